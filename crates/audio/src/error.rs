@@ -1,0 +1,30 @@
+use crate::sink::SinkError;
+
+/// Why a track could not be played.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AudioError {
+    /// The bytes are not a container or codec this player knows.
+    #[error("this track's format is not supported ({0})")]
+    Unsupported(String),
+    /// The stream is damaged or cut short.
+    #[error("this track's audio is damaged ({0})")]
+    Malformed(String),
+    /// Reading the bytes failed (for example the download broke off).
+    #[error("the audio could not be read: {0}")]
+    Io(#[source] std::io::Error),
+    #[error(transparent)]
+    Output(#[from] SinkError),
+}
+
+impl From<symphonia::core::errors::Error> for AudioError {
+    fn from(err: symphonia::core::errors::Error) -> Self {
+        use symphonia::core::errors::Error as E;
+        match err {
+            E::IoError(io) => Self::Io(io),
+            E::Unsupported(what) => Self::Unsupported(what.to_owned()),
+            E::DecodeError(what) | E::LimitError(what) => Self::Malformed(what.to_owned()),
+            other => Self::Malformed(other.to_string()),
+        }
+    }
+}

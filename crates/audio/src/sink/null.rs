@@ -1,0 +1,145 @@
+use std::time::{Duration, Instant};
+
+use super::{PcmFormat, Sink, SinkError};
+
+/// How a [`NullSink`] consumes audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    /// Like a device: one second of audio takes one second.
+    RealTime,
+    /// As fast as it is written, for tests and benchmarks.
+    Unpaced,
+}
+
+/// A sink that discards audio, used where there is no device and in tests.
+#[derive(Debug)]
+pub struct NullSink {
+    pacing: Pacing,
+    format: Option<PcmFormat>,
+    written: u64,
+    /// Playing time accumulated before the last resume.
+    played_before: Duration,
+    resumed_at: Option<Instant>,
+}
+
+impl NullSink {
+    #[must_use]
+    pub fn new(pacing: Pacing) -> Self {
+        Self { pacing, format: None, written: 0, played_before: Duration::ZERO, resumed_at: None }
+    }
+
+    fn clock_frames(&self) -> u64 {
+        let Some(format) = self.format else { return 0 };
+        let elapsed = self.played_before + self.resumed_at.map_or(Duration::ZERO, |t| t.elapsed());
+        let frames = elapsed.as_secs_f64() * f64::from(format.sample_rate);
+        // Truncation is intended: a partly played frame has not been played.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let frames = frames as u64;
+        frames
+    }
+}
+
+impl Sink for NullSink {
+    fn name(&self) -> String {
+        "null".to_owned()
+    }
+
+    fn start(&mut self, format: PcmFormat) -> Result<(), SinkError> {
+        if format.channels == 0 || format.sample_rate == 0 {
+            return Err(SinkError::UnsupportedFormat(format));
+        }
+        self.format = Some(format);
+        self.written = 0;
+        self.played_before = Duration::ZERO;
+        self.resumed_at = Some(Instant::now());
+        Ok(())
+    }
+
+    fn write(&mut self, samples: &[f32], timeout: Duration) -> usize {
+        let Some(format) = self.format else { return 0 };
+        let channels = usize::from(format.channels);
+        let mut frames = samples.len() / channels;
+        if self.pacing == Pacing::RealTime {
+            // Keep at most half a second queued ahead of the clock, as a device buffer would.
+            let ahead = u64::from(format.sample_rate) / 2;
+            let room = (self.clock_frames() + ahead).saturating_sub(self.written);
+            if room == 0 {
+                std::thread::sleep(timeout.min(Duration::from_millis(10)));
+                return 0;
+            }
+            frames = frames.min(usize::try_from(room).unwrap_or(usize::MAX));
+        }
+        self.written += frames as u64;
+        frames * channels
+    }
+
+    fn played_frames(&self) -> u64 {
+        match self.pacing {
+            Pacing::RealTime => self.clock_frames().min(self.written),
+            Pacing::Unpaced => self.written,
+        }
+    }
+
+    fn written_frames(&self) -> u64 {
+        self.written
+    }
+
+    fn pause(&mut self) {
+        if let Some(t) = self.resumed_at.take() {
+            self.played_before += t.elapsed();
+        }
+    }
+
+    fn resume(&mut self) {
+        if self.resumed_at.is_none() {
+            self.resumed_at = Some(Instant::now());
+        }
+    }
+
+    fn stop(&mut self) {
+        self.format = None;
+        self.resumed_at = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STEREO_48K: PcmFormat = PcmFormat { sample_rate: 48_000, channels: 2 };
+
+    #[test]
+    fn unpaced_takes_whole_frames_only() {
+        let mut sink = NullSink::new(Pacing::Unpaced);
+        sink.start(STEREO_48K).unwrap();
+        assert_eq!(sink.write(&[0.0; 5], Duration::ZERO), 4);
+        assert_eq!(sink.played_frames(), 2);
+    }
+
+    #[test]
+    fn real_time_refuses_more_than_its_buffer() {
+        let mut sink = NullSink::new(Pacing::RealTime);
+        sink.start(STEREO_48K).unwrap();
+        let two_seconds = vec![0.0; 48_000 * 2 * 2];
+        let taken = sink.write(&two_seconds, Duration::ZERO);
+        assert!(taken <= 48_000 * 2 * 6 / 10, "took {taken} samples, more than ~0.5 s");
+        assert!(sink.played_frames() < 48_000, "cannot have played a second yet");
+    }
+
+    #[test]
+    fn paused_clock_does_not_advance() {
+        let mut sink = NullSink::new(Pacing::RealTime);
+        sink.start(STEREO_48K).unwrap();
+        sink.write(&[0.0; 48_000], Duration::ZERO);
+        sink.pause();
+        let at_pause = sink.played_frames();
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(sink.played_frames(), at_pause);
+    }
+
+    #[test]
+    fn rejects_empty_format() {
+        let mut sink = NullSink::new(Pacing::Unpaced);
+        assert!(sink.start(PcmFormat { sample_rate: 0, channels: 2 }).is_err());
+    }
+}

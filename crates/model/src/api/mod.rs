@@ -1,0 +1,21 @@
+//! The service's REST contract, version 1. Field names here are the wire names.
+
+mod catalog;
+mod config;
+mod playlist;
+mod problem;
+mod stream;
+
+pub use catalog::{
+    Album, AlbumDetail, Artist, ArtistDetail, HomeFeed, Page, ReplayGain, SearchResults, Track,
+};
+pub use config::{CognitoConfig, ServiceConfig};
+pub use playlist::{
+    AddItems, ChangeKind, MoveItem, NewPlaylist, Playlist, PlaylistChange, PlaylistChanges,
+    PlaylistItem, PlaylistPatch, PlaylistSummary,
+};
+pub use problem::{Problem, ProblemType};
+pub use stream::{CdnCookie, DownloadGrant, SegmentKind, StreamGrant};
+
+/// The path prefix every endpoint of this contract lives under.
+pub const API_PREFIX: &str = "/v1";

@@ -1,0 +1,69 @@
+use ts_rs::{Config, TS};
+
+use super::{AppError, ErrorKind, OutputStatus, PlaybackState, PlayerStatus, Session};
+use crate::api::{Page, ReplayGain, Track};
+
+/// The TypeScript declarations of every IPC type, as committed in `ui/src/ipc/bindings.ts`.
+///
+/// One file rather than ts-rs's file per type: the UI imports a single module, and the
+/// freshness test compares one string.
+#[must_use]
+pub fn typescript_bindings() -> String {
+    let cfg = Config::default();
+    let decls = [
+        ErrorKind::decl(&cfg),
+        AppError::decl(&cfg),
+        Session::decl(&cfg),
+        ReplayGain::decl(&cfg),
+        Track::decl(&cfg),
+        Page::<()>::decl(&cfg),
+        PlaybackState::decl(&cfg),
+        OutputStatus::decl(&cfg),
+        PlayerStatus::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\
+         // Do not edit by hand.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn committed_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings.ts")
+    }
+
+    /// The committed bindings must be what the Rust types generate. Run with
+    /// `UPDATE_BINDINGS=1` to rewrite them after changing a type.
+    #[test]
+    fn committed_bindings_are_fresh() {
+        let generated = super::typescript_bindings();
+        let path = committed_path();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).expect("write bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale; regenerate with `UPDATE_BINDINGS=1 cargo test -p strato-model`",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn bindings_declare_every_type() {
+        let ts = super::typescript_bindings();
+        for name in ["AppError", "ErrorKind", "PlayerStatus", "Track", "Page<T>", "OutputStatus"] {
+            assert!(ts.contains(&format!("export type {name}")), "missing {name}");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The app's IPC surface: what Tauri commands return and events carry.
+//!
+//! The TypeScript side is generated from these types; see [`typescript_bindings`].
+
+mod bindings;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use crate::api::{Page, Track};
+pub use bindings::typescript_bindings;
+
+/// Why a command failed, in a form the UI can branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The command needs a signed-in account.
+    NotSignedIn,
+    /// Sign-in failed or the session was rejected (wrong password, revoked token).
+    Auth,
+    /// The service could not be reached.
+    Network,
+    /// The service answered with an error of its own.
+    Server,
+    NotFound,
+    /// The audio could not be fetched or decoded.
+    Playback,
+    /// There is no audio output device to play on.
+    NoOutputDevice,
+    /// The listener typed something that cannot be used (an empty field, a bad URL).
+    InvalidInput,
+    /// A bug: something that should not happen.
+    Internal,
+}
+
+/// The one error every command returns: a kind to branch on and a sentence for the listener.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl AppError {
+    #[must_use]
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+/// The signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Session {
+    pub service_url: String,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaybackState {
+    Idle,
+    /// Fetching and decoding up to the first sample.
+    Loading,
+    Playing,
+    Paused,
+    /// The track played to its end.
+    Ended,
+    /// Playback stopped on an error; see [`PlayerStatus::error`].
+    Error,
+}
+
+/// Whether sound can be heard. "Unavailable" is a normal state on a machine without sound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OutputStatus {
+    Available { device: String },
+    Unavailable { reason: String },
+}
+
+/// Everything the now-playing bar shows. Sent whole on every change (it is small), and about
+/// four times a second while playing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlayerStatus {
+    pub state: PlaybackState,
+    pub track: Option<Track>,
+    pub position_ms: u32,
+    pub duration_ms: Option<u32>,
+    pub output: OutputStatus,
+    pub error: Option<AppError>,
+}
+
+impl PlayerStatus {
+    #[must_use]
+    pub fn idle(output: OutputStatus) -> Self {
+        Self {
+            state: PlaybackState::Idle,
+            track: None,
+            position_ms: 0,
+            duration_ms: None,
+            output,
+            error: None,
+        }
+    }
+}
+
+/// The name of the event that carries [`PlayerStatus`].
+pub const PLAYER_STATUS_EVENT: &str = "player-status";

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { formatTime, progressFraction } from "./format";
+
+describe("formatTime", () => {
+  it.each([
+    [0, "0:00"],
+    [999, "0:00"],
+    [1_000, "0:01"],
+    [59_999, "0:59"],
+    [60_000, "1:00"],
+    [61_500, "1:01"],
+    [600_000, "10:00"],
+    [3_599_999, "59:59"],
+    [3_600_000, "1:00:00"],
+    [3_661_000, "1:01:01"],
+    [36_000_000, "10:00:00"],
+  ])("formats %i ms as %s", (ms, expected) => {
+    expect(formatTime(ms)).toBe(expected);
+  });
+
+  it("rounds down so elapsed time never reaches the total early", () => {
+    expect(formatTime(179_600)).toBe("2:59");
+    expect(formatTime(180_000)).toBe("3:00");
+  });
+
+  it.each([null, undefined, -5_000, Number.NaN, Number.POSITIVE_INFINITY])(
+    "shows 0:00 for missing or invalid input (%s)",
+    (ms) => {
+      expect(formatTime(ms)).toBe("0:00");
+    },
+  );
+});
+
+describe("progressFraction", () => {
+  it("is the share of the track played", () => {
+    expect(progressFraction(30_000, 120_000)).toBe(0.25);
+  });
+
+  it("clamps to 0..1", () => {
+    expect(progressFraction(130_000, 120_000)).toBe(1);
+    expect(progressFraction(-1, 120_000)).toBe(0);
+  });
+
+  it("is 0 without a usable duration", () => {
+    expect(progressFraction(1_000, null)).toBe(0);
+    expect(progressFraction(1_000, 0)).toBe(0);
+  });
+});
