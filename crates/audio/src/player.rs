@@ -33,6 +33,7 @@ pub enum PlayerEvent {
 
 enum Command {
     Load { source: Box<dyn MediaSource>, extension: Option<String> },
+    PrepareOutput,
     Pause,
     Resume,
     Stop,
@@ -66,6 +67,12 @@ impl Player {
     /// Plays `source` from its start, replacing whatever is playing.
     pub fn load(&self, source: Box<dyn MediaSource>, extension: Option<&str>) {
         self.send(Command::Load { source, extension: extension.map(str::to_owned) });
+    }
+
+    /// Opens the output now rather than at the first track, so a missing device is
+    /// reported (as [`PlayerEvent::Output`]) before anyone presses play.
+    pub fn prepare_output(&self) {
+        self.send(Command::PrepareOutput);
     }
 
     pub fn pause(&self) {
@@ -131,6 +138,10 @@ impl Worker {
         loop {
             match self.commands.recv() {
                 Ok(Command::Load { source, extension }) => return Next::Load(source, extension),
+                Ok(Command::PrepareOutput) => {
+                    // A failure has been reported as an output event; play will try again.
+                    let _ = self.ensure_sink();
+                }
                 Ok(_) => {}
                 Err(_) => return Next::Shutdown,
             }
@@ -252,7 +263,7 @@ impl Worker {
 
     fn apply(&mut self, command: Command) -> Next {
         match command {
-            Command::Resume => Next::Continue,
+            Command::Resume | Command::PrepareOutput => Next::Continue,
             Command::Pause => self.paused(),
             Command::Stop => self.stopped(),
             Command::Load { source, extension } => {
@@ -277,7 +288,7 @@ impl Worker {
                     (self.emit)(PlayerEvent::State(PlaybackState::Playing));
                     return Next::Continue;
                 }
-                Ok(Command::Pause) => {}
+                Ok(Command::Pause | Command::PrepareOutput) => {}
                 Ok(Command::Stop) => return self.stopped(),
                 Ok(Command::Load { source, extension }) => {
                     self.stop_sink();

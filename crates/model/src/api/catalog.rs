@@ -27,7 +27,7 @@ pub struct Track {
     pub replaygain: Option<ReplayGain>,
 }
 
-/// Loudness normalisation data (ReplayGain 2.0 reference level, -18 LUFS).
+/// Loudness normalisation data (`ReplayGain` 2.0 reference level, -18 LUFS).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct ReplayGain {
     pub track_gain_db: f32,

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /v1/tracks/{id}/stream`: where to fetch a track and the CDN credentials to do it with.
 ///
-/// The HLS tree is authorised by CloudFront signed cookies (a custom policy whose resource is
+/// The HLS tree is authorised by `CloudFront` signed cookies (a custom policy whose resource is
 /// a wildcard over the track's HLS folder); the MP3 by a signed URL. Both expire at
 /// `expires_at`; after a 403 the client asks for a fresh grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

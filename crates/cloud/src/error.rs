@@ -1,0 +1,93 @@
+use strato_model::api::{Problem, ProblemType};
+
+/// What went wrong talking to the service, with a sentence a listener can read.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CloudError {
+    kind: CloudErrorKind,
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The broad reason, for callers that act differently on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloudErrorKind {
+    /// The service could not be reached at all (offline, DNS, refused, timed out).
+    Offline,
+    /// Credentials were refused: wrong password, expired or revoked session.
+    Auth,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// A playlist write named a stale revision (412).
+    Conflict,
+    /// The service answered with an error or with something this client cannot read.
+    Server,
+    /// What the listener typed cannot be used (a malformed URL, an empty field).
+    InvalidInput,
+}
+
+impl CloudError {
+    pub(crate) fn new(kind: CloudErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), source: None }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    #[must_use]
+    pub fn kind(&self) -> CloudErrorKind {
+        self.kind
+    }
+
+    /// Maps a transport failure. Request URLs are stripped from the error, as they may carry
+    /// CDN signatures.
+    pub(crate) fn transport(err: reqwest::Error, what: &str) -> Self {
+        let err = err.without_url();
+        if err.is_connect() || err.is_timeout() || err.is_request() {
+            Self::new(
+                CloudErrorKind::Offline,
+                format!("Could not reach the service to {what}. Check your connection."),
+            )
+            .with_source(err)
+        } else if err.is_decode() {
+            Self::new(CloudErrorKind::Server, format!("The service sent an unreadable answer to {what}."))
+                .with_source(err)
+        } else {
+            Self::new(CloudErrorKind::Offline, format!("The connection broke while trying to {what}."))
+                .with_source(err)
+        }
+    }
+
+    /// Maps an error response, reading its problem+json body when there is one.
+    pub(crate) fn from_response(status: u16, problem: Option<Problem>, what: &str) -> Self {
+        let kind = match problem.as_ref().and_then(Problem::kind) {
+            Some(ProblemType::Unauthorized) => CloudErrorKind::Auth,
+            Some(ProblemType::NotFound) => CloudErrorKind::NotFound,
+            Some(ProblemType::RevisionMismatch) => CloudErrorKind::Conflict,
+            Some(ProblemType::BadRequest) => CloudErrorKind::InvalidInput,
+            _ => match status {
+                401 | 403 => CloudErrorKind::Auth,
+                404 => CloudErrorKind::NotFound,
+                412 => CloudErrorKind::Conflict,
+                _ => CloudErrorKind::Server,
+            },
+        };
+        let message = match kind {
+            CloudErrorKind::Auth => "Your session has expired. Please sign in again.".to_owned(),
+            CloudErrorKind::NotFound => format!("Could not {what}: it no longer exists."),
+            CloudErrorKind::Conflict => format!("Could not {what}: it was changed elsewhere."),
+            _ => {
+                let title = problem.map_or_else(|| format!("error {status}"), |p| p.title);
+                format!("The service could not {what} ({title}).")
+            }
+        };
+        Self::new(kind, message)
+    }
+}

@@ -1,0 +1,98 @@
+use std::time::Duration;
+
+use strato_model::api::{API_PREFIX, Problem, ServiceConfig};
+use url::Url;
+
+use crate::{CloudError, CloudErrorKind};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A service, known by its URL, with the configuration it published.
+#[derive(Debug, Clone)]
+pub struct ServiceClient {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) config: ServiceConfig,
+}
+
+impl ServiceClient {
+    /// Reads `GET /v1/config` from `service_url`; everything else follows from it.
+    pub async fn connect(service_url: &str) -> Result<Self, CloudError> {
+        let base = parse_service_url(service_url)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .user_agent(concat!("Strato/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| CloudError::new(CloudErrorKind::Server, "Could not start the network client.").with_source(e))?;
+        let url = base.join(&format!("{API_PREFIX}/config")).expect("static path joins");
+        let response =
+            http.get(url).send().await.map_err(|e| CloudError::transport(e, "connect to the service"))?;
+        let config: ServiceConfig = read_json(response, "connect to the service").await?;
+        tracing::info!(service = %base, api_version = %config.api_version, "service configuration read");
+        Ok(Self { http, base, config })
+    }
+
+    #[must_use]
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    #[must_use]
+    pub fn url(&self) -> &Url {
+        &self.base
+    }
+}
+
+fn parse_service_url(input: &str) -> Result<Url, CloudError> {
+    let trimmed = input.trim();
+    let invalid = || {
+        CloudError::new(
+            CloudErrorKind::InvalidInput,
+            format!("\u{201c}{trimmed}\u{201d} is not a service address. It should look like https://music.example.com"),
+        )
+    };
+    let mut url = Url::parse(trimmed).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(invalid());
+    }
+    // Paths are joined onto the base, so it must end with a slash.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// Reads a JSON body, or turns an error status into a [`CloudError`].
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    what: &str,
+) -> Result<T, CloudError> {
+    let status = response.status();
+    if status.is_success() {
+        return response.json().await.map_err(|e| CloudError::transport(e, what));
+    }
+    let problem = response.json::<Problem>().await.ok();
+    Err(CloudError::from_response(status.as_u16(), problem, what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_service_url;
+
+    #[test]
+    fn service_urls_are_normalised() {
+        assert_eq!(parse_service_url(" http://127.0.0.1:8787 ").unwrap().as_str(), "http://127.0.0.1:8787/");
+        assert_eq!(parse_service_url("https://x.example/api").unwrap().as_str(), "https://x.example/api/");
+    }
+
+    #[test]
+    fn bad_service_urls_are_refused_in_words() {
+        for bad in ["", "music", "ftp://x.example", "http://"] {
+            let err = parse_service_url(bad).unwrap_err();
+            assert!(err.to_string().contains("is not a service address"), "{bad}: {err}");
+        }
+    }
+}

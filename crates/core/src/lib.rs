@@ -1,0 +1,15 @@
+//! The composition root. [`App`] is the one facade every front end calls: the Tauri shell
+//! turns each command into a one-line call here, and forwards [`AppEvents`] to the UI.
+//!
+//! It wires the cloud client (sign-in, catalog, stream grants) to the audio player and keeps
+//! the [`PlayerStatus`](strato_model::ipc::PlayerStatus) the UI shows. It never imports Tauri.
+
+mod app;
+mod error;
+pub mod logging;
+mod playback;
+mod settings;
+
+pub use app::App;
+pub use playback::AppEvents;
+pub use settings::{AppSettings, AudioOutput};

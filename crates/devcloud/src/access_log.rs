@@ -1,0 +1,103 @@
+//! One log line per request: listener, method, path (never the query, which may carry a
+//! signature), status, bytes actually sent and duration. Logged when the body is done or
+//! dropped, so streamed and aborted responses are counted right. Headers (tokens, cookies) are
+//! never logged.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use bytes::Bytes;
+use http_body::{Body as _, Frame, SizeHint};
+
+/// Middleware; the state names the listener.
+pub async fn log(State(listener): State<&'static str>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status();
+    let empty = response.body().is_end_stream();
+    response.map(|inner| {
+        Body::new(LoggedBody {
+            inner,
+            record: Record {
+                listener,
+                method,
+                path,
+                status,
+                started,
+                bytes: 0,
+                finished: empty,
+            },
+        })
+    })
+}
+
+#[derive(Debug)]
+struct Record {
+    listener: &'static str,
+    method: Method,
+    path: String,
+    status: StatusCode,
+    started: Instant,
+    bytes: u64,
+    finished: bool,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        let millis = self.started.elapsed().as_millis();
+        tracing::info!(
+            target: "devcloud::access",
+            listener = self.listener,
+            method = %self.method,
+            path = %self.path,
+            status = self.status.as_u16(),
+            bytes = self.bytes,
+            ms = u64::try_from(millis).unwrap_or(u64::MAX),
+            complete = self.finished,
+        );
+    }
+}
+
+#[derive(Debug)]
+struct LoggedBody {
+    inner: Body,
+    record: Record,
+}
+
+impl http_body::Body for LoggedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                self.record.bytes += frame.data_ref().map_or(0, |d| d.len() as u64);
+                // hyper stops polling once the body says it is at its end.
+                self.record.finished = self.inner.is_end_stream();
+            }
+            Poll::Ready(None) => self.record.finished = true,
+            _ => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

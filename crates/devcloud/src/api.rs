@@ -1,0 +1,89 @@
+//! The REST API's router and shared state.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::routing::{delete, get, post};
+use strato_model::api::ServiceConfig;
+
+use crate::auth::Authenticator;
+use crate::catalog::{Catalog, routes as catalog};
+use crate::cdn::signing::Signer;
+use crate::faults::{FaultStore, admin};
+use crate::grants;
+use crate::playlists::{Db, routes as playlists};
+use crate::problem;
+
+/// Settings the handlers read.
+#[derive(Debug)]
+pub struct Settings {
+    /// Base URL of the CDN, without a trailing slash.
+    pub cdn_base_url: String,
+    pub grant_ttl_secs: u64,
+    pub home_reshuffle_secs: u64,
+    /// What `GET /v1/config` answers.
+    pub service: ServiceConfig,
+}
+
+/// Everything the API handlers share. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub catalog: Arc<Catalog>,
+    pub auth: Arc<Authenticator>,
+    pub db: Db,
+    pub signer: Arc<Signer>,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for Arc<Authenticator> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.auth)
+    }
+}
+
+/// The API's routes: `/v1/**` and the admin API. Fault and logging layers are the server's.
+pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
+    Router::new()
+        .route("/v1/config", get(config))
+        .route("/v1/tracks", get(catalog::list_tracks))
+        .route("/v1/tracks/{id}", get(catalog::get_track))
+        .route("/v1/tracks/{id}/stream", get(grants::stream))
+        .route("/v1/tracks/{id}/download", get(grants::download))
+        .route("/v1/albums", get(catalog::list_albums))
+        .route("/v1/albums/{id}", get(catalog::get_album))
+        .route("/v1/artists", get(catalog::list_artists))
+        .route("/v1/artists/{id}", get(catalog::get_artist))
+        .route("/v1/search", get(catalog::search))
+        .route("/v1/home", get(catalog::home))
+        .route(
+            "/v1/playlists",
+            get(playlists::list).post(playlists::create),
+        )
+        .route("/v1/playlists/changes", get(playlists::changes))
+        .route(
+            "/v1/playlists/{id}",
+            get(playlists::get)
+                .patch(playlists::update)
+                .delete(playlists::delete),
+        )
+        .route("/v1/playlists/{id}/items", post(playlists::add_items))
+        .route(
+            "/v1/playlists/{id}/items/{item_id}",
+            delete(playlists::remove_item),
+        )
+        .route(
+            "/v1/playlists/{id}/items/{item_id}/move",
+            post(playlists::move_item),
+        )
+        .with_state(state)
+        .merge(admin::router(faults))
+        .fallback(problem::no_such_route)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+}
+
+/// `GET /v1/config`: public.
+async fn config(State(state): State<AppState>) -> Json<ServiceConfig> {
+    Json(state.settings.service.clone())
+}

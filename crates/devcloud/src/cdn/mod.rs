@@ -1,0 +1,86 @@
+//! The CDN: S3 behind CloudFront, on its own listener.
+//!
+//! Two cache behaviours, as a real distribution has them:
+//! - `/media/*`: private. Every request needs a valid CloudFront signature, from a signed URL's
+//!   query string or from signed cookies; 403 with CloudFront's XML body otherwise.
+//! - `/art/*`: public cover art, no signature (art is not worth protecting, and public art lets
+//!   image caches and `<img>` tags work without cookies).
+
+pub mod access;
+pub mod keys;
+pub mod range;
+pub mod serve;
+pub mod signing;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+
+use crate::faults::FaultPlan;
+use crate::unix_now;
+use access::{denied, xml_error};
+use signing::{Denial, Verifier};
+
+/// What the CDN needs.
+#[derive(Debug, Clone)]
+pub struct CdnState {
+    /// Canonical path of the media dir.
+    pub media_root: Arc<PathBuf>,
+    /// `http://host:port` as clients reach the CDN; signed resources are URLs under it.
+    pub base_url: Arc<str>,
+    pub verifier: Arc<Verifier>,
+}
+
+/// The CDN's routes; fault and logging layers are added by the server.
+pub fn router(state: CdnState) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+async fn handle(State(state): State<CdnState>, request: Request) -> Response {
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = xml_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "Use GET or HEAD",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let path = request.uri().path();
+    let protected = path.starts_with("/media/");
+    if !protected && !path.starts_with("/art/") {
+        return not_found();
+    }
+    if protected {
+        let plan = request.extensions().get::<FaultPlan>();
+        if plan.is_some_and(|p| p.reject_signatures) {
+            return denied(Denial::Expired);
+        }
+        let url = format!("{}{path}", state.base_url);
+        let verdict = access::presented(request.uri().query(), request.headers())
+            .and_then(|presented| state.verifier.verify(&presented, &url, unix_now()));
+        if let Err(denial) = verdict {
+            tracing::debug!(%path, ?denial, "refused");
+            return denied(denial);
+        }
+    }
+    let Some(file) = serve::resolve(&state.media_root, &path[1..]).await else {
+        return not_found();
+    };
+    serve::file(&method, request.headers(), &file).await
+}
+
+fn not_found() -> Response {
+    xml_error(
+        StatusCode::NOT_FOUND,
+        "NoSuchKey",
+        "The specified key does not exist.",
+    )
+}

@@ -1,0 +1,423 @@
+//! Playlist operations on SQLite. Every write runs inside the caller's transaction, checks the
+//! playlist's owner and revision first, bumps the revision by one and records a change.
+
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use strato_model::api::{
+    ChangeKind, NewPlaylist, Playlist, PlaylistChange, PlaylistChanges, PlaylistItem,
+    PlaylistPatch, PlaylistSummary,
+};
+
+/// The longest playlist name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// The most items one playlist holds.
+pub const MAX_ITEMS: usize = 10_000;
+
+/// Why an operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no playlist {0:?}")]
+    NotFound(String),
+    #[error("no item {0:?} in this playlist")]
+    ItemNotFound(String),
+    #[error("current revision is {current}")]
+    RevisionMismatch { current: u64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyConflict,
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// What `If-Match` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-Match: *`: any current revision.
+    Any,
+    Revision(u64),
+}
+
+fn to_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Created => "created",
+        ChangeKind::Updated => "updated",
+        ChangeKind::Deleted => "deleted",
+    }
+}
+
+fn check_name(name: &str) -> Result<String, StoreError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "name must have 1 to {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+fn check_description(description: &str) -> Result<(), StoreError> {
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "description must have at most {MAX_DESCRIPTION_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The user's playlists, oldest first.
+pub fn list(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT p.id, p.name, p.description, p.revision, p.updated_at,
+                (SELECT count(*) FROM playlist_items i WHERE i.playlist_id = p.id)
+         FROM playlists p WHERE p.owner = ?1 ORDER BY p.created_at, p.id",
+    )?;
+    let rows = statement.query_map([owner], |row| {
+        Ok(PlaylistSummary {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            description: row.get(2)?,
+            revision: to_u64(row.get(3)?),
+            updated_at: row.get(4)?,
+            item_count: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(u32::MAX),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One of the user's playlists with its items in order.
+pub fn get(conn: &Connection, owner: &str, id: &str) -> Result<Playlist, StoreError> {
+    let playlist = conn
+        .prepare_cached(
+            "SELECT id, name, description, revision, created_at, updated_at
+             FROM playlists WHERE id = ?1 AND owner = ?2",
+        )?
+        .query_row([id, owner], |row| {
+            Ok(Playlist {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                description: row.get(2)?,
+                revision: to_u64(row.get(3)?),
+                created_at: row.get(4)?,
+                updated_at: row.get(5)?,
+                items: Vec::new(),
+            })
+        })
+        .optional()?;
+    let mut playlist = playlist.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+    let mut statement = conn.prepare_cached(
+        "SELECT item_id, track_id, added_at FROM playlist_items
+         WHERE playlist_id = ?1 ORDER BY position",
+    )?;
+    let items = statement.query_map([id], |row| {
+        Ok(PlaylistItem {
+            item_id: row.get(0)?,
+            track_id: row.get(1)?,
+            added_at: row.get(2)?,
+        })
+    })?;
+    playlist.items = items.collect::<Result<_, _>>()?;
+    Ok(playlist)
+}
+
+pub fn create(
+    tx: &Transaction<'_>,
+    owner: &str,
+    new: &NewPlaylist,
+    now: i64,
+) -> Result<Playlist, StoreError> {
+    let name = check_name(&new.name)?;
+    check_description(&new.description)?;
+    let id = new_id("pl");
+    tx.execute(
+        "INSERT INTO playlists (id, owner, name, description, revision, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
+        params![id, owner, name, new.description, now],
+    )?;
+    record_change(tx, owner, &id, ChangeKind::Created, 1, now)?;
+    get(tx, owner, &id)
+}
+
+pub fn update(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    precondition: Precondition,
+    patch: &PlaylistPatch,
+    now: i64,
+) -> Result<Playlist, StoreError> {
+    if patch.name.is_none() && patch.description.is_none() {
+        return Err(StoreError::Invalid(
+            "nothing to change: give name and/or description".into(),
+        ));
+    }
+    let current = check(tx, owner, id, precondition)?;
+    if let Some(name) = &patch.name {
+        let name = check_name(name)?;
+        tx.execute(
+            "UPDATE playlists SET name = ?1 WHERE id = ?2",
+            params![name, id],
+        )?;
+    }
+    if let Some(description) = &patch.description {
+        check_description(description)?;
+        tx.execute(
+            "UPDATE playlists SET description = ?1 WHERE id = ?2",
+            params![description, id],
+        )?;
+    }
+    bump(tx, owner, id, current, now)?;
+    get(tx, owner, id)
+}
+
+/// Deletes a playlist; returns the revision its deletion was recorded with.
+pub fn delete(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    precondition: Precondition,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let current = check(tx, owner, id, precondition)?;
+    tx.execute("DELETE FROM playlists WHERE id = ?1", [id])?;
+    record_change(tx, owner, id, ChangeKind::Deleted, current + 1, now)?;
+    Ok(current + 1)
+}
+
+/// Inserts tracks at `position` (clamped to the end; `None` appends), in the given order.
+pub fn add_items(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    precondition: Precondition,
+    track_ids: &[String],
+    position: Option<u32>,
+    now: i64,
+) -> Result<Playlist, StoreError> {
+    let current = check(tx, owner, id, precondition)?;
+    let len = item_count(tx, id)?;
+    if len + track_ids.len() as u64 > MAX_ITEMS as u64 {
+        return Err(StoreError::Invalid(format!(
+            "a playlist holds at most {MAX_ITEMS} items"
+        )));
+    }
+    let at = position.map_or(len, |p| u64::from(p).min(len));
+    let count = track_ids.len() as u64;
+    tx.execute(
+        "UPDATE playlist_items SET position = position + ?1 WHERE playlist_id = ?2 AND position >= ?3",
+        params![to_i64(count), id, to_i64(at)],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO playlist_items (item_id, playlist_id, position, track_id, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (offset, track_id) in (0u64..).zip(track_ids) {
+        insert.execute(params![
+            new_id("it"),
+            id,
+            to_i64(at + offset),
+            track_id,
+            now
+        ])?;
+    }
+    bump(tx, owner, id, current, now)?;
+    get(tx, owner, id)
+}
+
+pub fn remove_item(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    precondition: Precondition,
+    item_id: &str,
+    now: i64,
+) -> Result<Playlist, StoreError> {
+    let current = check(tx, owner, id, precondition)?;
+    let position = item_position(tx, id, item_id)?;
+    tx.execute("DELETE FROM playlist_items WHERE item_id = ?1", [item_id])?;
+    tx.execute(
+        "UPDATE playlist_items SET position = position - 1 WHERE playlist_id = ?1 AND position > ?2",
+        params![id, to_i64(position)],
+    )?;
+    bump(tx, owner, id, current, now)?;
+    get(tx, owner, id)
+}
+
+/// Moves an item to `position`, counted in the list without the item (clamped to the end).
+pub fn move_item(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    precondition: Precondition,
+    item_id: &str,
+    position: u32,
+    now: i64,
+) -> Result<Playlist, StoreError> {
+    let current = check(tx, owner, id, precondition)?;
+    let from = item_position(tx, id, item_id)?;
+    let last = item_count(tx, id)? - 1;
+    let to = u64::from(position).min(last);
+    if to > from {
+        tx.execute(
+            "UPDATE playlist_items SET position = position - 1
+             WHERE playlist_id = ?1 AND position > ?2 AND position <= ?3",
+            params![id, to_i64(from), to_i64(to)],
+        )?;
+    } else if to < from {
+        tx.execute(
+            "UPDATE playlist_items SET position = position + 1
+             WHERE playlist_id = ?1 AND position >= ?2 AND position < ?3",
+            params![id, to_i64(to), to_i64(from)],
+        )?;
+    }
+    tx.execute(
+        "UPDATE playlist_items SET position = ?1 WHERE item_id = ?2",
+        params![to_i64(to), item_id],
+    )?;
+    bump(tx, owner, id, current, now)?;
+    get(tx, owner, id)
+}
+
+/// The user's changes after `since`, oldest first, each with the playlist as it is now.
+pub fn changes(conn: &Connection, owner: &str, since: u64) -> Result<PlaylistChanges, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT seq, playlist_id, kind, revision FROM changes
+         WHERE owner = ?1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let rows = statement.query_map(params![owner, to_i64(since)], |row| {
+        Ok((
+            to_u64(row.get(0)?),
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get(3)?,
+        ))
+    })?;
+    let rows: Vec<(u64, String, String, i64)> = rows.collect::<Result<_, _>>()?;
+    let mut snapshots: std::collections::HashMap<String, Option<Playlist>> =
+        std::collections::HashMap::new();
+    let mut changes = Vec::with_capacity(rows.len());
+    for (seq, playlist_id, kind, revision) in rows {
+        let kind = match kind.as_str() {
+            "created" => ChangeKind::Created,
+            "deleted" => ChangeKind::Deleted,
+            _ => ChangeKind::Updated,
+        };
+        let playlist = if let Some(snapshot) = snapshots.get(&playlist_id) {
+            snapshot.clone()
+        } else {
+            let snapshot = match get(conn, owner, &playlist_id) {
+                Ok(playlist) => Some(playlist),
+                Err(StoreError::NotFound(_)) => None,
+                Err(error) => return Err(error),
+            };
+            snapshots.insert(playlist_id.clone(), snapshot.clone());
+            snapshot
+        };
+        changes.push(PlaylistChange {
+            seq,
+            playlist_id,
+            kind,
+            revision: to_u64(revision),
+            playlist: if kind == ChangeKind::Deleted {
+                None
+            } else {
+                playlist
+            },
+        });
+    }
+    let cursor = changes.last().map_or(since, |c| c.seq);
+    Ok(PlaylistChanges { changes, cursor })
+}
+
+/// The current revision, after checking the playlist is the owner's and `If-Match` holds.
+fn check(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    precondition: Precondition,
+) -> Result<u64, StoreError> {
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT revision FROM playlists WHERE id = ?1 AND owner = ?2",
+            [id, owner],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let current = to_u64(current.ok_or_else(|| StoreError::NotFound(id.to_owned()))?);
+    match precondition {
+        Precondition::Revision(expected) if expected != current => {
+            Err(StoreError::RevisionMismatch { current })
+        }
+        _ => Ok(current),
+    }
+}
+
+fn bump(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    current: u64,
+    now: i64,
+) -> Result<(), StoreError> {
+    let revision = current + 1;
+    tx.execute(
+        "UPDATE playlists SET revision = ?1, updated_at = ?2 WHERE id = ?3",
+        params![to_i64(revision), now, id],
+    )?;
+    record_change(tx, owner, id, ChangeKind::Updated, revision, now)
+}
+
+fn record_change(
+    tx: &Transaction<'_>,
+    owner: &str,
+    id: &str,
+    kind: ChangeKind,
+    revision: u64,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO changes (owner, seq, playlist_id, kind, revision, at)
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM changes WHERE owner = ?1), ?2, ?3, ?4, ?5)",
+        params![owner, id, kind_name(kind), to_i64(revision), now],
+    )?;
+    Ok(())
+}
+
+fn item_count(tx: &Transaction<'_>, id: &str) -> Result<u64, StoreError> {
+    let count: i64 = tx.query_row(
+        "SELECT count(*) FROM playlist_items WHERE playlist_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    Ok(to_u64(count))
+}
+
+fn item_position(tx: &Transaction<'_>, id: &str, item_id: &str) -> Result<u64, StoreError> {
+    let position: Option<i64> = tx
+        .query_row(
+            "SELECT position FROM playlist_items WHERE playlist_id = ?1 AND item_id = ?2",
+            [id, item_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    position
+        .map(to_u64)
+        .ok_or_else(|| StoreError::ItemNotFound(item_id.to_owned()))
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,255 @@
+//! Start-up and serving: load everything, provision Cognito, bind both listeners, announce
+//! readiness, serve until told to stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use serde::{Deserialize, Serialize};
+use strato_model::api::{CognitoConfig, ServiceConfig};
+use tokio::net::TcpListener;
+
+use crate::access_log;
+use crate::api::{self, AppState, Settings};
+use crate::auth::{Authenticator, cognito};
+use crate::catalog::Catalog;
+use crate::cdn::{self, CdnState, keys, signing::Signer};
+use crate::config::{Args, CognitoSettings, CognitoSource};
+use crate::error::Error;
+use crate::faults::{FaultStore, Target, layer};
+use crate::playlists::Db;
+
+/// How long in-flight responses may take to finish after a shutdown request.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The `--ready-file` contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ready {
+    pub api_url: String,
+    pub cdn_url: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub cognito_endpoint: String,
+    pub region: String,
+    pub demo_username: Option<String>,
+    pub demo_password: Option<String>,
+}
+
+async fn blocking<T: Send + 'static, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, Error>
+where
+    Error: From<E>,
+    E: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+        .map_err(Error::from)
+}
+
+/// Runs devcloud until `shutdown` completes.
+pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Result<(), Error> {
+    std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::Io {
+        what: "creating the data dir",
+        path: args.data_dir.clone(),
+        source,
+    })?;
+    let media_root = std::fs::canonicalize(&args.media_dir).map_err(|source| Error::Io {
+        what: "opening the media dir",
+        path: args.media_dir.clone(),
+        source,
+    })?;
+    let catalog = blocking({
+        let root = media_root.clone();
+        move || Catalog::load(&root)
+    })
+    .await?;
+    tracing::info!(tracks = catalog.track_count(), "catalog loaded");
+    let faults = match &args.faults {
+        Some(path) => FaultStore::load(path)?,
+        None => FaultStore::default(),
+    };
+    let key = blocking({
+        let dir = args.data_dir.clone();
+        move || keys::load_or_create(&dir)
+    })
+    .await?;
+    let db = Db::open(&args.data_dir.join("devcloud.db")).await?;
+    let cognito = match args.cognito_source() {
+        CognitoSource::Emulator { endpoint } => cognito::provision(&endpoint).await?,
+        CognitoSource::Aws {
+            region,
+            user_pool_id,
+            client_id,
+            jwks_url,
+            issuer,
+        } => CognitoSettings::aws(region, user_pool_id, client_id, jwks_url, issuer),
+    };
+    let auth = Arc::new(Authenticator::new(&cognito));
+    auth.prefetch().await;
+
+    let api_listener = bind(args.api_addr).await?;
+    let cdn_listener = bind(args.cdn_addr).await?;
+    let api_url = url_of(&api_listener).map_err(|source| Error::Bind {
+        addr: args.api_addr,
+        source,
+    })?;
+    let cdn_url = url_of(&cdn_listener).map_err(|source| Error::Bind {
+        addr: args.cdn_addr,
+        source,
+    })?;
+
+    let signer = Arc::new(Signer::new(key));
+    let faults = Arc::new(faults);
+    let state = AppState {
+        catalog: Arc::new(catalog),
+        auth,
+        db,
+        signer: Arc::clone(&signer),
+        settings: Arc::new(Settings {
+            cdn_base_url: cdn_url.clone(),
+            grant_ttl_secs: args.grant_ttl_secs,
+            home_reshuffle_secs: args.home_reshuffle_secs,
+            service: service_config(&cognito, &cdn_url),
+        }),
+    };
+    let api_router = with_layers(
+        api::router(state, Arc::clone(&faults)),
+        &faults,
+        Target::Api,
+    );
+    let cdn_state = CdnState {
+        media_root: Arc::new(media_root),
+        base_url: Arc::from(cdn_url.as_str()),
+        verifier: Arc::new(signer.verifier().clone()),
+    };
+    let cdn_router = with_layers(cdn::router(cdn_state), &faults, Target::Cdn);
+
+    let ready = Ready {
+        api_url: api_url.clone(),
+        cdn_url: cdn_url.clone(),
+        user_pool_id: cognito.user_pool_id.clone(),
+        client_id: cognito.client_id.clone(),
+        cognito_endpoint: cognito.endpoint.clone(),
+        region: cognito.region.clone(),
+        demo_username: cognito.demo_user.as_ref().map(|(u, _)| u.clone()),
+        demo_password: cognito.demo_user.as_ref().map(|(_, p)| p.clone()),
+    };
+    if let Some(path) = &args.ready_file {
+        write_ready_file(path, &ready)?;
+    }
+    println!("devcloud ready api={api_url} cdn={cdn_url}");
+    tracing::info!(%api_url, %cdn_url, "devcloud ready");
+    serve(api_listener, api_router, cdn_listener, cdn_router, shutdown).await
+}
+
+fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig {
+    ServiceConfig {
+        api_version: "1".to_owned(),
+        cognito: CognitoConfig {
+            region: cognito.region.clone(),
+            user_pool_id: cognito.user_pool_id.clone(),
+            client_id: cognito.client_id.clone(),
+            endpoint: cognito.emulator.then(|| cognito.endpoint.clone()),
+        },
+        cdn_base_url: cdn_url.to_owned(),
+    }
+}
+
+fn with_layers(router: Router, faults: &Arc<FaultStore>, listener: Target) -> Router {
+    let name = if listener == Target::Api {
+        "api"
+    } else {
+        "cdn"
+    };
+    router
+        .layer(from_fn_with_state(
+            layer::FaultLayer {
+                store: Arc::clone(faults),
+                listener,
+            },
+            layer::apply,
+        ))
+        .layer(from_fn_with_state(name, access_log::log))
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })
+}
+
+/// `http://ip:port` of a bound listener; an unspecified address is reached over loopback.
+fn url_of(listener: &TcpListener) -> std::io::Result<String> {
+    let mut addr = listener.local_addr()?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    Ok(format!("http://{addr}"))
+}
+
+/// Writes the ready file via a temporary file and a rename, so readers never see half of it.
+fn write_ready_file(path: &Path, ready: &Ready) -> Result<(), Error> {
+    let io = |what, path: &Path| {
+        let path: PathBuf = path.to_owned();
+        move |source| Error::Io { what, path, source }
+    };
+    let temp = path.with_extension(format!("tmp{}", std::process::id()));
+    let json = serde_json::to_vec_pretty(ready).unwrap_or_default();
+    std::fs::write(&temp, json).map_err(io("writing", &temp))?;
+    std::fs::rename(&temp, path).map_err(io("renaming to", path))
+}
+
+async fn serve(
+    api_listener: TcpListener,
+    api_router: Router,
+    cdn_listener: TcpListener,
+    cdn_router: Router,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), Error> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let api = axum::serve(
+        api_listener,
+        api_router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx.clone()));
+    let cdn = axum::serve(
+        cdn_listener,
+        cdn_router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx));
+    let mut servers = tokio::spawn(async move { tokio::try_join!(api, cdn) });
+    tokio::select! {
+        result = &mut servers => {
+            return match result {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(error)) => Err(Error::Serve(error)),
+                Err(join) => Err(Error::Task(join.to_string())),
+            };
+        }
+        () = shutdown => {}
+    }
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    match tokio::time::timeout(SHUTDOWN_GRACE, servers).await {
+        Ok(Ok(Ok(_))) => Ok(()),
+        Ok(Ok(Err(error))) => Err(Error::Serve(error)),
+        Ok(Err(join)) => Err(Error::Task(join.to_string())),
+        Err(_) => {
+            tracing::warn!("responses still in flight after {SHUTDOWN_GRACE:?}; stopping anyway");
+            Ok(())
+        }
+    }
+}

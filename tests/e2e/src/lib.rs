@@ -1,0 +1,218 @@
+//! The end-to-end rig: the real `strato` binary in a real WebKitGTK window (Xvfb in CI),
+//! driven over WebDriver through tauri-driver, talking to real moto and devcloud processes,
+//! with its audio going to an ALSA capture file that the tests then measure.
+//!
+//! Prerequisites (the README's test command provides them): `DISPLAY` set, `tauri-driver` and
+//! `WebKitWebDriver` on PATH, and `cargo build -p strato-app -p strato-devcloud` done.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use strato_testkit::{DevCloud, Moto};
+
+/// How the app's audio output is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audio {
+    /// The default ALSA device writes raw S16LE 44.1 kHz stereo to a capture file.
+    Capture,
+    /// The default ALSA device cannot be opened, as on a machine with no sound card.
+    Missing,
+}
+
+/// A running app with its own devcloud, tauri-driver and WebDriver session.
+pub struct AppUnderTest {
+    pub client: Client,
+    pub devcloud: DevCloud,
+    driver: Child,
+    dir: tempfile::TempDir,
+}
+
+impl AppUnderTest {
+    pub async fn launch(audio: Audio) -> Result<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run the end-to-end tests through scripts/test, which starts Xvfb");
+        }
+        let devcloud = DevCloud::start(Moto::start()).await;
+        let dir = tempfile::Builder::new().prefix("strato-e2e-").tempdir()?;
+        eprintln!("app logs and capture: {}", dir.path().display());
+        let alsa_conf = dir.path().join("asound.conf");
+        std::fs::write(&alsa_conf, alsa_config(audio, &dir.path().join("capture.raw")))?;
+
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("STRATO_SERVICE_URL", devcloud.api_url())
+            .env("STRATO_LOG_DIR", dir.path().join("logs"))
+            .env("ALSA_CONFIG_PATH", &alsa_conf)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("tauri-driver.log"))?)
+            .spawn()
+            .context("could not start tauri-driver: run the README's test command, which installs it")?;
+
+        let caps = serde_json::json!({
+            "tauri:options": { "application": app_binary()? }
+        });
+        let serde_json::Value::Object(caps) = caps else { unreachable!() };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(err) if Instant::now() < deadline => {
+                    let _ = err;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => return Err(err).context("no WebDriver session with the app"),
+            }
+        };
+        Ok(Self { client, devcloud, driver, dir })
+    }
+
+    /// Types the credentials into the sign-in form and submits it.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
+        let url_field = self.wait_for("service-url").await?;
+        let prefilled = url_field.prop("value").await?.unwrap_or_default();
+        if prefilled.trim_end_matches('/') != self.devcloud.api_url().trim_end_matches('/') {
+            bail!("the service URL field shows {prefilled:?}, not the configured devcloud");
+        }
+        self.wait_for("username").await?.send_keys(username).await?;
+        self.wait_for("password").await?.send_keys(password).await?;
+        self.wait_for("sign-in").await?.click().await?;
+        Ok(())
+    }
+
+    /// The element with `data-testid`, waiting up to 20 s for it to appear.
+    pub async fn wait_for(&self, test_id: &str) -> Result<fantoccini::elements::Element> {
+        let css = format!("[data-testid=\"{test_id}\"]");
+        let found =
+            self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(&css)).await;
+        if found.is_err() {
+            self.save_evidence(test_id).await;
+        }
+        found.with_context(|| format!("no element [data-testid={test_id}] appeared"))
+    }
+
+    /// Keeps a screenshot and the page source next to the app's logs, for a failed wait.
+    async fn save_evidence(&self, what: &str) {
+        let dir = self.dir.path();
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("missing-{what}.png")), png);
+        }
+        if let Ok(html) = self.client.source().await {
+            let _ = std::fs::write(dir.join(format!("missing-{what}.html")), html);
+        }
+        eprintln!("evidence for the missing {what} saved in {}", dir.display());
+    }
+
+    pub async fn all(&self, test_id: &str) -> Result<Vec<fantoccini::elements::Element>> {
+        let css = format!("[data-testid=\"{test_id}\"]");
+        Ok(self.client.find_all(Locator::Css(&css)).await?)
+    }
+
+    /// Waits until `test_id`'s text satisfies `pred`, returning that text.
+    pub async fn wait_for_text(
+        &self,
+        test_id: &str,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.wait_for(test_id).await {
+                // WebKitWebDriver's "Get Element Text" answers "" for some styled elements;
+                // the DOM's textContent is what the listener sees here.
+                last = match el.prop("textContent").await {
+                    Ok(text) => text.unwrap_or_default().trim().to_owned(),
+                    Err(err) => format!("<unreadable: {err}>"),
+                };
+                if pred(&last) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.save_evidence(test_id).await;
+        bail!("[data-testid={test_id}] still reads {last:?} after {timeout:?}")
+    }
+
+    /// What the app has played so far, as interleaved 16-bit stereo samples.
+    pub fn captured_audio(&self) -> Result<Vec<i16>> {
+        let bytes = std::fs::read(self.dir.path().join("capture.raw")).unwrap_or_default();
+        Ok(bytes.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect())
+    }
+
+    /// Saves a screenshot of the window.
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.client.screenshot().await?)?;
+        Ok(())
+    }
+
+    /// Ends the session (which closes the app) and stops the driver.
+    pub async fn close(mut self) -> Result<()> {
+        let result = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        if std::env::var_os("STRATO_E2E_KEEP").is_some() {
+            let kept = std::mem::replace(&mut self.dir, tempfile::tempdir()?).keep();
+            eprintln!("kept {}", kept.display());
+        }
+        result.map_err(Into::into)
+    }
+}
+
+impl Drop for AppUnderTest {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        if std::env::var_os("STRATO_E2E_KEEP").is_some() {
+            if let Ok(empty) = tempfile::tempdir() {
+                let _ = std::mem::replace(&mut self.dir, empty).keep();
+            }
+        }
+    }
+}
+
+/// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).
+#[must_use]
+pub fn rms(samples: &[i16]) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = samples.iter().map(|&s| (f64::from(s) / 32768.0).powi(2)).sum();
+    #[allow(clippy::cast_precision_loss)]
+    let n = samples.len() as f64;
+    (sum / n).sqrt()
+}
+
+fn alsa_config(audio: Audio, capture: &Path) -> String {
+    let default = match audio {
+        // `plug` converts whatever cpal opens with to the file's format; `file` writes what
+        // passes through and hands it on to `null`. Not paced: it plays faster than real time.
+        Audio::Capture => format!(
+            "pcm.!default {{ type plug slave {{ pcm \"strato_capture\" format S16_LE rate 44100 channels 2 }} }}\n\
+             pcm.strato_capture {{ type file slave.pcm \"null\" file \"{}\" format \"raw\" }}\n",
+            capture.display()
+        ),
+        Audio::Missing => "pcm.!default { type hw card 97 }\nctl.!default { type hw card 97 }\n".to_owned(),
+    };
+    format!("</usr/share/alsa/alsa.conf>\n{default}")
+}
+
+fn app_binary() -> Result<PathBuf> {
+    // The test runs from target/<profile>/deps; the app is built into target/<profile>.
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe.parent().and_then(Path::parent).context("unexpected test binary location")?;
+    let app = profile_dir.join(if cfg!(windows) { "strato.exe" } else { "strato" });
+    if !app.exists() {
+        bail!("{} is missing: run `cargo build -p strato-app` first", app.display());
+    }
+    Ok(app)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
