@@ -1,5 +1,7 @@
 //! IPC commands: each is a one-line delegate to the core. Errors reach the UI as
 //! `{kind, message}` (the serialised `AppError`).
+// Tauri's command macro requires `State` and arguments by value.
+#![allow(clippy::needless_pass_by_value)]
 
 use strato_core::App;
 use strato_model::ipc::{AppError, Page, PlayerStatus, Session, Track};

@@ -1,6 +1,9 @@
 //! `cover://localhost/<album id>`: album art for `<img>` tags, fetched by the core, so the
 //! web view itself never talks to the network.
 
+// The handler's signature is Tauri's.
+#![allow(clippy::needless_pass_by_value)]
+
 use strato_core::App;
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
@@ -21,7 +24,9 @@ pub fn handle<R: Runtime>(
                 .body(bytes.to_vec()),
             Err(err) => {
                 tracing::debug!(album_id, %err, "no cover");
-                Response::builder().status(StatusCode::NOT_FOUND).body(Vec::new())
+                Response::builder()
+                    .status(StatusCode::NOT_FOUND)
+                    .body(Vec::new())
             }
         };
         responder.respond(response.unwrap_or_else(|_| Response::new(Vec::new())));

@@ -4,7 +4,7 @@ use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
-use symphonia::core::io::{MediaSource, MediaSourceStream};
+use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
 use crate::AudioError;
@@ -36,7 +36,7 @@ impl TrackDecoder {
     /// Probes the container and opens a decoder for its default audio track. `extension`
     /// ("mp3", "aac") speeds probing up and disambiguates headerless streams.
     pub fn open(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<Self, AudioError> {
-        let stream = MediaSourceStream::new(source, Default::default());
+        let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
         let mut hint = Hint::new();
         if let Some(ext) = extension {
             hint.with_extension(ext);
@@ -69,7 +69,10 @@ impl TrackDecoder {
         Ok(Self {
             track_id: track.id,
             total_frames: track.num_frames,
-            pcm: PcmFormat { sample_rate, channels },
+            pcm: PcmFormat {
+                sample_rate,
+                channels,
+            },
             format,
             decoder,
             block: Vec::new(),
@@ -95,7 +98,9 @@ impl TrackDecoder {
                 Ok(Some(packet)) => packet,
                 Ok(None) => return Ok(None),
                 // A stream cut short ends the track where it ends, as other players do.
-                Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Err(SymphoniaError::IoError(e))
+                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
                     tracing::warn!("audio stream ended early");
                     return Ok(None);
                 }

@@ -15,6 +15,6 @@ mod player;
 pub mod sink;
 
 pub use error::AudioError;
-pub use player::{PlayerEvent, Player, SinkOpener};
+pub use player::{Player, PlayerEvent, SinkOpener};
 pub use sink::{DeviceSink, NullSink, Pacing, PcmFormat, Sink, SinkError};
 pub use symphonia::core::io::MediaSource;

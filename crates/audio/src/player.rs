@@ -26,13 +26,19 @@ pub type SinkOpener = Box<dyn FnMut() -> Result<Box<dyn Sink>, SinkError> + Send
 #[non_exhaustive]
 pub enum PlayerEvent {
     State(PlaybackState),
-    Position { position_ms: u32, duration_ms: Option<u32> },
+    Position {
+        position_ms: u32,
+        duration_ms: Option<u32>,
+    },
     Output(OutputStatus),
     Error(AudioError),
 }
 
 enum Command {
-    Load { source: Box<dyn MediaSource>, extension: Option<String> },
+    Load {
+        source: Box<dyn MediaSource>,
+        extension: Option<String>,
+    },
     PrepareOutput,
     Pause,
     Resume,
@@ -58,15 +64,29 @@ impl Player {
         on_event: impl Fn(PlayerEvent) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::sync_channel(16);
-        let thread = std::thread::Builder::new().name("strato-player".into()).spawn(move || {
-            Worker { commands: rx, open_sink, sink: None, emit: Box::new(on_event) }.run();
-        })?;
-        Ok(Self { commands: Some(tx), thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name("strato-player".into())
+            .spawn(move || {
+                Worker {
+                    commands: rx,
+                    open_sink,
+                    sink: None,
+                    emit: Box::new(on_event),
+                }
+                .run();
+            })?;
+        Ok(Self {
+            commands: Some(tx),
+            thread: Some(thread),
+        })
     }
 
     /// Plays `source` from its start, replacing whatever is playing.
     pub fn load(&self, source: Box<dyn MediaSource>, extension: Option<&str>) {
-        self.send(Command::Load { source, extension: extension.map(str::to_owned) });
+        self.send(Command::Load {
+            source,
+            extension: extension.map(str::to_owned),
+        });
     }
 
     /// Opens the output now rather than at the first track, so a missing device is
@@ -223,7 +243,9 @@ impl Worker {
         if self.sink.is_none() {
             match (self.open_sink)() {
                 Ok(sink) => {
-                    (self.emit)(PlayerEvent::Output(OutputStatus::Available { device: sink.name() }));
+                    (self.emit)(PlayerEvent::Output(OutputStatus::Available {
+                        device: sink.name(),
+                    }));
                     self.sink = Some(sink);
                 }
                 Err(err) => {

@@ -23,9 +23,14 @@ impl ApiClient {
     }
 
     /// One page of the whole catalog, in catalog order.
-    pub async fn tracks(&self, cursor: Option<&str>, limit: u32) -> Result<Page<Track>, CloudError> {
+    pub async fn tracks(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Track>, CloudError> {
         let mut url = self.endpoint("tracks");
-        url.query_pairs_mut().append_pair("limit", &limit.to_string());
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.to_string());
         if let Some(cursor) = cursor {
             url.query_pairs_mut().append_pair("cursor", cursor);
         }
@@ -33,11 +38,19 @@ impl ApiClient {
     }
 
     pub async fn track(&self, track_id: &str) -> Result<Track, CloudError> {
-        self.get(self.endpoint(&format!("tracks/{}", encode(track_id))), "load the track").await
+        self.get(
+            self.endpoint(&format!("tracks/{}", encode(track_id))),
+            "load the track",
+        )
+        .await
     }
 
     pub async fn album(&self, album_id: &str) -> Result<AlbumDetail, CloudError> {
-        self.get(self.endpoint(&format!("albums/{}", encode(album_id))), "load the album").await
+        self.get(
+            self.endpoint(&format!("albums/{}", encode(album_id))),
+            "load the album",
+        )
+        .await
     }
 
     /// Where to fetch a track and the CDN credentials to do it with.
@@ -48,7 +61,11 @@ impl ApiClient {
 
     /// The MP3 rendition of a grant, by its signed URL.
     pub fn mp3_request(&self, grant: &StreamGrant) -> Result<CdnRequest, CloudError> {
-        Ok(CdnRequest { http: self.service.http.clone(), url: parse_cdn_url(&grant.mp3_url)?, cookie: None })
+        Ok(CdnRequest {
+            http: self.service.http.clone(),
+            url: parse_cdn_url(&grant.mp3_url)?,
+            cookie: None,
+        })
     }
 
     /// A file under the grant's HLS folder, authorised by the grant's signed cookies.
@@ -59,14 +76,26 @@ impl ApiClient {
             .map(|c| format!("{}={}", c.name, c.value))
             .collect::<Vec<_>>()
             .join("; ");
-        Ok(CdnRequest { http: self.service.http.clone(), url: parse_cdn_url(url)?, cookie: Some(cookie) })
+        Ok(CdnRequest {
+            http: self.service.http.clone(),
+            url: parse_cdn_url(url)?,
+            cookie: Some(cookie),
+        })
     }
 
     /// Cover art, which the CDN serves publicly.
     pub fn art_request(&self, cover_path: &str) -> Result<CdnRequest, CloudError> {
         let base = &self.service.config.cdn_base_url;
-        let url = format!("{}/{}", base.trim_end_matches('/'), cover_path.trim_start_matches('/'));
-        Ok(CdnRequest { http: self.service.http.clone(), url: parse_cdn_url(&url)?, cookie: None })
+        let url = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            cover_path.trim_start_matches('/')
+        );
+        Ok(CdnRequest {
+            http: self.service.http.clone(),
+            url: parse_cdn_url(&url)?,
+            cookie: None,
+        })
     }
 
     fn endpoint(&self, path: &str) -> Url {
@@ -76,7 +105,11 @@ impl ApiClient {
             .expect("API paths are valid relative URLs")
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, url: Url, what: &str) -> Result<T, CloudError> {
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+    ) -> Result<T, CloudError> {
         tracing::debug!(url = %url, "GET");
         let response = self
             .service
@@ -102,7 +135,7 @@ impl std::fmt::Debug for CdnRequest {
         f.debug_struct("CdnRequest")
             .field("url", &redact::url(&self.url))
             .field("cookie", &self.cookie.as_ref().map(|_| "<redacted>"))
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,7 +147,10 @@ impl CdnRequest {
         if let Some(cookie) = self.cookie {
             request = request.header(reqwest::header::COOKIE, cookie);
         }
-        let response = request.send().await.map_err(|e| CloudError::transport(e, "fetch the audio"))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| CloudError::transport(e, "fetch the audio"))?;
         let status = response.status();
         if status == reqwest::StatusCode::FORBIDDEN {
             return Err(CloudError::new(
@@ -123,21 +159,32 @@ impl CdnRequest {
             ));
         }
         if !status.is_success() {
-            return Err(CloudError::from_response(status.as_u16(), None, "fetch the audio"));
+            return Err(CloudError::from_response(
+                status.as_u16(),
+                None,
+                "fetch the audio",
+            ));
         }
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| CloudError::transport(e, "fetch the audio"))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| CloudError::transport(e, "fetch the audio"))?;
         Ok((body.to_vec(), content_type))
     }
 }
 
 fn parse_cdn_url(url: &str) -> Result<Url, CloudError> {
     Url::parse(url).map_err(|e| {
-        CloudError::new(CloudErrorKind::Server, "The service gave an unusable media address.").with_source(e)
+        CloudError::new(
+            CloudErrorKind::Server,
+            "The service gave an unusable media address.",
+        )
+        .with_source(e)
     })
 }
 

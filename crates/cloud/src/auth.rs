@@ -74,14 +74,23 @@ impl ServiceClient {
         if let Some(challenge) = result.challenge_name() {
             return Err(CloudError::new(
                 CloudErrorKind::Auth,
-                format!("This account needs a step this version cannot do yet ({}).", challenge.as_str()),
+                format!(
+                    "This account needs a step this version cannot do yet ({}).",
+                    challenge.as_str()
+                ),
             ));
         }
         let auth = result.authentication_result().ok_or_else(|| {
-            CloudError::new(CloudErrorKind::Server, "The sign-in service gave no session.")
+            CloudError::new(
+                CloudErrorKind::Server,
+                "The sign-in service gave no session.",
+            )
         })?;
         let access_token = auth.access_token().ok_or_else(|| {
-            CloudError::new(CloudErrorKind::Server, "The sign-in service gave no access token.")
+            CloudError::new(
+                CloudErrorKind::Server,
+                "The sign-in service gave no access token.",
+            )
         })?;
         let lifetime = u64::try_from(auth.expires_in()).unwrap_or(0);
         tracing::info!(username = %credentials.username.trim(), "signed in");
@@ -121,16 +130,23 @@ fn map_initiate_auth_error(err: SdkError<InitiateAuthError>) -> CloudError {
                 CloudErrorKind::Auth,
                 "This account is not confirmed yet. Confirm it with the code you were sent.",
             ),
-            InitiateAuthError::PasswordResetRequiredException(_) => {
-                (CloudErrorKind::Auth, "Your password must be reset before you can sign in.")
-            }
+            InitiateAuthError::PasswordResetRequiredException(_) => (
+                CloudErrorKind::Auth,
+                "Your password must be reset before you can sign in.",
+            ),
             InitiateAuthError::TooManyRequestsException(_) => (
                 CloudErrorKind::Auth,
                 "Too many sign-in attempts. Wait a few minutes and try again.",
             ),
-            _ => (CloudErrorKind::Server, "The sign-in service had a problem. Try again later."),
+            _ => (
+                CloudErrorKind::Server,
+                "The sign-in service had a problem. Try again later.",
+            ),
         },
-        _ => (CloudErrorKind::Server, "The sign-in service had a problem. Try again later."),
+        _ => (
+            CloudErrorKind::Server,
+            "The sign-in service had a problem. Try again later.",
+        ),
     };
     CloudError::new(kind, message).with_source(err)
 }

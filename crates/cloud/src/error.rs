@@ -30,7 +30,11 @@ pub enum CloudErrorKind {
 
 impl CloudError {
     pub(crate) fn new(kind: CloudErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), source: None }
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
     }
 
     pub(crate) fn with_source(
@@ -57,11 +61,17 @@ impl CloudError {
             )
             .with_source(err)
         } else if err.is_decode() {
-            Self::new(CloudErrorKind::Server, format!("The service sent an unreadable answer to {what}."))
-                .with_source(err)
+            Self::new(
+                CloudErrorKind::Server,
+                format!("The service sent an unreadable answer to {what}."),
+            )
+            .with_source(err)
         } else {
-            Self::new(CloudErrorKind::Offline, format!("The connection broke while trying to {what}."))
-                .with_source(err)
+            Self::new(
+                CloudErrorKind::Offline,
+                format!("The connection broke while trying to {what}."),
+            )
+            .with_source(err)
         }
     }
 

@@ -6,7 +6,7 @@
 //!   a file or a log: their `Debug` is redacted).
 //! - [`ApiClient`] is the typed REST client; [`CdnRequest`] fetches from the CDN with the
 //!   credentials of a [`StreamGrant`](strato_model::api::StreamGrant).
-//! - [`redact`] strips CloudFront signatures from URLs before they are logged.
+//! - [`redact`] strips `CloudFront` signatures from URLs before they are logged.
 
 mod api;
 pub mod auth;

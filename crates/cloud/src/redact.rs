@@ -1,11 +1,11 @@
-//! Keeps CloudFront credentials out of logs and error messages.
+//! Keeps `CloudFront` credentials out of logs and error messages.
 
 use url::Url;
 
-/// Query parameters that authorise a CloudFront request.
+/// Query parameters that authorise a `CloudFront` request.
 const SECRET_PARAMS: [&str; 4] = ["Signature", "Policy", "Key-Pair-Id", "Expires"];
 
-/// `url` with the values of CloudFront's signing parameters replaced by `REDACTED`.
+/// `url` with the values of `CloudFront`'s signing parameters replaced by `REDACTED`.
 #[must_use]
 pub fn url(url: &Url) -> String {
     if url.query().is_none() {
@@ -15,7 +15,11 @@ pub fn url(url: &Url) -> String {
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
-            let value = if SECRET_PARAMS.contains(&k.as_ref()) { "REDACTED".into() } else { v };
+            let value = if SECRET_PARAMS.contains(&k.as_ref()) {
+                "REDACTED".into()
+            } else {
+                v
+            };
             (k.into_owned(), value.into_owned())
         })
         .collect();

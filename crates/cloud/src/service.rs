@@ -25,10 +25,28 @@ impl ServiceClient {
             .read_timeout(READ_TIMEOUT)
             .user_agent(concat!("Strato/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| CloudError::new(CloudErrorKind::Server, "Could not start the network client.").with_source(e))?;
-        let url = base.join(&format!("{API_PREFIX}/config")).expect("static path joins");
-        let response =
-            http.get(url).send().await.map_err(|e| CloudError::transport(e, "connect to the service"))?;
+            .map_err(|e| {
+                CloudError::new(
+                    CloudErrorKind::Server,
+                    "Could not start the network client.",
+                )
+                .with_source(e)
+            })?;
+        // Relative, so a service under a path prefix (https://host/api/) keeps it.
+        let url = base
+            .join(&format!("{}/config", API_PREFIX.trim_start_matches('/')))
+            .map_err(|e| {
+                CloudError::new(
+                    CloudErrorKind::InvalidInput,
+                    "That service address cannot be used.",
+                )
+                .with_source(e)
+            })?;
+        let response = http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| CloudError::transport(e, "connect to the service"))?;
         let config: ServiceConfig = read_json(response, "connect to the service").await?;
         tracing::info!(service = %base, api_version = %config.api_version, "service configuration read");
         Ok(Self { http, base, config })
@@ -50,7 +68,9 @@ fn parse_service_url(input: &str) -> Result<Url, CloudError> {
     let invalid = || {
         CloudError::new(
             CloudErrorKind::InvalidInput,
-            format!("\u{201c}{trimmed}\u{201d} is not a service address. It should look like https://music.example.com"),
+            format!(
+                "\u{201c}{trimmed}\u{201d} is not a service address. It should look like https://music.example.com"
+            ),
         )
     };
     let mut url = Url::parse(trimmed).map_err(|_| invalid())?;
@@ -72,7 +92,10 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, CloudError> {
     let status = response.status();
     if status.is_success() {
-        return response.json().await.map_err(|e| CloudError::transport(e, what));
+        return response
+            .json()
+            .await
+            .map_err(|e| CloudError::transport(e, what));
     }
     let problem = response.json::<Problem>().await.ok();
     Err(CloudError::from_response(status.as_u16(), problem, what))
@@ -84,15 +107,26 @@ mod tests {
 
     #[test]
     fn service_urls_are_normalised() {
-        assert_eq!(parse_service_url(" http://127.0.0.1:8787 ").unwrap().as_str(), "http://127.0.0.1:8787/");
-        assert_eq!(parse_service_url("https://x.example/api").unwrap().as_str(), "https://x.example/api/");
+        assert_eq!(
+            parse_service_url(" http://127.0.0.1:8787 ")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8787/"
+        );
+        assert_eq!(
+            parse_service_url("https://x.example/api").unwrap().as_str(),
+            "https://x.example/api/"
+        );
     }
 
     #[test]
     fn bad_service_urls_are_refused_in_words() {
         for bad in ["", "music", "ftp://x.example", "http://"] {
             let err = parse_service_url(bad).unwrap_err();
-            assert!(err.to_string().contains("is not a service address"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("is not a service address"),
+                "{bad}: {err}"
+            );
         }
     }
 }

@@ -44,7 +44,9 @@ pub type Cover = (Arc<Vec<u8>>, String);
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
@@ -84,15 +86,26 @@ impl App {
         username: &str,
         password: String,
     ) -> Result<Session, AppError> {
-        let service = ServiceClient::connect(service_url).await.map_err(|e| from_cloud(&e))?;
-        let credentials = Credentials { username: username.trim().to_owned(), password };
-        let tokens = service.sign_in(&credentials).await.map_err(|e| from_cloud(&e))?;
+        let service = ServiceClient::connect(service_url)
+            .await
+            .map_err(|e| from_cloud(&e))?;
+        let credentials = Credentials {
+            username: username.trim().to_owned(),
+            password,
+        };
+        let tokens = service
+            .sign_in(&credentials)
+            .await
+            .map_err(|e| from_cloud(&e))?;
         let session = Session {
             service_url: service.url().to_string(),
             username: credentials.username,
         };
         let api = Arc::new(ApiClient::new(service, tokens));
-        *lock(&self.session) = Some(SignedIn { session: session.clone(), api });
+        *lock(&self.session) = Some(SignedIn {
+            session: session.clone(),
+            api,
+        });
         Ok(session)
     }
 
@@ -108,7 +121,10 @@ impl App {
     /// One page of the catalog; `cursor` is the previous page's `next_cursor`.
     pub async fn catalog_tracks(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
         let api = self.api()?;
-        let page = api.tracks(cursor.as_deref(), PAGE_SIZE).await.map_err(|e| from_cloud(&e))?;
+        let page = api
+            .tracks(cursor.as_deref(), PAGE_SIZE)
+            .await
+            .map_err(|e| from_cloud(&e))?;
         let mut known = lock(&self.tracks);
         for track in &page.items {
             known.insert(track.id.clone(), track.clone());
@@ -167,15 +183,27 @@ impl App {
             return Ok(cover.clone());
         }
         let api = self.api()?;
-        let known = lock(&self.tracks).values().find(|t| t.album_id == album_id).cloned();
+        let known = lock(&self.tracks)
+            .values()
+            .find(|t| t.album_id == album_id)
+            .cloned();
         let cover_path = match known {
             Some(track) => track.cover_path,
-            None => api.album(album_id).await.map_err(|e| from_cloud(&e))?.album.cover_path,
+            None => {
+                api.album(album_id)
+                    .await
+                    .map_err(|e| from_cloud(&e))?
+                    .album
+                    .cover_path
+            }
         }
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "This album has no cover."))?;
         let request = api.art_request(&cover_path).map_err(|e| from_cloud(&e))?;
         let (bytes, content_type) = request.bytes().await.map_err(|e| from_cloud(&e))?;
-        let cover = (Arc::new(bytes), content_type.unwrap_or_else(|| "image/jpeg".to_owned()));
+        let cover = (
+            Arc::new(bytes),
+            content_type.unwrap_or_else(|| "image/jpeg".to_owned()),
+        );
         let mut covers = lock(&self.covers);
         if covers.len() >= MAX_CACHED_COVERS {
             covers.clear();
@@ -185,7 +213,10 @@ impl App {
     }
 
     fn api(&self) -> Result<Arc<ApiClient>, AppError> {
-        lock(&self.session).as_ref().map(|s| Arc::clone(&s.api)).ok_or_else(error::not_signed_in)
+        lock(&self.session)
+            .as_ref()
+            .map(|s| Arc::clone(&s.api))
+            .ok_or_else(error::not_signed_in)
     }
 
     async fn track(&self, api: &ApiClient, track_id: &str) -> Result<Track, AppError> {
@@ -208,5 +239,7 @@ fn sink_opener(output: AudioOutput) -> SinkOpener {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

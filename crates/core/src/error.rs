@@ -17,9 +17,10 @@ pub(crate) fn from_cloud(err: &CloudError) -> AppError {
 
 pub(crate) fn from_audio(err: &AudioError) -> AppError {
     match err {
-        AudioError::Output(SinkError::NoDevice(_)) => {
-            AppError::new(ErrorKind::NoOutputDevice, "No audio output device is available, so nothing can be heard.")
-        }
+        AudioError::Output(SinkError::NoDevice(_)) => AppError::new(
+            ErrorKind::NoOutputDevice,
+            "No audio output device is available, so nothing can be heard.",
+        ),
         other => AppError::new(ErrorKind::Playback, capitalise(&other.to_string())),
     }
 }
@@ -30,7 +31,9 @@ pub(crate) fn not_signed_in() -> AppError {
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
@@ -39,7 +42,9 @@ mod tests {
 
     #[test]
     fn a_missing_device_is_its_own_kind() {
-        let err = from_audio(&AudioError::Output(SinkError::NoDevice("no ALSA card".into())));
+        let err = from_audio(&AudioError::Output(SinkError::NoDevice(
+            "no ALSA card".into(),
+        )));
         assert_eq!(err.kind, ErrorKind::NoOutputDevice);
     }
 
@@ -47,6 +52,10 @@ mod tests {
     fn decoder_errors_read_as_sentences() {
         let err = from_audio(&AudioError::Malformed("bad frame".into()));
         assert_eq!(err.kind, ErrorKind::Playback);
-        assert!(err.message.starts_with("This track's audio is damaged"), "{}", err.message);
+        assert!(
+            err.message.starts_with("This track's audio is damaged"),
+            "{}",
+            err.message
+        );
     }
 }

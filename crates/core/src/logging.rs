@@ -11,8 +11,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// The filter when `STRATO_LOG` is not set.
-const DEFAULT_FILTER: &str =
-    "info,strato_core=debug,strato_cloud=debug,strato_audio=debug,aws_smithy_runtime=warn,aws_sdk_cognitoidentityprovider=warn,hyper=warn,reqwest=warn";
+const DEFAULT_FILTER: &str = "info,strato_core=debug,strato_cloud=debug,strato_audio=debug,aws_smithy_runtime=warn,aws_sdk_cognitoidentityprovider=warn,hyper=warn,reqwest=warn";
 
 /// Keeps the log file's writer alive; drop it last.
 #[must_use = "logging stops when the guard is dropped"]
@@ -23,7 +22,9 @@ pub struct LogGuard {
 
 impl std::fmt::Debug for LogGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LogGuard").field("directory", &self.directory).finish_non_exhaustive()
+        f.debug_struct("LogGuard")
+            .field("directory", &self.directory)
+            .finish_non_exhaustive()
     }
 }
 
@@ -34,14 +35,22 @@ pub fn init() -> std::io::Result<LogGuard> {
     std::fs::create_dir_all(&directory)?;
     let appender = tracing_appender::rolling::daily(&directory, "strato.log");
     let (writer, worker) = tracing_appender::non_blocking(appender);
-    let filter = EnvFilter::try_from_env("STRATO_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let filter =
+        EnvFilter::try_from_env("STRATO_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     tracing_subscriber::registry()
         .with(filter)
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .with(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer),
+        )
         .try_init()
         .map_err(std::io::Error::other)?;
-    Ok(LogGuard { _worker: worker, directory })
+    Ok(LogGuard {
+        _worker: worker,
+        directory,
+    })
 }
 
 /// The OS's place for an application's logs.
@@ -60,12 +69,17 @@ fn platform_log_dir() -> Option<PathBuf> {
 
 #[cfg(target_os = "windows")]
 fn platform_log_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "Strato", "Strato").map(|d| d.data_local_dir().join("logs"))
+    directories::ProjectDirs::from("dev", "Strato", "Strato")
+        .map(|d| d.data_local_dir().join("logs"))
 }
 
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
 fn platform_log_dir() -> Option<PathBuf> {
     // XDG puts logs under the state directory.
     let dirs = directories::ProjectDirs::from("dev", "Strato", "strato")?;
-    Some(dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir()).join("logs"))
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("logs"),
+    )
 }

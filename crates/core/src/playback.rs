@@ -25,7 +25,10 @@ impl StatusKeeper {
         let initial = PlayerStatus::idle(OutputStatus::Unavailable {
             reason: "the audio output has not been opened yet".to_owned(),
         });
-        Self { status: Arc::new(Mutex::new(initial)), events }
+        Self {
+            status: Arc::new(Mutex::new(initial)),
+            events,
+        }
     }
 
     pub(crate) fn snapshot(&self) -> PlayerStatus {
@@ -62,7 +65,10 @@ impl StatusKeeper {
     pub(crate) fn apply(&self, event: PlayerEvent) {
         match event {
             PlayerEvent::State(state) => self.update(|s| s.state = state),
-            PlayerEvent::Position { position_ms, duration_ms } => self.update(|s| {
+            PlayerEvent::Position {
+                position_ms,
+                duration_ms,
+            } => self.update(|s| {
                 s.position_ms = position_ms;
                 // The catalog's duration stands in until the decoder knows better.
                 if duration_ms.is_some() {
@@ -77,6 +83,8 @@ impl StatusKeeper {
 
     fn lock(&self) -> MutexGuard<'_, PlayerStatus> {
         // A panic elsewhere while holding the lock leaves a status that is still readable.
-        self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -29,6 +29,9 @@ impl AppSettings {
             Ok("null") => AudioOutput::Null,
             _ => AudioOutput::Device,
         };
-        Self { default_service_url, audio_output }
+        Self {
+            default_service_url,
+            audio_output,
+        }
     }
 }

@@ -27,7 +27,11 @@ impl Recorder {
             if let Some(s) = self.last().filter(|s| pred(s)) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; last status {:?}", self.last());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; last status {:?}",
+                self.last()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -35,7 +39,10 @@ impl Recorder {
 
 fn start_app(url: &str) -> (App, Arc<Recorder>) {
     let events = Arc::new(Recorder::default());
-    let settings = AppSettings { default_service_url: url.to_owned(), audio_output: AudioOutput::Null };
+    let settings = AppSettings {
+        default_service_url: url.to_owned(),
+        audio_output: AudioOutput::Null,
+    };
     (App::start(settings, events.clone()).unwrap(), events)
 }
 
@@ -44,9 +51,16 @@ async fn signs_in_lists_the_catalog_and_plays_pauses_and_resumes() {
     let cloud = DevCloud::start(Moto::start()).await;
     let (app, events) = start_app(cloud.api_url());
     assert_eq!(app.default_service_url(), cloud.api_url());
-    events.wait_until("the output to open", |s| matches!(s.output, OutputStatus::Available { .. })).await;
+    events
+        .wait_until("the output to open", |s| {
+            matches!(s.output, OutputStatus::Available { .. })
+        })
+        .await;
 
-    let session = app.sign_in(cloud.api_url(), " demo ", "Strato-demo-1".into()).await.unwrap();
+    let session = app
+        .sign_in(cloud.api_url(), " demo ", "Strato-demo-1".into())
+        .await
+        .unwrap();
     assert_eq!(session.username, "demo");
     assert_eq!(app.session(), Some(session));
 
@@ -62,25 +76,42 @@ async fn signs_in_lists_the_catalog_and_plays_pauses_and_resumes() {
         }
     }
     let unique: std::collections::HashSet<_> = ids.iter().collect();
-    assert!(ids.len() >= 10 && unique.len() == ids.len(), "catalog ids: {ids:?}");
+    assert!(
+        ids.len() >= 10 && unique.len() == ids.len(),
+        "catalog ids: {ids:?}"
+    );
 
     app.play_track(&ids[0]).await.unwrap();
     let playing = events
-        .wait_until("a second of playback", |s| s.state == PlaybackState::Playing && s.position_ms >= 1000)
+        .wait_until("a second of playback", |s| {
+            s.state == PlaybackState::Playing && s.position_ms >= 1000
+        })
         .await;
-    assert_eq!(playing.track.as_ref().map(|t| t.id.as_str()), Some(ids[0].as_str()));
+    assert_eq!(
+        playing.track.as_ref().map(|t| t.id.as_str()),
+        Some(ids[0].as_str())
+    );
     assert!(playing.duration_ms.unwrap() > 5_000);
     assert!(playing.error.is_none());
 
     app.pause();
-    let paused = events.wait_until("pause", |s| s.state == PlaybackState::Paused).await;
+    let paused = events
+        .wait_until("pause", |s| s.state == PlaybackState::Paused)
+        .await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     let later = app.player_status();
-    assert!(later.position_ms <= paused.position_ms + 300, "position moved while paused: {} -> {}", paused.position_ms, later.position_ms);
+    assert!(
+        later.position_ms <= paused.position_ms + 300,
+        "position moved while paused: {} -> {}",
+        paused.position_ms,
+        later.position_ms
+    );
 
     app.resume();
     events
-        .wait_until("playback to go on", |s| s.state == PlaybackState::Playing && s.position_ms > later.position_ms + 200)
+        .wait_until("playback to go on", |s| {
+            s.state == PlaybackState::Playing && s.position_ms > later.position_ms + 200
+        })
         .await;
 
     let (cover, content_type) = app.cover(&playing.track.unwrap().album_id).await.unwrap();
@@ -98,21 +129,43 @@ async fn sign_in_failures_are_explained() {
     let cloud = DevCloud::start(Moto::start()).await;
     let (app, _) = start_app(cloud.api_url());
 
-    let wrong = app.sign_in(cloud.api_url(), "demo", "wrong-password".into()).await.unwrap_err();
+    let wrong = app
+        .sign_in(cloud.api_url(), "demo", "wrong-password".into())
+        .await
+        .unwrap_err();
     assert_eq!(wrong.kind, ErrorKind::Auth);
     assert_eq!(wrong.message, "Incorrect username or password.");
 
-    let nobody = app.sign_in(cloud.api_url(), "nobody-here", "whatever-1A".into()).await.unwrap_err();
-    assert_eq!(nobody.message, wrong.message, "must not reveal which usernames exist");
+    let nobody = app
+        .sign_in(cloud.api_url(), "nobody-here", "whatever-1A".into())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        nobody.message, wrong.message,
+        "must not reveal which usernames exist"
+    );
 
-    let typo = app.sign_in("music dot example", "demo", "x".into()).await.unwrap_err();
+    let typo = app
+        .sign_in("music dot example", "demo", "x".into())
+        .await
+        .unwrap_err();
     assert_eq!(typo.kind, ErrorKind::InvalidInput);
 
     // A port nothing listens on: offline, in words.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let offline = app.sign_in(&format!("http://{closed}"), "demo", "x".into()).await.unwrap_err();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let offline = app
+        .sign_in(&format!("http://{closed}"), "demo", "x".into())
+        .await
+        .unwrap_err();
     assert_eq!(offline.kind, ErrorKind::Network);
-    assert!(offline.message.contains("Could not reach the service"), "{}", offline.message);
+    assert!(
+        offline.message.contains("Could not reach the service"),
+        "{}",
+        offline.message
+    );
 
     assert_eq!(app.session(), None);
 }
@@ -121,20 +174,33 @@ async fn sign_in_failures_are_explained() {
 async fn a_track_that_cannot_be_fetched_reports_an_error_and_the_app_goes_on() {
     let cloud = DevCloud::start(Moto::start()).await;
     let (app, events) = start_app(cloud.api_url());
-    app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into()).await.unwrap();
+    app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
+        .await
+        .unwrap();
     let tracks = app.catalog_tracks(None).await.unwrap().items;
 
     let missing = app.play_track("tr-does-not-exist").await.unwrap_err();
     assert_eq!(missing.kind, ErrorKind::NotFound);
 
     // The CDN refuses every MP3 for a moment: the listener is told, in words.
-    let rule = cloud.add_fault(&strato_testkit::FaultRule { reject_signatures: true, ..strato_testkit::FaultRule::new("/media/*/mp3/*") }).await;
+    let rule = cloud
+        .add_fault(&strato_testkit::FaultRule {
+            reject_signatures: true,
+            ..strato_testkit::FaultRule::new("/media/*/mp3/*")
+        })
+        .await;
     let refused = app.play_track(&tracks[1].id).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::Auth);
-    let shown = events.wait_until("the error state", |s| s.state == PlaybackState::Error).await;
+    let shown = events
+        .wait_until("the error state", |s| s.state == PlaybackState::Error)
+        .await;
     assert_eq!(shown.error.unwrap().message, refused.message);
 
     cloud.remove_fault(rule.id.as_deref().unwrap()).await;
     app.play_track(&tracks[1].id).await.unwrap();
-    events.wait_until("playback after the fault", |s| s.state == PlaybackState::Playing && s.error.is_none()).await;
+    events
+        .wait_until("playback after the fault", |s| {
+            s.state == PlaybackState::Playing && s.error.is_none()
+        })
+        .await;
 }

@@ -1,5 +1,5 @@
-//! The end-to-end rig: the real `strato` binary in a real WebKitGTK window (Xvfb in CI),
-//! driven over WebDriver through tauri-driver, talking to real moto and devcloud processes,
+//! The end-to-end rig: the real `strato` binary in a real `WebKitGTK` window (Xvfb in CI),
+//! driven over `WebDriver` through tauri-driver, talking to real moto and devcloud processes,
 //! with its audio going to an ALSA capture file that the tests then measure.
 //!
 //! Prerequisites (the README's test command provides them): `DISPLAY` set, `tauri-driver` and
@@ -22,7 +22,8 @@ pub enum Audio {
     Missing,
 }
 
-/// A running app with its own devcloud, tauri-driver and WebDriver session.
+/// A running app with its own devcloud, tauri-driver and `WebDriver` session.
+#[allow(missing_debug_implementations)] // holds a WebDriver client, which has no Debug
 pub struct AppUnderTest {
     pub client: Client,
     pub devcloud: DevCloud,
@@ -39,28 +40,44 @@ impl AppUnderTest {
         let dir = tempfile::Builder::new().prefix("strato-e2e-").tempdir()?;
         eprintln!("app logs and capture: {}", dir.path().display());
         let alsa_conf = dir.path().join("asound.conf");
-        std::fs::write(&alsa_conf, alsa_config(audio, &dir.path().join("capture.raw")))?;
+        std::fs::write(
+            &alsa_conf,
+            alsa_config(audio, &dir.path().join("capture.raw")),
+        )?;
 
         let port = free_port()?;
         let native_port = free_port()?;
         let driver = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("STRATO_SERVICE_URL", devcloud.api_url())
             .env("STRATO_LOG_DIR", dir.path().join("logs"))
             .env("ALSA_CONFIG_PATH", &alsa_conf)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("tauri-driver.log"))?)
             .spawn()
-            .context("could not start tauri-driver: run the README's test command, which installs it")?;
+            .context(
+                "could not start tauri-driver: run the README's test command, which installs it",
+            )?;
 
         let caps = serde_json::json!({
             "tauri:options": { "application": app_binary()? }
         });
-        let serde_json::Value::Object(caps) = caps else { unreachable!() };
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(err) if Instant::now() < deadline => {
                     let _ = err;
@@ -69,7 +86,12 @@ impl AppUnderTest {
                 Err(err) => return Err(err).context("no WebDriver session with the app"),
             }
         };
-        Ok(Self { client, devcloud, driver, dir })
+        Ok(Self {
+            client,
+            devcloud,
+            driver,
+            dir,
+        })
     }
 
     /// Types the credentials into the sign-in form and submits it.
@@ -88,8 +110,12 @@ impl AppUnderTest {
     /// The element with `data-testid`, waiting up to 20 s for it to appear.
     pub async fn wait_for(&self, test_id: &str) -> Result<fantoccini::elements::Element> {
         let css = format!("[data-testid=\"{test_id}\"]");
-        let found =
-            self.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(&css)).await;
+        let found = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&css))
+            .await;
         if found.is_err() {
             self.save_evidence(test_id).await;
         }
@@ -143,7 +169,10 @@ impl AppUnderTest {
     /// What the app has played so far, as interleaved 16-bit stereo samples.
     pub fn captured_audio(&self) -> Result<Vec<i16>> {
         let bytes = std::fs::read(self.dir.path().join("capture.raw")).unwrap_or_default();
-        Ok(bytes.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect())
+        Ok(bytes
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect())
     }
 
     /// Saves a screenshot of the window.
@@ -168,10 +197,10 @@ impl AppUnderTest {
 impl Drop for AppUnderTest {
     fn drop(&mut self) {
         let _ = self.driver.kill();
-        if std::env::var_os("STRATO_E2E_KEEP").is_some() {
-            if let Ok(empty) = tempfile::tempdir() {
-                let _ = std::mem::replace(&mut self.dir, empty).keep();
-            }
+        if std::env::var_os("STRATO_E2E_KEEP").is_some()
+            && let Ok(empty) = tempfile::tempdir()
+        {
+            let _ = std::mem::replace(&mut self.dir, empty).keep();
         }
     }
 }
@@ -182,7 +211,10 @@ pub fn rms(samples: &[i16]) -> f64 {
     if samples.is_empty() {
         return 0.0;
     }
-    let sum: f64 = samples.iter().map(|&s| (f64::from(s) / 32768.0).powi(2)).sum();
+    let sum: f64 = samples
+        .iter()
+        .map(|&s| (f64::from(s) / 32768.0).powi(2))
+        .sum();
     #[allow(clippy::cast_precision_loss)]
     let n = samples.len() as f64;
     (sum / n).sqrt()
@@ -197,7 +229,9 @@ fn alsa_config(audio: Audio, capture: &Path) -> String {
              pcm.strato_capture {{ type file slave.pcm \"null\" file \"{}\" format \"raw\" }}\n",
             capture.display()
         ),
-        Audio::Missing => "pcm.!default { type hw card 97 }\nctl.!default { type hw card 97 }\n".to_owned(),
+        Audio::Missing => {
+            "pcm.!default { type hw card 97 }\nctl.!default { type hw card 97 }\n".to_owned()
+        }
     };
     format!("</usr/share/alsa/alsa.conf>\n{default}")
 }
@@ -205,14 +239,26 @@ fn alsa_config(audio: Audio, capture: &Path) -> String {
 fn app_binary() -> Result<PathBuf> {
     // The test runs from target/<profile>/deps; the app is built into target/<profile>.
     let exe = std::env::current_exe()?;
-    let profile_dir = exe.parent().and_then(Path::parent).context("unexpected test binary location")?;
-    let app = profile_dir.join(if cfg!(windows) { "strato.exe" } else { "strato" });
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .context("unexpected test binary location")?;
+    let app = profile_dir.join(if cfg!(windows) {
+        "strato.exe"
+    } else {
+        "strato"
+    });
     if !app.exists() {
-        bail!("{} is missing: run `cargo build -p strato-app` first", app.display());
+        bail!(
+            "{} is missing: run `cargo build -p strato-app` first",
+            app.display()
+        );
     }
     Ok(app)
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }

@@ -28,10 +28,21 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
 
     let first = &rows[0];
     let title = first.prop("textContent").await?.unwrap_or_default();
-    first.find(fantoccini::Locator::Css("[data-testid=\"play-track\"]")).await?.click().await?;
+    first
+        .find(fantoccini::Locator::Css("[data-testid=\"play-track\"]"))
+        .await?
+        .click()
+        .await?;
 
-    let now_playing = app.wait_for_text("now-playing-title", Duration::from_secs(20), |t| !t.is_empty()).await?;
-    assert!(title.contains(&now_playing), "row {title:?} vs now playing {now_playing:?}");
+    let now_playing = app
+        .wait_for_text("now-playing-title", Duration::from_secs(20), |t| {
+            !t.is_empty()
+        })
+        .await?;
+    assert!(
+        title.contains(&now_playing),
+        "row {title:?} vs now playing {now_playing:?}"
+    );
     let position = app
         .wait_for_text("position", Duration::from_secs(30), |t| seconds(t) >= 2)
         .await?;
@@ -44,9 +55,16 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
     // The capture device is not paced, so the whole track is written within seconds.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let audio = app.captured_audio()?;
-    assert!(audio.len() > 44_100 * 2, "only {} samples reached the device", audio.len());
+    assert!(
+        audio.len() > 44_100 * 2,
+        "only {} samples reached the device",
+        audio.len()
+    );
     let level = rms(&audio);
-    assert!(level > 0.01, "the captured audio is silent (RMS {level:.5})");
+    assert!(
+        level > 0.01,
+        "the captured audio is silent (RMS {level:.5})"
+    );
 
     app.close().await
 }
@@ -58,8 +76,14 @@ async fn a_wrong_password_is_explained_in_words() -> Result<()> {
     let message = app
         .wait_for_text("sign-in-error", Duration::from_secs(20), |t| !t.is_empty())
         .await?;
-    assert!(message.contains("Incorrect username or password"), "shown: {message:?}");
-    assert!(app.all("track-row").await?.is_empty(), "the catalog must not show");
+    assert!(
+        message.contains("Incorrect username or password"),
+        "shown: {message:?}"
+    );
+    assert!(
+        app.all("track-row").await?.is_empty(),
+        "the catalog must not show"
+    );
     app.close().await
 }
 
@@ -69,13 +93,20 @@ async fn no_output_device_is_a_clear_state_not_a_crash() -> Result<()> {
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("track-row").await?;
     let banner = app
-        .wait_for_text("output-unavailable", Duration::from_secs(20), |t| !t.is_empty())
+        .wait_for_text("output-unavailable", Duration::from_secs(20), |t| {
+            !t.is_empty()
+        })
         .await?;
-    assert!(banner.contains("No audio output device"), "banner: {banner:?}");
+    assert!(
+        banner.contains("No audio output device"),
+        "banner: {banner:?}"
+    );
 
     // Pressing play explains itself and leaves the app usable.
     app.wait_for("play-track").await?.click().await?;
-    let error = app.wait_for_text("player-error", Duration::from_secs(20), |t| !t.is_empty()).await?;
+    let error = app
+        .wait_for_text("player-error", Duration::from_secs(20), |t| !t.is_empty())
+        .await?;
     assert!(error.contains("No audio output device"), "error: {error:?}");
     assert!(!app.all("track-row").await?.is_empty());
     app.close().await

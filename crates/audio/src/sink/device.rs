@@ -37,7 +37,9 @@ struct StreamShared {
 
 impl std::fmt::Debug for DeviceSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceSink").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("DeviceSink")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,11 @@ impl DeviceSink {
             .map_err(|e| SinkError::NoDevice(e.to_string()))?;
         device.log_on_drop(false);
         tracing::info!(device = %name, "audio output opened");
-        Ok(Self { device, name, stream: None })
+        Ok(Self {
+            device,
+            name,
+            stream: None,
+        })
     }
 }
 
@@ -63,9 +69,10 @@ impl Sink for DeviceSink {
 
     fn start(&mut self, format: PcmFormat) -> Result<(), SinkError> {
         self.stop();
-        let (Some(channels), Some(rate)) =
-            (NonZero::new(format.channels), NonZero::new(format.sample_rate))
-        else {
+        let (Some(channels), Some(rate)) = (
+            NonZero::new(format.channels),
+            NonZero::new(format.sample_rate),
+        ) else {
             return Err(SinkError::UnsupportedFormat(format));
         };
         // Truncation is fine: the size only needs to be about right.
@@ -80,12 +87,19 @@ impl Sink for DeviceSink {
             rate,
             silence_left: 0,
         });
-        self.stream = Some(Stream { format, producer, shared, written_frames: 0 });
+        self.stream = Some(Stream {
+            format,
+            producer,
+            shared,
+            written_frames: 0,
+        });
         Ok(())
     }
 
     fn write(&mut self, samples: &[f32], timeout: Duration) -> usize {
-        let Some(stream) = self.stream.as_mut() else { return 0 };
+        let Some(stream) = self.stream.as_mut() else {
+            return 0;
+        };
         let channels = usize::from(stream.format.channels);
         let deadline = Instant::now() + timeout;
         loop {
@@ -153,9 +167,11 @@ impl Iterator for RingSource {
             self.silence_left -= 1;
             return Some(0.0);
         }
-        let at_frame_start =
-            self.shared.played_samples.load(Ordering::Relaxed) % u64::from(self.channels.get())
-                == 0;
+        let at_frame_start = self
+            .shared
+            .played_samples
+            .load(Ordering::Relaxed)
+            .is_multiple_of(u64::from(self.channels.get()));
         if at_frame_start
             && (self.shared.paused.load(Ordering::Relaxed)
                 || self.consumer.slots() < usize::from(self.channels.get()))

@@ -25,7 +25,13 @@ pub struct NullSink {
 impl NullSink {
     #[must_use]
     pub fn new(pacing: Pacing) -> Self {
-        Self { pacing, format: None, written: 0, played_before: Duration::ZERO, resumed_at: None }
+        Self {
+            pacing,
+            format: None,
+            written: 0,
+            played_before: Duration::ZERO,
+            resumed_at: None,
+        }
     }
 
     fn clock_frames(&self) -> u64 {
@@ -106,7 +112,10 @@ impl Sink for NullSink {
 mod tests {
     use super::*;
 
-    const STEREO_48K: PcmFormat = PcmFormat { sample_rate: 48_000, channels: 2 };
+    const STEREO_48K: PcmFormat = PcmFormat {
+        sample_rate: 48_000,
+        channels: 2,
+    };
 
     #[test]
     fn unpaced_takes_whole_frames_only() {
@@ -122,15 +131,21 @@ mod tests {
         sink.start(STEREO_48K).unwrap();
         let two_seconds = vec![0.0; 48_000 * 2 * 2];
         let taken = sink.write(&two_seconds, Duration::ZERO);
-        assert!(taken <= 48_000 * 2 * 6 / 10, "took {taken} samples, more than ~0.5 s");
-        assert!(sink.played_frames() < 48_000, "cannot have played a second yet");
+        assert!(
+            taken <= 48_000 * 2 * 6 / 10,
+            "took {taken} samples, more than ~0.5 s"
+        );
+        assert!(
+            sink.played_frames() < 48_000,
+            "cannot have played a second yet"
+        );
     }
 
     #[test]
     fn paused_clock_does_not_advance() {
         let mut sink = NullSink::new(Pacing::RealTime);
         sink.start(STEREO_48K).unwrap();
-        sink.write(&[0.0; 48_000], Duration::ZERO);
+        sink.write(&vec![0.0; 48_000], Duration::ZERO);
         sink.pause();
         let at_pause = sink.played_frames();
         std::thread::sleep(Duration::from_millis(30));
@@ -140,6 +155,12 @@ mod tests {
     #[test]
     fn rejects_empty_format() {
         let mut sink = NullSink::new(Pacing::Unpaced);
-        assert!(sink.start(PcmFormat { sample_rate: 0, channels: 2 }).is_err());
+        assert!(
+            sink.start(PcmFormat {
+                sample_rate: 0,
+                channels: 2
+            })
+            .is_err()
+        );
     }
 }

@@ -62,8 +62,18 @@ mod tests {
     #[test]
     fn bindings_declare_every_type() {
         let ts = super::typescript_bindings();
-        for name in ["AppError", "ErrorKind", "PlayerStatus", "Track", "Page<T>", "OutputStatus"] {
-            assert!(ts.contains(&format!("export type {name}")), "missing {name}");
+        for name in [
+            "AppError",
+            "ErrorKind",
+            "PlayerStatus",
+            "Track",
+            "Page<T>",
+            "OutputStatus",
+        ] {
+            assert!(
+                ts.contains(&format!("export type {name}")),
+                "missing {name}"
+            );
         }
     }
 }
