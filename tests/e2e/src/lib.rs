@@ -26,6 +26,9 @@ pub enum Audio {
 #[allow(missing_debug_implementations)] // holds a WebDriver client, which has no Debug
 pub struct AppUnderTest {
     pub client: Client,
+    /// One app at a time: each is a whole desktop app plus its own cloud, and two at once on
+    /// a 2-core machine make timings meaningless.
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     pub devcloud: DevCloud,
     driver: Child,
     dir: tempfile::TempDir,
@@ -33,6 +36,8 @@ pub struct AppUnderTest {
 
 impl AppUnderTest {
     pub async fn launch(audio: Audio) -> Result<Self> {
+        static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let one_at_a_time = ONE_AT_A_TIME.lock().await;
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through scripts/test, which starts Xvfb");
         }
@@ -88,6 +93,7 @@ impl AppUnderTest {
         };
         Ok(Self {
             client,
+            _one_at_a_time: one_at_a_time,
             devcloud,
             driver,
             dir,

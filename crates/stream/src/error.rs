@@ -1,0 +1,65 @@
+//! One error type for the crate, with a coarse [`ErrorKind`] callers can match on.
+
+/// What went wrong, coarsely: enough for a caller to decide between "retry", "skip this
+/// variant" and "tell the user the stream is broken".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A playlist is not valid M3U8, or lacks something this crate needs.
+    Playlist,
+    /// Valid input using a feature this crate does not handle (SAMPLE-AES, live playlists,
+    /// a stream that is not AAC).
+    Unsupported,
+    /// AES-128 decryption failed: a wrong key or IV, or a ciphertext of the wrong size.
+    Decryption,
+    /// Segment bytes (MPEG-TS, packed audio, fMP4) are truncated or corrupt.
+    Container,
+}
+
+/// An error turning HLS bytes into decoder input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// `hls_m3u8` rejected the playlist text.
+    #[error("malformed playlist: {source}")]
+    PlaylistSyntax {
+        #[from]
+        source: hls_m3u8::Error,
+    },
+    /// The playlist parsed but is not usable (no segments, a bad URI, ...).
+    #[error("invalid playlist: {0}")]
+    InvalidPlaylist(String),
+    /// A feature outside this crate's scope.
+    #[error("unsupported stream: {0}")]
+    Unsupported(String),
+    /// Decryption failed: a wrong key or IV, or a ciphertext of the wrong size.
+    #[error("cannot decrypt segment: {0}")]
+    Decryption(String),
+    /// An MPEG-TS segment is truncated or corrupt.
+    #[error("malformed MPEG-TS: {0}")]
+    MalformedTransportStream(String),
+    /// A packed-audio (ID3 + ADTS) segment is truncated or corrupt.
+    #[error("malformed packed audio: {0}")]
+    MalformedPackedAudio(String),
+    /// An fMP4 init section or fragment is truncated or corrupt.
+    #[error("malformed fMP4: {0}")]
+    MalformedFmp4(String),
+}
+
+impl StreamError {
+    /// The coarse category of this error.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::PlaylistSyntax { .. } | Self::InvalidPlaylist(_) => ErrorKind::Playlist,
+            Self::Unsupported(_) => ErrorKind::Unsupported,
+            Self::Decryption(_) => ErrorKind::Decryption,
+            Self::MalformedTransportStream(_)
+            | Self::MalformedPackedAudio(_)
+            | Self::MalformedFmp4(_) => ErrorKind::Container,
+        }
+    }
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = StreamError> = std::result::Result<T, E>;
