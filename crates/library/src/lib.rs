@@ -1,0 +1,98 @@
+//! Strato's offline library: the SQLite database that lets the app work without a network.
+//!
+//! One database file per account and service ([`library_file_name`]) holds:
+//!
+//! - the **catalog cache**: tracks, albums and artists as the service listed them, with a
+//!   full-text index ([`Library::search`]: per-word prefix, accent-insensitive, bm25-ranked);
+//! - the listener's **playlists**, editable offline. Each edit changes the local copy and
+//!   appends to the **pending operation log** in one transaction ([`Library::move_item`] and
+//!   friends). Items have stable ids and a fractional order key, so a move writes one row;
+//! - **sync cursors**, **downloads** (verified before they count as complete), the **play
+//!   queue** with its position, and **play history**.
+//!
+//! This crate owns that database and nothing else: no HTTP, no sync logic, no Tauri. It is
+//! synchronous; the app keeps the [`Library`] on a dedicated thread. What the sync engine
+//! needs from it is here as primitives: read the log in order ([`Library::pending_ops`]),
+//! take in server snapshots with pending edits re-applied on top
+//! ([`Library::apply_server_snapshot`]), retire acknowledged operations
+//! ([`Library::mark_op_done`]), record failures and rejections. The engine itself lives
+//! elsewhere.
+//!
+//! The schema is a series of `.sql` files under `migrations/` ([`migrations`]), applied at
+//! open; a database from a newer Strato is refused ([`Error::TooNew`]), never downgraded.
+//!
+//! Benchmarks against the targets: `cargo run --release -p strato-library --example
+//! bench` (see `examples/bench.rs`).
+
+mod catalog;
+mod downloads;
+mod error;
+mod history;
+mod library;
+pub mod migrations;
+mod op_log;
+mod order_key;
+mod playlist_apply;
+mod playlist_edits;
+mod playlists;
+mod queue;
+mod search;
+mod server_state;
+mod sync_cursors;
+#[cfg(test)]
+mod test_support;
+
+pub use downloads::{Download, DownloadState, VerifiedFile};
+pub use error::{Error, ErrorKind, Result};
+pub use history::PlayRecord;
+pub use library::Library;
+pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};
+pub use playlist_edits::EditOutcome;
+pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo};
+pub use queue::PlayQueue;
+pub use server_state::SnapshotOutcome;
+
+/// The file name of the library of `account_id` on `service` (a host name or any other
+/// stable identifier of the service), e.g. `library-api.strato.app-3f2a....sqlite3`.
+///
+/// Letters, digits, `.`, `-` and `_` are kept; any other byte becomes `~` and two hex digits,
+/// so two different accounts or services can never share a file, and the name is valid on
+/// every desktop file system.
+#[must_use]
+pub fn library_file_name(service: &str, account_id: &str) -> String {
+    fn escape(part: &str, out: &mut String) {
+        use std::fmt::Write as _;
+        for byte in part.bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_') {
+                out.push(char::from(byte));
+            } else {
+                let _ = write!(out, "~{byte:02x}");
+            }
+        }
+    }
+    let mut name = String::from("library-");
+    escape(service, &mut name);
+    // '+' never survives escaping, so it separates the two parts unambiguously.
+    name.push('+');
+    escape(account_id, &mut name);
+    name.push_str(".sqlite3");
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::library_file_name;
+
+    #[test]
+    fn file_names_are_safe_and_distinct() {
+        assert_eq!(
+            library_file_name("api.strato.app", "3f2a-b1"),
+            "library-api.strato.app+3f2a-b1.sqlite3"
+        );
+        assert_eq!(
+            library_file_name("http://127.0.0.1:8080", "a/b"),
+            "library-http~3a~2f~2f127.0.0.1~3a8080+a~2fb.sqlite3"
+        );
+        assert_ne!(library_file_name("a+b", "c"), library_file_name("a", "b+c"));
+    }
+}

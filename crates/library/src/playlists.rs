@@ -1,0 +1,127 @@
+//! Reading the listener's playlists: the local copy, which is the last server snapshot with
+//! the pending edits applied on top (see `playlist_edits` and `server_state`).
+
+use rusqlite::{Connection, OptionalExtension as _, Row};
+use strato_model::api::Track;
+
+use crate::catalog::{TRACK_COLUMNS, collect, track_from_row};
+use crate::error::{Error, Result};
+use crate::library::Library;
+
+/// A playlist without its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaylistInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The revision of the last server snapshot; `None` if the server has not seen this
+    /// playlist yet (created offline, create not yet sent).
+    pub server_revision: Option<u64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub item_count: u32,
+    /// Edits made here that the server has not acknowledged yet (0 = in sync).
+    pub pending_ops: u32,
+    /// Deleted here, delete not yet acknowledged. Only edit results report such a playlist;
+    /// listings leave it out.
+    pub deleted: bool,
+}
+
+/// A playlist with its items in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalPlaylist {
+    pub info: PlaylistInfo,
+    pub items: Vec<LocalPlaylistItem>,
+}
+
+/// One entry of a playlist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalPlaylistItem {
+    /// Stable across moves; a client UUID for an item added offline.
+    pub item_id: String,
+    pub track_id: String,
+    pub added_at: i64,
+    /// The track's catalog data, when cached (a server snapshot may name tracks the app has
+    /// not fetched yet).
+    pub track: Option<Track>,
+}
+
+const INFO_SELECT: &str = "SELECT p.id, p.name, p.description, p.server_revision, \
+         p.created_at, p.updated_at, \
+         (SELECT count(*) FROM playlist_items i WHERE i.playlist_id = p.id), \
+         (SELECT count(*) FROM pending_ops o WHERE o.playlist_id = p.id AND o.state = 'pending'), \
+         p.deleted \
+     FROM playlists p";
+
+impl Library {
+    /// Every playlist (deleted ones excepted), oldest first.
+    pub fn playlists(&self) -> Result<Vec<PlaylistInfo>> {
+        collect(
+            &self.conn,
+            &format!("{INFO_SELECT} WHERE p.deleted = 0 ORDER BY p.created_at, p.id"),
+            [],
+            info_from_row,
+        )
+    }
+
+    /// One playlist without its items.
+    pub fn playlist_info(&self, id: &str) -> Result<PlaylistInfo> {
+        info(&self.conn, id)?
+            .filter(|info| !info.deleted)
+            .ok_or_else(|| Error::not_found("playlist", id))
+    }
+
+    /// One playlist with its items in order, each joined with its cached track.
+    pub fn playlist(&self, id: &str) -> Result<LocalPlaylist> {
+        self.read(|conn| {
+            let info = info(conn, id)?
+                .filter(|info| !info.deleted)
+                .ok_or_else(|| Error::not_found("playlist", id))?;
+            let items = collect(
+                conn,
+                &format!(
+                    "SELECT i.item_id, i.track_id, i.added_at, t.id IS NOT NULL, {TRACK_COLUMNS} \
+                     FROM playlist_items i LEFT JOIN tracks t ON t.id = i.track_id \
+                     WHERE i.playlist_id = ?1 ORDER BY i.order_key"
+                ),
+                [id],
+                |row| {
+                    let cached: bool = row.get(3)?;
+                    Ok(LocalPlaylistItem {
+                        item_id: row.get(0)?,
+                        track_id: row.get(1)?,
+                        added_at: row.get(2)?,
+                        track: if cached {
+                            Some(track_from_row(row, 4)?)
+                        } else {
+                            None
+                        },
+                    })
+                },
+            )?;
+            Ok(LocalPlaylist { info, items })
+        })
+    }
+}
+
+/// A playlist's info, tombstones included.
+pub(crate) fn info(conn: &Connection, id: &str) -> Result<Option<PlaylistInfo>> {
+    Ok(conn
+        .prepare_cached(&format!("{INFO_SELECT} WHERE p.id = ?1"))?
+        .query_row([id], info_from_row)
+        .optional()?)
+}
+
+fn info_from_row(row: &Row<'_>) -> rusqlite::Result<PlaylistInfo> {
+    Ok(PlaylistInfo {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        description: row.get(2)?,
+        server_revision: row.get(3)?,
+        created_at: row.get(4)?,
+        updated_at: row.get(5)?,
+        item_count: row.get(6)?,
+        pending_ops: row.get(7)?,
+        deleted: row.get(8)?,
+    })
+}
