@@ -13,13 +13,16 @@ export STRATO_CACHE=${STRATO_CACHE:-$HOME/.cache/strato}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$STRATO_CACHE/target}
 VENV=$STRATO_CACHE/venv
 MOTO_VERSION="5.2.1"
+# An independent Cognito SRP implementation: crates/cloud/tests/srp_vectors.rs checks our math
+# against it (moto accepts any SRP signature).
+PYCOGNITO_VERSION="2024.5.1"
 NODE_WHEEL_VERSION="24.19.0"
 TAURI_DRIVER_VERSION="2.1.0"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
-BUILD_PACKAGES=(build-essential pkg-config file libssl-dev libasound2-dev libwebkit2gtk-4.1-dev
+BUILD_PACKAGES=(build-essential pkg-config file libssl-dev libdbus-1-dev libasound2-dev libwebkit2gtk-4.1-dev
     libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
     python3 python3-venv curl)
 MEDIA_PACKAGES=(ffmpeg sox libsox-fmt-mp3 espeak-ng lame openssl)
@@ -51,6 +54,10 @@ ensure_venv() {
         python3 -m venv "$VENV"
         "$VENV/bin/pip" install -q --upgrade pip
         "$VENV/bin/pip" install -q "moto[server,cognitoidp]==$MOTO_VERSION" boto3
+    fi
+    if ! "$VENV/bin/pip" show pycognito 2>/dev/null | grep -q "^Version: $PYCOGNITO_VERSION$"; then
+        say "installing pycognito $PYCOGNITO_VERSION (reference SRP implementation for tests)"
+        "$VENV/bin/pip" install -q "pycognito==$PYCOGNITO_VERSION"
     fi
     export STRATO_MOTO_SERVER=$VENV/bin/moto_server
 }
@@ -89,6 +96,20 @@ ensure_tauri_driver() {
     if ! tauri-driver --help >/dev/null 2>&1; then
         say "installing tauri-driver $TAURI_DRIVER_VERSION"
         cargo install --quiet --locked tauri-driver --version "$TAURI_DRIVER_VERSION"
+    fi
+}
+
+# The nightly toolchain and cargo-fuzz, for scripts/fuzz.sh (libFuzzer needs nightly's
+# sanitizer flags; everything else builds on stable).
+ensure_cargo_fuzz() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        say "installing the nightly Rust toolchain (for cargo fuzz)"
+        rustup toolchain install nightly --profile minimal >/dev/null
+    fi
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        say "installing cargo-fuzz"
+        cargo install --quiet --locked cargo-fuzz
     fi
 }
 

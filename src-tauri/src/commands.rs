@@ -4,7 +4,10 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use strato_core::App;
-use strato_model::ipc::{AppError, Page, PlayerStatus, Session, Track};
+use strato_model::ipc::{
+    AppError, CodeDelivery, Page, PlayerStatus, RepeatMode, Session, SignInStep, SignUpOutcome,
+    StaySignedIn, Track,
+};
 use tauri::State;
 
 #[tauri::command]
@@ -17,14 +20,88 @@ pub fn session(app: State<'_, App>) -> Option<Session> {
     app.session()
 }
 
+/// Signs in with SRP; the answer may be a challenge to answer with `answer_challenge`.
 #[tauri::command]
 pub async fn sign_in(
     app: State<'_, App>,
     service_url: String,
     username: String,
     password: String,
-) -> Result<Session, AppError> {
-    app.sign_in(&service_url, &username, password).await
+    stay_signed_in: bool,
+) -> Result<SignInStep, AppError> {
+    app.begin_sign_in(&service_url, &username, password, stay_signed_in)
+        .await
+}
+
+#[tauri::command]
+pub async fn answer_challenge(
+    app: State<'_, App>,
+    challenge_id: String,
+    answer: String,
+) -> Result<SignInStep, AppError> {
+    app.answer_challenge(&challenge_id, &answer).await
+}
+
+#[tauri::command]
+pub fn stay_signed_in(app: State<'_, App>) -> StaySignedIn {
+    app.stay_signed_in()
+}
+
+#[tauri::command]
+pub async fn restore_session(app: State<'_, App>) -> Result<Option<Session>, AppError> {
+    app.restore_session().await
+}
+
+#[tauri::command]
+pub async fn sign_up(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+    password: String,
+    email: String,
+) -> Result<SignUpOutcome, AppError> {
+    app.sign_up(&service_url, &username, &password, &email)
+        .await
+}
+
+#[tauri::command]
+pub async fn confirm_sign_up(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+    code: String,
+) -> Result<(), AppError> {
+    app.confirm_sign_up(&service_url, &username, &code).await
+}
+
+#[tauri::command]
+pub async fn resend_confirmation_code(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+) -> Result<CodeDelivery, AppError> {
+    app.resend_confirmation_code(&service_url, &username).await
+}
+
+#[tauri::command]
+pub async fn forgot_password(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+) -> Result<CodeDelivery, AppError> {
+    app.forgot_password(&service_url, &username).await
+}
+
+#[tauri::command]
+pub async fn confirm_forgot_password(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+    code: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    app.confirm_forgot_password(&service_url, &username, &code, &new_password)
+        .await
 }
 
 #[tauri::command]
@@ -43,6 +120,50 @@ pub async fn catalog_tracks(
 #[tauri::command]
 pub async fn play_track(app: State<'_, App>, track_id: String) -> Result<(), AppError> {
     app.play_track(&track_id).await
+}
+
+#[tauri::command]
+pub async fn play_queue(
+    app: State<'_, App>,
+    track_ids: Vec<String>,
+    start: usize,
+) -> Result<(), AppError> {
+    app.play_queue(track_ids, start).await
+}
+
+#[tauri::command]
+pub fn jump(app: State<'_, App>, index: usize) {
+    app.jump(index);
+}
+
+#[tauri::command]
+pub fn next(app: State<'_, App>) {
+    app.next();
+}
+
+#[tauri::command]
+pub fn previous(app: State<'_, App>) {
+    app.previous();
+}
+
+#[tauri::command]
+pub fn seek(app: State<'_, App>, position_ms: u32) {
+    app.seek(position_ms);
+}
+
+#[tauri::command]
+pub fn set_volume(app: State<'_, App>, volume: f32) {
+    app.set_volume(volume);
+}
+
+#[tauri::command]
+pub fn set_shuffle(app: State<'_, App>, shuffle: bool) {
+    app.set_shuffle(shuffle);
+}
+
+#[tauri::command]
+pub fn set_repeat(app: State<'_, App>, repeat: RepeatMode) {
+    app.set_repeat(repeat);
 }
 
 #[tauri::command]

@@ -3,9 +3,10 @@
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::Time;
 
 use crate::AudioError;
 use crate::sink::PcmFormat;
@@ -88,6 +89,37 @@ impl TrackDecoder {
     #[must_use]
     pub fn total_frames(&self) -> Option<u64> {
         self.total_frames
+    }
+
+    /// Seeks to `position`. Returns how many decoded frames to drop after the seek so that
+    /// the next frame heard is the one asked for. `accurate` walks the stream from a point
+    /// known to be before the target; otherwise the position is estimated from the file's
+    /// size (no need to read what lies before it).
+    pub fn seek(
+        &mut self,
+        position: std::time::Duration,
+        accurate: bool,
+    ) -> Result<u64, AudioError> {
+        let time = Time::try_from_nanos_u128(position.as_nanos())
+            .ok_or_else(|| AudioError::Malformed("the seek position is out of range".into()))?;
+        let mode = if accurate {
+            SeekMode::Accurate
+        } else {
+            SeekMode::Coarse
+        };
+        let seeked = self.format.seek(
+            mode,
+            SeekTo::Time {
+                time,
+                track_id: Some(self.track_id),
+            },
+        )?;
+        self.decoder.reset();
+        let ahead = seeked
+            .required_ts
+            .get()
+            .saturating_sub(seeked.actual_ts.get());
+        Ok(u64::try_from(ahead).unwrap_or(0))
     }
 
     /// The next block of interleaved samples, or `None` at the end of the track.

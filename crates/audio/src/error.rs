@@ -15,16 +15,32 @@ pub enum AudioError {
     Io(#[source] std::io::Error),
     #[error(transparent)]
     Output(#[from] SinkError),
+    /// The audio could not be fetched; the message says why, in words.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl From<symphonia::core::errors::Error> for AudioError {
     fn from(err: symphonia::core::errors::Error) -> Self {
         use symphonia::core::errors::Error as E;
         match err {
-            E::IoError(io) => Self::Io(io),
+            E::IoError(io) => Self::from_io(io),
             E::Unsupported(what) => Self::Unsupported(what.to_owned()),
             E::DecodeError(what) | E::LimitError(what) => Self::Malformed(what.to_owned()),
             other => Self::Malformed(other.to_string()),
         }
+    }
+}
+
+impl AudioError {
+    /// A read error; when it carries an error from the network side, that error's words.
+    #[must_use]
+    pub fn from_io(io: std::io::Error) -> Self {
+        if io.kind() == std::io::ErrorKind::Other
+            && let Some(inner) = io.get_ref()
+        {
+            return Self::Unavailable(inner.to_string());
+        }
+        Self::Io(io)
     }
 }

@@ -1,20 +1,31 @@
 //! Bytes to sound.
 //!
-//! This crate owns everything between a readable, seekable stream of encoded audio and the
-//! speaker: decoding with symphonia on a dedicated thread ([`decode`]), the [`Player`] that runs
-//! that thread and takes commands without blocking its caller, and the output behind the
-//! [`Sink`] trait: the real device through rodio/cpal ([`DeviceSink`]) or a [`NullSink`] for
-//! machines without sound and for tests.
+//! This crate owns everything between encoded audio and the speaker:
+//! - [`media`]: the seam to the network: a [`MediaOpener`] turns a queue item into
+//!   [`TrackMedia`], which hands the decoder byte sources at a position;
+//! - [`decode`]: symphonia, on a decode thread per track;
+//! - the [`Player`]: the queue, prefetch of the next track, gapless handoff, seek, volume,
+//!   on one output thread that never waits on the network;
+//! - [`gain`] (volume, `ReplayGain`) and [`resample`] (rubato), applied on the way out;
+//! - [`sink`]: the output behind the [`Sink`] trait: the real device through rodio/cpal
+//!   ([`DeviceSink`]), a [`NullSink`], and a [`WavSink`] that captures to a file.
 //!
-//! It knows nothing of HTTP, accounts or the UI: callers hand it a [`MediaSource`] and read
-//! [`PlayerEvent`]s back.
+//! It knows nothing of HTTP, accounts or the UI.
 
 pub mod decode;
+mod engine;
 mod error;
-mod player;
+pub mod gain;
+pub mod media;
+pub mod resample;
 pub mod sink;
 
+pub use engine::{Player, PlayerEvent, Queue, RepeatMode, SinkOpener};
 pub use error::AudioError;
-pub use player::{Player, PlayerEvent, SinkOpener};
-pub use sink::{DeviceSink, NullSink, Pacing, PcmFormat, Sink, SinkError};
-pub use symphonia::core::io::MediaSource;
+pub use gain::{Gain, ReplayGain, ReplayGainMode, ReplayGainSettings};
+pub use media::{FileMedia, MediaOpener, MediaRun, QueueItem, TrackMedia};
+pub use resample::{ResampleError, Resampler};
+pub use sink::{
+    DeviceSink, NullSink, OutputDevice, Pacing, PcmFormat, Sink, SinkError, WavSink, output_devices,
+};
+pub use symphonia::core::io::{MediaSource, ReadOnlySource};

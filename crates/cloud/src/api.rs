@@ -1,20 +1,59 @@
-use strato_model::api::{API_PREFIX, AlbumDetail, Page, StreamGrant, Track};
+//! The typed REST client of a signed-in session: every `/v1` call of `docs/api.md`.
+//!
+//! - Each request carries a bearer token from the [`AuthSession`]; a 401 refreshes once (one
+//!   refresh for all concurrent requests) and retries once.
+//! - Idempotent requests (`GET`, `DELETE`, `PATCH` with `If-Match`, and `POST` with an
+//!   `Idempotency-Key`) are retried on network errors, 5xx and 429, with exponential backoff
+//!   and full jitter. Every POST carries an `Idempotency-Key`, kept across its retries.
+//! - Playlist writes send `If-Match`; a 412 is a [`CloudErrorKind::Conflict`] whose
+//!   [`CloudError::current_revision`] tells the sync layer what to rebase on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng as _;
+use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_MATCH};
+use reqwest::{Method, StatusCode};
+use strato_model::api::{
+    API_PREFIX, AddItems, Album, AlbumDetail, Artist, ArtistDetail, DownloadGrant, HomeFeed,
+    MoveItem, NewPlaylist, Page, Playlist, PlaylistChanges, PlaylistPatch, PlaylistSummary,
+    Problem, SearchResults, StreamGrant, Track,
+};
 use url::Url;
 
-use crate::service::read_json;
-use crate::{CloudError, CloudErrorKind, ServiceClient, Tokens, redact};
+use crate::auth::AuthSession;
+use crate::auth::session::Bearer;
+use crate::{CloudError, CloudErrorKind, ServiceClient, Tokens};
 
-/// The typed REST client of a signed-in session.
+/// Attempts of an idempotent request (the first and two retries).
+const MAX_ATTEMPTS: u32 = 3;
+/// Backoff before retry n is uniform in `[0, BASE · 2^n]` ("full jitter"): retries of many
+/// clients after an outage spread out instead of arriving together.
+const BACKOFF_BASE: Duration = Duration::from_millis(200);
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The typed REST client of a signed-in session. Cheap to clone; clones share the session.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     service: ServiceClient,
-    tokens: Tokens,
+    session: Arc<AuthSession>,
 }
 
 impl ApiClient {
+    /// A client for a session that just signed in.
     #[must_use]
     pub fn new(service: ServiceClient, tokens: Tokens) -> Self {
-        Self { service, tokens }
+        let session = Arc::new(AuthSession::new(service.clone(), tokens));
+        Self { service, session }
+    }
+
+    /// A client sharing an existing session (its refreshes and its end).
+    #[must_use]
+    pub fn with_session(session: Arc<AuthSession>) -> Self {
+        Self {
+            service: session.service().clone(),
+            session,
+        }
     }
 
     #[must_use]
@@ -22,19 +61,21 @@ impl ApiClient {
         &self.service
     }
 
+    #[must_use]
+    pub fn session(&self) -> &Arc<AuthSession> {
+        &self.session
+    }
+
+    // ---- catalog ----
+
     /// One page of the whole catalog, in catalog order.
     pub async fn tracks(
         &self,
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<Track>, CloudError> {
-        let mut url = self.endpoint("tracks");
-        url.query_pairs_mut()
-            .append_pair("limit", &limit.to_string());
-        if let Some(cursor) = cursor {
-            url.query_pairs_mut().append_pair("cursor", cursor);
-        }
-        self.get(url, "load the catalog").await
+        self.get(self.paged("tracks", cursor, limit), "load the catalog")
+            .await
     }
 
     pub async fn track(&self, track_id: &str) -> Result<Track, CloudError> {
@@ -45,6 +86,15 @@ impl ApiClient {
         .await
     }
 
+    pub async fn albums(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Album>, CloudError> {
+        self.get(self.paged("albums", cursor, limit), "load the albums")
+            .await
+    }
+
     pub async fn album(&self, album_id: &str) -> Result<AlbumDetail, CloudError> {
         self.get(
             self.endpoint(&format!("albums/{}", encode(album_id))),
@@ -53,50 +103,170 @@ impl ApiClient {
         .await
     }
 
+    pub async fn artists(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Artist>, CloudError> {
+        self.get(self.paged("artists", cursor, limit), "load the artists")
+            .await
+    }
+
+    pub async fn artist(&self, artist_id: &str) -> Result<ArtistDetail, CloudError> {
+        self.get(
+            self.endpoint(&format!("artists/{}", encode(artist_id))),
+            "load the artist",
+        )
+        .await
+    }
+
+    pub async fn search(&self, query: &str, limit: u32) -> Result<SearchResults, CloudError> {
+        if query.trim().is_empty() {
+            return Err(CloudError::new(
+                CloudErrorKind::InvalidInput,
+                "Type something to search for.",
+            ));
+        }
+        let mut url = self.endpoint("search");
+        url.query_pairs_mut()
+            .append_pair("q", query.trim())
+            .append_pair("limit", &limit.to_string());
+        self.get(url, "search").await
+    }
+
+    pub async fn home(&self) -> Result<HomeFeed, CloudError> {
+        self.get(self.endpoint("home"), "load the home page").await
+    }
+
+    // ---- streaming and downloads ----
+
     /// Where to fetch a track and the CDN credentials to do it with.
     pub async fn stream_grant(&self, track_id: &str) -> Result<StreamGrant, CloudError> {
         let url = self.endpoint(&format!("tracks/{}/stream", encode(track_id)));
         self.get(url, "start the track").await
     }
 
-    /// The MP3 rendition of a grant, by its signed URL.
-    pub fn mp3_request(&self, grant: &StreamGrant) -> Result<CdnRequest, CloudError> {
-        Ok(CdnRequest {
-            http: self.service.http.clone(),
-            url: parse_cdn_url(&grant.mp3_url)?,
-            cookie: None,
-        })
+    /// The signed URL of a track's file, for keeping it offline.
+    pub async fn download_grant(&self, track_id: &str) -> Result<DownloadGrant, CloudError> {
+        let url = self.endpoint(&format!("tracks/{}/download", encode(track_id)));
+        self.get(url, "download the track").await
     }
 
-    /// A file under the grant's HLS folder, authorised by the grant's signed cookies.
-    pub fn hls_request(&self, grant: &StreamGrant, url: &str) -> Result<CdnRequest, CloudError> {
-        let cookie = grant
-            .cookies
-            .iter()
-            .map(|c| format!("{}={}", c.name, c.value))
-            .collect::<Vec<_>>()
-            .join("; ");
-        Ok(CdnRequest {
-            http: self.service.http.clone(),
-            url: parse_cdn_url(url)?,
-            cookie: Some(cookie),
-        })
+    // ---- playlists ----
+
+    pub async fn playlists(&self) -> Result<Vec<PlaylistSummary>, CloudError> {
+        self.get(self.endpoint("playlists"), "load your playlists")
+            .await
     }
 
-    /// Cover art, which the CDN serves publicly.
-    pub fn art_request(&self, cover_path: &str) -> Result<CdnRequest, CloudError> {
-        let base = &self.service.config.cdn_base_url;
-        let url = format!(
-            "{}/{}",
-            base.trim_end_matches('/'),
-            cover_path.trim_start_matches('/')
-        );
-        Ok(CdnRequest {
-            http: self.service.http.clone(),
-            url: parse_cdn_url(&url)?,
-            cookie: None,
-        })
+    pub async fn playlist(&self, playlist_id: &str) -> Result<Playlist, CloudError> {
+        self.get(self.playlist_url(playlist_id, ""), "load the playlist")
+            .await
     }
+
+    /// Creates a playlist. `idempotency_key` makes a retry (even after a restart) safe: pass
+    /// the sync layer's operation id, or `None` for a fresh key.
+    pub async fn create_playlist(
+        &self,
+        new: &NewPlaylist,
+        idempotency_key: Option<&str>,
+    ) -> Result<Playlist, CloudError> {
+        let request = Request::new(
+            Method::POST,
+            self.endpoint("playlists"),
+            "create the playlist",
+        )
+        .json(new)?
+        .idempotency_key(idempotency_key);
+        self.send_json(request).await
+    }
+
+    /// Renames or re-describes a playlist at `revision`.
+    pub async fn update_playlist(
+        &self,
+        playlist_id: &str,
+        revision: u64,
+        patch: &PlaylistPatch,
+    ) -> Result<Playlist, CloudError> {
+        let request = Request::new(
+            Method::PATCH,
+            self.playlist_url(playlist_id, ""),
+            "change the playlist",
+        )
+        .json(patch)?
+        .if_match(revision);
+        self.send_json(request).await
+    }
+
+    pub async fn delete_playlist(
+        &self,
+        playlist_id: &str,
+        revision: u64,
+    ) -> Result<(), CloudError> {
+        let request = Request::new(
+            Method::DELETE,
+            self.playlist_url(playlist_id, ""),
+            "delete the playlist",
+        )
+        .if_match(revision);
+        self.send(request).await.map(drop)
+    }
+
+    pub async fn add_playlist_items(
+        &self,
+        playlist_id: &str,
+        revision: u64,
+        items: &AddItems,
+        idempotency_key: Option<&str>,
+    ) -> Result<Playlist, CloudError> {
+        let request = Request::new(
+            Method::POST,
+            self.playlist_url(playlist_id, "/items"),
+            "add to the playlist",
+        )
+        .json(items)?
+        .if_match(revision)
+        .idempotency_key(idempotency_key);
+        self.send_json(request).await
+    }
+
+    pub async fn remove_playlist_item(
+        &self,
+        playlist_id: &str,
+        revision: u64,
+        item_id: &str,
+    ) -> Result<Playlist, CloudError> {
+        let url = self.playlist_url(playlist_id, &format!("/items/{}", encode(item_id)));
+        let request =
+            Request::new(Method::DELETE, url, "remove from the playlist").if_match(revision);
+        self.send_json(request).await
+    }
+
+    pub async fn move_playlist_item(
+        &self,
+        playlist_id: &str,
+        revision: u64,
+        item_id: &str,
+        to: MoveItem,
+        idempotency_key: Option<&str>,
+    ) -> Result<Playlist, CloudError> {
+        let url = self.playlist_url(playlist_id, &format!("/items/{}/move", encode(item_id)));
+        let request = Request::new(Method::POST, url, "move the playlist item")
+            .json(&to)?
+            .if_match(revision)
+            .idempotency_key(idempotency_key);
+        self.send_json(request).await
+    }
+
+    /// Playlist changes after `since` (0 for all); pass the answer's `cursor` next time.
+    pub async fn playlist_changes(&self, since: u64) -> Result<PlaylistChanges, CloudError> {
+        let mut url = self.endpoint("playlists/changes");
+        url.query_pairs_mut()
+            .append_pair("since", &since.to_string());
+        self.get(url, "sync your playlists").await
+    }
+
+    // ---- plumbing ----
 
     fn endpoint(&self, path: &str) -> Url {
         self.service
@@ -105,90 +275,202 @@ impl ApiClient {
             .expect("API paths are valid relative URLs")
     }
 
+    fn paged(&self, path: &str, cursor: Option<&str>, limit: u32) -> Url {
+        let mut url = self.endpoint(path);
+        url.query_pairs_mut()
+            .append_pair("limit", &limit.to_string());
+        if let Some(cursor) = cursor {
+            url.query_pairs_mut().append_pair("cursor", cursor);
+        }
+        url
+    }
+
+    fn playlist_url(&self, playlist_id: &str, rest: &str) -> Url {
+        self.endpoint(&format!("playlists/{}{rest}", encode(playlist_id)))
+    }
+
     async fn get<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
-        what: &str,
+        what: &'static str,
     ) -> Result<T, CloudError> {
-        tracing::debug!(url = %url, "GET");
-        let response = self
+        self.send_json(Request::new(Method::GET, url, what)).await
+    }
+
+    async fn send_json<T: serde::de::DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<T, CloudError> {
+        let what = request.what;
+        let response = self.send(request).await?;
+        response
+            .json()
+            .await
+            .map_err(|e| CloudError::transport(e, what))
+    }
+
+    /// Sends with auth, one refresh on 401, and retries when the request is idempotent.
+    async fn send(&self, request: Request) -> Result<reqwest::Response, CloudError> {
+        let mut bearer = self.session.bearer().await?;
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.send_once(&request, &bearer).await {
+                Ok(response) => return Ok(response),
+                Err(err) if err.status() == Some(401) && !refreshed => {
+                    tracing::debug!(what = request.what, "401: refreshing the session once");
+                    refreshed = true;
+                    bearer = self.session.bearer_after_unauthorized(&bearer).await?;
+                }
+                Err(err)
+                    if err.is_transient() && request.is_idempotent() && attempt < MAX_ATTEMPTS =>
+                {
+                    let ceiling = BACKOFF_BASE * 2u32.pow(attempt - 1);
+                    let wait = rand::thread_rng().gen_range(Duration::ZERO..=ceiling);
+                    tracing::debug!(what = request.what, attempt, ?wait, error = %err, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        request: &Request,
+        bearer: &Bearer,
+    ) -> Result<reqwest::Response, CloudError> {
+        tracing::debug!(method = %request.method, url = %request.url, "API request");
+        let mut builder = self
             .service
             .http
-            .get(url)
-            .bearer_auth(&self.tokens.access_token)
-            .send()
-            .await
-            .map_err(|e| CloudError::transport(e, what))?;
-        read_json(response, what).await
-    }
-}
-
-/// A request to the CDN with its credentials attached. `Debug` shows no signature.
-pub struct CdnRequest {
-    http: reqwest::Client,
-    url: Url,
-    cookie: Option<String>,
-}
-
-impl std::fmt::Debug for CdnRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CdnRequest")
-            .field("url", &redact::url(&self.url))
-            .field("cookie", &self.cookie.as_ref().map(|_| "<redacted>"))
-            .finish_non_exhaustive()
-    }
-}
-
-impl CdnRequest {
-    /// The whole body and its content type.
-    pub async fn bytes(self) -> Result<(Vec<u8>, Option<String>), CloudError> {
-        tracing::debug!(url = %redact::url(&self.url), "CDN GET");
-        let mut request = self.http.get(self.url);
-        if let Some(cookie) = self.cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
+            .request(request.method.clone(), request.url.clone())
+            .bearer_auth(&bearer.token)
+            .headers(request.headers.clone());
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
         }
-        let response = request
+        let response = builder
             .send()
             .await
-            .map_err(|e| CloudError::transport(e, "fetch the audio"))?;
+            .map_err(|e| CloudError::transport(e, request.what))?;
         let status = response.status();
-        if status == reqwest::StatusCode::FORBIDDEN {
-            return Err(CloudError::new(
-                CloudErrorKind::Auth,
-                "The music server refused access to this track (its permission may have expired).",
-            ));
+        if status.is_success() {
+            return Ok(response);
         }
-        if !status.is_success() {
-            return Err(CloudError::from_response(
-                status.as_u16(),
-                None,
-                "fetch the audio",
-            ));
-        }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| CloudError::transport(e, "fetch the audio"))?;
-        Ok((body.to_vec(), content_type))
+        let revision = (status == StatusCode::PRECONDITION_FAILED)
+            .then(|| response.headers().get(ETAG).and_then(parse_etag))
+            .flatten();
+        let problem = response.json::<Problem>().await.ok();
+        Err(
+            CloudError::from_response(status.as_u16(), problem, request.what)
+                .with_revision(revision),
+        )
     }
 }
 
-fn parse_cdn_url(url: &str) -> Result<Url, CloudError> {
-    Url::parse(url).map_err(|e| {
-        CloudError::new(
-            CloudErrorKind::Server,
-            "The service gave an unusable media address.",
-        )
-        .with_source(e)
-    })
+/// One API request, kept whole so that it can be sent again.
+struct Request {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+    what: &'static str,
+}
+
+impl Request {
+    fn new(method: Method, url: Url, what: &'static str) -> Self {
+        Self {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            what,
+        }
+    }
+
+    fn json(mut self, body: &impl serde::Serialize) -> Result<Self, CloudError> {
+        self.body = Some(serde_json::to_vec(body).map_err(|e| {
+            CloudError::new(CloudErrorKind::InvalidInput, "That request cannot be sent.")
+                .with_source(e)
+        })?);
+        Ok(self)
+    }
+
+    fn if_match(mut self, revision: u64) -> Self {
+        let value =
+            HeaderValue::from_str(&format!("\"{revision}\"")).expect("digits are a valid header");
+        self.headers.insert(IF_MATCH, value);
+        self
+    }
+
+    /// The caller's key, or a fresh one: the same for every retry of this request.
+    fn idempotency_key(mut self, key: Option<&str>) -> Self {
+        let key = key.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        if let Ok(value) = HeaderValue::from_str(&key) {
+            self.headers.insert(IDEMPOTENCY_KEY, value);
+        }
+        self
+    }
+
+    /// Safe to send twice: reads, deletes and conditional writes by nature; POSTs only with a
+    /// key the service deduplicates on.
+    fn is_idempotent(&self) -> bool {
+        match self.method {
+            Method::GET | Method::HEAD | Method::DELETE | Method::PUT => true,
+            Method::PATCH => self.headers.contains_key(IF_MATCH),
+            Method::POST => self.headers.contains_key(IDEMPOTENCY_KEY),
+            _ => false,
+        }
+    }
+}
+
+/// `"7"` or `W/"7"` → 7.
+fn parse_etag(value: &HeaderValue) -> Option<u64> {
+    value
+        .to_str()
+        .ok()?
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .ok()
 }
 
 /// Percent-encodes one path segment.
 fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_name_revisions() {
+        assert_eq!(parse_etag(&HeaderValue::from_static("\"7\"")), Some(7));
+        assert_eq!(parse_etag(&HeaderValue::from_static("W/\"12\"")), Some(12));
+        assert_eq!(parse_etag(&HeaderValue::from_static("abc")), None);
+    }
+
+    #[test]
+    fn only_safe_requests_are_retried() {
+        let url = Url::parse("http://x.example/v1/playlists").unwrap();
+        let bare_post = Request::new(Method::POST, url.clone(), "x");
+        assert!(!bare_post.is_idempotent());
+        assert!(
+            Request::new(Method::POST, url.clone(), "x")
+                .idempotency_key(None)
+                .is_idempotent()
+        );
+        assert!(Request::new(Method::GET, url.clone(), "x").is_idempotent());
+        assert!(!Request::new(Method::PATCH, url.clone(), "x").is_idempotent());
+        assert!(
+            Request::new(Method::PATCH, url, "x")
+                .if_match(3)
+                .is_idempotent()
+        );
+    }
 }

@@ -6,6 +6,10 @@ use strato_model::api::{Problem, ProblemType};
 pub struct CloudError {
     kind: CloudErrorKind,
     message: String,
+    /// For [`CloudErrorKind::Conflict`]: the playlist's current revision (412's `ETag`).
+    revision: Option<u64>,
+    /// The HTTP status, when the service answered.
+    status: Option<u16>,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -26,6 +30,8 @@ pub enum CloudErrorKind {
     Server,
     /// What the listener typed cannot be used (a malformed URL, an empty field).
     InvalidInput,
+    /// The OS keychain refused to keep or give back a token.
+    Keychain,
 }
 
 impl CloudError {
@@ -33,6 +39,8 @@ impl CloudError {
         Self {
             kind,
             message: message.into(),
+            revision: None,
+            status: None,
             source: None,
         }
     }
@@ -48,6 +56,29 @@ impl CloudError {
     #[must_use]
     pub fn kind(&self) -> CloudErrorKind {
         self.kind
+    }
+
+    /// For a [`CloudErrorKind::Conflict`] on a playlist write: the revision now current, to
+    /// rebase on.
+    #[must_use]
+    pub fn current_revision(&self) -> Option<u64> {
+        self.revision
+    }
+
+    /// The HTTP status the service answered with, if it answered.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    pub(crate) fn with_revision(mut self, revision: Option<u64>) -> Self {
+        self.revision = revision;
+        self
+    }
+
+    /// Worth another try of an idempotent request: the network, or a 5xx / 429.
+    pub(crate) fn is_transient(&self) -> bool {
+        self.kind == CloudErrorKind::Offline || self.status.is_some_and(|s| s == 429 || s >= 500)
     }
 
     /// Maps a transport failure. Request URLs are stripped from the error, as they may carry
@@ -98,6 +129,8 @@ impl CloudError {
                 format!("The service could not {what} ({title}).")
             }
         };
-        Self::new(kind, message)
+        let mut err = Self::new(kind, message);
+        err.status = Some(status);
+        err
     }
 }

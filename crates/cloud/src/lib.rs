@@ -2,19 +2,26 @@
 //! a token.
 //!
 //! - [`ServiceClient::connect`] reads `GET /v1/config` from the one URL the listener gives.
-//! - [`auth`] signs in with Amazon Cognito and keeps the tokens (in memory; they never reach
-//!   a file or a log: their `Debug` is redacted).
-//! - [`ApiClient`] is the typed REST client; [`CdnRequest`] fetches from the CDN with the
-//!   credentials of a [`StreamGrant`](strato_model::api::StreamGrant).
+//! - [`auth`] signs in with Amazon Cognito (SRP by default; challenges, sign-up, password
+//!   reset) and keeps the tokens fresh in an [`AuthSession`] (in memory; they never reach a
+//!   file or a log: their `Debug` is redacted).
+//! - [`keychain`] keeps a refresh token in the OS keychain for "stay signed in".
+//! - [`ApiClient`] is the typed REST client.
+//! - [`CdnAccess`] fetches audio from the CDN with the credentials of a track's
+//!   [`StreamGrant`](strato_model::api::StreamGrant), renewing them after a refusal;
+//!   [`CdnRequest`] is a one-shot fetch (cover art).
 //! - [`redact`] strips `CloudFront` signatures from URLs before they are logged.
 
 mod api;
 pub mod auth;
+mod cdn;
 mod error;
+pub mod keychain;
 pub mod redact;
 mod service;
 
-pub use api::{ApiClient, CdnRequest};
-pub use auth::{Credentials, Tokens};
+pub use api::ApiClient;
+pub use auth::{AuthFlow, AuthSession, Challenge, ChallengeKind, Credentials, SignInStep, Tokens};
+pub use cdn::{CdnAccess, CdnRequest, CdnResponse};
 pub use error::{CloudError, CloudErrorKind};
 pub use service::ServiceClient;

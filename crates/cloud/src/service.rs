@@ -3,6 +3,7 @@ use std::time::Duration;
 use strato_model::api::{API_PREFIX, Problem, ServiceConfig};
 use url::Url;
 
+use crate::auth::AuthFlow;
 use crate::{CloudError, CloudErrorKind};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -14,10 +15,12 @@ pub struct ServiceClient {
     pub(crate) http: reqwest::Client,
     pub(crate) base: Url,
     pub(crate) config: ServiceConfig,
+    pub(crate) auth_flow: AuthFlow,
 }
 
 impl ServiceClient {
-    /// Reads `GET /v1/config` from `service_url`; everything else follows from it.
+    /// Reads `GET /v1/config` from `service_url`; everything else follows from it. Sign-in
+    /// uses [`AuthFlow::from_env`] until [`Self::with_auth_flow`] says otherwise.
     pub async fn connect(service_url: &str) -> Result<Self, CloudError> {
         let base = parse_service_url(service_url)?;
         let http = reqwest::Client::builder()
@@ -49,7 +52,24 @@ impl ServiceClient {
             .map_err(|e| CloudError::transport(e, "connect to the service"))?;
         let config: ServiceConfig = read_json(response, "connect to the service").await?;
         tracing::info!(service = %base, api_version = %config.api_version, "service configuration read");
-        Ok(Self { http, base, config })
+        Ok(Self {
+            http,
+            base,
+            config,
+            auth_flow: AuthFlow::from_env(),
+        })
+    }
+
+    /// Signs in with `flow` instead.
+    #[must_use]
+    pub fn with_auth_flow(mut self, flow: AuthFlow) -> Self {
+        self.auth_flow = flow;
+        self
+    }
+
+    #[must_use]
+    pub fn auth_flow(&self) -> AuthFlow {
+        self.auth_flow
     }
 
     #[must_use]

@@ -1,16 +1,23 @@
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use strato_audio::{DeviceSink, NullSink, Pacing, Player, Sink, SinkOpener};
-use strato_cloud::auth::Credentials;
-use strato_cloud::{ApiClient, ServiceClient};
-use strato_model::ipc::{AppError, ErrorKind, Page, PlayerStatus, Session, Track};
+use strato_audio::{
+    DeviceSink, NullSink, Pacing, Player, QueueItem, RepeatMode, ReplayGain, Sink, SinkOpener,
+    WavSink,
+};
+use strato_cloud::ApiClient;
+use strato_model::ipc::{
+    AppError, CodeDelivery, ErrorKind, Page, PlayerStatus, Session, SignInChallenge, SignInStep,
+    SignUpOutcome, Track,
+};
 
+use crate::account::{self, Account, Pending, StaySignedIn, Step};
 use crate::error::{self, from_cloud};
 use crate::playback::{AppEvents, StatusKeeper};
 use crate::settings::{AppSettings, AudioOutput};
+use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
 
 /// Catalog page size asked of the service.
 const PAGE_SIZE: u32 = 50;
@@ -24,13 +31,17 @@ const MAX_CACHED_COVERS: usize = 256;
 pub struct App {
     settings: AppSettings,
     session: Mutex<Option<SignedIn>>,
+    /// The sign-in waiting for a challenge's answer, under the id the UI was given.
+    challenge: Mutex<Option<(String, Pending)>>,
+    challenge_ids: AtomicU64,
     tracks: Mutex<HashMap<String, Track>>,
     covers: Mutex<HashMap<String, Cover>>,
     status: StatusKeeper,
     player: Player,
-    /// Bumped by every play request, so a slow fetch cannot start a track the listener has
-    /// already moved on from.
-    play_generation: Arc<AtomicU64>,
+    opener: Arc<CloudOpener>,
+    /// Network work of the streaming engine. Owned, so every front end (the window, the
+    /// CLI, tests) streams the same way whatever runtime it runs its commands on.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 #[derive(Clone)]
@@ -53,20 +64,41 @@ impl std::fmt::Debug for App {
 impl App {
     /// Starts the app: the player thread, and the audio output is opened in the background.
     pub fn start(settings: AppSettings, events: Arc<dyn AppEvents>) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("strato-net")
+            .enable_all()
+            .build()?;
+        let context = TrackContext::new(
+            runtime.handle().clone(),
+            settings.stream_format,
+            settings.hls.clone(),
+        );
+        let opener = Arc::new(CloudOpener::new(context.clone()));
+        let routing = Arc::new(RoutingOpener {
+            cloud: Arc::clone(&opener),
+            urls: UrlOpener::new(context),
+        });
         let status = StatusKeeper::new(events);
         let status_for_player = status.clone();
-        let player = Player::spawn(sink_opener(settings.audio_output), move |event| {
-            status_for_player.apply(event);
-        })?;
+        let player = Player::spawn(
+            sink_opener(settings.audio_output.clone(), settings.audio_device.clone()),
+            routing as Arc<dyn strato_audio::MediaOpener>,
+            move |event| status_for_player.apply(event),
+        )?;
         player.prepare_output();
+        player.set_replay_gain(settings.replay_gain);
         Ok(Self {
             settings,
             session: Mutex::new(None),
+            challenge: Mutex::new(None),
+            challenge_ids: AtomicU64::new(0),
             tracks: Mutex::new(HashMap::new()),
             covers: Mutex::new(HashMap::new()),
             status,
             player,
-            play_generation: Arc::new(AtomicU64::new(0)),
+            opener,
+            runtime: Some(runtime),
         })
     }
 
@@ -80,39 +112,201 @@ impl App {
         lock(&self.session).as_ref().map(|s| s.session.clone())
     }
 
+    /// Signs in for this run only; see [`Self::sign_in_with`].
     pub async fn sign_in(
         &self,
         service_url: &str,
         username: &str,
         password: String,
     ) -> Result<Session, AppError> {
-        let service = ServiceClient::connect(service_url)
+        self.sign_in_with(service_url, username, password, false)
             .await
-            .map_err(|e| from_cloud(&e))?;
-        let credentials = Credentials {
-            username: username.trim().to_owned(),
-            password,
-        };
-        let tokens = service
-            .sign_in(&credentials)
-            .await
-            .map_err(|e| from_cloud(&e))?;
-        let session = Session {
-            service_url: service.url().to_string(),
-            username: credentials.username,
-        };
-        let api = Arc::new(ApiClient::new(service, tokens));
-        *lock(&self.session) = Some(SignedIn {
-            session: session.clone(),
-            api,
-        });
-        Ok(session)
     }
 
+    /// Signs in (SRP unless `STRATO_AUTH_FLOW=password`). With `stay_signed_in`, and a
+    /// keychain ([`Self::stay_signed_in`]), the session is kept across restarts. An account
+    /// that needs a further step fails with its prompt; see [`Self::begin_sign_in`].
+    pub async fn sign_in_with(
+        &self,
+        service_url: &str,
+        username: &str,
+        password: String,
+        stay_signed_in: bool,
+    ) -> Result<Session, AppError> {
+        match self
+            .begin_sign_in(service_url, username, password, stay_signed_in)
+            .await?
+        {
+            SignInStep::SignedIn { session } => Ok(session),
+            SignInStep::Challenge { challenge } => {
+                lock(&self.challenge).take();
+                Err(AppError::new(ErrorKind::Auth, challenge.prompt))
+            }
+        }
+    }
+
+    /// Signs in, or stops at a challenge (a new password, an MFA code) to answer with
+    /// [`Self::answer_challenge`]. With `stay_signed_in` the session is kept in the keychain
+    /// once signed in.
+    pub async fn begin_sign_in(
+        &self,
+        service_url: &str,
+        username: &str,
+        password: String,
+        stay_signed_in: bool,
+    ) -> Result<SignInStep, AppError> {
+        lock(&self.challenge).take();
+        let step = account::begin_sign_in(
+            &self.settings.default_service_url,
+            service_url,
+            username,
+            password,
+            stay_signed_in,
+        )
+        .await?;
+        Ok(self.step(step))
+    }
+
+    /// Answers the challenge named `challenge_id`. A wrong answer keeps the challenge, so the
+    /// listener can try again; the answer may be a further challenge.
+    pub async fn answer_challenge(
+        &self,
+        challenge_id: &str,
+        answer: &str,
+    ) -> Result<SignInStep, AppError> {
+        let pending = lock(&self.challenge)
+            .as_ref()
+            .filter(|(id, _)| id == challenge_id)
+            .map(|(_, pending)| pending.clone())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Auth,
+                    "This sign-in step is no longer open. Please sign in again.",
+                )
+            })?;
+        let step = account::answer(&self.settings.default_service_url, pending, answer).await?;
+        let mut current = lock(&self.challenge);
+        if current.as_ref().is_some_and(|(id, _)| id == challenge_id) {
+            current.take();
+        }
+        drop(current);
+        Ok(self.step(step))
+    }
+
+    fn step(&self, step: Step) -> SignInStep {
+        match step {
+            Step::SignedIn(account) => {
+                let session = account.session.clone();
+                *lock(&self.session) = Some(SignedIn {
+                    session: session.clone(),
+                    api: account.api,
+                });
+                SignInStep::SignedIn { session }
+            }
+            Step::Challenge(pending) => {
+                let id = format!(
+                    "challenge-{}",
+                    self.challenge_ids.fetch_add(1, Ordering::Relaxed) + 1
+                );
+                let challenge = SignInChallenge {
+                    id: id.clone(),
+                    kind: pending.kind(),
+                    prompt: pending.prompt(),
+                };
+                *lock(&self.challenge) = Some((id, pending));
+                SignInStep::Challenge { challenge }
+            }
+        }
+    }
+
+    /// Creates an account on `service_url`; a code is sent to `email` to confirm it with
+    /// [`Self::confirm_sign_up`]. Does not sign in.
+    pub async fn sign_up(
+        &self,
+        service_url: &str,
+        username: &str,
+        password: &str,
+        email: &str,
+    ) -> Result<SignUpOutcome, AppError> {
+        account::sign_up(service_url, username, password, email).await
+    }
+
+    /// Confirms a new account with the code it was sent. Does not sign in.
+    pub async fn confirm_sign_up(
+        &self,
+        service_url: &str,
+        username: &str,
+        code: &str,
+    ) -> Result<(), AppError> {
+        account::confirm_sign_up(service_url, username, code).await
+    }
+
+    /// Sends a new confirmation code for an account not yet confirmed.
+    pub async fn resend_confirmation_code(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<CodeDelivery, AppError> {
+        account::resend_confirmation_code(service_url, username).await
+    }
+
+    /// Starts a password reset: a code is sent to the account's contact.
+    pub async fn forgot_password(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<CodeDelivery, AppError> {
+        account::forgot_password(service_url, username).await
+    }
+
+    /// Sets a new password with the code [`Self::forgot_password`] sent. Does not sign in.
+    pub async fn confirm_forgot_password(
+        &self,
+        service_url: &str,
+        username: &str,
+        code: &str,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        account::confirm_forgot_password(service_url, username, code, new_password).await
+    }
+
+    /// At start: the current session if there is one (the window reloaded), else resumes the
+    /// session kept in the keychain, if any. `Ok(None)` when none was kept; an error in words
+    /// when it was revoked (then it is forgotten) or the service cannot be reached (then it
+    /// is kept for next time).
+    pub async fn restore_session(&self) -> Result<Option<Session>, AppError> {
+        if let Some(session) = self.session() {
+            return Ok(Some(session));
+        }
+        let Some(account) = account::restore(&self.settings.default_service_url).await? else {
+            return Ok(None);
+        };
+        let session = account.session.clone();
+        *lock(&self.session) = Some(SignedIn {
+            session: session.clone(),
+            api: account.api,
+        });
+        Ok(Some(session))
+    }
+
+    /// Whether "stay signed in" can be offered, and if not, why.
+    #[must_use]
+    pub fn stay_signed_in(&self) -> StaySignedIn {
+        account::stay_signed_in()
+    }
+
+    /// Forgets the session here and in the keychain at once; revokes it on the service
+    /// (`GlobalSignOut`) in the background.
     pub fn sign_out(&self) {
-        self.play_generation.fetch_add(1, Ordering::SeqCst);
         self.player.stop();
-        lock(&self.session).take();
+        self.opener.set_api(None);
+        let signed_in = lock(&self.session).take();
+        if let Some(SignedIn { session, api }) = signed_in {
+            drop(account::sign_out(
+                &self.settings.default_service_url,
+                Account { session, api },
+            ));
+        }
         lock(&self.tracks).clear();
         lock(&self.covers).clear();
         tracing::info!("signed out");
@@ -124,7 +318,7 @@ impl App {
         let page = api
             .tracks(cursor.as_deref(), PAGE_SIZE)
             .await
-            .map_err(|e| from_cloud(&e))?;
+            .map_err(|e| self.cloud_error(&api, &e))?;
         let mut known = lock(&self.tracks);
         for track in &page.items {
             known.insert(track.id.clone(), track.clone());
@@ -132,36 +326,80 @@ impl App {
         Ok(page)
     }
 
-    /// Starts `track_id`. Returns once the request is under way; progress and failure arrive
-    /// as status events, so the UI never waits on the network.
+    /// Plays `track_id` alone. Returns at once; progress and failure arrive as status
+    /// events, so the UI never waits on the network.
     pub async fn play_track(&self, track_id: &str) -> Result<(), AppError> {
-        let api = self.api()?;
-        let track = self.track(&api, track_id).await?;
-        let generation = self.play_generation.fetch_add(1, Ordering::SeqCst) + 1;
-        self.status.loading(track);
+        self.play_queue(vec![track_id.to_owned()], 0).await
+    }
 
-        let grant = api.stream_grant(track_id).await.map_err(|e| from_cloud(&e));
-        let bytes = match grant {
-            Ok(grant) => match api.mp3_request(&grant) {
-                Ok(request) => request.bytes().await.map_err(|e| from_cloud(&e)),
-                Err(e) => Err(from_cloud(&e)),
-            },
-            Err(e) => Err(e),
-        };
-        if self.play_generation.load(Ordering::SeqCst) != generation {
-            return Ok(()); // the listener chose something else meanwhile
+    /// Replaces the queue with `track_ids` and plays the one at `start`.
+    pub async fn play_queue(&self, track_ids: Vec<String>, start: usize) -> Result<(), AppError> {
+        self.play_queue_at(track_ids, start, 0).await
+    }
+
+    /// Like [`Self::play_queue`], starting `position_ms` into the first track (a restored
+    /// session, a shared link to a moment).
+    pub async fn play_queue_at(
+        &self,
+        track_ids: Vec<String>,
+        start: usize,
+        position_ms: u32,
+    ) -> Result<(), AppError> {
+        let api = self.api()?;
+        if start >= track_ids.len() {
+            return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
         }
-        match bytes {
-            Ok((bytes, _)) => {
-                self.player.load(Box::new(Cursor::new(bytes)), Some("mp3"));
-                Ok(())
-            }
-            Err(err) => {
-                tracing::warn!(track_id, error = %err, "could not start track");
-                self.status.failed(err.clone());
-                Err(err)
-            }
+        let mut tracks = Vec::with_capacity(track_ids.len());
+        for id in &track_ids {
+            tracks.push(self.track(&api, id).await?);
         }
+        self.opener.set_api(Some(api));
+        let items = tracks.iter().map(queue_item).collect();
+        self.status.queue_set(tracks, start);
+        self.player
+            .set_queue(items, start, Duration::from_millis(position_ms.into()));
+        Ok(())
+    }
+
+    /// Plays files or URLs (MP3, AAC, M4A, HLS playlists), no account needed.
+    pub fn play_locations(
+        &self,
+        locations: Vec<String>,
+        start: usize,
+        position_ms: u32,
+    ) -> Result<(), AppError> {
+        if start >= locations.len() {
+            return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
+        }
+        let items = locations
+            .into_iter()
+            .map(|id| QueueItem {
+                id,
+                duration: None,
+                replay_gain: None,
+            })
+            .collect();
+        self.player
+            .set_queue(items, start, Duration::from_millis(position_ms.into()));
+        Ok(())
+    }
+
+    /// The audio output devices this machine has.
+    pub fn output_devices(&self) -> Result<Vec<strato_audio::OutputDevice>, AppError> {
+        strato_audio::output_devices().map_err(|e| {
+            error::from_audio(&strato_audio::AudioError::Output(e))
+        })
+    }
+
+    /// Plays through the device named `device` (`None`: the system's default) from now on.
+    pub fn set_output_device(&self, device: Option<String>) {
+        self.player
+            .set_output(sink_opener(AudioOutput::Device, device));
+    }
+
+    /// Plays the queue's track at `index`.
+    pub fn jump(&self, index: usize) {
+        self.player.jump(index);
     }
 
     pub fn pause(&self) {
@@ -170,6 +408,38 @@ impl App {
 
     pub fn resume(&self) {
         self.player.resume();
+    }
+
+    pub fn stop(&self) {
+        self.player.stop();
+    }
+
+    pub fn next(&self) {
+        self.player.next();
+    }
+
+    pub fn previous(&self) {
+        self.player.previous();
+    }
+
+    pub fn seek(&self, position_ms: u32) {
+        self.player.seek(Duration::from_millis(position_ms.into()));
+    }
+
+    pub fn set_volume(&self, volume: f32) {
+        self.player.set_volume(volume);
+    }
+
+    pub fn set_shuffle(&self, shuffle: bool) {
+        self.player.set_shuffle(shuffle);
+    }
+
+    pub fn set_repeat(&self, repeat: strato_model::ipc::RepeatMode) {
+        self.player.set_repeat(match repeat {
+            strato_model::ipc::RepeatMode::Off => RepeatMode::Off,
+            strato_model::ipc::RepeatMode::All => RepeatMode::All,
+            strato_model::ipc::RepeatMode::One => RepeatMode::One,
+        });
     }
 
     #[must_use]
@@ -192,14 +462,19 @@ impl App {
             None => {
                 api.album(album_id)
                     .await
-                    .map_err(|e| from_cloud(&e))?
+                    .map_err(|e| self.cloud_error(&api, &e))?
                     .album
                     .cover_path
             }
         }
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "This album has no cover."))?;
-        let request = api.art_request(&cover_path).map_err(|e| from_cloud(&e))?;
-        let (bytes, content_type) = request.bytes().await.map_err(|e| from_cloud(&e))?;
+        let request = api
+            .art_request(&cover_path)
+            .map_err(|e| self.cloud_error(&api, &e))?;
+        let (bytes, content_type) = request
+            .bytes()
+            .await
+            .map_err(|e| self.cloud_error(&api, &e))?;
         let cover = (
             Arc::new(bytes),
             content_type.unwrap_or_else(|| "image/jpeg".to_owned()),
@@ -219,21 +494,79 @@ impl App {
             .ok_or_else(error::not_signed_in)
     }
 
+    /// A failed call's error. An [`ErrorKind::Auth`] means the session ended (its refresh was
+    /// refused): the app signs out here and forgets the keychain entry, so the UI goes back
+    /// to sign-in with the error's words and the next start does not try it again.
+    fn cloud_error(&self, api: &ApiClient, err: &strato_cloud::CloudError) -> AppError {
+        let err = from_cloud(err);
+        if err.kind == ErrorKind::Auth {
+            let mut current = lock(&self.session);
+            // Only the session that failed: a new sign-in may have replaced it meanwhile.
+            if current
+                .as_ref()
+                .is_some_and(|s| std::ptr::eq(Arc::as_ptr(&s.api), api))
+            {
+                let ended = current.take();
+                drop(current);
+                self.player.stop();
+                self.opener.set_api(None);
+                if let Some(SignedIn { session, .. }) = ended {
+                    account::forget(
+                        &self.settings.default_service_url,
+                        &session.service_url,
+                        &session.username,
+                    );
+                    tracing::info!(username = %session.username, "session ended; sign in again");
+                }
+            }
+        }
+        err
+    }
+
     async fn track(&self, api: &ApiClient, track_id: &str) -> Result<Track, AppError> {
         if let Some(track) = lock(&self.tracks).get(track_id) {
             return Ok(track.clone());
         }
-        let track = api.track(track_id).await.map_err(|e| from_cloud(&e))?;
+        let track = api
+            .track(track_id)
+            .await
+            .map_err(|e| self.cloud_error(api, &e))?;
         lock(&self.tracks).insert(track.id.clone(), track.clone());
         Ok(track)
     }
 }
 
-fn sink_opener(output: AudioOutput) -> SinkOpener {
+impl Drop for App {
+    fn drop(&mut self) {
+        self.player.stop();
+        // Dropping a runtime inside async code panics; shutting it down in the background
+        // is allowed anywhere.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+fn queue_item(track: &Track) -> QueueItem {
+    QueueItem {
+        id: track.id.clone(),
+        duration: Some(Duration::from_millis(track.duration_ms.into())),
+        replay_gain: track.replaygain.as_ref().map(|rg| ReplayGain {
+            track_gain_db: Some(rg.track_gain_db),
+            track_peak: Some(rg.track_peak),
+            album_gain_db: Some(rg.album_gain_db),
+            album_peak: Some(rg.album_peak),
+        }),
+    }
+}
+
+fn sink_opener(output: AudioOutput, device: Option<String>) -> SinkOpener {
     Box::new(move || -> Result<Box<dyn Sink>, strato_audio::SinkError> {
-        match output {
-            AudioOutput::Device => Ok(Box::new(DeviceSink::open_default()?)),
+        match &output {
+            AudioOutput::Device => Ok(Box::new(DeviceSink::open(device.as_deref())?)),
             AudioOutput::Null => Ok(Box::new(NullSink::new(Pacing::RealTime))),
+            AudioOutput::Wav(path) => Ok(Box::new(WavSink::create(path.clone(), Pacing::RealTime))),
+            AudioOutput::Custom(factory) => (factory.0)(),
         }
     })
 }

@@ -4,12 +4,18 @@
 //! It wires the cloud client (sign-in, catalog, stream grants) to the audio player and keeps
 //! the [`PlayerStatus`](strato_model::ipc::PlayerStatus) the UI shows. It never imports Tauri.
 
+mod account;
 mod app;
 mod error;
 pub mod logging;
 mod playback;
 mod settings;
+mod streaming;
 
+pub use account::StaySignedIn;
 pub use app::App;
 pub use playback::AppEvents;
-pub use settings::{AppSettings, AudioOutput};
+pub use settings::{
+    AppSettings, AudioOutput, LOCAL_DEVCLOUD_URL, Quality, SinkFactory, StreamFormat,
+};
+pub use strato_stream::hls::HlsConfig;

@@ -2,8 +2,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use strato_audio::PlayerEvent;
-use strato_model::ipc::{AppError, OutputStatus, PlaybackState, PlayerStatus, Track};
+use strato_audio::{PlayerEvent, RepeatMode};
+use strato_model::ipc::{
+    OutputStatus, PlaybackState, PlayerStatus, RepeatMode as IpcRepeat, Track,
+};
 
 use crate::error;
 
@@ -45,26 +47,28 @@ impl StatusKeeper {
         self.events.player_status(&snapshot);
     }
 
-    pub(crate) fn loading(&self, track: Track) {
+    /// A new queue is about to play from `start`.
+    pub(crate) fn queue_set(&self, queue: Vec<Track>, start: usize) {
         self.update(|s| {
             s.state = PlaybackState::Loading;
-            s.duration_ms = Some(track.duration_ms);
-            s.track = Some(track);
+            s.track = queue.get(start).cloned();
+            s.duration_ms = s.track.as_ref().map(|t| t.duration_ms);
+            s.queue_index = u32::try_from(start).ok();
+            s.queue = queue;
             s.position_ms = 0;
+            s.buffered_ms = 0;
             s.error = None;
-        });
-    }
-
-    pub(crate) fn failed(&self, error: AppError) {
-        self.update(|s| {
-            s.state = PlaybackState::Error;
-            s.error = Some(error);
         });
     }
 
     pub(crate) fn apply(&self, event: PlayerEvent) {
         match event {
-            PlayerEvent::State(state) => self.update(|s| s.state = state),
+            PlayerEvent::State(state) => self.update(|s| {
+                s.state = state;
+                if state == PlaybackState::Playing {
+                    s.error = None;
+                }
+            }),
             PlayerEvent::Position {
                 position_ms,
                 duration_ms,
@@ -75,6 +79,25 @@ impl StatusKeeper {
                     s.duration_ms = duration_ms;
                 }
             }),
+            PlayerEvent::TrackChanged { index, .. } => self.update(|s| {
+                s.track = index.and_then(|i| s.queue.get(i)).cloned();
+                s.duration_ms = s.track.as_ref().map(|t| t.duration_ms);
+                s.queue_index = index.and_then(|i| u32::try_from(i).ok());
+                s.position_ms = 0;
+                s.buffered_ms = 0;
+            }),
+            PlayerEvent::Buffered { until_ms } => self.update(|s| s.buffered_ms = until_ms),
+            PlayerEvent::Queue {
+                shuffle, repeat, ..
+            } => self.update(|s| {
+                s.shuffle = shuffle;
+                s.repeat = match repeat {
+                    RepeatMode::Off => IpcRepeat::Off,
+                    RepeatMode::All => IpcRepeat::All,
+                    RepeatMode::One => IpcRepeat::One,
+                };
+            }),
+            PlayerEvent::Volume(volume) => self.update(|s| s.volume = volume),
             PlayerEvent::Output(output) => self.update(|s| s.output = output),
             PlayerEvent::Error(err) => self.update(|s| s.error = Some(error::from_audio(&err))),
             other => tracing::debug!(?other, "player event not shown"),

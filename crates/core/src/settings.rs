@@ -1,11 +1,45 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use crate::streaming::StreamFormat;
+use strato_audio::{ReplayGainMode, ReplayGainSettings};
+pub use strato_stream::abr::Quality;
+use strato_stream::hls::HlsConfig;
+
 /// Where the app sends audio.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AudioOutput {
     /// The system's default output device.
     Device,
     /// Nowhere, at real-time pace: for machines without sound.
     Null,
+    /// Into a WAV file, at real-time pace: for tests and for listening to what was played.
+    Wav(PathBuf),
+    /// A sink made by the front end (the CLI's capture, a test's recorder).
+    Custom(SinkFactory),
 }
+
+/// Makes the output sink, on the player thread.
+#[derive(Clone)]
+pub struct SinkFactory(
+    pub  std::sync::Arc<
+        dyn Fn() -> Result<Box<dyn strato_audio::Sink>, strato_audio::SinkError> + Send + Sync,
+    >,
+);
+
+impl std::fmt::Debug for SinkFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SinkFactory")
+    }
+}
+
+impl PartialEq for SinkFactory {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SinkFactory {}
 
 /// How the app starts. Front ends build this from their own configuration.
 #[derive(Debug, Clone)]
@@ -13,25 +47,83 @@ pub struct AppSettings {
     /// Prefilled on the sign-in screen.
     pub default_service_url: String,
     pub audio_output: AudioOutput,
+    /// The output device's name or id (see [`crate::App::output_devices`]); `None` for the
+    /// system's default.
+    pub audio_device: Option<String>,
+    pub stream_format: StreamFormat,
+    /// Forward buffer, quality and retries of HLS streaming.
+    pub hls: HlsConfig,
+    /// Loudness normalisation.
+    pub replay_gain: ReplayGainSettings,
 }
 
 /// The local devcloud's API address, used when nothing else is configured.
 pub const LOCAL_DEVCLOUD_URL: &str = "http://127.0.0.1:8787";
 
 impl AppSettings {
-    /// Settings from the environment: `STRATO_SERVICE_URL` and `STRATO_AUDIO_OUTPUT`
-    /// (`device`, the default, or `null`).
+    /// Settings from the environment: `STRATO_SERVICE_URL`, `STRATO_AUDIO_OUTPUT` (`device`,
+    /// the default, `null`, or `wav:PATH`), `STRATO_AUDIO_DEVICE` (a device name or id), `STRATO_STREAM_FORMAT` (`hls`, the default, or
+    /// `mp3`), `STRATO_QUALITY` (`auto`, `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS`
+    /// (30) and `STRATO_REPLAYGAIN` (`track`, the default, `album`, `off`).
     #[must_use]
     pub fn from_env() -> Self {
         let default_service_url =
             std::env::var("STRATO_SERVICE_URL").unwrap_or_else(|_| LOCAL_DEVCLOUD_URL.to_owned());
         let audio_output = match std::env::var("STRATO_AUDIO_OUTPUT").as_deref() {
             Ok("null") => AudioOutput::Null,
+            Ok(other) if other.starts_with("wav:") => AudioOutput::Wav(other[4..].into()),
             _ => AudioOutput::Device,
+        };
+        let stream_format = match std::env::var("STRATO_STREAM_FORMAT").as_deref() {
+            Ok("mp3") => StreamFormat::Mp3,
+            _ => StreamFormat::Hls,
+        };
+        let mut hls = HlsConfig {
+            quality: match std::env::var("STRATO_QUALITY").as_deref() {
+                Ok("low") => Quality::Low,
+                Ok("normal") => Quality::Normal,
+                Ok("high") => Quality::High,
+                _ => Quality::Auto,
+            },
+            ..HlsConfig::default()
+        };
+        if let Some(seconds) = std::env::var("STRATO_BUFFER_SECONDS")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+        {
+            hls.forward_buffer = Duration::from_secs(seconds.clamp(2, 600));
+        }
+        let replay_gain = ReplayGainSettings {
+            mode: match std::env::var("STRATO_REPLAYGAIN").as_deref() {
+                Ok("off") => ReplayGainMode::Off,
+                Ok("album") => ReplayGainMode::Album,
+                _ => ReplayGainMode::Track,
+            },
+            ..ReplayGainSettings::default()
         };
         Self {
             default_service_url,
             audio_output,
+            audio_device: std::env::var("STRATO_AUDIO_DEVICE")
+                .ok()
+                .filter(|d| !d.is_empty()),
+            stream_format,
+            hls,
+            replay_gain,
+        }
+    }
+
+    /// Settings for `service_url` and `output`, everything else neutral: HLS at automatic
+    /// quality, no loudness normalisation (tools and tests hear the bytes as they are).
+    #[must_use]
+    pub fn new(service_url: &str, audio_output: AudioOutput) -> Self {
+        Self {
+            default_service_url: service_url.to_owned(),
+            audio_output,
+            audio_device: None,
+            stream_format: StreamFormat::Hls,
+            hls: HlsConfig::default(),
+            replay_gain: ReplayGainSettings::default(),
         }
     }
 }

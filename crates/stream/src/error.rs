@@ -14,6 +14,10 @@ pub enum ErrorKind {
     Decryption,
     /// Segment bytes (MPEG-TS, packed audio, fMP4) are truncated or corrupt.
     Container,
+    /// Fetching failed after the retries the policy allows.
+    Network,
+    /// The track's fetching was stopped (a seek, a skip, a stop).
+    Cancelled,
 }
 
 /// An error turning HLS bytes into decoder input.
@@ -44,6 +48,16 @@ pub enum StreamError {
     /// An fMP4 init section or fragment is truncated or corrupt.
     #[error("malformed fMP4: {0}")]
     MalformedFmp4(String),
+    /// A playlist, key or segment could not be fetched.
+    #[error("{source} ({what})")]
+    Fetch {
+        what: String,
+        #[source]
+        source: crate::fetch::FetchError,
+    },
+    /// Fetching was stopped before it finished.
+    #[error("{0}")]
+    Cancelled(String),
 }
 
 impl StreamError {
@@ -57,6 +71,8 @@ impl StreamError {
             Self::MalformedTransportStream(_)
             | Self::MalformedPackedAudio(_)
             | Self::MalformedFmp4(_) => ErrorKind::Container,
+            Self::Fetch { .. } => ErrorKind::Network,
+            Self::Cancelled(_) => ErrorKind::Cancelled,
         }
     }
 }

@@ -8,15 +8,24 @@
 //! - [`fmp4`]: fragmented MP4 init section + fragments;
 //! - [`segment`]: the [`SegmentKind`]-driven step from one decrypted segment to decoder input.
 //!
-//! Everything here is synchronous and pure: bytes in, bytes out. Fetching playlists, keys and
-//! segments over the network, buffering, and choosing a variant (ABR) come later, in this crate
-//! too, on top of these functions.
+//! Those are synchronous and pure: bytes in, bytes out. On top of them, the network side:
+//! - [`fetch`]: the [`MediaFetcher`](fetch::MediaFetcher) seam the app implements with its
+//!   CDN credentials, and the retry policy every fetch shares;
+//! - [`hls`]: an HLS track as runs of decoder input, fetched ahead into a bounded buffer by a
+//!   tokio task, with [`abr`] choosing the variant segment by segment;
+//! - [`progressive`]: a plain file (the MP3) as a seekable reader over an on-disk range cache.
+//!
+//! Decoding is not here: the readers this crate hands out are read on the decoder's thread.
 
+pub mod abr;
 pub mod aes;
 pub mod error;
+pub mod fetch;
 pub mod fmp4;
+pub mod hls;
 pub mod packed;
 pub mod playlist;
+pub mod progressive;
 pub mod segment;
 pub mod ts;
 

@@ -41,7 +41,8 @@ pub fn devcloud_binary() -> PathBuf {
     }
     let exe = std::env::current_exe().expect("the test executable's path");
     let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
-    if dir.ends_with("deps") {
+    // Tests run from target/<profile>/deps, examples (benchmarks) from .../examples.
+    if dir.ends_with("deps") || dir.ends_with("examples") {
         dir.pop();
     }
     let binary = dir.join("devcloud");

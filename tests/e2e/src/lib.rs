@@ -31,6 +31,9 @@ pub struct AppUnderTest {
     _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     pub devcloud: DevCloud,
     driver: Child,
+    /// tauri-driver's address and the session's capabilities, to start the app again.
+    driver_url: String,
+    caps: serde_json::Map<String, serde_json::Value>,
     dir: tempfile::TempDir,
 }
 
@@ -76,32 +79,37 @@ impl AppUnderTest {
             unreachable!()
         };
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            match ClientBuilder::rustls()?
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(err) if Instant::now() < deadline => {
-                    let _ = err;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(err) => return Err(err).context("no WebDriver session with the app"),
-            }
-        };
+        let client = connect(&url, &caps).await?;
         Ok(Self {
             client,
             _one_at_a_time: one_at_a_time,
             devcloud,
             driver,
+            driver_url: url,
+            caps,
             dir,
         })
     }
 
+    /// Quits the app (ends the `WebDriver` session, which closes it) and starts it again with
+    /// the same environment and cloud, as a listener reopening it.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.client.clone().close().await?;
+        self.client = connect(&self.driver_url, &self.caps).await?;
+        Ok(())
+    }
+
     /// Types the credentials into the sign-in form and submits it.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
+        self.fill_sign_in(username, password, false).await
+    }
+
+    /// Signs in with "Stay signed in" ticked; fails with the form's reason if it cannot be.
+    pub async fn sign_in_and_stay(&self, username: &str, password: &str) -> Result<()> {
+        self.fill_sign_in(username, password, true).await
+    }
+
+    async fn fill_sign_in(&self, username: &str, password: &str, stay: bool) -> Result<()> {
         let url_field = self.wait_for("service-url").await?;
         let prefilled = url_field.prop("value").await?.unwrap_or_default();
         if prefilled.trim_end_matches('/') != self.devcloud.api_url().trim_end_matches('/') {
@@ -109,6 +117,17 @@ impl AppUnderTest {
         }
         self.wait_for("username").await?.send_keys(username).await?;
         self.wait_for("password").await?.send_keys(password).await?;
+        if stay {
+            let checkbox = self.wait_for("stay-signed-in").await?;
+            if checkbox.prop("disabled").await?.as_deref() == Some("true") {
+                let reason = match self.all("stay-signed-in-reason").await?.first() {
+                    Some(el) => el.prop("textContent").await?.unwrap_or_default(),
+                    None => String::new(),
+                };
+                bail!("\"Stay signed in\" is unavailable in the app: {reason}");
+            }
+            checkbox.click().await?;
+        }
         self.wait_for("sign-in").await?.click().await?;
         Ok(())
     }
@@ -261,6 +280,24 @@ fn app_binary() -> Result<PathBuf> {
         );
     }
     Ok(app)
+}
+
+/// A `WebDriver` session with a newly started app, retrying while tauri-driver starts.
+async fn connect(url: &str, caps: &serde_json::Map<String, serde_json::Value>) -> Result<Client> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::rustls()?
+            .capabilities(caps.clone())
+            .connect(url)
+            .await
+        {
+            Ok(client) => return Ok(client),
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(err) => return Err(err).context("no WebDriver session with the app"),
+        }
+    }
 }
 
 fn free_port() -> Result<u16> {

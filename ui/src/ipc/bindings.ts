@@ -4,6 +4,33 @@
 export type ErrorKind = "not_signed_in" | "auth" | "network" | "server" | "not_found" | "playback" | "no_output_device" | "invalid_input" | "internal";
 export type AppError = { kind: ErrorKind, message: string, };
 export type Session = { service_url: string, username: string, };
+export type SignInStep = { "step": "signed_in", session: Session, } | { "step": "challenge", challenge: SignInChallenge, };
+export type SignInChallenge = { 
+/**
+ * Names this challenge when answering it; a newer sign-in makes it stale.
+ */
+id: string, kind: ChallengeKind, 
+/**
+ * What to do, as a sentence: "To sign in, choose a new password."
+ */
+prompt: string, };
+export type ChallengeKind = { "kind": "new_password" } | { "kind": "authenticator_code" } | { "kind": "sms_code", destination: string | null, };
+export type StaySignedIn = { available: boolean, 
+/**
+ * Why it is unavailable, or a caveat when it is (the Linux kernel keyring forgets at
+ * logout).
+ */
+reason: string | null, };
+export type CodeDelivery = { destination: string | null, 
+/**
+ * `EMAIL` or `SMS`.
+ */
+medium: string | null, };
+export type SignUpOutcome = { 
+/**
+ * `false` until the code sent to `delivery` is confirmed.
+ */
+confirmed: boolean, delivery: CodeDelivery, };
 export type ReplayGain = { track_gain_db: number, track_peak: number, album_gain_db: number, album_peak: number, };
 export type Track = { id: string, title: string, artist_id: string, artist_name: string, album_id: string, album_title: string, track_number: number, duration_ms: number, 
 /**
@@ -11,6 +38,19 @@ export type Track = { id: string, title: string, artist_id: string, artist_name:
  */
 cover_path: string | null, replaygain: ReplayGain | null, };
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
-export type PlaybackState = "idle" | "loading" | "playing" | "paused" | "ended" | "error";
+export type PlaybackState = "idle" | "loading" | "playing" | "buffering" | "paused" | "ended" | "error";
 export type OutputStatus = { "kind": "available", device: string, } | { "kind": "unavailable", reason: string, };
-export type PlayerStatus = { state: PlaybackState, track: Track | null, position_ms: number, duration_ms: number | null, output: OutputStatus, error: AppError | null, };
+export type RepeatMode = "off" | "all" | "one";
+export type PlayerStatus = { state: PlaybackState, track: Track | null, position_ms: number, duration_ms: number | null, output: OutputStatus, error: AppError | null, 
+/**
+ * How far into the track its audio has been fetched.
+ */
+buffered_ms: number, 
+/**
+ * The queue: the track heard is `queue[queue_index]`.
+ */
+queue: Array<Track>, queue_index: number | null, shuffle: boolean, repeat: RepeatMode, 
+/**
+ * 0.0 (silent) to 1.0.
+ */
+volume: number, };

@@ -22,16 +22,40 @@ beforeEach(() => {
 
 describe("commands", () => {
   it("sends camelCase argument keys", async () => {
-    tauri.invoke.mockResolvedValue({ service_url: "http://s", username: "ana" });
-    await expect(ipc.signIn("http://s", "ana", "pw")).resolves.toEqual({
-      service_url: "http://s",
-      username: "ana",
-    });
+    const step = { step: "signed_in", session: { service_url: "http://s", username: "ana" } };
+    tauri.invoke.mockResolvedValue(step);
+    await expect(ipc.signIn("http://s", "ana", "pw", true)).resolves.toEqual(step);
     expect(tauri.invoke).toHaveBeenCalledWith("sign_in", {
       serviceUrl: "http://s",
       username: "ana",
       password: "pw",
+      staySignedIn: true,
     });
+  });
+
+  it("sends the account commands with their camelCase arguments", async () => {
+    tauri.invoke.mockResolvedValue(undefined);
+    await ipc.answerChallenge("challenge-1", "123456");
+    await ipc.staySignedIn();
+    await ipc.restoreSession();
+    await ipc.signUp("http://s", "ana", "pw", "ana@example.com");
+    await ipc.confirmSignUp("http://s", "ana", "123456");
+    await ipc.resendConfirmationCode("http://s", "ana");
+    await ipc.forgotPassword("http://s", "ana");
+    await ipc.confirmForgotPassword("http://s", "ana", "123456", "New-pw-1");
+    expect(tauri.invoke.mock.calls).toEqual([
+      ["answer_challenge", { challengeId: "challenge-1", answer: "123456" }],
+      ["stay_signed_in", undefined],
+      ["restore_session", undefined],
+      ["sign_up", { serviceUrl: "http://s", username: "ana", password: "pw", email: "ana@example.com" }],
+      ["confirm_sign_up", { serviceUrl: "http://s", username: "ana", code: "123456" }],
+      ["resend_confirmation_code", { serviceUrl: "http://s", username: "ana" }],
+      ["forgot_password", { serviceUrl: "http://s", username: "ana" }],
+      [
+        "confirm_forgot_password",
+        { serviceUrl: "http://s", username: "ana", code: "123456", newPassword: "New-pw-1" },
+      ],
+    ]);
   });
 
   it("passes cursors and track ids", async () => {
@@ -46,14 +70,78 @@ describe("commands", () => {
     ]);
   });
 
+  it("sends the player commands with their camelCase arguments", async () => {
+    tauri.invoke.mockResolvedValue(undefined);
+    await ipc.playQueue(["a", "b", "c"], 1);
+    await ipc.jump(2);
+    await ipc.next();
+    await ipc.previous();
+    await ipc.seek(61_234.6);
+    await ipc.setVolume(0.25);
+    await ipc.setShuffle(true);
+    await ipc.setRepeat("one");
+    expect(tauri.invoke.mock.calls).toEqual([
+      ["play_queue", { trackIds: ["a", "b", "c"], start: 1 }],
+      ["jump", { index: 2 }],
+      ["next", undefined],
+      ["previous", undefined],
+      ["seek", { positionMs: 61_235 }],
+      ["set_volume", { volume: 0.25 }],
+      ["set_shuffle", { shuffle: true }],
+      ["set_repeat", { repeat: "one" }],
+    ]);
+  });
+
+  it("keeps seek and volume within what the backend accepts", async () => {
+    tauri.invoke.mockResolvedValue(undefined);
+    await ipc.seek(-500);
+    await ipc.setVolume(1.7);
+    await ipc.setVolume(-0.2);
+    expect(tauri.invoke.mock.calls).toEqual([
+      ["seek", { positionMs: 0 }],
+      ["set_volume", { volume: 1 }],
+      ["set_volume", { volume: 0 }],
+    ]);
+  });
+
   it("rejects with the Rust AppError as sent", async () => {
     tauri.invoke.mockRejectedValue({ kind: "auth", message: "Wrong password" });
-    await expect(ipc.signIn("u", "a", "b")).rejects.toEqual({ kind: "auth", message: "Wrong password" });
+    await expect(ipc.signIn("u", "a", "b", false)).rejects.toEqual({ kind: "auth", message: "Wrong password" });
   });
 
   it("normalises a string rejection into an internal AppError", async () => {
     tauri.invoke.mockRejectedValue("state not managed");
     await expect(ipc.pause()).rejects.toEqual({ kind: "internal", message: "state not managed" });
+  });
+});
+
+describe("onSessionEnded", () => {
+  const ended = { kind: "auth", message: "Your session has ended. Please sign in again." };
+
+  it("reports an auth error from a library command, then stops when unlistened", async () => {
+    const listener = vi.fn();
+    const unlisten = ipc.onSessionEnded(listener);
+    tauri.invoke.mockRejectedValue(ended);
+
+    await expect(ipc.catalogTracks(null)).rejects.toEqual(ended);
+    expect(listener).toHaveBeenCalledWith(ended);
+
+    unlisten();
+    await expect(ipc.playTrack("t1")).rejects.toEqual(ended);
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it("ignores auth errors of sign-in attempts and other kinds of errors", async () => {
+    const listener = vi.fn();
+    const unlisten = ipc.onSessionEnded(listener);
+    tauri.invoke.mockRejectedValueOnce({ kind: "auth", message: "Incorrect username or password." });
+    await expect(ipc.signIn("u", "a", "b", false)).rejects.toBeDefined();
+    tauri.invoke.mockRejectedValueOnce({ kind: "auth", message: "Wrong code." });
+    await expect(ipc.answerChallenge("c", "1")).rejects.toBeDefined();
+    tauri.invoke.mockRejectedValueOnce({ kind: "network", message: "Offline." });
+    await expect(ipc.catalogTracks(null)).rejects.toBeDefined();
+    expect(listener).not.toHaveBeenCalled();
+    unlisten();
   });
 });
 

@@ -1,17 +1,58 @@
 const TEXT_ENTRY_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
+type KeyEventLike = Pick<
+  KeyboardEvent,
+  "key" | "code" | "target" | "repeat" | "defaultPrevented" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey"
+>;
+
+/** What a global shortcut asks the player to do. */
+export type PlayerShortcut = "play-pause" | "next" | "previous";
+
+/** Keys a keyboard's media row sends; they act wherever the focus is. */
+const MEDIA_KEYS: Readonly<Record<string, PlayerShortcut>> = {
+  MediaPlayPause: "play-pause",
+  MediaTrackNext: "next",
+  MediaTrackPrevious: "previous",
+};
+
+function asElement(target: EventTarget | null): HTMLElement | null {
+  const element = target as HTMLElement | null;
+  return element && typeof element.tagName === "string" ? element : null;
+}
+
+/** Typing, or a form control that owns its keys (arrows in a select, a slider, …). */
+function isTextEntry(target: HTMLElement): boolean {
+  return TEXT_ENTRY_TAGS.has(target.tagName) || target.isContentEditable;
+}
+
 /**
  * Whether a Space keydown should toggle play/pause. Not while typing, and not
  * on buttons/links, which already treat Space as their own click.
  */
-export function isGlobalPlayPauseKey(event: Pick<KeyboardEvent, "key" | "code" | "target" | "repeat" | "defaultPrevented" | "ctrlKey" | "metaKey" | "altKey">): boolean {
+export function isGlobalPlayPauseKey(event: Omit<KeyEventLike, "shiftKey">): boolean {
   if (event.key !== " " && event.code !== "Space") return false;
   if (event.repeat || event.defaultPrevented) return false;
   if (event.ctrlKey || event.metaKey || event.altKey) return false;
-  const target = event.target as HTMLElement | null;
-  if (!target || typeof target.tagName !== "string") return true;
-  if (TEXT_ENTRY_TAGS.has(target.tagName)) return false;
-  if (target.isContentEditable) return false;
+  const target = asElement(event.target);
+  if (!target) return true;
+  if (isTextEntry(target)) return false;
   if (target.closest?.("button, a[href], [role='button']")) return false;
   return true;
+}
+
+/**
+ * The player shortcut a keydown anywhere in the window stands for, if any:
+ * Space (see `isGlobalPlayPauseKey`), the media keys, and Ctrl/Cmd+Right / Ctrl/Cmd+Left
+ * for the next / previous track (left to text fields, where they move by word).
+ */
+export function playerShortcut(event: KeyEventLike): PlayerShortcut | null {
+  if (event.defaultPrevented || event.repeat) return null;
+  const media = MEDIA_KEYS[event.key];
+  if (media) return media;
+  if (isGlobalPlayPauseKey(event)) return "play-pause";
+  if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return null;
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return null;
+  const target = asElement(event.target);
+  if (target && isTextEntry(target)) return null;
+  return event.key === "ArrowRight" ? "next" : "previous";
 }

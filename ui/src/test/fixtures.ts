@@ -28,8 +28,19 @@ export function makeStatus(overrides: Partial<PlayerStatus> = {}): PlayerStatus 
     duration_ms: null,
     output: { kind: "available", device: "Speakers" },
     error: null,
+    buffered_ms: 0,
+    queue: [],
+    queue_index: null,
+    shuffle: false,
+    repeat: "off",
+    volume: 1,
     ...overrides,
   };
+}
+
+/** A status playing `tracks` as the queue, the one at `index` heard. */
+export function makeQueueStatus(tracks: Track[], index: number, overrides: Partial<PlayerStatus> = {}): PlayerStatus {
+  return makeStatus({ state: "playing", track: tracks[index], queue: tracks, queue_index: index, ...overrides });
 }
 
 /** A promise the test settles by hand, to order async steps deterministically. */

@@ -1,10 +1,12 @@
+use std::cell::Cell;
 use std::num::NonZero;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rodio::cpal::traits::HostTrait;
-use rodio::{DeviceTrait, MixerDeviceSink};
+use rodio::cpal::{self, ErrorKind};
+use rodio::{DeviceSinkBuilder, DeviceSinkError, DeviceTrait, MixerDeviceSink};
 
 use super::{PcmFormat, Sink, SinkError};
 
@@ -12,12 +14,77 @@ use super::{PcmFormat, Sink, SinkError};
 /// buffering happens upstream; this only has to ride out scheduling hiccups.
 const RING_SECONDS: f64 = 0.25;
 
-/// The system's default output device, through rodio's mixer (which also converts the
-/// track's rate to the device's when they differ).
+/// A device whose callback has not asked for audio for this long is treated as gone. Some
+/// backends just stop calling back when a device disappears instead of reporting an error.
+const STALL_AFTER: Duration = Duration::from_secs(3);
+
+/// The callback publishes its progress every this many samples, not on each one.
+const HEARTBEAT_SAMPLES: u32 = 1024;
+
+/// An output device, as shown to the listener in a device menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputDevice {
+    /// What the system calls it ("Built-in Audio", "USB DAC").
+    pub name: String,
+    /// The stable identifier (`host:device`), to remember a choice across runs; names can
+    /// repeat. Empty when the backend gives none.
+    pub id: String,
+    pub is_default: bool,
+}
+
+/// The output devices of the system's default audio host. An empty list is a normal answer
+/// on a machine without sound.
+pub fn output_devices() -> Result<Vec<OutputDevice>, SinkError> {
+    let host = cpal::default_host();
+    let default_id = host.default_output_device().and_then(|d| d.id().ok());
+    let devices = host
+        .output_devices()
+        .map_err(|e| SinkError::NoDevice(format!("the output devices cannot be listed: {e}")))?;
+    Ok(devices
+        .map(|device| {
+            let id = device.id().ok();
+            OutputDevice {
+                name: device_name(&device),
+                is_default: id.is_some() && id == default_id,
+                id: id.map(|id| id.to_string()).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+fn device_name(device: &cpal::Device) -> String {
+    device
+        .description()
+        .map_or_else(|_| "Unnamed output".to_owned(), |d| d.name().to_owned())
+}
+
+/// rodio's errors keep the useful part (what the OS said) in their source; say all of it.
+fn describe(error: &DeviceSinkError) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// An output device through rodio's mixer. The engine feeds it PCM at the device's own rate
+/// ([`Sink::preferred_rate`]), so the mixer's converter is a pass-through; at any other rate
+/// rodio converts by linear interpolation (dropping samples when going down, so it aliases),
+/// which is a fallback, not the plan.
+///
+/// Loss of the device is reported by [`Sink::is_lost`] from two signals: the stream's error
+/// callback saying the device or host is gone, and the callback falling silent for
+/// [`STALL_AFTER`] while a stream is open (some backends stop calling instead of erroring).
 pub struct DeviceSink {
     device: MixerDeviceSink,
     name: String,
     stream: Option<Stream>,
+    /// Set by the stream's error callback when the device is gone.
+    lost: Arc<AtomicBool>,
+    watch: StallWatch,
 }
 
 /// One stream of PCM: the producing end of the ring and what the callback reports back.
@@ -33,6 +100,8 @@ struct StreamShared {
     paused: AtomicBool,
     stopped: AtomicBool,
     played_samples: AtomicU64,
+    /// Advances while the device callback pulls samples, paused or not.
+    heartbeat: AtomicU64,
 }
 
 impl std::fmt::Debug for DeviceSink {
@@ -46,19 +115,114 @@ impl std::fmt::Debug for DeviceSink {
 impl DeviceSink {
     /// Opens the default output device.
     pub fn open_default() -> Result<Self, SinkError> {
-        let name = rodio::cpal::default_host()
-            .default_output_device()
-            .and_then(|d| d.description().ok())
-            .map_or_else(|| "Default output".to_owned(), |d| d.name().to_owned());
-        let mut device = rodio::DeviceSinkBuilder::open_default_sink()
-            .map_err(|e| SinkError::NoDevice(e.to_string()))?;
+        Self::open(None)
+    }
+
+    /// Opens the output device whose [`OutputDevice::id`] or name is `name`, or the default
+    /// device for `None` (falling back to any other device that opens, as a desktop player
+    /// should rather than stay silent).
+    pub fn open(name: Option<&str>) -> Result<Self, SinkError> {
+        let host = cpal::default_host();
+        let list = || {
+            host.output_devices().map_err(|e| {
+                SinkError::NoDevice(format!("the output devices cannot be listed: {e}"))
+            })
+        };
+        let Some(wanted) = name else {
+            let default = host.default_output_device().ok_or_else(|| {
+                SinkError::NoDevice("the system has no default output device".to_owned())
+            })?;
+            let default_id = default.id().ok();
+            let first_error = match Self::open_device(default) {
+                Ok(sink) => return Ok(sink),
+                Err(e) => e,
+            };
+            return list()?
+                .filter(|d| d.id().ok() != default_id)
+                .filter(|d| d.description().is_ok_and(|d| d.driver() != Some("null")))
+                .find_map(|d| Self::open_device(d).ok())
+                .ok_or(first_error);
+        };
+        let device = list()?
+            .find(|d| d.id().is_ok_and(|id| id.to_string() == wanted) || device_name(d) == wanted)
+            .ok_or_else(|| {
+                SinkError::NoDevice(format!("there is no output device \"{wanted}\""))
+            })?;
+        Self::open_device(device)
+    }
+
+    fn open_device(device: cpal::Device) -> Result<Self, SinkError> {
+        let name = device_name(&device);
+        let no_device =
+            |e: &DeviceSinkError| SinkError::NoDevice(format!("{name}: {}", describe(e)));
+        let lost = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&lost);
+        let on_error = move |e: cpal::Error| {
+            if matches!(
+                e.kind(),
+                ErrorKind::DeviceNotAvailable
+                    | ErrorKind::StreamInvalidated
+                    | ErrorKind::HostUnavailable
+            ) {
+                tracing::warn!(error = %e, "audio output lost");
+                flag.store(true, Ordering::Relaxed);
+            } else {
+                tracing::debug!(error = %e, "audio output error");
+            }
+        };
+        let mut device = DeviceSinkBuilder::from_device(device)
+            .map_err(|e| no_device(&e))?
+            .with_error_callback(on_error)
+            .open_sink_or_fallback()
+            .map_err(|e| no_device(&e))?;
         device.log_on_drop(false);
-        tracing::info!(device = %name, "audio output opened");
+        tracing::info!(device = %name, rate = device.config().sample_rate().get(), "audio output opened");
         Ok(Self {
             device,
             name,
             stream: None,
+            lost,
+            watch: StallWatch::new(Instant::now()),
         })
+    }
+
+    /// The rate the device runs at.
+    #[must_use]
+    pub fn device_rate(&self) -> u32 {
+        self.device.config().sample_rate().get()
+    }
+
+    /// True when a stream exists and its callback has not run for [`STALL_AFTER`].
+    fn stalled(&self) -> bool {
+        self.stream.as_ref().is_some_and(|stream| {
+            let beat = stream.shared.heartbeat.load(Ordering::Relaxed);
+            self.watch.stalled(beat, Instant::now())
+        })
+    }
+}
+
+/// Notices a heartbeat that stops advancing. Interior mutability because it is consulted from
+/// `is_lost(&self)`; the sink lives on one thread, so a `Cell` is enough.
+#[derive(Debug)]
+struct StallWatch {
+    /// The last heartbeat seen, and when it was first seen.
+    seen: Cell<(u64, Instant)>,
+}
+
+impl StallWatch {
+    fn new(now: Instant) -> Self {
+        Self {
+            seen: Cell::new((0, now)),
+        }
+    }
+
+    fn stalled(&self, beat: u64, now: Instant) -> bool {
+        let (seen, since) = self.seen.get();
+        if beat != seen {
+            self.seen.set((beat, now));
+            return false;
+        }
+        now.duration_since(since) > STALL_AFTER
     }
 }
 
@@ -86,7 +250,9 @@ impl Sink for DeviceSink {
             channels,
             rate,
             silence_left: 0,
+            beat_countdown: HEARTBEAT_SAMPLES,
         });
+        self.watch = StallWatch::new(Instant::now());
         self.stream = Some(Stream {
             format,
             producer,
@@ -144,6 +310,14 @@ impl Sink for DeviceSink {
             s.shared.stopped.store(true, Ordering::Relaxed);
         }
     }
+
+    fn preferred_rate(&self) -> Option<u32> {
+        Some(self.device_rate())
+    }
+
+    fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::Relaxed) || self.stalled()
+    }
 }
 
 /// The consuming end, pulled by rodio's mixer on the device's callback thread. It never
@@ -154,6 +328,7 @@ struct RingSource {
     channels: NonZero<u16>,
     rate: NonZero<u32>,
     silence_left: u16,
+    beat_countdown: u32,
 }
 
 impl Iterator for RingSource {
@@ -162,6 +337,11 @@ impl Iterator for RingSource {
     fn next(&mut self) -> Option<f32> {
         if self.shared.stopped.load(Ordering::Relaxed) {
             return None;
+        }
+        self.beat_countdown -= 1;
+        if self.beat_countdown == 0 {
+            self.beat_countdown = HEARTBEAT_SAMPLES;
+            self.shared.heartbeat.fetch_add(1, Ordering::Relaxed);
         }
         if self.silence_left > 0 {
             self.silence_left -= 1;
@@ -200,5 +380,66 @@ impl rodio::Source for RingSource {
 
     fn total_duration(&self) -> Option<Duration> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(channels: u16) -> (rtrb::Producer<f32>, RingSource, Arc<StreamShared>) {
+        let (producer, consumer) = rtrb::RingBuffer::new(64);
+        let shared = Arc::new(StreamShared::default());
+        let source = RingSource {
+            consumer,
+            shared: Arc::clone(&shared),
+            channels: NonZero::new(channels).unwrap(),
+            rate: NonZero::new(48_000).unwrap(),
+            silence_left: 0,
+            beat_countdown: HEARTBEAT_SAMPLES,
+        };
+        (producer, source, shared)
+    }
+
+    #[test]
+    fn underrun_and_pause_play_whole_frames_of_silence() {
+        let (mut producer, mut source, shared) = source(2);
+        // Half a frame queued is not played: the callback waits for the whole frame.
+        producer.push(0.5).unwrap();
+        assert_eq!(source.next(), Some(0.0));
+        assert_eq!(source.next(), Some(0.0));
+        producer.push(0.25).unwrap();
+        assert_eq!(source.next(), Some(0.5));
+        assert_eq!(source.next(), Some(0.25));
+        assert_eq!(shared.played_samples.load(Ordering::Relaxed), 2);
+        shared.paused.store(true, Ordering::Relaxed);
+        producer.push_entire_slice(&[1.0, 1.0]).unwrap();
+        assert_eq!((source.next(), source.next()), (Some(0.0), Some(0.0)));
+        assert_eq!(shared.played_samples.load(Ordering::Relaxed), 2);
+        shared.stopped.store(true, Ordering::Relaxed);
+        assert_eq!(source.next(), None);
+    }
+
+    #[test]
+    fn heartbeat_advances_while_paused() {
+        let (_producer, mut source, shared) = source(2);
+        shared.paused.store(true, Ordering::Relaxed);
+        for _ in 0..HEARTBEAT_SAMPLES * 3 {
+            source.next();
+        }
+        assert_eq!(shared.heartbeat.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_silent_callback_is_a_stall_a_beating_one_is_not() {
+        let start = Instant::now();
+        let watch = StallWatch::new(start);
+        assert!(!watch.stalled(0, start + Duration::from_secs(1)));
+        assert!(watch.stalled(0, start + STALL_AFTER + Duration::from_secs(1)));
+        // A beat resets the clock.
+        let later = start + Duration::from_secs(10);
+        assert!(!watch.stalled(1, later));
+        assert!(!watch.stalled(1, later + Duration::from_secs(1)));
+        assert!(watch.stalled(1, later + STALL_AFTER + Duration::from_secs(1)));
     }
 }

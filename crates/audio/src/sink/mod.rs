@@ -4,9 +4,11 @@
 
 mod device;
 mod null;
+mod wav;
 
-pub use device::DeviceSink;
+pub use device::{DeviceSink, OutputDevice, output_devices};
 pub use null::{NullSink, Pacing};
+pub use wav::WavSink;
 
 use std::time::Duration;
 
@@ -25,6 +27,13 @@ pub enum SinkError {
     NoDevice(String),
     #[error("the audio format {0:?} cannot be played on this output")]
     UnsupportedFormat(PcmFormat),
+    /// A capture sink could not create or write its file.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// An audio output. Lives on the player thread (device handles are often not `Send`).
@@ -51,4 +60,16 @@ pub trait Sink {
 
     /// Drops what is queued and ends the stream.
     fn stop(&mut self);
+
+    /// The sample rate the output runs at natively, if it has one. The engine resamples to it
+    /// itself (band-limited, see [`crate::resample`]) so nothing downstream converts again.
+    fn preferred_rate(&self) -> Option<u32> {
+        None
+    }
+
+    /// True once the output is gone for good (device unplugged, audio server restarted, file
+    /// unwritable): writes will never be played, and the engine should open a new sink.
+    fn is_lost(&self) -> bool {
+        false
+    }
 }

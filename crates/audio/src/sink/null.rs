@@ -14,34 +14,116 @@ pub enum Pacing {
 /// A sink that discards audio, used where there is no device and in tests.
 #[derive(Debug)]
 pub struct NullSink {
-    pacing: Pacing,
     format: Option<PcmFormat>,
-    written: u64,
-    /// Playing time accumulated before the last resume.
-    played_before: Duration,
-    resumed_at: Option<Instant>,
+    clock: PacedClock,
+    preferred_rate: Option<u32>,
 }
 
 impl NullSink {
     #[must_use]
     pub fn new(pacing: Pacing) -> Self {
         Self {
-            pacing,
             format: None,
+            clock: PacedClock::new(pacing),
+            preferred_rate: None,
+        }
+    }
+
+    /// Makes the sink ask for `rate` ([`Sink::preferred_rate`]) as a device would, so the
+    /// engine resamples to it: for measuring that path's cost. Any rate is still accepted.
+    #[must_use]
+    pub fn with_preferred_rate(mut self, rate: u32) -> Self {
+        self.preferred_rate = Some(rate);
+        self
+    }
+}
+
+/// The bookkeeping a device would do, shared by the sinks that have no device: frames written,
+/// and under [`Pacing::RealTime`] a wall clock that says how many of them have been "played".
+#[derive(Debug)]
+pub(super) struct PacedClock {
+    pacing: Pacing,
+    rate: u32,
+    written: u64,
+    /// Playing time accumulated before the last resume.
+    played_before: Duration,
+    resumed_at: Option<Instant>,
+}
+
+impl PacedClock {
+    pub(super) fn new(pacing: Pacing) -> Self {
+        Self {
+            pacing,
+            rate: 0,
             written: 0,
             played_before: Duration::ZERO,
             resumed_at: None,
         }
     }
 
+    /// Starts a new stream at `rate`: nothing written, clock at zero and running.
+    pub(super) fn start(&mut self, rate: u32) {
+        self.rate = rate;
+        self.written = 0;
+        self.played_before = Duration::ZERO;
+        self.resumed_at = Some(Instant::now());
+    }
+
     fn clock_frames(&self) -> u64 {
-        let Some(format) = self.format else { return 0 };
         let elapsed = self.played_before + self.resumed_at.map_or(Duration::ZERO, |t| t.elapsed());
-        let frames = elapsed.as_secs_f64() * f64::from(format.sample_rate);
+        let frames = elapsed.as_secs_f64() * f64::from(self.rate);
         // Truncation is intended: a partly played frame has not been played.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let frames = frames as u64;
         frames
+    }
+
+    /// How many of `frames` may be taken now. Under real time, keeps at most half a second
+    /// queued ahead of the clock, as a device buffer would; when full it sleeps (at most
+    /// `timeout`, and briefly) so a caller looping on `write` does not spin.
+    pub(super) fn admit(&mut self, frames: usize, timeout: Duration) -> usize {
+        if self.pacing == Pacing::Unpaced {
+            return frames;
+        }
+        let ahead = u64::from(self.rate) / 2;
+        let room = (self.clock_frames() + ahead).saturating_sub(self.written);
+        if room == 0 {
+            std::thread::sleep(timeout.min(Duration::from_millis(10)));
+            return 0;
+        }
+        frames.min(usize::try_from(room).unwrap_or(usize::MAX))
+    }
+
+    pub(super) fn wrote(&mut self, frames: usize) {
+        self.written += frames as u64;
+    }
+
+    pub(super) fn played(&self) -> u64 {
+        match self.pacing {
+            Pacing::RealTime => self.clock_frames().min(self.written),
+            Pacing::Unpaced => self.written,
+        }
+    }
+
+    pub(super) fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub(super) fn pause(&mut self) {
+        if let Some(t) = self.resumed_at.take() {
+            self.played_before += t.elapsed();
+        }
+    }
+
+    pub(super) fn resume(&mut self) {
+        if self.resumed_at.is_none() {
+            self.resumed_at = Some(Instant::now());
+        }
+    }
+
+    /// Freezes the clock; `played` keeps its last answer until the next `start`.
+    pub(super) fn stop(&mut self) {
+        self.pause();
     }
 }
 
@@ -55,56 +137,41 @@ impl Sink for NullSink {
             return Err(SinkError::UnsupportedFormat(format));
         }
         self.format = Some(format);
-        self.written = 0;
-        self.played_before = Duration::ZERO;
-        self.resumed_at = Some(Instant::now());
+        self.clock.start(format.sample_rate);
         Ok(())
     }
 
     fn write(&mut self, samples: &[f32], timeout: Duration) -> usize {
         let Some(format) = self.format else { return 0 };
         let channels = usize::from(format.channels);
-        let mut frames = samples.len() / channels;
-        if self.pacing == Pacing::RealTime {
-            // Keep at most half a second queued ahead of the clock, as a device buffer would.
-            let ahead = u64::from(format.sample_rate) / 2;
-            let room = (self.clock_frames() + ahead).saturating_sub(self.written);
-            if room == 0 {
-                std::thread::sleep(timeout.min(Duration::from_millis(10)));
-                return 0;
-            }
-            frames = frames.min(usize::try_from(room).unwrap_or(usize::MAX));
-        }
-        self.written += frames as u64;
+        let frames = self.clock.admit(samples.len() / channels, timeout);
+        self.clock.wrote(frames);
         frames * channels
     }
 
     fn played_frames(&self) -> u64 {
-        match self.pacing {
-            Pacing::RealTime => self.clock_frames().min(self.written),
-            Pacing::Unpaced => self.written,
-        }
+        self.clock.played()
     }
 
     fn written_frames(&self) -> u64 {
-        self.written
+        self.clock.written()
     }
 
     fn pause(&mut self) {
-        if let Some(t) = self.resumed_at.take() {
-            self.played_before += t.elapsed();
-        }
+        self.clock.pause();
     }
 
     fn resume(&mut self) {
-        if self.resumed_at.is_none() {
-            self.resumed_at = Some(Instant::now());
-        }
+        self.clock.resume();
     }
 
     fn stop(&mut self) {
         self.format = None;
-        self.resumed_at = None;
+        self.clock.stop();
+    }
+
+    fn preferred_rate(&self) -> Option<u32> {
+        self.preferred_rate
     }
 }
 

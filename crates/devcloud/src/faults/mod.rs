@@ -49,6 +49,9 @@ pub struct FaultRule {
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// Extra latency drawn uniformly from `0..=jitter_ms` per request (network jitter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_bytes_per_sec: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,6 +289,15 @@ impl FaultStore {
             let rule = &entry.rule;
             plan.rule_ids.push(rule.id.clone().unwrap_or_default());
             plan.latency += Duration::from_millis(rule.latency_ms.unwrap_or(0));
+            if let Some(jitter) = rule.jitter_ms.filter(|&j| j > 0) {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss
+                )]
+                let extra = (entry.rng.next_f64() * (jitter + 1) as f64) as u64;
+                plan.latency += Duration::from_millis(extra.min(jitter));
+            }
             if let Some(rate) = rule.error_rate
                 && plan.error_status.is_none()
                 && entry.rng.next_f64() < rate

@@ -88,6 +88,30 @@ fn rules_match_by_listener_and_path() {
 }
 
 #[test]
+fn jitter_adds_a_varying_latency_within_its_bound() {
+    let store = FaultStore::default();
+    store
+        .add(FaultRule {
+            latency_ms: Some(20),
+            jitter_ms: Some(300),
+            ..rule("/**")
+        })
+        .unwrap();
+    let latencies: Vec<Duration> = (0..200)
+        .map(|_| store.plan(Target::Cdn, "/media/a").latency)
+        .collect();
+    let (min, max) = (
+        latencies.iter().min().unwrap(),
+        latencies.iter().max().unwrap(),
+    );
+    assert!(*min >= Duration::from_millis(20) && *max <= Duration::from_millis(320));
+    assert!(
+        *max - *min >= Duration::from_millis(200),
+        "{min:?}..{max:?}"
+    );
+}
+
+#[test]
 fn times_limits_a_rule_then_it_is_spent() {
     let store = FaultStore::default();
     store
@@ -189,6 +213,7 @@ fn the_testkit_rule_type_matches() {
         target: strato_testkit::FaultTarget::Cdn,
         path: "/media/**".into(),
         latency_ms: Some(1),
+        jitter_ms: Some(8),
         bandwidth_bytes_per_sec: Some(2),
         drop_after_bytes: Some(3),
         stall_after_bytes: Some(4),

@@ -1,6 +1,9 @@
 use ts_rs::{Config, TS};
 
-use super::{AppError, ErrorKind, OutputStatus, PlaybackState, PlayerStatus, Session};
+use super::{
+    AppError, ChallengeKind, CodeDelivery, ErrorKind, OutputStatus, PlaybackState, PlayerStatus,
+    RepeatMode, Session, SignInChallenge, SignInStep, SignUpOutcome, StaySignedIn,
+};
 use crate::api::{Page, ReplayGain, Track};
 
 /// The TypeScript declarations of every IPC type, as committed in `ui/src/ipc/bindings.ts`.
@@ -14,11 +17,18 @@ pub fn typescript_bindings() -> String {
         ErrorKind::decl(&cfg),
         AppError::decl(&cfg),
         Session::decl(&cfg),
+        SignInStep::decl(&cfg),
+        SignInChallenge::decl(&cfg),
+        ChallengeKind::decl(&cfg),
+        StaySignedIn::decl(&cfg),
+        CodeDelivery::decl(&cfg),
+        SignUpOutcome::decl(&cfg),
         ReplayGain::decl(&cfg),
         Track::decl(&cfg),
         Page::<()>::decl(&cfg),
         PlaybackState::decl(&cfg),
         OutputStatus::decl(&cfg),
+        RepeatMode::decl(&cfg),
         PlayerStatus::decl(&cfg),
     ];
     let mut out = String::from(
@@ -69,6 +79,8 @@ mod tests {
             "Track",
             "Page<T>",
             "OutputStatus",
+            "SignInStep",
+            "StaySignedIn",
         ] {
             assert!(
                 ts.contains(&format!("export type {name}")),

@@ -2,12 +2,16 @@
 //!
 //! The TypeScript side is generated from these types; see [`typescript_bindings`].
 
+mod account;
 mod bindings;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use crate::api::{Page, Track};
+pub use account::{
+    ChallengeKind, CodeDelivery, SignInChallenge, SignInStep, SignUpOutcome, StaySignedIn,
+};
 pub use bindings::typescript_bindings;
 
 /// Why a command failed, in a form the UI can branch on.
@@ -73,6 +77,8 @@ pub enum PlaybackState {
     /// Fetching and decoding up to the first sample.
     Loading,
     Playing,
+    /// Playing stalled: the network has not delivered in time. Resumes by itself.
+    Buffering,
     Paused,
     /// The track played to its end.
     Ended,
@@ -98,6 +104,25 @@ pub struct PlayerStatus {
     pub duration_ms: Option<u32>,
     pub output: OutputStatus,
     pub error: Option<AppError>,
+    /// How far into the track its audio has been fetched.
+    pub buffered_ms: u32,
+    /// The queue: the track heard is `queue[queue_index]`.
+    pub queue: Vec<Track>,
+    pub queue_index: Option<u32>,
+    pub shuffle: bool,
+    pub repeat: RepeatMode,
+    /// 0.0 (silent) to 1.0.
+    pub volume: f32,
+}
+
+/// What happens at the end of a track or the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RepeatMode {
+    #[default]
+    Off,
+    All,
+    One,
 }
 
 impl PlayerStatus {
@@ -110,6 +135,12 @@ impl PlayerStatus {
             duration_ms: None,
             output,
             error: None,
+            buffered_ms: 0,
+            queue: Vec::new(),
+            queue_index: None,
+            shuffle: false,
+            repeat: RepeatMode::Off,
+            volume: 1.0,
         }
     }
 }

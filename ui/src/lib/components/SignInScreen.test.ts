@@ -5,18 +5,32 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
   signIn: vi.fn(),
+  answerChallenge: vi.fn(),
+  signUp: vi.fn(),
+  confirmSignUp: vi.fn(),
+  forgotPassword: vi.fn(),
+  confirmForgotPassword: vi.fn(),
 }));
 
 import * as ipc from "../../ipc";
 import { sessionStore } from "$lib/stores/session.svelte";
 import SignInScreen from "./SignInScreen.svelte";
 
-const signIn = vi.mocked(ipc.signIn);
+const mocked = vi.mocked(ipc);
+const signIn = mocked.signIn;
+const ana = { service_url: "http://music.local", username: "ana" };
+
+function input(testid: string, value: string) {
+  return fireEvent.input(screen.getByTestId(testid), { target: { value } });
+}
 
 beforeEach(() => {
-  signIn.mockReset();
+  vi.resetAllMocks();
   sessionStore.phase = "signed_out";
   sessionStore.error = null;
+  sessionStore.notice = null;
+  sessionStore.view = { name: "sign_in" };
+  sessionStore.staySignedIn = { available: true, reason: null };
 });
 
 describe("SignInScreen", () => {
@@ -24,15 +38,15 @@ describe("SignInScreen", () => {
     signIn.mockRejectedValue({ kind: "auth", message: "Wrong username or password" });
     render(SignInScreen);
 
-    await fireEvent.input(screen.getByTestId("service-url"), { target: { value: "http://music.local" } });
-    await fireEvent.input(screen.getByTestId("username"), { target: { value: "ana" } });
-    await fireEvent.input(screen.getByTestId("password"), { target: { value: "nope" } });
+    await input("service-url", "http://music.local");
+    await input("username", "ana");
+    await input("password", "nope");
     await fireEvent.click(screen.getByTestId("sign-in"));
 
     const alert = await screen.findByRole("alert");
     expect(alert.textContent?.trim()).toBe("Wrong username or password");
     expect(alert.dataset.testid).toBe("sign-in-error");
-    expect(signIn).toHaveBeenCalledWith("http://music.local", "ana", "nope");
+    expect(signIn).toHaveBeenCalledWith("http://music.local", "ana", "nope", false);
     expect((screen.getByTestId("sign-in") as HTMLButtonElement).disabled).toBe(false);
   });
 
@@ -40,11 +54,124 @@ describe("SignInScreen", () => {
     signIn.mockReturnValue(new Promise(() => {}));
     render(SignInScreen);
 
-    await fireEvent.input(screen.getByTestId("username"), { target: { value: "ana" } });
+    await input("username", "ana");
     await fireEvent.submit(screen.getByTestId("password").closest("form")!);
 
     const button = screen.getByTestId("sign-in") as HTMLButtonElement;
     expect(button.disabled).toBe(true);
     expect(button.textContent).toContain("Signing in…");
+  });
+
+  it("asks to stay signed in when the box is ticked", async () => {
+    signIn.mockResolvedValue({ step: "signed_in", session: ana });
+    render(SignInScreen);
+
+    const stay = screen.getByRole("checkbox", { name: "Stay signed in" }) as HTMLInputElement;
+    expect(stay.dataset.testid).toBe("stay-signed-in");
+    await fireEvent.click(stay);
+    await input("username", "ana");
+    await input("password", "pw");
+    await fireEvent.click(screen.getByTestId("sign-in"));
+
+    expect(signIn).toHaveBeenCalledWith(expect.any(String), "ana", "pw", true);
+    expect(sessionStore.signedIn).toBe(true);
+  });
+
+  it("disables 'stay signed in' and says why when there is no keychain", () => {
+    sessionStore.staySignedIn = { available: false, reason: "No system keychain was found." };
+    render(SignInScreen);
+
+    const stay = screen.getByTestId("stay-signed-in") as HTMLInputElement;
+    expect(stay.disabled).toBe(true);
+    const reason = screen.getByTestId("stay-signed-in-reason");
+    expect(reason.textContent).toBe("No system keychain was found.");
+    expect(stay.getAttribute("aria-describedby")).toBe(reason.id);
+  });
+
+  it("asks for a new password with the rules, then for a code, then signs in", async () => {
+    signIn.mockResolvedValue({
+      step: "challenge",
+      challenge: { id: "c1", kind: { kind: "new_password" }, prompt: "To sign in, choose a new password." },
+    });
+    mocked.answerChallenge
+      .mockResolvedValueOnce({
+        step: "challenge",
+        challenge: {
+          id: "c2",
+          kind: { kind: "authenticator_code" },
+          prompt: "To sign in, enter the code from your authenticator app.",
+        },
+      })
+      .mockResolvedValueOnce({ step: "signed_in", session: ana });
+    render(SignInScreen);
+
+    await input("username", "ana");
+    await input("password", "Temp-pass-1");
+    await fireEvent.click(screen.getByTestId("sign-in"));
+
+    expect((await screen.findByTestId("challenge-prompt")).textContent).toBe("To sign in, choose a new password.");
+    const newPassword = screen.getByLabelText("New password");
+    expect(newPassword.dataset.testid).toBe("new-password");
+    expect(document.activeElement).toBe(newPassword);
+    await input("new-password", "short");
+    expect(screen.getByTestId("password-rules").textContent).toContain("At least 8 characters (needed)");
+    await input("new-password", "Brand-New-Pass-456");
+    expect(screen.getByTestId("password-rules").textContent).not.toContain("(needed)");
+    await fireEvent.click(screen.getByTestId("answer-challenge"));
+    expect(mocked.answerChallenge).toHaveBeenLastCalledWith("c1", "Brand-New-Pass-456");
+
+    const code = await screen.findByLabelText("6-digit code");
+    expect(code.dataset.testid).toBe("challenge-code");
+    expect((code as HTMLInputElement).value).toBe("");
+    await input("challenge-code", "123456");
+    await fireEvent.click(screen.getByTestId("answer-challenge"));
+    expect(mocked.answerChallenge).toHaveBeenLastCalledWith("c2", "123456");
+    await vi.waitFor(() => expect(sessionStore.signedIn).toBe(true));
+  });
+
+  it("creates an account: details, then the code, then signed in", async () => {
+    mocked.signUp.mockResolvedValue({ confirmed: false, delivery: { destination: "a***@e***", medium: "EMAIL" } });
+    mocked.confirmSignUp.mockResolvedValue(undefined);
+    signIn.mockResolvedValue({ step: "signed_in", session: ana });
+    render(SignInScreen);
+
+    await fireEvent.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByTestId("account-title").textContent).toBe("Create an account");
+    await input("username", "ana");
+    await input("email", "ana@example.com");
+    await input("new-password", "Fresh-Pass-123");
+    await fireEvent.click(screen.getByTestId("sign-up"));
+    expect(mocked.signUp).toHaveBeenCalledWith(expect.any(String), "ana", "Fresh-Pass-123", "ana@example.com");
+
+    expect((await screen.findByRole("status")).textContent).toBe("We sent a code to a***@e***.");
+    await input("confirm-code", "123456");
+    await fireEvent.click(screen.getByTestId("confirm-sign-up"));
+    expect(mocked.confirmSignUp).toHaveBeenCalledWith(expect.any(String), "ana", "123456");
+    expect(signIn).toHaveBeenCalledWith(expect.any(String), "ana", "Fresh-Pass-123", false);
+    await vi.waitFor(() => expect(sessionStore.signedIn).toBe(true));
+  });
+
+  it("resets a forgotten password and can go back to sign-in", async () => {
+    mocked.forgotPassword.mockResolvedValue({ destination: null, medium: "EMAIL" });
+    mocked.confirmForgotPassword.mockRejectedValue({
+      kind: "invalid_input",
+      message: "That code is wrong or has expired.",
+    });
+    render(SignInScreen);
+
+    await fireEvent.click(screen.getByTestId("forgot-password"));
+    await input("username", "ana");
+    await fireEvent.click(screen.getByTestId("request-reset"));
+    expect(mocked.forgotPassword).toHaveBeenCalledWith(expect.any(String), "ana");
+
+    await screen.findByTestId("reset-code");
+    await input("reset-code", "000000");
+    await input("new-password", "New-Pass-456");
+    await fireEvent.click(screen.getByTestId("reset-password"));
+    expect((await screen.findByRole("alert")).textContent?.trim()).toBe("That code is wrong or has expired.");
+
+    await fireEvent.click(screen.getByTestId("back-to-sign-in"));
+    expect(screen.getByTestId("account-title").textContent).toBe("Sign in");
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });

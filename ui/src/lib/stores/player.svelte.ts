@@ -1,5 +1,5 @@
 import * as ipc from "../../ipc";
-import type { AppError, PlayerStatus, Track, Unlisten } from "../../ipc";
+import type { AppError, PlayerStatus, RepeatMode, Track, Unlisten } from "../../ipc";
 
 export const IDLE_STATUS: PlayerStatus = {
   state: "idle",
@@ -8,7 +8,116 @@ export const IDLE_STATUS: PlayerStatus = {
   duration_ms: null,
   output: { kind: "available", device: "" },
   error: null,
+  buffered_ms: 0,
+  queue: [],
+  queue_index: null,
+  shuffle: false,
+  repeat: "off",
+  volume: 1,
 };
+
+/**
+ * How long a value shown ahead of the engine (a seek target, a volume) is kept after its
+ * command went through without the engine confirming it; then the engine's word wins.
+ */
+export const CONFIRM_GRACE_MS = 1_500;
+/** A reported position this close to a seek target confirms the seek. */
+export const SEEK_CONFIRM_TOLERANCE_MS = 1_500;
+/** Volumes this close are the same (the engine holds an f32). */
+const VOLUME_EPSILON = 0.005;
+/** Volume restored by unmute when the volume was already 0 before muting. */
+const DEFAULT_UNMUTE_VOLUME = 0.5;
+
+const REPEAT_CYCLE: Record<RepeatMode, RepeatMode> = { off: "all", all: "one", one: "off" };
+
+/** The repeat mode a click on the repeat button moves to: off → all → one → off. */
+export function nextRepeatMode(mode: RepeatMode): RepeatMode {
+  return REPEAT_CYCLE[mode];
+}
+
+export function clampVolume(volume: number): number {
+  if (!Number.isFinite(volume)) return 0;
+  return Math.min(1, Math.max(0, volume));
+}
+
+/**
+ * A value the UI shows before the engine confirms it (optimistic UI). It stays until a
+ * status confirms it, or until `CONFIRM_GRACE_MS` after its command settled: the engine's
+ * status remains the truth, this only bridges the round trip.
+ */
+class Optimistic<T> {
+  #pending = $state<{ value: T } | null>(null);
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #confirms: (status: PlayerStatus, value: T) => boolean;
+
+  constructor(confirms: (status: PlayerStatus, value: T) => boolean) {
+    this.#confirms = confirms;
+  }
+
+  get pending(): { value: T } | null {
+    return this.#pending;
+  }
+
+  set(value: T): void {
+    clearTimeout(this.#timer);
+    this.#pending = { value };
+  }
+
+  /** The command landed; give the engine a moment to report it, then trust the engine. */
+  settle(): void {
+    clearTimeout(this.#timer);
+    if (this.#pending) this.#timer = setTimeout(() => this.clear(), CONFIRM_GRACE_MS);
+  }
+
+  observe(status: PlayerStatus): void {
+    if (this.#pending && this.#confirms(status, this.#pending.value)) this.clear();
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending = null;
+  }
+}
+
+/**
+ * Sends only the latest of a burst of values (seek targets from arrow keys, volumes while
+ * dragging): one command in flight at most; values pushed meanwhile replace each other
+ * and the last one goes when the flight lands. `onIdle` runs once the burst is sent.
+ */
+class LatestSender<T> {
+  #flight: Promise<void> | null = null;
+  #queued: { value: T } | null = null;
+  readonly #send: (value: T) => Promise<void>;
+  readonly #onIdle: () => void;
+
+  constructor(send: (value: T) => Promise<void>, onIdle: () => void) {
+    this.#send = send;
+    this.#onIdle = onIdle;
+  }
+
+  push(value: T): Promise<void> {
+    if (this.#flight) {
+      this.#queued = { value };
+      return this.#flight;
+    }
+    this.#flight = this.#drain(value);
+    return this.#flight;
+  }
+
+  async #drain(first: T): Promise<void> {
+    let item: { value: T } | null = { value: first };
+    while (item) {
+      this.#queued = null;
+      await this.#send(item.value);
+      item = this.#queued;
+    }
+    this.#flight = null;
+    this.#onIdle();
+  }
+}
+
+type SeekTarget = { trackId: string; positionMs: number };
 
 export class PlayerStore {
   status = $state<PlayerStatus>(IDLE_STATUS);
@@ -17,13 +126,40 @@ export class PlayerStore {
   #unlisten: Unlisten | null = null;
   #sawEvent = false;
   #running = false;
+  /** What unmute goes back to. */
+  #volumeBeforeMute = DEFAULT_UNMUTE_VOLUME;
+
+  readonly #seek = new Optimistic<SeekTarget>(
+    (status, target) =>
+      status.track?.id !== target.trackId ||
+      Math.abs(status.position_ms - target.positionMs) <= SEEK_CONFIRM_TOLERANCE_MS,
+  );
+  readonly #volume = new Optimistic<number>((status, volume) => Math.abs(status.volume - volume) < VOLUME_EPSILON);
+  readonly #shuffle = new Optimistic<boolean>((status, shuffle) => status.shuffle === shuffle);
+  readonly #repeat = new Optimistic<RepeatMode>((status, repeat) => status.repeat === repeat);
+  readonly #optimistic = [this.#seek, this.#volume, this.#shuffle, this.#repeat] as const;
+
+  readonly #seekSender = new LatestSender<SeekTarget>(
+    (target) => this.#run(() => ipc.seek(target.positionMs), this.#seek),
+    () => this.#seek.settle(),
+  );
+  readonly #volumeSender = new LatestSender<number>(
+    (volume) => this.#run(() => ipc.setVolume(volume), this.#volume),
+    () => this.#volume.settle(),
+  );
 
   get track(): Track | null {
     return this.status.track;
   }
 
+  /** Playing, or meaning to (loading, buffering): the button offers Pause. */
   get isPlaying(): boolean {
-    return this.status.state === "playing" || this.status.state === "loading";
+    const { state } = this.status;
+    return state === "playing" || state === "loading" || state === "buffering";
+  }
+
+  get isBuffering(): boolean {
+    return this.status.state === "buffering";
   }
 
   /** Engine error first: it describes the current state, a command error is older news. */
@@ -35,6 +171,48 @@ export class PlayerStore {
     return this.status.duration_ms ?? this.status.track?.duration_ms ?? null;
   }
 
+  /** Where the listener is, or where they just asked to go while the engine gets there. */
+  get positionMs(): number {
+    const pending = this.#seek.pending?.value;
+    if (pending && pending.trackId === this.status.track?.id) return pending.positionMs;
+    return this.status.position_ms;
+  }
+
+  /** How far the track's audio has been fetched (never behind what has been heard). */
+  get bufferedMs(): number {
+    return Math.max(this.status.buffered_ms, this.status.position_ms);
+  }
+
+  get volume(): number {
+    return this.#volume.pending?.value ?? this.status.volume;
+  }
+
+  get isMuted(): boolean {
+    return this.volume <= 0;
+  }
+
+  get shuffle(): boolean {
+    return this.#shuffle.pending?.value ?? this.status.shuffle;
+  }
+
+  get repeat(): RepeatMode {
+    return this.#repeat.pending?.value ?? this.status.repeat;
+  }
+
+  get queue(): readonly Track[] {
+    return this.status.queue;
+  }
+
+  get queueIndex(): number | null {
+    const { queue_index: index, queue } = this.status;
+    return index != null && index >= 0 && index < queue.length ? index : null;
+  }
+
+  /** Whether next/previous have a queue to move in. */
+  get canSkip(): boolean {
+    return this.queueIndex !== null;
+  }
+
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
@@ -42,13 +220,13 @@ export class PlayerStore {
     try {
       const unlisten = await ipc.onPlayerStatus((status) => {
         this.#sawEvent = true;
-        this.status = status;
+        this.#apply(status);
       });
       if (!this.#running) return unlisten();
       this.#unlisten = unlisten;
       const initial = await ipc.playerStatus();
       // An event that arrived while we were asking is newer than this snapshot.
-      if (this.#running && !this.#sawEvent) this.status = initial;
+      if (this.#running && !this.#sawEvent) this.#apply(initial);
     } catch (error) {
       this.commandError = ipc.toAppError(error);
     }
@@ -58,6 +236,7 @@ export class PlayerStore {
     this.#running = false;
     this.#unlisten?.();
     this.#unlisten = null;
+    for (const optimistic of this.#optimistic) optimistic.clear();
     this.status = IDLE_STATUS;
     this.commandError = null;
   }
@@ -66,18 +245,93 @@ export class PlayerStore {
     await this.#run(() => ipc.playTrack(trackId));
   }
 
-  async togglePlayPause(): Promise<void> {
-    const { state, track } = this.status;
-    if (state === "playing" || state === "loading") return this.#run(ipc.pause);
-    if (state === "paused") return this.#run(ipc.resume);
-    if (track) return this.play(track.id);
+  /** Replaces the queue with `trackIds` and plays the one at `start`. */
+  async playQueue(trackIds: readonly string[], start: number): Promise<void> {
+    if (start < 0 || start >= trackIds.length) return;
+    await this.#run(() => ipc.playQueue(trackIds, start));
   }
 
-  async #run(command: () => Promise<void>): Promise<void> {
+  async jump(index: number): Promise<void> {
+    if (index < 0 || index >= this.status.queue.length) return;
+    await this.#run(() => ipc.jump(index));
+  }
+
+  async next(): Promise<void> {
+    await this.#run(ipc.next);
+  }
+
+  /** The engine decides between the previous track and the start of this one. */
+  async previous(): Promise<void> {
+    await this.#run(ipc.previous);
+  }
+
+  async togglePlayPause(): Promise<void> {
+    const { state, track } = this.status;
+    if (state === "playing" || state === "loading" || state === "buffering") return this.#run(ipc.pause);
+    if (state === "paused") return this.#run(ipc.resume);
+    if (!track) return;
+    // Ended, stopped or failed: play it again, in its queue when it has one.
+    const index = this.queueIndex;
+    if (index !== null && this.status.queue[index].id === track.id) return this.jump(index);
+    return this.play(track.id);
+  }
+
+  /** Moves to `positionMs` in the current track; shown at once, sent coalesced. */
+  seek(positionMs: number): Promise<void> {
+    const track = this.status.track;
+    if (!track || !Number.isFinite(positionMs)) return Promise.resolve();
+    const max = this.durationMs ?? Number.POSITIVE_INFINITY;
+    const target = { trackId: track.id, positionMs: Math.round(Math.min(max, Math.max(0, positionMs))) };
+    this.#seek.set(target);
+    return this.#seekSender.push(target);
+  }
+
+  seekBy(deltaMs: number): Promise<void> {
+    return this.seek(this.positionMs + deltaMs);
+  }
+
+  /** Sets the volume (0..1); shown at once, sent coalesced while a slider is dragged. */
+  setVolume(volume: number): Promise<void> {
+    const value = clampVolume(volume);
+    this.#volume.set(value);
+    return this.#volumeSender.push(value);
+  }
+
+  toggleMute(): Promise<void> {
+    if (!this.isMuted) {
+      this.#volumeBeforeMute = this.volume;
+      return this.setVolume(0);
+    }
+    return this.setVolume(this.#volumeBeforeMute > 0 ? this.#volumeBeforeMute : DEFAULT_UNMUTE_VOLUME);
+  }
+
+  async toggleShuffle(): Promise<void> {
+    const shuffle = !this.shuffle;
+    this.#shuffle.set(shuffle);
+    await this.#run(() => ipc.setShuffle(shuffle), this.#shuffle);
+    this.#shuffle.settle();
+  }
+
+  /** off → all → one → off. */
+  async cycleRepeat(): Promise<void> {
+    const repeat = nextRepeatMode(this.repeat);
+    this.#repeat.set(repeat);
+    await this.#run(() => ipc.setRepeat(repeat), this.#repeat);
+    this.#repeat.settle();
+  }
+
+  #apply(status: PlayerStatus): void {
+    this.status = status;
+    for (const optimistic of this.#optimistic) optimistic.observe(status);
+  }
+
+  /** Runs a command; on failure reports it and drops the value shown ahead of the engine. */
+  async #run<T>(command: () => Promise<void>, optimistic?: Optimistic<T>): Promise<void> {
     this.commandError = null;
     try {
       await command();
     } catch (error) {
+      optimistic?.clear();
       this.commandError = ipc.toAppError(error);
     }
   }

@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it, vi, type Mock } from "vitest";
-import { deferred, makeStatus, makeTrack } from "../../test/fixtures";
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
+import { deferred, makeQueueStatus, makeStatus, makeTrack } from "../../test/fixtures";
 import type { PlayerStatus } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => ({
@@ -9,10 +9,18 @@ vi.mock("../../ipc", async (importOriginal) => ({
   playTrack: vi.fn(),
   pause: vi.fn(),
   resume: vi.fn(),
+  playQueue: vi.fn(),
+  jump: vi.fn(),
+  next: vi.fn(),
+  previous: vi.fn(),
+  seek: vi.fn(),
+  setVolume: vi.fn(),
+  setShuffle: vi.fn(),
+  setRepeat: vi.fn(),
 }));
 
 import * as ipc from "../../ipc";
-import { IDLE_STATUS, PlayerStore } from "./player.svelte";
+import { CONFIRM_GRACE_MS, IDLE_STATUS, nextRepeatMode, PlayerStore } from "./player.svelte";
 
 const mocked = vi.mocked(ipc);
 const track = makeTrack("t1", { duration_ms: 200_000 });
@@ -30,7 +38,23 @@ beforeEach(() => {
   mocked.playTrack.mockResolvedValue(undefined);
   mocked.pause.mockResolvedValue(undefined);
   mocked.resume.mockResolvedValue(undefined);
+  for (const command of ["playQueue", "jump", "next", "previous", "seek", "setVolume", "setShuffle", "setRepeat"] as const) {
+    mocked[command].mockResolvedValue(undefined);
+  }
 });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function startedStore(status?: PlayerStatus): Promise<PlayerStore> {
+  const store = new PlayerStore();
+  await store.start();
+  if (status) emit(status);
+  return store;
+}
+
+const album = ["a1", "a2", "a3"].map((id, i) => makeTrack(id, { track_number: i + 1, duration_ms: 200_000 }));
 
 describe("PlayerStore status", () => {
   it("takes the current status, then follows events", async () => {
@@ -115,5 +139,212 @@ describe("PlayerStore commands", () => {
 
     emit(makeStatus({ state: "error", track, error: { kind: "playback", message: "Decoder failed" } }));
     expect(store.error?.message).toBe("Decoder failed");
+  });
+});
+
+describe("PlayerStore queue", () => {
+  it("plays a list as the queue from the chosen track", async () => {
+    const store = await startedStore();
+    await store.playQueue(["a1", "a2", "a3"], 1);
+    expect(mocked.playQueue).toHaveBeenCalledWith(["a1", "a2", "a3"], 1);
+  });
+
+  it("doesn't ask for a start outside the list", async () => {
+    const store = await startedStore();
+    await store.playQueue(["a1"], 1);
+    await store.playQueue([], 0);
+    expect(mocked.playQueue).not.toHaveBeenCalled();
+  });
+
+  it("exposes the queue and the current index from the status", async () => {
+    const store = await startedStore(makeQueueStatus(album, 2));
+    expect(store.queue.map((track) => track.id)).toEqual(["a1", "a2", "a3"]);
+    expect(store.queueIndex).toBe(2);
+    expect(store.canSkip).toBe(true);
+  });
+
+  it("treats an index outside the queue as no current track", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0, { queue_index: 7 }));
+    expect(store.queueIndex).toBeNull();
+    expect(store.canSkip).toBe(false);
+  });
+
+  it("jumps within the queue, next and previous", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0));
+    await store.jump(2);
+    await store.jump(3);
+    await store.next();
+    await store.previous();
+    expect(mocked.jump.mock.calls).toEqual([[2]]);
+    expect(mocked.next).toHaveBeenCalledOnce();
+    expect(mocked.previous).toHaveBeenCalledOnce();
+  });
+
+  it("reports a failed play of the queue", async () => {
+    mocked.playQueue.mockRejectedValue({ kind: "network", message: "Server unreachable" });
+    const store = await startedStore();
+    await store.playQueue(["a1", "a2"], 0);
+    expect(store.error).toEqual({ kind: "network", message: "Server unreachable" });
+  });
+
+  it("replays an ended track in its queue rather than alone", async () => {
+    const store = await startedStore(makeQueueStatus(album, 1, { state: "ended" }));
+    await store.togglePlayPause();
+    expect(mocked.jump).toHaveBeenCalledWith(1);
+    expect(mocked.playTrack).not.toHaveBeenCalled();
+  });
+
+  it("pauses while buffering and shows it", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0, { state: "buffering" }));
+    expect(store.isBuffering).toBe(true);
+    expect(store.isPlaying).toBe(true);
+    await store.togglePlayPause();
+    expect(mocked.pause).toHaveBeenCalledOnce();
+  });
+});
+
+describe("PlayerStore seeking", () => {
+  it("shows the target at once and keeps it until the engine gets there", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 10_000 }));
+    await store.seek(120_000);
+    expect(mocked.seek).toHaveBeenCalledWith(120_000);
+    expect(store.positionMs).toBe(120_000);
+
+    // A position report from before the seek doesn't move the thumb back.
+    emit(makeQueueStatus(album, 0, { position_ms: 10_250 }));
+    expect(store.positionMs).toBe(120_000);
+
+    emit(makeQueueStatus(album, 0, { state: "loading", position_ms: 120_000 }));
+    emit(makeQueueStatus(album, 0, { position_ms: 121_000 }));
+    expect(store.positionMs).toBe(121_000);
+  });
+
+  it("trusts the engine again when it never confirms", async () => {
+    vi.useFakeTimers();
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 10_000 }));
+    await store.seek(120_000);
+    emit(makeQueueStatus(album, 0, { position_ms: 10_500 }));
+    expect(store.positionMs).toBe(120_000);
+    vi.advanceTimersByTime(CONFIRM_GRACE_MS);
+    expect(store.positionMs).toBe(10_500);
+  });
+
+  it("drops the target when the seek fails", async () => {
+    mocked.seek.mockRejectedValue({ kind: "playback", message: "Cannot seek" });
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 10_000 }));
+    await store.seek(120_000);
+    expect(store.positionMs).toBe(10_000);
+    expect(store.error?.message).toBe("Cannot seek");
+  });
+
+  it("drops the target when another track starts", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 10_000 }));
+    await store.seek(120_000);
+    emit(makeQueueStatus(album, 1, { position_ms: 0 }));
+    expect(store.positionMs).toBe(0);
+  });
+
+  it("clamps to the track and does nothing without one", async () => {
+    const store = await startedStore();
+    await store.seek(5_000);
+    expect(mocked.seek).not.toHaveBeenCalled();
+
+    emit(makeQueueStatus(album, 0, { position_ms: 3_000, duration_ms: 200_000 }));
+    await store.seekBy(-5_000);
+    await store.seek(999_999);
+    expect(mocked.seek.mock.calls).toEqual([[0], [200_000]]);
+  });
+
+  it("steps from the shown position, so repeated arrow presses add up", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 10_000 }));
+    await store.seekBy(5_000);
+    await store.seekBy(5_000);
+    expect(mocked.seek.mock.calls).toEqual([[15_000], [20_000]]);
+  });
+
+  it("sends only the latest target of a burst while one is in flight", async () => {
+    const first = deferred<void>();
+    mocked.seek.mockReturnValueOnce(first.promise);
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 0 }));
+
+    const sending = store.seek(10_000);
+    void store.seek(20_000);
+    const last = store.seek(30_000);
+    expect(store.positionMs).toBe(30_000);
+    first.resolve();
+    await Promise.all([sending, last]);
+
+    expect(mocked.seek.mock.calls).toEqual([[10_000], [30_000]]);
+  });
+});
+
+describe("PlayerStore volume, shuffle and repeat", () => {
+  it("shows a new volume at once and sends it clamped", async () => {
+    const store = await startedStore(makeStatus({ volume: 0.8 }));
+    await store.setVolume(1.4);
+    expect(store.volume).toBe(1);
+    expect(mocked.setVolume).toHaveBeenCalledWith(1);
+    emit(makeStatus({ volume: 1 }));
+    expect(store.volume).toBe(1);
+  });
+
+  it("goes back to the engine's volume when setting it fails", async () => {
+    mocked.setVolume.mockRejectedValue({ kind: "internal", message: "no" });
+    const store = await startedStore(makeStatus({ volume: 0.8 }));
+    await store.setVolume(0.2);
+    expect(store.volume).toBe(0.8);
+  });
+
+  it("mutes and unmutes back to the volume before", async () => {
+    const store = await startedStore(makeStatus({ volume: 0.6 }));
+    await store.toggleMute();
+    expect(store.isMuted).toBe(true);
+    emit(makeStatus({ volume: 0 }));
+    await store.toggleMute();
+    expect(mocked.setVolume.mock.calls).toEqual([[0], [0.6]]);
+    expect(store.volume).toBe(0.6);
+  });
+
+  it("unmutes to a default when the volume was already at zero", async () => {
+    const store = await startedStore(makeStatus({ volume: 0 }));
+    await store.toggleMute();
+    expect(mocked.setVolume).toHaveBeenCalledWith(0.5);
+  });
+
+  it("cycles repeat off → all → one → off", () => {
+    expect(nextRepeatMode("off")).toBe("all");
+    expect(nextRepeatMode("all")).toBe("one");
+    expect(nextRepeatMode("one")).toBe("off");
+  });
+
+  it("cycles repeat from what it shows, so quick clicks before the engine answers count", async () => {
+    const store = await startedStore(makeStatus({ repeat: "off" }));
+    await store.cycleRepeat();
+    expect(store.repeat).toBe("all");
+    await store.cycleRepeat();
+    expect(store.repeat).toBe("one");
+    expect(mocked.setRepeat.mock.calls).toEqual([["all"], ["one"]]);
+    emit(makeStatus({ repeat: "one" }));
+    expect(store.repeat).toBe("one");
+  });
+
+  it("toggles shuffle and follows the engine if it disagrees", async () => {
+    vi.useFakeTimers();
+    const store = await startedStore(makeStatus({ shuffle: false }));
+    await store.toggleShuffle();
+    expect(mocked.setShuffle).toHaveBeenCalledWith(true);
+    expect(store.shuffle).toBe(true);
+    emit(makeStatus({ shuffle: false }));
+    vi.advanceTimersByTime(CONFIRM_GRACE_MS);
+    expect(store.shuffle).toBe(false);
+  });
+
+  it("forgets values shown ahead of the engine on stop", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0, { position_ms: 0, volume: 1 }));
+    await store.seek(50_000);
+    await store.setVolume(0.3);
+    store.stop();
+    expect(store.positionMs).toBe(0);
+    expect(store.volume).toBe(1);
   });
 });

@@ -1,69 +1,113 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { deferred } from "../../test/fixtures";
-import type { Session } from "../../ipc";
+import type { Session, SignInChallenge, SignInStep } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
   defaultServiceUrl: vi.fn(),
-  session: vi.fn(),
+  staySignedIn: vi.fn(),
+  restoreSession: vi.fn(),
   signIn: vi.fn(),
+  answerChallenge: vi.fn(),
+  signUp: vi.fn(),
+  confirmSignUp: vi.fn(),
+  resendConfirmationCode: vi.fn(),
+  forgotPassword: vi.fn(),
+  confirmForgotPassword: vi.fn(),
   signOut: vi.fn(),
 }));
 
 import * as ipc from "../../ipc";
-import { SessionStore } from "./session.svelte";
+import { SessionStore, describeDelivery } from "./session.svelte";
 
 const mocked = vi.mocked(ipc);
 const ana: Session = { service_url: "http://music.local", username: "ana" };
+const signedIn: SignInStep = { step: "signed_in", session: ana };
+const newPassword: SignInChallenge = {
+  id: "challenge-1",
+  kind: { kind: "new_password" },
+  prompt: "To sign in, choose a new password.",
+};
+const smsCode: SignInChallenge = {
+  id: "challenge-2",
+  kind: { kind: "sms_code", destination: "+*******1234" },
+  prompt: "To sign in, enter the code sent by text message to +*******1234.",
+};
+
+async function startedStore(): Promise<SessionStore> {
+  mocked.restoreSession.mockResolvedValue(null);
+  const store = new SessionStore();
+  await store.init();
+  return store;
+}
 
 beforeEach(() => {
   vi.resetAllMocks();
   mocked.defaultServiceUrl.mockResolvedValue("http://music.local");
+  mocked.staySignedIn.mockResolvedValue({ available: true, reason: null });
 });
 
-describe("SessionStore", () => {
-  it("is signed out with the default URL when there is no session", async () => {
-    mocked.session.mockResolvedValue(null);
-    const store = new SessionStore();
-    await store.init();
+describe("SessionStore start", () => {
+  it("is signed out with the default URL when no session was kept", async () => {
+    const store = await startedStore();
     expect(store.phase).toBe("signed_out");
     expect(store.signedIn).toBe(false);
     expect(store.defaultServiceUrl).toBe("http://music.local");
+    expect(store.staySignedIn).toEqual({ available: true, reason: null });
   });
 
-  it("resumes an existing session", async () => {
-    mocked.session.mockResolvedValue(ana);
+  it("goes straight to the library when a kept session is restored", async () => {
+    mocked.restoreSession.mockResolvedValue(ana);
     const store = new SessionStore();
     await store.init();
     expect(store.signedIn).toBe(true);
     expect(store.current).toEqual(ana);
   });
 
-  it("shows the sign-in form with the reason when the session check fails", async () => {
-    mocked.session.mockRejectedValue({ kind: "internal", message: "keyring locked" });
+  it("shows the sign-in form with the reason when the kept session cannot be restored", async () => {
+    mocked.restoreSession.mockRejectedValue({
+      kind: "auth",
+      message: "Your session has ended. Please sign in again.",
+    });
     const store = new SessionStore();
     await store.init();
     expect(store.phase).toBe("signed_out");
-    expect(store.error?.message).toBe("keyring locked");
+    expect(store.error?.message).toBe("Your session has ended. Please sign in again.");
   });
 
-  it("trims the URL and username but not the password", async () => {
-    mocked.signIn.mockResolvedValue(ana);
-    const store = new SessionStore();
-    expect(await store.signIn(" http://music.local ", " ana ", " pw ")).toBe(true);
-    expect(mocked.signIn).toHaveBeenCalledWith("http://music.local", "ana", " pw ");
+  it("offers no 'stay signed in' when the backend cannot say", async () => {
+    mocked.staySignedIn.mockRejectedValue("no such command");
+    const store = await startedStore();
+    expect(store.staySignedIn).toEqual({ available: false, reason: "no such command" });
+  });
+});
+
+describe("SessionStore sign-in", () => {
+  it("trims the URL and username but not the password, and passes 'stay signed in'", async () => {
+    mocked.signIn.mockResolvedValue(signedIn);
+    const store = await startedStore();
+    expect(await store.signIn(" http://music.local ", " ana ", " pw ", true)).toBe(true);
+    expect(mocked.signIn).toHaveBeenCalledWith("http://music.local", "ana", " pw ", true);
     expect(store.signedIn).toBe(true);
   });
 
+  it("never asks to stay signed in where it is unavailable", async () => {
+    mocked.staySignedIn.mockResolvedValue({ available: false, reason: "No keychain." });
+    mocked.signIn.mockResolvedValue(signedIn);
+    const store = await startedStore();
+    await store.signIn("u", "ana", "pw", true);
+    expect(mocked.signIn).toHaveBeenCalledWith("u", "ana", "pw", false);
+  });
+
   it("is signing_in while waiting and ignores a second submit", async () => {
-    const pending = deferred<Session>();
+    const pending = deferred<SignInStep>();
     mocked.signIn.mockReturnValue(pending.promise);
-    const store = new SessionStore();
+    const store = await startedStore();
 
     const first = store.signIn("u", "ana", "pw");
     expect(store.phase).toBe("signing_in");
     expect(await store.signIn("u", "ana", "pw")).toBe(false);
-    pending.resolve(ana);
+    pending.resolve(signedIn);
     await first;
 
     expect(mocked.signIn).toHaveBeenCalledTimes(1);
@@ -73,8 +117,8 @@ describe("SessionStore", () => {
   it("keeps the backend's error and clears it on the next attempt", async () => {
     mocked.signIn
       .mockRejectedValueOnce({ kind: "auth", message: "Wrong username or password" })
-      .mockResolvedValueOnce(ana);
-    const store = new SessionStore();
+      .mockResolvedValueOnce(signedIn);
+    const store = await startedStore();
 
     expect(await store.signIn("u", "ana", "bad")).toBe(false);
     expect(store.phase).toBe("signed_out");
@@ -84,8 +128,129 @@ describe("SessionStore", () => {
     expect(store.error).toBeNull();
   });
 
+  it("asks a challenge, answers it by id, and follows a further one", async () => {
+    mocked.signIn.mockResolvedValue({ step: "challenge", challenge: newPassword });
+    mocked.answerChallenge
+      .mockResolvedValueOnce({ step: "challenge", challenge: smsCode })
+      .mockResolvedValueOnce(signedIn);
+    const store = await startedStore();
+
+    expect(await store.signIn("u", "ana", "Temp-1")).toBe(false);
+    expect(store.view).toEqual({ name: "challenge", challenge: newPassword });
+    expect(store.phase).toBe("signed_out");
+
+    expect(await store.answerChallenge(" New-Pass-1 ")).toBe(false);
+    expect(mocked.answerChallenge).toHaveBeenLastCalledWith("challenge-1", " New-Pass-1 ");
+    expect(store.view).toEqual({ name: "challenge", challenge: smsCode });
+
+    expect(await store.answerChallenge(" 123456 ")).toBe(true);
+    expect(mocked.answerChallenge).toHaveBeenLastCalledWith("challenge-2", "123456");
+    expect(store.signedIn).toBe(true);
+    expect(store.view).toEqual({ name: "sign_in" });
+  });
+
+  it("stays on the challenge with the words when an answer is refused", async () => {
+    mocked.signIn.mockResolvedValue({ step: "challenge", challenge: smsCode });
+    mocked.answerChallenge.mockRejectedValue({ kind: "auth", message: "That code is wrong." });
+    const store = await startedStore();
+    await store.signIn("u", "ana", "pw");
+    expect(await store.answerChallenge("000000")).toBe(false);
+    expect(store.view.name).toBe("challenge");
+    expect(store.error?.message).toBe("That code is wrong.");
+  });
+});
+
+describe("SessionStore account recovery and creation", () => {
+  it("signs up, confirms the code, then signs in with the new password", async () => {
+    mocked.signUp.mockResolvedValue({
+      confirmed: false,
+      delivery: { destination: "a***@e***", medium: "EMAIL" },
+    });
+    mocked.confirmSignUp.mockResolvedValue(undefined);
+    mocked.signIn.mockResolvedValue(signedIn);
+    const store = await startedStore();
+    store.show({ name: "sign_up" });
+
+    expect(await store.signUp("u", " ana ", "Pw-12345!", " ana@example.com ", true)).toBe(false);
+    expect(mocked.signUp).toHaveBeenCalledWith("u", "ana", "Pw-12345!", "ana@example.com");
+    expect(store.view).toMatchObject({ name: "confirm_sign_up", username: "ana" });
+    expect(store.notice).toBe("We sent a code to a***@e***.");
+
+    expect(await store.confirmSignUp("u", " 123456 ", "Pw-12345!", true)).toBe(true);
+    expect(mocked.confirmSignUp).toHaveBeenCalledWith("u", "ana", "123456");
+    expect(mocked.signIn).toHaveBeenCalledWith("u", "ana", "Pw-12345!", true);
+    expect(store.signedIn).toBe(true);
+  });
+
+  it("resends the confirmation code and says where it went", async () => {
+    mocked.signUp.mockResolvedValue({ confirmed: false, delivery: { destination: null, medium: null } });
+    mocked.resendConfirmationCode.mockResolvedValue({ destination: null, medium: "SMS" });
+    const store = await startedStore();
+    await store.signUp("u", "ana", "pw", "a@e.com");
+    await store.resendCode("u");
+    expect(mocked.resendConfirmationCode).toHaveBeenCalledWith("u", "ana");
+    expect(store.notice).toBe("We sent a code by text message.");
+  });
+
+  it("resets a forgotten password and signs in with the new one", async () => {
+    mocked.forgotPassword.mockResolvedValue({ destination: "a***@e***", medium: "EMAIL" });
+    mocked.confirmForgotPassword.mockResolvedValue(undefined);
+    mocked.signIn.mockResolvedValue(signedIn);
+    const store = await startedStore();
+    store.show({ name: "forgot_password" });
+
+    await store.forgotPassword("u", " ana ");
+    expect(mocked.forgotPassword).toHaveBeenCalledWith("u", "ana");
+    expect(store.view).toMatchObject({ name: "reset_password", username: "ana" });
+
+    expect(await store.resetPassword("u", "123456", "New-Pass-1")).toBe(true);
+    expect(mocked.confirmForgotPassword).toHaveBeenCalledWith("u", "ana", "123456", "New-Pass-1");
+    expect(mocked.signIn).toHaveBeenCalledWith("u", "ana", "New-Pass-1", false);
+  });
+
+  it("keeps the reset form and the words when the code is wrong", async () => {
+    mocked.forgotPassword.mockResolvedValue({ destination: null, medium: "EMAIL" });
+    mocked.confirmForgotPassword.mockRejectedValue({
+      kind: "invalid_input",
+      message: "That code is wrong or has expired.",
+    });
+    const store = await startedStore();
+    await store.forgotPassword("u", "ana");
+    expect(await store.resetPassword("u", "1", "New-Pass-1")).toBe(false);
+    expect(store.view.name).toBe("reset_password");
+    expect(store.error?.message).toBe("That code is wrong or has expired.");
+    expect(mocked.signIn).not.toHaveBeenCalled();
+  });
+
+  it("clears errors and notices when switching forms", async () => {
+    mocked.forgotPassword.mockRejectedValue({ kind: "network", message: "Offline." });
+    const store = await startedStore();
+    await store.forgotPassword("u", "ana");
+    expect(store.error).not.toBeNull();
+    store.show({ name: "sign_in" });
+    expect(store.error).toBeNull();
+    expect(store.notice).toBeNull();
+  });
+
+  it("describes where codes went in words", () => {
+    expect(describeDelivery({ destination: null, medium: "EMAIL" })).toBe("We sent a code by email.");
+    expect(describeDelivery({ destination: null, medium: null })).toBe("We sent you a code.");
+  });
+});
+
+describe("SessionStore end of session", () => {
+  it("goes back to sign-in with the words when the session ends", async () => {
+    mocked.restoreSession.mockResolvedValue(ana);
+    const store = new SessionStore();
+    await store.init();
+    store.sessionEnded({ kind: "auth", message: "Your session has ended. Please sign in again." });
+    expect(store.signedIn).toBe(false);
+    expect(store.view).toEqual({ name: "sign_in" });
+    expect(store.error?.message).toBe("Your session has ended. Please sign in again.");
+  });
+
   it("signs out locally even when the backend call fails", async () => {
-    mocked.session.mockResolvedValue(ana);
+    mocked.restoreSession.mockResolvedValue(ana);
     mocked.signOut.mockRejectedValue("boom");
     const store = new SessionStore();
     await store.init();

@@ -1,0 +1,199 @@
+//! The player: a queue, a decode session per track (prefetched for the next one), and one
+//! output thread that feeds the sink and takes commands.
+//!
+//! Commands go over a bounded channel and never wait for the network: the output thread
+//! only ever waits on a decoded-PCM queue with a timeout, so pause, skip and seek answer
+//! within one write slice (~20 ms) whatever the network is doing. Consecutive tracks of the
+//! same format are written to the sink as one continuous stream, each trimmed of its
+//! encoder delay and padding by its session: that is gapless playback.
+
+mod output;
+mod queue;
+mod session;
+mod worker;
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, SyncSender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use strato_model::ipc::{OutputStatus, PlaybackState};
+
+pub use queue::{Queue, RepeatMode};
+
+use crate::AudioError;
+use crate::gain::ReplayGainSettings;
+use crate::media::{MediaOpener, QueueItem};
+use crate::sink::{Sink, SinkError};
+
+/// Opens the output, on the player thread (device handles are often not `Send`).
+pub type SinkOpener = Box<dyn FnMut() -> Result<Box<dyn Sink>, SinkError> + Send>;
+
+/// What the player reports. Sent from the player thread; handlers must not block.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PlayerEvent {
+    State(PlaybackState),
+    /// Where the listener is in the track heard now; at least four times a second while
+    /// playing.
+    Position {
+        position_ms: u32,
+        duration_ms: Option<u32>,
+    },
+    /// The track heard changed: its index in the queue and its id (`None`: nothing).
+    TrackChanged {
+        index: Option<usize>,
+        id: Option<String>,
+    },
+    /// How far into the track heard its audio has been fetched.
+    Buffered {
+        until_ms: u32,
+    },
+    /// Shuffle, repeat or the queue's length changed.
+    Queue {
+        length: usize,
+        shuffle: bool,
+        repeat: RepeatMode,
+    },
+    Volume(f32),
+    Output(OutputStatus),
+    /// A track could not be played; the player has moved on to the next one, if any.
+    Error(AudioError),
+}
+
+pub(crate) enum Command {
+    SetQueue {
+        items: Vec<QueueItem>,
+        start: usize,
+        position: Duration,
+    },
+    Jump(usize),
+    PrepareOutput,
+    Pause,
+    Resume,
+    Stop,
+    Seek(Duration),
+    Next,
+    Previous,
+    SetShuffle(bool),
+    SetRepeat(RepeatMode),
+    SetVolume(f32),
+    SetReplayGain(ReplayGainSettings),
+    SetOutput(SinkOpener),
+}
+
+/// A handle to the player thread. Dropping it stops playback and joins the thread.
+pub struct Player {
+    commands: Option<SyncSender<Command>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Player").finish_non_exhaustive()
+    }
+}
+
+impl Player {
+    /// Starts the player thread. `on_event` runs on that thread and must not block.
+    pub fn spawn(
+        open_sink: SinkOpener,
+        opener: Arc<dyn MediaOpener>,
+        on_event: impl Fn(PlayerEvent) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::sync_channel(64);
+        let thread = std::thread::Builder::new()
+            .name("strato-player".into())
+            .spawn(move || worker::Worker::new(rx, open_sink, opener, Box::new(on_event)).run())?;
+        Ok(Self {
+            commands: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// Replaces the queue and plays `items[start]` from `position`.
+    pub fn set_queue(&self, items: Vec<QueueItem>, start: usize, position: Duration) {
+        self.send(Command::SetQueue {
+            items,
+            start,
+            position,
+        });
+    }
+
+    /// Plays the queue's item at `index`.
+    pub fn jump(&self, index: usize) {
+        self.send(Command::Jump(index));
+    }
+
+    /// Opens the output now rather than at the first track, so a missing device is
+    /// reported (as [`PlayerEvent::Output`]) before anyone presses play.
+    pub fn prepare_output(&self) {
+        self.send(Command::PrepareOutput);
+    }
+
+    pub fn pause(&self) {
+        self.send(Command::Pause);
+    }
+
+    pub fn resume(&self) {
+        self.send(Command::Resume);
+    }
+
+    pub fn stop(&self) {
+        self.send(Command::Stop);
+    }
+
+    /// Moves to `position` in the track heard.
+    pub fn seek(&self, position: Duration) {
+        self.send(Command::Seek(position));
+    }
+
+    pub fn next(&self) {
+        self.send(Command::Next);
+    }
+
+    /// Back to the previous track, or to the start of this one when it has played a while.
+    pub fn previous(&self) {
+        self.send(Command::Previous);
+    }
+
+    pub fn set_shuffle(&self, shuffle: bool) {
+        self.send(Command::SetShuffle(shuffle));
+    }
+
+    pub fn set_repeat(&self, repeat: RepeatMode) {
+        self.send(Command::SetRepeat(repeat));
+    }
+
+    /// Volume from 0.0 (silent) to 1.0 (unchanged).
+    pub fn set_volume(&self, volume: f32) {
+        self.send(Command::SetVolume(volume));
+    }
+
+    /// Loudness normalisation from now on (the current track ramps to its new gain).
+    pub fn set_replay_gain(&self, settings: ReplayGainSettings) {
+        self.send(Command::SetReplayGain(settings));
+    }
+
+    /// Plays through the output `open_sink` makes from now on, going on from where the
+    /// listener was.
+    pub fn set_output(&self, open_sink: SinkOpener) {
+        self.send(Command::SetOutput(open_sink));
+    }
+
+    fn send(&self, command: Command) {
+        if let Some(tx) = &self.commands {
+            // Only fails when the thread is gone, and then there is nothing to command.
+            let _ = tx.send(command);
+        }
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        self.commands.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The last steps before the sound: conversion to the device's rate (only when it differs),
+//! volume and `ReplayGain`, and the sink itself, reopened when it goes away.
+
+use std::time::{Duration, Instant};
+
+use strato_model::ipc::OutputStatus;
+
+use super::{PlayerEvent, SinkOpener};
+use crate::AudioError;
+use crate::gain::Gain;
+use crate::resample::Resampler;
+use crate::sink::{PcmFormat, Sink};
+
+/// How often to try a lost output again.
+const REOPEN_PERIOD: Duration = Duration::from_secs(1);
+
+/// The sink and what feeds it.
+pub(super) struct Output {
+    open_sink: SinkOpener,
+    sink: Option<Box<dyn Sink>>,
+    /// The format the sink plays.
+    sink_format: Option<PcmFormat>,
+    /// The format decoders deliver; differs from the sink's only in rate.
+    source_format: Option<PcmFormat>,
+    resampler: Option<Resampler>,
+    gain: Option<Gain>,
+    volume: f32,
+    replay_gain: f32,
+    last_open_attempt: Option<Instant>,
+    scratch: Vec<f32>,
+}
+
+impl Output {
+    pub(super) fn new(open_sink: SinkOpener) -> Self {
+        Self {
+            open_sink,
+            sink: None,
+            sink_format: None,
+            source_format: None,
+            resampler: None,
+            gain: None,
+            volume: 1.0,
+            replay_gain: 1.0,
+            last_open_attempt: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Plays through another output from now on (the listener chose another device).
+    pub(super) fn replace(&mut self, open_sink: SinkOpener) {
+        self.stop();
+        self.sink = None;
+        self.open_sink = open_sink;
+        self.last_open_attempt = None;
+    }
+
+    pub(super) fn sink(&self) -> Option<&dyn Sink> {
+        self.sink.as_deref()
+    }
+
+    pub(super) fn sink_mut(&mut self) -> Option<&mut Box<dyn Sink>> {
+        self.sink.as_mut()
+    }
+
+    pub(super) fn sink_rate(&self) -> Option<u32> {
+        self.sink_format.map(|f| f.sample_rate)
+    }
+
+    /// Opens the output if it is not open, telling the listener either way.
+    pub(super) fn ensure_sink(
+        &mut self,
+        emit: &dyn Fn(PlayerEvent),
+    ) -> Result<&mut Box<dyn Sink>, AudioError> {
+        if self.sink.is_none() {
+            self.last_open_attempt = Some(Instant::now());
+            match (self.open_sink)() {
+                Ok(sink) => {
+                    emit(PlayerEvent::Output(OutputStatus::Available {
+                        device: sink.name(),
+                    }));
+                    self.sink = Some(sink);
+                }
+                Err(err) => {
+                    emit(PlayerEvent::Output(OutputStatus::Unavailable {
+                        reason: err.to_string(),
+                    }));
+                    return Err(err.into());
+                }
+            }
+        }
+        Ok(self.sink.as_mut().expect("just opened"))
+    }
+
+    /// After the sink went away: forgets it, and reopens it at most once a period. Returns
+    /// true when a new sink is ready (the stream must be restarted on it).
+    pub(super) fn recover_if_lost(&mut self, emit: &dyn Fn(PlayerEvent)) -> bool {
+        if self.sink.as_ref().is_some_and(|s| s.is_lost()) {
+            tracing::warn!("the audio output went away; reopening it");
+            self.sink = None;
+            self.sink_format = None;
+            self.source_format = None;
+            emit(PlayerEvent::Output(OutputStatus::Unavailable {
+                reason: "the audio output went away".into(),
+            }));
+        }
+        if self.sink.is_some() {
+            return false;
+        }
+        if self
+            .last_open_attempt
+            .is_some_and(|at| at.elapsed() < REOPEN_PERIOD)
+        {
+            return false;
+        }
+        self.ensure_sink(emit).is_ok()
+    }
+
+    /// Whether PCM in `format` can be written without restarting the sink.
+    pub(super) fn accepts(&self, format: PcmFormat) -> bool {
+        self.source_format == Some(format) && self.sink.is_some()
+    }
+
+    /// Prepares the chain for PCM in `format`: the sink (re)started at the device's rate
+    /// when it has one, a resampler when that rate differs. Call once the sink has played
+    /// out what it held (see [`Self::has_queued`]).
+    pub(super) fn begin(
+        &mut self,
+        format: PcmFormat,
+        emit: &dyn Fn(PlayerEvent),
+    ) -> Result<(), AudioError> {
+        let sink = self.ensure_sink(emit)?;
+        let rate = sink.preferred_rate().unwrap_or(format.sample_rate);
+        let sink_format = PcmFormat {
+            sample_rate: rate,
+            channels: format.channels,
+        };
+        sink.start(sink_format)?;
+        self.resampler = if rate == format.sample_rate {
+            None
+        } else {
+            Some(
+                Resampler::new(format.sample_rate, rate, format.channels)
+                    .map_err(|e| AudioError::Unsupported(e.to_string()))?,
+            )
+        };
+        let mut gain = Gain::new(sink_format);
+        gain.set_volume(self.volume);
+        gain.set_replay_gain(self.replay_gain);
+        gain.snap();
+        self.gain = Some(gain);
+        self.sink_format = Some(sink_format);
+        self.source_format = Some(format);
+        Ok(())
+    }
+
+    /// Drops what the sink holds and restarts its stream in the same format.
+    pub(super) fn flush(&mut self) {
+        if let Some(resampler) = self.resampler.as_mut() {
+            resampler.reset();
+        }
+        if let Some(gain) = self.gain.as_mut() {
+            gain.snap();
+        }
+        if let (Some(sink), Some(format)) = (self.sink.as_mut(), self.sink_format)
+            && sink.start(format).is_err()
+        {
+            self.sink_format = None;
+            self.source_format = None;
+        }
+    }
+
+    /// Turns decoded samples into what the sink plays: resampled, gain applied.
+    pub(super) fn convert(&mut self, samples: Vec<f32>) -> Vec<f32> {
+        let mut out = match self.resampler.as_mut() {
+            Some(resampler) => {
+                self.scratch.clear();
+                if let Err(err) = resampler.process(&samples, &mut self.scratch) {
+                    tracing::warn!(error = %err, "resampling failed; a block was dropped");
+                }
+                std::mem::take(&mut self.scratch)
+            }
+            None => samples,
+        };
+        if let Some(gain) = self.gain.as_mut() {
+            gain.apply(&mut out);
+        }
+        out
+    }
+
+    /// The resampler's last samples at the end of a stream.
+    pub(super) fn drain_resampler(&mut self) -> Vec<f32> {
+        let mut out = Vec::new();
+        if let Some(resampler) = self.resampler.as_mut()
+            && resampler.flush(&mut out).is_ok()
+            && let Some(gain) = self.gain.as_mut()
+        {
+            gain.apply(&mut out);
+        }
+        out
+    }
+
+    pub(super) fn set_volume(&mut self, volume: f32) {
+        self.volume = volume;
+        if let Some(gain) = self.gain.as_mut() {
+            gain.set_volume(volume);
+        }
+    }
+
+    /// The `ReplayGain` factor of the track about to be written; ramps at the boundary.
+    pub(super) fn set_replay_gain(&mut self, factor: f32) {
+        self.replay_gain = factor;
+        if let Some(gain) = self.gain.as_mut() {
+            gain.set_replay_gain(factor);
+        }
+    }
+
+    pub(super) fn has_queued(&self) -> bool {
+        self.sink
+            .as_ref()
+            .is_some_and(|s| s.played_frames() < s.written_frames())
+    }
+
+    pub(super) fn stop(&mut self) {
+        if let Some(sink) = self.sink.as_mut() {
+            sink.resume();
+            sink.stop();
+        }
+        self.sink_format = None;
+        self.source_format = None;
+        self.resampler = None;
+    }
+}

@@ -1,0 +1,628 @@
+//! The output thread: commands in, PCM from the decode sessions to the sink, events out.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
+
+use strato_model::ipc::PlaybackState;
+
+use super::output::Output;
+use super::queue::Queue;
+use super::session::{Decoded, Session};
+use super::{Command, PlayerEvent, SinkOpener};
+use crate::AudioError;
+use crate::gain::ReplayGainSettings;
+use crate::media::{MediaOpener, TrackMedia};
+use crate::sink::{PcmFormat, Sink, SinkError};
+
+/// How often position is reported while playing.
+const POSITION_PERIOD: Duration = Duration::from_millis(250);
+/// Longest a sink write or a wait for PCM may take before commands are looked at again.
+const SLICE: Duration = Duration::from_millis(20);
+/// Start fetching and decoding the next track this long before the current one ends, once
+/// the current one is fetched to its end...
+const PREFETCH_LEAD: Duration = Duration::from_secs(20);
+/// ... and this long before, whatever the current one's state.
+const PREFETCH_DEADLINE: Duration = Duration::from_secs(8);
+/// "Previous" restarts the track instead of going back once it has played this long.
+const RESTART_THRESHOLD: Duration = Duration::from_secs(3);
+
+/// The track whose PCM is being written to the sink.
+struct Feeding {
+    index: usize,
+    session: Session,
+    pending: Vec<f32>,
+    offset: usize,
+    /// The listener's position (ms) at the session's first frame (non-zero after a seek).
+    base_ms: u32,
+    started: bool,
+}
+
+/// The next track, decoding ahead.
+struct Upcoming {
+    index: usize,
+    session: Session,
+}
+
+/// Where a track's audio begins in the sink's stream.
+#[derive(Debug, Clone, Copy)]
+struct Marker {
+    index: usize,
+    at_frame: u64,
+    base_ms: u32,
+}
+
+pub(super) struct Worker {
+    commands: Receiver<Command>,
+    output: Output,
+    emit: Box<dyn Fn(PlayerEvent) + Send>,
+    opener: Arc<dyn MediaOpener>,
+    queue: Queue,
+    feeding: Option<Feeding>,
+    upcoming: Option<Upcoming>,
+    markers: VecDeque<Marker>,
+    heard: Option<usize>,
+    paused: bool,
+    /// The queue has run out; the sink is playing out its last audio.
+    ending: bool,
+    replay_gain: ReplayGainSettings,
+    state: PlaybackState,
+    last_report: Instant,
+}
+
+impl Worker {
+    pub(super) fn new(
+        commands: Receiver<Command>,
+        open_sink: SinkOpener,
+        opener: Arc<dyn MediaOpener>,
+        emit: Box<dyn Fn(PlayerEvent) + Send>,
+    ) -> Self {
+        Self {
+            commands,
+            output: Output::new(open_sink),
+            emit,
+            opener,
+            queue: Queue::default(),
+            feeding: None,
+            upcoming: None,
+            markers: VecDeque::new(),
+            heard: None,
+            paused: false,
+            ending: false,
+            replay_gain: ReplayGainSettings::default(),
+            state: PlaybackState::Idle,
+            last_report: Instant::now(),
+        }
+    }
+
+    pub(super) fn run(mut self) {
+        loop {
+            let busy = self.feeding.is_some() && !self.paused;
+            let draining = self.ending && !self.paused;
+            let command = if busy {
+                match self.commands.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(TryRecvError::Empty) => None,
+                    Err(TryRecvError::Disconnected) => break,
+                }
+            } else {
+                let wait = if draining { SLICE } else { POSITION_PERIOD };
+                match self.commands.recv_timeout(wait) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            };
+            if let Some(command) = command {
+                self.apply(command);
+            }
+            if (self.feeding.is_some() || self.ending) && self.output.recover_if_lost(&*self.emit) {
+                // A new device: go on from where the listener was.
+                let position = self.position();
+                self.ending = false;
+                if self.heard.is_some() || self.feeding.is_some() {
+                    self.seek(position);
+                }
+            }
+            if self.feeding.is_some() && !self.paused {
+                self.feed();
+                self.prefetch();
+            } else if draining && !self.output.has_queued() {
+                self.ending = false;
+                self.set_state(PlaybackState::Ended);
+            }
+            self.track_heard();
+            if self.last_report.elapsed() >= POSITION_PERIOD {
+                self.report();
+            }
+        }
+        self.abandon_all();
+        self.output.stop();
+    }
+
+    fn apply(&mut self, command: Command) {
+        match command {
+            Command::SetQueue {
+                items,
+                start,
+                position,
+            } => {
+                self.abandon_all();
+                self.queue.set(items, start);
+                self.emit_queue();
+                self.start_current(position);
+            }
+            Command::Jump(index) => {
+                if self.queue.jump(index).is_some() {
+                    self.abandon_all();
+                    self.start_current(Duration::ZERO);
+                }
+            }
+            Command::PrepareOutput => {
+                // A failure has been reported as an output event; play will try again.
+                let _ = self.output.ensure_sink(&*self.emit);
+            }
+            Command::Pause => {
+                if self.feeding.is_some() || self.output.has_queued() {
+                    self.paused = true;
+                    if let Some(sink) = self.output.sink_mut() {
+                        sink.pause();
+                    }
+                    self.set_state(PlaybackState::Paused);
+                }
+            }
+            Command::Resume => {
+                if self.paused {
+                    self.paused = false;
+                    if let Some(sink) = self.output.sink_mut() {
+                        sink.resume();
+                    }
+                    self.set_state(PlaybackState::Playing);
+                } else if self.feeding.is_none() && self.queue.current().is_some() {
+                    self.start_current(Duration::ZERO);
+                }
+            }
+            Command::Stop => {
+                self.abandon_all();
+                self.paused = false;
+                self.output.stop();
+                self.set_state(PlaybackState::Idle);
+            }
+            Command::Seek(position) => self.seek(position),
+            Command::Next => {
+                if self.queue.advance().is_some() {
+                    self.abandon_all();
+                    self.start_current(Duration::ZERO);
+                }
+            }
+            Command::Previous => {
+                if self.position() > RESTART_THRESHOLD || self.queue.back().is_none() {
+                    self.seek(Duration::ZERO);
+                } else {
+                    self.abandon_all();
+                    self.start_current(Duration::ZERO);
+                }
+            }
+            Command::SetShuffle(shuffle) => {
+                self.queue.set_shuffle(shuffle);
+                self.drop_upcoming();
+                self.emit_queue();
+            }
+            Command::SetRepeat(repeat) => {
+                self.queue.set_repeat(repeat);
+                self.drop_upcoming();
+                self.emit_queue();
+            }
+            Command::SetVolume(volume) => {
+                let volume = volume.clamp(0.0, 1.0);
+                self.output.set_volume(volume);
+                (self.emit)(PlayerEvent::Volume(volume));
+            }
+            Command::SetOutput(open_sink) => {
+                let position = self.position();
+                let playing = self.feeding.is_some();
+                self.output.replace(open_sink);
+                self.markers.clear();
+                if playing {
+                    self.seek(position);
+                } else {
+                    let _ = self.output.ensure_sink(&*self.emit);
+                }
+            }
+            Command::SetReplayGain(settings) => {
+                self.replay_gain = settings;
+                if let Some(index) = self.feeding.as_ref().map(|f| f.index) {
+                    let factor = self.replay_gain_factor(index);
+                    self.output.set_replay_gain(factor);
+                }
+            }
+        }
+    }
+
+    /// Starts the queue's current track at `position`, dropping whatever the sink holds.
+    fn start_current(&mut self, position: Duration) {
+        let Some(index) = self.queue.current() else {
+            self.set_state(PlaybackState::Idle);
+            return;
+        };
+        self.flush_sink();
+        self.paused = false;
+        if let Some(sink) = self.output.sink_mut() {
+            sink.resume();
+        }
+        self.set_state(PlaybackState::Loading);
+        let session = match self.upcoming.take() {
+            Some(up) if up.index == index && position.is_zero() => Ok(up.session),
+            other => {
+                if let Some(up) = other {
+                    up.session.media().close();
+                }
+                self.open_session(index, position)
+            }
+        };
+        match session {
+            Ok(session) => {
+                self.feeding = Some(Feeding {
+                    index,
+                    session,
+                    pending: Vec::new(),
+                    offset: 0,
+                    base_ms: duration_ms(position),
+                    started: false,
+                });
+            }
+            Err(err) => self.track_failed(err),
+        }
+    }
+
+    fn open_session(&self, index: usize, position: Duration) -> Result<Session, AudioError> {
+        let item = self
+            .queue
+            .item(index)
+            .ok_or_else(|| AudioError::Malformed("the queue has no such track".into()))?;
+        let media = self.opener.open(item)?;
+        Session::start(media, position)
+    }
+
+    fn seek(&mut self, position: Duration) {
+        let Some(feeding) = self.feeding.as_mut() else {
+            if self.queue.current().is_some() {
+                self.start_current(position);
+            }
+            return;
+        };
+        let media: Arc<dyn TrackMedia> = Arc::clone(feeding.session.media());
+        match Session::start(media, position) {
+            Ok(session) => {
+                feeding.session = session;
+                feeding.pending.clear();
+                feeding.offset = 0;
+                feeding.base_ms = duration_ms(position);
+                feeding.started = false;
+                let index = feeding.index;
+                self.flush_sink();
+                self.markers.clear();
+                self.heard = Some(index);
+                if !self.paused {
+                    self.set_state(PlaybackState::Loading);
+                }
+            }
+            Err(err) => self.track_failed(err),
+        }
+    }
+
+    /// One step of feeding: write what is pending, or wait briefly for the next block.
+    fn feed(&mut self) {
+        let Some(feeding) = self.feeding.as_mut() else {
+            return;
+        };
+        if feeding.offset < feeding.pending.len() {
+            self.write_pending();
+            return;
+        }
+        let Some(decoded) = feeding.session.next(SLICE) else {
+            if feeding.started && !self.output.has_queued() && self.state == PlaybackState::Playing
+            {
+                tracing::warn!("underrun: the network or the decoder fell behind");
+                self.set_state(PlaybackState::Buffering);
+            }
+            return;
+        };
+        match decoded {
+            Decoded::Pcm { samples, format } => {
+                if !self.output.accepts(format) && !self.restart_sink(format) {
+                    return;
+                }
+                let samples = self.output.convert(samples);
+                let feeding = self.feeding.as_mut().expect("checked above");
+                feeding.pending = samples;
+                feeding.offset = 0;
+                self.write_pending();
+            }
+            Decoded::End => self.track_ended(),
+            Decoded::Failed(err) => self.track_failed(err),
+        }
+    }
+
+    fn write_pending(&mut self) {
+        if self.feeding.as_ref().is_some_and(|f| !f.started) {
+            let index = self.feeding.as_ref().map_or(0, |f| f.index);
+            let factor = self.replay_gain_factor(index);
+            self.output.set_replay_gain(factor);
+        }
+        let Some(sink) = self.output.sink_mut() else {
+            return;
+        };
+        let feeding = self.feeding.as_mut().expect("called while feeding");
+        if !feeding.started {
+            feeding.started = true;
+            self.markers.push_back(Marker {
+                index: feeding.index,
+                at_frame: sink.written_frames(),
+                base_ms: feeding.base_ms,
+            });
+        }
+        let taken = sink.write(&feeding.pending[feeding.offset..], SLICE);
+        feeding.offset += taken;
+        if taken > 0
+            && matches!(
+                self.state,
+                PlaybackState::Loading | PlaybackState::Buffering
+            )
+        {
+            self.set_state(PlaybackState::Playing);
+        }
+    }
+
+    /// The output must take `format`: let the sink finish what it holds (and the resampler
+    /// its tail), then start afresh.
+    fn restart_sink(&mut self, format: PcmFormat) -> bool {
+        self.play_out_tail();
+        while self.output.has_queued() {
+            std::thread::sleep(Duration::from_millis(5));
+            self.track_heard();
+        }
+        match self.output.begin(format, &*self.emit) {
+            Ok(()) => {
+                self.markers.clear();
+                if let Some(f) = self.feeding.as_mut() {
+                    f.started = false;
+                }
+                true
+            }
+            Err(err @ AudioError::Output(SinkError::NoDevice(_))) => {
+                self.abandon_all();
+                (self.emit)(PlayerEvent::Error(err));
+                self.set_state(PlaybackState::Error);
+                false
+            }
+            Err(err) => {
+                self.track_failed(err);
+                false
+            }
+        }
+    }
+
+    /// Writes the resampler's last samples, at the end of a stream of one format.
+    fn play_out_tail(&mut self) {
+        let tail = self.output.drain_resampler();
+        let mut offset = 0;
+        while offset < tail.len() {
+            let Some(sink) = self.output.sink_mut() else {
+                return;
+            };
+            let taken = sink.write(&tail[offset..], SLICE);
+            if taken == 0 && sink.is_lost() {
+                return;
+            }
+            offset += taken;
+        }
+    }
+
+    fn replay_gain_factor(&self, index: usize) -> f32 {
+        self.queue.item(index).map_or(1.0, |item| {
+            item.replay_gain
+                .unwrap_or_default()
+                .factor(&self.replay_gain)
+        })
+    }
+
+    /// The feeding track's decoder finished: hand over to the next track, gaplessly.
+    fn track_ended(&mut self) {
+        let following = self.queue.following();
+        self.queue.advance_naturally();
+        let Some(next) = following else {
+            self.feeding = None;
+            self.play_out_tail();
+            self.ending = true; // the run loop says Ended once the sink has played out
+            return;
+        };
+        let session = match self.upcoming.take() {
+            Some(up) if up.index == next => Ok(up.session),
+            _ => self.open_session(next, Duration::ZERO),
+        };
+        match session {
+            Ok(session) => {
+                self.feeding = Some(Feeding {
+                    index: next,
+                    session,
+                    pending: Vec::new(),
+                    offset: 0,
+                    base_ms: 0,
+                    started: false,
+                });
+            }
+            Err(err) => self.track_failed(err),
+        }
+    }
+
+    /// The feeding track cannot play: say so and go on with the next one.
+    fn track_failed(&mut self, err: AudioError) {
+        tracing::warn!(error = %err, "a track could not be played");
+        if let Some(feeding) = self.feeding.take() {
+            feeding.session.media().close();
+        }
+        (self.emit)(PlayerEvent::Error(err));
+        match self.queue.advance() {
+            Some(_) => self.start_current(Duration::ZERO),
+            None => self.set_state(PlaybackState::Error),
+        }
+    }
+
+    /// Decodes the next track ahead once the current one is near its end.
+    fn prefetch(&mut self) {
+        if self.upcoming.is_some() {
+            return;
+        }
+        let Some(feeding) = self.feeding.as_ref() else {
+            return;
+        };
+        let duration = self
+            .queue
+            .item(feeding.index)
+            .and_then(|item| item.duration);
+        let remaining = duration.map(|d| d.saturating_sub(self.position()));
+        // The next track should not take bandwidth from this one while this one still
+        // needs it: start once this one is fetched to its end, or when time runs short.
+        let buffered = feeding.session.media().buffered_until();
+        let fetched_all = buffered
+            .zip(duration)
+            .is_some_and(|(b, d)| b + Duration::from_millis(500) >= d);
+        let due = remaining.is_none_or(|r| {
+            r <= PREFETCH_DEADLINE || (r <= PREFETCH_LEAD && (fetched_all || buffered.is_none()))
+        });
+        if !due {
+            return;
+        }
+        let Some(next) = self.queue.following() else {
+            return;
+        };
+        let session = if next == feeding.index {
+            Session::start(Arc::clone(feeding.session.media()), Duration::ZERO)
+        } else {
+            self.open_session(next, Duration::ZERO)
+        };
+        match session {
+            Ok(session) => {
+                self.upcoming = Some(Upcoming {
+                    index: next,
+                    session,
+                });
+            }
+            Err(err) => tracing::warn!(error = %err, "could not prepare the next track"),
+        }
+    }
+
+    /// Notices when the sink has started playing a new track.
+    fn track_heard(&mut self) {
+        let played = self.output.sink().map_or(0, Sink::played_frames);
+        while self.markers.len() > 1 && self.markers[1].at_frame <= played {
+            self.markers.pop_front();
+        }
+        let now = self.markers.front().map(|m| m.index);
+        if now.is_some() && now != self.heard {
+            self.heard = now;
+            let id = now
+                .and_then(|i| self.queue.item(i))
+                .map(|item| item.id.clone());
+            (self.emit)(PlayerEvent::TrackChanged { index: now, id });
+            self.report();
+        }
+    }
+
+    /// The position in the track heard.
+    fn position(&self) -> Duration {
+        let (Some(marker), Some(sink), Some(rate)) = (
+            self.markers.front(),
+            self.output.sink(),
+            self.output.sink_rate(),
+        ) else {
+            return self
+                .feeding
+                .as_ref()
+                .map_or(Duration::ZERO, |f| Duration::from_millis(f.base_ms.into()));
+        };
+        let frames = sink.played_frames().saturating_sub(marker.at_frame);
+        Duration::from_millis(marker.base_ms.into())
+            + frames_to_duration(frames, rate)
+    }
+
+    fn report(&mut self) {
+        self.last_report = Instant::now();
+        let Some(index) = self.heard.or(self.feeding.as_ref().map(|f| f.index)) else {
+            return;
+        };
+        let item = self.queue.item(index);
+        let duration_ms = item.and_then(|i| i.duration).map(duration_ms);
+        (self.emit)(PlayerEvent::Position {
+            position_ms: duration_ms_clamped(self.position(), duration_ms),
+            duration_ms,
+        });
+        if let Some(feeding) = self.feeding.as_ref().filter(|f| f.index == index)
+            && let Some(until) = feeding.session.media().buffered_until()
+        {
+            (self.emit)(PlayerEvent::Buffered {
+                until_ms: self::duration_ms(until),
+            });
+        }
+    }
+
+    /// Drops what the sink holds, keeping its format.
+    fn flush_sink(&mut self) {
+        self.output.flush();
+        self.markers.clear();
+    }
+
+    fn abandon_all(&mut self) {
+        self.ending = false;
+        if let Some(feeding) = self.feeding.take() {
+            feeding.session.media().close();
+        }
+        self.drop_upcoming();
+        self.markers.clear();
+        self.heard = None;
+    }
+
+    fn drop_upcoming(&mut self) {
+        if let Some(up) = self.upcoming.take() {
+            let shared_with_feeding = self
+                .feeding
+                .as_ref()
+                .is_some_and(|f| Arc::ptr_eq(f.session.media(), up.session.media()));
+            if !shared_with_feeding {
+                up.session.media().close();
+            }
+        }
+    }
+
+    fn emit_queue(&self) {
+        (self.emit)(PlayerEvent::Queue {
+            length: self.queue.items().len(),
+            shuffle: self.queue.shuffle(),
+            repeat: self.queue.repeat(),
+        });
+    }
+
+    fn set_state(&mut self, state: PlaybackState) {
+        if self.state != state {
+            self.state = state;
+            (self.emit)(PlayerEvent::State(state));
+        }
+    }
+}
+
+fn duration_ms(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+fn duration_ms_clamped(position: Duration, duration_ms: Option<u32>) -> u32 {
+    let ms = self::duration_ms(position);
+    duration_ms.map_or(ms, |d| ms.min(d))
+}
+
+fn frames_to_duration(frames: u64, rate: u32) -> Duration {
+    let rate = u64::from(rate.max(1));
+    Duration::from_secs(frames / rate)
+        + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)
+}

@@ -1,0 +1,383 @@
+//! Strato without a window, for power users, scripts and benchmarks:
+//!
+//! - `strato play <track id | URL | file>...` plays through the same engine as the app
+//!   (catalog ids sign in to the service; URLs and files need no account);
+//! - `strato decode <URL | file> --to null|wav` decodes as fast as possible and reports
+//!   the speed.
+//!
+//! Every command goes through [`strato_core::App`], so what is measured here is what the
+//! app does.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use strato_audio::{NullSink, Pacing, Sink, WavSink};
+use strato_core::{
+    App, AppEvents, AppSettings, AudioOutput, HlsConfig, Quality, SinkFactory, StreamFormat,
+};
+use strato_model::ipc::{PlaybackState, PlayerStatus};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "strato",
+    version,
+    about = "Strato, the music player, without its window"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Play catalog tracks, URLs (MP3, AAC, HLS .m3u8) or files, in order.
+    Play {
+        /// Catalog track ids, http(s) URLs or file paths.
+        #[arg(required = true)]
+        items: Vec<String>,
+        /// The service, for catalog ids.
+        #[arg(long, env = "STRATO_SERVICE_URL", default_value = strato_core::LOCAL_DEVCLOUD_URL)]
+        service: String,
+        #[arg(long, env = "STRATO_USERNAME", default_value = "demo")]
+        username: String,
+        /// The password (prefer the environment variable to the command line).
+        #[arg(long, env = "STRATO_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Where the sound goes: `device`, `null`, or `wav:PATH`.
+        #[arg(long, default_value = "device")]
+        output: String,
+        #[arg(long, value_enum, default_value_t = Format::Hls)]
+        format: Format,
+        #[arg(long, value_enum, default_value_t = QualityArg::Auto)]
+        quality: QualityArg,
+        /// Start this many seconds into the first item.
+        #[arg(long, default_value_t = 0.0)]
+        start: f64,
+    },
+    /// Decode a file or URL as fast as possible and report the speed.
+    Decode {
+        /// An http(s) URL or a file path.
+        input: String,
+        #[arg(long, value_enum, default_value_t = DecodeTo::Null)]
+        to: DecodeTo,
+        /// The WAV file to write with `--to wav`.
+        #[arg(long, default_value = "strato-decode.wav")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Hls,
+    Mp3,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum QualityArg {
+    Auto,
+    Low,
+    Normal,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DecodeTo {
+    Null,
+    Wav,
+}
+
+/// Runs the command line `args` (the program name first); returns the process's exit code.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("strato: could not start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Play {
+                items,
+                service,
+                username,
+                password,
+                output,
+                format,
+                quality,
+                start,
+            } => {
+                let settings = Settings {
+                    service,
+                    output: parse_output(&output)?,
+                    format,
+                    quality,
+                };
+                play(settings, items, username, password, start).await
+            }
+            Command::Decode { input, to, out } => decode(&input, to, &out),
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("strato: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether `args` (without the program name) are a CLI command rather than the app's.
+#[must_use]
+pub fn is_cli_command(first_arg: Option<&std::ffi::OsStr>) -> bool {
+    matches!(
+        first_arg.and_then(|a| a.to_str()),
+        Some("play" | "decode" | "help" | "--help" | "-h" | "--version" | "-V")
+    )
+}
+
+struct Settings {
+    service: String,
+    output: AudioOutput,
+    format: Format,
+    quality: QualityArg,
+}
+
+impl Settings {
+    fn app_settings(&self) -> AppSettings {
+        let mut settings = AppSettings::new(&self.service, self.output.clone());
+        settings.stream_format = match self.format {
+            Format::Hls => StreamFormat::Hls,
+            Format::Mp3 => StreamFormat::Mp3,
+        };
+        settings.hls = HlsConfig {
+            quality: match self.quality {
+                QualityArg::Auto => Quality::Auto,
+                QualityArg::Low => Quality::Low,
+                QualityArg::Normal => Quality::Normal,
+                QualityArg::High => Quality::High,
+            },
+            ..HlsConfig::default()
+        };
+        settings
+    }
+}
+
+fn parse_output(output: &str) -> anyhow::Result<AudioOutput> {
+    Ok(match output {
+        "device" => AudioOutput::Device,
+        "null" => AudioOutput::Null,
+        other => match other.strip_prefix("wav:") {
+            Some(path) if !path.is_empty() => AudioOutput::Wav(path.into()),
+            _ => bail!("--output must be device, null or wav:PATH, not {other:?}"),
+        },
+    })
+}
+
+/// Forwards statuses to the command's thread.
+struct Channel(std::sync::Mutex<Sender<PlayerStatus>>);
+
+impl AppEvents for Channel {
+    fn player_status(&self, status: &PlayerStatus) {
+        let _ = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .send(status.clone());
+    }
+}
+
+fn start_app(settings: AppSettings) -> anyhow::Result<(App, Receiver<PlayerStatus>)> {
+    let (tx, rx) = channel();
+    let app = App::start(settings, Arc::new(Channel(std::sync::Mutex::new(tx))))
+        .context("could not start the player")?;
+    Ok((app, rx))
+}
+
+async fn play(
+    settings: Settings,
+    items: Vec<String>,
+    username: String,
+    password: Option<String>,
+    start: f64,
+) -> anyhow::Result<()> {
+    let (app, statuses) = start_app(settings.app_settings())?;
+    let locations = items.iter().all(|i| looks_like_location(i));
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let start_ms = (start.max(0.0) * 1000.0) as u32;
+    if locations {
+        app.play_locations(items, 0, start_ms)
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+    } else {
+        let password = password
+            .context("catalog tracks need an account: set STRATO_PASSWORD (or pass --password)")?;
+        app.sign_in(&settings.service, &username, password)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        app.play_queue_at(items, 0, start_ms)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+    }
+    let mut last_line = Instant::now();
+    let outcome = wait_for_end(&statuses, |status| {
+        if last_line.elapsed() >= Duration::from_secs(1) {
+            last_line = Instant::now();
+            let title = status.track.as_ref().map_or("", |t| t.title.as_str());
+            eprintln!(
+                "{:>7} {title} {} / {}",
+                format!("{:?}", status.state).to_lowercase(),
+                clock(status.position_ms),
+                status.duration_ms.map_or_else(|| "--:--".into(), clock)
+            );
+        }
+    });
+    drop(app);
+    outcome
+}
+
+fn decode(input: &str, to: DecodeTo, out: &std::path::Path) -> anyhow::Result<()> {
+    let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let rate = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let factory = {
+        let out = out.to_path_buf();
+        let (written, rate) = (Arc::clone(&written), Arc::clone(&rate));
+        SinkFactory(Arc::new(move || {
+            let inner: Box<dyn Sink> = match to {
+                DecodeTo::Null => Box::new(NullSink::new(Pacing::Unpaced)),
+                DecodeTo::Wav => Box::new(WavSink::create(out.clone(), Pacing::Unpaced)),
+            };
+            Ok(Box::new(Counting {
+                inner,
+                written: Arc::clone(&written),
+                rate: Arc::clone(&rate),
+            }) as Box<dyn Sink>)
+        }))
+    };
+    let settings = AppSettings::new(
+        strato_core::LOCAL_DEVCLOUD_URL,
+        AudioOutput::Custom(factory),
+    );
+    let (app, statuses) = start_app(settings)?;
+    let started = Instant::now();
+    app.play_locations(vec![input.to_owned()], 0, 0)
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let outcome = wait_for_end(&statuses, |_| {});
+    let elapsed = started.elapsed();
+    drop(app);
+    outcome?;
+    let frames = written.load(std::sync::atomic::Ordering::Relaxed);
+    let rate = rate.load(std::sync::atomic::Ordering::Relaxed).max(1);
+    #[allow(clippy::cast_precision_loss)]
+    let seconds = frames as f64 / f64::from(rate);
+    println!(
+        "{input}: {frames} frames ({seconds:.3} s of audio at {rate} Hz) in {:.3} s: {:.0}x real time",
+        elapsed.as_secs_f64(),
+        seconds / elapsed.as_secs_f64().max(1e-9)
+    );
+    if matches!(to, DecodeTo::Wav) {
+        println!("written to {}", out.display());
+    }
+    Ok(())
+}
+
+/// Waits for the queue to end; an error ends it too, with its words.
+fn wait_for_end(
+    statuses: &Receiver<PlayerStatus>,
+    mut each: impl FnMut(&PlayerStatus),
+) -> anyhow::Result<()> {
+    let mut last_error = None;
+    loop {
+        let Ok(status) = statuses.recv_timeout(Duration::from_secs(120)) else {
+            bail!("the player stopped answering");
+        };
+        each(&status);
+        if let Some(error) = &status.error
+            && last_error.as_ref() != Some(&error.message)
+        {
+            eprintln!("strato: {}", error.message);
+            last_error = Some(error.message.clone());
+        }
+        match status.state {
+            PlaybackState::Ended => return Ok(()),
+            PlaybackState::Error => {
+                bail!("{}", last_error.unwrap_or_else(|| "playback failed".into()))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn looks_like_location(item: &str) -> bool {
+    item.contains("://") || std::path::Path::new(item).exists()
+}
+
+fn clock(ms: u32) -> String {
+    format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60)
+}
+
+/// Counts what reaches the sink, for the speed report.
+struct Counting {
+    inner: Box<dyn Sink>,
+    written: Arc<std::sync::atomic::AtomicU64>,
+    rate: Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl Sink for Counting {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
+    fn start(&mut self, format: strato_audio::PcmFormat) -> Result<(), strato_audio::SinkError> {
+        self.rate
+            .store(format.sample_rate, std::sync::atomic::Ordering::Relaxed);
+        self.inner.start(format)
+    }
+
+    fn write(&mut self, samples: &[f32], timeout: Duration) -> usize {
+        let taken = self.inner.write(samples, timeout);
+        self.written.store(
+            self.inner.written_frames(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        taken
+    }
+
+    fn played_frames(&self) -> u64 {
+        self.inner.played_frames()
+    }
+
+    fn written_frames(&self) -> u64 {
+        self.inner.written_frames()
+    }
+
+    fn pause(&mut self) {
+        self.inner.pause();
+    }
+
+    fn resume(&mut self) {
+        self.inner.resume();
+    }
+
+    fn stop(&mut self) {
+        self.inner.stop();
+    }
+}

@@ -1,0 +1,304 @@
+//! "Stay signed in": the refresh token kept in the OS keychain, one entry per service URL and
+//! username. Nowhere else: not in `SQLite`, not in a file, not in a log.
+//!
+//! Stores, by OS: the macOS Keychain, the Windows Credential Manager, and on Linux the Secret
+//! Service (GNOME Keyring, `KWallet`) over D-Bus, else the kernel keyring (keyutils), which
+//! works headless but forgets its keys when the user logs out or the machine restarts. When
+//! none works, sign-in still works for the session and [`KeychainStatus`] says why "stay
+//! signed in" is off.
+
+use keyring::Entry;
+
+use crate::auth::refresh::RefreshToken;
+use crate::{CloudError, CloudErrorKind, Tokens};
+
+/// Which store holds the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// The OS's own: macOS Keychain, Windows Credential Manager, Linux Secret Service.
+    Native,
+    /// Linux's kernel keyring (keyutils): headless, kept until logout or restart.
+    KernelKeyring,
+}
+
+/// Whether "stay signed in" can work here, and if not, why, in words for the sign-in form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeychainStatus {
+    pub store: Option<Store>,
+    /// Set when `store` is `None`; or a caveat about the store (the kernel keyring's).
+    pub reason: Option<String>,
+}
+
+impl KeychainStatus {
+    #[must_use]
+    pub fn available(&self) -> bool {
+        self.store.is_some()
+    }
+}
+
+/// The refresh-token store.
+#[derive(Debug, Clone)]
+pub struct TokenStore {
+    status: KeychainStatus,
+}
+
+/// Prefixes the service URL in the keychain entry's name, so a person browsing the keychain
+/// knows what the entry is.
+const ENTRY_PREFIX: &str = "Strato";
+/// The entries naming the account to resume, one per scope.
+const LAST_ACCOUNT_SERVICE: &str = "last account";
+/// The entry used to test a store.
+const PROBE_USER: &str = "strato-keychain-probe";
+const KERNEL_CAVEAT: &str = "You stay signed in until you log out of this computer or restart it (no system keychain was found).";
+
+impl TokenStore {
+    /// The best store this machine has. `STRATO_KEYCHAIN` may force one: `native`, `kernel`
+    /// or `none` (for tests and for people who never want tokens kept).
+    #[must_use]
+    pub fn system() -> Self {
+        match std::env::var("STRATO_KEYCHAIN").as_deref() {
+            Ok("none") => {
+                return Self::unavailable(
+                    "Staying signed in is turned off (STRATO_KEYCHAIN=none).",
+                );
+            }
+            Ok("kernel") => return Self::kernel_keyring(),
+            Ok("native") => return Self::native(),
+            _ => {}
+        }
+        let native = Self::native();
+        if native.status.available() {
+            return native;
+        }
+        let kernel = Self::kernel_keyring();
+        if kernel.status.available() {
+            return kernel;
+        }
+        native
+    }
+
+    /// The OS's own keychain, if it answers.
+    #[must_use]
+    pub fn native() -> Self {
+        Self::probed(Store::Native, None)
+    }
+
+    /// The Linux kernel keyring, if it answers; elsewhere unavailable.
+    #[must_use]
+    pub fn kernel_keyring() -> Self {
+        if cfg!(target_os = "linux") {
+            Self::probed(Store::KernelKeyring, Some(KERNEL_CAVEAT.to_owned()))
+        } else {
+            Self::unavailable("The kernel keyring exists only on Linux.")
+        }
+    }
+
+    /// No store: "stay signed in" is off, for `reason`.
+    #[must_use]
+    pub fn unavailable(reason: &str) -> Self {
+        Self {
+            status: KeychainStatus {
+                store: None,
+                reason: Some(reason.to_owned()),
+            },
+        }
+    }
+
+    fn probed(store: Store, caveat: Option<String>) -> Self {
+        let probe = entry(store, "probe", PROBE_USER).and_then(|e| match e.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(err),
+        });
+        match probe {
+            Ok(()) => Self {
+                status: KeychainStatus {
+                    store: Some(store),
+                    reason: caveat,
+                },
+            },
+            Err(err) => {
+                tracing::info!(?store, error = %err, "keychain unavailable");
+                Self::unavailable(&format!(
+                    "Staying signed in is unavailable: the system keychain cannot be used ({}).",
+                    describe(&err)
+                ))
+            }
+        }
+    }
+
+    #[must_use]
+    pub fn status(&self) -> &KeychainStatus {
+        &self.status
+    }
+
+    /// Keeps the session's refresh token for `service_url`.
+    pub fn save(&self, service_url: &str, tokens: &Tokens) -> Result<(), CloudError> {
+        let Some(refresh) = tokens.refresh_token.as_deref() else {
+            return Err(CloudError::new(
+                CloudErrorKind::Auth,
+                "This session cannot be kept.",
+            ));
+        };
+        let entry = self.entry(service_url, tokens.username())?;
+        entry.set_password(refresh).map_err(keychain_error)?;
+        tracing::info!(
+            service = service_url,
+            username = tokens.username(),
+            "refresh token kept in the keychain"
+        );
+        Ok(())
+    }
+
+    /// The refresh token kept for `service_url` and `username`, if any.
+    pub fn load(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<Option<RefreshToken>, CloudError> {
+        if !self.status.available() {
+            return Ok(None);
+        }
+        match self.entry(service_url, username)?.get_password() {
+            Ok(token) => Ok(Some(RefreshToken(token))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(keychain_error(err)),
+        }
+    }
+
+    /// Forgets the entry; forgetting one that is not there is not an error.
+    pub fn forget(&self, service_url: &str, username: &str) -> Result<(), CloudError> {
+        if !self.status.available() {
+            return Ok(());
+        }
+        match self.entry(service_url, username)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => {
+                tracing::info!(service = service_url, username, "keychain entry forgotten");
+                Ok(())
+            }
+            Err(err) => Err(keychain_error(err)),
+        }
+    }
+
+    /// Notes which account to resume at the next start of an app installation identified by
+    /// `scope` (the app passes its configured default service URL, which also keeps test
+    /// apps apart). Not a secret (URL and username), but kept beside the token so that no file
+    /// names the account.
+    pub fn remember_account(
+        &self,
+        scope: &str,
+        service_url: &str,
+        username: &str,
+    ) -> Result<(), CloudError> {
+        let entry = self.entry(LAST_ACCOUNT_SERVICE, scope)?;
+        entry
+            .set_password(&format!("{service_url}\n{username}"))
+            .map_err(keychain_error)
+    }
+
+    /// The account [`Self::remember_account`] noted: (service URL, username).
+    pub fn last_account(&self, scope: &str) -> Result<Option<(String, String)>, CloudError> {
+        if !self.status.available() {
+            return Ok(None);
+        }
+        match self.entry(LAST_ACCOUNT_SERVICE, scope)?.get_password() {
+            Ok(value) => Ok(value
+                .split_once('\n')
+                .map(|(url, user)| (url.to_owned(), user.to_owned()))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(keychain_error(err)),
+        }
+    }
+
+    /// Clears the note if it names this account.
+    pub fn forget_account(
+        &self,
+        scope: &str,
+        service_url: &str,
+        username: &str,
+    ) -> Result<(), CloudError> {
+        let named = self.last_account(scope)?;
+        if named.is_some_and(|(url, user)| url == service_url && user == username) {
+            match self.entry(LAST_ACCOUNT_SERVICE, scope)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => {}
+                Err(err) => return Err(keychain_error(err)),
+            }
+        }
+        Ok(())
+    }
+
+    fn entry(&self, service_url: &str, username: &str) -> Result<Entry, CloudError> {
+        let store = self.status.store.ok_or_else(|| {
+            CloudError::new(
+                CloudErrorKind::Keychain,
+                self.status.reason.clone().unwrap_or_default(),
+            )
+        })?;
+        entry(store, service_url, username).map_err(keychain_error)
+    }
+}
+
+fn entry(store: Store, service_url: &str, username: &str) -> keyring::Result<Entry> {
+    let service = format!("{ENTRY_PREFIX} {service_url}");
+    match store {
+        Store::Native => native_entry(&service, username),
+        Store::KernelKeyring => kernel_entry(&service, username),
+    }
+}
+
+/// On Linux the Secret Service explicitly: keyring's default there depends on its features.
+#[cfg(target_os = "linux")]
+fn native_entry(service: &str, username: &str) -> keyring::Result<Entry> {
+    let credential =
+        keyring::secret_service::SsCredential::new_with_target(None, service, username)?;
+    Ok(Entry::new_with_credential(Box::new(credential)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn native_entry(service: &str, username: &str) -> keyring::Result<Entry> {
+    Entry::new(service, username)
+}
+
+/// The user keyring (`@u`), shared by every thread and process of the user. Not keyring's
+/// default, the session keyring: a thread without one gets its own on first use (seen here:
+/// each test thread, and so each tokio worker, found a different keyring, and writes failed
+/// with `ENOKEY`). Nor its extra link into the persistent keyring, which failed the same way;
+/// the user keyring lasts until the user's last process ends, as [`KERNEL_CAVEAT`] says.
+#[cfg(target_os = "linux")]
+fn kernel_entry(service: &str, username: &str) -> keyring::Result<Entry> {
+    use linux_keyutils::{KeyRing, KeyRingIdentifier};
+    // Built by hand: keyring's constructor touches the session keyring (creating one for the
+    // thread) and links the persistent keyring. Same description format as keyring's.
+    let credential = keyring::keyutils::KeyutilsCredential {
+        session: KeyRing::from_special_id(KeyRingIdentifier::User, false)
+            .map_err(keyring::keyutils::decode_error)?,
+        persistent: None,
+        description: format!("keyring-rs:{username}@{service}"),
+    };
+    Ok(Entry::new_with_credential(Box::new(credential)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kernel_entry(_service: &str, _username: &str) -> keyring::Result<Entry> {
+    Err(keyring::Error::PlatformFailure(
+        "the kernel keyring exists only on Linux".into(),
+    ))
+}
+
+fn describe(err: &keyring::Error) -> String {
+    match err {
+        keyring::Error::NoStorageAccess(_) => "it is locked or access was refused".to_owned(),
+        keyring::Error::PlatformFailure(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn keychain_error(err: keyring::Error) -> CloudError {
+    CloudError::new(
+        CloudErrorKind::Keychain,
+        format!(
+            "The system keychain did not keep your sign-in ({}).",
+            describe(&err)
+        ),
+    )
+    .with_source(err)
+}

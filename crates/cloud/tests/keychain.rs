@@ -1,0 +1,88 @@
+//! "Stay signed in" through a real store: the Linux kernel keyring (keyutils), which works
+//! headless, without D-Bus. Sign in, keep the refresh token, read it back, resume the session
+//! from it, forget it.
+
+#![cfg(target_os = "linux")]
+
+use strato_cloud::keychain::{Store, TokenStore};
+use strato_cloud::{ApiClient, CloudErrorKind, Credentials, ServiceClient};
+use strato_testkit::{DevCloud, Moto};
+
+#[tokio::test]
+async fn the_refresh_token_survives_in_the_kernel_keyring_and_resumes_the_session() {
+    let store = TokenStore::kernel_keyring();
+    assert_eq!(
+        store.status().store,
+        Some(Store::KernelKeyring),
+        "{:?}",
+        store.status()
+    );
+    assert!(
+        store.status().reason.is_some(),
+        "the kernel keyring's caveat is told"
+    );
+
+    let cloud = DevCloud::start(Moto::start()).await;
+    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
+    let ready = cloud.config();
+    let username = ready.demo_username.clone().unwrap();
+    let tokens = service
+        .sign_in(&Credentials {
+            username: username.clone(),
+            password: ready.demo_password.clone().unwrap(),
+        })
+        .await
+        .unwrap();
+    // One entry per (service URL, username): a unique URL keeps parallel runs apart.
+    let url = service.url().to_string();
+    assert!(store.load(&url, &username).unwrap().is_none());
+    store.save(&url, &tokens).unwrap();
+
+    // A new process would start here: only the URL and username are known.
+    let kept = store.load(&url, &username).unwrap().expect("kept");
+    assert!(!format!("{kept:?}").contains(tokens.refresh_token_for_tests().unwrap()));
+    let resumed = service.resume(&username, &kept).await.unwrap();
+    ApiClient::new(service.clone(), resumed.clone())
+        .home()
+        .await
+        .unwrap();
+    assert!(store.load(&url, "someone-else").unwrap().is_none());
+
+    store.forget(&url, &username).unwrap();
+    assert!(store.load(&url, &username).unwrap().is_none());
+    store
+        .forget(&url, &username)
+        .expect("forgetting twice is fine");
+
+    // A kept token that was revoked since resumes into words, not a crash.
+    service.global_sign_out(&resumed).await.unwrap();
+    let err = service.resume(&username, &kept).await.unwrap_err();
+    assert_eq!(err.kind(), CloudErrorKind::Auth);
+    assert_eq!(
+        err.to_string(),
+        "Your session has ended. Please sign in again."
+    );
+}
+
+#[test]
+fn without_a_keychain_staying_signed_in_is_off_with_a_reason() {
+    let store = TokenStore::unavailable("no keychain here");
+    assert!(!store.status().available());
+    assert_eq!(store.status().reason.as_deref(), Some("no keychain here"));
+    assert!(store.load("http://x.example/", "u").unwrap().is_none());
+    store.forget("http://x.example/", "u").unwrap();
+}
+
+#[test]
+fn the_secret_service_without_a_session_bus_is_reported_not_fatal() {
+    // This container has no session D-Bus: the native store says why it is off. Where a
+    // Secret Service runs, it is simply available.
+    let store = TokenStore::native();
+    if !store.status().available() {
+        let reason = store.status().reason.clone().unwrap();
+        assert!(
+            reason.starts_with("Staying signed in is unavailable"),
+            "{reason}"
+        );
+    }
+}

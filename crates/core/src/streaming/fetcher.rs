@@ -1,0 +1,83 @@
+//! The streaming engine's [`MediaFetcher`] over the cloud client's CDN access.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use strato_cloud::{CdnAccess, CdnResponse, CloudError, CloudErrorKind};
+use strato_stream::fetch::{BoxFuture, FetchBody, FetchError, FetchErrorKind, MediaFetcher};
+use url::Url;
+
+/// A renewal within this long before a refusal already answered it.
+const RENEWAL_FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// One track's CDN access as the engine's fetcher.
+#[derive(Debug)]
+pub(crate) struct CdnFetcher {
+    pub(crate) access: Arc<CdnAccess>,
+}
+
+impl MediaFetcher for CdnFetcher {
+    fn get<'a>(
+        &'a self,
+        url: &'a Url,
+        range: Option<(u64, Option<u64>)>,
+    ) -> BoxFuture<'a, Result<Box<dyn FetchBody>, FetchError>> {
+        Box::pin(async move {
+            let response = self
+                .access
+                .get(url, range)
+                .await
+                .map_err(|e| fetch_error(&e))?;
+            Ok(Box::new(Body(response)) as Box<dyn FetchBody>)
+        })
+    }
+
+    fn renew<'a>(&'a self, url: &'a Url) -> BoxFuture<'a, Result<Url, FetchError>> {
+        Box::pin(async move {
+            let old = self.access.grant();
+            let fresh = self
+                .access
+                .renew(RENEWAL_FRESH_FOR)
+                .await
+                .map_err(|e| fetch_error(&e))?;
+            // The MP3's signature is in its URL, so its URL changes; cookie-signed URLs don't.
+            let was_mp3 = Url::parse(&old.mp3_url).is_ok_and(|u| u.path() == url.path());
+            if was_mp3 {
+                Url::parse(&fresh.mp3_url).map_err(|_| {
+                    FetchError::new(
+                        FetchErrorKind::Fatal,
+                        "The service gave an unusable media address.",
+                    )
+                })
+            } else {
+                Ok(url.clone())
+            }
+        })
+    }
+}
+
+struct Body(CdnResponse);
+
+impl FetchBody for Body {
+    fn offset(&self) -> u64 {
+        self.0.offset()
+    }
+
+    fn total_len(&self) -> Option<u64> {
+        self.0.total_len()
+    }
+
+    fn next_chunk(&mut self) -> BoxFuture<'_, Result<Option<bytes::Bytes>, FetchError>> {
+        Box::pin(async move { self.0.chunk().await.map_err(|e| fetch_error(&e)) })
+    }
+}
+
+fn fetch_error(err: &CloudError) -> FetchError {
+    let kind = match err.kind() {
+        CloudErrorKind::Auth => FetchErrorKind::Forbidden,
+        CloudErrorKind::NotFound => FetchErrorKind::NotFound,
+        CloudErrorKind::Offline | CloudErrorKind::Server => FetchErrorKind::Transient,
+        _ => FetchErrorKind::Fatal,
+    };
+    FetchError::new(kind, err.to_string())
+}

@@ -1,0 +1,174 @@
+//! A catalog track as the player's [`TrackMedia`]: its stream grant first, then HLS or the
+//! MP3 with the grant's credentials.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use strato_audio::{AudioError, MediaRun, TrackMedia};
+use strato_cloud::{CdnAccess, CloudError};
+use strato_stream::hls::{HlsConfig, SharedBandwidth};
+use tokio::runtime::Handle;
+use tokio::sync::oneshot;
+use tokio::task::AbortHandle;
+use url::Url;
+
+use super::StreamFormat;
+use super::fetcher::CdnFetcher;
+use super::media::{HlsMedia, HlsTiming, ProgressiveMedia};
+
+/// How a track is fetched; shared by every track of a session.
+#[derive(Clone)]
+pub(crate) struct TrackContext {
+    pub(crate) runtime: Handle,
+    pub(crate) format: StreamFormat,
+    pub(crate) hls: HlsConfig,
+    pub(crate) bandwidth: SharedBandwidth,
+}
+
+/// The stream grant on its way.
+type PendingGrant = oneshot::Receiver<Result<Arc<CdnAccess>, CloudError>>;
+
+/// One track: the grant is being fetched; the stream is built on first use.
+pub(crate) struct CloudTrack {
+    context: TrackContext,
+    grant: Mutex<Option<PendingGrant>>,
+    grant_task: AbortHandle,
+    built: OnceLock<Result<Box<dyn TrackMedia>, String>>,
+    /// Serialises building; never taken by `close` or the progress getters.
+    building: Mutex<()>,
+    closed: AtomicBool,
+}
+
+impl CloudTrack {
+    /// Starts fetching the track's grant at once.
+    pub(crate) fn start(
+        context: TrackContext,
+        access: impl std::future::Future<Output = Result<CdnAccess, CloudError>> + Send + 'static,
+    ) -> Self {
+        let (tx, rx) = oneshot::channel();
+        let task = context.runtime.spawn(async move {
+            let _ = tx.send(access.await.map(Arc::new));
+        });
+        Self {
+            context,
+            grant: Mutex::new(Some(rx)),
+            grant_task: task.abort_handle(),
+            built: OnceLock::new(),
+            building: Mutex::new(()),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// The stream, built once the grant is in. Blocks: decoder thread only.
+    fn media(&self) -> Result<&dyn TrackMedia, AudioError> {
+        let built = if let Some(built) = self.built.get() {
+            built
+        } else {
+            let _building = lock(&self.building);
+            if let Some(built) = self.built.get() {
+                built
+            } else {
+                let rx = lock(&self.grant).take().ok_or_else(stopped)?;
+                let access = match rx.blocking_recv() {
+                    Ok(Ok(access)) => access,
+                    Ok(Err(err)) => return Err(AudioError::Unavailable(err.to_string())),
+                    Err(_) => return Err(stopped()),
+                };
+                let built = self.built.get_or_init(|| self.build(access));
+                if self.closed.load(Ordering::SeqCst)
+                    && let Ok(media) = built
+                {
+                    media.close();
+                }
+                built
+            }
+        };
+        built
+            .as_ref()
+            .map(AsRef::as_ref)
+            .map_err(|message| AudioError::Unavailable(message.clone()))
+    }
+
+    fn build(&self, access: Arc<CdnAccess>) -> Result<Box<dyn TrackMedia>, String> {
+        let grant = access.grant();
+        let fetcher = Arc::new(CdnFetcher { access });
+        let ctx = &self.context;
+        let unusable = |_| "The service gave an unusable media address.".to_owned();
+        match ctx.format {
+            StreamFormat::Hls => {
+                let master = Url::parse(&grant.hls_master_url).map_err(unusable)?;
+                let timing = HlsTiming {
+                    sample_rate: grant.sample_rate,
+                    delay: u64::from(grant.encoder_delay_samples),
+                    padding: u64::from(grant.padding_samples),
+                };
+                Ok(Box::new(HlsMedia::start(
+                    &ctx.runtime,
+                    fetcher,
+                    master,
+                    timing,
+                    ctx.hls.clone(),
+                    Arc::clone(&ctx.bandwidth),
+                )))
+            }
+            StreamFormat::Mp3 => {
+                let url = Url::parse(&grant.mp3_url).map_err(unusable)?;
+                ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry)
+                    .map(|media| Box::new(media) as Box<dyn TrackMedia>)
+                    .map_err(|err| format!("Could not create the track's cache file ({err})."))
+            }
+        }
+    }
+}
+
+impl TrackMedia for CloudTrack {
+    fn open_at(&self, position: Duration) -> Result<MediaRun, AudioError> {
+        self.media()?.open_at(position)
+    }
+
+    fn next_run(&self) -> Result<Option<MediaRun>, AudioError> {
+        match self.built.get() {
+            Some(Ok(media)) => media.next_run(),
+            _ => Ok(None),
+        }
+    }
+
+    fn padding_frames(&self) -> u64 {
+        match self.built.get() {
+            Some(Ok(media)) => media.padding_frames(),
+            _ => 0,
+        }
+    }
+
+    fn buffered_until(&self) -> Option<Duration> {
+        match self.built.get() {
+            Some(Ok(media)) => media.buffered_until(),
+            _ => None,
+        }
+    }
+
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.grant_task.abort();
+        if let Some(Ok(media)) = self.built.get() {
+            media.close();
+        }
+    }
+}
+
+impl Drop for CloudTrack {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn stopped() -> AudioError {
+    AudioError::Unavailable("The track was stopped.".into())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs every fuzz target in fuzz/ for SECONDS_PER_TARGET seconds (default 10), on nightly with
+# cargo-fuzz (installed if missing). Exits non-zero on the first crash, naming the input that
+# crashed. The corpus persists in $STRATO_CACHE/fuzz-corpus, so each run starts where the last
+# one stopped; it is seeded from fuzz/seeds and the demo media. See fuzz/README.md.
+#
+#   scripts/fuzz.sh            # 10 s per target, as in scripts/test (with 15)
+#   scripts/fuzz.sh 600        # the longer run
+#   FUZZ_TARGETS="ts_demux" scripts/fuzz.sh 60
+source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
+
+SECONDS_PER_TARGET=${1:-10}
+[[ $SECONDS_PER_TARGET =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]"
+TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set})
+CORPUS=$STRATO_CACHE/fuzz-corpus
+# Its own target dir: sanitizer flags would otherwise rebuild everything the stable builds share.
+export CARGO_TARGET_DIR=$STRATO_CACHE/fuzz-target
+
+ensure_rust
+ensure_cargo_fuzz
+ensure_media
+cd "$ROOT"
+
+# Seeds: small committed inputs plus real playlists and segments from the demo media. Existing
+# files are kept, so re-running is free. Segments are also cut to a few KiB where a prefix still
+# parses: libFuzzer mutates small inputs far faster.
+put() { # put SRC NAME [BYTES]: copy SRC (or its first BYTES) into the corpus as NAME, once
+    [ -n "$1" ] && [ -f "$1" ] || return 0
+    [ -e "$DEST/$2" ] && return 0
+    if [ -n "${3:-}" ]; then head -c "$3" "$1" >"$DEST/$2"; else cp "$1" "$DEST/$2"; fi
+}
+
+seed() {
+    local target=$1 media=$STRATO_MEDIA_DIR/media f
+    DEST=$CORPUS/$target
+    mkdir -p "$DEST"
+    for f in fuzz/seeds/"$target"/*; do put "$f" "seed-${f##*/}"; done
+    case $target in
+    playlist)
+        while IFS= read -r f; do
+            put "$f" "$(echo "${f#"$media"/}" | tr / _)"
+        done < <(find "$media" -name '*.m3u8' | sort)
+        ;;
+    ts_demux | segment)
+        f=$(find "$media" -path '*/hls/64k/*.ts' | sort | head -1)
+        [ -n "$f" ] || die "no TS segment in the demo media ($media)"
+        put "$f" ts-24-packets $((188 * 24))
+        put "$(find "$media" -path '*/hls/64k/*.ts' -size -20k | sort | head -1)" ts-segment
+        if [ "$target" = segment ]; then
+            put "$(find "$media" -path '*/hls/64k/*.aac' | sort | head -1)" packed-4k 4096
+            put "$(find "$media" -path '*/hls/64k/*.m4s' | sort | tail -1)" fmp4-fragment
+        fi
+        ;;
+    esac
+}
+
+LOG=$(mktemp -d)
+say "building the fuzz targets (nightly, $CARGO_TARGET_DIR)"
+# -a: debug assertions and overflow checks on, so arithmetic a hostile input overflows panics.
+cargo +nightly fuzz build -a --fuzz-dir fuzz >/dev/null 2>"$LOG/build.txt" \
+    || { cat "$LOG/build.txt" >&2; die "building the fuzz targets failed"; }
+
+for target in "${TARGETS[@]}"; do
+    seed "$target"
+    say "fuzzing $target for $SECONDS_PER_TARGET s"
+    if cargo +nightly fuzz run -a --fuzz-dir fuzz "$target" "$CORPUS/$target" -- \
+        -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -print_final_stats=1 \
+        >"$LOG/$target.txt" 2>&1; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOG/$target.txt" | tail -1)
+        units=$(find "$CORPUS/$target" -type f | wc -l)
+        printf '    %-10s %8s runs, no crash, corpus %s inputs\n' "$target" "${runs:-?}" "$units" >&2
+    else
+        tail -40 "$LOG/$target.txt" >&2
+        artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$LOG/$target.txt" | tail -1)
+        echo >&2
+        [ -n "$artifact" ] && echo "crash input: $ROOT/$artifact" >&2 \
+            && echo "reproduce:   cargo +nightly fuzz run -a --fuzz-dir fuzz $target $artifact" >&2
+        echo "full log:    $LOG/$target.txt" >&2
+        die "fuzz target $target failed"
+    fi
+done
+rm -rf "$LOG"
