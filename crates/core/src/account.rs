@@ -28,7 +28,8 @@ pub(crate) struct Account {
 /// Where a sign-in step left the listener.
 pub(crate) enum Step {
     SignedIn(Account),
-    Challenge(Pending),
+    /// Boxed: a challenge carries a whole service client.
+    Challenge(Box<Pending>),
 }
 
 /// A sign-in waiting for the listener's answer. Holds Cognito's challenge session, which
@@ -115,11 +116,11 @@ fn next_step(scope: &str, service: ServiceClient, step: CloudStep, stay_signed_i
         CloudStep::SignedIn(tokens) => {
             Step::SignedIn(signed_in(scope, service, tokens, stay_signed_in))
         }
-        CloudStep::Challenge(challenge) => Step::Challenge(Pending {
+        CloudStep::Challenge(challenge) => Step::Challenge(Box::new(Pending {
             service,
             challenge,
             stay_signed_in,
-        }),
+        })),
     }
 }
 

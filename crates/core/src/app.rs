@@ -213,7 +213,7 @@ impl App {
                     kind: pending.kind(),
                     prompt: pending.prompt(),
                 };
-                *lock(&self.challenge) = Some((id, pending));
+                *lock(&self.challenge) = Some((id, *pending));
                 SignInStep::Challenge { challenge }
             }
         }

@@ -11,6 +11,7 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use serde::{Deserialize, Serialize};
 use strato_model::api::{CognitoConfig, ServiceConfig};
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
 use crate::access_log;
@@ -220,13 +221,20 @@ async fn serve(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    // Without TCP_NODELAY, Nagle's algorithm meets the peer's delayed ACK and small
+    // responses (playlists, keys) wait ~40 ms: a CDN or load balancer does not do that.
+    let nodelay = |tcp: &mut tokio::net::TcpStream| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    };
     let api = axum::serve(
-        api_listener,
+        api_listener.tap_io(nodelay),
         api_router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stopped(stop_rx.clone()));
     let cdn = axum::serve(
-        cdn_listener,
+        cdn_listener.tap_io(nodelay),
         cdn_router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stopped(stop_rx));

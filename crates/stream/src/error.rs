@@ -61,6 +61,20 @@ pub enum StreamError {
 }
 
 impl StreamError {
+    /// A sentence for the listener, the technical detail in parentheses.
+    #[must_use]
+    pub fn for_listener(&self) -> String {
+        match self.kind() {
+            ErrorKind::Playlist => format!("This track's playlist is damaged ({self})."),
+            ErrorKind::Unsupported => format!("This track's format is not supported ({self})."),
+            ErrorKind::Decryption | ErrorKind::Container => {
+                format!("This track's audio is damaged ({self}).")
+            }
+            // Already in words: the fetcher's sentence, with what was being fetched.
+            ErrorKind::Network | ErrorKind::Cancelled => self.to_string(),
+        }
+    }
+
     /// The coarse category of this error.
     #[must_use]
     pub fn kind(&self) -> ErrorKind {

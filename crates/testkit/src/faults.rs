@@ -41,6 +41,8 @@ pub struct FaultRule {
     pub error_status: Option<u16>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reject_signatures: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub corrupt: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_ttl_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -55,7 +55,12 @@ impl AppUnderTest {
 
         let port = free_port()?;
         let native_port = free_port()?;
-        let driver = Command::new("tauri-driver")
+        let mut driver = Command::new("tauri-driver");
+        // Its own process group, so the WebKitWebDriver and the app it starts are stopped
+        // with it (an app left running keeps writing to the capture file).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+        let driver = driver
             .args([
                 "--port",
                 &port.to_string(),
@@ -209,8 +214,7 @@ impl AppUnderTest {
     /// Ends the session (which closes the app) and stops the driver.
     pub async fn close(mut self) -> Result<()> {
         let result = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_process_tree(&mut self.driver);
         if std::env::var_os("STRATO_E2E_KEEP").is_some() {
             let kept = std::mem::replace(&mut self.dir, tempfile::tempdir()?).keep();
             eprintln!("kept {}", kept.display());
@@ -221,13 +225,25 @@ impl AppUnderTest {
 
 impl Drop for AppUnderTest {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        stop_process_tree(&mut self.driver);
         if std::env::var_os("STRATO_E2E_KEEP").is_some()
             && let Ok(empty) = tempfile::tempdir()
         {
             let _ = std::mem::replace(&mut self.dir, empty).keep();
         }
     }
+}
+
+/// Stops tauri-driver and everything it started (its process group, on Unix).
+fn stop_process_tree(driver: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", driver.id())])
+            .status();
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 /// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).

@@ -70,9 +70,11 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
 }
 
 #[tokio::test]
-async fn a_wrong_password_is_explained_in_words() -> Result<()> {
+async fn a_refused_sign_in_is_explained_in_words() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Capture).await?;
-    app.sign_in(DEMO_USER, "not-the-password").await?;
+    // An unknown user, not a wrong password: the app signs in with SRP, and moto accepts any
+    // SRP signature. Cognito words both refusals the same (crates/cloud/tests/sign_in.rs).
+    app.sign_in("nobody-here", "not-the-password").await?;
     let message = app
         .wait_for_text("sign-in-error", Duration::from_secs(20), |t| !t.is_empty())
         .await?;

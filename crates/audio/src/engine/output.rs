@@ -214,10 +214,14 @@ impl Output {
         }
     }
 
+    /// Whether the sink still has audio of the current stream to play (a stopped stream
+    /// has none, whatever its counters say).
     pub(super) fn has_queued(&self) -> bool {
-        self.sink
-            .as_ref()
-            .is_some_and(|s| s.played_frames() < s.written_frames())
+        self.sink_format.is_some()
+            && self
+                .sink
+                .as_ref()
+                .is_some_and(|s| s.played_frames() < s.written_frames())
     }
 
     pub(super) fn stop(&mut self) {

@@ -155,7 +155,7 @@ impl Worker {
             }
             Command::Jump(index) => {
                 if self.queue.jump(index).is_some() {
-                    self.abandon_all();
+                    self.abandon_feeding();
                     self.start_current(Duration::ZERO);
                 }
             }
@@ -192,7 +192,8 @@ impl Worker {
             Command::Seek(position) => self.seek(position),
             Command::Next => {
                 if self.queue.advance().is_some() {
-                    self.abandon_all();
+                    // The prefetched next track, if that is where we go, is kept.
+                    self.abandon_feeding();
                     self.start_current(Duration::ZERO);
                 }
             }
@@ -200,7 +201,7 @@ impl Worker {
                 if self.position() > RESTART_THRESHOLD || self.queue.back().is_none() {
                     self.seek(Duration::ZERO);
                 } else {
-                    self.abandon_all();
+                    self.abandon_feeding();
                     self.start_current(Duration::ZERO);
                 }
             }
@@ -572,6 +573,22 @@ impl Worker {
     fn flush_sink(&mut self) {
         self.output.flush();
         self.markers.clear();
+    }
+
+    /// Lets go of the track being fed (not of the prefetched one).
+    fn abandon_feeding(&mut self) {
+        self.ending = false;
+        if let Some(feeding) = self.feeding.take() {
+            let shared = self
+                .upcoming
+                .as_ref()
+                .is_some_and(|up| Arc::ptr_eq(up.session.media(), feeding.session.media()));
+            if !shared {
+                feeding.session.media().close();
+            }
+        }
+        self.markers.clear();
+        self.heard = None;
     }
 
     fn abandon_all(&mut self) {

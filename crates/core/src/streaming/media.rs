@@ -193,8 +193,7 @@ fn stream_error(err: strato_stream::StreamError) -> AudioError {
     use strato_stream::ErrorKind;
     match err.kind() {
         ErrorKind::Unsupported => AudioError::Unsupported(err.to_string()),
-        ErrorKind::Network | ErrorKind::Cancelled => AudioError::Unavailable(err.to_string()),
-        _ => AudioError::Malformed(err.to_string()),
+        _ => AudioError::Unavailable(err.for_listener()),
     }
 }
 

@@ -132,6 +132,9 @@ impl http_body::Body for FaultBody {
             if take < chunk.len() {
                 this.pending = Some(chunk.split_off(take));
             }
+            if this.faults.corrupt {
+                chunk = chunk.iter().map(|b| b ^ 0xA5).collect::<Vec<u8>>().into();
+            }
             this.sent += chunk.len() as u64;
             if let Some(rate) = this.faults.bandwidth_bytes_per_sec {
                 // The time by which `sent` bytes are due at `rate`; wait until then.

@@ -69,6 +69,9 @@ pub struct FaultRule {
     /// The CDN answers 403 as if the signature had expired.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reject_signatures: bool,
+    /// Every body byte is flipped (XOR 0xA5), length kept: a corrupt file, not a short one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub corrupt: bool,
     /// Stream and download grants issued for matching API requests expire this soon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_ttl_secs: Option<u64>,
@@ -144,6 +147,8 @@ pub struct BodyFaults {
     pub drop_after_bytes: Option<u64>,
     /// Pause once for the duration after this many bytes.
     pub stall: Option<(u64, Duration)>,
+    /// Flip every byte.
+    pub corrupt: bool,
 }
 
 impl BodyFaults {
@@ -314,6 +319,7 @@ impl FaultStore {
                 body.stall = Some((after, Duration::from_millis(ms)));
             }
             plan.reject_signatures |= rule.reject_signatures;
+            body.corrupt |= rule.corrupt;
             plan.grant_ttl_secs = min_some(plan.grant_ttl_secs, rule.grant_ttl_secs);
         }
         plan

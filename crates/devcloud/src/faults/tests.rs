@@ -221,6 +221,7 @@ fn the_testkit_rule_type_matches() {
         error_rate: Some(0.5),
         error_status: Some(500),
         reject_signatures: true,
+        corrupt: true,
         grant_ttl_secs: Some(6),
         times: Some(7),
     };

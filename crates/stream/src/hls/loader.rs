@@ -37,6 +37,7 @@ impl Loader {
     }
 
     async fn load_from(&self, first: usize) -> Result<()> {
+        tracing::debug!(first, "segment loader started");
         let prepared = &*self.prepared;
         let mut variant = prepared.current_variant();
         let mut current_init: Option<InitSection> = None;

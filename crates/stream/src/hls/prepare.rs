@@ -122,9 +122,11 @@ pub(crate) async fn prepare(
     bandwidth: SharedBandwidth,
     done: oneshot::Sender<Result<Arc<Prepared>>>,
 ) {
+    let started = std::time::Instant::now();
     let result = load(&*fetcher, &master_url, &config, &bandwidth).await;
-    if let Err(err) = &result {
-        tracing::warn!(error = %err, "HLS playlists could not be loaded");
+    match &result {
+        Ok(_) => tracing::debug!(elapsed = ?started.elapsed(), "HLS playlists loaded"),
+        Err(err) => tracing::warn!(error = %err, "HLS playlists could not be loaded"),
     }
     // The receiver is gone when the track was dropped meanwhile; nothing to tell.
     let _ = done.send(result.map(Arc::new));

@@ -94,7 +94,7 @@ impl Read for SegmentReader {
                 }
                 Some(Item::Failed(err)) => {
                     self.done = true;
-                    return Err(std::io::Error::other(err));
+                    return Err(std::io::Error::other(err.for_listener()));
                 }
                 None => self.done = true,
             }
