@@ -386,9 +386,8 @@ impl App {
 
     /// The audio output devices this machine has.
     pub fn output_devices(&self) -> Result<Vec<strato_audio::OutputDevice>, AppError> {
-        strato_audio::output_devices().map_err(|e| {
-            error::from_audio(&strato_audio::AudioError::Output(e))
-        })
+        strato_audio::output_devices()
+            .map_err(|e| error::from_audio(&strato_audio::AudioError::Output(e)))
     }
 
     /// Plays through the device named `device` (`None`: the system's default) from now on.

@@ -497,8 +497,14 @@ async fn downloaded_vbr_files_play_gaplessly_and_seek_exactly() {
         })
         .collect();
     let captured = Arc::new(Mutex::new(Captured::default()));
-    let (app, events) =
-        signed_in_app(cloud.api_url(), StreamFormat::Hls, high_quality(), &captured, false).await;
+    let (app, events) = signed_in_app(
+        cloud.api_url(),
+        StreamFormat::Hls,
+        high_quality(),
+        &captured,
+        false,
+    )
+    .await;
     app.play_locations(files.clone(), 0, 0).unwrap();
     let ended = events.wait_ended(Duration::from_secs(60)).await;
     assert!(ended.error.is_none(), "{:?}", ended.error);
@@ -513,13 +519,17 @@ async fn downloaded_vbr_files_play_gaplessly_and_seek_exactly() {
         false,
     )
     .await;
-    app.play_locations(vec![files[1].clone()], 0, 7_250).unwrap();
+    app.play_locations(vec![files[1].clone()], 0, 7_250)
+        .unwrap();
     events.wait_ended(Duration::from_secs(60)).await;
     let heard = &captured_seek.lock().unwrap().streams[0].1;
     let source = reference_pcm(&album[1]);
     let expected = 7_250 * i64::from(album[1].sample_rate) / 1000;
     let (lag, c) = best_lag(&heard[..2 * 8192], &source, expected, 2 * 2205);
-    assert!(c > 0.9 && lag.abs() <= 220, "VBR seek off by {lag} frames ({c:.3})");
+    assert!(
+        c > 0.9 && lag.abs() <= 220,
+        "VBR seek off by {lag} frames ({c:.3})"
+    );
 }
 
 #[tokio::test]
@@ -544,8 +554,14 @@ async fn the_mp3_resumes_a_dropped_download_renews_refused_access_and_seeks_back
         })
         .await;
     let captured = Arc::new(Mutex::new(Captured::default()));
-    let (app, events) =
-        signed_in_app(cloud.api_url(), StreamFormat::Mp3, high_quality(), &captured, true).await;
+    let (app, events) = signed_in_app(
+        cloud.api_url(),
+        StreamFormat::Mp3,
+        high_quality(),
+        &captured,
+        true,
+    )
+    .await;
     app.play_track(&track.id).await.unwrap();
     events
         .wait_until("two seconds of playback", Duration::from_secs(20), |s| {

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
+use axum::serve::ListenerExt as _;
 use serde::{Deserialize, Serialize};
 use strato_model::api::{CognitoConfig, ServiceConfig};
-use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
 use crate::access_log;

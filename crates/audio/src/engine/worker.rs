@@ -545,8 +545,7 @@ impl Worker {
                 .map_or(Duration::ZERO, |f| Duration::from_millis(f.base_ms.into()));
         };
         let frames = sink.played_frames().saturating_sub(marker.at_frame);
-        Duration::from_millis(marker.base_ms.into())
-            + frames_to_duration(frames, rate)
+        Duration::from_millis(marker.base_ms.into()) + frames_to_duration(frames, rate)
     }
 
     fn report(&mut self) {

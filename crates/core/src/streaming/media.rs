@@ -12,8 +12,9 @@ use strato_stream::progressive::{ProgressiveStream, RangeReader};
 use tokio::runtime::Handle;
 use url::Url;
 
-/// MP3 seeks up to this far into a track walk the frames from the start (exact).
-const ACCURATE_SEEK_REACH: Duration = Duration::from_secs(60);
+/// Bytes past the estimated target that must be held for an exact MP3 seek (the estimate
+/// is proportional; VBR strays from it).
+const ACCURATE_SEEK_MARGIN: u64 = 128 * 1024;
 
 /// What the engine needs to know about an HLS rendition before decoding it.
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +105,8 @@ impl TrackMedia for HlsMedia {
 pub struct ProgressiveMedia {
     stream: ProgressiveStream,
     hint: Option<&'static str>,
+    /// The track's length, when the catalog says: places seek targets in the file.
+    duration: Option<Duration>,
 }
 
 impl ProgressiveMedia {
@@ -113,6 +116,7 @@ impl ProgressiveMedia {
         fetcher: Arc<dyn MediaFetcher>,
         url: Url,
         retry: RetryPolicy,
+        duration: Option<Duration>,
     ) -> std::io::Result<Self> {
         let hint = match url.path().rsplit('.').next() {
             Some("mp3") => Some("mp3"),
@@ -123,21 +127,40 @@ impl ProgressiveMedia {
         Ok(Self {
             stream: ProgressiveStream::start(runtime, fetcher, url, retry)?,
             hint,
+            duration,
         })
+    }
+}
+
+impl ProgressiveMedia {
+    /// Whether the bytes up to `position` are at hand. Then the seek walks the frames from
+    /// the start and is sample-exact; otherwise it is placed by the file's size (within one
+    /// frame for CBR), which costs one request instead of fetching everything before it.
+    fn bytes_before_are_held(&self, position: Duration) -> bool {
+        let Some(len) = self.stream.byte_len() else {
+            return false;
+        };
+        let target = match self.duration.filter(|d| !d.is_zero()) {
+            Some(duration) => {
+                let fraction = (position.as_secs_f64() / duration.as_secs_f64()).min(1.0);
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    clippy::cast_precision_loss
+                )]
+                let byte = (len as f64 * fraction) as u64;
+                (byte + ACCURATE_SEEK_MARGIN).min(len)
+            }
+            None => len,
+        };
+        self.stream.is_held(target)
     }
 }
 
 impl TrackMedia for ProgressiveMedia {
     fn open_at(&self, position: Duration) -> Result<MediaRun, AudioError> {
         let reader = self.stream.reader().map_err(AudioError::Io)?;
-        // Sample-exact when the bytes before the target are at hand or few (a minute of MP3
-        // is at most 2.4 MB); otherwise an estimate from the file's size (within one frame
-        // for CBR) beats fetching everything up to the target.
-        let accurate = position <= ACCURATE_SEEK_REACH
-            || self
-                .stream
-                .byte_len()
-                .is_some_and(|len| self.stream.is_held(len));
+        let accurate = position.is_zero() || self.bytes_before_are_held(position);
         Ok(MediaRun {
             source: Box::new(RangeSource(reader)),
             hint: self.hint,

@@ -74,6 +74,7 @@ impl MediaOpener for CloudOpener {
         Ok(Arc::new(track::CloudTrack::start(
             self.context.clone(),
             access,
+            item.duration,
         )))
     }
 }

@@ -32,6 +32,7 @@ type PendingGrant = oneshot::Receiver<Result<Arc<CdnAccess>, CloudError>>;
 /// One track: the grant is being fetched; the stream is built on first use.
 pub(crate) struct CloudTrack {
     context: TrackContext,
+    duration: Option<Duration>,
     grant: Mutex<Option<PendingGrant>>,
     grant_task: AbortHandle,
     built: OnceLock<Result<Box<dyn TrackMedia>, String>>,
@@ -45,6 +46,7 @@ impl CloudTrack {
     pub(crate) fn start(
         context: TrackContext,
         access: impl std::future::Future<Output = Result<CdnAccess, CloudError>> + Send + 'static,
+        duration: Option<Duration>,
     ) -> Self {
         let (tx, rx) = oneshot::channel();
         let task = context.runtime.spawn(async move {
@@ -52,6 +54,7 @@ impl CloudTrack {
         });
         Self {
             context,
+            duration,
             grant: Mutex::new(Some(rx)),
             grant_task: task.abort_handle(),
             built: OnceLock::new(),
@@ -114,7 +117,7 @@ impl CloudTrack {
             }
             StreamFormat::Mp3 => {
                 let url = Url::parse(&grant.mp3_url).map_err(unusable)?;
-                ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry)
+                ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, self.duration)
                     .map(|media| Box::new(media) as Box<dyn TrackMedia>)
                     .map_err(|err| format!("Could not create the track's cache file ({err})."))
             }

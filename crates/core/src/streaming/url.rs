@@ -64,7 +64,7 @@ impl MediaOpener for UrlOpener {
                 Arc::clone(&ctx.bandwidth),
             )))
         } else {
-            ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry)
+            ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, item.duration)
                 .map(|m| Arc::new(m) as Arc<dyn TrackMedia>)
                 .map_err(AudioError::Io)
         }
