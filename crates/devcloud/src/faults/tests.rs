@@ -106,7 +106,7 @@ fn jitter_adds_a_varying_latency_within_its_bound() {
     );
     assert!(*min >= Duration::from_millis(20) && *max <= Duration::from_millis(320));
     assert!(
-        *max - *min >= Duration::from_millis(200),
+        max.saturating_sub(*min) >= Duration::from_millis(200),
         "{min:?}..{max:?}"
     );
 }
@@ -181,6 +181,7 @@ fn body_faults_combine_to_the_strictest() {
             bandwidth_bytes_per_sec: Some(400),
             drop_after_bytes: Some(500),
             stall: Some((10, Duration::from_millis(20))),
+            corrupt: false,
         }
     );
     assert!(plan.reject_signatures);

@@ -49,7 +49,7 @@ impl Loader {
                     .iter()
                     .enumerate()
                     .map(|(i, &bw)| {
-                        if prepared.playlist(i).is_some() {
+                        if i == variant || prepared.usable(i) {
                             bw
                         } else {
                             u64::MAX

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -24,13 +24,17 @@ pub(crate) struct Prepared {
     pub(crate) target_duration: Duration,
     /// Declared bandwidths, in playlist order.
     pub(crate) bandwidths: Vec<u64>,
-    /// Media playlists, `None` where one could not be loaded (that variant is not used).
-    pub(crate) playlists: Vec<Option<MediaPlaylist>>,
+    /// Media playlists as they arrive: the first variant's before anything plays, the
+    /// others just after; `Some(None)` where one could not be loaded (not used).
+    pub(crate) playlists: Vec<OnceLock<Option<MediaPlaylist>>>,
+    /// The variants' playlist URLs, in playlist order.
+    uris: Vec<Url>,
     /// The variant the next loader starts on: the last one used, so a seek does not drop
     /// back to where the track began.
     pub(crate) variant: AtomicUsize,
-    /// Whether variants may change mid-run: their segments line up and the segments carry
-    /// self-describing frames (ADTS), so the decoder needs no reset at a switch.
+    /// Whether variants may change mid-run: segments carry self-describing frames (ADTS),
+    /// so the decoder needs no reset at a switch, and the listener has not pinned a quality.
+    /// A variant is then used once its playlist is in and its segments line up.
     pub(crate) switchable: bool,
     /// Segment start times in seconds, one more than segments (the last is the end).
     starts: Vec<f64>,
@@ -64,7 +68,23 @@ impl Prepared {
     }
 
     pub(crate) fn playlist(&self, variant: usize) -> Option<&MediaPlaylist> {
-        self.playlists.get(variant).and_then(Option::as_ref)
+        self.playlists
+            .get(variant)
+            .and_then(OnceLock::get)
+            .and_then(Option::as_ref)
+    }
+
+    /// Whether `variant` can take over from another at a segment boundary: loaded, and its
+    /// segments cut where the first variant's are.
+    pub(crate) fn usable(&self, variant: usize) -> bool {
+        let Some(playlist) = self.playlist(variant) else {
+            return false;
+        };
+        playlist.segments.len() == self.segment_count()
+            && playlist.segments.iter().enumerate().all(|(i, s)| {
+                let start = s.duration.as_secs_f64();
+                (start - (self.starts[i + 1] - self.starts[i])).abs() < 0.001
+            })
     }
 }
 
@@ -123,13 +143,40 @@ pub(crate) async fn prepare(
     done: oneshot::Sender<Result<Arc<Prepared>>>,
 ) {
     let started = std::time::Instant::now();
-    let result = load(&*fetcher, &master_url, &config, &bandwidth).await;
-    match &result {
-        Ok(_) => tracing::debug!(elapsed = ?started.elapsed(), "HLS playlists loaded"),
-        Err(err) => tracing::warn!(error = %err, "HLS playlists could not be loaded"),
+    let prepared = match load(&*fetcher, &master_url, &config, &bandwidth).await {
+        Ok(prepared) => Arc::new(prepared),
+        Err(err) => {
+            tracing::warn!(error = %err, "HLS playlists could not be loaded");
+            let _ = done.send(Err(err));
+            return;
+        }
+    };
+    tracing::debug!(elapsed = ?started.elapsed(), "HLS playlist ready");
+    // The receiver is gone when the track was dropped meanwhile; nothing more to do.
+    if done.send(Ok(Arc::clone(&prepared))).is_err() {
+        return;
     }
-    // The receiver is gone when the track was dropped meanwhile; nothing to tell.
-    let _ = done.send(result.map(Arc::new));
+    // The other variants, for switching, while the first one already plays.
+    let rest = prepared
+        .uris
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| prepared.playlists[*i].get().is_none())
+        .map(|(i, uri)| {
+            let (fetcher, config) = (&fetcher, &config);
+            async move {
+                let loaded = fetch_text(&**fetcher, uri, config, "a variant playlist")
+                    .await
+                    .and_then(|text| parse_media_playlist(&text, uri));
+                (i, loaded)
+            }
+        });
+    for (i, loaded) in join_all(rest).await {
+        let playlist = loaded
+            .inspect_err(|err| tracing::warn!(variant = i, error = %err, "a variant is unusable"))
+            .ok();
+        let _ = prepared.playlists[i].set(playlist);
+    }
 }
 
 async fn load(
@@ -138,30 +185,43 @@ async fn load(
     config: &HlsConfig,
     bandwidth: &SharedBandwidth,
 ) -> Result<Prepared> {
-    let master_text = fetch_text(fetcher, master_url, config, "the track's playlist").await?;
-    let master = parse_master_playlist(&master_text, master_url)?;
+    // Tracks of one service share a layout: the variant chosen for the last track names the
+    // one this track will most likely use. Fetching it beside the master saves a round trip
+    // before the first sample; a miss costs one small request.
+    let guess = lock(bandwidth)
+        .last_variant
+        .as_deref()
+        .and_then(|relative| master_url.join(relative).ok());
+    let master = fetch_text(fetcher, master_url, config, "the track's playlist");
+    let speculative = async {
+        match &guess {
+            Some(url) => Some(fetch_text(fetcher, url, config, "a variant playlist").await),
+            None => None,
+        }
+    };
+    let (master_text, speculative) = futures_util::future::join(master, speculative).await;
+    let master = parse_master_playlist(&master_text?, master_url)?;
     let bandwidths: Vec<u64> = master.variants.iter().map(|v| v.bandwidth).collect();
+    let uris: Vec<Url> = master.variants.iter().map(|v| v.uri.clone()).collect();
     let estimate = lock(bandwidth).estimate_bps();
     let first = choose_variant(&bandwidths, None, estimate, config.quality);
 
-    // Every variant's playlist at once: the first variant's is needed now, the others for
-    // switching, and in parallel they cost no more round trips than one.
-    let loads = master.variants.iter().map(|variant| async {
-        let text = fetch_text(fetcher, &variant.uri, config, "a variant playlist").await?;
-        parse_media_playlist(&text, &variant.uri)
-    });
-    let mut playlists = Vec::new();
-    for (index, loaded) in join_all(loads).await.into_iter().enumerate() {
-        match loaded {
-            Ok(playlist) => playlists.push(Some(playlist)),
-            Err(err) if index == first => return Err(err),
-            Err(err) => {
-                tracing::warn!(variant = index, error = %err, "a variant is unusable");
-                playlists.push(None);
-            }
+    let first_text = match (guess, speculative) {
+        (Some(url), Some(Ok(text))) if url == uris[first] => text,
+        _ => {
+            fetch_text(
+                fetcher,
+                &uris[first],
+                config,
+                "the track's variant playlist",
+            )
+            .await?
         }
+    };
+    let chosen = parse_media_playlist(&first_text, &uris[first])?;
+    if let Some(relative) = relative_uri(master_url, &uris[first]) {
+        lock(bandwidth).last_variant = Some(relative);
     }
-    let chosen = playlists[first].as_ref().expect("checked above");
     let kind = SegmentKind::of_segment(&chosen.segments[0]);
     let mut starts = Vec::with_capacity(chosen.segments.len() + 1);
     let mut t = 0.0;
@@ -170,25 +230,31 @@ async fn load(
         t += segment.duration.as_secs_f64();
     }
     starts.push(t);
-    let aligned = playlists.iter().flatten().all(|p| {
-        p.segments.len() == chosen.segments.len()
-            && p.segments
-                .iter()
-                .zip(&chosen.segments)
-                .all(|(a, b)| a.duration.abs_diff(b.duration) < Duration::from_millis(1))
-    });
-    let switchable = aligned && kind != SegmentKind::Fmp4 && config.quality == Quality::Auto;
+    let playlists: Vec<OnceLock<Option<MediaPlaylist>>> =
+        uris.iter().map(|_| OnceLock::new()).collect();
+    let target_duration = chosen.target_duration;
+    let _ = playlists[first].set(Some(chosen));
     Ok(Prepared {
         kind,
-        target_duration: chosen.target_duration,
+        target_duration,
         bandwidths,
         variant: AtomicUsize::new(first),
-        switchable,
+        switchable: kind != SegmentKind::Fmp4 && config.quality == Quality::Auto,
         starts,
         playlists,
+        uris,
         keys: Mutex::new(HashMap::new()),
         cache: Mutex::new(SegmentCache::default()),
     })
+}
+
+/// `variant`'s URL relative to the master playlist's folder, when it lies under it.
+fn relative_uri(master: &Url, variant: &Url) -> Option<String> {
+    if master.origin() != variant.origin() || variant.query().is_some() {
+        return None;
+    }
+    let folder = &master.path()[..=master.path().rfind('/')?];
+    variant.path().strip_prefix(folder).map(str::to_owned)
 }
 
 async fn fetch_text(
@@ -216,6 +282,25 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variant_uris_are_remembered_relative_to_their_master() {
+        let master = Url::parse("https://cdn.example/media/t1/hls/master.m3u8").unwrap();
+        let variant = Url::parse("https://cdn.example/media/t1/hls/256k/index.m3u8").unwrap();
+        assert_eq!(
+            relative_uri(&master, &variant).as_deref(),
+            Some("256k/index.m3u8")
+        );
+        let next = Url::parse("https://cdn.example/media/t2/hls/master.m3u8").unwrap();
+        assert_eq!(
+            next.join("256k/index.m3u8").unwrap().as_str(),
+            "https://cdn.example/media/t2/hls/256k/index.m3u8"
+        );
+        let elsewhere = Url::parse("https://other.example/x/256k/index.m3u8").unwrap();
+        assert_eq!(relative_uri(&master, &elsewhere), None);
+        let signed = Url::parse("https://cdn.example/media/t1/hls/a.m3u8?Signature=x").unwrap();
+        assert_eq!(relative_uri(&master, &signed), None);
+    }
 
     #[test]
     fn the_cache_evicts_oldest_first_within_its_limit() {
