@@ -5,8 +5,8 @@
 
 use strato_core::App;
 use strato_model::ipc::{
-    AppError, CodeDelivery, Page, PlayerStatus, RepeatMode, Session, SignInStep, SignUpOutcome,
-    StaySignedIn, Track,
+    AppError, CodeDelivery, Page, PlayerStatus, RememberedAccount, RepeatMode, Session, SignInStep,
+    SignUpOutcome, StaySignedIn, Track,
 };
 use tauri::State;
 
@@ -107,6 +107,25 @@ pub async fn confirm_forgot_password(
 #[tauri::command]
 pub fn sign_out(app: State<'_, App>) {
     app.sign_out();
+}
+
+#[tauri::command]
+pub fn remembered_accounts(app: State<'_, App>) -> Vec<RememberedAccount> {
+    app.remembered_accounts()
+}
+
+#[tauri::command]
+pub async fn switch_account(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+) -> Result<Session, AppError> {
+    app.switch_account(&service_url, &username).await
+}
+
+#[tauri::command]
+pub fn forget_account(app: State<'_, App>, service_url: String, username: String) {
+    app.forget_account(&service_url, &username);
 }
 
 #[tauri::command]

@@ -6,8 +6,15 @@
 //! works headless but forgets its keys when the user logs out or the machine restarts. When
 //! none works, sign-in still works for the session and [`KeychainStatus`] says why "stay
 //! signed in" is off.
+//!
+//! Beside the tokens, per app installation ("scope"), two entries that name accounts but hold
+//! no secret: the kept accounts (a JSON list of service URL and username) and the last one
+//! used, which the app resumes at start. They live here rather than in a file so that no file
+//! names an account, and so they last exactly as long as the tokens they point to (the kernel
+//! keyring forgets both at logout; a file would outlive its tokens).
 
 use keyring::Entry;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::refresh::RefreshToken;
 use crate::{CloudError, CloudErrorKind, Tokens};
@@ -36,6 +43,19 @@ impl KeychainStatus {
     }
 }
 
+/// An account whose refresh token is kept: what to show in "Continue as …", nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptAccount {
+    pub service_url: String,
+    pub username: String,
+}
+
+impl KeptAccount {
+    fn is(&self, service_url: &str, username: &str) -> bool {
+        self.service_url == service_url && self.username == username
+    }
+}
+
 /// The refresh-token store.
 #[derive(Debug, Clone)]
 pub struct TokenStore {
@@ -47,6 +67,8 @@ pub struct TokenStore {
 const ENTRY_PREFIX: &str = "Strato";
 /// The entries naming the account to resume, one per scope.
 const LAST_ACCOUNT_SERVICE: &str = "last account";
+/// The entries listing the kept accounts, one per scope.
+const ACCOUNTS_SERVICE: &str = "accounts";
 /// The entry used to test a store.
 const PROBE_USER: &str = "strato-keychain-probe";
 const KERNEL_CAVEAT: &str = "You stay signed in until you log out of this computer or restart it (no system keychain was found).";
@@ -179,23 +201,29 @@ impl TokenStore {
         }
     }
 
-    /// Notes which account to resume at the next start of an app installation identified by
-    /// `scope` (the app passes its configured default service URL, which also keeps test
-    /// apps apart). Not a secret (URL and username), but kept beside the token so that no file
-    /// names the account.
+    /// Adds the account to the kept ones (if not there yet) and notes it as the one to resume
+    /// at the next start of an app installation identified by `scope` (the app passes its
+    /// configured default service URL, which also keeps test apps apart).
     pub fn remember_account(
         &self,
         scope: &str,
         service_url: &str,
         username: &str,
     ) -> Result<(), CloudError> {
-        let entry = self.entry(LAST_ACCOUNT_SERVICE, scope)?;
-        entry
+        let mut accounts = self.kept_list(scope)?;
+        if !accounts.iter().any(|a| a.is(service_url, username)) {
+            accounts.push(KeptAccount {
+                service_url: service_url.to_owned(),
+                username: username.to_owned(),
+            });
+            self.write_list(scope, &accounts)?;
+        }
+        self.entry(LAST_ACCOUNT_SERVICE, scope)?
             .set_password(&format!("{service_url}\n{username}"))
             .map_err(keychain_error)
     }
 
-    /// The account [`Self::remember_account`] noted: (service URL, username).
+    /// The account [`Self::remember_account`] noted last: (service URL, username).
     pub fn last_account(&self, scope: &str) -> Result<Option<(String, String)>, CloudError> {
         if !self.status.available() {
             return Ok(None);
@@ -209,21 +237,86 @@ impl TokenStore {
         }
     }
 
-    /// Clears the note if it names this account.
+    /// Every account [`Self::remember_account`] kept in `scope` and not forgotten since, in
+    /// the order they were first kept. Includes the last account of a version that kept only
+    /// that one.
+    pub fn accounts(&self, scope: &str) -> Result<Vec<KeptAccount>, CloudError> {
+        if !self.status.available() {
+            return Ok(Vec::new());
+        }
+        let mut accounts = self.kept_list(scope)?;
+        if let Some((url, user)) = self.last_account(scope)?
+            && !accounts.iter().any(|a| a.is(&url, &user))
+        {
+            accounts.insert(
+                0,
+                KeptAccount {
+                    service_url: url,
+                    username: user,
+                },
+            );
+        }
+        Ok(accounts)
+    }
+
+    /// Removes the account from the kept ones, and clears the last-account note if it names
+    /// it. The token itself is [`Self::forget`]'s.
     pub fn forget_account(
         &self,
         scope: &str,
         service_url: &str,
         username: &str,
     ) -> Result<(), CloudError> {
+        if !self.status.available() {
+            return Ok(());
+        }
+        let mut accounts = self.kept_list(scope)?;
+        let before = accounts.len();
+        accounts.retain(|a| !a.is(service_url, username));
+        if accounts.len() != before {
+            self.write_list(scope, &accounts)?;
+        }
         let named = self.last_account(scope)?;
         if named.is_some_and(|(url, user)| url == service_url && user == username) {
-            match self.entry(LAST_ACCOUNT_SERVICE, scope)?.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => {}
-                Err(err) => return Err(keychain_error(err)),
-            }
+            self.delete(LAST_ACCOUNT_SERVICE, scope)?;
         }
         Ok(())
+    }
+
+    /// The list entry alone; an unreadable one (written by hand, or by a newer version that
+    /// changed its shape) counts as empty rather than locking the listener out.
+    fn kept_list(&self, scope: &str) -> Result<Vec<KeptAccount>, CloudError> {
+        match self.entry(ACCOUNTS_SERVICE, scope)?.get_password() {
+            Ok(json) => Ok(serde_json::from_str(&json).unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "the kept accounts' list is unreadable; ignoring it");
+                Vec::new()
+            })),
+            Err(keyring::Error::NoEntry) => Ok(Vec::new()),
+            Err(err) => Err(keychain_error(err)),
+        }
+    }
+
+    fn write_list(&self, scope: &str, accounts: &[KeptAccount]) -> Result<(), CloudError> {
+        if accounts.is_empty() {
+            return self.delete(ACCOUNTS_SERVICE, scope);
+        }
+        let json = serde_json::to_string(accounts).map_err(|err| {
+            CloudError::new(
+                CloudErrorKind::Keychain,
+                "The kept accounts could not be written.",
+            )
+            .with_source(err)
+        })?;
+        self.entry(ACCOUNTS_SERVICE, scope)?
+            .set_password(&json)
+            .map_err(keychain_error)
+    }
+
+    fn delete(&self, service: &str, user: &str) -> Result<(), CloudError> {
+        match self.entry(service, user)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(keychain_error(err)),
+        }
     }
 
     fn entry(&self, service_url: &str, username: &str) -> Result<Entry, CloudError> {

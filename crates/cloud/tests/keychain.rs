@@ -4,7 +4,7 @@
 
 #![cfg(target_os = "linux")]
 
-use strato_cloud::keychain::{Store, TokenStore};
+use strato_cloud::keychain::{KeptAccount, Store, TokenStore};
 use strato_cloud::{ApiClient, CloudErrorKind, Credentials, ServiceClient};
 use strato_testkit::{DevCloud, Moto};
 
@@ -85,4 +85,51 @@ fn the_secret_service_without_a_session_bus_is_reported_not_fatal() {
             "{reason}"
         );
     }
+}
+
+fn kept(service_url: &str, username: &str) -> KeptAccount {
+    KeptAccount {
+        service_url: service_url.to_owned(),
+        username: username.to_owned(),
+    }
+}
+
+#[test]
+fn kept_accounts_are_listed_once_each_in_their_scope_and_forgotten_one_by_one() {
+    let store = TokenStore::kernel_keyring();
+    // A scope of its own keeps parallel runs apart.
+    let scope = format!("test-scope-{}", std::process::id());
+    let other_scope = format!("{scope}-other");
+    let (a, b) = ("http://a.example/", "http://b.example/");
+    assert_eq!(store.accounts(&scope).unwrap(), []);
+
+    store.remember_account(&scope, a, "ana").unwrap();
+    store.remember_account(&scope, b, "ana").unwrap();
+    store.remember_account(&scope, a, "ana").unwrap();
+    store.remember_account(&other_scope, a, "ben").unwrap();
+    assert_eq!(
+        store.accounts(&scope).unwrap(),
+        [kept(a, "ana"), kept(b, "ana")],
+        "once each, in the order first kept"
+    );
+    assert_eq!(
+        store.last_account(&scope).unwrap(),
+        Some((a.into(), "ana".into()))
+    );
+    assert_eq!(store.accounts(&other_scope).unwrap(), [kept(a, "ben")]);
+
+    store.forget_account(&scope, a, "ana").unwrap();
+    assert_eq!(store.accounts(&scope).unwrap(), [kept(b, "ana")]);
+    assert_eq!(
+        store.last_account(&scope).unwrap(),
+        None,
+        "it was the last one"
+    );
+    store.forget_account(&scope, b, "ana").unwrap();
+    store
+        .forget_account(&scope, b, "ana")
+        .expect("forgetting twice is fine");
+    assert_eq!(store.accounts(&scope).unwrap(), []);
+    store.forget_account(&other_scope, a, "ben").unwrap();
+    assert_eq!(store.accounts(&other_scope).unwrap(), []);
 }

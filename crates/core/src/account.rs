@@ -2,20 +2,21 @@
 //! the service's challenges, creating an account and resetting a password, staying signed in
 //! across restarts through the OS keychain, and signing out everywhere.
 //!
-//! The keychain holds two kinds of entries, and nothing about the account is written
-//! anywhere else: the refresh token per (service URL, username), and the "last account"
-//! entry (service URL and username, no secret) that tells [`restore`] what to resume.
+//! The keychain holds three kinds of entries, and nothing about the account is written
+//! anywhere else: the refresh token per (service URL, username); the kept accounts (service
+//! URLs and usernames, no secret) that [`remembered`] lists and [`resume`] switches to; and the
+//! "last account" entry that tells [`restore`] which of them to resume at start.
 
 use std::sync::{Arc, OnceLock};
 
 use strato_cloud::auth::account::CodeDelivery as CloudDelivery;
-use strato_cloud::keychain::TokenStore;
+use strato_cloud::keychain::{KeptAccount, TokenStore};
 use strato_cloud::{
     ApiClient, Challenge, CloudErrorKind, Credentials, ServiceClient, SignInStep as CloudStep,
     Tokens,
 };
 pub use strato_model::ipc::StaySignedIn;
-use strato_model::ipc::{AppError, ChallengeKind, CodeDelivery, Session, SignUpOutcome};
+use strato_model::ipc::{AppError, ChallengeKind, CodeDelivery, ErrorKind, Session, SignUpOutcome};
 
 use crate::error::from_cloud;
 
@@ -232,26 +233,62 @@ pub(crate) async fn restore(scope: &str) -> Result<Option<Account>, AppError> {
     let Some((url, username)) = store.last_account(scope).map_err(|e| from_cloud(&e))? else {
         return Ok(None);
     };
-    let Some(refresh) = store.load(&url, &username).map_err(|e| from_cloud(&e))? else {
+    if store
+        .load(&url, &username)
+        .map_err(|e| from_cloud(&e))?
+        .is_none()
+    {
         return Ok(None);
+    }
+    resume(scope, &url, &username).await.map(Some)
+}
+
+/// The accounts kept in this app installation's keychain, in the order they were first kept.
+/// A keychain that cannot be read lists none: signing in by hand still works.
+pub(crate) fn remembered(scope: &str) -> Vec<KeptAccount> {
+    token_store().accounts(scope).unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "could not list the kept accounts");
+        Vec::new()
+    })
+}
+
+/// Resumes a kept account from its refresh token and notes it as the one to resume at the next
+/// start. As in [`restore`]: a refused token is forgotten, being offline keeps it. A token that
+/// is gone (removed from the keychain by hand) forgets the account too.
+pub(crate) async fn resume(
+    scope: &str,
+    service_url: &str,
+    username: &str,
+) -> Result<Account, AppError> {
+    let store = token_store();
+    let Some(refresh) = store
+        .load(service_url, username)
+        .map_err(|e| from_cloud(&e))?
+    else {
+        forget(scope, service_url, username);
+        return Err(AppError::new(
+            ErrorKind::Auth,
+            format!("{username} is no longer kept on this computer. Please sign in again."),
+        ));
     };
-    let service = ServiceClient::connect(&url)
-        .await
-        .map_err(|e| from_cloud(&e))?;
-    match service.resume(&username, &refresh).await {
+    let service = connect(service_url).await?;
+    match service.resume(username, &refresh).await {
         Ok(tokens) => {
-            tracing::info!(username, "session restored from the keychain");
-            Ok(Some(Account {
+            tracing::info!(username, "session resumed from the keychain");
+            if let Err(err) = store.remember_account(scope, service_url, username) {
+                tracing::warn!(error = %err, "could not note the account to resume next time");
+            }
+            Ok(Account {
                 session: Session {
-                    service_url: url,
-                    username,
+                    service_url: service_url.to_owned(),
+                    username: username.to_owned(),
                 },
                 api: Arc::new(ApiClient::new(service, tokens)),
-            }))
+            })
         }
         Err(err) => {
             if err.kind() == CloudErrorKind::Auth {
-                forget(scope, &url, &username);
+                forget(scope, service_url, username);
             }
             Err(from_cloud(&err))
         }
@@ -285,7 +322,9 @@ pub(crate) fn sign_out(scope: &str, account: Account) -> std::thread::JoinHandle
         .expect("spawning the sign-out thread")
 }
 
-/// Forgets the account's keychain entries (its session ended: refresh refused).
+/// Forgets the account's keychain entries: its token, its place among the kept accounts and,
+/// if it names it, the last-account note (signed out, its session ended, or the listener
+/// asked to forget it).
 pub(crate) fn forget(scope: &str, service_url: &str, username: &str) {
     let store = token_store();
     if let Err(err) = store

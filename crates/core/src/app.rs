@@ -9,8 +9,8 @@ use strato_audio::{
 };
 use strato_cloud::ApiClient;
 use strato_model::ipc::{
-    AppError, CodeDelivery, ErrorKind, Page, PlayerStatus, Session, SignInChallenge, SignInStep,
-    SignUpOutcome, Track,
+    AppError, CodeDelivery, ErrorKind, Page, PlayerStatus, RememberedAccount, Session,
+    SignInChallenge, SignInStep, SignUpOutcome, Track,
 };
 
 use crate::account::{self, Account, Pending, StaySignedIn, Step};
@@ -195,14 +195,9 @@ impl App {
 
     fn step(&self, step: Step) -> SignInStep {
         match step {
-            Step::SignedIn(account) => {
-                let session = account.session.clone();
-                *lock(&self.session) = Some(SignedIn {
-                    session: session.clone(),
-                    api: account.api,
-                });
-                SignInStep::SignedIn { session }
-            }
+            Step::SignedIn(account) => SignInStep::SignedIn {
+                session: self.set_account(account),
+            },
             Step::Challenge(pending) => {
                 let id = format!(
                     "challenge-{}",
@@ -281,12 +276,68 @@ impl App {
         let Some(account) = account::restore(&self.settings.default_service_url).await? else {
             return Ok(None);
         };
+        Ok(Some(self.set_account(account)))
+    }
+
+    /// The accounts kept on this computer ("stay signed in"), the signed-in one marked
+    /// `current`. A session signed in for this run only is not among them.
+    #[must_use]
+    pub fn remembered_accounts(&self) -> Vec<RememberedAccount> {
+        let current = self.session();
+        account::remembered(&self.settings.default_service_url)
+            .into_iter()
+            .map(|kept| RememberedAccount {
+                current: current.as_ref().is_some_and(|s| {
+                    s.service_url == kept.service_url && s.username == kept.username
+                }),
+                service_url: kept.service_url,
+                username: kept.username,
+            })
+            .collect()
+    }
+
+    /// Signs in as a kept account, from its keychain token: playback stops and the session is
+    /// swapped. The account left stays kept (a session signed in for this run only ends). The
+    /// next start resumes the account switched to. On failure the current session stays; a
+    /// refused token is forgotten, as at start. Switching to the current account does nothing.
+    pub async fn switch_account(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<Session, AppError> {
+        if let Some(session) = self
+            .session()
+            .filter(|s| s.service_url == service_url && s.username == username)
+        {
+            return Ok(session);
+        }
+        let account =
+            account::resume(&self.settings.default_service_url, service_url, username).await?;
+        tracing::info!(username, "switched account");
+        Ok(self.set_account(account))
+    }
+
+    /// Forgets a kept account: its token and its place in the list. Local only: its tokens
+    /// are not revoked on the service (that needs [`Self::sign_out`]). Forgetting the signed-in
+    /// account keeps it signed in for this run.
+    pub fn forget_account(&self, service_url: &str, username: &str) {
+        account::forget(&self.settings.default_service_url, service_url, username);
+    }
+
+    /// Makes `account` the signed-in one. Another account's playback and caches end with it.
+    fn set_account(&self, account: Account) -> Session {
         let session = account.session.clone();
-        *lock(&self.session) = Some(SignedIn {
+        let previous = lock(&self.session).replace(SignedIn {
             session: session.clone(),
             api: account.api,
         });
-        Ok(Some(session))
+        if previous.is_some_and(|p| p.session != session) {
+            self.player.stop();
+            self.opener.set_api(None);
+            lock(&self.tracks).clear();
+            lock(&self.covers).clear();
+        }
+        session
     }
 
     /// Whether "stay signed in" can be offered, and if not, why.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_model::ipc::{ChallengeKind, ErrorKind, PlayerStatus, SignInStep};
+use strato_model::ipc::{ChallengeKind, ErrorKind, PlayerStatus, RememberedAccount, SignInStep};
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
 
 struct Quiet;
@@ -272,4 +272,114 @@ async fn sign_up_then_confirm_then_sign_in_through_the_app() {
         .unwrap();
     assert_eq!(session.username, "app-newcomer");
     app.catalog_tracks(None).await.unwrap();
+}
+
+fn remembered(service_url: &str, username: &str, current: bool) -> RememberedAccount {
+    RememberedAccount {
+        service_url: service_url.to_owned(),
+        username: username.to_owned(),
+        current,
+    }
+}
+
+#[tokio::test]
+async fn kept_accounts_are_listed_switched_between_and_forgotten() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let (ana, ana_password) = demo(&cloud);
+    let (ben, ben_password) = ("second-listener", "Second-Pass-123");
+    cloud.user_access_token(ben, ben_password).await;
+    let app = start_app(&cloud);
+    assert_eq!(app.remembered_accounts(), []);
+
+    let first = app
+        .sign_in_with(cloud.api_url(), &ana, ana_password, true)
+        .await
+        .unwrap();
+    // Adding another account signs it in beside the first, which stays kept.
+    let second = app
+        .sign_in_with(cloud.api_url(), ben, ben_password.into(), true)
+        .await
+        .unwrap();
+    let url = first.service_url.clone();
+    assert_eq!(second.service_url, url);
+    assert_eq!(
+        app.remembered_accounts(),
+        [remembered(&url, &ana, false), remembered(&url, ben, true)]
+    );
+
+    // Back and forth: the session and the API calls follow.
+    let switched = app.switch_account(&url, &ana).await.unwrap();
+    assert_eq!(switched, first);
+    assert_eq!(app.session(), Some(first.clone()));
+    app.catalog_tracks(None).await.unwrap();
+    assert_eq!(
+        app.remembered_accounts(),
+        [remembered(&url, &ana, true), remembered(&url, ben, false)]
+    );
+    assert_eq!(app.switch_account(&url, ben).await.unwrap(), second);
+    app.catalog_tracks(None).await.unwrap();
+    assert_eq!(
+        app.switch_account(&url, ben).await.unwrap(),
+        second,
+        "switching to the current account changes nothing"
+    );
+    drop(app);
+
+    // A restart resumes the account switched to last, and still lists both.
+    let restarted = start_app(&cloud);
+    assert_eq!(
+        restarted.restore_session().await.unwrap(),
+        Some(second.clone())
+    );
+    assert_eq!(
+        restarted.remembered_accounts(),
+        [remembered(&url, &ana, false), remembered(&url, ben, true)]
+    );
+
+    // Forgetting one removes its token: it can no longer be switched to, and the current
+    // session is untouched.
+    restarted.forget_account(&url, &ana);
+    assert_eq!(
+        restarted.remembered_accounts(),
+        [remembered(&url, ben, true)]
+    );
+    assert!(
+        strato_cloud::keychain::TokenStore::system()
+            .load(&url, &ana)
+            .unwrap()
+            .is_none()
+    );
+    let err = restarted.switch_account(&url, &ana).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Auth);
+    assert_eq!(restarted.session(), Some(second.clone()));
+    drop(restarted);
+
+    let again = start_app(&cloud);
+    assert_eq!(again.remembered_accounts(), [remembered(&url, ben, false)]);
+    assert_eq!(again.restore_session().await.unwrap(), Some(second));
+    // Signing out forgets the account too.
+    again.sign_out();
+    assert_eq!(again.remembered_accounts(), []);
+}
+
+#[tokio::test]
+async fn switching_away_from_a_session_not_kept_ends_it_and_keeps_the_others() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let (ana, ana_password) = demo(&cloud);
+    let (ben, ben_password) = ("third-listener", "Third-Pass-123");
+    cloud.user_access_token(ben, ben_password).await;
+    let app = start_app(&cloud);
+    let kept = app
+        .sign_in_with(cloud.api_url(), &ana, ana_password, true)
+        .await
+        .unwrap();
+    let url = kept.service_url.clone();
+    app.sign_in(cloud.api_url(), ben, ben_password.into())
+        .await
+        .unwrap();
+    // Signed in for this run only: not listed, and the kept one is not current.
+    assert_eq!(app.remembered_accounts(), [remembered(&url, &ana, false)]);
+    assert_eq!(app.switch_account(&url, &ana).await.unwrap(), kept);
+    assert_eq!(app.remembered_accounts(), [remembered(&url, &ana, true)]);
+    app.sign_out();
 }

@@ -608,3 +608,57 @@ fn mp3_requests(cloud: &DevCloud, track_id: &str) -> usize {
         .filter(|line| line.contains("devcloud::access") && line.contains(&needle))
         .count()
 }
+
+#[tokio::test]
+async fn an_output_that_goes_away_is_reopened_and_playback_goes_on_where_it_was() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let tracks = catalog(media_dir());
+    let track = tracks
+        .iter()
+        .find(|t| t.segment_kind == "ts")
+        .unwrap()
+        .clone();
+    let captured = Arc::new(Mutex::new(Captured::default()));
+    let lost_at = 5 * 44_100;
+    let mut settings = AppSettings::new(
+        cloud.api_url(),
+        AudioOutput::Custom(CaptureSink::factory_losing_first_after(&captured, lost_at)),
+    );
+    settings.hls = high_quality();
+    let (app, events) = app_with(settings, cloud.api_url()).await;
+    app.play_track(&track.id).await.unwrap();
+    let ended = events.wait_ended(Duration::from_secs(60)).await;
+    assert!(ended.error.is_none(), "{:?}", ended.error);
+
+    let outputs: Vec<_> = events.all().into_iter().map(|s| s.output).collect();
+    assert!(
+        outputs
+            .iter()
+            .any(|o| matches!(o, strato_model::ipc::OutputStatus::Unavailable { .. })),
+        "the loss was not reported"
+    );
+    assert!(matches!(
+        outputs.last(),
+        Some(strato_model::ipc::OutputStatus::Available { .. })
+    ));
+    let captured = captured.lock().unwrap();
+    let (first, second) = (&captured.streams[0].1, &captured.streams.last().unwrap().1);
+    assert_eq!(first.len() as u64, lost_at * 2, "the first device took 5 s");
+    // The new device goes on from where the listener was: the source from 5 s to its end.
+    let source = reference_pcm(&track);
+    let (lag, c) = best_lag(
+        &second[..2 * 8192],
+        &source,
+        i64::try_from(lost_at).unwrap(),
+        2 * 2205,
+    );
+    assert!(
+        c > 0.9 && lag.abs() <= 220,
+        "resumed {lag} frames off ({c:.3})"
+    );
+    assert_eq!(
+        second.len(),
+        source.len() - first.len(),
+        "frames after the reopening"
+    );
+}

@@ -31,6 +31,11 @@ export type SignUpOutcome = {
  * `false` until the code sent to `delivery` is confirmed.
  */
 confirmed: boolean, delivery: CodeDelivery, };
+export type RememberedAccount = { service_url: string, username: string, 
+/**
+ * Whether it is the account signed in now.
+ */
+current: boolean, };
 export type ReplayGain = { track_gain_db: number, track_peak: number, album_gain_db: number, album_peak: number, };
 export type Track = { id: string, title: string, artist_id: string, artist_name: string, album_id: string, album_title: string, track_number: number, duration_ms: number, 
 /**

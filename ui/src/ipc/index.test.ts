@@ -43,6 +43,9 @@ describe("commands", () => {
     await ipc.resendConfirmationCode("http://s", "ana");
     await ipc.forgotPassword("http://s", "ana");
     await ipc.confirmForgotPassword("http://s", "ana", "123456", "New-pw-1");
+    await ipc.rememberedAccounts();
+    await ipc.switchAccount("http://s", "ben");
+    await ipc.forgetAccount("http://s", "ben");
     expect(tauri.invoke.mock.calls).toEqual([
       ["answer_challenge", { challengeId: "challenge-1", answer: "123456" }],
       ["stay_signed_in", undefined],
@@ -55,6 +58,9 @@ describe("commands", () => {
         "confirm_forgot_password",
         { serviceUrl: "http://s", username: "ana", code: "123456", newPassword: "New-pw-1" },
       ],
+      ["remembered_accounts", undefined],
+      ["switch_account", { serviceUrl: "http://s", username: "ben" }],
+      ["forget_account", { serviceUrl: "http://s", username: "ben" }],
     ]);
   });
 
@@ -138,6 +144,8 @@ describe("onSessionEnded", () => {
     await expect(ipc.signIn("u", "a", "b", false)).rejects.toBeDefined();
     tauri.invoke.mockRejectedValueOnce({ kind: "auth", message: "Wrong code." });
     await expect(ipc.answerChallenge("c", "1")).rejects.toBeDefined();
+    tauri.invoke.mockRejectedValueOnce({ kind: "auth", message: "Your session has ended. Please sign in again." });
+    await expect(ipc.switchAccount("http://s", "ben")).rejects.toBeDefined();
     tauri.invoke.mockRejectedValueOnce({ kind: "network", message: "Offline." });
     await expect(ipc.catalogTracks(null)).rejects.toBeDefined();
     expect(listener).not.toHaveBeenCalled();

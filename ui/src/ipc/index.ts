@@ -6,6 +6,7 @@ import type {
   CodeDelivery,
   Page,
   PlayerStatus,
+  RememberedAccount,
   RepeatMode,
   Session,
   SignInStep,
@@ -37,6 +38,8 @@ const ACCOUNT_COMMANDS: ReadonlySet<string> = new Set([
   "resend_confirmation_code",
   "forgot_password",
   "confirm_forgot_password",
+  // A refusal there is about the account switched to; the current session goes on.
+  "switch_account",
 ]);
 
 const sessionEndedListeners = new Set<(error: AppError) => void>();
@@ -127,6 +130,21 @@ export function confirmForgotPassword(
 
 export function signOut(): Promise<void> {
   return call("sign_out");
+}
+
+/** The accounts kept on this computer ("stay signed in"), the signed-in one marked `current`. */
+export function rememberedAccounts(): Promise<RememberedAccount[]> {
+  return call("remembered_accounts");
+}
+
+/** Signs in as a kept account from its kept token; playback stops. The account left stays kept. */
+export function switchAccount(serviceUrl: string, username: string): Promise<Session> {
+  return call("switch_account", { serviceUrl, username });
+}
+
+/** Removes a kept account and its token from this computer. */
+export function forgetAccount(serviceUrl: string, username: string): Promise<void> {
+  return call("forget_account", { serviceUrl, username });
 }
 
 export function catalogTracks(cursor: string | null): Promise<TrackPage> {

@@ -91,20 +91,29 @@ impl Output {
         Ok(self.sink.as_mut().expect("just opened"))
     }
 
-    /// After the sink went away: forgets it, and reopens it at most once a period. Returns
-    /// true when a new sink is ready (the stream must be restarted on it).
-    pub(super) fn recover_if_lost(&mut self, emit: &dyn Fn(PlayerEvent)) -> bool {
-        if self.sink.as_ref().is_some_and(|s| s.is_lost()) {
-            tracing::warn!("the audio output went away; reopening it");
-            self.sink = None;
-            self.sink_format = None;
-            self.source_format = None;
-            emit(PlayerEvent::Output(OutputStatus::Unavailable {
-                reason: "the audio output went away".into(),
-            }));
-        }
+    /// Whether the sink has gone away for good (a device unplugged).
+    pub(super) fn is_lost(&self) -> bool {
+        self.sink.as_ref().is_some_and(|s| s.is_lost())
+    }
+
+    /// Forgets a sink that went away, telling the listener.
+    pub(super) fn drop_lost(&mut self, emit: &dyn Fn(PlayerEvent)) {
+        tracing::warn!("the audio output went away; reopening it");
+        self.sink = None;
+        self.sink_format = None;
+        self.source_format = None;
+        self.resampler = None;
+        self.last_open_attempt = None;
+        emit(PlayerEvent::Output(OutputStatus::Unavailable {
+            reason: "the audio output went away".into(),
+        }));
+    }
+
+    /// Tries to open an output again: at once after a loss, then at most once a period.
+    /// Returns true when one is open.
+    pub(super) fn try_reopen(&mut self, emit: &dyn Fn(PlayerEvent)) -> bool {
         if self.sink.is_some() {
-            return false;
+            return true;
         }
         if self
             .last_open_attempt

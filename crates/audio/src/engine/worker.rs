@@ -66,6 +66,8 @@ pub(super) struct Worker {
     paused: bool,
     /// The queue has run out; the sink is playing out its last audio.
     ending: bool,
+    /// The output went away at this position; playback goes on from it once one reopens.
+    resume_at: Option<Duration>,
     replay_gain: ReplayGainSettings,
     state: PlaybackState,
     last_report: Instant,
@@ -90,6 +92,7 @@ impl Worker {
             heard: None,
             paused: false,
             ending: false,
+            resume_at: None,
             replay_gain: ReplayGainSettings::default(),
             state: PlaybackState::Idle,
             last_report: Instant::now(),
@@ -117,15 +120,22 @@ impl Worker {
             if let Some(command) = command {
                 self.apply(command);
             }
-            if (self.feeding.is_some() || self.ending) && self.output.recover_if_lost(&*self.emit) {
-                // A new device: go on from where the listener was.
-                let position = self.position();
+            if (self.feeding.is_some() || self.ending) && self.output.is_lost() {
+                // Where the listener was, measured on the device that is going away.
+                self.resume_at = Some(self.position());
+                self.output.drop_lost(&*self.emit);
+            }
+            if let Some(position) = self.resume_at
+                && self.output.try_reopen(&*self.emit)
+            {
+                // A new device: go on from there.
+                self.resume_at = None;
                 self.ending = false;
                 if self.heard.is_some() || self.feeding.is_some() {
                     self.seek(position);
                 }
             }
-            if self.feeding.is_some() && !self.paused {
+            if self.feeding.is_some() && !self.paused && self.resume_at.is_none() {
                 self.feed();
                 self.prefetch();
             } else if draining && !self.output.has_queued() {
@@ -592,6 +602,7 @@ impl Worker {
 
     fn abandon_all(&mut self) {
         self.ending = false;
+        self.resume_at = None;
         if let Some(feeding) = self.feeding.take() {
             feeding.session.media().close();
         }

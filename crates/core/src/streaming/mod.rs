@@ -6,6 +6,7 @@ mod media;
 mod track;
 mod url;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use strato_audio::{AudioError, MediaOpener, QueueItem, TrackMedia};
@@ -27,10 +28,18 @@ pub enum StreamFormat {
     Mp3,
 }
 
+/// A grant this close to its expiry is not reused: fetch a fresh one.
+const GRANT_REUSE_MARGIN_SECS: i64 = 120;
+/// Grants kept for replays, at most.
+const GRANTS_KEPT: usize = 256;
+
 /// Opens catalog tracks for the player with the signed-in session's API client.
 pub(crate) struct CloudOpener {
     context: TrackContext,
     api: Mutex<Option<Arc<ApiClient>>>,
+    /// Each track's CDN access while its grant is valid, so playing a track again (a replay,
+    /// repeat, going back) costs no round trip to the service.
+    accesses: Arc<Mutex<HashMap<String, Arc<CdnAccess>>>>,
 }
 
 impl TrackContext {
@@ -49,28 +58,65 @@ impl CloudOpener {
         Self {
             context,
             api: Mutex::new(None),
+            accesses: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
     /// The session whose credentials tracks are fetched with (`None` after sign-out).
     pub(crate) fn set_api(&self, api: Option<Arc<ApiClient>>) {
-        *self
-            .api
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = api;
+        let mut current = lock(&self.api);
+        let same = match (&*current, &api) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            // Grants belong to the account that asked for them.
+            lock(&self.accesses).clear();
+        }
+        *current = api;
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl MediaOpener for CloudOpener {
     fn open(&self, item: &QueueItem) -> Result<Arc<dyn TrackMedia>, AudioError> {
-        let api = self
-            .api
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        let api = lock(&self.api)
             .clone()
             .ok_or_else(|| AudioError::Unavailable("Sign in to play music.".into()))?;
         let track_id = item.id.clone();
-        let access = async move { CdnAccess::open((*api).clone(), &track_id).await };
+        let fresh = lock(&self.accesses)
+            .get(&track_id)
+            .filter(|a| a.grant().expires_at - unix_now() > GRANT_REUSE_MARGIN_SECS)
+            .cloned();
+        let accesses = Arc::clone(&self.accesses);
+        let access = async move {
+            if let Some(access) = fresh {
+                return Ok(access);
+            }
+            let access = Arc::new(CdnAccess::open((*api).clone(), &track_id).await?);
+            let mut kept = lock(&accesses);
+            if kept.len() >= GRANTS_KEPT {
+                let now = unix_now();
+                kept.retain(|_, a| a.grant().expires_at - now > GRANT_REUSE_MARGIN_SECS);
+                if kept.len() >= GRANTS_KEPT {
+                    kept.clear();
+                }
+            }
+            kept.insert(track_id, Arc::clone(&access));
+            Ok(access)
+        };
         Ok(Arc::new(track::CloudTrack::start(
             self.context.clone(),
             access,

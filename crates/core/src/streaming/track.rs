@@ -45,12 +45,12 @@ impl CloudTrack {
     /// Starts fetching the track's grant at once.
     pub(crate) fn start(
         context: TrackContext,
-        access: impl std::future::Future<Output = Result<CdnAccess, CloudError>> + Send + 'static,
+        access: impl std::future::Future<Output = Result<Arc<CdnAccess>, CloudError>> + Send + 'static,
         duration: Option<Duration>,
     ) -> Self {
         let (tx, rx) = oneshot::channel();
         let task = context.runtime.spawn(async move {
-            let _ = tx.send(access.await.map(Arc::new));
+            let _ = tx.send(access.await);
         });
         Self {
             context,

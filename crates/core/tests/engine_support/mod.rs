@@ -38,9 +38,37 @@ pub struct CaptureSink {
     paused_at: Option<Instant>,
     format: Option<PcmFormat>,
     written: u64,
+    /// The "device" goes away once this many frames have been written.
+    lose_after: Option<u64>,
 }
 
 impl CaptureSink {
+    /// Sinks whose first instance goes away after `frames` frames, as an unplugged device.
+    pub fn factory_losing_first_after(captured: &Arc<Mutex<Captured>>, frames: u64) -> SinkFactory {
+        let captured = Arc::clone(captured);
+        let made = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        SinkFactory(Arc::new(move || {
+            let first = made.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+            let mut sink = CaptureSink::new(Arc::clone(&captured), false, None);
+            sink.lose_after = first.then_some(frames);
+            Ok(Box::new(sink) as Box<dyn Sink>)
+        }))
+    }
+
+    fn new(captured: Arc<Mutex<Captured>>, real_time: bool, preferred_rate: Option<u32>) -> Self {
+        CaptureSink {
+            captured,
+            real_time,
+            preferred_rate,
+            started_at: Instant::now(),
+            paused_for: Duration::ZERO,
+            paused_at: None,
+            format: None,
+            written: 0,
+            lose_after: None,
+        }
+    }
+
     pub fn factory(captured: &Arc<Mutex<Captured>>, real_time: bool) -> SinkFactory {
         Self::factory_at(captured, real_time, None)
     }
@@ -52,16 +80,11 @@ impl CaptureSink {
     ) -> SinkFactory {
         let captured = Arc::clone(captured);
         SinkFactory(Arc::new(move || {
-            Ok(Box::new(CaptureSink {
-                captured: Arc::clone(&captured),
+            Ok(Box::new(CaptureSink::new(
+                Arc::clone(&captured),
                 real_time,
                 preferred_rate,
-                started_at: Instant::now(),
-                paused_for: Duration::ZERO,
-                paused_at: None,
-                format: None,
-                written: 0,
-            }) as Box<dyn Sink>)
+            )) as Box<dyn Sink>)
         }))
     }
 
@@ -97,8 +120,14 @@ impl Sink for CaptureSink {
 
     fn write(&mut self, samples: &[f32], timeout: Duration) -> usize {
         let Some(format) = self.format else { return 0 };
+        if self.is_lost() {
+            return 0;
+        }
         let channels = usize::from(format.channels);
         let mut frames = samples.len() / channels;
+        if let Some(limit) = self.lose_after {
+            frames = frames.min(usize::try_from(limit.saturating_sub(self.written)).unwrap());
+        }
         if self.real_time {
             // Hold at most a quarter second ahead of the clock, as a device ring would.
             let ahead = self.written.saturating_sub(self.clock_frames());
@@ -149,6 +178,10 @@ impl Sink for CaptureSink {
 
     fn preferred_rate(&self) -> Option<u32> {
         self.preferred_rate
+    }
+
+    fn is_lost(&self) -> bool {
+        self.lose_after.is_some_and(|limit| self.written >= limit)
     }
 }
 

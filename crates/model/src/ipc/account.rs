@@ -64,3 +64,13 @@ pub struct SignUpOutcome {
     pub confirmed: bool,
     pub delivery: CodeDelivery,
 }
+
+/// An account kept on this computer ("stay signed in"), offered as "Continue as …" and in the
+/// account menu. No secret: the token stays in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RememberedAccount {
+    pub service_url: String,
+    pub username: String,
+    /// Whether it is the account signed in now.
+    pub current: bool,
+}

@@ -2,7 +2,8 @@ use ts_rs::{Config, TS};
 
 use super::{
     AppError, ChallengeKind, CodeDelivery, ErrorKind, OutputStatus, PlaybackState, PlayerStatus,
-    RepeatMode, Session, SignInChallenge, SignInStep, SignUpOutcome, StaySignedIn,
+    RememberedAccount, RepeatMode, Session, SignInChallenge, SignInStep, SignUpOutcome,
+    StaySignedIn,
 };
 use crate::api::{Page, ReplayGain, Track};
 
@@ -23,6 +24,7 @@ pub fn typescript_bindings() -> String {
         StaySignedIn::decl(&cfg),
         CodeDelivery::decl(&cfg),
         SignUpOutcome::decl(&cfg),
+        RememberedAccount::decl(&cfg),
         ReplayGain::decl(&cfg),
         Track::decl(&cfg),
         Page::<()>::decl(&cfg),
@@ -81,6 +83,7 @@ mod tests {
             "OutputStatus",
             "SignInStep",
             "StaySignedIn",
+            "RememberedAccount",
         ] {
             assert!(
                 ts.contains(&format!("export type {name}")),

@@ -10,7 +10,8 @@ use ts_rs::TS;
 
 pub use crate::api::{Page, Track};
 pub use account::{
-    ChallengeKind, CodeDelivery, SignInChallenge, SignInStep, SignUpOutcome, StaySignedIn,
+    ChallengeKind, CodeDelivery, RememberedAccount, SignInChallenge, SignInStep, SignUpOutcome,
+    StaySignedIn,
 };
 pub use bindings::typescript_bindings;
 

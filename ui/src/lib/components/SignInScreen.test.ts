@@ -10,6 +10,10 @@ vi.mock("../../ipc", async (importOriginal) => ({
   confirmSignUp: vi.fn(),
   forgotPassword: vi.fn(),
   confirmForgotPassword: vi.fn(),
+  rememberedAccounts: vi.fn(),
+  switchAccount: vi.fn(),
+  forgetAccount: vi.fn(),
+  catalogTracks: vi.fn(),
 }));
 
 import * as ipc from "../../ipc";
@@ -31,6 +35,11 @@ beforeEach(() => {
   sessionStore.notice = null;
   sessionStore.view = { name: "sign_in" };
   sessionStore.staySignedIn = { available: true, reason: null };
+  sessionStore.remembered = [];
+  sessionStore.adding = false;
+  sessionStore.current = null;
+  mocked.rememberedAccounts.mockResolvedValue([]);
+  mocked.catalogTracks.mockReturnValue(new Promise(() => {}));
 });
 
 describe("SignInScreen", () => {
@@ -173,5 +182,61 @@ describe("SignInScreen", () => {
     await fireEvent.click(screen.getByTestId("back-to-sign-in"));
     expect(screen.getByTestId("account-title").textContent).toBe("Sign in");
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("SignInScreen kept accounts", () => {
+  const ben = { service_url: "https://other.example.com/", username: "ben", current: false };
+
+  it("continues as a kept account in one click", async () => {
+    sessionStore.remembered = [ben];
+    mocked.switchAccount.mockResolvedValue({ service_url: ben.service_url, username: "ben" });
+    render(SignInScreen);
+
+    const entry = screen.getByTestId("remembered-account");
+    expect(entry.textContent).toContain("Continue as ben");
+    expect(entry.textContent).toContain("on other.example.com");
+    await fireEvent.click(screen.getByTestId("switch-account"));
+
+    await vi.waitFor(() => expect(sessionStore.signedIn).toBe(true));
+    expect(mocked.switchAccount).toHaveBeenCalledWith("https://other.example.com/", "ben");
+    expect(sessionStore.current?.username).toBe("ben");
+  });
+
+  it("forgets a kept account", async () => {
+    sessionStore.remembered = [ben];
+    mocked.rememberedAccounts.mockResolvedValue([]);
+    render(SignInScreen);
+
+    await fireEvent.click(screen.getByRole("button", { name: "Forget ben on other.example.com" }));
+
+    expect(mocked.forgetAccount).toHaveBeenCalledWith("https://other.example.com/", "ben");
+    await vi.waitFor(() => expect(screen.queryByTestId("remembered-account")).toBeNull());
+  });
+
+  it("shows the reason when a kept account cannot be resumed", async () => {
+    sessionStore.remembered = [ben];
+    mocked.switchAccount.mockRejectedValue({ kind: "network", message: "The service cannot be reached." });
+    mocked.rememberedAccounts.mockResolvedValue([ben]);
+    render(SignInScreen);
+
+    await fireEvent.click(screen.getByTestId("switch-account"));
+
+    expect((await screen.findByRole("alert")).textContent?.trim()).toBe("The service cannot be reached.");
+    expect(sessionStore.signedIn).toBe(false);
+  });
+
+  it("lists only the other accounts while adding one, with a way back", async () => {
+    sessionStore.current = { service_url: "http://music.local", username: "ana" };
+    sessionStore.adding = true;
+    sessionStore.remembered = [{ service_url: "http://music.local", username: "ana", current: true }, ben];
+    render(SignInScreen);
+
+    expect(screen.getAllByTestId("remembered-account")).toHaveLength(1);
+    const back = screen.getByTestId("cancel-add-account");
+    expect(back.textContent).toBe("Back to ana");
+    await fireEvent.click(back);
+    expect(sessionStore.signedIn).toBe(true);
+    expect(sessionStore.adding).toBe(false);
   });
 });

@@ -8,6 +8,22 @@ export async function signOut(): Promise<void> {
   catalogStore.reset();
 }
 
+/** Switches to a kept account; its catalog replaces the previous account's. */
+export async function switchAccount(account: Pick<ipc.RememberedAccount, "service_url" | "username">): Promise<boolean> {
+  const switched = await sessionStore.switchAccount(account);
+  if (switched) {
+    catalogStore.reset();
+    void catalogStore.loadMore();
+  }
+  return switched;
+}
+
+/** Shows the sign-in form for another account; the current one's catalog is not the next one's. */
+export function addAccount(): void {
+  sessionStore.addAccount();
+  catalogStore.reset();
+}
+
 /**
  * Goes back to sign-in, with the backend's words, when a command fails because the session
  * ended (its refresh was refused). Returns the function that stops watching.

@@ -1,5 +1,13 @@
 import * as ipc from "../../ipc";
-import type { AppError, CodeDelivery, Session, SignInChallenge, SignInStep, StaySignedIn } from "../../ipc";
+import type {
+  AppError,
+  CodeDelivery,
+  RememberedAccount,
+  Session,
+  SignInChallenge,
+  SignInStep,
+  StaySignedIn,
+} from "../../ipc";
 
 /**
  * "checking" until the backend said whether a session exists (or restored the kept one);
@@ -24,6 +32,16 @@ export function describeDelivery(delivery: CodeDelivery): string {
   return "We sent you a code.";
 }
 
+/** "music.example.com" for "https://music.example.com/": how a service is named to people. */
+export function serviceHost(serviceUrl: string): string {
+  try {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- parsed once, never kept
+    return new URL(serviceUrl).host || serviceUrl;
+  } catch {
+    return serviceUrl;
+  }
+}
+
 export class SessionStore {
   phase = $state<SessionPhase>("checking");
   current = $state<Session | null>(null);
@@ -34,6 +52,15 @@ export class SessionStore {
   view = $state<AccountView>({ name: "sign_in" });
   /** A success in words for the account screen ("We sent a code to …"). */
   notice = $state<string | null>(null);
+  /** The accounts kept on this computer, offered as "Continue as …" and in the account menu. */
+  remembered = $state<RememberedAccount[]>([]);
+  /**
+   * The sign-in form is on show to add another account while `current` stays signed in (the
+   * backend's session is untouched until the new one signs in).
+   */
+  adding = $state(false);
+  /** A switch to a kept account is in flight; `phase` stays as it was meanwhile. */
+  switching = $state(false);
 
   get signedIn(): boolean {
     return this.phase === "signed_in" && this.current !== null;
@@ -57,11 +84,77 @@ export class SessionStore {
     if (restored.status === "fulfilled" && restored.value) {
       this.current = restored.value;
       this.phase = "signed_in";
+      await this.refreshRemembered();
       return;
     }
     this.current = null;
     this.phase = "signed_out";
     if (restored.status === "rejected") this.error = ipc.toAppError(restored.reason);
+    await this.refreshRemembered();
+  }
+
+  /** The kept accounts as the backend has them now; a failure lists none (signing in by hand still works). */
+  async refreshRemembered(): Promise<void> {
+    try {
+      this.remembered = await ipc.rememberedAccounts();
+    } catch {
+      this.remembered = [];
+    }
+  }
+
+  /**
+   * Signs in as a kept account, from the sign-in screen or the account menu. Resolves true once
+   * switched; on failure the current session (if any) goes on and `error` says why.
+   */
+  async switchAccount(account: Pick<RememberedAccount, "service_url" | "username">): Promise<boolean> {
+    if (this.busy || this.switching) return false;
+    this.switching = true;
+    this.error = null;
+    try {
+      this.current = await ipc.switchAccount(account.service_url, account.username);
+      this.phase = "signed_in";
+      this.adding = false;
+      this.view = { name: "sign_in" };
+      this.notice = null;
+      return true;
+    } catch (error) {
+      this.error = ipc.toAppError(error);
+      return false;
+    } finally {
+      this.switching = false;
+      // A refused account was forgotten by the backend: it leaves the list.
+      await this.refreshRemembered();
+    }
+  }
+
+  /** Removes a kept account and its token from this computer. */
+  async forgetAccount(account: Pick<RememberedAccount, "service_url" | "username">): Promise<void> {
+    try {
+      await ipc.forgetAccount(account.service_url, account.username);
+    } catch (error) {
+      this.error = ipc.toAppError(error);
+    }
+    await this.refreshRemembered();
+  }
+
+  /** Shows the sign-in form to add another account; the current one stays signed in until then. */
+  addAccount(): void {
+    if (this.phase !== "signed_in" || this.switching) return;
+    this.adding = true;
+    this.phase = "signed_out";
+    this.view = { name: "sign_in" };
+    this.error = null;
+    this.notice = null;
+  }
+
+  /** Leaves the sign-in form for the account still signed in. */
+  cancelAdding(): void {
+    if (!this.adding || this.busy || this.switching) return;
+    this.adding = false;
+    this.error = null;
+    this.notice = null;
+    this.view = { name: "sign_in" };
+    if (this.current) this.phase = "signed_in";
   }
 
   /** Resolves true once signed in; false on failure (see `error`) or at a challenge (see `view`). */
@@ -146,12 +239,14 @@ export class SessionStore {
 
   /** The backend ended the session (refresh refused): back to sign-in with its words. */
   sessionEnded(error: AppError): void {
-    if (this.phase !== "signed_in") return;
+    if (this.phase !== "signed_in" && !this.adding) return;
+    this.adding = false;
     this.current = null;
     this.phase = "signed_out";
     this.view = { name: "sign_in" };
     this.notice = null;
     this.error = error;
+    void this.refreshRemembered();
   }
 
   async signOut(): Promise<void> {
@@ -162,8 +257,10 @@ export class SessionStore {
       this.error = ipc.toAppError(error);
     }
     this.current = null;
+    this.adding = false;
     this.phase = "signed_out";
     this.view = { name: "sign_in" };
+    await this.refreshRemembered();
   }
 
   /** After sign-up or a reset the account is ready; if signing in fails, the sign-in form shows why. */
@@ -181,8 +278,10 @@ export class SessionStore {
   #step(step: SignInStep): boolean {
     if (step.step === "signed_in") {
       this.current = step.session;
+      this.adding = false;
       this.view = { name: "sign_in" };
       this.notice = null;
+      void this.refreshRemembered();
       return true;
     }
     this.view = { name: "challenge", challenge: step.challenge };

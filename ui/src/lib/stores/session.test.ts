@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { deferred } from "../../test/fixtures";
-import type { Session, SignInChallenge, SignInStep } from "../../ipc";
+import type { RememberedAccount, Session, SignInChallenge, SignInStep } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
@@ -15,10 +15,13 @@ vi.mock("../../ipc", async (importOriginal) => ({
   forgotPassword: vi.fn(),
   confirmForgotPassword: vi.fn(),
   signOut: vi.fn(),
+  rememberedAccounts: vi.fn(),
+  switchAccount: vi.fn(),
+  forgetAccount: vi.fn(),
 }));
 
 import * as ipc from "../../ipc";
-import { SessionStore, describeDelivery } from "./session.svelte";
+import { SessionStore, describeDelivery, serviceHost } from "./session.svelte";
 
 const mocked = vi.mocked(ipc);
 const ana: Session = { service_url: "http://music.local", username: "ana" };
@@ -45,6 +48,7 @@ beforeEach(() => {
   vi.resetAllMocks();
   mocked.defaultServiceUrl.mockResolvedValue("http://music.local");
   mocked.staySignedIn.mockResolvedValue({ available: true, reason: null });
+  mocked.rememberedAccounts.mockResolvedValue([]);
 });
 
 describe("SessionStore start", () => {
@@ -257,5 +261,106 @@ describe("SessionStore end of session", () => {
     await store.signOut();
     expect(store.signedIn).toBe(false);
     expect(store.current).toBeNull();
+  });
+});
+
+describe("SessionStore kept accounts", () => {
+  const ben: Session = { service_url: "http://other.local", username: "ben" };
+  const keptAna: RememberedAccount = { ...ana, current: true };
+  const keptBen: RememberedAccount = { ...ben, current: false };
+
+  async function signedInAsAna(): Promise<SessionStore> {
+    mocked.restoreSession.mockResolvedValue(ana);
+    mocked.rememberedAccounts.mockResolvedValue([keptAna, keptBen]);
+    const store = new SessionStore();
+    await store.init();
+    return store;
+  }
+
+  it("lists the kept accounts at start, signed in or not", async () => {
+    mocked.rememberedAccounts.mockResolvedValue([keptBen]);
+    const store = await startedStore();
+    expect(store.remembered).toEqual([keptBen]);
+    expect((await signedInAsAna()).remembered).toEqual([keptAna, keptBen]);
+  });
+
+  it("lists none when the backend cannot say", async () => {
+    mocked.rememberedAccounts.mockRejectedValue({ kind: "internal", message: "boom" });
+    const store = await startedStore();
+    expect(store.remembered).toEqual([]);
+    expect(store.error).toBeNull();
+  });
+
+  it("switches to a kept account from the sign-in screen", async () => {
+    mocked.switchAccount.mockResolvedValue(ben);
+    const store = await startedStore();
+    expect(await store.switchAccount(keptBen)).toBe(true);
+    expect(mocked.switchAccount).toHaveBeenCalledWith("http://other.local", "ben");
+    expect(store.signedIn).toBe(true);
+    expect(store.current).toEqual(ben);
+  });
+
+  it("stays signed in as before with the reason when a switch fails, and relists", async () => {
+    const store = await signedInAsAna();
+    mocked.switchAccount.mockRejectedValue({ kind: "auth", message: "Your session has ended. Please sign in again." });
+    mocked.rememberedAccounts.mockResolvedValue([keptAna]);
+    expect(await store.switchAccount(keptBen)).toBe(false);
+    expect(store.signedIn).toBe(true);
+    expect(store.current).toEqual(ana);
+    expect(store.error?.message).toBe("Your session has ended. Please sign in again.");
+    expect(store.remembered).toEqual([keptAna]);
+  });
+
+  it("ignores a second switch while one is in flight", async () => {
+    const store = await signedInAsAna();
+    const pending = deferred<Session>();
+    mocked.switchAccount.mockReturnValue(pending.promise);
+    const first = store.switchAccount(keptBen);
+    expect(store.switching).toBe(true);
+    expect(store.signedIn).toBe(true);
+    expect(await store.switchAccount(keptBen)).toBe(false);
+    pending.resolve(ben);
+    expect(await first).toBe(true);
+    expect(mocked.switchAccount).toHaveBeenCalledTimes(1);
+    expect(store.switching).toBe(false);
+  });
+
+  it("forgets an account and relists", async () => {
+    const store = await signedInAsAna();
+    mocked.rememberedAccounts.mockResolvedValue([keptAna]);
+    await store.forgetAccount(keptBen);
+    expect(mocked.forgetAccount).toHaveBeenCalledWith("http://other.local", "ben");
+    expect(store.remembered).toEqual([keptAna]);
+  });
+
+  it("adds another account through the sign-in form, and can go back without signing in", async () => {
+    const store = await signedInAsAna();
+    store.addAccount();
+    expect(store.adding).toBe(true);
+    expect(store.signedIn).toBe(false);
+    expect(store.current).toEqual(ana);
+    expect(mocked.signOut).not.toHaveBeenCalled();
+    store.cancelAdding();
+    expect(store.signedIn).toBe(true);
+    expect(store.adding).toBe(false);
+
+    store.addAccount();
+    mocked.signIn.mockResolvedValue({ step: "signed_in", session: ben });
+    expect(await store.signIn("http://other.local", "ben", "pw", true)).toBe(true);
+    expect(store.current).toEqual(ben);
+    expect(store.adding).toBe(false);
+  });
+
+  it("relists after signing out, so the other kept accounts are offered", async () => {
+    const store = await signedInAsAna();
+    mocked.rememberedAccounts.mockResolvedValue([keptBen]);
+    await store.signOut();
+    expect(store.remembered).toEqual([keptBen]);
+  });
+
+  it("names a service by its host", () => {
+    expect(serviceHost("https://music.example.com/")).toBe("music.example.com");
+    expect(serviceHost("http://127.0.0.1:8080/api")).toBe("127.0.0.1:8080");
+    expect(serviceHost("not a url")).toBe("not a url");
   });
 });
