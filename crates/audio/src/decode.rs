@@ -56,17 +56,31 @@ impl TrackDecoder {
             .as_ref()
             .and_then(|p| p.audio())
             .ok_or_else(|| AudioError::Unsupported("no audio codec parameters".into()))?;
-        let sample_rate = params
-            .sample_rate
-            .ok_or_else(|| AudioError::Malformed("the sample rate is unknown".into()))?;
+        let codecs = symphonia::default::get_codecs();
+        let codec = codecs
+            .get_audio_decoder(params.codec)
+            .map_or("an unknown codec", |d| d.codec.info.long_name);
+        // The decoder first: when it refuses (HE-AAC, more than two channels), its reason and
+        // the codec's name say more to the listener than a missing parameter would.
+        let decoder = codecs
+            .make_audio_decoder(params, &AudioDecoderOptions::default())
+            .map_err(|e| AudioError::Unsupported(format!("{codec}: {e}")))?;
+        let opened = decoder.codec_params();
+        let sample_rate = params.sample_rate.or(opened.sample_rate).ok_or_else(|| {
+            AudioError::Unsupported(format!("{codec}: the sample rate cannot be read"))
+        })?;
         let channels = params
             .channels
             .as_ref()
+            .or(opened.channels.as_ref())
             .map(symphonia::core::audio::Channels::count)
             .and_then(|c| u16::try_from(c).ok())
-            .ok_or_else(|| AudioError::Malformed("the channel count is unknown".into()))?;
-        let decoder = symphonia::default::get_codecs()
-            .make_audio_decoder(params, &AudioDecoderOptions::default())?;
+            .ok_or_else(|| {
+                AudioError::Unsupported(format!(
+                    "{codec}: the channel layout cannot be read (HE-AAC and other extensions \
+                     are not supported)"
+                ))
+            })?;
         Ok(Self {
             track_id: track.id,
             total_frames: track.num_frames,

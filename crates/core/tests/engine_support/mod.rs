@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use strato_audio::{PcmFormat, Sink, SinkError};
-use strato_core::{App, AppEvents, AppSettings, AudioOutput, HlsConfig, SinkFactory, StreamFormat};
+use strato_core::{
+    App, AppEvents, AppSettings, AudioOutput, HlsConfig, Quality, SinkFactory, StreamFormat,
+};
 use strato_model::ipc::{PlaybackState, PlayerStatus};
 
 /// What a [`CaptureSink`] received: one entry per stream (`start`), so audio written after
@@ -357,4 +359,59 @@ pub fn best_lag(window: &[f32], reference: &[f32], expected_frame: i64, search: 
 pub fn rms(samples: &[f32]) -> f64 {
     let sum: f64 = samples.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
     (sum / samples.len().max(1) as f64).sqrt()
+}
+
+/// AAC and MP3 are lossy; at zero lag the decode must still follow the source this closely.
+/// A single missing or inserted sample anywhere before would drop it far below.
+pub const MIN_CORRELATION: f64 = 0.98;
+
+pub fn high_quality() -> HlsConfig {
+    HlsConfig {
+        quality: Quality::High,
+        ..HlsConfig::default()
+    }
+}
+
+/// Splits one continuous capture into tracks by their lengths and checks each against its
+/// source at zero lag: exact lengths, no gap, no overlap.
+pub fn check_gapless(label: &str, capture: &[f32], tracks: &[CatalogTrack]) {
+    let expected: u64 = tracks.iter().map(|t| t.total_samples).sum();
+    assert_eq!(
+        capture.len() as u64,
+        expected * 2,
+        "{label}: captured {} frames, the tracks have {expected}",
+        capture.len() / 2
+    );
+    let mut at = 0;
+    for track in tracks {
+        let len = usize::try_from(track.total_samples).unwrap() * 2;
+        let heard = &capture[at..at + len];
+        let source = reference_pcm(track);
+        assert_eq!(source.len(), len, "{}: reference length", track.id);
+        let c = correlation(heard, &source);
+        assert!(
+            c >= MIN_CORRELATION,
+            "{label}: {} correlates {c:.4} with its source at zero lag",
+            track.id
+        );
+        // The first and last 50 ms too: that is where a gapless bug would show.
+        let edge = 2 * 2205;
+        for (name, range) in [("start", 0..edge), ("end", len - edge..len)] {
+            let (h, s) = (&heard[range.clone()], &source[range]);
+            let energy = s.iter().map(|x| x * x).sum::<f32>() / s.len() as f32;
+            if energy < 1e-6 {
+                // Silence in the source (a fade): the capture must be silent too.
+                let heard_energy = h.iter().map(|x| x * x).sum::<f32>() / h.len() as f32;
+                assert!(
+                    heard_energy < 1e-4,
+                    "{label}: {} {name} should be silent",
+                    track.id
+                );
+            } else {
+                let c = correlation(h, s);
+                assert!(c >= 0.9, "{label}: {} {name} correlates {c:.3}", track.id);
+            }
+        }
+        at += len;
+    }
 }

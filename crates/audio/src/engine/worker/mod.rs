@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use strato_model::ipc::PlaybackState;
 
+mod timeline;
+
 use super::output::Output;
 use super::queue::Queue;
 use super::session::{Decoded, Session};
@@ -14,7 +16,9 @@ use super::{Command, PlayerEvent, SinkOpener};
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;
 use crate::media::{MediaOpener, TrackMedia};
-use crate::sink::{PcmFormat, Sink, SinkError};
+use crate::sink::{PcmFormat, SinkError};
+
+use timeline::duration_ms;
 
 /// How often position is reported while playing.
 const POSITION_PERIOD: Duration = Duration::from_millis(250);
@@ -481,103 +485,6 @@ impl Worker {
         }
     }
 
-    /// Decodes the next track ahead once the current one is near its end.
-    fn prefetch(&mut self) {
-        if self.upcoming.is_some() {
-            return;
-        }
-        let Some(feeding) = self.feeding.as_ref() else {
-            return;
-        };
-        let duration = self
-            .queue
-            .item(feeding.index)
-            .and_then(|item| item.duration);
-        let remaining = duration.map(|d| d.saturating_sub(self.position()));
-        // The next track should not take bandwidth from this one while this one still
-        // needs it: start once this one is fetched to its end, or when time runs short.
-        let buffered = feeding.session.media().buffered_until();
-        let fetched_all = buffered
-            .zip(duration)
-            .is_some_and(|(b, d)| b + Duration::from_millis(500) >= d);
-        let due = remaining.is_none_or(|r| {
-            r <= PREFETCH_DEADLINE || (r <= PREFETCH_LEAD && (fetched_all || buffered.is_none()))
-        });
-        if !due {
-            return;
-        }
-        let Some(next) = self.queue.following() else {
-            return;
-        };
-        let session = if next == feeding.index {
-            Session::start(Arc::clone(feeding.session.media()), Duration::ZERO)
-        } else {
-            self.open_session(next, Duration::ZERO)
-        };
-        match session {
-            Ok(session) => {
-                self.upcoming = Some(Upcoming {
-                    index: next,
-                    session,
-                });
-            }
-            Err(err) => tracing::warn!(error = %err, "could not prepare the next track"),
-        }
-    }
-
-    /// Notices when the sink has started playing a new track.
-    fn track_heard(&mut self) {
-        let played = self.output.sink().map_or(0, Sink::played_frames);
-        while self.markers.len() > 1 && self.markers[1].at_frame <= played {
-            self.markers.pop_front();
-        }
-        let now = self.markers.front().map(|m| m.index);
-        if now.is_some() && now != self.heard {
-            self.heard = now;
-            let id = now
-                .and_then(|i| self.queue.item(i))
-                .map(|item| item.id.clone());
-            (self.emit)(PlayerEvent::TrackChanged { index: now, id });
-            self.report();
-        }
-    }
-
-    /// The position in the track heard.
-    fn position(&self) -> Duration {
-        let (Some(marker), Some(sink), Some(rate)) = (
-            self.markers.front(),
-            self.output.sink(),
-            self.output.sink_rate(),
-        ) else {
-            return self
-                .feeding
-                .as_ref()
-                .map_or(Duration::ZERO, |f| Duration::from_millis(f.base_ms.into()));
-        };
-        let frames = sink.played_frames().saturating_sub(marker.at_frame);
-        Duration::from_millis(marker.base_ms.into()) + frames_to_duration(frames, rate)
-    }
-
-    fn report(&mut self) {
-        self.last_report = Instant::now();
-        let Some(index) = self.heard.or(self.feeding.as_ref().map(|f| f.index)) else {
-            return;
-        };
-        let item = self.queue.item(index);
-        let duration_ms = item.and_then(|i| i.duration).map(duration_ms);
-        (self.emit)(PlayerEvent::Position {
-            position_ms: duration_ms_clamped(self.position(), duration_ms),
-            duration_ms,
-        });
-        if let Some(feeding) = self.feeding.as_ref().filter(|f| f.index == index)
-            && let Some(until) = feeding.session.media().buffered_until()
-        {
-            (self.emit)(PlayerEvent::Buffered {
-                until_ms: self::duration_ms(until),
-            });
-        }
-    }
-
     /// Drops what the sink holds, keeping its format.
     fn flush_sink(&mut self) {
         self.output.flush();
@@ -637,19 +544,4 @@ impl Worker {
             (self.emit)(PlayerEvent::State(state));
         }
     }
-}
-
-fn duration_ms(d: Duration) -> u32 {
-    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
-}
-
-fn duration_ms_clamped(position: Duration, duration_ms: Option<u32>) -> u32 {
-    let ms = self::duration_ms(position);
-    duration_ms.map_or(ms, |d| ms.min(d))
-}
-
-fn frames_to_duration(frames: u64, rate: u32) -> Duration {
-    let rate = u64::from(rate.max(1));
-    Duration::from_secs(frames / rate)
-        + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)
 }
