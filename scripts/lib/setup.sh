@@ -45,17 +45,23 @@ ensure_apt() {
 
 ensure_rust() {
     command -v cargo >/dev/null || die "Rust is not installed: install it with rustup (https://rustup.rs), then run this again"
-    rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+    rustup component list --installed 2>/dev/null | grep clippy >/dev/null || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+}
+
+# The installed version of a package in the venv, or nothing. (Reads pip's whole output: a
+# `grep -q` would close the pipe early, and with pipefail the check would always fail.)
+venv_version() {
+    "$VENV/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'
 }
 
 ensure_venv() {
-    if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/pip" show moto 2>/dev/null | grep -q "^Version: $MOTO_VERSION$"; then
+    if [ ! -x "$VENV/bin/moto_server" ] || [ "$(venv_version moto)" != "$MOTO_VERSION" ]; then
         say "setting up the Python venv with moto $MOTO_VERSION (the Cognito emulator)"
         python3 -m venv "$VENV"
         "$VENV/bin/pip" install -q --upgrade pip
         "$VENV/bin/pip" install -q "moto[server,cognitoidp]==$MOTO_VERSION" boto3
     fi
-    if ! "$VENV/bin/pip" show pycognito 2>/dev/null | grep -q "^Version: $PYCOGNITO_VERSION$"; then
+    if [ "$(venv_version pycognito)" != "$PYCOGNITO_VERSION" ]; then
         say "installing pycognito $PYCOGNITO_VERSION (reference SRP implementation for tests)"
         "$VENV/bin/pip" install -q "pycognito==$PYCOGNITO_VERSION"
     fi
@@ -103,7 +109,7 @@ ensure_tauri_driver() {
 # sanitizer flags; everything else builds on stable).
 ensure_cargo_fuzz() {
     export PATH="$HOME/.cargo/bin:$PATH"
-    if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    if ! rustup toolchain list 2>/dev/null | grep '^nightly' >/dev/null; then
         say "installing the nightly Rust toolchain (for cargo fuzz)"
         rustup toolchain install nightly --profile minimal >/dev/null
     fi
