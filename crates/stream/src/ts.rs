@@ -275,6 +275,10 @@ fn parse_pes(pes: &[u8]) -> Result<(Option<u64>, &[u8]), String> {
             )
         })?
     };
+    // A declared length can cut the packet shorter than its own fixed header.
+    if pes.len() < 9 {
+        return Err("an audio PES packet is shorter than its header".into());
+    }
     if pes[6] & 0xc0 != 0x80 {
         return Err("an audio PES packet has no optional header".into());
     }
@@ -320,6 +324,18 @@ fn crc32_mpeg2(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `segment` fuzz target: a PES whose declared length (1) ends it inside
+    /// its own header.
+    #[test]
+    fn a_pes_cut_short_by_its_declared_length_is_an_error() {
+        let pes = [0, 0, 1, 0xc0, 0, 1, 0x80, 0x80, 5, 0x21, 0, 1, 0, 1];
+        let err = parse_pes(&pes).unwrap_err();
+        assert!(err.contains("shorter than its header"), "{err}");
+        for len in 0..pes.len() {
+            let _ = parse_pes(&pes[..len]);
+        }
+    }
 
     /// A minimal valid segment: PAT, PMT with one AAC stream on PID 0x101, one audio PES.
     fn tiny_segment() -> Vec<u8> {
