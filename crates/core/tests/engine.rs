@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use engine_support::{
-    CaptureSink, Captured, CatalogTrack, MIN_CORRELATION, app_with, best_lag, catalog,
+    CaptureSink, Captured, CatalogTrack, MIN_CORRELATION, albums, app_with, best_lag, catalog,
     check_gapless, correlation, high_quality, reference_pcm, reference_pcm_at, rms, signed_in_app,
+    track_ids,
 };
 use strato_audio::{ReplayGainMode, ReplayGainSettings};
 use strato_core::{AppSettings, AudioOutput, HlsConfig, Quality, StreamFormat};
@@ -66,13 +67,8 @@ async fn every_hls_track_plays_through_the_engine_gaplessly_and_matches_its_sour
 #[tokio::test]
 async fn every_bitrate_and_the_mp3_play_to_the_end() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let tracks = catalog(media_dir());
-    let album: Vec<CatalogTrack> = tracks
-        .iter()
-        .filter(|t| t.album_id == "al-northern-drift")
-        .cloned()
-        .collect();
-    let ids: Vec<String> = album.iter().map(|t| t.id.clone()).collect();
+    let album = albums(&["al-northern-drift"]);
+    let ids = track_ids(&album);
     for (label, format, quality) in [
         ("HLS 64k", StreamFormat::Hls, Quality::Low),
         ("HLS 128k", StreamFormat::Hls, Quality::Normal),
@@ -210,13 +206,8 @@ fn segment_variants(cloud: &DevCloud) -> Vec<String> {
 #[tokio::test]
 async fn abr_moves_down_under_a_bandwidth_cap_and_back_up_when_it_lifts() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let tracks = catalog(media_dir());
     // Two gapless albums back to back: 30 segments, enough to adapt both ways.
-    let album: Vec<CatalogTrack> = tracks
-        .iter()
-        .filter(|t| t.album_id == "al-northern-drift" || t.album_id == "al-lanterns-over-water")
-        .cloned()
-        .collect();
+    let album = albums(&["al-northern-drift", "al-lanterns-over-water"]);
     // 150 kbit/s: below the 256k variant, above the 64k one.
     let cap = cloud
         .add_fault(&FaultRule {
@@ -272,12 +263,7 @@ async fn abr_moves_down_under_a_bandwidth_cap_and_back_up_when_it_lifts() {
 async fn downloaded_vbr_files_play_gaplessly_and_seek_exactly() {
     let cloud = DevCloud::start(Moto::start()).await;
     let media = media_dir();
-    let tracks = catalog(media);
-    let album: Vec<CatalogTrack> = tracks
-        .iter()
-        .filter(|t| t.album_id == "al-lanterns-over-water")
-        .cloned()
-        .collect();
+    let album = albums(&["al-lanterns-over-water"]);
     let files: Vec<String> = album
         .iter()
         .map(|t| {
@@ -328,12 +314,7 @@ async fn downloaded_vbr_files_play_gaplessly_and_seek_exactly() {
 #[tokio::test]
 async fn a_48_khz_device_gets_one_continuous_resampled_stream_with_replay_gain() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let tracks = catalog(media_dir());
-    let album: Vec<CatalogTrack> = tracks
-        .iter()
-        .filter(|t| t.album_id == "al-northern-drift")
-        .cloned()
-        .collect();
+    let album = albums(&["al-northern-drift"]);
     let captured = Arc::new(Mutex::new(Captured::default()));
     let mut settings = AppSettings::new(
         cloud.api_url(),

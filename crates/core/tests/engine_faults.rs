@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use engine_support::{
-    CaptureSink, Captured, CatalogTrack, MIN_CORRELATION, app_with, best_lag, catalog,
-    check_gapless, correlation, high_quality, reference_pcm, signed_in_app,
+    CaptureSink, Captured, MIN_CORRELATION, albums, app_with, best_lag, catalog, check_gapless,
+    correlation, high_quality, reference_pcm, signed_in_app, track_ids,
 };
 use strato_core::{AppSettings, AudioOutput, StreamFormat};
 use strato_model::ipc::PlaybackState;
@@ -20,13 +20,8 @@ use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto, media_dir};
 #[tokio::test]
 async fn network_faults_are_survived_or_reported_and_the_next_track_plays() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let tracks = catalog(media_dir());
-    let album: Vec<CatalogTrack> = tracks
-        .iter()
-        .filter(|t| t.album_id == "al-lanterns-over-water")
-        .cloned()
-        .collect();
-    let ids: Vec<String> = album.iter().map(|t| t.id.clone()).collect();
+    let album = albums(&["al-lanterns-over-water"]);
+    let ids = track_ids(&album);
 
     // A connection dropped mid-segment, and the CDN refusing the credentials once: both
     // are recovered from, and the audio is still exact.

@@ -294,6 +294,19 @@ pub fn catalog(media_dir: &Path) -> Vec<CatalogTrack> {
         .collect()
 }
 
+/// The catalog's tracks of these albums, in catalog (play) order.
+pub fn albums(ids: &[&str]) -> Vec<CatalogTrack> {
+    catalog(strato_testkit::media_dir())
+        .into_iter()
+        .filter(|t| ids.contains(&t.album_id.as_str()))
+        .collect()
+}
+
+/// The tracks' ids, for a queue.
+pub fn track_ids(tracks: &[CatalogTrack]) -> Vec<String> {
+    tracks.iter().map(|t| t.id.clone()).collect()
+}
+
 /// The source audio as ffmpeg decodes it: interleaved stereo f32.
 pub fn reference_pcm(track: &CatalogTrack) -> Vec<f32> {
     reference_pcm_at(track, track.sample_rate)
