@@ -4,21 +4,43 @@
 
 mod commands;
 mod cover_scheme;
+mod library_commands;
 
 use std::sync::Arc;
 
 use strato_core::{App, AppEvents, AppSettings};
-use strato_model::ipc::{PLAYER_STATUS_EVENT, PlayerStatus};
+use strato_model::ipc::{
+    DOWNLOADS_STATUS_EVENT, DownloadsStatus, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT,
+    PlayerStatus, SYNC_STATUS_EVENT, SyncStatus,
+};
 use tauri::{Emitter, Manager};
 
 /// Forwards core events to the window.
 struct WindowEvents(tauri::AppHandle);
 
+impl WindowEvents {
+    fn send(&self, event: &str, payload: impl serde::Serialize + Clone) {
+        if let Err(err) = self.0.emit(event, payload) {
+            tracing::warn!(%err, event, "could not send an event to the window");
+        }
+    }
+}
+
 impl AppEvents for WindowEvents {
     fn player_status(&self, status: &PlayerStatus) {
-        if let Err(err) = self.0.emit(PLAYER_STATUS_EVENT, status) {
-            tracing::warn!(%err, "could not send player status to the window");
-        }
+        self.send(PLAYER_STATUS_EVENT, status);
+    }
+
+    fn playlists_changed(&self) {
+        self.send(PLAYLISTS_CHANGED_EVENT, ());
+    }
+
+    fn sync_status(&self, status: &SyncStatus) {
+        self.send(SYNC_STATUS_EVENT, status);
+    }
+
+    fn downloads_status(&self, status: &DownloadsStatus) {
+        self.send(DOWNLOADS_STATUS_EVENT, status);
     }
 }
 
@@ -70,6 +92,25 @@ pub fn run() {
             commands::pause,
             commands::resume,
             commands::player_status,
+            library_commands::playlists,
+            library_commands::playlist,
+            library_commands::create_playlist,
+            library_commands::rename_playlist,
+            library_commands::describe_playlist,
+            library_commands::delete_playlist,
+            library_commands::add_to_playlist,
+            library_commands::remove_from_playlist,
+            library_commands::move_in_playlist,
+            library_commands::play_playlist,
+            library_commands::search_library,
+            library_commands::search_catalog,
+            library_commands::sync_status,
+            library_commands::sync_now,
+            library_commands::dismiss_sync_notice,
+            library_commands::set_offline,
+            library_commands::downloads_status,
+            library_commands::pause_downloads,
+            library_commands::resume_downloads,
         ])
         .run(tauri::generate_context!())
         .expect("the window system could not be started");

@@ -8,7 +8,7 @@
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
-use strato_model::api::StreamGrant;
+use strato_model::api::{DownloadGrant, StreamGrant};
 use url::Url;
 
 use crate::{ApiClient, CloudError, CloudErrorKind, redact};
@@ -21,6 +21,19 @@ impl ApiClient {
             url: parse_cdn_url(&grant.mp3_url)?,
             cookie: None,
         })
+    }
+
+    /// GET a download grant's file by its signed URL, from `range` (`start..end`, `end`
+    /// exclusive, `None` for "to the end") so a broken download resumes where it stopped. A
+    /// 403 means the signature expired: ask for a new [`ApiClient::download_grant`].
+    pub async fn download(
+        &self,
+        grant: &DownloadGrant,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<CdnResponse, CloudError> {
+        let url = parse_cdn_url(&grant.url)?;
+        let response = send(&self.service().http, &url, None, range).await?;
+        CdnResponse::new(response, range)
     }
 
     /// Cover art, which the CDN serves publicly.

@@ -243,6 +243,15 @@ pub(crate) async fn restore(scope: &str) -> Result<Option<Account>, AppError> {
     resume(scope, &url, &username).await.map(Some)
 }
 
+/// The account the next start resumes, if one is kept (whether or not the service can be
+/// reached to resume it).
+pub(crate) fn last_kept(scope: &str) -> Option<(String, String)> {
+    let store = token_store();
+    let (url, username) = store.last_account(scope).ok()??;
+    store.load(&url, &username).ok()??;
+    Some((url, username))
+}
+
 /// The accounts kept in this app installation's keychain, in the order they were first kept.
 /// A keychain that cannot be read lists none: signing in by hand still works.
 pub(crate) fn remembered(scope: &str) -> Vec<KeptAccount> {

@@ -8,6 +8,7 @@ mod account;
 mod app;
 mod error;
 pub mod logging;
+mod offline;
 mod playback;
 mod settings;
 mod streaming;
@@ -16,6 +17,7 @@ pub use account::StaySignedIn;
 pub use app::App;
 pub use playback::AppEvents;
 pub use settings::{
-    AppSettings, AudioOutput, LOCAL_DEVCLOUD_URL, Quality, SinkFactory, StreamFormat,
+    AppSettings, AudioOutput, DEFAULT_STORAGE_QUOTA_BYTES, LOCAL_DEVCLOUD_URL, Quality,
+    SinkFactory, StreamFormat,
 };
 pub use strato_stream::hls::HlsConfig;

@@ -4,7 +4,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use strato_audio::{PlayerEvent, RepeatMode};
 use strato_model::ipc::{
-    OutputStatus, PlaybackState, PlayerStatus, RepeatMode as IpcRepeat, Track,
+    DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus, RepeatMode as IpcRepeat,
+    SyncStatus, Track,
 };
 
 use crate::error;
@@ -13,6 +14,10 @@ use crate::error;
 /// Called from the player thread and from tokio tasks; implementations must not block.
 pub trait AppEvents: Send + Sync {
     fn player_status(&self, status: &PlayerStatus);
+    /// Playlists changed: an edit here, or a sync brought other devices' changes.
+    fn playlists_changed(&self) {}
+    fn sync_status(&self, _status: &SyncStatus) {}
+    fn downloads_status(&self, _status: &DownloadsStatus) {}
 }
 
 /// The current [`PlayerStatus`], shared by the player thread and the commands.
@@ -56,6 +61,20 @@ impl StatusKeeper {
             s.queue_index = u32::try_from(start).ok();
             s.queue = queue;
             s.position_ms = 0;
+            s.buffered_ms = 0;
+            s.error = None;
+        });
+    }
+
+    /// The queue of the last run, paused where it was.
+    pub(crate) fn restored(&self, queue: Vec<Track>, index: usize, position_ms: u32) {
+        self.update(|s| {
+            s.state = PlaybackState::Paused;
+            s.track = queue.get(index).cloned();
+            s.duration_ms = s.track.as_ref().map(|t| t.duration_ms);
+            s.queue_index = u32::try_from(index).ok();
+            s.queue = queue;
+            s.position_ms = position_ms;
             s.buffered_ms = 0;
             s.error = None;
         });

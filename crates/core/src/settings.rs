@@ -55,7 +55,15 @@ pub struct AppSettings {
     pub hls: HlsConfig,
     /// Loudness normalisation.
     pub replay_gain: ReplayGainSettings,
+    /// Where each account's offline library (database and downloads) lives; `None` keeps
+    /// no library (tools that only play).
+    pub data_dir: Option<PathBuf>,
+    /// One limit for offline downloads and the streaming cache together.
+    pub storage_quota_bytes: u64,
 }
+
+/// The storage quota when nothing else is configured: 10 GB.
+pub const DEFAULT_STORAGE_QUOTA_BYTES: u64 = 10_000_000_000;
 
 /// The local devcloud's API address, used when nothing else is configured.
 pub const LOCAL_DEVCLOUD_URL: &str = "http://127.0.0.1:8787";
@@ -64,7 +72,8 @@ impl AppSettings {
     /// Settings from the environment: `STRATO_SERVICE_URL`, `STRATO_AUDIO_OUTPUT` (`device`,
     /// the default, `null`, or `wav:PATH`), `STRATO_AUDIO_DEVICE` (a device name or id), `STRATO_STREAM_FORMAT` (`hls`, the default, or
     /// `mp3`), `STRATO_QUALITY` (`auto`, `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS`
-    /// (30) and `STRATO_REPLAYGAIN` (`track`, the default, `album`, `off`).
+    /// (30), `STRATO_REPLAYGAIN` (`track`, the default, `album`, `off`), `STRATO_DATA_DIR`
+    /// (the OS's data folder for Strato by default) and `STRATO_STORAGE_QUOTA_MB`.
     #[must_use]
     pub fn from_env() -> Self {
         let default_service_url =
@@ -110,6 +119,15 @@ impl AppSettings {
             stream_format,
             hls,
             replay_gain,
+            data_dir: std::env::var_os("STRATO_DATA_DIR")
+                .map(PathBuf::from)
+                .or_else(default_data_dir),
+            storage_quota_bytes: std::env::var("STRATO_STORAGE_QUOTA_MB")
+                .ok()
+                .and_then(|mb| mb.parse::<u64>().ok())
+                .map_or(DEFAULT_STORAGE_QUOTA_BYTES, |mb| {
+                    mb.saturating_mul(1_000_000)
+                }),
         }
     }
 
@@ -124,6 +142,15 @@ impl AppSettings {
             stream_format: StreamFormat::Hls,
             hls: HlsConfig::default(),
             replay_gain: ReplayGainSettings::default(),
+            data_dir: None,
+            storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
         }
     }
+}
+
+/// The OS's per-user data folder for Strato (`~/.local/share/strato` on Linux,
+/// `~/Library/Application Support/dev.Strato.Strato` on macOS, `%APPDATA%\Strato\Strato\data`
+/// on Windows).
+fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "Strato", "Strato").map(|dirs| dirs.data_dir().to_owned())
 }

@@ -249,6 +249,20 @@ impl Library {
             .collect()
     }
 
+    /// Bytes taken by complete downloads that are pinned (`true`) or not (`false`): what the
+    /// storage quota counts.
+    pub fn downloaded_bytes(&self, pinned: bool) -> Result<u64> {
+        let bytes: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(sum(size), 0) FROM downloads \
+                 WHERE state = 'complete' AND pinned = ?1",
+            )?
+            .query_row([pinned], |row| row.get(0))?;
+        // The table's CHECK keeps sizes non-negative.
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     fn require_download(&self, track_id: &str) -> Result<Download> {
         self.download(track_id)?
             .ok_or_else(|| Error::not_found("download", track_id))

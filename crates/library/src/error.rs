@@ -66,7 +66,12 @@ pub enum Error {
     #[error("the library database is busy (is Strato open twice?)")]
     Busy(#[source] rusqlite::Error),
 
-    /// Any other SQLite failure (disk full, I/O error, a constraint that should not fail).
+    /// The disk (or the database's size limit) is full: the change was not made, and
+    /// nothing already saved was touched (the transaction rolled back).
+    #[error("your disk is full, so the change could not be saved; free some space and try again")]
+    DiskFull(#[source] rusqlite::Error),
+
+    /// Any other SQLite failure (I/O error, a constraint that should not fail).
     #[error("the library database failed: {0}")]
     Database(#[source] rusqlite::Error),
 }
@@ -93,6 +98,8 @@ pub enum ErrorKind {
     Corrupt,
     /// See [`Error::Busy`].
     Busy,
+    /// See [`Error::DiskFull`].
+    DiskFull,
     /// See [`Error::Database`].
     Database,
 }
@@ -111,6 +118,7 @@ impl Error {
             Self::DownloadMismatch { .. } => ErrorKind::DownloadMismatch,
             Self::Corrupt(_) => ErrorKind::Corrupt,
             Self::Busy(_) => ErrorKind::Busy,
+            Self::DiskFull(_) => ErrorKind::DiskFull,
             Self::Database(_) => ErrorKind::Database,
         }
     }
@@ -129,6 +137,7 @@ impl From<rusqlite::Error> for Error {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 Self::Busy(error)
             }
+            Some(rusqlite::ErrorCode::DiskFull) => Self::DiskFull(error),
             _ => Self::Database(error),
         }
     }
@@ -152,6 +161,7 @@ impl fmt::Display for ErrorKind {
             Self::DownloadMismatch => "download_mismatch",
             Self::Corrupt => "corrupt",
             Self::Busy => "busy",
+            Self::DiskFull => "disk_full",
             Self::Database => "database",
         };
         f.write_str(name)

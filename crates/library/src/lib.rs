@@ -24,12 +24,15 @@
 //! Benchmarks against the targets: `cargo run --release -p strato-library --example
 //! bench` (see `examples/bench.rs`).
 
+mod aliases;
 mod catalog;
+mod conflicts;
 mod downloads;
 mod error;
 mod history;
 mod library;
 pub mod migrations;
+mod offline;
 mod op_log;
 mod order_key;
 mod playlist_apply;
@@ -39,18 +42,22 @@ mod queue;
 mod search;
 mod server_state;
 mod sync_cursors;
+mod sync_records;
 #[cfg(test)]
 mod test_support;
 
+pub use conflicts::RESTORED_SUFFIX;
 pub use downloads::{Download, DownloadState, VerifiedFile};
 pub use error::{Error, ErrorKind, Result};
 pub use history::PlayRecord;
 pub use library::Library;
+pub use offline::CollectionKind;
 pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};
 pub use playlist_edits::EditOutcome;
 pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo};
 pub use queue::PlayQueue;
 pub use server_state::SnapshotOutcome;
+pub use sync_records::{SyncRecord, SyncRecordKind};
 
 /// The file name of the library of `account_id` on `service` (a host name or any other
 /// stable identifier of the service), e.g. `library-api.strato.app-3f2a....sqlite3`.

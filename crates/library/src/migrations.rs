@@ -38,6 +38,21 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "downloads_queue_history",
         sql: include_str!("../migrations/0003_downloads_queue_history.sql"),
     },
+    Migration {
+        version: 4,
+        name: "sync_records",
+        sql: include_str!("../migrations/0004_sync_records.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "offline_collections",
+        sql: include_str!("../migrations/0005_offline_collections.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "id_aliases",
+        sql: include_str!("../migrations/0006_id_aliases.sql"),
+    },
 ];
 
 /// The schema version this build writes.

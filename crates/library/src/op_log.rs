@@ -6,12 +6,13 @@
 //! what to send while the server is still at `base_revision`; the anchor is what a rebase
 //! uses after a 412, when positions may have shifted.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::collect;
 use crate::error::{Error, Result};
 use crate::library::{Library, unix_now};
+use crate::sync_records::{self, NewRecord, SyncRecordKind};
 
 /// Where an insert or a move lands, as the listener meant it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +137,22 @@ pub(crate) fn append(
     Ok(tx.last_insert_rowid())
 }
 
+/// Replaces an entry's operation and base revision (after a rebase or an item-id alias),
+/// inside the caller's transaction. Its idempotency key stays: the server stored nothing
+/// under it, since only accepted requests are stored and this one has not been accepted.
+pub(crate) fn rewrite(
+    tx: &Connection,
+    seq: i64,
+    op: &PlaylistOp,
+    base_revision: Option<u64>,
+) -> Result<()> {
+    let payload = serde_json::to_string(op).map_err(|e| Error::Invalid(e.to_string()))?;
+    let changed = tx
+        .prepare_cached("UPDATE pending_ops SET payload = ?2, base_revision = ?3 WHERE seq = ?1")?
+        .execute(params![seq, payload, base_revision])?;
+    ensure_changed(changed, seq)
+}
+
 /// The pending (not rejected) operations of one playlist, oldest first.
 pub(crate) fn pending_for(conn: &Connection, playlist_id: &str) -> Result<Vec<PendingOp>> {
     let sql = format!(
@@ -201,6 +218,37 @@ impl Library {
         self.ops_in_state("pending")
     }
 
+    /// The oldest operation still to send: what the sync engine sends next. Read afresh
+    /// after every answer, since taking in a server snapshot may rebase the ones behind it.
+    pub fn next_pending_op(&self) -> Result<Option<PendingOp>> {
+        let sql = format!(
+            "SELECT {OP_COLUMNS} FROM pending_ops WHERE state = 'pending' ORDER BY seq LIMIT 1"
+        );
+        collect(&self.conn, &sql, [], op_from_row)?
+            .into_iter()
+            .next()
+            .transpose()
+    }
+
+    /// How many operations were ever logged (sequence numbers are never reused, so this is
+    /// the highest one): the total that sync's accounting must explain.
+    pub fn operations_ever_logged(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'pending_ops'), 0)",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// How many operations wait to be sent (for the UI's "not synced yet").
+    pub fn pending_op_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM pending_ops WHERE state = 'pending'",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Operations the server refused for good, oldest first, for the UI to report.
     pub fn rejected_ops(&self) -> Result<Vec<PendingOp>> {
         self.ops_in_state("rejected")
@@ -228,15 +276,41 @@ impl Library {
 
     /// Parks an operation the server will never accept, with the reason to show. It is not
     /// re-applied to the local copy any more, and stays until [`Self::dismiss_rejected_op`].
+    /// A [`crate::SyncRecord`] reports it.
     pub fn mark_op_rejected(&mut self, seq: i64, reason: &str) -> Result<()> {
         let now = unix_now();
         self.write(|tx| {
-            let changed = tx.execute(
-                "UPDATE pending_ops SET state = 'rejected', last_error = ?2, \
-                     last_attempt_at = ?3 WHERE seq = ?1 AND state = 'pending'",
-                params![seq, reason, now],
+            let playlist_id: Option<String> = tx
+                .query_row(
+                    "UPDATE pending_ops SET state = 'rejected', last_error = ?2, \
+                         last_attempt_at = ?3 WHERE seq = ?1 AND state = 'pending' \
+                     RETURNING playlist_id",
+                    params![seq, reason, now],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let playlist_id =
+                playlist_id.ok_or_else(|| Error::not_found("operation", seq.to_string()))?;
+            let name: Option<String> = tx
+                .query_row(
+                    "SELECT name FROM playlists WHERE id = ?1",
+                    [&playlist_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let name = name.unwrap_or_else(|| "a playlist".to_owned());
+            sync_records::record(
+                tx,
+                &NewRecord {
+                    op_seq: Some(seq),
+                    kind: SyncRecordKind::Refused,
+                    playlist_id: &playlist_id,
+                    playlist_name: &name,
+                    message: format!("Your change to “{name}” could not be saved: {reason}"),
+                    notify: true,
+                },
             )?;
-            ensure_changed(changed, seq)
+            Ok(())
         })
     }
 

@@ -235,6 +235,34 @@ fn resolve_anchor(
     Ok(anchor.clone())
 }
 
+/// The index `anchor` names now, counted in the list without `excluding`; `None` means "at
+/// the end". An `After` whose item is gone falls back to `position` as [`resolve_anchor`]
+/// does.
+pub(crate) fn index_of_anchor(
+    conn: &Connection,
+    playlist_id: &str,
+    anchor: &Anchor,
+    position: Option<u32>,
+    excluding: Option<&str>,
+) -> Result<Option<usize>> {
+    Ok(
+        match resolve_anchor(conn, playlist_id, anchor, position, excluding)? {
+            Anchor::Start => Some(0),
+            Anchor::End => None,
+            Anchor::After { item_id } => {
+                let key = order_key_of(conn, playlist_id, &item_id)?;
+                let before: i64 = conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM playlist_items WHERE playlist_id = ?1 \
+                         AND item_id IS NOT ?2 AND order_key <= ?3",
+                    )?
+                    .query_row(params![playlist_id, excluding, key], |row| row.get(0))?;
+                Some(usize::try_from(before).unwrap_or(0))
+            }
+        },
+    )
+}
+
 /// Applies `op` to the local copy of `playlist_id`. Returns `false` when it no longer applies
 /// (its playlist or item is gone, a create whose playlist exists): nothing was changed then.
 pub(crate) fn apply(

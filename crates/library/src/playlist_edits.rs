@@ -6,6 +6,7 @@
 
 use rusqlite::Transaction;
 
+use crate::aliases::{self, AliasKind};
 use crate::error::{Error, Result};
 use crate::library::{Library, unix_now};
 use crate::op_log::{self, AddedItem, PlaylistOp};
@@ -48,19 +49,19 @@ impl Library {
     /// Renames a playlist.
     pub fn rename_playlist(&mut self, id: &str, name: &str) -> Result<EditOutcome> {
         let name = valid_name(name)?;
-        self.edit(id, |_| Ok(PlaylistOp::Rename { name }))
+        self.edit(id, |_, _| Ok(PlaylistOp::Rename { name }))
     }
 
     /// Replaces a playlist's description (empty clears it).
     pub fn describe_playlist(&mut self, id: &str, description: &str) -> Result<EditOutcome> {
         let description = valid_description(description)?;
-        self.edit(id, |_| Ok(PlaylistOp::Describe { description }))
+        self.edit(id, |_, _| Ok(PlaylistOp::Describe { description }))
     }
 
     /// Deletes a playlist. Its items go at once; the playlist row stays as a tombstone
     /// (hidden from listings, refusing edits) until the server confirms.
     pub fn delete_playlist(&mut self, id: &str) -> Result<EditOutcome> {
-        self.edit(id, |_| Ok(PlaylistOp::Delete))
+        self.edit(id, |_, _| Ok(PlaylistOp::Delete))
     }
 
     /// Inserts tracks at `position` (0-based; `None` or past the end appends), in the given
@@ -81,7 +82,7 @@ impl Library {
             )));
         }
         let now = unix_now();
-        self.edit(id, |tx| {
+        self.edit(id, |tx, id| {
             let len = playlist_apply::item_count(tx, id, None)?;
             if len + track_ids.len() > MAX_ITEMS {
                 return Err(Error::PlaylistFull { limit: MAX_ITEMS });
@@ -107,7 +108,8 @@ impl Library {
 
     /// Removes one item (one copy of a track).
     pub fn remove_item(&mut self, id: &str, item_id: &str) -> Result<EditOutcome> {
-        self.edit(id, |tx| {
+        self.edit(id, |tx, id| {
+            let item_id = &aliases::resolve(tx, AliasKind::Item, item_id)?;
             require_item(tx, id, item_id)?;
             Ok(PlaylistOp::RemoveItem {
                 item_id: item_id.to_owned(),
@@ -118,7 +120,8 @@ impl Library {
     /// Moves an item to `position`, counted in the list without it and clamped to the end
     /// (the service's `MoveItem` semantics). Writes one row, whatever the playlist's size.
     pub fn move_item(&mut self, id: &str, item_id: &str, position: u32) -> Result<EditOutcome> {
-        self.edit(id, |tx| {
+        self.edit(id, |tx, id| {
+            let item_id = &aliases::resolve(tx, AliasKind::Item, item_id)?;
             require_item(tx, id, item_id)?;
             let index = usize::try_from(position).unwrap_or(usize::MAX);
             let (anchor, index) = playlist_apply::anchor_for_index(tx, id, index, Some(item_id))?;
@@ -135,14 +138,16 @@ impl Library {
     fn edit(
         &mut self,
         id: &str,
-        build: impl FnOnce(&Transaction<'_>) -> Result<PlaylistOp>,
+        build: impl FnOnce(&Transaction<'_>, &str) -> Result<PlaylistOp>,
     ) -> Result<EditOutcome> {
         let now = unix_now();
         self.write(|tx| {
+            // The UI may still name a playlist by the id it had before sync re-keyed it.
+            let id = &aliases::resolve(tx, AliasKind::Playlist, id)?;
             let state = playlist_apply::playlist_state(tx, id)?
                 .filter(|state| !state.deleted)
                 .ok_or_else(|| Error::not_found("playlist", id))?;
-            let op = build(tx)?;
+            let op = build(tx, id)?;
             if !playlist_apply::apply(tx, id, &op, now)? {
                 return Err(Error::not_found("playlist", id));
             }
@@ -236,6 +241,39 @@ mod tests {
         );
         assert!(library.playlists().unwrap().is_empty());
         assert_eq!(library.pending_ops().unwrap().len(), 2);
+        assert_healthy(&library);
+    }
+
+    #[test]
+    fn a_full_disk_refuses_the_edit_in_words_and_keeps_everything() {
+        let mut library = Library::open_in_memory().unwrap();
+        let id = library.create_playlist("Full", "").unwrap().playlist.id;
+        library.add_tracks(&id, &["a", "b"], None).unwrap();
+        let before = library.playlist(&id).unwrap();
+        let ops_before = library.pending_ops().unwrap();
+        // The database may not grow: as when the disk is full.
+        let pages: i64 = library
+            .conn
+            .query_row("PRAGMA page_count", [], |row| row.get(0))
+            .unwrap();
+        library
+            .conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let many: Vec<String> = (0..2_000).map(|n| format!("track-{n}")).collect();
+        let error = library.add_tracks(&id, &many, None).unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::DiskFull, "{error}");
+        assert!(error.to_string().contains("disk is full"), "{error}");
+        assert_eq!(library.playlist(&id).unwrap(), before);
+        assert_eq!(library.pending_ops().unwrap(), ops_before);
+        assert_healthy(&library);
+        // Room again: the same edit goes through.
+        library
+            .conn
+            .pragma_update(None, "max_page_count", 1_000_000)
+            .unwrap();
+        library.add_tracks(&id, &many, None).unwrap();
+        assert_eq!(library.playlist(&id).unwrap().items.len(), 2_002);
         assert_healthy(&library);
     }
 

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension as _, Row};
 use strato_model::api::Track;
 
+use crate::aliases::{self, AliasKind};
 use crate::catalog::{TRACK_COLUMNS, collect, track_from_row};
 use crate::error::{Error, Result};
 use crate::library::Library;
@@ -66,14 +67,24 @@ impl Library {
 
     /// One playlist without its items.
     pub fn playlist_info(&self, id: &str) -> Result<PlaylistInfo> {
+        let id = &aliases::resolve(&self.conn, AliasKind::Playlist, id)?;
         info(&self.conn, id)?
             .filter(|info| !info.deleted)
+            .ok_or_else(|| Error::not_found("playlist", id))
+    }
+
+    /// The server revision of the last snapshot of a playlist (tombstones included, since a
+    /// pending delete is sent with it); `None` if the server has not seen it yet.
+    pub fn server_revision(&self, id: &str) -> Result<Option<u64>> {
+        crate::playlist_apply::playlist_state(&self.conn, id)?
+            .map(|state| state.server_revision)
             .ok_or_else(|| Error::not_found("playlist", id))
     }
 
     /// One playlist with its items in order, each joined with its cached track.
     pub fn playlist(&self, id: &str) -> Result<LocalPlaylist> {
         self.read(|conn| {
+            let id = &aliases::resolve(conn, AliasKind::Playlist, id)?;
             let info = info(conn, id)?
                 .filter(|info| !info.deleted)
                 .ok_or_else(|| Error::not_found("playlist", id))?;

@@ -8,25 +8,30 @@
 //! applied twice (it leaves the log in the same transaction that takes in the server's
 //! answer).
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use strato_model::api::Playlist;
 
+use crate::aliases::{self, AliasKind};
+use crate::conflicts;
+
 use crate::error::{Error, Result};
-use crate::library::{Library, unix_now};
-use crate::op_log::{self, ensure_changed};
+use crate::library::Library;
+use crate::op_log::{self, PlaylistOp, ensure_changed};
 use crate::order_key;
-use crate::playlist_apply;
 use crate::playlists::{self, PlaylistInfo};
+use crate::sync_records::{self, NewRecord, SyncRecordKind};
 
 /// What taking in a server snapshot did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotOutcome {
     /// The local copy now.
     pub playlist: PlaylistInfo,
-    /// Pending operations that no longer apply to the new snapshot (their item is gone, say).
-    /// They stay in the log; the sync engine decides (typically: reject, so the listener is
-    /// told).
-    pub unapplied_ops: Vec<i64>,
+    /// Pending operations that no longer applied to the new snapshot (their item was removed
+    /// elsewhere, say): the conflict policy resolved them, each with a
+    /// [`crate::SyncRecord`], and they left the log.
+    pub resolved_ops: Vec<i64>,
     /// The snapshot was older than the one already held, and was ignored.
     pub stale: bool,
 }
@@ -36,7 +41,7 @@ impl Library {
     /// operations on top again. A snapshot older than the one held is ignored (responses can
     /// arrive out of order).
     pub fn apply_server_snapshot(&mut self, snapshot: &Playlist) -> Result<SnapshotOutcome> {
-        self.write(|tx| take_snapshot(tx, snapshot))
+        self.write(|tx| take_snapshot(tx, snapshot, Origin::Elsewhere))
     }
 
     /// The server accepted operation `seq`: it leaves the log. If the server answered with the
@@ -49,15 +54,19 @@ impl Library {
         server_state: Option<&Playlist>,
     ) -> Result<Option<SnapshotOutcome>> {
         self.write(|tx| {
-            let (playlist_id, kind): (String, String) = tx
+            let (playlist_id, kind, payload): (String, String, String) = tx
                 .query_row(
-                    "SELECT playlist_id, kind FROM pending_ops WHERE seq = ?1 AND state = 'pending'",
+                    "SELECT playlist_id, kind, payload FROM pending_ops \
+                     WHERE seq = ?1 AND state = 'pending'",
                     [seq],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                 )
                 .optional()?
                 .ok_or_else(|| Error::not_found("operation", seq.to_string()))?;
-            ensure_changed(tx.execute("DELETE FROM pending_ops WHERE seq = ?1", [seq])?, seq)?;
+            ensure_changed(
+                tx.execute("DELETE FROM pending_ops WHERE seq = ?1", [seq])?,
+                seq,
+            )?;
             let Some(snapshot) = server_state else {
                 if kind == "delete" {
                     tx.execute(
@@ -77,59 +86,110 @@ impl Library {
                 }
                 rekey(tx, &playlist_id, &snapshot.id)?;
             }
-            take_snapshot(tx, snapshot).map(Some)
+            if let Ok(PlaylistOp::AddTracks {
+                items, position, ..
+            }) = serde_json::from_str::<PlaylistOp>(&payload)
+            {
+                conflicts::alias_added_items(tx, &snapshot.id, &items, position, snapshot)?;
+            }
+            if let Some(outcome) = take_answer_in_place(tx, snapshot)? {
+                return Ok(Some(outcome));
+            }
+            take_snapshot(tx, snapshot, Origin::OurWrite).map(Some)
         })
     }
 
-    /// The server says the playlist is gone (deleted on another device). The local copy goes;
-    /// a pending delete of it is satisfied; any other pending edit of it can never apply and
-    /// is marked rejected, so the listener is told. Returns the rejected operations.
+    /// The server says the playlist is gone (deleted on another device). The local copy goes.
+    /// Edits made here keep it alive as a copy (see [`crate::RESTORED_SUFFIX`]); a pending
+    /// delete of it is satisfied. Every pending operation of it leaves the log with a
+    /// [`crate::SyncRecord`]; returns them.
     pub fn apply_server_deletion(&mut self, playlist_id: &str) -> Result<Vec<i64>> {
-        let now = unix_now();
         self.write(|tx| {
+            let mut resolved = conflicts::restore_deleted(tx, playlist_id)?;
+            let name: Option<String> = tx
+                .query_row(
+                    "SELECT name FROM playlists WHERE id = ?1",
+                    [playlist_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let name = name.unwrap_or_else(|| "a playlist".to_owned());
+            for pending in op_log::pending_for(tx, playlist_id)? {
+                sync_records::record(
+                    tx,
+                    &NewRecord {
+                        op_seq: Some(pending.seq),
+                        kind: SyncRecordKind::AlreadyRemoved,
+                        playlist_id,
+                        playlist_name: &name,
+                        message: format!("“{name}” was also deleted on another device."),
+                        notify: false,
+                    },
+                )?;
+                tx.execute("DELETE FROM pending_ops WHERE seq = ?1", [pending.seq])?;
+                resolved.push(pending.seq);
+            }
             tx.execute("DELETE FROM playlists WHERE id = ?1", [playlist_id])?;
-            tx.execute(
-                "DELETE FROM pending_ops WHERE playlist_id = ?1 AND kind = 'delete' \
-                 AND state = 'pending'",
-                [playlist_id],
-            )?;
-            let mut reject = tx.prepare_cached(
-                "UPDATE pending_ops SET state = 'rejected', last_attempt_at = ?2, \
-                     last_error = 'the playlist was deleted on another device' \
-                 WHERE playlist_id = ?1 AND state = 'pending' RETURNING seq",
-            )?;
-            let rejected = reject
-                .query_map(params![playlist_id, now], |row| row.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?;
-            Ok(rejected)
+            Ok(resolved)
         })
     }
 }
 
-fn take_snapshot(tx: &Transaction<'_>, snapshot: &Playlist) -> Result<SnapshotOutcome> {
-    let held: Option<Option<u64>> = tx
+/// Where a snapshot comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The changes feed or a read: it may carry other devices' edits.
+    Elsewhere,
+    /// The answer to one of our writes. `If-Match` held, so the server applied that write
+    /// on the revision we held and nothing else: no other device's edit is in it.
+    OurWrite,
+}
+
+fn take_snapshot(
+    tx: &Transaction<'_>,
+    snapshot: &Playlist,
+    origin: Origin,
+) -> Result<SnapshotOutcome> {
+    let held: Option<(Option<u64>, Option<String>, String)> = tx
         .query_row(
-            "SELECT server_revision FROM playlists WHERE id = ?1",
+            "SELECT server_revision, server_name, name FROM playlists WHERE id = ?1",
             [&snapshot.id],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?;
-    let stale = held.flatten().is_some_and(|held| held > snapshot.revision);
+    let stale = held
+        .as_ref()
+        .and_then(|(revision, _, _)| *revision)
+        .is_some_and(|held| held > snapshot.revision);
     if stale {
         let playlist = playlists::info(tx, &snapshot.id)?
             .ok_or_else(|| Error::not_found("playlist", snapshot.id.clone()))?;
         return Ok(SnapshotOutcome {
             playlist,
-            unapplied_ops: Vec::new(),
+            resolved_ops: Vec::new(),
             stale,
         });
     }
+    let (held_name, shown_name) = held
+        .map_or((None, snapshot.name.clone()), |(_, server, shown)| {
+            (server, shown)
+        });
+    if origin == Origin::Elsewhere {
+        conflicts::note_concurrent_rename(tx, snapshot, held_name.as_deref())?;
+    }
+    let has_pending = !op_log::pending_for(tx, &snapshot.id)?.is_empty();
+    let previous_tracks = if has_pending {
+        item_tracks(tx, &snapshot.id)?
+    } else {
+        HashMap::new()
+    };
     tx.execute(
-        "INSERT INTO playlists (id, name, description, server_revision, created_at, updated_at, \
-             deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0) \
+        "INSERT INTO playlists (id, name, description, server_revision, server_name, \
+             created_at, updated_at, deleted) VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, 0) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              description = excluded.description, server_revision = excluded.server_revision, \
-             created_at = excluded.created_at, updated_at = excluded.updated_at, deleted = 0",
+             server_name = excluded.server_name, created_at = excluded.created_at, \
+             updated_at = excluded.updated_at, deleted = 0",
         params![
             snapshot.id,
             snapshot.name,
@@ -140,19 +200,81 @@ fn take_snapshot(tx: &Transaction<'_>, snapshot: &Playlist) -> Result<SnapshotOu
         ],
     )?;
     replace_items(tx, snapshot)?;
-    let mut unapplied_ops = Vec::new();
-    for pending in op_log::pending_for(tx, &snapshot.id)? {
-        if !playlist_apply::apply(tx, &snapshot.id, &pending.op, pending.created_at)? {
-            unapplied_ops.push(pending.seq);
-        }
-    }
+    let resolved_ops = if has_pending {
+        conflicts::reapply_pending(
+            tx,
+            &snapshot.id,
+            &shown_name,
+            snapshot.revision,
+            &previous_tracks,
+        )?
+    } else {
+        Vec::new()
+    };
     let playlist = playlists::info(tx, &snapshot.id)?
         .ok_or_else(|| Error::not_found("playlist", snapshot.id.clone()))?;
     Ok(SnapshotOutcome {
         playlist,
-        unapplied_ops,
+        resolved_ops,
         stale,
     })
+}
+
+/// The answer to our write when it is the very next revision after the one held: the
+/// server applied exactly that write on exactly the state we held, which the local copy
+/// already shows (with the edits behind it on top). Only the revision and the server's name
+/// move; re-applying every pending edit on a fresh copy of the list (the general path, which
+/// costs a replay of the whole log behind it per answer) would rebuild the same rows. Any
+/// divergence is repaired by the pull that ends every sync pass, which takes the
+/// playlist in whole. `None` when the answer is not the next revision.
+fn take_answer_in_place(
+    tx: &Transaction<'_>,
+    snapshot: &Playlist,
+) -> Result<Option<SnapshotOutcome>> {
+    let held: Option<u64> = tx
+        .query_row(
+            "SELECT server_revision FROM playlists WHERE id = ?1",
+            [&snapshot.id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    let next = match held {
+        Some(held) => snapshot.revision == held + 1,
+        // A create: the server's first revision.
+        None => snapshot.revision == 1,
+    };
+    if !next {
+        return Ok(None);
+    }
+    tx.execute(
+        "UPDATE playlists SET server_revision = ?2, server_name = ?3, \
+             created_at = ?4, updated_at = max(updated_at, ?5) WHERE id = ?1",
+        params![
+            snapshot.id,
+            snapshot.revision,
+            snapshot.name,
+            snapshot.created_at,
+            snapshot.updated_at
+        ],
+    )?;
+    let playlist = playlists::info(tx, &snapshot.id)?
+        .ok_or_else(|| Error::not_found("playlist", snapshot.id.clone()))?;
+    Ok(Some(SnapshotOutcome {
+        playlist,
+        resolved_ops: Vec::new(),
+        stale: false,
+    }))
+}
+
+/// Item id -> track id of the local copy.
+fn item_tracks(conn: &Connection, playlist_id: &str) -> Result<HashMap<String, String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT item_id, track_id FROM playlist_items WHERE playlist_id = ?1")?;
+    let pairs = statement
+        .query_map([playlist_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+    Ok(pairs)
 }
 
 fn replace_items(conn: &Connection, snapshot: &Playlist) -> Result<()> {
@@ -191,5 +313,6 @@ fn rekey(conn: &Connection, local_id: &str, server_id: &str) -> Result<()> {
         "UPDATE pending_ops SET playlist_id = ?2 WHERE playlist_id = ?1",
         params![local_id, server_id],
     )?;
+    aliases::record(conn, AliasKind::Playlist, local_id, server_id)?;
     Ok(())
 }

@@ -69,6 +69,8 @@ impl AppUnderTest {
             ])
             .env("STRATO_SERVICE_URL", devcloud.api_url())
             .env("STRATO_LOG_DIR", dir.path().join("logs"))
+            // The offline library and downloads of this run only.
+            .env("STRATO_DATA_DIR", dir.path().join("data"))
             .env("ALSA_CONFIG_PATH", &alsa_conf)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("tauri-driver.log"))?)
@@ -194,6 +196,22 @@ impl AppUnderTest {
         }
         self.save_evidence(test_id).await;
         bail!("[data-testid={test_id}] still reads {last:?} after {timeout:?}")
+    }
+
+    /// Presses `keys` together on the focused element, as a listener would (e.g. Alt and an
+    /// arrow): each goes down in order, then all come up in reverse order.
+    pub async fn chord(&self, keys: &[fantoccini::key::Key]) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for &key in keys {
+            actions = actions.then(KeyAction::Down { value: key.into() });
+        }
+        for &key in keys.iter().rev() {
+            actions = actions.then(KeyAction::Up { value: key.into() });
+        }
+        self.client.perform_actions(actions).await?;
+        self.client.release_actions().await?;
+        Ok(())
     }
 
     /// What the app has played so far, as interleaved 16-bit stereo samples.

@@ -43,6 +43,13 @@ export type Track = { id: string, title: string, artist_id: string, artist_name:
  */
 cover_path: string | null, replaygain: ReplayGain | null, };
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
+export type Album = { id: string, title: string, artist_id: string, artist_name: string, year: number, track_count: number, 
+/**
+ * Tracks meant to run into each other with no silence (a live set, a suite).
+ */
+gapless: boolean, cover_path: string | null, };
+export type Artist = { id: string, name: string, };
+export type SearchResults = { tracks: Array<Track>, albums: Array<Album>, artists: Array<Artist>, };
 export type PlaybackState = "idle" | "loading" | "playing" | "buffering" | "paused" | "ended" | "error";
 export type OutputStatus = { "kind": "available", device: string, } | { "kind": "unavailable", reason: string, };
 export type RepeatMode = "off" | "all" | "one";
@@ -59,3 +66,57 @@ queue: Array<Track>, queue_index: number | null, shuffle: boolean, repeat: Repea
  * 0.0 (silent) to 1.0.
  */
 volume: number, };
+export type LibraryPlaylist = { id: string, name: string, description: string, item_count: number, 
+/**
+ * Edits made here that the service has not acknowledged yet (0 = in sync).
+ */
+unsynced_edits: number, 
+/**
+ * The listener asked to keep it for offline listening (new tracks download too).
+ */
+offline: boolean, };
+export type PlaylistView = { playlist: LibraryPlaylist, items: Array<PlaylistEntry>, };
+export type PlaylistEntry = { item_id: string, track_id: string, 
+/**
+ * The track's data, when the app has seen it (a playlist synced from another device
+ * may name tracks not fetched yet).
+ */
+track: Track | null, offline: OfflineState, };
+export type OfflineState = "none" | "queued" | "downloading" | "available" | "failed";
+export type OfflineTarget = { "kind": "track", "id": string } | { "kind": "album", "id": string } | { "kind": "playlist", "id": string };
+export type SyncStatus = { state: SyncState, 
+/**
+ * Edits waiting to reach the service.
+ */
+unsynced_edits: number, 
+/**
+ * When everything was last in step with the service (Unix seconds).
+ */
+last_synced_at: number | null, 
+/**
+ * Why the last attempt failed, in words.
+ */
+error: string | null, 
+/**
+ * What the conflict policy did that the listener should know, until dismissed.
+ */
+notices: Array<SyncNotice>, };
+export type SyncState = "idle" | "syncing" | "offline" | "error";
+export type SyncNotice = { id: number, message: string, created_at: number, };
+export type DownloadsStatus = { paused: boolean, 
+/**
+ * Tracks downloading now.
+ */
+active: number, 
+/**
+ * Tracks kept and verified.
+ */
+done: number, failed: number, 
+/**
+ * Tracks asked for.
+ */
+total: number, bytes_used: number, quota_bytes: number, 
+/**
+ * The last failure, in words.
+ */
+error: string | null, };

@@ -76,6 +76,17 @@ describe("commands", () => {
     ]);
   });
 
+  it("sends the search query to both searches and returns their results", async () => {
+    const found = { tracks: [], albums: [], artists: [{ id: "ar1", name: "Nova" }] };
+    tauri.invoke.mockResolvedValue(found);
+    await expect(ipc.searchLibrary("nov")).resolves.toEqual(found);
+    await expect(ipc.searchCatalog("nova")).resolves.toEqual(found);
+    expect(tauri.invoke.mock.calls).toEqual([
+      ["search_library", { query: "nov" }],
+      ["search_catalog", { query: "nova" }],
+    ]);
+  });
+
   it("sends the player commands with their camelCase arguments", async () => {
     tauri.invoke.mockResolvedValue(undefined);
     await ipc.playQueue(["a", "b", "c"], 1);
@@ -166,6 +177,76 @@ describe("onPlayerStatus", () => {
     expect(eventName).toBe("player-status");
     expect(callback).toHaveBeenCalledWith({ state: "playing" });
     expect(result).toBe(unlisten);
+  });
+});
+
+describe("library commands", () => {
+  it("sends the playlist, sync and download commands with their camelCase arguments", async () => {
+    tauri.invoke.mockResolvedValue(undefined);
+    await ipc.playlists();
+    await ipc.playlist("p1");
+    await ipc.createPlaylist("Run", "Fast ones");
+    await ipc.renamePlaylist("p1", "Walk");
+    await ipc.describePlaylist("p1", "Slow ones");
+    await ipc.deletePlaylist("p1");
+    await ipc.addToPlaylist("p1", ["t1", "t2"]);
+    await ipc.addToPlaylist("p1", ["t3"], 0);
+    await ipc.removeFromPlaylist("p1", "i1");
+    await ipc.moveInPlaylist("p1", "i1", 2);
+    await ipc.playPlaylist("p1", 3);
+    await ipc.syncStatus();
+    await ipc.syncNow();
+    await ipc.dismissSyncNotice(7);
+    await ipc.setOffline({ kind: "playlist", id: "p1" }, true);
+    await ipc.downloadsStatus();
+    await ipc.pauseDownloads();
+    await ipc.resumeDownloads();
+    expect(tauri.invoke.mock.calls).toEqual([
+      ["playlists", undefined],
+      ["playlist", { id: "p1" }],
+      ["create_playlist", { name: "Run", description: "Fast ones" }],
+      ["rename_playlist", { id: "p1", name: "Walk" }],
+      ["describe_playlist", { id: "p1", description: "Slow ones" }],
+      ["delete_playlist", { id: "p1" }],
+      ["add_to_playlist", { id: "p1", trackIds: ["t1", "t2"], position: null }],
+      ["add_to_playlist", { id: "p1", trackIds: ["t3"], position: 0 }],
+      ["remove_from_playlist", { id: "p1", itemId: "i1" }],
+      ["move_in_playlist", { id: "p1", itemId: "i1", position: 2 }],
+      ["play_playlist", { id: "p1", start: 3 }],
+      ["sync_status", undefined],
+      ["sync_now", undefined],
+      ["dismiss_sync_notice", { id: 7 }],
+      ["set_offline", { target: { kind: "playlist", id: "p1" }, offline: true }],
+      ["downloads_status", undefined],
+      ["pause_downloads", undefined],
+      ["resume_downloads", undefined],
+    ]);
+  });
+
+  it("listens to the library events by name", async () => {
+    const handlers = new Map<string, (event: { payload: unknown }) => void>();
+    tauri.listen.mockImplementation(async (name: string, handler: (event: { payload: unknown }) => void) => {
+      handlers.set(name, handler);
+      return () => {};
+    });
+    const changed = vi.fn();
+    const sync = vi.fn();
+    const downloads = vi.fn();
+    await ipc.onPlaylistsChanged(changed);
+    await ipc.onSyncStatus(sync);
+    await ipc.onDownloadsStatus(downloads);
+
+    handlers.get("playlists-changed")?.({ payload: null });
+    handlers.get("sync-status")?.({ payload: { state: "syncing" } });
+    handlers.get("downloads-status")?.({ payload: { paused: true } });
+    expect(changed).toHaveBeenCalledWith();
+    expect(sync).toHaveBeenCalledWith({ state: "syncing" });
+    expect(downloads).toHaveBeenCalledWith({ paused: true });
+  });
+
+  it("rejects with an AppError when listening fails", async () => {
+    tauri.listen.mockRejectedValue("no window");
+    await expect(ipc.onSyncStatus(vi.fn())).rejects.toEqual({ kind: "internal", message: "no window" });
   });
 });
 

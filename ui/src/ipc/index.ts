@@ -4,14 +4,20 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   AppError,
   CodeDelivery,
+  DownloadsStatus,
+  LibraryPlaylist,
+  OfflineTarget,
   Page,
   PlayerStatus,
+  PlaylistView,
   RememberedAccount,
   RepeatMode,
+  SearchResults,
   Session,
   SignInStep,
   SignUpOutcome,
   StaySignedIn,
+  SyncStatus,
   Track,
 } from "./bindings";
 import { toAppError } from "./errors";
@@ -23,6 +29,10 @@ export { isAppError, toAppError } from "./errors";
 export type Unlisten = () => void;
 
 export const PLAYER_STATUS_EVENT = "player-status";
+/** The library's playlists changed (an edit, a sync): re-read them. No payload. */
+export const PLAYLISTS_CHANGED_EVENT = "playlists-changed";
+export const SYNC_STATUS_EVENT = "sync-status";
+export const DOWNLOADS_STATUS_EVENT = "downloads-status";
 const COVER_SCHEME = "cover";
 
 /**
@@ -151,6 +161,22 @@ export function catalogTracks(cursor: string | null): Promise<TrackPage> {
   return call("catalog_tracks", { cursor });
 }
 
+/**
+ * Searches the local full-text index of what this computer has seen of the catalog: no
+ * network, answers at once, offline too.
+ */
+export function searchLibrary(query: string): Promise<SearchResults> {
+  return call("search_library", { query });
+}
+
+/**
+ * Searches the whole catalog on the service (what it finds is cached locally). Offline, the
+ * backend answers with `searchLibrary`'s results instead.
+ */
+export function searchCatalog(query: string): Promise<SearchResults> {
+  return call("search_catalog", { query });
+}
+
 export function playTrack(trackId: string): Promise<void> {
   return call("play_track", { trackId });
 }
@@ -203,12 +229,103 @@ export function playerStatus(): Promise<PlayerStatus> {
   return call("player_status");
 }
 
-export async function onPlayerStatus(callback: (status: PlayerStatus) => void): Promise<Unlisten> {
+async function subscribe<T>(event: string, callback: (payload: T) => void): Promise<Unlisten> {
   try {
-    return await listen<PlayerStatus>(PLAYER_STATUS_EVENT, (event) => callback(event.payload));
+    return await listen<T>(event, (received) => callback(received.payload));
   } catch (error) {
     throw toAppError(error);
   }
+}
+
+export function onPlayerStatus(callback: (status: PlayerStatus) => void): Promise<Unlisten> {
+  return subscribe(PLAYER_STATUS_EVENT, callback);
+}
+
+// Playlists: read from and edited in the local library, so they answer at once, offline too.
+// Edits are sent to the service by the sync engine.
+
+export function playlists(): Promise<LibraryPlaylist[]> {
+  return call("playlists");
+}
+
+export function playlist(id: string): Promise<PlaylistView> {
+  return call("playlist", { id });
+}
+
+export function createPlaylist(name: string, description: string): Promise<LibraryPlaylist> {
+  return call("create_playlist", { name, description });
+}
+
+export function renamePlaylist(id: string, name: string): Promise<LibraryPlaylist> {
+  return call("rename_playlist", { id, name });
+}
+
+export function describePlaylist(id: string, description: string): Promise<LibraryPlaylist> {
+  return call("describe_playlist", { id, description });
+}
+
+export function deletePlaylist(id: string): Promise<void> {
+  return call("delete_playlist", { id });
+}
+
+/** Inserts `trackIds` before the item at `position`, or at the end when it is null. */
+export function addToPlaylist(id: string, trackIds: readonly string[], position: number | null = null): Promise<PlaylistView> {
+  return call("add_to_playlist", { id, trackIds, position });
+}
+
+export function removeFromPlaylist(id: string, itemId: string): Promise<PlaylistView> {
+  return call("remove_from_playlist", { id, itemId });
+}
+
+/** Moves an item so that it ends up at index `position` (counted without the item itself). */
+export function moveInPlaylist(id: string, itemId: string, position: number): Promise<PlaylistView> {
+  return call("move_in_playlist", { id, itemId, position });
+}
+
+/** Replaces the queue with the playlist's tracks and plays the one at index `start`. */
+export function playPlaylist(id: string, start: number): Promise<void> {
+  return call("play_playlist", { id, start });
+}
+
+export function onPlaylistsChanged(callback: () => void): Promise<Unlisten> {
+  return subscribe<null>(PLAYLISTS_CHANGED_EVENT, () => callback());
+}
+
+export function syncStatus(): Promise<SyncStatus> {
+  return call("sync_status");
+}
+
+export function syncNow(): Promise<void> {
+  return call("sync_now");
+}
+
+export function dismissSyncNotice(id: number): Promise<void> {
+  return call("dismiss_sync_notice", { id });
+}
+
+export function onSyncStatus(callback: (status: SyncStatus) => void): Promise<Unlisten> {
+  return subscribe(SYNC_STATUS_EVENT, callback);
+}
+
+/** Keeps (or stops keeping) a track, album or playlist for offline listening. */
+export function setOffline(target: OfflineTarget, offline: boolean): Promise<void> {
+  return call("set_offline", { target, offline });
+}
+
+export function downloadsStatus(): Promise<DownloadsStatus> {
+  return call("downloads_status");
+}
+
+export function pauseDownloads(): Promise<void> {
+  return call("pause_downloads");
+}
+
+export function resumeDownloads(): Promise<void> {
+  return call("resume_downloads");
+}
+
+export function onDownloadsStatus(callback: (status: DownloadsStatus) => void): Promise<Unlisten> {
+  return subscribe(DOWNLOADS_STATUS_EVENT, callback);
 }
 
 /** URL of an album's cover, served by the Rust side's `cover` URI scheme. */

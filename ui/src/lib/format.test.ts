@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTime, progressFraction } from "./format";
+import { formatBytes, formatTime, progressFraction } from "./format";
 
 describe("formatTime", () => {
   it.each([
@@ -44,5 +44,24 @@ describe("progressFraction", () => {
   it("is 0 without a usable duration", () => {
     expect(progressFraction(1_000, null)).toBe(0);
     expect(progressFraction(1_000, 0)).toBe(0);
+  });
+});
+
+describe("formatBytes", () => {
+  it("uses the largest unit below 1024, with one decimal under 10", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1536)).toBe("1.5 KB");
+    expect(formatBytes(5 * 1024 * 1024)).toBe("5 MB");
+    expect(formatBytes(123.4 * 1024 * 1024)).toBe("123 MB");
+    expect(formatBytes(2.25 * 1024 ** 3)).toBe("2.3 GB");
+    expect(formatBytes(3 * 1024 ** 5)).toBe("3072 TB");
+  });
+
+  it("shows missing or invalid input as 0 B", () => {
+    expect(formatBytes(null)).toBe("0 B");
+    expect(formatBytes(undefined)).toBe("0 B");
+    expect(formatBytes(-5)).toBe("0 B");
+    expect(formatBytes(Number.NaN)).toBe("0 B");
   });
 });

@@ -18,3 +18,21 @@ export function progressFraction(positionMs: number, durationMs: number | null):
   if (durationMs == null || !(durationMs > 0) || !Number.isFinite(positionMs)) return 0;
   return Math.min(1, Math.max(0, positionMs / durationMs));
 }
+
+const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
+
+/**
+ * Formats a byte count for people: 0 B, 512 B, 1.5 MB, 12 GB (powers of 1024, one decimal
+ * below 10). Missing or invalid input shows as 0 B.
+ */
+export function formatBytes(bytes: number | null | undefined): string {
+  let value = bytes == null || !Number.isFinite(bytes) || bytes < 0 ? 0 : bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+  return `${rounded} ${BYTE_UNITS[unit]}`;
+}

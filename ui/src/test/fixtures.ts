@@ -1,4 +1,13 @@
-import type { PlayerStatus, Track, TrackPage } from "../ipc";
+import type {
+  DownloadsStatus,
+  LibraryPlaylist,
+  PlayerStatus,
+  PlaylistEntry,
+  PlaylistView,
+  SyncStatus,
+  Track,
+  TrackPage,
+} from "../ipc";
 
 export function makeTrack(id: string, overrides: Partial<Track> = {}): Track {
   return {
@@ -52,4 +61,51 @@ export function deferred<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+export function makePlaylist(id: string, overrides: Partial<LibraryPlaylist> = {}): LibraryPlaylist {
+  return {
+    id,
+    name: `Playlist ${id}`,
+    description: "",
+    item_count: 0,
+    unsynced_edits: 0,
+    offline: false,
+    ...overrides,
+  };
+}
+
+/** An entry `i<trackId>` playing the loaded track `trackId`. */
+export function makeEntry(trackId: string, overrides: Partial<PlaylistEntry> = {}): PlaylistEntry {
+  return { item_id: `i${trackId}`, track_id: trackId, track: makeTrack(trackId), offline: "none", ...overrides };
+}
+
+/** A playlist holding one entry per track id, in order. */
+export function makeView(
+  id: string,
+  trackIds: string[],
+  overrides: Partial<LibraryPlaylist> = {},
+): PlaylistView {
+  return {
+    playlist: makePlaylist(id, { item_count: trackIds.length, ...overrides }),
+    items: trackIds.map((trackId) => makeEntry(trackId)),
+  };
+}
+
+export function makeSyncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+  return { state: "idle", unsynced_edits: 0, last_synced_at: null, error: null, notices: [], ...overrides };
+}
+
+export function makeDownloads(overrides: Partial<DownloadsStatus> = {}): DownloadsStatus {
+  return {
+    paused: false,
+    active: 0,
+    done: 0,
+    failed: 0,
+    total: 0,
+    bytes_used: 0,
+    quota_bytes: 0,
+    error: null,
+    ...overrides,
+  };
 }

@@ -11,16 +11,23 @@ use strato_model::ipc::{
 
 use crate::account::{self, Account, Pending, StaySignedIn, Step};
 use crate::error::{self, from_cloud};
+use crate::offline::AccountLibrary;
+use crate::offline::queue::{self, QueueNote, RestoredQueue};
 use crate::playback::{AppEvents, StatusKeeper};
 use crate::settings::{AppSettings, AudioOutput};
 use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
 
+mod account_library;
+mod library;
 mod play;
 
 /// Catalog page size asked of the service.
 const PAGE_SIZE: u32 = 50;
 /// Cover images kept in memory; the walking skeleton has no disk cache yet.
 const MAX_CACHED_COVERS: usize = 256;
+/// After an offline start, how often commands that need the service try to resume the
+/// session.
+pub(super) const RECONNECT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The application: one per process, shared by every front-end command.
 ///
@@ -29,6 +36,11 @@ const MAX_CACHED_COVERS: usize = 256;
 pub struct App {
     settings: AppSettings,
     session: Mutex<Option<SignedIn>>,
+    /// Started without the network: the kept account whose library is open, until the
+    /// service can be reached to resume its session ([`Self::online_api`]).
+    offline_session: Mutex<Option<Session>>,
+    /// When resuming the offline session was last tried.
+    reconnect_tried: Mutex<Option<std::time::Instant>>,
     /// The sign-in waiting for a challenge's answer, under the id the UI was given.
     challenge: Mutex<Option<(String, Pending)>>,
     challenge_ids: AtomicU64,
@@ -37,6 +49,12 @@ pub struct App {
     status: StatusKeeper,
     player: Player,
     opener: Arc<CloudOpener>,
+    /// The signed-in account's offline library (`None` signed out, or without a data
+    /// folder). Shared with the opener, which plays downloaded tracks from their files.
+    library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
+    /// The queue of the last run, shown paused until the listener resumes or jumps.
+    restored: Mutex<Option<RestoredQueue>>,
+    events: Arc<dyn AppEvents>,
     /// Network work of the streaming engine. Owned, so every front end (the window, the
     /// CLI, tests) streams the same way whatever runtime it runs its commands on.
     runtime: Option<tokio::runtime::Runtime>,
@@ -73,22 +91,39 @@ impl App {
             settings.hls.clone(),
         );
         let opener = Arc::new(CloudOpener::new(context.clone()));
+        let library = Arc::new(Mutex::new(None));
         let routing = Arc::new(RoutingOpener {
             cloud: Arc::clone(&opener),
             urls: UrlOpener::new(context),
+            library: Arc::clone(&library),
         });
-        let status = StatusKeeper::new(events);
+        let status = StatusKeeper::new(Arc::clone(&events));
         let status_for_player = status.clone();
+        let (notes, notes_received) = tokio::sync::mpsc::unbounded_channel();
+        runtime.spawn(queue::keep(
+            notes_received,
+            status.clone(),
+            Arc::clone(&library),
+        ));
         let player = Player::spawn(
             sink_opener(settings.audio_output.clone(), settings.audio_device.clone()),
             routing as Arc<dyn strato_audio::MediaOpener>,
-            move |event| status_for_player.apply(event),
+            move |event| {
+                let note = QueueNote::from_event(&event);
+                status_for_player.apply(event);
+                if let Some(note) = note {
+                    // Closed only when the app is shutting down.
+                    let _ = notes.send(note);
+                }
+            },
         )?;
         player.prepare_output();
         player.set_replay_gain(settings.replay_gain);
         Ok(Self {
             settings,
             session: Mutex::new(None),
+            offline_session: Mutex::new(None),
+            reconnect_tried: Mutex::new(None),
             challenge: Mutex::new(None),
             challenge_ids: AtomicU64::new(0),
             tracks: Mutex::new(HashMap::new()),
@@ -96,6 +131,9 @@ impl App {
             status,
             player,
             opener,
+            library,
+            restored: Mutex::new(None),
+            events,
             runtime: Some(runtime),
         })
     }
@@ -107,7 +145,10 @@ impl App {
 
     #[must_use]
     pub fn session(&self) -> Option<Session> {
-        lock(&self.session).as_ref().map(|s| s.session.clone())
+        lock(&self.session)
+            .as_ref()
+            .map(|s| s.session.clone())
+            .or_else(|| lock(&self.offline_session).clone())
     }
 
     /// Signs in for this run only; see [`Self::sign_in_with`].
@@ -162,7 +203,7 @@ impl App {
             stay_signed_in,
         )
         .await?;
-        Ok(self.step(step))
+        Ok(self.step(step).await)
     }
 
     /// Answers the challenge named `challenge_id`. A wrong answer keeps the challenge, so the
@@ -183,18 +224,19 @@ impl App {
                 )
             })?;
         let step = account::answer(&self.settings.default_service_url, pending, answer).await?;
-        let mut current = lock(&self.challenge);
-        if current.as_ref().is_some_and(|(id, _)| id == challenge_id) {
-            current.take();
+        {
+            let mut current = lock(&self.challenge);
+            if current.as_ref().is_some_and(|(id, _)| id == challenge_id) {
+                current.take();
+            }
         }
-        drop(current);
-        Ok(self.step(step))
+        Ok(self.step(step).await)
     }
 
-    fn step(&self, step: Step) -> SignInStep {
+    async fn step(&self, step: Step) -> SignInStep {
         match step {
             Step::SignedIn(account) => SignInStep::SignedIn {
-                session: self.set_account(account),
+                session: self.set_account(account).await,
             },
             Step::Challenge(pending) => {
                 let id = format!(
@@ -263,20 +305,6 @@ impl App {
         account::confirm_forgot_password(service_url, username, code, new_password).await
     }
 
-    /// At start: the current session if there is one (the window reloaded), else resumes the
-    /// session kept in the keychain, if any. `Ok(None)` when none was kept; an error in words
-    /// when it was revoked (then it is forgotten) or the service cannot be reached (then it
-    /// is kept for next time).
-    pub async fn restore_session(&self) -> Result<Option<Session>, AppError> {
-        if let Some(session) = self.session() {
-            return Ok(Some(session));
-        }
-        let Some(account) = account::restore(&self.settings.default_service_url).await? else {
-            return Ok(None);
-        };
-        Ok(Some(self.set_account(account)))
-    }
-
     /// The accounts kept on this computer ("stay signed in"), the signed-in one marked
     /// `current`. A session signed in for this run only is not among them.
     #[must_use]
@@ -312,7 +340,7 @@ impl App {
         let account =
             account::resume(&self.settings.default_service_url, service_url, username).await?;
         tracing::info!(username, "switched account");
-        Ok(self.set_account(account))
+        Ok(self.set_account(account).await)
     }
 
     /// Forgets a kept account: its token and its place in the list. Local only: its tokens
@@ -323,8 +351,9 @@ impl App {
     }
 
     /// Makes `account` the signed-in one. Another account's playback and caches end with it.
-    fn set_account(&self, account: Account) -> Session {
+    async fn set_account(&self, account: Account) -> Session {
         let session = account.session.clone();
+        lock(&self.offline_session).take();
         let previous = lock(&self.session).replace(SignedIn {
             session: session.clone(),
             api: account.api,
@@ -335,6 +364,7 @@ impl App {
             lock(&self.tracks).clear();
             lock(&self.covers).clear();
         }
+        self.open_library(&session).await;
         session
     }
 
@@ -349,6 +379,15 @@ impl App {
     pub fn sign_out(&self) {
         self.player.stop();
         self.opener.set_api(None);
+        if let Some(offline) = lock(&self.offline_session).take() {
+            // Its tokens cannot be revoked without the service; forgetting them here is
+            // what signing out can do.
+            account::forget(
+                &self.settings.default_service_url,
+                &offline.service_url,
+                &offline.username,
+            );
+        }
         let signed_in = lock(&self.session).take();
         if let Some(SignedIn { session, api }) = signed_in {
             drop(account::sign_out(
@@ -358,19 +397,34 @@ impl App {
         }
         lock(&self.tracks).clear();
         lock(&self.covers).clear();
+        if let Some(library) = lock(&self.library).take() {
+            library.go_offline();
+        }
         tracing::info!("signed out");
     }
 
     /// One page of the catalog; `cursor` is the previous page's `next_cursor`.
     pub async fn catalog_tracks(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
-        let api = self.api()?;
+        let api = self.online_api().await?;
         let page = api
             .tracks(cursor.as_deref(), PAGE_SIZE)
             .await
             .map_err(|e| self.cloud_error(&api, &e))?;
-        let mut known = lock(&self.tracks);
-        for track in &page.items {
-            known.insert(track.id.clone(), track.clone());
+        {
+            let mut known = lock(&self.tracks);
+            for track in &page.items {
+                known.insert(track.id.clone(), track.clone());
+            }
+        }
+        if let Some(library) = self.library() {
+            let tracks = page.items.clone();
+            if let Err(error) = library
+                .handle()
+                .call(move |lib| lib.upsert_tracks(&tracks))
+                .await
+            {
+                tracing::warn!(%error, "could not cache catalog tracks");
+            }
         }
         Ok(page)
     }
@@ -421,10 +475,17 @@ impl App {
     }
 
     fn api(&self) -> Result<Arc<ApiClient>, AppError> {
-        lock(&self.session)
-            .as_ref()
-            .map(|s| Arc::clone(&s.api))
-            .ok_or_else(error::not_signed_in)
+        if let Some(signed_in) = lock(&self.session).as_ref() {
+            return Ok(Arc::clone(&signed_in.api));
+        }
+        if lock(&self.offline_session).is_some() {
+            return Err(AppError::new(
+                ErrorKind::Network,
+                "You are offline: your playlists and downloads are here, and Strato will \
+                 reconnect when the service can be reached.",
+            ));
+        }
+        Err(error::not_signed_in())
     }
 
     /// A failed call's error. An [`ErrorKind::Auth`] means the session ended (its refresh was
@@ -456,10 +517,25 @@ impl App {
         err
     }
 
-    async fn track(&self, api: &ApiClient, track_id: &str) -> Result<Track, AppError> {
+    /// A track's catalog data: from memory, the library's cache, or (with `api`) the
+    /// service.
+    async fn track(&self, api: Option<&Arc<ApiClient>>, track_id: &str) -> Result<Track, AppError> {
         if let Some(track) = lock(&self.tracks).get(track_id) {
             return Ok(track.clone());
         }
+        if let Some(library) = self.library() {
+            let id = track_id.to_owned();
+            if let Ok(Some(track)) = library.handle().call(move |lib| lib.track(&id)).await {
+                lock(&self.tracks).insert(track.id.clone(), track.clone());
+                return Ok(track);
+            }
+        }
+        let Some(api) = api else {
+            return Err(AppError::new(
+                ErrorKind::Network,
+                "This track cannot be played offline: Strato has not seen it yet.",
+            ));
+        };
         let track = api
             .track(track_id)
             .await

@@ -5,8 +5,9 @@ use std::time::Duration;
 use strato_audio::{QueueItem, RepeatMode, ReplayGain};
 use strato_model::ipc::{AppError, ErrorKind, Track};
 
-use super::{App, sink_opener};
+use super::{App, lock, sink_opener};
 use crate::error;
+use crate::offline::queue::RestoredQueue;
 use crate::settings::AudioOutput;
 
 impl App {
@@ -29,15 +30,19 @@ impl App {
         start: usize,
         position_ms: u32,
     ) -> Result<(), AppError> {
-        let api = self.api()?;
         if start >= track_ids.len() {
             return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
         }
+        // Offline, the queue plays from the catalog cache and the downloads.
+        let api = self.online_api().await;
         let mut tracks = Vec::with_capacity(track_ids.len());
         for id in &track_ids {
-            tracks.push(self.track(&api, id).await?);
+            tracks.push(self.track(api.as_ref().ok(), id).await?);
         }
-        self.opener.set_api(Some(api));
+        if let Ok(api) = api {
+            self.opener.set_api(Some(api));
+        }
+        lock(&self.restored).take();
         let items = tracks.iter().map(queue_item).collect();
         self.status.queue_set(tracks, start);
         self.player
@@ -82,15 +87,39 @@ impl App {
 
     /// Plays the queue's track at `index`.
     pub fn jump(&self, index: usize) {
-        self.player.jump(index);
+        if let Some(mut restored) = lock(&self.restored).take() {
+            restored.position_ms = 0;
+            restored.index = index.min(restored.tracks.len().saturating_sub(1));
+            self.play_restored(restored);
+        } else {
+            self.player.jump(index);
+        }
     }
 
     pub fn pause(&self) {
         self.player.pause();
     }
 
+    /// Resumes, or starts the queue restored from the last run where it was.
     pub fn resume(&self) {
-        self.player.resume();
+        if let Some(restored) = lock(&self.restored).take() {
+            self.play_restored(restored);
+        } else {
+            self.player.resume();
+        }
+    }
+
+    fn play_restored(&self, restored: RestoredQueue) {
+        if let Ok(api) = self.api() {
+            self.opener.set_api(Some(api));
+        }
+        let items = restored.tracks.iter().map(queue_item).collect();
+        self.status.queue_set(restored.tracks, restored.index);
+        self.player.set_queue(
+            items,
+            restored.index,
+            Duration::from_millis(restored.position_ms.into()),
+        );
     }
 
     pub fn stop(&self) {

@@ -16,6 +16,8 @@ use strato_stream::hls::HlsConfig;
 use tokio::runtime::Handle;
 
 pub(crate) use track::TrackContext;
+
+use crate::offline::AccountLibrary;
 pub(crate) use url::UrlOpener;
 
 /// Which rendition the app streams.
@@ -129,6 +131,8 @@ impl MediaOpener for CloudOpener {
 pub(crate) struct RoutingOpener {
     pub(crate) cloud: Arc<CloudOpener>,
     pub(crate) urls: UrlOpener,
+    /// Downloaded tracks play from their files, online or not.
+    pub(crate) library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
 }
 
 impl RoutingOpener {
@@ -141,9 +145,26 @@ impl RoutingOpener {
 impl MediaOpener for RoutingOpener {
     fn open(&self, item: &QueueItem) -> Result<Arc<dyn TrackMedia>, AudioError> {
         if Self::is_location(&item.id) {
-            self.urls.open(item)
-        } else {
-            self.cloud.open(item)
+            return self.urls.open(item);
         }
+        let library = lock(&self.library).clone();
+        if let Some(library) = library {
+            if let Some(file) = library.downloaded_file(&item.id) {
+                tracing::debug!(track_id = %item.id, "playing the downloaded file");
+                return self.urls.open(&QueueItem {
+                    id: file.to_string_lossy().into_owned(),
+                    ..item.clone()
+                });
+            }
+            if !library.reachable() {
+                // Waiting out the retries would leave the listener in silence; the
+                // player moves on to the next track.
+                return Err(AudioError::Unavailable(
+                    "This track is not available offline, and the service cannot be reached."
+                        .into(),
+                ));
+            }
+        }
+        self.cloud.open(item)
     }
 }

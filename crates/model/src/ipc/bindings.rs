@@ -5,7 +5,11 @@ use super::{
     RememberedAccount, RepeatMode, Session, SignInChallenge, SignInStep, SignUpOutcome,
     StaySignedIn,
 };
-use crate::api::{Page, ReplayGain, Track};
+use super::{
+    DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistView,
+    SyncNotice, SyncState, SyncStatus,
+};
+use crate::api::{Album, Artist, Page, ReplayGain, SearchResults, Track};
 
 /// The TypeScript declarations of every IPC type, as committed in `ui/src/ipc/bindings.ts`.
 ///
@@ -28,10 +32,22 @@ pub fn typescript_bindings() -> String {
         ReplayGain::decl(&cfg),
         Track::decl(&cfg),
         Page::<()>::decl(&cfg),
+        Album::decl(&cfg),
+        Artist::decl(&cfg),
+        SearchResults::decl(&cfg),
         PlaybackState::decl(&cfg),
         OutputStatus::decl(&cfg),
         RepeatMode::decl(&cfg),
         PlayerStatus::decl(&cfg),
+        LibraryPlaylist::decl(&cfg),
+        PlaylistView::decl(&cfg),
+        PlaylistEntry::decl(&cfg),
+        OfflineState::decl(&cfg),
+        OfflineTarget::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        SyncState::decl(&cfg),
+        SyncNotice::decl(&cfg),
+        DownloadsStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

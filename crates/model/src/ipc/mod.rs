@@ -4,16 +4,22 @@
 
 mod account;
 mod bindings;
+mod library;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use crate::api::{Page, Track};
+pub use crate::api::{Album, Artist, Page, SearchResults, Track};
 pub use account::{
     ChallengeKind, CodeDelivery, RememberedAccount, SignInChallenge, SignInStep, SignUpOutcome,
     StaySignedIn,
 };
 pub use bindings::typescript_bindings;
+pub use library::{
+    DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget,
+    PLAYLISTS_CHANGED_EVENT, PlaylistEntry, PlaylistView, SYNC_STATUS_EVENT, SyncNotice, SyncState,
+    SyncStatus,
+};
 
 /// Why a command failed, in a form the UI can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

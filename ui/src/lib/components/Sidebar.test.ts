@@ -2,17 +2,27 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-vi.mock("../../ipc", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("../../ipc")>()),
-  rememberedAccounts: vi.fn(),
-  switchAccount: vi.fn(),
-  signOut: vi.fn(),
-  catalogTracks: vi.fn(),
-}));
+vi.mock("../../ipc", async (importOriginal) => {
+  const { LIBRARY_IPC } = await import("../../test/library");
+  return {
+    ...(await importOriginal<typeof import("../../ipc")>()),
+    ...Object.fromEntries(LIBRARY_IPC.map((name) => [name, vi.fn()])),
+    rememberedAccounts: vi.fn(),
+    switchAccount: vi.fn(),
+    signOut: vi.fn(),
+    catalogTracks: vi.fn(),
+    searchLibrary: vi.fn(),
+    searchCatalog: vi.fn(),
+  };
+});
 
 import * as ipc from "../../ipc";
 import type { RememberedAccount } from "../../ipc";
+import { makeDownloads, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
+import { stubLibrary, type LibraryEvents } from "../../test/library";
 import { catalogStore } from "$lib/stores/catalog.svelte";
+import { libraryStore } from "$lib/stores/library.svelte";
+import { searchStore } from "$lib/stores/search.svelte";
 import { sessionStore } from "$lib/stores/session.svelte";
 import Sidebar from "./Sidebar.svelte";
 
@@ -24,8 +34,12 @@ const kept: RememberedAccount[] = [
   { ...ben, current: false },
 ];
 
+let events: LibraryEvents;
+
 beforeEach(() => {
   vi.resetAllMocks();
+  events = stubLibrary(mocked);
+  libraryStore.stop();
   sessionStore.phase = "signed_in";
   sessionStore.current = ana;
   sessionStore.adding = false;
@@ -85,5 +99,208 @@ describe("Sidebar account menu", () => {
     expect(sessionStore.signedIn).toBe(false);
     expect(sessionStore.current).toEqual(ana);
     expect(mocked.signOut).not.toHaveBeenCalled();
+  });
+});
+
+describe("Sidebar playlists", () => {
+  const run = makePlaylist("p1", { name: "Run" });
+  const walk = makePlaylist("p2", { name: "Walk", unsynced_edits: 2, offline: true });
+
+  async function renderWith(playlists = [run, walk]) {
+    mocked.playlists.mockResolvedValue(playlists);
+    await libraryStore.start();
+    render(Sidebar);
+  }
+
+  it("lists the playlists with their unsynced and offline markers", async () => {
+    await renderWith();
+    const rows = screen.getAllByTestId("playlist-row");
+    expect(rows.map((row) => row.querySelector(".name")?.textContent)).toEqual(["Run", "Walk"]);
+    expect(rows[0].querySelector("[data-testid='playlist-unsynced']")).toBeNull();
+    expect(rows[0].querySelector("[data-testid='playlist-offline']")).toBeNull();
+    expect(rows[1].querySelector("[data-testid='playlist-unsynced']")?.textContent).toContain(
+      "2 changes not synced yet",
+    );
+    expect(rows[1].querySelector("[data-testid='playlist-offline']")?.textContent).toContain("Available offline");
+  });
+
+  it("opens a playlist in the main area and goes back to the catalog", async () => {
+    await renderWith();
+    mocked.playlist.mockResolvedValue(makeView("p2", ["a"], { name: "Walk" }));
+    await fireEvent.click(screen.getAllByTestId("playlist-row")[1]);
+
+    expect(mocked.playlist).toHaveBeenCalledWith("p2");
+    expect(libraryStore.openId).toBe("p2");
+    await vi.waitFor(() =>
+      expect(screen.getAllByTestId("playlist-row")[1].getAttribute("aria-current")).toBe("page"),
+    );
+    expect(screen.getByTestId("nav-catalog").getAttribute("aria-current")).toBeNull();
+
+    await fireEvent.click(screen.getByTestId("nav-catalog"));
+    expect(libraryStore.openId).toBeNull();
+  });
+
+  it("leaves a search for the catalog", async () => {
+    mocked.searchLibrary.mockResolvedValue({ tracks: [], albums: [], artists: [] });
+    mocked.searchCatalog.mockResolvedValue({ tracks: [], albums: [], artists: [] });
+    await renderWith();
+    searchStore.setQuery("nova");
+    expect(searchStore.active).toBe(true);
+
+    await fireEvent.click(screen.getByTestId("nav-catalog"));
+    expect(searchStore.active).toBe(false);
+    expect(searchStore.query).toBe("");
+  });
+
+  it("follows playlists-changed", async () => {
+    await renderWith([run]);
+    mocked.playlists.mockResolvedValue([run, walk]);
+    events.playlistsChanged();
+    await vi.waitFor(() => expect(screen.getAllByTestId("playlist-row")).toHaveLength(2));
+  });
+
+  it("creates a playlist from the inline name on Enter and opens it", async () => {
+    await renderWith([]);
+    const created = makePlaylist("p9", { name: "Focus" });
+    mocked.createPlaylist.mockResolvedValue(created);
+    mocked.playlist.mockResolvedValue(makeView("p9", [], { name: "Focus" }));
+
+    await fireEvent.click(screen.getByTestId("new-playlist"));
+    const input = screen.getByTestId("new-playlist-input");
+    expect(document.activeElement).toBe(input);
+    await fireEvent.input(input, { target: { value: "Focus" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+
+    expect(mocked.createPlaylist).toHaveBeenCalledWith("Focus", "");
+    await vi.waitFor(() => expect(screen.queryByTestId("new-playlist-input")).toBeNull());
+    expect(screen.getAllByTestId("playlist-row").map((row) => row.textContent?.trim())).toEqual(["Focus"]);
+    expect(libraryStore.openId).toBe("p9");
+  });
+
+  it("leaves a search for the playlist it creates or opens", async () => {
+    mocked.searchLibrary.mockResolvedValue({ tracks: [], albums: [], artists: [] });
+    mocked.searchCatalog.mockResolvedValue({ tracks: [], albums: [], artists: [] });
+    await renderWith([run]);
+    mocked.playlist.mockResolvedValue(makeView(run.id, [], { name: run.name }));
+    searchStore.setQuery("nova");
+    await fireEvent.click(screen.getAllByTestId("playlist-row")[0]);
+    expect(searchStore.active).toBe(false);
+
+    mocked.createPlaylist.mockResolvedValue(makePlaylist("p9", { name: "Focus" }));
+    mocked.playlist.mockResolvedValue(makeView("p9", [], { name: "Focus" }));
+    searchStore.setQuery("nova");
+    await fireEvent.click(screen.getByTestId("new-playlist"));
+    const input = screen.getByTestId("new-playlist-input");
+    await fireEvent.input(input, { target: { value: "Focus" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+    await vi.waitFor(() => expect(screen.queryByTestId("new-playlist-input")).toBeNull());
+    expect(libraryStore.openId).toBe("p9");
+    expect(searchStore.active).toBe(false);
+  });
+
+  it("cancels a new playlist on Escape", async () => {
+    await renderWith();
+    await fireEvent.click(screen.getByTestId("new-playlist"));
+    const input = screen.getByTestId("new-playlist-input");
+    await fireEvent.input(input, { target: { value: "Never mind" } });
+    await fireEvent.keyDown(input, { key: "Escape" });
+
+    expect(screen.queryByTestId("new-playlist-input")).toBeNull();
+    expect(mocked.createPlaylist).not.toHaveBeenCalled();
+    expect(document.activeElement).toBe(screen.getByTestId("new-playlist"));
+  });
+
+  it("keeps the name and says why when creating fails", async () => {
+    await renderWith([]);
+    mocked.createPlaylist.mockRejectedValue({ kind: "invalid_input", message: "The name is too long." });
+    await fireEvent.click(screen.getByTestId("new-playlist"));
+    const input = screen.getByTestId("new-playlist-input") as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: "Focus" } });
+    await fireEvent.keyDown(input, { key: "Enter" });
+
+    expect((await screen.findByTestId("library-error")).textContent).toContain(
+      "Couldn't create the playlist: The name is too long.",
+    );
+    expect((screen.getByTestId("new-playlist-input") as HTMLInputElement).value).toBe("Focus");
+  });
+});
+
+describe("Sidebar sync indicator", () => {
+  async function renderWithSync(status = makeSyncStatus()) {
+    mocked.syncStatus.mockResolvedValue(status);
+    await libraryStore.start();
+    render(Sidebar);
+    return screen.getByTestId("sync-status");
+  }
+
+  it("says synced, then follows the sync-status events", async () => {
+    const indicator = await renderWithSync();
+    expect(indicator.textContent?.trim()).toBe("Synced");
+
+    events.syncStatus(makeSyncStatus({ state: "syncing" }));
+    await vi.waitFor(() => expect(indicator.textContent?.trim()).toBe("Syncing…"));
+    expect((screen.getByTestId("sync-now") as HTMLButtonElement).disabled).toBe(true);
+
+    events.syncStatus(makeSyncStatus({ state: "offline", unsynced_edits: 3 }));
+    await vi.waitFor(() => expect(indicator.textContent?.trim()).toBe("Offline — 3 changes waiting"));
+    expect(indicator.dataset.state).toBe("offline");
+
+    events.syncStatus(makeSyncStatus({ state: "error", error: "The service is down." }));
+    await vi.waitFor(() => expect(indicator.textContent?.trim()).toBe("Sync failed: The service is down."));
+  });
+
+  it("syncs now on request", async () => {
+    await renderWithSync(makeSyncStatus({ unsynced_edits: 1 }));
+    await fireEvent.click(screen.getByTestId("sync-now"));
+    expect(mocked.syncNow).toHaveBeenCalledTimes(1);
+  });
+
+  it("lists the sync notices and dismisses one", async () => {
+    const notices = [
+      { id: 1, message: "“Run” was deleted on another device; your edits were kept as “Run (2)”.", created_at: 0 },
+      { id: 2, message: "“Walk” was renamed on another device.", created_at: 0 },
+    ];
+    await renderWithSync(makeSyncStatus({ notices }));
+    expect(screen.getAllByTestId("sync-notice").map((notice) => notice.textContent?.trim())).toEqual(
+      notices.map((notice) => notice.message),
+    );
+
+    mocked.syncStatus.mockResolvedValue(makeSyncStatus({ notices: [notices[1]] }));
+    await fireEvent.click(screen.getAllByTestId("dismiss-sync-notice")[0]);
+
+    expect(mocked.dismissSyncNotice).toHaveBeenCalledWith(1);
+    await vi.waitFor(() => expect(screen.getAllByTestId("sync-notice")).toHaveLength(1));
+    expect(screen.getByTestId("sync-notice").textContent).toContain("renamed");
+  });
+});
+
+describe("Sidebar downloads indicator", () => {
+  it("shows progress with a pause, then the paused state with resume, and the space used", async () => {
+    mocked.downloadsStatus.mockResolvedValue(
+      makeDownloads({ active: 1, done: 2, total: 5, bytes_used: 3 * 1024 * 1024, quota_bytes: 1024 ** 3 }),
+    );
+    await libraryStore.start();
+    render(Sidebar);
+
+    expect(screen.getByTestId("downloads-summary").textContent).toBe("Downloading 2 of 5");
+    expect(screen.getByTestId("downloads-usage").textContent).toBe("3 MB of 1 GB used");
+    mocked.downloadsStatus.mockResolvedValue(makeDownloads({ paused: true, done: 2, total: 5 }));
+    await fireEvent.click(screen.getByTestId("pause-downloads"));
+
+    expect(mocked.pauseDownloads).toHaveBeenCalled();
+    await vi.waitFor(() => expect(screen.getByTestId("downloads-summary").textContent).toBe("Downloads paused — 2 of 5"));
+    await fireEvent.click(screen.getByTestId("resume-downloads"));
+    expect(mocked.resumeDownloads).toHaveBeenCalled();
+  });
+
+  it("counts what is kept once everything is downloaded", async () => {
+    await libraryStore.start();
+    render(Sidebar);
+    expect(screen.queryByTestId("downloads-status")).toBeNull();
+
+    events.downloadsStatus(makeDownloads({ done: 12, total: 12, bytes_used: 1536 }));
+    await vi.waitFor(() => expect(screen.getByTestId("downloads-summary").textContent).toBe("12 tracks available offline"));
+    expect(screen.queryByTestId("pause-downloads")).toBeNull();
+    expect(screen.getByTestId("downloads-usage").textContent).toBe("1.5 KB used");
   });
 });

@@ -1,5 +1,7 @@
 import * as ipc from "../../ipc";
 import { catalogStore } from "./catalog.svelte";
+import { libraryStore } from "./library.svelte";
+import { searchStore } from "./search.svelte";
 import { sessionStore } from "./session.svelte";
 
 /** Signs out and forgets the signed-in user's catalog. */
@@ -8,12 +10,14 @@ export async function signOut(): Promise<void> {
   catalogStore.reset();
 }
 
-/** Switches to a kept account; its catalog replaces the previous account's. */
+/** Switches to a kept account; its catalog and library replace the previous account's. */
 export async function switchAccount(account: Pick<ipc.RememberedAccount, "service_url" | "username">): Promise<boolean> {
   const switched = await sessionStore.switchAccount(account);
   if (switched) {
     catalogStore.reset();
+    searchStore.clear();
     void catalogStore.loadMore();
+    void libraryStore.reload();
   }
   return switched;
 }

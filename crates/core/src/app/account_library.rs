@@ -1,0 +1,152 @@
+//! The account's library and the session around it: resuming at start, starting offline
+//! when the service cannot be reached, and reconnecting from there.
+
+use std::sync::Arc;
+
+use strato_cloud::ApiClient;
+use strato_model::ipc::{AppError, ErrorKind, Session};
+
+use super::{App, RECONNECT_INTERVAL, lock};
+use crate::account;
+use crate::offline::AccountLibrary;
+use crate::offline::queue;
+
+impl App {
+    /// At start: the current session if there is one (the window reloaded), else resumes the
+    /// session kept in the keychain, if any. `Ok(None)` when none was kept; an error in words
+    /// when it was revoked (then it is forgotten). When the service cannot be reached, the
+    /// kept account opens offline: its library works, and [`Self::online_api`] resumes the
+    /// session once the service answers.
+    pub async fn restore_session(&self) -> Result<Option<Session>, AppError> {
+        if let Some(session) = self.session() {
+            return Ok(Some(session));
+        }
+        match account::restore(&self.settings.default_service_url).await {
+            Ok(Some(account)) => Ok(Some(self.set_account(account).await)),
+            Ok(None) => Ok(None),
+            Err(error) if error.kind == ErrorKind::Network && self.settings.data_dir.is_some() => {
+                // On a plane: the kept account's library opens without the service, so
+                // playlists and downloads work; the session resumes once it answers.
+                let Some((service_url, username)) =
+                    account::last_kept(&self.settings.default_service_url)
+                else {
+                    return Err(error);
+                };
+                let session = Session {
+                    service_url,
+                    username,
+                };
+                tracing::info!(username = %session.username, "started offline");
+                *lock(&self.offline_session) = Some(session.clone());
+                *lock(&self.reconnect_tried) = Some(std::time::Instant::now());
+                self.open_library(&session).await;
+                Ok(Some(session))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The session's API client; after an offline start, tries (at most every few seconds)
+    /// to resume the kept session first.
+    pub(crate) async fn online_api(&self) -> Result<Arc<ApiClient>, AppError> {
+        if let Ok(api) = self.api() {
+            return Ok(api);
+        }
+        let Some(offline) = lock(&self.offline_session).clone() else {
+            return self.api();
+        };
+        let due = lock(&self.reconnect_tried).is_none_or(|at| at.elapsed() >= RECONNECT_INTERVAL);
+        if due {
+            *lock(&self.reconnect_tried) = Some(std::time::Instant::now());
+            let resumed = account::resume(
+                &self.settings.default_service_url,
+                &offline.service_url,
+                &offline.username,
+            )
+            .await;
+            match resumed {
+                Ok(account) => {
+                    tracing::info!(username = %offline.username, "back online");
+                    self.set_account(account).await;
+                }
+                Err(error) if error.kind == ErrorKind::Auth => {
+                    // The kept session was refused (and forgotten): sign in again.
+                    lock(&self.offline_session).take();
+                    return Err(error);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        self.api()
+    }
+
+    /// Opens the account's offline library (unless it is open) and starts its sync and
+    /// downloads with the session's client.
+    pub(super) async fn open_library(&self, session: &Session) {
+        let Some(data_dir) = self.settings.data_dir.clone() else {
+            return;
+        };
+        let open = |l: &Arc<AccountLibrary>| l.is_for(&session.service_url, &session.username);
+        if !lock(&self.library).as_ref().is_some_and(open) {
+            let runtime = self
+                .runtime
+                .as_ref()
+                .expect("the runtime lives as long as the app")
+                .handle()
+                .clone();
+            let (url, user) = (session.service_url.clone(), session.username.clone());
+            let (quota, events) = (self.settings.storage_quota_bytes, Arc::clone(&self.events));
+            let library_runtime = runtime.clone();
+            // Opening SQLite (and migrating it) and reading the saved queue are disk work:
+            // off the async threads.
+            let opened = runtime
+                .spawn_blocking(move || {
+                    let library = AccountLibrary::open(
+                        &data_dir,
+                        &url,
+                        &user,
+                        quota,
+                        library_runtime,
+                        events,
+                    )?;
+                    let restored = queue::restore(&library);
+                    Ok::<_, AppError>((library, restored))
+                })
+                .await;
+            let (library, restored) = match opened {
+                Ok(Ok(opened)) => opened,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "the offline library could not be opened");
+                    return;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "opening the offline library failed");
+                    return;
+                }
+            };
+            let mut current = lock(&self.library);
+            // Another sign-in may have opened it meanwhile; the first one stays.
+            if !current.as_ref().is_some_and(open) {
+                if let Some(old) = current.take() {
+                    old.go_offline();
+                }
+                let nothing_playing =
+                    self.status.snapshot().state == strato_model::ipc::PlaybackState::Idle;
+                if let Some(restored) = restored.filter(|_| nothing_playing) {
+                    self.status.restored(
+                        restored.tracks.clone(),
+                        restored.index,
+                        restored.position_ms,
+                    );
+                    *lock(&self.restored) = Some(restored);
+                }
+                *current = Some(library);
+            }
+        }
+        let api = lock(&self.session).as_ref().map(|s| Arc::clone(&s.api));
+        let current = lock(&self.library).clone();
+        if let (Some(library), Some(api)) = (current, api) {
+            library.go_online(&api);
+        }
+    }
+}

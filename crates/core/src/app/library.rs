@@ -1,0 +1,447 @@
+//! The offline library's commands: playlists (edited locally at once, synced after),
+//! sync state, and what is kept for offline listening.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use strato_library::{
+    CollectionKind, DownloadState, EditOutcome, Library, LocalPlaylist, PlaylistInfo,
+};
+use strato_model::ipc::{
+    AppError, DownloadsStatus, ErrorKind, LibraryPlaylist, OfflineState, OfflineTarget,
+    PlaylistEntry, PlaylistView, SearchResults, SyncStatus,
+};
+
+use super::{App, lock};
+
+/// Results of each kind a search returns, at most.
+const SEARCH_LIMIT: usize = 25;
+use crate::offline::{AccountLibrary, storage_error};
+
+impl App {
+    /// The listener's playlists, from the library (instant, and the same offline).
+    pub async fn playlists(&self) -> Result<Vec<LibraryPlaylist>, AppError> {
+        self.read_library(|lib| {
+            lib.playlists()?
+                .into_iter()
+                .map(|info| {
+                    let offline = lib.is_offline_collection(CollectionKind::Playlist, &info.id)?;
+                    Ok(summary(info, offline))
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// One playlist with its tracks and whether each plays offline.
+    pub async fn playlist(&self, id: &str) -> Result<PlaylistView, AppError> {
+        let id = id.to_owned();
+        self.read_library(move |lib| view(lib, &lib.playlist(&id)?))
+            .await
+    }
+
+    pub async fn create_playlist(
+        &self,
+        name: &str,
+        description: &str,
+    ) -> Result<LibraryPlaylist, AppError> {
+        let (name, description) = (name.to_owned(), description.to_owned());
+        let outcome = self
+            .edit_library(move |lib| lib.create_playlist(&name, &description))
+            .await?;
+        Ok(summary(outcome.playlist, false))
+    }
+
+    pub async fn rename_playlist(&self, id: &str, name: &str) -> Result<LibraryPlaylist, AppError> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.edit_then_summary(move |lib| lib.rename_playlist(&id, &name))
+            .await
+    }
+
+    pub async fn describe_playlist(
+        &self,
+        id: &str,
+        description: &str,
+    ) -> Result<LibraryPlaylist, AppError> {
+        let (id, description) = (id.to_owned(), description.to_owned());
+        self.edit_then_summary(move |lib| lib.describe_playlist(&id, &description))
+            .await
+    }
+
+    pub async fn delete_playlist(&self, id: &str) -> Result<(), AppError> {
+        let id = id.to_owned();
+        self.edit_library(move |lib| lib.delete_playlist(&id))
+            .await
+            .map(drop)
+    }
+
+    /// Adds tracks at `position` (`None` appends). Tracks of an offline playlist download.
+    pub async fn add_to_playlist(
+        &self,
+        id: &str,
+        track_ids: Vec<String>,
+        position: Option<u32>,
+    ) -> Result<PlaylistView, AppError> {
+        let known: Vec<_> = {
+            let tracks = lock(&self.tracks);
+            track_ids
+                .iter()
+                .filter_map(|t| tracks.get(t).cloned())
+                .collect()
+        };
+        let edit_id = id.to_owned();
+        self.edit_library(move |lib| {
+            // Cache what the listener saw, so the playlist reads well offline.
+            lib.upsert_tracks(&known)?;
+            lib.add_tracks(&edit_id, &track_ids, position)
+        })
+        .await?;
+        if let Some((library, downloads)) = self
+            .library()
+            .and_then(|library| library.downloads().map(|downloads| (library, downloads)))
+        {
+            library.download_offline_collections(&downloads).await;
+        }
+        self.playlist(id).await
+    }
+
+    pub async fn remove_from_playlist(
+        &self,
+        id: &str,
+        item_id: &str,
+    ) -> Result<PlaylistView, AppError> {
+        let (edit_id, item_id) = (id.to_owned(), item_id.to_owned());
+        self.edit_library(move |lib| lib.remove_item(&edit_id, &item_id))
+            .await?;
+        self.playlist(id).await
+    }
+
+    /// Moves an item to `position`, its index once moved.
+    pub async fn move_in_playlist(
+        &self,
+        id: &str,
+        item_id: &str,
+        position: u32,
+    ) -> Result<PlaylistView, AppError> {
+        let (edit_id, item_id) = (id.to_owned(), item_id.to_owned());
+        self.edit_library(move |lib| lib.move_item(&edit_id, &item_id, position))
+            .await?;
+        self.playlist(id).await
+    }
+
+    /// Replaces the queue with the playlist's tracks and plays from `start`.
+    pub async fn play_playlist(&self, id: &str, start: usize) -> Result<(), AppError> {
+        let id = id.to_owned();
+        let tracks = self
+            .read_library(move |lib| {
+                Ok(lib
+                    .playlist(&id)?
+                    .items
+                    .into_iter()
+                    .map(|item| item.track_id)
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+        self.play_queue(tracks, start).await
+    }
+
+    /// Searches what this computer has seen of the catalog (titles, artists, albums): no
+    /// network, answers as the listener types, and works offline.
+    pub async fn search_library(&self, query: &str) -> Result<SearchResults, AppError> {
+        let query = query.to_owned();
+        self.read_library(move |lib| lib.search(&query, SEARCH_LIMIT))
+            .await
+    }
+
+    /// Searches the whole catalog on the service; what it finds is cached, so a later
+    /// offline search finds it too. Without the service, the library's results.
+    pub async fn search_catalog(&self, query: &str) -> Result<SearchResults, AppError> {
+        if query.trim().is_empty() {
+            return Ok(SearchResults {
+                tracks: Vec::new(),
+                albums: Vec::new(),
+                artists: Vec::new(),
+            });
+        }
+        let api = match self.online_api().await {
+            Ok(api) => api,
+            Err(error) if error.kind == ErrorKind::Network => {
+                return self.search_library(query).await;
+            }
+            Err(error) => return Err(error),
+        };
+        let limit = u32::try_from(SEARCH_LIMIT).unwrap_or(u32::MAX);
+        let found = match api.search(query, limit).await {
+            Ok(found) => found,
+            Err(error) if error.kind() == strato_cloud::CloudErrorKind::Offline => {
+                return self.search_library(query).await;
+            }
+            Err(error) => return Err(self.cloud_error(&api, &error)),
+        };
+        {
+            let mut known = lock(&self.tracks);
+            for track in &found.tracks {
+                known.insert(track.id.clone(), track.clone());
+            }
+        }
+        if let Some(library) = self.library() {
+            let cached = found.clone();
+            let stored = library
+                .handle()
+                .call(move |lib| {
+                    lib.upsert_catalog(&cached.tracks, &cached.albums, &cached.artists)
+                })
+                .await;
+            if let Err(error) = stored {
+                tracing::warn!(%error, "could not cache search results");
+            }
+        }
+        Ok(found)
+    }
+
+    pub async fn sync_status(&self) -> Result<SyncStatus, AppError> {
+        self.require_library()?.sync_status().await
+    }
+
+    /// Syncs now rather than at the next round (after an offline start: tries to reconnect
+    /// first).
+    pub async fn sync_now(&self) -> Result<(), AppError> {
+        let library = self.require_library()?;
+        if lock(&self.offline_session).is_some() {
+            self.online_api().await?;
+        }
+        library.nudge();
+        Ok(())
+    }
+
+    /// The listener has read a sync notice.
+    pub async fn dismiss_sync_notice(&self, id: i64) -> Result<(), AppError> {
+        let library = self.require_library()?;
+        library
+            .handle()
+            .call(move |lib| lib.dismiss_sync_record(id))
+            .await
+            .map_err(|e| library_error(&e))?;
+        library.emit_sync_status().await;
+        Ok(())
+    }
+
+    /// Keeps a track, an album or a playlist for offline listening, or stops keeping it
+    /// (its files are deleted unless something else kept offline still needs them).
+    pub async fn set_offline(&self, target: OfflineTarget, offline: bool) -> Result<(), AppError> {
+        let library = self.require_library()?;
+        let handle = library.handle().clone();
+        let tracks: Vec<String> = match &target {
+            OfflineTarget::Track(id) => vec![id.clone()],
+            OfflineTarget::Album(id) => {
+                if let Ok(api) = self.online_api().await {
+                    let album = api
+                        .album(id)
+                        .await
+                        .map_err(|e| self.cloud_error(&api, &e))?;
+                    let tracks = album.tracks.clone();
+                    handle
+                        .call(move |lib| lib.upsert_catalog(&tracks, &[album.album], &[]))
+                        .await
+                        .map_err(|e| library_error(&e))?;
+                }
+                let album = id.clone();
+                handle
+                    .call(move |lib| lib.album_tracks(&album))
+                    .await
+                    .map_err(|e| library_error(&e))?
+                    .into_iter()
+                    .map(|t| t.id)
+                    .collect()
+            }
+            OfflineTarget::Playlist(id) => {
+                let id = id.clone();
+                handle
+                    .call(move |lib| lib.playlist(&id))
+                    .await
+                    .map_err(|e| library_error(&e))?
+                    .items
+                    .into_iter()
+                    .map(|item| item.track_id)
+                    .collect()
+            }
+        };
+        let collection = match &target {
+            OfflineTarget::Track(_) => None,
+            OfflineTarget::Album(id) => Some((CollectionKind::Album, id.clone())),
+            OfflineTarget::Playlist(id) => Some((CollectionKind::Playlist, id.clone())),
+        };
+        if let Some((kind, id)) = collection {
+            handle
+                .call(move |lib| lib.set_offline_collection(kind, &id, offline))
+                .await
+                .map_err(|e| library_error(&e))?;
+        }
+        let downloads = library.downloads();
+        if offline {
+            match &downloads {
+                Some(downloads) => downloads
+                    .enqueue(&tracks, true)
+                    .await
+                    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?,
+                // Offline now: recorded, fetched once the service answers.
+                None => handle
+                    .call(move |lib| {
+                        tracks
+                            .iter()
+                            .try_for_each(|t| lib.request_download(t, true).map(drop))
+                    })
+                    .await
+                    .map_err(|e| library_error(&e))?,
+            }
+        } else {
+            let still_wanted = handle
+                .call(|lib| lib.offline_collection_tracks())
+                .await
+                .map_err(|e| library_error(&e))?;
+            for track in tracks.iter().filter(|t| !still_wanted.contains(*t)) {
+                if let Some(downloads) = &downloads {
+                    downloads
+                        .remove(track)
+                        .await
+                        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+                } else {
+                    // Offline now: no longer pinned, so it is the first to go for room.
+                    let track = track.clone();
+                    handle
+                        .call(move |lib| lib.set_download_pinned(&track, false))
+                        .await
+                        .map_err(|e| library_error(&e))?;
+                }
+            }
+        }
+        self.events.playlists_changed();
+        Ok(())
+    }
+
+    pub async fn downloads_status(&self) -> Result<DownloadsStatus, AppError> {
+        self.require_library()?.downloads_status().await
+    }
+
+    pub fn pause_downloads(&self) -> Result<(), AppError> {
+        if let Some(downloads) = self.require_library()?.downloads() {
+            downloads.pause();
+        }
+        Ok(())
+    }
+
+    pub fn resume_downloads(&self) -> Result<(), AppError> {
+        if let Some(downloads) = self.require_library()?.downloads() {
+            downloads.resume();
+        }
+        Ok(())
+    }
+
+    pub(super) fn library(&self) -> Option<Arc<AccountLibrary>> {
+        lock(&self.library).clone()
+    }
+
+    fn require_library(&self) -> Result<Arc<AccountLibrary>, AppError> {
+        self.library()
+            .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn, "Sign in to see your library."))
+    }
+
+    async fn read_library<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&mut Library) -> strato_library::Result<T> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.require_library()?
+            .handle()
+            .call(read)
+            .await
+            .map_err(|e| library_error(&e))
+    }
+
+    /// Applies an edit locally (one transaction with its log entry), tells the UI, and asks
+    /// for a sync soon.
+    async fn edit_library(
+        &self,
+        edit: impl FnOnce(&mut Library) -> strato_library::Result<EditOutcome> + Send + 'static,
+    ) -> Result<EditOutcome, AppError> {
+        let library = self.require_library()?;
+        let outcome = library
+            .handle()
+            .call(edit)
+            .await
+            .map_err(|e| library_error(&e))?;
+        library.nudge();
+        self.events.playlists_changed();
+        library.emit_sync_status().await;
+        Ok(outcome)
+    }
+
+    async fn edit_then_summary(
+        &self,
+        edit: impl FnOnce(&mut Library) -> strato_library::Result<EditOutcome> + Send + 'static,
+    ) -> Result<LibraryPlaylist, AppError> {
+        let outcome = self.edit_library(edit).await?;
+        let id = outcome.playlist.id.clone();
+        let offline = self
+            .read_library(move |lib| lib.is_offline_collection(CollectionKind::Playlist, &id))
+            .await?;
+        Ok(summary(outcome.playlist, offline))
+    }
+}
+
+fn summary(info: PlaylistInfo, offline: bool) -> LibraryPlaylist {
+    LibraryPlaylist {
+        id: info.id,
+        name: info.name,
+        description: info.description,
+        item_count: info.item_count,
+        unsynced_edits: info.pending_ops,
+        offline,
+    }
+}
+
+fn view(lib: &Library, playlist: &LocalPlaylist) -> strato_library::Result<PlaylistView> {
+    let offline = lib.is_offline_collection(CollectionKind::Playlist, &playlist.info.id)?;
+    let downloads: HashMap<String, DownloadState> = lib
+        .downloads()?
+        .into_iter()
+        .map(|d| (d.track_id, d.state))
+        .collect();
+    Ok(PlaylistView {
+        playlist: summary(playlist.info.clone(), offline),
+        items: playlist
+            .items
+            .iter()
+            .map(|item| PlaylistEntry {
+                item_id: item.item_id.clone(),
+                track_id: item.track_id.clone(),
+                track: item.track.clone(),
+                offline: match downloads.get(&item.track_id) {
+                    None => OfflineState::None,
+                    Some(DownloadState::Queued) => OfflineState::Queued,
+                    Some(DownloadState::Downloading) => OfflineState::Downloading,
+                    Some(DownloadState::Complete) => OfflineState::Available,
+                    Some(DownloadState::Failed) => OfflineState::Failed,
+                },
+            })
+            .collect(),
+    })
+}
+
+/// A library error in the listener's words, with the kind the UI branches on.
+fn library_error(error: &strato_library::Error) -> AppError {
+    use strato_library::ErrorKind as Kind;
+    let kind = match error.kind() {
+        Kind::NotFound => ErrorKind::NotFound,
+        Kind::Invalid | Kind::PlaylistFull => ErrorKind::InvalidInput,
+        Kind::DiskFull => ErrorKind::Internal,
+        _ => return storage_error(&error.to_string()),
+    };
+    AppError::new(kind, capitalise(&error.to_string()))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}

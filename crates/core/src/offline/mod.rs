@@ -1,0 +1,380 @@
+//! The signed-in account's offline library: its database, the playlist sync loop and the
+//! download manager, and what the UI is told about them.
+//!
+//! The library opens with the account and works without the network. Sync and downloads
+//! run only while an API client is at hand ([`AccountLibrary::go_online`]); everything the
+//! UI reads comes from the database, so it answers at once, online or not.
+
+pub(crate) mod queue;
+mod status;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use strato_cloud::ApiClient;
+use strato_library::{Download, DownloadState, Library, library_file_name};
+use strato_model::ipc::{AppError, DownloadsStatus, ErrorKind, SyncStatus};
+use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
+use strato_sync::{LibraryHandle, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule};
+use tokio::runtime::Handle;
+use tokio::task::JoinHandle;
+
+use crate::playback::AppEvents;
+use status::SyncProgress;
+
+/// Catalog tracks fetched after a sync for playlists that name tracks not cached yet.
+const TRACKS_FETCHED_PER_PASS: usize = 64;
+/// The UI hears about downloads at most this often.
+const DOWNLOAD_STATUS_INTERVAL: Duration = Duration::from_millis(250);
+
+/// One account's library and what keeps it in step with the service.
+pub(crate) struct AccountLibrary {
+    handle: LibraryHandle,
+    service_url: String,
+    username: String,
+    downloads_dir: PathBuf,
+    quota_bytes: u64,
+    runtime: Handle,
+    events: Arc<dyn AppEvents>,
+    progress: Arc<Mutex<SyncProgress>>,
+    /// Whether the service answered lately; playback fails fast for tracks not kept
+    /// offline while it does not.
+    reachable: Arc<AtomicBool>,
+    online: Mutex<Option<Online>>,
+}
+
+/// What runs while an API client is at hand.
+struct Online {
+    api: Arc<ApiClient>,
+    sync: SyncLoop,
+    downloads: DownloadManager,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Online {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl AccountLibrary {
+    /// Opens (creating or upgrading) the library of `username` on `service_url` under
+    /// `data_dir`.
+    pub(crate) fn open(
+        data_dir: &Path,
+        service_url: &str,
+        username: &str,
+        quota_bytes: u64,
+        runtime: Handle,
+        events: Arc<dyn AppEvents>,
+    ) -> Result<Arc<Self>, AppError> {
+        let file = library_file_name(service_url, username);
+        let stem = file.trim_end_matches(".sqlite3");
+        std::fs::create_dir_all(data_dir).map_err(|e| storage_error(&e.to_string()))?;
+        let library =
+            Library::open(data_dir.join(&file)).map_err(|e| storage_error(&e.to_string()))?;
+        tracing::info!(file, "offline library open");
+        Ok(Arc::new(Self {
+            handle: LibraryHandle::new(library),
+            service_url: service_url.to_owned(),
+            username: username.to_owned(),
+            downloads_dir: data_dir.join("offline").join(stem),
+            quota_bytes,
+            runtime,
+            events,
+            progress: Arc::new(Mutex::new(SyncProgress::default())),
+            reachable: Arc::new(AtomicBool::new(true)),
+            online: Mutex::new(None),
+        }))
+    }
+
+    pub(crate) fn is_for(&self, service_url: &str, username: &str) -> bool {
+        self.service_url == service_url && self.username == username
+    }
+
+    pub(crate) fn handle(&self) -> &LibraryHandle {
+        &self.handle
+    }
+
+    /// Whether the service answered the last sync pass.
+    pub(crate) fn reachable(&self) -> bool {
+        self.reachable.load(Ordering::Relaxed)
+    }
+
+    /// Starts sync and downloads with `api` (again, if the client changed).
+    pub(crate) fn go_online(self: &Arc<Self>, api: &Arc<ApiClient>) {
+        let mut online = lock(&self.online);
+        if online.as_ref().is_some_and(|o| Arc::ptr_eq(&o.api, api)) {
+            return;
+        }
+        *online = None;
+        let _entered = self.runtime.enter();
+        let config = DownloadConfig {
+            quota_bytes: self.quota_bytes,
+            ..DownloadConfig::default()
+        };
+        let downloads = match DownloadManager::new(
+            (**api).clone(),
+            self.handle.clone(),
+            &self.downloads_dir,
+            config,
+        ) {
+            Ok(downloads) => downloads,
+            Err(error) => {
+                tracing::warn!(%error, "offline downloads are unavailable");
+                return;
+            }
+        };
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let sync = SyncLoop::spawn_on(
+            &self.runtime,
+            PlaylistSync::new((**api).clone(), self.handle.clone()),
+            SyncSchedule::default(),
+            move |event| drop(sender.send(event)),
+        );
+        let tasks = vec![
+            downloads.spawn_worker(),
+            self.runtime.spawn(Arc::clone(self).follow_sync(
+                receiver,
+                Arc::clone(api),
+                downloads.clone(),
+            )),
+            self.runtime
+                .spawn(Arc::clone(self).follow_downloads(downloads.clone())),
+        ];
+        *online = Some(Online {
+            api: Arc::clone(api),
+            sync,
+            downloads,
+            tasks,
+        });
+    }
+
+    /// Stops sync and downloads (sign-out, account switch). Edits stay in the log.
+    pub(crate) fn go_offline(&self) {
+        lock(&self.online).take();
+    }
+
+    /// An edit was made: sync soon.
+    pub(crate) fn nudge(&self) {
+        if let Some(online) = lock(&self.online).as_ref() {
+            online.sync.nudge();
+        }
+    }
+
+    pub(crate) fn downloads(&self) -> Option<DownloadManager> {
+        lock(&self.online).as_ref().map(|o| o.downloads.clone())
+    }
+
+    /// The file of a verified download of `track_id`, if there is one.
+    pub(crate) fn downloaded_file(&self, track_id: &str) -> Option<PathBuf> {
+        let download: Option<Download> = self
+            .handle
+            .blocking(|lib| lib.download(track_id))
+            .ok()
+            .flatten();
+        download
+            .filter(|d| d.state == DownloadState::Complete)
+            .and_then(|d| d.path)
+            .filter(|path| path.is_file())
+    }
+
+    /// Where sync stands, with the notices to show.
+    pub(crate) async fn sync_status(&self) -> Result<SyncStatus, AppError> {
+        let (pending, notices) = self
+            .handle
+            .call(|lib| {
+                Ok::<_, strato_library::Error>((lib.pending_op_count()?, lib.sync_records(true)?))
+            })
+            .await
+            .map_err(|e| storage_error(&e.to_string()))?;
+        Ok(lock(&self.progress).status(pending, &notices))
+    }
+
+    pub(crate) async fn downloads_status(&self) -> Result<DownloadsStatus, AppError> {
+        let Some(downloads) = self.downloads() else {
+            let rows = self
+                .handle
+                .call(|lib| lib.downloads())
+                .await
+                .map_err(|e| storage_error(&e.to_string()))?;
+            return Ok(status::downloads_offline(&rows, self.quota_bytes));
+        };
+        let status = downloads
+            .status()
+            .await
+            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+        Ok(status::downloads(
+            &status,
+            lock(&self.progress).download_error.clone(),
+        ))
+    }
+
+    /// Tells the UI about each sync pass, and after a good one: downloads what offline
+    /// playlists gained, and fetches the tracks playlists name that are not cached.
+    async fn follow_sync(
+        self: Arc<Self>,
+        mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
+        api: Arc<ApiClient>,
+        downloads: DownloadManager,
+    ) {
+        while let Some(event) = events.recv().await {
+            let changed = match &event {
+                SyncEvent::Finished(report) => {
+                    report.sent + report.resolved + report.refused + report.pulled > 0
+                }
+                SyncEvent::Failed(_) | SyncEvent::Started => false,
+            };
+            let back_online = matches!(event, SyncEvent::Finished(_))
+                && !self.reachable.swap(true, Ordering::Relaxed);
+            if let SyncEvent::Failed(error) = &event {
+                self.reachable
+                    .store(!error.is_transient(), Ordering::Relaxed);
+            }
+            lock(&self.progress).apply(&event);
+            self.emit_sync_status().await;
+            if !matches!(event, SyncEvent::Finished(_)) {
+                continue;
+            }
+            let fetched = self.cache_playlist_tracks(&api).await;
+            if changed || fetched {
+                self.events.playlists_changed();
+            }
+            self.download_offline_collections(&downloads).await;
+            if back_online {
+                self.retry_failed_downloads(&downloads).await;
+            }
+        }
+    }
+
+    /// Downloads that gave up while the service could not be reached try again once it can.
+    async fn retry_failed_downloads(&self, downloads: &DownloadManager) {
+        let failed: Vec<String> = match self.handle.call(|lib| lib.downloads()).await {
+            Ok(rows) => rows
+                .into_iter()
+                .filter(|d| d.state == DownloadState::Failed)
+                .map(|d| d.track_id)
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, "could not read the downloads");
+                return;
+            }
+        };
+        if failed.is_empty() {
+            return;
+        }
+        // `false` keeps each one's pinning as it is.
+        if let Err(error) = downloads.enqueue(&failed, false).await {
+            tracing::warn!(%error, "could not retry the failed downloads");
+        }
+    }
+
+    pub(crate) async fn emit_sync_status(&self) {
+        match self.sync_status().await {
+            Ok(status) => self.events.sync_status(&status),
+            Err(error) => tracing::warn!(%error, "could not read the sync status"),
+        }
+    }
+
+    /// Queues downloads for tracks that offline playlists and albums gained.
+    pub(crate) async fn download_offline_collections(&self, downloads: &DownloadManager) {
+        let missing = self.handle.call(|lib| lib.offline_tracks_missing()).await;
+        match missing {
+            Ok(missing) if !missing.is_empty() => {
+                if let Err(error) = downloads.enqueue(&missing, true).await {
+                    tracing::warn!(%error, "could not queue offline downloads");
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not read the offline collections"),
+        }
+    }
+
+    /// Fetches catalog data for tracks that playlists name and the cache lacks. Returns
+    /// whether any arrived.
+    async fn cache_playlist_tracks(&self, api: &ApiClient) -> bool {
+        let Ok(ids) = self
+            .handle
+            .call(|lib| lib.uncached_playlist_tracks(TRACKS_FETCHED_PER_PASS))
+            .await
+        else {
+            return false;
+        };
+        let mut tracks = Vec::with_capacity(ids.len());
+        for id in ids {
+            match api.track(&id).await {
+                Ok(track) => tracks.push(track),
+                Err(error) => {
+                    tracing::debug!(%error, track_id = %id, "could not fetch a playlist's track");
+                }
+            }
+        }
+        if tracks.is_empty() {
+            return false;
+        }
+        self.handle
+            .call(move |lib| lib.upsert_tracks(&tracks))
+            .await
+            .is_ok()
+    }
+
+    /// Tells the UI about downloads, at most four times a second: the events of each
+    /// quarter second fold into one status.
+    async fn follow_downloads(self: Arc<Self>, downloads: DownloadManager) {
+        use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+        let mut events = downloads.subscribe();
+        loop {
+            let mut batch = Vec::new();
+            match events.recv().await {
+                Ok(event) => batch.push(event),
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            }
+            tokio::time::sleep(DOWNLOAD_STATUS_INTERVAL).await;
+            loop {
+                match events.try_recv() {
+                    Ok(event) => batch.push(event),
+                    Err(TryRecvError::Lagged(_)) => {}
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                }
+            }
+            let mut finished = false;
+            for event in batch {
+                match event {
+                    DownloadEvent::Failed { message, .. } => {
+                        lock(&self.progress).download_error = Some(message);
+                        finished = true;
+                    }
+                    DownloadEvent::Completed { .. } | DownloadEvent::Evicted { .. } => {
+                        finished = true;
+                    }
+                    _ => {}
+                }
+            }
+            if finished {
+                self.events.playlists_changed();
+            }
+            match self.downloads_status().await {
+                Ok(status) => self.events.downloads_status(&status),
+                Err(error) => tracing::warn!(%error, "could not read the downloads status"),
+            }
+        }
+    }
+}
+
+pub(crate) fn storage_error(detail: &str) -> AppError {
+    AppError::new(
+        ErrorKind::Internal,
+        format!("Your library on this computer could not be used: {detail}"),
+    )
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,126 @@
+//! The offline library as the UI sees it: playlists (editable offline), their sync state,
+//! and what is kept for offline listening.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::api::Track;
+
+/// A playlist in the sidebar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LibraryPlaylist {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub item_count: u32,
+    /// Edits made here that the service has not acknowledged yet (0 = in sync).
+    pub unsynced_edits: u32,
+    /// The listener asked to keep it for offline listening (new tracks download too).
+    pub offline: bool,
+}
+
+/// A playlist with its tracks in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlaylistView {
+    pub playlist: LibraryPlaylist,
+    pub items: Vec<PlaylistEntry>,
+}
+
+/// One place in a playlist. The same track may be in a playlist twice; `item_id` tells the
+/// copies apart (moves and removals name it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlaylistEntry {
+    pub item_id: String,
+    pub track_id: String,
+    /// The track's data, when the app has seen it (a playlist synced from another device
+    /// may name tracks not fetched yet).
+    pub track: Option<Track>,
+    pub offline: OfflineState,
+}
+
+/// Whether a track can play without the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineState {
+    /// Not kept offline.
+    None,
+    /// Waiting for its turn to download.
+    Queued,
+    Downloading,
+    /// Downloaded and verified: it plays without the network.
+    Available,
+    /// The download failed; it is retried later.
+    Failed,
+}
+
+/// What to keep for offline listening.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum OfflineTarget {
+    Track(String),
+    Album(String),
+    Playlist(String),
+}
+
+/// Where playlist sync stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Edits waiting to reach the service.
+    pub unsynced_edits: u32,
+    /// When everything was last in step with the service (Unix seconds).
+    #[ts(type = "number | null")]
+    pub last_synced_at: Option<i64>,
+    /// Why the last attempt failed, in words.
+    pub error: Option<String>,
+    /// What the conflict policy did that the listener should know, until dismissed.
+    pub notices: Vec<SyncNotice>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// In step, or waiting for the next round.
+    Idle,
+    Syncing,
+    /// The service cannot be reached; edits are kept and sent when it can.
+    Offline,
+    /// The last attempt failed for another reason (see `error`); it is retried.
+    Error,
+}
+
+/// A sync record shown to the listener.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncNotice {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub message: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// The offline downloads as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DownloadsStatus {
+    pub paused: bool,
+    /// Tracks downloading now.
+    pub active: u32,
+    /// Tracks kept and verified.
+    pub done: u32,
+    pub failed: u32,
+    /// Tracks asked for.
+    pub total: u32,
+    #[ts(type = "number")]
+    pub bytes_used: u64,
+    #[ts(type = "number")]
+    pub quota_bytes: u64,
+    /// The last failure, in words.
+    pub error: Option<String>,
+}
+
+/// The name of the event sent when playlists changed (an edit here, a sync from elsewhere).
+pub const PLAYLISTS_CHANGED_EVENT: &str = "playlists-changed";
+/// The name of the event that carries [`SyncStatus`].
+pub const SYNC_STATUS_EVENT: &str = "sync-status";
+/// The name of the event that carries [`DownloadsStatus`].
+pub const DOWNLOADS_STATUS_EVENT: &str = "downloads-status";

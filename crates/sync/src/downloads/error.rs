@@ -1,0 +1,165 @@
+//! Why a download stopped, in words a listener can read.
+
+use strato_cloud::{CloudError, CloudErrorKind};
+
+/// A download that could not finish. `Display` is a sentence for the listener; the chain
+/// (`source`) keeps the technical cause for the log.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DownloadError {
+    kind: DownloadErrorKind,
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The broad reason a download failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DownloadErrorKind {
+    /// The service no longer has the track (404).
+    Unavailable,
+    /// The network or the service kept failing after every retry.
+    Network,
+    /// The service refused access (the session, or CDN permission that renewing did not fix).
+    Access,
+    /// What arrived did not match the promised size and SHA-256, again and again.
+    Damaged,
+    /// The disk is full.
+    DiskFull,
+    /// Writing the file failed for another reason.
+    Storage,
+    /// The storage limit for offline music is reached and only pinned music is left.
+    Quota,
+    /// The local library could not record the download.
+    Library,
+}
+
+impl DownloadError {
+    pub(crate) fn new(kind: DownloadErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    #[must_use]
+    pub fn kind(&self) -> DownloadErrorKind {
+        self.kind
+    }
+
+    pub(crate) fn unavailable(source: CloudError) -> Self {
+        Self::new(
+            DownloadErrorKind::Unavailable,
+            "This track is no longer available, so it cannot be downloaded.",
+        )
+        .with_source(source)
+    }
+
+    /// A service error that retrying will not fix; its own words are already for listeners.
+    pub(crate) fn from_cloud(source: CloudError) -> Self {
+        let kind = match source.kind() {
+            CloudErrorKind::NotFound => return Self::unavailable(source),
+            CloudErrorKind::Auth => DownloadErrorKind::Access,
+            _ => DownloadErrorKind::Network,
+        };
+        Self::new(kind, source.to_string()).with_source(source)
+    }
+
+    pub(crate) fn write(source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            Self::new(
+                DownloadErrorKind::DiskFull,
+                "Your disk is full, so the download stopped. Free some space and try again.",
+            )
+            .with_source(source)
+        } else {
+            Self::new(
+                DownloadErrorKind::Storage,
+                format!("The download could not be saved on this computer ({source})."),
+            )
+            .with_source(source)
+        }
+    }
+
+    pub(crate) fn damaged(detail: &str) -> Self {
+        Self::new(
+            DownloadErrorKind::Damaged,
+            format!(
+                "The downloaded file was damaged on the way ({detail}) and was thrown away. \
+                 Try again later."
+            ),
+        )
+    }
+
+    pub(crate) fn quota(used: u64, quota: u64) -> Self {
+        Self::new(
+            DownloadErrorKind::Quota,
+            format!(
+                "Not enough room for offline music: {} of {} used. Remove downloads or raise \
+                 the storage limit.",
+                human_bytes(used),
+                human_bytes(quota)
+            ),
+        )
+    }
+
+    pub(crate) fn library(source: strato_library::Error) -> Self {
+        Self::new(
+            DownloadErrorKind::Library,
+            "The download could not be recorded in your library.",
+        )
+        .with_source(source)
+    }
+}
+
+/// Whether another try of the same request may succeed: the network, 5xx and 429, and
+/// answers this client could not read (a garbled range).
+pub(crate) fn is_transient(error: &CloudError) -> bool {
+    error.kind() == CloudErrorKind::Offline
+        || match error.status() {
+            None => error.kind() == CloudErrorKind::Server,
+            Some(status) => status == 429 || status >= 500,
+        }
+}
+
+/// `1.5 MB`, `820 KB`: sizes as a listener reads them (decimal units, like file managers).
+#[must_use]
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut unit = 0;
+    let mut scaled = bytes;
+    let mut tenths = 0;
+    while scaled >= 1000 && unit + 1 < UNITS.len() {
+        tenths = (scaled % 1000) / 100;
+        scaled /= 1000;
+        unit += 1;
+    }
+    if unit == 0 || scaled >= 100 {
+        format!("{scaled} {}", UNITS[unit])
+    } else {
+        format!("{scaled}.{tenths} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(999), "999 bytes");
+        assert_eq!(human_bytes(350_030), "350 KB");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+        assert_eq!(human_bytes(2_000_000_000), "2.0 GB");
+    }
+}

@@ -1,0 +1,511 @@
+//! One track's download, from grant to verified file and complete row.
+
+use std::time::Duration;
+
+use sha2::{Digest as _, Sha256};
+use strato_cloud::{CloudError, CloudErrorKind};
+use strato_library::{ErrorKind as LibraryErrorKind, VerifiedFile};
+use strato_model::api::DownloadGrant;
+
+use super::error::is_transient;
+use super::storage::{PartFile, TrackFiles, hash_existing, publish, remove_if_present};
+use super::{DownloadError, DownloadErrorKind, DownloadEvent, Shared, quota};
+
+/// Progress is saved to the library this often (bytes), not at every chunk: the part file
+/// on disk, not the row, is what a resume trusts.
+const SAVE_PROGRESS_EVERY: u64 = 256 * 1024;
+
+/// How a track's task ended.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Completed,
+    /// Paused or removed: nothing to report.
+    Stopped,
+    Failed(DownloadError),
+}
+
+/// Downloads `track_id` (already claimed by the caller).
+pub(crate) async fn download(shared: &Shared, track_id: &str) -> Outcome {
+    let mut job = Job {
+        shared,
+        track_id,
+        files: TrackFiles::new(&shared.dir, track_id),
+        attempts: 0,
+        done: 0,
+        hasher: Sha256::new(),
+    };
+    match job.run().await {
+        Ok(outcome) => outcome,
+        Err(error) => Outcome::Failed(error),
+    }
+}
+
+/// Why one request stopped before the file was whole.
+enum Step {
+    /// Paused or removed.
+    Stop,
+    /// Worth another try after a pause: the network, a 5xx, a stall.
+    Transient(DownloadError),
+    /// The CDN refused the signature (403): a fresh grant is needed.
+    Expired(CloudError),
+    /// More bytes than promised: the file is not what the grant describes.
+    Damaged(String),
+    Fatal(DownloadError),
+}
+
+struct Job<'a> {
+    shared: &'a Shared,
+    track_id: &'a str,
+    files: TrackFiles,
+    /// Failed tries in a row (reset by any progress).
+    attempts: u32,
+    /// Bytes in the part file, all hashed into `hasher`.
+    done: u64,
+    hasher: Sha256,
+}
+
+impl Job<'_> {
+    async fn run(&mut self) -> Result<Outcome, DownloadError> {
+        let id = self.track_id.to_owned();
+        let Some(row) = self
+            .shared
+            .library
+            .call(move |lib| lib.download(&id))
+            .await
+            .map_err(DownloadError::library)?
+        else {
+            return Ok(Outcome::Stopped);
+        };
+        let mut grant = self.grant().await?;
+        if row
+            .expected_sha256
+            .as_deref()
+            .is_some_and(|promised| promised != grant.sha256)
+        {
+            // The service has a different file now: what was written of the old one is
+            // useless.
+            self.blocking(move |files| remove_if_present(&files.part))
+                .await
+                .map_err(DownloadError::write)?;
+        }
+        quota::reserve(self.shared, self.track_id, grant.size).await?;
+        if !self.start(&grant).await? {
+            return Ok(Outcome::Stopped);
+        }
+        if let Some(outcome) = self.adopt_finished_file(&grant).await? {
+            return Ok(outcome);
+        }
+        self.load_part(grant.size).await?;
+        let mut damaged = 0;
+        loop {
+            if self.shared.should_stop(self.track_id) {
+                return self.stop().await;
+            }
+            if self.done < grant.size {
+                let before = self.done;
+                let step = self.transfer(&grant).await;
+                self.save_progress().await;
+                if self.done > before {
+                    self.attempts = 0;
+                }
+                match step {
+                    Ok(()) => {}
+                    Err(Step::Stop) => return self.stop().await,
+                    Err(Step::Transient(error)) => self.back_off(error).await?,
+                    Err(Step::Expired(error)) => {
+                        // Once per refusal; counted, so a CDN that refuses every fresh grant
+                        // ends the track instead of looping.
+                        self.count_attempt(DownloadError::from_cloud(error))?;
+                        grant = self.renew(&grant).await?;
+                    }
+                    Err(Step::Damaged(detail)) => {
+                        self.discard_damaged(&detail, &mut damaged).await?;
+                    }
+                    Err(Step::Fatal(error)) => return Err(error),
+                }
+                continue;
+            }
+            let sha256 = hex::encode(self.hasher.clone().finalize());
+            if sha256 != grant.sha256.to_ascii_lowercase() {
+                self.discard_damaged("its SHA-256 differs", &mut damaged)
+                    .await?;
+                continue;
+            }
+            return self.complete(grant.size, sha256).await;
+        }
+    }
+
+    /// A download grant, retrying network failures.
+    async fn grant(&mut self) -> Result<DownloadGrant, DownloadError> {
+        loop {
+            match self.shared.api.download_grant(self.track_id).await {
+                Ok(grant) => return Ok(grant),
+                Err(error) if is_transient(&error) => {
+                    self.back_off(network(error)).await?;
+                }
+                Err(error) => return Err(DownloadError::from_cloud(error)),
+            }
+        }
+    }
+
+    /// A fresh grant after the CDN refused the old one. If its promise changed, the part
+    /// file is of another file and starts over.
+    async fn renew(&mut self, old: &DownloadGrant) -> Result<DownloadGrant, DownloadError> {
+        let fresh = self.grant().await?;
+        if fresh.size != old.size || fresh.sha256 != old.sha256 {
+            self.reset_part().await?;
+            quota::reserve(self.shared, self.track_id, fresh.size).await?;
+            if !self.start(&fresh).await? {
+                return Err(DownloadError::new(
+                    DownloadErrorKind::Library,
+                    "The download was removed.",
+                ));
+            }
+        }
+        tracing::info!(track_id = self.track_id, "download grant renewed");
+        Ok(fresh)
+    }
+
+    /// Records the start with the grant's promise; `false` if the row is gone (removed).
+    async fn start(&self, grant: &DownloadGrant) -> Result<bool, DownloadError> {
+        let id = self.track_id.to_owned();
+        let path = self.files.complete.clone();
+        let (size, sha256) = (grant.size, grant.sha256.clone());
+        match self
+            .shared
+            .library
+            .call(move |lib| lib.start_download(&id, &path, size, &sha256))
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == LibraryErrorKind::NotFound => Ok(false),
+            Err(e) => Err(DownloadError::library(e)),
+        }
+    }
+
+    /// A finished file already under the final name (the app stopped between the rename
+    /// and the row): completes the row if the file is the promised one, else deletes it.
+    async fn adopt_finished_file(
+        &mut self,
+        grant: &DownloadGrant,
+    ) -> Result<Option<Outcome>, DownloadError> {
+        let Some((len, hasher)) = self
+            .blocking(move |files| hash_existing(&files.complete))
+            .await
+            .map_err(DownloadError::write)?
+        else {
+            return Ok(None);
+        };
+        let sha256 = hex::encode(hasher.finalize());
+        if len == grant.size && sha256 == grant.sha256.to_ascii_lowercase() {
+            return self.record_complete(len, sha256).await.map(Some);
+        }
+        self.blocking(move |files| remove_if_present(&files.complete))
+            .await
+            .map_err(DownloadError::write)?;
+        Ok(None)
+    }
+
+    /// Picks up the part file left by an earlier try: its bytes are hashed again, so the
+    /// final check covers them too.
+    async fn load_part(&mut self, size: u64) -> Result<(), DownloadError> {
+        match self
+            .blocking(move |files| hash_existing(&files.part))
+            .await
+            .map_err(DownloadError::write)?
+        {
+            Some((len, hasher)) if len <= size => {
+                self.done = len;
+                self.hasher = hasher;
+                if len > 0 {
+                    tracing::info!(track_id = self.track_id, bytes = len, "resuming download");
+                }
+                self.save_progress().await;
+                Ok(())
+            }
+            Some(_) => self.reset_part().await,
+            None => Ok(()),
+        }
+    }
+
+    async fn reset_part(&mut self) -> Result<(), DownloadError> {
+        self.done = 0;
+        self.hasher = Sha256::new();
+        self.blocking(move |files| remove_if_present(&files.part))
+            .await
+            .map_err(DownloadError::write)
+    }
+
+    /// One GET from `self.done` to the end, written and hashed as it arrives.
+    async fn transfer(&mut self, grant: &DownloadGrant) -> Result<(), Step> {
+        let mut response = self
+            .shared
+            .api
+            .download(grant, Some((self.done, None)))
+            .await
+            .map_err(classify)?;
+        if response.offset() != self.done {
+            // The server ignored the Range and sent the file from its start.
+            self.reset_part().await.map_err(Step::Fatal)?;
+        }
+        let storage = std::sync::Arc::clone(&self.shared.config.storage);
+        let path = self.files.part.clone();
+        let offset = self.done;
+        let mut writer = blocking(move || storage.open_part(&path, offset))
+            .await
+            .map_err(|e| Step::Fatal(DownloadError::write(e)))?;
+        let stall = self.shared.config.retry.stall_timeout;
+        let mut unsaved = 0;
+        loop {
+            if self.shared.should_stop(self.track_id) {
+                sync(writer).await?;
+                return Err(Step::Stop);
+            }
+            let chunk = match tokio::time::timeout(stall, response.chunk()).await {
+                Err(_) => {
+                    return Err(Step::Transient(DownloadError::new(
+                        DownloadErrorKind::Network,
+                        "The music server stopped sending the track.",
+                    )));
+                }
+                Ok(Err(error)) => return Err(classify(error)),
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(chunk))) => chunk,
+            };
+            let len = chunk.len() as u64;
+            if self.done + len > grant.size {
+                return Err(Step::Damaged(format!(
+                    "more than the promised {} bytes",
+                    grant.size
+                )));
+            }
+            writer = blocking(move || writer.write_all(&chunk).map(|()| (writer, chunk)))
+                .await
+                .map(|(writer, chunk)| {
+                    self.hasher.update(&chunk);
+                    writer
+                })
+                .map_err(|e| Step::Fatal(DownloadError::write(e)))?;
+            self.done += len;
+            unsaved += len;
+            self.shared.emit(DownloadEvent::Progress {
+                track_id: self.track_id.to_owned(),
+                bytes_done: self.done,
+                total: grant.size,
+            });
+            if unsaved >= SAVE_PROGRESS_EVERY {
+                unsaved = 0;
+                self.save_progress().await;
+            }
+        }
+        sync(writer).await?;
+        if self.done < grant.size {
+            return Err(Step::Transient(DownloadError::new(
+                DownloadErrorKind::Network,
+                "The connection broke during the download.",
+            )));
+        }
+        Ok(())
+    }
+
+    /// A file that is not what was promised: thrown away, and fetched again from scratch a
+    /// bounded number of times.
+    async fn discard_damaged(
+        &mut self,
+        detail: &str,
+        damaged: &mut u32,
+    ) -> Result<(), DownloadError> {
+        tracing::warn!(
+            track_id = self.track_id,
+            detail,
+            "downloaded file failed verification"
+        );
+        self.reset_part().await?;
+        *damaged += 1;
+        let error = DownloadError::damaged(detail);
+        let (id, words) = (
+            self.track_id.to_owned(),
+            format!("verification failed: {detail}"),
+        );
+        let _ = self
+            .shared
+            .library
+            .call(move |lib| lib.fail_download(&id, &words))
+            .await;
+        if *damaged > self.shared.config.retry.max_damaged_retries {
+            return Err(error);
+        }
+        self.shared.emit(DownloadEvent::Retrying {
+            track_id: self.track_id.to_owned(),
+            attempt: *damaged,
+            message: error.to_string(),
+        });
+        let id = self.track_id.to_owned();
+        // Back to "downloading" (from the failure just recorded), from byte 0.
+        let grant_promise = self
+            .shared
+            .library
+            .call(move |lib| lib.download(&id))
+            .await
+            .map_err(DownloadError::library)?
+            .and_then(|row| Some((row.expected_size?, row.expected_sha256?)));
+        let Some((size, sha256)) = grant_promise else {
+            return Err(error);
+        };
+        let (id, path) = (self.track_id.to_owned(), self.files.complete.clone());
+        self.shared
+            .library
+            .call(move |lib| lib.start_download(&id, &path, size, &sha256))
+            .await
+            .map_err(DownloadError::library)?;
+        Ok(())
+    }
+
+    /// The verified part file becomes the track's file, then its row is marked complete.
+    async fn complete(&mut self, size: u64, sha256: String) -> Result<Outcome, DownloadError> {
+        if self.shared.should_stop(self.track_id) {
+            return self.stop().await;
+        }
+        self.blocking(publish).await.map_err(DownloadError::write)?;
+        self.record_complete(size, sha256).await
+    }
+
+    async fn record_complete(&self, size: u64, sha256: String) -> Result<Outcome, DownloadError> {
+        let id = self.track_id.to_owned();
+        let recorded = self
+            .shared
+            .library
+            .call(move |lib| lib.complete_download(&id, &VerifiedFile { size, sha256 }))
+            .await;
+        match recorded {
+            Ok(_) => {
+                tracing::info!(track_id = self.track_id, size, "download complete");
+                Ok(Outcome::Completed)
+            }
+            Err(e) => {
+                // No complete row, so no file under the final name either.
+                let _ = self
+                    .blocking(move |files| remove_if_present(&files.complete))
+                    .await;
+                if e.kind() == LibraryErrorKind::NotFound {
+                    Ok(Outcome::Stopped)
+                } else {
+                    Err(DownloadError::library(e))
+                }
+            }
+        }
+    }
+
+    /// Paused: the part file stays for resuming. Removed: it goes.
+    async fn stop(&self) -> Result<Outcome, DownloadError> {
+        let removed = self.shared.run().cancelled.contains(self.track_id);
+        if removed {
+            self.blocking(move |files| {
+                remove_if_present(&files.part)?;
+                remove_if_present(&files.complete)
+            })
+            .await
+            .map_err(DownloadError::write)?;
+        }
+        Ok(Outcome::Stopped)
+    }
+
+    fn count_attempt(&mut self, error: DownloadError) -> Result<(), DownloadError> {
+        self.attempts += 1;
+        if self.attempts >= self.shared.config.retry.max_attempts {
+            return Err(error);
+        }
+        self.shared.emit(DownloadEvent::Retrying {
+            track_id: self.track_id.to_owned(),
+            attempt: self.attempts,
+            message: error.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Waits before the next try (exponential, with jitter), or gives up.
+    async fn back_off(&mut self, error: DownloadError) -> Result<(), DownloadError> {
+        tracing::info!(track_id = self.track_id, %error, "download interrupted; retrying");
+        self.count_attempt(error)?;
+        tokio::time::sleep(backoff_delay(&self.shared.config.retry, self.attempts)).await;
+        Ok(())
+    }
+
+    async fn save_progress(&self) {
+        let (id, done) = (self.track_id.to_owned(), self.done);
+        // Only for the UI and a rough resume point: a failure here changes nothing.
+        let _ = self
+            .shared
+            .library
+            .call(move |lib| lib.record_download_progress(&id, done))
+            .await;
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&TrackFiles) -> std::io::Result<T> + Send + 'static,
+    ) -> std::io::Result<T> {
+        let files = self.files.clone();
+        blocking(move || f(&files)).await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+async fn sync(writer: Box<dyn PartFile>) -> Result<(), Step> {
+    blocking(move || {
+        let mut writer = writer;
+        writer.sync()
+    })
+    .await
+    .map_err(|e| Step::Fatal(DownloadError::write(e)))
+}
+
+fn classify(error: CloudError) -> Step {
+    match error.kind() {
+        CloudErrorKind::Auth => Step::Expired(error),
+        CloudErrorKind::NotFound => Step::Fatal(DownloadError::unavailable(error)),
+        _ if is_transient(&error) => Step::Transient(network(error)),
+        _ => Step::Fatal(DownloadError::from_cloud(error)),
+    }
+}
+
+fn network(error: CloudError) -> DownloadError {
+    DownloadError::new(DownloadErrorKind::Network, error.to_string()).with_source(error)
+}
+
+/// `base * 2^(attempt-1)`, at most `max`, less a random part of up to half.
+fn backoff_delay(policy: &super::RetryPolicy, attempt: u32) -> Duration {
+    use rand::Rng as _;
+    let exp = policy
+        .base_delay
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(policy.max_delay);
+    exp.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = super::super::RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            ..Default::default()
+        };
+        let first = backoff_delay(&policy, 1);
+        assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+        let third = backoff_delay(&policy, 3);
+        assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
+        assert!(backoff_delay(&policy, 30) <= Duration::from_secs(1));
+    }
+}

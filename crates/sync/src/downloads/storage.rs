@@ -1,0 +1,181 @@
+//! Where downloads are written: the file layout, and the seam for writing.
+//!
+//! Writing goes through [`DownloadStorage`] so a test can make the disk "fill up" after a
+//! number of bytes; everything else (hashing a part file, renaming, deleting) is plain
+//! `std::fs`, as no test needs to fake it. All of it blocks: callers run it on tokio's
+//! blocking pool.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+/// Opens part files for writing. The real one is [`FsStorage`].
+pub trait DownloadStorage: Send + Sync + std::fmt::Debug {
+    /// Opens `path` for writing at `offset`: created if missing, cut to `offset` bytes (so
+    /// a write that failed halfway leaves no stray tail), positioned at its end.
+    ///
+    /// # Errors
+    /// Any I/O error.
+    fn open_part(&self, path: &Path, offset: u64) -> io::Result<Box<dyn PartFile>>;
+}
+
+/// A part file being written.
+pub trait PartFile: Send {
+    /// Appends all of `bytes`.
+    ///
+    /// # Errors
+    /// Any I/O error; `io::ErrorKind::StorageFull` when the disk is full.
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()>;
+
+    /// Flushes the file's data to the disk (`fsync`).
+    ///
+    /// # Errors
+    /// Any I/O error.
+    fn sync(&mut self) -> io::Result<()>;
+}
+
+/// Part files on the real file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FsStorage;
+
+impl DownloadStorage for FsStorage {
+    fn open_part(&self, path: &Path, offset: u64) -> io::Result<Box<dyn PartFile>> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(path)?;
+        file.set_len(offset)?;
+        file.seek(SeekFrom::End(0))?;
+        Ok(Box::new(FsPart(file)))
+    }
+}
+
+struct FsPart(File);
+
+impl PartFile for FsPart {
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes)
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        self.0.sync_all()
+    }
+}
+
+/// A track's two names in the downloads folder: the finished file and the one being
+/// written.
+#[derive(Debug, Clone)]
+pub(crate) struct TrackFiles {
+    pub(crate) complete: PathBuf,
+    pub(crate) part: PathBuf,
+}
+
+impl TrackFiles {
+    pub(crate) fn new(dir: &Path, track_id: &str) -> Self {
+        let stem = file_stem(track_id);
+        Self {
+            complete: dir.join(format!("{stem}.mp3")),
+            part: dir.join(format!("{stem}.mp3.part")),
+        }
+    }
+}
+
+/// A track id as a file name: ASCII letters, digits, `-` and `_` as they are, every other
+/// byte as `~xx`, so ids never collide, never climb out of the folder (no `.` or `/`), and
+/// stay readable.
+pub(crate) fn file_stem(track_id: &str) -> String {
+    use std::fmt::Write as _;
+    let mut stem = String::with_capacity(track_id.len());
+    for byte in track_id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_') {
+            stem.push(char::from(byte));
+        } else {
+            let _ = write!(stem, "~{byte:02x}");
+        }
+    }
+    stem
+}
+
+/// The length and running SHA-256 of what is already in `path` (a part file to resume),
+/// or `None` when there is no such file.
+pub(crate) fn hash_existing(path: &Path) -> io::Result<Option<(u64, Sha256)>> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut hasher = Sha256::new();
+    let mut len = 0u64;
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(Some((len, hasher)));
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+}
+
+/// Deletes `path`; a file that is already gone is fine.
+pub(crate) fn remove_if_present(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Moves the verified part file to its final name, then makes the rename itself durable.
+pub(crate) fn publish(files: &TrackFiles) -> io::Result<()> {
+    std::fs::rename(&files.part, &files.complete)?;
+    sync_dir(files.complete.parent().unwrap_or(Path::new(".")))
+}
+
+/// `fsync` of a folder records the names in it (a rename) on Unix. Elsewhere folders cannot
+/// be opened that way and the rename is as durable as the OS makes it.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_safe_and_distinct() {
+        assert_eq!(file_stem("tr-polar_morning1"), "tr-polar_morning1");
+        assert_eq!(file_stem("../x"), "~2e~2e~2fx");
+        assert_ne!(file_stem("a~2f"), file_stem("a/"));
+    }
+
+    #[test]
+    fn parts_reopen_cut_to_their_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.mp3.part");
+        let mut part = FsStorage.open_part(&path, 0).unwrap();
+        part.write_all(b"hello world").unwrap();
+        drop(part);
+        let mut part = FsStorage.open_part(&path, 5).unwrap();
+        part.write_all(b"!").unwrap();
+        part.sync().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello!");
+        let (len, hasher) = hash_existing(&path).unwrap().unwrap();
+        assert_eq!(len, 6);
+        assert_eq!(
+            hasher.finalize().as_slice(),
+            Sha256::digest(b"hello!").as_slice()
+        );
+        assert!(hash_existing(&dir.path().join("none")).unwrap().is_none());
+    }
+}

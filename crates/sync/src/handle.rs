@@ -1,0 +1,48 @@
+//! The async face of the (synchronous) library.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use strato_library::Library;
+
+/// A shared [`Library`] for async code. Each [`Self::call`] runs on tokio's blocking pool and
+/// holds the lock only for the duration of its closure, never across an `.await`.
+#[derive(Clone, Debug)]
+pub struct LibraryHandle {
+    library: Arc<Mutex<Library>>,
+}
+
+impl LibraryHandle {
+    #[must_use]
+    pub fn new(library: Library) -> Self {
+        Self {
+            library: Arc::new(Mutex::new(library)),
+        }
+    }
+
+    /// Runs `f` with the library on the blocking pool.
+    ///
+    /// # Panics
+    /// If `f` panics (the panic is resumed here).
+    pub async fn call<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce(&mut Library) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let library = Arc::clone(&self.library);
+        match tokio::task::spawn_blocking(move || {
+            let mut library = library.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut library)
+        })
+        .await
+        {
+            Ok(value) => value,
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+
+    /// Runs `f` with the library on the calling thread (for code that is not async).
+    pub fn blocking<T>(&self, f: impl FnOnce(&mut Library) -> T) -> T {
+        let mut library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut library)
+    }
+}

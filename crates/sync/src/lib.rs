@@ -1,0 +1,19 @@
+//! Keeps the offline [`Library`](strato_library::Library) and the service in step.
+//!
+//! - [`playlists`]: sends the pending playlist edits in order (with `Idempotency-Key` and
+//!   `If-Match`), pulls the changes feed, rebases on `412` and applies the conflict policy,
+//!   so an offline edit is never lost.
+//! - [`downloads`]: fetches the tracks the listener wants offline, verified and written
+//!   atomically, within the storage quota.
+//!
+//! Everything here runs on tokio; the database is reached through [`LibraryHandle`], which
+//! runs each call on the blocking pool so no async task ever waits on SQLite.
+
+pub mod downloads;
+mod handle;
+pub mod playlists;
+mod schedule;
+
+pub use handle::LibraryHandle;
+pub use playlists::{PlaylistSync, SyncError, SyncReport};
+pub use schedule::{SyncEvent, SyncLoop, SyncSchedule};

@@ -1,0 +1,136 @@
+//! IPC commands of the offline library: playlists, sync, offline downloads. One-line
+//! delegates to the core, like the rest.
+// Tauri's command macro requires `State` and arguments by value.
+#![allow(clippy::needless_pass_by_value)]
+
+use strato_core::App;
+use strato_model::ipc::{
+    AppError, DownloadsStatus, LibraryPlaylist, OfflineTarget, PlaylistView, SearchResults,
+    SyncStatus,
+};
+use tauri::State;
+
+#[tauri::command]
+pub async fn playlists(app: State<'_, App>) -> Result<Vec<LibraryPlaylist>, AppError> {
+    app.playlists().await
+}
+
+#[tauri::command]
+pub async fn playlist(app: State<'_, App>, id: String) -> Result<PlaylistView, AppError> {
+    app.playlist(&id).await
+}
+
+#[tauri::command]
+pub async fn create_playlist(
+    app: State<'_, App>,
+    name: String,
+    description: String,
+) -> Result<LibraryPlaylist, AppError> {
+    app.create_playlist(&name, &description).await
+}
+
+#[tauri::command]
+pub async fn rename_playlist(
+    app: State<'_, App>,
+    id: String,
+    name: String,
+) -> Result<LibraryPlaylist, AppError> {
+    app.rename_playlist(&id, &name).await
+}
+
+#[tauri::command]
+pub async fn describe_playlist(
+    app: State<'_, App>,
+    id: String,
+    description: String,
+) -> Result<LibraryPlaylist, AppError> {
+    app.describe_playlist(&id, &description).await
+}
+
+#[tauri::command]
+pub async fn delete_playlist(app: State<'_, App>, id: String) -> Result<(), AppError> {
+    app.delete_playlist(&id).await
+}
+
+#[tauri::command]
+pub async fn add_to_playlist(
+    app: State<'_, App>,
+    id: String,
+    track_ids: Vec<String>,
+    position: Option<u32>,
+) -> Result<PlaylistView, AppError> {
+    app.add_to_playlist(&id, track_ids, position).await
+}
+
+#[tauri::command]
+pub async fn remove_from_playlist(
+    app: State<'_, App>,
+    id: String,
+    item_id: String,
+) -> Result<PlaylistView, AppError> {
+    app.remove_from_playlist(&id, &item_id).await
+}
+
+#[tauri::command]
+pub async fn move_in_playlist(
+    app: State<'_, App>,
+    id: String,
+    item_id: String,
+    position: u32,
+) -> Result<PlaylistView, AppError> {
+    app.move_in_playlist(&id, &item_id, position).await
+}
+
+#[tauri::command]
+pub async fn play_playlist(app: State<'_, App>, id: String, start: usize) -> Result<(), AppError> {
+    app.play_playlist(&id, start).await
+}
+
+#[tauri::command]
+pub async fn search_library(app: State<'_, App>, query: String) -> Result<SearchResults, AppError> {
+    app.search_library(&query).await
+}
+
+#[tauri::command]
+pub async fn search_catalog(app: State<'_, App>, query: String) -> Result<SearchResults, AppError> {
+    app.search_catalog(&query).await
+}
+
+#[tauri::command]
+pub async fn sync_status(app: State<'_, App>) -> Result<SyncStatus, AppError> {
+    app.sync_status().await
+}
+
+#[tauri::command]
+pub async fn sync_now(app: State<'_, App>) -> Result<(), AppError> {
+    app.sync_now().await
+}
+
+#[tauri::command]
+pub async fn dismiss_sync_notice(app: State<'_, App>, id: i64) -> Result<(), AppError> {
+    app.dismiss_sync_notice(id).await
+}
+
+#[tauri::command]
+pub async fn set_offline(
+    app: State<'_, App>,
+    target: OfflineTarget,
+    offline: bool,
+) -> Result<(), AppError> {
+    app.set_offline(target, offline).await
+}
+
+#[tauri::command]
+pub async fn downloads_status(app: State<'_, App>) -> Result<DownloadsStatus, AppError> {
+    app.downloads_status().await
+}
+
+#[tauri::command]
+pub fn pause_downloads(app: State<'_, App>) -> Result<(), AppError> {
+    app.pause_downloads()
+}
+
+#[tauri::command]
+pub fn resume_downloads(app: State<'_, App>) -> Result<(), AppError> {
+    app.resume_downloads()
+}

@@ -1,0 +1,285 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { deferred, makeDownloads, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
+import { stubLibrary, type LibraryEvents } from "../../test/library";
+import type { LibraryPlaylist, PlaylistView, SyncStatus } from "../../ipc";
+
+vi.mock("../../ipc", async (importOriginal) => {
+  const { LIBRARY_IPC } = await import("../../test/library");
+  return {
+    ...(await importOriginal<typeof import("../../ipc")>()),
+    ...Object.fromEntries(LIBRARY_IPC.map((name) => [name, vi.fn()])),
+  };
+});
+
+import * as ipc from "../../ipc";
+import { describeDownloads, describeSync, LibraryStore } from "./library.svelte";
+
+const mocked = vi.mocked(ipc);
+let events: LibraryEvents;
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  events = stubLibrary(mocked);
+});
+
+async function startedStore(playlists: LibraryPlaylist[] = []): Promise<LibraryStore> {
+  mocked.playlists.mockResolvedValue(playlists);
+  const store = new LibraryStore();
+  await store.start();
+  return store;
+}
+
+const names = (store: LibraryStore) => store.playlists.map((playlist) => playlist.name);
+const trackIds = (store: LibraryStore) => store.open?.items.map((entry) => entry.track_id);
+
+describe("LibraryStore reading", () => {
+  it("reads the playlists, the sync status and the downloads at start", async () => {
+    mocked.syncStatus.mockResolvedValue(makeSyncStatus({ state: "offline", unsynced_edits: 2 }));
+    mocked.downloadsStatus.mockResolvedValue(makeDownloads({ done: 3, total: 3 }));
+    const store = await startedStore([makePlaylist("p1", { name: "Run" })]);
+
+    expect(names(store)).toEqual(["Run"]);
+    expect(store.loaded).toBe(true);
+    expect(store.sync?.state).toBe("offline");
+    expect(store.downloads?.done).toBe(3);
+  });
+
+  it("re-reads the list and the open playlist on playlists-changed", async () => {
+    const store = await startedStore([makePlaylist("p1", { name: "Run" })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a"], { name: "Run" }));
+    await store.openPlaylist("p1");
+    expect(trackIds(store)).toEqual(["a"]);
+
+    mocked.playlists.mockResolvedValue([makePlaylist("p1", { name: "Run" }), makePlaylist("p2", { name: "Walk" })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a", "b"], { name: "Run" }));
+    events.playlistsChanged();
+
+    await vi.waitFor(() => expect(trackIds(store)).toEqual(["a", "b"]));
+    expect(names(store)).toEqual(["Run", "Walk"]);
+    expect(mocked.playlist).toHaveBeenLastCalledWith("p1");
+  });
+
+  it("follows the open playlist to the id its first sync gave it", async () => {
+    const store = await startedStore([makePlaylist("local-1", { name: "New", unsynced_edits: 1 })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("local-1", [], { name: "New", unsynced_edits: 1 }));
+    await store.openPlaylist("local-1");
+
+    // Synced: the library answers the old id with the playlist under the service's id.
+    mocked.playlists.mockResolvedValue([makePlaylist("pl-9", { name: "New", unsynced_edits: 0 })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("pl-9", [], { name: "New", unsynced_edits: 0 }));
+    events.playlistsChanged();
+
+    await vi.waitFor(() => expect(store.openId).toBe("pl-9"));
+    expect(store.open?.playlist.unsynced_edits).toBe(0);
+    expect(store.playlists.map((playlist) => playlist.id)).toEqual(["pl-9"]);
+  });
+
+  it("follows the sync and downloads events", async () => {
+    const store = await startedStore();
+    events.syncStatus(makeSyncStatus({ state: "syncing" }));
+    events.downloadsStatus(makeDownloads({ active: 1, total: 4 }));
+    expect(store.sync?.state).toBe("syncing");
+    expect(store.downloads?.total).toBe(4);
+  });
+
+  it("keeps a sync event that arrives before the first read answers", async () => {
+    const first = deferred<SyncStatus>();
+    mocked.syncStatus.mockReturnValue(first.promise);
+    const store = new LibraryStore();
+    const starting = store.start();
+    await vi.waitFor(() => expect(mocked.syncStatus).toHaveBeenCalled());
+
+    events.syncStatus(makeSyncStatus({ state: "syncing" }));
+    first.resolve(makeSyncStatus({ state: "idle" }));
+    await starting;
+    expect(store.sync?.state).toBe("syncing");
+  });
+
+  it("goes back to the catalog when the open playlist was deleted elsewhere", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a"]));
+    await store.openPlaylist("p1");
+
+    mocked.playlists.mockResolvedValue([]);
+    mocked.playlist.mockRejectedValueOnce({ kind: "not_found", message: "No such playlist." });
+    await store.refresh();
+
+    expect(store.openId).toBeNull();
+    expect(store.open).toBeNull();
+    expect(store.error).toBeNull();
+  });
+
+  it("stops listening and forgets everything on stop", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    store.stop();
+    expect(events.unlisten).toHaveBeenCalledTimes(3);
+    expect(store.playlists).toEqual([]);
+    expect(store.sync).toBeNull();
+  });
+});
+
+describe("LibraryStore edits", () => {
+  it("shows the view an edit answers, not a guess", async () => {
+    const store = await startedStore([makePlaylist("p1", { item_count: 3 })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a", "b", "c"]));
+    await store.openPlaylist("p1");
+
+    // The backend's answer is the truth, even where it differs from the obvious guess.
+    mocked.moveInPlaylist.mockResolvedValueOnce(makeView("p1", ["b", "c", "a"], { unsynced_edits: 1 }));
+    await expect(store.moveItem("ia", 2)).resolves.toBe(true);
+
+    expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "ia", 2);
+    expect(trackIds(store)).toEqual(["b", "c", "a"]);
+    expect(store.playlists[0].unsynced_edits).toBe(1);
+  });
+
+  it("leaves the list as it was and says why when an edit fails", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a", "b"]));
+    await store.openPlaylist("p1");
+
+    mocked.removeFromPlaylist.mockRejectedValueOnce({ kind: "internal", message: "The library is locked." });
+    await expect(store.removeItem("ia")).resolves.toBe(false);
+
+    expect(trackIds(store)).toEqual(["a", "b"]);
+    expect(store.error).toEqual({
+      kind: "internal",
+      message: "The library is locked.",
+      action: "Couldn't remove the track",
+    });
+  });
+
+  it("drops a re-read that was sent before an edit and answers after it", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a", "b"]));
+    await store.openPlaylist("p1");
+
+    const stale = deferred<PlaylistView>();
+    mocked.playlist.mockReturnValueOnce(stale.promise);
+    const rereading = store.refresh();
+    mocked.removeFromPlaylist.mockResolvedValueOnce(makeView("p1", ["b"]));
+    await store.removeItem("ia");
+    stale.resolve(makeView("p1", ["a", "b"]));
+    await rereading;
+
+    expect(trackIds(store)).toEqual(["b"]);
+  });
+
+  it("updates a playlist that is not open from what adding to it answers", async () => {
+    const store = await startedStore([makePlaylist("p1", { name: "Run" })]);
+    mocked.addToPlaylist.mockResolvedValueOnce(makeView("p1", ["a", "t9"], { name: "Run" }));
+    await store.addTracks("p1", ["t9"]);
+
+    expect(mocked.addToPlaylist).toHaveBeenCalledWith("p1", ["t9"], null);
+    expect(store.playlists[0].item_count).toBe(2);
+    expect(store.open).toBeNull();
+  });
+
+  it("creates a playlist, lists it and opens it", async () => {
+    const store = await startedStore();
+    mocked.createPlaylist.mockResolvedValueOnce(makePlaylist("p9", { name: "New" }));
+    mocked.playlist.mockResolvedValueOnce(makeView("p9", [], { name: "New" }));
+
+    await expect(store.create("  New  ")).resolves.toBe(true);
+    expect(mocked.createPlaylist).toHaveBeenCalledWith("New", "");
+    expect(names(store)).toEqual(["New"]);
+    expect(store.openId).toBe("p9");
+    expect(store.open?.playlist.name).toBe("New");
+  });
+
+  it("does not send a blank name", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    await expect(store.create("   ")).resolves.toBe(false);
+    await expect(store.rename("p1", " ")).resolves.toBe(false);
+    expect(mocked.createPlaylist).not.toHaveBeenCalled();
+    expect(mocked.renamePlaylist).not.toHaveBeenCalled();
+  });
+
+  it("renames from the answer, in the list and in the open view", async () => {
+    const store = await startedStore([makePlaylist("p1", { name: "Old" })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a"], { name: "Old" }));
+    await store.openPlaylist("p1");
+    mocked.renamePlaylist.mockResolvedValueOnce(makePlaylist("p1", { name: "Renamed", item_count: 1 }));
+
+    await store.rename("p1", "Renamed");
+    expect(names(store)).toEqual(["Renamed"]);
+    expect(store.open?.playlist.name).toBe("Renamed");
+    expect(trackIds(store)).toEqual(["a"]);
+  });
+
+  it("deletes a playlist and closes it", async () => {
+    const store = await startedStore([makePlaylist("p1"), makePlaylist("p2")]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", []));
+    await store.openPlaylist("p1");
+
+    await expect(store.remove("p1")).resolves.toBe(true);
+    expect(mocked.deletePlaylist).toHaveBeenCalledWith("p1");
+    expect(store.playlists.map((playlist) => playlist.id)).toEqual(["p2"]);
+    expect(store.openId).toBeNull();
+  });
+
+  it("plays the open playlist from a row", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a", "b"]));
+    await store.openPlaylist("p1");
+    await store.play(1);
+    expect(mocked.playPlaylist).toHaveBeenCalledWith("p1", 1);
+  });
+
+  it("keeps a playlist offline, then reads back what the library says", async () => {
+    const store = await startedStore([makePlaylist("p1")]);
+    mocked.playlists.mockResolvedValue([makePlaylist("p1", { offline: true })]);
+    await store.setPlaylistOffline("p1", true);
+    expect(mocked.setOffline).toHaveBeenCalledWith({ kind: "playlist", id: "p1" }, true);
+    expect(store.playlists[0].offline).toBe(true);
+  });
+
+  it("dismisses a sync notice and pauses downloads, reading the new status back", async () => {
+    const notice = { id: 4, message: "Kept both versions of “Run”.", created_at: 0 };
+    mocked.syncStatus.mockResolvedValue(makeSyncStatus({ notices: [notice] }));
+    const store = await startedStore();
+    expect(store.sync?.notices).toHaveLength(1);
+
+    mocked.syncStatus.mockResolvedValue(makeSyncStatus());
+    mocked.downloadsStatus.mockResolvedValue(makeDownloads({ paused: true }));
+    await store.dismissNotice(4);
+    await store.pauseDownloads();
+
+    expect(mocked.dismissSyncNotice).toHaveBeenCalledWith(4);
+    expect(store.sync?.notices).toEqual([]);
+    expect(store.downloads?.paused).toBe(true);
+  });
+
+  it("says why sync could not start", async () => {
+    const store = await startedStore();
+    mocked.syncNow.mockRejectedValueOnce({ kind: "not_signed_in", message: "Sign in to sync." });
+    await store.syncNow();
+    expect(store.error?.action).toBe("Couldn't start syncing");
+    expect(store.error?.message).toBe("Sign in to sync.");
+  });
+});
+
+describe("describeSync", () => {
+  it.each([
+    [makeSyncStatus(), "Synced"],
+    [makeSyncStatus({ unsynced_edits: 1 }), "1 change waiting"],
+    [makeSyncStatus({ state: "syncing", unsynced_edits: 3 }), "Syncing…"],
+    [makeSyncStatus({ state: "offline", unsynced_edits: 3 }), "Offline — 3 changes waiting"],
+    [makeSyncStatus({ state: "offline" }), "Offline"],
+    [makeSyncStatus({ state: "error", error: "The service refused the edit." }), "Sync failed: The service refused the edit."],
+  ])("describes %o as %s", (status, words) => {
+    expect(describeSync(status)).toBe(words);
+  });
+});
+
+describe("describeDownloads", () => {
+  it.each([
+    [makeDownloads(), null],
+    [makeDownloads({ active: 1, done: 2, total: 5 }), "Downloading 2 of 5"],
+    [makeDownloads({ paused: true, done: 2, total: 5 }), "Downloads paused — 2 of 5"],
+    [makeDownloads({ done: 5, total: 5 }), "5 tracks available offline"],
+    [makeDownloads({ done: 1, total: 2, failed: 1 }), "1 track available offline"],
+  ])("describes %o as %s", (status, words) => {
+    expect(describeDownloads(status)).toBe(words);
+  });
+});
