@@ -14,15 +14,35 @@ use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
 const ALWAYS_REFRESH: Duration = Duration::from_secs(2 * 3600);
 
 async fn signed_in(cloud: &DevCloud) -> (ServiceClient, strato_cloud::Tokens) {
-    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
     let ready = cloud.config();
-    let tokens = service
-        .sign_in(&Credentials {
-            username: ready.demo_username.clone().unwrap(),
-            password: ready.demo_password.clone().unwrap(),
-        })
-        .await
-        .unwrap();
+    let credentials = Credentials {
+        username: ready.demo_username.clone().unwrap(),
+        password: ready.demo_password.clone().unwrap(),
+    };
+    sign_in(cloud, &credentials).await
+}
+
+/// Signed in as a user of the test's own. The tests of this file share one emulator and its
+/// one pool, and a sign-out "everywhere" revokes every refresh token of the user it names:
+/// tests that revoke must not name the demo user the others are refreshing for.
+async fn signed_in_as(cloud: &DevCloud, username: &str) -> (ServiceClient, strato_cloud::Tokens) {
+    let credentials = Credentials {
+        username: username.to_owned(),
+        password: "Revoked-Pass-123".to_owned(),
+    };
+    cloud
+        .cognito()
+        .ensure_user(&credentials.username, &credentials.password)
+        .await;
+    sign_in(cloud, &credentials).await
+}
+
+async fn sign_in(
+    cloud: &DevCloud,
+    credentials: &Credentials,
+) -> (ServiceClient, strato_cloud::Tokens) {
+    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
+    let tokens = service.sign_in(credentials).await.unwrap();
     (service, tokens)
 }
 
@@ -89,7 +109,7 @@ async fn a_401_refreshes_once_and_retries() {
 #[tokio::test]
 async fn a_revoked_session_ends_with_words_and_asks_cognito_once() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (service, tokens) = signed_in(&cloud).await;
+    let (service, tokens) = signed_in_as(&cloud, "signed-out-elsewhere").await;
     // Signed out elsewhere: Cognito revokes the refresh token.
     cloud
         .cognito()
@@ -120,7 +140,7 @@ async fn a_revoked_session_ends_with_words_and_asks_cognito_once() {
 #[tokio::test]
 async fn our_sign_out_revokes_the_refresh_token() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (service, tokens) = signed_in(&cloud).await;
+    let (service, tokens) = signed_in_as(&cloud, "signed-out-here").await;
     let session = Arc::new(AuthSession::new(service.clone(), tokens.clone()));
     session.sign_out().await.unwrap();
     let err = service.refresh(&tokens).await.unwrap_err();

@@ -23,18 +23,19 @@ fn start_app(cloud: &DevCloud) -> App {
     .unwrap()
 }
 
-fn demo(cloud: &DevCloud) -> (String, String) {
-    let ready = cloud.config();
-    (
-        ready.demo_username.clone().unwrap(),
-        ready.demo_password.clone().unwrap(),
-    )
+/// A listener of the test's own. The tests of this file run at once against one emulator
+/// and its one pool; signing out revokes every refresh token of the user, so a test that
+/// signs out must not take the sessions of the others with it.
+async fn own_listener(cloud: &DevCloud, username: &str) -> (String, String) {
+    let password = "Listener-Pass-123";
+    cloud.cognito().ensure_user(username, password).await;
+    (username.to_owned(), password.to_owned())
 }
 
 #[tokio::test]
 async fn a_kept_session_is_restored_at_start_and_sign_out_forgets_it() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (username, password) = demo(&cloud);
+    let (username, password) = own_listener(&cloud, "kept-restored").await;
     let first = start_app(&cloud);
     let stay = first.stay_signed_in();
     assert!(
@@ -72,7 +73,7 @@ async fn a_kept_session_is_restored_at_start_and_sign_out_forgets_it() {
 #[tokio::test]
 async fn a_session_revoked_elsewhere_is_explained_once_and_forgotten() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (username, password) = demo(&cloud);
+    let (username, password) = own_listener(&cloud, "revoked-elsewhere").await;
     let app = start_app(&cloud);
     app.sign_in_with(cloud.api_url(), &username, password, true)
         .await
@@ -99,7 +100,7 @@ async fn a_session_revoked_elsewhere_is_explained_once_and_forgotten() {
 #[tokio::test]
 async fn sign_out_revokes_the_session_on_the_service() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (username, password) = demo(&cloud);
+    let (username, password) = own_listener(&cloud, "signs-out").await;
     let app = start_app(&cloud);
     app.sign_in_with(cloud.api_url(), &username, password, true)
         .await
@@ -195,7 +196,7 @@ async fn a_temporary_password_is_replaced_through_the_challenge_and_the_session_
 #[tokio::test]
 async fn restore_returns_the_current_session_when_already_signed_in() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (username, password) = demo(&cloud);
+    let (username, password) = own_listener(&cloud, "already-signed-in").await;
     let app = start_app(&cloud);
     let session = app
         .sign_in(cloud.api_url(), &username, password)
@@ -208,7 +209,7 @@ async fn restore_returns_the_current_session_when_already_signed_in() {
 #[tokio::test]
 async fn a_session_ended_while_running_signs_out_and_forgets_the_kept_entry() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (username, password) = demo(&cloud);
+    let (username, password) = own_listener(&cloud, "ended-while-running").await;
     let app = start_app(&cloud);
     app.sign_in_with(cloud.api_url(), &username, password, true)
         .await
@@ -285,7 +286,7 @@ fn remembered(service_url: &str, username: &str, current: bool) -> RememberedAcc
 #[tokio::test]
 async fn kept_accounts_are_listed_switched_between_and_forgotten() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (ana, ana_password) = demo(&cloud);
+    let (ana, ana_password) = own_listener(&cloud, "ana").await;
     let (ben, ben_password) = ("second-listener", "Second-Pass-123");
     cloud.user_access_token(ben, ben_password).await;
     let app = start_app(&cloud);
@@ -365,7 +366,7 @@ async fn kept_accounts_are_listed_switched_between_and_forgotten() {
 #[tokio::test]
 async fn switching_away_from_a_session_not_kept_ends_it_and_keeps_the_others() {
     let cloud = DevCloud::start(Moto::start()).await;
-    let (ana, ana_password) = demo(&cloud);
+    let (ana, ana_password) = own_listener(&cloud, "kept-ana").await;
     let (ben, ben_password) = ("third-listener", "Third-Pass-123");
     cloud.user_access_token(ben, ben_password).await;
     let app = start_app(&cloud);
