@@ -141,6 +141,16 @@ async fn playlist_edits_apply_at_once_and_reach_another_device() {
         order,
         [&tracks[3], &tracks[0], &tracks[1], &tracks[2]].map(String::clone)
     );
+    // The desktop never browsed the catalog: the sync fills in what the tracks are.
+    let playlist_id = theirs[0].id.clone();
+    eventually("the desktop to know the playlist's tracks", || async {
+        let view = desktop.playlist(&playlist_id).await.unwrap();
+        view.items
+            .iter()
+            .all(|i| i.track.as_ref().is_some_and(|t| !t.title.is_empty()))
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

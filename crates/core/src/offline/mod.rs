@@ -5,6 +5,7 @@
 //! run only while an API client is at hand ([`AccountLibrary::go_online`]); everything the
 //! UI reads comes from the database, so it answers at once, online or not.
 
+mod catalog_fill;
 pub(crate) mod queue;
 mod status;
 
@@ -24,8 +25,6 @@ use tokio::task::JoinHandle;
 use crate::playback::AppEvents;
 use status::SyncProgress;
 
-/// Catalog tracks fetched after a sync for playlists that name tracks not cached yet.
-const TRACKS_FETCHED_PER_PASS: usize = 64;
 /// The UI hears about downloads at most this often.
 const DOWNLOAD_STATUS_INTERVAL: Duration = Duration::from_millis(250);
 
@@ -297,29 +296,17 @@ impl AccountLibrary {
     /// Fetches catalog data for tracks that playlists name and the cache lacks. Returns
     /// whether any arrived.
     async fn cache_playlist_tracks(&self, api: &ApiClient) -> bool {
-        let Ok(ids) = self
-            .handle
-            .call(|lib| lib.uncached_playlist_tracks(TRACKS_FETCHED_PER_PASS))
-            .await
-        else {
-            return false;
-        };
-        let mut tracks = Vec::with_capacity(ids.len());
-        for id in ids {
-            match api.track(&id).await {
-                Ok(track) => tracks.push(track),
-                Err(error) => {
-                    tracing::debug!(%error, track_id = %id, "could not fetch a playlist's track");
-                }
-            }
+        let report = catalog_fill::fill_playlist_tracks(
+            api,
+            &self.handle,
+            catalog_fill::FillPlan::default(),
+            || self.events.playlists_changed(),
+        )
+        .await;
+        if report != catalog_fill::FillReport::default() {
+            tracing::debug!(?report, "filled in the playlists' tracks");
         }
-        if tracks.is_empty() {
-            return false;
-        }
-        self.handle
-            .call(move |lib| lib.upsert_tracks(&tracks))
-            .await
-            .is_ok()
+        report.stored > 0
     }
 
     /// Tells the UI about downloads, at most four times a second: the events of each
