@@ -343,7 +343,7 @@ async fn started_without_the_service_the_library_plays_and_takes_edits() {
     let cloud = DevCloud::start(Moto::start()).await;
     let url = cloud.api_url().to_owned();
     let dir = tempfile::tempdir().unwrap();
-    let (playlist_id, tracks) = {
+    let (playlist_id, tracks, cover) = {
         let (app, _) = start_app(&url, dir.path());
         assert!(app.stay_signed_in().available, "this test needs a keychain");
         // A listener of its own: another test here signs the demo listener out everywhere.
@@ -366,7 +366,15 @@ async fn started_without_the_service_the_library_plays_and_takes_edits() {
         })
         .await;
         in_sync(&app).await;
-        (app.playlists().await.unwrap()[0].id.clone(), tracks)
+        let playlist_id = app.playlists().await.unwrap()[0].id.clone();
+        // The sidebar showed the playlist's first cover.
+        let album_id = app.playlist(&playlist_id).await.unwrap().items[0]
+            .track
+            .clone()
+            .expect("catalog data")
+            .album_id;
+        let cover = app.cover(&album_id).await.unwrap();
+        (playlist_id, tracks, (album_id, cover))
     };
 
     // On the plane: the service cannot be reached at all.
@@ -384,6 +392,12 @@ async fn started_without_the_service_the_library_plays_and_takes_edits() {
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].id, playlist_id);
     assert!(mine[0].offline);
+    let (album_id, seen) = cover;
+    assert_eq!(
+        app.cover(&album_id).await.unwrap(),
+        seen,
+        "the cover seen online shows offline"
+    );
 
     let renamed = app
         .rename_playlist(&playlist_id, "Trip (plane)")

@@ -3,7 +3,9 @@
 //! One database file per account and service ([`library_file_name`]) holds:
 //!
 //! - the **catalog cache**: tracks, albums and artists as the service listed them, with a
-//!   full-text index ([`Library::search`]: per-word prefix, accent-insensitive, bm25-ranked);
+//!   full-text index ([`Library::search`]: per-word prefix, accent-insensitive, bm25-ranked),
+//!   and the album covers seen ([`Library::kept_cover`]), so the library looks the same
+//!   offline;
 //! - the listener's **playlists**, editable offline. Each edit changes the local copy and
 //!   appends to the **pending operation log** in one transaction ([`Library::move_item`] and
 //!   friends). Items have stable ids and a fractional order key, so a move writes one row;
@@ -27,6 +29,7 @@
 mod aliases;
 mod catalog;
 mod conflicts;
+mod covers;
 mod downloads;
 mod error;
 mod history;
@@ -47,6 +50,7 @@ mod sync_records;
 mod test_support;
 
 pub use conflicts::RESTORED_SUFFIX;
+pub use covers::{COVERS_KEPT_BYTES, KeptCover};
 pub use downloads::{Download, DownloadState, VerifiedFile};
 pub use error::{Error, ErrorKind, Result};
 pub use history::PlayRecord;

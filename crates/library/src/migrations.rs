@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "id_aliases",
         sql: include_str!("../migrations/0006_id_aliases.sql"),
     },
+    Migration {
+        version: 7,
+        name: "covers",
+        sql: include_str!("../migrations/0007_covers.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -18,13 +18,12 @@ use crate::settings::{AppSettings, AudioOutput};
 use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
 
 mod account_library;
+mod covers;
 mod library;
 mod play;
 
 /// Catalog page size asked of the service.
 const PAGE_SIZE: u32 = 50;
-/// Cover images kept in memory; the walking skeleton has no disk cache yet.
-const MAX_CACHED_COVERS: usize = 256;
 /// After an offline start, how often commands that need the service try to resume the
 /// session.
 pub(super) const RECONNECT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
@@ -432,46 +431,6 @@ impl App {
     #[must_use]
     pub fn player_status(&self) -> PlayerStatus {
         self.status.snapshot()
-    }
-
-    /// An album's cover image, fetched once and kept in memory.
-    pub async fn cover(&self, album_id: &str) -> Result<Cover, AppError> {
-        if let Some(cover) = lock(&self.covers).get(album_id) {
-            return Ok(cover.clone());
-        }
-        let api = self.api()?;
-        let known = lock(&self.tracks)
-            .values()
-            .find(|t| t.album_id == album_id)
-            .cloned();
-        let cover_path = match known {
-            Some(track) => track.cover_path,
-            None => {
-                api.album(album_id)
-                    .await
-                    .map_err(|e| self.cloud_error(&api, &e))?
-                    .album
-                    .cover_path
-            }
-        }
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "This album has no cover."))?;
-        let request = api
-            .art_request(&cover_path)
-            .map_err(|e| self.cloud_error(&api, &e))?;
-        let (bytes, content_type) = request
-            .bytes()
-            .await
-            .map_err(|e| self.cloud_error(&api, &e))?;
-        let cover = (
-            Arc::new(bytes),
-            content_type.unwrap_or_else(|| "image/jpeg".to_owned()),
-        );
-        let mut covers = lock(&self.covers);
-        if covers.len() >= MAX_CACHED_COVERS {
-            covers.clear();
-        }
-        covers.insert(album_id.to_owned(), cover.clone());
-        Ok(cover)
     }
 
     fn api(&self) -> Result<Arc<ApiClient>, AppError> {

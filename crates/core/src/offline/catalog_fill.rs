@@ -41,7 +41,7 @@ impl Default for FillPlan {
 pub(crate) struct FillReport {
     /// Tracks stored.
     pub stored: usize,
-    /// Tracks the catalog does not have (left out; the playlist shows them as unavailable).
+    /// Tracks the catalog does not have (left out: their rows keep saying "Not loaded yet").
     pub missing: usize,
     /// Whether the pass stopped early because the service stopped answering.
     pub interrupted: bool,
