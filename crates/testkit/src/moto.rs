@@ -1,14 +1,16 @@
-//! A moto server (the Cognito emulator) on a free loopback port.
+//! A moto server (the Cognito emulator) on a loopback port of the kernel's choosing.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::{Read as _, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long moto may take to answer after starting.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-/// Ports can be taken between picking and binding; try a few.
+/// A start can fail (a slow machine, a crash at import); try a few.
 const START_ATTEMPTS: usize = 3;
 
 /// A running moto server. [`Moto::start`] shares one per process; [`Moto::spawn`] makes a
@@ -37,14 +39,17 @@ impl Moto {
     /// As [`Moto::start`].
     #[must_use]
     pub fn spawn() -> Moto {
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
         let program = find_moto_server();
         let mut last_log = PathBuf::new();
         for _ in 0..START_ATTEMPTS {
-            let port = free_port();
-            let log =
-                std::env::temp_dir().join(format!("strato-moto-{}-{port}.log", std::process::id()));
-            let watchdog = spawn_watched(&program, port, &log);
-            if let Some(watchdog) = wait_until_listening(watchdog, port) {
+            let log = std::env::temp_dir().join(format!(
+                "strato-moto-{}-{}.log",
+                std::process::id(),
+                STARTED.fetch_add(1, Ordering::Relaxed)
+            ));
+            let watchdog = spawn_watched(&program, &log);
+            if let Some((watchdog, port)) = wait_until_answering(watchdog, &log) {
                 return Moto {
                     url: format!("http://127.0.0.1:{port}"),
                     watchdog: Mutex::new(Some(watchdog)),
@@ -116,27 +121,25 @@ fn find_moto_server() -> PathBuf {
         })
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("binding a free loopback port")
-}
-
-/// Starts moto under a shell that kills it when this process (or the shell) goes away.
-fn spawn_watched(program: &Path, port: u16, log: &Path) -> Child {
+/// Starts moto on a port of the kernel's choosing (`-p 0`; it writes the port to its log)
+/// under a shell that kills it when this process (or the shell) goes away. Picking a free
+/// port first and handing it over is a race: another process can take the port between the
+/// two, and a connect to a port in the ephemeral range that nothing listens on can meet
+/// itself (TCP simultaneous open) and pass for a server that answers.
+fn spawn_watched(program: &Path, log: &Path) -> Child {
     const WATCHDOG: &str = r#"
-        "$1" -H 127.0.0.1 -p "$2" >"$4" 2>&1 &
+        "$1" -H 127.0.0.1 -p 0 >"$3" 2>&1 &
         moto=$!
         trap 'kill $moto 2>/dev/null; exit 0' TERM INT HUP
-        while kill -0 "$3" 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done
+        while kill -0 "$2" 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done
         kill $moto 2>/dev/null
         wait $moto
+        # The shared server is never dropped: its log goes when the tests are gone.
+        if ! kill -0 "$2" 2>/dev/null; then rm -f "$3"; fi
     "#;
     Command::new("sh")
         .args(["-c", WATCHDOG, "strato-moto"])
         .arg(program)
-        .arg(port.to_string())
         .arg(std::process::id().to_string())
         .arg(log)
         .stdin(Stdio::null())
@@ -146,13 +149,17 @@ fn spawn_watched(program: &Path, port: u16, log: &Path) -> Child {
         .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()))
 }
 
-/// The watchdog back once moto accepts connections, or `None` if it died or timed out.
-fn wait_until_listening(mut watchdog: Child, port: u16) -> Option<Child> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+/// The watchdog and moto's port once moto answers HTTP, or `None` if it died or timed out.
+fn wait_until_answering(mut watchdog: Child, log: &Path) -> Option<(Child, u16)> {
     let deadline = Instant::now() + START_TIMEOUT;
     while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return Some(watchdog);
+        let port = std::fs::read_to_string(log)
+            .ok()
+            .and_then(|text| listening_port(&text));
+        if let Some(port) = port
+            && answers_http(port)
+        {
+            return Some((watchdog, port));
         }
         if watchdog.try_wait().ok().flatten().is_some() {
             return None;
@@ -162,4 +169,42 @@ fn wait_until_listening(mut watchdog: Child, port: u16) -> Option<Child> {
     let _ = watchdog.kill();
     let _ = watchdog.wait();
     None
+}
+
+/// The port in werkzeug's `* Running on http://127.0.0.1:<port>` line.
+fn listening_port(log: &str) -> Option<u16> {
+    let (_, rest) = log.split_once("Running on http://127.0.0.1:")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Whether an HTTP server answers on `port`: a status line, not merely an open socket.
+fn answers_http(port: u16) -> bool {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0_u8; 7];
+    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/1."
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listening_port;
+
+    #[test]
+    fn the_port_is_read_from_werkzeugs_banner() {
+        let log = "WARNING: This is a development server.\n * Running on http://127.0.0.1:34087\n\
+                   Press CTRL+C to quit\n";
+        assert_eq!(listening_port(log), Some(34087));
+        assert_eq!(listening_port("starting"), None);
+        assert_eq!(listening_port(" * Running on http://127.0.0.1:"), None);
+    }
 }
