@@ -1,11 +1,13 @@
 //! Playlist text from the network, parsed as a master and as a media playlist: it must
 //! return an error or a playlist, never panic.
 //!
-//! `hls_m3u8` 0.7 panics on some malformed playlists, and strato-stream deliberately catches
-//! those panics (`guard_parser_panics` in `playlist.rs`) and turns them into errors. The panic
-//! hook libfuzzer-sys installs aborts on every panic, caught or not, so it would report those
-//! handled panics as crashes. This target's hook only records the panic; a panic is a crash
-//! when it escapes `fuzz_parse_playlist`, which is what would take the player down.
+//! `hls_m3u8` 0.7 panics on some malformed playlists. strato-stream refuses what is known to
+//! make it panic before it parses (`playlist/precheck.rs`), and catches the rest as a last
+//! guard (`guard_parser_panics`). A caught panic is a gap in those checks, so
+//! `fuzz_parse_playlist` panics when the guard had to catch one: that is the crash this target
+//! reports. The panic hook libfuzzer-sys installs aborts on every panic, caught or not; this
+//! target's hook only records the panic, and a panic is a crash when it escapes
+//! `fuzz_parse_playlist`.
 #![no_main]
 
 use std::cell::RefCell;

@@ -19,6 +19,6 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(packed) = strato_stream::packed::split_packed_audio(data) {
         // The ADTS part is the tail of the segment, after the ID3 tag.
-        assert!(data.ends_with(packed.adts));
+        assert!(data.ends_with(packed.frames));
     }
 });

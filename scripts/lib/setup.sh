@@ -27,7 +27,9 @@ BUILD_PACKAGES=(build-essential pkg-config file libssl-dev libdbus-1-dev libasou
     python3 python3-venv curl)
 MEDIA_PACKAGES=(ffmpeg sox libsox-fmt-mp3 espeak-ng lame openssl)
 RUN_PACKAGES=(xvfb xauth alsa-utils)
-TEST_PACKAGES=(webkit2gtk-driver imagemagick)
+# gnome-keyring, dbus and libsecret-tools: a real Secret Service for the keychain tests
+# (scripts/lib/secret-service.sh).
+TEST_PACKAGES=(webkit2gtk-driver imagemagick gnome-keyring dbus libsecret-tools)
 
 ensure_apt() {
     local missing=()

@@ -1,18 +1,29 @@
 //! IPC commands: each is a one-line delegate to the core. Errors reach the UI as
 //! `{kind, message}` (the serialised `AppError`).
+//!
+//! A synchronous command runs on the window's main thread, so only those that return at once
+//! are synchronous (a clone, a short lock, a message to the player thread). Anything that may
+//! wait (the network, the keychain, the disk) is `async` and runs on Tauri's runtime; async
+//! commands that borrow `State` must return a `Result`, hence the `Ok`s that cannot fail.
 // Tauri's command macro requires `State` and arguments by value.
 #![allow(clippy::needless_pass_by_value)]
 
 use strato_core::App;
 use strato_model::ipc::{
-    AppError, CodeDelivery, Page, PlayerStatus, RememberedAccount, RepeatMode, Session, SignInStep,
-    SignUpOutcome, StaySignedIn, Track,
+    AppError, CodeDelivery, Page, PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust,
+    Session, SignInStep, SignUpOutcome, StaySignedIn, Track,
 };
 use tauri::State;
 
 #[tauri::command]
 pub fn default_service_url(app: State<'_, App>) -> String {
     app.default_service_url()
+}
+
+/// Whether the developer setting lets any service address in (the sign-in screen warns).
+#[tauri::command]
+pub fn service_trust(app: State<'_, App>) -> ServiceTrust {
+    app.service_trust()
 }
 
 #[tauri::command]
@@ -42,9 +53,10 @@ pub async fn answer_challenge(
     app.answer_challenge(&challenge_id, &answer).await
 }
 
+/// Asks the keychain (on its own thread): async, so a slow keychain never holds the window.
 #[tauri::command]
-pub fn stay_signed_in(app: State<'_, App>) -> StaySignedIn {
-    app.stay_signed_in()
+pub async fn stay_signed_in(app: State<'_, App>) -> Result<StaySignedIn, AppError> {
+    Ok(app.stay_signed_in().await)
 }
 
 #[tauri::command]
@@ -105,13 +117,14 @@ pub async fn confirm_forgot_password(
 }
 
 #[tauri::command]
-pub fn sign_out(app: State<'_, App>) {
-    app.sign_out();
+pub async fn sign_out(app: State<'_, App>) -> Result<(), AppError> {
+    app.sign_out().await;
+    Ok(())
 }
 
 #[tauri::command]
-pub fn remembered_accounts(app: State<'_, App>) -> Vec<RememberedAccount> {
-    app.remembered_accounts()
+pub async fn remembered_accounts(app: State<'_, App>) -> Result<Vec<RememberedAccount>, AppError> {
+    Ok(app.remembered_accounts().await)
 }
 
 #[tauri::command]
@@ -124,8 +137,13 @@ pub async fn switch_account(
 }
 
 #[tauri::command]
-pub fn forget_account(app: State<'_, App>, service_url: String, username: String) {
-    app.forget_account(&service_url, &username);
+pub async fn forget_account(
+    app: State<'_, App>,
+    service_url: String,
+    username: String,
+) -> Result<(), AppError> {
+    app.forget_account(&service_url, &username).await;
+    Ok(())
 }
 
 #[tauri::command]

@@ -1,34 +1,98 @@
-//! `cover://localhost/<album id>`: album art for `<img>` tags, fetched by the core, so the
-//! web view itself never talks to the network.
-
-// The handler's signature is Tauri's.
-#![allow(clippy::needless_pass_by_value)]
+//! `cover://localhost/<album id>` (`http://cover.localhost/<album id>` on Windows): album art
+//! for `<img>` tags, fetched by the core, so the web view itself never talks to the network.
+//!
+//! [`respond`] is the whole logic, a plain function of the core and the request's path, so
+//! tests call it against a real signed-in [`App`]; [`handle`] only adapts it to Tauri.
 
 use strato_core::App;
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
+/// Longer than any album id; a longer path is not one.
+const MAX_ALBUM_ID_LEN: usize = 128;
+
+/// Tauri's handler: answers on the async runtime, never on the main thread.
+// The handler's signature is Tauri's.
+#[allow(clippy::needless_pass_by_value)]
 pub fn handle<R: Runtime>(
     ctx: UriSchemeContext<'_, R>,
     request: Request<Vec<u8>>,
     responder: UriSchemeResponder,
 ) {
     let app = ctx.app_handle().clone();
-    let album_id = request.uri().path().trim_start_matches('/').to_owned();
+    let path = request.uri().path().to_owned();
     tauri::async_runtime::spawn(async move {
-        let core = app.state::<App>();
-        let response = match core.cover(&album_id).await {
-            Ok((bytes, content_type)) => Response::builder()
-                .header(header::CONTENT_TYPE, content_type)
-                .header(header::CACHE_CONTROL, "max-age=86400")
-                .body(bytes.to_vec()),
-            Err(err) => {
-                tracing::debug!(album_id, %err, "no cover");
-                Response::builder()
-                    .status(StatusCode::NOT_FOUND)
-                    .body(Vec::new())
-            }
+        let response = match app.try_state::<App>() {
+            Some(core) => respond(&core, &path).await,
+            // Before the core has started: nothing to show yet, the <img> falls back.
+            None => not_found(),
         };
-        responder.respond(response.unwrap_or_else(|_| Response::new(Vec::new())));
+        responder.respond(response);
     });
+}
+
+/// The response to a request for `path` (`/<album id>`): the album's cover with its content
+/// type, or an empty 404 for anything else (an unknown album, an album without a cover, no
+/// session, or a path that is not a plain album id). The `<img>` shows its fallback then.
+pub async fn respond(core: &App, path: &str) -> Response<Vec<u8>> {
+    let Some(album_id) = album_id(path) else {
+        tracing::debug!(path, "not a cover path");
+        return not_found();
+    };
+    match core.cover(album_id).await {
+        Ok((bytes, content_type)) => Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CACHE_CONTROL, "max-age=86400")
+            .body(bytes.to_vec())
+            // Only a content type that is not a valid header value can fail here.
+            .unwrap_or_else(|_| not_found()),
+        Err(err) => {
+            tracing::debug!(album_id, %err, "no cover");
+            not_found()
+        }
+    }
+}
+
+/// The album id a path names: one segment of letters, digits, `-` and `_`, as the service's
+/// ids are. Anything else (`..`, more segments, percent-escapes, an empty path) names none,
+/// so nothing the page asks for can steer the request elsewhere.
+fn album_id(path: &str) -> Option<&str> {
+    let id = path.strip_prefix('/').unwrap_or(path);
+    let plain = !id.is_empty()
+        && id.len() <= MAX_ALBUM_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plain.then_some(id)
+}
+
+fn not_found() -> Response<Vec<u8>> {
+    let mut response = Response::new(Vec::new());
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::album_id;
+
+    #[test]
+    fn only_a_single_plain_segment_is_an_album_id() {
+        assert_eq!(album_id("/al-northern-drift"), Some("al-northern-drift"));
+        assert_eq!(album_id("/al_2"), Some("al_2"));
+        for path in [
+            "",
+            "/",
+            "/..",
+            "/../etc/passwd",
+            "/al-1/../al-2",
+            "/al-1/",
+            "/%2e%2e",
+            "/al 1",
+            "/al.jpg",
+        ] {
+            assert_eq!(album_id(path), None, "{path:?}");
+        }
+        assert_eq!(album_id(&format!("/{}", "a".repeat(129))), None);
+    }
 }

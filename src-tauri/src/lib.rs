@@ -3,7 +3,7 @@
 //! serves album art on the `cover://` scheme. Everything else lives in the core.
 
 mod commands;
-mod cover_scheme;
+pub mod cover_scheme;
 mod library_commands;
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use strato_model::ipc::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT,
     PlayerStatus, SYNC_STATUS_EVENT, SyncStatus,
 };
-use tauri::{Emitter, Manager};
+use tauri::{Emitter, Manager, Runtime};
 
 /// Forwards core events to the window.
 struct WindowEvents(tauri::AppHandle);
@@ -54,7 +54,7 @@ pub fn run() {
         Ok(guard) => tracing::info!(directory = %guard.directory.display(), "logging"),
         Err(err) => eprintln!("strato: logging to a file is off: {err}"),
     }
-    tauri::Builder::default()
+    with_ipc(tauri::Builder::default())
         .setup(|app| {
             let events = Arc::new(WindowEvents(app.handle().clone()));
             let core = App::start(AppSettings::from_env(), events)?;
@@ -62,57 +62,24 @@ pub fn run() {
             app.manage(core);
             Ok(())
         })
-        .register_asynchronous_uri_scheme_protocol("cover", cover_scheme::handle)
-        .invoke_handler(tauri::generate_handler![
-            commands::default_service_url,
-            commands::session,
-            commands::sign_in,
-            commands::answer_challenge,
-            commands::stay_signed_in,
-            commands::restore_session,
-            commands::sign_up,
-            commands::confirm_sign_up,
-            commands::resend_confirmation_code,
-            commands::forgot_password,
-            commands::confirm_forgot_password,
-            commands::sign_out,
-            commands::remembered_accounts,
-            commands::switch_account,
-            commands::forget_account,
-            commands::catalog_tracks,
-            commands::play_track,
-            commands::play_queue,
-            commands::jump,
-            commands::next,
-            commands::previous,
-            commands::seek,
-            commands::set_volume,
-            commands::set_shuffle,
-            commands::set_repeat,
-            commands::pause,
-            commands::resume,
-            commands::player_status,
-            library_commands::playlists,
-            library_commands::playlist,
-            library_commands::create_playlist,
-            library_commands::rename_playlist,
-            library_commands::describe_playlist,
-            library_commands::delete_playlist,
-            library_commands::add_to_playlist,
-            library_commands::remove_from_playlist,
-            library_commands::move_in_playlist,
-            library_commands::play_playlist,
-            library_commands::search_library,
-            library_commands::search_catalog,
-            library_commands::sync_status,
-            library_commands::sync_now,
-            library_commands::dismiss_sync_notice,
-            library_commands::set_offline,
-            library_commands::downloads_status,
-            library_commands::pause_downloads,
-            library_commands::resume_downloads,
-        ])
-        .run(tauri::generate_context!())
+        .run(context())
         .expect("the window system could not be started");
     drop(log);
+}
+
+/// The shell's side of the IPC contract, on a builder of any runtime: every
+/// `#[tauri::command]` in this crate (the build script lists them, see `contract.rs`) and the
+/// `cover://` scheme. The commands need a [`strato_core::App`] managed by the caller. Tests
+/// build on Tauri's mock runtime with it and [`context`].
+pub fn with_ipc<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .register_asynchronous_uri_scheme_protocol("cover", cover_scheme::handle)
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/invoke_handler.rs")))
+}
+
+/// `tauri.conf.json`, the UI's files and the permissions (`capabilities/`, the commands'
+/// generated `allow-`/`deny-` permissions), compiled in.
+#[must_use]
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
 }

@@ -10,6 +10,7 @@ use symphonia::core::units::Time;
 
 use crate::AudioError;
 use crate::sink::PcmFormat;
+use crate::sniff::{Sniffer, explain_refusal};
 
 /// Damaged packets in a row after which a track is given up as unplayable.
 const MAX_CONSECUTIVE_BAD_PACKETS: u32 = 8;
@@ -36,18 +37,25 @@ impl std::fmt::Debug for TrackDecoder {
 impl TrackDecoder {
     /// Probes the container and opens a decoder for its default audio track. `extension`
     /// ("mp3", "aac") speeds probing up and disambiguates headerless streams.
+    ///
+    /// When no format reader takes the source, the error says why: the read error that cut
+    /// the probe short (a 404, a dropped connection), audio in a format Strato does not
+    /// play, or bytes that are not audio at all.
     pub fn open(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<Self, AudioError> {
-        let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
+        let (source, sniffed) = Sniffer::new(source);
+        let stream = MediaSourceStream::new(Box::new(source), MediaSourceStreamOptions::default());
         let mut hint = Hint::new();
         if let Some(ext) = extension {
             hint.with_extension(ext);
         }
-        let format = symphonia::default::get_probe().probe(
-            &hint,
-            stream,
-            FormatOptions::default(),
-            MetadataOptions::default(),
-        )?;
+        let format = symphonia::default::get_probe()
+            .probe(
+                &hint,
+                stream,
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
+            .map_err(|refusal| explain_refusal(&sniffed, refusal.into()))?;
         let track = format
             .default_track(TrackType::Audio)
             .ok_or_else(|| AudioError::Unsupported("no audio track".into()))?;

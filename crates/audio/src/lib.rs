@@ -6,12 +6,14 @@
 //! - [`decode`]: symphonia, on a decode thread per track;
 //! - the [`Player`]: the queue, prefetch of the next track, gapless handoff, seek, volume,
 //!   on one output thread that never waits on the network;
-//! - [`gain`] (volume, `ReplayGain`) and [`resample`] (rubato), applied on the way out;
+//! - [`gain`] (volume, `ReplayGain`), [`resample`] (rubato) and [`channels`] (remixing a
+//!   track whose channel count changes mid-stream), applied on the way out;
 //! - [`sink`]: the output behind the [`Sink`] trait: the real device through rodio/cpal
 //!   ([`DeviceSink`]), a [`NullSink`], and a [`WavSink`] that captures to a file.
 //!
 //! It knows nothing of HTTP, accounts or the UI.
 
+pub mod channels;
 pub mod decode;
 mod engine;
 mod error;
@@ -19,6 +21,7 @@ pub mod gain;
 pub mod media;
 pub mod resample;
 pub mod sink;
+mod sniff;
 
 pub use engine::{Player, PlayerEvent, Queue, RepeatMode, SinkOpener};
 pub use error::AudioError;

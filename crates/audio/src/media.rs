@@ -90,7 +90,20 @@ impl FileMedia {
 
 impl TrackMedia for FileMedia {
     fn open_at(&self, position: Duration) -> Result<MediaRun, AudioError> {
-        let file = std::fs::File::open(&self.path).map_err(AudioError::Io)?;
+        let path = self.path.display();
+        if self.path.is_dir() {
+            // Opening a folder succeeds on some systems; reading it is what fails.
+            return Err(AudioError::NotAudio(format!("{path} is a folder")));
+        }
+        let file = std::fs::File::open(&self.path).map_err(|err| match err.kind() {
+            std::io::ErrorKind::NotFound => {
+                AudioError::NotFound(format!("The file {path} does not exist."))
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                AudioError::Forbidden(format!("Strato may not read the file {path}."))
+            }
+            _ => AudioError::Io(err),
+        })?;
         let hint = match self.path.extension().and_then(|e| e.to_str()) {
             Some("mp3") => Some("mp3"),
             Some("aac" | "adts") => Some("aac"),

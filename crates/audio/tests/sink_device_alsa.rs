@@ -1,6 +1,7 @@
 //! The device path end to end, without a sound card: ALSA's `file` plugin stands in for the
-//! card (see docs/PLATFORM-NOTES "Audio without a sound card"), and what `DeviceSink` played
-//! through rodio and cpal is read back from the file it wrote.
+//! card (the default PCM is `plug` -> `file` (raw S16LE) -> `null`; it is not paced, so a
+//! second of audio is written in a fraction of one), and what `DeviceSink` played through
+//! rodio and cpal is read back from the file it wrote.
 //!
 //! ALSA reads its configuration once per process, from `$HOME/.asoundrc`, so the test runs
 //! itself again as a child process with `HOME` pointing at a temporary configuration.

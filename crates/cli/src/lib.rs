@@ -49,8 +49,8 @@ enum Command {
         #[arg(long, env = "STRATO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
         /// Where the sound goes: `device`, `null`, or `wav:PATH`.
-        #[arg(long, default_value = "device")]
-        output: String,
+        #[arg(long, default_value = "device", value_parser = parse_output)]
+        output: AudioOutput,
         #[arg(long, value_enum, default_value_t = Format::Hls)]
         format: Format,
         #[arg(long, value_enum, default_value_t = QualityArg::Auto)]
@@ -58,6 +58,11 @@ enum Command {
         /// Start this many seconds into the first item.
         #[arg(long, default_value_t = 0.0)]
         start: f64,
+        /// A developer setting: sign in to a service beyond this computer over plain http,
+        /// and with the Cognito endpoint it names. Never for real accounts.
+        #[arg(long, env = "STRATO_ALLOW_INSECURE_SERVICE",
+            value_parser = clap::builder::BoolishValueParser::new())]
+        allow_insecure_service: bool,
     },
     /// Decode a file or URL as fast as possible and report the speed.
     Decode {
@@ -125,12 +130,20 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
                 format,
                 quality,
                 start,
+                allow_insecure_service,
             } => {
+                if allow_insecure_service {
+                    eprintln!(
+                        "strato: warning: insecure services allowed (plain http, the service's \
+                         own sign-in endpoint): passwords and tokens may be seen by others"
+                    );
+                }
                 let settings = Settings {
                     service,
-                    output: parse_output(&output)?,
+                    output,
                     format,
                     quality,
+                    allow_insecure_service,
                 };
                 play(settings, items, username, password, start).await
             }
@@ -140,11 +153,29 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("strato: {err:#}");
+            match err.downcast_ref::<Reported>() {
+                // Each failure was printed as it happened; a summary at most.
+                Some(Reported(summary)) if summary.is_empty() => {}
+                Some(Reported(summary)) => eprintln!("strato: {summary}"),
+                None => eprintln!("strato: {err:#}"),
+            }
             ExitCode::FAILURE
         }
     }
 }
+
+/// Playback ended with failures that were already printed, one line each; the summary, if
+/// any, is what is left to say.
+#[derive(Debug)]
+struct Reported(String);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
 
 /// Whether `args` (without the program name) are a CLI command rather than the app's.
 #[must_use]
@@ -160,11 +191,13 @@ struct Settings {
     output: AudioOutput,
     format: Format,
     quality: QualityArg,
+    allow_insecure_service: bool,
 }
 
 impl Settings {
     fn app_settings(&self) -> AppSettings {
         let mut settings = AppSettings::new(&self.service, self.output.clone());
+        settings.allow_insecure_services = self.allow_insecure_service;
         settings.stream_format = match self.format {
             Format::Hls => StreamFormat::Hls,
             Format::Mp3 => StreamFormat::Mp3,
@@ -182,13 +215,14 @@ impl Settings {
     }
 }
 
-fn parse_output(output: &str) -> anyhow::Result<AudioOutput> {
+/// `--output`'s value; a bad one is a usage error (exit 2), as clap's own are.
+fn parse_output(output: &str) -> Result<AudioOutput, String> {
     Ok(match output {
         "device" => AudioOutput::Device,
         "null" => AudioOutput::Null,
         other => match other.strip_prefix("wav:") {
             Some(path) if !path.is_empty() => AudioOutput::Wav(path.into()),
-            _ => bail!("--output must be device, null or wav:PATH, not {other:?}"),
+            _ => return Err(format!("must be device, null or wav:PATH, not {other:?}")),
         },
     })
 }
@@ -224,7 +258,9 @@ async fn play(
     let locations = items.iter().all(|i| looks_like_location(i));
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let start_ms = (start.max(0.0) * 1000.0) as u32;
+    let count = items.len();
     if locations {
+        let items = items.iter().map(|i| absolute_location(i)).collect();
         app.play_locations(items, 0, start_ms)
             .map_err(|e| anyhow::anyhow!(e.message))?;
     } else {
@@ -251,7 +287,12 @@ async fn play(
         }
     });
     drop(app);
-    outcome
+    let failures = outcome?;
+    match failures {
+        0 => Ok(()),
+        _ if count == 1 => Err(Reported(String::new()).into()),
+        _ => Err(Reported(format!("{failures} of {count} items could not be played.")).into()),
+    }
 }
 
 fn decode(input: &str, to: DecodeTo, out: &std::path::Path) -> anyhow::Result<()> {
@@ -278,12 +319,14 @@ fn decode(input: &str, to: DecodeTo, out: &std::path::Path) -> anyhow::Result<()
     );
     let (app, statuses) = start_app(settings)?;
     let started = Instant::now();
-    app.play_locations(vec![input.to_owned()], 0, 0)
+    app.play_locations(vec![absolute_location(input)], 0, 0)
         .map_err(|e| anyhow::anyhow!(e.message))?;
     let outcome = wait_for_end(&statuses, |_| {});
     let elapsed = started.elapsed();
     drop(app);
-    outcome?;
+    if outcome? > 0 {
+        return Err(Reported(String::new()).into());
+    }
     let frames = written.load(std::sync::atomic::Ordering::Relaxed);
     let rate = rate.load(std::sync::atomic::Ordering::Relaxed).max(1);
     #[allow(clippy::cast_precision_loss)]
@@ -299,35 +342,55 @@ fn decode(input: &str, to: DecodeTo, out: &std::path::Path) -> anyhow::Result<()
     Ok(())
 }
 
-/// Waits for the queue to end; an error ends it too, with its words.
+/// Waits for the queue to end, printing each track's failure as it comes (a failed track
+/// does not stop the queue). Returns how many failed.
 fn wait_for_end(
     statuses: &Receiver<PlayerStatus>,
     mut each: impl FnMut(&PlayerStatus),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<usize> {
     let mut last_error = None;
+    let mut failures = 0;
     loop {
         let Ok(status) = statuses.recv_timeout(Duration::from_secs(120)) else {
             bail!("the player stopped answering");
         };
         each(&status);
-        if let Some(error) = &status.error
-            && last_error.as_ref() != Some(&error.message)
-        {
-            eprintln!("strato: {}", error.message);
-            last_error = Some(error.message.clone());
+        // A status repeats its error until something plays: a new message is a new failure.
+        match &status.error {
+            Some(error) if last_error.as_ref() != Some(&error.message) => {
+                eprintln!("strato: {}", error.message);
+                last_error = Some(error.message.clone());
+                failures += 1;
+            }
+            Some(_) => {}
+            None => last_error = None,
         }
         match status.state {
-            PlaybackState::Ended => return Ok(()),
-            PlaybackState::Error => {
-                bail!("{}", last_error.unwrap_or_else(|| "playback failed".into()))
-            }
+            PlaybackState::Ended => return Ok(failures),
+            PlaybackState::Error => return Ok(failures.max(1)),
             _ => {}
         }
     }
 }
 
+/// Whether an argument names a file or an address rather than a catalog track (catalog ids
+/// have neither slashes nor extensions: `tr-polar-morning`).
 fn looks_like_location(item: &str) -> bool {
-    item.contains("://") || std::path::Path::new(item).exists()
+    let path = std::path::Path::new(item);
+    item.contains("://")
+        || item.contains(['/', '\\'])
+        || path.extension().is_some()
+        || path.exists()
+}
+
+/// A relative file path made absolute (the player resolves paths from no particular
+/// folder); URLs and absolute paths as they are.
+fn absolute_location(item: &str) -> String {
+    let path = std::path::Path::new(item);
+    if item.contains("://") || path.is_absolute() {
+        return item.to_owned();
+    }
+    std::path::absolute(path).map_or_else(|_| item.to_owned(), |p| p.display().to_string())
 }
 
 fn clock(ms: u32) -> String {

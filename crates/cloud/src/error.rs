@@ -22,6 +22,9 @@ pub enum CloudErrorKind {
     Offline,
     /// Credentials were refused: wrong password, expired or revoked session.
     Auth,
+    /// The service knows who is asking and refuses anyway (403): not this listener's to see
+    /// or change. Signing in again would not help.
+    Forbidden,
     /// The thing asked for does not exist.
     NotFound,
     /// A playlist write named a stale revision (412).
@@ -32,6 +35,25 @@ pub enum CloudErrorKind {
     InvalidInput,
     /// The OS keychain refused to keep or give back a token.
     Keychain,
+    /// The service could not prove who it is (its TLS certificate is expired, for another
+    /// name, or from an issuer this computer does not trust), or it redirected to plain http.
+    Untrusted,
+}
+
+impl CloudErrorKind {
+    /// Every kind, so callers that map kinds onward (the app's error kinds) can test each
+    /// one. Add a new kind here too.
+    pub const ALL: [Self; 9] = [
+        Self::Offline,
+        Self::Auth,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Conflict,
+        Self::Server,
+        Self::InvalidInput,
+        Self::Keychain,
+        Self::Untrusted,
+    ];
 }
 
 impl CloudError {
@@ -84,8 +106,28 @@ impl CloudError {
     /// Maps a transport failure. Request URLs are stripped from the error, as they may carry
     /// CDN signatures.
     pub(crate) fn transport(err: reqwest::Error, what: &str) -> Self {
+        // The client is https-only for a service beyond this computer (`Trust::client`).
+        let plain_http = err.is_builder() && err.url().is_some_and(|url| url.scheme() == "http");
         let err = err.without_url();
-        if err.is_connect() || err.is_timeout() || err.is_request() {
+        if plain_http {
+            return Self::new(
+                CloudErrorKind::Untrusted,
+                format!(
+                    "Could not {what}: the service named an address without https, which \
+                     Strato does not use for a service beyond this computer."
+                ),
+            )
+            .with_source(err);
+        }
+        if let Some(words) = crate::trust::certificate_problem(&err) {
+            Self::new(CloudErrorKind::Untrusted, words).with_source(err)
+        } else if crate::trust::is_insecure_redirect(&err) {
+            Self::new(
+                CloudErrorKind::Untrusted,
+                "The service redirected Strato to an address without https, so it was not followed.",
+            )
+            .with_source(err)
+        } else if err.is_connect() || err.is_timeout() || err.is_request() {
             Self::new(
                 CloudErrorKind::Offline,
                 format!("Could not reach the service to {what}. Check your connection."),
@@ -114,7 +156,8 @@ impl CloudError {
             Some(ProblemType::RevisionMismatch) => CloudErrorKind::Conflict,
             Some(ProblemType::BadRequest) => CloudErrorKind::InvalidInput,
             _ => match status {
-                401 | 403 => CloudErrorKind::Auth,
+                401 => CloudErrorKind::Auth,
+                403 => CloudErrorKind::Forbidden,
                 404 => CloudErrorKind::NotFound,
                 412 => CloudErrorKind::Conflict,
                 _ => CloudErrorKind::Server,
@@ -122,6 +165,9 @@ impl CloudError {
         };
         let message = match kind {
             CloudErrorKind::Auth => "Your session has expired. Please sign in again.".to_owned(),
+            CloudErrorKind::Forbidden => {
+                format!("Could not {what}: the service does not allow it for your account.")
+            }
             CloudErrorKind::NotFound => format!("Could not {what}: it no longer exists."),
             CloudErrorKind::Conflict => format!("Could not {what}: it was changed elsewhere."),
             _ => {

@@ -12,12 +12,22 @@
 //! used, which the app resumes at start. They live here rather than in a file so that no file
 //! names an account, and so they last exactly as long as the tokens they point to (the kernel
 //! keyring forgets both at logout; a file would outlive its tokens).
+//!
+//! Every call may block (a D-Bus round trip, a locked keyring's unlock prompt), so the app
+//! reaches the store only through [`Keychain`]: one thread that owns it and answers async
+//! callers, off the async runtime and off the window's thread.
+
+mod thread;
+
+use std::sync::Arc;
 
 use keyring::Entry;
+use keyring::credential::CredentialBuilder;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::refresh::RefreshToken;
 use crate::{CloudError, CloudErrorKind, Tokens};
+pub use thread::Keychain;
 
 /// Which store holds the tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +36,9 @@ pub enum Store {
     Native,
     /// Linux's kernel keyring (keyutils): headless, kept until logout or restart.
     KernelKeyring,
+    /// A store given by the embedder through keyring's own extension point (tests use one
+    /// whose calls park, to show what a slow keychain does).
+    Custom,
 }
 
 /// Whether "stay signed in" can work here, and if not, why, in words for the sign-in form.
@@ -56,10 +69,12 @@ impl KeptAccount {
     }
 }
 
-/// The refresh-token store.
+/// The refresh-token store. Its calls block: see [`Keychain`].
 #[derive(Debug, Clone)]
 pub struct TokenStore {
     status: KeychainStatus,
+    /// Builds the entries of [`Store::Custom`].
+    custom: Option<Arc<CredentialBuilder>>,
 }
 
 /// Prefixes the service URL in the keychain entry's name, so a person browsing the keychain
@@ -123,6 +138,19 @@ impl TokenStore {
                 store: None,
                 reason: Some(reason.to_owned()),
             },
+            custom: None,
+        }
+    }
+
+    /// Entries made by `builder` (keyring's extension point for other stores), not probed.
+    #[must_use]
+    pub fn custom(builder: Box<CredentialBuilder>) -> Self {
+        Self {
+            status: KeychainStatus {
+                store: Some(Store::Custom),
+                reason: None,
+            },
+            custom: Some(Arc::from(builder)),
         }
     }
 
@@ -137,6 +165,7 @@ impl TokenStore {
                     store: Some(store),
                     reason: caveat,
                 },
+                custom: None,
             },
             Err(err) => {
                 tracing::info!(?store, error = %err, "keychain unavailable");
@@ -165,7 +194,7 @@ impl TokenStore {
         entry.set_password(refresh).map_err(keychain_error)?;
         tracing::info!(
             service = service_url,
-            username = tokens.username(),
+            account = %crate::redact::account_tag(tokens.username()),
             "refresh token kept in the keychain"
         );
         Ok(())
@@ -194,7 +223,11 @@ impl TokenStore {
         }
         match self.entry(service_url, username)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => {
-                tracing::info!(service = service_url, username, "keychain entry forgotten");
+                tracing::info!(
+                    service = service_url,
+                    account = %crate::redact::account_tag(username),
+                    "keychain entry forgotten"
+                );
                 Ok(())
             }
             Err(err) => Err(keychain_error(err)),
@@ -326,6 +359,13 @@ impl TokenStore {
                 self.status.reason.clone().unwrap_or_default(),
             )
         })?;
+        if let (Store::Custom, Some(builder)) = (store, &self.custom) {
+            let service = format!("{ENTRY_PREFIX} {service_url}");
+            return builder
+                .build(None, &service, username)
+                .map(Entry::new_with_credential)
+                .map_err(keychain_error);
+        }
         entry(store, service_url, username).map_err(keychain_error)
     }
 }
@@ -335,6 +375,10 @@ fn entry(store: Store, service_url: &str, username: &str) -> keyring::Result<Ent
     match store {
         Store::Native => native_entry(&service, username),
         Store::KernelKeyring => kernel_entry(&service, username),
+        Store::Custom => Err(keyring::Error::Invalid(
+            "store".into(),
+            "a custom store needs its credential builder".into(),
+        )),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Talking to the Strato service. Nothing else in the project builds a service URL or holds
 //! a token.
 //!
-//! - [`ServiceClient::connect`] reads `GET /v1/config` from the one URL the listener gives.
+//! - [`ServiceClient::connect`] reads `GET /v1/config` from the one URL the listener gives,
+//!   if [`trust`] allows that address (https, or this computer, or a developer setting).
 //! - [`auth`] signs in with Amazon Cognito (SRP by default; challenges, sign-up, password
 //!   reset) and keeps the tokens fresh in an [`AuthSession`] (in memory; they never reach a
 //!   file or a log: their `Debug` is redacted).
@@ -19,9 +20,11 @@ mod error;
 pub mod keychain;
 pub mod redact;
 mod service;
+pub mod trust;
 
 pub use api::ApiClient;
 pub use auth::{AuthFlow, AuthSession, Challenge, ChallengeKind, Credentials, SignInStep, Tokens};
 pub use cdn::{CdnAccess, CdnRequest, CdnResponse};
 pub use error::{CloudError, CloudErrorKind};
 pub use service::ServiceClient;
+pub use trust::Trust;

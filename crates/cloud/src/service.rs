@@ -4,6 +4,7 @@ use strato_model::api::{API_PREFIX, Problem, ServiceConfig};
 use url::Url;
 
 use crate::auth::AuthFlow;
+use crate::trust::Trust;
 use crate::{CloudError, CloudErrorKind};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -16,25 +17,34 @@ pub struct ServiceClient {
     pub(crate) base: Url,
     pub(crate) config: ServiceConfig,
     pub(crate) auth_flow: AuthFlow,
+    /// Where Cognito is called: the region's real endpoint unless [`Trust`] allowed the one
+    /// the configuration named.
+    pub(crate) cognito_endpoint: String,
 }
 
 impl ServiceClient {
-    /// Reads `GET /v1/config` from `service_url`; everything else follows from it. Sign-in
-    /// uses [`AuthFlow::from_env`] until [`Self::with_auth_flow`] says otherwise.
+    /// Reads `GET /v1/config` from `service_url`, trusting it as [`Trust::strict`] does.
+    /// Sign-in uses [`AuthFlow::from_env`] until [`Self::with_auth_flow`] says otherwise.
     pub async fn connect(service_url: &str) -> Result<Self, CloudError> {
+        Self::connect_with(service_url, &Trust::strict()).await
+    }
+
+    /// Reads `GET /v1/config` from `service_url`, if `trust` allows that address (checked
+    /// before any request); everything else follows from it.
+    pub async fn connect_with(service_url: &str, trust: &Trust) -> Result<Self, CloudError> {
         let base = parse_service_url(service_url)?;
-        let http = reqwest::Client::builder()
+        trust.check_address(&base)?;
+        let builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(READ_TIMEOUT)
-            .user_agent(concat!("Strato/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                CloudError::new(
-                    CloudErrorKind::Server,
-                    "Could not start the network client.",
-                )
-                .with_source(e)
-            })?;
+            .user_agent(concat!("Strato/", env!("CARGO_PKG_VERSION")));
+        let http = trust.client(builder, &base).map_err(|e| {
+            CloudError::new(
+                CloudErrorKind::Server,
+                "Could not start the network client.",
+            )
+            .with_source(e)
+        })?;
         // Relative, so a service under a path prefix (https://host/api/) keeps it.
         let url = base
             .join(&format!("{}/config", API_PREFIX.trim_start_matches('/')))
@@ -51,12 +61,24 @@ impl ServiceClient {
             .await
             .map_err(|e| CloudError::transport(e, "connect to the service"))?;
         let config: ServiceConfig = read_json(response, "connect to the service").await?;
-        tracing::info!(service = %base, api_version = %config.api_version, "service configuration read");
+        trust.check_cdn_base(&base, &config.cdn_base_url)?;
+        let cognito_endpoint = trust.cognito_endpoint(
+            &base,
+            config.cognito.endpoint.as_deref(),
+            &config.cognito.region,
+        )?;
+        tracing::info!(
+            service = %base,
+            api_version = %config.api_version,
+            cognito = %cognito_endpoint,
+            "service configuration read"
+        );
         Ok(Self {
             http,
             base,
             config,
             auth_flow: AuthFlow::from_env(),
+            cognito_endpoint,
         })
     }
 
@@ -80,6 +102,12 @@ impl ServiceClient {
     #[must_use]
     pub fn url(&self) -> &Url {
         &self.base
+    }
+
+    /// Where sign-in talks to Cognito (see [`Trust`]).
+    #[must_use]
+    pub fn cognito_endpoint(&self) -> &str {
+        &self.cognito_endpoint
     }
 }
 

@@ -1,6 +1,6 @@
 //! "Stay signed in" through a real store: the Linux kernel keyring (keyutils), which works
-//! headless, without D-Bus. Sign in, keep the refresh token, read it back, resume the session
-//! from it, forget it.
+//! headless, without D-Bus (the Secret Service is in `crates/core/tests/secret_service.rs`).
+//! Sign in, keep the refresh token, read it back, resume the session from it, forget it.
 
 #![cfg(target_os = "linux")]
 
@@ -75,8 +75,9 @@ fn without_a_keychain_staying_signed_in_is_off_with_a_reason() {
 
 #[test]
 fn the_secret_service_without_a_session_bus_is_reported_not_fatal() {
-    // This container has no session D-Bus: the native store says why it is off. Where a
-    // Secret Service runs, it is simply available.
+    // Without a session D-Bus (outside scripts/lib/secret-service.sh) the native store says
+    // why it is off. Where a Secret Service runs, it is simply available: the round trip
+    // through one is crates/core/tests/secret_service.rs.
     let store = TokenStore::native();
     if !store.status().available() {
         let reason = store.status().reason.clone().unwrap();

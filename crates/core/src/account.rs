@@ -4,16 +4,21 @@
 //!
 //! The keychain holds three kinds of entries, and nothing about the account is written
 //! anywhere else: the refresh token per (service URL, username); the kept accounts (service
-//! URLs and usernames, no secret) that [`remembered`] lists and [`resume`] switches to; and the
-//! "last account" entry that tells [`restore`] which of them to resume at start.
+//! URLs and usernames, no secret) that [`Accounts::remembered`] lists and [`Accounts::resume`]
+//! switches to; and the "last account" entry that tells [`Accounts::restore`] which of them to
+//! resume at start.
+//!
+//! Every keychain call goes through the keychain's own thread ([`Keychain`]): a slow or
+//! locked keychain makes these calls wait, never a tokio worker or the window's thread.
+//! Which service addresses are trusted with a password is [`Trust`]'s to say.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use strato_cloud::auth::account::CodeDelivery as CloudDelivery;
-use strato_cloud::keychain::{KeptAccount, TokenStore};
+use strato_cloud::keychain::{KeptAccount, Keychain, TokenStore};
 use strato_cloud::{
-    ApiClient, Challenge, CloudErrorKind, Credentials, ServiceClient, SignInStep as CloudStep,
-    Tokens,
+    ApiClient, Challenge, CloudError, CloudErrorKind, Credentials, ServiceClient,
+    SignInStep as CloudStep, Tokens, Trust,
 };
 pub use strato_model::ipc::StaySignedIn;
 use strato_model::ipc::{AppError, ChallengeKind, CodeDelivery, ErrorKind, Session, SignUpOutcome};
@@ -59,287 +64,386 @@ impl Pending {
     }
 }
 
-/// The keychain, probed once per process (probing may cost a D-Bus round trip).
-pub(crate) fn token_store() -> &'static TokenStore {
-    static STORE: OnceLock<TokenStore> = OnceLock::new();
-    STORE.get_or_init(TokenStore::system)
+/// How long a sign-in waits for the keychain to keep its session: far longer than a keychain
+/// that answers by itself takes, short enough that an unlock prompt nobody answers does not
+/// hold the sign-in. The keeping goes on after that, on the keychain's thread; the calls after
+/// it (a restart's restore, the list of kept accounts) run once it is done.
+const KEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Signing in and the kept accounts of one app installation.
+pub(crate) struct Accounts {
+    /// Names this installation's kept accounts and "last account" entry (see
+    /// `TokenStore::remember_account`): the configured default service URL.
+    scope: String,
+    trust: Trust,
+    keychain: Keychain,
 }
 
-pub(crate) fn stay_signed_in() -> StaySignedIn {
-    let status = token_store().status();
-    StaySignedIn {
-        available: status.available(),
-        reason: status.reason.clone(),
+impl Accounts {
+    pub(crate) fn new(scope: &str, trust: Trust) -> Self {
+        Self {
+            scope: scope.to_owned(),
+            trust,
+            keychain: Keychain::system().clone(),
+        }
+    }
+
+    /// Whether service addresses are checked (see [`Trust`]).
+    pub(crate) fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    /// Whether "stay signed in" can be offered, and if not, why.
+    pub(crate) async fn stay_signed_in(&self) -> StaySignedIn {
+        match self.keychain.call(|store| Ok(store.status().clone())).await {
+            Ok(status) => StaySignedIn {
+                available: status.available(),
+                reason: status.reason,
+            },
+            Err(err) => StaySignedIn {
+                available: false,
+                reason: Some(err.to_string()),
+            },
+        }
+    }
+
+    /// The first step of signing in; with `stay_signed_in`, the refresh token is kept in the
+    /// keychain once signed in (now, or after the challenges).
+    pub(crate) async fn begin_sign_in(
+        &self,
+        service_url: &str,
+        username: &str,
+        password: String,
+        stay_signed_in: bool,
+    ) -> Result<Step, AppError> {
+        let service = self.connect(service_url).await?;
+        let credentials = Credentials {
+            username: username.trim().to_owned(),
+            password,
+        };
+        let step = service
+            .begin_sign_in(&credentials)
+            .await
+            .map_err(|e| from_cloud(&e))?;
+        drop(credentials);
+        Ok(self.next_step(service, step, stay_signed_in).await)
+    }
+
+    /// Answers `pending`'s question: a new password, or a code. The answer may be another
+    /// challenge (a code after a new password).
+    pub(crate) async fn answer(&self, pending: Pending, answer: &str) -> Result<Step, AppError> {
+        let step = pending
+            .service
+            .respond_to_challenge(&pending.challenge, answer)
+            .await
+            .map_err(|e| from_cloud(&e))?;
+        Ok(self
+            .next_step(pending.service, step, pending.stay_signed_in)
+            .await)
+    }
+
+    async fn next_step(
+        &self,
+        service: ServiceClient,
+        step: CloudStep,
+        stay_signed_in: bool,
+    ) -> Step {
+        match step {
+            CloudStep::SignedIn(tokens) => {
+                Step::SignedIn(self.signed_in(service, tokens, stay_signed_in).await)
+            }
+            CloudStep::Challenge(challenge) => Step::Challenge(Box::new(Pending {
+                service,
+                challenge,
+                stay_signed_in,
+            })),
+        }
+    }
+
+    /// A keychain that fails does not fail the sign-in: the session works, it just is not
+    /// kept.
+    async fn signed_in(
+        &self,
+        service: ServiceClient,
+        tokens: Tokens,
+        stay_signed_in: bool,
+    ) -> Account {
+        let url = service.url().to_string();
+        if stay_signed_in {
+            let (scope, kept_url, kept) = (self.scope.clone(), url.clone(), tokens.clone());
+            let keeping = self.keychain.call(move |store| {
+                store.save(&kept_url, &kept)?;
+                store.remember_account(&scope, &kept_url, kept.username())
+            });
+            match tokio::time::timeout(KEEP_WAIT, keeping).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "could not keep the session in the keychain");
+                }
+                Err(_) => tracing::warn!(
+                    "the keychain is slow to answer (locked?); the session is kept once it does"
+                ),
+            }
+        }
+        Account {
+            session: Session {
+                service_url: url,
+                username: tokens.username().to_owned(),
+            },
+            api: Arc::new(ApiClient::new(service, tokens)),
+        }
+    }
+
+    /// Creates an account; a code is sent to `email` to confirm it.
+    pub(crate) async fn sign_up(
+        &self,
+        service_url: &str,
+        username: &str,
+        password: &str,
+        email: &str,
+    ) -> Result<SignUpOutcome, AppError> {
+        let service = self.connect(service_url).await?;
+        let outcome = service
+            .sign_up(username, password, email)
+            .await
+            .map_err(|e| from_cloud(&e))?;
+        Ok(SignUpOutcome {
+            confirmed: outcome.confirmed,
+            delivery: delivery(outcome.delivery),
+        })
+    }
+
+    pub(crate) async fn confirm_sign_up(
+        &self,
+        service_url: &str,
+        username: &str,
+        code: &str,
+    ) -> Result<(), AppError> {
+        let service = self.connect(service_url).await?;
+        service
+            .confirm_sign_up(username, code)
+            .await
+            .map_err(|e| from_cloud(&e))
+    }
+
+    pub(crate) async fn resend_confirmation_code(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<CodeDelivery, AppError> {
+        let service = self.connect(service_url).await?;
+        service
+            .resend_confirmation_code(username)
+            .await
+            .map(delivery)
+            .map_err(|e| from_cloud(&e))
+    }
+
+    pub(crate) async fn forgot_password(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<CodeDelivery, AppError> {
+        let service = self.connect(service_url).await?;
+        service
+            .forgot_password(username)
+            .await
+            .map(delivery)
+            .map_err(|e| from_cloud(&e))
+    }
+
+    pub(crate) async fn confirm_forgot_password(
+        &self,
+        service_url: &str,
+        username: &str,
+        code: &str,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        let service = self.connect(service_url).await?;
+        service
+            .confirm_forgot_password(username, code, new_password)
+            .await
+            .map_err(|e| from_cloud(&e))
+    }
+
+    async fn connect(&self, service_url: &str) -> Result<ServiceClient, AppError> {
+        ServiceClient::connect_with(service_url, &self.trust)
+            .await
+            .map_err(|e| from_cloud(&e))
+    }
+
+    /// Resumes the last kept session, if there is one. A refused refresh token (revoked, or
+    /// expired) is forgotten and reported in words; being offline keeps it for next time.
+    pub(crate) async fn restore(&self) -> Result<Option<Account>, AppError> {
+        let Some((url, username)) = self.kept_entry().await.map_err(|e| from_cloud(&e))? else {
+            return Ok(None);
+        };
+        self.resume(&url, &username).await.map(Some)
+    }
+
+    /// The account the next start resumes, if one is kept (whether or not the service can be
+    /// reached to resume it).
+    pub(crate) async fn last_kept(&self) -> Option<(String, String)> {
+        self.kept_entry().await.ok().flatten()
+    }
+
+    /// The last account noted, if its token is still kept: (service URL, username).
+    async fn kept_entry(&self) -> Result<Option<(String, String)>, CloudError> {
+        let scope = self.scope.clone();
+        self.keychain
+            .call(move |store| {
+                let Some((url, username)) = store.last_account(&scope)? else {
+                    return Ok(None);
+                };
+                Ok(store.load(&url, &username)?.map(|_| (url, username)))
+            })
+            .await
+    }
+
+    /// The accounts kept in this app installation's keychain, in the order they were first
+    /// kept. A keychain that cannot be read lists none: signing in by hand still works.
+    pub(crate) async fn remembered(&self) -> Vec<KeptAccount> {
+        let scope = self.scope.clone();
+        self.keychain
+            .call(move |store| store.accounts(&scope))
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "could not list the kept accounts");
+                Vec::new()
+            })
+    }
+
+    /// Resumes a kept account from its refresh token and notes it as the one to resume at the
+    /// next start. As in [`Self::restore`]: a refused token is forgotten, being offline keeps
+    /// it. A token that is gone (removed from the keychain by hand) forgets the account too.
+    pub(crate) async fn resume(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<Account, AppError> {
+        let (url, user) = (service_url.to_owned(), username.to_owned());
+        let refresh = self
+            .keychain
+            .call(move |store| store.load(&url, &user))
+            .await
+            .map_err(|e| from_cloud(&e))?;
+        let Some(refresh) = refresh else {
+            self.forget(service_url, username).await;
+            return Err(AppError::new(
+                ErrorKind::Auth,
+                format!("{username} is no longer kept on this computer. Please sign in again."),
+            ));
+        };
+        let service = self.connect(service_url).await?;
+        match service.resume(username, &refresh).await {
+            Ok(tokens) => {
+                tracing::info!(
+                    account = %strato_cloud::redact::account_tag(username),
+                    "session resumed from the keychain"
+                );
+                let (scope, url, user) = (
+                    self.scope.clone(),
+                    service_url.to_owned(),
+                    username.to_owned(),
+                );
+                let noted = self
+                    .keychain
+                    .call(move |store| store.remember_account(&scope, &url, &user))
+                    .await;
+                if let Err(err) = noted {
+                    tracing::warn!(error = %err, "could not note the account to resume next time");
+                }
+                Ok(Account {
+                    session: Session {
+                        service_url: service_url.to_owned(),
+                        username: username.to_owned(),
+                    },
+                    api: Arc::new(ApiClient::new(service, tokens)),
+                })
+            }
+            Err(err) => {
+                if err.kind() == CloudErrorKind::Auth {
+                    self.forget(service_url, username).await;
+                }
+                Err(from_cloud(&err))
+            }
+        }
+    }
+
+    /// Forgets the account locally, and revokes its tokens (`GlobalSignOut`) in the
+    /// background: signing out must not wait on, or fail with, the network.
+    pub(crate) async fn sign_out(&self, account: Account) -> std::thread::JoinHandle<()> {
+        self.forget(&account.session.service_url, &account.session.username)
+            .await;
+        let api = account.api;
+        std::thread::Builder::new()
+            .name("strato-sign-out".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                match runtime {
+                    Ok(runtime) => {
+                        if let Err(err) = runtime.block_on(api.session().sign_out()) {
+                            tracing::info!(error = %err, "could not revoke the session on the service");
+                        }
+                    }
+                    Err(err) => tracing::warn!(error = %err, "no runtime to revoke the session"),
+                }
+            })
+            .expect("spawning the sign-out thread")
+    }
+
+    /// Forgets the account's keychain entries: its token, its place among the kept accounts
+    /// and, if it names it, the last-account note (signed out, its session ended, or the
+    /// listener asked to forget it).
+    pub(crate) async fn forget(&self, service_url: &str, username: &str) {
+        let (scope, url, user) = (
+            self.scope.clone(),
+            service_url.to_owned(),
+            username.to_owned(),
+        );
+        if let Err(err) = self
+            .keychain
+            .call(move |store| forget_entries(store, &scope, &url, &user))
+            .await
+        {
+            tracing::warn!(error = %err, "could not remove the session from the keychain");
+        }
+    }
+
+    /// [`Self::forget`] without waiting for it, for callers that cannot wait. Keychain calls
+    /// run in order, so any later one (a restore, the list of kept accounts) sees it done.
+    pub(crate) fn forget_soon(&self, service_url: &str, username: &str) {
+        let (scope, url, user) = (
+            self.scope.clone(),
+            service_url.to_owned(),
+            username.to_owned(),
+        );
+        let sent = self.keychain.send(move |store| {
+            if let Err(err) = forget_entries(store, &scope, &url, &user) {
+                tracing::warn!(error = %err, "could not remove the session from the keychain");
+            }
+        });
+        if let Err(err) = sent {
+            tracing::warn!(error = %err, "could not remove the session from the keychain");
+        }
     }
 }
 
-/// The first step of signing in; with `stay_signed_in`, the refresh token is kept in the
-/// keychain once signed in (now, or after the challenges). `scope` names this app
-/// installation's "last account" entry (see [`TokenStore::remember_account`]).
-pub(crate) async fn begin_sign_in(
+fn forget_entries(
+    store: &TokenStore,
     scope: &str,
     service_url: &str,
     username: &str,
-    password: String,
-    stay_signed_in: bool,
-) -> Result<Step, AppError> {
-    let service = connect(service_url).await?;
-    let credentials = Credentials {
-        username: username.trim().to_owned(),
-        password,
-    };
-    let step = service
-        .begin_sign_in(&credentials)
-        .await
-        .map_err(|e| from_cloud(&e))?;
-    drop(credentials);
-    Ok(next_step(scope, service, step, stay_signed_in))
-}
-
-/// Answers `pending`'s question: a new password, or a code. The answer may be another
-/// challenge (a code after a new password).
-pub(crate) async fn answer(scope: &str, pending: Pending, answer: &str) -> Result<Step, AppError> {
-    let step = pending
-        .service
-        .respond_to_challenge(&pending.challenge, answer)
-        .await
-        .map_err(|e| from_cloud(&e))?;
-    Ok(next_step(
-        scope,
-        pending.service,
-        step,
-        pending.stay_signed_in,
-    ))
-}
-
-fn next_step(scope: &str, service: ServiceClient, step: CloudStep, stay_signed_in: bool) -> Step {
-    match step {
-        CloudStep::SignedIn(tokens) => {
-            Step::SignedIn(signed_in(scope, service, tokens, stay_signed_in))
-        }
-        CloudStep::Challenge(challenge) => Step::Challenge(Box::new(Pending {
-            service,
-            challenge,
-            stay_signed_in,
-        })),
-    }
-}
-
-/// A keychain that fails does not fail the sign-in: the session works, it just is not kept.
-fn signed_in(scope: &str, service: ServiceClient, tokens: Tokens, stay_signed_in: bool) -> Account {
-    let url = service.url().to_string();
-    if stay_signed_in {
-        let store = token_store();
-        if let Err(err) = store
-            .save(&url, &tokens)
-            .and_then(|()| store.remember_account(scope, &url, tokens.username()))
-        {
-            tracing::warn!(error = %err, "could not keep the session in the keychain");
-        }
-    }
-    Account {
-        session: Session {
-            service_url: url,
-            username: tokens.username().to_owned(),
-        },
-        api: Arc::new(ApiClient::new(service, tokens)),
-    }
-}
-
-/// Creates an account; a code is sent to `email` to confirm it.
-pub(crate) async fn sign_up(
-    service_url: &str,
-    username: &str,
-    password: &str,
-    email: &str,
-) -> Result<SignUpOutcome, AppError> {
-    let service = connect(service_url).await?;
-    let outcome = service
-        .sign_up(username, password, email)
-        .await
-        .map_err(|e| from_cloud(&e))?;
-    Ok(SignUpOutcome {
-        confirmed: outcome.confirmed,
-        delivery: delivery(outcome.delivery),
-    })
-}
-
-pub(crate) async fn confirm_sign_up(
-    service_url: &str,
-    username: &str,
-    code: &str,
-) -> Result<(), AppError> {
-    let service = connect(service_url).await?;
-    service
-        .confirm_sign_up(username, code)
-        .await
-        .map_err(|e| from_cloud(&e))
-}
-
-pub(crate) async fn resend_confirmation_code(
-    service_url: &str,
-    username: &str,
-) -> Result<CodeDelivery, AppError> {
-    let service = connect(service_url).await?;
-    service
-        .resend_confirmation_code(username)
-        .await
-        .map(delivery)
-        .map_err(|e| from_cloud(&e))
-}
-
-pub(crate) async fn forgot_password(
-    service_url: &str,
-    username: &str,
-) -> Result<CodeDelivery, AppError> {
-    let service = connect(service_url).await?;
-    service
-        .forgot_password(username)
-        .await
-        .map(delivery)
-        .map_err(|e| from_cloud(&e))
-}
-
-pub(crate) async fn confirm_forgot_password(
-    service_url: &str,
-    username: &str,
-    code: &str,
-    new_password: &str,
-) -> Result<(), AppError> {
-    let service = connect(service_url).await?;
-    service
-        .confirm_forgot_password(username, code, new_password)
-        .await
-        .map_err(|e| from_cloud(&e))
-}
-
-async fn connect(service_url: &str) -> Result<ServiceClient, AppError> {
-    ServiceClient::connect(service_url)
-        .await
-        .map_err(|e| from_cloud(&e))
+) -> Result<(), CloudError> {
+    store.forget(service_url, username)?;
+    store.forget_account(scope, service_url, username)
 }
 
 fn delivery(from: CloudDelivery) -> CodeDelivery {
     CodeDelivery {
         destination: from.destination,
         medium: from.medium,
-    }
-}
-
-/// Resumes the last kept session, if there is one. A refused refresh token (revoked, or
-/// expired) is forgotten and reported in words; being offline keeps it for next time.
-pub(crate) async fn restore(scope: &str) -> Result<Option<Account>, AppError> {
-    let store = token_store();
-    let Some((url, username)) = store.last_account(scope).map_err(|e| from_cloud(&e))? else {
-        return Ok(None);
-    };
-    if store
-        .load(&url, &username)
-        .map_err(|e| from_cloud(&e))?
-        .is_none()
-    {
-        return Ok(None);
-    }
-    resume(scope, &url, &username).await.map(Some)
-}
-
-/// The account the next start resumes, if one is kept (whether or not the service can be
-/// reached to resume it).
-pub(crate) fn last_kept(scope: &str) -> Option<(String, String)> {
-    let store = token_store();
-    let (url, username) = store.last_account(scope).ok()??;
-    store.load(&url, &username).ok()??;
-    Some((url, username))
-}
-
-/// The accounts kept in this app installation's keychain, in the order they were first kept.
-/// A keychain that cannot be read lists none: signing in by hand still works.
-pub(crate) fn remembered(scope: &str) -> Vec<KeptAccount> {
-    token_store().accounts(scope).unwrap_or_else(|err| {
-        tracing::warn!(error = %err, "could not list the kept accounts");
-        Vec::new()
-    })
-}
-
-/// Resumes a kept account from its refresh token and notes it as the one to resume at the next
-/// start. As in [`restore`]: a refused token is forgotten, being offline keeps it. A token that
-/// is gone (removed from the keychain by hand) forgets the account too.
-pub(crate) async fn resume(
-    scope: &str,
-    service_url: &str,
-    username: &str,
-) -> Result<Account, AppError> {
-    let store = token_store();
-    let Some(refresh) = store
-        .load(service_url, username)
-        .map_err(|e| from_cloud(&e))?
-    else {
-        forget(scope, service_url, username);
-        return Err(AppError::new(
-            ErrorKind::Auth,
-            format!("{username} is no longer kept on this computer. Please sign in again."),
-        ));
-    };
-    let service = connect(service_url).await?;
-    match service.resume(username, &refresh).await {
-        Ok(tokens) => {
-            tracing::info!(username, "session resumed from the keychain");
-            if let Err(err) = store.remember_account(scope, service_url, username) {
-                tracing::warn!(error = %err, "could not note the account to resume next time");
-            }
-            Ok(Account {
-                session: Session {
-                    service_url: service_url.to_owned(),
-                    username: username.to_owned(),
-                },
-                api: Arc::new(ApiClient::new(service, tokens)),
-            })
-        }
-        Err(err) => {
-            if err.kind() == CloudErrorKind::Auth {
-                forget(scope, service_url, username);
-            }
-            Err(from_cloud(&err))
-        }
-    }
-}
-
-/// Forgets the account locally at once, and revokes its tokens (`GlobalSignOut`) in the
-/// background: signing out must not wait on, or fail with, the network.
-pub(crate) fn sign_out(scope: &str, account: Account) -> std::thread::JoinHandle<()> {
-    forget(
-        scope,
-        &account.session.service_url,
-        &account.session.username,
-    );
-    let api = account.api;
-    std::thread::Builder::new()
-        .name("strato-sign-out".into())
-        .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
-            match runtime {
-                Ok(runtime) => {
-                    if let Err(err) = runtime.block_on(api.session().sign_out()) {
-                        tracing::info!(error = %err, "could not revoke the session on the service");
-                    }
-                }
-                Err(err) => tracing::warn!(error = %err, "no runtime to revoke the session"),
-            }
-        })
-        .expect("spawning the sign-out thread")
-}
-
-/// Forgets the account's keychain entries: its token, its place among the kept accounts and,
-/// if it names it, the last-account note (signed out, its session ended, or the listener
-/// asked to forget it).
-pub(crate) fn forget(scope: &str, service_url: &str, username: &str) {
-    let store = token_store();
-    if let Err(err) = store
-        .forget(service_url, username)
-        .and_then(|()| store.forget_account(scope, service_url, username))
-    {
-        tracing::warn!(error = %err, "could not remove the session from the keychain");
     }
 }

@@ -1,3 +1,6 @@
+//! How the app starts: [`AppSettings`], built by each front end (the window from the
+//! environment, the command line from its flags), and the settings' defaults.
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -60,6 +63,11 @@ pub struct AppSettings {
     pub data_dir: Option<PathBuf>,
     /// One limit for offline downloads and the streaming cache together.
     pub storage_quota_bytes: u64,
+    /// A developer setting: sign in to services over plain `http` on any host, and let a
+    /// service name its own Cognito endpoint. Off, only `https` services and services on
+    /// this computer are trusted with a password (see `strato_cloud::trust`); the sign-in
+    /// screen warns while it is on.
+    pub allow_insecure_services: bool,
 }
 
 /// The storage quota when nothing else is configured: 10 GB.
@@ -73,7 +81,8 @@ impl AppSettings {
     /// the default, `null`, or `wav:PATH`), `STRATO_AUDIO_DEVICE` (a device name or id), `STRATO_STREAM_FORMAT` (`hls`, the default, or
     /// `mp3`), `STRATO_QUALITY` (`auto`, `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS`
     /// (30), `STRATO_REPLAYGAIN` (`track`, the default, `album`, `off`), `STRATO_DATA_DIR`
-    /// (the OS's data folder for Strato by default) and `STRATO_STORAGE_QUOTA_MB`.
+    /// (the OS's data folder for Strato by default), `STRATO_STORAGE_QUOTA_MB` and
+    /// `STRATO_ALLOW_INSECURE_SERVICE=1` (see [`Self::allow_insecure_services`]).
     #[must_use]
     pub fn from_env() -> Self {
         let default_service_url =
@@ -128,6 +137,10 @@ impl AppSettings {
                 .map_or(DEFAULT_STORAGE_QUOTA_BYTES, |mb| {
                     mb.saturating_mul(1_000_000)
                 }),
+            allow_insecure_services: matches!(
+                std::env::var("STRATO_ALLOW_INSECURE_SERVICE").as_deref(),
+                Ok("1" | "true" | "yes")
+            ),
         }
     }
 
@@ -144,6 +157,7 @@ impl AppSettings {
             replay_gain: ReplayGainSettings::default(),
             data_dir: None,
             storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
+            allow_insecure_services: false,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Staying signed in across restarts, through the machine's real keychain (in a headless
-//! Linux container: the kernel keyring), against moto and devcloud.
+//! Signing in and staying signed in across restarts, through the machine's real keychain
+//! (under the test command, the Secret Service of `scripts/lib/secret-service.sh`; without
+//! it, the kernel keyring), against moto and devcloud; and which addresses sign-in trusts.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,7 +38,7 @@ async fn a_kept_session_is_restored_at_start_and_sign_out_forgets_it() {
     let cloud = DevCloud::start(Moto::start()).await;
     let (username, password) = own_listener(&cloud, "kept-restored").await;
     let first = start_app(&cloud);
-    let stay = first.stay_signed_in();
+    let stay = first.stay_signed_in().await;
     assert!(
         stay.available,
         "this test needs a keychain: {:?}",
@@ -65,7 +66,7 @@ async fn a_kept_session_is_restored_at_start_and_sign_out_forgets_it() {
     assert_eq!(third.session(), Some(session));
     third.catalog_tracks(None).await.unwrap();
 
-    third.sign_out();
+    third.sign_out().await;
     assert_eq!(third.session(), None);
     assert_eq!(start_app(&cloud).restore_session().await.unwrap(), None);
 }
@@ -110,7 +111,7 @@ async fn sign_out_revokes_the_session_on_the_service() {
         .load(&app.session().unwrap().service_url, &username)
         .unwrap()
         .expect("kept");
-    app.sign_out();
+    app.sign_out().await;
     let service = strato_cloud::ServiceClient::connect(cloud.api_url())
         .await
         .unwrap();
@@ -190,7 +191,7 @@ async fn a_temporary_password_is_replaced_through_the_challenge_and_the_session_
     // "Stay signed in" held through the challenge.
     let next = start_app(&cloud);
     assert_eq!(next.restore_session().await.unwrap(), Some(session));
-    next.sign_out();
+    next.sign_out().await;
 }
 
 #[tokio::test]
@@ -290,7 +291,7 @@ async fn kept_accounts_are_listed_switched_between_and_forgotten() {
     let (ben, ben_password) = ("second-listener", "Second-Pass-123");
     cloud.user_access_token(ben, ben_password).await;
     let app = start_app(&cloud);
-    assert_eq!(app.remembered_accounts(), []);
+    assert_eq!(app.remembered_accounts().await, []);
 
     let first = app
         .sign_in_with(cloud.api_url(), &ana, ana_password, true)
@@ -304,7 +305,7 @@ async fn kept_accounts_are_listed_switched_between_and_forgotten() {
     let url = first.service_url.clone();
     assert_eq!(second.service_url, url);
     assert_eq!(
-        app.remembered_accounts(),
+        app.remembered_accounts().await,
         [remembered(&url, &ana, false), remembered(&url, ben, true)]
     );
 
@@ -314,7 +315,7 @@ async fn kept_accounts_are_listed_switched_between_and_forgotten() {
     assert_eq!(app.session(), Some(first.clone()));
     app.catalog_tracks(None).await.unwrap();
     assert_eq!(
-        app.remembered_accounts(),
+        app.remembered_accounts().await,
         [remembered(&url, &ana, true), remembered(&url, ben, false)]
     );
     assert_eq!(app.switch_account(&url, ben).await.unwrap(), second);
@@ -333,15 +334,15 @@ async fn kept_accounts_are_listed_switched_between_and_forgotten() {
         Some(second.clone())
     );
     assert_eq!(
-        restarted.remembered_accounts(),
+        restarted.remembered_accounts().await,
         [remembered(&url, &ana, false), remembered(&url, ben, true)]
     );
 
     // Forgetting one removes its token: it can no longer be switched to, and the current
     // session is untouched.
-    restarted.forget_account(&url, &ana);
+    restarted.forget_account(&url, &ana).await;
     assert_eq!(
-        restarted.remembered_accounts(),
+        restarted.remembered_accounts().await,
         [remembered(&url, ben, true)]
     );
     assert!(
@@ -356,11 +357,14 @@ async fn kept_accounts_are_listed_switched_between_and_forgotten() {
     drop(restarted);
 
     let again = start_app(&cloud);
-    assert_eq!(again.remembered_accounts(), [remembered(&url, ben, false)]);
+    assert_eq!(
+        again.remembered_accounts().await,
+        [remembered(&url, ben, false)]
+    );
     assert_eq!(again.restore_session().await.unwrap(), Some(second));
     // Signing out forgets the account too.
-    again.sign_out();
-    assert_eq!(again.remembered_accounts(), []);
+    again.sign_out().await;
+    assert_eq!(again.remembered_accounts().await, []);
 }
 
 #[tokio::test]
@@ -379,8 +383,45 @@ async fn switching_away_from_a_session_not_kept_ends_it_and_keeps_the_others() {
         .await
         .unwrap();
     // Signed in for this run only: not listed, and the kept one is not current.
-    assert_eq!(app.remembered_accounts(), [remembered(&url, &ana, false)]);
+    assert_eq!(
+        app.remembered_accounts().await,
+        [remembered(&url, &ana, false)]
+    );
     assert_eq!(app.switch_account(&url, &ana).await.unwrap(), kept);
-    assert_eq!(app.remembered_accounts(), [remembered(&url, &ana, true)]);
-    app.sign_out();
+    assert_eq!(
+        app.remembered_accounts().await,
+        [remembered(&url, &ana, true)]
+    );
+    app.sign_out().await;
+}
+
+#[tokio::test]
+async fn plain_http_beyond_this_computer_needs_the_developer_setting() {
+    let strict = App::start(
+        AppSettings::new("http://127.0.0.1:9", AudioOutput::Null),
+        Arc::new(Quiet),
+    )
+    .unwrap();
+    assert!(!strict.service_trust().allow_insecure);
+    let refused = strict
+        .sign_in("http://music.invalid", "ana", "pw".into())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput);
+    assert_eq!(
+        refused.message,
+        "Strato signs in only over a secure connection: use https://music.invalid (plain http \
+         is accepted only for a service on this computer)."
+    );
+
+    let mut settings = AppSettings::new("http://127.0.0.1:9", AudioOutput::Null);
+    settings.allow_insecure_services = true;
+    let developer = App::start(settings, Arc::new(Quiet)).unwrap();
+    assert!(developer.service_trust().allow_insecure);
+    // Let through to the network, where the name (reserved, RFC 6761) does not resolve.
+    let unreachable = developer
+        .sign_in("http://music.invalid", "ana", "pw".into())
+        .await
+        .unwrap_err();
+    assert_eq!(unreachable.kind, ErrorKind::Network, "{unreachable:?}");
 }

@@ -115,7 +115,7 @@ async fn signs_in_lists_the_catalog_and_plays_pauses_and_resumes() {
     assert_eq!(content_type, "image/jpeg");
     assert_eq!(&cover[..2], &[0xFF, 0xD8], "not a JPEG");
 
-    app.sign_out();
+    app.sign_out().await;
     assert_eq!(app.session(), None);
     let err = app.catalog_tracks(None).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotSignedIn);
@@ -190,7 +190,7 @@ async fn a_track_that_cannot_be_fetched_reports_an_error_and_the_app_goes_on() {
         .wait_until("the error state", |s| s.state == PlaybackState::Error)
         .await;
     let refused = shown.error.unwrap();
-    assert_eq!(refused.kind, ErrorKind::Playback);
+    assert_eq!(refused.kind, ErrorKind::Forbidden, "{refused:?}");
     assert!(
         refused.message.contains("refused access"),
         "{}",
@@ -204,4 +204,33 @@ async fn a_track_that_cannot_be_fetched_reports_an_error_and_the_app_goes_on() {
             s.state == PlaybackState::Playing && s.error.is_none()
         })
         .await;
+}
+
+#[tokio::test]
+async fn a_refusal_from_the_service_keeps_the_listener_signed_in() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let (app, _) = start_app(cloud.api_url());
+    app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
+        .await
+        .unwrap();
+
+    // A 403 from the API is "not yours", not "signed out": the command fails with its own
+    // kind (the UI ends the session only on `auth`), and the session goes on.
+    let rule = cloud
+        .add_fault(&strato_testkit::FaultRule {
+            error_rate: Some(1.0),
+            error_status: Some(403),
+            ..strato_testkit::FaultRule::new("/v1/tracks")
+        })
+        .await;
+    let refused = app.catalog_tracks(None).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Forbidden, "{refused:?}");
+    assert!(refused.message.contains("does not allow"), "{refused:?}");
+    assert!(
+        app.session().is_some(),
+        "the refusal signed the listener out"
+    );
+
+    cloud.remove_fault(rule.id.as_deref().unwrap()).await;
+    assert!(!app.catalog_tracks(None).await.unwrap().items.is_empty());
 }

@@ -345,7 +345,10 @@ async fn started_without_the_service_the_library_plays_and_takes_edits() {
     let dir = tempfile::tempdir().unwrap();
     let (playlist_id, tracks, cover) = {
         let (app, _) = start_app(&url, dir.path());
-        assert!(app.stay_signed_in().available, "this test needs a keychain");
+        assert!(
+            app.stay_signed_in().await.available,
+            "this test needs a keychain"
+        );
         // A listener of its own: another test here signs the demo listener out everywhere.
         cloud
             .user_access_token("on-the-plane", "Plane-Pass-123")
@@ -419,7 +422,7 @@ async fn started_without_the_service_the_library_plays_and_takes_edits() {
     })
     .await;
     app.stop();
-    app.sign_out();
+    app.sign_out().await;
 }
 
 #[tokio::test]

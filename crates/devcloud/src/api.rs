@@ -77,10 +77,22 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
             "/v1/playlists/{id}/items/{item_id}/move",
             post(playlists::move_item),
         )
-        .with_state(state)
+        .with_state(state.clone())
         .merge(admin::router(faults))
+        .merge(
+            Router::new()
+                .route("/admin/cdn-signatures", get(issued_signatures))
+                .layer(axum::middleware::from_fn(admin::loopback_only))
+                .with_state(state),
+        )
         .fallback(problem::no_such_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
+}
+
+/// `GET /admin/cdn-signatures` (loopback peers only): every CDN signature and cookie policy
+/// issued lately, for tests that search a client's files and logs for them.
+async fn issued_signatures(State(state): State<AppState>) -> Json<Vec<String>> {
+    Json(state.signer.issued())
 }
 
 /// `GET /v1/config`: public.

@@ -448,3 +448,47 @@ async fn the_reject_signatures_fault_refuses_good_signatures() {
     cloud.remove_fault(stored.id.as_deref().unwrap()).await;
     assert_eq!(cloud.http().get(&url).send().await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn every_signature_issued_is_listed_for_tests_to_search_for() {
+    let cloud = devcloud().await;
+    let api = Api::demo(&cloud).await;
+    let track = &first_tracks(&api, 1).await[0];
+    let stream = grant(&api, &track.id).await;
+    let download: strato_model::api::DownloadGrant =
+        api.json(&format!("/v1/tracks/{}/download", track.id)).await;
+
+    let issued: Vec<String> = ok_json(
+        cloud
+            .http()
+            .get(format!("{}/admin/cdn-signatures", cloud.api_url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    let query_value = |url: &str, name: &str| {
+        let url = reqwest::Url::parse(url).unwrap();
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map_or_else(|| panic!("no {name} in {url}"), |(_, v)| v.into_owned())
+    };
+    let cookie = |name: &str| {
+        stream
+            .cookies
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no cookie {name}"))
+            .value
+            .clone()
+    };
+    for value in [
+        query_value(&stream.mp3_url, "Signature"),
+        query_value(&download.url, "Signature"),
+        cookie("CloudFront-Signature"),
+        cookie("CloudFront-Policy"),
+    ] {
+        assert!(issued.contains(&value), "{value} not listed in {issued:?}");
+    }
+}

@@ -104,6 +104,25 @@ pub enum ErrorKind {
     Database,
 }
 
+impl ErrorKind {
+    /// Every kind, so callers that map kinds onward (the app's error kinds) can test each one.
+    /// Keep it in step with the enum: the `Display` match below, which has no wildcard, is
+    /// where a new kind first fails to compile.
+    pub const ALL: [Self; 11] = [
+        Self::Open,
+        Self::TooNew,
+        Self::Migration,
+        Self::NotFound,
+        Self::Invalid,
+        Self::PlaylistFull,
+        Self::DownloadMismatch,
+        Self::Corrupt,
+        Self::Busy,
+        Self::DiskFull,
+        Self::Database,
+    ];
+}
+
 impl Error {
     /// The kind of this error.
     #[must_use]

@@ -121,6 +121,25 @@ impl Library {
         Ok(problems)
     }
 
+    /// Lets the database grow by at most `pages` more pages (`None`: as SQLite allows). Past
+    /// the limit a write fails exactly as on a full disk, with [`Error::DiskFull`], and
+    /// changes nothing. It lasts as long as this connection. For tests of what a full disk
+    /// does to every layer above, which cannot fill a real disk.
+    pub fn limit_growth(&self, pages: Option<u64>) -> Result<()> {
+        let limit = match pages {
+            Some(pages) => {
+                let now: u64 = self
+                    .conn
+                    .query_row("PRAGMA page_count", [], |row| row.get(0))?;
+                now.saturating_add(pages)
+            }
+            // SQLite's own ceiling: the pragma clamps any larger value to it.
+            None => u64::from(u32::MAX) - 1,
+        };
+        self.conn.pragma_update(None, "max_page_count", limit)?;
+        Ok(())
+    }
+
     fn table_exists(&self, name: &str) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = ?1",

@@ -252,14 +252,7 @@ mod tests {
         let before = library.playlist(&id).unwrap();
         let ops_before = library.pending_ops().unwrap();
         // The database may not grow: as when the disk is full.
-        let pages: i64 = library
-            .conn
-            .query_row("PRAGMA page_count", [], |row| row.get(0))
-            .unwrap();
-        library
-            .conn
-            .pragma_update(None, "max_page_count", pages)
-            .unwrap();
+        library.limit_growth(Some(0)).unwrap();
         let many: Vec<String> = (0..2_000).map(|n| format!("track-{n}")).collect();
         let error = library.add_tracks(&id, &many, None).unwrap_err();
         assert_eq!(error.kind(), crate::ErrorKind::DiskFull, "{error}");
@@ -268,10 +261,7 @@ mod tests {
         assert_eq!(library.pending_ops().unwrap(), ops_before);
         assert_healthy(&library);
         // Room again: the same edit goes through.
-        library
-            .conn
-            .pragma_update(None, "max_page_count", 1_000_000)
-            .unwrap();
+        library.limit_growth(None).unwrap();
         library.add_tracks(&id, &many, None).unwrap();
         assert_eq!(library.playlist(&id).unwrap().items.len(), 2_002);
         assert_healthy(&library);

@@ -1,5 +1,7 @@
 //! One error type for the crate, with a coarse [`ErrorKind`] callers can match on.
 
+use crate::fetch::FetchErrorKind;
+
 /// What went wrong, coarsely: enough for a caller to decide between "retry", "skip this
 /// variant" and "tell the user the stream is broken".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,8 +16,13 @@ pub enum ErrorKind {
     Decryption,
     /// Segment bytes (MPEG-TS, packed audio, fMP4) are truncated or corrupt.
     Container,
-    /// Fetching failed after the retries the policy allows.
+    /// Fetching failed after the retries the policy allows: no connection, a timeout, a
+    /// server error, a certificate that is not valid.
     Network,
+    /// The server (or the disk) has no such file: a 404, a missing file.
+    NotFound,
+    /// The server refused access, and fresh credentials did not help (401, 403).
+    Forbidden,
     /// The track's fetching was stopped (a seek, a skip, a stop).
     Cancelled,
 }
@@ -30,6 +37,9 @@ pub enum StreamError {
         #[from]
         source: hls_m3u8::Error,
     },
+    /// `hls_m3u8` panicked on the playlist: input the checks before it did not foresee.
+    #[error("the playlist could not be read (the M3U8 parser failed on it: {0})")]
+    ParserPanicked(String),
     /// The playlist parsed but is not usable (no segments, a bad URI, ...).
     #[error("invalid playlist: {0}")]
     InvalidPlaylist(String),
@@ -49,7 +59,7 @@ pub enum StreamError {
     #[error("malformed fMP4: {0}")]
     MalformedFmp4(String),
     /// A playlist, key or segment could not be fetched.
-    #[error("{source} ({what})")]
+    #[error("{} ({what}).", source.message.trim_end_matches('.'))]
     Fetch {
         what: String,
         #[source]
@@ -71,7 +81,10 @@ impl StreamError {
                 format!("This track's audio is damaged ({self}).")
             }
             // Already in words: the fetcher's sentence, with what was being fetched.
-            ErrorKind::Network | ErrorKind::Cancelled => self.to_string(),
+            ErrorKind::Network
+            | ErrorKind::NotFound
+            | ErrorKind::Forbidden
+            | ErrorKind::Cancelled => self.to_string(),
         }
     }
 
@@ -79,15 +92,40 @@ impl StreamError {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::PlaylistSyntax { .. } | Self::InvalidPlaylist(_) => ErrorKind::Playlist,
+            Self::PlaylistSyntax { .. } | Self::InvalidPlaylist(_) | Self::ParserPanicked(_) => {
+                ErrorKind::Playlist
+            }
             Self::Unsupported(_) => ErrorKind::Unsupported,
             Self::Decryption(_) => ErrorKind::Decryption,
             Self::MalformedTransportStream(_)
             | Self::MalformedPackedAudio(_)
             | Self::MalformedFmp4(_) => ErrorKind::Container,
-            Self::Fetch { .. } => ErrorKind::Network,
+            Self::Fetch { source, .. } => match source.kind {
+                FetchErrorKind::NotFound => ErrorKind::NotFound,
+                FetchErrorKind::Forbidden => ErrorKind::Forbidden,
+                _ => ErrorKind::Network,
+            },
             Self::Cancelled(_) => ErrorKind::Cancelled,
         }
+    }
+}
+
+impl From<StreamError> for std::io::Error {
+    /// For readers that hand a stream's failure to a decoder: the [`std::io::ErrorKind`]
+    /// keeps the coarse kind (`NotFound`, `PermissionDenied` for a refusal, `InvalidData`
+    /// for damaged bytes or playlists, `Unsupported`, `Other` for the network), so the
+    /// layer above can tell them apart without knowing this crate; the message is the
+    /// error's own words.
+    fn from(err: StreamError) -> Self {
+        use std::io::ErrorKind as Io;
+        let kind = match err.kind() {
+            ErrorKind::NotFound => Io::NotFound,
+            ErrorKind::Forbidden => Io::PermissionDenied,
+            ErrorKind::Playlist | ErrorKind::Decryption | ErrorKind::Container => Io::InvalidData,
+            ErrorKind::Unsupported => Io::Unsupported,
+            ErrorKind::Network | ErrorKind::Cancelled => Io::Other,
+        };
+        Self::new(kind, err.to_string())
     }
 }
 

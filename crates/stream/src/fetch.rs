@@ -46,6 +46,20 @@ impl FetchError {
     }
 }
 
+impl From<FetchError> for std::io::Error {
+    /// For readers that hand a failed fetch to a decoder: `NotFound` and `PermissionDenied`
+    /// keep the two kinds a listener is told apart; the rest is `Other`. The message is the
+    /// fetch error's sentence.
+    fn from(err: FetchError) -> Self {
+        let kind = match err.kind {
+            FetchErrorKind::NotFound => std::io::ErrorKind::NotFound,
+            FetchErrorKind::Forbidden => std::io::ErrorKind::PermissionDenied,
+            FetchErrorKind::Transient | FetchErrorKind::Fatal => std::io::ErrorKind::Other,
+        };
+        Self::new(kind, err)
+    }
+}
+
 /// A response whose body arrives in pieces.
 pub trait FetchBody: Send {
     /// Where in the resource the body starts (the range start, or 0).
@@ -190,7 +204,7 @@ async fn fetch_into(
 ) -> Result<Option<u64>, FetchError> {
     let mut body = tokio::time::timeout(policy.stall_timeout, fetcher.get(url, range))
         .await
-        .map_err(|_| stalled())??;
+        .map_err(|_| no_answer(url, policy.stall_timeout))??;
     let wanted_start = range.map_or(0, |(start, _)| start);
     if body.offset() != wanted_start {
         // The server ignored the range; start over from what it sent.
@@ -204,18 +218,47 @@ async fn fetch_into(
     }
     while let Some(chunk) = tokio::time::timeout(policy.stall_timeout, body.next_chunk())
         .await
-        .map_err(|_| stalled())??
+        .map_err(|_| stalled(url, policy.stall_timeout))??
     {
         out.extend_from_slice(&chunk);
     }
     Ok(body.total_len())
 }
 
-fn stalled() -> FetchError {
+/// The server of `url` did not start answering within `timeout`.
+#[must_use]
+pub fn no_answer(url: &Url, timeout: Duration) -> FetchError {
     FetchError::new(
         FetchErrorKind::Transient,
-        "The music server stopped sending data.",
+        format!(
+            "{} did not answer within {} s.",
+            server_of(url),
+            timeout.as_secs_f32()
+        ),
     )
+}
+
+/// The server of `url` stopped sending in the middle of a body for `timeout`.
+#[must_use]
+pub fn stalled(url: &Url, timeout: Duration) -> FetchError {
+    FetchError::new(
+        FetchErrorKind::Transient,
+        format!(
+            "{} stopped sending data for {} s.",
+            server_of(url),
+            timeout.as_secs_f32()
+        ),
+    )
+}
+
+/// `host[:port]` of `url`, as a listener would name the server (never the path or query,
+/// where a signature may be).
+fn server_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("The server {host}:{port}"),
+        (Some(host), None) => format!("The server {host}"),
+        (None, _) => "The server".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! This crate owns:
 //! - [`playlist`]: master and media playlists parsed into plain, fully resolved types;
 //! - [`aes`]: AES-128-CBC segment decryption with the sequence-number IV rule;
-//! - [`ts`]: MPEG-TS demuxing of the AAC elementary stream into ADTS;
-//! - [`packed`]: packed audio (ID3 timestamp tag + ADTS);
+//! - [`ts`]: MPEG-TS demuxing of the audio elementary stream (AAC as ADTS, or MP3);
+//! - [`packed`]: packed audio (ID3 timestamp tag + ADTS or MP3 frames);
 //! - [`fmp4`]: fragmented MP4 init section + fragments;
 //! - [`segment`]: the [`SegmentKind`]-driven step from one decrypted segment to decoder input.
 //!
@@ -30,4 +30,4 @@ pub mod segment;
 pub mod ts;
 
 pub use error::{ErrorKind, Result, StreamError};
-pub use segment::{SegmentKind, segment_to_decoder_input};
+pub use segment::{Codec, SegmentKind, segment_to_decoder_input};

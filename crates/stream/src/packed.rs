@@ -1,7 +1,8 @@
 //! Packed audio segments (RFC 8216 section 3.4): an `ID3v2` tag carrying the timestamp of the
-//! first sample, followed by raw ADTS frames.
+//! first sample, followed by raw ADTS (AAC) or MPEG audio (MP3) frames.
 
 use crate::error::{Result, StreamError};
+use crate::segment::Codec;
 
 /// The owner of the PRIV frame that carries a packed audio segment's timestamp.
 const TIMESTAMP_OWNER: &[u8] = b"com.apple.streaming.transportStreamTimestamp";
@@ -10,8 +11,9 @@ const ID3_HEADER_LEN: usize = 10;
 /// One packed audio segment, split into its timestamp and its audio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PackedAudio<'a> {
-    /// The ADTS frames after the ID3 tag.
-    pub adts: &'a [u8],
+    pub codec: Codec,
+    /// The ADTS or MP3 frames after the ID3 tag.
+    pub frames: &'a [u8],
     /// The 33-bit, 90 kHz MPEG-2 timestamp of the first sample, from the PRIV frame.
     /// Segments without one (the spec says MUST, some packagers forget) give `None`.
     pub timestamp_pts: Option<u64>,
@@ -24,15 +26,18 @@ pub fn split_packed_audio(segment: &[u8]) -> Result<PackedAudio<'_>> {
     } else {
         (0, None)
     };
-    let adts = &segment[tag_len..];
-    if adts.len() < 7 || adts[0] != 0xff || adts[1] & 0xf0 != 0xf0 {
-        return Err(malformed(format!(
-            "no ADTS frame after the {tag_len}-byte ID3 tag ({} bytes left)",
-            adts.len()
-        )));
-    }
+    let frames = &segment[tag_len..];
+    let codec = Codec::of_frames(frames)
+        .filter(|_| frames.len() >= 4)
+        .ok_or_else(|| {
+            malformed(format!(
+                "no ADTS or MP3 frame after the {tag_len}-byte ID3 tag ({} bytes left)",
+                frames.len()
+            ))
+        })?;
     Ok(PackedAudio {
-        adts,
+        codec,
+        frames,
         timestamp_pts,
     })
 }
@@ -142,13 +147,23 @@ mod tests {
         let segment = tagged(0x1_ec30 | (0xff << 33));
         let packed = split_packed_audio(&segment).unwrap();
         assert_eq!(packed.timestamp_pts, Some(0x1_ec30));
-        assert_eq!(packed.adts, ADTS);
+        assert_eq!(packed.frames, ADTS);
+        assert_eq!(packed.codec, Codec::Aac);
     }
 
     #[test]
     fn untagged_adts_has_no_timestamp() {
         let packed = split_packed_audio(&ADTS).unwrap();
         assert_eq!(packed.timestamp_pts, None);
+    }
+
+    #[test]
+    fn mp3_frames_are_packed_audio_too() {
+        let mp3 = [0xff, 0xfb, 0x90, 0x64, 0, 0];
+        let packed = split_packed_audio(&mp3).unwrap();
+        assert_eq!(packed.codec, Codec::MpegAudio);
+        let err = split_packed_audio(b"ID3").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Container, "{err}");
     }
 
     #[test]

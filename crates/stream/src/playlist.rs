@@ -1,6 +1,11 @@
-//! Master and media playlists, parsed with `hls_m3u8` (phase one: syntax) and then
-//! validated into this crate's plain types (phase two: everything resolved, nothing
-//! borrowed, nothing optional that playback needs).
+//! Master and media playlists, checked for what `hls_m3u8` cannot take ([`precheck`]),
+//! parsed with `hls_m3u8` (phase one: syntax) and then validated into this crate's plain
+//! types (phase two: everything resolved, nothing borrowed, nothing optional that playback
+//! needs).
+//!
+//! RFC 8216 lets a playlist URL name either kind: [`parse_playlist`] tells them apart.
+
+mod precheck;
 
 use std::time::Duration;
 
@@ -11,6 +16,54 @@ use url::Url;
 
 use crate::aes::{AES_BLOCK_LEN, sequence_number_iv};
 use crate::error::{Result, StreamError};
+use precheck::check_before_parsing;
+/// Public for the test that shows a caught panic prints nothing while others still do.
+#[doc(hidden)]
+pub use precheck::guard_parser_panics;
+
+/// Tags only a master playlist has (RFC 8216 4.3.4).
+const MASTER_TAGS: [&str; 5] = [
+    "#EXT-X-STREAM-INF",
+    "#EXT-X-I-FRAME-STREAM-INF",
+    "#EXT-X-MEDIA:",
+    "#EXT-X-SESSION-DATA",
+    "#EXT-X-SESSION-KEY",
+];
+/// Tags only a media playlist has (RFC 8216 4.3.2, 4.3.3).
+const MEDIA_TAGS: [&str; 4] = [
+    "#EXTINF",
+    "#EXT-X-TARGETDURATION",
+    "#EXT-X-ENDLIST",
+    "#EXT-X-MEDIA-SEQUENCE",
+];
+
+/// A playlist of either kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Playlist {
+    Master(MasterPlaylist),
+    Media(MediaPlaylist),
+}
+
+/// Parses the playlist at `playlist_url`, whichever kind it is: RFC 8216 allows a media
+/// playlist wherever a master playlist is accepted (it then plays as the only variant).
+pub fn parse_playlist(text: &str, playlist_url: &Url) -> Result<Playlist> {
+    let has = |tags: &[&str]| {
+        text.lines()
+            .map(str::trim_start)
+            .any(|line| tags.iter().any(|tag| line.starts_with(tag)))
+    };
+    match (has(&MASTER_TAGS), has(&MEDIA_TAGS)) {
+        (true, true) => {
+            check_before_parsing(text)?;
+            Err(StreamError::InvalidPlaylist(
+                "it mixes master playlist tags (variants) with media playlist tags                  (segments), which RFC 8216 forbids"
+                    .into(),
+            ))
+        }
+        (false, true) => parse_media_playlist(text, playlist_url).map(Playlist::Media),
+        (_, false) => parse_master_playlist(text, playlist_url).map(Playlist::Master),
+    }
+}
 
 /// A master playlist: the renditions of one track.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +183,7 @@ pub struct InitSection {
 
 /// Parses a master playlist fetched from `playlist_url`.
 pub fn parse_master_playlist(text: &str, playlist_url: &Url) -> Result<MasterPlaylist> {
-    require_extm3u(text)?;
+    check_before_parsing(text)?;
     let raw = guard_parser_panics(|| hls_m3u8::MasterPlaylist::try_from(text))??;
     let variants = raw
         .variant_streams
@@ -154,7 +207,7 @@ pub fn parse_master_playlist(text: &str, playlist_url: &Url) -> Result<MasterPla
         .collect::<Result<Vec<_>>>()?;
     if variants.is_empty() {
         return Err(StreamError::InvalidPlaylist(
-            "the master playlist has no EXT-X-STREAM-INF variants".into(),
+            "it has neither variants (EXT-X-STREAM-INF) nor segments (EXTINF)".into(),
         ));
     }
     Ok(MasterPlaylist { variants })
@@ -165,7 +218,7 @@ pub fn parse_master_playlist(text: &str, playlist_url: &Url) -> Result<MasterPla
 /// Live playlists (no EXT-X-ENDLIST) are rejected for now: reloading them belongs to the
 /// network layer, which does not exist yet.
 pub fn parse_media_playlist(text: &str, playlist_url: &Url) -> Result<MediaPlaylist> {
-    require_extm3u(text)?;
+    check_before_parsing(text)?;
     if text.contains("#EXT-X-STREAM-INF") {
         return Err(StreamError::InvalidPlaylist(
             "this is a master playlist (EXT-X-STREAM-INF), not a media playlist".into(),
@@ -210,7 +263,16 @@ pub fn parse_media_playlist(text: &str, playlist_url: &Url) -> Result<MediaPlayl
                 })
             })
             .transpose()?;
-        previous_range_end = byte_range.map(|r| (uri.clone(), r.offset + r.length));
+        previous_range_end = byte_range
+            .map(|r| {
+                let end = r.offset.checked_add(r.length).ok_or_else(|| {
+                    StreamError::InvalidPlaylist(format!(
+                        "segment {sequence}: its byte range ends past 2^64"
+                    ))
+                })?;
+                Ok::<_, StreamError>((uri.clone(), end))
+            })
+            .transpose()?;
         if let Some(map) = &raw_segment.map {
             let what = format!("the EXT-X-MAP before segment {sequence}");
             let key = key_in_force(&Decryptable::keys(map), playlist_url, &what)?;
@@ -261,6 +323,10 @@ pub fn parse_media_playlist(text: &str, playlist_url: &Url) -> Result<MediaPlayl
 }
 
 /// Parses `bytes` as both kinds of playlist, for fuzzing: it must return, never panic.
+///
+/// # Panics
+/// When `hls_m3u8` panicked on input the checks before it let through (the guard caught it):
+/// that is a gap in [`precheck`] for the fuzzer to report.
 pub fn fuzz_parse_playlist(bytes: &[u8]) {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return;
@@ -268,50 +334,15 @@ pub fn fuzz_parse_playlist(bytes: &[u8]) {
     let Ok(base) = Url::parse("https://fuzz.invalid/hls/index.m3u8") else {
         return;
     };
-    let _ = parse_master_playlist(text, &base);
-    let _ = parse_media_playlist(text, &base);
-}
-
-/// Runs `hls_m3u8`, turning a panic into an error.
-///
-/// Fuzzing found `hls_m3u8` 0.7 panicking on malformed input (an EXTINF of `1e400` or `-1`
-/// reaches `Duration::from_secs_f64`; a lone '"' attribute value slices out of bounds). A
-/// playlist comes from the network, so a bad one must fail the stream, not the player. This
-/// relies on `panic = "unwind"` (the default, and what the workspace uses).
-fn guard_parser_panics<T>(parse: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T> {
-    std::panic::catch_unwind(parse).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        StreamError::InvalidPlaylist(format!(
-            "the M3U8 parser rejected it by panicking: {message}"
-        ))
-    })
-}
-
-/// Checks what `hls_m3u8` assumes: the header, and balanced quotes.
-fn require_extm3u(text: &str) -> Result<()> {
-    // A UTF-8 BOM is common from hand-edited files and harmless.
-    if !text.trim_start_matches('\u{feff}').starts_with("#EXTM3U") {
-        return Err(StreamError::InvalidPlaylist(
-            "missing #EXTM3U header: this is not an M3U8 playlist".into(),
-        ));
+    for outcome in [
+        parse_master_playlist(text, &base).err(),
+        parse_media_playlist(text, &base).err(),
+        parse_playlist(text, &base).err(),
+    ] {
+        if let Some(err @ StreamError::ParserPanicked(_)) = outcome {
+            panic!("a playlist passed the checks but hls_m3u8 panicked on it: {err}\n{text}");
+        }
     }
-    // Quoted strings cannot contain '"' (RFC 8216 4.2), so a tag line with an odd number of
-    // them is malformed; said here, the error is clearer than hls_m3u8's (or its panic).
-    if let Some((number, _)) = text
-        .lines()
-        .enumerate()
-        .find(|(_, line)| line.starts_with('#') && line.matches('"').count() % 2 == 1)
-    {
-        return Err(StreamError::InvalidPlaylist(format!(
-            "line {}: unbalanced '\"' in a tag",
-            number + 1
-        )));
-    }
-    Ok(())
 }
 
 fn resolve(base: &Url, reference: &str, what: &str) -> Result<Url> {
@@ -354,203 +385,4 @@ fn key_in_force(keys: &[&DecryptionKey<'_>], playlist_url: &Url, what: &str) -> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ErrorKind;
-
-    fn base() -> Url {
-        Url::parse("https://cdn.example/music/t1/hls/64k/index.m3u8").unwrap()
-    }
-
-    const VOD: &str = "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:4\n\
-        #EXT-X-MEDIA-SEQUENCE:7\n#EXT-X-PLAYLIST-TYPE:VOD\n\
-        #EXT-X-KEY:METHOD=AES-128,URI=\"../key.bin\"\n\
-        #EXTINF:4.0,\n#EXT-X-BYTERANGE:100@0\nall.ts\n\
-        #EXTINF:4.0,\n#EXT-X-BYTERANGE:50\nall.ts\n\
-        #EXT-X-DISCONTINUITY\n\
-        #EXT-X-KEY:METHOD=AES-128,URI=\"https://keys.example/k2\",IV=0x000102030405060708090a0b0c0d0e0f\n\
-        #EXTINF:2.5,\nhttps://other.example/last.ts\n\
-        #EXT-X-KEY:METHOD=NONE\n#EXTINF:1.0,\nplain.ts\n#EXT-X-ENDLIST\n";
-
-    #[test]
-    fn media_playlist_resolves_everything() {
-        let playlist = parse_media_playlist(VOD, &base()).unwrap();
-        assert_eq!(playlist.media_sequence, 7);
-        assert_eq!(playlist.duration(), Duration::from_millis(11_500));
-        let [first, second, third, fourth] = playlist.segments.as_slice() else {
-            panic!("expected 4 segments, got {:?}", playlist.segments);
-        };
-        assert_eq!(
-            first.uri.as_str(),
-            "https://cdn.example/music/t1/hls/64k/all.ts"
-        );
-        assert_eq!(
-            first.byte_range,
-            Some(ByteRange {
-                offset: 0,
-                length: 100
-            })
-        );
-        // The second range has no offset: it continues the first.
-        assert_eq!(
-            second.byte_range,
-            Some(ByteRange {
-                offset: 100,
-                length: 50
-            })
-        );
-        assert_eq!((first.sequence, second.sequence, third.sequence), (7, 8, 9));
-        let SegmentKey::Aes128 { uri, iv: None } = &first.key else {
-            panic!("first key: {:?}", first.key);
-        };
-        assert_eq!(uri.as_str(), "https://cdn.example/music/t1/hls/key.bin");
-        assert_eq!(first.decryption_iv(), Some(sequence_number_iv(7)));
-        assert_eq!(second.decryption_iv(), Some(sequence_number_iv(8)));
-        assert!(third.discontinuity && !second.discontinuity);
-        assert_eq!(third.uri.as_str(), "https://other.example/last.ts");
-        let expected_iv: [u8; 16] = std::array::from_fn(|i| u8::try_from(i).unwrap());
-        assert_eq!(third.decryption_iv(), Some(expected_iv));
-        assert_eq!(fourth.key, SegmentKey::None);
-        assert_eq!(fourth.decryption_iv(), None);
-    }
-
-    #[test]
-    fn init_section_applies_to_later_segments() {
-        let text = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n\
-            #EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4,\na.m4s\n#EXTINF:4,\nb.m4s\n#EXT-X-ENDLIST\n";
-        let playlist = parse_media_playlist(text, &base()).unwrap();
-        for segment in &playlist.segments {
-            let init = segment
-                .init_section
-                .as_ref()
-                .expect("init section carried forward");
-            assert_eq!(
-                init.uri.as_str(),
-                "https://cdn.example/music/t1/hls/64k/init.mp4"
-            );
-        }
-    }
-
-    #[test]
-    fn encrypted_init_section_needs_an_iv() {
-        let text = |iv: &str| {
-            format!(
-                "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\"{iv}\n\
-                 #EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4,\na.m4s\n#EXT-X-ENDLIST\n"
-            )
-        };
-        let err = media_error(&text(""));
-        assert!(err.to_string().contains("no IV"), "{err}");
-        let playlist =
-            parse_media_playlist(&text(",IV=0x0000000000000000000000000000000F"), &base()).unwrap();
-        let init = playlist.segments[0].init_section.as_ref().unwrap();
-        let SegmentKey::Aes128 { iv: Some(iv), .. } = init.key else {
-            panic!("init key: {:?}", init.key);
-        };
-        assert_eq!(iv[15], 0x0f);
-    }
-
-    #[test]
-    fn master_playlist_variants() {
-        let text = "#EXTM3U\n#EXT-X-VERSION:3\n\
-            #EXT-X-STREAM-INF:BANDWIDTH=71153,AVERAGE-BANDWIDTH=69982,CODECS=\"mp4a.40.2\"\n\
-            64k/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=248636\nhttps://b.example/hi.m3u8\n";
-        let master_url = Url::parse("https://cdn.example/music/t1/hls/master.m3u8").unwrap();
-        let master = parse_master_playlist(text, &master_url).unwrap();
-        assert_eq!(master.variants.len(), 2);
-        assert_eq!(master.variants[0].bandwidth, 71153);
-        assert_eq!(master.variants[0].average_bandwidth, Some(69982));
-        assert_eq!(master.variants[0].codecs, ["mp4a.40.2"]);
-        assert_eq!(master.variants[0].uri, base());
-        assert_eq!(master.variants[1].uri.as_str(), "https://b.example/hi.m3u8");
-        assert!(master.variants[1].codecs.is_empty());
-    }
-
-    fn media_error(text: &str) -> StreamError {
-        parse_media_playlist(text, &base()).unwrap_err()
-    }
-
-    #[test]
-    fn malformed_playlists_say_what_is_wrong() {
-        let err = media_error("#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n");
-        assert!(err.to_string().contains("missing #EXTM3U"), "{err}");
-
-        let err = media_error("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-ENDLIST\n");
-        assert_eq!(err.kind(), ErrorKind::Playlist, "{err}");
-        assert!(err.to_string().contains("no segments"), "{err}");
-
-        let err = media_error(
-            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n\
-             #EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n",
-        );
-        assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
-        assert!(err.to_string().contains("SAMPLE-AES"), "{err}");
-
-        let err = media_error("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n");
-        assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
-        assert!(err.to_string().contains("live playlist"), "{err}");
-
-        let err = media_error("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\n#EXT-X-ENDLIST\n");
-        assert_eq!(err.kind(), ErrorKind::Playlist, "{err}");
-
-        let err = media_error(
-            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\n#EXT-X-BYTERANGE:10\na.ts\n#EXT-X-ENDLIST\n",
-        );
-        // hls_m3u8 itself rejects this one ("invalid input"); ours catches later cases.
-        assert_eq!(err.kind(), ErrorKind::Playlist, "{err}");
-
-        let err = media_error("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n");
-        assert!(err.to_string().contains("master playlist"), "{err}");
-    }
-
-    #[test]
-    fn inputs_that_panic_hls_m3u8_are_errors() {
-        for extinf in ["1e400", "-1", "NaN"] {
-            let text = format!(
-                "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:{extinf},\na.ts\n#EXT-X-ENDLIST\n"
-            );
-            let err = media_error(&text);
-            assert_eq!(err.kind(), ErrorKind::Playlist, "{err}");
-        }
-        let err = media_error("#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI=\"\n#EXTINF:4,\na.ts\n");
-        assert!(err.to_string().contains("unbalanced"), "{err}");
-    }
-
-    #[test]
-    fn master_playlist_without_variants_is_an_error() {
-        let err = parse_master_playlist("#EXTM3U\n#EXT-X-VERSION:3\n", &base()).unwrap_err();
-        assert!(err.to_string().contains("no EXT-X-STREAM-INF"), "{err}");
-        let err = parse_master_playlist("hello", &base()).unwrap_err();
-        assert!(err.to_string().contains("missing #EXTM3U"), "{err}");
-    }
-
-    #[test]
-    fn byte_range_slice_checks_bounds() {
-        let data = [1, 2, 3, 4];
-        assert_eq!(
-            ByteRange {
-                offset: 1,
-                length: 2
-            }
-            .slice(&data)
-            .unwrap(),
-            [2, 3]
-        );
-        assert!(
-            ByteRange {
-                offset: 3,
-                length: 2
-            }
-            .slice(&data)
-            .is_err()
-        );
-        assert!(
-            ByteRange {
-                offset: u64::MAX,
-                length: 2
-            }
-            .slice(&data)
-            .is_err()
-        );
-    }
-}
+mod tests;

@@ -6,12 +6,55 @@ use crate::error::Result;
 use crate::playlist::MediaSegment;
 use crate::{fmp4, packed, ts};
 
+/// The codec of the frames in TS and packed-audio segments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Codec {
+    /// AAC in ADTS frames.
+    #[default]
+    Aac,
+    /// MPEG audio frames (MP3, or layers I and II).
+    MpegAudio,
+}
+
+impl Codec {
+    /// The codec whose frame header `frames` starts with: ADTS is a 12-bit sync and layer 0;
+    /// MPEG audio an 11-bit sync and a layer other than 0.
+    #[must_use]
+    pub fn of_frames(frames: &[u8]) -> Option<Self> {
+        let [0xff, second, ..] = *frames else {
+            return None;
+        };
+        if second & 0xf6 == 0xf0 {
+            Some(Self::Aac)
+        } else if second & 0xe0 == 0xe0 && second & 0x06 != 0 {
+            Some(Self::MpegAudio)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `frames` starts with a frame header of this codec (or is too short to tell).
+    #[must_use]
+    pub fn starts_a_frame(self, frames: &[u8]) -> bool {
+        frames.len() < 2 || Self::of_frames(frames) == Some(self)
+    }
+
+    /// The file extension to give symphonia's probe.
+    #[must_use]
+    pub fn decoder_hint(self) -> &'static str {
+        match self {
+            Self::Aac => "aac",
+            Self::MpegAudio => "mp3",
+        }
+    }
+}
+
 /// How a segment's audio is packaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SegmentKind {
-    /// MPEG-TS carrying ADTS AAC; demuxed to ADTS.
+    /// MPEG-TS carrying ADTS AAC or MP3; demuxed to its frames.
     Ts,
-    /// Packed audio: ID3 timestamp + ADTS; the tag is stripped.
+    /// Packed audio: ID3 timestamp + ADTS or MP3 frames; the tag is stripped.
     PackedAudio,
     /// Fragmented MP4 after an EXT-X-MAP init section; passed through.
     Fmp4,
@@ -32,7 +75,8 @@ impl SegmentKind {
         }
     }
 
-    /// The file extension to give symphonia's probe for the decoder input.
+    /// The file extension to give symphonia's probe for the decoder input, before any of
+    /// it has been seen (AAC is what TS and packed audio carry most).
     #[must_use]
     pub fn decoder_hint(self) -> &'static str {
         match self {
@@ -40,16 +84,27 @@ impl SegmentKind {
             Self::Fmp4 => "mp4",
         }
     }
+
+    /// The probe's hint for decoder input of this kind that starts with `input`: TS and
+    /// packed audio say by their first frame whether they carry AAC or MP3.
+    #[must_use]
+    pub fn decoder_hint_for(self, input: &[u8]) -> &'static str {
+        match (self, Codec::of_frames(input)) {
+            (Self::Ts | Self::PackedAudio, Some(codec)) => codec.decoder_hint(),
+            _ => self.decoder_hint(),
+        }
+    }
 }
 
-/// Turns one segment's decrypted bytes into decoder input: ADTS for TS and packed audio, the
+/// Turns one segment's decrypted bytes into decoder input: ADTS or MP3 frames for TS and
+/// packed audio, the
 /// checked fragment for fMP4 (whose init section goes first, once; see
 /// [`fmp4::concat_init_and_fragments`]). Concatenating the outputs of consecutive segments
 /// gives a stream the decoder plays gaplessly.
 pub fn segment_to_decoder_input(kind: SegmentKind, segment: &[u8]) -> Result<Vec<u8>> {
     match kind {
-        SegmentKind::Ts => Ok(ts::demux_aac(segment)?.adts),
-        SegmentKind::PackedAudio => Ok(packed::split_packed_audio(segment)?.adts.to_vec()),
+        SegmentKind::Ts => Ok(ts::demux_audio(segment)?.frames),
+        SegmentKind::PackedAudio => Ok(packed::split_packed_audio(segment)?.frames.to_vec()),
         SegmentKind::Fmp4 => {
             fmp4::check_fragment(segment)?;
             Ok(segment.to_vec())

@@ -1,10 +1,12 @@
-//! MPEG-TS demuxing for HLS audio: PAT -> PMT -> the AAC (ADTS) elementary stream.
+//! MPEG-TS demuxing for HLS audio: PAT -> PMT -> the audio elementary stream, AAC (ADTS)
+//! or MPEG audio (MP3), the two RFC 8216 names for audio in TS that a decoder here plays.
 //!
 //! A small reader of our own rather than a general demuxer: an HLS audio segment carries
 //! one program with one audio stream, and owning the code lets every malformation become a
 //! clear error instead of a panic or a silently dropped packet.
 
 use crate::error::{Result, StreamError};
+use crate::segment::Codec;
 
 /// Every transport stream packet is this long.
 pub const TS_PACKET_LEN: usize = 188;
@@ -12,18 +14,29 @@ const SYNC_BYTE: u8 = 0x47;
 const PAT_PID: u16 = 0;
 /// ISO/IEC 13818-7 AAC with ADTS framing, the stream type HLS uses for AAC in TS.
 const STREAM_TYPE_ADTS_AAC: u8 = 0x0F;
+/// ISO/IEC 11172-3 and 13818-3 audio (MPEG-1 and MPEG-2 layers I to III: MP3).
+const STREAM_TYPES_MPEG_AUDIO: [u8; 2] = [0x03, 0x04];
 
-/// The AAC audio of one TS segment.
+fn codec_of_stream_type(stream_type: u8) -> Option<Codec> {
+    match stream_type {
+        STREAM_TYPE_ADTS_AAC => Some(Codec::Aac),
+        t if STREAM_TYPES_MPEG_AUDIO.contains(&t) => Some(Codec::MpegAudio),
+        _ => None,
+    }
+}
+
+/// The audio of one TS segment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TsAudio {
-    /// The PES payloads concatenated: an ADTS stream.
-    pub adts: Vec<u8>,
+    pub codec: Codec,
+    /// The PES payloads concatenated: an ADTS stream, or MPEG audio frames.
+    pub frames: Vec<u8>,
     /// The PTS (90 kHz, 33 bits) of the first audio PES packet, when it has one.
     pub first_pts: Option<u64>,
 }
 
-/// Demuxes the AAC stream of a TS segment.
-pub fn demux_aac(segment: &[u8]) -> Result<TsAudio> {
+/// Demuxes the audio stream (AAC or MP3) of a TS segment.
+pub fn demux_audio(segment: &[u8]) -> Result<TsAudio> {
     if segment.is_empty() {
         return Err(malformed("the segment is empty".into()));
     }
@@ -44,7 +57,7 @@ pub fn demux_aac(segment: &[u8]) -> Result<TsAudio> {
 
 /// Runs the demuxer on arbitrary bytes, for fuzzing: it must return, never panic.
 pub fn fuzz_demux(bytes: &[u8]) {
-    let _ = demux_aac(bytes);
+    let _ = demux_audio(bytes);
 }
 
 fn malformed(what: String) -> StreamError {
@@ -55,7 +68,7 @@ fn malformed(what: String) -> StreamError {
 struct Demuxer {
     pmt_pid: Option<u16>,
     audio_pid: Option<u16>,
-    /// Stream types the PMT listed, to say what it had when it had no AAC.
+    /// Stream types the PMT listed, to say what it had when it had no audio we play.
     pmt_stream_types: Vec<u8>,
     last_continuity_counter: Option<u8>,
     /// The audio PES packet being reassembled; `None` before the first `payload_unit_start`.
@@ -142,8 +155,11 @@ impl Demuxer {
             let pid = (u16::from(streams[1] & 0x1f) << 8) | u16::from(streams[2]);
             let info_length = usize::from(u16::from_be_bytes([streams[3], streams[4]]) & 0x0fff);
             self.pmt_stream_types.push(stream_type);
-            if stream_type == STREAM_TYPE_ADTS_AAC && self.audio_pid.is_none() {
+            if let Some(codec) = codec_of_stream_type(stream_type)
+                && self.audio_pid.is_none()
+            {
                 self.audio_pid = Some(pid);
+                self.output.codec = codec;
             }
             streams = streams
                 .get(5 + info_length..)
@@ -189,13 +205,19 @@ impl Demuxer {
             return Ok(());
         };
         let (pts, payload) = parse_pes(&pes)?;
-        if self.output.adts.is_empty() {
-            if payload.len() >= 2 && (payload[0] != 0xff || payload[1] & 0xf0 != 0xf0) {
-                return Err("the audio PES payload does not start with an ADTS header".into());
+        if self.output.frames.is_empty() {
+            if !self.output.codec.starts_a_frame(payload) {
+                return Err(match self.output.codec {
+                    Codec::Aac => "the audio PES payload does not start with an ADTS header",
+                    Codec::MpegAudio => {
+                        "the audio PES payload does not start with an MPEG audio frame"
+                    }
+                }
+                .into());
             }
             self.output.first_pts = pts;
         }
-        self.output.adts.extend_from_slice(payload);
+        self.output.frames.extend_from_slice(payload);
         Ok(())
     }
 
@@ -210,11 +232,12 @@ impl Demuxer {
                 return Err(malformed("no PMT, or a PMT without streams".into()));
             }
             return Err(StreamError::Unsupported(format!(
-                "no AAC (ADTS, stream type 0x0F) stream in the PMT; stream types: {:02x?}",
+                "no AAC (ADTS, stream type 0x0F) or MP3 (0x03, 0x04) stream in the PMT; \
+                 stream types: {:02x?}",
                 self.pmt_stream_types
             )));
         }
-        if self.output.adts.is_empty() {
+        if self.output.frames.is_empty() {
             return Err(malformed("the segment contains no audio".into()));
         }
         Ok(self.output)
@@ -382,18 +405,18 @@ mod tests {
 
     #[test]
     fn demuxes_a_minimal_segment() {
-        let audio = demux_aac(&tiny_segment()).unwrap();
-        assert_eq!(audio.adts[..2], [0xff, 0xf1]);
-        assert_eq!(audio.adts.len(), 8);
+        let audio = demux_audio(&tiny_segment()).unwrap();
+        assert_eq!(audio.frames[..2], [0xff, 0xf1]);
+        assert_eq!(audio.frames.len(), 8);
         assert_eq!(audio.first_pts, Some(0));
     }
 
     #[test]
     fn truncated_segment_is_an_error() {
         let segment = tiny_segment();
-        let err = demux_aac(&segment[..segment.len() - 50]).unwrap_err();
+        let err = demux_audio(&segment[..segment.len() - 50]).unwrap_err();
         assert!(err.to_string().contains("truncated"), "{err}");
-        let err = demux_aac(&[]).unwrap_err();
+        let err = demux_audio(&[]).unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
     }
 
@@ -401,17 +424,17 @@ mod tests {
     fn corrupt_packets_are_errors() {
         let mut lost_sync = tiny_segment();
         lost_sync[TS_PACKET_LEN] = 0x00;
-        let err = demux_aac(&lost_sync).unwrap_err();
+        let err = demux_audio(&lost_sync).unwrap_err();
         assert!(err.to_string().contains("packet 1: sync byte"), "{err}");
 
         let mut bad_crc = tiny_segment();
         bad_crc[TS_PACKET_LEN - 2] ^= 0x55;
-        let err = demux_aac(&bad_crc).unwrap_err();
+        let err = demux_audio(&bad_crc).unwrap_err();
         assert!(err.to_string().contains("PAT CRC mismatch"), "{err}");
 
         let mut damaged = tiny_segment();
         damaged[2 * TS_PACKET_LEN + 1] |= 0x80;
-        let err = demux_aac(&damaged).unwrap_err();
+        let err = demux_audio(&damaged).unwrap_err();
         assert!(
             err.to_string().contains("transport_error_indicator"),
             "{err}"
@@ -423,7 +446,7 @@ mod tests {
         let mut segment = tiny_segment();
         let mut next = payload_packet(0x101, false, 2, &[0xaa; 10]);
         segment.append(&mut next);
-        let err = demux_aac(&segment).unwrap_err();
+        let err = demux_audio(&segment).unwrap_err();
         assert!(err.to_string().contains("continuity counter"), "{err}");
     }
 

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use strato_stream::aes::{decrypt_aes128_cbc, key_from_bytes, sequence_number_iv};
 use strato_stream::playlist::fuzz_parse_playlist;
-use strato_stream::ts::{TS_PACKET_LEN, demux_aac, fuzz_demux};
+use strato_stream::ts::{TS_PACKET_LEN, demux_audio, fuzz_demux};
 use strato_stream::{ErrorKind, SegmentKind, segment_to_decoder_input};
 
 fn media_dir() -> PathBuf {
@@ -86,6 +86,104 @@ fn playlist_parser_never_panics() {
     }
 }
 
+/// Tags with the values that have made `hls_m3u8` panic, and their neighbours, inserted
+/// into real playlists: every one must be refused by the checks before the parser, never
+/// caught as a parser panic (`fuzz_parse_playlist` panics when the guard had to catch one).
+#[test]
+fn hostile_tag_values_are_refused_before_the_parser() {
+    const TAGS: [&str; 14] = [
+        "#EXTINF:",
+        "#EXT-X-BYTERANGE:",
+        "#EXT-X-TARGETDURATION:",
+        "#EXT-X-MEDIA-SEQUENCE:",
+        "#EXT-X-DISCONTINUITY-SEQUENCE:",
+        "#EXT-X-KEY:",
+        "#EXT-X-MAP:",
+        "#EXT-X-STREAM-INF:",
+        "#EXT-X-MEDIA:",
+        "#EXT-X-START:",
+        "#EXT-X-DATERANGE:",
+        "#EXT-X-PROGRAM-DATE-TIME:",
+        "#EXT-X-I-FRAME-STREAM-INF:",
+        "#EXT-X-SESSION-KEY:",
+    ];
+    const VALUES: [&str; 40] = [
+        "1e400",
+        "-1",
+        "NaN",
+        "inf",
+        "-inf",
+        "1e20",
+        "18446744073709551615",
+        "18446744073709551616",
+        "0",
+        "-0",
+        "4.0,",
+        "\"\"",
+        "0x",
+        "0xGG",
+        "@",
+        "1@",
+        "@1",
+        "10@18446744073709551615",
+        "18446744073709551615@1",
+        "BANDWIDTH=",
+        "BANDWIDTH=1",
+        "RESOLUTION=1x",
+        "FRAME-RATE=1e400",
+        "TIME-OFFSET=1e400",
+        "TIME-OFFSET=NaN",
+        "DURATION=1e400",
+        "DURATION=-1",
+        "PLANNED-DURATION=-1",
+        "URI=\"x\"",
+        "METHOD=AES-128",
+        "IV=0x1",
+        "KEYFORMATVERSIONS=\"1/2/3/4/5/6/7/8/9/10\"",
+        "BYTERANGE=\"1@18446744073709551615\"",
+        "ID=\"a\"",
+        "START-DATE=\"x\"",
+        "INSTREAM-ID=\"CC5\"",
+        "CHANNELS=\"2/\"",
+        ",",
+        "=",
+        "",
+    ];
+    let media = media_dir();
+    let seeds: Vec<Vec<String>> = [
+        "media/tr-kelp-forest/hls/64k/index.m3u8",
+        "media/tr-static-bloom/hls/64k/index.m3u8",
+        "media/tr-paper-satellites/hls/64k/index.m3u8",
+        "media/tr-kelp-forest/hls/master.m3u8",
+    ]
+    .iter()
+    .map(|p| {
+        let text = std::fs::read_to_string(media.join(p)).unwrap();
+        text.lines().map(str::to_owned).collect()
+    })
+    .collect();
+    let mut rng = Rng(0x5eed_1e55_0fc0_ffee);
+    for round in 0..60_000 {
+        let mut lines = seeds[round % seeds.len()].clone();
+        for _ in 0..=rng.below(3) {
+            let mut line = TAGS[rng.below(TAGS.len())].to_owned();
+            for i in 0..=rng.below(3) {
+                if i > 0 {
+                    line.push(',');
+                }
+                line.push_str(VALUES[rng.below(VALUES.len())]);
+            }
+            let at = rng.below(lines.len() + 1);
+            if rng.below(2) == 0 || at == lines.len() {
+                lines.insert(at, line);
+            } else {
+                lines[at] = line;
+            }
+        }
+        fuzz_parse_playlist((lines.join("\n") + "\n").as_bytes());
+    }
+}
+
 #[test]
 fn other_segment_kinds_never_panic() {
     let media = media_dir();
@@ -102,12 +200,12 @@ fn other_segment_kinds_never_panic() {
 #[test]
 fn truncated_real_ts_segment_is_a_clear_error() {
     let segment = std::fs::read(media_dir().join("media/tr-anemone/hls/64k/seg001.ts")).unwrap();
-    let err = demux_aac(&segment[..segment.len() - 100]).unwrap_err();
+    let err = demux_audio(&segment[..segment.len() - 100]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Container);
     assert!(err.to_string().contains("truncated"), "{err}");
     // Cut on a packet boundary, the last PES is shorter than its header says.
     let cut = (segment.len() / TS_PACKET_LEN - 3) * TS_PACKET_LEN;
-    let err = demux_aac(&segment[..cut]).unwrap_err();
+    let err = demux_audio(&segment[..cut]).unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
 }
 
@@ -118,7 +216,7 @@ fn real_encrypted_segment_with_wrong_key_is_a_padding_error() {
     let key = key_from_bytes(&std::fs::read(hls.join("key.bin")).unwrap()).unwrap();
     // The playlist has no IV: segment 2 uses sequence number 2.
     let plain = decrypt_aes128_cbc(&ciphertext, &key, &sequence_number_iv(2)).unwrap();
-    assert!(demux_aac(&plain).is_ok());
+    assert!(demux_audio(&plain).is_ok());
 
     let mut wrong_key = key;
     wrong_key[0] ^= 1;
@@ -128,6 +226,6 @@ fn real_encrypted_segment_with_wrong_key_is_a_padding_error() {
     // A wrong IV garbles only the first block (CBC), so the padding still checks out; here
     // the damage hits the first sync byte, which the demuxer reports.
     let garbled = decrypt_aes128_cbc(&ciphertext, &key, &[0xff; 16]).unwrap();
-    let err = demux_aac(&garbled).unwrap_err();
+    let err = demux_audio(&garbled).unwrap_err();
     assert!(err.to_string().contains("packet 0: sync byte"), "{err}");
 }

@@ -4,7 +4,8 @@
 //! resolved by the conflict policy with a record.
 //!
 //! `STRATO_SYNC_TRIALS` sets the number of random trials (default 6; each prints its seed,
-//! and `STRATO_SYNC_SEED` replays one).
+//! and `STRATO_SYNC_SEED` replays one). The trials' seeds follow from `STRATO_TEST_SEED`
+//! when it is set (as in `scripts/test`), so that variable replays the whole run.
 
 mod support;
 
@@ -29,7 +30,7 @@ async fn two_clients_and_the_service_converge() {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(6_u64);
-        let base: u64 = rand::random();
+        let base = strato_testkit::test_seed("convergence");
         (0..trials).map(|n| base.wrapping_add(n)).collect()
     };
     for seed in seeds {

@@ -5,8 +5,15 @@
 //!   the process exits.
 //! - [`media_dir`]: the generated demo media (`$STRATO_MEDIA_DIR`, or the cached output of
 //!   `scripts/ensure-media.sh`).
+//! - [`test_seed`]: the seed of a randomised test, replayable with `STRATO_TEST_SEED`.
 //! - [`DevCloud`]: a `devcloud` process with a temporary data dir, free ports and the moto
 //!   above, plus helpers for tokens, fault rules and restarts.
+//! - [`TestCa`] and [`TestServer`]: certificates made in the test and HTTP/HTTPS listeners
+//!   on loopback that count the connections they were offered.
+//! - [`file_router`]: a folder served at plain addresses, with addresses that answer an
+//!   error status or never answer, for a [`TestServer`].
+//! - [`ffmpeg`]: HLS streams and files made by ffmpeg in the test, and ffmpeg's decode of
+//!   them, the reference a capture is compared with.
 //!
 //! `DevCloud` runs the already-built binary: run `cargo build -p strato-devcloud` before the
 //! tests of any other crate (devcloud's own tests get it from Cargo). It is found next to the
@@ -15,11 +22,18 @@
 mod cognito;
 mod devcloud;
 mod faults;
+pub mod ffmpeg;
+mod files;
 mod media;
 mod moto;
+mod seed;
+mod tls;
 
 pub use cognito::CognitoAdmin;
 pub use devcloud::{DevCloud, DevCloudBuilder, ReadyInfo, devcloud_binary};
 pub use faults::{FaultRule, FaultTarget};
+pub use files::file_router;
 pub use media::{media_dir, workspace_root};
 pub use moto::Moto;
+pub use seed::{TEST_SEED_VAR, test_seed};
+pub use tls::{ServerCertificate, TestCa, TestServer};

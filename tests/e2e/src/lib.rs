@@ -4,6 +4,15 @@
 //!
 //! Prerequisites (the README's test command provides them): `DISPLAY` set, `tauri-driver` and
 //! `WebKitWebDriver` on PATH, and `cargo build -p strato-app -p strato-devcloud` done.
+//!
+//! Each app gets a folder of its own: its data, its logs, and a home (`HOME` and the `XDG_*`
+//! folders) where everything else it or `WebKitGTK` writes lands, so tests see all of it
+//! and nothing leaks between runs. [`ui`] holds what tests do in the window; [`secrets`] and
+//! [`issued`] search that folder for what the cloud handed out.
+
+pub mod issued;
+pub mod secrets;
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -35,6 +44,11 @@ pub struct AppUnderTest {
     driver_url: String,
     caps: serde_json::Map<String, serde_json::Value>,
     dir: tempfile::TempDir,
+    /// Set once the app was quit with [`AppUnderTest::quit`].
+    quit: bool,
+    /// Set by [`AppUnderTest::close`], which a test reaches only when it passed: dropped
+    /// without it, the test failed, and its logs and evidence are kept.
+    closed: bool,
 }
 
 impl AppUnderTest {
@@ -52,6 +66,17 @@ impl AppUnderTest {
             &alsa_conf,
             alsa_config(audio, &dir.path().join("capture.raw")),
         )?;
+
+        let home = dir.path().join("home");
+        let xdg = [
+            ("XDG_CONFIG_HOME", home.join(".config")),
+            ("XDG_DATA_HOME", home.join(".local/share")),
+            ("XDG_STATE_HOME", home.join(".local/state")),
+            ("XDG_CACHE_HOME", home.join(".cache")),
+        ];
+        for (_, folder) in &xdg {
+            std::fs::create_dir_all(folder)?;
+        }
 
         let port = free_port()?;
         let native_port = free_port()?;
@@ -72,6 +97,8 @@ impl AppUnderTest {
             // The offline library and downloads of this run only.
             .env("STRATO_DATA_DIR", dir.path().join("data"))
             .env("ALSA_CONFIG_PATH", &alsa_conf)
+            .env("HOME", &home)
+            .envs(xdg)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("tauri-driver.log"))?)
             .spawn()
@@ -95,14 +122,64 @@ impl AppUnderTest {
             driver_url: url,
             caps,
             dir,
+            quit: false,
+            closed: false,
         })
+    }
+
+    /// The app's data folder (`STRATO_DATA_DIR`): libraries and downloads.
+    #[must_use]
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The app's log folder (`STRATO_LOG_DIR`).
+    #[must_use]
+    pub fn log_dir(&self) -> PathBuf {
+        self.dir.path().join("logs")
+    }
+
+    /// The app's home: `HOME`, with the `XDG_*` folders inside (settings, `WebKitGTK`'s
+    /// storage and caches).
+    #[must_use]
+    pub fn home_dir(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// tauri-driver's output, where the app's own stderr goes too.
+    #[must_use]
+    pub fn driver_log(&self) -> PathBuf {
+        self.dir.path().join("tauri-driver.log")
+    }
+
+    /// Quits the app (ends the `WebDriver` session) and waits up to 20 s for its process to
+    /// be gone, so that what it writes at exit is on disk. The cloud stays up.
+    pub async fn quit(&mut self) -> Result<()> {
+        // Seen running first, so that "gone" below means something.
+        #[cfg(target_os = "linux")]
+        if !app_running(self.driver.id())? {
+            bail!("the app is not among tauri-driver's processes");
+        }
+        self.quit = true;
+        self.client.clone().close().await?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while app_running(self.driver.id())? {
+            if Instant::now() > deadline {
+                bail!("the app was still running 20 s after its session ended");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
     }
 
     /// Quits the app (ends the `WebDriver` session, which closes it) and starts it again with
     /// the same environment and cloud, as a listener reopening it.
     pub async fn restart(&mut self) -> Result<()> {
-        self.client.clone().close().await?;
+        if !self.quit {
+            self.client.clone().close().await?;
+        }
         self.client = connect(&self.driver_url, &self.caps).await?;
+        self.quit = false;
         Ok(())
     }
 
@@ -225,18 +302,28 @@ impl AppUnderTest {
 
     /// Saves a screenshot of the window.
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        // WebKitWebDriver snapshots what was last painted; under Xvfb that can be a frame from
+        // seconds before the DOM the test just read. Two animation frames make the page paint.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\n\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
         std::fs::write(path, self.client.screenshot().await?)?;
         Ok(())
     }
 
     /// Ends the session (which closes the app) and stops the driver.
     pub async fn close(mut self) -> Result<()> {
-        let result = self.client.clone().close().await;
+        let result = if self.quit {
+            Ok(())
+        } else {
+            self.client.clone().close().await
+        };
         stop_process_tree(&mut self.driver);
-        if std::env::var_os("STRATO_E2E_KEEP").is_some() {
-            let kept = std::mem::replace(&mut self.dir, tempfile::tempdir()?).keep();
-            eprintln!("kept {}", kept.display());
-        }
+        self.closed = result.is_ok();
         result.map_err(Into::into)
     }
 }
@@ -244,10 +331,12 @@ impl AppUnderTest {
 impl Drop for AppUnderTest {
     fn drop(&mut self) {
         stop_process_tree(&mut self.driver);
-        if std::env::var_os("STRATO_E2E_KEEP").is_some()
-            && let Ok(empty) = tempfile::tempdir()
-        {
-            let _ = std::mem::replace(&mut self.dir, empty).keep();
+        // A failed test keeps the app's logs, capture and evidence; `STRATO_E2E_KEEP` keeps
+        // every test's.
+        let keep = !self.closed || std::env::var_os("STRATO_E2E_KEEP").is_some();
+        if keep && let Ok(empty) = tempfile::tempdir() {
+            let kept = std::mem::replace(&mut self.dir, empty).keep();
+            eprintln!("kept the app's logs and evidence in {}", kept.display());
         }
     }
 }
@@ -262,6 +351,38 @@ fn stop_process_tree(driver: &mut std::process::Child) {
     }
     let _ = driver.kill();
     let _ = driver.wait();
+}
+
+/// Whether the app binary runs in tauri-driver's process group (`pgid`), from `/proc`.
+#[cfg(target_os = "linux")]
+fn app_running(pgid: u32) -> Result<bool> {
+    let pgid = pgid.to_string();
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        // Processes come and go while the folder is read.
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split at its last ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let comm = head.split_once('(').map_or("", |(_, comm)| comm);
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1);
+        // A zombie has exited; only its parent's bookkeeping is left.
+        if comm == "strato" && pgrp == Some(pgid.as_str()) && state != Some("Z") {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Elsewhere the session's end is taken as the app's (the suite runs under `WebKitGTK`).
+#[cfg(not(target_os = "linux"))]
+#[allow(clippy::unnecessary_wraps)]
+fn app_running(_pgid: u32) -> Result<bool> {
+    Ok(false)
 }
 
 /// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).

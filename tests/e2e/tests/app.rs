@@ -19,6 +19,10 @@ fn seconds(mss: &str) -> u32 {
 #[tokio::test]
 async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Capture).await?;
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    std::fs::create_dir_all(&shots)?;
+    app.wait_for("sign-in").await?;
+    app.screenshot(&shots.join("sign-in.png")).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
 
     app.wait_for("username-label").await?;
@@ -43,13 +47,23 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
         title.contains(&now_playing),
         "row {title:?} vs now playing {now_playing:?}"
     );
+    // The clock moves (the wait's own condition), and within the track the row listed: the
+    // seek bar shows the row's length, and the position never runs past it.
     let position = app
         .wait_for_text("position", Duration::from_secs(30), |t| seconds(t) >= 2)
         .await?;
-    assert!(seconds(&position) >= 2, "position {position}");
+    let duration = app
+        .wait_for_text("duration", Duration::from_secs(5), |t| seconds(t) > 0)
+        .await?;
+    assert!(
+        title.contains(&duration),
+        "row {title:?} vs the seek bar's length {duration:?}"
+    );
+    assert!(
+        seconds(&position) <= seconds(&duration),
+        "position {position} past the length {duration}"
+    );
 
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&shots)?;
     app.screenshot(&shots.join("playing.png")).await?;
 
     // The capture device is not paced, so the whole track is written within seconds.

@@ -1,7 +1,7 @@
 // Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.
 // Do not edit by hand.
 
-export type ErrorKind = "not_signed_in" | "auth" | "network" | "server" | "not_found" | "playback" | "no_output_device" | "invalid_input" | "internal";
+export type ErrorKind = "not_signed_in" | "auth" | "network" | "server" | "not_found" | "forbidden" | "playback" | "unsupported_format" | "damaged_media" | "corrupt_download" | "storage_full" | "storage" | "no_output_device" | "invalid_input" | "untrusted" | "internal";
 export type AppError = { kind: ErrorKind, message: string, };
 export type Session = { service_url: string, username: string, };
 export type SignInStep = { "step": "signed_in", session: Session, } | { "step": "challenge", challenge: SignInChallenge, };
@@ -21,6 +21,13 @@ export type StaySignedIn = { available: boolean,
  * logout).
  */
 reason: string | null, };
+export type ServiceTrust = { 
+/**
+ * The developer setting (`STRATO_ALLOW_INSECURE_SERVICE`) is on: any address is
+ * accepted, even without https, and the service may name its own sign-in endpoint. The
+ * sign-in screen shows a warning while it is.
+ */
+allow_insecure: boolean, };
 export type CodeDelivery = { destination: string | null, 
 /**
  * `EMAIL` or `SMS`.
@@ -94,9 +101,9 @@ unsynced_edits: number,
  */
 last_synced_at: number | null, 
 /**
- * Why the last attempt failed, in words.
+ * Why the last attempt failed: a kind the UI may branch on and a sentence to show.
  */
-error: string | null, 
+error: AppError | null, 
 /**
  * What the conflict policy did that the listener should know, until dismissed.
  */
@@ -117,6 +124,7 @@ done: number, failed: number,
  */
 total: number, bytes_used: number, quota_bytes: number, 
 /**
- * The last failure, in words.
+ * The last failure: its kind (a full disk or quota, a damaged file, the network, ...)
+ * and a sentence to show.
  */
-error: string | null, };
+error: AppError | null, };

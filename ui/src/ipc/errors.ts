@@ -1,19 +1,28 @@
 import type { AppError, ErrorKind } from "./bindings";
 
-const ERROR_KINDS: readonly ErrorKind[] = [
-  "not_signed_in",
-  "auth",
-  "network",
-  "server",
-  "not_found",
-  "playback",
-  "no_output_device",
-  "invalid_input",
-  "internal",
-];
+// A record over the generated union: adding a kind on the Rust side fails the type check here
+// until the UI knows it.
+const KNOWN_KINDS: Readonly<Record<ErrorKind, true>> = {
+  not_signed_in: true,
+  auth: true,
+  network: true,
+  server: true,
+  not_found: true,
+  forbidden: true,
+  playback: true,
+  unsupported_format: true,
+  damaged_media: true,
+  corrupt_download: true,
+  storage_full: true,
+  storage: true,
+  no_output_device: true,
+  invalid_input: true,
+  untrusted: true,
+  internal: true,
+};
 
 export function isErrorKind(value: unknown): value is ErrorKind {
-  return typeof value === "string" && (ERROR_KINDS as readonly string[]).includes(value);
+  return typeof value === "string" && Object.hasOwn(KNOWN_KINDS, value);
 }
 
 export function isAppError(value: unknown): value is AppError {

@@ -13,6 +13,7 @@ import type {
   RememberedAccount,
   RepeatMode,
   SearchResults,
+  ServiceTrust,
   Session,
   SignInStep,
   SignUpOutcome,
@@ -20,6 +21,7 @@ import type {
   SyncStatus,
   Track,
 } from "./bindings";
+import type { Commands } from "./commands";
 import { toAppError } from "./errors";
 
 export type * from "./bindings";
@@ -39,7 +41,7 @@ const COVER_SCHEME = "cover";
  * Commands about signing in. Their "auth" errors are about the attempt (wrong password,
  * wrong code); any other command's "auth" error means the session ended.
  */
-const ACCOUNT_COMMANDS: ReadonlySet<string> = new Set([
+const ACCOUNT_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   "sign_in",
   "answer_challenge",
   "restore_session",
@@ -54,9 +56,20 @@ const ACCOUNT_COMMANDS: ReadonlySet<string> = new Set([
 
 const sessionEndedListeners = new Set<(error: AppError) => void>();
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** A command of the shell; `commands.ts` is generated from the Rust signatures. */
+type CommandName = keyof Commands;
+/** A command's arguments as the IPC payload names them, or nothing when it takes none. */
+type ArgsOf<C extends CommandName> = Commands[C]["args"] extends null ? [] : [args: Commands[C]["args"]];
+type ResultOf<C extends CommandName> = Commands[C]["result"];
+
+/**
+ * Invokes a command. Typed by the generated table, so a command, an argument name or a type
+ * the shell does not have fails the UI's lint.
+ */
+async function call<C extends CommandName>(command: C, ...args: ArgsOf<C>): Promise<ResultOf<C>> {
   try {
-    return await invoke<T>(command, args);
+    // The table's argument objects are plain records; `invoke` sends them as JSON.
+    return await invoke<ResultOf<C>>(command, args[0] as Record<string, unknown> | undefined);
   } catch (error) {
     const appError = toAppError(error);
     if (appError.kind === "auth" && !ACCOUNT_COMMANDS.has(command)) {
@@ -77,6 +90,11 @@ export function onSessionEnded(listener: (error: AppError) => void): Unlisten {
 
 export function defaultServiceUrl(): Promise<string> {
   return call("default_service_url");
+}
+
+/** Whether a developer setting lets any service address in (the sign-in screen warns). */
+export function serviceTrust(): Promise<ServiceTrust> {
+  return call("service_trust");
 }
 
 export function session(): Promise<Session | null> {

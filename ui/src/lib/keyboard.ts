@@ -8,7 +8,11 @@ type KeyEventLike = Pick<
 /** What a global shortcut asks the player to do. */
 export type PlayerShortcut = "play-pause" | "next" | "previous";
 
-/** Keys a keyboard's media row sends; they act wherever the focus is. */
+/**
+ * Keys a keyboard's media row sends; they act wherever the focus is inside the window. They
+ * reach the page only while the window has focus: with the window hidden or in the
+ * background, media keys need the OS's media session, which Strato does not join yet.
+ */
 const MEDIA_KEYS: Readonly<Record<string, PlayerShortcut>> = {
   MediaPlayPause: "play-pause",
   MediaTrackNext: "next",

@@ -1,5 +1,9 @@
 //! The last steps before the sound: conversion to the device's rate (only when it differs),
 //! volume and `ReplayGain`, and the sink itself, reopened when it goes away.
+//!
+//! A track whose format changes mid-stream (an HLS discontinuity to another rate or channel
+//! count) keeps the output's stream: [`Output::retarget`] converts the new part to the
+//! format the sink already plays, so nothing is dropped and nothing stops.
 
 use std::time::{Duration, Instant};
 
@@ -7,6 +11,7 @@ use strato_model::ipc::OutputStatus;
 
 use super::{PlayerEvent, SinkOpener};
 use crate::AudioError;
+use crate::channels::remix_into;
 use crate::gain::Gain;
 use crate::resample::Resampler;
 use crate::sink::{PcmFormat, Sink};
@@ -20,7 +25,8 @@ pub(super) struct Output {
     sink: Option<Box<dyn Sink>>,
     /// The format the sink plays.
     sink_format: Option<PcmFormat>,
-    /// The format decoders deliver; differs from the sink's only in rate.
+    /// The format decoders deliver; differs from the sink's in rate (resampled) and, after
+    /// a mid-track change, in channel count (remixed).
     source_format: Option<PcmFormat>,
     resampler: Option<Resampler>,
     gain: Option<Gain>,
@@ -28,6 +34,7 @@ pub(super) struct Output {
     replay_gain: f32,
     last_open_attempt: Option<Instant>,
     scratch: Vec<f32>,
+    remixed: Vec<f32>,
 }
 
 impl Output {
@@ -43,6 +50,7 @@ impl Output {
             replay_gain: 1.0,
             last_open_attempt: None,
             scratch: Vec::new(),
+            remixed: Vec::new(),
         }
     }
 
@@ -144,20 +152,34 @@ impl Output {
             channels: format.channels,
         };
         sink.start(sink_format)?;
-        self.resampler = if rate == format.sample_rate {
-            None
-        } else {
-            Some(
-                Resampler::new(format.sample_rate, rate, format.channels)
-                    .map_err(|e| AudioError::Unsupported(e.to_string()))?,
-            )
-        };
+        self.resampler = resampler_for(format.sample_rate, sink_format)?;
         let mut gain = Gain::new(sink_format);
         gain.set_volume(self.volume);
         gain.set_replay_gain(self.replay_gain);
         gain.snap();
         self.gain = Some(gain);
         self.sink_format = Some(sink_format);
+        self.source_format = Some(format);
+        Ok(())
+    }
+
+    /// Whether the sink is playing a stream that PCM in another format could join.
+    pub(super) fn is_streaming(&self) -> bool {
+        self.sink.is_some() && self.sink_format.is_some()
+    }
+
+    /// Converts PCM in `format` to the sink's format from now on, in the same stream. Call
+    /// once the resampler's tail has been written ([`Self::drain_resampler`]).
+    pub(super) fn retarget(&mut self, format: PcmFormat) -> Result<(), AudioError> {
+        let sink_format = self
+            .sink_format
+            .ok_or_else(|| AudioError::Malformed("the output has no stream to join".into()))?;
+        self.resampler = resampler_for(format.sample_rate, sink_format)?;
+        tracing::debug!(
+            ?format,
+            ?sink_format,
+            "the track's format changed; converting it to the output's"
+        );
         self.source_format = Some(format);
         Ok(())
     }
@@ -178,8 +200,16 @@ impl Output {
         }
     }
 
-    /// Turns decoded samples into what the sink plays: resampled, gain applied.
+    /// Turns decoded samples into what the sink plays: remixed, resampled, gain applied.
     pub(super) fn convert(&mut self, samples: Vec<f32>) -> Vec<f32> {
+        let samples = match (self.source_format, self.sink_format) {
+            (Some(source), Some(sink)) if source.channels != sink.channels => {
+                self.remixed.clear();
+                remix_into(&samples, source.channels, sink.channels, &mut self.remixed);
+                std::mem::take(&mut self.remixed)
+            }
+            _ => samples,
+        };
         let mut out = match self.resampler.as_mut() {
             Some(resampler) => {
                 self.scratch.clear();
@@ -242,4 +272,15 @@ impl Output {
         self.source_format = None;
         self.resampler = None;
     }
+}
+
+/// A converter from `rate` to the sink's rate, when they differ; the sink's channel count,
+/// since channels are remixed first.
+fn resampler_for(rate: u32, sink: PcmFormat) -> Result<Option<Resampler>, AudioError> {
+    if rate == sink.sample_rate {
+        return Ok(None);
+    }
+    Resampler::new(rate, sink.sample_rate, sink.channels)
+        .map(Some)
+        .map_err(|e| AudioError::Unsupported(e.to_string()))
 }

@@ -133,6 +133,10 @@ fn decode_runs(
             if from >= block.len() {
                 continue;
             }
+            if let Some((samples, format)) = tail.take_other_format(format) {
+                out.send(Decoded::Pcm { samples, format })
+                    .map_err(|_| DecodeStop::Stopped)?;
+            }
             let ready = tail.push(&block[from..], format, padding);
             if let Some(samples) = ready {
                 out.send(Decoded::Pcm { samples, format })
@@ -157,22 +161,24 @@ struct Tail {
 }
 
 impl Tail {
-    /// Adds samples; returns those that are certainly not padding.
+    /// At a format change (a discontinuity), what is held of the old format: it was audio,
+    /// not the end's padding, and goes out in its own format.
+    fn take_other_format(&mut self, format: PcmFormat) -> Option<(Vec<f32>, PcmFormat)> {
+        let previous = self.format.replace(format)?;
+        if previous == format || self.held.is_empty() {
+            return None;
+        }
+        Some((std::mem::take(&mut self.held), previous))
+    }
+
+    /// Adds samples in the format last given to [`Self::take_other_format`]; returns those
+    /// that are certainly not padding.
     fn push(
         &mut self,
         samples: &[f32],
         format: PcmFormat,
         padding_frames: u64,
     ) -> Option<Vec<f32>> {
-        if self.format != Some(format) {
-            // A format change (a discontinuity) ends the old stream's tail: it was audio.
-            self.format = Some(format);
-            if !self.held.is_empty() {
-                let mut flushed = std::mem::take(&mut self.held);
-                flushed.extend_from_slice(samples);
-                return self.push_owned(flushed, format, padding_frames);
-            }
-        }
         let mut all = std::mem::take(&mut self.held);
         all.extend_from_slice(samples);
         self.push_owned(all, format, padding_frames)
@@ -220,8 +226,24 @@ mod tests {
     }
 
     #[test]
+    fn a_format_change_sends_the_held_samples_in_their_own_format() {
+        let mono = PcmFormat {
+            sample_rate: 48_000,
+            channels: 1,
+        };
+        let mut tail = Tail::default();
+        assert_eq!(tail.take_other_format(STEREO), None);
+        assert_eq!(tail.push(&[1.0; 10], STEREO, 2), Some(vec![1.0; 6]));
+        // The held 2 frames were the first part's end, not padding: out, as stereo.
+        assert_eq!(tail.take_other_format(mono), Some((vec![1.0; 4], STEREO)));
+        assert_eq!(tail.push(&[2.0; 5], mono, 2), Some(vec![2.0; 3]));
+        assert_eq!(tail.take_other_format(mono), None);
+    }
+
+    #[test]
     fn no_padding_passes_everything_through() {
         let mut tail = Tail::default();
+        assert_eq!(tail.take_other_format(STEREO), None);
         assert_eq!(tail.push(&[1.0, 2.0], STEREO, 0), Some(vec![1.0, 2.0]));
     }
 }

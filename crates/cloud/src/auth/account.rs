@@ -70,7 +70,7 @@ impl ServiceClient {
             .await
             .map_err(|e| cognito_error(e, Step::SignUp))?;
         tracing::info!(
-            username,
+            account = %crate::redact::account_tag(username),
             confirmed = out.user_confirmed(),
             "account created"
         );
@@ -91,7 +91,10 @@ impl ServiceClient {
             .send()
             .await
             .map_err(|e| cognito_error(e, Step::Confirm))?;
-        tracing::info!(username = username.trim(), "account confirmed");
+        tracing::info!(
+            account = %crate::redact::account_tag(username),
+            "account confirmed"
+        );
         Ok(())
     }
 
@@ -121,7 +124,10 @@ impl ServiceClient {
             .send()
             .await
             .map_err(|e| cognito_error(e, Step::ResetPassword))?;
-        tracing::info!(username = username.trim(), "password reset requested");
+        tracing::info!(
+            account = %crate::redact::account_tag(username),
+            "password reset requested"
+        );
         Ok(CodeDelivery::from_cognito(out.code_delivery_details()))
     }
 
@@ -148,7 +154,10 @@ impl ServiceClient {
             .send()
             .await
             .map_err(|e| cognito_error(e, Step::ResetPassword))?;
-        tracing::info!(username = username.trim(), "password reset");
+        tracing::info!(
+            account = %crate::redact::account_tag(username),
+            "password reset"
+        );
         Ok(())
     }
 }

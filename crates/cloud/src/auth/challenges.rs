@@ -152,7 +152,10 @@ impl ServiceClient {
             None,
         )?;
         if matches!(step, SignInStep::SignedIn(_)) {
-            tracing::info!(username = %challenge.username, "signed in after a challenge");
+            tracing::info!(
+                account = %crate::redact::account_tag(&challenge.username),
+                "signed in after a challenge"
+            );
         }
         Ok(step)
     }

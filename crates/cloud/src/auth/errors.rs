@@ -32,7 +32,13 @@ where
 {
     // The SDK's messages carry no secrets (they echo neither passwords nor tokens); debug only.
     tracing::debug!(?step, error = %DisplayErrorContext(&err), "Cognito call failed");
+    let tls = crate::trust::certificate_problem(&err);
     let (kind, message) = match &err {
+        SdkError::DispatchFailure(_) if tls.is_some() => (
+            CloudErrorKind::Untrusted,
+            tls.unwrap_or_default()
+                .replace("The service's", "The sign-in service's"),
+        ),
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => (
             CloudErrorKind::Offline,
             "Could not reach the sign-in service. Check your connection.".to_owned(),

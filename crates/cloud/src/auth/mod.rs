@@ -172,7 +172,11 @@ impl ServiceClient {
             }
         };
         if matches!(step, SignInStep::SignedIn(_)) {
-            tracing::info!(username, flow = ?self.auth_flow, "signed in");
+            tracing::info!(
+                account = %crate::redact::account_tag(username),
+                flow = ?self.auth_flow,
+                "signed in"
+            );
         }
         Ok(step)
     }
@@ -241,14 +245,15 @@ impl ServiceClient {
     }
 
     pub(crate) fn cognito_client(&self) -> cognito::Client {
-        let cfg = &self.config.cognito;
-        let mut builder = cognito::Config::builder()
+        // Always an explicit endpoint: the configuration's own only where `Trust` allowed it.
+        let config = cognito::Config::builder()
             .behavior_version(cognito::config::BehaviorVersion::latest())
-            .region(cognito::config::Region::new(cfg.region.clone()));
-        if let Some(endpoint) = &cfg.endpoint {
-            builder = builder.endpoint_url(endpoint);
-        }
-        cognito::Client::from_conf(builder.build())
+            .region(cognito::config::Region::new(
+                self.config.cognito.region.clone(),
+            ))
+            .endpoint_url(&self.cognito_endpoint)
+            .build();
+        cognito::Client::from_conf(config)
     }
 }
 

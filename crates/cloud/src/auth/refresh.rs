@@ -53,7 +53,10 @@ impl ServiceClient {
             )
         })?;
         let tokens = tokens_from(username, result, Some(refresh_token))?;
-        tracing::debug!(username, "access token refreshed");
+        tracing::debug!(
+            account = %crate::redact::account_tag(username),
+            "access token refreshed"
+        );
         Ok(tokens)
     }
 
@@ -65,7 +68,10 @@ impl ServiceClient {
             .send()
             .await
             .map_err(|e| cognito_error(e, Step::SignOut))?;
-        tracing::info!(username = %tokens.username, "signed out everywhere");
+        tracing::info!(
+            account = %crate::redact::account_tag(&tokens.username),
+            "signed out everywhere"
+        );
         Ok(())
     }
 }

@@ -150,7 +150,10 @@ impl AuthSession {
             }
             Err(err) => {
                 if err.kind() == CloudErrorKind::Auth {
-                    tracing::info!(username = %state.tokens.username, "session ended: refresh refused");
+                    tracing::info!(
+                        account = %crate::redact::account_tag(&state.tokens.username),
+                        "session ended: refresh refused"
+                    );
                     state.ended = Some(err.to_string());
                     state.tokens.refresh_token = None;
                 }

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use strato_cloud::ApiClient;
+use strato_cloud::redact::account_tag;
 use strato_model::ipc::{AppError, ErrorKind, Session};
 
 use super::{App, RECONNECT_INTERVAL, lock};
-use crate::account;
 use crate::offline::AccountLibrary;
 use crate::offline::queue;
 
@@ -21,22 +21,20 @@ impl App {
         if let Some(session) = self.session() {
             return Ok(Some(session));
         }
-        match account::restore(&self.settings.default_service_url).await {
+        match self.accounts.restore().await {
             Ok(Some(account)) => Ok(Some(self.set_account(account).await)),
             Ok(None) => Ok(None),
             Err(error) if error.kind == ErrorKind::Network && self.settings.data_dir.is_some() => {
                 // On a plane: the kept account's library opens without the service, so
                 // playlists and downloads work; the session resumes once it answers.
-                let Some((service_url, username)) =
-                    account::last_kept(&self.settings.default_service_url)
-                else {
+                let Some((service_url, username)) = self.accounts.last_kept().await else {
                     return Err(error);
                 };
                 let session = Session {
                     service_url,
                     username,
                 };
-                tracing::info!(username = %session.username, "started offline");
+                tracing::info!(account = %account_tag(&session.username), "started offline");
                 *lock(&self.offline_session) = Some(session.clone());
                 *lock(&self.reconnect_tried) = Some(std::time::Instant::now());
                 self.open_library(&session).await;
@@ -58,15 +56,13 @@ impl App {
         let due = lock(&self.reconnect_tried).is_none_or(|at| at.elapsed() >= RECONNECT_INTERVAL);
         if due {
             *lock(&self.reconnect_tried) = Some(std::time::Instant::now());
-            let resumed = account::resume(
-                &self.settings.default_service_url,
-                &offline.service_url,
-                &offline.username,
-            )
-            .await;
+            let resumed = self
+                .accounts
+                .resume(&offline.service_url, &offline.username)
+                .await;
             match resumed {
                 Ok(account) => {
-                    tracing::info!(username = %offline.username, "back online");
+                    tracing::info!(account = %account_tag(&offline.username), "back online");
                     self.set_account(account).await;
                 }
                 Err(error) if error.kind == ErrorKind::Auth => {

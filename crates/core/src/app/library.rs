@@ -13,10 +13,11 @@ use strato_model::ipc::{
 };
 
 use super::{App, lock};
+use crate::error::{from_download, from_library};
+use crate::offline::AccountLibrary;
 
 /// Results of each kind a search returns, at most.
 const SEARCH_LIMIT: usize = 25;
-use crate::offline::{AccountLibrary, storage_error};
 
 impl App {
     /// The listener's playlists, from the library (instant, and the same offline).
@@ -221,7 +222,7 @@ impl App {
             .handle()
             .call(move |lib| lib.dismiss_sync_record(id))
             .await
-            .map_err(|e| library_error(&e))?;
+            .map_err(|e| from_library(&e))?;
         library.emit_sync_status().await;
         Ok(())
     }
@@ -243,13 +244,13 @@ impl App {
                     handle
                         .call(move |lib| lib.upsert_catalog(&tracks, &[album.album], &[]))
                         .await
-                        .map_err(|e| library_error(&e))?;
+                        .map_err(|e| from_library(&e))?;
                 }
                 let album = id.clone();
                 handle
                     .call(move |lib| lib.album_tracks(&album))
                     .await
-                    .map_err(|e| library_error(&e))?
+                    .map_err(|e| from_library(&e))?
                     .into_iter()
                     .map(|t| t.id)
                     .collect()
@@ -259,7 +260,7 @@ impl App {
                 handle
                     .call(move |lib| lib.playlist(&id))
                     .await
-                    .map_err(|e| library_error(&e))?
+                    .map_err(|e| from_library(&e))?
                     .items
                     .into_iter()
                     .map(|item| item.track_id)
@@ -275,7 +276,7 @@ impl App {
             handle
                 .call(move |lib| lib.set_offline_collection(kind, &id, offline))
                 .await
-                .map_err(|e| library_error(&e))?;
+                .map_err(|e| from_library(&e))?;
         }
         let downloads = library.downloads();
         if offline {
@@ -283,7 +284,7 @@ impl App {
                 Some(downloads) => downloads
                     .enqueue(&tracks, true)
                     .await
-                    .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?,
+                    .map_err(|e| from_download(&e))?,
                 // Offline now: recorded, fetched once the service answers.
                 None => handle
                     .call(move |lib| {
@@ -292,26 +293,26 @@ impl App {
                             .try_for_each(|t| lib.request_download(t, true).map(drop))
                     })
                     .await
-                    .map_err(|e| library_error(&e))?,
+                    .map_err(|e| from_library(&e))?,
             }
         } else {
             let still_wanted = handle
                 .call(|lib| lib.offline_collection_tracks())
                 .await
-                .map_err(|e| library_error(&e))?;
+                .map_err(|e| from_library(&e))?;
             for track in tracks.iter().filter(|t| !still_wanted.contains(*t)) {
                 if let Some(downloads) = &downloads {
                     downloads
                         .remove(track)
                         .await
-                        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+                        .map_err(|e| from_download(&e))?;
                 } else {
                     // Offline now: no longer pinned, so it is the first to go for room.
                     let track = track.clone();
                     handle
                         .call(move |lib| lib.set_download_pinned(&track, false))
                         .await
-                        .map_err(|e| library_error(&e))?;
+                        .map_err(|e| from_library(&e))?;
                 }
             }
         }
@@ -354,7 +355,7 @@ impl App {
             .handle()
             .call(read)
             .await
-            .map_err(|e| library_error(&e))
+            .map_err(|e| from_library(&e))
     }
 
     /// Applies an edit locally (one transaction with its log entry), tells the UI, and asks
@@ -368,7 +369,7 @@ impl App {
             .handle()
             .call(edit)
             .await
-            .map_err(|e| library_error(&e))?;
+            .map_err(|e| from_library(&e))?;
         library.nudge();
         self.events.playlists_changed();
         library.emit_sync_status().await;
@@ -425,23 +426,4 @@ fn view(lib: &Library, playlist: &LocalPlaylist) -> strato_library::Result<Playl
             })
             .collect(),
     })
-}
-
-/// A library error in the listener's words, with the kind the UI branches on.
-fn library_error(error: &strato_library::Error) -> AppError {
-    use strato_library::ErrorKind as Kind;
-    let kind = match error.kind() {
-        Kind::NotFound => ErrorKind::NotFound,
-        Kind::Invalid | Kind::PlaylistFull => ErrorKind::InvalidInput,
-        Kind::DiskFull => ErrorKind::Internal,
-        _ => return storage_error(&error.to_string()),
-    };
-    AppError::new(kind, capitalise(&error.to_string()))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

@@ -5,11 +5,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use strato_audio::{DeviceSink, NullSink, Pacing, Player, Sink, SinkOpener, WavSink};
 use strato_cloud::ApiClient;
 use strato_model::ipc::{
-    AppError, CodeDelivery, ErrorKind, Page, PlayerStatus, RememberedAccount, Session,
-    SignInChallenge, SignInStep, SignUpOutcome, Track,
+    AppError, CodeDelivery, ErrorKind, Page, PlayerStatus, RememberedAccount, ServiceTrust,
+    Session, SignInChallenge, SignInStep, SignUpOutcome, Track,
 };
 
-use crate::account::{self, Account, Pending, StaySignedIn, Step};
+use crate::account::{Account, Accounts, Pending, StaySignedIn, Step};
 use crate::error::{self, from_cloud};
 use crate::offline::AccountLibrary;
 use crate::offline::queue::{self, QueueNote, RestoredQueue};
@@ -19,6 +19,8 @@ use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
 
 mod account_library;
 mod covers;
+#[cfg(test)]
+mod error_kinds_tests;
 mod library;
 mod play;
 
@@ -34,6 +36,8 @@ pub(super) const RECONNECT_INTERVAL: std::time::Duration = std::time::Duration::
 /// `.await`.
 pub struct App {
     settings: AppSettings,
+    /// Sign-in, the kept accounts and their keychain.
+    accounts: Accounts,
     session: Mutex<Option<SignedIn>>,
     /// Started without the network: the kept account whose library is open, until the
     /// service can be reached to resume its session ([`Self::online_api`]).
@@ -118,7 +122,14 @@ impl App {
         )?;
         player.prepare_output();
         player.set_replay_gain(settings.replay_gain);
+        let trust = if settings.allow_insecure_services {
+            tracing::warn!("insecure services allowed (STRATO_ALLOW_INSECURE_SERVICE)");
+            strato_cloud::Trust::allow_insecure()
+        } else {
+            strato_cloud::Trust::strict()
+        };
         Ok(Self {
+            accounts: Accounts::new(&settings.default_service_url, trust),
             settings,
             session: Mutex::new(None),
             offline_session: Mutex::new(None),
@@ -140,6 +151,15 @@ impl App {
     #[must_use]
     pub fn default_service_url(&self) -> String {
         self.settings.default_service_url.clone()
+    }
+
+    /// How far service addresses are trusted: the sign-in screen warns when the developer
+    /// setting lets any address in.
+    #[must_use]
+    pub fn service_trust(&self) -> ServiceTrust {
+        ServiceTrust {
+            allow_insecure: self.accounts.trust().insecure_allowed(),
+        }
     }
 
     #[must_use]
@@ -194,14 +214,10 @@ impl App {
         stay_signed_in: bool,
     ) -> Result<SignInStep, AppError> {
         lock(&self.challenge).take();
-        let step = account::begin_sign_in(
-            &self.settings.default_service_url,
-            service_url,
-            username,
-            password,
-            stay_signed_in,
-        )
-        .await?;
+        let step = self
+            .accounts
+            .begin_sign_in(service_url, username, password, stay_signed_in)
+            .await?;
         Ok(self.step(step).await)
     }
 
@@ -222,7 +238,7 @@ impl App {
                     "This sign-in step is no longer open. Please sign in again.",
                 )
             })?;
-        let step = account::answer(&self.settings.default_service_url, pending, answer).await?;
+        let step = self.accounts.answer(pending, answer).await?;
         {
             let mut current = lock(&self.challenge);
             if current.as_ref().is_some_and(|(id, _)| id == challenge_id) {
@@ -262,7 +278,9 @@ impl App {
         password: &str,
         email: &str,
     ) -> Result<SignUpOutcome, AppError> {
-        account::sign_up(service_url, username, password, email).await
+        self.accounts
+            .sign_up(service_url, username, password, email)
+            .await
     }
 
     /// Confirms a new account with the code it was sent. Does not sign in.
@@ -272,7 +290,9 @@ impl App {
         username: &str,
         code: &str,
     ) -> Result<(), AppError> {
-        account::confirm_sign_up(service_url, username, code).await
+        self.accounts
+            .confirm_sign_up(service_url, username, code)
+            .await
     }
 
     /// Sends a new confirmation code for an account not yet confirmed.
@@ -281,7 +301,9 @@ impl App {
         service_url: &str,
         username: &str,
     ) -> Result<CodeDelivery, AppError> {
-        account::resend_confirmation_code(service_url, username).await
+        self.accounts
+            .resend_confirmation_code(service_url, username)
+            .await
     }
 
     /// Starts a password reset: a code is sent to the account's contact.
@@ -290,7 +312,7 @@ impl App {
         service_url: &str,
         username: &str,
     ) -> Result<CodeDelivery, AppError> {
-        account::forgot_password(service_url, username).await
+        self.accounts.forgot_password(service_url, username).await
     }
 
     /// Sets a new password with the code [`Self::forgot_password`] sent. Does not sign in.
@@ -301,16 +323,17 @@ impl App {
         code: &str,
         new_password: &str,
     ) -> Result<(), AppError> {
-        account::confirm_forgot_password(service_url, username, code, new_password).await
+        self.accounts
+            .confirm_forgot_password(service_url, username, code, new_password)
+            .await
     }
 
     /// The accounts kept on this computer ("stay signed in"), the signed-in one marked
     /// `current`. A session signed in for this run only is not among them.
-    #[must_use]
-    pub fn remembered_accounts(&self) -> Vec<RememberedAccount> {
+    pub async fn remembered_accounts(&self) -> Vec<RememberedAccount> {
+        let kept = self.accounts.remembered().await;
         let current = self.session();
-        account::remembered(&self.settings.default_service_url)
-            .into_iter()
+        kept.into_iter()
             .map(|kept| RememberedAccount {
                 current: current.as_ref().is_some_and(|s| {
                     s.service_url == kept.service_url && s.username == kept.username
@@ -336,17 +359,19 @@ impl App {
         {
             return Ok(session);
         }
-        let account =
-            account::resume(&self.settings.default_service_url, service_url, username).await?;
-        tracing::info!(username, "switched account");
+        let account = self.accounts.resume(service_url, username).await?;
+        tracing::info!(
+            account = %strato_cloud::redact::account_tag(username),
+            "switched account"
+        );
         Ok(self.set_account(account).await)
     }
 
     /// Forgets a kept account: its token and its place in the list. Local only: its tokens
     /// are not revoked on the service (that needs [`Self::sign_out`]). Forgetting the signed-in
     /// account keeps it signed in for this run.
-    pub fn forget_account(&self, service_url: &str, username: &str) {
-        account::forget(&self.settings.default_service_url, service_url, username);
+    pub async fn forget_account(&self, service_url: &str, username: &str) {
+        self.accounts.forget(service_url, username).await;
     }
 
     /// Makes `account` the signed-in one. Another account's playback and caches end with it.
@@ -368,36 +393,31 @@ impl App {
     }
 
     /// Whether "stay signed in" can be offered, and if not, why.
-    #[must_use]
-    pub fn stay_signed_in(&self) -> StaySignedIn {
-        account::stay_signed_in()
+    pub async fn stay_signed_in(&self) -> StaySignedIn {
+        self.accounts.stay_signed_in().await
     }
 
-    /// Forgets the session here and in the keychain at once; revokes it on the service
-    /// (`GlobalSignOut`) in the background.
-    pub fn sign_out(&self) {
+    /// Ends the session here at once, forgets it in the keychain, and revokes it on the
+    /// service (`GlobalSignOut`) in the background.
+    pub async fn sign_out(&self) {
         self.player.stop();
         self.opener.set_api(None);
-        if let Some(offline) = lock(&self.offline_session).take() {
-            // Its tokens cannot be revoked without the service; forgetting them here is
-            // what signing out can do.
-            account::forget(
-                &self.settings.default_service_url,
-                &offline.service_url,
-                &offline.username,
-            );
-        }
+        let offline = lock(&self.offline_session).take();
         let signed_in = lock(&self.session).take();
-        if let Some(SignedIn { session, api }) = signed_in {
-            drop(account::sign_out(
-                &self.settings.default_service_url,
-                Account { session, api },
-            ));
-        }
         lock(&self.tracks).clear();
         lock(&self.covers).clear();
         if let Some(library) = lock(&self.library).take() {
             library.go_offline();
+        }
+        if let Some(offline) = offline {
+            // Its tokens cannot be revoked without the service; forgetting them here is
+            // what signing out can do.
+            self.accounts
+                .forget(&offline.service_url, &offline.username)
+                .await;
+        }
+        if let Some(SignedIn { session, api }) = signed_in {
+            drop(self.accounts.sign_out(Account { session, api }).await);
         }
         tracing::info!("signed out");
     }
@@ -464,12 +484,12 @@ impl App {
                 self.player.stop();
                 self.opener.set_api(None);
                 if let Some(SignedIn { session, .. }) = ended {
-                    account::forget(
-                        &self.settings.default_service_url,
-                        &session.service_url,
-                        &session.username,
+                    self.accounts
+                        .forget_soon(&session.service_url, &session.username);
+                    tracing::info!(
+                        account = %strato_cloud::redact::account_tag(&session.username),
+                        "session ended; sign in again"
                     );
-                    tracing::info!(username = %session.username, "session ended; sign in again");
                 }
             }
         }

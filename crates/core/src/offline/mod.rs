@@ -16,12 +16,13 @@ use std::time::Duration;
 
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState, Library, library_file_name};
-use strato_model::ipc::{AppError, DownloadsStatus, ErrorKind, SyncStatus};
+use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::{LibraryHandle, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule};
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
+use crate::error::{download_kind, from_download, from_io, from_library};
 use crate::playback::AppEvents;
 use status::SyncProgress;
 
@@ -73,10 +74,15 @@ impl AccountLibrary {
     ) -> Result<Arc<Self>, AppError> {
         let file = library_file_name(service_url, username);
         let stem = file.trim_end_matches(".sqlite3");
-        std::fs::create_dir_all(data_dir).map_err(|e| storage_error(&e.to_string()))?;
-        let library =
-            Library::open(data_dir.join(&file)).map_err(|e| storage_error(&e.to_string()))?;
-        tracing::info!(file, "offline library open");
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| from_io(&e, "make a folder for your library"))?;
+        let library = Library::open(data_dir.join(&file)).map_err(|e| from_library(&e))?;
+        // The file's name holds the username: the log names the account by its tag.
+        tracing::info!(
+            service = service_url,
+            account = %strato_cloud::redact::account_tag(username),
+            "offline library open"
+        );
         Ok(Arc::new(Self {
             handle: LibraryHandle::new(library),
             service_url: service_url.to_owned(),
@@ -190,7 +196,7 @@ impl AccountLibrary {
                 Ok::<_, strato_library::Error>((lib.pending_op_count()?, lib.sync_records(true)?))
             })
             .await
-            .map_err(|e| storage_error(&e.to_string()))?;
+            .map_err(|e| from_library(&e))?;
         Ok(lock(&self.progress).status(pending, &notices))
     }
 
@@ -200,13 +206,10 @@ impl AccountLibrary {
                 .handle
                 .call(|lib| lib.downloads())
                 .await
-                .map_err(|e| storage_error(&e.to_string()))?;
+                .map_err(|e| from_library(&e))?;
             return Ok(status::downloads_offline(&rows, self.quota_bytes));
         };
-        let status = downloads
-            .status()
-            .await
-            .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?;
+        let status = downloads.status().await.map_err(|e| from_download(&e))?;
         Ok(status::downloads(
             &status,
             lock(&self.progress).download_error.clone(),
@@ -332,8 +335,9 @@ impl AccountLibrary {
             let mut finished = false;
             for event in batch {
                 match event {
-                    DownloadEvent::Failed { message, .. } => {
-                        lock(&self.progress).download_error = Some(message);
+                    DownloadEvent::Failed { kind, message, .. } => {
+                        lock(&self.progress).download_error =
+                            Some(AppError::new(download_kind(kind), message));
                         finished = true;
                     }
                     DownloadEvent::Completed { .. } | DownloadEvent::Evicted { .. } => {
@@ -351,13 +355,6 @@ impl AccountLibrary {
             }
         }
     }
-}
-
-pub(crate) fn storage_error(detail: &str) -> AppError {
-    AppError::new(
-        ErrorKind::Internal,
-        format!("Your library on this computer could not be used: {detail}"),
-    )
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -1,7 +1,7 @@
 //! What the UI is told about sync and downloads.
 
 use strato_library::{Download, DownloadState, SyncRecord};
-use strato_model::ipc::{DownloadsStatus, SyncNotice, SyncState, SyncStatus};
+use strato_model::ipc::{AppError, DownloadsStatus, SyncNotice, SyncState, SyncStatus};
 use strato_sync::SyncEvent;
 use strato_sync::downloads::DownloadStatus;
 
@@ -10,9 +10,9 @@ use strato_sync::downloads::DownloadStatus;
 pub(crate) struct SyncProgress {
     state: Option<SyncState>,
     last_synced_at: Option<i64>,
-    error: Option<String>,
-    /// The last download failure, in words.
-    pub(crate) download_error: Option<String>,
+    error: Option<AppError>,
+    /// The last download failure, with its kind.
+    pub(crate) download_error: Option<AppError>,
 }
 
 impl SyncProgress {
@@ -30,7 +30,7 @@ impl SyncProgress {
                 } else {
                     SyncState::Error
                 });
-                self.error = Some(error.to_string());
+                self.error = Some(crate::error::from_sync(error));
             }
         }
     }
@@ -54,7 +54,7 @@ impl SyncProgress {
     }
 }
 
-pub(crate) fn downloads(status: &DownloadStatus, error: Option<String>) -> DownloadsStatus {
+pub(crate) fn downloads(status: &DownloadStatus, error: Option<AppError>) -> DownloadsStatus {
     DownloadsStatus {
         paused: status.paused,
         active: count(status.active.len()),

@@ -214,9 +214,17 @@ fn frames(position: Duration, sample_rate: u32) -> u64 {
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(stream_error)`
 fn stream_error(err: strato_stream::StreamError) -> AudioError {
     use strato_stream::ErrorKind;
+    let words = err.to_string();
     match err.kind() {
-        ErrorKind::Unsupported => AudioError::Unsupported(err.to_string()),
-        _ => AudioError::Unavailable(err.for_listener()),
+        ErrorKind::Unsupported => AudioError::Unsupported(words),
+        ErrorKind::Playlist => AudioError::DamagedPlaylist(words),
+        ErrorKind::Decryption | ErrorKind::Container => AudioError::Malformed(words),
+        ErrorKind::NotFound => AudioError::NotFound(words),
+        ErrorKind::Forbidden => AudioError::Forbidden(words),
+        ErrorKind::Network => AudioError::Network(words),
+        ErrorKind::Cancelled => AudioError::Stopped,
+        // A kind added later: kept whole, so `error::from_audio` maps it by its kind.
+        _ => AudioError::Opener(Box::new(err)),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod fetcher;
 mod media;
+mod plain;
 mod track;
 mod url;
 
@@ -11,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use strato_audio::{AudioError, MediaOpener, QueueItem, TrackMedia};
 use strato_cloud::{ApiClient, CdnAccess};
+use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::abr::Bandwidth;
 use strato_stream::hls::HlsConfig;
 use tokio::runtime::Handle;
@@ -94,9 +96,12 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl MediaOpener for CloudOpener {
     fn open(&self, item: &QueueItem) -> Result<Arc<dyn TrackMedia>, AudioError> {
-        let api = lock(&self.api)
-            .clone()
-            .ok_or_else(|| AudioError::Unavailable("Sign in to play music.".into()))?;
+        let api = lock(&self.api).clone().ok_or_else(|| {
+            track::opener_error(AppError::new(
+                ErrorKind::NotSignedIn,
+                "Sign in to play music.",
+            ))
+        })?;
         let track_id = item.id.clone();
         let fresh = lock(&self.accesses)
             .get(&track_id)
@@ -159,10 +164,10 @@ impl MediaOpener for RoutingOpener {
             if !library.reachable() {
                 // Waiting out the retries would leave the listener in silence; the
                 // player moves on to the next track.
-                return Err(AudioError::Unavailable(
-                    "This track is not available offline, and the service cannot be reached."
-                        .into(),
-                ));
+                return Err(track::opener_error(AppError::new(
+                    ErrorKind::Network,
+                    "This track is not available offline, and the service cannot be reached.",
+                )));
             }
         }
         self.cloud.open(item)

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use strato_audio::{AudioError, MediaRun, TrackMedia};
 use strato_cloud::{CdnAccess, CloudError};
+use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::hls::{HlsConfig, SharedBandwidth};
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
@@ -35,7 +36,7 @@ pub(crate) struct CloudTrack {
     duration: Option<Duration>,
     grant: Mutex<Option<PendingGrant>>,
     grant_task: AbortHandle,
-    built: OnceLock<Result<Box<dyn TrackMedia>, String>>,
+    built: OnceLock<Result<Box<dyn TrackMedia>, AppError>>,
     /// Serialises building; never taken by `close` or the progress getters.
     building: Mutex<()>,
     closed: AtomicBool,
@@ -75,7 +76,7 @@ impl CloudTrack {
                 let rx = lock(&self.grant).take().ok_or_else(stopped)?;
                 let access = match rx.blocking_recv() {
                     Ok(Ok(access)) => access,
-                    Ok(Err(err)) => return Err(AudioError::Unavailable(err.to_string())),
+                    Ok(Err(err)) => return Err(opener_error(crate::error::from_cloud(&err))),
                     Err(_) => return Err(stopped()),
                 };
                 let built = self.built.get_or_init(|| self.build(access));
@@ -90,14 +91,19 @@ impl CloudTrack {
         built
             .as_ref()
             .map(AsRef::as_ref)
-            .map_err(|message| AudioError::Unavailable(message.clone()))
+            .map_err(|err| opener_error(err.clone()))
     }
 
-    fn build(&self, access: Arc<CdnAccess>) -> Result<Box<dyn TrackMedia>, String> {
+    fn build(&self, access: Arc<CdnAccess>) -> Result<Box<dyn TrackMedia>, AppError> {
         let grant = access.grant();
         let fetcher = Arc::new(CdnFetcher { access });
         let ctx = &self.context;
-        let unusable = |_| "The service gave an unusable media address.".to_owned();
+        let unusable = |_| {
+            AppError::new(
+                ErrorKind::Server,
+                "The service gave an unusable media address.",
+            )
+        };
         match ctx.format {
             StreamFormat::Hls => {
                 let master = Url::parse(&grant.hls_master_url).map_err(unusable)?;
@@ -119,7 +125,7 @@ impl CloudTrack {
                 let url = Url::parse(&grant.mp3_url).map_err(unusable)?;
                 ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, self.duration)
                     .map(|media| Box::new(media) as Box<dyn TrackMedia>)
-                    .map_err(|err| format!("Could not create the track's cache file ({err})."))
+                    .map_err(|err| crate::error::from_io(&err, "create the track's cache file"))
             }
         }
     }
@@ -167,7 +173,12 @@ impl Drop for CloudTrack {
 }
 
 fn stopped() -> AudioError {
-    AudioError::Unavailable("The track was stopped.".into())
+    AudioError::Stopped
+}
+
+/// The app's own error, carried whole through the engine so its kind reaches the listener.
+pub(crate) fn opener_error(err: AppError) -> AudioError {
+    AudioError::Opener(Box::new(err))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -1,16 +1,19 @@
 //! Media named by a URL or a path (the CLI's `strato play <url>`): no account, no grant.
+//!
+//! An HLS playlist (a path ending in `.m3u8` or `.m3u`) plays from the network or from a
+//! file, master or media playlist alike; anything else is a single file, fetched
+//! progressively or read from the disk.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::Bytes;
 use strato_audio::{AudioError, FileMedia, MediaOpener, QueueItem, TrackMedia};
-use strato_stream::fetch::{BoxFuture, FetchBody, FetchError, FetchErrorKind, MediaFetcher};
-use strato_stream::hls::HlsConfig;
+use strato_stream::fetch::MediaFetcher;
 use url::Url;
 
 use super::TrackContext;
 use super::media::{HlsMedia, HlsTiming, ProgressiveMedia};
+use super::plain::PlainFetcher;
 
 /// Opens queue items whose ids are URLs (`http`, `https`, `file`) or file paths.
 pub(crate) struct UrlOpener {
@@ -22,14 +25,39 @@ impl UrlOpener {
     pub(crate) fn new(context: TrackContext) -> Self {
         Self {
             context,
-            fetcher: Arc::new(PlainFetcher {
-                http: reqwest::Client::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .read_timeout(Duration::from_secs(20))
-                    .build()
-                    .unwrap_or_default(),
-            }),
+            fetcher: Arc::new(PlainFetcher::new()),
         }
+    }
+
+    fn open_hls(&self, playlist: Url) -> Arc<dyn TrackMedia> {
+        let ctx = &self.context;
+        // A bare URL says nothing of encoder delay; the rate only places seek targets.
+        let timing = HlsTiming {
+            sample_rate: 44_100,
+            delay: 0,
+            padding: 0,
+        };
+        let fetcher: Arc<dyn MediaFetcher> = self.fetcher.clone();
+        Arc::new(HlsMedia::start(
+            &ctx.runtime,
+            fetcher,
+            playlist,
+            timing,
+            ctx.hls.clone(),
+            Arc::clone(&ctx.bandwidth),
+        ))
+    }
+
+    fn open_path(&self, path: &Path) -> Result<Arc<dyn TrackMedia>, AudioError> {
+        if !is_playlist(&path.to_string_lossy()) {
+            return Ok(Arc::new(FileMedia::new(path)));
+        }
+        // The playlist's segments are named relative to it: it needs an absolute address.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
+        let url = Url::from_file_path(&absolute).map_err(|()| {
+            AudioError::NotFound(format!("The file {} does not exist.", path.display()))
+        })?;
+        Ok(self.open_hls(url))
     }
 }
 
@@ -38,133 +66,28 @@ impl MediaOpener for UrlOpener {
         let url = match Url::parse(&item.id) {
             Ok(url) if url.scheme() == "file" => {
                 let path = url.to_file_path().map_err(|()| {
-                    AudioError::Unavailable("That file address is not usable.".into())
+                    AudioError::NotFound(format!("{url} does not name a file on this computer."))
                 })?;
-                return Ok(Arc::new(FileMedia::new(path)));
+                return self.open_path(&path);
             }
             Ok(url) if matches!(url.scheme(), "http" | "https") => url,
-            _ => return Ok(Arc::new(FileMedia::new(&item.id))),
+            _ => return self.open_path(Path::new(&item.id)),
         };
+        if is_playlist(url.path()) {
+            return Ok(self.open_hls(url));
+        }
         let ctx = &self.context;
         let fetcher: Arc<dyn MediaFetcher> = self.fetcher.clone();
-        if url.path().to_ascii_lowercase().ends_with(".m3u8") {
-            // A bare URL says nothing of encoder delay; the rate only places seek targets.
-            let timing = HlsTiming {
-                sample_rate: 44_100,
-                delay: 0,
-                padding: 0,
-            };
-            let config = HlsConfig { ..ctx.hls.clone() };
-            Ok(Arc::new(HlsMedia::start(
-                &ctx.runtime,
-                fetcher,
-                url,
-                timing,
-                config,
-                Arc::clone(&ctx.bandwidth),
-            )))
-        } else {
-            ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, item.duration)
-                .map(|m| Arc::new(m) as Arc<dyn TrackMedia>)
-                .map_err(AudioError::Io)
-        }
+        ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, item.duration)
+            .map(|m| Arc::new(m) as Arc<dyn TrackMedia>)
+            .map_err(AudioError::Io)
     }
 }
 
-/// Plain HTTP, no credentials.
-#[derive(Debug)]
-struct PlainFetcher {
-    http: reqwest::Client,
-}
-
-impl MediaFetcher for PlainFetcher {
-    fn get<'a>(
-        &'a self,
-        url: &'a Url,
-        range: Option<(u64, Option<u64>)>,
-    ) -> BoxFuture<'a, Result<Box<dyn FetchBody>, FetchError>> {
-        Box::pin(async move {
-            let mut request = self.http.get(url.clone());
-            if let Some((start, end)) = range {
-                let value = match end {
-                    Some(end) => format!("bytes={start}-{}", end.saturating_sub(1)),
-                    None => format!("bytes={start}-"),
-                };
-                request = request.header(reqwest::header::RANGE, value);
-            }
-            let response = request.send().await.map_err(|e| {
-                FetchError::new(
-                    FetchErrorKind::Transient,
-                    format!("Could not fetch {url}: {}", e.without_url()),
-                )
-            })?;
-            let status = response.status();
-            if !status.is_success() {
-                let kind = match status.as_u16() {
-                    403 => FetchErrorKind::Forbidden,
-                    404 => FetchErrorKind::NotFound,
-                    500..=599 => FetchErrorKind::Transient,
-                    _ => FetchErrorKind::Fatal,
-                };
-                return Err(FetchError::new(kind, format!("{url} answered {status}.")));
-            }
-            let partial = status == reqwest::StatusCode::PARTIAL_CONTENT;
-            let (offset, total) = if partial {
-                let (start, total) = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_RANGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("bytes "))
-                    .and_then(|v| v.split_once('/'))
-                    .map_or((None, None), |(span, total)| {
-                        let start = span.split('-').next().and_then(|s| s.parse().ok());
-                        (start, total.parse().ok())
-                    });
-                (start.unwrap_or(0), total)
-            } else {
-                (0, response.content_length())
-            };
-            Ok(Box::new(PlainBody {
-                response,
-                offset,
-                total,
-            }) as Box<dyn FetchBody>)
-        })
-    }
-
-    fn renew<'a>(&'a self, url: &'a Url) -> BoxFuture<'a, Result<Url, FetchError>> {
-        Box::pin(async move {
-            Err(FetchError::new(
-                FetchErrorKind::Forbidden,
-                format!("{url} refused access."),
-            ))
-        })
-    }
-}
-
-struct PlainBody {
-    response: reqwest::Response,
-    offset: u64,
-    total: Option<u64>,
-}
-
-impl FetchBody for PlainBody {
-    fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    fn total_len(&self) -> Option<u64> {
-        self.total
-    }
-
-    fn next_chunk(&mut self) -> BoxFuture<'_, Result<Option<Bytes>, FetchError>> {
-        Box::pin(async move {
-            self.response.chunk().await.map_err(|e| {
-                FetchError::new(
-                    FetchErrorKind::Transient,
-                    format!("The download broke off: {}", e.without_url()),
-                )
-            })
-        })
-    }
+/// Whether a path names an HLS playlist (RFC 8216 4: `.m3u8`, or `.m3u` for US-ASCII).
+fn is_playlist(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("m3u8") || e.eq_ignore_ascii_case("m3u"))
 }

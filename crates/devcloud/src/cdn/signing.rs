@@ -6,6 +6,9 @@
 //! request); a custom policy may use `*`/`?` wildcards and travels in `Policy` /
 //! `CloudFront-Policy`.
 
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
@@ -67,18 +70,47 @@ pub fn custom_policy(resource: &str, expires: i64) -> String {
     canned_policy(resource, expires)
 }
 
+/// How many issued values [`Signer::issued`] remembers (the oldest go first).
+const ISSUED_KEPT: usize = 10_000;
+
 /// Signs URLs and cookies with devcloud's private key.
 #[derive(Debug)]
 pub struct Signer {
     key: RsaPrivateKey,
     verifier: Verifier,
+    /// Every signature and encoded policy handed out, newest last: tests search a client's
+    /// files and logs for them (`GET /admin/cdn-signatures`). Never logged.
+    issued: Mutex<VecDeque<String>>,
 }
 
 impl Signer {
     #[must_use]
     pub fn new(key: RsaPrivateKey) -> Self {
         let verifier = Verifier::new(key.to_public_key(), KEY_PAIR_ID.to_owned());
-        Self { key, verifier }
+        Self {
+            key,
+            verifier,
+            issued: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The signatures and cookie policies issued so far (the last 10,000), oldest first.
+    #[must_use]
+    pub fn issued(&self) -> Vec<String> {
+        self.issued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn record(&self, value: &str) {
+        let mut issued = self.issued.lock().unwrap_or_else(PoisonError::into_inner);
+        if issued.len() == ISSUED_KEPT {
+            issued.pop_front();
+        }
+        issued.push_back(value.to_owned());
     }
 
     /// The matching verifier, for the CDN.
@@ -99,7 +131,9 @@ impl Signer {
             .key
             .sign(Pkcs1v15Sign::new::<Sha1>(), &digest)
             .expect("RSA signing with a valid 2048-bit key cannot fail");
-        encode(&signature)
+        let encoded = encode(&signature);
+        self.record(&encoded);
+        encoded
     }
 
     /// `url` with a canned-policy signature: `?Expires=..&Signature=..&Key-Pair-Id=..`.
@@ -115,8 +149,10 @@ impl Signer {
     #[must_use]
     pub fn signed_cookies(&self, resource: &str, expires: i64) -> [(&'static str, String); 3] {
         let policy = custom_policy(resource, expires);
+        let encoded_policy = encode(policy.as_bytes());
+        self.record(&encoded_policy);
         [
-            (COOKIE_POLICY, encode(policy.as_bytes())),
+            (COOKIE_POLICY, encoded_policy),
             (COOKIE_SIGNATURE, self.sign(&policy)),
             (COOKIE_KEY_PAIR_ID, KEY_PAIR_ID.to_owned()),
         ]

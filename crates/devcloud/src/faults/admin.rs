@@ -25,7 +25,7 @@ pub fn router<S>(store: Arc<FaultStore>) -> Router<S> {
 }
 
 /// 403 unless the peer is a loopback address.
-async fn loopback_only(request: Request, next: Next) -> Response {
+pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -49,6 +49,15 @@ pub struct StaySignedIn {
     pub reason: Option<String>,
 }
 
+/// How far the app trusts the service addresses typed on the sign-in screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ServiceTrust {
+    /// The developer setting (`STRATO_ALLOW_INSECURE_SERVICE`) is on: any address is
+    /// accepted, even without https, and the service may name its own sign-in endpoint. The
+    /// sign-in screen shows a warning while it is.
+    pub allow_insecure: bool,
+}
+
 /// Where the service sent a code, masked ("j***@e***"), when it says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CodeDelivery {

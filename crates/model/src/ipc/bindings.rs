@@ -2,8 +2,8 @@ use ts_rs::{Config, TS};
 
 use super::{
     AppError, ChallengeKind, CodeDelivery, ErrorKind, OutputStatus, PlaybackState, PlayerStatus,
-    RememberedAccount, RepeatMode, Session, SignInChallenge, SignInStep, SignUpOutcome,
-    StaySignedIn,
+    RememberedAccount, RepeatMode, ServiceTrust, Session, SignInChallenge, SignInStep,
+    SignUpOutcome, StaySignedIn,
 };
 use super::{
     DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistView,
@@ -26,6 +26,7 @@ pub fn typescript_bindings() -> String {
         SignInChallenge::decl(&cfg),
         ChallengeKind::decl(&cfg),
         StaySignedIn::decl(&cfg),
+        ServiceTrust::decl(&cfg),
         CodeDelivery::decl(&cfg),
         SignUpOutcome::decl(&cfg),
         RememberedAccount::decl(&cfg),

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::AppError;
 use crate::api::Track;
 
 /// A playlist in the sidebar.
@@ -71,8 +72,8 @@ pub struct SyncStatus {
     /// When everything was last in step with the service (Unix seconds).
     #[ts(type = "number | null")]
     pub last_synced_at: Option<i64>,
-    /// Why the last attempt failed, in words.
-    pub error: Option<String>,
+    /// Why the last attempt failed: a kind the UI may branch on and a sentence to show.
+    pub error: Option<AppError>,
     /// What the conflict policy did that the listener should know, until dismissed.
     pub notices: Vec<SyncNotice>,
 }
@@ -114,8 +115,9 @@ pub struct DownloadsStatus {
     pub bytes_used: u64,
     #[ts(type = "number")]
     pub quota_bytes: u64,
-    /// The last failure, in words.
-    pub error: Option<String>,
+    /// The last failure: its kind (a full disk or quota, a damaged file, the network, ...)
+    /// and a sentence to show.
+    pub error: Option<AppError>,
 }
 
 /// The name of the event sent when playlists changed (an edit here, a sync from elsewhere).

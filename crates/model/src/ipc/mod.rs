@@ -11,8 +11,8 @@ use ts_rs::TS;
 
 pub use crate::api::{Album, Artist, Page, SearchResults, Track};
 pub use account::{
-    ChallengeKind, CodeDelivery, RememberedAccount, SignInChallenge, SignInStep, SignUpOutcome,
-    StaySignedIn,
+    ChallengeKind, CodeDelivery, RememberedAccount, ServiceTrust, SignInChallenge, SignInStep,
+    SignUpOutcome, StaySignedIn,
 };
 pub use bindings::typescript_bindings;
 pub use library::{
@@ -34,15 +34,53 @@ pub enum ErrorKind {
     Network,
     /// The service answered with an error of its own.
     Server,
+    /// What was asked for does not exist (a track, a playlist, a file, a URL answering 404).
     NotFound,
-    /// The audio could not be fetched or decoded.
+    /// The service or the CDN refused access, and renewing the grant did not help.
+    Forbidden,
+    /// The audio could not be played for a reason no other kind names.
     Playback,
+    /// The audio's format or codec is not one Strato plays.
+    UnsupportedFormat,
+    /// The audio, or the playlist that lists it, is damaged or cut short.
+    DamagedMedia,
+    /// A download did not match what the service promised (its size or its checksum).
+    CorruptDownload,
+    /// The disk, or the storage quota, has no room for this.
+    StorageFull,
+    /// A file of Strato's on this computer could not be read or written (not a full disk).
+    Storage,
     /// There is no audio output device to play on.
     NoOutputDevice,
     /// The listener typed something that cannot be used (an empty field, a bad URL).
     InvalidInput,
+    /// The service could not prove who it is: its certificate is expired, for another name,
+    /// or from an issuer this computer does not trust.
+    Untrusted,
     /// A bug: something that should not happen.
     Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, for tests that check each error source maps to one of them.
+    pub const ALL: [Self; 16] = [
+        Self::NotSignedIn,
+        Self::Auth,
+        Self::Network,
+        Self::Server,
+        Self::NotFound,
+        Self::Forbidden,
+        Self::Playback,
+        Self::UnsupportedFormat,
+        Self::DamagedMedia,
+        Self::CorruptDownload,
+        Self::StorageFull,
+        Self::Storage,
+        Self::NoOutputDevice,
+        Self::InvalidInput,
+        Self::Untrusted,
+        Self::Internal,
+    ];
 }
 
 /// The one error every command returns: a kind to branch on and a sentence for the listener.

@@ -72,8 +72,11 @@ impl Loader {
                 .playlist(variant)
                 .ok_or_else(|| StreamError::InvalidPlaylist("the variant has no playlist".into()))?
                 .segments[index];
+            // Fetched before the run it may start is announced: its first frame names the
+            // codec (a discontinuity may change it, AAC to MP3), which the probe is told.
+            let data = self.segment(variant, index, segment).await?;
             if segment.discontinuity && index != first {
-                self.send(Item::NewRun(prepared.kind.decoder_hint()))
+                self.send(Item::NewRun(prepared.kind.decoder_hint_for(&data)))
                     .await?;
                 current_init = None;
             }
@@ -89,7 +92,6 @@ impl Loader {
                 self.send(Item::Data(Arc::new(bytes))).await?;
                 current_init = Some(init.clone());
             }
-            let data = self.segment(variant, index, segment).await?;
             self.send(Item::Data(data)).await?;
             self.progress
                 .buffered_until_ms

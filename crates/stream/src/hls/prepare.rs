@@ -14,7 +14,7 @@ use super::{HlsConfig, SharedBandwidth, frames_at, lock};
 use crate::abr::{Quality, choose_variant};
 use crate::aes::AES_BLOCK_LEN;
 use crate::fetch::{MediaFetcher, fetch_all};
-use crate::playlist::{MediaPlaylist, parse_master_playlist, parse_media_playlist};
+use crate::playlist::{MediaPlaylist, Playlist, parse_media_playlist, parse_playlist};
 use crate::{Result, SegmentKind, StreamError};
 
 /// Everything known about a track once its playlists are in.
@@ -134,7 +134,8 @@ impl SegmentCache {
     }
 }
 
-/// Fetches the playlists of `master_url` and sends the result to whoever waits on `done`.
+/// Fetches the playlists of `master_url` (a master playlist, or a media playlist standing
+/// alone) and sends the result to whoever waits on `done`.
 pub(crate) async fn prepare(
     fetcher: Arc<dyn MediaFetcher>,
     master_url: Url,
@@ -200,29 +201,36 @@ async fn load(
         }
     };
     let (master_text, speculative) = futures_util::future::join(master, speculative).await;
-    let master = parse_master_playlist(&master_text?, master_url)?;
-    let bandwidths: Vec<u64> = master.variants.iter().map(|v| v.bandwidth).collect();
-    let uris: Vec<Url> = master.variants.iter().map(|v| v.uri.clone()).collect();
-    let estimate = lock(bandwidth).estimate_bps();
-    let first = choose_variant(&bandwidths, None, estimate, config.quality);
-
-    let first_text = match (guess, speculative) {
-        (Some(url), Some(Ok(text))) if url == uris[first] => text,
-        _ => {
-            fetch_text(
-                fetcher,
-                &uris[first],
-                config,
-                "the track's variant playlist",
-            )
-            .await?
+    let (bandwidths, uris, first, chosen) = match parse_playlist(&master_text?, master_url)? {
+        Playlist::Master(master) => {
+            let bandwidths: Vec<u64> = master.variants.iter().map(|v| v.bandwidth).collect();
+            let uris: Vec<Url> = master.variants.iter().map(|v| v.uri.clone()).collect();
+            let estimate = lock(bandwidth).estimate_bps();
+            let first = choose_variant(&bandwidths, None, estimate, config.quality);
+            let first_text = match (guess, speculative) {
+                (Some(url), Some(Ok(text))) if url == uris[first] => text,
+                _ => {
+                    fetch_text(
+                        fetcher,
+                        &uris[first],
+                        config,
+                        "the track's variant playlist",
+                    )
+                    .await?
+                }
+            };
+            let chosen = parse_media_playlist(&first_text, &uris[first])?;
+            if let Some(relative) = relative_uri(master_url, &uris[first]) {
+                lock(bandwidth).last_variant = Some(relative);
+            }
+            (bandwidths, uris, first, chosen)
         }
+        // A media playlist given directly: the only variant, of unknown bandwidth.
+        Playlist::Media(media) => (vec![0], vec![master_url.clone()], 0, media),
     };
-    let chosen = parse_media_playlist(&first_text, &uris[first])?;
-    if let Some(relative) = relative_uri(master_url, &uris[first]) {
-        lock(bandwidth).last_variant = Some(relative);
-    }
     let kind = SegmentKind::of_segment(&chosen.segments[0]);
+    let switchable =
+        kind != SegmentKind::Fmp4 && config.quality == Quality::Auto && bandwidths.len() > 1;
     let mut starts = Vec::with_capacity(chosen.segments.len() + 1);
     let mut t = 0.0;
     for segment in &chosen.segments {
@@ -239,7 +247,7 @@ async fn load(
         target_duration,
         bandwidths,
         variant: AtomicUsize::new(first),
-        switchable: kind != SegmentKind::Fmp4 && config.quality == Quality::Auto,
+        switchable,
         starts,
         playlists,
         uris,

@@ -94,7 +94,8 @@ impl Read for SegmentReader {
                 }
                 Some(Item::Failed(err)) => {
                     self.done = true;
-                    return Err(std::io::Error::other(err.for_listener()));
+                    // The kind survives as the io error's kind (see `From<StreamError>`).
+                    return Err(err.into());
                 }
                 None => self.done = true,
             }
@@ -133,5 +134,6 @@ mod tests {
             .unwrap();
         let err = source.first_reader().read(&mut [0; 4]).unwrap_err();
         assert!(err.to_string().contains("HE-AAC"), "{err}");
+        assert_eq!(err.kind(), std::io::ErrorKind::Unsupported);
     }
 }

@@ -21,7 +21,7 @@ use url::Url;
 
 pub use ranges::RangeSet;
 
-use crate::fetch::{FetchError, FetchErrorKind, MediaFetcher, RetryPolicy};
+use crate::fetch::{FetchError, FetchErrorKind, MediaFetcher, RetryPolicy, no_answer, stalled};
 
 /// A reader that waits longer than this re-announces where it is waiting (in case the
 /// downloader missed it) and checks for cancellation.
@@ -204,7 +204,7 @@ impl RangeReader {
                 return Err(std::io::Error::other("the track was stopped"));
             }
             if let Some(err) = &state.error {
-                return Err(std::io::Error::other(err.clone()));
+                return Err(err.clone().into());
             }
             if state.want != pos {
                 state.want = pos;
@@ -333,7 +333,7 @@ impl Downloader {
         let mut body = match body.await {
             Ok(Ok(body)) => body,
             Ok(Err(err)) => return Stop::Failed(err),
-            Err(_) => return Stop::Failed(stalled()),
+            Err(_) => return Stop::Failed(no_answer(&self.url, self.policy.stall_timeout)),
         };
         let mut offset = body.offset();
         {
@@ -363,7 +363,7 @@ impl Downloader {
                         };
                     }
                     Ok(Err(err)) => return Stop::Failed(err),
-                    Err(_) => return Stop::Failed(stalled()),
+                    Err(_) => return Stop::Failed(stalled(&self.url, self.policy.stall_timeout)),
                 };
             // Flushed before it is announced: a reader may open those bytes at once.
             let written = async {
@@ -396,13 +396,6 @@ impl Downloader {
         self.shared.lock().error = Some(err);
         self.shared.arrived.notify_all();
     }
-}
-
-fn stalled() -> FetchError {
-    FetchError::new(
-        FetchErrorKind::Transient,
-        "The music server stopped sending data.",
-    )
 }
 
 fn disk_error(err: &std::io::Error) -> FetchError {

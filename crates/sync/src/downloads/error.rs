@@ -19,10 +19,19 @@ pub struct DownloadError {
 pub enum DownloadErrorKind {
     /// The service no longer has the track (404).
     Unavailable,
-    /// The network or the service kept failing after every retry.
+    /// The service could not be reached, after every retry.
     Network,
-    /// The service refused access (the session, or CDN permission that renewing did not fix).
-    Access,
+    /// The service's certificate is not one this computer trusts (expired, for another
+    /// name, from an unknown issuer): nothing was sent to it.
+    Untrusted,
+    /// The service kept answering with errors (5xx, answers this client cannot read), after
+    /// every retry.
+    Server,
+    /// The session was refused (it expired or was revoked): signing in again fixes it.
+    Session,
+    /// The service or the CDN refused access to the track (403), and a fresh grant did not
+    /// help.
+    Forbidden,
     /// What arrived did not match the promised size and SHA-256, again and again.
     Damaged,
     /// The disk is full.
@@ -31,8 +40,26 @@ pub enum DownloadErrorKind {
     Storage,
     /// The storage limit for offline music is reached and only pinned music is left.
     Quota,
-    /// The local library could not record the download.
+    /// The local library could not record the download (for a reason other than a full
+    /// disk).
     Library,
+}
+
+impl DownloadErrorKind {
+    /// Every kind, so callers that map kinds onward (the app's error kinds) can test each one.
+    pub const ALL: [Self; 11] = [
+        Self::Unavailable,
+        Self::Network,
+        Self::Untrusted,
+        Self::Server,
+        Self::Session,
+        Self::Forbidden,
+        Self::Damaged,
+        Self::DiskFull,
+        Self::Storage,
+        Self::Quota,
+        Self::Library,
+    ];
 }
 
 impl DownloadError {
@@ -69,10 +96,34 @@ impl DownloadError {
     pub(crate) fn from_cloud(source: CloudError) -> Self {
         let kind = match source.kind() {
             CloudErrorKind::NotFound => return Self::unavailable(source),
-            CloudErrorKind::Auth => DownloadErrorKind::Access,
-            _ => DownloadErrorKind::Network,
+            CloudErrorKind::Forbidden => DownloadErrorKind::Forbidden,
+            CloudErrorKind::Auth if source.status() == Some(403) => DownloadErrorKind::Forbidden,
+            CloudErrorKind::Auth => DownloadErrorKind::Session,
+            CloudErrorKind::Offline => DownloadErrorKind::Network,
+            CloudErrorKind::Untrusted => DownloadErrorKind::Untrusted,
+            _ => DownloadErrorKind::Server,
         };
         Self::new(kind, source.to_string()).with_source(source)
+    }
+
+    /// A failure worth retrying (the network, a 5xx) that ran out of retries.
+    pub(crate) fn transient(source: CloudError) -> Self {
+        let kind = if source.kind() == CloudErrorKind::Offline {
+            DownloadErrorKind::Network
+        } else {
+            DownloadErrorKind::Server
+        };
+        Self::new(kind, source.to_string()).with_source(source)
+    }
+
+    /// The CDN refused the track's signature, and fresh grants did not help.
+    pub(crate) fn forbidden(source: CloudError) -> Self {
+        Self::new(
+            DownloadErrorKind::Forbidden,
+            "The music server refused access to this track, even with fresh permission, so \
+             it cannot be downloaded now.",
+        )
+        .with_source(source)
     }
 
     pub(crate) fn write(source: std::io::Error) -> Self {
@@ -113,10 +164,19 @@ impl DownloadError {
         )
     }
 
+    /// The library refused to record the download; a full disk is said as such.
     pub(crate) fn library(source: strato_library::Error) -> Self {
+        if source.kind() == strato_library::ErrorKind::DiskFull {
+            return Self::new(
+                DownloadErrorKind::DiskFull,
+                "Your disk is full, so the download could not be recorded. Free some space and \
+                 try again.",
+            )
+            .with_source(source);
+        }
         Self::new(
             DownloadErrorKind::Library,
-            "The download could not be recorded in your library.",
+            format!("The download could not be recorded in your library ({source})."),
         )
         .with_source(source)
     }

@@ -115,8 +115,11 @@ impl Job<'_> {
                     Err(Step::Expired(error)) => {
                         // Once per refusal; counted, so a CDN that refuses every fresh grant
                         // ends the track instead of looping.
-                        self.count_attempt(DownloadError::from_cloud(error))?;
-                        grant = self.renew(&grant).await?;
+                        self.count_attempt(DownloadError::forbidden(error))?;
+                        match self.renew(&grant).await? {
+                            Some(fresh) => grant = fresh,
+                            None => return Ok(Outcome::Stopped),
+                        }
                     }
                     Err(Step::Damaged(detail)) => {
                         self.discard_damaged(&detail, &mut damaged).await?;
@@ -141,7 +144,7 @@ impl Job<'_> {
             match self.shared.api.download_grant(self.track_id).await {
                 Ok(grant) => return Ok(grant),
                 Err(error) if is_transient(&error) => {
-                    self.back_off(network(error)).await?;
+                    self.back_off(DownloadError::transient(error)).await?;
                 }
                 Err(error) => return Err(DownloadError::from_cloud(error)),
             }
@@ -149,21 +152,18 @@ impl Job<'_> {
     }
 
     /// A fresh grant after the CDN refused the old one. If its promise changed, the part
-    /// file is of another file and starts over.
-    async fn renew(&mut self, old: &DownloadGrant) -> Result<DownloadGrant, DownloadError> {
+    /// file is of another file and starts over. `None`: the track was removed meanwhile.
+    async fn renew(&mut self, old: &DownloadGrant) -> Result<Option<DownloadGrant>, DownloadError> {
         let fresh = self.grant().await?;
         if fresh.size != old.size || fresh.sha256 != old.sha256 {
             self.reset_part().await?;
             quota::reserve(self.shared, self.track_id, fresh.size).await?;
             if !self.start(&fresh).await? {
-                return Err(DownloadError::new(
-                    DownloadErrorKind::Library,
-                    "The download was removed.",
-                ));
+                return Ok(None);
             }
         }
         tracing::info!(track_id = self.track_id, "download grant renewed");
-        Ok(fresh)
+        Ok(Some(fresh))
     }
 
     /// Records the start with the grant's promise; `false` if the row is gone (removed).
@@ -472,13 +472,9 @@ fn classify(error: CloudError) -> Step {
     match error.kind() {
         CloudErrorKind::Auth => Step::Expired(error),
         CloudErrorKind::NotFound => Step::Fatal(DownloadError::unavailable(error)),
-        _ if is_transient(&error) => Step::Transient(network(error)),
+        _ if is_transient(&error) => Step::Transient(DownloadError::transient(error)),
         _ => Step::Fatal(DownloadError::from_cloud(error)),
     }
-}
-
-fn network(error: CloudError) -> DownloadError {
-    DownloadError::new(DownloadErrorKind::Network, error.to_string()).with_source(error)
 }
 
 /// `base * 2^(attempt-1)`, at most `max`, less a random part of up to half.

@@ -245,8 +245,17 @@ describe("Sidebar sync indicator", () => {
     await vi.waitFor(() => expect(indicator.textContent?.trim()).toBe("Offline — 3 changes waiting"));
     expect(indicator.dataset.state).toBe("offline");
 
-    events.syncStatus(makeSyncStatus({ state: "error", error: "The service is down." }));
+    events.syncStatus(makeSyncStatus({ state: "error", error: { kind: "server", message: "The service is down." } }));
     await vi.waitFor(() => expect(indicator.textContent?.trim()).toBe("Sync failed: The service is down."));
+    expect(indicator.dataset.kind).toBe("server");
+  });
+
+  it("says why it is offline in the tooltip", async () => {
+    const reason = { kind: "network", message: "Could not reach the service. Check your connection." } as const;
+    const indicator = await renderWithSync(makeSyncStatus({ state: "offline", error: reason }));
+    expect(indicator.textContent?.trim()).toBe("Offline");
+    expect(indicator.dataset.kind).toBe("network");
+    expect(indicator.title).toBe(reason.message);
   });
 
   it("syncs now on request", async () => {
@@ -291,6 +300,44 @@ describe("Sidebar downloads indicator", () => {
     await vi.waitFor(() => expect(screen.getByTestId("downloads-summary").textContent).toBe("Downloads paused — 2 of 5"));
     await fireEvent.click(screen.getByTestId("resume-downloads"));
     expect(mocked.resumeDownloads).toHaveBeenCalled();
+  });
+
+  it("shows a full disk's words and marks the space used", async () => {
+    const error = {
+      kind: "storage_full",
+      message: "Not enough room for offline music: 9.9 GB of 10.0 GB used. Remove downloads or raise the storage limit.",
+    } as const;
+    mocked.downloadsStatus.mockResolvedValue(
+      makeDownloads({ done: 3, failed: 1, total: 4, bytes_used: 1024 ** 3, quota_bytes: 1024 ** 3, error }),
+    );
+    await libraryStore.start();
+    render(Sidebar);
+
+    const failed = screen.getByTestId("downloads-failed");
+    expect(failed.textContent?.trim()).toBe(`1 download failed: ${error.message}`);
+    expect(failed.dataset.kind).toBe("storage_full");
+    expect(failed.classList.contains("warning")).toBe(false);
+    expect(screen.getByTestId("downloads-usage").classList.contains("full")).toBe(true);
+  });
+
+  it("shows a network failure as a warning that mends itself, without blaming the space", async () => {
+    await libraryStore.start();
+    render(Sidebar);
+    events.downloadsStatus(
+      makeDownloads({
+        done: 1,
+        failed: 2,
+        total: 3,
+        bytes_used: 2048,
+        error: { kind: "network", message: "Could not reach the service to download the track." },
+      }),
+    );
+
+    const failed = await screen.findByTestId("downloads-failed");
+    expect(failed.textContent?.trim()).toBe("2 downloads failed: Could not reach the service to download the track.");
+    expect(failed.dataset.kind).toBe("network");
+    expect(failed.classList.contains("warning")).toBe(true);
+    expect(screen.getByTestId("downloads-usage").classList.contains("full")).toBe(false);
   });
 
   it("counts what is kept once everything is downloaded", async () => {

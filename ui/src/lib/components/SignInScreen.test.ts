@@ -38,6 +38,7 @@ beforeEach(() => {
   sessionStore.remembered = [];
   sessionStore.adding = false;
   sessionStore.current = null;
+  sessionStore.insecureServices = false;
   mocked.rememberedAccounts.mockResolvedValue([]);
   mocked.catalogTracks.mockReturnValue(new Promise(() => {}));
 });
@@ -182,6 +183,52 @@ describe("SignInScreen", () => {
     await fireEvent.click(screen.getByTestId("back-to-sign-in"));
     expect(screen.getByTestId("account-title").textContent).toBe("Sign in");
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("SignInScreen trust", () => {
+  it("names the host it is about to trust, as the address is typed", async () => {
+    render(SignInScreen);
+
+    await input("service-url", "https://music.example.com/api");
+    expect(screen.getByTestId("service-host").textContent).toBe("Signing in to music.example.com");
+    await input("service-url", "https://music.example.com.evil.test");
+    expect(screen.getByTestId("service-host").textContent).toBe("Signing in to music.example.com.evil.test");
+    await input("service-url", "music");
+    expect(screen.queryByTestId("service-host")).toBeNull();
+
+    await input("service-url", "https://other.example.com:8443");
+    await fireEvent.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByTestId("service-host").textContent).toBe("Creating an account on other.example.com:8443");
+  });
+
+  it("warns while the developer setting lets any address in, and not otherwise", async () => {
+    const { unmount } = render(SignInScreen);
+    expect(screen.queryByTestId("insecure-services-warning")).toBeNull();
+    unmount();
+
+    sessionStore.insecureServices = true;
+    render(SignInScreen);
+    const warning = screen.getByRole("note");
+    expect(warning.dataset.testid).toBe("insecure-services-warning");
+    expect(warning.textContent).toContain("accepts any service address, even without https");
+  });
+
+  it("shows a refused address in the backend's words", async () => {
+    signIn.mockRejectedValue({
+      kind: "invalid_input",
+      message: "Strato signs in only over a secure connection: use https://music.example.com",
+    });
+    render(SignInScreen);
+
+    await input("service-url", "http://music.example.com");
+    await input("username", "ana");
+    await input("password", "pw");
+    await fireEvent.click(screen.getByTestId("sign-in"));
+
+    expect((await screen.findByRole("alert")).textContent?.trim()).toBe(
+      "Strato signs in only over a secure connection: use https://music.example.com",
+    );
   });
 });
 

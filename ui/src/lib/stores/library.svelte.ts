@@ -90,7 +90,14 @@ export class LibraryStore {
 
   /** Re-reads the playlists and the open playlist (on `playlists-changed`, after an account switch). */
   async refresh(): Promise<void> {
-    await Promise.all([this.#readList(), this.openId ? this.#readView(this.openId) : undefined]);
+    // One sequence for both reads: they ask about the same moment, so whichever answers first
+    // must not make the other look stale. (A view answering first under the id sync just gave
+    // its playlist would otherwise drop the list, leaving the old id's entry beside the new.)
+    const sequence = ++this.#sequence;
+    await Promise.all([
+      this.#readList(sequence),
+      this.openId ? this.#readView(this.openId, sequence) : undefined,
+    ]);
   }
 
   /** Reads everything again for another account (after an account switch). */
@@ -211,11 +218,11 @@ export class LibraryStore {
     this.error = null;
   }
 
-  async #readList(): Promise<void> {
-    const sequence = ++this.#sequence;
+  async #readList(sequence = ++this.#sequence): Promise<void> {
     try {
       const playlists = await ipc.playlists();
-      if (sequence <= this.#newestShown) return;
+      // Strictly older only: an answer of the same sequence is the view read beside it.
+      if (sequence < this.#newestShown) return;
       this.#listShown = sequence;
       this.#newestShown = sequence;
       this.playlists = playlists;
@@ -225,8 +232,7 @@ export class LibraryStore {
     }
   }
 
-  async #readView(id: string): Promise<void> {
-    const sequence = ++this.#sequence;
+  async #readView(id: string, sequence = ++this.#sequence): Promise<void> {
     try {
       this.#showView(await ipc.playlist(id), sequence, id);
     } catch (error) {
@@ -342,11 +348,30 @@ export function describeSync(status: SyncStatus): string {
     case "syncing":
       return "Syncing…";
     case "offline":
+      // Not the network but a service that could not prove who it is: say so, not "offline".
+      if (status.error?.kind === "untrusted") return `Not connected: ${status.error.message}`;
       return status.unsynced_edits > 0 ? `Offline — ${waiting} waiting` : "Offline";
     case "error":
-      return `Sync failed: ${status.error ?? "unknown error"}`;
+      return `Sync failed: ${status.error?.message ?? "unknown error"}`;
     case "idle":
       return status.unsynced_edits > 0 ? `${waiting} waiting` : "Synced";
+  }
+}
+
+/**
+ * How a download failure reads: `warning` when it mends itself (the network: failed
+ * downloads start again once the service answers), `full` when only room helps (a full disk
+ * or the storage limit, so the space used is what to look at), `error` otherwise. Its words
+ * come from the backend and already say what to do.
+ */
+export function downloadFailureTone(error: AppError | null): "warning" | "full" | "error" {
+  switch (error?.kind) {
+    case "network":
+      return "warning";
+    case "storage_full":
+      return "full";
+    default:
+      return "error";
   }
 }
 

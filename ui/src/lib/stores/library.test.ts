@@ -12,7 +12,7 @@ vi.mock("../../ipc", async (importOriginal) => {
 });
 
 import * as ipc from "../../ipc";
-import { describeDownloads, describeSync, LibraryStore } from "./library.svelte";
+import { describeDownloads, describeSync, downloadFailureTone, LibraryStore } from "./library.svelte";
 
 const mocked = vi.mocked(ipc);
 let events: LibraryEvents;
@@ -72,6 +72,24 @@ describe("LibraryStore reading", () => {
     await vi.waitFor(() => expect(store.openId).toBe("pl-9"));
     expect(store.open?.playlist.unsynced_edits).toBe(0);
     expect(store.playlists.map((playlist) => playlist.id)).toEqual(["pl-9"]);
+  });
+
+  it("keeps a re-keyed playlist once when its view answers before the list", async () => {
+    const store = await startedStore([makePlaylist("local-1", { name: "New", unsynced_edits: 1 })]);
+    mocked.playlist.mockResolvedValueOnce(makeView("local-1", [], { name: "New", unsynced_edits: 1 }));
+    await store.openPlaylist("local-1");
+
+    // Both reads of one refresh, answered in the other order: the view (already under the
+    // service's id) first, then the list. The list is as fresh as the view and must be kept.
+    const list = deferred<LibraryPlaylist[]>();
+    mocked.playlists.mockReturnValueOnce(list.promise);
+    mocked.playlist.mockResolvedValueOnce(makeView("pl-9", [], { name: "New", unsynced_edits: 0 }));
+    events.playlistsChanged();
+    await vi.waitFor(() => expect(store.openId).toBe("pl-9"));
+    list.resolve([makePlaylist("pl-9", { name: "New", unsynced_edits: 0 })]);
+
+    await vi.waitFor(() => expect(store.playlists.map((playlist) => playlist.id)).toEqual(["pl-9"]));
+    expect(store.playlists[0]?.unsynced_edits).toBe(0);
   });
 
   it("follows the sync and downloads events", async () => {
@@ -266,9 +284,32 @@ describe("describeSync", () => {
     [makeSyncStatus({ state: "syncing", unsynced_edits: 3 }), "Syncing…"],
     [makeSyncStatus({ state: "offline", unsynced_edits: 3 }), "Offline — 3 changes waiting"],
     [makeSyncStatus({ state: "offline" }), "Offline"],
-    [makeSyncStatus({ state: "error", error: "The service refused the edit." }), "Sync failed: The service refused the edit."],
+    [
+      makeSyncStatus({
+        state: "offline",
+        error: { kind: "untrusted", message: "The service's certificate is not valid for this address." },
+      }),
+      "Not connected: The service's certificate is not valid for this address.",
+    ],
+    [
+      makeSyncStatus({ state: "error", error: { kind: "server", message: "The service refused the edit." } }),
+      "Sync failed: The service refused the edit.",
+    ],
+    [makeSyncStatus({ state: "error" }), "Sync failed: unknown error"],
   ])("describes %o as %s", (status, words) => {
     expect(describeSync(status)).toBe(words);
+  });
+});
+
+describe("downloadFailureTone", () => {
+  it.each([
+    [{ kind: "network", message: "Could not reach the service." }, "warning"],
+    [{ kind: "storage_full", message: "Your disk is full." }, "full"],
+    [{ kind: "corrupt_download", message: "The downloaded file was damaged." }, "error"],
+    [{ kind: "forbidden", message: "The music server refused access." }, "error"],
+    [null, "error"],
+  ] as const)("reads %o as %s", (error, tone) => {
+    expect(downloadFailureTone(error)).toBe(tone);
   });
 });
 

@@ -32,6 +32,20 @@ export function describeDelivery(delivery: CodeDelivery): string {
   return "We sent you a code.";
 }
 
+/**
+ * The host a sign-in would trust with the password, as typed so far: "music.example.com" for
+ * "https://music.example.com/api"; null until the address reads as an http(s) URL.
+ */
+export function hostToTrust(serviceUrl: string): string | null {
+  try {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- parsed once, never kept
+    const url = new URL(serviceUrl.trim());
+    return (url.protocol === "https:" || url.protocol === "http:") && url.host ? url.host : null;
+  } catch {
+    return null;
+  }
+}
+
 /** "music.example.com" for "https://music.example.com/": how a service is named to people. */
 export function serviceHost(serviceUrl: string): string {
   try {
@@ -49,6 +63,8 @@ export class SessionStore {
   error = $state<AppError | null>(null);
   /** Whether the "Stay signed in" box can be ticked; null until the backend said. */
   staySignedIn = $state<StaySignedIn | null>(null);
+  /** The developer setting that lets any service address in is on: the sign-in screen warns. */
+  insecureServices = $state(false);
   view = $state<AccountView>({ name: "sign_in" });
   /** A success in words for the account screen ("We sent a code to …"). */
   notice = $state<string | null>(null);
@@ -73,12 +89,14 @@ export class SessionStore {
   /** At start: the default URL, "stay signed in" availability, and the kept session if any. */
   async init(): Promise<void> {
     this.phase = "checking";
-    const [url, stay, restored] = await Promise.allSettled([
+    const [url, trust, stay, restored] = await Promise.allSettled([
       ipc.defaultServiceUrl(),
+      ipc.serviceTrust(),
       ipc.staySignedIn(),
       ipc.restoreSession(),
     ]);
     if (url.status === "fulfilled") this.defaultServiceUrl = url.value;
+    this.insecureServices = trust.status === "fulfilled" && trust.value.allow_insecure;
     this.staySignedIn =
       stay.status === "fulfilled" ? stay.value : { available: false, reason: ipc.toAppError(stay.reason).message };
     if (restored.status === "fulfilled" && restored.value) {

@@ -5,6 +5,7 @@ import type { RememberedAccount, Session, SignInChallenge, SignInStep } from "..
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
   defaultServiceUrl: vi.fn(),
+  serviceTrust: vi.fn(),
   staySignedIn: vi.fn(),
   restoreSession: vi.fn(),
   signIn: vi.fn(),
@@ -21,7 +22,7 @@ vi.mock("../../ipc", async (importOriginal) => ({
 }));
 
 import * as ipc from "../../ipc";
-import { SessionStore, describeDelivery, serviceHost } from "./session.svelte";
+import { SessionStore, describeDelivery, hostToTrust, serviceHost } from "./session.svelte";
 
 const mocked = vi.mocked(ipc);
 const ana: Session = { service_url: "http://music.local", username: "ana" };
@@ -47,6 +48,7 @@ async function startedStore(): Promise<SessionStore> {
 beforeEach(() => {
   vi.resetAllMocks();
   mocked.defaultServiceUrl.mockResolvedValue("http://music.local");
+  mocked.serviceTrust.mockResolvedValue({ allow_insecure: false });
   mocked.staySignedIn.mockResolvedValue({ available: true, reason: null });
   mocked.rememberedAccounts.mockResolvedValue([]);
 });
@@ -58,6 +60,21 @@ describe("SessionStore start", () => {
     expect(store.signedIn).toBe(false);
     expect(store.defaultServiceUrl).toBe("http://music.local");
     expect(store.staySignedIn).toEqual({ available: true, reason: null });
+    expect(store.insecureServices).toBe(false);
+  });
+
+  it("learns that the developer setting lets any service address in", async () => {
+    mocked.serviceTrust.mockResolvedValue({ allow_insecure: true });
+    const store = await startedStore();
+    expect(store.insecureServices).toBe(true);
+  });
+
+  it("names the host of an address as typed, and nothing for what is not an address yet", () => {
+    expect(hostToTrust(" https://music.example.com/api ")).toBe("music.example.com");
+    expect(hostToTrust("http://127.0.0.1:8787")).toBe("127.0.0.1:8787");
+    expect(hostToTrust("music.example.com")).toBeNull();
+    expect(hostToTrust("ftp://music.example.com")).toBeNull();
+    expect(hostToTrust("")).toBeNull();
   });
 
   it("goes straight to the library when a kept session is restored", async () => {

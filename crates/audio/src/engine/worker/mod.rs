@@ -257,11 +257,19 @@ impl Worker {
 
     /// Starts the queue's current track at `position`, dropping whatever the sink holds.
     fn start_current(&mut self, position: Duration) {
+        if self.queue.current().is_some() {
+            self.flush_sink();
+        }
+        self.open_current(position);
+    }
+
+    /// Starts the queue's current track at `position` after what the sink holds (which is
+    /// still to be heard: the end of the track before a failed one).
+    fn open_current(&mut self, position: Duration) {
         let Some(index) = self.queue.current() else {
             self.set_state(PlaybackState::Idle);
             return;
         };
-        self.flush_sink();
         self.paused = false;
         if let Some(sink) = self.output.sink_mut() {
             sink.resume();
@@ -346,7 +354,7 @@ impl Worker {
         };
         match decoded {
             Decoded::Pcm { samples, format } => {
-                if !self.output.accepts(format) && !self.restart_sink(format) {
+                if !self.output.accepts(format) && !self.change_format(format) {
                     return;
                 }
                 let samples = self.output.convert(samples);
@@ -387,6 +395,24 @@ impl Worker {
             )
         {
             self.set_state(PlaybackState::Playing);
+        }
+    }
+
+    /// PCM in `format` is next. Mid-track (a discontinuity to another rate or channel count),
+    /// the sink's stream goes on and the new part is converted to it: nothing dropped,
+    /// no gap. At a track's start, the sink restarts in the track's format.
+    fn change_format(&mut self, format: PcmFormat) -> bool {
+        let mid_track = self.feeding.as_ref().is_some_and(|f| f.started);
+        if !(mid_track && self.output.is_streaming()) {
+            return self.restart_sink(format);
+        }
+        self.play_out_tail();
+        match self.output.retarget(format) {
+            Ok(()) => true,
+            Err(err) => {
+                self.track_failed(err);
+                false
+            }
         }
     }
 
@@ -480,7 +506,8 @@ impl Worker {
         }
         (self.emit)(PlayerEvent::Error(err));
         match self.queue.advance() {
-            Some(_) => self.start_current(Duration::ZERO),
+            // What the sink holds was heard as it should be: the next track follows it.
+            Some(_) => self.open_current(Duration::ZERO),
             None => self.set_state(PlaybackState::Error),
         }
     }

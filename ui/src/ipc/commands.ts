@@ -1,0 +1,59 @@
+// Generated from the #[tauri::command] functions in src-tauri/src by
+// `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
+
+import type { CodeDelivery, DownloadsStatus, LibraryPlaylist, OfflineTarget, Page, PlayerStatus, PlaylistView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+
+/**
+ * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
+ * and what it answers. A failing command rejects with an `AppError`.
+ */
+export type Commands = {
+  default_service_url: { args: null; result: string };
+  service_trust: { args: null; result: ServiceTrust };
+  session: { args: null; result: Session | null };
+  sign_in: { args: { serviceUrl: string; username: string; password: string; staySignedIn: boolean }; result: SignInStep };
+  answer_challenge: { args: { challengeId: string; answer: string }; result: SignInStep };
+  stay_signed_in: { args: null; result: StaySignedIn };
+  restore_session: { args: null; result: Session | null };
+  sign_up: { args: { serviceUrl: string; username: string; password: string; email: string }; result: SignUpOutcome };
+  confirm_sign_up: { args: { serviceUrl: string; username: string; code: string }; result: void };
+  resend_confirmation_code: { args: { serviceUrl: string; username: string }; result: CodeDelivery };
+  forgot_password: { args: { serviceUrl: string; username: string }; result: CodeDelivery };
+  confirm_forgot_password: { args: { serviceUrl: string; username: string; code: string; newPassword: string }; result: void };
+  sign_out: { args: null; result: void };
+  remembered_accounts: { args: null; result: Array<RememberedAccount> };
+  switch_account: { args: { serviceUrl: string; username: string }; result: Session };
+  forget_account: { args: { serviceUrl: string; username: string }; result: void };
+  catalog_tracks: { args: { cursor: string | null }; result: Page<Track> };
+  play_track: { args: { trackId: string }; result: void };
+  play_queue: { args: { trackIds: ReadonlyArray<string>; start: number }; result: void };
+  jump: { args: { index: number }; result: void };
+  next: { args: null; result: void };
+  previous: { args: null; result: void };
+  seek: { args: { positionMs: number }; result: void };
+  set_volume: { args: { volume: number }; result: void };
+  set_shuffle: { args: { shuffle: boolean }; result: void };
+  set_repeat: { args: { repeat: RepeatMode }; result: void };
+  pause: { args: null; result: void };
+  resume: { args: null; result: void };
+  player_status: { args: null; result: PlayerStatus };
+  playlists: { args: null; result: Array<LibraryPlaylist> };
+  playlist: { args: { id: string }; result: PlaylistView };
+  create_playlist: { args: { name: string; description: string }; result: LibraryPlaylist };
+  rename_playlist: { args: { id: string; name: string }; result: LibraryPlaylist };
+  describe_playlist: { args: { id: string; description: string }; result: LibraryPlaylist };
+  delete_playlist: { args: { id: string }; result: void };
+  add_to_playlist: { args: { id: string; trackIds: ReadonlyArray<string>; position: number | null }; result: PlaylistView };
+  remove_from_playlist: { args: { id: string; itemId: string }; result: PlaylistView };
+  move_in_playlist: { args: { id: string; itemId: string; position: number }; result: PlaylistView };
+  play_playlist: { args: { id: string; start: number }; result: void };
+  search_library: { args: { query: string }; result: SearchResults };
+  search_catalog: { args: { query: string }; result: SearchResults };
+  sync_status: { args: null; result: SyncStatus };
+  sync_now: { args: null; result: void };
+  dismiss_sync_notice: { args: { id: number }; result: void };
+  set_offline: { args: { target: OfflineTarget; offline: boolean }; result: void };
+  downloads_status: { args: null; result: DownloadsStatus };
+  pause_downloads: { args: null; result: void };
+  resume_downloads: { args: null; result: void };
+};
