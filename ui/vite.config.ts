@@ -27,6 +27,7 @@ export default defineConfig({
   },
   test: {
     include: ["src/**/*.test.ts"],
+    setupFiles: ["src/test/setup.ts"],
     environment: "node",
     restoreMocks: true,
   },

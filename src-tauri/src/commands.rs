@@ -10,8 +10,8 @@
 
 use strato_core::App;
 use strato_model::ipc::{
-    AppError, CodeDelivery, Page, PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust,
-    Session, SignInStep, SignUpOutcome, StaySignedIn, Track,
+    AppError, CodeDelivery, PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust, Session,
+    SignInStep, SignUpOutcome, StaySignedIn,
 };
 use tauri::State;
 
@@ -147,14 +147,6 @@ pub async fn forget_account(
 }
 
 #[tauri::command]
-pub async fn catalog_tracks(
-    app: State<'_, App>,
-    cursor: Option<String>,
-) -> Result<Page<Track>, AppError> {
-    app.catalog_tracks(cursor).await
-}
-
-#[tauri::command]
 pub async fn play_track(app: State<'_, App>, track_id: String) -> Result<(), AppError> {
     app.play_track(&track_id).await
 }
@@ -168,9 +160,10 @@ pub async fn play_queue(
     app.play_queue(track_ids, start).await
 }
 
+/// Plays the queue's entry `entry_id`.
 #[tauri::command]
-pub fn jump(app: State<'_, App>, index: usize) {
-    app.jump(index);
+pub fn jump(app: State<'_, App>, entry_id: u64) {
+    app.jump(entry_id);
 }
 
 #[tauri::command]

@@ -2,16 +2,21 @@
 //! into a one-line call on [`strato_core::App`], forwards core events to the window, and
 //! serves album art on the `cover://` scheme. Everything else lives in the core.
 
+mod browse_commands;
+mod catalog_commands;
 mod commands;
 pub mod cover_scheme;
 mod library_commands;
+mod list_commands;
+mod queue_commands;
 
 use std::sync::Arc;
 
 use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
-    DOWNLOADS_STATUS_EVENT, DownloadsStatus, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT,
-    PlayerStatus, SYNC_STATUS_EVENT, SyncStatus,
+    CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
+    PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus, QUEUE_CHANGED_EVENT, QueueView,
+    SYNC_STATUS_EVENT, SyncStatus,
 };
 use tauri::{Emitter, Manager, Runtime};
 
@@ -31,6 +36,10 @@ impl AppEvents for WindowEvents {
         self.send(PLAYER_STATUS_EVENT, status);
     }
 
+    fn queue_changed(&self, view: &QueueView) {
+        self.send(QUEUE_CHANGED_EVENT, view);
+    }
+
     fn playlists_changed(&self) {
         self.send(PLAYLISTS_CHANGED_EVENT, ());
     }
@@ -41,6 +50,10 @@ impl AppEvents for WindowEvents {
 
     fn downloads_status(&self, status: &DownloadsStatus) {
         self.send(DOWNLOADS_STATUS_EVENT, status);
+    }
+
+    fn catalog_changed(&self, change: &CatalogChange) {
+        self.send(CATALOG_CHANGED_EVENT, change);
     }
 }
 

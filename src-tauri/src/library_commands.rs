@@ -5,8 +5,8 @@
 
 use strato_core::App;
 use strato_model::ipc::{
-    AppError, DownloadsStatus, LibraryPlaylist, OfflineTarget, PlaylistView, SearchResults,
-    SyncStatus,
+    AppError, DownloadsStatus, LibraryPlaylist, OfflineTarget, PlaylistChanges, PlaylistView,
+    SearchResults, SyncStatus,
 };
 use tauri::State;
 
@@ -58,7 +58,7 @@ pub async fn add_to_playlist(
     id: String,
     track_ids: Vec<String>,
     position: Option<u32>,
-) -> Result<PlaylistView, AppError> {
+) -> Result<PlaylistChanges, AppError> {
     app.add_to_playlist(&id, track_ids, position).await
 }
 
@@ -67,7 +67,7 @@ pub async fn remove_from_playlist(
     app: State<'_, App>,
     id: String,
     item_id: String,
-) -> Result<PlaylistView, AppError> {
+) -> Result<PlaylistChanges, AppError> {
     app.remove_from_playlist(&id, &item_id).await
 }
 
@@ -77,7 +77,7 @@ pub async fn move_in_playlist(
     id: String,
     item_id: String,
     position: u32,
-) -> Result<PlaylistView, AppError> {
+) -> Result<PlaylistChanges, AppError> {
     app.move_in_playlist(&id, &item_id, position).await
 }
 

@@ -349,7 +349,8 @@ fn arguments_are_named_as_tauri_names_them() {
     );
     assert!(
         generated.contains(
-            "  catalog_tracks: { args: { cursor: string | null }; result: Page<Track> };\n"
+            "  catalog_tracks: { args: { cursor: string | null; limit: number | null }; \
+             result: CatalogPage };\n"
         ),
         "{generated}"
     );

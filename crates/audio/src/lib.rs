@@ -4,7 +4,8 @@
 //! - [`media`]: the seam to the network: a [`MediaOpener`] turns a queue item into
 //!   [`TrackMedia`], which hands the decoder byte sources at a position;
 //! - [`decode`]: symphonia, on a decode thread per track;
-//! - the [`Player`]: the queue, prefetch of the next track, gapless handoff, seek, volume,
+//! - the [`Player`]: the queue (entries with ids of their own, edited while playing),
+//!   prefetch of the next track, gapless handoff, seek, volume,
 //!   on one output thread that never waits on the network;
 //! - [`gain`] (volume, `ReplayGain`), [`resample`] (rubato) and [`channels`] (remixing a
 //!   track whose channel count changes mid-stream), applied on the way out;
@@ -23,7 +24,10 @@ pub mod resample;
 pub mod sink;
 mod sniff;
 
-pub use engine::{Player, PlayerEvent, Queue, RepeatMode, SinkOpener};
+pub use engine::{
+    Entry, EntryId, Placement, Player, PlayerEvent, Queue, QueueSnapshot, QueueState, RepeatMode,
+    SinkOpener,
+};
 pub use error::AudioError;
 pub use gain::{Gain, ReplayGain, ReplayGainMode, ReplayGainSettings};
 pub use media::{FileMedia, MediaOpener, MediaRun, QueueItem, TrackMedia};

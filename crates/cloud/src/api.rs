@@ -95,6 +95,17 @@ impl ApiClient {
             .await
     }
 
+    /// One page of albums, newest first (by year, then title).
+    pub async fn newest_albums(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Album>, CloudError> {
+        let mut url = self.paged("albums", cursor, limit);
+        url.query_pairs_mut().append_pair("sort", "newest");
+        self.get(url, "load the new albums").await
+    }
+
     pub async fn album(&self, album_id: &str) -> Result<AlbumDetail, CloudError> {
         self.get(
             self.endpoint(&format!("albums/{}", encode(album_id))),

@@ -1,23 +1,30 @@
-//! Turns the player's events into the [`PlayerStatus`] the UI shows.
+//! Turns the player's events into the [`PlayerStatus`] the UI shows (and hands its queue
+//! snapshots to the [`QueueKeeper`]).
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use strato_audio::{PlayerEvent, RepeatMode};
 use strato_model::ipc::{
-    DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus, RepeatMode as IpcRepeat,
-    SyncStatus, Track,
+    CatalogChange, DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus, QueueView,
+    RepeatMode as IpcRepeat, SyncStatus, Track,
 };
 
 use crate::error;
+use crate::queue_view::QueueKeeper;
 
 /// Where the app's events go: the Tauri shell forwards them to the window, tests collect them.
 /// Called from the player thread and from tokio tasks; implementations must not block.
 pub trait AppEvents: Send + Sync {
+    /// The player's status: on every change, and four times a second while playing.
     fn player_status(&self, status: &PlayerStatus);
+    /// The queue changed: once per change (see [`QueueView`]).
+    fn queue_changed(&self, _view: &QueueView) {}
     /// Playlists changed: an edit here, or a sync brought other devices' changes.
     fn playlists_changed(&self) {}
     fn sync_status(&self, _status: &SyncStatus) {}
     fn downloads_status(&self, _status: &DownloadsStatus) {}
+    /// The catalog list changed, or its walk moved on: after each page of a walk.
+    fn catalog_changed(&self, _change: &CatalogChange) {}
 }
 
 /// The current [`PlayerStatus`], shared by the player thread and the commands.
@@ -25,16 +32,18 @@ pub trait AppEvents: Send + Sync {
 pub(crate) struct StatusKeeper {
     status: Arc<Mutex<PlayerStatus>>,
     events: Arc<dyn AppEvents>,
+    queue: Arc<QueueKeeper>,
 }
 
 impl StatusKeeper {
-    pub(crate) fn new(events: Arc<dyn AppEvents>) -> Self {
+    pub(crate) fn new(events: Arc<dyn AppEvents>, queue: Arc<QueueKeeper>) -> Self {
         let initial = PlayerStatus::idle(OutputStatus::Unavailable {
             reason: "the audio output has not been opened yet".to_owned(),
         });
         Self {
             status: Arc::new(Mutex::new(initial)),
             events,
+            queue,
         }
     }
 
@@ -52,28 +61,38 @@ impl StatusKeeper {
         self.events.player_status(&snapshot);
     }
 
-    /// A new queue is about to play from `start`.
-    pub(crate) fn queue_set(&self, queue: Vec<Track>, start: usize) {
+    /// Applies `change` and tells the UI only if it changed anything.
+    fn update_if_changed(&self, change: impl FnOnce(&mut PlayerStatus)) {
+        let snapshot = {
+            let mut status = self.lock();
+            let before = status.clone();
+            change(&mut status);
+            if *status == before {
+                return;
+            }
+            status.clone()
+        };
+        self.events.player_status(&snapshot);
+    }
+
+    /// A new queue is about to play `track`.
+    pub(crate) fn starting(&self, track: Option<Track>) {
         self.update(|s| {
             s.state = PlaybackState::Loading;
-            s.track = queue.get(start).cloned();
-            s.duration_ms = s.track.as_ref().map(|t| t.duration_ms);
-            s.queue_index = u32::try_from(start).ok();
-            s.queue = queue;
+            s.duration_ms = track.as_ref().map(|t| t.duration_ms);
+            s.track = track;
             s.position_ms = 0;
             s.buffered_ms = 0;
             s.error = None;
         });
     }
 
-    /// The queue of the last run, paused where it was.
-    pub(crate) fn restored(&self, queue: Vec<Track>, index: usize, position_ms: u32) {
+    /// The queue of the last run, paused where it was in `track`.
+    pub(crate) fn restored(&self, track: Option<Track>, position_ms: u32) {
         self.update(|s| {
             s.state = PlaybackState::Paused;
-            s.track = queue.get(index).cloned();
-            s.duration_ms = s.track.as_ref().map(|t| t.duration_ms);
-            s.queue_index = u32::try_from(index).ok();
-            s.queue = queue;
+            s.duration_ms = track.as_ref().map(|t| t.duration_ms);
+            s.track = track;
             s.position_ms = position_ms;
             s.buffered_ms = 0;
             s.error = None;
@@ -91,31 +110,39 @@ impl StatusKeeper {
             PlayerEvent::Position {
                 position_ms,
                 duration_ms,
+                buffered_ms,
             } => self.update(|s| {
                 s.position_ms = position_ms;
                 // The catalog's duration stands in until the decoder knows better.
                 if duration_ms.is_some() {
                     s.duration_ms = duration_ms;
                 }
+                if let Some(buffered_ms) = buffered_ms {
+                    s.buffered_ms = buffered_ms;
+                }
             }),
-            PlayerEvent::TrackChanged { index, .. } => self.update(|s| {
-                s.track = index.and_then(|i| s.queue.get(i)).cloned();
-                s.duration_ms = s.track.as_ref().map(|t| t.duration_ms);
-                s.queue_index = index.and_then(|i| u32::try_from(i).ok());
-                s.position_ms = 0;
-                s.buffered_ms = 0;
-            }),
-            PlayerEvent::Buffered { until_ms } => self.update(|s| s.buffered_ms = until_ms),
-            PlayerEvent::Queue {
-                shuffle, repeat, ..
-            } => self.update(|s| {
-                s.shuffle = shuffle;
-                s.repeat = match repeat {
-                    RepeatMode::Off => IpcRepeat::Off,
-                    RepeatMode::All => IpcRepeat::All,
-                    RepeatMode::One => IpcRepeat::One,
-                };
-            }),
+            PlayerEvent::TrackChanged { id, .. } => {
+                let track = id.and_then(|id| self.queue.track(&id));
+                self.update(|s| {
+                    s.duration_ms = track.as_ref().map(|t| t.duration_ms);
+                    s.track = track;
+                    s.position_ms = 0;
+                    s.buffered_ms = 0;
+                });
+            }
+            PlayerEvent::Queue(snapshot) => {
+                let (shuffle, repeat) = (snapshot.shuffle(), snapshot.repeat);
+                self.queue.apply(snapshot);
+                // Shuffle and repeat are the bar's too; most queue changes touch neither.
+                self.update_if_changed(|s| {
+                    s.shuffle = shuffle;
+                    s.repeat = match repeat {
+                        RepeatMode::Off => IpcRepeat::Off,
+                        RepeatMode::All => IpcRepeat::All,
+                        RepeatMode::One => IpcRepeat::One,
+                    };
+                });
+            }
             PlayerEvent::Volume(volume) => self.update(|s| s.volume = volume),
             PlayerEvent::Output(output) => self.update(|s| s.output = output),
             PlayerEvent::Error(err) => self.update(|s| s.error = Some(error::from_audio(&err))),

@@ -68,6 +68,29 @@ pub struct AppSettings {
     /// this computer are trusted with a password (see `strato_cloud::trust`); the sign-in
     /// screen warns while it is on.
     pub allow_insecure_services: bool,
+    /// How the catalog listing is walked into the library.
+    pub catalog_walk: CatalogWalkSettings,
+}
+
+/// How the catalog listing is walked into the library, so the catalog screen reads it from
+/// this computer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogWalkSettings {
+    /// Tracks asked of the service per page (the service allows up to 200).
+    pub page_size: u32,
+    /// A listing read longer ago than this is walked again after sign-in.
+    pub max_age: Duration,
+}
+
+impl Default for CatalogWalkSettings {
+    fn default() -> Self {
+        Self {
+            page_size: 200,
+            // A catalog changes by releases, not by the minute; a few hours keeps new albums
+            // close without walking 100,000 tracks at every start.
+            max_age: Duration::from_secs(6 * 3600),
+        }
+    }
 }
 
 /// The storage quota when nothing else is configured: 10 GB.
@@ -141,6 +164,7 @@ impl AppSettings {
                 std::env::var("STRATO_ALLOW_INSECURE_SERVICE").as_deref(),
                 Ok("1" | "true" | "yes")
             ),
+            catalog_walk: CatalogWalkSettings::default(),
         }
     }
 
@@ -158,6 +182,7 @@ impl AppSettings {
             data_dir: None,
             storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
             allow_insecure_services: false,
+            catalog_walk: CatalogWalkSettings::default(),
         }
     }
 }

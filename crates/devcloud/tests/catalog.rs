@@ -95,6 +95,37 @@ async fn details_and_covers() {
 }
 
 #[tokio::test]
+async fn albums_sort_newest_first_over_http() {
+    let cloud = devcloud().await;
+    let api = Api::demo(&cloud).await;
+    let all: Page<strato_model::api::Album> = api.json("/v1/albums?limit=200").await;
+    let mut expected = all.items.clone();
+    expected.sort_by(|a, b| {
+        b.year
+            .cmp(&a.year)
+            .then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+    });
+    let mut newest = Vec::new();
+    let mut path = "/v1/albums?sort=newest&limit=1".to_owned();
+    loop {
+        let page: Page<strato_model::api::Album> = api.json(&path).await;
+        newest.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => path = format!("/v1/albums?sort=newest&limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(newest, expected);
+    let catalog_order: Page<strato_model::api::Album> = api.json("/v1/albums?sort=catalog").await;
+    assert_eq!(catalog_order.items, all.items);
+    problem(
+        api.get("/v1/albums?sort=oldest").send().await.unwrap(),
+        ProblemType::BadRequest,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn search_finds_by_track_artist_and_album() {
     let cloud = devcloud().await;
     let api = Api::demo(&cloud).await;

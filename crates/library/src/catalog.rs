@@ -56,25 +56,8 @@ impl Library {
     ) -> Result<()> {
         let now = unix_now();
         self.write(|tx| {
-            let mut upsert = tx.prepare_cached(UPSERT_TRACK)?;
             for track in tracks {
-                let gain = track.replaygain;
-                upsert.execute(params![
-                    track.id,
-                    track.title,
-                    track.artist_id,
-                    track.artist_name,
-                    track.album_id,
-                    track.album_title,
-                    track.track_number,
-                    track.duration_ms,
-                    track.cover_path,
-                    gain.map(|g| g.track_gain_db),
-                    gain.map(|g| g.track_peak),
-                    gain.map(|g| g.album_gain_db),
-                    gain.map(|g| g.album_peak),
-                    now,
-                ])?;
+                upsert_track(tx, track, now)?;
             }
             let mut upsert = tx.prepare_cached(UPSERT_ALBUM)?;
             for album in albums {
@@ -141,6 +124,29 @@ impl Library {
         );
         collect(&self.conn, &sql, [album_id], |row| track_from_row(row, 0))
     }
+}
+
+/// Caches one track, replacing what was cached under its id. Its catalog rank, if any, stays
+/// as it was: only a walk of the catalog listing changes it (see `catalog_pages.rs`).
+pub(crate) fn upsert_track(conn: &Connection, track: &Track, now: i64) -> rusqlite::Result<()> {
+    let gain = track.replaygain;
+    conn.prepare_cached(UPSERT_TRACK)?.execute(params![
+        track.id,
+        track.title,
+        track.artist_id,
+        track.artist_name,
+        track.album_id,
+        track.album_title,
+        track.track_number,
+        track.duration_ms,
+        track.cover_path,
+        gain.map(|g| g.track_gain_db),
+        gain.map(|g| g.track_peak),
+        gain.map(|g| g.album_gain_db),
+        gain.map(|g| g.album_peak),
+        now,
+    ])?;
+    Ok(())
 }
 
 /// Runs a query and collects its rows.

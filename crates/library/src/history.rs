@@ -1,15 +1,19 @@
 //! Play history: what was played, when, for how long.
 
-use rusqlite::params;
+use rusqlite::{Row, params};
 use strato_model::api::Track;
 
-use crate::catalog::{TRACK_COLUMNS, collect, track_from_row};
+#[cfg(doc)]
+use crate::catalog::TRACK_COLUMNS;
+use crate::catalog::track_from_row;
 use crate::error::Result;
 use crate::library::Library;
 
 /// One play.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlayRecord {
+    /// The play's row: with `played_at`, where a page of the history ends.
+    pub id: i64,
     pub track_id: String,
     /// When playback started (Unix seconds).
     pub played_at: i64,
@@ -34,30 +38,25 @@ impl Library {
 
     /// The latest `limit` plays, newest first.
     pub fn recent_plays(&self, limit: usize) -> Result<Vec<PlayRecord>> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        collect(
-            &self.conn,
-            &format!(
-                "SELECT h.track_id, h.played_at, h.ms_played, t.id IS NOT NULL, {TRACK_COLUMNS} \
-                 FROM play_history h LEFT JOIN tracks t ON t.id = h.track_id \
-                 ORDER BY h.played_at DESC, h.id DESC LIMIT ?1"
-            ),
-            [limit],
-            |row| {
-                let cached: bool = row.get(3)?;
-                Ok(PlayRecord {
-                    track_id: row.get(0)?,
-                    played_at: row.get(1)?,
-                    ms_played: row.get(2)?,
-                    track: if cached {
-                        Some(track_from_row(row, 4)?)
-                    } else {
-                        None
-                    },
-                })
-            },
-        )
+        self.plays_page(None, limit)
     }
+}
+
+/// Reads a play from `h.id, h.track_id, h.played_at, h.ms_played, t.id IS NOT NULL`, then
+/// [`TRACK_COLUMNS`], starting at column `first`.
+pub(crate) fn play_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<PlayRecord> {
+    let cached: bool = row.get(first + 4)?;
+    Ok(PlayRecord {
+        id: row.get(first)?,
+        track_id: row.get(first + 1)?,
+        played_at: row.get(first + 2)?,
+        ms_played: row.get(first + 3)?,
+        track: if cached {
+            Some(track_from_row(row, first + 5)?)
+        } else {
+            None
+        },
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //!
 //! - the **catalog cache**: tracks, albums and artists as the service listed them, with a
 //!   full-text index ([`Library::search`]: per-word prefix, accent-insensitive, bm25-ranked),
-//!   and the album covers seen ([`Library::kept_cover`]), so the library looks the same
+//!   the album covers seen ([`Library::kept_cover`]), and the catalog listing's order, read
+//!   a page at a time by keyset ([`Library::catalog_page`]), so the library looks the same
 //!   offline;
 //! - the listener's **playlists**, editable offline. Each edit changes the local copy and
 //!   appends to the **pending operation log** in one transaction ([`Library::move_item`] and
@@ -27,7 +28,9 @@
 //! bench` (see `examples/bench.rs`).
 
 mod aliases;
+mod browse;
 mod catalog;
+mod catalog_pages;
 mod conflicts;
 mod covers;
 mod downloads;
@@ -39,6 +42,7 @@ mod offline;
 mod op_log;
 mod order_key;
 mod playlist_apply;
+mod playlist_batch;
 mod playlist_edits;
 mod playlists;
 mod queue;
@@ -49,6 +53,8 @@ mod sync_records;
 #[cfg(test)]
 mod test_support;
 
+pub use browse::{OfflineCollection, OfflineTrack, PlayCursor};
+pub use catalog_pages::{CatalogRows, CatalogSplice, CatalogWrite};
 pub use conflicts::RESTORED_SUFFIX;
 pub use covers::{COVERS_KEPT_BYTES, KeptCover};
 pub use downloads::{Download, DownloadState, VerifiedFile};
@@ -57,9 +63,11 @@ pub use history::PlayRecord;
 pub use library::Library;
 pub use offline::CollectionKind;
 pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};
+pub use playlist_apply::MAX_ITEMS as MAX_PLAYLIST_ITEMS;
+pub use playlist_batch::{BatchChange, BatchOutcome, ItemEdit};
 pub use playlist_edits::EditOutcome;
 pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo};
-pub use queue::PlayQueue;
+pub use queue::{PlayQueue, QueueEntryRow, QueueRepeat};
 pub use server_state::SnapshotOutcome;
 pub use sync_records::{SyncRecord, SyncRecordKind};
 

@@ -58,6 +58,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "covers",
         sql: include_str!("../migrations/0007_covers.sql"),
     },
+    Migration {
+        version: 8,
+        name: "queue_entries",
+        sql: include_str!("../migrations/0008_queue_entries.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "catalog_rank",
+        sql: include_str!("../migrations/0009_catalog_rank.sql"),
+    },
 ];
 
 /// The schema version this build writes.

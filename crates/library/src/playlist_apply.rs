@@ -12,7 +12,7 @@ use crate::op_log::{Anchor, PlaylistOp};
 use crate::order_key::{self, REBALANCE_LEN};
 
 /// The service's limit on items per playlist (docs/api.md, "Validation").
-pub(crate) const MAX_ITEMS: usize = 10_000;
+pub const MAX_ITEMS: usize = 10_000;
 
 /// What the edit methods need to know about a playlist before editing it.
 #[derive(Debug)]

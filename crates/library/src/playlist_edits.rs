@@ -27,6 +27,8 @@ pub struct EditOutcome {
     pub playlist: PlaylistInfo,
     /// The items the edit added (in order) or moved; empty for other edits.
     pub item_ids: Vec<String>,
+    /// The index of the first item added, or of the item moved, in the playlist now.
+    pub index: Option<u32>,
 }
 
 impl Library {
@@ -72,49 +74,13 @@ impl Library {
         track_ids: &[S],
         position: Option<u32>,
     ) -> Result<EditOutcome> {
-        if track_ids.is_empty() {
-            return Err(Error::Invalid("no tracks to add".into()));
-        }
-        if let Some(blank) = track_ids.iter().find(|t| t.as_ref().trim().is_empty()) {
-            return Err(Error::Invalid(format!(
-                "{:?} is not a track id",
-                blank.as_ref()
-            )));
-        }
         let now = unix_now();
-        self.edit(id, |tx, id| {
-            let len = playlist_apply::item_count(tx, id, None)?;
-            if len + track_ids.len() > MAX_ITEMS {
-                return Err(Error::PlaylistFull { limit: MAX_ITEMS });
-            }
-            let index = position.map_or(len, |p| usize::try_from(p).unwrap_or(usize::MAX));
-            let (anchor, index) = playlist_apply::anchor_for_index(tx, id, index, None)?;
-            let items = track_ids
-                .iter()
-                .map(|track_id| AddedItem {
-                    item_id: uuid::Uuid::new_v4().to_string(),
-                    track_id: track_id.as_ref().to_owned(),
-                    added_at: now,
-                })
-                .collect();
-            Ok(PlaylistOp::AddTracks {
-                items,
-                // An insert at the end is an append, so it stays one after a rebase.
-                position: (index < len).then(|| to_u32(index)),
-                anchor,
-            })
-        })
+        self.edit(id, |tx, id| add_op(tx, id, track_ids, position, now))
     }
 
     /// Removes one item (one copy of a track).
     pub fn remove_item(&mut self, id: &str, item_id: &str) -> Result<EditOutcome> {
-        self.edit(id, |tx, id| {
-            let item_id = &aliases::resolve(tx, AliasKind::Item, item_id)?;
-            require_item(tx, id, item_id)?;
-            Ok(PlaylistOp::RemoveItem {
-                item_id: item_id.to_owned(),
-            })
-        })
+        self.edit(id, |tx, id| remove_op(tx, id, item_id))
     }
 
     /// Moves an item to `position`, counted in the list without it and clamped to the end
@@ -141,19 +107,77 @@ impl Library {
         build: impl FnOnce(&Transaction<'_>, &str) -> Result<PlaylistOp>,
     ) -> Result<EditOutcome> {
         let now = unix_now();
-        self.write(|tx| {
-            // The UI may still name a playlist by the id it had before sync re-keyed it.
-            let id = &aliases::resolve(tx, AliasKind::Playlist, id)?;
-            let state = playlist_apply::playlist_state(tx, id)?
-                .filter(|state| !state.deleted)
-                .ok_or_else(|| Error::not_found("playlist", id))?;
-            let op = build(tx, id)?;
-            if !playlist_apply::apply(tx, id, &op, now)? {
-                return Err(Error::not_found("playlist", id));
-            }
-            log_and_report(tx, id, state.server_revision, &op, now)
-        })
+        self.write(|tx| edit_in(tx, id, now, build))
     }
+}
+
+/// One edit of an existing playlist inside the caller's transaction (one of a batch, see
+/// `playlist_batch`): resolve the id, check the playlist is there, build the operation,
+/// apply it, log it.
+pub(crate) fn edit_in(
+    tx: &Transaction<'_>,
+    id: &str,
+    now: i64,
+    build: impl FnOnce(&Transaction<'_>, &str) -> Result<PlaylistOp>,
+) -> Result<EditOutcome> {
+    // The UI may still name a playlist by the id it had before sync re-keyed it.
+    let id = &aliases::resolve(tx, AliasKind::Playlist, id)?;
+    let state = playlist_apply::playlist_state(tx, id)?
+        .filter(|state| !state.deleted)
+        .ok_or_else(|| Error::not_found("playlist", id))?;
+    let op = build(tx, id)?;
+    if !playlist_apply::apply(tx, id, &op, now)? {
+        return Err(Error::not_found("playlist", id));
+    }
+    log_and_report(tx, id, state.server_revision, &op, now)
+}
+
+/// The operation inserting `track_ids` at `position` (`None` or past the end appends).
+pub(crate) fn add_op<S: AsRef<str>>(
+    tx: &Transaction<'_>,
+    id: &str,
+    track_ids: &[S],
+    position: Option<u32>,
+    now: i64,
+) -> Result<PlaylistOp> {
+    if track_ids.is_empty() {
+        return Err(Error::Invalid("no tracks to add".into()));
+    }
+    if let Some(blank) = track_ids.iter().find(|t| t.as_ref().trim().is_empty()) {
+        return Err(Error::Invalid(format!(
+            "{:?} is not a track id",
+            blank.as_ref()
+        )));
+    }
+    let len = playlist_apply::item_count(tx, id, None)?;
+    if len + track_ids.len() > MAX_ITEMS {
+        return Err(Error::PlaylistFull { limit: MAX_ITEMS });
+    }
+    let index = position.map_or(len, |p| usize::try_from(p).unwrap_or(usize::MAX));
+    let (anchor, index) = playlist_apply::anchor_for_index(tx, id, index, None)?;
+    let items = track_ids
+        .iter()
+        .map(|track_id| AddedItem {
+            item_id: uuid::Uuid::new_v4().to_string(),
+            track_id: track_id.as_ref().to_owned(),
+            added_at: now,
+        })
+        .collect();
+    Ok(PlaylistOp::AddTracks {
+        items,
+        // An insert at the end is an append, so it stays one after a rebase.
+        position: (index < len).then(|| to_u32(index)),
+        anchor,
+    })
+}
+
+/// The operation removing one item (one copy of a track).
+pub(crate) fn remove_op(tx: &Transaction<'_>, id: &str, item_id: &str) -> Result<PlaylistOp> {
+    let item_id = &aliases::resolve(tx, AliasKind::Item, item_id)?;
+    require_item(tx, id, item_id)?;
+    Ok(PlaylistOp::RemoveItem {
+        item_id: item_id.to_owned(),
+    })
 }
 
 fn log_and_report(
@@ -170,14 +194,26 @@ fn log_and_report(
         PlaylistOp::MoveItem { item_id, .. } => vec![item_id.clone()],
         _ => Vec::new(),
     };
+    // Where the items added or moved now are, so the window can apply the edit to the list
+    // it shows instead of reading the playlist again.
+    let index = match op {
+        PlaylistOp::AddTracks {
+            items, position, ..
+        } => Some(
+            position.unwrap_or_else(|| playlist.item_count.saturating_sub(to_u32(items.len()))),
+        ),
+        PlaylistOp::MoveItem { position, .. } => Some(*position),
+        _ => None,
+    };
     Ok(EditOutcome {
         op_seq,
         playlist,
         item_ids,
+        index,
     })
 }
 
-fn require_item(tx: &Transaction<'_>, id: &str, item_id: &str) -> Result<()> {
+pub(crate) fn require_item(tx: &Transaction<'_>, id: &str, item_id: &str) -> Result<()> {
     if playlist_apply::item_exists(tx, id, item_id)? {
         Ok(())
     } else {
@@ -186,7 +222,7 @@ fn require_item(tx: &Transaction<'_>, id: &str, item_id: &str) -> Result<()> {
 }
 
 /// Indexes here are bounded by [`MAX_ITEMS`] plus one batch, far below `u32::MAX`.
-fn to_u32(index: usize) -> u32 {
+pub(crate) fn to_u32(index: usize) -> u32 {
     u32::try_from(index).unwrap_or(u32::MAX)
 }
 

@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use strato_cloud::{ApiClient, CloudError, CloudErrorKind};
-use strato_library::{Library, PendingOp, PlaylistOp};
+use strato_library::{AddedItem, Library, PendingOp, PlaylistOp};
 use strato_model::api::{AddItems, MoveItem, NewPlaylist, Playlist, PlaylistPatch};
 
 use crate::LibraryHandle;
@@ -35,6 +35,8 @@ const CURSOR: &str = "playlists";
 /// 412s in a row on one edit before the pass gives up for now (another device writing to
 /// the same playlist without pause). The edit stays pending.
 const MAX_CONFLICTS_PER_EDIT: u32 = 16;
+/// The most tracks the service takes in one add (`AddItems.track_ids`, docs/api.md).
+const MAX_ADD_PER_REQUEST: usize = 500;
 
 /// What a pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -213,16 +215,10 @@ impl PlaylistSync {
                     items, position, ..
                 },
                 Some(revision),
-            ) => {
-                let add = AddItems {
-                    track_ids: items.iter().map(|item| item.track_id.clone()).collect(),
-                    position: *position,
-                };
-                self.api
-                    .add_playlist_items(id, revision, &add, key)
-                    .await
-                    .map(Some)
-            }
+            ) => self
+                .add_in_requests(id, revision, items, *position, key)
+                .await
+                .map(Some),
             (PlaylistOp::RemoveItem { item_id }, Some(revision)) => self
                 .api
                 .remove_playlist_item(id, revision, item_id)
@@ -256,6 +252,48 @@ impl PlaylistSync {
         match result {
             Ok(snapshot) => Ok(Answer::Applied(snapshot)),
             Err(error) => classify(error),
+        }
+    }
+
+    /// Sends an add of any length as consecutive requests of at most
+    /// [`MAX_ADD_PER_REQUEST`] tracks: an edit here may add a whole playlist's worth (a saved
+    /// queue, a large selection), the service takes 500 at a time. Each request has its own
+    /// idempotency key derived from the edit's (the first keeps it as it is), so a retry after
+    /// any failure replays the requests already applied and sends the rest; the answer is the
+    /// playlist after the last.
+    async fn add_in_requests(
+        &self,
+        id: &str,
+        mut revision: u64,
+        items: &[AddedItem],
+        position: Option<u32>,
+        key: Option<&str>,
+    ) -> Result<Playlist, CloudError> {
+        // (An empty add, which the library never logs, goes as one request the service
+        // refuses, like any other malformed edit.)
+        let requests = items.len().div_ceil(MAX_ADD_PER_REQUEST).max(1);
+        let mut index = 0;
+        loop {
+            let start = (index * MAX_ADD_PER_REQUEST).min(items.len());
+            let chunk = &items[start..(start + MAX_ADD_PER_REQUEST).min(items.len())];
+            let add = AddItems {
+                track_ids: chunk.iter().map(|item| item.track_id.clone()).collect(),
+                position: position
+                    .map(|first| first.saturating_add(u32::try_from(start).unwrap_or(u32::MAX))),
+            };
+            let request_key = key.map(|key| match index {
+                0 => key.to_owned(),
+                n => format!("{key}.{n}"),
+            });
+            let playlist = self
+                .api
+                .add_playlist_items(id, revision, &add, request_key.as_deref())
+                .await?;
+            index += 1;
+            if index == requests {
+                return Ok(playlist);
+            }
+            revision = playlist.revision;
         }
     }
 

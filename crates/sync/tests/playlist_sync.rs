@@ -108,6 +108,62 @@ async fn a_lost_answer_is_not_applied_twice() {
 }
 
 #[tokio::test]
+async fn an_add_longer_than_a_request_reaches_the_service_whole_and_once() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let api = demo_api(&cloud).await;
+    let tracks = catalog_tracks(&api, 6).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = Client::open(&api, dir.path(), "laptop");
+    client.library.blocking(|lib| {
+        lib.create_playlist("Saved queue", "").unwrap();
+    });
+    client.sync().await;
+    // Its id on the service, once synced.
+    let id = client.view()[0].id.clone();
+
+    // 1,200 tracks at the end, then 700 after the first: more than the 500 the service takes
+    // per request (docs/api.md), so each edit goes as several requests.
+    let long: Vec<String> = tracks.iter().cycle().take(1_200).cloned().collect();
+    let inserted: Vec<String> = tracks.iter().rev().cycle().take(700).cloned().collect();
+    client.library.blocking(|lib| {
+        lib.add_tracks(&id, &long, None).unwrap();
+        lib.add_tracks(&id, &inserted, Some(1)).unwrap();
+    });
+    // Answers lost on the way back, the second request's among them: the retries replay
+    // what was applied and send the rest.
+    cloud
+        .add_fault(&FaultRule {
+            drop_after_bytes: Some(10),
+            times: Some(3),
+            ..FaultRule::new("/v1/playlists/*/items").on(FaultTarget::Api)
+        })
+        .await;
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        match client.sync.sync().await {
+            Ok(report) => {
+                client.acknowledged += report.sent;
+                break;
+            }
+            Err(error) => {
+                assert!(error.is_transient(), "{error}");
+                assert!(passes < 8, "still failing: {error}");
+            }
+        }
+    }
+    let server = server_view(&api).await;
+    assert_eq!(server[0].items.len(), 1_900, "each track added once");
+    let mut expected = vec![long[0].clone()];
+    expected.extend(inserted);
+    expected.extend(long[1..].iter().cloned());
+    let on_server: Vec<String> = server[0].items.iter().map(|(_, t)| t.clone()).collect();
+    assert_eq!(on_server, expected, "in the order they were added");
+    assert_eq!(client.view(), server, "the local copy is the server's");
+    client.assert_every_edit_accounted_for();
+}
+
+#[tokio::test]
 async fn concurrent_edits_follow_the_conflict_policy() {
     let cloud = DevCloud::start(Moto::start()).await;
     let api = demo_api(&cloud).await;

@@ -368,8 +368,9 @@ impl DevCloud {
         }
     }
 
-    /// SIGTERM, then SIGKILL if it lingers.
-    fn stop(&mut self) {
+    /// Stops devcloud, as a service gone away (SIGTERM, then SIGKILL if it lingers), until
+    /// [`Self::restart`]. Its addresses answer nothing meanwhile.
+    pub fn stop(&mut self) {
         let Some(mut child) = self.process.take() else {
             return;
         };

@@ -27,6 +27,7 @@ mod files;
 mod media;
 mod moto;
 mod seed;
+pub mod synthetic;
 mod tls;
 
 pub use cognito::CognitoAdmin;

@@ -29,6 +29,9 @@ pub enum Audio {
     Capture,
     /// The default ALSA device cannot be opened, as on a machine with no sound card.
     Missing,
+    /// A silent sink that plays in real time (`STRATO_AUDIO_OUTPUT=null`): a track lasts
+    /// as long as it does, so a test can act while it plays (the capture plays faster).
+    Silent,
 }
 
 /// A running app with its own devcloud, tauri-driver and `WebDriver` session.
@@ -85,6 +88,9 @@ impl AppUnderTest {
         // with it (an app left running keeps writing to the capture file).
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+        if audio == Audio::Silent {
+            driver.env("STRATO_AUDIO_OUTPUT", "null");
+        }
         let driver = driver
             .args([
                 "--port",
@@ -404,7 +410,7 @@ fn alsa_config(audio: Audio, capture: &Path) -> String {
     let default = match audio {
         // `plug` converts whatever cpal opens with to the file's format; `file` writes what
         // passes through and hands it on to `null`. Not paced: it plays faster than real time.
-        Audio::Capture => format!(
+        Audio::Capture | Audio::Silent => format!(
             "pcm.!default {{ type plug slave {{ pcm \"strato_capture\" format S16_LE rate 44100 channels 2 }} }}\n\
              pcm.strato_capture {{ type file slave.pcm \"null\" file \"{}\" format \"raw\" }}\n",
             capture.display()

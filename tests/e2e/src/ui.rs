@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, bail};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
@@ -97,23 +97,26 @@ pub async fn create_playlist(app: &AppUnderTest, name: &str) -> Result<()> {
 }
 
 /// Adds the catalog's first `count` tracks to the playlist `name`, each through its row's
-/// menu, waiting for each to be confirmed. Returns their ids.
+/// menu ("⋯", then "Add to playlist"), waiting for each to be confirmed. Returns their ids.
 pub async fn add_from_catalog(app: &AppUnderTest, name: &str, count: usize) -> Result<Vec<String>> {
-    let rows = app.all("track-row").await?;
-    ensure!(
-        rows.len() >= count,
-        "the catalog shows {} tracks",
-        rows.len()
-    );
+    // The list mounts its rows once it knows its screen (the row with the keyboard first).
+    let rows = wait_until(
+        Duration::from_secs(10),
+        &format!("{count} catalog rows"),
+        async || app.all("track-row").await,
+        |rows| rows.len() >= count,
+    )
+    .await?;
     let mut added = Vec::new();
     for row in &rows[..count] {
         let track_id = attr(row, "data-track-id").await?;
         let title = text(&row.find(Locator::Css(".title")).await?).await?;
-        inside(row, "add-to-playlist")
+        shown(inside(row, "row-menu").await?)
             .await?
             .click()
             .await
-            .context("opening a row's add-to-playlist menu")?;
+            .context("opening a row's menu")?;
+        app.wait_for("menu-add-to-playlist").await?.click().await?;
         app.wait_for("add-to-playlist-menu").await?;
         // By name: the playlist's id changes once the service has it.
         let mut chosen = None;
@@ -122,13 +125,11 @@ pub async fn add_from_catalog(app: &AppUnderTest, name: &str, count: usize) -> R
                 chosen = Some(option);
             }
         }
-        chosen
-            .context("the playlist is not in the menu")?
-            .click()
-            .await
-            .context("choosing the playlist")?;
+        // The submenu shows once placed beside its entry.
+        let chosen = shown(chosen.context("the playlist is not in the menu")?).await?;
+        chosen.click().await.context("choosing the playlist")?;
         let expected = format!("Added “{title}” to “{name}”.");
-        app.wait_for_text("add-to-playlist-done", Duration::from_secs(10), |t| {
+        app.wait_for_text("edit-notice-text", Duration::from_secs(10), |t| {
             t == expected
         })
         .await?;
@@ -156,4 +157,216 @@ pub async fn wait_until_synced(app: &AppUnderTest) -> Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// The window opens on Home after sign-in: opens the catalog from the sidebar and waits for
+/// its rows to be shown (the virtual list holds a hidden row while it measures the screen).
+pub async fn open_catalog(app: &AppUnderTest) -> Result<()> {
+    app.wait_for("home-screen").await?;
+    app.wait_for("nav-catalog").await?.click().await?;
+    app.wait_for("track-row").await?;
+    wait_until(
+        Duration::from_secs(10),
+        "a catalog row shown",
+        async || {
+            for row in app.all("track-row").await? {
+                if row.is_displayed().await? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        },
+        |shown| *shown,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The first element matching `css`, waiting up to 20 s for it to appear.
+pub async fn wait_for_css(app: &AppUnderTest, css: &str) -> Result<Element> {
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("nothing matching {css} appeared"))
+}
+
+/// The screen the main area shows: its route's kind (`home`, `album`, `artist`, ...) and,
+/// for a page of one thing, its id (`album/al-1`).
+pub async fn shown_route(app: &AppUnderTest) -> Result<String> {
+    let main = app.client.find(Locator::Css("main#main")).await?;
+    let kind = attr(&main, "data-route").await?;
+    let id = match kind.as_str() {
+        "album" => Some(attr(&app.wait_for("album-screen").await?, "data-album-id").await?),
+        "artist" => Some(attr(&app.wait_for("artist-screen").await?, "data-artist-id").await?),
+        _ => None,
+    };
+    Ok(id.map_or_else(|| kind.clone(), |id| format!("{kind}/{id}")))
+}
+
+/// Waits until the main area shows `route` (as [`shown_route`] names it).
+pub async fn wait_for_route(app: &AppUnderTest, route: &str) -> Result<()> {
+    wait_until(
+        Duration::from_secs(10),
+        &format!("the screen {route}"),
+        async || shown_route(app).await,
+        |shown| shown == route,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Clicks `element` with `modifiers` held (Control, Shift), as a listener Ctrl- or
+/// Shift-clicks: the keys go down, the pointer clicks, the keys come up.
+pub async fn click_with(app: &AppUnderTest, element: &Element, modifiers: &[Key]) -> Result<()> {
+    use fantoccini::actions::{
+        Actions, InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+    };
+    let idle = Duration::from_millis(0);
+    let mut keys = KeyActions::new("keyboard".to_owned());
+    let mut mouse = MouseActions::new("mouse".to_owned());
+    // One tick per step: each key goes down while the pointer waits, and so on.
+    for &key in modifiers {
+        keys = keys.then(KeyAction::Down { value: key.into() });
+        mouse = mouse.pause(idle);
+    }
+    for action in [
+        PointerAction::MoveToElement {
+            element: element.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        },
+        PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        },
+        PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        },
+    ] {
+        keys = keys.pause(idle);
+        mouse = mouse.then(action);
+    }
+    for &key in modifiers.iter().rev() {
+        keys = keys.then(KeyAction::Up { value: key.into() });
+        mouse = mouse.pause(idle);
+    }
+    app.client
+        .perform_actions(Actions::from(keys).and(mouse))
+        .await?;
+    app.client.release_actions().await?;
+    Ok(())
+}
+
+/// The `data-testid` of the focused element (empty when it has none).
+pub async fn focused_test_id(app: &AppUnderTest) -> Result<String> {
+    let focused = app.client.active_element().await?;
+    Ok(focused.attr("data-testid").await?.unwrap_or_default())
+}
+
+/// The track ids of the selected rows of the track list shown, top to bottom (read in one
+/// go, so a row redrawn meanwhile is not a stale element).
+pub async fn selected_tracks(app: &AppUnderTest) -> Result<Vec<String>> {
+    let ids = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll(\
+             '[data-testid=\"track-list\"] [role=\"row\"][aria-selected=\"true\"]'), \
+             (row) => row.dataset.trackId);",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(ids)?)
+}
+
+/// `element` once it is shown: a virtual list's rows are in the page with `visibility:
+/// hidden` until it has measured them (a frame or so), and a click before that finds nothing
+/// to click. (`WebDriver`'s own "is displayed" answers false for some visible cells.)
+pub async fn shown(element: Element) -> Result<Element> {
+    let script = "const box = arguments[0].getBoundingClientRect();\n\
+                  return getComputedStyle(arguments[0]).visibility === 'visible' \
+                  && box.width > 0 && box.height > 0;";
+    wait_until(
+        Duration::from_secs(5),
+        "the element shown",
+        async || {
+            let answer = element
+                .clone()
+                .client()
+                .execute(script, vec![serde_json::to_value(&element)?])
+                .await?;
+            Ok(answer.as_bool() == Some(true))
+        },
+        |shown| *shown,
+    )
+    .await?;
+    Ok(element)
+}
+
+/// Whether a click at the middle of `element` lands on it, as `WebDriver` requires. A virtual
+/// list takes no clicks while it scrolls (virtua sets `pointer-events: none` until 150 ms after
+/// the last scroll event), and holds a hidden row while it measures the screen.
+pub async fn clickable(app: &AppUnderTest, element: &Element) -> Result<bool> {
+    let hit = app
+        .client
+        .execute(
+            "const e = arguments[0]; const r = e.getBoundingClientRect();\n\
+             const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);\n\
+             return at !== null && (at === e || e.contains(at));",
+            vec![serde_json::to_value(element)?],
+        )
+        .await?;
+    Ok(hit.as_bool() == Some(true))
+}
+
+/// Clicks the middle of `element` as a mouse does, where it is on screen. `WebDriver`'s element
+/// click, and a pointer moved to an element, first scroll it into view, and inside a virtual
+/// list a scroll turns clicks off for a moment.
+pub async fn mouse_click(app: &AppUnderTest, element: &Element) -> Result<()> {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let middle = app
+        .client
+        .execute(
+            "const r = arguments[0].getBoundingClientRect();\n\
+             return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)];",
+            vec![serde_json::to_value(element)?],
+        )
+        .await?;
+    let [x, y]: [f64; 2] = serde_json::from_value(middle)?;
+    let actions = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    app.client.perform_actions(actions).await?;
+    app.client.release_actions().await?;
+    Ok(())
+}
+
+/// The first element matching `css` that a click lands on, waiting for one.
+pub async fn first_clickable(app: &AppUnderTest, css: &str) -> Result<Element> {
+    wait_for_css(app, css).await?;
+    wait_until(
+        Duration::from_secs(10),
+        &format!("{css} to take a click"),
+        async || {
+            for element in app.client.find_all(Locator::Css(css)).await? {
+                if clickable(app, &element).await? {
+                    return Ok(Some(element));
+                }
+            }
+            Ok(None)
+        },
+        Option::is_some,
+    )
+    .await?
+    .context("checked by wait_until")
 }

@@ -3,6 +3,7 @@
 //! out forgets it.
 
 use anyhow::Result;
+use strato_e2e::ui::open_catalog;
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -12,7 +13,7 @@ const DEMO_PASSWORD: &str = "Strato-demo-1";
 async fn stays_signed_in_across_a_restart_until_signing_out() -> Result<()> {
     let mut app = AppUnderTest::launch(Audio::Capture).await?;
     app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
-    app.wait_for("track-row").await?;
+    open_catalog(&app).await?;
 
     app.restart().await?;
     // Straight to the library: no sign-in form on the way.
@@ -22,7 +23,8 @@ async fn stays_signed_in_across_a_restart_until_signing_out() -> Result<()> {
         })
         .await?;
     assert_eq!(user, DEMO_USER);
-    app.wait_for("track-row").await?;
+    // The kept account opens on Home, as a sign-in does.
+    app.wait_for("home-screen").await?;
     assert!(
         app.all("sign-in").await?.is_empty(),
         "the sign-in form showed"

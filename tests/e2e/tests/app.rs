@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
+use strato_e2e::ui::open_catalog;
 use strato_e2e::{AppUnderTest, Audio, rms};
 
 const DEMO_USER: &str = "demo";
@@ -26,7 +27,7 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
 
     app.wait_for("username-label").await?;
-    app.wait_for("track-row").await?;
+    open_catalog(&app).await?;
     let rows = app.all("track-row").await?;
     assert!(rows.len() >= 10, "the catalog shows {} tracks", rows.len());
 
@@ -97,8 +98,8 @@ async fn a_refused_sign_in_is_explained_in_words() -> Result<()> {
         "shown: {message:?}"
     );
     assert!(
-        app.all("track-row").await?.is_empty(),
-        "the catalog must not show"
+        app.all("home-screen").await?.is_empty() && app.all("track-row").await?.is_empty(),
+        "the signed-in window must not show"
     );
     app.close().await
 }
@@ -107,7 +108,7 @@ async fn a_refused_sign_in_is_explained_in_words() -> Result<()> {
 async fn no_output_device_is_a_clear_state_not_a_crash() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Missing).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
-    app.wait_for("track-row").await?;
+    open_catalog(&app).await?;
     let banner = app
         .wait_for_text("output-unavailable", Duration::from_secs(20), |t| {
             !t.is_empty()

@@ -3,6 +3,7 @@
 //! `<img>` can fall back on for an unknown one or a path that is not an album id.
 
 use anyhow::Result;
+use strato_e2e::ui::open_catalog;
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -25,7 +26,7 @@ Promise.all(ids.map(load)).then(done);
 async fn covers_load_in_the_window_and_unknown_ones_fail_cleanly() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Capture).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
-    app.wait_for("track-row").await?;
+    open_catalog(&app).await?;
 
     let ids = [
         "al-northern-drift",

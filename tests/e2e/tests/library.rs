@@ -8,8 +8,8 @@ use fantoccini::Locator;
 use fantoccini::key::Key;
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
 use strato_e2e::ui::{
-    add_from_catalog, attr, create_playlist, inside, sidebar_row, text, wait_until,
-    wait_until_synced,
+    add_from_catalog, attr, create_playlist, inside, open_catalog, shown, sidebar_row, text,
+    wait_until, wait_until_synced,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -92,7 +92,7 @@ async fn a_playlist_is_made_filled_reordered_and_reaches_the_service() -> Result
     let started = Instant::now();
     let app = AppUnderTest::launch(Audio::Capture).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
-    app.wait_for("track-row").await?;
+    open_catalog(&app).await?;
 
     let name = "Road trip";
     create_playlist(&app, name).await?;
@@ -182,11 +182,17 @@ async fn search_finds_tracks_and_plays_one() -> Result<()> {
     let started = Instant::now();
     let app = AppUnderTest::launch(Audio::Capture).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
-    app.wait_for("track-row").await?;
+    open_catalog(&app).await?;
 
     // A title from further down the catalog, so the first row cannot pass by accident.
-    let rows = app.all("track-row").await?;
-    ensure!(rows.len() >= 5, "the catalog shows {} tracks", rows.len());
+    // The list mounts its rows once it knows its screen (the row with the keyboard first).
+    let rows = wait_until(
+        Duration::from_secs(10),
+        "five catalog rows",
+        async || app.all("track-row").await,
+        |rows| rows.len() >= 5,
+    )
+    .await?;
     let wanted = &rows[4];
     let track_id = attr(wanted, "data-track-id").await?;
     let title = text(&wanted.find(Locator::Css(".title")).await?).await?;
@@ -230,7 +236,10 @@ async fn search_finds_tracks_and_plays_one() -> Result<()> {
         "rows outside the results are showing"
     );
 
-    inside(&hit, "play-track").await?.click().await?;
+    shown(inside(&hit, "play-track").await?)
+        .await?
+        .click()
+        .await?;
     let now_playing = app
         .wait_for_text("now-playing-title", Duration::from_secs(20), |t| {
             !t.is_empty()
@@ -250,10 +259,13 @@ async fn search_finds_tracks_and_plays_one() -> Result<()> {
         |n| *n == 0,
     )
     .await?;
-    ensure!(
-        app.all("track-row").await?.len() >= 5,
-        "the catalog did not come back"
-    );
+    wait_until(
+        Duration::from_secs(10),
+        "the catalog's rows back after the search",
+        async || Ok(app.all("track-row").await?.len()),
+        |n| *n >= 5,
+    )
+    .await?;
 
     eprintln!("search test took {:?}", started.elapsed());
     app.close().await

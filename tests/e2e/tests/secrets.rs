@@ -29,7 +29,7 @@ use anyhow::{Context, Result, ensure};
 use strato_e2e::issued::IssuedTokens;
 use strato_e2e::secrets::{Hit, SecretScan, files_under};
 use strato_e2e::ui::{
-    add_from_catalog, create_playlist, sidebar_row, wait_until, wait_until_synced,
+    add_from_catalog, create_playlist, open_catalog, sidebar_row, wait_until, wait_until_synced,
 };
 use strato_e2e::{AppUnderTest, Audio, issued};
 
@@ -62,7 +62,7 @@ fn listed(hits: &[Hit]) -> String {
 /// track is downloaded.
 async fn a_whole_session(app: &AppUnderTest, username: &str, password: &str) -> Result<()> {
     app.sign_in_and_stay(username, password).await?;
-    app.wait_for("track-row").await?;
+    open_catalog(app).await?;
 
     // Play: a stream grant (signed cookies and a signed URL), HLS through the CDN.
     app.wait_for("play-track").await?.click().await?;

@@ -50,6 +50,43 @@ export type Track = { id: string, title: string, artist_id: string, artist_name:
  */
 cover_path: string | null, replaygain: ReplayGain | null, };
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
+export type CatalogPage = { items: Array<Track>, 
+/**
+ * Pass it back for the next page; `None` when this page ends the list. Opaque.
+ */
+next_cursor: string | null, status: CatalogStatus, };
+export type CatalogStatus = { 
+/**
+ * How many tracks the list holds now; `None` when it is read from the service page by
+ * page (no library) and the end is not known.
+ */
+total: number | null, 
+/**
+ * A walk of the service's listing is refreshing the list.
+ */
+refreshing: boolean, 
+/**
+ * Tracks that walk (or the last one) has read so far.
+ */
+walked: number, 
+/**
+ * When a walk last read the whole listing (Unix seconds); `None` if none ever did here.
+ */
+listed_at: number | null, 
+/**
+ * Why the list may be out of date: offline, or the last walk failed. In words.
+ */
+problem: AppError | null, };
+export type CatalogChange = { status: CatalogStatus, 
+/**
+ * `None` when the tracks listed read exactly as before (only the status moved).
+ */
+changed: CatalogSplice | null, };
+export type CatalogSplice = { kept: number, 
+/**
+ * The cursor to read on from (`None`: from the start).
+ */
+cursor: string | null, };
 export type Album = { id: string, title: string, artist_id: string, artist_name: string, year: number, track_count: number, 
 /**
  * Tracks meant to run into each other with no silence (a live set, a suite).
@@ -64,15 +101,45 @@ export type PlayerStatus = { state: PlaybackState, track: Track | null, position
 /**
  * How far into the track its audio has been fetched.
  */
-buffered_ms: number, 
-/**
- * The queue: the track heard is `queue[queue_index]`.
- */
-queue: Array<Track>, queue_index: number | null, shuffle: boolean, repeat: RepeatMode, 
+buffered_ms: number, shuffle: boolean, repeat: RepeatMode, 
 /**
  * 0.0 (silent) to 1.0.
  */
 volume: number, };
+export type QueueEntry = { entry_id: number, track_id: string, 
+/**
+ * The track's data (`None` for a file or URL played without the catalog).
+ */
+track: Track | null, 
+/**
+ * Added with "play next" or "add to queue": it plays before the rest of the list.
+ */
+queued: boolean, };
+export type QueuePage = { 
+/**
+ * The entries' [`QueueView::revision`]: a page of another revision is of another queue.
+ */
+revision: number, offset: number, entries: Array<QueueEntry>, };
+export type QueueView = { 
+/**
+ * Changes whenever the entries or their order change, not when only the place in them
+ * moves: entries read at one revision stay valid until it changes.
+ */
+revision: number, length: number, 
+/**
+ * The index of the entry heard now (or paused, or about to play).
+ */
+current: number | null, now_playing: QueueEntry | null, 
+/**
+ * The entry that plays when this one ends by itself: with repeat-one the same one,
+ * with repeat-all the first after the last, with shuffle the next in the shuffled order.
+ */
+plays_next: QueueEntry | null, 
+/**
+ * Entries around the one heard, sent when the entries changed (`None` when only the
+ * place in them moved: what was read before still holds).
+ */
+window: QueuePage | null, };
 export type LibraryPlaylist = { id: string, name: string, description: string, item_count: number, 
 /**
  * Edits made here that the service has not acknowledged yet (0 = in sync).
@@ -89,6 +156,18 @@ export type PlaylistEntry = { item_id: string, track_id: string,
  * may name tracks not fetched yet).
  */
 track: Track | null, offline: OfflineState, };
+export type PlaylistChanges = { 
+/**
+ * The playlist's details now (its item count, its edits waiting for sync). Its id may
+ * differ from the one the command named: sync may have given the playlist the
+ * service's id meanwhile.
+ */
+playlist: LibraryPlaylist, 
+/**
+ * In the order they apply.
+ */
+changes: Array<PlaylistChange>, };
+export type PlaylistChange = { "kind": "added", position: number, items: Array<PlaylistEntry>, } | { "kind": "removed", item_ids: Array<string>, } | { "kind": "moved", item_ids: Array<string>, position: number, };
 export type OfflineState = "none" | "queued" | "downloading" | "available" | "failed";
 export type OfflineTarget = { "kind": "track", "id": string } | { "kind": "album", "id": string } | { "kind": "playlist", "id": string };
 export type SyncStatus = { state: SyncState, 
@@ -128,3 +207,112 @@ total: number, bytes_used: number, quota_bytes: number,
  * and a sentence to show.
  */
 error: AppError | null, };
+export type PlaylistItemEdit = { "kind": "add", track_ids: Array<string>, position: number | null, } | { "kind": "remove", item_id: string, } | { "kind": "move", item_id: string, after: string | null, };
+export type HomeFeed = { generated_at: number, next_reshuffle_at: number, tracks: Array<Track>, albums: Array<Album>, };
+export type PageSource = { "kind": "service" } | { "kind": "library", reason: AppError, };
+export type HomeShelves = { 
+/**
+ * Tracks heard lately, each once, the latest first.
+ */
+recently_played: Array<Track>, 
+/**
+ * Albums, playlists and tracks kept for offline listening, the latest asked for first.
+ */
+offline: Array<OfflineItem>, };
+export type HomeFeedView = { 
+/**
+ * The service's picks, reshuffled by the service every few hours; `None` when it could
+ * not be asked (they are the service's to choose).
+ */
+picks: HomeFeed | null, 
+/**
+ * Albums, newest first: the service's, or (offline) the newest this computer has seen.
+ */
+new_albums: Array<Album>, source: PageSource, };
+export type AlbumPage = { album: Album, 
+/**
+ * In track order; offline, the ones this computer has seen.
+ */
+tracks: Array<Track>, 
+/**
+ * The listener keeps the album for offline listening.
+ */
+kept_offline: boolean, 
+/**
+ * How far its downloads got.
+ */
+offline: OfflineProgress, source: PageSource, };
+export type ArtistPage = { artist: Artist, 
+/**
+ * Newest first.
+ */
+albums: Array<Album>, 
+/**
+ * The albums' tracks, album by album in the same order, each in track order.
+ */
+tracks: Array<Track>, source: PageSource, };
+export type OfflineProgress = { 
+/**
+ * Tracks it stands for.
+ */
+tracks: number, 
+/**
+ * Of those, downloaded and verified: they play without the network.
+ */
+downloaded: number, 
+/**
+ * Of those, failed (retried later, or by "Retry").
+ */
+failed: number, 
+/**
+ * Bytes the downloaded ones take on disk.
+ */
+bytes: number, };
+export type OfflineItem = { 
+/**
+ * What it is; give it back to `set_offline(target, false)` to remove it.
+ */
+target: OfflineTarget, title: string, 
+/**
+ * The artist of an album or a track; empty for a playlist.
+ */
+subtitle: string, 
+/**
+ * The album whose cover stands for it (a playlist's first track's), if known.
+ */
+cover_album_id: string | null, 
+/**
+ * The artist to link to, for an album or a track.
+ */
+artist_id: string | null, progress: OfflineProgress, 
+/**
+ * When the listener asked (Unix seconds).
+ */
+requested_at: number, };
+export type DownloadsPage = { 
+/**
+ * What the listener keeps offline, the latest asked for first.
+ */
+items: Array<OfflineItem>, 
+/**
+ * Tracks kept because they were heard at length (the streaming cache, cleared first
+ * when room is needed).
+ */
+cached_tracks: number, cached_bytes: number, 
+/**
+ * The downloads as a whole: the quota, the bytes used, what is running or failed.
+ */
+status: DownloadsStatus, };
+export type PlayedTrack = { track_id: string, 
+/**
+ * The track's data, when this computer has it.
+ */
+track: Track | null, 
+/**
+ * When it started (Unix seconds).
+ */
+played_at: number, 
+/**
+ * How much of it was heard.
+ */
+ms_played: number, };

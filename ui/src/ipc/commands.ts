@@ -1,13 +1,23 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { CodeDelivery, DownloadsStatus, LibraryPlaylist, OfflineTarget, Page, PlayerStatus, PlaylistView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineTarget, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
  * and what it answers. A failing command rejects with an `AppError`.
  */
 export type Commands = {
+  home_shelves: { args: null; result: HomeShelves };
+  home_feed: { args: null; result: HomeFeedView };
+  album_page: { args: { id: string }; result: AlbumPage };
+  artist_page: { args: { id: string }; result: ArtistPage };
+  downloads_page: { args: null; result: DownloadsPage };
+  remove_all_downloads: { args: null; result: void };
+  retry_failed_downloads: { args: null; result: void };
+  play_history: { args: { cursor: string | null }; result: Page<PlayedTrack> };
+  catalog_tracks: { args: { cursor: string | null; limit: number | null }; result: CatalogPage };
+  refresh_catalog: { args: null; result: void };
   default_service_url: { args: null; result: string };
   service_trust: { args: null; result: ServiceTrust };
   session: { args: null; result: Session | null };
@@ -24,10 +34,9 @@ export type Commands = {
   remembered_accounts: { args: null; result: Array<RememberedAccount> };
   switch_account: { args: { serviceUrl: string; username: string }; result: Session };
   forget_account: { args: { serviceUrl: string; username: string }; result: void };
-  catalog_tracks: { args: { cursor: string | null }; result: Page<Track> };
   play_track: { args: { trackId: string }; result: void };
   play_queue: { args: { trackIds: ReadonlyArray<string>; start: number }; result: void };
-  jump: { args: { index: number }; result: void };
+  jump: { args: { entryId: number }; result: void };
   next: { args: null; result: void };
   previous: { args: null; result: void };
   seek: { args: { positionMs: number }; result: void };
@@ -43,9 +52,9 @@ export type Commands = {
   rename_playlist: { args: { id: string; name: string }; result: LibraryPlaylist };
   describe_playlist: { args: { id: string; description: string }; result: LibraryPlaylist };
   delete_playlist: { args: { id: string }; result: void };
-  add_to_playlist: { args: { id: string; trackIds: ReadonlyArray<string>; position: number | null }; result: PlaylistView };
-  remove_from_playlist: { args: { id: string; itemId: string }; result: PlaylistView };
-  move_in_playlist: { args: { id: string; itemId: string; position: number }; result: PlaylistView };
+  add_to_playlist: { args: { id: string; trackIds: ReadonlyArray<string>; position: number | null }; result: PlaylistChanges };
+  remove_from_playlist: { args: { id: string; itemId: string }; result: PlaylistChanges };
+  move_in_playlist: { args: { id: string; itemId: string; position: number }; result: PlaylistChanges };
   play_playlist: { args: { id: string; start: number }; result: void };
   search_library: { args: { query: string }; result: SearchResults };
   search_catalog: { args: { query: string }; result: SearchResults };
@@ -56,4 +65,13 @@ export type Commands = {
   downloads_status: { args: null; result: DownloadsStatus };
   pause_downloads: { args: null; result: void };
   resume_downloads: { args: null; result: void };
+  edit_playlist: { args: { id: string; edits: ReadonlyArray<PlaylistItemEdit> }; result: PlaylistChanges };
+  play_next: { args: { trackIds: ReadonlyArray<string> }; result: void };
+  add_to_queue: { args: { trackIds: ReadonlyArray<string> }; result: void };
+  move_in_queue: { args: { entryIds: ReadonlyArray<number>; position: number }; result: void };
+  remove_from_queue: { args: { entryIds: ReadonlyArray<number> }; result: void };
+  clear_queue: { args: null; result: void };
+  save_queue_as_playlist: { args: { name: string }; result: LibraryPlaylist };
+  queue_view: { args: null; result: QueueView };
+  queue_page: { args: { offset: number; limit: number }; result: QueuePage };
 };

@@ -67,11 +67,13 @@ describe("commands", () => {
   it("passes cursors and track ids", async () => {
     tauri.invoke.mockResolvedValue(undefined);
     await ipc.catalogTracks(null);
-    await ipc.catalogTracks("c2");
+    await ipc.catalogTracks("c2", 500);
+    await ipc.refreshCatalog();
     await ipc.playTrack("t1");
     expect(tauri.invoke.mock.calls).toEqual([
-      ["catalog_tracks", { cursor: null }],
-      ["catalog_tracks", { cursor: "c2" }],
+      ["catalog_tracks", { cursor: null, limit: null }],
+      ["catalog_tracks", { cursor: "c2", limit: 500 }],
+      ["refresh_catalog", undefined],
       ["play_track", { trackId: "t1" }],
     ]);
   });
@@ -99,13 +101,35 @@ describe("commands", () => {
     await ipc.setRepeat("one");
     expect(tauri.invoke.mock.calls).toEqual([
       ["play_queue", { trackIds: ["a", "b", "c"], start: 1 }],
-      ["jump", { index: 2 }],
+      ["jump", { entryId: 2 }],
       ["next", undefined],
       ["previous", undefined],
       ["seek", { positionMs: 61_235 }],
       ["set_volume", { volume: 0.25 }],
       ["set_shuffle", { shuffle: true }],
       ["set_repeat", { repeat: "one" }],
+    ]);
+  });
+
+  it("sends the queue commands, naming entries by their ids", async () => {
+    tauri.invoke.mockResolvedValue(undefined);
+    await ipc.playNext(["a"]);
+    await ipc.addToQueue(["b", "b"]);
+    await ipc.moveInQueue([7, 9], 2.4);
+    await ipc.removeFromQueue([7]);
+    await ipc.clearQueue();
+    await ipc.saveQueueAsPlaylist("Road");
+    await ipc.queueView();
+    await ipc.queuePage(100, 50);
+    expect(tauri.invoke.mock.calls).toEqual([
+      ["play_next", { trackIds: ["a"] }],
+      ["add_to_queue", { trackIds: ["b", "b"] }],
+      ["move_in_queue", { entryIds: [7, 9], position: 2 }],
+      ["remove_from_queue", { entryIds: [7] }],
+      ["clear_queue", undefined],
+      ["save_queue_as_playlist", { name: "Road" }],
+      ["queue_view", undefined],
+      ["queue_page", { offset: 100, limit: 50 }],
     ]);
   });
 
@@ -232,16 +256,20 @@ describe("library commands", () => {
     const changed = vi.fn();
     const sync = vi.fn();
     const downloads = vi.fn();
+    const catalog = vi.fn();
     await ipc.onPlaylistsChanged(changed);
     await ipc.onSyncStatus(sync);
     await ipc.onDownloadsStatus(downloads);
+    await ipc.onCatalogChanged(catalog);
 
     handlers.get("playlists-changed")?.({ payload: null });
     handlers.get("sync-status")?.({ payload: { state: "syncing" } });
     handlers.get("downloads-status")?.({ payload: { paused: true } });
+    handlers.get("catalog-changed")?.({ payload: { changed: { kept: 3, cursor: "rank:2" } } });
     expect(changed).toHaveBeenCalledWith();
     expect(sync).toHaveBeenCalledWith({ state: "syncing" });
     expect(downloads).toHaveBeenCalledWith({ paused: true });
+    expect(catalog).toHaveBeenCalledWith({ changed: { kept: 3, cursor: "rank:2" } });
   });
 
   it("rejects with an AppError when listening fails", async () => {

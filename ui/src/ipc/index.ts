@@ -2,14 +2,26 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AlbumPage,
   AppError,
+  ArtistPage,
+  CatalogChange,
+  CatalogPage,
   CodeDelivery,
+  DownloadsPage,
   DownloadsStatus,
+  HomeFeedView,
+  HomeShelves,
   LibraryPlaylist,
   OfflineTarget,
   Page,
+  PlayedTrack,
   PlayerStatus,
+  PlaylistChanges,
+  PlaylistItemEdit,
   PlaylistView,
+  QueuePage,
+  QueueView,
   RememberedAccount,
   RepeatMode,
   SearchResults,
@@ -19,22 +31,25 @@ import type {
   SignUpOutcome,
   StaySignedIn,
   SyncStatus,
-  Track,
 } from "./bindings";
 import type { Commands } from "./commands";
 import { toAppError } from "./errors";
+import { meter } from "./meter";
 
 export type * from "./bindings";
-export type TrackPage = Page<Track>;
 export { isAppError, toAppError } from "./errors";
 
 export type Unlisten = () => void;
 
 export const PLAYER_STATUS_EVENT = "player-status";
+/** The queue changed (once per change): a `QueueView`. */
+export const QUEUE_CHANGED_EVENT = "queue-changed";
 /** The library's playlists changed (an edit, a sync): re-read them. No payload. */
 export const PLAYLISTS_CHANGED_EVENT = "playlists-changed";
 export const SYNC_STATUS_EVENT = "sync-status";
 export const DOWNLOADS_STATUS_EVENT = "downloads-status";
+/** The catalog list changed, or its refresh moved on: a `CatalogChange`. */
+export const CATALOG_CHANGED_EVENT = "catalog-changed";
 const COVER_SCHEME = "cover";
 
 /**
@@ -69,7 +84,9 @@ type ResultOf<C extends CommandName> = Commands[C]["result"];
 async function call<C extends CommandName>(command: C, ...args: ArgsOf<C>): Promise<ResultOf<C>> {
   try {
     // The table's argument objects are plain records; `invoke` sends them as JSON.
-    return await invoke<ResultOf<C>>(command, args[0] as Record<string, unknown> | undefined);
+    const answer = await invoke<ResultOf<C>>(command, args[0] as Record<string, unknown> | undefined);
+    meter("answer", command, answer);
+    return answer;
   } catch (error) {
     const appError = toAppError(error);
     if (appError.kind === "auth" && !ACCOUNT_COMMANDS.has(command)) {
@@ -175,8 +192,22 @@ export function forgetAccount(serviceUrl: string, username: string): Promise<voi
   return call("forget_account", { serviceUrl, username });
 }
 
-export function catalogTracks(cursor: string | null): Promise<TrackPage> {
-  return call("catalog_tracks", { cursor });
+/**
+ * Up to `limit` catalog tracks (100 when null, at most 1,000) after `cursor` (the previous
+ * page's opaque `next_cursor`; null for the start), in the service's order. Read from this
+ * computer's library: at once, offline too.
+ */
+export function catalogTracks(cursor: string | null, limit: number | null = null): Promise<CatalogPage> {
+  return call("catalog_tracks", { cursor, limit });
+}
+
+/** Reads the service's catalog listing again, in the background (`onCatalogChanged` follows it). */
+export function refreshCatalog(): Promise<void> {
+  return call("refresh_catalog");
+}
+
+export function onCatalogChanged(callback: (change: CatalogChange) => void): Promise<Unlisten> {
+  return subscribe(CATALOG_CHANGED_EVENT, callback);
 }
 
 /**
@@ -204,9 +235,52 @@ export function playQueue(trackIds: readonly string[], start: number): Promise<v
   return call("play_queue", { trackIds, start });
 }
 
-/** Plays the queue's track at `index` (an index into `PlayerStatus.queue`). */
-export function jump(index: number): Promise<void> {
-  return call("jump", { index });
+/** Plays the queue's entry `entryId` (a `QueueEntry.entry_id`). */
+export function jump(entryId: number): Promise<void> {
+  return call("jump", { entryId });
+}
+
+/** Puts tracks right after the one playing (into an empty queue: they play). */
+export function playNext(trackIds: readonly string[]): Promise<void> {
+  return call("play_next", { trackIds });
+}
+
+/** Puts tracks after the one playing and what was queued before, ahead of the rest. */
+export function addToQueue(trackIds: readonly string[]): Promise<void> {
+  return call("add_to_queue", { trackIds });
+}
+
+/**
+ * Moves queue entries together, in their queue order, so the first lands at index
+ * `position` of the queue counted without them.
+ */
+export function moveInQueue(entryIds: readonly number[], position: number): Promise<void> {
+  return call("move_in_queue", { entryIds, position: Math.max(0, Math.round(position)) });
+}
+
+/** Takes entries out of the queue (the one playing stays). */
+export function removeFromQueue(entryIds: readonly number[]): Promise<void> {
+  return call("remove_from_queue", { entryIds });
+}
+
+/** Empties "next up"; what played and what plays now stay. */
+export function clearQueue(): Promise<void> {
+  return call("clear_queue");
+}
+
+/** A new playlist with the queue's tracks in play order. */
+export function saveQueueAsPlaylist(name: string): Promise<LibraryPlaylist> {
+  return call("save_queue_as_playlist", { name });
+}
+
+/** The queue now, with a window of entries around the one playing. */
+export function queueView(): Promise<QueueView> {
+  return call("queue_view");
+}
+
+/** Up to `limit` (at most 500) of the queue's entries from `offset`, in play order. */
+export function queuePage(offset: number, limit: number): Promise<QueuePage> {
+  return call("queue_page", { offset, limit });
 }
 
 export function next(): Promise<void> {
@@ -249,7 +323,10 @@ export function playerStatus(): Promise<PlayerStatus> {
 
 async function subscribe<T>(event: string, callback: (payload: T) => void): Promise<Unlisten> {
   try {
-    return await listen<T>(event, (received) => callback(received.payload));
+    return await listen<T>(event, (received) => {
+      meter("event", event, received.payload);
+      callback(received.payload);
+    });
   } catch (error) {
     throw toAppError(error);
   }
@@ -257,6 +334,10 @@ async function subscribe<T>(event: string, callback: (payload: T) => void): Prom
 
 export function onPlayerStatus(callback: (status: PlayerStatus) => void): Promise<Unlisten> {
   return subscribe(PLAYER_STATUS_EVENT, callback);
+}
+
+export function onQueueChanged(callback: (view: QueueView) => void): Promise<Unlisten> {
+  return subscribe(QUEUE_CHANGED_EVENT, callback);
 }
 
 // Playlists: read from and edited in the local library, so they answer at once, offline too.
@@ -286,18 +367,35 @@ export function deletePlaylist(id: string): Promise<void> {
   return call("delete_playlist", { id });
 }
 
-/** Inserts `trackIds` before the item at `position`, or at the end when it is null. */
-export function addToPlaylist(id: string, trackIds: readonly string[], position: number | null = null): Promise<PlaylistView> {
+/**
+ * Inserts `trackIds` before the item at `position`, or at the end when it is null. Answers
+ * what changed (the items added, with their ids and place), not the whole playlist.
+ */
+export function addToPlaylist(
+  id: string,
+  trackIds: readonly string[],
+  position: number | null = null,
+): Promise<PlaylistChanges> {
   return call("add_to_playlist", { id, trackIds, position });
 }
 
-export function removeFromPlaylist(id: string, itemId: string): Promise<PlaylistView> {
+/** Answers the item removed. */
+export function removeFromPlaylist(id: string, itemId: string): Promise<PlaylistChanges> {
   return call("remove_from_playlist", { id, itemId });
 }
 
 /** Moves an item so that it ends up at index `position` (counted without the item itself). */
-export function moveInPlaylist(id: string, itemId: string, position: number): Promise<PlaylistView> {
+export function moveInPlaylist(id: string, itemId: string, position: number): Promise<PlaylistChanges> {
   return call("move_in_playlist", { id, itemId, position });
+}
+
+/**
+ * Applies `edits` to a playlist's items in order, all or none: a selection removed or moved
+ * (one move per item, each after the one before), an edit undone. Answers the playlist as it
+ * is then and what changed.
+ */
+export function editPlaylist(id: string, edits: readonly PlaylistItemEdit[]): Promise<PlaylistChanges> {
+  return call("edit_playlist", { id, edits });
 }
 
 /** Replaces the queue with the playlist's tracks and plays the one at index `start`. */
@@ -344,6 +442,46 @@ export function resumeDownloads(): Promise<void> {
 
 export function onDownloadsStatus(callback: (status: DownloadsStatus) => void): Promise<Unlisten> {
   return subscribe(DOWNLOADS_STATUS_EVENT, callback);
+}
+
+// Browsing: catalog pages from the service (cached in the library, so they open offline from
+// what this computer has seen; `source` says which), and what lives only here.
+
+/** "Recently played" and "Available offline": from the library, at once, offline too. */
+export function homeShelves(): Promise<HomeShelves> {
+  return call("home_shelves");
+}
+
+/** The service's picks and the newest albums (offline: the newest albums seen here). */
+export function homeFeed(): Promise<HomeFeedView> {
+  return call("home_feed");
+}
+
+export function albumPage(id: string): Promise<AlbumPage> {
+  return call("album_page", { id });
+}
+
+export function artistPage(id: string): Promise<ArtistPage> {
+  return call("artist_page", { id });
+}
+
+/** What is kept offline with its downloads counted, the streaming cache and the quota. */
+export function downloadsPage(): Promise<DownloadsPage> {
+  return call("downloads_page");
+}
+
+/** Stops keeping anything offline and deletes every download. */
+export function removeAllDownloads(): Promise<void> {
+  return call("remove_all_downloads");
+}
+
+export function retryFailedDownloads(): Promise<void> {
+  return call("retry_failed_downloads");
+}
+
+/** A page of the play history, newest first; pass the previous page's `next_cursor`. */
+export function playHistory(cursor: string | null): Promise<Page<PlayedTrack>> {
+  return call("play_history", { cursor });
 }
 
 /** URL of an album's cover, served by the Rust side's `cover` URI scheme. */

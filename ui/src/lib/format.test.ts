@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatTime, progressFraction } from "./format";
+import { formatBytes, formatTime, pixelPercent, progressFraction } from "./format";
 
 describe("formatTime", () => {
   it.each([
@@ -29,6 +29,19 @@ describe("formatTime", () => {
       expect(formatTime(ms)).toBe("0:00");
     },
   );
+});
+
+describe("pixelPercent", () => {
+  it("rounds to the bar's whole pixels", () => {
+    expect(pixelPercent(0.25, 400)).toBe(25);
+    // 0.2501 and 0.2512 of 400 px are both pixel 100: one value, no repaint.
+    expect(pixelPercent(0.2501, 400)).toBe(pixelPercent(0.2512, 400));
+    expect(pixelPercent(0.2526, 400)).toBeCloseTo(25.25);
+  });
+
+  it("keeps the fraction while the width is unknown", () => {
+    expect(pixelPercent(0.325, 0)).toBe(32.5);
+  });
 });
 
 describe("progressFraction", () => {

@@ -19,6 +19,17 @@ export function progressFraction(positionMs: number, durationMs: number | null):
   return Math.min(1, Math.max(0, positionMs / durationMs));
 }
 
+/**
+ * A fraction of a bar `widthPx` wide as a CSS percentage, rounded to whole pixels, so that
+ * the same pixel gives the same string and the page is not repainted for a move no one can
+ * see (a position tick moves a bar by a fraction of a pixel). Unrounded when the width is
+ * not known yet.
+ */
+export function pixelPercent(fraction: number, widthPx: number): number {
+  if (!(widthPx > 0)) return fraction * 100;
+  return (Math.round(fraction * widthPx) / widthPx) * 100;
+}
+
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
 
 /**
@@ -35,4 +46,18 @@ export function formatBytes(bytes: number | null | undefined): string {
   if (unit === 0) return `${Math.round(value)} B`;
   const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
   return `${rounded} ${BYTE_UNITS[unit]}`;
+}
+
+/**
+ * A length in words for a page's header, as Spotify writes it: "45 s", "12 min 3 s",
+ * "1 h 4 min". Missing or invalid input shows as "0 s".
+ */
+export function formatLength(ms: number | null | undefined): string {
+  const totalSeconds = ms == null || !Number.isFinite(ms) || ms < 0 ? 0 : Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${seconds} s`;
 }

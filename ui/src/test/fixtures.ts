@@ -1,12 +1,15 @@
 import type {
+  CatalogPage,
+  CatalogStatus,
   DownloadsStatus,
   LibraryPlaylist,
   PlayerStatus,
   PlaylistEntry,
   PlaylistView,
+  QueueEntry,
+  QueueView,
   SyncStatus,
   Track,
-  TrackPage,
 } from "../ipc";
 
 export function makeTrack(id: string, overrides: Partial<Track> = {}): Track {
@@ -25,8 +28,18 @@ export function makeTrack(id: string, overrides: Partial<Track> = {}): Track {
   };
 }
 
-export function makePage(ids: string[], nextCursor: string | null): TrackPage {
-  return { items: ids.map((id) => makeTrack(id)), next_cursor: nextCursor };
+/** The catalog's status: its total unknown unless given, nothing refreshing, no problem. */
+export function makeCatalogStatus(overrides: Partial<CatalogStatus> = {}): CatalogStatus {
+  return { total: null, refreshing: false, walked: 0, listed_at: 1_800_000_000, problem: null, ...overrides };
+}
+
+/** A page of the catalog holding tracks `ids`. */
+export function makePage(
+  ids: string[],
+  nextCursor: string | null,
+  status: Partial<CatalogStatus> = {},
+): CatalogPage {
+  return { items: ids.map((id) => makeTrack(id)), next_cursor: nextCursor, status: makeCatalogStatus(status) };
 }
 
 export function makeStatus(overrides: Partial<PlayerStatus> = {}): PlayerStatus {
@@ -38,8 +51,6 @@ export function makeStatus(overrides: Partial<PlayerStatus> = {}): PlayerStatus 
     output: { kind: "available", device: "Speakers" },
     error: null,
     buffered_ms: 0,
-    queue: [],
-    queue_index: null,
     shuffle: false,
     repeat: "off",
     volume: 1,
@@ -47,9 +58,38 @@ export function makeStatus(overrides: Partial<PlayerStatus> = {}): PlayerStatus 
   };
 }
 
-/** A status playing `tracks` as the queue, the one at `index` heard. */
+/** A status playing `tracks[index]` (of a queue such as `makeQueueView(tracks, index)` describes). */
 export function makeQueueStatus(tracks: Track[], index: number, overrides: Partial<PlayerStatus> = {}): PlayerStatus {
-  return makeStatus({ state: "playing", track: tracks[index], queue: tracks, queue_index: index, ...overrides });
+  return makeStatus({ state: "playing", track: tracks[index], ...overrides });
+}
+
+/** Entry ids of the fixtures' queues: the entry at index `i` is `ENTRY_ID_BASE + i`. */
+export const ENTRY_ID_BASE = 100;
+
+/** The queue entry for `track` with id `entryId`. */
+export function makeQueueEntry(track: Track, entryId: number, queued = false): QueueEntry {
+  return { entry_id: entryId, track_id: track.id, track, queued };
+}
+
+/**
+ * A `queue-changed` view of `tracks` as a queue (entry `i` has id `ENTRY_ID_BASE + i`), the
+ * one at `current` playing, with all of them in its window unless `window` says which.
+ */
+export function makeQueueView(
+  tracks: Track[],
+  current: number | null,
+  { revision = 1, window = { from: 0, to: tracks.length } }: { revision?: number; window?: { from: number; to: number } | null } = {},
+): QueueView {
+  const entries = tracks.map((track, index) => makeQueueEntry(track, ENTRY_ID_BASE + index));
+  const following = current === null || current + 1 >= tracks.length ? null : current + 1;
+  return {
+    revision,
+    length: tracks.length,
+    current,
+    now_playing: current === null ? null : entries[current],
+    plays_next: following === null ? null : entries[following],
+    window: window && { revision, offset: window.from, entries: entries.slice(window.from, window.to) },
+  };
 }
 
 /** A promise the test settles by hand, to order async steps deterministically. */

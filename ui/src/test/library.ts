@@ -14,6 +14,7 @@ export const LIBRARY_IPC = [
   "addToPlaylist",
   "removeFromPlaylist",
   "moveInPlaylist",
+  "editPlaylist",
   "playPlaylist",
   "syncStatus",
   "syncNow",

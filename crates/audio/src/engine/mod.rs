@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use strato_model::ipc::{OutputStatus, PlaybackState};
 
-pub use queue::{Queue, RepeatMode};
+pub use queue::{Entry, EntryId, Placement, Queue, QueueSnapshot, QueueState, RepeatMode};
 
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;
@@ -34,27 +34,22 @@ pub type SinkOpener = Box<dyn FnMut() -> Result<Box<dyn Sink>, SinkError> + Send
 #[non_exhaustive]
 pub enum PlayerEvent {
     State(PlaybackState),
-    /// Where the listener is in the track heard now; at least four times a second while
-    /// playing.
+    /// Where the listener is in the track heard now, and how far its audio has been fetched
+    /// (when known); four times a second while playing.
     Position {
         position_ms: u32,
         duration_ms: Option<u32>,
+        buffered_ms: Option<u32>,
     },
-    /// The track heard changed: its index in the queue and its id (`None`: nothing).
+    /// The track heard changed: its queue entry and its id (`None`: nothing).
     TrackChanged {
-        index: Option<usize>,
+        entry: Option<EntryId>,
         id: Option<String>,
     },
-    /// How far into the track heard its audio has been fetched.
-    Buffered {
-        until_ms: u32,
-    },
-    /// Shuffle, repeat or the queue's length changed.
-    Queue {
-        length: usize,
-        shuffle: bool,
-        repeat: RepeatMode,
-    },
+    /// The queue changed: its entries, their order, the place in them, shuffle or repeat.
+    /// The snapshot's `current` is the entry heard (during a gapless handoff the next one
+    /// is already being decoded; it is still "next").
+    Queue(QueueSnapshot),
     Volume(f32),
     Output(OutputStatus),
     /// A track could not be played; the player has moved on to the next one, if any.
@@ -67,7 +62,22 @@ pub(crate) enum Command {
         start: usize,
         position: Duration,
     },
-    Jump(usize),
+    /// A saved queue, paused at `position` in its current entry until resumed.
+    Restore {
+        state: QueueState,
+        position: Duration,
+    },
+    Insert {
+        items: Vec<QueueItem>,
+        placement: Placement,
+    },
+    Remove(Vec<EntryId>),
+    Move {
+        entries: Vec<EntryId>,
+        position: usize,
+    },
+    ClearUpcoming,
+    Jump(EntryId),
     PrepareOutput,
     Pause,
     Resume,
@@ -120,9 +130,36 @@ impl Player {
         });
     }
 
-    /// Plays the queue's item at `index`.
-    pub fn jump(&self, index: usize) {
-        self.send(Command::Jump(index));
+    /// Takes a saved queue back, paused `position` into its current entry: nothing is
+    /// fetched until [`Self::resume`] (or a jump) starts it.
+    pub fn restore_queue(&self, state: QueueState, position: Duration) {
+        self.send(Command::Restore { state, position });
+    }
+
+    /// Adds tracks to the queue (see [`Placement`]). Into an empty queue, they play.
+    pub fn insert(&self, items: Vec<QueueItem>, placement: Placement) {
+        self.send(Command::Insert { items, placement });
+    }
+
+    /// Takes entries out of the queue. The entry heard stays (skip it with [`Self::next`]).
+    pub fn remove(&self, entries: Vec<EntryId>) {
+        self.send(Command::Remove(entries));
+    }
+
+    /// Moves entries together, in their queue order, so the first lands at `position`
+    /// (counted without them).
+    pub fn move_entries(&self, entries: Vec<EntryId>, position: usize) {
+        self.send(Command::Move { entries, position });
+    }
+
+    /// Empties "next up"; what played and what plays now stay.
+    pub fn clear_upcoming(&self) {
+        self.send(Command::ClearUpcoming);
+    }
+
+    /// Plays the queue's entry `entry`.
+    pub fn jump(&self, entry: EntryId) {
+        self.send(Command::Jump(entry));
     }
 
     /// Opens the output now rather than at the first track, so a missing device is

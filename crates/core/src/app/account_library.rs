@@ -92,6 +92,7 @@ impl App {
                 .clone();
             let (url, user) = (session.service_url.clone(), session.username.clone());
             let (quota, events) = (self.settings.storage_quota_bytes, Arc::clone(&self.events));
+            let catalog_walk = self.settings.catalog_walk;
             let library_runtime = runtime.clone();
             // Opening SQLite (and migrating it) and reading the saved queue are disk work:
             // off the async threads.
@@ -102,6 +103,7 @@ impl App {
                         &url,
                         &user,
                         quota,
+                        catalog_walk,
                         library_runtime,
                         events,
                     )?;
@@ -128,15 +130,18 @@ impl App {
                 }
                 let nothing_playing =
                     self.status.snapshot().state == strato_model::ipc::PlaybackState::Idle;
-                if let Some(restored) = restored.filter(|_| nothing_playing) {
-                    self.status.restored(
-                        restored.tracks.clone(),
-                        restored.index,
-                        restored.position_ms,
-                    );
-                    *lock(&self.restored) = Some(restored);
-                }
+                // The library is in place before the player has the queue, so the queue's
+                // keeper saves its changes there.
                 *current = Some(library);
+                if let Some(restored) = restored.filter(|_| nothing_playing) {
+                    self.queue.know(&restored.tracks);
+                    self.status
+                        .restored(restored.current.clone(), restored.position_ms);
+                    self.player.restore_queue(
+                        restored.state,
+                        std::time::Duration::from_millis(restored.position_ms.into()),
+                    );
+                }
             }
         }
         let api = lock(&self.session).as_ref().map(|s| Arc::clone(&s.api));

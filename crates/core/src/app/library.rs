@@ -9,7 +9,7 @@ use strato_library::{
 };
 use strato_model::ipc::{
     AppError, DownloadsStatus, ErrorKind, LibraryPlaylist, OfflineState, OfflineTarget,
-    PlaylistEntry, PlaylistView, SearchResults, SyncStatus,
+    PlaylistChange, PlaylistChanges, PlaylistEntry, PlaylistView, SearchResults, SyncStatus,
 };
 
 use super::{App, lock};
@@ -76,13 +76,14 @@ impl App {
             .map(drop)
     }
 
-    /// Adds tracks at `position` (`None` appends). Tracks of an offline playlist download.
+    /// Adds tracks at `position` (`None` appends); answers the items added, with their ids
+    /// and where they are. Tracks of an offline playlist download.
     pub async fn add_to_playlist(
         &self,
         id: &str,
         track_ids: Vec<String>,
         position: Option<u32>,
-    ) -> Result<PlaylistView, AppError> {
+    ) -> Result<PlaylistChanges, AppError> {
         let known: Vec<_> = {
             let tracks = lock(&self.tracks);
             track_ids
@@ -91,43 +92,67 @@ impl App {
                 .collect()
         };
         let edit_id = id.to_owned();
-        self.edit_library(move |lib| {
-            // Cache what the listener saw, so the playlist reads well offline.
-            lib.upsert_tracks(&known)?;
-            lib.add_tracks(&edit_id, &track_ids, position)
-        })
-        .await?;
+        let changes = self
+            .edit_library(move |lib| {
+                // Cache what the listener saw, so the playlist reads well offline.
+                lib.upsert_tracks(&known)?;
+                let outcome = lib.add_tracks(&edit_id, &track_ids, position)?;
+                let items = outcome
+                    .item_ids
+                    .iter()
+                    .zip(&track_ids)
+                    .map(|(item_id, track_id)| entry(lib, item_id, track_id))
+                    .collect::<strato_library::Result<Vec<_>>>()?;
+                let change = PlaylistChange::Added {
+                    position: outcome.index.unwrap_or(0),
+                    items,
+                };
+                changes(lib, outcome.playlist, change)
+            })
+            .await?;
         if let Some((library, downloads)) = self
             .library()
             .and_then(|library| library.downloads().map(|downloads| (library, downloads)))
         {
             library.download_offline_collections(&downloads).await;
         }
-        self.playlist(id).await
+        Ok(changes)
     }
 
+    /// Removes one item; answers its id.
     pub async fn remove_from_playlist(
         &self,
         id: &str,
         item_id: &str,
-    ) -> Result<PlaylistView, AppError> {
+    ) -> Result<PlaylistChanges, AppError> {
         let (edit_id, item_id) = (id.to_owned(), item_id.to_owned());
-        self.edit_library(move |lib| lib.remove_item(&edit_id, &item_id))
-            .await?;
-        self.playlist(id).await
+        self.edit_library(move |lib| {
+            let outcome = lib.remove_item(&edit_id, &item_id)?;
+            let change = PlaylistChange::Removed {
+                item_ids: vec![item_id],
+            };
+            changes(lib, outcome.playlist, change)
+        })
+        .await
     }
 
-    /// Moves an item to `position`, its index once moved.
+    /// Moves an item to `position`, its index once moved; answers the move.
     pub async fn move_in_playlist(
         &self,
         id: &str,
         item_id: &str,
         position: u32,
-    ) -> Result<PlaylistView, AppError> {
+    ) -> Result<PlaylistChanges, AppError> {
         let (edit_id, item_id) = (id.to_owned(), item_id.to_owned());
-        self.edit_library(move |lib| lib.move_item(&edit_id, &item_id, position))
-            .await?;
-        self.playlist(id).await
+        self.edit_library(move |lib| {
+            let outcome = lib.move_item(&edit_id, &item_id, position)?;
+            let change = PlaylistChange::Moved {
+                item_ids: outcome.item_ids.clone(),
+                position: outcome.index.unwrap_or(position),
+            };
+            changes(lib, outcome.playlist, change)
+        })
+        .await
     }
 
     /// Replaces the queue with the playlist's tracks and plays from `start`.
@@ -342,12 +367,12 @@ impl App {
         lock(&self.library).clone()
     }
 
-    fn require_library(&self) -> Result<Arc<AccountLibrary>, AppError> {
+    pub(super) fn require_library(&self) -> Result<Arc<AccountLibrary>, AppError> {
         self.library()
             .ok_or_else(|| AppError::new(ErrorKind::NotSignedIn, "Sign in to see your library."))
     }
 
-    async fn read_library<T: Send + 'static>(
+    pub(super) async fn read_library<T: Send + 'static>(
         &self,
         read: impl FnOnce(&mut Library) -> strato_library::Result<T> + Send + 'static,
     ) -> Result<T, AppError> {
@@ -358,12 +383,13 @@ impl App {
             .map_err(|e| from_library(&e))
     }
 
-    /// Applies an edit locally (one transaction with its log entry), tells the UI, and asks
-    /// for a sync soon.
-    async fn edit_library(
+    /// Applies an edit locally (one transaction with its log entry) and asks for a sync
+    /// soon. The command's answer tells the window what changed: no `playlists-changed`
+    /// event, which would have it read back a playlist that may hold 10,000 items.
+    async fn edit_library<T: Send + 'static>(
         &self,
-        edit: impl FnOnce(&mut Library) -> strato_library::Result<EditOutcome> + Send + 'static,
-    ) -> Result<EditOutcome, AppError> {
+        edit: impl FnOnce(&mut Library) -> strato_library::Result<T> + Send + 'static,
+    ) -> Result<T, AppError> {
         let library = self.require_library()?;
         let outcome = library
             .handle()
@@ -371,7 +397,6 @@ impl App {
             .await
             .map_err(|e| from_library(&e))?;
         library.nudge();
-        self.events.playlists_changed();
         library.emit_sync_status().await;
         Ok(outcome)
     }
@@ -389,7 +414,7 @@ impl App {
     }
 }
 
-fn summary(info: PlaylistInfo, offline: bool) -> LibraryPlaylist {
+pub(super) fn summary(info: PlaylistInfo, offline: bool) -> LibraryPlaylist {
     LibraryPlaylist {
         id: info.id,
         name: info.name,
@@ -397,6 +422,44 @@ fn summary(info: PlaylistInfo, offline: bool) -> LibraryPlaylist {
         item_count: info.item_count,
         unsynced_edits: info.pending_ops,
         offline,
+    }
+}
+
+/// An edit's answer: the playlist's details now and what changed in its list.
+fn changes(
+    lib: &Library,
+    playlist: PlaylistInfo,
+    change: PlaylistChange,
+) -> strato_library::Result<PlaylistChanges> {
+    let offline = lib.is_offline_collection(CollectionKind::Playlist, &playlist.id)?;
+    Ok(PlaylistChanges {
+        playlist: summary(playlist, offline),
+        changes: vec![change],
+    })
+}
+
+/// One item as the window shows it: its track's data and whether it plays offline.
+pub(super) fn entry(
+    lib: &Library,
+    item_id: &str,
+    track_id: &str,
+) -> strato_library::Result<PlaylistEntry> {
+    Ok(PlaylistEntry {
+        item_id: item_id.to_owned(),
+        track_id: track_id.to_owned(),
+        track: lib.track(track_id)?,
+        offline: lib
+            .download(track_id)?
+            .map_or(OfflineState::None, |d| offline_state(d.state)),
+    })
+}
+
+fn offline_state(state: DownloadState) -> OfflineState {
+    match state {
+        DownloadState::Queued => OfflineState::Queued,
+        DownloadState::Downloading => OfflineState::Downloading,
+        DownloadState::Complete => OfflineState::Available,
+        DownloadState::Failed => OfflineState::Failed,
     }
 }
 
@@ -416,13 +479,9 @@ fn view(lib: &Library, playlist: &LocalPlaylist) -> strato_library::Result<Playl
                 item_id: item.item_id.clone(),
                 track_id: item.track_id.clone(),
                 track: item.track.clone(),
-                offline: match downloads.get(&item.track_id) {
-                    None => OfflineState::None,
-                    Some(DownloadState::Queued) => OfflineState::Queued,
-                    Some(DownloadState::Downloading) => OfflineState::Downloading,
-                    Some(DownloadState::Complete) => OfflineState::Available,
-                    Some(DownloadState::Failed) => OfflineState::Failed,
-                },
+                offline: downloads
+                    .get(&item.track_id)
+                    .map_or(OfflineState::None, |&state| offline_state(state)),
             })
             .collect(),
     })

@@ -5,27 +5,30 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use strato_audio::{DeviceSink, NullSink, Pacing, Player, Sink, SinkOpener, WavSink};
 use strato_cloud::ApiClient;
 use strato_model::ipc::{
-    AppError, CodeDelivery, ErrorKind, Page, PlayerStatus, RememberedAccount, ServiceTrust,
-    Session, SignInChallenge, SignInStep, SignUpOutcome, Track,
+    AppError, CodeDelivery, ErrorKind, PlayerStatus, RememberedAccount, ServiceTrust, Session,
+    SignInChallenge, SignInStep, SignUpOutcome, Track,
 };
 
 use crate::account::{Account, Accounts, Pending, StaySignedIn, Step};
 use crate::error::{self, from_cloud};
 use crate::offline::AccountLibrary;
-use crate::offline::queue::{self, QueueNote, RestoredQueue};
+use crate::offline::queue::{self, QueueNote};
 use crate::playback::{AppEvents, StatusKeeper};
+use crate::queue_view::QueueKeeper;
 use crate::settings::{AppSettings, AudioOutput};
 use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
 
 mod account_library;
+mod browse;
+mod catalog;
 mod covers;
 #[cfg(test)]
 mod error_kinds_tests;
 mod library;
 mod play;
+mod play_queue;
+mod playlist_batch;
 
-/// Catalog page size asked of the service.
-const PAGE_SIZE: u32 = 50;
 /// After an offline start, how often commands that need the service try to resume the
 /// session.
 pub(super) const RECONNECT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
@@ -50,13 +53,13 @@ pub struct App {
     tracks: Mutex<HashMap<String, Track>>,
     covers: Mutex<HashMap<String, Cover>>,
     status: StatusKeeper,
+    /// The queue as the window sees it, and its tracks' catalog data.
+    queue: Arc<QueueKeeper>,
     player: Player,
     opener: Arc<CloudOpener>,
     /// The signed-in account's offline library (`None` signed out, or without a data
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
-    /// The queue of the last run, shown paused until the listener resumes or jumps.
-    restored: Mutex<Option<RestoredQueue>>,
     events: Arc<dyn AppEvents>,
     /// Network work of the streaming engine. Owned, so every front end (the window, the
     /// CLI, tests) streams the same way whatever runtime it runs its commands on.
@@ -100,7 +103,8 @@ impl App {
             urls: UrlOpener::new(context),
             library: Arc::clone(&library),
         });
-        let status = StatusKeeper::new(Arc::clone(&events));
+        let queue_keeper = Arc::new(QueueKeeper::new(Arc::clone(&events)));
+        let status = StatusKeeper::new(Arc::clone(&events), Arc::clone(&queue_keeper));
         let status_for_player = status.clone();
         let (notes, notes_received) = tokio::sync::mpsc::unbounded_channel();
         runtime.spawn(queue::keep(
@@ -139,10 +143,10 @@ impl App {
             tracks: Mutex::new(HashMap::new()),
             covers: Mutex::new(HashMap::new()),
             status,
+            queue: queue_keeper,
             player,
             opener,
             library,
-            restored: Mutex::new(None),
             events,
             runtime: Some(runtime),
         })
@@ -383,7 +387,7 @@ impl App {
             api: account.api,
         });
         if previous.is_some_and(|p| p.session != session) {
-            self.player.stop();
+            self.end_queue();
             self.opener.set_api(None);
             lock(&self.tracks).clear();
             lock(&self.covers).clear();
@@ -400,7 +404,7 @@ impl App {
     /// Ends the session here at once, forgets it in the keychain, and revokes it on the
     /// service (`GlobalSignOut`) in the background.
     pub async fn sign_out(&self) {
-        self.player.stop();
+        self.end_queue();
         self.opener.set_api(None);
         let offline = lock(&self.offline_session).take();
         let signed_in = lock(&self.session).take();
@@ -420,32 +424,6 @@ impl App {
             drop(self.accounts.sign_out(Account { session, api }).await);
         }
         tracing::info!("signed out");
-    }
-
-    /// One page of the catalog; `cursor` is the previous page's `next_cursor`.
-    pub async fn catalog_tracks(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
-        let api = self.online_api().await?;
-        let page = api
-            .tracks(cursor.as_deref(), PAGE_SIZE)
-            .await
-            .map_err(|e| self.cloud_error(&api, &e))?;
-        {
-            let mut known = lock(&self.tracks);
-            for track in &page.items {
-                known.insert(track.id.clone(), track.clone());
-            }
-        }
-        if let Some(library) = self.library() {
-            let tracks = page.items.clone();
-            if let Err(error) = library
-                .handle()
-                .call(move |lib| lib.upsert_tracks(&tracks))
-                .await
-            {
-                tracing::warn!(%error, "could not cache catalog tracks");
-            }
-        }
-        Ok(page)
     }
 
     #[must_use]

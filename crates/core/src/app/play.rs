@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use strato_audio::{QueueItem, RepeatMode, ReplayGain};
+use strato_audio::{EntryId, QueueItem, RepeatMode};
 use strato_model::ipc::{AppError, ErrorKind, Track};
 
-use super::{App, lock, sink_opener};
+use super::{App, sink_opener};
 use crate::error;
-use crate::offline::queue::RestoredQueue;
+use crate::queue_view::queue_item;
 use crate::settings::AudioOutput;
 
 impl App {
@@ -33,21 +33,42 @@ impl App {
         if start >= track_ids.len() {
             return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
         }
-        // Offline, the queue plays from the catalog cache and the downloads.
+        let tracks = self.queue_tracks(&track_ids).await?;
+        let items = tracks.iter().map(queue_item).collect();
+        self.status.starting(tracks.get(start).cloned());
+        self.queue.know(&tracks);
+        self.player
+            .set_queue(items, start, Duration::from_millis(position_ms.into()));
+        Ok(())
+    }
+
+    /// The catalog data of tracks about to be queued (offline, from the catalog cache and
+    /// the downloads), with the opener ready to stream them.
+    pub(super) async fn queue_tracks(&self, track_ids: &[String]) -> Result<Vec<Track>, AppError> {
         let api = self.online_api().await;
         let mut tracks = Vec::with_capacity(track_ids.len());
-        for id in &track_ids {
+        for id in track_ids {
             tracks.push(self.track(api.as_ref().ok(), id).await?);
         }
         if let Ok(api) = api {
             self.opener.set_api(Some(api));
         }
-        lock(&self.restored).take();
-        let items = tracks.iter().map(queue_item).collect();
-        self.status.queue_set(tracks, start);
-        self.player
-            .set_queue(items, start, Duration::from_millis(position_ms.into()));
-        Ok(())
+        Ok(tracks)
+    }
+
+    /// Lets the opener stream with the session's credentials, before a command that may
+    /// start a track the queue already holds (one restored from the last run).
+    pub(super) fn arm_opener(&self) {
+        if let Ok(api) = self.api() {
+            self.opener.set_api(Some(api));
+        }
+    }
+
+    /// Empties the queue and stops: the account it belonged to is leaving.
+    pub(super) fn end_queue(&self) {
+        self.player.set_queue(Vec::new(), 0, Duration::ZERO);
+        self.player.stop();
+        self.queue.forget();
     }
 
     /// Plays files or URLs (MP3, AAC, M4A, HLS playlists), no account needed.
@@ -85,15 +106,10 @@ impl App {
             .set_output(sink_opener(AudioOutput::Device, device));
     }
 
-    /// Plays the queue's track at `index`.
-    pub fn jump(&self, index: usize) {
-        if let Some(mut restored) = lock(&self.restored).take() {
-            restored.position_ms = 0;
-            restored.index = index.min(restored.tracks.len().saturating_sub(1));
-            self.play_restored(restored);
-        } else {
-            self.player.jump(index);
-        }
+    /// Plays the queue's entry `entry_id` (see [`Self::queue_view`]).
+    pub fn jump(&self, entry_id: u64) {
+        self.arm_opener();
+        self.player.jump(EntryId(entry_id));
     }
 
     pub fn pause(&self) {
@@ -102,24 +118,8 @@ impl App {
 
     /// Resumes, or starts the queue restored from the last run where it was.
     pub fn resume(&self) {
-        if let Some(restored) = lock(&self.restored).take() {
-            self.play_restored(restored);
-        } else {
-            self.player.resume();
-        }
-    }
-
-    fn play_restored(&self, restored: RestoredQueue) {
-        if let Ok(api) = self.api() {
-            self.opener.set_api(Some(api));
-        }
-        let items = restored.tracks.iter().map(queue_item).collect();
-        self.status.queue_set(restored.tracks, restored.index);
-        self.player.set_queue(
-            items,
-            restored.index,
-            Duration::from_millis(restored.position_ms.into()),
-        );
+        self.arm_opener();
+        self.player.resume();
     }
 
     pub fn stop(&self) {
@@ -127,10 +127,12 @@ impl App {
     }
 
     pub fn next(&self) {
+        self.arm_opener();
         self.player.next();
     }
 
     pub fn previous(&self) {
+        self.arm_opener();
         self.player.previous();
     }
 
@@ -152,18 +154,5 @@ impl App {
             strato_model::ipc::RepeatMode::All => RepeatMode::All,
             strato_model::ipc::RepeatMode::One => RepeatMode::One,
         });
-    }
-}
-
-fn queue_item(track: &Track) -> QueueItem {
-    QueueItem {
-        id: track.id.clone(),
-        duration: Some(Duration::from_millis(track.duration_ms.into())),
-        replay_gain: track.replaygain.as_ref().map(|rg| ReplayGain {
-            track_gain_db: Some(rg.track_gain_db),
-            track_peak: Some(rg.track_peak),
-            album_gain_db: Some(rg.album_gain_db),
-            album_peak: Some(rg.album_peak),
-        }),
     }
 }

@@ -6,6 +6,7 @@
 //! UI reads comes from the database, so it answers at once, online or not.
 
 mod catalog_fill;
+pub(crate) mod catalog_list;
 pub(crate) mod queue;
 mod status;
 
@@ -24,6 +25,8 @@ use tokio::task::JoinHandle;
 
 use crate::error::{download_kind, from_download, from_io, from_library};
 use crate::playback::AppEvents;
+use crate::settings::CatalogWalkSettings;
+use catalog_list::{CatalogList, CatalogWalker};
 use status::SyncProgress;
 
 /// The UI hears about downloads at most this often.
@@ -42,6 +45,9 @@ pub(crate) struct AccountLibrary {
     /// Whether the service answered lately; playback fails fast for tracks not kept
     /// offline while it does not.
     reachable: Arc<AtomicBool>,
+    /// The catalog listing kept here, read by the catalog screen.
+    catalog: CatalogList,
+    catalog_walk: CatalogWalkSettings,
     online: Mutex<Option<Online>>,
 }
 
@@ -50,6 +56,7 @@ struct Online {
     api: Arc<ApiClient>,
     sync: SyncLoop,
     downloads: DownloadManager,
+    catalog: CatalogWalker,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -69,6 +76,7 @@ impl AccountLibrary {
         service_url: &str,
         username: &str,
         quota_bytes: u64,
+        catalog_walk: CatalogWalkSettings,
         runtime: Handle,
         events: Arc<dyn AppEvents>,
     ) -> Result<Arc<Self>, AppError> {
@@ -77,6 +85,7 @@ impl AccountLibrary {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| from_io(&e, "make a folder for your library"))?;
         let library = Library::open(data_dir.join(&file)).map_err(|e| from_library(&e))?;
+        let catalog = CatalogList::open(&library).map_err(|e| from_library(&e))?;
         // The file's name holds the username: the log names the account by its tag.
         tracing::info!(
             service = service_url,
@@ -93,6 +102,8 @@ impl AccountLibrary {
             events,
             progress: Arc::new(Mutex::new(SyncProgress::default())),
             reachable: Arc::new(AtomicBool::new(true)),
+            catalog,
+            catalog_walk,
             online: Mutex::new(None),
         }))
     }
@@ -141,7 +152,15 @@ impl AccountLibrary {
             SyncSchedule::default(),
             move |event| drop(sender.send(event)),
         );
+        let (catalog, catalog_task) = self.catalog.start_walker(
+            &self.runtime,
+            Arc::clone(api),
+            self.handle.clone(),
+            Arc::clone(&self.events),
+            self.catalog_walk,
+        );
         let tasks = vec![
+            catalog_task,
             downloads.spawn_worker(),
             self.runtime.spawn(Arc::clone(self).follow_sync(
                 receiver,
@@ -155,6 +174,7 @@ impl AccountLibrary {
             api: Arc::clone(api),
             sync,
             downloads,
+            catalog,
             tasks,
         });
     }
@@ -169,6 +189,18 @@ impl AccountLibrary {
         if let Some(online) = lock(&self.online).as_ref() {
             online.sync.nudge();
         }
+    }
+
+    pub(crate) fn catalog(&self) -> &CatalogList {
+        &self.catalog
+    }
+
+    /// Walks the catalog listing again soon; `false` when offline (nothing can walk).
+    pub(crate) fn refresh_catalog(&self) -> bool {
+        lock(&self.online)
+            .as_ref()
+            .map(|online| online.catalog.refresh())
+            .is_some()
     }
 
     pub(crate) fn downloads(&self) -> Option<DownloadManager> {

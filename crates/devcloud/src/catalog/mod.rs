@@ -59,6 +59,8 @@ pub struct Catalog {
     track_index: HashMap<String, usize>,
     /// By artist name, year, title.
     albums: Vec<Album>,
+    /// Indices into `albums`, newest first: year (latest first), then title.
+    albums_newest: Vec<usize>,
     album_index: HashMap<String, usize>,
     album_tracks: HashMap<String, Vec<usize>>,
     /// By name.
@@ -122,6 +124,15 @@ impl Catalog {
             )
         });
         let album_index = index_by(&albums, |a| &a.id);
+        let mut albums_newest: Vec<usize> = (0..albums.len()).collect();
+        albums_newest.sort_by_cached_key(|&i| {
+            let a = &albums[i];
+            (
+                std::cmp::Reverse(a.year),
+                a.title.to_lowercase(),
+                a.id.clone(),
+            )
+        });
 
         let mut tracks: Vec<TrackEntry> = raw
             .tracks
@@ -172,6 +183,7 @@ impl Catalog {
             tracks,
             track_index,
             albums,
+            albums_newest,
             album_index,
             album_tracks,
             artists,
@@ -210,6 +222,17 @@ impl Catalog {
         limit: Option<usize>,
     ) -> Result<Page<Album>, PageError> {
         page(&self.albums, cursor, limit, Clone::clone)
+    }
+
+    /// Albums newest first (by year, latest first, then title), as `?sort=newest` lists them.
+    pub fn newest_albums(
+        &self,
+        cursor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Page<Album>, PageError> {
+        page(&self.albums_newest, cursor, limit, |&i| {
+            self.albums[i].clone()
+        })
     }
 
     pub fn artists(

@@ -21,6 +21,28 @@ pub struct PageQuery {
     limit: Option<usize>,
 }
 
+/// `GET /v1/albums`: a page, in catalog order or newest first.
+#[derive(Debug, Deserialize)]
+pub struct AlbumsQuery {
+    // Not a flattened `PageQuery`: serde's flatten hands numbers over as strings.
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    sort: AlbumOrder,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlbumOrder {
+    /// By artist name, year, title.
+    #[default]
+    Catalog,
+    /// By year (latest first), then title.
+    Newest,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
@@ -60,11 +82,13 @@ pub async fn get_track(
 pub async fn list_albums(
     _user: User,
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<AlbumsQuery>,
 ) -> Result<Json<Page<Album>>, ApiError> {
-    Ok(Json(
-        state.catalog.albums(query.cursor.as_deref(), query.limit)?,
-    ))
+    let (cursor, limit) = (query.cursor.as_deref(), query.limit);
+    Ok(Json(match query.sort {
+        AlbumOrder::Catalog => state.catalog.albums(cursor, limit)?,
+        AlbumOrder::Newest => state.catalog.newest_albums(cursor, limit)?,
+    }))
 }
 
 pub async fn get_album(

@@ -144,6 +144,26 @@ fn cursors_walk_everything_once() {
 }
 
 #[test]
+fn albums_page_newest_first() {
+    let (_dir, catalog) = fixture();
+    let mut years = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = catalog.newest_albums(cursor.as_deref(), Some(2)).unwrap();
+        years.extend(page.items.iter().map(|a| a.year));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(years, [2022, 2021, 2020, 2019, 2018]);
+    assert_eq!(
+        catalog.newest_albums(Some("garbage!"), None),
+        Err(PageError::BadCursor)
+    );
+}
+
+#[test]
 fn details_list_their_children() {
     let (_dir, catalog) = fixture();
     let album = catalog.album_detail("al-3").unwrap();

@@ -7,18 +7,18 @@
 //! ```
 //!
 //! Builds a synthetic but realistically shaped library (100,000 tracks on 10,000 albums by
-//! 2,000 artists; see `synthetic.rs`), then times full-text search (listener-like queries,
+//! 2,000 artists; see `strato_testkit::synthetic`), then times full-text search (listener-like queries,
 //! plus the worst case of a very common word), opening a 10,000-item playlist and moving one
-//! of its items, and prints each figure beside its target. `STRATO_BENCH_DB=<file>` keeps the database.
-
-mod synthetic;
+//! of its items, reading a screen page of the catalog listing at its start, middle and end
+//! (after ranking it as a walk of the service's listing would), and prints each figure beside
+//! its target. `STRATO_BENCH_DB=<file>` keeps the database.
 
 use std::time::{Duration, Instant};
 
 use strato_library::Library;
 use strato_model::api::Track;
 
-use crate::synthetic::{Rng, Vocabulary};
+use strato_testkit::synthetic::{self, Rng, Vocabulary};
 
 const ARTISTS: usize = 2_000;
 const ALBUMS_PER_ARTIST: usize = 5;
@@ -27,6 +27,12 @@ const PLAYLIST_ITEMS: usize = 10_000;
 const SEARCHES: usize = 500;
 const OPENS: usize = 50;
 const MOVES: usize = 500;
+/// A walk of the catalog listing ranks this many tracks per transaction (the app's page).
+const WALK_PAGE: usize = 200;
+/// A page of the catalog screen.
+const SCREEN_PAGE: usize = 100;
+/// Reads of one catalog page at each of the start, the middle and the end.
+const PAGE_READS: usize = 200;
 /// Lone words at the head of the vocabulary, for the worst-case search row.
 const COMMON_WORDS: [&str; 5] = ["the", "you", "love", "lov", "night"];
 
@@ -176,6 +182,44 @@ fn measure_playlist(
     (fill_time, stats(open_samples), stats(move_samples))
 }
 
+/// Ranks the catalog as a walk of the service's listing would, then times reading one screen
+/// page of it at the start, the middle and the end (keyset: the same cost anywhere). Returns
+/// (walk time, [start, middle, end] stats, count time).
+fn measure_catalog_pages(library: &mut Library, tracks: &[Track]) -> (Duration, [Stats; 3], Stats) {
+    let started = Instant::now();
+    let mut rank = 0;
+    for page in tracks.chunks(WALK_PAGE) {
+        library.rank_catalog_page(rank, page).expect("rank a page");
+        rank += page.len() as u64;
+    }
+    library.end_catalog_walk(rank).expect("end the walk");
+    let walk_time = started.elapsed();
+
+    let last = rank - 1;
+    let places = [None, Some(last / 2), Some(last - SCREEN_PAGE as u64 - 1)];
+    let read_at = |after: Option<u64>| {
+        let samples = (0..PAGE_READS)
+            .map(|_| {
+                let started = Instant::now();
+                let page = library.catalog_page(after, SCREEN_PAGE).expect("page");
+                let elapsed = started.elapsed();
+                assert_eq!(page.tracks.len(), SCREEN_PAGE);
+                elapsed
+            })
+            .collect();
+        stats(samples)
+    };
+    let pages = places.map(read_at);
+    let counts = (0..PAGE_READS)
+        .map(|_| {
+            let started = Instant::now();
+            assert_eq!(library.catalog_len().expect("count"), rank);
+            started.elapsed()
+        })
+        .collect();
+    (walk_time, pages, stats(counts))
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn per_second(count: usize, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64()
@@ -203,6 +247,8 @@ fn main() {
     let (search, hits) = measure_search(&library, &tracks, &mut rng);
     let (common, common_matches) = measure_common_words(&library, &path);
     let (fill_time, open, moves) = measure_playlist(&mut library, &tracks, &mut rng);
+    let (walk_time, [page_start, page_middle, page_end], count) =
+        measure_catalog_pages(&mut library, &tracks);
     let problems = library.integrity_check().expect("integrity check");
 
     println!();
@@ -249,6 +295,31 @@ fn main() {
         &moves,
         "<= 5 ms",
         moves.p95 <= Duration::from_millis(5),
+    );
+    for (place, page) in [
+        ("start", &page_start),
+        ("middle", &page_middle),
+        ("end", &page_end),
+    ] {
+        row(
+            &format!("catalog page of {SCREEN_PAGE}, at the {place} ({PAGE_READS} runs)"),
+            page,
+            "<= 5 ms",
+            page.p95 <= Duration::from_millis(5),
+        );
+    }
+    row(
+        &format!("count the listed catalog ({PAGE_READS} runs)"),
+        &count,
+        "(none)",
+        true,
+    );
+    println!();
+    println!(
+        "catalog walk: {} tracks ranked in pages of {WALK_PAGE} in {:.1} s ({:.0} tracks/s)",
+        tracks.len(),
+        walk_time.as_secs_f64(),
+        per_second(tracks.len(), walk_time),
     );
     println!();
     let verdict = if problems.is_empty() {

@@ -2,6 +2,7 @@
 //! binary (faster to link than one per file); every test ends with `Fixture::check`, which
 //! runs the integrity checks.
 
+mod catalog_pages;
 mod edits;
 mod migrations;
 mod offline_state;

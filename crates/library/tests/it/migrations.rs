@@ -98,6 +98,15 @@ fn check_v1_rows(library: &mut Library, version: u32) {
     assert!((track.replaygain.unwrap().track_gain_db + 6.5).abs() < 1e-6);
     assert_eq!(library.album("al-ab").unwrap().unwrap().year, 1999);
     assert_eq!(library.artist("ar-sr").unwrap().unwrap().name, "Sigur Rós");
+    // Tracks cached before the catalog was listed here are not listed until a walk ranks them
+    // (version 9); then they read back in the order walked, data and all.
+    assert_eq!(library.catalog_len().unwrap(), 0, "from {version}");
+    let walked = [
+        library.track("tr-staralfur").unwrap().unwrap(),
+        library.track("tr-svefn").unwrap().unwrap(),
+    ];
+    library.rank_catalog_page(0, &walked).unwrap();
+    assert_eq!(library.catalog_page(None, 10).unwrap().tracks, walked);
     // Rows cached before the search index existed are searchable after the upgrade.
     let found = library.search("AGÆTIS", 10).unwrap();
     assert_eq!(found.tracks.len(), 2, "from {version}");
@@ -142,8 +151,12 @@ fn check_v3_rows(library: &Library) {
     assert_eq!(download.state, strato_library::DownloadState::Complete);
     assert!(download.pinned);
     let queue = library.restore_queue().unwrap().unwrap();
-    assert_eq!(queue.track_ids, ["tr-svefn", "tr-staralfur"]);
+    assert_eq!(queue.track_ids(), ["tr-svefn", "tr-staralfur"]);
     assert_eq!((queue.current_index, queue.position_ms), (Some(1), 61_000));
+    // Entries saved before they had ids of their own are numbered, each its own.
+    let ids: Vec<u64> = queue.entries.iter().map(|e| e.entry_id).collect();
+    assert!(ids[0] > 0 && ids[1] > 0 && ids[0] != ids[1], "{ids:?}");
+    assert_eq!(queue.listed, None);
     assert_eq!(
         library.recent_plays(10).unwrap()[0].track_id,
         "tr-staralfur"

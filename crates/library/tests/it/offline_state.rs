@@ -2,21 +2,39 @@
 
 use std::path::Path;
 
-use strato_library::{DownloadState, ErrorKind, PlayQueue, VerifiedFile};
+use strato_library::{DownloadState, ErrorKind, PlayQueue, QueueEntryRow, VerifiedFile};
 
 use crate::support::{Fixture, item_ids, track};
 
 const SHA_A: &str = "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824";
 const SHA_B: &str = "486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a7";
 
+/// A queue of `track_ids` in play order, entries numbered from 1, shuffle and repeat off.
+fn queue_of(track_ids: Vec<String>, current_index: Option<usize>, position_ms: u64) -> PlayQueue {
+    PlayQueue {
+        entries: track_ids
+            .into_iter()
+            .zip(1..)
+            .map(|(track_id, entry_id)| QueueEntryRow {
+                entry_id,
+                track_id,
+                queued: false,
+            })
+            .collect(),
+        current_index,
+        position_ms,
+        ..PlayQueue::default()
+    }
+}
+
 #[test]
 fn queue_restores_after_reopen() {
     let fixture = Fixture::new();
-    let queue = PlayQueue {
-        track_ids: (0..500).map(|i| format!("t{}", i % 50)).collect(),
-        current_index: Some(321),
-        position_ms: 93_250,
-    };
+    let queue = queue_of(
+        (0..500).map(|i| format!("t{}", i % 50)).collect(),
+        Some(321),
+        93_250,
+    );
     {
         let mut library = fixture.open();
         assert_eq!(library.restore_queue().unwrap(), None);
@@ -25,7 +43,7 @@ fn queue_restores_after_reopen() {
     }
     let mut library = fixture.open();
     let restored = library.restore_queue().unwrap().unwrap();
-    assert_eq!(restored.track_ids, queue.track_ids);
+    assert_eq!(restored.entries, queue.entries);
     assert_eq!(
         (restored.current_index, restored.position_ms),
         (Some(322), 1_500)
@@ -34,11 +52,7 @@ fn queue_restores_after_reopen() {
     library.save_queue(&PlayQueue::default()).unwrap();
     assert_eq!(library.restore_queue().unwrap(), Some(PlayQueue::default()));
     let error = library
-        .save_queue(&PlayQueue {
-            track_ids: vec!["a".into()],
-            current_index: Some(1),
-            position_ms: 0,
-        })
+        .save_queue(&queue_of(vec!["a".into()], Some(1), 0))
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Invalid);
     fixture.check(library);
@@ -196,11 +210,7 @@ fn reopening_keeps_everything() {
         library.record_play("t1", 42, 1_000).unwrap();
         library.request_download("t1", true).unwrap();
         library
-            .save_queue(&PlayQueue {
-                track_ids: vec!["t1".into()],
-                current_index: Some(0),
-                position_ms: 9,
-            })
+            .save_queue(&queue_of(vec!["t1".into()], Some(0), 9))
             .unwrap();
     }
     let library = fixture.open();

@@ -1,15 +1,22 @@
 use ts_rs::{Config, TS};
 
+use super::PlaylistItemEdit;
+use super::{
+    AlbumPage, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, OfflineItem, OfflineProgress,
+    PageSource, PlayedTrack,
+};
 use super::{
     AppError, ChallengeKind, CodeDelivery, ErrorKind, OutputStatus, PlaybackState, PlayerStatus,
     RememberedAccount, RepeatMode, ServiceTrust, Session, SignInChallenge, SignInStep,
     SignUpOutcome, StaySignedIn,
 };
+use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{
     DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistView,
     SyncNotice, SyncState, SyncStatus,
 };
-use crate::api::{Album, Artist, Page, ReplayGain, SearchResults, Track};
+use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
+use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
 
 /// The TypeScript declarations of every IPC type, as committed in `ui/src/ipc/bindings.ts`.
 ///
@@ -33,6 +40,10 @@ pub fn typescript_bindings() -> String {
         ReplayGain::decl(&cfg),
         Track::decl(&cfg),
         Page::<()>::decl(&cfg),
+        CatalogPage::decl(&cfg),
+        CatalogStatus::decl(&cfg),
+        CatalogChange::decl(&cfg),
+        CatalogSplice::decl(&cfg),
         Album::decl(&cfg),
         Artist::decl(&cfg),
         SearchResults::decl(&cfg),
@@ -40,15 +51,31 @@ pub fn typescript_bindings() -> String {
         OutputStatus::decl(&cfg),
         RepeatMode::decl(&cfg),
         PlayerStatus::decl(&cfg),
+        QueueEntry::decl(&cfg),
+        QueuePage::decl(&cfg),
+        QueueView::decl(&cfg),
         LibraryPlaylist::decl(&cfg),
         PlaylistView::decl(&cfg),
         PlaylistEntry::decl(&cfg),
+        PlaylistChanges::decl(&cfg),
+        PlaylistChange::decl(&cfg),
         OfflineState::decl(&cfg),
         OfflineTarget::decl(&cfg),
         SyncStatus::decl(&cfg),
         SyncState::decl(&cfg),
         SyncNotice::decl(&cfg),
         DownloadsStatus::decl(&cfg),
+        PlaylistItemEdit::decl(&cfg),
+        HomeFeed::decl(&cfg),
+        PageSource::decl(&cfg),
+        HomeShelves::decl(&cfg),
+        HomeFeedView::decl(&cfg),
+        AlbumPage::decl(&cfg),
+        ArtistPage::decl(&cfg),
+        OfflineProgress::decl(&cfg),
+        OfflineItem::decl(&cfg),
+        DownloadsPage::decl(&cfg),
+        PlayedTrack::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

@@ -39,6 +39,37 @@ pub struct PlaylistEntry {
     pub offline: OfflineState,
 }
 
+/// What a playlist edit changed, as its command's answer: the window applies it to the list
+/// it shows, rather than reading back a playlist that may hold 10,000 items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlaylistChanges {
+    /// The playlist's details now (its item count, its edits waiting for sync). Its id may
+    /// differ from the one the command named: sync may have given the playlist the
+    /// service's id meanwhile.
+    pub playlist: LibraryPlaylist,
+    /// In the order they apply.
+    pub changes: Vec<PlaylistChange>,
+}
+
+/// One change to a playlist's list of items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlaylistChange {
+    /// `items` were inserted, in order, the first at index `position`.
+    Added {
+        position: u32,
+        items: Vec<PlaylistEntry>,
+    },
+    /// These items went.
+    Removed { item_ids: Vec<String> },
+    /// These items, in this order, were moved together: the first is now at index
+    /// `position`, the others right after it.
+    Moved {
+        item_ids: Vec<String>,
+        position: u32,
+    },
+}
+
 /// Whether a track can play without the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -4,22 +4,35 @@
 
 mod account;
 mod bindings;
+mod browse;
+mod catalog;
 mod library;
+mod lists;
+mod queue;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use crate::api::{Album, Artist, Page, SearchResults, Track};
+pub use crate::api::{Album, Artist, HomeFeed, Page, SearchResults, Track};
 pub use account::{
     ChallengeKind, CodeDelivery, RememberedAccount, ServiceTrust, SignInChallenge, SignInStep,
     SignUpOutcome, StaySignedIn,
 };
 pub use bindings::typescript_bindings;
+pub use browse::{
+    AlbumPage, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, OfflineItem, OfflineProgress,
+    PageSource, PlayedTrack,
+};
+pub use catalog::{
+    CATALOG_CHANGED_EVENT, CatalogChange, CatalogPage, CatalogSplice, CatalogStatus,
+};
 pub use library::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget,
-    PLAYLISTS_CHANGED_EVENT, PlaylistEntry, PlaylistView, SYNC_STATUS_EVENT, SyncNotice, SyncState,
-    SyncStatus,
+    PLAYLISTS_CHANGED_EVENT, PlaylistChange, PlaylistChanges, PlaylistEntry, PlaylistView,
+    SYNC_STATUS_EVENT, SyncNotice, SyncState, SyncStatus,
 };
+pub use lists::PlaylistItemEdit;
+pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 
 /// Why a command failed, in a form the UI can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -139,8 +152,9 @@ pub enum OutputStatus {
     Unavailable { reason: String },
 }
 
-/// Everything the now-playing bar shows. Sent whole on every change (it is small), and about
-/// four times a second while playing.
+/// Everything the now-playing bar shows. Sent whole on every change, and four times a second
+/// while playing: it is small, and stays small whatever the queue's length (the queue is
+/// its own event, see [`QueueView`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlayerStatus {
     pub state: PlaybackState,
@@ -151,9 +165,6 @@ pub struct PlayerStatus {
     pub error: Option<AppError>,
     /// How far into the track its audio has been fetched.
     pub buffered_ms: u32,
-    /// The queue: the track heard is `queue[queue_index]`.
-    pub queue: Vec<Track>,
-    pub queue_index: Option<u32>,
     pub shuffle: bool,
     pub repeat: RepeatMode,
     /// 0.0 (silent) to 1.0.
@@ -181,8 +192,6 @@ impl PlayerStatus {
             output,
             error: None,
             buffered_ms: 0,
-            queue: Vec::new(),
-            queue_index: None,
             shuffle: false,
             repeat: RepeatMode::Off,
             volume: 1.0,

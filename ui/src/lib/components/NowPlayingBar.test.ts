@@ -2,7 +2,8 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { flushSync } from "svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { makeQueueStatus, makeStatus, makeTrack } from "../../test/fixtures";
+import { makeQueueStatus, makeQueueView, makeStatus, makeTrack } from "../../test/fixtures";
+import { giveViewport } from "../../test/viewport";
 
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
@@ -12,6 +13,7 @@ vi.mock("../../ipc", async (importOriginal) => ({
   jump: vi.fn(),
   next: vi.fn(),
   previous: vi.fn(),
+  queuePage: vi.fn(),
   seek: vi.fn(),
   setVolume: vi.fn(),
   setShuffle: vi.fn(),
@@ -32,8 +34,15 @@ function engine(status: PlayerStatus) {
   flushSync();
 }
 
+/** The album queued and its track `index` playing: the queue's event, then the status. */
+function playing(index: number, overrides: Partial<PlayerStatus> = {}) {
+  playerStore.queue.apply(makeQueueView(album, index));
+  engine(makeQueueStatus(album, index, overrides));
+}
+
 beforeEach(() => {
   vi.resetAllMocks();
+  giveViewport(600);
   for (const command of ["playTrack", "pause", "resume", "jump", "next", "previous", "seek", "setVolume", "setShuffle", "setRepeat"] as const) {
     mocked[command].mockResolvedValue(undefined);
   }
@@ -52,7 +61,7 @@ describe("NowPlayingBar transport", () => {
 
   it("skips to the next and previous track", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 1));
+    playing(1);
     await fireEvent.click(screen.getByTestId("next"));
     await fireEvent.click(screen.getByTestId("prev"));
     expect(mocked.next).toHaveBeenCalledOnce();
@@ -62,10 +71,10 @@ describe("NowPlayingBar transport", () => {
 
   it("offers pause while buffering and says it is buffering", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0));
+    playing(0);
     expect(screen.queryByTestId("buffering")).toBeNull();
 
-    engine(makeQueueStatus(album, 0, { state: "buffering" }));
+    playing(0, { state: "buffering" });
     expect(screen.getByTestId("buffering").textContent).toBe("Buffering…");
     const playPause = screen.getByTestId("play-pause");
     expect(playPause.getAttribute("aria-label")).toBe("Pause");
@@ -75,7 +84,7 @@ describe("NowPlayingBar transport", () => {
 
   it("toggles shuffle with aria-pressed", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0));
+    playing(0);
     const shuffle = screen.getByTestId("shuffle");
     expect(shuffle.getAttribute("aria-pressed")).toBe("false");
     await fireEvent.click(shuffle);
@@ -85,7 +94,7 @@ describe("NowPlayingBar transport", () => {
 
   it("cycles repeat off → all → one → off, labelling each", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0));
+    playing(0);
     const repeat = screen.getByTestId("repeat");
     const seen = [[repeat.getAttribute("aria-label"), repeat.getAttribute("aria-pressed")]];
     for (let i = 0; i < 3; i++) {
@@ -124,7 +133,7 @@ describe("NowPlayingBar transport", () => {
 describe("NowPlayingBar seek bar", () => {
   it("describes the position as a slider", () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0, { position_ms: 65_000, duration_ms: 200_000, buffered_ms: 100_000 }));
+    playing(0, { position_ms: 65_000, duration_ms: 200_000, buffered_ms: 100_000 });
     const slider = screen.getByRole("slider", { name: "Seek" });
     expect(slider.dataset.testid).toBe("seek-bar");
     expect(slider.getAttribute("aria-valuemin")).toBe("0");
@@ -139,7 +148,7 @@ describe("NowPlayingBar seek bar", () => {
 
   it("seeks 5 s with the arrow keys, from where the last press went", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0, { position_ms: 60_000 }));
+    playing(0, { position_ms: 60_000 });
     const slider = screen.getByTestId("seek-bar");
     await fireEvent.keyDown(slider, { key: "ArrowRight" });
     await fireEvent.keyDown(slider, { key: "ArrowRight" });
@@ -150,14 +159,14 @@ describe("NowPlayingBar seek bar", () => {
 
   it("leaves Ctrl+arrows to the global shortcuts", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0, { position_ms: 60_000 }));
+    playing(0, { position_ms: 60_000 });
     await fireEvent.keyDown(screen.getByTestId("seek-bar"), { key: "ArrowRight", ctrlKey: true });
     expect(mocked.seek).not.toHaveBeenCalled();
   });
 
   it("follows a drag and seeks once, on release", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0, { position_ms: 0, duration_ms: 200_000 }));
+    playing(0, { position_ms: 0, duration_ms: 200_000 });
     const slider = screen.getByTestId("seek-bar");
     // The rail spans x = 100..300 (jsdom has no layout).
     vi.spyOn(HTMLElement.prototype, "getBoundingClientRect").mockReturnValue(
@@ -174,13 +183,13 @@ describe("NowPlayingBar seek bar", () => {
     await fireEvent.pointerUp(slider, { pointerId: 1, clientX: 260 });
     expect(mocked.seek.mock.calls).toEqual([[160_000]]);
     // The thumb stays at the target while the engine gets there.
-    engine(makeQueueStatus(album, 0, { position_ms: 250, duration_ms: 200_000 }));
+    playing(0, { position_ms: 250, duration_ms: 200_000 });
     expect(screen.getByTestId("position").textContent).toBe("2:40");
   });
 
   it("drops a cancelled drag without seeking", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0, { position_ms: 0, duration_ms: 200_000 }));
+    playing(0, { position_ms: 0, duration_ms: 200_000 });
     const slider = screen.getByTestId("seek-bar");
     await fireEvent.pointerDown(slider, { button: 0, pointerId: 1, clientX: 150 });
     await fireEvent.pointerCancel(slider, { pointerId: 1 });
@@ -192,26 +201,28 @@ describe("NowPlayingBar seek bar", () => {
 describe("NowPlayingBar queue", () => {
   it("opens a panel listing the queue with the current track marked", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 1));
+    playing(1);
     const toggle = screen.getByTestId("queue-toggle");
     expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(toggle.getAttribute("aria-label")).toBe("Queue, 3 tracks");
+    expect(toggle.getAttribute("title")).toBe("Queue · next: Song 3");
     expect(screen.queryByTestId("queue-panel")).toBeNull();
 
     await fireEvent.click(toggle);
     expect(toggle.getAttribute("aria-expanded")).toBe("true");
     const panel = screen.getByTestId("queue-panel");
     expect(toggle.getAttribute("aria-controls")).toBe(panel.id);
-    const items = within(panel).getAllByTestId("queue-item");
-    expect(items.map((item) => item.textContent?.includes("Song"))).toEqual([true, true, true]);
+    const items = await within(panel).findAllByTestId("queue-item");
+    expect(items.map((item) => item.textContent)).toEqual(["Song 1", "Song 2", "Song 3"]);
     expect(items.map((item) => item.getAttribute("aria-current"))).toEqual([null, "true", null]);
   });
 
-  it("jumps to a clicked track", async () => {
+  it("jumps to a clicked entry", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0));
+    playing(0);
     await fireEvent.click(screen.getByTestId("queue-toggle"));
-    await fireEvent.click(screen.getAllByTestId("queue-item")[2]);
-    expect(mocked.jump).toHaveBeenCalledWith(2);
+    await fireEvent.click((await screen.findAllByTestId("queue-item"))[2]);
+    expect(mocked.jump).toHaveBeenCalledWith(102);
   });
 
   it("says when the queue is empty", async () => {
@@ -222,13 +233,24 @@ describe("NowPlayingBar queue", () => {
 
   it("closes on Escape, giving focus back to the toggle", async () => {
     render(NowPlayingBar);
-    engine(makeQueueStatus(album, 0));
+    playing(0);
     const toggle = screen.getByTestId("queue-toggle");
     await fireEvent.click(toggle);
-    screen.getAllByTestId("queue-item")[0].focus();
+    (await screen.findAllByTestId("queue-item"))[0].focus();
     await fireEvent.keyDown(window, { key: "Escape" });
     expect(screen.queryByTestId("queue-panel")).toBeNull();
     expect(document.activeElement).toBe(toggle);
+  });
+
+  it("stays open while the bar's own controls are used", async () => {
+    render(NowPlayingBar);
+    playing(0);
+    await fireEvent.click(screen.getByTestId("queue-toggle"));
+    const playPause = screen.getByTestId("play-pause");
+    await fireEvent.pointerDown(playPause);
+    await fireEvent.click(playPause);
+    expect(mocked.pause).toHaveBeenCalledOnce();
+    expect(screen.getByTestId("queue-panel")).toBeTruthy();
   });
 
   it("closes on a click elsewhere", async () => {

@@ -2,7 +2,9 @@
 import { createEvent, fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { makeEntry, makePlaylist, makeView } from "../../test/fixtures";
+import type { PlaylistChange } from "../../ipc";
 import { stubLibrary } from "../../test/library";
+import { giveViewport } from "../../test/viewport";
 import type { PlaylistView } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => {
@@ -15,6 +17,7 @@ vi.mock("../../ipc", async (importOriginal) => {
 
 import * as ipc from "../../ipc";
 import { libraryStore } from "$lib/stores/library.svelte";
+import EditNotice from "$lib/list/EditNotice.svelte";
 import PlaylistScreen from "./PlaylistScreen.svelte";
 
 const mocked = vi.mocked(ipc);
@@ -22,6 +25,7 @@ const ROW_HEIGHT = 40;
 
 beforeEach(() => {
   vi.resetAllMocks();
+  giveViewport();
   stubLibrary(mocked);
   libraryStore.stop();
 });
@@ -33,6 +37,8 @@ async function showPlaylist(view: PlaylistView = makeView("p1", ["a", "b", "c", 
   await libraryStore.start();
   await libraryStore.openPlaylist(view.playlist.id);
   render(PlaylistScreen);
+  // The rows mount once the list knows how much screen it has.
+  await vi.waitFor(() => expect(screen.queryAllByTestId("playlist-item")).toHaveLength(view.items.length));
   const rows = screen.queryAllByTestId("playlist-item");
   // jsdom lays nothing out: give each row a 40px box, stacked from the top.
   rows.forEach((row, index) => {
@@ -42,7 +48,7 @@ async function showPlaylist(view: PlaylistView = makeView("p1", ["a", "b", "c", 
 }
 
 function dragEvent(type: "dragStart" | "dragOver" | "drop" | "dragEnd", element: Element, clientY = 0) {
-  const dataTransfer = { setData: vi.fn(), getData: vi.fn(), effectAllowed: "", dropEffect: "" };
+  const dataTransfer = { setData: vi.fn(), getData: vi.fn(), types: [], effectAllowed: "", dropEffect: "" };
   const event = createEvent[type](element, { dataTransfer });
   Object.defineProperty(event, "clientY", { value: clientY });
   return fireEvent(element, event);
@@ -58,6 +64,11 @@ async function dragAndDrop(rows: HTMLElement[], from: number, onto: number, half
 }
 
 const shownTrackIds = () => screen.getAllByTestId("playlist-item").map((row) => row.dataset.trackId);
+
+/** What the core answers an edit of "Run": its details, and what changed. */
+function changed(changes: PlaylistChange[], count = 4) {
+  return { playlist: makePlaylist("p1", { name: "Run", item_count: count }), changes };
+}
 
 describe("PlaylistScreen header", () => {
   it("shows the name, the description and the count", async () => {
@@ -156,59 +167,99 @@ describe("PlaylistScreen rows", () => {
     ]);
   });
 
-  it("does not play on a double click of a row's remove button", async () => {
+  it("does not play on a double click of a row's menu button", async () => {
     await showPlaylist();
-    mocked.removeFromPlaylist.mockResolvedValue(makeView("p1", ["a", "c", "d"], { name: "Run" }));
-    await fireEvent.dblClick(screen.getAllByTestId("remove-from-playlist")[1]);
+    await fireEvent.dblClick(screen.getAllByTestId("row-menu")[1]);
     expect(mocked.playPlaylist).not.toHaveBeenCalled();
   });
 
-  it("removes a row with its button, showing what the backend answered", async () => {
-    await showPlaylist();
-    mocked.removeFromPlaylist.mockResolvedValue(makeView("p1", ["a", "c", "d"], { name: "Run" }));
-    await fireEvent.click(screen.getAllByTestId("remove-from-playlist")[1]);
-    expect(mocked.removeFromPlaylist).toHaveBeenCalledWith("p1", "ib");
-    await vi.waitFor(() => expect(shownTrackIds()).toEqual(["a", "c", "d"]));
+  it("removes the selected rows with Delete as one edit, and Undo puts them back in place", async () => {
+    const rows = await showPlaylist();
+    mocked.editPlaylist.mockResolvedValueOnce(changed([{ kind: "removed", item_ids: ["ib", "ic"] }], 2));
+    await fireEvent.click(rows[1]);
+    await fireEvent.click(rows[2], { shiftKey: true });
+    await fireEvent.keyDown(rows[2], { key: "Delete" });
+
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [
+      { kind: "remove", item_id: "ib" },
+      { kind: "remove", item_id: "ic" },
+    ]);
+    await vi.waitFor(() => expect(shownTrackIds()).toEqual(["a", "d"]));
+    expect(libraryStore.notice?.message).toBe("Removed 2 tracks from “Run”.");
+
+    mocked.editPlaylist.mockResolvedValueOnce(
+      changed([{ kind: "added", position: 1, items: [makeEntry("b", { item_id: "ib2" }), makeEntry("c", { item_id: "ic2" })] }]),
+    );
+    render(EditNotice);
+    expect(screen.getByTestId("edit-notice-text").textContent).toBe("Removed 2 tracks from “Run”.");
+    await fireEvent.keyDown(window, { key: "z", ctrlKey: true });
+    expect(mocked.editPlaylist).toHaveBeenLastCalledWith("p1", [{ kind: "add", track_ids: ["b", "c"], position: 1 }]);
+    await vi.waitFor(() => expect(shownTrackIds()).toEqual(["a", "b", "c", "d"]));
+  });
+
+  it("removes from the context menu, opened and driven by the keyboard", async () => {
+    const rows = await showPlaylist();
+    mocked.editPlaylist.mockResolvedValue(changed([{ kind: "removed", item_ids: ["ib"] }], 3));
+    rows[1].focus();
+    await fireEvent.keyDown(rows[1], { key: "F10", shiftKey: true });
+    const menu = await screen.findByTestId("track-menu");
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toContain("Play"));
+    // Typeahead: "r" is "Remove from this playlist".
+    await fireEvent.keyDown(document.activeElement ?? menu, { key: "r" });
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toContain("Remove from this playlist"));
+    await fireEvent.keyDown(document.activeElement ?? menu, { key: "Enter" });
+
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "remove", item_id: "ib" }]);
+    expect(screen.queryByTestId("track-menu")).toBeNull();
   });
 
   it("says why an edit failed", async () => {
-    await showPlaylist();
-    mocked.removeFromPlaylist.mockRejectedValue({ kind: "internal", message: "The library is locked." });
-    await fireEvent.click(screen.getAllByTestId("remove-from-playlist")[0]);
+    const rows = await showPlaylist();
+    mocked.editPlaylist.mockRejectedValue({ kind: "internal", message: "The library is locked." });
+    await fireEvent.click(rows[0]);
+    await fireEvent.keyDown(rows[0], { key: "Delete" });
     await vi.waitFor(() => expect(libraryStore.error?.message).toBe("The library is locked."));
     expect(shownTrackIds()).toEqual(["a", "b", "c", "d"]);
   });
 });
 
 describe("PlaylistScreen reordering", () => {
+  const moved = (...moves: [string, number][]) =>
+    changed(moves.map(([item, position]) => ({ kind: "moved", item_ids: [item], position })));
+
   it("moving down: a drop on the lower half of a row puts the item after it", async () => {
     const rows = await showPlaylist();
-    mocked.moveInPlaylist.mockResolvedValue(makeView("p1", ["b", "c", "a", "d"], { name: "Run" }));
+    mocked.editPlaylist.mockResolvedValue(moved(["ia", 2]));
     await dragAndDrop(rows, 0, 2, "lower");
-    // [a b c d] → [b c a d]: a ends at index 2.
-    expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "ia", 2);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "move", item_id: "ia", after: "ic" }]);
     await vi.waitFor(() => expect(shownTrackIds()).toEqual(["b", "c", "a", "d"]));
   });
 
   it("moving down: a drop on the upper half of a row puts the item before it", async () => {
     const rows = await showPlaylist();
-    mocked.moveInPlaylist.mockResolvedValue(makeView("p1", ["b", "a", "c", "d"]));
+    mocked.editPlaylist.mockResolvedValue(moved(["ia", 1]));
     await dragAndDrop(rows, 0, 2, "upper");
-    expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "ia", 1);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "move", item_id: "ia", after: "ib" }]);
   });
 
   it("moving up: a drop on the upper half of a row takes its place", async () => {
     const rows = await showPlaylist();
-    mocked.moveInPlaylist.mockResolvedValue(makeView("p1", ["a", "d", "b", "c"]));
+    mocked.editPlaylist.mockResolvedValue(moved(["id", 1]));
     await dragAndDrop(rows, 3, 1, "upper");
-    expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "id", 1);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "move", item_id: "id", after: "ia" }]);
   });
 
-  it("moving up: a drop on the lower half of a row puts the item after it", async () => {
+  it("drags a selection as one edit: the ordered moves, each after the one before", async () => {
     const rows = await showPlaylist();
-    mocked.moveInPlaylist.mockResolvedValue(makeView("p1", ["a", "b", "d", "c"]));
+    mocked.editPlaylist.mockResolvedValue(moved(["ia", 1], ["id", 2]));
+    await fireEvent.click(rows[0]);
+    await fireEvent.click(rows[3], { ctrlKey: true });
     await dragAndDrop(rows, 3, 1, "lower");
-    expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "id", 2);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [
+      { kind: "move", item_id: "ia", after: "ib" },
+      { kind: "move", item_id: "id", after: "ia" },
+    ]);
+    await vi.waitFor(() => expect(shownTrackIds()).toEqual(["b", "a", "d", "c"]));
   });
 
   it("sends nothing when the item is dropped where it already is", async () => {
@@ -216,28 +267,35 @@ describe("PlaylistScreen reordering", () => {
     await dragAndDrop(rows, 1, 1, "lower");
     await dragAndDrop(rows, 1, 2, "upper");
     await dragAndDrop(rows, 1, 0, "lower");
-    expect(mocked.moveInPlaylist).not.toHaveBeenCalled();
+    expect(mocked.editPlaylist).not.toHaveBeenCalled();
   });
 
   it("ignores drops that did not start on a row of the list", async () => {
     const rows = await showPlaylist();
     await dragEvent("dragOver", rows[1], 10);
     await dragEvent("drop", rows[1], 10);
-    expect(mocked.moveInPlaylist).not.toHaveBeenCalled();
+    expect(mocked.editPlaylist).not.toHaveBeenCalled();
   });
 
-  it("moves the focused row with Alt+Arrow keys and keeps the focus on it", async () => {
+  it("moves the focused row with Alt+Arrow keys and keeps the focus on it; Undo moves it back", async () => {
     const rows = await showPlaylist();
-    mocked.moveInPlaylist.mockResolvedValue(makeView("p1", ["a", "c", "b", "d"], { name: "Run" }));
+    mocked.editPlaylist.mockResolvedValueOnce(moved(["ib", 2]));
     rows[1].focus();
     await fireEvent.keyDown(rows[1], { key: "ArrowDown", altKey: true });
 
-    expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "ib", 2);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "move", item_id: "ib", after: "ic" }]);
     await vi.waitFor(() => expect(shownTrackIds()).toEqual(["a", "c", "b", "d"]));
     await vi.waitFor(() => expect((document.activeElement as HTMLElement).dataset.itemId).toBe("ib"));
+    expect(libraryStore.notice?.message).toBe("Moved “Title b” in “Run”.");
 
-    await fireEvent.keyDown(rows[0], { key: "ArrowUp", altKey: true });
-    await fireEvent.keyDown(rows[0], { key: "ArrowDown" });
-    expect(mocked.moveInPlaylist).toHaveBeenCalledTimes(1);
+    mocked.editPlaylist.mockResolvedValueOnce(moved(["ib", 1]));
+    render(EditNotice);
+    await fireEvent.click(screen.getByTestId("edit-undo"));
+    expect(mocked.editPlaylist).toHaveBeenLastCalledWith("p1", [{ kind: "move", item_id: "ib", after: "ia" }]);
+    await vi.waitFor(() => expect(shownTrackIds()).toEqual(["a", "b", "c", "d"]));
+
+    const first = screen.getAllByTestId("playlist-item")[0];
+    await fireEvent.keyDown(first, { key: "ArrowUp", altKey: true });
+    expect(mocked.editPlaylist).toHaveBeenCalledTimes(2);
   });
 });

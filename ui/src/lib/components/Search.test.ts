@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { deferred, makePlaylist, makeTrack, makeView } from "../../test/fixtures";
+import { deferred, makeTrack } from "../../test/fixtures";
 import { stubLibrary } from "../../test/library";
+import { giveViewport } from "../../test/viewport";
 import type { SearchResults as Results } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => {
@@ -17,6 +18,7 @@ vi.mock("../../ipc", async (importOriginal) => {
 });
 
 import * as ipc from "../../ipc";
+import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
 import { searchStore } from "$lib/stores/search.svelte";
@@ -47,6 +49,8 @@ async function renderSearch() {
 
 beforeEach(() => {
   vi.resetAllMocks();
+  giveViewport();
+  navigation.reset();
   stubLibrary(mocked);
   libraryStore.stop();
   playerStore.stop();
@@ -84,8 +88,8 @@ describe("Search", () => {
     );
     await vi.waitFor(() => expect(rowTitles()).toEqual(["Song c1", "Song c2"]));
     expect(screen.getByTestId("search-album").textContent).toContain("Night Drive");
-    expect(screen.getByTestId("search-album").textContent).toContain("Nova · 2021");
-    expect(screen.getByTestId("search-artist").textContent).toBe("Nova");
+    expect(screen.getByTestId("search-album").textContent).toContain("2021 · Nova");
+    expect(screen.getByTestId("search-artist").textContent).toContain("Nova");
     expect(screen.getByTestId("search-results").dataset.source).toBe("catalog");
     expect(mocked.searchCatalog).toHaveBeenCalledWith("song");
   });
@@ -102,23 +106,33 @@ describe("Search", () => {
     expect(mocked.playQueue).toHaveBeenCalledWith(["c1", "c2", "c3"], 1);
   });
 
-  it("adds a result to a playlist", async () => {
-    mocked.playlists.mockResolvedValue([makePlaylist("p1", { name: "Run" })]);
-    await libraryStore.start();
+  it("opens an album's and an artist's page from their results", async () => {
+    const album = {
+      id: "al9",
+      title: "Night Drive",
+      artist_id: "ar9",
+      artist_name: "Nova",
+      year: 2021,
+      track_count: 9,
+      gapless: false,
+      cover_path: null,
+    };
     mocked.searchLibrary.mockResolvedValue(found([]));
-    mocked.searchCatalog.mockResolvedValue(found(["c1", "c2"]));
-    mocked.addToPlaylist.mockResolvedValue(makeView("p1", ["c2"], { name: "Run" }));
+    mocked.searchCatalog.mockResolvedValue(found([], { albums: [album], artists: [{ id: "ar7", name: "Vela" }] }));
     const input = await renderSearch();
 
-    await fireEvent.input(input, { target: { value: "song" } });
-    await vi.waitFor(() => expect(rowTitles()).toHaveLength(2));
-    await fireEvent.click(screen.getAllByTestId("add-to-playlist")[1]);
-    await fireEvent.click(screen.getByTestId("add-to-playlist-option"));
+    await fireEvent.input(input, { target: { value: "night" } });
+    const albumCard = await vi.waitFor(() => screen.getByTestId("search-album"));
+    await fireEvent.click(within(albumCard).getByTestId("card-open"));
+    expect(navigation.route).toEqual({ kind: "album", id: "al9" });
 
-    expect(mocked.addToPlaylist).toHaveBeenCalledWith("p1", ["c2"], null);
-    await vi.waitFor(() =>
-      expect(screen.getByTestId("add-to-playlist-done").textContent).toBe("Added “Song c2” to “Run”."),
-    );
+    // The album's artist is a link of its own on the card.
+    await fireEvent.click(within(albumCard).getByTestId("artist-link"));
+    expect(navigation.route).toEqual({ kind: "artist", id: "ar9" });
+
+    await fireEvent.click(within(screen.getByTestId("search-artist")).getByTestId("card-open"));
+    expect(navigation.route).toEqual({ kind: "artist", id: "ar7" });
+    expect(navigation.canGoBack).toBe(true);
   });
 
   it("says when nothing is found", async () => {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createEvent, fireEvent, render, screen } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("../../ipc", async (importOriginal) => {
   const { LIBRARY_IPC } = await import("../../test/library");
@@ -18,8 +18,11 @@ vi.mock("../../ipc", async (importOriginal) => {
 
 import * as ipc from "../../ipc";
 import type { RememberedAccount } from "../../ipc";
-import { makeDownloads, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
+import { makeDownloads, makePage, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
 import { stubLibrary, type LibraryEvents } from "../../test/library";
+import { endTrackDrag, startTrackDrag, type TrackDrag } from "$lib/list/dragdrop";
+import { navigation } from "$lib/navigation";
+import { followRoutes } from "$lib/navigation/follow.svelte";
 import { catalogStore } from "$lib/stores/catalog.svelte";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { searchStore } from "$lib/stores/search.svelte";
@@ -46,7 +49,7 @@ beforeEach(() => {
   sessionStore.error = null;
   sessionStore.remembered = kept;
   mocked.rememberedAccounts.mockResolvedValue(kept);
-  mocked.catalogTracks.mockResolvedValue({ items: [], next_cursor: null });
+  mocked.catalogTracks.mockResolvedValue(makePage([], null));
 });
 
 describe("Sidebar account menu", () => {
@@ -105,6 +108,15 @@ describe("Sidebar account menu", () => {
 describe("Sidebar playlists", () => {
   const run = makePlaylist("p1", { name: "Run" });
   const walk = makePlaylist("p2", { name: "Walk", unsynced_edits: 2, offline: true });
+  // The main screen's routing, which the sidebar's entries drive.
+  let stopFollowing = () => {};
+
+  beforeEach(() => {
+    navigation.reset();
+    stopFollowing = followRoutes();
+  });
+
+  afterEach(() => stopFollowing());
 
   async function renderWith(playlists = [run, walk]) {
     mocked.playlists.mockResolvedValue(playlists);
@@ -138,6 +150,57 @@ describe("Sidebar playlists", () => {
 
     await fireEvent.click(screen.getByTestId("nav-catalog"));
     expect(libraryStore.openId).toBeNull();
+    expect(navigation.route).toEqual({ kind: "catalog" });
+    expect(screen.getByTestId("nav-catalog").getAttribute("aria-current")).toBe("page");
+
+    // Back returns to the playlist.
+    navigation.back();
+    await vi.waitFor(() => expect(libraryStore.openId).toBe("p2"));
+  });
+
+  it("opens home, downloads and history from their entries, marking the one shown", async () => {
+    await renderWith();
+    expect(screen.getByTestId("nav-home").getAttribute("aria-current")).toBe("page");
+    for (const kind of ["downloads", "history", "home"] as const) {
+      await fireEvent.click(screen.getByTestId(`nav-${kind}`));
+      expect(navigation.route).toEqual({ kind });
+      expect(screen.getByTestId(`nav-${kind}`).getAttribute("aria-current")).toBe("page");
+    }
+    expect(navigation.canGoBack).toBe(true);
+  });
+
+  /** A drag of `drag` from a track list, over and onto the sidebar row of playlist `index`. */
+  async function dropOnto(drag: TrackDrag, index: number): Promise<{ accepted: boolean }> {
+    const dataTransfer = { setData: vi.fn(), getData: vi.fn(), types: [], effectAllowed: "", dropEffect: "" };
+    startTrackDrag(createEvent.dragStart(document.body, { dataTransfer }) as DragEvent, drag, "a track");
+    const row = screen.getAllByTestId("playlist-row")[index];
+    const over = createEvent.dragOver(row, { dataTransfer });
+    await fireEvent(row, over);
+    await fireEvent.drop(row, { dataTransfer });
+    endTrackDrag();
+    return { accepted: over.defaultPrevented };
+  }
+
+  it("adds the tracks of a selection dropped onto a playlist, saying so", async () => {
+    await renderWith();
+    mocked.editPlaylist.mockResolvedValue({ playlist: makePlaylist("p2", { name: "Walk", item_count: 3 }), changes: [] });
+    const dropped = await dropOnto({ trackIds: ["t1", "t2"], playlistId: null, itemIds: [] }, 1);
+
+    expect(dropped.accepted).toBe(true);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p2", [{ kind: "add", track_ids: ["t1", "t2"], position: null }]);
+    await vi.waitFor(() => expect(libraryStore.notice?.message).toBe("Added 2 tracks to “Walk”."));
+  });
+
+  it("names a single track dropped, and refuses a drop onto the playlist dragged from", async () => {
+    await renderWith();
+    mocked.editPlaylist.mockResolvedValue({ playlist: makePlaylist("p1", { name: "Run", item_count: 1 }), changes: [] });
+    const ownDrop = await dropOnto({ trackIds: ["t1"], playlistId: "p2", itemIds: ["i1"], title: "Drift Ice" }, 1);
+    expect(ownDrop.accepted).toBe(false);
+    expect(mocked.editPlaylist).not.toHaveBeenCalled();
+
+    await dropOnto({ trackIds: ["t1"], playlistId: "p2", itemIds: ["i1"], title: "Drift Ice" }, 0);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "add", track_ids: ["t1"], position: null }]);
+    await vi.waitFor(() => expect(libraryStore.notice?.message).toBe("Added “Drift Ice” to “Run”."));
   });
 
   it("leaves a search for the catalog", async () => {

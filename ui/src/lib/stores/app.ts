@@ -1,4 +1,5 @@
 import * as ipc from "../../ipc";
+import { resetBrowsing } from "$lib/features";
 import { catalogStore } from "./catalog.svelte";
 import { libraryStore } from "./library.svelte";
 import { searchStore } from "./search.svelte";
@@ -8,6 +9,7 @@ import { sessionStore } from "./session.svelte";
 export async function signOut(): Promise<void> {
   await sessionStore.signOut();
   catalogStore.reset();
+  resetBrowsing();
 }
 
 /** Switches to a kept account; its catalog and library replace the previous account's. */
@@ -16,6 +18,7 @@ export async function switchAccount(account: Pick<ipc.RememberedAccount, "servic
   if (switched) {
     catalogStore.reset();
     searchStore.clear();
+    resetBrowsing();
     void catalogStore.loadMore();
     void libraryStore.reload();
   }
@@ -26,6 +29,7 @@ export async function switchAccount(account: Pick<ipc.RememberedAccount, "servic
 export function addAccount(): void {
   sessionStore.addAccount();
   catalogStore.reset();
+  resetBrowsing();
 }
 
 /**
@@ -36,5 +40,6 @@ export function watchSessionEnd(): ipc.Unlisten {
   return ipc.onSessionEnded((error) => {
     sessionStore.sessionEnded(error);
     catalogStore.reset();
+    resetBrowsing();
   });
 }

@@ -1,8 +1,28 @@
 import * as ipc from "../../ipc";
-import type { AppError, DownloadsStatus, LibraryPlaylist, PlaylistView, SyncStatus, Unlisten } from "../../ipc";
+import type {
+  AppError,
+  DownloadsStatus,
+  LibraryPlaylist,
+  PlaylistChanges,
+  PlaylistItemEdit,
+  PlaylistView,
+  SyncStatus,
+  Unlisten,
+} from "../../ipc";
+import { addedItemIds, applyChanges } from "$lib/list/changes";
+import { restoreMoves, restoreRemovals, type ItemMove } from "$lib/list/moves";
+import { UndoSlot, type EditNotice } from "$lib/list/undo.svelte";
+import { navigation } from "$lib/navigation/navigation.svelte";
+
+// What the sync and download engines' states read as; kept beside the store they describe.
+export { describeDownloads, describeSync, downloadFailureTone } from "./library-words";
 
 /** A failed library command, in words: what was being done, then the backend's reason. */
 export type LibraryError = AppError & { action: string };
+
+function tracksWord(count: number): string {
+  return count === 1 ? "1 track" : `${count} tracks`;
+}
 
 /**
  * The listener's library: playlists (read from and edited in the local library, so they
@@ -20,7 +40,8 @@ export class LibraryStore {
   sync = $state<SyncStatus | null>(null);
   downloads = $state<DownloadsStatus | null>(null);
   error = $state<LibraryError | null>(null);
-
+  /** What Ctrl/Cmd+Z undoes: the last edit, until another one (or an undo) replaces it. */
+  readonly #undo = new UndoSlot();
   #unlisten: Unlisten[] = [];
   #running = false;
   #sawSyncEvent = false;
@@ -80,6 +101,7 @@ export class LibraryStore {
     this.sync = null;
     this.downloads = null;
     this.error = null;
+    this.#undo.clear();
     // Answers to what was sent before now belong to the previous session.
     this.#sequence += 1;
     this.#listShown = this.#sequence;
@@ -149,8 +171,16 @@ export class LibraryStore {
     return answer !== null;
   }
 
+  /** Deletes a playlist; Undo makes it again, with its tracks, in its place in the list. */
   async remove(id: string): Promise<boolean> {
     this.error = null;
+    // What it held, so an undo can make it again (without: deleted all the same).
+    let content: PlaylistView | null = this.open?.playlist.id === id ? this.open : null;
+    try {
+      content ??= await ipc.playlist(id);
+    } catch {
+      content = null;
+    }
     try {
       await ipc.deletePlaylist(id);
     } catch (error) {
@@ -159,26 +189,165 @@ export class LibraryStore {
     }
     this.playlists = this.playlists.filter((playlist) => playlist.id !== id);
     if (this.openId === id) this.closePlaylist();
+    if (content) {
+      const deleted = content;
+      this.#undo.offer(`Deleted “${deleted.playlist.name}”.`, () => this.#recreate(deleted));
+    }
     return true;
   }
 
   /** Adds tracks to a playlist (at the end when `position` is null). */
   addTracks(id: string, trackIds: readonly string[], position: number | null = null): Promise<boolean> {
-    return this.#edit("Couldn't add to the playlist", () => ipc.addToPlaylist(id, trackIds, position));
+    return this.#edit("Couldn't add to the playlist", id, () => ipc.addToPlaylist(id, trackIds, position));
   }
 
   /** Takes an item out of the open playlist. */
   removeItem(itemId: string): Promise<boolean> {
     const id = this.openId;
     if (!id) return Promise.resolve(false);
-    return this.#edit("Couldn't remove the track", () => ipc.removeFromPlaylist(id, itemId));
+    return this.#edit("Couldn't remove the track", id, () => ipc.removeFromPlaylist(id, itemId));
   }
 
   /** Moves an item of the open playlist to its final index `position`. */
   moveItem(itemId: string, position: number): Promise<boolean> {
     const id = this.openId;
     if (!id) return Promise.resolve(false);
-    return this.#edit("Couldn't move the track", () => ipc.moveInPlaylist(id, itemId, position));
+    return this.#edit("Couldn't move the track", id, () => ipc.moveInPlaylist(id, itemId, position));
+  }
+
+  /**
+   * Adds tracks at the end of a playlist as one undoable edit, saying so ("Added “Song” to
+   * “Run”.", or "Added 3 tracks to “Run”."); `title` names a single track.
+   */
+  async addToPlaylist(id: string, trackIds: readonly string[], title?: string): Promise<boolean> {
+    if (trackIds.length === 0) return false;
+    const name = this.#nameOf(id);
+    const what = trackIds.length === 1 && title ? `“${title}”` : tracksWord(trackIds.length);
+    const answer = await this.#batch("Couldn't add to the playlist", id, [
+      { kind: "add", track_ids: [...trackIds], position: null },
+    ]);
+    if (!answer) return false;
+    const playlistId = answer.playlist.id;
+    const added = addedItemIds(answer);
+    this.#undo.offer(`Added ${what} to “${name}”.`, async () =>
+      (await this.#batch("Couldn't undo the add", playlistId, added.map((item_id) => ({ kind: "remove", item_id })))) !== null,
+    );
+    return true;
+  }
+
+  /**
+   * Makes a playlist of the given tracks ("New playlist from selection") without leaving
+   * the screen; Undo deletes it. Answers its id, or null when it could not be made.
+   */
+  async createWith(name: string, trackIds: readonly string[]): Promise<string | null> {
+    const created = await this.#list("Couldn't create the playlist", () => ipc.createPlaylist(name.trim(), ""));
+    if (!created) return null;
+    let id = created.id;
+    if (trackIds.length > 0) {
+      const answer = await this.#batch("Couldn't add to the new playlist", id, [
+        { kind: "add", track_ids: [...trackIds], position: null },
+      ]);
+      if (answer) id = answer.playlist.id;
+    }
+    this.#undo.offer(`Made “${created.name}” with ${tracksWord(trackIds.length)}.`, async () => {
+      try {
+        await ipc.deletePlaylist(id);
+      } catch (error) {
+        this.#fail("Couldn't undo the new playlist", error);
+        return false;
+      }
+      this.playlists = this.playlists.filter((playlist) => playlist.id !== id);
+      if (this.openId === id) this.closePlaylist();
+      return true;
+    });
+    return id;
+  }
+
+  /** Takes items out of the open playlist as one undoable edit; Undo puts them back in place. */
+  async removeItems(itemIds: readonly string[]): Promise<boolean> {
+    const view = this.open;
+    if (!view || view.playlist.id !== this.openId || itemIds.length === 0) return false;
+    // A lookup made and dropped here, never shown: no need for a reactive set.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const wanted = new Set(itemIds);
+    const removed = view.items.flatMap((entry, index) =>
+      wanted.has(entry.item_id) ? [{ index, trackId: entry.track_id, title: entry.track?.title }] : [],
+    );
+    const action = itemIds.length === 1 ? "Couldn't remove the track" : "Couldn't remove the tracks";
+    if (removed.length < wanted.size) {
+      // Chosen from rows that sync redrew meanwhile (the service gave the items its own ids):
+      // where they were is not known any more, so nothing is removed rather than some.
+      this.error = {
+        kind: "not_found",
+        message: "The playlist changed while you chose: select the tracks again.",
+        action,
+      };
+      return false;
+    }
+    const answer = await this.#batch(
+      action,
+      view.playlist.id,
+      removed.map(({ index }) => ({ kind: "remove", item_id: view.items[index].item_id })),
+    );
+    if (!answer) return false;
+    const playlistId = answer.playlist.id;
+    const what = removed.length === 1 && removed[0].title ? `“${removed[0].title}”` : tracksWord(removed.length);
+    this.#undo.offer(`Removed ${what} from “${view.playlist.name}”.`, async () => {
+      const edits: PlaylistItemEdit[] = restoreRemovals(removed).map((insert) => ({
+        kind: "add",
+        track_ids: insert.trackIds,
+        position: insert.position,
+      }));
+      return (await this.#batch("Couldn't put the tracks back", playlistId, edits)) !== null;
+    });
+    return true;
+  }
+
+  /**
+   * Moves items of the open playlist as one undoable edit: `moves` (see `$lib/list/moves`)
+   * are sent together and applied in order. `moved` are the items that move.
+   */
+  async moveItems(moves: readonly ItemMove[], moved: readonly string[]): Promise<boolean> {
+    const view = this.open;
+    if (!view || view.playlist.id !== this.openId || moves.length === 0) return false;
+    const before = view.items.map((entry) => entry.item_id);
+    const answer = await this.#batch(
+      moved.length === 1 ? "Couldn't move the track" : "Couldn't move the tracks",
+      view.playlist.id,
+      moves.map((move) => ({ kind: "move", item_id: move.item_id, after: move.after })),
+    );
+    if (!answer) return false;
+    const playlistId = answer.playlist.id;
+    const after = this.open?.playlist.id === playlistId ? this.open.items.map((entry) => entry.item_id) : null;
+    const title = moved.length === 1 ? view.items.find((entry) => entry.item_id === moved[0])?.track?.title : undefined;
+    const what = title ? `“${title}”` : tracksWord(moved.length);
+    this.#undo.offer(`Moved ${what} in “${view.playlist.name}”.`, async () => {
+      const current = this.open?.playlist.id === playlistId ? this.open.items.map((entry) => entry.item_id) : after;
+      const back = restoreMoves(before, current ?? [], moved);
+      const edits: PlaylistItemEdit[] = back.map((move) => ({ kind: "move", item_id: move.item_id, after: move.after }));
+      return (await this.#batch("Couldn't move the tracks back", playlistId, edits)) !== null;
+    });
+    return true;
+  }
+
+  /** The notice shown after an edit (with Undo when it can be undone). */
+  get notice(): EditNotice | null {
+    return this.#undo.notice;
+  }
+
+  /** Takes back the last edit (Ctrl/Cmd+Z, or the notice's Undo); false when there is none. */
+  undo(): Promise<boolean> {
+    return this.#undo.undo();
+  }
+
+  /** Whether Ctrl/Cmd+Z has an edit to take back (its notice shown or not). */
+  get canUndo(): boolean {
+    return this.#undo.canUndo;
+  }
+
+  /** Hides the notice; Ctrl/Cmd+Z still undoes the edit it told of. */
+  dismissEditNotice(id: number): void {
+    this.#undo.dismiss(id);
   }
 
   /** Plays the open playlist from its item at `start`. */
@@ -270,12 +439,32 @@ export class LibraryStore {
    */
   #showView(view: PlaylistView, sequence: number, asked: string | null = null): void {
     if (asked !== null && asked === this.openId && view.playlist.id !== asked) {
+      // The screens visited follow the new id first, so the route and the open id agree.
+      navigation.renamePlaylist(asked, view.playlist.id);
       this.openId = view.playlist.id;
     }
     this.#showPlaylist(view.playlist, sequence);
     if (view.playlist.id !== this.openId || sequence <= this.#viewShown) return;
     this.#viewShown = sequence;
     this.open = view;
+  }
+
+  /**
+   * Shows an edit's answer about playlist `asked`: its details in the list, and its changes
+   * applied to the items shown when it is the open playlist (following a new id, as
+   * `#showView` does).
+   */
+  #showChanges(answer: PlaylistChanges, sequence: number, asked: string): void {
+    const open = this.open;
+    const applies = open !== null && (open.playlist.id === asked || open.playlist.id === answer.playlist.id);
+    if (asked === this.openId && answer.playlist.id !== asked) {
+      navigation.renamePlaylist(asked, answer.playlist.id);
+      this.openId = answer.playlist.id;
+    }
+    this.#showPlaylist(answer.playlist, sequence);
+    if (!applies || !open || sequence <= this.#viewShown) return;
+    this.#viewShown = sequence;
+    this.open = applyChanges(open, answer);
   }
 
   /** Puts an edited playlist's new state in the list (a new one at the end). */
@@ -292,12 +481,12 @@ export class LibraryStore {
   }
 
   /** An edit answered with the playlist's new content. */
-  async #edit(action: string, command: () => Promise<PlaylistView>): Promise<boolean> {
+  /** An edit of playlist `id` answered with what changed. */
+  async #edit(action: string, id: string, command: () => Promise<PlaylistChanges>): Promise<boolean> {
     const sequence = ++this.#sequence;
-    const asked = this.openId;
     this.error = null;
     try {
-      this.#showView(await command(), sequence, asked);
+      this.#showChanges(await command(), sequence, id);
       return true;
     } catch (error) {
       this.#fail(action, error);
@@ -330,58 +519,45 @@ export class LibraryStore {
     }
   }
 
+  /** A batch of edits of one playlist (`edit_playlist`), its answer shown. */
+  async #batch(action: string, id: string, edits: PlaylistItemEdit[]): Promise<PlaylistChanges | null> {
+    const sequence = ++this.#sequence;
+    this.error = null;
+    try {
+      const answer = await ipc.editPlaylist(id, edits);
+      this.#showChanges(answer, sequence, id);
+      return answer;
+    } catch (error) {
+      this.#fail(action, error);
+      return null;
+    }
+  }
+
+  /** Makes a deleted playlist again: its name, description, tracks and offline wish. */
+  async #recreate(deleted: PlaylistView): Promise<boolean> {
+    const { playlist, items } = deleted;
+    const created = await this.#list("Couldn't restore the playlist", () =>
+      ipc.createPlaylist(playlist.name, playlist.description),
+    );
+    if (!created) return false;
+    const trackIds = items.map((entry) => entry.track_id);
+    if (trackIds.length > 0) {
+      const answer = await this.#batch("Couldn't restore the playlist's tracks", created.id, [
+        { kind: "add", track_ids: trackIds, position: null },
+      ]);
+      if (!answer) return false;
+    }
+    if (playlist.offline) await this.setPlaylistOffline(created.id, true);
+    return true;
+  }
+
+  #nameOf(id: string): string {
+    return this.playlists.find((playlist) => playlist.id === id)?.name ?? "the playlist";
+  }
+
   #fail(action: string, error: unknown): void {
     this.error = { ...ipc.toAppError(error), action };
   }
 }
 
 export const libraryStore = new LibraryStore();
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** The sync engine's state, in words. */
-export function describeSync(status: SyncStatus): string {
-  const waiting = plural(status.unsynced_edits, "change", "changes");
-  switch (status.state) {
-    case "syncing":
-      return "Syncing…";
-    case "offline":
-      // Not the network but a service that could not prove who it is: say so, not "offline".
-      if (status.error?.kind === "untrusted") return `Not connected: ${status.error.message}`;
-      return status.unsynced_edits > 0 ? `Offline — ${waiting} waiting` : "Offline";
-    case "error":
-      return `Sync failed: ${status.error?.message ?? "unknown error"}`;
-    case "idle":
-      return status.unsynced_edits > 0 ? `${waiting} waiting` : "Synced";
-  }
-}
-
-/**
- * How a download failure reads: `warning` when it mends itself (the network: failed
- * downloads start again once the service answers), `full` when only room helps (a full disk
- * or the storage limit, so the space used is what to look at), `error` otherwise. Its words
- * come from the backend and already say what to do.
- */
-export function downloadFailureTone(error: AppError | null): "warning" | "full" | "error" {
-  switch (error?.kind) {
-    case "network":
-      return "warning";
-    case "storage_full":
-      return "full";
-    default:
-      return "error";
-  }
-}
-
-/** The download manager's progress, in words; null when nothing was ever asked for. */
-export function describeDownloads(status: DownloadsStatus): string | null {
-  const pending = status.total - status.done - status.failed;
-  if (pending > 0) {
-    const progress = `${status.done} of ${status.total}`;
-    return status.paused ? `Downloads paused — ${progress}` : `Downloading ${progress}`;
-  }
-  if (status.done > 0) return `${plural(status.done, "track", "tracks")} available offline`;
-  return null;
-}

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { deferred, makeDownloads, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
+import { deferred, makeDownloads, makeEntry, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
 import { stubLibrary, type LibraryEvents } from "../../test/library";
 import type { LibraryPlaylist, PlaylistView, SyncStatus } from "../../ipc";
 
@@ -143,7 +143,10 @@ describe("LibraryStore edits", () => {
     await store.openPlaylist("p1");
 
     // The backend's answer is the truth, even where it differs from the obvious guess.
-    mocked.moveInPlaylist.mockResolvedValueOnce(makeView("p1", ["b", "c", "a"], { unsynced_edits: 1 }));
+    mocked.moveInPlaylist.mockResolvedValueOnce({
+      playlist: makePlaylist("p1", { item_count: 3, unsynced_edits: 1 }),
+      changes: [{ kind: "moved", item_ids: ["ia"], position: 2 }],
+    });
     await expect(store.moveItem("ia", 2)).resolves.toBe(true);
 
     expect(mocked.moveInPlaylist).toHaveBeenCalledWith("p1", "ia", 2);
@@ -175,7 +178,10 @@ describe("LibraryStore edits", () => {
     const stale = deferred<PlaylistView>();
     mocked.playlist.mockReturnValueOnce(stale.promise);
     const rereading = store.refresh();
-    mocked.removeFromPlaylist.mockResolvedValueOnce(makeView("p1", ["b"]));
+    mocked.removeFromPlaylist.mockResolvedValueOnce({
+      playlist: makePlaylist("p1", { item_count: 1 }),
+      changes: [{ kind: "removed", item_ids: ["ia"] }],
+    });
     await store.removeItem("ia");
     stale.resolve(makeView("p1", ["a", "b"]));
     await rereading;
@@ -185,7 +191,10 @@ describe("LibraryStore edits", () => {
 
   it("updates a playlist that is not open from what adding to it answers", async () => {
     const store = await startedStore([makePlaylist("p1", { name: "Run" })]);
-    mocked.addToPlaylist.mockResolvedValueOnce(makeView("p1", ["a", "t9"], { name: "Run" }));
+    mocked.addToPlaylist.mockResolvedValueOnce({
+      playlist: makePlaylist("p1", { name: "Run", item_count: 2 }),
+      changes: [{ kind: "added", position: 1, items: [makeEntry("t9")] }],
+    });
     await store.addTracks("p1", ["t9"]);
 
     expect(mocked.addToPlaylist).toHaveBeenCalledWith("p1", ["t9"], null);
@@ -274,6 +283,133 @@ describe("LibraryStore edits", () => {
     await store.syncNow();
     expect(store.error?.action).toBe("Couldn't start syncing");
     expect(store.error?.message).toBe("Sign in to sync.");
+  });
+});
+
+describe("LibraryStore undo", () => {
+  const run = makePlaylist("p1", { name: "Run", item_count: 2 });
+
+  it("takes back an add: the items it made go, and the notice says it was undone", async () => {
+    const store = await startedStore([run]);
+    mocked.editPlaylist.mockResolvedValueOnce({
+      playlist: { ...run, item_count: 4 },
+      changes: [{ kind: "added", position: 2, items: [makeEntry("x", { item_id: "n1" }), makeEntry("y", { item_id: "n2" })] }],
+    });
+    await expect(store.addToPlaylist("p1", ["x", "y"])).resolves.toBe(true);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "add", track_ids: ["x", "y"], position: null }]);
+    expect(store.notice).toMatchObject({ message: "Added 2 tracks to “Run”.", canUndo: true });
+    expect(store.playlists[0].item_count).toBe(4);
+
+    mocked.editPlaylist.mockResolvedValueOnce({
+      playlist: run,
+      changes: [{ kind: "removed", item_ids: ["n1", "n2"] }],
+    });
+    await expect(store.undo()).resolves.toBe(true);
+    expect(mocked.editPlaylist).toHaveBeenLastCalledWith("p1", [
+      { kind: "remove", item_id: "n1" },
+      { kind: "remove", item_id: "n2" },
+    ]);
+    expect(store.notice).toMatchObject({ message: "Undone: Added 2 tracks to “Run”.", canUndo: false });
+    expect(store.playlists[0].item_count).toBe(2);
+    // Once undone, there is nothing left to undo.
+    await expect(store.undo()).resolves.toBe(false);
+    expect(mocked.editPlaylist).toHaveBeenCalledTimes(2);
+  });
+
+  it("undoes only the last edit", async () => {
+    const store = await startedStore([run, makePlaylist("p2", { name: "Walk" })]);
+    mocked.editPlaylist
+      .mockResolvedValueOnce({ playlist: run, changes: [{ kind: "added", position: 2, items: [makeEntry("x", { item_id: "n1" })] }] })
+      .mockResolvedValueOnce({
+        playlist: makePlaylist("p2", { name: "Walk" }),
+        changes: [{ kind: "added", position: 0, items: [makeEntry("y", { item_id: "n2" })] }],
+      });
+    await store.addToPlaylist("p1", ["x"], "Ex");
+    await store.addToPlaylist("p2", ["y"], "Why");
+    expect(store.notice?.message).toBe("Added “Why” to “Walk”.");
+
+    mocked.editPlaylist.mockResolvedValueOnce({ playlist: makePlaylist("p2"), changes: [] });
+    await store.undo();
+    expect(mocked.editPlaylist).toHaveBeenLastCalledWith("p2", [{ kind: "remove", item_id: "n2" }]);
+    await expect(store.undo()).resolves.toBe(false);
+  });
+
+  it("takes back a new playlist from a selection by deleting it", async () => {
+    const store = await startedStore([run]);
+    mocked.createPlaylist.mockResolvedValueOnce(makePlaylist("p9", { name: "Northern Drift" }));
+    mocked.editPlaylist.mockResolvedValueOnce({
+      playlist: makePlaylist("p9", { name: "Northern Drift", item_count: 2 }),
+      changes: [{ kind: "added", position: 0, items: [makeEntry("a"), makeEntry("b")] }],
+    });
+    await expect(store.createWith("Northern Drift", ["a", "b"])).resolves.toBe("p9");
+    expect(names(store)).toEqual(["Run", "Northern Drift"]);
+    expect(store.openId).toBeNull();
+    expect(store.notice?.message).toBe("Made “Northern Drift” with 2 tracks.");
+
+    await store.undo();
+    expect(mocked.deletePlaylist).toHaveBeenCalledWith("p9");
+    expect(names(store)).toEqual(["Run"]);
+  });
+
+  it("makes a deleted playlist again, with its tracks in order and its offline wish", async () => {
+    const kept = makeView("p1", ["a", "b", "c"], { name: "Run", description: "Morning", offline: true });
+    const store = await startedStore([kept.playlist]);
+    mocked.playlist.mockResolvedValueOnce(kept);
+    await store.openPlaylist("p1");
+    await expect(store.remove("p1")).resolves.toBe(true);
+    expect(store.openId).toBeNull();
+    expect(store.notice?.message).toBe("Deleted “Run”.");
+
+    mocked.createPlaylist.mockResolvedValueOnce(makePlaylist("p7", { name: "Run", description: "Morning" }));
+    mocked.editPlaylist.mockResolvedValueOnce({
+      playlist: makePlaylist("p7", { name: "Run", item_count: 3 }),
+      changes: [{ kind: "added", position: 0, items: kept.items }],
+    });
+    await expect(store.undo()).resolves.toBe(true);
+    expect(mocked.createPlaylist).toHaveBeenCalledWith("Run", "Morning");
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p7", [{ kind: "add", track_ids: ["a", "b", "c"], position: null }]);
+    expect(mocked.setOffline).toHaveBeenCalledWith({ kind: "playlist", id: "p7" }, true);
+  });
+
+  it("says why an undo failed, and does not offer it again", async () => {
+    const store = await startedStore([run]);
+    mocked.editPlaylist.mockResolvedValueOnce({
+      playlist: run,
+      changes: [{ kind: "added", position: 2, items: [makeEntry("x", { item_id: "n1" })] }],
+    });
+    await store.addToPlaylist("p1", ["x"]);
+    mocked.editPlaylist.mockRejectedValueOnce({ kind: "not_found", message: "That playlist is gone." });
+    await expect(store.undo()).resolves.toBe(false);
+    expect(store.error).toMatchObject({ action: "Couldn't undo the add", message: "That playlist is gone." });
+    expect(store.canUndo).toBe(false);
+  });
+
+  it("removes nothing when a row chosen is no longer in the playlist, and says so", async () => {
+    const store = await startedStore([run]);
+    mocked.playlist.mockResolvedValueOnce(makeView("p1", ["a", "b"], { name: "Run" }));
+    await store.openPlaylist("p1");
+    await expect(store.removeItems(["ia", "i-gone"])).resolves.toBe(false);
+    expect(mocked.editPlaylist).not.toHaveBeenCalled();
+    expect(store.error).toMatchObject({
+      kind: "not_found",
+      action: "Couldn't remove the tracks",
+      message: "The playlist changed while you chose: select the tracks again.",
+    });
+    expect(trackIds(store)).toEqual(["a", "b"]);
+  });
+
+  it("keeps the edit undoable after its notice is closed", async () => {
+    const store = await startedStore([run]);
+    mocked.editPlaylist.mockResolvedValue({
+      playlist: run,
+      changes: [{ kind: "added", position: 2, items: [makeEntry("x", { item_id: "n1" })] }],
+    });
+    await store.addToPlaylist("p1", ["x"]);
+    store.dismissEditNotice(store.notice?.id ?? -1);
+    expect(store.notice).toBeNull();
+    expect(store.canUndo).toBe(true);
+    await expect(store.undo()).resolves.toBe(true);
+    expect(mocked.editPlaylist).toHaveBeenLastCalledWith("p1", [{ kind: "remove", item_id: "n1" }]);
   });
 });
 

@@ -1,5 +1,7 @@
 import * as ipc from "../../ipc";
-import type { AppError, PlayerStatus, RepeatMode, Track, Unlisten } from "../../ipc";
+import type { AppError, LibraryPlaylist, PlayerStatus, RepeatMode, Track, Unlisten } from "../../ipc";
+import { clearUpcoming, moveEntries, removeEntries } from "$lib/features/queue/cache";
+import { QueueStore } from "$lib/features/queue/queue.svelte";
 
 export const IDLE_STATUS: PlayerStatus = {
   state: "idle",
@@ -9,8 +11,6 @@ export const IDLE_STATUS: PlayerStatus = {
   output: { kind: "available", device: "" },
   error: null,
   buffered_ms: 0,
-  queue: [],
-  queue_index: null,
   shuffle: false,
   repeat: "off",
   volume: 1,
@@ -121,6 +121,8 @@ type SeekTarget = { trackId: string; positionMs: number };
 
 export class PlayerStore {
   status = $state<PlayerStatus>(IDLE_STATUS);
+  /** The queue: its own event, apart from the status (whose ticks never carry it). */
+  readonly queue = new QueueStore();
   /** A failed command (play, pause, …), as opposed to `status.error` from the engine. */
   commandError = $state<AppError | null>(null);
   #unlisten: Unlisten | null = null;
@@ -199,18 +201,9 @@ export class PlayerStore {
     return this.#repeat.pending?.value ?? this.status.repeat;
   }
 
-  get queue(): readonly Track[] {
-    return this.status.queue;
-  }
-
-  get queueIndex(): number | null {
-    const { queue_index: index, queue } = this.status;
-    return index != null && index >= 0 && index < queue.length ? index : null;
-  }
-
   /** Whether next/previous have a queue to move in. */
   get canSkip(): boolean {
-    return this.queueIndex !== null;
+    return this.queue.current !== null;
   }
 
   async start(): Promise<void> {
@@ -218,24 +211,30 @@ export class PlayerStore {
     this.#running = true;
     this.#sawEvent = false;
     try {
-      const unlisten = await ipc.onPlayerStatus((status) => {
-        this.#sawEvent = true;
-        this.#apply(status);
-      });
-      if (!this.#running) return unlisten();
-      this.#unlisten = unlisten;
-      const initial = await ipc.playerStatus();
-      // An event that arrived while we were asking is newer than this snapshot.
-      if (this.#running && !this.#sawEvent) this.#apply(initial);
+      // The status and the queue are two events, followed side by side.
+      await Promise.all([this.#followStatus(), this.queue.start()]);
     } catch (error) {
       this.commandError = ipc.toAppError(error);
     }
+  }
+
+  async #followStatus(): Promise<void> {
+    const unlisten = await ipc.onPlayerStatus((status) => {
+      this.#sawEvent = true;
+      this.#apply(status);
+    });
+    if (!this.#running) return unlisten();
+    this.#unlisten = unlisten;
+    const initial = await ipc.playerStatus();
+    // An event that arrived while we were asking is newer than this snapshot.
+    if (this.#running && !this.#sawEvent) this.#apply(initial);
   }
 
   stop(): void {
     this.#running = false;
     this.#unlisten?.();
     this.#unlisten = null;
+    this.queue.stop();
     for (const optimistic of this.#optimistic) optimistic.clear();
     this.status = IDLE_STATUS;
     this.commandError = null;
@@ -251,9 +250,61 @@ export class PlayerStore {
     await this.#run(() => ipc.playQueue(trackIds, start));
   }
 
-  async jump(index: number): Promise<void> {
-    if (index < 0 || index >= this.status.queue.length) return;
-    await this.#run(() => ipc.jump(index));
+  /** Plays the queue's entry `entryId` (a `QueueEntry.entry_id`). */
+  async jump(entryId: number): Promise<void> {
+    await this.#run(() => ipc.jump(entryId));
+  }
+
+  /** Puts tracks right after the one playing (into an empty queue: they play). */
+  async playNext(trackIds: readonly string[]): Promise<void> {
+    if (trackIds.length === 0) return;
+    await this.#run(() => ipc.playNext(trackIds));
+  }
+
+  /** Puts tracks after the one playing and those queued before them. */
+  async addToQueue(trackIds: readonly string[]): Promise<void> {
+    if (trackIds.length === 0) return;
+    await this.#run(() => ipc.addToQueue(trackIds));
+  }
+
+  /**
+   * Moves entries together, in their queue order, so the first lands at `position` of the
+   * queue counted without them. Shown at once.
+   */
+  async moveInQueue(entryIds: readonly number[], position: number): Promise<void> {
+    if (entryIds.length === 0) return;
+    await this.#edit(
+      (queue) => moveEntries(queue, entryIds, position),
+      () => ipc.moveInQueue(entryIds, position),
+    );
+  }
+
+  /** Takes entries out of the queue (the one playing stays). Shown at once. */
+  async removeFromQueue(entryIds: readonly number[]): Promise<void> {
+    if (entryIds.length === 0) return;
+    await this.#edit(
+      (queue) => removeEntries(queue, entryIds),
+      () => ipc.removeFromQueue(entryIds),
+    );
+  }
+
+  /** Empties "next up"; what played and what plays now stay. Shown at once. */
+  async clearQueue(): Promise<void> {
+    await this.#edit(clearUpcoming, ipc.clearQueue);
+  }
+
+  /**
+   * A new playlist named `name` with the queue's tracks in play order. Throws an
+   * `AppError` (the form asking for the name shows it).
+   */
+  async saveQueueAsPlaylist(name: string): Promise<LibraryPlaylist> {
+    const trimmed = name.trim();
+    if (!trimmed) throw { kind: "invalid_input", message: "Give the playlist a name." } satisfies AppError;
+    try {
+      return await ipc.saveQueueAsPlaylist(trimmed);
+    } catch (error) {
+      throw ipc.toAppError(error);
+    }
   }
 
   async next(): Promise<void> {
@@ -271,8 +322,8 @@ export class PlayerStore {
     if (state === "paused") return this.#run(ipc.resume);
     if (!track) return;
     // Ended, stopped or failed: play it again, in its queue when it has one.
-    const index = this.queueIndex;
-    if (index !== null && this.status.queue[index].id === track.id) return this.jump(index);
+    const playing = this.queue.nowPlaying;
+    if (playing && playing.track_id === track.id) return this.jump(playing.entry_id);
     return this.play(track.id);
   }
 
@@ -323,6 +374,18 @@ export class PlayerStore {
   #apply(status: PlayerStatus): void {
     this.status = status;
     for (const optimistic of this.#optimistic) optimistic.observe(status);
+  }
+
+  /** A queue edit: shown at once, then sent; if it fails, the core's queue is shown again. */
+  async #edit(show: Parameters<QueueStore["showEdit"]>[0], command: () => Promise<void>): Promise<void> {
+    const shown = this.queue.showEdit(show);
+    this.commandError = null;
+    try {
+      await command();
+    } catch (error) {
+      this.commandError = ipc.toAppError(error);
+      if (shown) await this.queue.resync();
+    }
   }
 
   /** Runs a command; on failure reports it and drops the value shown ahead of the engine. */

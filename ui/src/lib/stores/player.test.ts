@@ -1,11 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from "vitest";
-import { deferred, makeQueueStatus, makeStatus, makeTrack } from "../../test/fixtures";
-import type { PlayerStatus } from "../../ipc";
+import { deferred, ENTRY_ID_BASE, makeQueueStatus, makeQueueView, makeStatus, makeTrack } from "../../test/fixtures";
+import type { PlayerStatus, QueueView } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
   onPlayerStatus: vi.fn(),
   playerStatus: vi.fn(),
+  onQueueChanged: vi.fn(),
+  queueView: vi.fn(),
+  queuePage: vi.fn(),
+  playNext: vi.fn(),
+  addToQueue: vi.fn(),
+  moveInQueue: vi.fn(),
+  removeFromQueue: vi.fn(),
+  clearQueue: vi.fn(),
+  saveQueueAsPlaylist: vi.fn(),
   playTrack: vi.fn(),
   pause: vi.fn(),
   resume: vi.fn(),
@@ -20,11 +29,13 @@ vi.mock("../../ipc", async (importOriginal) => ({
 }));
 
 import * as ipc from "../../ipc";
+import { EDIT_ANSWER_MS } from "$lib/features/queue/queue.svelte";
 import { CONFIRM_GRACE_MS, IDLE_STATUS, nextRepeatMode, PlayerStore } from "./player.svelte";
 
 const mocked = vi.mocked(ipc);
 const track = makeTrack("t1", { duration_ms: 200_000 });
 let emit: (status: PlayerStatus) => void;
+let emitQueue: (view: QueueView) => void;
 let unlisten: Mock<() => void>;
 
 beforeEach(() => {
@@ -35,10 +46,29 @@ beforeEach(() => {
     return unlisten;
   });
   mocked.playerStatus.mockResolvedValue(makeStatus());
+  mocked.onQueueChanged.mockImplementation(async (callback) => {
+    emitQueue = callback;
+    return unlisten;
+  });
+  mocked.queueView.mockResolvedValue(makeQueueView([], null, { revision: 0 }));
   mocked.playTrack.mockResolvedValue(undefined);
   mocked.pause.mockResolvedValue(undefined);
   mocked.resume.mockResolvedValue(undefined);
-  for (const command of ["playQueue", "jump", "next", "previous", "seek", "setVolume", "setShuffle", "setRepeat"] as const) {
+  for (const command of [
+    "playQueue",
+    "jump",
+    "next",
+    "previous",
+    "seek",
+    "setVolume",
+    "setShuffle",
+    "setRepeat",
+    "playNext",
+    "addToQueue",
+    "moveInQueue",
+    "removeFromQueue",
+    "clearQueue",
+  ] as const) {
     mocked[command].mockResolvedValue(undefined);
   }
 });
@@ -47,9 +77,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function startedStore(status?: PlayerStatus): Promise<PlayerStore> {
+async function startedStore(status?: PlayerStatus, queue?: QueueView): Promise<PlayerStore> {
   const store = new PlayerStore();
   await store.start();
+  if (queue) emitQueue(queue);
   if (status) emit(status);
   return store;
 }
@@ -87,7 +118,7 @@ describe("PlayerStore status", () => {
     await store.start();
     emit(makeStatus({ state: "playing", track }));
     store.stop();
-    expect(unlisten).toHaveBeenCalledOnce();
+    expect(unlisten).toHaveBeenCalledTimes(2);
     expect(store.status).toEqual(IDLE_STATUS);
   });
 
@@ -143,6 +174,9 @@ describe("PlayerStore commands", () => {
 });
 
 describe("PlayerStore queue", () => {
+  const entryIds = (store: PlayerStore) =>
+    Array.from({ length: store.queue.length }, (_, index) => store.queue.entryAt(index)?.entry_id);
+
   it("plays a list as the queue from the chosen track", async () => {
     const store = await startedStore();
     await store.playQueue(["a1", "a2", "a3"], 1);
@@ -156,28 +190,130 @@ describe("PlayerStore queue", () => {
     expect(mocked.playQueue).not.toHaveBeenCalled();
   });
 
-  it("exposes the queue and the current index from the status", async () => {
-    const store = await startedStore(makeQueueStatus(album, 2));
-    expect(store.queue.map((track) => track.id)).toEqual(["a1", "a2", "a3"]);
-    expect(store.queueIndex).toBe(2);
+  it("takes the queue from its own event, not from the status", async () => {
+    const store = await startedStore(makeQueueStatus(album, 2), makeQueueView(album, 2));
+    expect(store.queue.length).toBe(3);
+    expect(store.queue.current).toBe(2);
+    expect(store.queue.nowPlaying?.track_id).toBe("a3");
     expect(store.canSkip).toBe(true);
+
+    // A position tick leaves the queue alone.
+    emit(makeQueueStatus(album, 2, { position_ms: 9_000 }));
+    expect(store.queue.length).toBe(3);
   });
 
-  it("treats an index outside the queue as no current track", async () => {
-    const store = await startedStore(makeQueueStatus(album, 0, { queue_index: 7 }));
-    expect(store.queueIndex).toBeNull();
+  it("reads the queue at start, unless an event came first", async () => {
+    mocked.queueView.mockResolvedValue(makeQueueView(album, 1, { revision: 4 }));
+    const store = await startedStore();
+    expect(store.queue.current).toBe(1);
+    expect(entryIds(store)).toEqual([100, 101, 102]);
+
+    const snapshot = deferred<QueueView>();
+    mocked.queueView.mockReturnValue(snapshot.promise);
+    const other = new PlayerStore();
+    const starting = other.start();
+    await vi.waitFor(() => expect(mocked.queueView).toHaveBeenCalledTimes(2));
+    emitQueue(makeQueueView(album.slice(0, 2), 0, { revision: 9 }));
+    snapshot.resolve(makeQueueView(album, 1, { revision: 4 }));
+    await starting;
+    expect(other.queue.length).toBe(2);
+  });
+
+  it("follows the status even when the queue cannot be read, saying so", async () => {
+    mocked.queueView.mockRejectedValue({ kind: "internal", message: "No queue" });
+    mocked.playerStatus.mockResolvedValue(makeStatus({ state: "paused", track }));
+    const store = new PlayerStore();
+    await store.start();
+    expect(store.status.state).toBe("paused");
+    expect(store.error?.message).toBe("No queue");
+  });
+
+  it("can't skip without a current entry", async () => {
+    const store = await startedStore(makeStatus(), makeQueueView(album, null));
     expect(store.canSkip).toBe(false);
   });
 
-  it("jumps within the queue, next and previous", async () => {
-    const store = await startedStore(makeQueueStatus(album, 0));
-    await store.jump(2);
-    await store.jump(3);
+  it("jumps to an entry by its id, next and previous", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0), makeQueueView(album, 0));
+    await store.jump(ENTRY_ID_BASE + 2);
     await store.next();
     await store.previous();
-    expect(mocked.jump.mock.calls).toEqual([[2]]);
+    expect(mocked.jump.mock.calls).toEqual([[102]]);
     expect(mocked.next).toHaveBeenCalledOnce();
     expect(mocked.previous).toHaveBeenCalledOnce();
+  });
+
+  it("queues tracks to play next or later, never an empty list", async () => {
+    const store = await startedStore();
+    await store.playNext(["a1"]);
+    await store.addToQueue(["a2", "a2"]);
+    await store.playNext([]);
+    await store.addToQueue([]);
+    expect(mocked.playNext.mock.calls).toEqual([[["a1"]]]);
+    expect(mocked.addToQueue.mock.calls).toEqual([[["a2", "a2"]]]);
+  });
+
+  it("shows a move at once, and keeps it when the core agrees", async () => {
+    const store = await startedStore(makeQueueStatus(album, 0), makeQueueView(album, 0));
+    await store.moveInQueue([102], 1);
+    expect(mocked.moveInQueue).toHaveBeenCalledWith([102], 1);
+    expect(entryIds(store)).toEqual([100, 102, 101]);
+
+    const moved = [album[0], album[2], album[1]];
+    const view = makeQueueView(moved, 0, { revision: 2 });
+    view.window!.entries = view.window!.entries.map((entry, index) => ({ ...entry, entry_id: [100, 102, 101][index] }));
+    emitQueue(view);
+    expect(entryIds(store)).toEqual([100, 102, 101]);
+    expect(store.queue.cache.pending).toEqual([]);
+  });
+
+  it("removes and clears at once, keeping the entry playing", async () => {
+    const store = await startedStore(makeQueueStatus(album, 1), makeQueueView(album, 1));
+    await store.removeFromQueue([101, 100]);
+    expect(mocked.removeFromQueue).toHaveBeenCalledWith([101, 100]);
+    expect(entryIds(store)).toEqual([101, 102]);
+    expect(store.queue.current).toBe(0);
+
+    await store.clearQueue();
+    expect(mocked.clearQueue).toHaveBeenCalledOnce();
+    expect(entryIds(store)).toEqual([101]);
+  });
+
+  it("shows the core's queue again when an edit fails", async () => {
+    mocked.moveInQueue.mockRejectedValue({ kind: "internal", message: "lost" });
+    const view = makeQueueView(album, 0);
+    mocked.queueView.mockResolvedValue(view);
+    const store = await startedStore(makeQueueStatus(album, 0), view);
+    await store.moveInQueue([102], 1);
+    expect(store.error?.message).toBe("lost");
+    expect(entryIds(store)).toEqual([100, 101, 102]);
+  });
+
+  it("asks the core again when an edit shown ahead goes unanswered", async () => {
+    vi.useFakeTimers();
+    const view = makeQueueView(album, 0);
+    mocked.queueView.mockResolvedValue(view);
+    const store = await startedStore(makeQueueStatus(album, 0), view);
+    await store.removeFromQueue([102]);
+    expect(store.queue.length).toBe(2);
+    await vi.advanceTimersByTimeAsync(EDIT_ANSWER_MS);
+    expect(store.queue.length).toBe(3);
+    expect(store.queue.cache.pending).toEqual([]);
+  });
+
+  it("saves the queue as a playlist under a name, refusing a blank one", async () => {
+    const playlist = { id: "p1", name: "Road", description: "", item_count: 3, unsynced_edits: 1, offline: false };
+    mocked.saveQueueAsPlaylist.mockResolvedValue(playlist);
+    const store = await startedStore();
+    await expect(store.saveQueueAsPlaylist("  Road ")).resolves.toEqual(playlist);
+    expect(mocked.saveQueueAsPlaylist).toHaveBeenCalledWith("Road");
+    await expect(store.saveQueueAsPlaylist("  ")).rejects.toMatchObject({ kind: "invalid_input" });
+
+    mocked.saveQueueAsPlaylist.mockRejectedValue({ kind: "invalid_input", message: "The queue is empty." });
+    await expect(store.saveQueueAsPlaylist("Road")).rejects.toEqual({
+      kind: "invalid_input",
+      message: "The queue is empty.",
+    });
   });
 
   it("reports a failed play of the queue", async () => {
@@ -188,10 +324,17 @@ describe("PlayerStore queue", () => {
   });
 
   it("replays an ended track in its queue rather than alone", async () => {
-    const store = await startedStore(makeQueueStatus(album, 1, { state: "ended" }));
+    const store = await startedStore(makeQueueStatus(album, 1, { state: "ended" }), makeQueueView(album, 1));
     await store.togglePlayPause();
-    expect(mocked.jump).toHaveBeenCalledWith(1);
+    expect(mocked.jump).toHaveBeenCalledWith(101);
     expect(mocked.playTrack).not.toHaveBeenCalled();
+  });
+
+  it("stops following the queue on stop", async () => {
+    const store = await startedStore(makeQueueStatus(album, 1), makeQueueView(album, 1));
+    store.stop();
+    expect(store.queue.length).toBe(0);
+    expect(unlisten).toHaveBeenCalledTimes(2);
   });
 
   it("pauses while buffering and shows it", async () => {

@@ -7,15 +7,16 @@ use std::time::{Duration, Instant};
 
 use strato_model::ipc::PlaybackState;
 
+mod edits;
 mod timeline;
 
 use super::output::Output;
-use super::queue::Queue;
+use super::queue::{EntryId, Queue};
 use super::session::{Decoded, Session};
 use super::{Command, PlayerEvent, SinkOpener};
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;
-use crate::media::{MediaOpener, TrackMedia};
+use crate::media::{MediaOpener, QueueItem, TrackMedia};
 use crate::sink::{PcmFormat, SinkError};
 
 use timeline::duration_ms;
@@ -34,7 +35,9 @@ const RESTART_THRESHOLD: Duration = Duration::from_secs(3);
 
 /// The track whose PCM is being written to the sink.
 struct Feeding {
-    index: usize,
+    entry: EntryId,
+    /// The entry's item, kept at hand (the queue may be edited meanwhile).
+    item: QueueItem,
     session: Session,
     pending: Vec<f32>,
     offset: usize,
@@ -45,14 +48,15 @@ struct Feeding {
 
 /// The next track, decoding ahead.
 struct Upcoming {
-    index: usize,
+    entry: EntryId,
+    item: QueueItem,
     session: Session,
 }
 
 /// Where a track's audio begins in the sink's stream.
 #[derive(Debug, Clone, Copy)]
 struct Marker {
-    index: usize,
+    entry: EntryId,
     at_frame: u64,
     base_ms: u32,
 }
@@ -66,12 +70,15 @@ pub(super) struct Worker {
     feeding: Option<Feeding>,
     upcoming: Option<Upcoming>,
     markers: VecDeque<Marker>,
-    heard: Option<usize>,
+    heard: Option<EntryId>,
     paused: bool,
     /// The queue has run out; the sink is playing out its last audio.
     ending: bool,
     /// The output went away at this position; playback goes on from it once one reopens.
     resume_at: Option<Duration>,
+    /// A queue restored from the last run waits here, paused, for the listener: resuming
+    /// starts its current entry at this position.
+    restored_at: Option<Duration>,
     replay_gain: ReplayGainSettings,
     state: PlaybackState,
     last_report: Instant,
@@ -97,6 +104,7 @@ impl Worker {
             paused: false,
             ending: false,
             resume_at: None,
+            restored_at: None,
             replay_gain: ReplayGainSettings::default(),
             state: PlaybackState::Idle,
             last_report: Instant::now(),
@@ -163,42 +171,41 @@ impl Worker {
                 position,
             } => {
                 self.abandon_all();
+                self.restored_at = None;
                 self.queue.set(items, start);
                 self.emit_queue();
                 self.start_current(position);
             }
-            Command::Jump(index) => {
-                if self.queue.jump(index).is_some() {
+            Command::Restore { state, position } => {
+                self.abandon_all();
+                self.output.stop();
+                self.queue.restore(state);
+                self.restored_at = Some(position);
+                self.paused = false;
+                self.set_state(PlaybackState::Paused);
+                self.emit_queue();
+            }
+            Command::Insert { items, placement } => self.insert(items, placement),
+            Command::Remove(entries) => self.remove(&entries),
+            Command::Move { entries, position } => self.move_entries(&entries, position),
+            Command::ClearUpcoming => self.clear_upcoming(),
+            Command::Jump(entry) => {
+                if self.queue.jump(entry) {
+                    self.restored_at = None;
                     self.abandon_feeding();
                     self.start_current(Duration::ZERO);
+                    self.emit_queue();
                 }
             }
             Command::PrepareOutput => {
                 // A failure has been reported as an output event; play will try again.
                 let _ = self.output.ensure_sink(&*self.emit);
             }
-            Command::Pause => {
-                if self.feeding.is_some() || self.output.has_queued() {
-                    self.paused = true;
-                    if let Some(sink) = self.output.sink_mut() {
-                        sink.pause();
-                    }
-                    self.set_state(PlaybackState::Paused);
-                }
-            }
-            Command::Resume => {
-                if self.paused {
-                    self.paused = false;
-                    if let Some(sink) = self.output.sink_mut() {
-                        sink.resume();
-                    }
-                    self.set_state(PlaybackState::Playing);
-                } else if self.feeding.is_none() && self.queue.current().is_some() {
-                    self.start_current(Duration::ZERO);
-                }
-            }
+            Command::Pause => self.pause(),
+            Command::Resume => self.resume(),
             Command::Stop => {
                 self.abandon_all();
+                self.restored_at = None;
                 self.paused = false;
                 self.output.stop();
                 self.set_state(PlaybackState::Idle);
@@ -206,17 +213,21 @@ impl Worker {
             Command::Seek(position) => self.seek(position),
             Command::Next => {
                 if self.queue.advance().is_some() {
+                    self.restored_at = None;
                     // The prefetched next track, if that is where we go, is kept.
                     self.abandon_feeding();
                     self.start_current(Duration::ZERO);
+                    self.emit_queue();
                 }
             }
             Command::Previous => {
+                self.restored_at = None;
                 if self.position() > RESTART_THRESHOLD || self.queue.back().is_none() {
                     self.seek(Duration::ZERO);
                 } else {
                     self.abandon_feeding();
                     self.start_current(Duration::ZERO);
+                    self.emit_queue();
                 }
             }
             Command::SetShuffle(shuffle) => {
@@ -234,24 +245,61 @@ impl Worker {
                 self.output.set_volume(volume);
                 (self.emit)(PlayerEvent::Volume(volume));
             }
-            Command::SetOutput(open_sink) => {
-                let position = self.position();
-                let playing = self.feeding.is_some();
-                self.output.replace(open_sink);
-                self.markers.clear();
-                if playing {
-                    self.seek(position);
-                } else {
-                    let _ = self.output.ensure_sink(&*self.emit);
-                }
+            Command::SetOutput(open_sink) => self.set_output(open_sink),
+            Command::SetReplayGain(settings) => self.set_replay_gain(settings),
+        }
+    }
+
+    fn pause(&mut self) {
+        if self.feeding.is_some() || self.output.has_queued() {
+            self.paused = true;
+            if let Some(sink) = self.output.sink_mut() {
+                sink.pause();
             }
-            Command::SetReplayGain(settings) => {
-                self.replay_gain = settings;
-                if let Some(index) = self.feeding.as_ref().map(|f| f.index) {
-                    let factor = self.replay_gain_factor(index);
-                    self.output.set_replay_gain(factor);
-                }
+            self.set_state(PlaybackState::Paused);
+        }
+    }
+
+    fn set_output(&mut self, open_sink: SinkOpener) {
+        let position = self.position();
+        let playing = self.feeding.is_some();
+        self.output.replace(open_sink);
+        self.markers.clear();
+        if playing {
+            self.seek(position);
+        } else {
+            let _ = self.output.ensure_sink(&*self.emit);
+        }
+    }
+
+    fn set_replay_gain(&mut self, settings: ReplayGainSettings) {
+        self.replay_gain = settings;
+        if let Some(factor) = self
+            .feeding
+            .as_ref()
+            .map(|f| self.replay_gain_factor(&f.item))
+        {
+            self.output.set_replay_gain(factor);
+        }
+    }
+
+    fn resume(&mut self) {
+        if self.paused {
+            self.paused = false;
+            if let Some(sink) = self.output.sink_mut() {
+                sink.resume();
             }
+            self.set_state(PlaybackState::Playing);
+        } else if self.feeding.is_none() && self.queue.current().is_some() {
+            if let Some(position) = self.restored_at.take() {
+                self.start_current(position);
+                return;
+            }
+            // Ended, with tracks added after the end since: on with them.
+            if self.state == PlaybackState::Ended && self.queue.advance().is_some() {
+                self.emit_queue();
+            }
+            self.start_current(Duration::ZERO);
         }
     }
 
@@ -266,7 +314,7 @@ impl Worker {
     /// Starts the queue's current track at `position` after what the sink holds (which is
     /// still to be heard: the end of the track before a failed one).
     fn open_current(&mut self, position: Duration) {
-        let Some(index) = self.queue.current() else {
+        let Some(entry) = self.queue.current() else {
             self.set_state(PlaybackState::Idle);
             return;
         };
@@ -275,19 +323,20 @@ impl Worker {
             sink.resume();
         }
         self.set_state(PlaybackState::Loading);
-        let session = match self.upcoming.take() {
-            Some(up) if up.index == index && position.is_zero() => Ok(up.session),
+        let opened = match self.upcoming.take() {
+            Some(up) if up.entry == entry && position.is_zero() => Ok((up.item, up.session)),
             other => {
                 if let Some(up) = other {
                     up.session.media().close();
                 }
-                self.open_session(index, position)
+                self.open_session(entry, position)
             }
         };
-        match session {
-            Ok(session) => {
+        match opened {
+            Ok((item, session)) => {
                 self.feeding = Some(Feeding {
-                    index,
+                    entry,
+                    item,
                     session,
                     pending: Vec::new(),
                     offset: 0,
@@ -299,18 +348,31 @@ impl Worker {
         }
     }
 
-    fn open_session(&self, index: usize, position: Duration) -> Result<Session, AudioError> {
+    fn open_session(
+        &self,
+        entry: EntryId,
+        position: Duration,
+    ) -> Result<(QueueItem, Session), AudioError> {
         let item = self
             .queue
-            .item(index)
+            .entry(entry)
+            .map(|e| e.item.clone())
             .ok_or_else(|| AudioError::Malformed("the queue has no such track".into()))?;
-        let media = self.opener.open(item)?;
-        Session::start(media, position)
+        let media = self.opener.open(&item)?;
+        Ok((item, Session::start(media, position)?))
     }
 
     fn seek(&mut self, position: Duration) {
         let Some(feeding) = self.feeding.as_mut() else {
-            if self.queue.current().is_some() {
+            if self.restored_at.is_some() {
+                // Still paused where the last run left off: only the place to resume moves.
+                self.restored_at = Some(position);
+                (self.emit)(PlayerEvent::Position {
+                    position_ms: duration_ms(position),
+                    duration_ms: None,
+                    buffered_ms: None,
+                });
+            } else if self.queue.current().is_some() {
                 self.start_current(position);
             }
             return;
@@ -323,10 +385,10 @@ impl Worker {
                 feeding.offset = 0;
                 feeding.base_ms = duration_ms(position);
                 feeding.started = false;
-                let index = feeding.index;
+                let entry = feeding.entry;
                 self.flush_sink();
                 self.markers.clear();
-                self.heard = Some(index);
+                self.heard = Some(entry);
                 if !self.paused {
                     self.set_state(PlaybackState::Loading);
                 }
@@ -369,9 +431,12 @@ impl Worker {
     }
 
     fn write_pending(&mut self) {
-        if self.feeding.as_ref().is_some_and(|f| !f.started) {
-            let index = self.feeding.as_ref().map_or(0, |f| f.index);
-            let factor = self.replay_gain_factor(index);
+        if let Some(factor) = self
+            .feeding
+            .as_ref()
+            .filter(|f| !f.started)
+            .map(|f| self.replay_gain_factor(&f.item))
+        {
             self.output.set_replay_gain(factor);
         }
         let Some(sink) = self.output.sink_mut() else {
@@ -381,7 +446,7 @@ impl Worker {
         if !feeding.started {
             feeding.started = true;
             self.markers.push_back(Marker {
-                index: feeding.index,
+                entry: feeding.entry,
                 at_frame: sink.written_frames(),
                 base_ms: feeding.base_ms,
             });
@@ -461,12 +526,10 @@ impl Worker {
         }
     }
 
-    fn replay_gain_factor(&self, index: usize) -> f32 {
-        self.queue.item(index).map_or(1.0, |item| {
-            item.replay_gain
-                .unwrap_or_default()
-                .factor(&self.replay_gain)
-        })
+    fn replay_gain_factor(&self, item: &QueueItem) -> f32 {
+        item.replay_gain
+            .unwrap_or_default()
+            .factor(&self.replay_gain)
     }
 
     /// The feeding track's decoder finished: hand over to the next track, gaplessly.
@@ -479,14 +542,15 @@ impl Worker {
             self.ending = true; // the run loop says Ended once the sink has played out
             return;
         };
-        let session = match self.upcoming.take() {
-            Some(up) if up.index == next => Ok(up.session),
+        let opened = match self.upcoming.take() {
+            Some(up) if up.entry == next => Ok((up.item, up.session)),
             _ => self.open_session(next, Duration::ZERO),
         };
-        match session {
-            Ok(session) => {
+        match opened {
+            Ok((item, session)) => {
                 self.feeding = Some(Feeding {
-                    index: next,
+                    entry: next,
+                    item,
                     session,
                     pending: Vec::new(),
                     offset: 0,
@@ -507,7 +571,10 @@ impl Worker {
         (self.emit)(PlayerEvent::Error(err));
         match self.queue.advance() {
             // What the sink holds was heard as it should be: the next track follows it.
-            Some(_) => self.open_current(Duration::ZERO),
+            Some(_) => {
+                self.open_current(Duration::ZERO);
+                self.emit_queue();
+            }
             None => self.set_state(PlaybackState::Error),
         }
     }
@@ -557,12 +624,16 @@ impl Worker {
         }
     }
 
+    /// Tells the listener what the queue is now. Its `current` is the entry heard: during a
+    /// gapless handoff the queue has already moved on to the entry being decoded, which is
+    /// still "next" to the listener.
     fn emit_queue(&self) {
-        (self.emit)(PlayerEvent::Queue {
-            length: self.queue.items().len(),
-            shuffle: self.queue.shuffle(),
-            repeat: self.queue.repeat(),
-        });
+        let mut snapshot = self.queue.snapshot();
+        if let Some(heard) = self.heard.filter(|&h| Some(h) != self.queue.current()) {
+            snapshot.following = snapshot.current;
+            snapshot.current = self.queue.position(heard);
+        }
+        (self.emit)(PlayerEvent::Queue(snapshot));
     }
 
     fn set_state(&mut self, state: PlaybackState) {

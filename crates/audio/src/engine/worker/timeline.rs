@@ -18,10 +18,7 @@ impl Worker {
         let Some(feeding) = self.feeding.as_ref() else {
             return;
         };
-        let duration = self
-            .queue
-            .item(feeding.index)
-            .and_then(|item| item.duration);
+        let duration = feeding.item.duration;
         let remaining = duration.map(|d| d.saturating_sub(self.position()));
         // The next track should not take bandwidth from this one while this one still
         // needs it: start once this one is fetched to its end, or when time runs short.
@@ -38,15 +35,17 @@ impl Worker {
         let Some(next) = self.queue.following() else {
             return;
         };
-        let session = if next == feeding.index {
+        let opened = if next == feeding.entry {
             Session::start(Arc::clone(feeding.session.media()), Duration::ZERO)
+                .map(|session| (feeding.item.clone(), session))
         } else {
             self.open_session(next, Duration::ZERO)
         };
-        match session {
-            Ok(session) => {
+        match opened {
+            Ok((item, session)) => {
                 self.upcoming = Some(Upcoming {
-                    index: next,
+                    entry: next,
+                    item,
                     session,
                 });
             }
@@ -60,13 +59,14 @@ impl Worker {
         while self.markers.len() > 1 && self.markers[1].at_frame <= played {
             self.markers.pop_front();
         }
-        let now = self.markers.front().map(|m| m.index);
+        let now = self.markers.front().map(|m| m.entry);
         if now.is_some() && now != self.heard {
             self.heard = now;
             let id = now
-                .and_then(|i| self.queue.item(i))
-                .map(|item| item.id.clone());
-            (self.emit)(PlayerEvent::TrackChanged { index: now, id });
+                .and_then(|entry| self.queue.entry(entry))
+                .map(|entry| entry.item.id.clone());
+            (self.emit)(PlayerEvent::TrackChanged { entry: now, id });
+            self.emit_queue();
             self.report();
         }
     }
@@ -89,22 +89,24 @@ impl Worker {
 
     pub(super) fn report(&mut self) {
         self.last_report = Instant::now();
-        let Some(index) = self.heard.or(self.feeding.as_ref().map(|f| f.index)) else {
+        let Some(entry) = self.heard.or(self.feeding.as_ref().map(|f| f.entry)) else {
             return;
         };
-        let item = self.queue.item(index);
-        let duration_ms = item.and_then(|i| i.duration).map(duration_ms);
+        // The track heard is the one fed, except during a gapless handoff.
+        let feeding = self.feeding.as_ref().filter(|f| f.entry == entry);
+        let duration = match feeding {
+            Some(f) => f.item.duration,
+            None => self.queue.entry(entry).and_then(|e| e.item.duration),
+        };
+        let duration_ms = duration.map(self::duration_ms);
+        let buffered_ms = feeding
+            .and_then(|f| f.session.media().buffered_until())
+            .map(self::duration_ms);
         (self.emit)(PlayerEvent::Position {
             position_ms: duration_ms_clamped(self.position(), duration_ms),
             duration_ms,
+            buffered_ms,
         });
-        if let Some(feeding) = self.feeding.as_ref().filter(|f| f.index == index)
-            && let Some(until) = feeding.session.media().buffered_until()
-        {
-            (self.emit)(PlayerEvent::Buffered {
-                until_ms: self::duration_ms(until),
-            });
-        }
     }
 }
 

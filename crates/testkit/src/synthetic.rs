@@ -28,10 +28,11 @@ const LAST_NAMES: &str = "Andersson Beaumont Castillo Dubois Eriksen Fontaine Ga
 const VOCABULARY: usize = 4_000;
 
 /// `SplitMix64`: deterministic, so every run builds the same library.
+#[derive(Debug, Clone)]
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -39,22 +40,34 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// Uniform in `0..bound`.
+    ///
+    /// # Panics
+    /// When `bound` is 0.
     pub fn below(&mut self, bound: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(bound).expect("fits")).expect("fits")
+        assert!(bound > 0, "an empty range");
+        usize::try_from(self.next_u64() % u64::try_from(bound).expect("fits")).expect("fits")
     }
 
     /// Uniform in [0, 1).
     #[allow(clippy::cast_precision_loss)] // 53 random bits: exactly representable.
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1_u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
     }
 }
 
 /// Words with Zipf-distributed frequencies.
+#[derive(Debug)]
 pub struct Vocabulary {
     words: Vec<String>,
     /// Cumulative weights, for sampling by binary search.
     cumulative: Vec<f64>,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Vocabulary {
@@ -95,6 +108,10 @@ impl Vocabulary {
         Self { words, cumulative }
     }
 
+    /// One word, drawn by its frequency.
+    ///
+    /// # Panics
+    /// Never: the vocabulary is not empty.
     pub fn word(&self, rng: &mut Rng) -> &str {
         let target = rng.unit() * self.cumulative.last().expect("non-empty");
         let index = self.cumulative.partition_point(|&c| c < target);
@@ -135,12 +152,17 @@ fn artist_name(vocabulary: &Vocabulary, rng: &mut Rng) -> String {
 }
 
 /// One artist's discography: the artist, their albums, the albums' tracks.
+#[derive(Debug)]
 pub struct ArtistPage {
     pub artist: Artist,
     pub albums: Vec<Album>,
     pub tracks: Vec<Track>,
 }
 
+/// Artist number `artist_index`, with `albums` albums of `tracks_per_album` tracks each.
+///
+/// # Panics
+/// When the counts do not fit the model's integer fields.
 pub fn artist_page(
     vocabulary: &Vocabulary,
     rng: &mut Rng,

@@ -1,0 +1,131 @@
+//! The catalog screen's commands: its list, a page at a time, and refreshing it.
+//!
+//! With an account library, pages come from the library (keyset by the catalog rank, in
+//! milliseconds at any depth, offline too) and a walk of the service's listing keeps them
+//! current in the background (`crate::offline::catalog_list`). Without one (the command
+//! line, tools), pages are asked of the service, as its cursors say.
+
+use strato_model::ipc::{AppError, CatalogPage, CatalogStatus, ErrorKind, Track};
+
+use super::{App, lock};
+use crate::error::from_library;
+use crate::offline::AccountLibrary;
+use crate::offline::catalog_list::{cursor_after, rank_of_cursor};
+
+/// The most tracks one page read returns (a window re-reading what changed asks for many).
+const MAX_PAGE: u32 = 1_000;
+/// A page when the caller does not say: about a screen and a half of rows.
+const DEFAULT_PAGE: u32 = 100;
+/// A page asked of the service, without a library.
+const SERVICE_PAGE: u32 = 50;
+
+impl App {
+    /// One page of the catalog, in the service's order; `cursor` is the previous page's
+    /// `next_cursor`.
+    pub async fn catalog_tracks(&self, cursor: Option<String>) -> Result<CatalogPage, AppError> {
+        self.catalog_page(cursor, None).await
+    }
+
+    /// Up to `limit` tracks of the catalog (100 when not given, at most 1,000) after
+    /// `cursor`. From the library when there is one: at once, offline too. A first page
+    /// asked for while a first walk is filling an empty list waits for the walk's first page.
+    pub async fn catalog_page(
+        &self,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<CatalogPage, AppError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let Some(library) = self.library() else {
+            return self.catalog_page_from_service(cursor).await;
+        };
+        let after = match cursor.as_deref() {
+            None => None,
+            Some(cursor) => Some(rank_of_cursor(cursor).ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::InvalidInput,
+                    "This place in the catalog is no longer valid; the list reads again from \
+                     the top.",
+                )
+            })?),
+        };
+        if after.is_none() {
+            library.catalog().first_filled().await;
+        }
+        let rows = library
+            .handle()
+            .call(move |lib| lib.catalog_page(after, limit as usize))
+            .await
+            .map_err(|e| from_library(&e))?;
+        self.know(&rows.tracks);
+        Ok(CatalogPage {
+            items: rows.tracks,
+            next_cursor: rows.next_after.map(cursor_after),
+            status: self.catalog_status(&library),
+        })
+    }
+
+    /// Walks the service's catalog listing again now, in the background; the window hears
+    /// of each page (`catalog-changed`). Offline, says so in words.
+    pub async fn refresh_catalog(&self) -> Result<(), AppError> {
+        self.online_api().await?;
+        let Some(library) = self.library() else {
+            // Without a library every page comes from the service: nothing is kept to refresh.
+            return Ok(());
+        };
+        if library.refresh_catalog() {
+            Ok(())
+        } else {
+            Err(offline_words(library.catalog().state().total))
+        }
+    }
+
+    /// Keeps the tracks shown at hand: playing the list from a row queues them, and each
+    /// lookup in the library would be a trip to its thread.
+    fn know(&self, tracks: &[Track]) {
+        let mut known = lock(&self.tracks);
+        for track in tracks {
+            known.insert(track.id.clone(), track.clone());
+        }
+    }
+
+    /// The list's status for the window: being offline is the first thing to say.
+    fn catalog_status(&self, library: &AccountLibrary) -> CatalogStatus {
+        let state = library.catalog().state();
+        let offline = lock(&self.offline_session).is_some() || !library.reachable();
+        state.status(offline.then(|| offline_words(state.total)))
+    }
+
+    /// A page asked of the service, as before the library kept the list.
+    async fn catalog_page_from_service(
+        &self,
+        cursor: Option<String>,
+    ) -> Result<CatalogPage, AppError> {
+        let api = self.online_api().await?;
+        let page = api
+            .tracks(cursor.as_deref(), SERVICE_PAGE)
+            .await
+            .map_err(|e| self.cloud_error(&api, &e))?;
+        self.know(&page.items);
+        Ok(CatalogPage {
+            items: page.items,
+            next_cursor: page.next_cursor,
+            status: CatalogStatus {
+                total: None,
+                refreshing: false,
+                walked: 0,
+                listed_at: None,
+                problem: None,
+            },
+        })
+    }
+}
+
+/// What the catalog says offline: what it shows, or why it shows nothing.
+fn offline_words(listed: u64) -> AppError {
+    let words = if listed == 0 {
+        "The catalog needs the network: Strato has not listed it on this computer yet."
+    } else {
+        "You are offline: this is the catalog as Strato last listed it."
+    };
+    AppError::new(ErrorKind::Network, words)
+}

@@ -1,0 +1,18 @@
+// The screens reached by browsing (home, album, artist, downloads, history): each folder
+// holds its screen and its store. What they keep belongs to the signed-in account.
+import { navigation } from "$lib/navigation/navigation.svelte";
+import { albumStore } from "./album/album.svelte";
+import { artistStore } from "./artist/artist.svelte";
+import { downloadsStore } from "./downloads/downloads.svelte";
+import { historyStore } from "./history/history.svelte";
+import { homeStore } from "./home/home.svelte";
+
+/** Forgets every page seen and the screens visited: another account, or none, follows. */
+export function resetBrowsing(): void {
+  navigation.reset();
+  homeStore.reset();
+  albumStore.reset();
+  artistStore.reset();
+  downloadsStore.reset();
+  historyStore.reset();
+}

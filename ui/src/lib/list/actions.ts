@@ -1,0 +1,117 @@
+/**
+ * The actions on a selection of tracks, as the context menu offers them: play, play next,
+ * add to the queue, add to a playlist (or to a new one), remove from this playlist, keep
+ * offline or stop, and go to the album or artist of a single track.
+ */
+import * as ipc from "../../ipc";
+import { navigation } from "$lib/navigation";
+import { libraryStore } from "$lib/stores/library.svelte";
+import { playerStore } from "$lib/stores/player.svelte";
+import type { MenuAction } from "./menu";
+import { rowTitle, type TrackRow } from "./rows";
+
+export interface MenuContext {
+  /** The selected rows, in the list's order. */
+  readonly selected: readonly TrackRow[];
+  /** The playlist the list shows, when it shows one (its items can be removed). */
+  readonly playlistId: string | null;
+  /** Plays the list from the row at `index` (one row selected: Play means "from here"). */
+  readonly playFrom: (row: TrackRow) => void;
+}
+
+/** The name "New playlist from selection" gives: the album's when all come from one. */
+export function newPlaylistName(selected: readonly TrackRow[]): string {
+  const albums = new Set(selected.map((row) => row.track?.album_title ?? null));
+  const [album] = albums;
+  if (albums.size === 1 && album) return album;
+  if (selected.length === 1 && selected[0].track) return selected[0].track.title;
+  return "New playlist";
+}
+
+export function trackMenu({ selected, playlistId, playFrom }: MenuContext): MenuAction[] {
+  const trackIds = selected.map((row) => row.trackId);
+  const one = selected.length === 1 ? selected[0] : null;
+  const title = one ? rowTitle(one) : undefined;
+  const anyOffline = selected.some((row) => row.offline !== undefined && row.offline !== "none");
+  const allOffline = selected.length > 0 && selected.every((row) => row.offline === "available");
+
+  const playlists: MenuAction[] = libraryStore.playlists
+    .filter((playlist) => playlist.id !== playlistId)
+    .map((playlist, index) => ({
+      id: `playlist-${playlist.id}`,
+      label: playlist.name,
+      testId: "add-to-playlist-option",
+      separatorBefore: index === 0,
+      run: () => void libraryStore.addToPlaylist(playlist.id, trackIds, title),
+    }));
+
+  const entries: MenuAction[] = [
+    {
+      id: "play",
+      label: "Play",
+      run: () => (one ? playFrom(one) : void playerStore.playQueue(trackIds, 0)),
+    },
+    { id: "play-next", label: "Play next", run: () => void playerStore.playNext(trackIds) },
+    { id: "add-to-queue", label: "Add to queue", run: () => void playerStore.addToQueue(trackIds) },
+    {
+      id: "add-to-playlist",
+      label: "Add to playlist",
+      separatorBefore: true,
+      submenuTestId: "add-to-playlist-menu",
+      submenu: [
+        {
+          id: "new-playlist",
+          label: "New playlist from selection",
+          run: () => void libraryStore.createWith(newPlaylistName(selected), trackIds),
+        },
+        ...playlists,
+      ],
+    },
+  ];
+  if (playlistId) {
+    entries.push({
+      id: "remove-from-playlist",
+      label: "Remove from this playlist",
+      run: () => void libraryStore.removeItems(selected.map((row) => row.key)),
+    });
+  }
+  entries.push({
+    id: "make-offline",
+    label: "Make available offline",
+    separatorBefore: true,
+    disabled: allOffline,
+    run: () => void setOffline(trackIds, true),
+  });
+  if (anyOffline) {
+    entries.push({ id: "remove-download", label: "Remove download", run: () => void setOffline(trackIds, false) });
+  }
+  const track = one?.track;
+  if (track) {
+    entries.push(
+      {
+        id: "go-to-album",
+        label: "Go to album",
+        separatorBefore: true,
+        run: () => navigation.go({ kind: "album", id: track.album_id }),
+      },
+      { id: "go-to-artist", label: "Go to artist", run: () => navigation.go({ kind: "artist", id: track.artist_id }) },
+    );
+  }
+  return entries;
+}
+
+/** Keeps tracks for offline listening, or stops (their files go unless a kept album or playlist needs them). */
+async function setOffline(trackIds: readonly string[], offline: boolean): Promise<void> {
+  for (const id of trackIds) {
+    try {
+      await ipc.setOffline({ kind: "track", id }, offline);
+    } catch (error) {
+      libraryStore.error = {
+        ...ipc.toAppError(error),
+        action: offline ? "Couldn't make the tracks available offline" : "Couldn't remove the downloads",
+      };
+      return;
+    }
+  }
+  await libraryStore.refresh();
+}
