@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatTime, pixelPercent, progressFraction } from "./format";
+import { formatBytes, formatTime, pixelPercent, progressFraction, wholeSecond } from "./format";
 
 describe("formatTime", () => {
   it.each([
@@ -76,5 +76,20 @@ describe("formatBytes", () => {
     expect(formatBytes(undefined)).toBe("0 B");
     expect(formatBytes(-5)).toBe("0 B");
     expect(formatBytes(Number.NaN)).toBe("0 B");
+  });
+});
+
+describe("wholeSecond", () => {
+  it("rounds a position down to its second, so the bar moves with the time beside it", () => {
+    expect(wholeSecond(0)).toBe(0);
+    expect(wholeSecond(999)).toBe(0);
+    expect(wholeSecond(1000)).toBe(1000);
+    expect(wholeSecond(61_750)).toBe(61_000);
+  });
+
+  it("gives 0 for what is not a position", () => {
+    expect(wholeSecond(Number.NaN)).toBe(0);
+    expect(wholeSecond(-5)).toBe(0);
+    expect(wholeSecond(Number.POSITIVE_INFINITY)).toBe(0);
   });
 });

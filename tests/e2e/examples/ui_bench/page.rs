@@ -167,3 +167,14 @@ pub async fn visibility(app: &AppUnderTest) -> Result<String> {
         .unwrap_or("?")
         .to_owned())
 }
+
+/// Presses the now-playing bar's play/pause button from a script (the window may be hidden).
+pub async fn press_play_pause(app: &AppUnderTest) -> Result<()> {
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=\"play-pause\"]').click();",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}

@@ -105,17 +105,18 @@ pub async fn main() -> Result<()> {
 
     let window = Duration::from_secs(options.seconds);
     let app_window = AppWindow::find(processes[0].pid)?;
+    // Shown first, playing then paused; then hidden, playing then paused (the play button
+    // pressed from a script: a hidden window takes no pointer).
     let playing_shown = procs::cpu_percent(&processes, window).await;
+    page::press_play_pause(&app).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let paused_shown = procs::cpu_percent(&processes, window).await;
+    page::press_play_pause(&app).await?;
     app_window.hide()?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let hidden_state = page::visibility(&app).await?;
     let playing_hidden = procs::cpu_percent(&processes, window).await;
-    app_window.show()?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    app.wait_for("play-pause").await?.click().await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let paused_shown = procs::cpu_percent(&processes, window).await;
-    app_window.hide()?;
+    page::press_play_pause(&app).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let paused_hidden = procs::cpu_percent(&processes, window).await;
     app_window.show()?;
