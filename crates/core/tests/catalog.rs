@@ -3,10 +3,11 @@
 //! service's order, page by page; with the service gone the same pages come from the library;
 //! `refresh_catalog` walks again, and tracks the catalog no longer lists leave the list.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod app_support;
 
+use std::sync::{Arc, Mutex};
+
+use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::api::Track;
 use strato_model::ipc::{CatalogChange, ErrorKind, PlayerStatus};
@@ -54,21 +55,6 @@ fn start_app(url: &str, data_dir: Option<&std::path::Path>) -> (App, Arc<Window>
     settings.data_dir = data_dir.map(std::path::Path::to_owned);
     settings.catalog_walk.page_size = WALK_PAGE;
     (App::start(settings, window.clone()).unwrap(), window)
-}
-
-/// Polls `check` until it gives a value, for at most 30 s.
-async fn eventually<T, F: Future<Output = Option<T>>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Every page of the list, `limit` at a time, from `cursor` on.

@@ -2,10 +2,12 @@
 //! apply at once and reach another device; downloaded tracks play with the service gone, and
 //! the rest is skipped with words.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod app_support;
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::{
     OfflineState, OfflineTarget, PlaybackState, PlayerStatus, PlaylistChange, PlaylistEntry,
@@ -39,21 +41,6 @@ fn start_app(url: &str, data_dir: &std::path::Path) -> (App, Arc<Recorder>) {
     let mut settings = AppSettings::new(url, AudioOutput::Null);
     settings.data_dir = Some(data_dir.to_owned());
     (App::start(settings, events.clone()).unwrap(), events)
-}
-
-/// Polls `check` until it gives a value, for at most 30 s.
-async fn eventually<T, F: Future<Output = Option<T>>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The ids of the catalog's first `count` tracks (which also caches them, as browsing does).

@@ -4,9 +4,9 @@
 //! service in that order (the library's own tests check each is logged as the single edits
 //! the service takes). A batch with one bad edit changes nothing and says why.
 
-use std::future::Future;
-use std::time::{Duration, Instant};
+mod app_support;
 
+use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::{
     ErrorKind, PlayerStatus, PlaylistChange, PlaylistItemEdit, SyncState, SyncStatus,
@@ -23,21 +23,6 @@ fn start_app(url: &str, data_dir: &std::path::Path) -> App {
     let mut settings = AppSettings::new(url, AudioOutput::Null);
     settings.data_dir = Some(data_dir.to_owned());
     App::start(settings, std::sync::Arc::new(Quiet)).unwrap()
-}
-
-/// Polls `check` until it gives a value, for at most 30 s.
-async fn eventually<T, F: Future<Output = Option<T>>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn in_sync(app: &App) -> SyncStatus {

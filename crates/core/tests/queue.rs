@@ -3,10 +3,12 @@
 //! clear, jump, save as playlist), what the window is sent (one event per change; position
 //! ticks whose size does not depend on the queue's length), and the queue across a restart.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod app_support;
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::{
     ErrorKind, PlaybackState, PlayerStatus, QueueEntry, QueueView, RepeatMode,
@@ -71,21 +73,6 @@ impl Window {
                 Sent::Status(status, _) => Some(*status.clone()),
                 Sent::Queue(_) => None,
             })
-    }
-}
-
-/// Polls `check` until it gives a value, for at most 30 s.
-async fn eventually<T, F: Future<Output = Option<T>>>(
-    what: &str,
-    mut check: impl FnMut() -> F,
-) -> T {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use strato_model::ipc::PlaybackState;
 
+mod controls;
 mod edits;
 mod timeline;
 
@@ -250,59 +251,6 @@ impl Worker {
         }
     }
 
-    fn pause(&mut self) {
-        if self.feeding.is_some() || self.output.has_queued() {
-            self.paused = true;
-            if let Some(sink) = self.output.sink_mut() {
-                sink.pause();
-            }
-            self.set_state(PlaybackState::Paused);
-        }
-    }
-
-    fn set_output(&mut self, open_sink: SinkOpener) {
-        let position = self.position();
-        let playing = self.feeding.is_some();
-        self.output.replace(open_sink);
-        self.markers.clear();
-        if playing {
-            self.seek(position);
-        } else {
-            let _ = self.output.ensure_sink(&*self.emit);
-        }
-    }
-
-    fn set_replay_gain(&mut self, settings: ReplayGainSettings) {
-        self.replay_gain = settings;
-        if let Some(factor) = self
-            .feeding
-            .as_ref()
-            .map(|f| self.replay_gain_factor(&f.item))
-        {
-            self.output.set_replay_gain(factor);
-        }
-    }
-
-    fn resume(&mut self) {
-        if self.paused {
-            self.paused = false;
-            if let Some(sink) = self.output.sink_mut() {
-                sink.resume();
-            }
-            self.set_state(PlaybackState::Playing);
-        } else if self.feeding.is_none() && self.queue.current().is_some() {
-            if let Some(position) = self.restored_at.take() {
-                self.start_current(position);
-                return;
-            }
-            // Ended, with tracks added after the end since: on with them.
-            if self.state == PlaybackState::Ended && self.queue.advance().is_some() {
-                self.emit_queue();
-            }
-            self.start_current(Duration::ZERO);
-        }
-    }
-
     /// Starts the queue's current track at `position`, dropping whatever the sink holds.
     fn start_current(&mut self, position: Duration) {
         if self.queue.current().is_some() {
@@ -524,12 +472,6 @@ impl Worker {
             }
             offset += taken;
         }
-    }
-
-    fn replay_gain_factor(&self, item: &QueueItem) -> f32 {
-        item.replay_gain
-            .unwrap_or_default()
-            .factor(&self.replay_gain)
     }
 
     /// The feeding track's decoder finished: hand over to the next track, gaplessly.
