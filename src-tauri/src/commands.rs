@@ -210,3 +210,9 @@ pub fn resume(app: State<'_, App>) {
 pub fn player_status(app: State<'_, App>) -> PlayerStatus {
     app.player_status()
 }
+
+/// The page was shown or hidden (`visibilitychange`): hidden, it is not sent the ticks.
+#[tauri::command]
+pub fn set_window_shown(app: State<'_, App>, shown: bool) {
+    app.set_window_shown(shown);
+}

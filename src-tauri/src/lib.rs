@@ -9,6 +9,7 @@ pub mod cover_scheme;
 mod library_commands;
 mod list_commands;
 mod queue_commands;
+mod webview;
 
 use std::sync::Arc;
 
@@ -73,6 +74,9 @@ pub fn run() {
             let core = App::start(AppSettings::from_env(), events)?;
             tracing::info!(?core, "Strato started");
             app.manage(core);
+            if let Some(window) = app.get_webview_window("main") {
+                webview::apply(&window);
+            }
             Ok(())
         })
         .run(context())

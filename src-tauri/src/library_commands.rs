@@ -4,6 +4,7 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use strato_core::App;
+use strato_model::api::Track;
 use strato_model::ipc::{
     AppError, DownloadsStatus, LibraryPlaylist, OfflineTarget, PlaylistChanges, PlaylistView,
     SearchResults, SyncStatus,
@@ -18,6 +19,12 @@ pub async fn playlists(app: State<'_, App>) -> Result<Vec<LibraryPlaylist>, AppE
 #[tauri::command]
 pub async fn playlist(app: State<'_, App>, id: String) -> Result<PlaylistView, AppError> {
     app.playlist(&id).await
+}
+
+/// The data of the tracks named that the app has seen (a long list's rows, as it scrolls).
+#[tauri::command]
+pub async fn tracks(app: State<'_, App>, ids: Vec<String>) -> Result<Vec<Track>, AppError> {
+    app.tracks(ids).await
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! Turns the player's events into the [`PlayerStatus`] the UI shows (and hands its queue
 //! snapshots to the [`QueueKeeper`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use strato_audio::{PlayerEvent, RepeatMode};
@@ -15,7 +16,8 @@ use crate::queue_view::QueueKeeper;
 /// Where the app's events go: the Tauri shell forwards them to the window, tests collect them.
 /// Called from the player thread and from tokio tasks; implementations must not block.
 pub trait AppEvents: Send + Sync {
-    /// The player's status: on every change, and four times a second while playing.
+    /// The player's status: on every change, and four times a second while playing and
+    /// the window is shown (see [`crate::App::set_window_shown`]).
     fn player_status(&self, status: &PlayerStatus);
     /// The queue changed: once per change (see [`QueueView`]).
     fn queue_changed(&self, _view: &QueueView) {}
@@ -33,6 +35,10 @@ pub(crate) struct StatusKeeper {
     status: Arc<Mutex<PlayerStatus>>,
     events: Arc<dyn AppEvents>,
     queue: Arc<QueueKeeper>,
+    /// Whether anyone is watching the position move. While not, ticks only update the
+    /// status: a hidden window woken four times a second for nothing costs more CPU than
+    /// the playback itself.
+    shown: Arc<AtomicBool>,
 }
 
 impl StatusKeeper {
@@ -44,6 +50,16 @@ impl StatusKeeper {
             status: Arc::new(Mutex::new(initial)),
             events,
             queue,
+            shown: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// The window was shown or hidden. Shown again, it is told the status at once, since
+    /// the ticks it missed moved the position.
+    pub(crate) fn set_shown(&self, shown: bool) {
+        let was = self.shown.swap(shown, Ordering::Relaxed);
+        if shown && !was {
+            self.events.player_status(&self.snapshot());
         }
     }
 
@@ -111,16 +127,23 @@ impl StatusKeeper {
                 position_ms,
                 duration_ms,
                 buffered_ms,
-            } => self.update(|s| {
-                s.position_ms = position_ms;
-                // The catalog's duration stands in until the decoder knows better.
-                if duration_ms.is_some() {
-                    s.duration_ms = duration_ms;
+            } => {
+                let tick = |s: &mut PlayerStatus| {
+                    s.position_ms = position_ms;
+                    // The catalog's duration stands in until the decoder knows better.
+                    if duration_ms.is_some() {
+                        s.duration_ms = duration_ms;
+                    }
+                    if let Some(buffered_ms) = buffered_ms {
+                        s.buffered_ms = buffered_ms;
+                    }
+                };
+                if self.shown.load(Ordering::Relaxed) {
+                    self.update(tick);
+                } else {
+                    tick(&mut self.lock());
                 }
-                if let Some(buffered_ms) = buffered_ms {
-                    s.buffered_ms = buffered_ms;
-                }
-            }),
+            }
             PlayerEvent::TrackChanged { id, .. } => {
                 let track = id.and_then(|id| self.queue.track(&id));
                 self.update(|s| {

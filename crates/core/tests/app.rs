@@ -111,6 +111,29 @@ async fn signs_in_lists_the_catalog_and_plays_pauses_and_resumes() {
         })
         .await;
 
+    // A hidden window is not sent the position's ticks, though the position moves on;
+    // shown again, it is sent the status at once.
+    app.set_window_shown(false);
+    // A tick already past the check when the window hid may still land.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let sent = events.0.lock().unwrap().len();
+    let hidden_at = app.player_status().position_ms;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        events.0.lock().unwrap().len(),
+        sent,
+        "no status sent while hidden and nothing but the position changed"
+    );
+    let moved = app.player_status().position_ms;
+    assert!(
+        moved > hidden_at,
+        "the position stood still: {hidden_at} -> {moved}"
+    );
+    app.set_window_shown(true);
+    let told = events.last().unwrap();
+    assert_eq!(events.0.lock().unwrap().len(), sent + 1);
+    assert!(told.position_ms >= moved, "{} < {moved}", told.position_ms);
+
     let (cover, content_type) = app.cover(&playing.track.unwrap().album_id).await.unwrap();
     assert_eq!(content_type, "image/jpeg");
     assert_eq!(&cover[..2], &[0xFF, 0xD8], "not a JPEG");

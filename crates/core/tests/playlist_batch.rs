@@ -9,7 +9,8 @@ mod app_support;
 use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::{
-    ErrorKind, PlayerStatus, PlaylistChange, PlaylistItemEdit, SyncState, SyncStatus,
+    ErrorKind, PLAYLIST_FIRST_TRACKS, PlayerStatus, PlaylistChange, PlaylistItemEdit, SyncState,
+    SyncStatus,
 };
 use strato_testkit::{DevCloud, Moto};
 
@@ -234,4 +235,49 @@ async fn a_batch_with_one_bad_edit_changes_nothing_and_says_why() {
         .await
         .unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NotFound, "{gone:?}");
+}
+
+#[tokio::test]
+async fn a_long_playlist_opens_with_its_first_tracks_and_reads_the_rest_by_id() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = start_app(cloud.api_url(), dir.path());
+    let tracks = signed_in_with_tracks(&app, cloud.api_url(), 4).await;
+    // A screenful and more of one track, then three others past what opening carries.
+    let mut order = vec![tracks[0].clone(); PLAYLIST_FIRST_TRACKS];
+    order.extend_from_slice(&tracks[1..]);
+    let (long, _) = playlist_of(&app, "Long", &order).await;
+
+    let view = app.playlist(&long).await.unwrap();
+    assert_eq!(
+        view.items
+            .iter()
+            .map(|i| i.track_id.clone())
+            .collect::<Vec<_>>(),
+        order,
+        "every item, in order"
+    );
+    assert_eq!(
+        view.tracks.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
+        [tracks[0].clone()],
+        "the first items' tracks, each once, and no more"
+    );
+
+    // The rest, as the list scrolls to them: in the order asked, unknown ids left out.
+    let asked = vec![tracks[3].clone(), "no-such-track".into(), tracks[1].clone()];
+    let read = app.tracks(asked).await.unwrap();
+    assert_eq!(
+        read.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
+        [tracks[3].clone(), tracks[1].clone()]
+    );
+    // The playlist's length counts every item, read or not.
+    let mut durations = std::collections::HashMap::new();
+    for track in app.tracks(tracks.clone()).await.unwrap() {
+        durations.insert(track.id, u64::from(track.duration_ms));
+    }
+    let total: u64 = order.iter().map(|id| durations[id]).sum();
+    assert!(total > 0);
+    assert_eq!(view.playlist.duration_ms, total);
+    let listed = app.playlists().await.unwrap();
+    assert_eq!(listed[0].duration_ms, total, "the list says the same");
 }

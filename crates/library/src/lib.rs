@@ -66,7 +66,7 @@ pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};
 pub use playlist_apply::MAX_ITEMS as MAX_PLAYLIST_ITEMS;
 pub use playlist_batch::{BatchChange, BatchOutcome, ItemEdit};
 pub use playlist_edits::EditOutcome;
-pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo};
+pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo, PlaylistOutline};
 pub use queue::{PlayQueue, QueueEntryRow, QueueRepeat};
 pub use server_state::SnapshotOutcome;
 pub use sync_records::{SyncRecord, SyncRecordKind};

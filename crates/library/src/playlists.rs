@@ -35,6 +35,16 @@ pub struct LocalPlaylist {
     pub items: Vec<LocalPlaylistItem>,
 }
 
+/// A playlist with its items in order, each naming its track by id only: what a window
+/// showing a long playlist reads first (a 10,000-item playlist is 10,000 short rows, not
+/// 10,000 tracks' data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaylistOutline {
+    pub info: PlaylistInfo,
+    /// `(item_id, track_id)`, in order.
+    pub items: Vec<(String, String)>,
+}
+
 /// One entry of a playlist.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalPlaylistItem {
@@ -71,6 +81,18 @@ impl Library {
         info(&self.conn, id)?
             .filter(|info| !info.deleted)
             .ok_or_else(|| Error::not_found("playlist", id))
+    }
+
+    /// The length of a playlist: the sum of its tracks' durations, of those cached.
+    pub fn playlist_duration_ms(&self, id: &str) -> Result<u64> {
+        let total: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(t.duration_ms), 0) FROM playlist_items i \
+                 JOIN tracks t ON t.id = i.track_id WHERE i.playlist_id = ?1",
+            )?
+            .query_row([id], |row| row.get(0))?;
+        Ok(u64::try_from(total).unwrap_or(0))
     }
 
     /// The server revision of the last snapshot of a playlist (tombstones included, since a
@@ -111,6 +133,27 @@ impl Library {
                 },
             )?;
             Ok(LocalPlaylist { info, items })
+        })
+    }
+}
+
+impl Library {
+    /// One playlist with its items' ids and their tracks' ids, in order (see
+    /// [`PlaylistOutline`]).
+    pub fn playlist_outline(&self, id: &str) -> Result<PlaylistOutline> {
+        self.read(|conn| {
+            let id = &aliases::resolve(conn, AliasKind::Playlist, id)?;
+            let info = info(conn, id)?
+                .filter(|info| !info.deleted)
+                .ok_or_else(|| Error::not_found("playlist", id))?;
+            let items = collect(
+                conn,
+                "SELECT item_id, track_id FROM playlist_items WHERE playlist_id = ?1 \
+                 ORDER BY order_key",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            Ok(PlaylistOutline { info, items })
         })
     }
 }

@@ -10,9 +10,11 @@
 //! and nothing leaks between runs. [`ui`] holds what tests do in the window; [`secrets`] and
 //! [`issued`] search that folder for what the cloud handed out.
 
+mod capture_limit;
 pub mod issued;
 pub mod secrets;
 pub mod ui;
+pub mod window;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -52,10 +54,26 @@ pub struct AppUnderTest {
     /// Set by [`AppUnderTest::close`], which a test reaches only when it passed: dropped
     /// without it, the test failed, and its logs and evidence are kept.
     closed: bool,
+    _capture_limit: capture_limit::CaptureLimit,
 }
 
 impl AppUnderTest {
+    /// Starts the app with its own devcloud, its window composited.
+    ///
+    /// `WebKitWebDriver` never answers a screenshot of a page painted without compositing
+    /// (what the app chooses by itself on a machine without a GPU, such as Xvfb: see
+    /// `src-tauri/src/webview.rs`), so the suite's window composites, in software GL under
+    /// Xvfb. [`AppUnderTest::launch_drawing_as_it_chooses`] leaves the choice to the app.
     pub async fn launch(audio: Audio) -> Result<Self> {
+        Self::launch_with(audio, Some("on")).await
+    }
+
+    /// Starts the app drawing its window as it chooses for the machine (no screenshots).
+    pub async fn launch_drawing_as_it_chooses(audio: Audio) -> Result<Self> {
+        Self::launch_with(audio, None).await
+    }
+
+    async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
         static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let one_at_a_time = ONE_AT_A_TIME.lock().await;
         if std::env::var_os("DISPLAY").is_none() {
@@ -91,6 +109,10 @@ impl AppUnderTest {
         if audio == Audio::Silent {
             driver.env("STRATO_AUDIO_OUTPUT", "null");
         }
+        match acceleration {
+            Some(value) => driver.env("STRATO_HARDWARE_ACCELERATION", value),
+            None => driver.env_remove("STRATO_HARDWARE_ACCELERATION"),
+        };
         let driver = driver
             .args([
                 "--port",
@@ -112,6 +134,8 @@ impl AppUnderTest {
                 "could not start tauri-driver: run the README's test command, which installs it",
             )?;
 
+        let capture_limit =
+            capture_limit::CaptureLimit::watch(dir.path().join("capture.raw"), driver.id());
         let caps = serde_json::json!({
             "tauri:options": { "application": app_binary()? }
         });
@@ -130,6 +154,7 @@ impl AppUnderTest {
             dir,
             quit: false,
             closed: false,
+            _capture_limit: capture_limit,
         })
     }
 
@@ -156,6 +181,14 @@ impl AppUnderTest {
     #[must_use]
     pub fn driver_log(&self) -> PathBuf {
         self.dir.path().join("tauri-driver.log")
+    }
+
+    /// The app's own process (started by tauri-driver's `WebKitWebDriver`).
+    ///
+    /// # Errors
+    /// When it is not running.
+    pub fn app_pid(&self) -> Result<u32> {
+        app_pid(self.driver.id())?.context("the app is not running")
     }
 
     /// Quits the app (ends the `WebDriver` session) and waits up to 20 s for its process to
@@ -341,11 +374,22 @@ impl Drop for AppUnderTest {
         // every test's.
         let keep = !self.closed || std::env::var_os("STRATO_E2E_KEEP").is_some();
         if keep && let Ok(empty) = tempfile::tempdir() {
+            // Hundreds of MB of silence is no evidence worth a disk's space.
+            let capture = self.dir.path().join("capture.raw");
+            if std::fs::metadata(&capture).is_ok_and(|meta| meta.len() > KEPT_CAPTURE_BYTES) {
+                let _ = std::fs::remove_file(&capture);
+                eprintln!(
+                    "dropped the capture of the failed test: over {KEPT_CAPTURE_BYTES} bytes"
+                );
+            }
             let kept = std::mem::replace(&mut self.dir, empty).keep();
             eprintln!("kept the app's logs and evidence in {}", kept.display());
         }
     }
 }
+
+/// A failed test's capture kept up to this size (ten minutes of 44.1 kHz stereo).
+const KEPT_CAPTURE_BYTES: u64 = 100 << 20;
 
 /// Stops tauri-driver and everything it started (its process group, on Unix).
 fn stop_process_tree(driver: &mut std::process::Child) {
@@ -359,9 +403,14 @@ fn stop_process_tree(driver: &mut std::process::Child) {
     let _ = driver.wait();
 }
 
-/// Whether the app binary runs in tauri-driver's process group (`pgid`), from `/proc`.
-#[cfg(target_os = "linux")]
+/// Whether the app binary runs in tauri-driver's process group (`pgid`).
 fn app_running(pgid: u32) -> Result<bool> {
+    Ok(app_pid(pgid)?.is_some())
+}
+
+/// The app binary's process in tauri-driver's process group (`pgid`), from `/proc`.
+#[cfg(target_os = "linux")]
+fn app_pid(pgid: u32) -> Result<Option<u32>> {
     let pgid = pgid.to_string();
     for entry in std::fs::read_dir("/proc")?.flatten() {
         // Processes come and go while the folder is read.
@@ -372,23 +421,23 @@ fn app_running(pgid: u32) -> Result<bool> {
         let Some((head, rest)) = stat.rsplit_once(')') else {
             continue;
         };
-        let comm = head.split_once('(').map_or("", |(_, comm)| comm);
+        let (process, comm) = head.split_once(" (").unwrap_or(("", ""));
         let mut fields = rest.split_whitespace();
         let state = fields.next();
         let pgrp = fields.nth(1);
         // A zombie has exited; only its parent's bookkeeping is left.
         if comm == "strato" && pgrp == Some(pgid.as_str()) && state != Some("Z") {
-            return Ok(true);
+            return Ok(process.trim().parse().ok());
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 /// Elsewhere the session's end is taken as the app's (the suite runs under `WebKitGTK`).
 #[cfg(not(target_os = "linux"))]
 #[allow(clippy::unnecessary_wraps)]
-fn app_running(_pgid: u32) -> Result<bool> {
-    Ok(false)
+fn app_pid(_pgid: u32) -> Result<Option<u32>> {
+    Ok(None)
 }
 
 /// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).

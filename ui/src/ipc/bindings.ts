@@ -148,8 +148,17 @@ unsynced_edits: number,
 /**
  * The listener asked to keep it for offline listening (new tracks download too).
  */
-offline: boolean, };
-export type PlaylistView = { playlist: LibraryPlaylist, items: Array<PlaylistEntry>, };
+offline: boolean, 
+/**
+ * Its length: the sum of the tracks the app has seen.
+ */
+duration_ms: number, };
+export type PlaylistView = { playlist: LibraryPlaylist, items: Array<PlaylistItem>, 
+/**
+ * The tracks of the first [`PLAYLIST_FIRST_TRACKS`] items that the app has seen.
+ */
+tracks: Array<Track>, };
+export type PlaylistItem = { item_id: string, track_id: string, offline: OfflineState, };
 export type PlaylistEntry = { item_id: string, track_id: string, 
 /**
  * The track's data, when the app has seen it (a playlist synced from another device

@@ -31,6 +31,7 @@ import type {
   SignUpOutcome,
   StaySignedIn,
   SyncStatus,
+  Track,
 } from "./bindings";
 import type { Commands } from "./commands";
 import { toAppError } from "./errors";
@@ -321,6 +322,11 @@ export function playerStatus(): Promise<PlayerStatus> {
   return call("player_status");
 }
 
+/** Tells the core whether the page is seen: while hidden, the position's ticks stop. */
+export function setWindowShown(shown: boolean): Promise<void> {
+  return call("set_window_shown", { shown });
+}
+
 async function subscribe<T>(event: string, callback: (payload: T) => void): Promise<Unlisten> {
   try {
     return await listen<T>(event, (received) => {
@@ -349,6 +355,11 @@ export function playlists(): Promise<LibraryPlaylist[]> {
 
 export function playlist(id: string): Promise<PlaylistView> {
   return call("playlist", { id });
+}
+
+/** The data of the tracks named that the app has seen (a long list's rows, as it scrolls to them). */
+export function tracks(ids: readonly string[]): Promise<Track[]> {
+  return call("tracks", { ids });
 }
 
 export function createPlaylist(name: string, description: string): Promise<LibraryPlaylist> {

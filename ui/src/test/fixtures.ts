@@ -5,6 +5,7 @@ import type {
   LibraryPlaylist,
   PlayerStatus,
   PlaylistEntry,
+  PlaylistItem,
   PlaylistView,
   QueueEntry,
   QueueView,
@@ -111,6 +112,7 @@ export function makePlaylist(id: string, overrides: Partial<LibraryPlaylist> = {
     item_count: 0,
     unsynced_edits: 0,
     offline: false,
+    duration_ms: 0,
     ...overrides,
   };
 }
@@ -120,15 +122,27 @@ export function makeEntry(trackId: string, overrides: Partial<PlaylistEntry> = {
   return { item_id: `i${trackId}`, track_id: trackId, track: makeTrack(trackId), offline: "none", ...overrides };
 }
 
-/** A playlist holding one entry per track id, in order. */
+/** The item `i<trackId>` naming the track `trackId`. */
+export function makeItem(trackId: string, overrides: Partial<PlaylistItem> = {}): PlaylistItem {
+  return { item_id: `i${trackId}`, track_id: trackId, offline: "none", ...overrides };
+}
+
+/**
+ * A playlist holding one item per track id, in order, opened as the core answers it: the
+ * tracks of its first `firstTracks` items with it (all of them, unless told).
+ */
 export function makeView(
   id: string,
   trackIds: string[],
   overrides: Partial<LibraryPlaylist> = {},
+  firstTracks = Infinity,
 ): PlaylistView {
+  const tracks = [...new Set(trackIds.slice(0, firstTracks))].map((trackId) => makeTrack(trackId));
+  const duration = trackIds.reduce((sum, trackId) => sum + makeTrack(trackId).duration_ms, 0);
   return {
-    playlist: makePlaylist(id, { item_count: trackIds.length, ...overrides }),
-    items: trackIds.map((trackId) => makeEntry(trackId)),
+    playlist: makePlaylist(id, { item_count: trackIds.length, duration_ms: duration, ...overrides }),
+    items: trackIds.map((trackId) => makeItem(trackId)),
+    tracks,
   };
 }
 

@@ -7,6 +7,7 @@ import { makeDownloads, makeSyncStatus } from "./fixtures";
 export const LIBRARY_IPC = [
   "playlists",
   "playlist",
+  "tracks",
   "createPlaylist",
   "renamePlaylist",
   "describePlaylist",
@@ -60,6 +61,7 @@ export function stubLibrary(mocked: MockedObject<typeof ipcModule>): LibraryEven
     return unlisten;
   });
   mocked.playlists.mockResolvedValue([]);
+  mocked.tracks.mockResolvedValue([]);
   mocked.syncStatus.mockResolvedValue(makeSyncStatus());
   mocked.downloadsStatus.mockResolvedValue(makeDownloads());
   for (const command of [

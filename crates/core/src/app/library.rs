@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use strato_library::{
-    CollectionKind, DownloadState, EditOutcome, Library, LocalPlaylist, PlaylistInfo,
+    CollectionKind, DownloadState, EditOutcome, Library, PlaylistInfo, PlaylistOutline,
 };
+use strato_model::api::Track;
 use strato_model::ipc::{
     AppError, DownloadsStatus, ErrorKind, LibraryPlaylist, OfflineState, OfflineTarget,
-    PlaylistChange, PlaylistChanges, PlaylistEntry, PlaylistView, SearchResults, SyncStatus,
+    PLAYLIST_FIRST_TRACKS, PlaylistChange, PlaylistChanges, PlaylistEntry, PlaylistItem,
+    PlaylistView, SearchResults, SyncStatus,
 };
 
 use super::{App, lock};
@@ -25,10 +27,7 @@ impl App {
         self.read_library(|lib| {
             lib.playlists()?
                 .into_iter()
-                .map(|info| {
-                    let offline = lib.is_offline_collection(CollectionKind::Playlist, &info.id)?;
-                    Ok(summary(info, offline))
-                })
+                .map(|info| summary(lib, info))
                 .collect()
         })
         .await
@@ -37,8 +36,43 @@ impl App {
     /// One playlist with its tracks and whether each plays offline.
     pub async fn playlist(&self, id: &str) -> Result<PlaylistView, AppError> {
         let id = id.to_owned();
-        self.read_library(move |lib| view(lib, &lib.playlist(&id)?))
-            .await
+        self.read_library(move |lib| {
+            let outline = lib.playlist_outline(&id)?;
+            view(lib, outline)
+        })
+        .await
+    }
+
+    /// The data of the tracks named, those the app has seen (in memory, else in the
+    /// library), in the order asked: what a long list shows as it scrolls to its rows.
+    pub async fn tracks(&self, ids: Vec<String>) -> Result<Vec<Track>, AppError> {
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let known = lock(&self.tracks);
+            for (index, id) in ids.iter().enumerate() {
+                match known.get(id) {
+                    Some(track) => found.push((index, track.clone())),
+                    None => missing.push((index, id.clone())),
+                }
+            }
+        }
+        if !missing.is_empty() && self.library().is_some() {
+            let read = self
+                .read_library(move |lib| {
+                    let mut read = Vec::with_capacity(missing.len());
+                    for (index, id) in missing {
+                        if let Some(track) = lib.track(&id)? {
+                            read.push((index, track));
+                        }
+                    }
+                    Ok(read)
+                })
+                .await?;
+            found.extend(read);
+            found.sort_by_key(|(index, _)| *index);
+        }
+        Ok(found.into_iter().map(|(_, track)| track).collect())
     }
 
     pub async fn create_playlist(
@@ -47,10 +81,11 @@ impl App {
         description: &str,
     ) -> Result<LibraryPlaylist, AppError> {
         let (name, description) = (name.to_owned(), description.to_owned());
-        let outcome = self
-            .edit_library(move |lib| lib.create_playlist(&name, &description))
-            .await?;
-        Ok(summary(outcome.playlist, false))
+        self.edit_library(move |lib| {
+            let outcome = lib.create_playlist(&name, &description)?;
+            summary(lib, outcome.playlist)
+        })
+        .await
     }
 
     pub async fn rename_playlist(&self, id: &str, name: &str) -> Result<LibraryPlaylist, AppError> {
@@ -405,24 +440,29 @@ impl App {
         &self,
         edit: impl FnOnce(&mut Library) -> strato_library::Result<EditOutcome> + Send + 'static,
     ) -> Result<LibraryPlaylist, AppError> {
-        let outcome = self.edit_library(edit).await?;
-        let id = outcome.playlist.id.clone();
-        let offline = self
-            .read_library(move |lib| lib.is_offline_collection(CollectionKind::Playlist, &id))
-            .await?;
-        Ok(summary(outcome.playlist, offline))
+        self.edit_library(move |lib| {
+            let outcome = edit(lib)?;
+            summary(lib, outcome.playlist)
+        })
+        .await
     }
 }
 
-pub(super) fn summary(info: PlaylistInfo, offline: bool) -> LibraryPlaylist {
-    LibraryPlaylist {
+/// A playlist's details as the window shows them: with its length, and whether it is kept
+/// for offline listening.
+pub(super) fn summary(
+    lib: &Library,
+    info: PlaylistInfo,
+) -> strato_library::Result<LibraryPlaylist> {
+    Ok(LibraryPlaylist {
+        offline: lib.is_offline_collection(CollectionKind::Playlist, &info.id)?,
+        duration_ms: lib.playlist_duration_ms(&info.id)?,
         id: info.id,
         name: info.name,
         description: info.description,
         item_count: info.item_count,
         unsynced_edits: info.pending_ops,
-        offline,
-    }
+    })
 }
 
 /// An edit's answer: the playlist's details now and what changed in its list.
@@ -431,9 +471,8 @@ fn changes(
     playlist: PlaylistInfo,
     change: PlaylistChange,
 ) -> strato_library::Result<PlaylistChanges> {
-    let offline = lib.is_offline_collection(CollectionKind::Playlist, &playlist.id)?;
     Ok(PlaylistChanges {
-        playlist: summary(playlist, offline),
+        playlist: summary(lib, playlist)?,
         changes: vec![change],
     })
 }
@@ -463,26 +502,35 @@ fn offline_state(state: DownloadState) -> OfflineState {
     }
 }
 
-fn view(lib: &Library, playlist: &LocalPlaylist) -> strato_library::Result<PlaylistView> {
-    let offline = lib.is_offline_collection(CollectionKind::Playlist, &playlist.info.id)?;
+fn view(lib: &Library, outline: PlaylistOutline) -> strato_library::Result<PlaylistView> {
     let downloads: HashMap<String, DownloadState> = lib
         .downloads()?
         .into_iter()
         .map(|d| (d.track_id, d.state))
         .collect();
+    let mut tracks: Vec<Track> = Vec::with_capacity(PLAYLIST_FIRST_TRACKS);
+    for (_, track_id) in outline.items.iter().take(PLAYLIST_FIRST_TRACKS) {
+        if tracks.iter().any(|seen| &seen.id == track_id) {
+            continue;
+        }
+        if let Some(track) = lib.track(track_id)? {
+            tracks.push(track);
+        }
+    }
+    let items = outline
+        .items
+        .into_iter()
+        .map(|(item_id, track_id)| PlaylistItem {
+            offline: downloads
+                .get(&track_id)
+                .map_or(OfflineState::None, |&state| offline_state(state)),
+            item_id,
+            track_id,
+        })
+        .collect();
     Ok(PlaylistView {
-        playlist: summary(playlist.info.clone(), offline),
-        items: playlist
-            .items
-            .iter()
-            .map(|item| PlaylistEntry {
-                item_id: item.item_id.clone(),
-                track_id: item.track_id.clone(),
-                track: item.track.clone(),
-                offline: downloads
-                    .get(&item.track_id)
-                    .map_or(OfflineState::None, |&state| offline_state(state)),
-            })
-            .collect(),
+        playlist: summary(lib, outline.info)?,
+        items,
+        tracks,
     })
 }

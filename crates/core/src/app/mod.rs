@@ -431,6 +431,13 @@ impl App {
         self.status.snapshot()
     }
 
+    /// The window was shown or hidden (minimised, on another workspace, closed to the tray).
+    /// While hidden, the position's ticks are not sent: nothing would show them. Every other
+    /// change of the player's status still is.
+    pub fn set_window_shown(&self, shown: bool) {
+        self.status.set_shown(shown);
+    }
+
     fn api(&self) -> Result<Arc<ApiClient>, AppError> {
         if let Some(signed_in) = lock(&self.session).as_ref() {
             return Ok(Arc::clone(&signed_in.api));

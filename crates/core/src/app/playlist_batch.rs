@@ -3,7 +3,7 @@
 //! service takes (see `strato_library::ItemEdit`); the answer is what changed, as for the
 //! single edits, so the window never reads back a long playlist.
 
-use strato_library::{BatchChange, CollectionKind, ItemEdit, Library};
+use strato_library::{BatchChange, ItemEdit, Library};
 use strato_model::ipc::{AppError, PlaylistChange, PlaylistChanges, PlaylistItemEdit};
 
 use super::library::{entry, summary};
@@ -49,10 +49,8 @@ impl App {
                     .into_iter()
                     .map(|change| to_ipc(lib, change))
                     .collect::<strato_library::Result<Vec<_>>>()?;
-                let offline =
-                    lib.is_offline_collection(CollectionKind::Playlist, &outcome.playlist.id)?;
                 Ok(PlaylistChanges {
-                    playlist: summary(outcome.playlist, offline),
+                    playlist: summary(lib, outcome.playlist)?,
                     changes,
                 })
             })

@@ -12,8 +12,8 @@ use super::{
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{
-    DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistView,
-    SyncNotice, SyncState, SyncStatus,
+    DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistItem,
+    PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
@@ -56,6 +56,7 @@ pub fn typescript_bindings() -> String {
         QueueView::decl(&cfg),
         LibraryPlaylist::decl(&cfg),
         PlaylistView::decl(&cfg),
+        PlaylistItem::decl(&cfg),
         PlaylistEntry::decl(&cfg),
         PlaylistChanges::decl(&cfg),
         PlaylistChange::decl(&cfg),

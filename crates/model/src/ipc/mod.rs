@@ -28,8 +28,8 @@ pub use catalog::{
 };
 pub use library::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget,
-    PLAYLISTS_CHANGED_EVENT, PlaylistChange, PlaylistChanges, PlaylistEntry, PlaylistView,
-    SYNC_STATUS_EVENT, SyncNotice, SyncState, SyncStatus,
+    PLAYLIST_FIRST_TRACKS, PLAYLISTS_CHANGED_EVENT, PlaylistChange, PlaylistChanges, PlaylistEntry,
+    PlaylistItem, PlaylistView, SYNC_STATUS_EVENT, SyncNotice, SyncState, SyncStatus,
 };
 pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};

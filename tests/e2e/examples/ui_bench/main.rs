@@ -14,7 +14,7 @@
 //! (`library.rs`); starts it again (cold start to the kept account's home page), opens each
 //! playlist (click to first rows painted), scrolls the big one a page per frame, plays each
 //! and meters the bytes the core sends the window, reads the memory (PSS of every process
-//! of the app) and the CPU (playing and paused, window shown and hidden: `window.rs`), and,
+//! of the app) and the CPU (playing and paused, window shown and hidden: `strato_e2e::window`), and,
 //! with `--soak-minutes`, the memory's growth over a long session of playing and scrolling.
 
 #[cfg(target_os = "linux")]
@@ -27,8 +27,6 @@ mod procs;
 mod report;
 #[cfg(target_os = "linux")]
 mod run;
-#[cfg(target_os = "linux")]
-mod window;
 
 #[cfg(target_os = "linux")]
 #[tokio::main]

@@ -71,6 +71,24 @@ const step = (now) => {
 requestAnimationFrame(step);
 "#;
 
+/// The command alone that reads the playlist `name` (no store, no rendering): milliseconds
+/// from the call to the answer parsed, and the answer's size in bytes of JSON, so the open
+/// time above can be split into the core's and IPC's share and the page's.
+const READ_PLAYLIST: &str = r#"
+const [name, done] = arguments;
+const row = [...document.querySelectorAll('[data-testid="playlist-row"]')]
+  .find((r) => r.querySelector('.name')?.textContent === name);
+if (!row) { done({ error: `no sidebar row for ${name}` }); return; }
+const started = performance.now();
+window.__TAURI_INTERNALS__.invoke('playlist', { id: row.dataset.playlistId }).then(
+  (answer) => {
+    const ms = performance.now() - started;
+    done({ ms, bytes: new TextEncoder().encode(JSON.stringify(answer)).length });
+  },
+  (error) => done({ error: String(error?.message ?? error) }),
+);
+"#;
+
 /// The same frames with nothing scrolling: the page's own frame clock, as a reference.
 const IDLE_FRAMES: &str = r"
 const [count, done] = arguments;
@@ -104,6 +122,15 @@ fn numbers(value: &Value) -> Vec<f64> {
 pub async fn open_playlist(app: &AppUnderTest, name: &str) -> Result<f64> {
     let answer = run(app, OPEN_PLAYLIST, vec![json!(name)]).await?;
     answer["ms"].as_f64().context("no time in the answer")
+}
+
+/// The `playlist` command's time for `name` in milliseconds, and its answer's bytes.
+pub async fn read_playlist(app: &AppUnderTest, name: &str) -> Result<(f64, u64)> {
+    let answer = run(app, READ_PLAYLIST, vec![json!(name)]).await?;
+    Ok((
+        answer["ms"].as_f64().context("no time in the answer")?,
+        answer["bytes"].as_u64().unwrap_or(0),
+    ))
 }
 
 /// The frames of a scroll from top to bottom, a page at a time, and the rows in the DOM.
@@ -155,6 +182,21 @@ pub async fn meter_bytes(app: &AppUnderTest) -> Result<(u64, Vec<(String, u64, u
     }
     by_name.sort_by_key(|entry| std::cmp::Reverse(entry.2));
     Ok((total, by_name))
+}
+
+/// The elements and images in the page: what a long session must not pile up.
+pub async fn dom_counts(app: &AppUnderTest) -> Result<(u64, u64)> {
+    let counts = app
+        .client
+        .execute(
+            "return [document.getElementsByTagName('*').length, document.images.length];",
+            vec![],
+        )
+        .await?;
+    Ok((
+        counts[0].as_u64().unwrap_or(0),
+        counts[1].as_u64().unwrap_or(0),
+    ))
 }
 
 /// The page's `document.visibilityState`: what the page itself believes.

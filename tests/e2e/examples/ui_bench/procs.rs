@@ -113,12 +113,24 @@ pub fn pss_mb(processes: &[Process]) -> Vec<(String, f64)> {
         else {
             continue;
         };
-        let kb: f64 = rollup
-            .lines()
-            .find_map(|line| line.strip_prefix("Pss:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0.0);
-        let mb = kb / 1024.0;
+        let field = |name: &str| -> f64 {
+            rollup
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0.0)
+                / 1024.0
+        };
+        let mb = field("Pss:");
+        // Where it is: the process's own heap, or its share of mapped files (libraries).
+        eprintln!(
+            "  pss {} ({}): {mb:.0} MB, anonymous {:.0}, files {:.0}, shared memory {:.0}",
+            process.name,
+            process.pid,
+            field("Pss_Anon:"),
+            field("Pss_File:"),
+            field("Pss_Shmem:")
+        );
         all += mb;
         if !by_name.contains_key(&process.name) {
             order.push(process.name.clone());

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 import { createEvent, fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { makeEntry, makePlaylist, makeView } from "../../test/fixtures";
+import { deferred, makeEntry, makeItem, makePlaylist, makeTrack, makeView } from "../../test/fixtures";
 import type { PlaylistChange } from "../../ipc";
 import { stubLibrary } from "../../test/library";
 import { giveViewport } from "../../test/viewport";
-import type { PlaylistView } from "../../ipc";
+import type { PlaylistView, Track } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => {
   const { LIBRARY_IPC } = await import("../../test/library");
@@ -22,6 +22,8 @@ import PlaylistScreen from "./PlaylistScreen.svelte";
 
 const mocked = vi.mocked(ipc);
 const ROW_HEIGHT = 40;
+/** The track list's row height in the app (what its virtual list scrolls by). */
+const ROW_HEIGHT_IN_APP = 52;
 
 beforeEach(() => {
   vi.resetAllMocks();
@@ -143,18 +145,56 @@ describe("PlaylistScreen header", () => {
 });
 
 describe("PlaylistScreen rows", () => {
-  it("shows unloaded tracks by id, and each row's offline state", async () => {
+  it("shows tracks the app has never seen by id, and each row's offline state", async () => {
     const view = makeView("p1", ["a"]);
-    view.items.push(makeEntry("zz9", { track: null, offline: "queued" }));
+    view.items.push(makeItem("zz9", { offline: "queued" }));
     view.items[0].offline = "available";
+    // The core has never seen zz9: reading it answers nothing.
+    mocked.tracks.mockResolvedValue([]);
     await showPlaylist(view);
 
     const rows = screen.getAllByTestId("playlist-item");
+    await vi.waitFor(() => expect(rows[1].textContent).toContain("Not loaded yet"));
     expect(rows[1].textContent).toContain("zz9");
-    expect(rows[1].textContent).toContain("Not loaded yet");
+    expect(mocked.tracks).toHaveBeenCalledWith(["zz9"]);
     const states = screen.getAllByTestId("offline-state");
     expect(states.map((state) => state.dataset.state)).toEqual(["available", "queued"]);
     expect(states[0].textContent).toContain("Available offline");
+  });
+
+  it("reads the tracks of a long playlist's rows as the scroll reaches them, a block at a time", async () => {
+    const main = document.body.appendChild(document.createElement("main"));
+    main.setAttribute("data-scroll-root", "");
+    try {
+      const trackIds = Array.from({ length: 300 }, (_, index) => `t${index}`);
+      // Opened as the core answers: the first 100 items' tracks come with the playlist.
+      const view = makeView("p1", trackIds, { name: "Long" }, 100);
+      const block = deferred<Track[]>();
+      mocked.tracks.mockReturnValueOnce(block.promise);
+      mocked.playlists.mockResolvedValue([view.playlist]);
+      mocked.playlist.mockResolvedValue(view);
+      await libraryStore.start();
+      await libraryStore.openPlaylist("p1");
+      render(PlaylistScreen, { target: main });
+      await vi.waitFor(() => expect(screen.getAllByTestId("playlist-item")[0].textContent).toContain("Title t0"));
+      expect(screen.getByTestId("playlist-count").textContent).toContain("300 tracks");
+      // The first screen came with the playlist: nothing read.
+      expect(mocked.tracks).not.toHaveBeenCalled();
+
+      // Down to row 150: the second block is read, once, its rows blank until it comes.
+      Object.defineProperty(main, "scrollTop", { configurable: true, value: ROW_HEIGHT_IN_APP * 150 });
+      await fireEvent.scroll(main);
+      await fireEvent.scroll(main);
+      await vi.waitFor(() => expect(mocked.tracks).toHaveBeenCalledTimes(1));
+      expect(mocked.tracks).toHaveBeenCalledWith(trackIds.slice(100, 200));
+      const row150 = () => main.querySelector<HTMLElement>('[data-row-index="150"]');
+      await vi.waitFor(() => expect(row150()).not.toBeNull());
+      expect(row150()?.querySelector('[aria-label="Loading"]')).not.toBeNull();
+      block.resolve(trackIds.slice(100, 200).map((id) => makeTrack(id)));
+      await vi.waitFor(() => expect(row150()?.textContent).toContain("Title t150"));
+    } finally {
+      main.remove();
+    }
   });
 
   it("plays from a row on double click and on Enter", async () => {

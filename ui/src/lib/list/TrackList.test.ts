@@ -55,6 +55,17 @@ describe("a long list", () => {
     expect(rows()[3].getAttribute("aria-rowindex")).toBe("5");
   });
 
+  it("leaves the Album column out when asked (an album's own page), header and rows alike", async () => {
+    const tracks = [makeTrack("t0", { album_title: "Blue Hour" })];
+    render(TrackList, { rows: trackRows(tracks), label: "Blue Hour", onplay, albumColumn: false });
+    await vi.waitFor(() => expect(rows()).toHaveLength(1));
+    const headers = screen.getAllByRole("columnheader").map((header) => header.textContent?.trim());
+    expect(headers).not.toContain("Album");
+    expect(headers).toContain("Artist");
+    expect(rows()[0].textContent).not.toContain("Blue Hour");
+    expect(rows()[0].querySelectorAll('[role="gridcell"]')).toHaveLength(headers.length);
+  });
+
   it("keeps one row in the Tab order", async () => {
     await renderList(20);
     expect(rows().filter((row) => row.tabIndex === 0)).toHaveLength(1);

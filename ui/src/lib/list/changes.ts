@@ -1,4 +1,4 @@
-import type { PlaylistChanges, PlaylistEntry, PlaylistView } from "../../ipc";
+import type { PlaylistChanges, PlaylistItem, PlaylistView, Track } from "../../ipc";
 
 /**
  * A playlist as shown, with an edit's answer applied: the playlist's new details, and each
@@ -6,11 +6,15 @@ import type { PlaylistChanges, PlaylistEntry, PlaylistView } from "../../ipc";
  * order, as the core made them. Nothing else of a long list is copied more than once.
  */
 export function applyChanges(view: PlaylistView, answer: PlaylistChanges): PlaylistView {
-  let items: PlaylistEntry[] = [...view.items];
+  let items: PlaylistItem[] = [...view.items];
   for (const change of answer.changes) {
     switch (change.kind) {
       case "added":
-        items.splice(Math.min(change.position, items.length), 0, ...change.items);
+        items.splice(
+          Math.min(change.position, items.length),
+          0,
+          ...change.items.map(({ item_id, track_id, offline }) => ({ item_id, track_id, offline })),
+        );
         break;
       case "removed": {
         const gone = new Set(change.item_ids);
@@ -26,7 +30,14 @@ export function applyChanges(view: PlaylistView, answer: PlaylistChanges): Playl
       }
     }
   }
-  return { playlist: answer.playlist, items };
+  return { ...view, playlist: answer.playlist, items };
+}
+
+/** The tracks' data an answer's additions carry (for the list's track cache). */
+export function addedTracks(answer: PlaylistChanges): Track[] {
+  return answer.changes.flatMap((change) =>
+    change.kind === "added" ? change.items.flatMap((entry) => (entry.track ? [entry.track] : [])) : [],
+  );
 }
 
 /** The item ids an answer's additions created, in order (what undoing them removes). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_ROWS, nearEnd, visibleRows } from "./range";
+import { NO_ROWS, blocksAround, nearEnd, visibleRows } from "./range";
 
 describe("the rows on screen", () => {
   it("counts whole and partly shown rows from the top of the list", () => {
@@ -30,5 +30,21 @@ describe("reading ahead", () => {
     expect(nearEnd({ start: 30, end: 30 }, 30, 5)).toBe(true);
     expect(nearEnd(NO_ROWS, 0, 30)).toBe(false);
     expect(nearEnd(NO_ROWS, 100, 30)).toBe(false);
+  });
+});
+
+describe("the rows to read around the screen", () => {
+  it("takes the whole blocks the screen and its margin touch", () => {
+    expect(blocksAround({ start: 0, end: 14 }, 10_000, 100, 20)).toEqual({ start: 0, end: 100 });
+    // Near a block's end, the margin reaches into the next one before the screen does.
+    expect(blocksAround({ start: 70, end: 84 }, 10_000, 100, 20)).toEqual({ start: 0, end: 200 });
+    expect(blocksAround({ start: 130, end: 144 }, 10_000, 100, 20)).toEqual({ start: 100, end: 200 });
+    expect(blocksAround({ start: 105, end: 119 }, 10_000, 100, 20)).toEqual({ start: 0, end: 200 });
+  });
+
+  it("stops at the list's end and reads nothing before anything is on screen", () => {
+    expect(blocksAround({ start: 9_990, end: 10_000 }, 10_000, 100, 20)).toEqual({ start: 9_900, end: 10_000 });
+    expect(blocksAround({ start: 0, end: 3 }, 3, 100, 20)).toEqual({ start: 0, end: 3 });
+    expect(blocksAround(NO_ROWS, 10_000, 100, 20)).toEqual(NO_ROWS);
   });
 });

@@ -41,6 +41,18 @@ export function nearEnd(range: RowRange, count: number, aheadRows: number): bool
   return range.end >= count - aheadRows;
 }
 
+/**
+ * The rows whose data to read for a screen showing `range` of `count` rows: the blocks of
+ * `block` rows that the screen and `margin` rows either side of it touch. Whole blocks, so
+ * a scroll reads a block once, ahead of it, rather than a few rows every frame.
+ */
+export function blocksAround(range: RowRange, count: number, block: number, margin: number): RowRange {
+  if (range.end === 0 || count <= 0 || block <= 0) return NO_ROWS;
+  const start = Math.floor(Math.max(0, range.start - margin) / block) * block;
+  const end = Math.min(count, Math.ceil((range.end + margin) / block) * block);
+  return { start, end: Math.max(start, end) };
+}
+
 export function sameRange(a: RowRange, b: RowRange): boolean {
   return a.start === b.start && a.end === b.end;
 }

@@ -1,4 +1,5 @@
-import type { OfflineState, PlaylistEntry, Track } from "../../ipc";
+import type { OfflineState, PlaylistItem, Track } from "../../ipc";
+import type { TrackCache } from "./track-cache.svelte";
 
 /** A row of a track list: a track, or a playlist's item naming one. */
 export interface TrackRow {
@@ -9,14 +10,30 @@ export interface TrackRow {
   readonly track: Track | null;
   /** Whether it plays offline, where the list knows (a playlist's items). */
   readonly offline?: OfflineState;
+  /** Its track's data is being read (a long playlist's rows, as the list scrolls to them). */
+  readonly pending?: boolean;
 }
 
 export function trackRows(tracks: readonly Track[]): TrackRow[] {
   return tracks.map((track) => ({ key: track.id, trackId: track.id, track }));
 }
 
-export function playlistRows(items: readonly PlaylistEntry[]): TrackRow[] {
-  return items.map((entry) => ({ key: entry.item_id, trackId: entry.track_id, track: entry.track, offline: entry.offline }));
+/**
+ * A playlist's rows: its items, each reading its track from `tracks` when a row shows it (so
+ * a row follows its own track's arrival, and making 10,000 rows reads no track at all).
+ */
+export function playlistRows(items: readonly PlaylistItem[], tracks: TrackCache): TrackRow[] {
+  return items.map((item) => ({
+    key: item.item_id,
+    trackId: item.track_id,
+    offline: item.offline,
+    get track() {
+      return tracks.get(item.track_id) ?? null;
+    },
+    get pending() {
+      return tracks.pending(item.track_id);
+    },
+  }));
 }
 
 /** What a row is called, in words (its title, or its id while unknown). */

@@ -9,7 +9,8 @@ import type {
   SyncStatus,
   Unlisten,
 } from "../../ipc";
-import { addedItemIds, applyChanges } from "$lib/list/changes";
+import { addedItemIds, addedTracks, applyChanges } from "$lib/list/changes";
+import { TrackCache } from "$lib/list/track-cache.svelte";
 import { restoreMoves, restoreRemovals, type ItemMove } from "$lib/list/moves";
 import { UndoSlot, type EditNotice } from "$lib/list/undo.svelte";
 import { navigation } from "$lib/navigation/navigation.svelte";
@@ -34,8 +35,13 @@ export class LibraryStore {
   playlists = $state<LibraryPlaylist[]>([]);
   /** The playlist shown in the main area (null: the catalog). */
   openId = $state<string | null>(null);
-  /** Its content, once read. */
-  open = $state<PlaylistView | null>(null);
+  /**
+   * Its items, once read; replaced whole by each answer (never deeply reactive: a playlist
+   * may hold 10,000 items). Its tracks' data is in `tracks`.
+   */
+  open = $state.raw<PlaylistView | null>(null);
+  /** The open playlist's tracks: the first ones read with it, the rest as the list scrolls. */
+  readonly tracks = new TrackCache((ids) => ipc.tracks(ids));
   loaded = $state(false);
   sync = $state<SyncStatus | null>(null);
   downloads = $state<DownloadsStatus | null>(null);
@@ -97,6 +103,7 @@ export class LibraryStore {
     this.playlists = [];
     this.openId = null;
     this.open = null;
+    this.tracks.clear();
     this.loaded = false;
     this.sync = null;
     this.downloads = null;
@@ -137,6 +144,7 @@ export class LibraryStore {
     if (this.openId !== id) {
       this.openId = id;
       this.open = null;
+      this.tracks.clear();
     }
     this.error = null;
     await this.#readView(id);
@@ -146,6 +154,7 @@ export class LibraryStore {
   closePlaylist(): void {
     this.openId = null;
     this.open = null;
+    this.tracks.clear();
   }
 
   /** Creates a playlist and opens it; false when it could not be created. */
@@ -271,7 +280,7 @@ export class LibraryStore {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const wanted = new Set(itemIds);
     const removed = view.items.flatMap((entry, index) =>
-      wanted.has(entry.item_id) ? [{ index, trackId: entry.track_id, title: entry.track?.title }] : [],
+      wanted.has(entry.item_id) ? [{ index, trackId: entry.track_id, title: this.tracks.get(entry.track_id)?.title }] : [],
     );
     const action = itemIds.length === 1 ? "Couldn't remove the track" : "Couldn't remove the tracks";
     if (removed.length < wanted.size) {
@@ -319,7 +328,8 @@ export class LibraryStore {
     if (!answer) return false;
     const playlistId = answer.playlist.id;
     const after = this.open?.playlist.id === playlistId ? this.open.items.map((entry) => entry.item_id) : null;
-    const title = moved.length === 1 ? view.items.find((entry) => entry.item_id === moved[0])?.track?.title : undefined;
+    const movedTrack = moved.length === 1 ? view.items.find((entry) => entry.item_id === moved[0])?.track_id : undefined;
+    const title = movedTrack === undefined ? undefined : this.tracks.get(movedTrack)?.title;
     const what = title ? `“${title}”` : tracksWord(moved.length);
     this.#undo.offer(`Moved ${what} in “${view.playlist.name}”.`, async () => {
       const current = this.open?.playlist.id === playlistId ? this.open.items.map((entry) => entry.item_id) : after;
@@ -446,6 +456,7 @@ export class LibraryStore {
     this.#showPlaylist(view.playlist, sequence);
     if (view.playlist.id !== this.openId || sequence <= this.#viewShown) return;
     this.#viewShown = sequence;
+    this.tracks.put(view.tracks);
     this.open = view;
   }
 
@@ -464,6 +475,7 @@ export class LibraryStore {
     this.#showPlaylist(answer.playlist, sequence);
     if (!applies || !open || sequence <= this.#viewShown) return;
     this.#viewShown = sequence;
+    this.tracks.put(addedTracks(answer));
     this.open = applyChanges(open, answer);
   }
 

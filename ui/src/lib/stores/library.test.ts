@@ -363,7 +363,7 @@ describe("LibraryStore undo", () => {
     mocked.createPlaylist.mockResolvedValueOnce(makePlaylist("p7", { name: "Run", description: "Morning" }));
     mocked.editPlaylist.mockResolvedValueOnce({
       playlist: makePlaylist("p7", { name: "Run", item_count: 3 }),
-      changes: [{ kind: "added", position: 0, items: kept.items }],
+      changes: [{ kind: "added", position: 0, items: ["a", "b", "c"].map((id) => makeEntry(id)) }],
     });
     await expect(store.undo()).resolves.toBe(true);
     expect(mocked.createPlaylist).toHaveBeenCalledWith("Run", "Morning");

@@ -225,15 +225,31 @@ export class PlayerStore {
     });
     if (!this.#running) return unlisten();
     this.#unlisten = unlisten;
+    if (typeof document !== "undefined") {
+      document.addEventListener("visibilitychange", this.#tellVisibility);
+      if (document.hidden) this.#tellVisibility();
+    }
     const initial = await ipc.playerStatus();
     // An event that arrived while we were asking is newer than this snapshot.
     if (this.#running && !this.#sawEvent) this.#apply(initial);
   }
 
+  /**
+   * Tells the core whether the page is seen (minimised or on another workspace, it is not):
+   * a hidden page is not woken by the position's ticks. Shown again, the core sends the
+   * status at once.
+   */
+  readonly #tellVisibility = () => {
+    ipc.setWindowShown(!document.hidden).catch(() => {
+      // Only CPU is at stake: the ticks go on as before.
+    });
+  };
+
   stop(): void {
     this.#running = false;
     this.#unlisten?.();
     this.#unlisten = null;
+    if (typeof document !== "undefined") document.removeEventListener("visibilitychange", this.#tellVisibility);
     this.queue.stop();
     for (const optimistic of this.#optimistic) optimistic.clear();
     this.status = IDLE_STATUS;

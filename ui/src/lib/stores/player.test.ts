@@ -26,6 +26,7 @@ vi.mock("../../ipc", async (importOriginal) => ({
   setVolume: vi.fn(),
   setShuffle: vi.fn(),
   setRepeat: vi.fn(),
+  setWindowShown: vi.fn(),
 }));
 
 import * as ipc from "../../ipc";
@@ -302,7 +303,7 @@ describe("PlayerStore queue", () => {
   });
 
   it("saves the queue as a playlist under a name, refusing a blank one", async () => {
-    const playlist = { id: "p1", name: "Road", description: "", item_count: 3, unsynced_edits: 1, offline: false };
+    const playlist = { id: "p1", name: "Road", description: "", item_count: 3, unsynced_edits: 1, offline: false, duration_ms: 0 };
     mocked.saveQueueAsPlaylist.mockResolvedValue(playlist);
     const store = await startedStore();
     await expect(store.saveQueueAsPlaylist("  Road ")).resolves.toEqual(playlist);
@@ -489,5 +490,52 @@ describe("PlayerStore volume, shuffle and repeat", () => {
     store.stop();
     expect(store.positionMs).toBe(0);
     expect(store.volume).toBe(1);
+  });
+});
+
+describe("a hidden window", () => {
+  /** A page whose visibility the test sets, as the window system would. */
+  function fakeDocument() {
+    const listeners = new Set<() => void>();
+    const page = {
+      hidden: false,
+      addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
+      removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
+      set(hidden: boolean) {
+        page.hidden = hidden;
+        for (const listener of listeners) listener();
+      },
+      listeners,
+    };
+    vi.stubGlobal("document", page);
+    return page;
+  }
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("tells the core when the page is hidden and shown again, and stops listening when stopped", async () => {
+    const page = fakeDocument();
+    mocked.setWindowShown.mockResolvedValue(undefined);
+    const store = new PlayerStore();
+    await store.start();
+    expect(mocked.setWindowShown).not.toHaveBeenCalled();
+    page.set(true);
+    page.set(false);
+    expect(mocked.setWindowShown.mock.calls).toEqual([[false], [true]]);
+    store.stop();
+    expect(page.listeners.size).toBe(0);
+  });
+
+  it("says so at once when the page starts hidden, and a refusal costs nothing but CPU", async () => {
+    const page = fakeDocument();
+    page.hidden = true;
+    mocked.setWindowShown.mockRejectedValue({ kind: "internal", message: "no" });
+    const store = new PlayerStore();
+    await store.start();
+    expect(mocked.setWindowShown).toHaveBeenCalledWith(false);
+    expect(store.commandError).toBeNull();
+    store.stop();
   });
 });

@@ -192,6 +192,7 @@ describe("QueuePanel editing", () => {
       item_count: 5,
       unsynced_edits: 1,
       offline: false,
+      duration_ms: 0,
     });
     mocked.playlists.mockResolvedValue([]);
     await openPanel(1);
