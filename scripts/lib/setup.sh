@@ -141,8 +141,32 @@ setup_for() {
     ensure_node
     ensure_ui_packages
     [ "$1" = test ] && ensure_tauri_driver
+    [ "$1" = test ] && ensure_disk_room
     ensure_media
     say "set-up checked in $((SECONDS - t0)) s"
+}
+
+# Free space, in GB, on the file system holding the shared target dir.
+free_gb() {
+    mkdir -p "$CARGO_TARGET_DIR"
+    df -P -k "$CARGO_TARGET_DIR" | awk 'NR == 2 { print int($4 / 1048576) }'
+}
+
+# Makes room for a build and a test run before they start, rather than failing half-way with
+# "No space left on device" (a full build and the tests' files need about 20 GB). Clears, in
+# order: folders the end-to-end tests kept more than a day ago, then the incremental caches
+# of the shared target dir (they only speed up rebuilds, and grow without bound). Fails in
+# words when that is not enough.
+ensure_disk_room() {
+    local want=25 free
+    free=$(free_gb)
+    [ "$free" -ge "$want" ] && return 0
+    say "only $free GB free for the build: clearing old end-to-end folders and incremental caches"
+    find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'strato-e2e-*' -type d -mtime +0 -exec rm -rf {} + 2>/dev/null || true
+    rm -rf "$CARGO_TARGET_DIR"/*/incremental
+    free=$(free_gb)
+    say "$free GB free now"
+    [ "$free" -ge 12 ] || die "only $free GB free next to $CARGO_TARGET_DIR; the build and the tests need about 20 GB"
 }
 
 # Starts Xvfb on a free display when there is no display; sets DISPLAY.
