@@ -73,7 +73,9 @@ impl AppUnderTest {
         Self::launch_with(audio, None).await
     }
 
-    async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
+    /// Starts the app with `STRATO_HARDWARE_ACCELERATION` set to `acceleration` (`None`: unset,
+    /// the app chooses).
+    pub async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
         static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let one_at_a_time = ONE_AT_A_TIME.lock().await;
         if std::env::var_os("DISPLAY").is_none() {

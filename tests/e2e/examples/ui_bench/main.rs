@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! scripts/bench ui                  # builds the UI, the app and devcloud (perf profile)
-//! ui_bench [--seconds N] [--runs N] [--soak-minutes N]
+//! ui_bench [--seconds N] [--runs N] [--soak-minutes N] [--acceleration on|off|auto]
 //! ```
 //!
 //! What it does: signs in to a fresh devcloud (the 13-track catalog) and measures a cold

@@ -17,6 +17,8 @@ struct Options {
     /// Opens of each playlist.
     runs: usize,
     soak_minutes: u64,
+    /// `STRATO_HARDWARE_ACCELERATION` for the app (`None`: the app chooses for the machine).
+    acceleration: Option<String>,
 }
 
 fn options() -> Result<Options> {
@@ -24,6 +26,7 @@ fn options() -> Result<Options> {
         seconds: 10,
         runs: 20,
         soak_minutes: 0,
+        acceleration: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -33,6 +36,9 @@ fn options() -> Result<Options> {
             "--seconds" => options.seconds = value()?,
             "--runs" => options.runs = usize::try_from(value()?)?,
             "--soak-minutes" => options.soak_minutes = value()?,
+            "--acceleration" => {
+                options.acceleration = Some(args.next().context("on, off or auto after the flag")?);
+            }
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -43,8 +49,8 @@ pub async fn main() -> Result<()> {
     let options = options()?;
     // The null sink plays in real time (the ALSA capture file does not: it would decode
     // as fast as it can); what a sound card adds is the engine benchmark's to measure.
-    // Drawn as the app chooses for this machine, as a listener's would be.
-    let mut app = AppUnderTest::launch_drawing_as_it_chooses(Audio::Silent).await?;
+    // Drawn as the app chooses for this machine, as a listener's would be (unless told).
+    let mut app = AppUnderTest::launch_with(Audio::Silent, options.acceleration.as_deref()).await?;
     app.sign_in_and_stay("demo", "Strato-demo-1").await?;
     app.wait_for("home-screen").await?;
 
