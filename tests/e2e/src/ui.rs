@@ -10,6 +10,32 @@ use fantoccini::key::Key;
 
 use crate::AppUnderTest;
 
+/// A clock the window shows ("m:ss") in seconds (0 where it does not read as one).
+#[must_use]
+pub fn clock_seconds(mss: &str) -> u32 {
+    let mut parts = mss.trim().rsplit(':');
+    let s: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let m: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    m * 60 + s
+}
+
+/// Turns the page's IPC meter (`ui/src/ipc/meter.ts`) on, from zero.
+pub async fn reset_ipc_meter(app: &AppUnderTest) -> Result<()> {
+    app.client
+        .execute("window.__stratoIpcMeter = {};", vec![])
+        .await?;
+    Ok(())
+}
+
+/// The page's `document.visibilityState`: whether it believes it is seen.
+pub async fn page_visibility(app: &AppUnderTest) -> Result<String> {
+    let state = app
+        .client
+        .execute("return document.visibilityState;", vec![])
+        .await?;
+    Ok(state.as_str().unwrap_or("?").to_owned())
+}
+
 /// What the listener reads in an element.
 pub async fn text(element: &Element) -> Result<String> {
     Ok(element

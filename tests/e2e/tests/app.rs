@@ -3,19 +3,11 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use strato_e2e::ui::open_catalog;
+use strato_e2e::ui::{clock_seconds, open_catalog};
 use strato_e2e::{AppUnderTest, Audio, rms};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
-
-/// Seconds shown as "m:ss" → seconds.
-fn seconds(mss: &str) -> u32 {
-    let mut parts = mss.trim().rsplit(':');
-    let s: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let m: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    m * 60 + s
-}
 
 #[tokio::test]
 async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
@@ -51,17 +43,19 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
     // The clock moves (the wait's own condition), and within the track the row listed: the
     // seek bar shows the row's length, and the position never runs past it.
     let position = app
-        .wait_for_text("position", Duration::from_secs(30), |t| seconds(t) >= 2)
+        .wait_for_text("position", Duration::from_secs(30), |t| {
+            clock_seconds(t) >= 2
+        })
         .await?;
     let duration = app
-        .wait_for_text("duration", Duration::from_secs(5), |t| seconds(t) > 0)
+        .wait_for_text("duration", Duration::from_secs(5), |t| clock_seconds(t) > 0)
         .await?;
     assert!(
         title.contains(&duration),
         "row {title:?} vs the seek bar's length {duration:?}"
     );
     assert!(
-        seconds(&position) <= seconds(&duration),
+        clock_seconds(&position) <= clock_seconds(&duration),
         "position {position} past the length {duration}"
     );
 

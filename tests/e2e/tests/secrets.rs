@@ -29,7 +29,8 @@ use anyhow::{Context, Result, ensure};
 use strato_e2e::issued::IssuedTokens;
 use strato_e2e::secrets::{Hit, SecretScan, files_under};
 use strato_e2e::ui::{
-    add_from_catalog, create_playlist, open_catalog, sidebar_row, wait_until, wait_until_synced,
+    add_from_catalog, clock_seconds, create_playlist, open_catalog, sidebar_row, wait_until,
+    wait_until_synced,
 };
 use strato_e2e::{AppUnderTest, Audio, issued};
 
@@ -41,14 +42,6 @@ fn nonce() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     format!("{:08x}{:05x}", nanos, std::process::id() & 0xf_ffff)
-}
-
-/// "m:ss" → seconds.
-fn seconds(mss: &str) -> u32 {
-    let mut parts = mss.trim().rsplit(':');
-    let s: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let m: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    m * 60 + s
 }
 
 fn listed(hits: &[Hit]) -> String {
@@ -70,8 +63,10 @@ async fn a_whole_session(app: &AppUnderTest, username: &str, password: &str) -> 
         !t.is_empty()
     })
     .await?;
-    app.wait_for_text("position", Duration::from_secs(30), |t| seconds(t) >= 1)
-        .await?;
+    app.wait_for_text("position", Duration::from_secs(30), |t| {
+        clock_seconds(t) >= 1
+    })
+    .await?;
 
     // Edit a playlist and let it sync, then keep it offline until its track is downloaded.
     create_playlist(app, PLAYLIST).await?;

@@ -8,21 +8,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use strato_e2e::secrets::files_under;
-use strato_e2e::ui::{open_catalog, wait_until};
+use strato_e2e::ui::{clock_seconds, open_catalog, page_visibility, reset_ipc_meter, wait_until};
 use strato_e2e::window::AppWindow;
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
 const WAIT: Duration = Duration::from_secs(20);
-
-/// "m:ss" in seconds.
-fn seconds(mss: &str) -> u32 {
-    let mut parts = mss.trim().rsplit(':');
-    let s: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let m: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    m * 60 + s
-}
 
 /// The player-status events the page received since the meter was reset.
 async fn status_events(app: &AppUnderTest) -> Result<u64> {
@@ -35,21 +27,6 @@ async fn status_events(app: &AppUnderTest) -> Result<u64> {
         .unwrap_or(0))
 }
 
-async fn reset_meter(app: &AppUnderTest) -> Result<()> {
-    app.client
-        .execute("window.__stratoIpcMeter = {};", vec![])
-        .await?;
-    Ok(())
-}
-
-async fn page_visibility(app: &AppUnderTest) -> Result<String> {
-    let state = app
-        .client
-        .execute("return document.visibilityState;", vec![])
-        .await?;
-    Ok(state.as_str().unwrap_or_default().to_owned())
-}
-
 #[tokio::test]
 async fn a_hidden_window_is_not_woken_by_the_clock_and_catches_up_when_shown() -> Result<()> {
     // The silent sink keeps real time: the track plays on while the window is hidden.
@@ -58,11 +35,11 @@ async fn a_hidden_window_is_not_woken_by_the_clock_and_catches_up_when_shown() -
     open_catalog(&app).await?;
     let play = app.wait_for("play-track").await?;
     play.click().await?;
-    app.wait_for_text("position", WAIT, |t| seconds(t) >= 1)
+    app.wait_for_text("position", WAIT, |t| clock_seconds(t) >= 1)
         .await?;
 
     // Shown, the clock's ticks reach the page.
-    reset_meter(&app).await?;
+    reset_ipc_meter(&app).await?;
     wait_until(
         WAIT,
         "ticks while shown",
@@ -80,10 +57,10 @@ async fn a_hidden_window_is_not_woken_by_the_clock_and_catches_up_when_shown() -
         |state| state == "hidden",
     )
     .await?;
-    let hidden_at = seconds(&app.wait_for("position").await?.text().await?);
+    let hidden_at = clock_seconds(&app.wait_for("position").await?.text().await?);
     // The page's word reaches the core just after the page hears it.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    reset_meter(&app).await?;
+    reset_ipc_meter(&app).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
         status_events(&app).await?,
@@ -101,7 +78,7 @@ async fn a_hidden_window_is_not_woken_by_the_clock_and_catches_up_when_shown() -
     )
     .await?;
     let caught_up = app
-        .wait_for_text("position", WAIT, |t| seconds(t) >= hidden_at + 3)
+        .wait_for_text("position", WAIT, |t| clock_seconds(t) >= hidden_at + 3)
         .await?;
     assert!(
         status_events(&app).await? >= 1,

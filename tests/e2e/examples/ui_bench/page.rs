@@ -156,14 +156,6 @@ pub async fn idle_frames(app: &AppUnderTest, count: u32) -> Result<Vec<f64>> {
     Ok(numbers(&answer["frames"]))
 }
 
-/// Turns the IPC meter of `ui/src/ipc/meter.ts` on, from zero.
-pub async fn reset_meter(app: &AppUnderTest) -> Result<()> {
-    app.client
-        .execute("window.__stratoIpcMeter = {};", vec![])
-        .await?;
-    Ok(())
-}
-
 /// The meter's bytes since [`reset_meter`], all events and answers together, and per name.
 pub async fn meter_bytes(app: &AppUnderTest) -> Result<(u64, Vec<(String, u64, u64)>)> {
     let counts = app
@@ -197,17 +189,6 @@ pub async fn dom_counts(app: &AppUnderTest) -> Result<(u64, u64)> {
         counts[0].as_u64().unwrap_or(0),
         counts[1].as_u64().unwrap_or(0),
     ))
-}
-
-/// The page's `document.visibilityState`: what the page itself believes.
-pub async fn visibility(app: &AppUnderTest) -> Result<String> {
-    Ok(app
-        .client
-        .execute("return document.visibilityState;", vec![])
-        .await?
-        .as_str()
-        .unwrap_or("?")
-        .to_owned())
 }
 
 /// Presses the now-playing bar's play/pause button from a script (the window may be hidden).

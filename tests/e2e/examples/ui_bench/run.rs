@@ -106,7 +106,7 @@ pub async fn main() -> Result<()> {
     page::press_play_pause(&app).await?;
     app_window.hide()?;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let hidden_state = page::visibility(&app).await?;
+    let hidden_state = ui::page_visibility(&app).await?;
     let playing_hidden = procs::cpu_percent(&processes, window).await;
     page::press_play_pause(&app).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -400,7 +400,7 @@ async fn metered_play(app: &AppUnderTest, name: &str, seconds: u64) -> Result<(u
     wait_playing(app).await?;
     // What starting sends (the new queue) is over; steady playback is what is compared.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    page::reset_meter(app).await?;
+    ui::reset_ipc_meter(app).await?;
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let (total, by_name) = page::meter_bytes(app).await?;
     let top = by_name
