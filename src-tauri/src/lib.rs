@@ -9,6 +9,7 @@ pub mod cover_scheme;
 mod library_commands;
 mod list_commands;
 mod queue_commands;
+mod web_memory;
 mod webview;
 
 use std::sync::Arc;
@@ -58,6 +59,9 @@ impl AppEvents for WindowEvents {
     }
 }
 
+/// The window's label in `tauri.conf.json`.
+const MAIN_WINDOW: &str = "main";
+
 /// Runs the app until its window closes.
 ///
 /// # Panics
@@ -74,9 +78,25 @@ pub fn run() {
             let core = App::start(AppSettings::from_env(), events)?;
             tracing::info!(?core, "Strato started");
             app.manage(core);
-            if let Some(window) = app.get_webview_window("main") {
-                webview::apply(&window);
-            }
+            // The window is made here rather than by Tauri from the configuration, so that
+            // its web view is created with the budgets set (after GTK starts, before the web
+            // context exists).
+            web_memory::install();
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|window| window.label == MAIN_WINDOW)
+                .ok_or("tauri.conf.json has no main window")?
+                .clone();
+            let window =
+                tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            tracing::info!(
+                contexts = web_memory::contexts_given_a_budget(),
+                "web contexts given the memory budget"
+            );
+            webview::apply(&window);
             Ok(())
         })
         .run(context())

@@ -6,8 +6,8 @@
 use strato_core::App;
 use strato_model::api::Track;
 use strato_model::ipc::{
-    AppError, DownloadsStatus, LibraryPlaylist, OfflineTarget, PlaylistChanges, PlaylistView,
-    SearchResults, SyncStatus,
+    AppError, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistChanges,
+    PlaylistView, SearchResults, SyncStatus,
 };
 use tauri::State;
 
@@ -25,6 +25,15 @@ pub async fn playlist(app: State<'_, App>, id: String) -> Result<PlaylistView, A
 #[tauri::command]
 pub async fn tracks(app: State<'_, App>, ids: Vec<String>) -> Result<Vec<Track>, AppError> {
     app.tracks(ids).await
+}
+
+/// Whether each track named plays offline, in the order asked.
+#[tauri::command]
+pub async fn offline_states(
+    app: State<'_, App>,
+    ids: Vec<String>,
+) -> Result<Vec<OfflineState>, AppError> {
+    app.offline_states(ids).await
 }
 
 #[tauri::command]

@@ -198,6 +198,20 @@ async fn downloaded_tracks_play_without_the_service_and_the_rest_is_skipped() {
             .all(|i| i.offline == OfflineState::Available),
         "{view:?}"
     );
+    // A list that does not carry it (the catalog's rows) asks, track by track, in order.
+    let asked = vec![
+        tracks[2].clone(),
+        tracks[0].clone(),
+        "no-such-track".to_owned(),
+    ];
+    assert_eq!(
+        app.offline_states(asked).await.unwrap(),
+        [
+            OfflineState::None,
+            OfflineState::Available,
+            OfflineState::None
+        ]
+    );
 
     // The service and the CDN go away.
     for target in [FaultTarget::Api, FaultTarget::Cdn] {

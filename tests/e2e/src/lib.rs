@@ -145,7 +145,7 @@ impl AppUnderTest {
             unreachable!()
         };
         let url = format!("http://127.0.0.1:{port}");
-        let client = connect(&url, &caps).await?;
+        let client = connect(&url, &caps, &dir.path().join("tauri-driver.log")).await?;
         Ok(Self {
             client,
             _one_at_a_time: one_at_a_time,
@@ -219,7 +219,7 @@ impl AppUnderTest {
         if !self.quit {
             self.client.clone().close().await?;
         }
-        self.client = connect(&self.driver_url, &self.caps).await?;
+        self.client = connect(&self.driver_url, &self.caps, &self.driver_log()).await?;
         self.quit = false;
         Ok(())
     }
@@ -495,19 +495,39 @@ fn app_binary() -> Result<PathBuf> {
 }
 
 /// A `WebDriver` session with a newly started app, retrying while tauri-driver starts.
-async fn connect(url: &str, caps: &serde_json::Map<String, serde_json::Value>) -> Result<Client> {
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// A `WebDriver` session with a newly started app. tauri-driver refuses connections until
+/// it listens; then `WebKitWebDriver` waits for the app's window without a limit of its own,
+/// so an app that dies while starting would hang the test: past the deadline it fails with
+/// the end of the driver's log, where the app's own error is.
+async fn connect(
+    url: &str,
+    caps: &serde_json::Map<String, serde_json::Value>,
+    driver_log: &Path,
+) -> Result<Client> {
+    const LIMIT: Duration = Duration::from_secs(60);
+    let deadline = Instant::now() + LIMIT;
+    let gave_up = || {
+        let log = std::fs::read_to_string(driver_log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(12).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!(
+            "no WebDriver session with the app within {} s; the end of {}:\n{}",
+            LIMIT.as_secs(),
+            driver_log.display(),
+            tail.join("\n")
+        )
+    };
     loop {
-        match ClientBuilder::rustls()?
-            .capabilities(caps.clone())
-            .connect(url)
-            .await
-        {
-            Ok(client) => return Ok(client),
-            Err(_) if Instant::now() < deadline => {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut builder = ClientBuilder::rustls()?;
+        let session = builder.capabilities(caps.clone()).connect(url);
+        match tokio::time::timeout(left, session).await {
+            Ok(Ok(client)) => return Ok(client),
+            Ok(Err(_)) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            Err(err) => return Err(err).context("no WebDriver session with the app"),
+            Ok(Err(err)) => return Err(err).context(gave_up()),
+            Err(_) => bail!(gave_up()),
         }
     }
 }

@@ -396,3 +396,34 @@ pub async fn first_clickable(app: &AppUnderTest, css: &str) -> Result<Element> {
     .await?
     .context("checked by wait_until")
 }
+
+/// Runs the menu entry `entry` ("menu-play-next", "menu-make-offline") of the shown list's
+/// row of `track_id`, from the row's menu button, and waits for the menu to close.
+pub async fn row_menu_action(app: &AppUnderTest, track_id: &str, entry: &str) -> Result<()> {
+    // The list may still be measuring the screen, or scrolling: the button, once it takes a click.
+    let css = format!(
+        "[data-testid=\"track-row\"][data-track-id=\"{track_id}\"] [data-testid=\"row-menu\"]"
+    );
+    first_clickable(app, &css).await?.click().await?;
+    // The menu is placed (clamped to the window) once measured, hidden until then: a click
+    // before that would land on what is under the item's first place.
+    wait_until(
+        Duration::from_secs(20),
+        "the row's menu placed",
+        async || {
+            let menu = app.wait_for("track-menu").await?;
+            Ok(menu.attr("style").await?.unwrap_or_default())
+        },
+        |style| style.contains("visibility: visible"),
+    )
+    .await?;
+    app.wait_for(entry).await?.click().await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the row's menu closed",
+        async || app.all("track-menu").await,
+        Vec::is_empty,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,7 +1,9 @@
 //! The catalog screen, end to end: after sign-in it lists the service's catalog in its order
 //! (walked into the account's library in the background, read from there a page at a time),
 //! with its total; after a restart with the service stopped it still lists the same tracks,
-//! saying it is offline. Screenshots of both go to target/e2e/.
+//! saying it is offline. Screenshots of both go to target/e2e/. A track made available
+//! offline from its row's menu is downloaded, and the same menu, which asks the core since
+//! the catalog's rows do not say, then offers to remove the download.
 //!
 //! "Stay signed in" needs a keychain: run under `scripts/lib/secret-service.sh`.
 
@@ -10,7 +12,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
-use strato_e2e::ui::{attr, open_catalog, wait_until};
+use strato_e2e::ui::{
+    attr, first_clickable, inside, open_catalog, row_menu_action, text, wait_for_css,
+    wait_for_route, wait_until,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -110,5 +115,57 @@ async fn the_catalog_lists_the_service_s_tracks_and_still_does_offline_after_a_r
     })
     .await?;
     assert_eq!(shown_rows(&app, online.len()).await?, online);
+    app.close().await
+}
+
+#[tokio::test]
+async fn a_track_kept_offline_from_the_catalog_s_menu_has_its_download_removed_there() -> Result<()>
+{
+    let app = AppUnderTest::launch(Audio::Silent).await?;
+    app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    open_catalog(&app).await?;
+    let rows = wait_until(
+        Duration::from_secs(20),
+        "three rows of the catalog",
+        async || app.all("track-row").await,
+        |rows| rows.len() >= 3,
+    )
+    .await?;
+    let track_id = attr(&rows[1], "data-track-id").await?;
+
+    row_menu_action(&app, &track_id, "menu-make-offline").await?;
+    app.wait_for("nav-downloads").await?.click().await?;
+    wait_for_route(&app, "downloads").await?;
+    let item_css =
+        format!("[data-testid=\"download-item\"][data-kind=\"track\"][data-id=\"{track_id}\"]");
+    wait_until(
+        Duration::from_secs(60),
+        "the track downloaded",
+        async || {
+            text(&inside(&wait_for_css(&app, &item_css).await?, "download-progress").await?).await
+        },
+        |progress| progress == "Downloaded",
+    )
+    .await?;
+
+    // Back in the catalog, the row's menu knows it is downloaded.
+    app.wait_for("nav-catalog").await?.click().await?;
+    wait_for_route(&app, "catalog").await?;
+    row_menu_action(&app, &track_id, "menu-remove-download").await?;
+    app.wait_for("nav-downloads").await?.click().await?;
+    wait_for_route(&app, "downloads").await?;
+    app.wait_for("downloads-empty").await?;
+    // A track that is not downloaded is not offered a removal.
+    app.wait_for("nav-catalog").await?.click().await?;
+    wait_for_route(&app, "catalog").await?;
+    let css = format!(
+        "[data-testid=\"track-row\"][data-track-id=\"{track_id}\"] [data-testid=\"row-menu\"]"
+    );
+    first_clickable(&app, &css).await?.click().await?;
+    app.wait_for("menu-make-offline").await?;
+    anyhow::ensure!(
+        app.all("menu-remove-download").await?.is_empty(),
+        "a removal offered for a track not downloaded"
+    );
     app.close().await
 }

@@ -6,6 +6,10 @@
 //! places, and "Save as playlist" makes a playlist of them. The screenshot of the panel open
 //! goes to target/e2e/queue-panel.png.
 //!
+//! A second test selects several entries (Ctrl-click, Shift-click), moves them as one block
+//! with Alt+Home, removes them with Delete, and clears a selection with Escape; the panel
+//! with two entries selected goes to target/e2e/queue-selection.png.
+//!
 //! The app plays to a silent sink that keeps real time (`Audio::Silent`), and is paused
 //! while the queue is edited, so the track heard does not move under the test.
 
@@ -16,7 +20,9 @@ use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use strato_e2e::ui::{attr, inside, open_catalog, sidebar_row, text, wait_until};
+use strato_e2e::ui::{
+    attr, click_with, inside, open_catalog, row_menu_action, sidebar_row, text, wait_until,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -108,35 +114,6 @@ async fn focus_entry(app: &AppUnderTest, entry_id: &str) -> Result<()> {
         focused.attr("data-entry-id").await?.as_deref() == Some(entry_id),
         "entry {entry_id} did not take the focus"
     );
-    Ok(())
-}
-
-/// Runs the menu entry `entry` ("menu-play-next", "menu-add-to-queue") of the catalog's row
-/// of `track_id`.
-async fn from_row_menu(app: &AppUnderTest, track_id: &str, entry: &str) -> Result<()> {
-    let css = format!("[data-testid=\"track-row\"][data-track-id=\"{track_id}\"]");
-    let row = app.client.find(Locator::Css(&css)).await?;
-    inside(&row, "row-menu").await?.click().await?;
-    // The menu is placed (clamped to the window) once measured, hidden until then: a click
-    // before that would land on what is under the item's first place.
-    wait_until(
-        WAIT,
-        "the row's menu placed",
-        async || {
-            let menu = app.wait_for("track-menu").await?;
-            Ok(menu.attr("style").await?.unwrap_or_default())
-        },
-        |style| style.contains("visibility: visible"),
-    )
-    .await?;
-    app.wait_for(entry).await?.click().await?;
-    wait_until(
-        WAIT,
-        "the row's menu closed",
-        async || app.all("track-menu").await,
-        Vec::is_empty,
-    )
-    .await?;
     Ok(())
 }
 
@@ -255,9 +232,9 @@ async fn queue_from_the_menu(
     ids: &[String],
     titles: &[String],
 ) -> Result<[Shown; 3]> {
-    from_row_menu(app, &ids[5], "menu-play-next").await?;
-    from_row_menu(app, &ids[7], "menu-add-to-queue").await?;
-    from_row_menu(app, &ids[7], "menu-add-to-queue").await?;
+    row_menu_action(app, &ids[5], "menu-play-next").await?;
+    row_menu_action(app, &ids[7], "menu-add-to-queue").await?;
+    row_menu_action(app, &ids[7], "menu-add-to-queue").await?;
 
     open_panel(app).await?;
     let entries = wait_for_queue(app, "the queued tracks in next up", |entries| {
@@ -386,4 +363,114 @@ async fn edit_the_queue(
     })
     .await?;
     Ok(before)
+}
+
+/// The entries of "next up" selected, by entry id, in queue order.
+async fn selected_entries(app: &AppUnderTest) -> Result<Vec<String>> {
+    let css = "[data-testid=\"queue-item\"][data-selected]";
+    let mut ids = Vec::new();
+    for item in app.client.find_all(Locator::Css(css)).await? {
+        ids.push(attr(&item, "data-entry-id").await?);
+    }
+    Ok(ids)
+}
+
+async fn wait_for_selected(app: &AppUnderTest, what: &str, expected: &[&str]) -> Result<()> {
+    wait_until(
+        WAIT,
+        what,
+        async || selected_entries(app).await,
+        |ids| ids == expected,
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn several_entries_are_selected_moved_and_removed_together() -> Result<()> {
+    let app = AppUnderTest::launch(Audio::Silent).await?;
+    app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
+    open_catalog(&app).await?;
+    let rows = wait_until(
+        WAIT,
+        "the catalog's rows",
+        async || app.all("track-row").await,
+        |rows| rows.len() >= 10,
+    )
+    .await?;
+    let first_title = text(&rows[0].find(Locator::Css(".title")).await?).await?;
+    inside(&rows[0], "play-track").await?.click().await?;
+    app.wait_for_text("now-playing-title", WAIT, |t| t == first_title)
+        .await?;
+    pause(&app).await?;
+    open_panel(&app).await?;
+    let entries = wait_for_queue(&app, "six entries in next up", |entries| {
+        tracks_of(entries, "next").len() >= 6
+    })
+    .await?;
+    let next: Vec<Shown> = entries
+        .into_iter()
+        .filter(|entry| entry.section == "next")
+        .collect();
+    let id = |n: usize| next[n].entry_id.as_str();
+    let next_ids = |entries: &[Shown]| -> Vec<String> {
+        entries
+            .iter()
+            .filter(|entry| entry.section == "next")
+            .map(|entry| entry.entry_id.clone())
+            .collect()
+    };
+
+    // Ctrl-click selects the second and the fourth of next up; nothing plays.
+    click_with(&app, &entry_button(&app, id(1)).await?, &[Key::Control]).await?;
+    click_with(&app, &entry_button(&app, id(3)).await?, &[Key::Control]).await?;
+    wait_for_selected(&app, "two entries selected", &[id(1), id(3)]).await?;
+    app.wait_for_text("queue-selected-count", WAIT, |t| t == "2 selected")
+        .await?;
+    app.wait_for_text("now-playing-title", WAIT, |t| t == first_title)
+        .await?;
+
+    // Alt+Home moves both to the top of next up, together and in their order.
+    focus_entry(&app, id(3)).await?;
+    app.chord(&[Key::Alt, Key::Home]).await?;
+    wait_for_queue(&app, "the selection moved to the top", |entries| {
+        next_ids(entries).starts_with(&[
+            id(1).to_owned(),
+            id(3).to_owned(),
+            id(0).to_owned(),
+            id(2).to_owned(),
+            id(4).to_owned(),
+        ])
+    })
+    .await?;
+
+    // Shift-click selects from the last entry toggled (the fourth, now second) to the first.
+    click_with(&app, &entry_button(&app, id(0)).await?, &[Key::Shift]).await?;
+    wait_for_selected(&app, "a range from the anchor", &[id(3), id(0)]).await?;
+    app.screenshot(&screenshots()?.join("queue-selection.png"))
+        .await?;
+
+    // Delete removes the selection; the rest keeps its order.
+    focus_entry(&app, id(0)).await?;
+    app.chord(&[Key::Delete]).await?;
+    let entries = wait_for_queue(&app, "the selection removed", |entries| {
+        next_ids(entries).starts_with(&[id(1).to_owned(), id(2).to_owned(), id(4).to_owned()])
+    })
+    .await?;
+    ensure!(
+        entries
+            .iter()
+            .all(|entry| entry.entry_id != id(0) && entry.entry_id != id(3)),
+        "removed entries still shown: {entries:?}"
+    );
+    wait_for_selected(&app, "nothing selected after the removal", &[]).await?;
+
+    // Escape clears a selection and leaves the panel open.
+    click_with(&app, &entry_button(&app, id(4)).await?, &[Key::Control]).await?;
+    wait_for_selected(&app, "one entry selected", &[id(4)]).await?;
+    focus_entry(&app, id(4)).await?;
+    app.chord(&[Key::Escape]).await?;
+    wait_for_selected(&app, "the selection cleared", &[]).await?;
+    app.wait_for("queue-panel").await?;
+    app.close().await
 }

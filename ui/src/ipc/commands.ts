@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineTarget, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -50,6 +50,7 @@ export type Commands = {
   playlists: { args: null; result: Array<LibraryPlaylist> };
   playlist: { args: { id: string }; result: PlaylistView };
   tracks: { args: { ids: ReadonlyArray<string> }; result: Array<Track> };
+  offline_states: { args: { ids: ReadonlyArray<string> }; result: Array<OfflineState> };
   create_playlist: { args: { name: string; description: string }; result: LibraryPlaylist };
   rename_playlist: { args: { id: string; name: string }; result: LibraryPlaylist };
   describe_playlist: { args: { id: string; description: string }; result: LibraryPlaylist };

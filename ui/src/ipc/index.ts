@@ -13,6 +13,7 @@ import type {
   HomeFeedView,
   HomeShelves,
   LibraryPlaylist,
+  OfflineState,
   OfflineTarget,
   Page,
   PlayedTrack,
@@ -360,6 +361,11 @@ export function playlist(id: string): Promise<PlaylistView> {
 /** The data of the tracks named that the app has seen (a long list's rows, as it scrolls to them). */
 export function tracks(ids: readonly string[]): Promise<Track[]> {
   return call("tracks", { ids });
+}
+
+/** Whether each track named plays offline, in the order asked (for lists that do not carry it). */
+export function offlineStates(ids: readonly string[]): Promise<OfflineState[]> {
+  return call("offline_states", { ids });
 }
 
 export function createPlaylist(name: string, description: string): Promise<LibraryPlaylist> {

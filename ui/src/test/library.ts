@@ -8,6 +8,7 @@ export const LIBRARY_IPC = [
   "playlists",
   "playlist",
   "tracks",
+  "offlineStates",
   "createPlaylist",
   "renamePlaylist",
   "describePlaylist",
@@ -62,6 +63,7 @@ export function stubLibrary(mocked: MockedObject<typeof ipcModule>): LibraryEven
   });
   mocked.playlists.mockResolvedValue([]);
   mocked.tracks.mockResolvedValue([]);
+  mocked.offlineStates.mockImplementation(async (ids) => ids.map(() => "none"));
   mocked.syncStatus.mockResolvedValue(makeSyncStatus());
   mocked.downloadsStatus.mockResolvedValue(makeDownloads());
   for (const command of [

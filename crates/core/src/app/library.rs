@@ -75,6 +75,21 @@ impl App {
         Ok(found.into_iter().map(|(_, track)| track).collect())
     }
 
+    /// Whether each track named plays offline, in the order asked: what a list that does not
+    /// carry it (the catalog, search, an album) asks before offering "Remove download".
+    pub async fn offline_states(&self, ids: Vec<String>) -> Result<Vec<OfflineState>, AppError> {
+        self.read_library(move |lib| {
+            ids.iter()
+                .map(|id| {
+                    Ok(lib
+                        .download(id)?
+                        .map_or(OfflineState::None, |d| offline_state(d.state)))
+                })
+                .collect()
+        })
+        .await
+    }
+
     pub async fn create_playlist(
         &self,
         name: &str,

@@ -240,6 +240,30 @@ describe("the context menu", () => {
     await vi.waitFor(() => expect(active().dataset.trackId).toBe("t0"));
   });
 
+  it("offers to remove the download of a track the list does not know is offline, once the core says", async () => {
+    mocked.offlineStates.mockImplementation(async (ids) => ids.map((id) => (id === "t1" ? "available" : "none")));
+    await renderList(3);
+    await fireEvent.click(screen.getAllByTestId("row-menu")[0]);
+    await screen.findByTestId("track-menu");
+    expect(mocked.offlineStates).toHaveBeenCalledWith(["t0"]);
+    expect(screen.queryByTestId("menu-remove-download")).toBeNull();
+    expect(screen.getByTestId("menu-make-offline").getAttribute("aria-disabled")).toBeNull();
+    await fireEvent.keyDown(screen.getByTestId("track-menu"), { key: "Escape" });
+
+    await fireEvent.click(screen.getAllByTestId("row-menu")[1]);
+    expect((await screen.findByTestId("menu-make-offline")).getAttribute("aria-disabled")).toBe("true");
+    await fireEvent.click(screen.getByTestId("menu-remove-download"));
+    await vi.waitFor(() => expect(mocked.setOffline).toHaveBeenCalledWith({ kind: "track", id: "t1" }, false));
+  });
+
+  it("still opens when the core cannot say what is offline, without offering a removal", async () => {
+    mocked.offlineStates.mockRejectedValue({ kind: "not_signed_in", message: "Sign in first." });
+    await renderList(3);
+    await fireEvent.click(screen.getAllByTestId("row-menu")[2]);
+    expect(await screen.findByTestId("menu-make-offline")).toBeTruthy();
+    expect(screen.queryByTestId("menu-remove-download")).toBeNull();
+  });
+
   it("makes a new playlist from the selection, named after their album", async () => {
     mocked.createPlaylist.mockResolvedValue(makePlaylist("p9", { name: "Album" }));
     mocked.editPlaylist.mockResolvedValue({

@@ -1,18 +1,22 @@
 /**
  * The actions on a selection of tracks, as the context menu offers them: play, play next,
  * add to the queue, add to a playlist (or to a new one), remove from this playlist, keep
- * offline or stop, and go to the album or artist of a single track.
+ * offline or remove the download (known from the rows, else asked of the core as the menu
+ * opens), and go to the album or artist of a single track.
  */
 import * as ipc from "../../ipc";
 import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
+import type { OfflineState } from "../../ipc";
 import type { MenuAction } from "./menu";
 import { rowTitle, type TrackRow } from "./rows";
 
 export interface MenuContext {
   /** The selected rows, in the list's order. */
   readonly selected: readonly TrackRow[];
+  /** Whether tracks play offline, asked of the core for rows that do not say (`offlineOf`). */
+  readonly offline?: ReadonlyMap<string, OfflineState>;
   /** The playlist the list shows, when it shows one (its items can be removed). */
   readonly playlistId: string | null;
   /** Plays the list from the row at `index` (one row selected: Play means "from here"). */
@@ -28,12 +32,32 @@ export function newPlaylistName(selected: readonly TrackRow[]): string {
   return "New playlist";
 }
 
-export function trackMenu({ selected, playlistId, playFrom }: MenuContext): MenuAction[] {
+/** The most a menu asks the core about (a Ctrl+A of the whole catalog is not worth a wait). */
+export const OFFLINE_ASK_LIMIT = 2_000;
+
+/**
+ * Whether the selected rows that do not say play offline do, from the core; empty when all
+ * say, or when there are too many to ask about before the menu opens.
+ */
+export async function offlineOf(selected: readonly TrackRow[]): Promise<Map<string, OfflineState>> {
+  const unknown = [...new Set(selected.filter((row) => row.offline === undefined).map((row) => row.trackId))];
+  if (unknown.length === 0 || unknown.length > OFFLINE_ASK_LIMIT) return new Map();
+  try {
+    const states = await ipc.offlineStates(unknown);
+    return new Map(unknown.map((id, index) => [id, states[index] ?? "none"]));
+  } catch {
+    // Signed out, or the library unreadable: the menu offers what it knows.
+    return new Map();
+  }
+}
+
+export function trackMenu({ selected, offline, playlistId, playFrom }: MenuContext): MenuAction[] {
   const trackIds = selected.map((row) => row.trackId);
   const one = selected.length === 1 ? selected[0] : null;
   const title = one ? rowTitle(one) : undefined;
-  const anyOffline = selected.some((row) => row.offline !== undefined && row.offline !== "none");
-  const allOffline = selected.length > 0 && selected.every((row) => row.offline === "available");
+  const stateOf = (row: TrackRow) => row.offline ?? offline?.get(row.trackId);
+  const anyOffline = selected.some((row) => (stateOf(row) ?? "none") !== "none");
+  const allOffline = selected.length > 0 && selected.every((row) => stateOf(row) === "available");
 
   const playlists: MenuAction[] = libraryStore.playlists
     .filter((playlist) => playlist.id !== playlistId)

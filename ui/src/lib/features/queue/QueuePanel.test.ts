@@ -39,6 +39,11 @@ async function openPanel(current = 1): Promise<HTMLElement> {
 }
 
 const titles = () => screen.getAllByTestId("queue-item").map((item) => item.textContent);
+const selectedTitles = () =>
+  screen
+    .getAllByTestId("queue-item")
+    .filter((item) => item.dataset.selected !== undefined)
+    .map((item) => item.textContent);
 const item = (title: string) => screen.getAllByTestId("queue-item").find((item) => item.textContent === title)!;
 
 beforeEach(() => {
@@ -214,5 +219,77 @@ describe("QueuePanel editing", () => {
     expect((await screen.findByTestId("queue-save-error")).textContent).toBe("The disk is full.");
     await fireEvent.keyDown(screen.getByTestId("queue-save-name"), { key: "Escape" });
     expect(screen.queryByTestId("queue-save-form")).toBeNull();
+  });
+});
+
+describe("QueuePanel selection", () => {
+  it("selects with Ctrl-click and Shift-click, never the one playing; a plain click plays", async () => {
+    await openPanel(1);
+    await fireEvent.click(item("Song 3"), { ctrlKey: true });
+    await fireEvent.click(item("Song 5"), { ctrlKey: true });
+    expect(selectedTitles()).toEqual(["Song 3", "Song 5"]);
+    expect(screen.getByTestId("queue-selected-count").textContent).toBe("2 selected");
+    expect(item("Song 3").getAttribute("aria-label")).toMatch(/, selected$/);
+    // From the last one toggled.
+    await fireEvent.click(item("Song 3"), { shiftKey: true });
+    await vi.waitFor(() => expect(selectedTitles()).toEqual(["Song 3", "Song 4", "Song 5"]));
+    await fireEvent.click(item("Song 2"), { ctrlKey: true });
+    expect(selectedTitles()).toEqual(["Song 3", "Song 4", "Song 5"]);
+    expect(mocked.jump).not.toHaveBeenCalled();
+    expect(mocked.pause).not.toHaveBeenCalled();
+
+    await fireEvent.click(item("Song 4"));
+    expect(mocked.jump).toHaveBeenCalledWith(103);
+    expect(selectedTitles()).toEqual([]);
+    expect(screen.queryByTestId("queue-selected-count")).toBeNull();
+  });
+
+  it("selects next up with Ctrl+A, a range with Shift+arrows, and clears on Escape", async () => {
+    await openPanel(1);
+    await fireEvent.keyDown(item("Song 3"), { key: "a", ctrlKey: true });
+    await vi.waitFor(() => expect(selectedTitles()).toEqual(["Song 3", "Song 4", "Song 5"]));
+    const escape = new KeyboardEvent("keydown", { key: "Escape", bubbles: true, cancelable: true });
+    item("Song 3").dispatchEvent(escape);
+    flushSync();
+    expect(escape.defaultPrevented).toBe(true);
+    expect(selectedTitles()).toEqual([]);
+
+    await fireEvent.keyDown(item("Song 3"), { key: "ArrowDown", shiftKey: true });
+    await vi.waitFor(() => expect(selectedTitles()).toEqual(["Song 3", "Song 4"]));
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toBe("Song 4"));
+    await fireEvent.keyDown(item("Song 4"), { key: "ArrowDown", shiftKey: true });
+    await vi.waitFor(() => expect(selectedTitles()).toEqual(["Song 3", "Song 4", "Song 5"]));
+  });
+
+  it("moves the selection as one block with Alt+arrows, and removes it with Delete", async () => {
+    await openPanel(0);
+    await fireEvent.click(item("Song 3"), { ctrlKey: true });
+    await fireEvent.click(item("Song 5"), { ctrlKey: true });
+    await fireEvent.keyDown(item("Song 5"), { key: "ArrowUp", altKey: true });
+    expect(mocked.moveInQueue).toHaveBeenCalledWith([102, 104], 1);
+    expect(titles()).toEqual(["Song 1", "Song 3", "Song 5", "Song 2", "Song 4"]);
+    expect(selectedTitles()).toEqual(["Song 3", "Song 5"]);
+
+    await fireEvent.keyDown(item("Song 3"), { key: "Delete" });
+    expect(mocked.removeFromQueue).toHaveBeenCalledWith([102, 104]);
+    expect(titles()).toEqual(["Song 1", "Song 2", "Song 4"]);
+    await vi.waitFor(() => expect(screen.queryByTestId("queue-selected-count")).toBeNull());
+  });
+
+  it("drags the selection together, and removes it from the header", async () => {
+    await openPanel(1);
+    const row = (title: string) => item(title).closest<HTMLElement>("[role=listitem]")!;
+    await fireEvent.click(item("Song 3"), { ctrlKey: true });
+    await fireEvent.click(item("Song 5"), { ctrlKey: true });
+    // Dropped before Song 4 (jsdom: the upper half): gathered there, in their order.
+    await fireEvent.dragStart(row("Song 5"));
+    await fireEvent.dragOver(row("Song 4"));
+    await fireEvent.drop(row("Song 4"));
+    expect(mocked.moveInQueue).toHaveBeenCalledWith([102, 104], 2);
+    expect(titles()).toEqual(["Song 1", "Song 2", "Song 3", "Song 5", "Song 4"]);
+
+    await fireEvent.click(screen.getByTestId("queue-remove-selected"));
+    expect(mocked.removeFromQueue).toHaveBeenCalledWith([102, 104]);
+    expect(titles()).toEqual(["Song 1", "Song 2", "Song 4"]);
   });
 });

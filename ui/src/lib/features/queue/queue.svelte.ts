@@ -18,7 +18,7 @@ export class QueueStore {
   #sawEvent = false;
   /** Pages being read, as `revision:page`, so a page is asked for once (never shown). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #reading = new Set<string>();
+  readonly #reading = new Map<string, Promise<void>>();
   #answerTimer: ReturnType<typeof setTimeout> | undefined;
 
   get length(): number {
@@ -76,19 +76,31 @@ export class QueueStore {
 
   /** Reads what is missing or out of date of entries `from` to `to` (exclusive). */
   load(from: number, to: number): void {
+    void this.read(from, to);
+  }
+
+  /**
+   * Reads entries `from` to `to` (exclusive) as `load` does, and settles once every page of
+   * them has been answered (a page that could not be read stays missing).
+   */
+  async read(from: number, to: number): Promise<void> {
     const { revision } = this.cache;
-    for (const page of cache.pagesToRead(this.cache, from, to)) {
+    const pages = cache.pagesToRead(this.cache, from, to).map((page) => {
       const key = `${revision}:${page}`;
-      if (this.#reading.has(key)) continue;
-      this.#reading.add(key);
-      ipc
-        .queuePage(page * cache.PAGE_SIZE, cache.PAGE_SIZE)
-        // A page of another revision (another account's, after a stop) is not kept.
-        .then((answer) => (this.cache = cache.applyPage(this.cache, answer)))
-        // A page that could not be read is asked for again when next needed.
-        .catch(() => {})
-        .finally(() => this.#reading.delete(key));
-    }
+      let reading = this.#reading.get(key);
+      if (!reading) {
+        reading = ipc
+          .queuePage(page * cache.PAGE_SIZE, cache.PAGE_SIZE)
+          // A page of another revision (another account's, after a stop) is not kept.
+          .then((answer) => void (this.cache = cache.applyPage(this.cache, answer)))
+          // A page that could not be read is asked for again when next needed.
+          .catch(() => {})
+          .finally(() => this.#reading.delete(key));
+        this.#reading.set(key, reading);
+      }
+      return reading;
+    });
+    await Promise.all(pages);
   }
 
   /** Shows an edit before the core makes it; false when it cannot be shown ahead. */

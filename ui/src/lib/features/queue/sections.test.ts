@@ -6,7 +6,9 @@ import {
   nowPlayingRow,
   playsNextWords,
   queueRows,
+  rangeIndexes,
   rowOfEntry,
+  sectionIndexes,
   sectionOf,
   type QueueRow,
 } from "./sections";
@@ -63,36 +65,90 @@ describe("the queue's sections", () => {
 describe("reordering within a section", () => {
   // Six entries, the one at 2 playing: 0-1 played, 3-5 next up.
   it("moves next up by one place with Alt+arrows, and to its ends with Alt+Home/End", () => {
-    expect(keyboardPosition(4, "ArrowUp", 6, 2)).toBe(3);
-    expect(keyboardPosition(4, "ArrowDown", 6, 2)).toBe(5);
-    expect(keyboardPosition(5, "Home", 6, 2)).toBe(3);
-    expect(keyboardPosition(3, "End", 6, 2)).toBe(5);
+    expect(keyboardPosition([4], "ArrowUp", 6, 2)).toBe(3);
+    expect(keyboardPosition([4], "ArrowDown", 6, 2)).toBe(5);
+    expect(keyboardPosition([5], "Home", 6, 2)).toBe(3);
+    expect(keyboardPosition([3], "End", 6, 2)).toBe(5);
   });
 
   it("never moves an entry out of its section, nor the one playing", () => {
-    expect(keyboardPosition(3, "ArrowUp", 6, 2)).toBeNull();
-    expect(keyboardPosition(5, "ArrowDown", 6, 2)).toBeNull();
-    expect(keyboardPosition(1, "ArrowDown", 6, 2)).toBeNull();
-    expect(keyboardPosition(0, "ArrowDown", 6, 2)).toBe(1);
-    expect(keyboardPosition(2, "ArrowDown", 6, 2)).toBeNull();
-    expect(keyboardPosition(4, "Enter", 6, 2)).toBeNull();
+    expect(keyboardPosition([3], "ArrowUp", 6, 2)).toBeNull();
+    expect(keyboardPosition([5], "ArrowDown", 6, 2)).toBeNull();
+    expect(keyboardPosition([1], "ArrowDown", 6, 2)).toBeNull();
+    expect(keyboardPosition([0], "ArrowDown", 6, 2)).toBe(1);
+    expect(keyboardPosition([2], "ArrowDown", 6, 2)).toBeNull();
+    expect(keyboardPosition([4], "Enter", 6, 2)).toBeNull();
   });
 
   it("moves anywhere with nothing playing", () => {
-    expect(keyboardPosition(0, "End", 3, null)).toBe(2);
+    expect(keyboardPosition([0], "End", 3, null)).toBe(2);
+  });
+
+  // Eight entries, the one at 0 playing: 1-7 next up.
+  it("moves a selection as one block, gathering a scattered one", () => {
+    expect(keyboardPosition([2, 4], "Home", 8, 0)).toBe(1);
+    expect(keyboardPosition([2, 4], "ArrowUp", 8, 0)).toBe(1);
+    // Counted without the block: [0, 1, 3, 5, 6, 7] with it put at 3.
+    expect(keyboardPosition([2, 4], "ArrowDown", 8, 0)).toBe(3);
+    expect(keyboardPosition([2, 4], "End", 8, 0)).toBe(6);
+    // A block already at the top or the bottom stays; a scattered one at the top gathers.
+    expect(keyboardPosition([1, 2], "ArrowUp", 8, 0)).toBeNull();
+    expect(keyboardPosition([6, 7], "End", 8, 0)).toBeNull();
+    expect(keyboardPosition([1, 3], "ArrowUp", 8, 0)).toBe(1);
+  });
+
+  it("does not move a selection across sections, nor with the one playing in it", () => {
+    expect(keyboardPosition([1, 3], "ArrowDown", 6, 2)).toBeNull();
+    expect(keyboardPosition([2, 3], "ArrowDown", 6, 2)).toBeNull();
+    expect(dropPosition([1, 3], 5, 6, 2)).toBeNull();
+    expect(keyboardPosition([], "ArrowDown", 6, 2)).toBeNull();
+  });
+
+  it("drops a selection into a gap, counted without it", () => {
+    // Entries 2 and 4 dropped after entry 6 (gap 7): [0, 1, 3, 5, 6] + block at 5.
+    expect(dropPosition([2, 4], 7, 8, 0)).toBe(5);
+    expect(dropPosition([5, 6], 1, 8, 0)).toBe(1);
+    // A contiguous block dropped on either edge of itself stays; a scattered one gathers.
+    expect(dropPosition([3, 4], 3, 8, 0)).toBeNull();
+    expect(dropPosition([3, 4], 5, 8, 0)).toBeNull();
+    expect(dropPosition([3, 5], 4, 8, 0)).toBe(3);
   });
 
   it("drops into a gap of the entry's own section only", () => {
     // Entry 3 dragged to the gap after entry 5 (gap 6): it lands last, index 5.
-    expect(dropPosition(3, 6, 6, 2)).toBe(5);
-    expect(dropPosition(5, 3, 6, 2)).toBe(3);
+    expect(dropPosition([3], 6, 6, 2)).toBe(5);
+    expect(dropPosition([5], 3, 6, 2)).toBe(3);
     // Into its own place, or across the one playing: nothing.
-    expect(dropPosition(4, 4, 6, 2)).toBeNull();
-    expect(dropPosition(4, 5, 6, 2)).toBeNull();
-    expect(dropPosition(4, 2, 6, 2)).toBeNull();
-    expect(dropPosition(0, 3, 6, 2)).toBeNull();
-    expect(dropPosition(0, 2, 6, 2)).toBe(1);
-    expect(dropPosition(2, 5, 6, 2)).toBeNull();
+    expect(dropPosition([4], 4, 6, 2)).toBeNull();
+    expect(dropPosition([4], 5, 6, 2)).toBeNull();
+    expect(dropPosition([4], 2, 6, 2)).toBeNull();
+    expect(dropPosition([0], 3, 6, 2)).toBeNull();
+    expect(dropPosition([0], 2, 6, 2)).toBe(1);
+    expect(dropPosition([2], 5, 6, 2)).toBeNull();
+  });
+});
+
+describe("selecting in the queue", () => {
+  // Eight entries, the one at 3 playing: 0-2 played, 4-7 next up.
+  it("selects a Shift range within the target's section", () => {
+    expect(rangeIndexes(5, 7, 8, 3)).toEqual([5, 6, 7]);
+    expect(rangeIndexes(7, 5, 8, 3)).toEqual([5, 6, 7]);
+    // From an anchor in another section: from the target section's edge.
+    expect(rangeIndexes(1, 5, 8, 3)).toEqual([4, 5]);
+    expect(rangeIndexes(6, 1, 8, 3)).toEqual([1, 2]);
+  });
+
+  it("never selects the one playing", () => {
+    expect(rangeIndexes(5, 3, 8, 3)).toEqual([]);
+    expect(rangeIndexes(5, 8, 8, 3)).toEqual([]);
+  });
+
+  it("selects a whole section with Ctrl+A, next up from the one playing", () => {
+    expect(sectionIndexes(5, 8, 3)).toEqual([4, 5, 6, 7]);
+    expect(sectionIndexes(1, 8, 3)).toEqual([0, 1, 2]);
+    expect(sectionIndexes(3, 8, 3)).toEqual([4, 5, 6, 7]);
+    expect(sectionIndexes(3, 4, 3)).toEqual([]);
+    expect(sectionIndexes(0, 3, null)).toEqual([0, 1, 2]);
   });
 });
 

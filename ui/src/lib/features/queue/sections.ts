@@ -6,9 +6,10 @@
  * Each section has a heading row; all rows have one height, so a row's place is arithmetic
  * and a 10,000-entry queue lays out without measuring anything.
  *
- * Reordering keeps an entry in its section: "next up" is reordered among itself (dragging
+ * Reordering keeps entries in their section: "next up" is reordered among itself (dragging
  * a track above the one playing would make it "played" without it being heard), what has
- * played among itself, and the entry playing does not move.
+ * played among itself, and the entry playing does not move. A selection moves as one block,
+ * in its order, and is made within one section.
  */
 import type { QueueEntry, RepeatMode } from "../../../ipc";
 
@@ -68,29 +69,85 @@ export function gapBounds(section: QueueSection, length: number, current: number
 }
 
 /**
- * The `move_in_queue` position that puts entry `from` into gap `gap` of the queue (the
- * entry's index once moved, counted without it), or null when it would not move or the gap
- * is outside its section.
+ * The section all of `moving` (ascending indexes) belong to; null when they span sections,
+ * include the one playing (which does not move) or are none.
  */
-export function dropPosition(from: number, gap: number, length: number, current: number | null): number | null {
-  const bounds = gapBounds(sectionOf(from, current), length, current);
-  if (!bounds || gap < bounds[0] || gap > bounds[1]) return null;
-  if (gap === from || gap === from + 1) return null;
-  return gap > from ? gap - 1 : gap;
+function sectionOfAll(moving: readonly number[], current: number | null): QueueSection | null {
+  if (moving.length === 0) return null;
+  const section = sectionOf(moving[0], current);
+  if (section === "now" || sectionOf(moving[moving.length - 1], current) !== section) return null;
+  return section;
+}
+
+/** Whether the block `moving` put at `position` (counted without it) is where it is now. */
+function staysPut(moving: readonly number[], position: number): boolean {
+  const contiguous = moving[moving.length - 1] - moving[0] === moving.length - 1;
+  return contiguous && moving[0] === position;
 }
 
 /**
- * The `move_in_queue` position an Alt+key press moves entry `from` to: Alt+Up / Alt+Down
- * one place, Alt+Home / Alt+End to the top or bottom of its section. Null when it cannot
- * move that way (or the key is not one of these).
+ * The `move_in_queue` position that puts the entries `moving` (ascending indexes, one
+ * section: a selection, or one entry) into gap `gap` of the queue, together and in their
+ * order: the first one's index once moved, counted without them. Null when nothing would
+ * move or the gap is outside their section.
  */
-export function keyboardPosition(from: number, key: string, length: number, current: number | null): number | null {
-  const bounds = gapBounds(sectionOf(from, current), length, current);
+export function dropPosition(
+  moving: readonly number[],
+  gap: number,
+  length: number,
+  current: number | null,
+): number | null {
+  const section = sectionOfAll(moving, current);
+  const bounds = section && gapBounds(section, length, current);
+  if (!bounds || gap < bounds[0] || gap > bounds[1]) return null;
+  const position = gap - moving.filter((index) => index < gap).length;
+  return staysPut(moving, position) ? null : position;
+}
+
+/**
+ * The `move_in_queue` position an Alt+key press moves the entries `moving` to (ascending
+ * indexes, one section): Alt+Up / Alt+Down one place (a scattered selection gathers there),
+ * Alt+Home / Alt+End to the top or bottom of their section. Null when they cannot move that
+ * way (or the key is not one of these).
+ */
+export function keyboardPosition(
+  moving: readonly number[],
+  key: string,
+  length: number,
+  current: number | null,
+): number | null {
+  const section = sectionOfAll(moving, current);
+  const bounds = section && gapBounds(section, length, current);
   if (!bounds) return null;
-  const [first, last] = [bounds[0], bounds[1] - 1];
+  const [first, last] = [bounds[0], bounds[1] - moving.length];
+  const from = moving[0];
   const target = { ArrowUp: from - 1, ArrowDown: from + 1, Home: first, End: last }[key];
-  if (target === undefined || target === from || target < first || target > last) return null;
-  return target;
+  if (target === undefined) return null;
+  const position = Math.min(Math.max(target, first), last);
+  return staysPut(moving, position) ? null : position;
+}
+
+/**
+ * The entries a Shift range from `anchor` to `target` selects, ascending: both ends, kept
+ * within the target's section (the one playing is never selected: it does not move and
+ * cannot be removed).
+ */
+export function rangeIndexes(anchor: number, target: number, length: number, current: number | null): number[] {
+  const section = sectionOf(target, current);
+  const bounds = gapBounds(section, length, current);
+  if (!bounds || target < 0 || target >= length) return [];
+  const from = Math.min(Math.max(anchor, bounds[0]), bounds[1] - 1);
+  const indexes: number[] = [];
+  for (let index = Math.min(from, target); index <= Math.max(from, target); index++) indexes.push(index);
+  return indexes;
+}
+
+/** Every entry of `index`'s section (Ctrl+A), ascending; from the one playing: next up. */
+export function sectionIndexes(index: number, length: number, current: number | null): number[] {
+  const section = sectionOf(index, current);
+  const bounds = gapBounds(section === "now" ? "next" : section, length, current);
+  if (!bounds) return [];
+  return Array.from({ length: bounds[1] - bounds[0] }, (_, offset) => bounds[0] + offset);
 }
 
 /** What the panel says plays when the current track ends by itself. */
