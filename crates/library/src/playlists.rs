@@ -106,10 +106,8 @@ impl Library {
     /// One playlist with its items in order, each joined with its cached track.
     pub fn playlist(&self, id: &str) -> Result<LocalPlaylist> {
         self.read(|conn| {
-            let id = &aliases::resolve(conn, AliasKind::Playlist, id)?;
-            let info = info(conn, id)?
-                .filter(|info| !info.deleted)
-                .ok_or_else(|| Error::not_found("playlist", id))?;
+            let info = live_info(conn, id)?;
+            let id = &info.id;
             let items = collect(
                 conn,
                 &format!(
@@ -142,10 +140,8 @@ impl Library {
     /// [`PlaylistOutline`]).
     pub fn playlist_outline(&self, id: &str) -> Result<PlaylistOutline> {
         self.read(|conn| {
-            let id = &aliases::resolve(conn, AliasKind::Playlist, id)?;
-            let info = info(conn, id)?
-                .filter(|info| !info.deleted)
-                .ok_or_else(|| Error::not_found("playlist", id))?;
+            let info = live_info(conn, id)?;
+            let id = &info.id;
             let items = collect(
                 conn,
                 "SELECT item_id, track_id FROM playlist_items WHERE playlist_id = ?1 \
@@ -159,6 +155,15 @@ impl Library {
 }
 
 /// A playlist's info, tombstones included.
+/// The playlist `id` names (its id, or the temporary id it was created under), unless it
+/// was deleted: not found then, as when it never existed.
+fn live_info(conn: &Connection, id: &str) -> Result<PlaylistInfo> {
+    let id = aliases::resolve(conn, AliasKind::Playlist, id)?;
+    info(conn, &id)?
+        .filter(|info| !info.deleted)
+        .ok_or_else(|| Error::not_found("playlist", &id))
+}
+
 pub(crate) fn info(conn: &Connection, id: &str) -> Result<Option<PlaylistInfo>> {
     Ok(conn
         .prepare_cached(&format!("{INFO_SELECT} WHERE p.id = ?1"))?
