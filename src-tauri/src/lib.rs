@@ -8,6 +8,7 @@ mod commands;
 pub mod cover_scheme;
 mod library_commands;
 mod list_commands;
+mod native_heap;
 mod queue_commands;
 mod web_memory;
 mod webview;
@@ -78,6 +79,7 @@ pub fn run() {
             let core = App::start(AppSettings::from_env(), events)?;
             tracing::info!(?core, "Strato started");
             app.manage(core);
+            native_heap::keep_trimmed();
             // The window is made here rather than by Tauri from the configuration, so that
             // its web view is created with the budgets set (after GTK starts, before the web
             // context exists).

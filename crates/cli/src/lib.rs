@@ -424,6 +424,10 @@ impl Sink for Counting {
         taken
     }
 
+    fn refill_in(&self) -> Duration {
+        self.inner.refill_in()
+    }
+
     fn played_frames(&self) -> u64 {
         self.inner.played_frames()
     }

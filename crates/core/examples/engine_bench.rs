@@ -99,6 +99,10 @@ impl Sink for ProbeSink {
         }
         taken
     }
+    fn refill_in(&self) -> Duration {
+        self.inner.refill_in()
+    }
+
     fn played_frames(&self) -> u64 {
         self.inner.played_frames()
     }

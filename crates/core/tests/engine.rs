@@ -189,6 +189,49 @@ async fn a_seek_while_playing_lands_within_5_ms() {
     }
 }
 
+/// A full device is waited for, not polled: the engine comes back to it about when a
+/// quarter of its ring has played, so playing wakes the player thread a few times a second
+/// (it polled every 5 ms, some 200 full writes a second, before).
+#[tokio::test]
+async fn playing_to_a_full_device_comes_back_when_it_has_room_not_in_a_poll() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let tracks = catalog(media_dir());
+    let captured = Arc::new(Mutex::new(Captured::default()));
+    let (app, events) = signed_in_app(
+        cloud.api_url(),
+        StreamFormat::Hls,
+        high_quality(),
+        &captured,
+        true,
+    )
+    .await;
+    app.play_track(&tracks[0].id).await.unwrap();
+    let full_writes_at = |position_ms: u32| {
+        let events = &events;
+        let captured = &captured;
+        async move {
+            events
+                .wait_until("playback to go on", Duration::from_secs(20), |s| {
+                    s.state == PlaybackState::Playing && s.position_ms >= position_ms
+                })
+                .await;
+            captured.lock().unwrap().full_writes
+        }
+    };
+    let first = full_writes_at(1_000).await;
+    let last = full_writes_at(4_000).await;
+    app.stop();
+    let per_second = (last - first) as f64 / 3.0;
+    assert!(
+        last > first,
+        "the sink was never full: the check would mean nothing"
+    );
+    assert!(
+        per_second < 40.0,
+        "{per_second:.0} writes a second found the device full: it is being polled"
+    );
+}
+
 /// The variants of every segment fetched, in order, from devcloud's access log.
 fn segment_variants(cloud: &DevCloud) -> Vec<String> {
     let log = std::fs::read_to_string(cloud.log_path()).unwrap_or_default();

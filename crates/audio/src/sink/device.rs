@@ -283,6 +283,17 @@ impl Sink for DeviceSink {
         }
     }
 
+    fn refill_in(&self) -> Duration {
+        let Some(stream) = self.stream.as_ref() else {
+            return Duration::ZERO;
+        };
+        let wanted = stream.producer.buffer().capacity() / 4;
+        let missing = wanted.saturating_sub(stream.producer.slots());
+        let frames = missing / usize::from(stream.format.channels);
+        #[allow(clippy::cast_precision_loss)] // a quarter second of frames
+        Duration::from_secs_f64(frames as f64 / f64::from(stream.format.sample_rate))
+    }
+
     fn played_frames(&self) -> u64 {
         self.stream.as_ref().map_or(0, |s| {
             s.shared.played_samples.load(Ordering::Relaxed) / u64::from(s.format.channels)

@@ -49,6 +49,13 @@ pub trait Sink {
     /// can attend to commands between writes.
     fn write(&mut self, samples: &[f32], timeout: Duration) -> usize;
 
+    /// How long a caller that found the sink full should wait before writing again: until
+    /// a useful part of what the sink queues (a quarter) has played. The engine waits that
+    /// long on its own commands instead of polling, so playing wakes it about ten times a
+    /// second rather than a hundred or two (measured in docs/performance.md, "The window
+    /// at size"), and a command still wakes it at once. Zero when there is room now.
+    fn refill_in(&self) -> Duration;
+
     /// Frames of the current stream that have actually been played out.
     fn played_frames(&self) -> u64;
 

@@ -85,13 +85,31 @@ impl PacedClock {
         if self.pacing == Pacing::Unpaced {
             return frames;
         }
-        let ahead = u64::from(self.rate) / 2;
-        let room = (self.clock_frames() + ahead).saturating_sub(self.written);
+        let room = (self.clock_frames() + self.ahead()).saturating_sub(self.written);
         if room == 0 {
-            std::thread::sleep(timeout.min(Duration::from_millis(10)));
+            if !timeout.is_zero() {
+                std::thread::sleep(timeout.min(Duration::from_millis(10)));
+            }
             return 0;
         }
         frames.min(usize::try_from(room).unwrap_or(usize::MAX))
+    }
+
+    /// Frames the "device" holds ahead of its clock: half a second.
+    fn ahead(&self) -> u64 {
+        u64::from(self.rate) / 2
+    }
+
+    /// See [`Sink::refill_in`]: until no more than three quarters of [`Self::ahead`] are
+    /// queued.
+    pub(super) fn refill_in(&self) -> Duration {
+        if self.pacing == Pacing::Unpaced || self.rate == 0 {
+            return Duration::ZERO;
+        }
+        let queued = self.written.saturating_sub(self.clock_frames());
+        let excess = queued.saturating_sub(self.ahead() - self.ahead() / 4);
+        #[allow(clippy::cast_precision_loss)] // frames: far below 2^52
+        Duration::from_secs_f64(excess as f64 / f64::from(self.rate))
     }
 
     pub(super) fn wrote(&mut self, frames: usize) {
@@ -147,6 +165,10 @@ impl Sink for NullSink {
         let frames = self.clock.admit(samples.len() / channels, timeout);
         self.clock.wrote(frames);
         frames * channels
+    }
+
+    fn refill_in(&self) -> Duration {
+        self.clock.refill_in()
     }
 
     fn played_frames(&self) -> u64 {
@@ -217,6 +239,25 @@ mod tests {
         let at_pause = sink.played_frames();
         std::thread::sleep(Duration::from_millis(30));
         assert_eq!(sink.played_frames(), at_pause);
+    }
+
+    #[test]
+    fn a_full_real_time_sink_says_when_a_quarter_of_it_is_free() {
+        let mut sink = NullSink::new(Pacing::RealTime);
+        sink.start(STEREO_48K).unwrap();
+        assert_eq!(sink.refill_in(), Duration::ZERO, "empty: room now");
+        // Frozen at (about) zero played, then filled: half a second queued, and a quarter
+        // of that has to play before it is worth writing again.
+        sink.pause();
+        let taken = sink.write(&vec![0.0; 48_000 * 2], Duration::ZERO);
+        assert_eq!(taken, 24_000 * 2, "half a second");
+        assert_eq!(sink.write(&[0.0; 2], Duration::ZERO), 0, "full");
+        let wait = sink.refill_in();
+        assert!(
+            wait > Duration::from_millis(100) && wait <= Duration::from_millis(125),
+            "{wait:?}"
+        );
+        assert_eq!(NullSink::new(Pacing::Unpaced).refill_in(), Duration::ZERO);
     }
 
     #[test]

@@ -148,6 +148,10 @@ impl Sink for WavSink {
         frames * channels
     }
 
+    fn refill_in(&self) -> Duration {
+        self.clock.refill_in()
+    }
+
     fn played_frames(&self) -> u64 {
         self.clock.played()
     }

@@ -26,6 +26,9 @@ use strato_model::ipc::{PlaybackState, PlayerStatus};
 #[derive(Debug, Default)]
 pub struct Captured {
     pub streams: Vec<(PcmFormat, Vec<f32>)>,
+    /// Writes that found the sink full and took nothing: how often the engine came back to
+    /// a device with no room.
+    pub full_writes: usize,
 }
 
 /// A sink that keeps every sample, unpaced or at real-time pace. A test fixture implementing
@@ -135,6 +138,7 @@ impl Sink for CaptureSink {
             let ahead = self.written.saturating_sub(self.clock_frames());
             let room = (u64::from(format.sample_rate) / 4).saturating_sub(ahead);
             if room == 0 {
+                self.captured.lock().unwrap().full_writes += 1;
                 std::thread::sleep(timeout.min(Duration::from_millis(5)));
                 return 0;
             }
@@ -150,6 +154,16 @@ impl Sink for CaptureSink {
             .extend_from_slice(&samples[..taken]);
         self.written += frames as u64;
         taken
+    }
+
+    fn refill_in(&self) -> Duration {
+        let Some(format) = self.format.filter(|_| self.real_time) else {
+            return Duration::ZERO;
+        };
+        // Like a device ring of a quarter second: wait until a quarter of it is free.
+        let ahead = self.written.saturating_sub(self.clock_frames());
+        let excess = ahead.saturating_sub(u64::from(format.sample_rate) * 3 / 16);
+        Duration::from_secs_f64(excess as f64 / f64::from(format.sample_rate))
     }
 
     fn played_frames(&self) -> u64 {

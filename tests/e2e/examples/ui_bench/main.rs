@@ -6,6 +6,7 @@
 //! ```text
 //! scripts/bench ui                  # builds the UI, the app and devcloud (perf profile)
 //! ui_bench [--seconds N] [--runs N] [--soak-minutes N] [--acceleration on|off|auto]
+//!          [--linger N]   # then N s playing, window hidden, for a profiler
 //! ```
 //!
 //! What it does: signs in to a fresh devcloud (the 13-track catalog) and measures a cold

@@ -17,6 +17,8 @@ struct Options {
     /// Opens of each playlist.
     runs: usize,
     soak_minutes: u64,
+    /// Seconds to keep the app playing, window hidden, after measuring: for a profiler.
+    linger: u64,
     /// `STRATO_HARDWARE_ACCELERATION` for the app (`None`: the app chooses for the machine).
     acceleration: Option<String>,
 }
@@ -26,6 +28,7 @@ fn options() -> Result<Options> {
         seconds: 10,
         runs: 20,
         soak_minutes: 0,
+        linger: 0,
         acceleration: None,
     };
     let mut args = std::env::args().skip(1);
@@ -36,6 +39,7 @@ fn options() -> Result<Options> {
             "--seconds" => options.seconds = value()?,
             "--runs" => options.runs = usize::try_from(value()?)?,
             "--soak-minutes" => options.soak_minutes = value()?,
+            "--linger" => options.linger = value()?,
             "--acceleration" => {
                 options.acceleration = Some(args.next().context("on, off or auto after the flag")?);
             }
@@ -139,6 +143,22 @@ pub async fn main() -> Result<()> {
     };
 
     print(&options, &figures);
+    if options.linger > 0 {
+        if options.soak_minutes == 0 {
+            page::press_play_pause(&app).await?; // paused since the last window
+        }
+        app_window.hide()?;
+        let pids: Vec<String> = processes
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.pid))
+            .collect();
+        eprintln!(
+            "playing, window hidden, for {} s: {}",
+            options.linger,
+            pids.join(", ")
+        );
+        tokio::time::sleep(Duration::from_secs(options.linger)).await;
+    }
     app.close().await
 }
 

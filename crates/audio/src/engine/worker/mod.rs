@@ -26,6 +26,9 @@ use timeline::duration_ms;
 const POSITION_PERIOD: Duration = Duration::from_millis(250);
 /// Longest a sink write or a wait for PCM may take before commands are looked at again.
 const SLICE: Duration = Duration::from_millis(20);
+/// The shortest wait for a full sink: a sink that says "now" but took nothing is not
+/// polled in a spin.
+const MIN_REFILL_WAIT: Duration = Duration::from_millis(2);
 /// Start fetching and decoding the next track this long before the current one ends, once
 /// the current one is fetched to its end...
 const PREFETCH_LEAD: Duration = Duration::from_secs(20);
@@ -83,6 +86,8 @@ pub(super) struct Worker {
     replay_gain: ReplayGainSettings,
     state: PlaybackState,
     last_report: Instant,
+    /// The last write found the sink full: wait this long (on commands) before the next.
+    refill_wait: Option<Duration>,
 }
 
 impl Worker {
@@ -109,6 +114,7 @@ impl Worker {
             replay_gain: ReplayGainSettings::default(),
             state: PlaybackState::Idle,
             last_report: Instant::now(),
+            refill_wait: None,
         }
     }
 
@@ -116,14 +122,24 @@ impl Worker {
         loop {
             let busy = self.feeding.is_some() && !self.paused;
             let draining = self.ending && !self.paused;
-            let command = if busy {
+            let refill_wait = self.refill_wait.take();
+            let wait = if busy {
+                // Feeding: straight on, unless the sink is full and will have room later.
+                refill_wait.map_or(Duration::ZERO, |w| {
+                    w.clamp(MIN_REFILL_WAIT, POSITION_PERIOD)
+                })
+            } else if draining {
+                SLICE
+            } else {
+                POSITION_PERIOD
+            };
+            let command = if wait.is_zero() {
                 match self.commands.try_recv() {
                     Ok(c) => Some(c),
                     Err(TryRecvError::Empty) => None,
                     Err(TryRecvError::Disconnected) => break,
                 }
             } else {
-                let wait = if draining { SLICE } else { POSITION_PERIOD };
                 match self.commands.recv_timeout(wait) {
                     Ok(c) => Some(c),
                     Err(RecvTimeoutError::Timeout) => None,
@@ -399,7 +415,12 @@ impl Worker {
                 base_ms: feeding.base_ms,
             });
         }
-        let taken = sink.write(&feeding.pending[feeding.offset..], SLICE);
+        // Never blocks: a full sink says how long until it has room, and the run loop waits
+        // that long on commands (see `Sink::refill_in`).
+        let taken = sink.write(&feeding.pending[feeding.offset..], Duration::ZERO);
+        if taken == 0 {
+            self.refill_wait = Some(sink.refill_in());
+        }
         feeding.offset += taken;
         if taken > 0
             && matches!(
