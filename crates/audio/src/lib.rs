@@ -25,8 +25,8 @@ pub mod sink;
 mod sniff;
 
 pub use engine::{
-    Entry, EntryId, Placement, Player, PlayerEvent, Queue, QueueSnapshot, QueueState, RepeatMode,
-    SinkOpener,
+    Entry, EntryId, OUTPUT_REST_AFTER, Placement, Player, PlayerEvent, Queue, QueueSnapshot,
+    QueueState, RepeatMode, SinkOpener,
 };
 pub use error::AudioError;
 pub use gain::{Gain, ReplayGain, ReplayGainMode, ReplayGainSettings};

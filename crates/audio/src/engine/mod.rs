@@ -20,6 +20,7 @@ use std::time::Duration;
 use strato_model::ipc::{OutputStatus, PlaybackState};
 
 pub use queue::{Entry, EntryId, Placement, Queue, QueueSnapshot, QueueState, RepeatMode};
+pub use worker::OUTPUT_REST_AFTER;
 
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;

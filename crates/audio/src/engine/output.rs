@@ -99,6 +99,18 @@ impl Output {
         Ok(self.sink.as_mut().expect("just opened"))
     }
 
+    /// Whether an output is open that is worth closing while nothing plays.
+    pub(super) fn costs_at_rest(&self) -> bool {
+        self.sink.as_ref().is_some_and(|s| s.costs_at_rest())
+    }
+
+    /// Closes the output; the next stream opens it again ([`Self::begin`]).
+    pub(super) fn close(&mut self) {
+        self.stop();
+        self.sink = None;
+        self.last_open_attempt = None;
+    }
+
     /// Whether the sink has gone away for good (a device unplugged).
     pub(super) fn is_lost(&self) -> bool {
         self.sink.as_ref().is_some_and(|s| s.is_lost())

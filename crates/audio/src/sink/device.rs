@@ -329,6 +329,10 @@ impl Sink for DeviceSink {
     fn is_lost(&self) -> bool {
         self.lost.load(Ordering::Relaxed) || self.stalled()
     }
+
+    fn costs_at_rest(&self) -> bool {
+        true
+    }
 }
 
 /// The consuming end, pulled by rodio's mixer on the device's callback thread. It never

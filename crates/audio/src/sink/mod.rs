@@ -79,4 +79,13 @@ pub trait Sink {
     fn is_lost(&self) -> bool {
         false
     }
+
+    /// Whether an open stream costs the system something while silent: a device's
+    /// callback runs every few milliseconds as long as its stream exists, paused or not.
+    /// The engine closes such an output after a few seconds of silence and opens it again
+    /// on play ([`crate::OUTPUT_REST_AFTER`]). A file or the null sink costs nothing idle,
+    /// and reopening a file would start it afresh: they say false.
+    fn costs_at_rest(&self) -> bool {
+        false
+    }
 }

@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,11 @@ pub struct Captured {
     /// Writes that found the sink full and took nothing: how often the engine came back to
     /// a device with no room.
     pub full_writes: usize,
+    /// Sinks the engine has opened, and how many of them are open now (counted apart
+    /// from the lock: a sink is dropped on the player's thread, perhaps while a test holds
+    /// this and waits for that thread).
+    pub sinks_made: usize,
+    pub sinks_open: Arc<AtomicUsize>,
 }
 
 /// A sink that keeps every sample, unpaced or at real-time pace. A test fixture implementing
@@ -45,6 +51,9 @@ pub struct CaptureSink {
     written: u64,
     /// The "device" goes away once this many frames have been written.
     lose_after: Option<u64>,
+    /// Says it costs something open while silent, as a device does.
+    costs_at_rest: bool,
+    open: Arc<AtomicUsize>,
 }
 
 impl CaptureSink {
@@ -60,7 +69,23 @@ impl CaptureSink {
         }))
     }
 
+    /// Real-time sinks that, like a device, cost something open while nothing plays.
+    pub fn device_factory(captured: &Arc<Mutex<Captured>>) -> SinkFactory {
+        let captured = Arc::clone(captured);
+        SinkFactory(Arc::new(move || {
+            let mut sink = CaptureSink::new(Arc::clone(&captured), true, None);
+            sink.costs_at_rest = true;
+            Ok(Box::new(sink) as Box<dyn Sink>)
+        }))
+    }
+
     fn new(captured: Arc<Mutex<Captured>>, real_time: bool, preferred_rate: Option<u32>) -> Self {
+        let open = {
+            let mut captured = captured.lock().unwrap();
+            captured.sinks_made += 1;
+            Arc::clone(&captured.sinks_open)
+        };
+        open.fetch_add(1, Ordering::SeqCst);
         CaptureSink {
             captured,
             real_time,
@@ -71,6 +96,8 @@ impl CaptureSink {
             format: None,
             written: 0,
             lose_after: None,
+            costs_at_rest: false,
+            open,
         }
     }
 
@@ -198,6 +225,16 @@ impl Sink for CaptureSink {
 
     fn is_lost(&self) -> bool {
         self.lose_after.is_some_and(|limit| self.written >= limit)
+    }
+
+    fn costs_at_rest(&self) -> bool {
+        self.costs_at_rest
+    }
+}
+
+impl Drop for CaptureSink {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -48,8 +48,12 @@ impl Worker {
             self.paused = false;
             if let Some(sink) = self.output.sink_mut() {
                 sink.resume();
+                self.set_state(PlaybackState::Playing);
+            } else {
+                // The output rested: feeding opens it again, and says "playing" once the
+                // first audio is in.
+                self.set_state(PlaybackState::Loading);
             }
-            self.set_state(PlaybackState::Playing);
         } else if self.feeding.is_none() && self.queue.current().is_some() {
             if let Some(position) = self.restored_at.take() {
                 self.start_current(position);

@@ -9,7 +9,10 @@ use strato_model::ipc::PlaybackState;
 
 mod controls;
 mod edits;
+mod rest;
 mod timeline;
+
+pub use rest::OUTPUT_REST_AFTER;
 
 use super::output::Output;
 use super::queue::{EntryId, Queue};
@@ -88,6 +91,8 @@ pub(super) struct Worker {
     last_report: Instant,
     /// The last write found the sink full: wait this long (on commands) before the next.
     refill_wait: Option<Duration>,
+    /// Nothing has played since then (see [`rest`]).
+    silent_since: Option<Instant>,
 }
 
 impl Worker {
@@ -115,6 +120,8 @@ impl Worker {
             state: PlaybackState::Idle,
             last_report: Instant::now(),
             refill_wait: None,
+            // An output opened before anything plays ([`Command::PrepareOutput`]) rests too.
+            silent_since: Some(Instant::now()),
         }
     }
 
@@ -175,6 +182,7 @@ impl Worker {
             if self.last_report.elapsed() >= POSITION_PERIOD {
                 self.report();
             }
+            self.rest_when_silent();
         }
         self.abandon_all();
         self.output.stop();
@@ -602,6 +610,7 @@ impl Worker {
     fn set_state(&mut self, state: PlaybackState) {
         if self.state != state {
             self.state = state;
+            self.note_silence(state);
             (self.emit)(PlayerEvent::State(state));
         }
     }
