@@ -25,14 +25,15 @@ pub mod sink;
 mod sniff;
 
 pub use engine::{
-    Entry, EntryId, OUTPUT_REST_AFTER, Placement, Player, PlayerEvent, Queue, QueueSnapshot,
-    QueueState, RepeatMode, SinkOpener,
+    DeviceRoute, Entry, EntryId, OUTPUT_REST_AFTER, OutputSource, Placement, Player, PlayerEvent,
+    Queue, QueueSnapshot, QueueState, RepeatMode, SinkOpener, WATCH_PERIOD,
 };
 pub use error::AudioError;
 pub use gain::{Gain, ReplayGain, ReplayGainMode, ReplayGainSettings};
 pub use media::{FileMedia, MediaOpener, MediaRun, QueueItem, TrackMedia};
 pub use resample::{ResampleError, Resampler};
 pub use sink::{
-    DeviceSink, NullSink, OutputDevice, Pacing, PcmFormat, Sink, SinkError, WavSink, output_devices,
+    DeviceList, DeviceSink, NullDevices, NullSink, OutputDevice, Pacing, PcmFormat, Sink,
+    SinkError, SystemDevices, WavSink, output_devices,
 };
 pub use symphonia::core::io::{MediaSource, ReadOnlySource};

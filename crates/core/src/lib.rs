@@ -18,7 +18,7 @@ pub use account::StaySignedIn;
 pub use app::App;
 pub use playback::AppEvents;
 pub use settings::{
-    AppSettings, AudioOutput, CatalogWalkSettings, DEFAULT_STORAGE_QUOTA_BYTES, LOCAL_DEVCLOUD_URL,
-    Quality, SinkFactory, StreamFormat,
+    AppSettings, AudioOutput, CatalogWalkSettings, DEFAULT_STORAGE_QUOTA_BYTES, DeviceListHandle,
+    LOCAL_DEVCLOUD_URL, Quality, SinkFactory, StreamFormat,
 };
 pub use strato_stream::hls::HlsConfig;

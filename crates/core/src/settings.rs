@@ -12,8 +12,10 @@ use strato_stream::hls::HlsConfig;
 /// Where the app sends audio.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AudioOutput {
-    /// The system's default output device.
+    /// The system's output devices: [`AppSettings::audio_device`], or the default.
     Device,
+    /// The devices of another list, chosen from the same way (a test's null devices).
+    Devices(DeviceListHandle),
     /// Nowhere, at real-time pace: for machines without sound.
     Null,
     /// Into a WAV file, at real-time pace: for tests and for listening to what was played.
@@ -21,6 +23,37 @@ pub enum AudioOutput {
     /// A sink made by the front end (the CLI's capture, a test's recorder).
     Custom(SinkFactory),
 }
+
+impl AudioOutput {
+    /// The devices a listener chooses from with this output; none for a file, the null
+    /// sink or a front end's own sink.
+    #[must_use]
+    pub fn device_list(&self) -> Option<std::sync::Arc<dyn strato_audio::DeviceList>> {
+        match self {
+            Self::Device => Some(std::sync::Arc::new(strato_audio::SystemDevices)),
+            Self::Devices(list) => Some(std::sync::Arc::clone(&list.0)),
+            Self::Null | Self::Wav(_) | Self::Custom(_) => None,
+        }
+    }
+}
+
+/// A device list made by the front end.
+#[derive(Clone)]
+pub struct DeviceListHandle(pub std::sync::Arc<dyn strato_audio::DeviceList>);
+
+impl std::fmt::Debug for DeviceListHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceListHandle")
+    }
+}
+
+impl PartialEq for DeviceListHandle {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for DeviceListHandle {}
 
 /// Makes the output sink, on the player thread.
 #[derive(Clone)]

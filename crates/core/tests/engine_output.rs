@@ -1,6 +1,8 @@
 //! The engine's output over a listening session: a device is closed while nothing plays
-//! and opened again, at the same place, on play. Real devcloud and moto, real media, the
-//! app's player, a capturing sink that says it costs something at rest, as a device does.
+//! and opened again, at the same place, on play; a device pulled out hands over to the
+//! default and playback returns to it when it is back. Real devcloud and moto, real media,
+//! the app's player; a capturing sink that says it costs something at rest, as a device
+//! does, and null devices plugged in and out (`strato_audio::NullDevices`).
 
 // Signal arithmetic on sample counts: the values are far inside f64's exact range.
 #![allow(clippy::cast_precision_loss)]
@@ -12,9 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use engine_support::{CaptureSink, Captured, app_with, best_lag, catalog, reference_pcm};
-use strato_audio::OUTPUT_REST_AFTER;
-use strato_core::{AppSettings, AudioOutput, StreamFormat};
-use strato_model::ipc::PlaybackState;
+use strato_audio::{NullDevices, OUTPUT_REST_AFTER, WATCH_PERIOD};
+use strato_core::{App, AppSettings, AudioOutput, DeviceListHandle, StreamFormat};
+use strato_model::ipc::{OutputStatus, PlaybackState};
 use strato_testkit::{DevCloud, Moto, media_dir};
 
 /// A little longer than the engine waits before closing a silent output.
@@ -132,5 +134,88 @@ async fn an_output_that_costs_nothing_idle_stays_open_through_a_long_pause() {
         (captured.sinks_made, captured.sinks_open.load(SeqCst)),
         (1, 1),
         "an output that costs nothing at rest was closed (made, open)"
+    );
+}
+
+#[tokio::test]
+async fn a_device_pulled_out_hands_over_to_the_default_and_playback_returns_when_it_is_back() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let tracks = catalog(media_dir());
+    // The longest track, so that it plays through the whole unplugging and replugging.
+    let track = tracks
+        .iter()
+        .max_by_key(|t| t.total_samples * 1000 / u64::from(t.sample_rate))
+        .unwrap();
+    let devices = NullDevices::new(&["Speakers", "USB DAC"]);
+    let mut settings = AppSettings::new(
+        cloud.api_url(),
+        AudioOutput::Devices(DeviceListHandle(Arc::new(devices.clone()))),
+    );
+    settings.audio_device = Some("USB DAC".into());
+    let (app, events) = app_with(settings, cloud.api_url()).await;
+    let names = |app: &App| -> Vec<String> {
+        app.output_devices()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
+    };
+    assert_eq!(names(&app), ["Speakers", "USB DAC"]);
+    let on = |device: &str| OutputStatus::Available {
+        device: device.into(),
+    };
+
+    app.play_track(&track.id).await.unwrap();
+    let before = events
+        .wait_until("the chosen device to play", Duration::from_secs(20), |s| {
+            s.state == PlaybackState::Playing && s.position_ms >= 2_000 && s.output == on("USB DAC")
+        })
+        .await;
+    let heard_before = events.all().len();
+    devices.unplug("USB DAC");
+    let standing_in = OutputStatus::StandingIn {
+        device: "Speakers".into(),
+        wanted: "USB DAC".into(),
+    };
+    let stood_in = events
+        .wait_until("the default to stand in", Duration::from_secs(5), |s| {
+            s.state == PlaybackState::Playing
+                && s.output == standing_in
+                && s.position_ms >= before.position_ms + 500
+        })
+        .await;
+    assert_eq!(
+        names(&app),
+        ["Speakers"],
+        "the list still shows the device pulled out"
+    );
+
+    devices.plug("USB DAC");
+    events
+        .wait_until(
+            "playback to return to the device",
+            WATCH_PERIOD * 3 + Duration::from_secs(2),
+            |s| {
+                s.state == PlaybackState::Playing
+                    && s.output == on("USB DAC")
+                    && s.position_ms >= stood_in.position_ms + 500
+            },
+        )
+        .await;
+    app.stop();
+
+    // Through both hand-overs the listener stayed where they were in the track: never
+    // back to its start, never further back than the audio a device held when pulled out.
+    let after_unplug = &events.all()[heard_before..];
+    let earliest = after_unplug
+        .iter()
+        .filter(|s| s.track.as_ref().is_some_and(|t| t.id == track.id))
+        .map(|s| s.position_ms)
+        .min()
+        .unwrap();
+    assert!(
+        earliest + 600 >= before.position_ms,
+        "playback went back to {earliest} ms after the device was pulled out at {} ms",
+        before.position_ms
     );
 }

@@ -95,7 +95,7 @@ gapless: boolean, cover_path: string | null, };
 export type Artist = { id: string, name: string, };
 export type SearchResults = { tracks: Array<Track>, albums: Array<Album>, artists: Array<Artist>, };
 export type PlaybackState = "idle" | "loading" | "playing" | "buffering" | "paused" | "ended" | "error";
-export type OutputStatus = { "kind": "available", device: string, } | { "kind": "unavailable", reason: string, };
+export type OutputStatus = { "kind": "available", device: string, } | { "kind": "standing_in", device: string, wanted: string, } | { "kind": "unavailable", reason: string, };
 export type RepeatMode = "off" | "all" | "one";
 export type PlayerStatus = { state: PlaybackState, track: Track | null, position_ms: number, duration_ms: number | null, output: OutputStatus, error: AppError | null, 
 /**

@@ -9,6 +9,7 @@
 
 mod output;
 mod queue;
+mod route;
 mod session;
 mod worker;
 
@@ -20,15 +21,15 @@ use std::time::Duration;
 use strato_model::ipc::{OutputStatus, PlaybackState};
 
 pub use queue::{Entry, EntryId, Placement, Queue, QueueSnapshot, QueueState, RepeatMode};
+pub use route::{DeviceRoute, OutputSource, WATCH_PERIOD};
 pub use worker::OUTPUT_REST_AFTER;
 
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;
 use crate::media::{MediaOpener, QueueItem};
-use crate::sink::{Sink, SinkError};
 
-/// Opens the output, on the player thread (device handles are often not `Send`).
-pub type SinkOpener = Box<dyn FnMut() -> Result<Box<dyn Sink>, SinkError> + Send>;
+/// Opens the output, on the player thread (see [`OutputSource`]).
+pub type SinkOpener = Box<dyn OutputSource>;
 
 /// What the player reports. Sent from the player thread; handlers must not block.
 #[derive(Debug)]

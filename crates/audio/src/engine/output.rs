@@ -81,10 +81,15 @@ impl Output {
     ) -> Result<&mut Box<dyn Sink>, AudioError> {
         if self.sink.is_none() {
             self.last_open_attempt = Some(Instant::now());
-            match (self.open_sink)() {
+            match self.open_sink.open() {
                 Ok(sink) => {
-                    emit(PlayerEvent::Output(OutputStatus::Available {
-                        device: sink.name(),
+                    let device = sink.name();
+                    emit(PlayerEvent::Output(match self.open_sink.stands_in_for() {
+                        Some(wanted) => OutputStatus::StandingIn {
+                            device,
+                            wanted: wanted.to_owned(),
+                        },
+                        None => OutputStatus::Available { device },
                     }));
                     self.sink = Some(sink);
                 }
@@ -97,6 +102,11 @@ impl Output {
             }
         }
         Ok(self.sink.as_mut().expect("just opened"))
+    }
+
+    /// Whether the output should be opened again: the device the listener chose is back.
+    pub(super) fn prefers_another(&self) -> bool {
+        self.open_sink.prefers_another()
     }
 
     /// Whether an output is open that is worth closing while nothing plays.

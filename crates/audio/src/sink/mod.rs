@@ -3,10 +3,12 @@
 //! been heard, which is the only honest playback position.
 
 mod device;
+mod devices;
 mod null;
 mod wav;
 
 pub use device::{DeviceSink, OutputDevice, output_devices};
+pub use devices::{DeviceList, NullDevices, SystemDevices};
 pub use null::{NullSink, Pacing};
 pub use wav::WavSink;
 

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use strato_audio::{DeviceSink, NullSink, Pacing, Player, Sink, SinkOpener, WavSink};
+use strato_audio::{DeviceRoute, NullSink, Pacing, Player, Sink, SinkOpener, WavSink};
 use strato_cloud::ApiClient;
 use strato_model::ipc::{
     AppError, CodeDelivery, ErrorKind, PlayerStatus, RememberedAccount, ServiceTrust, Session,
@@ -520,10 +520,17 @@ impl Drop for App {
     }
 }
 
+/// What opens `output`: for devices, the route to `device` (see [`DeviceRoute`]: the
+/// default stands in while it is missing).
 pub(crate) fn sink_opener(output: AudioOutput, device: Option<String>) -> SinkOpener {
+    if let Some(devices) = output.device_list() {
+        return Box::new(DeviceRoute::new(devices, device));
+    }
     Box::new(move || -> Result<Box<dyn Sink>, strato_audio::SinkError> {
         match &output {
-            AudioOutput::Device => Ok(Box::new(DeviceSink::open(device.as_deref())?)),
+            AudioOutput::Device | AudioOutput::Devices(_) => {
+                unreachable!("devices are opened through their route")
+            }
             AudioOutput::Null => Ok(Box::new(NullSink::new(Pacing::RealTime))),
             AudioOutput::Wav(path) => Ok(Box::new(WavSink::create(path.clone(), Pacing::RealTime))),
             AudioOutput::Custom(factory) => (factory.0)(),

@@ -8,7 +8,6 @@ use strato_model::ipc::{AppError, ErrorKind, Track};
 use super::{App, sink_opener};
 use crate::error;
 use crate::queue_view::queue_item;
-use crate::settings::AudioOutput;
 
 impl App {
     /// Plays `track_id` alone. Returns at once; progress and failure arrive as status
@@ -95,15 +94,21 @@ impl App {
     }
 
     /// The audio output devices this machine has.
+    /// None when the app plays to a file or nowhere. Listing may probe each device on
+    /// some systems: call it from a blocking context, not the async runtime.
     pub fn output_devices(&self) -> Result<Vec<strato_audio::OutputDevice>, AppError> {
-        strato_audio::output_devices()
+        self.settings
+            .audio_output
+            .device_list()
+            .map_or(Ok(Vec::new()), |devices| devices.devices())
             .map_err(|e| error::from_audio(&strato_audio::AudioError::Output(e)))
     }
 
-    /// Plays through the device named `device` (`None`: the system's default) from now on.
+    /// Plays through the device named `device` (`None`: the system's default) from now on;
+    /// while it is missing, the default stands in (see [`strato_audio::DeviceRoute`]).
     pub fn set_output_device(&self, device: Option<String>) {
         self.player
-            .set_output(sink_opener(AudioOutput::Device, device));
+            .set_output(sink_opener(self.settings.audio_output.clone(), device));
     }
 
     /// Plays the queue's entry `entry_id` (see [`Self::queue_view`]).

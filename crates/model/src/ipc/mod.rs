@@ -148,8 +148,18 @@ pub enum PlaybackState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OutputStatus {
-    Available { device: String },
-    Unavailable { reason: String },
+    Available {
+        device: String,
+    },
+    /// The device the listener chose is not there: `device` (the system's default) plays
+    /// until it is back, and then playback returns to it by itself.
+    StandingIn {
+        device: String,
+        wanted: String,
+    },
+    Unavailable {
+        reason: String,
+    },
 }
 
 /// Everything the now-playing bar shows. Sent whole on every change, and four times a second

@@ -82,6 +82,16 @@ describe("NowPlayingBar transport", () => {
     expect(mocked.pause).toHaveBeenCalledOnce();
   });
 
+  it("says which device plays while the chosen one is not connected, and stops saying it when it is back", () => {
+    render(NowPlayingBar);
+    playing(0, { output: { kind: "standing_in", device: "Speakers", wanted: "USB DAC" } });
+    expect(screen.getByTestId("output-standing-in").textContent?.trim()).toBe(
+      "USB DAC is not connected — playing through Speakers",
+    );
+    engine(makeQueueStatus(album, 0, { output: { kind: "available", device: "USB DAC" } }));
+    expect(screen.queryByTestId("output-standing-in")).toBeNull();
+  });
+
   it("toggles shuffle with aria-pressed", async () => {
     render(NowPlayingBar);
     playing(0);

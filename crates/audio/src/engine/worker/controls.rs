@@ -1,5 +1,5 @@
 //! The listener's controls of the sound while the queue plays: pause and resume, another
-//! output device, `ReplayGain` settings.
+//! output device (and the chosen one's comings and goings), `ReplayGain` settings.
 
 use std::time::Duration;
 
@@ -29,6 +29,45 @@ impl Worker {
             self.seek(position);
         } else {
             let _ = self.output.ensure_sink(&*self.emit);
+        }
+    }
+
+    /// Follows the output's comings and goings: a device gone away is replaced (the
+    /// default standing in for the chosen one), and the chosen one taken back when it
+    /// returns; playback goes on from where the listener was.
+    pub(super) fn follow_output(&mut self) {
+        if (self.feeding.is_some() || self.ending) && self.output.is_lost() {
+            // Where the listener was, measured on the device that is going away.
+            self.resume_at = Some(self.position());
+            self.output.drop_lost(&*self.emit);
+        }
+        if self.output.prefers_another() {
+            self.return_to_chosen_output();
+        }
+        if let Some(position) = self.resume_at
+            && self.output.try_reopen(&*self.emit)
+        {
+            // A new device: go on from there.
+            self.resume_at = None;
+            self.ending = false;
+            if self.heard.is_some() || self.feeding.is_some() {
+                self.seek(position);
+            }
+        }
+    }
+
+    /// The device the listener chose is back: playback goes on through it, from where
+    /// the device standing in for it was.
+    pub(super) fn return_to_chosen_output(&mut self) {
+        let position = self.position();
+        let playing = self.feeding.is_some();
+        self.output.close();
+        self.markers.clear();
+        // Opened now, not at the next write, so that the output stops asking: a failure
+        // is reported (and another device stands in again) by the opening itself.
+        let _ = self.output.ensure_sink(&*self.emit);
+        if playing {
+            self.seek(position);
         }
     }
 

@@ -156,21 +156,7 @@ impl Worker {
             if let Some(command) = command {
                 self.apply(command);
             }
-            if (self.feeding.is_some() || self.ending) && self.output.is_lost() {
-                // Where the listener was, measured on the device that is going away.
-                self.resume_at = Some(self.position());
-                self.output.drop_lost(&*self.emit);
-            }
-            if let Some(position) = self.resume_at
-                && self.output.try_reopen(&*self.emit)
-            {
-                // A new device: go on from there.
-                self.resume_at = None;
-                self.ending = false;
-                if self.heard.is_some() || self.feeding.is_some() {
-                    self.seek(position);
-                }
-            }
+            self.follow_output();
             if self.feeding.is_some() && !self.paused && self.resume_at.is_none() {
                 self.feed();
                 self.prefetch();
