@@ -11,7 +11,7 @@
 use strato_core::App;
 use strato_model::ipc::{
     AppError, CodeDelivery, PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust, Session,
-    SignInStep, SignUpOutcome, StaySignedIn,
+    Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn,
 };
 use tauri::State;
 
@@ -184,6 +184,21 @@ pub fn seek(app: State<'_, App>, position_ms: u32) {
 #[tauri::command]
 pub fn set_volume(app: State<'_, App>, volume: f32) {
     app.set_volume(volume);
+}
+
+#[tauri::command]
+pub fn set_muted(app: State<'_, App>, muted: bool) {
+    app.set_muted(muted);
+}
+
+#[tauri::command]
+pub fn settings(app: State<'_, App>) -> SettingsView {
+    app.settings()
+}
+
+#[tauri::command]
+pub fn update_settings(app: State<'_, App>, settings: Settings) -> Result<SettingsView, AppError> {
+    app.update_settings(settings)
 }
 
 #[tauri::command]

@@ -10,6 +10,7 @@ mod error;
 pub mod logging;
 mod offline;
 mod playback;
+pub mod preferences;
 mod queue_view;
 mod settings;
 mod streaming;

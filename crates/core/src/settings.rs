@@ -6,6 +6,9 @@ use std::time::Duration;
 
 pub use crate::streaming::StreamFormat;
 use strato_audio::{ReplayGainMode, ReplayGainSettings};
+use strato_model::ipc::{
+    FormatChoice, QualityChoice, ReplayGainChoice, SettingKey, Settings as Choices,
+};
 pub use strato_stream::abr::Quality;
 use strato_stream::hls::HlsConfig;
 
@@ -103,6 +106,12 @@ pub struct AppSettings {
     pub allow_insecure_services: bool,
     /// How the catalog listing is walked into the library.
     pub catalog_walk: CatalogWalkSettings,
+    /// Where the listener's choices are kept (`settings.json`, see [`crate::preferences`]);
+    /// `None` keeps none (tools and tests start from these settings alone).
+    pub config_dir: Option<PathBuf>,
+    /// The choices the environment fixed for this run: the listener's saved ones do not
+    /// apply to them, and the settings screen says so.
+    pub overridden: Vec<SettingKey>,
 }
 
 /// How the catalog listing is walked into the library, so the catalog screen reads it from
@@ -134,70 +143,130 @@ pub const LOCAL_DEVCLOUD_URL: &str = "http://127.0.0.1:8787";
 
 impl AppSettings {
     /// Settings from the environment: `STRATO_SERVICE_URL`, `STRATO_AUDIO_OUTPUT` (`device`,
-    /// the default, `null`, or `wav:PATH`), `STRATO_AUDIO_DEVICE` (a device name or id), `STRATO_STREAM_FORMAT` (`hls`, the default, or
-    /// `mp3`), `STRATO_QUALITY` (`auto`, `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS`
-    /// (30), `STRATO_REPLAYGAIN` (`track`, the default, `album`, `off`), `STRATO_DATA_DIR`
-    /// (the OS's data folder for Strato by default), `STRATO_STORAGE_QUOTA_MB` and
-    /// `STRATO_ALLOW_INSECURE_SERVICE=1` (see [`Self::allow_insecure_services`]).
+    /// the default, `null`, or `wav:PATH`), `STRATO_AUDIO_DEVICE` (a device name or id),
+    /// `STRATO_STREAM_FORMAT` (`hls`, the default, or `mp3`), `STRATO_QUALITY` (`auto`,
+    /// `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS` (30), `STRATO_REPLAYGAIN` (`track`,
+    /// the default, `album`, `off`), `STRATO_DATA_DIR` (the OS's data folder for Strato by
+    /// default), `STRATO_STORAGE_QUOTA_MB`, `STRATO_CONFIG_DIR` (where the listener's
+    /// choices are kept; the OS's config folder for Strato by default) and
+    /// `STRATO_ALLOW_INSECURE_SERVICE=1` (see [`Self::allow_insecure_services`]). Each
+    /// variable that names a choice of the settings screen overrides the listener's.
     #[must_use]
     pub fn from_env() -> Self {
+        let mut overridden = Vec::new();
+        let mut env = |name: &str, key: Option<SettingKey>| {
+            let value = std::env::var(name).ok().filter(|v| !v.is_empty());
+            if let (Some(_), Some(key)) = (&value, key) {
+                overridden.push(key);
+            }
+            value
+        };
         let default_service_url =
-            std::env::var("STRATO_SERVICE_URL").unwrap_or_else(|_| LOCAL_DEVCLOUD_URL.to_owned());
-        let audio_output = match std::env::var("STRATO_AUDIO_OUTPUT").as_deref() {
-            Ok("null") => AudioOutput::Null,
-            Ok(other) if other.starts_with("wav:") => AudioOutput::Wav(other[4..].into()),
+            env("STRATO_SERVICE_URL", None).unwrap_or_else(|| LOCAL_DEVCLOUD_URL.to_owned());
+        let audio_output = match env("STRATO_AUDIO_OUTPUT", None).as_deref() {
+            Some("null") => AudioOutput::Null,
+            Some(other) if other.starts_with("wav:") => AudioOutput::Wav(other[4..].into()),
             _ => AudioOutput::Device,
         };
-        let stream_format = match std::env::var("STRATO_STREAM_FORMAT").as_deref() {
-            Ok("mp3") => StreamFormat::Mp3,
-            _ => StreamFormat::Hls,
-        };
-        let mut hls = HlsConfig {
-            quality: match std::env::var("STRATO_QUALITY").as_deref() {
-                Ok("low") => Quality::Low,
-                Ok("normal") => Quality::Normal,
-                Ok("high") => Quality::High,
-                _ => Quality::Auto,
-            },
-            ..HlsConfig::default()
-        };
-        if let Some(seconds) = std::env::var("STRATO_BUFFER_SECONDS")
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-        {
-            hls.forward_buffer = Duration::from_secs(seconds.clamp(2, 600));
+        let audio_device = env("STRATO_AUDIO_DEVICE", Some(SettingKey::OutputDevice));
+        let mut choices = Choices::default();
+        if let Some(format) = env("STRATO_STREAM_FORMAT", Some(SettingKey::StreamFormat)) {
+            choices.quality.format = match format.as_str() {
+                "mp3" => FormatChoice::Mp3,
+                _ => FormatChoice::Hls,
+            };
         }
-        let replay_gain = ReplayGainSettings {
-            mode: match std::env::var("STRATO_REPLAYGAIN").as_deref() {
-                Ok("off") => ReplayGainMode::Off,
-                Ok("album") => ReplayGainMode::Album,
-                _ => ReplayGainMode::Track,
-            },
-            ..ReplayGainSettings::default()
-        };
-        Self {
-            default_service_url,
-            audio_output,
-            audio_device: std::env::var("STRATO_AUDIO_DEVICE")
-                .ok()
-                .filter(|d| !d.is_empty()),
-            stream_format,
-            hls,
-            replay_gain,
-            data_dir: std::env::var_os("STRATO_DATA_DIR")
-                .map(PathBuf::from)
-                .or_else(default_data_dir),
-            storage_quota_bytes: std::env::var("STRATO_STORAGE_QUOTA_MB")
-                .ok()
-                .and_then(|mb| mb.parse::<u64>().ok())
-                .map_or(DEFAULT_STORAGE_QUOTA_BYTES, |mb| {
-                    mb.saturating_mul(1_000_000)
-                }),
-            allow_insecure_services: matches!(
-                std::env::var("STRATO_ALLOW_INSECURE_SERVICE").as_deref(),
-                Ok("1" | "true" | "yes")
-            ),
-            catalog_walk: CatalogWalkSettings::default(),
+        if let Some(quality) = env("STRATO_QUALITY", Some(SettingKey::StreamingQuality)) {
+            choices.quality.streaming = match quality.as_str() {
+                "low" => QualityChoice::Low,
+                "normal" => QualityChoice::Normal,
+                "high" => QualityChoice::High,
+                _ => QualityChoice::Auto,
+            };
+        }
+        if let Some(seconds) = env("STRATO_BUFFER_SECONDS", Some(SettingKey::BufferSeconds))
+            .and_then(|s| s.parse().ok())
+        {
+            choices.quality.buffer_seconds = seconds;
+        }
+        if let Some(mode) = env("STRATO_REPLAYGAIN", Some(SettingKey::ReplayGain)) {
+            choices.quality.replay_gain = match mode.as_str() {
+                "off" => ReplayGainChoice::Off,
+                "album" => ReplayGainChoice::Album,
+                _ => ReplayGainChoice::Track,
+            };
+        }
+        let data_dir = env("STRATO_DATA_DIR", Some(SettingKey::DataDir)).map(PathBuf::from);
+        let quota_mb = env("STRATO_STORAGE_QUOTA_MB", Some(SettingKey::StorageQuota))
+            .and_then(|mb| mb.parse::<u64>().ok());
+        let config_dir = env("STRATO_CONFIG_DIR", None)
+            .map(PathBuf::from)
+            .or_else(default_config_dir);
+        let allow_insecure_services = matches!(
+            env("STRATO_ALLOW_INSECURE_SERVICE", None).as_deref(),
+            Some("1" | "true" | "yes")
+        );
+        let mut settings = Self::new(&default_service_url, audio_output);
+        settings.overridden = overridden;
+        settings.allow_insecure_services = allow_insecure_services;
+        settings.config_dir = config_dir;
+        // Everything the environment did not fix: the defaults of the settings screen, until
+        // the listener's own choices are applied over them at start.
+        settings.apply(&choices, true);
+        settings.audio_device = audio_device;
+        settings.data_dir = data_dir.or_else(default_data_dir);
+        if let Some(mb) = quota_mb {
+            settings.storage_quota_bytes = mb.saturating_mul(1_000_000);
+        }
+        settings
+    }
+
+    /// Takes the listener's `choices` for every setting the environment has not fixed
+    /// (all of them with `everything`): what the app starts with.
+    pub fn apply(&mut self, choices: &Choices, everything: bool) {
+        let free = |key| everything || !self.overridden.contains(&key);
+        let quality = &choices.quality;
+        let (output_device, streaming, format, buffer, replay_gain, quota, data_dir) = (
+            free(SettingKey::OutputDevice),
+            free(SettingKey::StreamingQuality),
+            free(SettingKey::StreamFormat),
+            free(SettingKey::BufferSeconds),
+            free(SettingKey::ReplayGain),
+            free(SettingKey::StorageQuota),
+            free(SettingKey::DataDir),
+        );
+        if output_device {
+            self.audio_device.clone_from(&choices.output.device);
+        }
+        if streaming {
+            self.hls.quality = quality_of(quality.streaming);
+        }
+        if format {
+            self.stream_format = match quality.format {
+                FormatChoice::Hls => StreamFormat::Hls,
+                FormatChoice::Mp3 => StreamFormat::Mp3,
+            };
+        }
+        if buffer {
+            self.hls.forward_buffer =
+                Duration::from_secs(u64::from(quality.buffer_seconds).clamp(2, 600));
+        }
+        if replay_gain {
+            self.replay_gain = ReplayGainSettings {
+                mode: match quality.replay_gain {
+                    ReplayGainChoice::Track => ReplayGainMode::Track,
+                    ReplayGainChoice::Album => ReplayGainMode::Album,
+                    ReplayGainChoice::Off => ReplayGainMode::Off,
+                },
+                preamp_db: quality.preamp_db.clamp(-15.0, 15.0),
+                ..ReplayGainSettings::default()
+            };
+        }
+        if quota {
+            self.storage_quota_bytes = choices.storage.quota_mb.saturating_mul(1_000_000);
+        }
+        if data_dir && let Some(dir) = &choices.storage.data_dir {
+            self.data_dir = Some(PathBuf::from(dir));
         }
     }
 
@@ -216,8 +285,27 @@ impl AppSettings {
             storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
             allow_insecure_services: false,
             catalog_walk: CatalogWalkSettings::default(),
+            config_dir: None,
+            overridden: Vec::new(),
         }
     }
+}
+
+fn quality_of(choice: QualityChoice) -> Quality {
+    match choice {
+        QualityChoice::Auto => Quality::Auto,
+        QualityChoice::Low => Quality::Low,
+        QualityChoice::Normal => Quality::Normal,
+        QualityChoice::High => Quality::High,
+    }
+}
+
+/// The OS's per-user config folder for Strato (`~/.config/strato` on Linux,
+/// `~/Library/Application Support/dev.Strato.Strato` on macOS,
+/// `%APPDATA%\Strato\Strato\config` on Windows).
+fn default_config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "Strato", "Strato")
+        .map(|dirs| dirs.config_dir().to_owned())
 }
 
 /// The OS's per-user data folder for Strato (`~/.local/share/strato` on Linux,

@@ -325,3 +325,63 @@ played_at: number,
  * How much of it was heard.
  */
 ms_played: number, };
+export type Settings = { playback: PlaybackSettings, output: OutputSettings, quality: QualitySettings, storage: StorageSettings, appearance: AppearanceSettings, 
+/**
+ * A language tag ("en", "de"); `None` follows the system's.
+ */
+language: string | null, 
+/**
+ * Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
+ */
+shortcuts: { [key in string]: string }, };
+export type PlaybackSettings = { 
+/**
+ * 0.0 (silent) to 1.0 (unchanged).
+ */
+volume: number, muted: boolean, };
+export type OutputSettings = { 
+/**
+ * The device's id or name; `None` plays through the system's default.
+ */
+device: string | null, };
+export type QualitySettings = { streaming: QualityChoice, format: FormatChoice, 
+/**
+ * The quality tracks are downloaded in for offline listening.
+ */
+downloads: QualityChoice, 
+/**
+ * How far ahead of the listener a stream is fetched.
+ */
+buffer_seconds: number, replay_gain: ReplayGainChoice, 
+/**
+ * Added to every track's gain, in dB (-15 to +15).
+ */
+preamp_db: number, };
+export type QualityChoice = "auto" | "low" | "normal" | "high";
+export type FormatChoice = "hls" | "mp3";
+export type ReplayGainChoice = "track" | "album" | "off";
+export type StorageSettings = { 
+/**
+ * One limit for downloads and the stream cache together, in megabytes.
+ */
+quota_mb: bigint, 
+/**
+ * Where downloads and the library live; `None`: the OS's data folder for Strato.
+ */
+data_dir: string | null, };
+export type AppearanceSettings = { theme: ThemeChoice, 
+/**
+ * The whole window's text, in percent (80 to 200).
+ */
+text_scale_percent: number, compact_rows: boolean, };
+export type ThemeChoice = "system" | "light" | "dark";
+export type SettingKey = "output_device" | "streaming_quality" | "stream_format" | "buffer_seconds" | "replay_gain" | "storage_quota" | "data_dir";
+export type SettingsView = { settings: Settings, overridden: Array<SettingKey>, 
+/**
+ * The settings file; `None` when this run keeps none.
+ */
+file: string | null, 
+/**
+ * Something about the file the listener should know (damaged, from a newer Strato).
+ */
+notice: string | null, };

@@ -19,6 +19,8 @@ import type {
   PlayedTrack,
   PlayerStatus,
   PlaylistChanges,
+  Settings,
+  SettingsView,
   PlaylistItemEdit,
   PlaylistView,
   QueuePage,
@@ -298,9 +300,24 @@ export function seek(positionMs: number): Promise<void> {
   return call("seek", { positionMs: Math.max(0, Math.round(positionMs)) });
 }
 
-/** 0 (silent) to 1 (full). */
+/** 0 (silent) to 1 (full); kept across restarts, and unmutes. */
 export function setVolume(volume: number): Promise<void> {
   return call("set_volume", { volume: Math.min(1, Math.max(0, volume)) });
+}
+
+/** Silences the sound, or brings back its volume; kept across restarts. */
+export function setMuted(muted: boolean): Promise<void> {
+  return call("set_muted", { muted });
+}
+
+/** The listener's settings, which of them the environment overrides, and their file. */
+export function settings(): Promise<SettingsView> {
+  return call("settings");
+}
+
+/** Saves the listener's settings; what the player can take applies at once. */
+export function updateSettings(settings: Settings): Promise<SettingsView> {
+  return call("update_settings", { settings });
 }
 
 export function setShuffle(shuffle: boolean): Promise<void> {

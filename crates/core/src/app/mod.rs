@@ -14,6 +14,7 @@ use crate::error::{self, from_cloud};
 use crate::offline::AccountLibrary;
 use crate::offline::queue::{self, QueueNote};
 use crate::playback::{AppEvents, StatusKeeper};
+use crate::preferences::Preferences;
 use crate::queue_view::QueueKeeper;
 use crate::settings::{AppSettings, AudioOutput};
 use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
@@ -21,6 +22,7 @@ use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
 mod account_library;
 mod browse;
 mod catalog;
+mod choices;
 mod covers;
 #[cfg(test)]
 mod error_kinds_tests;
@@ -53,6 +55,8 @@ pub struct App {
     tracks: Mutex<HashMap<String, Track>>,
     covers: Mutex<HashMap<String, Cover>>,
     status: StatusKeeper,
+    /// The listener's choices, and their file.
+    preferences: Preferences,
     /// The queue as the window sees it, and its tracks' catalog data.
     queue: Arc<QueueKeeper>,
     player: Player,
@@ -86,6 +90,9 @@ impl std::fmt::Debug for App {
 impl App {
     /// Starts the app: the player thread, and the audio output is opened in the background.
     pub fn start(settings: AppSettings, events: Arc<dyn AppEvents>) -> std::io::Result<Self> {
+        let preferences =
+            Preferences::load(settings.config_dir.as_deref(), settings.overridden.clone());
+        let settings = choices::with_choices(settings, &preferences.current());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("strato-net")
@@ -126,6 +133,8 @@ impl App {
         )?;
         player.prepare_output();
         player.set_replay_gain(settings.replay_gain);
+        player.set_volume(choices::heard_volume(preferences.current().playback));
+        preferences.keep_saved(runtime.handle());
         let trust = if settings.allow_insecure_services {
             tracing::warn!("insecure services allowed (STRATO_ALLOW_INSECURE_SERVICE)");
             strato_cloud::Trust::allow_insecure()
@@ -143,6 +152,7 @@ impl App {
             tracks: Mutex::new(HashMap::new()),
             covers: Mutex::new(HashMap::new()),
             status,
+            preferences,
             queue: queue_keeper,
             player,
             opener,
@@ -511,6 +521,7 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
+        self.preferences.flush();
         self.player.stop();
         // Dropping a runtime inside async code panics; shutting it down in the background
         // is allowed anywhere.

@@ -145,10 +145,6 @@ impl App {
         self.player.seek(Duration::from_millis(position_ms.into()));
     }
 
-    pub fn set_volume(&self, volume: f32) {
-        self.player.set_volume(volume);
-    }
-
     pub fn set_shuffle(&self, shuffle: bool) {
         self.player.set_shuffle(shuffle);
     }

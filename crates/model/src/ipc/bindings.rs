@@ -10,6 +10,11 @@ use super::{
     RememberedAccount, RepeatMode, ServiceTrust, Session, SignInChallenge, SignInStep,
     SignUpOutcome, StaySignedIn,
 };
+use super::{
+    AppearanceSettings, FormatChoice, OutputSettings, PlaybackSettings, QualityChoice,
+    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings,
+    ThemeChoice,
+};
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{
     DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistItem,
@@ -77,6 +82,18 @@ pub fn typescript_bindings() -> String {
         OfflineItem::decl(&cfg),
         DownloadsPage::decl(&cfg),
         PlayedTrack::decl(&cfg),
+        Settings::decl(&cfg),
+        PlaybackSettings::decl(&cfg),
+        OutputSettings::decl(&cfg),
+        QualitySettings::decl(&cfg),
+        QualityChoice::decl(&cfg),
+        FormatChoice::decl(&cfg),
+        ReplayGainChoice::decl(&cfg),
+        StorageSettings::decl(&cfg),
+        AppearanceSettings::decl(&cfg),
+        ThemeChoice::decl(&cfg),
+        SettingKey::decl(&cfg),
+        SettingsView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

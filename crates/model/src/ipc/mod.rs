@@ -9,6 +9,7 @@ mod catalog;
 mod library;
 mod lists;
 mod queue;
+mod settings;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -33,6 +34,11 @@ pub use library::{
 };
 pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
+pub use settings::{
+    AppearanceSettings, FormatChoice, OutputSettings, PlaybackSettings, QualityChoice,
+    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings,
+    ThemeChoice,
+};
 
 /// Why a command failed, in a form the UI can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -16,6 +16,7 @@ vi.mock("../../ipc", async (importOriginal) => ({
   queuePage: vi.fn(),
   seek: vi.fn(),
   setVolume: vi.fn(),
+  setMuted: vi.fn(),
   setShuffle: vi.fn(),
   setRepeat: vi.fn(),
 }));
@@ -43,7 +44,7 @@ function playing(index: number, overrides: Partial<PlayerStatus> = {}) {
 beforeEach(() => {
   vi.resetAllMocks();
   giveViewport(600);
-  for (const command of ["playTrack", "pause", "resume", "jump", "next", "previous", "seek", "setVolume", "setShuffle", "setRepeat"] as const) {
+  for (const command of ["playTrack", "pause", "resume", "jump", "next", "previous", "seek", "setVolume", "setMuted", "setShuffle", "setRepeat"] as const) {
     mocked[command].mockResolvedValue(undefined);
   }
   playerStore.stop();
@@ -134,7 +135,7 @@ describe("NowPlayingBar transport", () => {
     expect(mocked.setVolume).toHaveBeenLastCalledWith(0.4);
 
     await fireEvent.click(screen.getByTestId("mute"));
-    expect(mocked.setVolume).toHaveBeenLastCalledWith(0);
+    expect(mocked.setMuted).toHaveBeenLastCalledWith(true);
     expect(volume.value).toBe("0");
     expect(screen.getByTestId("mute").getAttribute("aria-label")).toBe("Unmute");
   });

@@ -128,8 +128,8 @@ export class PlayerStore {
   #unlisten: Unlisten | null = null;
   #sawEvent = false;
   #running = false;
-  /** What unmute goes back to. */
-  #volumeBeforeMute = DEFAULT_UNMUTE_VOLUME;
+  /** What unmute goes back to, when muted in this run (shown before the engine says). */
+  #volumeBeforeMute: number | null = null;
 
   readonly #seek = new Optimistic<SeekTarget>(
     (status, target) =>
@@ -364,12 +364,20 @@ export class PlayerStore {
     return this.#volumeSender.push(value);
   }
 
-  toggleMute(): Promise<void> {
-    if (!this.isMuted) {
+  /**
+   * Mutes, or brings the volume back. The core keeps both across restarts, so after one
+   * the volume to come back to is the core's: it is shown when the engine reports it.
+   */
+  async toggleMute(): Promise<void> {
+    const muted = !this.isMuted;
+    if (muted) {
       this.#volumeBeforeMute = this.volume;
-      return this.setVolume(0);
+      this.#volume.set(0);
+    } else if (this.#volumeBeforeMute !== null) {
+      this.#volume.set(this.#volumeBeforeMute > 0 ? this.#volumeBeforeMute : DEFAULT_UNMUTE_VOLUME);
     }
-    return this.setVolume(this.#volumeBeforeMute > 0 ? this.#volumeBeforeMute : DEFAULT_UNMUTE_VOLUME);
+    await this.#run(() => ipc.setMuted(muted), this.#volume);
+    this.#volume.settle();
   }
 
   async toggleShuffle(): Promise<void> {

@@ -24,6 +24,7 @@ vi.mock("../../ipc", async (importOriginal) => ({
   previous: vi.fn(),
   seek: vi.fn(),
   setVolume: vi.fn(),
+  setMuted: vi.fn(),
   setShuffle: vi.fn(),
   setRepeat: vi.fn(),
   setWindowShown: vi.fn(),
@@ -62,6 +63,7 @@ beforeEach(() => {
     "previous",
     "seek",
     "setVolume",
+    "setMuted",
     "setShuffle",
     "setRepeat",
     "playNext",
@@ -439,20 +441,25 @@ describe("PlayerStore volume, shuffle and repeat", () => {
     expect(store.volume).toBe(0.8);
   });
 
-  it("mutes and unmutes back to the volume before", async () => {
+  it("mutes and unmutes back to the volume before, through the core", async () => {
     const store = await startedStore(makeStatus({ volume: 0.6 }));
     await store.toggleMute();
     expect(store.isMuted).toBe(true);
     emit(makeStatus({ volume: 0 }));
     await store.toggleMute();
-    expect(mocked.setVolume.mock.calls).toEqual([[0], [0.6]]);
+    expect(mocked.setMuted.mock.calls).toEqual([[true], [false]]);
+    expect(mocked.setVolume).not.toHaveBeenCalled();
     expect(store.volume).toBe(0.6);
   });
 
-  it("unmutes to a default when the volume was already at zero", async () => {
+  it("unmutes a mute kept from the last run to the volume the core brings back", async () => {
     const store = await startedStore(makeStatus({ volume: 0 }));
+    expect(store.isMuted).toBe(true);
     await store.toggleMute();
-    expect(mocked.setVolume).toHaveBeenCalledWith(0.5);
+    expect(mocked.setMuted).toHaveBeenCalledWith(false);
+    emit(makeStatus({ volume: 0.4 }));
+    expect(store.volume).toBe(0.4);
+    expect(store.isMuted).toBe(false);
   });
 
   it("cycles repeat off → all → one → off", () => {

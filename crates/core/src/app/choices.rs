@@ -1,0 +1,86 @@
+//! The listener's choices ([`crate::preferences`]) as the app applies them: at once where
+//! the player can take them (volume, mute, the output device, `ReplayGain`), at the next
+//! start for the rest (quality, format, buffer, storage), which the settings screen says.
+
+use strato_model::ipc::{AppError, PlaybackSettings, SettingKey, Settings, SettingsView};
+
+use super::{App, sink_opener};
+use crate::settings::AppSettings;
+
+/// Unmuting a volume of zero goes back to half.
+const UNMUTE_VOLUME: f32 = 0.5;
+
+impl App {
+    /// The choices, which of them the environment overrides, and where they are kept.
+    #[must_use]
+    pub fn settings(&self) -> SettingsView {
+        self.preferences.view()
+    }
+
+    /// Takes the listener's `settings`, applying at once what can be; they are saved.
+    pub fn update_settings(&self, settings: Settings) -> Result<SettingsView, AppError> {
+        let before = self.preferences.current();
+        let mut settings = settings;
+        settings.playback.volume = settings.playback.volume.clamp(0.0, 1.0);
+        self.preferences.update(|s| *s = settings.clone());
+        let free = |key| !self.settings.overridden.contains(&key);
+        if settings.playback != before.playback {
+            self.player.set_volume(heard_volume(settings.playback));
+        }
+        if settings.output.device != before.output.device && free(SettingKey::OutputDevice) {
+            self.player.set_output(sink_opener(
+                self.settings.audio_output.clone(),
+                settings.output.device.clone(),
+            ));
+        }
+        let gain_changed = settings.quality.replay_gain != before.quality.replay_gain
+            || settings.quality.preamp_db.to_bits() != before.quality.preamp_db.to_bits();
+        if gain_changed && free(SettingKey::ReplayGain) {
+            let mut applied = self.settings.clone();
+            applied.apply(&settings, false);
+            self.player.set_replay_gain(applied.replay_gain);
+        }
+        Ok(self.settings())
+    }
+
+    /// Volume from 0.0 (silent) to 1.0 (unchanged); kept across restarts. Setting one
+    /// unmutes.
+    pub fn set_volume(&self, volume: f32) {
+        let volume = volume.clamp(0.0, 1.0);
+        self.player.set_volume(volume);
+        self.preferences.update(|s| {
+            s.playback.volume = volume;
+            s.playback.muted = false;
+        });
+    }
+
+    /// Silences the sound, or brings back the volume it had; kept across restarts.
+    pub fn set_muted(&self, muted: bool) {
+        self.preferences.update(|s| {
+            s.playback.muted = muted;
+            if !muted && s.playback.volume <= 0.0 {
+                s.playback.volume = UNMUTE_VOLUME;
+            }
+        });
+        self.player
+            .set_volume(heard_volume(self.preferences.current().playback));
+    }
+}
+
+/// What the player plays at.
+pub(super) fn heard_volume(playback: PlaybackSettings) -> f32 {
+    if playback.muted {
+        0.0
+    } else {
+        playback.volume.clamp(0.0, 1.0)
+    }
+}
+
+/// The settings the app starts with: `settings`, with the listener's saved choices over
+/// every one the environment has not fixed (none when this run keeps no settings file).
+pub(super) fn with_choices(mut settings: AppSettings, choices: &Settings) -> AppSettings {
+    if settings.config_dir.is_some() {
+        settings.apply(choices, false);
+    }
+    settings
+}

@@ -1,0 +1,172 @@
+//! What a listener chooses about Strato, as the settings screen shows and edits it. The
+//! core keeps it in a settings file of the OS's config folder (versioned, see
+//! `strato_core::preferences`); environment variables override single values.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Everything the listener chooses. Missing fields read as their defaults, so a file
+/// written by an older Strato reads whole.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Settings {
+    pub playback: PlaybackSettings,
+    pub output: OutputSettings,
+    pub quality: QualitySettings,
+    pub storage: StorageSettings,
+    pub appearance: AppearanceSettings,
+    /// A language tag ("en", "de"); `None` follows the system's.
+    pub language: Option<String>,
+    /// Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
+    pub shortcuts: BTreeMap<String, String>,
+}
+
+/// The sound as the listener left it: kept across restarts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct PlaybackSettings {
+    /// 0.0 (silent) to 1.0 (unchanged).
+    pub volume: f32,
+    pub muted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct OutputSettings {
+    /// The device's id or name; `None` plays through the system's default.
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct QualitySettings {
+    pub streaming: QualityChoice,
+    pub format: FormatChoice,
+    /// The quality tracks are downloaded in for offline listening.
+    pub downloads: QualityChoice,
+    /// How far ahead of the listener a stream is fetched.
+    pub buffer_seconds: u32,
+    pub replay_gain: ReplayGainChoice,
+    /// Added to every track's gain, in dB (-15 to +15).
+    pub preamp_db: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityChoice {
+    /// The best the connection carries without stalling.
+    Auto,
+    Low,
+    Normal,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FormatChoice {
+    Hls,
+    Mp3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplayGainChoice {
+    Track,
+    Album,
+    Off,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct StorageSettings {
+    /// One limit for downloads and the stream cache together, in megabytes.
+    pub quota_mb: u64,
+    /// Where downloads and the library live; `None`: the OS's data folder for Strato.
+    pub data_dir: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct AppearanceSettings {
+    pub theme: ThemeChoice,
+    /// The whole window's text, in percent (80 to 200).
+    pub text_scale_percent: u16,
+    pub compact_rows: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    /// Light or dark as the desktop is.
+    System,
+    Light,
+    Dark,
+}
+
+impl Default for PlaybackSettings {
+    fn default() -> Self {
+        Self {
+            volume: 1.0,
+            muted: false,
+        }
+    }
+}
+
+impl Default for QualitySettings {
+    fn default() -> Self {
+        Self {
+            streaming: QualityChoice::Auto,
+            format: FormatChoice::Hls,
+            downloads: QualityChoice::High,
+            buffer_seconds: 30,
+            replay_gain: ReplayGainChoice::Track,
+            preamp_db: 0.0,
+        }
+    }
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            quota_mb: 10_000,
+            data_dir: None,
+        }
+    }
+}
+
+impl Default for AppearanceSettings {
+    fn default() -> Self {
+        Self {
+            theme: ThemeChoice::System,
+            text_scale_percent: 100,
+            compact_rows: false,
+        }
+    }
+}
+
+/// A setting the environment can fix, as the settings screen names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingKey {
+    OutputDevice,
+    StreamingQuality,
+    StreamFormat,
+    BufferSeconds,
+    ReplayGain,
+    StorageQuota,
+    DataDir,
+}
+
+/// The settings as the screen shows them: the listener's choices, which of them an
+/// environment variable overrides for this run, and where they are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SettingsView {
+    pub settings: Settings,
+    pub overridden: Vec<SettingKey>,
+    /// The settings file; `None` when this run keeps none.
+    pub file: Option<String>,
+    /// Something about the file the listener should know (damaged, from a newer Strato).
+    pub notice: Option<String>,
+}
