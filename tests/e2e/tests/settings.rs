@@ -1,9 +1,12 @@
-//! The listener's settings, end to end: the volume and the mute set in the window are kept
-//! in the settings file of the app's config folder and come back after a restart.
+//! The listener's settings, end to end: the volume and the mute set in the window, and the
+//! choices made on the Settings screen (opened with Ctrl+, and from the account menu), are
+//! kept in the settings file of the app's config folder and come back after a restart.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use fantoccini::Locator;
 use fantoccini::key::Key;
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -32,6 +35,25 @@ async fn wait_volume(app: &AppUnderTest, value: &str, muted: bool) -> Result<()>
     }
 }
 
+/// Waits until the app's settings file holds `text`.
+async fn wait_for_file(app: &AppUnderTest, text: &str) -> Result<()> {
+    let file = app.home_dir().join(".config/strato/settings.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains(text)) {
+        if Instant::now() > deadline {
+            bail!("{} does not hold {text}", file.display());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+fn screenshots() -> Result<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 #[tokio::test]
 async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
     let mut app = AppUnderTest::launch(Audio::Silent).await?;
@@ -47,19 +69,62 @@ async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
     wait_volume(&app, "0", true).await?;
 
     // Saved within a second, before the app is closed (which saves what is left too).
-    let file = app.home_dir().join(".config/strato/settings.json");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains("\"muted\": true")) {
-        if Instant::now() > deadline {
-            bail!("{} does not say the sound is muted", file.display());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_file(&app, "\"muted\": true").await?;
 
     app.restart().await?;
     app.wait_for("home-screen").await?;
     wait_volume(&app, "0", true).await?;
     app.wait_for("mute").await?.click().await?;
     wait_volume(&app, "80", false).await?;
+    app.close().await
+}
+
+async fn choose(app: &AppUnderTest, test_id: &str, value: &str) -> Result<()> {
+    app.wait_for(test_id)
+        .await?
+        .find(Locator::Css(&format!("option[value='{value}']")))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn chosen(app: &AppUnderTest, test_id: &str) -> Result<String> {
+    Ok(app
+        .wait_for(test_id)
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default())
+}
+
+/// Settings opens with Ctrl+, and from the account menu; what is chosen there is in the
+/// settings file at once and on the screen again after a restart.
+#[tokio::test]
+async fn settings_chosen_on_the_screen_are_kept_across_a_restart() -> Result<()> {
+    let mut app = AppUnderTest::launch(Audio::Silent).await?;
+    app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for("home-screen").await?;
+    app.wait_for("nav-home")
+        .await?
+        .send_keys(&format!("{},{}", Key::Control, Key::Null))
+        .await?;
+    app.wait_for("settings-screen").await?;
+    assert_eq!(chosen(&app, "setting-replay-gain").await?, "track");
+    choose(&app, "setting-replay-gain", "album").await?;
+    choose(&app, "setting-streaming-quality", "low").await?;
+    wait_for_file(&app, "\"streaming\": \"low\"").await?;
+    app.screenshot(&screenshots()?.join("settings.png")).await?;
+
+    app.restart().await?;
+    app.wait_for("home-screen").await?;
+    app.wait_for("account-menu").await?.click().await?;
+    app.wait_for("open-settings").await?.click().await?;
+    app.wait_for("settings-screen").await?;
+    assert_eq!(chosen(&app, "setting-replay-gain").await?, "album");
+    assert_eq!(chosen(&app, "setting-streaming-quality").await?, "low");
+    // The environment fixes the data folder in these tests: the screen says so.
+    let note = app.wait_for("override-data_dir").await?.text().await?;
+    assert_eq!(note, "Set by STRATO_DATA_DIR for this run");
     app.close().await
 }

@@ -362,9 +362,10 @@ export type FormatChoice = "hls" | "mp3";
 export type ReplayGainChoice = "track" | "album" | "off";
 export type StorageSettings = { 
 /**
- * One limit for downloads and the stream cache together, in megabytes.
+ * One limit for downloads and the stream cache together, in megabytes. A JSON number
+ * (exact far beyond any disk), not a `bigint`.
  */
-quota_mb: bigint, 
+quota_mb: number, 
 /**
  * Where downloads and the library live; `None`: the OS's data folder for Strato.
  */

@@ -60,3 +60,13 @@ export function playerShortcut(event: KeyEventLike): PlayerShortcut | null {
   if (target && isTextEntry(target)) return null;
   return event.key === "ArrowRight" ? "next" : "previous";
 }
+
+/** Ctrl+, (Cmd+, on macOS) opens Settings, as in most desktop apps; anywhere in the window. */
+export function isSettingsKey(event: Pick<KeyEventLike, "key" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "repeat">): boolean {
+  return event.key === "," && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && !event.repeat;
+}
+
+/** How the Settings shortcut is written on this system. */
+export function settingsKeyLabel(platform: string = globalThis.navigator?.platform ?? ""): string {
+  return /mac/i.test(platform) ? "⌘," : "Ctrl+,";
+}

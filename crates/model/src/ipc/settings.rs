@@ -81,7 +81,9 @@ pub enum ReplayGainChoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct StorageSettings {
-    /// One limit for downloads and the stream cache together, in megabytes.
+    /// One limit for downloads and the stream cache together, in megabytes. A JSON number
+    /// (exact far beyond any disk), not a `bigint`.
+    #[ts(type = "number")]
     pub quota_mb: u64,
     /// Where downloads and the library live; `None`: the OS's data folder for Strato.
     pub data_dir: Option<String>,

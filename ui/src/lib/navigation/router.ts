@@ -12,7 +12,8 @@ export type Route =
   | { kind: "playlist"; id: string }
   | { kind: "search"; query: string }
   | { kind: "downloads" }
-  | { kind: "history" };
+  | { kind: "history" }
+  | { kind: "settings" };
 
 export type RouteKind = Route["kind"];
 

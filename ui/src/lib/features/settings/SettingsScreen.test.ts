@@ -1,0 +1,108 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Settings, SettingsView } from "../../../ipc";
+
+vi.mock("../../../ipc", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../ipc")>()),
+  settings: vi.fn(),
+  updateSettings: vi.fn(),
+}));
+
+import * as ipc from "../../../ipc";
+import { isSettingsKey, settingsKeyLabel } from "$lib/keyboard";
+import SettingsScreen from "./SettingsScreen.svelte";
+import { settingsStore } from "./settings.svelte";
+
+const mocked = vi.mocked(ipc);
+
+const DEFAULTS: Settings = {
+  playback: { volume: 1, muted: false },
+  output: { device: null },
+  quality: {
+    streaming: "auto",
+    format: "hls",
+    downloads: "high",
+    buffer_seconds: 30,
+    replay_gain: "track",
+    preamp_db: 0,
+  },
+  storage: { quota_mb: 10_000, data_dir: null },
+  appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
+  language: null,
+  shortcuts: {},
+};
+
+function viewOf(settings: Settings, overrides: Partial<SettingsView> = {}): SettingsView {
+  return { settings, overridden: [], file: "/home/me/.config/strato/settings.json", notice: null, ...overrides };
+}
+
+async function shown(view: SettingsView) {
+  mocked.settings.mockResolvedValue(view);
+  render(SettingsScreen);
+  await settingsStore.load();
+  return screen.findByTestId("setting-replay-gain");
+}
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  settingsStore.reset();
+  mocked.updateSettings.mockImplementation(async (settings) => viewOf(settings));
+});
+
+describe("SettingsScreen", () => {
+  it("shows the kept choices and where they are kept", async () => {
+    await shown(viewOf({ ...DEFAULTS, quality: { ...DEFAULTS.quality, streaming: "low", buffer_seconds: 45 } }));
+    expect((screen.getByTestId("setting-streaming-quality") as HTMLSelectElement).value).toBe("low");
+    expect((screen.getByTestId("setting-buffer-seconds") as HTMLInputElement).value).toBe("45");
+    expect(screen.getByTestId("settings-file").textContent).toBe("/home/me/.config/strato/settings.json");
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Settings");
+  });
+
+  it("saves a change as the whole settings, changed in that one place", async () => {
+    const select = await shown(viewOf(DEFAULTS));
+    await fireEvent.change(select, { target: { value: "album" } });
+    expect(mocked.updateSettings).toHaveBeenCalledTimes(1);
+    expect(mocked.updateSettings.mock.calls[0][0]).toEqual({ ...DEFAULTS, quality: { ...DEFAULTS.quality, replay_gain: "album" } });
+    expect(settingsStore.settings?.quality.replay_gain).toBe("album");
+  });
+
+  it("keeps a number within its bounds", async () => {
+    await shown(viewOf(DEFAULTS));
+    await fireEvent.change(screen.getByTestId("setting-buffer-seconds"), { target: { value: "9000" } });
+    expect(mocked.updateSettings.mock.calls[0][0].quality.buffer_seconds).toBe(600);
+  });
+
+  it("goes back to what is kept and says why when saving fails", async () => {
+    mocked.updateSettings.mockRejectedValue({ kind: "internal", message: "The settings could not be saved." });
+    const select = await shown(viewOf(DEFAULTS));
+    await fireEvent.change(select, { target: { value: "off" } });
+    await vi.waitFor(() => expect(screen.getByTestId("page-error").textContent).toContain("could not be saved"));
+    expect(settingsStore.settings?.quality.replay_gain).toBe("track");
+  });
+
+  it("names the variable overriding a setting and does not let it be changed here", async () => {
+    await shown(viewOf(DEFAULTS, { overridden: ["streaming_quality"] }));
+    expect(screen.getByTestId("override-streaming_quality").textContent).toBe("Set by STRATO_QUALITY for this run");
+    expect((screen.getByTestId("setting-streaming-quality") as HTMLSelectElement).disabled).toBe(true);
+    expect((screen.getByTestId("setting-stream-format") as HTMLSelectElement).disabled).toBe(false);
+  });
+
+  it("says what the core noticed about the file", async () => {
+    await shown(viewOf(DEFAULTS, { notice: "Your settings file was damaged and has been kept aside." }));
+    expect(screen.getByTestId("settings-notice").textContent).toContain("kept aside");
+  });
+});
+
+describe("the Settings shortcut", () => {
+  it("is Ctrl+, or Cmd+, alone", () => {
+    const key = (overrides: Partial<KeyboardEvent>) =>
+      isSettingsKey({ key: ",", ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, repeat: false, ...overrides });
+    expect(key({ ctrlKey: true })).toBe(true);
+    expect(key({ metaKey: true })).toBe(true);
+    expect(key({})).toBe(false);
+    expect(key({ ctrlKey: true, shiftKey: true })).toBe(false);
+    expect(settingsKeyLabel("MacIntel")).toBe("⌘,");
+    expect(settingsKeyLabel("Linux x86_64")).toBe("Ctrl+,");
+  });
+});

@@ -1,0 +1,70 @@
+import * as ipc from "../../../ipc";
+import type { AppError, SettingKey, Settings, SettingsView } from "../../../ipc";
+
+/** The environment variable that fixes each setting for a run, as the screen names it. */
+export const OVERRIDING_VARIABLE: Record<SettingKey, string> = {
+  output_device: "STRATO_AUDIO_DEVICE",
+  streaming_quality: "STRATO_QUALITY",
+  stream_format: "STRATO_STREAM_FORMAT",
+  buffer_seconds: "STRATO_BUFFER_SECONDS",
+  replay_gain: "STRATO_REPLAYGAIN",
+  storage_quota: "STRATO_STORAGE_QUOTA_MB",
+  data_dir: "STRATO_DATA_DIR",
+};
+
+/**
+ * The Settings screen's state: the listener's choices as the core keeps them, changed one
+ * at a time. A change shows at once; when the core refuses it, the screen goes back to
+ * what is kept and says why.
+ */
+export class SettingsStore {
+  view = $state.raw<SettingsView | null>(null);
+  error = $state<AppError | null>(null);
+  #loading: Promise<void> | null = null;
+
+  get settings(): Settings | null {
+    return this.view?.settings ?? null;
+  }
+
+  /** The variable overriding `key` for this run, or null. */
+  overriddenBy(key: SettingKey): string | null {
+    return this.view?.overridden.includes(key) ? OVERRIDING_VARIABLE[key] : null;
+  }
+
+  load(): Promise<void> {
+    this.#loading ??= this.#read().finally(() => (this.#loading = null));
+    return this.#loading;
+  }
+
+  /** Applies `change` to a copy of the settings and saves it. */
+  async change(change: (settings: Settings) => void): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const next = structuredClone($state.snapshot(view.settings)) as Settings;
+    change(next);
+    this.view = { ...view, settings: next };
+    this.error = null;
+    try {
+      this.view = await ipc.updateSettings(next);
+    } catch (error) {
+      this.error = ipc.toAppError(error);
+      this.view = view;
+    }
+  }
+
+  reset(): void {
+    this.view = null;
+    this.error = null;
+  }
+
+  async #read(): Promise<void> {
+    try {
+      this.view = await ipc.settings();
+      this.error = null;
+    } catch (error) {
+      this.error = ipc.toAppError(error);
+    }
+  }
+}
+
+export const settingsStore = new SettingsStore();
