@@ -99,6 +99,7 @@ impl Sink for ProbeSink {
         }
         taken
     }
+
     fn refill_in(&self) -> Duration {
         self.inner.refill_in()
     }

@@ -263,7 +263,8 @@ impl AppSettings {
             };
         }
         if quota {
-            self.storage_quota_bytes = choices.storage.quota_mb.saturating_mul(1_000_000);
+            // At least 100 MB: a quota of nothing would refuse every download and the cache.
+            self.storage_quota_bytes = choices.storage.quota_mb.max(100).saturating_mul(1_000_000);
         }
         if data_dir && let Some(dir) = &choices.storage.data_dir {
             self.data_dir = Some(PathBuf::from(dir));

@@ -112,3 +112,29 @@ async fn a_device_named_by_the_environment_wins_and_the_screen_is_told() {
         "the listener's own choice is kept for when the environment no longer names one"
     );
 }
+
+/// The Settings screen sends back the whole settings it read; a volume changed in the
+/// player bar since then is not taken back by it.
+#[tokio::test]
+async fn saving_the_screen_s_settings_keeps_a_volume_set_since_it_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let devices = NullDevices::new(&["Speakers"]);
+    let events = Arc::new(Recorder::default());
+    let app = App::start(settings_in(dir.path(), &devices), events.clone()).unwrap();
+    let read_by_the_screen = app.settings().settings;
+    app.set_volume(0.3);
+    volume_becomes(&events, 0.3).await;
+    let mut chosen = read_by_the_screen;
+    chosen.appearance.compact_rows = true;
+    let view = app.update_settings(chosen).unwrap();
+    assert!(
+        (view.settings.playback.volume - 0.3).abs() < 1e-6,
+        "{view:?}"
+    );
+    assert!(view.settings.appearance.compact_rows);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        (events.last().unwrap().volume - 0.3).abs() < 1e-6,
+        "the player's volume went back to the screen's"
+    );
+}

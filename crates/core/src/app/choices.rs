@@ -17,16 +17,16 @@ impl App {
         self.preferences.view()
     }
 
-    /// Takes the listener's `settings`, applying at once what can be; they are saved.
+    /// Takes the listener's `settings`, applying at once what can be; they are saved. The
+    /// volume and mute are not taken from them: they belong to the player's controls
+    /// ([`Self::set_volume`], [`Self::set_muted`]), which may have moved since the screen
+    /// read the settings it sends back.
     pub fn update_settings(&self, settings: Settings) -> Result<SettingsView, AppError> {
         let before = self.preferences.current();
         let mut settings = settings;
-        settings.playback.volume = settings.playback.volume.clamp(0.0, 1.0);
+        settings.playback = before.playback;
         self.preferences.update(|s| *s = settings.clone());
         let free = |key| !self.settings.overridden.contains(&key);
-        if settings.playback != before.playback {
-            self.player.set_volume(heard_volume(settings.playback));
-        }
         if settings.output.device != before.output.device && free(SettingKey::OutputDevice) {
             self.player.set_output(sink_opener(
                 self.settings.audio_output.clone(),

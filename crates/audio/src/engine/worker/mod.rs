@@ -580,24 +580,4 @@ impl Worker {
             }
         }
     }
-
-    /// Tells the listener what the queue is now. Its `current` is the entry heard: during a
-    /// gapless handoff the queue has already moved on to the entry being decoded, which is
-    /// still "next" to the listener.
-    fn emit_queue(&self) {
-        let mut snapshot = self.queue.snapshot();
-        if let Some(heard) = self.heard.filter(|&h| Some(h) != self.queue.current()) {
-            snapshot.following = snapshot.current;
-            snapshot.current = self.queue.position(heard);
-        }
-        (self.emit)(PlayerEvent::Queue(snapshot));
-    }
-
-    fn set_state(&mut self, state: PlaybackState) {
-        if self.state != state {
-            self.state = state;
-            self.note_silence(state);
-            (self.emit)(PlayerEvent::State(state));
-        }
-    }
 }

@@ -1,8 +1,11 @@
 //! Where the listener is: the position in the track heard, which track that is, the
-//! progress reports, and getting the next track ready before this one ends.
+//! progress, queue and state reports, and getting the next track ready before this one
+//! ends.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use strato_model::ipc::PlaybackState;
 
 use super::{PREFETCH_DEADLINE, PREFETCH_LEAD, Upcoming, Worker};
 use crate::engine::PlayerEvent;
@@ -123,4 +126,26 @@ fn frames_to_duration(frames: u64, rate: u32) -> Duration {
     let rate = u64::from(rate.max(1));
     Duration::from_secs(frames / rate)
         + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)
+}
+
+impl Worker {
+    /// Tells the listener what the queue is now. Its `current` is the entry heard: during a
+    /// gapless handoff the queue has already moved on to the entry being decoded, which is
+    /// still "next" to the listener.
+    pub(super) fn emit_queue(&self) {
+        let mut snapshot = self.queue.snapshot();
+        if let Some(heard) = self.heard.filter(|&h| Some(h) != self.queue.current()) {
+            snapshot.following = snapshot.current;
+            snapshot.current = self.queue.position(heard);
+        }
+        (self.emit)(PlayerEvent::Queue(snapshot));
+    }
+
+    pub(super) fn set_state(&mut self, state: PlaybackState) {
+        if self.state != state {
+            self.state = state;
+            self.note_silence(state);
+            (self.emit)(PlayerEvent::State(state));
+        }
+    }
 }
