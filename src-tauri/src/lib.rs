@@ -2,6 +2,7 @@
 //! into a one-line call on [`strato_core::App`], forwards core events to the window, and
 //! serves album art on the `cover://` scheme. Everything else lives in the core.
 
+mod appearance;
 mod browse_commands;
 mod catalog_commands;
 mod commands;
@@ -15,11 +16,12 @@ mod webview;
 
 use std::sync::Arc;
 
+use appearance::DesktopTheme;
 use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
     PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus, QUEUE_CHANGED_EVENT, QueueView,
-    SYNC_STATUS_EVENT, SyncStatus,
+    SYNC_STATUS_EVENT, Settings, SyncStatus,
 };
 use tauri::{Emitter, Manager, Runtime};
 
@@ -58,6 +60,12 @@ impl AppEvents for WindowEvents {
     fn catalog_changed(&self, change: &CatalogChange) {
         self.send(CATALOG_CHANGED_EVENT, change);
     }
+
+    fn settings_changed(&self, settings: &Settings) {
+        if let Some(desktop) = self.0.try_state::<DesktopTheme>() {
+            appearance::apply(&self.0, desktop.resolve(settings.appearance));
+        }
+    }
 }
 
 /// The window's label in `tauri.conf.json`.
@@ -78,7 +86,10 @@ pub fn run() {
             let events = Arc::new(WindowEvents(app.handle().clone()));
             let core = App::start(AppSettings::from_env(), events)?;
             tracing::info!(?core, "Strato started");
+            let desktop = DesktopTheme::ask();
+            let look = desktop.resolve(core.settings().settings.appearance);
             app.manage(core);
+            app.manage(desktop);
             native_heap::keep_trimmed();
             // The window is made here rather than by Tauri from the configuration, so that
             // its web view is created with the budgets set (after GTK starts, before the web
@@ -92,8 +103,14 @@ pub fn run() {
                 .find(|window| window.label == MAIN_WINDOW)
                 .ok_or("tauri.conf.json has no main window")?
                 .clone();
-            let window =
-                tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            let (theme, background) = appearance::window_theme(look);
+            let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .initialization_script(appearance::first_paint_script(look))
+                .theme(theme)
+                .background_color(background)
+                .on_page_load(|window, payload| appearance::keep_zoom(&window, &payload))
+                .build()?;
+            app.state::<DesktopTheme>().follow(app.handle().clone());
             tracing::info!(
                 contexts = web_memory::contexts_given_a_budget(),
                 "web contexts given the memory budget"

@@ -14,6 +14,8 @@
 //!   error status or never answer, for a [`TestServer`].
 //! - [`ffmpeg`]: HLS streams and files made by ffmpeg in the test, and ffmpeg's decode of
 //!   them, the reference a capture is compared with.
+//! - [`portal::DesktopPortal`] (Linux): the XDG desktop portal's settings, served on the
+//!   session bus with a color scheme the test sets.
 //!
 //! `DevCloud` runs the already-built binary: run `cargo build -p strato-devcloud` before the
 //! tests of any other crate (devcloud's own tests get it from Cargo). It is found next to the
@@ -26,6 +28,8 @@ pub mod ffmpeg;
 mod files;
 mod media;
 mod moto;
+#[cfg(target_os = "linux")]
+pub mod portal;
 mod seed;
 pub mod synthetic;
 mod tls;

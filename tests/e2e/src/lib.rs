@@ -76,6 +76,20 @@ impl AppUnderTest {
     /// Starts the app with `STRATO_HARDWARE_ACCELERATION` set to `acceleration` (`None`: unset,
     /// the app chooses).
     pub async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
+        Self::start(audio, acceleration, None).await
+    }
+
+    /// Starts the app with a settings file holding `settings` (the file's fields, without
+    /// its version), as a listener's earlier runs would have left it.
+    pub async fn launch_with_settings(audio: Audio, settings: serde_json::Value) -> Result<Self> {
+        Self::start(audio, Some("on"), Some(settings)).await
+    }
+
+    async fn start(
+        audio: Audio,
+        acceleration: Option<&str>,
+        settings: Option<serde_json::Value>,
+    ) -> Result<Self> {
         static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let one_at_a_time = ONE_AT_A_TIME.lock().await;
         if std::env::var_os("DISPLAY").is_none() {
@@ -99,6 +113,12 @@ impl AppUnderTest {
         ];
         for (_, folder) in &xdg {
             std::fs::create_dir_all(folder)?;
+        }
+        if let Some(mut settings) = settings {
+            settings["version"] = 1.into();
+            let folder = home.join(".config/strato");
+            std::fs::create_dir_all(&folder)?;
+            std::fs::write(folder.join("settings.json"), settings.to_string())?;
         }
 
         let port = free_port()?;

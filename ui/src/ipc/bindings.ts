@@ -386,3 +386,10 @@ file: string | null,
  * Something about the file the listener should know (damaged, from a newer Strato).
  */
 notice: string | null, };
+export type Theme = "light" | "dark";
+export type Appearance = { 
+/**
+ * `None`: as the system is, which the web view knows itself (its
+ * `prefers-color-scheme`, as on Windows and macOS).
+ */
+theme: Theme | null, text_scale_percent: number, compact_rows: boolean, };

@@ -4,6 +4,7 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   AlbumPage,
   AppError,
+  Appearance,
   ArtistPage,
   CatalogChange,
   CatalogPage,
@@ -54,6 +55,8 @@ export const SYNC_STATUS_EVENT = "sync-status";
 export const DOWNLOADS_STATUS_EVENT = "downloads-status";
 /** The catalog list changed, or its refresh moved on: a `CatalogChange`. */
 export const CATALOG_CHANGED_EVENT = "catalog-changed";
+/** The window's look changed (the listener's choice, or the desktop's theme): an `Appearance`. */
+export const APPEARANCE_EVENT = "appearance";
 const COVER_SCHEME = "cover";
 
 /**
@@ -354,6 +357,18 @@ async function subscribe<T>(event: string, callback: (payload: T) => void): Prom
   } catch (error) {
     throw toAppError(error);
   }
+}
+
+/**
+ * The look the shell started the window with (its first-paint script keeps it on `window`),
+ * or null outside the app.
+ */
+export function initialAppearance(): Appearance | null {
+  return (globalThis as { __STRATO_APPEARANCE__?: Appearance }).__STRATO_APPEARANCE__ ?? null;
+}
+
+export function onAppearance(callback: (appearance: Appearance) => void): Promise<Unlisten> {
+  return subscribe(APPEARANCE_EVENT, callback);
 }
 
 export function onPlayerStatus(callback: (status: PlayerStatus) => void): Promise<Unlisten> {

@@ -1,8 +1,11 @@
 //! The listener's choices ([`crate::preferences`]) as the app applies them: at once where
 //! the player can take them (volume, mute, the output device, `ReplayGain`), at the next
 //! start for the rest (quality, format, buffer, storage), which the settings screen says.
+//! The window's look is the shell's: it hears of each change ([`crate::AppEvents`]).
 
-use strato_model::ipc::{AppError, PlaybackSettings, SettingKey, Settings, SettingsView};
+use strato_model::ipc::{
+    AppError, AppearanceSettings, PlaybackSettings, SettingKey, Settings, SettingsView,
+};
 
 use super::{App, sink_opener};
 use crate::settings::AppSettings;
@@ -25,6 +28,11 @@ impl App {
         let before = self.preferences.current();
         let mut settings = settings;
         settings.playback = before.playback;
+        let scale = AppearanceSettings::TEXT_SCALE;
+        settings.appearance.text_scale_percent = settings
+            .appearance
+            .text_scale_percent
+            .clamp(*scale.start(), *scale.end());
         self.preferences.update(|s| *s = settings.clone());
         let free = |key| !self.settings.overridden.contains(&key);
         if settings.output.device != before.output.device && free(SettingKey::OutputDevice) {
@@ -40,6 +48,7 @@ impl App {
             applied.apply(&settings, false);
             self.player.set_replay_gain(applied.replay_gain);
         }
+        self.events.settings_changed(&settings);
         Ok(self.settings())
     }
 

@@ -11,8 +11,8 @@ use super::{
     SignUpOutcome, StaySignedIn,
 };
 use super::{
-    AppearanceSettings, FormatChoice, OutputSettings, PlaybackSettings, QualityChoice,
-    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings,
+    Appearance, AppearanceSettings, FormatChoice, OutputSettings, PlaybackSettings, QualityChoice,
+    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme,
     ThemeChoice,
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
@@ -94,6 +94,8 @@ pub fn typescript_bindings() -> String {
         ThemeChoice::decl(&cfg),
         SettingKey::decl(&cfg),
         SettingsView::decl(&cfg),
+        Theme::decl(&cfg),
+        Appearance::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

@@ -172,3 +172,47 @@ pub struct SettingsView {
     /// Something about the file the listener should know (damaged, from a newer Strato).
     pub notice: Option<String>,
 }
+
+/// The event carrying the window's [`Appearance`] whenever it changes: the listener chose
+/// another, or the desktop a listener follows turned light or dark.
+pub const APPEARANCE_EVENT: &str = "appearance";
+
+/// Light or dark, as the window is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+/// The window's look as drawn: the listener's [`AppearanceSettings`] with "as the system
+/// is" decided where the app can know the system's theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Appearance {
+    /// `None`: as the system is, which the web view knows itself (its
+    /// `prefers-color-scheme`, as on Windows and macOS).
+    pub theme: Option<Theme>,
+    pub text_scale_percent: u16,
+    pub compact_rows: bool,
+}
+
+impl AppearanceSettings {
+    /// The text scale's bounds, in percent.
+    pub const TEXT_SCALE: std::ops::RangeInclusive<u16> = 80..=200;
+
+    /// The look to draw, given the desktop's own theme where the app follows it.
+    #[must_use]
+    pub fn resolve(&self, system: Option<Theme>) -> Appearance {
+        Appearance {
+            theme: match self.theme {
+                ThemeChoice::System => system,
+                ThemeChoice::Light => Some(Theme::Light),
+                ThemeChoice::Dark => Some(Theme::Dark),
+            },
+            text_scale_percent: self
+                .text_scale_percent
+                .clamp(*Self::TEXT_SCALE.start(), *Self::TEXT_SCALE.end()),
+            compact_rows: self.compact_rows,
+        }
+    }
+}

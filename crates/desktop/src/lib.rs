@@ -1,0 +1,138 @@
+//! What the desktop around Strato says about itself. Today: whether the listener's desktop
+//! prefers light or dark, so that a window set to follow the system does.
+//!
+//! On Linux the answer comes from the XDG desktop portal (`org.freedesktop.portal.Settings`,
+//! `org.freedesktop.appearance color-scheme`), read through ashpd on the caller's tokio
+//! runtime. It is the one source every desktop (GNOME, KDE, the wlroots ones) keeps current;
+//! `WebKitGTK`'s `prefers-color-scheme` and tao's window theme follow the GTK theme's *name*
+//! instead, which a desktop in dark mode with a light-named theme gets wrong.
+//!
+//! Windows and macOS tell the window itself (tao reports their theme and its changes), so
+//! there is nothing to follow here: [`follow_color_scheme`] answers [`Unavailable`] and the
+//! shell asks the window.
+
+use std::fmt;
+
+use tokio::sync::watch;
+
+/// What the desktop asks of applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorScheme {
+    /// The desktop states no preference. GNOME's Settings says this for "Light" (it never
+    /// says prefer-light), and GTK applications draw light: so should we.
+    NoPreference,
+    PreferDark,
+    PreferLight,
+}
+
+impl ColorScheme {
+    /// Whether a window following the desktop should be dark.
+    #[must_use]
+    pub fn is_dark(self) -> bool {
+        self == Self::PreferDark
+    }
+}
+
+/// Why the desktop's preference cannot be followed: no portal (a bare X server, an old
+/// desktop), or an OS whose window reports it itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable(pub String);
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the desktop's light or dark preference is unavailable: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
+/// The desktop's preference now, and every change after: the receiver holds the current
+/// value and wakes on each change. Following stops when every receiver is dropped, or when
+/// the portal goes away (the last value stays).
+///
+/// Must be called within a tokio runtime; the following runs as a task on it.
+///
+/// # Errors
+/// [`Unavailable`] when there is no portal to ask (see the module's doc).
+pub async fn follow_color_scheme() -> Result<watch::Receiver<ColorScheme>, Unavailable> {
+    platform::follow().await
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    use ashpd::desktop::settings::{ColorScheme as PortalScheme, Settings};
+    use futures_util::StreamExt;
+    use tokio::sync::{oneshot, watch};
+
+    use super::{ColorScheme, Unavailable};
+
+    fn ours(scheme: PortalScheme) -> ColorScheme {
+        match scheme {
+            PortalScheme::PreferDark => ColorScheme::PreferDark,
+            PortalScheme::PreferLight => ColorScheme::PreferLight,
+            PortalScheme::NoPreference => ColorScheme::NoPreference,
+        }
+    }
+
+    fn unavailable(err: &ashpd::Error) -> Unavailable {
+        Unavailable(format!("the desktop portal did not answer ({err})"))
+    }
+
+    pub(super) async fn follow() -> Result<watch::Receiver<ColorScheme>, Unavailable> {
+        // The change stream borrows the portal's proxy, so both live in the task; the first
+        // reading comes back through `first`.
+        let (first, reading) = oneshot::channel();
+        tokio::spawn(async move {
+            let settings = match Settings::new().await {
+                Ok(settings) => settings,
+                Err(err) => return drop(first.send(Err(unavailable(&err)))),
+            };
+            // Subscribe before reading, so that a change between the two is not missed.
+            let changes = match settings.receive_color_scheme_changed().await {
+                Ok(changes) => changes,
+                Err(err) => return drop(first.send(Err(unavailable(&err)))),
+            };
+            let sender = match settings.color_scheme().await {
+                Ok(now) => {
+                    let (sender, receiver) = watch::channel(ours(now));
+                    if first.send(Ok(receiver)).is_err() {
+                        return;
+                    }
+                    sender
+                }
+                Err(err) => return drop(first.send(Err(unavailable(&err)))),
+            };
+            let mut changes = std::pin::pin!(changes);
+            loop {
+                tokio::select! {
+                    () = sender.closed() => break,
+                    change = changes.next() => match change {
+                        Some(scheme) => {
+                            tracing::debug!(?scheme, "the desktop's color scheme changed");
+                            sender.send_replace(ours(scheme));
+                        }
+                        None => break,
+                    },
+                }
+            }
+        });
+        reading
+            .await
+            .unwrap_or_else(|_| Err(Unavailable("the portal's reader stopped".to_owned())))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    use tokio::sync::watch;
+
+    use super::{ColorScheme, Unavailable};
+
+    pub(super) async fn follow() -> Result<watch::Receiver<ColorScheme>, Unavailable> {
+        Err(Unavailable("this OS reports it to the window".to_owned()))
+    }
+}

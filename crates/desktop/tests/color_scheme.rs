@@ -1,0 +1,34 @@
+//! The desktop's light or dark preference, read from a desktop portal on a real session bus
+//! and followed as the desktop changes it. Runs in `dbus-run-session` (the test command's
+//! `scripts/lib/secret-service.sh`).
+#![cfg(target_os = "linux")]
+
+use std::time::Duration;
+
+use strato_desktop::{ColorScheme, follow_color_scheme};
+use strato_testkit::portal::{DesktopPortal, Scheme};
+
+#[tokio::test]
+async fn the_desktops_preference_is_read_and_followed_as_it_changes() {
+    let portal = DesktopPortal::serve(Scheme::PreferDark).await;
+    let mut scheme = follow_color_scheme().await.expect("the portal answers");
+    assert_eq!(*scheme.borrow_and_update(), ColorScheme::PreferDark);
+    assert!(scheme.borrow().is_dark());
+
+    for (set, seen) in [
+        (Scheme::PreferLight, ColorScheme::PreferLight),
+        (Scheme::NoPreference, ColorScheme::NoPreference),
+        (Scheme::PreferDark, ColorScheme::PreferDark),
+    ] {
+        portal.set(set).await;
+        tokio::time::timeout(Duration::from_secs(5), scheme.changed())
+            .await
+            .expect("the change arrives")
+            .expect("still following");
+        assert_eq!(*scheme.borrow_and_update(), seen);
+    }
+    assert!(
+        !ColorScheme::NoPreference.is_dark(),
+        "no preference draws light, as GTK does"
+    );
+}
