@@ -285,6 +285,26 @@ pub async fn click_with(app: &AppUnderTest, element: &Element, modifiers: &[Key]
     Ok(())
 }
 
+/// Presses keys one after the other on the focused element.
+pub async fn press(app: &AppUnderTest, keys: &[Key]) -> Result<()> {
+    for &key in keys {
+        app.chord(&[key]).await?;
+    }
+    Ok(())
+}
+
+/// Waits until the focused element is the one marked `test_id`.
+pub async fn wait_for_focus(app: &AppUnderTest, test_id: &str) -> Result<()> {
+    wait_until(
+        Duration::from_secs(5),
+        &format!("the keyboard on {test_id}"),
+        async || focused_test_id(app).await,
+        |focused| focused == test_id,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The `data-testid` of the focused element (empty when it has none).
 pub async fn focused_test_id(app: &AppUnderTest) -> Result<String> {
     let focused = app.client.active_element().await?;

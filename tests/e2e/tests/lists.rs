@@ -18,8 +18,8 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
 use strato_e2e::ui::{
-    add_from_catalog, attr, click_with, create_playlist, focused_test_id, inside, open_catalog,
-    selected_tracks, shown, sidebar_row, text, wait_until, wait_until_synced,
+    add_from_catalog, attr, click_with, create_playlist, inside, open_catalog, press,
+    selected_tracks, shown, sidebar_row, text, wait_for_focus, wait_until, wait_until_synced,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -117,14 +117,6 @@ async fn right_click(app: &AppUnderTest, element: &Element) -> Result<()> {
     Ok(())
 }
 
-/// Presses keys one after the other on the focused element.
-async fn press(app: &AppUnderTest, keys: &[Key]) -> Result<()> {
-    for &key in keys {
-        app.chord(&[key]).await?;
-    }
-    Ok(())
-}
-
 /// Ctrl+Z, as a listener undoes.
 async fn undo(app: &AppUnderTest) -> Result<()> {
     use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -139,18 +131,6 @@ async fn undo(app: &AppUnderTest) -> Result<()> {
         });
     app.client.perform_actions(actions).await?;
     app.client.release_actions().await?;
-    Ok(())
-}
-
-/// Waits until the focused element is the menu entry `test_id`.
-async fn wait_for_focus(app: &AppUnderTest, test_id: &str) -> Result<()> {
-    wait_until(
-        Duration::from_secs(5),
-        &format!("the keyboard on {test_id}"),
-        async || focused_test_id(app).await,
-        |focused| focused == test_id,
-    )
-    .await?;
     Ok(())
 }
 

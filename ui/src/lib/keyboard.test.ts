@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { isGlobalPlayPauseKey, playerShortcut } from "./keyboard";
+import { isGlobalPlayPauseKey, isSearchKey, playerShortcut } from "./keyboard";
 
 function keyOn(target: EventTarget, key: string, init: KeyboardEventInit = {}): KeyboardEvent {
   const event = new KeyboardEvent("keydown", { key, bubbles: true, ...init });
@@ -85,5 +85,18 @@ describe("playerShortcut", () => {
     const event = keyOn(document.body, "ArrowRight", { ctrlKey: true, cancelable: true });
     event.preventDefault();
     expect(playerShortcut(event)).toBeNull();
+  });
+});
+
+describe("the search key", () => {
+  const chord = (overrides: Partial<KeyboardEvent>) =>
+    isSearchKey({ key: "k", ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, repeat: false, ...overrides });
+
+  it("is Ctrl+K, or Cmd+K, and nothing near it", () => {
+    expect(chord({ ctrlKey: true })).toBe(true);
+    expect(chord({ metaKey: true, key: "K" })).toBe(true);
+    expect(chord({})).toBe(false);
+    expect(chord({ ctrlKey: true, shiftKey: true })).toBe(false);
+    expect(chord({ ctrlKey: true, repeat: true })).toBe(false);
   });
 });

@@ -61,6 +61,11 @@ export function playerShortcut(event: KeyEventLike): PlayerShortcut | null {
   return event.key === "ArrowRight" ? "next" : "previous";
 }
 
+/** Ctrl+K (Cmd+K on macOS) goes to the search box, as in Spotify and most web apps; anywhere in the window. */
+export function isSearchKey(event: Pick<KeyEventLike, "key" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "repeat">): boolean {
+  return event.key.toLowerCase() === "k" && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && !event.repeat;
+}
+
 /** Ctrl+, (Cmd+, on macOS) opens Settings, as in most desktop apps; anywhere in the window. */
 export function isSettingsKey(event: Pick<KeyEventLike, "key" | "ctrlKey" | "metaKey" | "altKey" | "shiftKey" | "repeat">): boolean {
   return event.key === "," && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && !event.repeat;
