@@ -10,8 +10,8 @@
 
 use strato_core::App;
 use strato_model::ipc::{
-    AppError, CodeDelivery, PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust, Session,
-    Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn,
+    AppError, CodeDelivery, OutputDevices, PlayerStatus, RememberedAccount, RepeatMode,
+    ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn,
 };
 use tauri::State;
 
@@ -189,6 +189,11 @@ pub fn set_volume(app: State<'_, App>, volume: f32) {
 #[tauri::command]
 pub fn set_muted(app: State<'_, App>, muted: bool) {
     app.set_muted(muted);
+}
+
+#[tauri::command]
+pub async fn output_devices(app: State<'_, App>) -> Result<OutputDevices, AppError> {
+    app.output_devices().await
 }
 
 #[tauri::command]

@@ -143,7 +143,8 @@ pub const LOCAL_DEVCLOUD_URL: &str = "http://127.0.0.1:8787";
 
 impl AppSettings {
     /// Settings from the environment: `STRATO_SERVICE_URL`, `STRATO_AUDIO_OUTPUT` (`device`,
-    /// the default, `null`, or `wav:PATH`), `STRATO_AUDIO_DEVICE` (a device name or id),
+    /// the default, `null`, `wav:PATH`, or `null-devices:NAME,NAME`: devices that play
+    /// nowhere, the first the default, to try the device choice on a machine without sound), `STRATO_AUDIO_DEVICE` (a device name or id),
     /// `STRATO_STREAM_FORMAT` (`hls`, the default, or `mp3`), `STRATO_QUALITY` (`auto`,
     /// `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS` (30), `STRATO_REPLAYGAIN` (`track`,
     /// the default, `album`, `off`), `STRATO_DATA_DIR` (the OS's data folder for Strato by
@@ -166,6 +167,16 @@ impl AppSettings {
         let audio_output = match env("STRATO_AUDIO_OUTPUT", None).as_deref() {
             Some("null") => AudioOutput::Null,
             Some(other) if other.starts_with("wav:") => AudioOutput::Wav(other[4..].into()),
+            Some(other) if other.starts_with("null-devices:") => {
+                let names: Vec<&str> = other["null-devices:".len()..]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .collect();
+                AudioOutput::Devices(DeviceListHandle(std::sync::Arc::new(
+                    strato_audio::NullDevices::new(&names),
+                )))
+            }
             _ => AudioOutput::Device,
         };
         let audio_device = env("STRATO_AUDIO_DEVICE", Some(SettingKey::OutputDevice));

@@ -137,6 +137,13 @@ async fn an_output_that_costs_nothing_idle_stays_open_through_a_long_pause() {
     );
 }
 
+/// The names of the devices the app lists.
+async fn names(app: &App) -> Vec<String> {
+    let listed = app.output_devices().await.unwrap();
+    assert!(listed.choosable);
+    listed.devices.into_iter().map(|d| d.name).collect()
+}
+
 #[tokio::test]
 async fn a_device_pulled_out_hands_over_to_the_default_and_playback_returns_when_it_is_back() {
     let cloud = DevCloud::start(Moto::start()).await;
@@ -153,14 +160,7 @@ async fn a_device_pulled_out_hands_over_to_the_default_and_playback_returns_when
     );
     settings.audio_device = Some("USB DAC".into());
     let (app, events) = app_with(settings, cloud.api_url()).await;
-    let names = |app: &App| -> Vec<String> {
-        app.output_devices()
-            .unwrap()
-            .into_iter()
-            .map(|d| d.name)
-            .collect()
-    };
-    assert_eq!(names(&app), ["Speakers", "USB DAC"]);
+    assert_eq!(names(&app).await, ["Speakers", "USB DAC"]);
     let on = |device: &str| OutputStatus::Available {
         device: device.into(),
     };
@@ -185,7 +185,7 @@ async fn a_device_pulled_out_hands_over_to_the_default_and_playback_returns_when
         })
         .await;
     assert_eq!(
-        names(&app),
+        names(&app).await,
         ["Speakers"],
         "the list still shows the device pulled out"
     );

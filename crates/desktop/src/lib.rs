@@ -62,6 +62,17 @@ pub async fn follow_color_scheme() -> Result<watch::Receiver<ColorScheme>, Unava
     platform::follow().await
 }
 
+/// [`follow_color_scheme`] on the bus `bus` rather than the session's.
+///
+/// # Errors
+/// [`Unavailable`] when there is no portal on it.
+#[cfg(target_os = "linux")]
+pub async fn follow_color_scheme_on(
+    bus: zbus::Connection,
+) -> Result<watch::Receiver<ColorScheme>, Unavailable> {
+    platform::follow_on(bus).await
+}
+
 #[cfg(target_os = "linux")]
 mod platform {
     use ashpd::desktop::settings::{ColorScheme as PortalScheme, Settings};
@@ -78,16 +89,57 @@ mod platform {
         }
     }
 
-    fn unavailable(err: &ashpd::Error) -> Unavailable {
+    /// The portal's name on the session bus.
+    const PORTAL: &str = "org.freedesktop.portal.Desktop";
+
+    fn unavailable(err: &dyn std::fmt::Display) -> Unavailable {
         Unavailable(format!("the desktop portal did not answer ({err})"))
     }
 
+    /// Whether a portal is on the bus or can be started by it. Asked first, so
+    /// that a desktop without one (a bare X server, a CI runner) is told in one line rather
+    /// than by a proxy's failures.
+    async fn has_a_portal(connection: &zbus::Connection) -> Result<(), Unavailable> {
+        let bus = zbus::fdo::DBusProxy::new(connection)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        let name = zbus::names::BusName::try_from(PORTAL).map_err(|err| unavailable(&err))?;
+        let running = bus
+            .name_has_owner(name)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        let startable = running
+            || bus
+                .list_activatable_names()
+                .await
+                .map_err(|err| unavailable(&err))?
+                .iter()
+                .any(|name| name.as_str() == PORTAL);
+        if startable {
+            Ok(())
+        } else {
+            Err(Unavailable(
+                "there is no desktop portal on the bus".to_owned(),
+            ))
+        }
+    }
+
     pub(super) async fn follow() -> Result<watch::Receiver<ColorScheme>, Unavailable> {
+        let connection = zbus::Connection::session()
+            .await
+            .map_err(|err| Unavailable(format!("there is no session bus ({err})")))?;
+        follow_on(connection).await
+    }
+
+    pub(super) async fn follow_on(
+        connection: zbus::Connection,
+    ) -> Result<watch::Receiver<ColorScheme>, Unavailable> {
+        has_a_portal(&connection).await?;
         // The change stream borrows the portal's proxy, so both live in the task; the first
         // reading comes back through `first`.
         let (first, reading) = oneshot::channel();
         tokio::spawn(async move {
-            let settings = match Settings::new().await {
+            let settings = match Settings::with_connection(connection).await {
                 Ok(settings) => settings,
                 Err(err) => return drop(first.send(Err(unavailable(&err)))),
             };

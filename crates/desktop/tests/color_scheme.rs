@@ -32,3 +32,41 @@ async fn the_desktops_preference_is_read_and_followed_as_it_changes() {
         "no preference draws light, as GTK does"
     );
 }
+
+#[tokio::test]
+async fn a_bus_without_a_portal_says_so_in_words() {
+    // This test's own bus: no portal on it, none it could start.
+    let daemon = std::process::Command::new("dbus-daemon")
+        .args(["--session", "--print-address", "--nofork"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("dbus-daemon (Debian's dbus)");
+    let mut daemon = KillOnDrop(daemon);
+    let mut address = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(daemon.0.stdout.take().unwrap()),
+        &mut address,
+    )
+    .unwrap();
+    let bus = zbus::connection::Builder::address(address.trim())
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    let refused = strato_desktop::follow_color_scheme_on(bus)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("no desktop portal"),
+        "{refused}"
+    );
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

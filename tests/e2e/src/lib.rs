@@ -34,6 +34,9 @@ pub enum Audio {
     /// A silent sink that plays in real time (`STRATO_AUDIO_OUTPUT=null`): a track lasts
     /// as long as it does, so a test can act while it plays (the capture plays faster).
     Silent,
+    /// Two silent devices to choose from, "Speakers" (the default) and "USB DAC"
+    /// (`STRATO_AUDIO_OUTPUT=null-devices:...`).
+    SilentDevices,
 }
 
 /// A running app with its own devcloud, tauri-driver and `WebDriver` session.
@@ -128,8 +131,14 @@ impl AppUnderTest {
         // with it (an app left running keeps writing to the capture file).
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut driver, 0);
-        if audio == Audio::Silent {
-            driver.env("STRATO_AUDIO_OUTPUT", "null");
+        match audio {
+            Audio::Silent => {
+                driver.env("STRATO_AUDIO_OUTPUT", "null");
+            }
+            Audio::SilentDevices => {
+                driver.env("STRATO_AUDIO_OUTPUT", "null-devices:Speakers,USB DAC");
+            }
+            Audio::Capture | Audio::Missing => {}
         }
         match acceleration {
             Some(value) => driver.env("STRATO_HARDWARE_ACCELERATION", value),
@@ -481,7 +490,7 @@ fn alsa_config(audio: Audio, capture: &Path) -> String {
     let default = match audio {
         // `plug` converts whatever cpal opens with to the file's format; `file` writes what
         // passes through and hands it on to `null`. Not paced: it plays faster than real time.
-        Audio::Capture | Audio::Silent => format!(
+        Audio::Capture | Audio::Silent | Audio::SilentDevices => format!(
             "pcm.!default {{ type plug slave {{ pcm \"strato_capture\" format S16_LE rate 44100 channels 2 }} }}\n\
              pcm.strato_capture {{ type file slave.pcm \"null\" file \"{}\" format \"raw\" }}\n",
             capture.display()

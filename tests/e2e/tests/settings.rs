@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use fantoccini::Locator;
 use fantoccini::key::Key;
+use strato_e2e::ui::open_catalog;
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -126,5 +127,66 @@ async fn settings_chosen_on_the_screen_are_kept_across_a_restart() -> Result<()>
     // The environment fixes the data folder in these tests: the screen says so.
     let note = app.wait_for("override-data_dir").await?.text().await?;
     assert_eq!(note, "Set by STRATO_DATA_DIR for this run");
+    app.close().await
+}
+
+/// The output device is chosen from the devices there are (the system's default first, as a
+/// choice of its own), plays at once, and is chosen again after a restart.
+#[tokio::test]
+async fn the_output_device_is_chosen_from_the_list_and_kept_across_a_restart() -> Result<()> {
+    let mut app = AppUnderTest::launch(Audio::SilentDevices).await?;
+    app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for("home-screen").await?;
+    app.wait_for("nav-home")
+        .await?
+        .send_keys(&format!("{},{}", Key::Control, Key::Null))
+        .await?;
+    let select = app.wait_for("setting-output-device").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let options = app
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=setting-output-device] option'), (o) => o.textContent);",
+                vec![],
+            )
+            .await?;
+        if options == serde_json::json!(["System default (Speakers)", "Speakers", "USB DAC"]) {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the device list shows {options}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(select.prop("value").await?.as_deref(), Some(""));
+    choose(&app, "setting-output-device", "USB DAC").await?;
+    wait_for_file(&app, "\"device\": \"USB DAC\"").await?;
+
+    app.wait_for("nav-home").await?.click().await?;
+    open_catalog(&app).await?;
+    app.wait_for("track-row")
+        .await?
+        .find(Locator::Css("[data-testid=\"play-track\"]"))
+        .await?
+        .click()
+        .await?;
+    app.wait_for("nav-home")
+        .await?
+        .send_keys(&format!("{},{}", Key::Control, Key::Null))
+        .await?;
+    app.wait_for_text("output-playing-through", Duration::from_secs(20), |t| {
+        t == "Playing through USB DAC"
+    })
+    .await?;
+
+    app.restart().await?;
+    app.wait_for("home-screen").await?;
+    app.wait_for("nav-home")
+        .await?
+        .send_keys(&format!("{},{}", Key::Control, Key::Null))
+        .await?;
+    app.wait_for("settings-screen").await?;
+    assert_eq!(chosen(&app, "setting-output-device").await?, "USB DAC");
     app.close().await
 }

@@ -393,3 +393,14 @@ export type Appearance = {
  * `prefers-color-scheme`, as on Windows and macOS).
  */
 theme: Theme | null, text_scale_percent: number, compact_rows: boolean, };
+export type OutputDeviceView = { 
+/**
+ * What the system calls it; what the settings keep.
+ */
+name: string, is_default: boolean, };
+export type OutputDevices = { devices: Array<OutputDeviceView>, 
+/**
+ * False when this run plays to a file or nowhere (`STRATO_AUDIO_OUTPUT`): there is
+ * no device to choose.
+ */
+choosable: boolean, };

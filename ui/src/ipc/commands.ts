@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -42,6 +42,7 @@ export type Commands = {
   seek: { args: { positionMs: number }; result: void };
   set_volume: { args: { volume: number }; result: void };
   set_muted: { args: { muted: boolean }; result: void };
+  output_devices: { args: null; result: OutputDevices };
   settings: { args: null; result: SettingsView };
   update_settings: { args: { settings: Settings }; result: SettingsView };
   set_shuffle: { args: { shuffle: boolean }; result: void };

@@ -16,6 +16,7 @@ import type {
   LibraryPlaylist,
   OfflineState,
   OfflineTarget,
+  OutputDevices,
   Page,
   PlayedTrack,
   PlayerStatus,
@@ -314,6 +315,11 @@ export function setMuted(muted: boolean): Promise<void> {
 }
 
 /** The listener's settings, which of them the environment overrides, and their file. */
+/** The output devices to choose from now (the system may add and remove them any time). */
+export function outputDevices(): Promise<OutputDevices> {
+  return call("output_devices");
+}
+
 export function settings(): Promise<SettingsView> {
   return call("settings");
 }

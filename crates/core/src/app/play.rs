@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use strato_audio::{EntryId, QueueItem, RepeatMode};
-use strato_model::ipc::{AppError, ErrorKind, Track};
+use strato_model::ipc::{AppError, ErrorKind, OutputDeviceView, OutputDevices, Track};
 
-use super::{App, sink_opener};
+use super::App;
 use crate::error;
 use crate::queue_view::queue_item;
 
@@ -93,22 +93,34 @@ impl App {
         Ok(())
     }
 
-    /// The audio output devices this machine has.
-    /// None when the app plays to a file or nowhere. Listing may probe each device on
-    /// some systems: call it from a blocking context, not the async runtime.
-    pub fn output_devices(&self) -> Result<Vec<strato_audio::OutputDevice>, AppError> {
-        self.settings
-            .audio_output
-            .device_list()
-            .map_or(Ok(Vec::new()), |devices| devices.devices())
-            .map_err(|e| error::from_audio(&strato_audio::AudioError::Output(e)))
-    }
-
-    /// Plays through the device named `device` (`None`: the system's default) from now on;
-    /// while it is missing, the default stands in (see [`strato_audio::DeviceRoute`]).
-    pub fn set_output_device(&self, device: Option<String>) {
-        self.player
-            .set_output(sink_opener(self.settings.audio_output.clone(), device));
+    /// The audio output devices a listener can choose from now (none when the app plays
+    /// to a file or nowhere). Listed on a blocking thread: a backend may probe each device.
+    pub async fn output_devices(&self) -> Result<OutputDevices, AppError> {
+        let Some(list) = self.settings.audio_output.device_list() else {
+            return Ok(OutputDevices {
+                devices: Vec::new(),
+                choosable: false,
+            });
+        };
+        let devices = tokio::task::spawn_blocking(move || list.devices())
+            .await
+            .map_err(|e| {
+                AppError::new(
+                    ErrorKind::Internal,
+                    format!("listing the devices failed: {e}"),
+                )
+            })?
+            .map_err(|e| error::from_audio(&strato_audio::AudioError::Output(e)))?;
+        Ok(OutputDevices {
+            devices: devices
+                .into_iter()
+                .map(|d| OutputDeviceView {
+                    name: d.name,
+                    is_default: d.is_default,
+                })
+                .collect(),
+            choosable: true,
+        })
     }
 
     /// Plays the queue's entry `entry_id` (see [`Self::queue_view`]).

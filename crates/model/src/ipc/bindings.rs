@@ -11,9 +11,9 @@ use super::{
     SignUpOutcome, StaySignedIn,
 };
 use super::{
-    Appearance, AppearanceSettings, FormatChoice, OutputSettings, PlaybackSettings, QualityChoice,
-    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme,
-    ThemeChoice,
+    Appearance, AppearanceSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
+    PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey, Settings,
+    SettingsView, StorageSettings, Theme, ThemeChoice,
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{
@@ -96,6 +96,8 @@ pub fn typescript_bindings() -> String {
         SettingsView::decl(&cfg),
         Theme::decl(&cfg),
         Appearance::decl(&cfg),
+        OutputDeviceView::decl(&cfg),
+        OutputDevices::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

@@ -35,9 +35,9 @@ pub use library::{
 pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
-    APPEARANCE_EVENT, Appearance, AppearanceSettings, FormatChoice, OutputSettings,
-    PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey, Settings,
-    SettingsView, StorageSettings, Theme, ThemeChoice,
+    APPEARANCE_EVENT, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView,
+    OutputDevices, OutputSettings, PlaybackSettings, QualityChoice, QualitySettings,
+    ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
 };
 
 /// Why a command failed, in a form the UI can branch on.

@@ -216,3 +216,20 @@ impl AppearanceSettings {
         }
     }
 }
+
+/// An output device, as the settings screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutputDeviceView {
+    /// What the system calls it; what the settings keep.
+    pub name: String,
+    pub is_default: bool,
+}
+
+/// The devices a listener can choose from now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutputDevices {
+    pub devices: Vec<OutputDeviceView>,
+    /// False when this run plays to a file or nowhere (`STRATO_AUDIO_OUTPUT`): there is
+    /// no device to choose.
+    pub choosable: bool,
+}

@@ -7,12 +7,13 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../../ipc")>()),
   settings: vi.fn(),
   updateSettings: vi.fn(),
+  outputDevices: vi.fn(),
 }));
 
 import * as ipc from "../../../ipc";
 import { isSettingsKey, settingsKeyLabel } from "$lib/keyboard";
 import SettingsScreen from "./SettingsScreen.svelte";
-import { settingsStore } from "./settings.svelte";
+import { DEVICE_POLL_MS, settingsStore } from "./settings.svelte";
 
 const mocked = vi.mocked(ipc);
 
@@ -48,6 +49,7 @@ beforeEach(() => {
   vi.resetAllMocks();
   settingsStore.reset();
   mocked.updateSettings.mockImplementation(async (settings) => viewOf(settings));
+  mocked.outputDevices.mockResolvedValue({ devices: [], choosable: true });
 });
 
 describe("SettingsScreen", () => {
@@ -91,6 +93,50 @@ describe("SettingsScreen", () => {
   it("says what the core noticed about the file", async () => {
     await shown(viewOf(DEFAULTS, { notice: "Your settings file was damaged and has been kept aside." }));
     expect(screen.getByTestId("settings-notice").textContent).toContain("kept aside");
+  });
+});
+
+describe("the output device", () => {
+  const SPEAKERS = { name: "Speakers", is_default: true };
+  const DAC = { name: "USB DAC", is_default: false };
+  const deviceSelect = () => screen.getByTestId("setting-output-device") as HTMLSelectElement;
+  const options = () => Array.from(deviceSelect().options, (option) => option.textContent);
+
+  it("lists the system default as a choice of its own, then every device, and keeps one by name", async () => {
+    mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS, DAC], choosable: true });
+    await shown(viewOf(DEFAULTS));
+    await vi.waitFor(() => expect(options()).toEqual(["System default (Speakers)", "Speakers", "USB DAC"]));
+    expect(deviceSelect().value).toBe("");
+    await fireEvent.change(deviceSelect(), { target: { value: "USB DAC" } });
+    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: "USB DAC" });
+    await fireEvent.change(deviceSelect(), { target: { value: "" } });
+    expect(mocked.updateSettings.mock.calls[1][0].output).toEqual({ device: null });
+  });
+
+  it("follows devices plugged in and pulled out while shown, keeping a missing choice with a word", async () => {
+    vi.useFakeTimers();
+    try {
+      mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS, DAC], choosable: true });
+      await shown(viewOf({ ...DEFAULTS, output: { device: "USB DAC" } }));
+      await vi.waitFor(() => expect(options()).toContain("USB DAC"));
+      mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS], choosable: true });
+      await vi.advanceTimersByTimeAsync(DEVICE_POLL_MS);
+      await vi.waitFor(() => expect(options()).toEqual(["System default (Speakers)", "Speakers", "USB DAC (not connected)"]));
+      expect(deviceSelect().value).toBe("USB DAC");
+      expect(screen.getByTestId("output-device-missing").textContent).toContain("system default plays");
+      mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS, DAC], choosable: true });
+      await vi.advanceTimersByTimeAsync(DEVICE_POLL_MS);
+      await vi.waitFor(() => expect(screen.queryByTestId("output-device-missing")).toBeNull());
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("says so when this run has no device to choose", async () => {
+    mocked.outputDevices.mockResolvedValue({ devices: [], choosable: false });
+    await shown(viewOf(DEFAULTS));
+    await vi.waitFor(() => expect(screen.getByTestId("output-not-choosable").textContent).toContain("STRATO_AUDIO_OUTPUT"));
+    expect(screen.queryByTestId("setting-output-device")).toBeNull();
   });
 });
 

@@ -1,5 +1,8 @@
 import * as ipc from "../../../ipc";
-import type { AppError, SettingKey, Settings, SettingsView } from "../../../ipc";
+import type { AppError, OutputDevices, SettingKey, Settings, SettingsView } from "../../../ipc";
+
+/** How often the device list is read while the screen is shown: devices come and go. */
+export const DEVICE_POLL_MS = 2_000;
 
 /** The environment variable that fixes each setting for a run, as the screen names it. */
 export const OVERRIDING_VARIABLE: Record<SettingKey, string> = {
@@ -20,6 +23,9 @@ export const OVERRIDING_VARIABLE: Record<SettingKey, string> = {
 export class SettingsStore {
   view = $state.raw<SettingsView | null>(null);
   error = $state<AppError | null>(null);
+  /** The output devices as last listed; null until read. */
+  devices = $state.raw<OutputDevices | null>(null);
+  devicesError = $state<AppError | null>(null);
   #loading: Promise<void> | null = null;
 
   get settings(): Settings | null {
@@ -52,9 +58,35 @@ export class SettingsStore {
     }
   }
 
+  /**
+   * Keeps the device list current while the caller (the screen) is shown: read now and
+   * every `DEVICE_POLL_MS`, as devices are plugged in and pulled out. Returns the stop.
+   */
+  watchDevices(): () => void {
+    let stopped = false;
+    const read = async () => {
+      try {
+        const devices = await ipc.outputDevices();
+        if (stopped) return;
+        this.devices = devices;
+        this.devicesError = null;
+      } catch (error) {
+        if (!stopped) this.devicesError = ipc.toAppError(error);
+      }
+    };
+    void read();
+    const timer = setInterval(() => void read(), DEVICE_POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }
+
   reset(): void {
     this.view = null;
     this.error = null;
+    this.devices = null;
+    this.devicesError = null;
   }
 
   async #read(): Promise<void> {
