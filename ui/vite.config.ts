@@ -1,4 +1,5 @@
 import { fileURLToPath, URL } from "node:url";
+import { paraglideVitePlugin } from "@inlang/paraglide-js";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { svelteTesting } from "@testing-library/svelte/vite";
 import { defineConfig } from "vitest/config";
@@ -7,7 +8,13 @@ import { defineConfig } from "vitest/config";
 const DEV_PORT = 1420;
 
 export default defineConfig({
-  plugins: [svelte(), svelteTesting()],
+  plugins: [
+    // The UI's words (messages/{locale}.json) compiled into typed functions in
+    // src/paraglide; the locale is Strato's own ($lib/i18n), set from the settings.
+    paraglideVitePlugin({ project: "./project.inlang", outdir: "./src/paraglide", strategy: ["globalVariable", "baseLocale"] }),
+    svelte(),
+    svelteTesting(),
+  ],
   resolve: {
     alias: {
       $lib: fileURLToPath(new URL("./src/lib", import.meta.url)),

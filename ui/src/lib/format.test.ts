@@ -68,7 +68,7 @@ describe("formatBytes", () => {
     expect(formatBytes(5 * 1024 * 1024)).toBe("5 MB");
     expect(formatBytes(123.4 * 1024 * 1024)).toBe("123 MB");
     expect(formatBytes(2.25 * 1024 ** 3)).toBe("2.3 GB");
-    expect(formatBytes(3 * 1024 ** 5)).toBe("3072 TB");
+    expect(formatBytes(3 * 1024 ** 5)).toBe("3,072 TB");
   });
 
   it("shows missing or invalid input as 0 B", () => {

@@ -42,23 +42,11 @@ export function wholeSecond(positionMs: number): number {
   return Math.floor(positionMs / 1000) * 1000;
 }
 
-const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
-
 /**
  * Formats a byte count for people: 0 B, 512 B, 1.5 MB, 12 GB (powers of 1024, one decimal
- * below 10). Missing or invalid input shows as 0 B.
+ * below 10), in the window's language. Missing or invalid input shows as 0 B.
  */
-export function formatBytes(bytes: number | null | undefined): string {
-  let value = bytes == null || !Number.isFinite(bytes) || bytes < 0 ? 0 : bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
-  return `${rounded} ${BYTE_UNITS[unit]}`;
-}
+export { bytes as formatBytes } from "./i18n/format";
 
 /**
  * A length in words for a page's header, as Spotify writes it: "45 s", "12 min 3 s",

@@ -1,10 +1,6 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from "vitest";
-import { moveToRegion, regionStep, skipToContent } from "./regions";
-
-function key(init: Partial<KeyboardEvent>) {
-  return { key: "F6", shiftKey: false, ctrlKey: false, altKey: false, metaKey: false, ...init };
-}
+import { moveToRegion, skipToContent } from "./regions";
 
 describe("the window's regions", () => {
   beforeEach(() => {
@@ -13,13 +9,6 @@ describe("the window's regions", () => {
       <main data-region="content" id="main"><button id="back" disabled>Back</button><input id="search" /><h1>Home</h1><button id="card">Card</button></main>
       <footer data-region aria-label="Now playing"><p>Nothing playing</p></footer>
       <section data-region id="panel"><button>First</button><button id="start" data-region-start>Start</button></section>`;
-  });
-
-  it("F6 goes forward and Shift+F6 back; other keys and chords are not theirs", () => {
-    expect(regionStep(key({}))).toBe(1);
-    expect(regionStep(key({ shiftKey: true }))).toBe(-1);
-    expect(regionStep(key({ ctrlKey: true }))).toBeNull();
-    expect(regionStep(key({ key: "F5" }))).toBeNull();
   });
 
   it("moves through the regions in a ring, to the control a listener wants in each", () => {

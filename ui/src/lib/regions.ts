@@ -15,12 +15,6 @@ const TABBABLE = [
   "[tabindex]:not([tabindex='-1'])",
 ].join(",");
 
-/** Whether `event` asks for the next region (F6) or the one before (Shift+F6). */
-export function regionStep(event: Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "altKey" | "metaKey">): 1 | -1 | null {
-  if (event.key !== "F6" || event.ctrlKey || event.altKey || event.metaKey) return null;
-  return event.shiftKey ? -1 : 1;
-}
-
 function visible(element: HTMLElement): boolean {
   // jsdom lays nothing out: there, everything counts as shown.
   if (typeof element.checkVisibility === "function") return element.checkVisibility();

@@ -90,10 +90,9 @@ export class NavigationStore {
     this.#resets += 1;
   }
 
-  /** Alt+Left/Right (and Cmd+[ / Cmd+] on macOS) anywhere in the window. */
+  /** Cmd+[ / Cmd+] on macOS, anywhere in the window (the rebindable keys are shortcuts). */
   handleKeydown(event: KeyboardEvent): void {
-    const target = event.target instanceof HTMLElement ? event.target : null;
-    const direction = navigationKey(event, target, isMac());
+    const direction = navigationKey(event, isMac());
     if (!direction) return;
     event.preventDefault();
     this.#walk(direction);

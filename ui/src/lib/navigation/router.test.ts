@@ -134,23 +134,12 @@ describe("keys and mouse buttons", () => {
       defaultPrevented: false,
       ...init,
     }) as KeyboardEvent;
-  const body = { tagName: "BODY" };
-  const input = { tagName: "INPUT" };
-
-  it("takes Alt+Left and Alt+Right", () => {
-    expect(navigationKey(key({ key: "ArrowLeft", altKey: true }), body, false)).toBe("back");
-    expect(navigationKey(key({ key: "ArrowRight", altKey: true }), body, false)).toBe("forward");
-    expect(navigationKey(key({ key: "ArrowLeft" }), body, false)).toBeNull();
-    expect(navigationKey(key({ key: "ArrowLeft", altKey: true, shiftKey: true }), body, false)).toBeNull();
-    expect(navigationKey(key({ key: "ArrowLeft", altKey: true, defaultPrevented: true }), body, false)).toBeNull();
-  });
-
-  it("leaves Option+arrows to text fields on macOS, and takes Cmd+[ and Cmd+] there", () => {
-    expect(navigationKey(key({ key: "ArrowLeft", altKey: true }), input, false)).toBe("back");
-    expect(navigationKey(key({ key: "ArrowLeft", altKey: true }), input, true)).toBeNull();
-    expect(navigationKey(key({ key: "[", metaKey: true }), body, true)).toBe("back");
-    expect(navigationKey(key({ key: "]", metaKey: true }), input, true)).toBe("forward");
-    expect(navigationKey(key({ key: "[", metaKey: true }), body, false)).toBeNull();
+  it("takes Cmd+[ and Cmd+] on macOS only, as Safari and Finder do", () => {
+    expect(navigationKey(key({ key: "[", metaKey: true }), true)).toBe("back");
+    expect(navigationKey(key({ key: "]", metaKey: true }), true)).toBe("forward");
+    expect(navigationKey(key({ key: "[", metaKey: true }), false)).toBeNull();
+    expect(navigationKey(key({ key: "[", metaKey: true, shiftKey: true }), true)).toBeNull();
+    expect(navigationKey(key({ key: "]", metaKey: true, defaultPrevented: true }), true)).toBeNull();
   });
 
   it("takes the mouse's side buttons", () => {

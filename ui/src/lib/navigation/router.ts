@@ -145,25 +145,14 @@ export function renamePlaylist(state: NavState, from: string, to: string): NavSt
 
 type KeyLike = Pick<KeyboardEvent, "key" | "altKey" | "ctrlKey" | "metaKey" | "shiftKey" | "repeat" | "defaultPrevented">;
 
-const TEXT_ENTRY_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
-
 /**
- * Which way a keydown moves through the screens visited: Alt+Left / Alt+Right as in every
- * browser, and on macOS also Cmd+[ / Cmd+] (Safari's, Finder's). Inside a text field on macOS
- * Option+arrows move by word, so they are left to it there.
+ * Which way a keydown moves through the screens visited, beyond the shortcuts a listener
+ * binds (Alt+Left / Alt+Right by default, see `$lib/shortcuts`): on macOS Cmd+[ / Cmd+], as
+ * in Safari and Finder, which are fixed there.
  */
-export function navigationKey(
-  event: KeyLike,
-  target: { tagName?: string; isContentEditable?: boolean } | null,
-  mac: boolean,
-): "back" | "forward" | null {
-  if (event.defaultPrevented) return null;
-  const typing = target !== null && (TEXT_ENTRY_TAGS.has(target.tagName ?? "") || target.isContentEditable === true);
-  if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey && !(mac && typing)) {
-    if (event.key === "ArrowLeft") return "back";
-    if (event.key === "ArrowRight") return "forward";
-  }
-  if (mac && event.metaKey && !event.altKey && !event.ctrlKey && !event.shiftKey) {
+export function navigationKey(event: KeyLike, mac: boolean): "back" | "forward" | null {
+  if (event.defaultPrevented || !mac) return null;
+  if (event.metaKey && !event.altKey && !event.ctrlKey && !event.shiftKey) {
     if (event.key === "[") return "back";
     if (event.key === "]") return "forward";
   }

@@ -14,6 +14,7 @@ import { TrackCache } from "$lib/list/track-cache.svelte";
 import { restoreMoves, restoreRemovals, type ItemMove } from "$lib/list/moves";
 import { UndoSlot, type EditNotice } from "$lib/list/undo.svelte";
 import { navigation } from "$lib/navigation/navigation.svelte";
+import { m } from "$lib/i18n";
 
 // What the sync and download engines' states read as; kept beside the store they describe.
 export { describeDownloads, describeSync, downloadFailureTone } from "./library-words";
@@ -22,7 +23,7 @@ export { describeDownloads, describeSync, downloadFailureTone } from "./library-
 export type LibraryError = AppError & { action: string };
 
 function tracksWord(count: number): string {
-  return count === 1 ? "1 track" : `${count} tracks`;
+  return m.tracks_count({ count });
 }
 
 /**

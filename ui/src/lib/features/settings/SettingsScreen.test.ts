@@ -11,7 +11,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 }));
 
 import * as ipc from "../../../ipc";
-import { isSettingsKey, settingsKeyLabel } from "$lib/keyboard";
+import { localeStore } from "$lib/i18n";
 import SettingsScreen from "./SettingsScreen.svelte";
 import { DEVICE_POLL_MS, settingsStore } from "./settings.svelte";
 
@@ -140,15 +140,23 @@ describe("the output device", () => {
   });
 });
 
-describe("the Settings shortcut", () => {
-  it("is Ctrl+, or Cmd+, alone", () => {
-    const key = (overrides: Partial<KeyboardEvent>) =>
-      isSettingsKey({ key: ",", ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, repeat: false, ...overrides });
-    expect(key({ ctrlKey: true })).toBe(true);
-    expect(key({ metaKey: true })).toBe(true);
-    expect(key({})).toBe(false);
-    expect(key({ ctrlKey: true, shiftKey: true })).toBe(false);
-    expect(settingsKeyLabel("MacIntel")).toBe("⌘,");
-    expect(settingsKeyLabel("Linux x86_64")).toBe("Ctrl+,");
+describe("the language", () => {
+  it("switches the window's words at once, without leaving the screen, and is kept", async () => {
+    localeStore.use(null);
+    try {
+      await shown(viewOf(DEFAULTS));
+      const heading = screen.getByRole("heading", { level: 1 });
+      expect(heading.textContent).toBe("Settings");
+      await fireEvent.change(screen.getByTestId("setting-language"), { target: { value: "de" } });
+      expect(heading.textContent).toBe("Einstellungen");
+      expect(screen.getByRole("heading", { level: 1 })).toBe(heading);
+      expect(document.documentElement.lang).toBe("de");
+      expect(mocked.updateSettings.mock.calls.at(-1)?.[0].language).toBe("de");
+      await fireEvent.change(screen.getByTestId("setting-language"), { target: { value: "" } });
+      expect(heading.textContent).toBe("Settings");
+      expect(mocked.updateSettings.mock.calls.at(-1)?.[0].language).toBeNull();
+    } finally {
+      localeStore.use(null);
+    }
   });
 });
