@@ -19,13 +19,14 @@ OUT = ROOT / "ui/src/lib/features/settings/licences.json"
 
 def rust_crates():
     tree = subprocess.run(
-        ["cargo", "tree", "--offline", "--locked", "-p", "strato-app", "-e", "normal",
+        ["cargo", "tree", "--locked", "-p", "strato-app", "-e", "normal",
          "--target", "all", "--prefix", "none", "--format", "{p}\t{l}"],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout
     crates = {}
     for line in tree.splitlines():
-        package, _, licence = line.partition("\t")
+        # A crate shown before is marked " (*)" after its licence.
+        package, _, licence = line.removesuffix(" (*)").partition("\t")
         parts = package.split()
         if len(parts) < 2 or "(" in package and str(ROOT) in package:
             continue  # our own crates, at their paths

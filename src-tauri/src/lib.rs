@@ -2,6 +2,7 @@
 //! into a one-line call on [`strato_core::App`], forwards core events to the window, and
 //! serves album art on the `cover://` scheme. Everything else lives in the core.
 
+mod about;
 mod appearance;
 mod browse_commands;
 mod catalog_commands;
@@ -81,8 +82,13 @@ pub fn run() {
         Ok(guard) => tracing::info!(directory = %guard.directory.display(), "logging"),
         Err(err) => eprintln!("strato: logging to a file is off: {err}"),
     }
+    let log_dir = log.as_ref().ok().map(|guard| guard.directory.clone());
     with_ipc(tauri::Builder::default())
-        .setup(|app| {
+        .setup(move |app| {
+            app.manage(about::AboutInfo {
+                version: app.package_info().version.to_string(),
+                log_dir: log_dir.clone(),
+            });
             let events = Arc::new(WindowEvents(app.handle().clone()));
             let core = App::start(AppSettings::from_env(), events)?;
             tracing::info!(?core, "Strato started");

@@ -117,6 +117,7 @@ impl AppUnderTest {
         for (_, folder) in &xdg {
             std::fs::create_dir_all(folder)?;
         }
+        let path = recording_opener(dir.path())?;
         if let Some(mut settings) = settings {
             settings["version"] = 1.into();
             let folder = home.join(".config/strato");
@@ -157,6 +158,7 @@ impl AppUnderTest {
             .env("STRATO_DATA_DIR", dir.path().join("data"))
             .env("ALSA_CONFIG_PATH", &alsa_conf)
             .env("HOME", &home)
+            .env("PATH", &path)
             .envs(xdg)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("tauri-driver.log"))?)
@@ -199,6 +201,14 @@ impl AppUnderTest {
     #[must_use]
     pub fn log_dir(&self) -> PathBuf {
         self.dir.path().join("logs")
+    }
+
+    /// What the app asked the desktop to open (folders, files, addresses), in order.
+    #[must_use]
+    pub fn opened(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("opened.txt"))
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
     }
 
     /// The app's home: `HOME`, with the `XDG_*` folders inside (settings, `WebKitGTK`'s
@@ -484,6 +494,27 @@ pub fn rms(samples: &[i16]) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let n = samples.len() as f64;
     (sum / n).sqrt()
+}
+
+/// The desktop's opener (`xdg-open`), standing in for the file manager: it records what the
+/// app asked it to open (`AppUnderTest::opened`). Returns the `PATH` that finds it first.
+fn recording_opener(dir: &Path) -> Result<std::ffi::OsString> {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin)?;
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+            dir.join("opened.txt").display()
+        ),
+    )?;
+    #[cfg(unix)]
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    Ok(std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&inherited)),
+    )?)
 }
 
 fn alsa_config(audio: Audio, capture: &Path) -> String {

@@ -190,3 +190,47 @@ async fn the_output_device_is_chosen_from_the_list_and_kept_across_a_restart() -
     assert_eq!(chosen(&app, "setting-output-device").await?, "USB DAC");
     app.close().await
 }
+
+/// About says the version and where the logs are, opens the log folder in the desktop's
+/// file manager, and lists the licences of what Strato is built from.
+#[tokio::test]
+async fn about_shows_the_version_opens_the_log_folder_and_lists_the_licences() -> Result<()> {
+    let app = AppUnderTest::launch(Audio::Silent).await?;
+    app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for("home-screen").await?;
+    app.wait_for("nav-home")
+        .await?
+        .send_keys(&format!("{},{}", Key::Control, Key::Null))
+        .await?;
+    app.wait_for_text("about-version", Duration::from_secs(10), |t| {
+        t == env!("CARGO_PKG_VERSION")
+    })
+    .await?;
+    let logs = app.wait_for("about-log-dir").await?.text().await?;
+    assert_eq!(PathBuf::from(&logs), app.log_dir());
+
+    app.wait_for("open-log-folder").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.opened().is_empty() {
+        if Instant::now() > deadline {
+            bail!("the log folder was not handed to the desktop's opener");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.opened(), [logs]);
+    assert!(app.all("about-error").await?.is_empty());
+
+    app.wait_for("about-licences")
+        .await?
+        .find(Locator::Css("summary"))
+        .await?
+        .click()
+        .await?;
+    let count = app
+        .wait_for_text("about-licences-count", Duration::from_secs(10), |t| {
+            t.contains("Rust crates")
+        })
+        .await?;
+    assert!(count.starts_with("Strato is built from "), "{count}");
+    app.close().await
+}

@@ -404,3 +404,8 @@ export type OutputDevices = { devices: Array<OutputDeviceView>,
  * no device to choose.
  */
 choosable: boolean, };
+export type AboutView = { version: string, 
+/**
+ * Where the logs are written; `None` when this run writes none to a file.
+ */
+log_dir: string | null, };

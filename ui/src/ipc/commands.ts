@@ -1,13 +1,15 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
  * and what it answers. A failing command rejects with an `AppError`.
  */
 export type Commands = {
+  about: { args: null; result: AboutView };
+  open_log_folder: { args: null; result: void };
   home_shelves: { args: null; result: HomeShelves };
   home_feed: { args: null; result: HomeFeedView };
   album_page: { args: { id: string }; result: AlbumPage };

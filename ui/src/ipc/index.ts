@@ -2,6 +2,7 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AboutView,
   AlbumPage,
   AppError,
   Appearance,
@@ -315,6 +316,16 @@ export function setMuted(muted: boolean): Promise<void> {
 }
 
 /** The listener's settings, which of them the environment overrides, and their file. */
+/** This Strato's version and where its logs are. */
+export function about(): Promise<AboutView> {
+  return call("about");
+}
+
+/** Opens the log folder in the desktop's file manager. */
+export function openLogFolder(): Promise<void> {
+  return call("open_log_folder");
+}
+
 /** The output devices to choose from now (the system may add and remove them any time). */
 export function outputDevices(): Promise<OutputDevices> {
   return call("output_devices");

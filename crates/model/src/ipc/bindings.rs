@@ -2,6 +2,11 @@ use ts_rs::{Config, TS};
 
 use super::PlaylistItemEdit;
 use super::{
+    AboutView, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView, OutputDevices,
+    OutputSettings, PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey,
+    Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
+};
+use super::{
     AlbumPage, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, OfflineItem, OfflineProgress,
     PageSource, PlayedTrack,
 };
@@ -9,11 +14,6 @@ use super::{
     AppError, ChallengeKind, CodeDelivery, ErrorKind, OutputStatus, PlaybackState, PlayerStatus,
     RememberedAccount, RepeatMode, ServiceTrust, Session, SignInChallenge, SignInStep,
     SignUpOutcome, StaySignedIn,
-};
-use super::{
-    Appearance, AppearanceSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
-    PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey, Settings,
-    SettingsView, StorageSettings, Theme, ThemeChoice,
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{
@@ -98,6 +98,7 @@ pub fn typescript_bindings() -> String {
         Appearance::decl(&cfg),
         OutputDeviceView::decl(&cfg),
         OutputDevices::decl(&cfg),
+        AboutView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

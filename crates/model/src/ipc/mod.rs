@@ -35,7 +35,7 @@ pub use library::{
 pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
-    APPEARANCE_EVENT, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView,
+    APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView,
     OutputDevices, OutputSettings, PlaybackSettings, QualityChoice, QualitySettings,
     ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
 };

@@ -233,3 +233,11 @@ pub struct OutputDevices {
     /// no device to choose.
     pub choosable: bool,
 }
+
+/// What the About section says of this Strato.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AboutView {
+    pub version: String,
+    /// Where the logs are written; `None` when this run writes none to a file.
+    pub log_dir: Option<String>,
+}

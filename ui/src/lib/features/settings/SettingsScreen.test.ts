@@ -8,6 +8,8 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   settings: vi.fn(),
   updateSettings: vi.fn(),
   outputDevices: vi.fn(),
+  about: vi.fn(),
+  openLogFolder: vi.fn(),
 }));
 
 import * as ipc from "../../../ipc";
@@ -50,6 +52,7 @@ beforeEach(() => {
   settingsStore.reset();
   mocked.updateSettings.mockImplementation(async (settings) => viewOf(settings));
   mocked.outputDevices.mockResolvedValue({ devices: [], choosable: true });
+  mocked.about.mockResolvedValue({ version: "0.1.0", log_dir: "/home/me/.local/state/strato/logs" });
 });
 
 describe("SettingsScreen", () => {
@@ -158,5 +161,31 @@ describe("the language", () => {
     } finally {
       localeStore.use(null);
     }
+  });
+});
+
+describe("About", () => {
+  it("shows the version and the log folder, and opens it, saying why when it cannot", async () => {
+    await shown(viewOf(DEFAULTS));
+    await vi.waitFor(() => expect(screen.getByTestId("about-version").textContent).toBe("0.1.0"));
+    expect(screen.getByTestId("about-log-dir").textContent).toBe("/home/me/.local/state/strato/logs");
+    mocked.openLogFolder.mockResolvedValueOnce(undefined);
+    await fireEvent.click(screen.getByTestId("open-log-folder"));
+    expect(mocked.openLogFolder).toHaveBeenCalledTimes(1);
+    expect(screen.queryByTestId("about-error")).toBeNull();
+    mocked.openLogFolder.mockRejectedValueOnce({ kind: "storage", message: "The log folder could not be opened (no file manager)." });
+    await fireEvent.click(screen.getByTestId("open-log-folder"));
+    await vi.waitFor(() => expect(screen.getByTestId("about-error").textContent).toContain("no file manager"));
+  });
+
+  it("lists the licences of what Strato is built from, once asked", async () => {
+    await shown(viewOf(DEFAULTS));
+    const details = screen.getByTestId("about-licences") as HTMLDetailsElement;
+    expect(screen.queryByTestId("about-licences-count")).toBeNull();
+    details.open = true;
+    await fireEvent(details, new Event("toggle"));
+    await vi.waitFor(() => expect(screen.getByTestId("about-licences-count").textContent).toMatch(/built from \d+ Rust crates and \d+ JavaScript packages/));
+    expect(details.textContent).toContain("virtua");
+    expect(details.textContent).toContain("symphonia");
   });
 });
