@@ -22,7 +22,7 @@ use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
     PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus, QUEUE_CHANGED_EVENT, QueueView,
-    SYNC_STATUS_EVENT, Settings, SyncStatus,
+    SETTINGS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
 };
 use tauri::{Emitter, Manager, Runtime};
 
@@ -62,10 +62,11 @@ impl AppEvents for WindowEvents {
         self.send(CATALOG_CHANGED_EVENT, change);
     }
 
-    fn settings_changed(&self, settings: &Settings) {
+    fn settings_changed(&self, view: &SettingsView) {
         if let Some(desktop) = self.0.try_state::<DesktopTheme>() {
-            appearance::apply(&self.0, desktop.resolve(settings.appearance));
+            appearance::apply(&self.0, desktop.resolve(view.settings.appearance));
         }
+        self.send(SETTINGS_CHANGED_EVENT, view);
     }
 }
 

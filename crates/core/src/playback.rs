@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use strato_audio::{PlayerEvent, RepeatMode};
 use strato_model::ipc::{
     CatalogChange, DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus, QueueView,
-    RepeatMode as IpcRepeat, Settings, SyncStatus, Track,
+    RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track,
 };
 
 use crate::error;
@@ -27,8 +27,9 @@ pub trait AppEvents: Send + Sync {
     fn downloads_status(&self, _status: &DownloadsStatus) {}
     /// The catalog list changed, or its walk moved on: after each page of a walk.
     fn catalog_changed(&self, _change: &CatalogChange) {}
-    /// The listener's settings changed (the settings screen saved them).
-    fn settings_changed(&self, _settings: &Settings) {}
+    /// The listener's settings changed (the settings screen took them), or what the screen
+    /// should say of them did (a save failed, or succeeded again).
+    fn settings_changed(&self, _view: &SettingsView) {}
 }
 
 /// The current [`PlayerStatus`], shared by the player thread and the commands.

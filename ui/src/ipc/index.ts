@@ -57,6 +57,8 @@ export const SYNC_STATUS_EVENT = "sync-status";
 export const DOWNLOADS_STATUS_EVENT = "downloads-status";
 /** The catalog list changed, or its refresh moved on: a `CatalogChange`. */
 export const CATALOG_CHANGED_EVENT = "catalog-changed";
+/** The settings changed, or what their screen should say did (a save failed): a `SettingsView`. */
+export const SETTINGS_CHANGED_EVENT = "settings-changed";
 /** The window's look changed (the listener's choice, or the desktop's theme): an `Appearance`. */
 export const APPEARANCE_EVENT = "appearance";
 const COVER_SCHEME = "cover";
@@ -382,6 +384,10 @@ async function subscribe<T>(event: string, callback: (payload: T) => void): Prom
  */
 export function initialAppearance(): Appearance | null {
   return (globalThis as { __STRATO_APPEARANCE__?: Appearance }).__STRATO_APPEARANCE__ ?? null;
+}
+
+export function onSettingsChanged(callback: (view: SettingsView) => void): Promise<Unlisten> {
+  return subscribe(SETTINGS_CHANGED_EVENT, callback);
 }
 
 export function onAppearance(callback: (appearance: Appearance) => void): Promise<Unlisten> {

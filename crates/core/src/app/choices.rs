@@ -48,8 +48,9 @@ impl App {
             applied.apply(&settings, false);
             self.player.set_replay_gain(applied.replay_gain);
         }
-        self.events.settings_changed(&settings);
-        Ok(self.settings())
+        let view = self.settings();
+        self.events.settings_changed(&view);
+        Ok(view)
     }
 
     /// Volume from 0.0 (silent) to 1.0 (unchanged); kept across restarts. Setting one

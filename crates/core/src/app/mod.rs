@@ -134,7 +134,11 @@ impl App {
         player.prepare_output();
         player.set_replay_gain(settings.replay_gain);
         player.set_volume(choices::heard_volume(preferences.current().playback));
-        preferences.keep_saved(runtime.handle());
+        let told = Arc::clone(&events);
+        preferences.keep_saved(
+            runtime.handle(),
+            Box::new(move |view| told.settings_changed(&view)),
+        );
         let trust = if settings.allow_insecure_services {
             tracing::warn!("insecure services allowed (STRATO_ALLOW_INSECURE_SERVICE)");
             strato_cloud::Trust::allow_insecure()

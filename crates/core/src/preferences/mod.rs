@@ -11,8 +11,8 @@
 mod file;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub use file::{Loaded, SettingsFile, SettingsFileError, VERSION};
@@ -33,7 +33,13 @@ pub struct Preferences {
     /// Changes made, and how many of them are on the disk.
     changes: Arc<AtomicU64>,
     saved: Arc<AtomicU64>,
+    /// Why the last save failed, until one succeeds: the screen says it.
+    save_problem: Arc<Mutex<Option<String>>>,
 }
+
+/// Told the settings as the screen shows them, each time a save's outcome changes what it
+/// should say (a save failed, or one succeeded after a failure).
+pub type SaveOutcome = Box<dyn Fn(SettingsView) + Send + Sync>;
 
 impl Preferences {
     /// The choices kept in `dir` (defaults without a file there, or with no `dir`).
@@ -58,6 +64,7 @@ impl Preferences {
             notice,
             changes: Arc::new(AtomicU64::new(0)),
             saved: Arc::new(AtomicU64::new(0)),
+            save_problem: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -70,11 +77,15 @@ impl Preferences {
     /// What the settings screen shows.
     #[must_use]
     pub fn view(&self) -> SettingsView {
-        SettingsView {
-            settings: self.current(),
+        self.view_parts().view(self.current())
+    }
+
+    fn view_parts(&self) -> ViewParts {
+        ViewParts {
             overridden: self.overridden.clone(),
             file: self.file.as_ref().map(|f| f.path().display().to_string()),
             notice: self.notice.clone(),
+            save_problem: Arc::clone(&self.save_problem),
         }
     }
 
@@ -91,13 +102,15 @@ impl Preferences {
         changed
     }
 
-    /// Starts the task that saves changes, on `runtime`.
-    pub fn keep_saved(&self, runtime: &tokio::runtime::Handle) {
+    /// Starts the task that saves changes, on `runtime`; `told` hears when a save fails, and
+    /// when one succeeds again after.
+    pub fn keep_saved(&self, runtime: &tokio::runtime::Handle, told: SaveOutcome) {
         let Some(file) = self.file.clone() else {
             return;
         };
         let mut watched = self.current.subscribe();
         let (changes, saved) = (Arc::clone(&self.changes), Arc::clone(&self.saved));
+        let parts = self.view_parts();
         runtime.spawn(async move {
             while watched.changed().await.is_ok() {
                 // The rest of a burst (a slider dragged) goes in the same write.
@@ -105,12 +118,29 @@ impl Preferences {
                 let settings = watched.borrow_and_update().clone();
                 let upto = changes.load(Ordering::SeqCst);
                 let file = Arc::clone(&file);
-                match tokio::task::spawn_blocking(move || file.save(&settings)).await {
+                let to_save = settings.clone();
+                let problem = match tokio::task::spawn_blocking(move || file.save(&to_save)).await {
                     Ok(Ok(())) => {
                         saved.fetch_max(upto, Ordering::SeqCst);
+                        None
                     }
-                    Ok(Err(err)) => tracing::warn!(%err, "the settings were not saved"),
-                    Err(err) => tracing::warn!(%err, "the settings' save did not finish"),
+                    Ok(Err(err)) => {
+                        tracing::warn!(%err, "the settings were not saved");
+                        Some(format!(
+                            "Your settings could not be saved ({err}). They apply until Strato \
+                             closes, and saving is tried again at the next change."
+                        ))
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "the settings' save did not finish");
+                        Some(
+                            "Your settings could not be saved. They apply until Strato closes."
+                                .to_owned(),
+                        )
+                    }
+                };
+                if parts.set_problem(problem) {
+                    told(parts.view(settings));
                 }
             }
         });
@@ -129,6 +159,45 @@ impl Preferences {
             }
             Err(err) => tracing::warn!(%err, "the settings were not saved"),
         }
+    }
+}
+
+/// What a [`SettingsView`] holds beside the settings, for the saving task to make one.
+#[derive(Debug, Clone)]
+struct ViewParts {
+    overridden: Vec<SettingKey>,
+    file: Option<String>,
+    notice: Option<String>,
+    save_problem: Arc<Mutex<Option<String>>>,
+}
+
+impl ViewParts {
+    fn view(&self, settings: Settings) -> SettingsView {
+        let problem = self.problem();
+        SettingsView {
+            settings,
+            overridden: self.overridden.clone(),
+            file: self.file.clone(),
+            notice: problem.or_else(|| self.notice.clone()),
+        }
+    }
+
+    fn problem(&self) -> Option<String> {
+        self.save_problem
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Records a save's problem (or none); true when that changes what the screen says.
+    fn set_problem(&self, problem: Option<String>) -> bool {
+        let mut current = self
+            .save_problem
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let changed = *current != problem;
+        *current = problem;
+        changed
     }
 }
 

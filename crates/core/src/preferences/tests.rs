@@ -111,7 +111,7 @@ fn a_burst_of_changes_is_saved_by_the_task_without_a_flush() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let preferences = Preferences::load(Some(dir.path()), Vec::new());
-    preferences.keep_saved(runtime.handle());
+    preferences.keep_saved(runtime.handle(), Box::new(|_| {}));
     for step in 1..=50_u8 {
         preferences.update(|s| s.playback.volume = f32::from(step) / 100.0);
     }
@@ -138,4 +138,30 @@ fn without_a_folder_nothing_is_written_and_the_screen_is_told() {
     let view = preferences.view();
     assert_eq!(view.file, None);
     assert_eq!(view.overridden, [SettingKey::DataDir]);
+}
+
+#[test]
+fn a_failed_save_is_told_with_words_and_so_is_the_next_that_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("strato");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let preferences = Preferences::load(Some(&config), Vec::new());
+    let (told, heard) = std::sync::mpsc::channel();
+    preferences.keep_saved(
+        runtime.handle(),
+        Box::new(move |view| told.send(view.notice).unwrap()),
+    );
+    // The folder the file goes in is a file now: no save can succeed, whoever runs this.
+    std::fs::write(&config, b"in the way").unwrap();
+    preferences.update(|s| s.playback.volume = 0.3);
+    let notice = heard.recv_timeout(SAVE_DELAY * 20).unwrap().unwrap();
+    assert!(notice.contains("could not be saved"), "{notice}");
+    assert_eq!(preferences.view().notice.as_deref(), Some(notice.as_str()));
+
+    std::fs::remove_file(&config).unwrap();
+    preferences.update(|s| s.playback.volume = 0.4);
+    assert_eq!(heard.recv_timeout(SAVE_DELAY * 20).unwrap(), None);
+    assert_eq!(preferences.view().notice, None);
+    let saved = Preferences::load(Some(&config), Vec::new()).current();
+    assert!((saved.playback.volume - 0.4).abs() < f32::EPSILON);
 }

@@ -37,7 +37,8 @@ pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
     APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView,
     OutputDevices, OutputSettings, PlaybackSettings, QualityChoice, QualitySettings,
-    ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
+    ReplayGainChoice, SETTINGS_CHANGED_EVENT, SettingKey, Settings, SettingsView, StorageSettings,
+    Theme, ThemeChoice,
 };
 
 /// Why a command failed, in a form the UI can branch on.

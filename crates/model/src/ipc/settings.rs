@@ -173,6 +173,10 @@ pub struct SettingsView {
     pub notice: Option<String>,
 }
 
+/// The event carrying the [`SettingsView`] when the settings changed, or what the screen
+/// should say of them did (a save failed, or succeeded again).
+pub const SETTINGS_CHANGED_EVENT: &str = "settings-changed";
+
 /// The event carrying the window's [`Appearance`] whenever it changes: the listener chose
 /// another, or the desktop a listener follows turned light or dark.
 pub const APPEARANCE_EVENT: &str = "appearance";

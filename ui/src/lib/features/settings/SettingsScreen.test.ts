@@ -10,6 +10,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   outputDevices: vi.fn(),
   about: vi.fn(),
   openLogFolder: vi.fn(),
+  onSettingsChanged: vi.fn(),
 }));
 
 import * as ipc from "../../../ipc";
@@ -187,5 +188,23 @@ describe("About", () => {
     await vi.waitFor(() => expect(screen.getByTestId("about-licences-count").textContent).toMatch(/built from \d+ Rust crates and \d+ JavaScript packages/));
     expect(details.textContent).toContain("virtua");
     expect(details.textContent).toContain("symphonia");
+  });
+});
+
+describe("a save that fails", () => {
+  it("is said on the screen when the core tells it, and unsaid when a save succeeds", async () => {
+    let tell: (view: SettingsView) => void = () => {};
+    mocked.onSettingsChanged.mockImplementation((callback) => {
+      tell = callback;
+      return Promise.resolve(() => {});
+    });
+    const stop = settingsStore.follow();
+    await shown(viewOf(DEFAULTS));
+    expect(screen.queryByTestId("settings-notice")).toBeNull();
+    tell(viewOf(DEFAULTS, { notice: "Your settings could not be saved (disk full)." }));
+    await vi.waitFor(() => expect(screen.getByTestId("settings-notice").textContent).toContain("could not be saved"));
+    tell(viewOf(DEFAULTS));
+    await vi.waitFor(() => expect(screen.queryByTestId("settings-notice")).toBeNull());
+    stop();
   });
 });

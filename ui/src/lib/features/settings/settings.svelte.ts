@@ -37,6 +37,23 @@ export class SettingsStore {
     return this.view?.overridden.includes(key) ? OVERRIDING_VARIABLE[key] : null;
   }
 
+  /**
+   * Keeps the view as the core tells it: a change from elsewhere, or a save that failed
+   * (its notice says so) or succeeded again. Returns the stop.
+   */
+  follow(): () => void {
+    let stopped = false;
+    let unlisten: ipc.Unlisten | null = null;
+    void ipc.onSettingsChanged((view) => (this.view = view)).then((stop) => {
+      if (stopped) stop();
+      else unlisten = stop;
+    });
+    return () => {
+      stopped = true;
+      unlisten?.();
+    };
+  }
+
   load(): Promise<void> {
     this.#loading ??= this.#read().finally(() => (this.#loading = null));
     return this.#loading;
