@@ -70,6 +70,26 @@ export function formatChord(chord: Chord, mac: boolean = isMac()): string {
   return [...modifiers.map((modifier) => WORDED[modifier]?.() ?? modifier), label].join("+");
 }
 
+const ARIA_KEYS: Readonly<Record<string, string>> = {
+  Left: "ArrowLeft",
+  Right: "ArrowRight",
+  Up: "ArrowUp",
+  Down: "ArrowDown",
+  ",": "Comma",
+};
+
+/**
+ * A chord as `aria-keyshortcuts` writes it ("Control+ArrowLeft"); a "Ctrl" chord is given
+ * with Meta too, as it is pressed with Cmd on a Mac.
+ */
+export function ariaKeyShortcuts(chord: Chord): string {
+  const { modifiers, key } = partsOf(chord);
+  const named = ARIA_KEYS[key] ?? key;
+  const written = (primary: string) =>
+    [...modifiers.map((modifier) => (modifier === "Ctrl" ? primary : modifier)), named].join("+");
+  return modifiers.includes("Ctrl") ? `${written("Control")} ${written("Meta")}` : written("Control");
+}
+
 export function isMac(platform: string = globalThis.navigator?.platform ?? ""): boolean {
   return /mac/i.test(platform);
 }

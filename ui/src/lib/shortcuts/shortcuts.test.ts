@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { localeStore } from "$lib/i18n";
-import { chordOf, formatChord } from "./chords";
+import { ariaKeyShortcuts, chordOf, formatChord } from "./chords";
 import { ShortcutStore } from "./shortcuts.svelte";
 
 function keyOn(target: EventTarget, key: string, init: KeyboardEventInit = {}): KeyboardEvent {
@@ -27,6 +27,13 @@ describe("chords", () => {
     expect(formatChord("Ctrl+,", true)).toBe("⌘,");
     expect(formatChord("Alt+Left", false)).toBe("Alt+←");
     expect(formatChord("Ctrl+Shift+K", true)).toBe("⌘⇧K");
+  });
+
+  it("are told to screen readers as aria-keyshortcuts writes them, Cmd with Ctrl", () => {
+    expect(ariaKeyShortcuts("Ctrl+Left")).toBe("Control+ArrowLeft Meta+ArrowLeft");
+    expect(ariaKeyShortcuts("Alt+Right")).toBe("Alt+ArrowRight");
+    expect(ariaKeyShortcuts("Space")).toBe("Space");
+    expect(ariaKeyShortcuts("Ctrl+,")).toBe("Control+Comma Meta+Comma");
   });
 
   it("and in the window's language, with the words its keyboards print", () => {
