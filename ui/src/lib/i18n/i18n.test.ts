@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { format, localeStore, m } from "./index";
+import { describeDownloads, describeSync } from "$lib/stores/library-words";
+import type { DownloadsStatus, SyncStatus } from "../../ipc";
 import en from "../../../messages/en.json";
 import de from "../../../messages/de.json";
 
@@ -28,6 +30,27 @@ describe("the window's language", () => {
     expect(m.tracks_count({ count: 3 })).toBe("3 Titel");
     expect(format.bytes(1.5 * 1024 * 1024)).toBe("1,5 MB");
     expect(format.number(12345)).toBe("12.345");
+  });
+
+  it("words the engines' states too, with the locale's plurals", () => {
+    localeStore.use("de");
+    const idle: SyncStatus = { state: "idle", unsynced_edits: 1, error: null, last_synced_at: null, notices: [] };
+    expect(describeSync({ ...idle })).toBe("1 Änderung wartet");
+    expect(describeSync({ ...idle, unsynced_edits: 2 })).toBe("2 Änderungen warten");
+    expect(describeSync({ ...idle, unsynced_edits: 0 })).toBe("Synchronisiert");
+    const downloads: DownloadsStatus = {
+      paused: true,
+      active: 0,
+      done: 1000,
+      failed: 0,
+      total: 1200,
+      bytes_used: 0,
+      quota_bytes: 0,
+      error: null,
+    };
+    expect(describeDownloads(downloads)).toBe(
+      "Downloads angehalten – 1.000 von 1.200",
+    );
   });
 });
 

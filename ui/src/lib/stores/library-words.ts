@@ -2,26 +2,23 @@
  * The library engines' states in words: the sync status, a download failure's tone, the
  * download manager's progress. Pure functions, so they read the same wherever shown.
  */
+import { format, m } from "$lib/i18n";
 import type { AppError, DownloadsStatus, SyncStatus } from "../../ipc";
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** The sync engine's state, in words. */
 export function describeSync(status: SyncStatus): string {
-  const waiting = plural(status.unsynced_edits, "change", "changes");
+  const count = status.unsynced_edits;
   switch (status.state) {
     case "syncing":
-      return "Syncing…";
+      return m.sync_syncing();
     case "offline":
       // Not the network but a service that could not prove who it is: say so, not "offline".
-      if (status.error?.kind === "untrusted") return `Not connected: ${status.error.message}`;
-      return status.unsynced_edits > 0 ? `Offline — ${waiting} waiting` : "Offline";
+      if (status.error?.kind === "untrusted") return m.sync_not_connected({ reason: status.error.message });
+      return count > 0 ? m.sync_offline_waiting({ count }) : m.sync_offline();
     case "error":
-      return `Sync failed: ${status.error?.message ?? "unknown error"}`;
+      return m.sync_failed({ reason: status.error?.message ?? m.sync_unknown_error() });
     case "idle":
-      return status.unsynced_edits > 0 ? `${waiting} waiting` : "Synced";
+      return count > 0 ? m.sync_waiting({ count }) : m.sync_synced();
   }
 }
 
@@ -46,9 +43,9 @@ export function downloadFailureTone(error: AppError | null): "warning" | "full" 
 export function describeDownloads(status: DownloadsStatus): string | null {
   const pending = status.total - status.done - status.failed;
   if (pending > 0) {
-    const progress = `${status.done} of ${status.total}`;
-    return status.paused ? `Downloads paused — ${progress}` : `Downloading ${progress}`;
+    const counts = { done: format.number(status.done), total: format.number(status.total) };
+    return status.paused ? m.downloads_paused(counts) : m.downloads_progress(counts);
   }
-  if (status.done > 0) return `${plural(status.done, "track", "tracks")} available offline`;
+  if (status.done > 0) return m.downloads_available({ count: status.done });
   return null;
 }
