@@ -447,3 +447,71 @@ pub async fn row_menu_action(app: &AppUnderTest, track_id: &str, entry: &str) ->
     .await?;
     Ok(())
 }
+
+/// Where the tests' screenshots go (`target/e2e`), made if missing.
+pub fn screenshots() -> Result<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The track ids of the open playlist's rows, top to bottom, read in one go (rows read one
+/// by one may be redrawn between two reads while an edit lands).
+pub async fn playlist_order(app: &AppUnderTest) -> Result<Vec<String>> {
+    let ids = app
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-testid=\"playlist-item\"]'), \
+             (row) => row.dataset.trackId);",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(ids)?)
+}
+
+/// Waits until the open playlist's rows are `expected`, in order.
+pub async fn wait_for_order(app: &AppUnderTest, what: &str, expected: &[String]) -> Result<()> {
+    wait_until(
+        Duration::from_secs(10),
+        what,
+        async || playlist_order(app).await,
+        |ids| ids == expected,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens Settings with its shortcut (Ctrl+,), from the sidebar.
+pub async fn open_settings(app: &AppUnderTest) -> Result<()> {
+    app.wait_for("nav-home")
+        .await?
+        .send_keys(&format!("{},{}", Key::Control, Key::Null))
+        .await?;
+    app.wait_for("settings-screen").await?;
+    Ok(())
+}
+
+/// Chooses the option `value` of the select marked `test_id`.
+pub async fn choose(app: &AppUnderTest, test_id: &str, value: &str) -> Result<()> {
+    app.wait_for(test_id)
+        .await?
+        .find(Locator::Css(&format!("option[value='{value}']")))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// Waits until the app's settings file holds each of `texts` (saved within a second of a
+/// change; the driver's restart kills the app, so a test waits before restarting).
+pub async fn wait_for_settings_file(app: &AppUnderTest, texts: &[&str]) -> Result<()> {
+    let file = app.home_dir().join(".config/strato/settings.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&file).is_ok_and(|t| texts.iter().all(|text| t.contains(text))) {
+        if Instant::now() > deadline {
+            bail!("{} does not hold {texts:?}", file.display());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}

@@ -9,9 +9,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use fantoccini::Locator;
 use fantoccini::key::Key;
-use strato_e2e::ui::{add_from_catalog, create_playlist, inside, shown, sidebar_row, wait_for_css};
+use strato_e2e::ui::{
+    add_from_catalog, choose, create_playlist, inside, open_settings, screenshots, shown,
+    sidebar_row, wait_for_css,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -117,16 +119,8 @@ async fn click(app: &AppUnderTest, test_id: &str) -> Result<()> {
 
 async fn choose_theme(app: &AppUnderTest, theme: &str) -> Result<()> {
     click(app, "nav-home").await?;
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
-    app.wait_for("setting-theme")
-        .await?
-        .find(Locator::Css(&format!("option[value='{theme}']")))
-        .await?
-        .click()
-        .await?;
+    open_settings(app).await?;
+    choose(app, "setting-theme", theme).await?;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while app
         .client
@@ -259,8 +253,7 @@ async fn every_screen_passes_wcag_a_and_aa_in_both_themes() -> Result<()> {
     app.wait_for("service-url").await?;
     report.scan(&app, &axe, "light", "sign in").await?;
 
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
+    let dir = screenshots()?;
     let text = format!("{}\n{}", report.counts, report.violations);
     std::fs::write(dir.join("accessibility.txt"), &text)?;
     eprintln!("{text}");

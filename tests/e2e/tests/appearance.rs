@@ -3,23 +3,16 @@
 //! as the desktop changes, and the theme, text size and row density chosen in Settings apply
 //! at once and come back after a restart.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::Locator;
-use fantoccini::key::Key;
+use strato_e2e::ui::{choose, open_settings, screenshots, wait_for_settings_file};
 use strato_e2e::{AppUnderTest, Audio};
 use strato_testkit::portal::{DesktopPortal, Scheme};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
 
 /// The mean brightness (0 to 255) of the bottom tenth of a screenshot: the page's own
 /// background on every screen the tests take it of.
@@ -110,29 +103,6 @@ async fn row_height(app: &AppUnderTest) -> Result<f64> {
     .context("a row's height")
 }
 
-/// Waits until the app's settings file holds each of `texts`.
-async fn wait_for_file(app: &AppUnderTest, texts: &[&str]) -> Result<()> {
-    let file = app.home_dir().join(".config/strato/settings.json");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&file).is_ok_and(|t| texts.iter().all(|text| t.contains(text))) {
-        if Instant::now() > deadline {
-            bail!("{} does not hold {texts:?}", file.display());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-async fn choose(app: &AppUnderTest, test_id: &str, value: &str) -> Result<()> {
-    app.wait_for(test_id)
-        .await?
-        .find(Locator::Css(&format!("option[value='{value}']")))
-        .await?
-        .click()
-        .await?;
-    Ok(())
-}
-
 /// Clicks the element in the page. `WebKitWebDriver` computes a click's point without the
 /// page's zoom, so once the text size is not 100 % its clicks land elsewhere; a listener's
 /// mouse has no such trouble.
@@ -143,15 +113,6 @@ async fn press(app: &AppUnderTest, test_id: &str) -> Result<()> {
         &format!("document.querySelector('[data-testid={test_id}]').click(); return true"),
     )
     .await?;
-    Ok(())
-}
-
-async fn open_settings(app: &AppUnderTest) -> Result<()> {
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
-    app.wait_for("settings-screen").await?;
     Ok(())
 }
 
@@ -235,7 +196,7 @@ async fn the_look_follows_the_desktop_and_the_listeners_choices_live_and_across_
     }
 
     // Saved within a second of the last change; the driver's restart kills the app.
-    wait_for_file(
+    wait_for_settings_file(
         &app,
         &["\"text_scale_percent\": 125", "\"compact_rows\": true"],
     )

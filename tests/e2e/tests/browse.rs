@@ -5,7 +5,6 @@
 //! screen, and a play in the History and on Home. Screenshots of each screen go to
 //! target/e2e/.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -13,8 +12,8 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_e2e::ui::{
-    attr, clickable, first_clickable, inside, mouse_click, shown_route, text, wait_for_css,
-    wait_for_route, wait_until,
+    attr, clickable, first_clickable, inside, mouse_click, screenshots, shown_route, text,
+    wait_for_css, wait_for_route, wait_until,
 };
 use strato_e2e::{AppUnderTest, Audio};
 use x11rb::connection::Connection as _;
@@ -23,12 +22,6 @@ use x11rb::protocol::xtest::ConnectionExt as _;
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
 
 /// The rows of the track list on the screen shown, as (track id, title), top to bottom.
 async fn rows_of(app: &AppUnderTest, screen: &str) -> Result<Vec<(String, String)>> {

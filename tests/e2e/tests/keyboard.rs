@@ -4,24 +4,20 @@
 //! a control the keyboard cannot reach, or a trap it cannot leave, fails the walk. On the
 //! way: skip to content, and F6 between the sidebar, the screen and the player bar.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use fantoccini::key::Key;
-use strato_e2e::ui::{press, selected_tracks, wait_for_focus, wait_until, wait_until_synced};
+use strato_e2e::ui::{
+    press, screenshots, selected_tracks, wait_for_focus, wait_for_order, wait_until,
+    wait_until_synced,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
 /// More Tabs than any screen has stops before the one wanted: beyond, the walk is lost.
 const MAX_TABS: usize = 60;
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
 
 /// Whether the focused element satisfies `predicate`, a JavaScript expression over `el`.
 async fn focused_is(app: &AppUnderTest, predicate: &str) -> Result<bool> {
@@ -66,30 +62,6 @@ async fn type_text(app: &AppUnderTest, text: &str) -> Result<()> {
 /// A chord of a modifier and a character (Ctrl+K), on the focused element.
 async fn chord_char(app: &AppUnderTest, modifier: Key, character: char) -> Result<()> {
     type_text(app, &format!("{modifier}{character}{}", Key::Null)).await
-}
-
-/// The track ids of the playlist's rows, top to bottom.
-async fn playlist_order(app: &AppUnderTest) -> Result<Vec<String>> {
-    let ids = app
-        .client
-        .execute(
-            "return Array.from(document.querySelectorAll('[data-testid=\"playlist-item\"]'), \
-             (row) => row.dataset.trackId);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(ids)?)
-}
-
-async fn wait_for_order(app: &AppUnderTest, what: &str, want: &[String]) -> Result<()> {
-    wait_until(
-        Duration::from_secs(10),
-        what,
-        async || playlist_order(app).await,
-        |order| order == want,
-    )
-    .await?;
-    Ok(())
 }
 
 async fn attribute(app: &AppUnderTest, test_id: &str, name: &str) -> Result<String> {

@@ -2,23 +2,16 @@
 //! rebound works at once and its old keys no longer do; the window speaks German the moment
 //! German is chosen, without leaving the screen; both are kept across a restart.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use fantoccini::Locator;
 use fantoccini::key::Key;
-use strato_e2e::ui::{focused_test_id, wait_for_focus};
+use strato_e2e::ui::{focused_test_id, screenshots, wait_for_focus, wait_for_settings_file};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
 
 /// A chord of Ctrl and a character, typed on the element marked `test_id`.
 async fn ctrl(app: &AppUnderTest, test_id: &str, character: char) -> Result<()> {
@@ -26,18 +19,6 @@ async fn ctrl(app: &AppUnderTest, test_id: &str, character: char) -> Result<()> 
         .await?
         .send_keys(&format!("{}{character}{}", Key::Control, Key::Null))
         .await?;
-    Ok(())
-}
-
-async fn wait_for_file(app: &AppUnderTest, texts: &[&str]) -> Result<()> {
-    let file = app.home_dir().join(".config/strato/settings.json");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&file).is_ok_and(|t| texts.iter().all(|text| t.contains(text))) {
-        if Instant::now() > deadline {
-            bail!("{} does not hold {texts:?}", file.display());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     Ok(())
 }
 
@@ -99,7 +80,7 @@ async fn a_rebound_shortcut_and_the_language_apply_at_once_and_after_a_restart()
     .await?;
     app.screenshot(&screenshots()?.join("settings-german.png"))
         .await?;
-    wait_for_file(&app, &["\"search\": \"Ctrl+F\"", "\"language\": \"de\""]).await?;
+    wait_for_settings_file(&app, &["\"search\": \"Ctrl+F\"", "\"language\": \"de\""]).await?;
 
     app.restart().await?;
     app.wait_for("home-screen").await?;

@@ -9,7 +9,6 @@
 //! drags are dispatched as the `DragEvent`s a real one fires (`dragstart`, `dragover`,
 //! `drop`, `dragend`) on the rows and the sidebar, through the page's own handlers.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -18,19 +17,14 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
 use strato_e2e::ui::{
-    add_from_catalog, attr, click_with, create_playlist, inside, open_catalog, press,
-    selected_tracks, shown, sidebar_row, text, wait_for_focus, wait_until, wait_until_synced,
+    add_from_catalog, attr, click_with, create_playlist, inside, open_catalog, press, screenshots,
+    selected_tracks, shown, sidebar_row, text, wait_for_focus, wait_for_order, wait_until,
+    wait_until_synced,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
 
 /// The catalog's rows as (track id, title), top to bottom, once at least ten are shown (the
 /// list mounts its rows once it knows its screen, the row with the keyboard first).
@@ -69,31 +63,6 @@ async fn track_row(app: &AppUnderTest, track_id: &str) -> Result<Element> {
         .find(Locator::Css(&css))
         .await
         .with_context(|| format!("no row of {track_id} in the list shown"))
-}
-
-/// The track ids of the open playlist's rows, top to bottom, read in one go (rows read one
-/// by one may be redrawn between two reads while an edit lands).
-async fn playlist_order(app: &AppUnderTest) -> Result<Vec<String>> {
-    let ids = app
-        .client
-        .execute(
-            "return Array.from(document.querySelectorAll('[data-testid=\"playlist-item\"]'), \
-             (row) => row.dataset.trackId);",
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(ids)?)
-}
-
-async fn wait_for_order(app: &AppUnderTest, what: &str, expected: &[String]) -> Result<()> {
-    wait_until(
-        Duration::from_secs(10),
-        what,
-        async || playlist_order(app).await,
-        |ids| ids == expected,
-    )
-    .await?;
-    Ok(())
 }
 
 /// A right-click on `element`, as a mouse's right button gives it.

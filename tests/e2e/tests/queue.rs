@@ -13,7 +13,6 @@
 //! The app plays to a silent sink that keeps real time (`Audio::Silent`), and is paused
 //! while the queue is edited, so the track heard does not move under the test.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -21,7 +20,8 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_e2e::ui::{
-    attr, click_with, inside, open_catalog, row_menu_action, sidebar_row, text, wait_until,
+    attr, click_with, inside, open_catalog, row_menu_action, screenshots, sidebar_row, text,
+    wait_until,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -38,12 +38,6 @@ struct Shown {
     entry_id: String,
     track_id: String,
     queued: bool,
-}
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 /// The entries the open panel shows, in queue order.

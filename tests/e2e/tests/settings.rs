@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use fantoccini::Locator;
 use fantoccini::key::Key;
-use strato_e2e::ui::open_catalog;
+use strato_e2e::ui::{choose, open_catalog, open_settings, screenshots, wait_for_settings_file};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -36,25 +36,6 @@ async fn wait_volume(app: &AppUnderTest, value: &str, muted: bool) -> Result<()>
     }
 }
 
-/// Waits until the app's settings file holds `text`.
-async fn wait_for_file(app: &AppUnderTest, text: &str) -> Result<()> {
-    let file = app.home_dir().join(".config/strato/settings.json");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&file).is_ok_and(|t| t.contains(text)) {
-        if Instant::now() > deadline {
-            bail!("{} does not hold {text}", file.display());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-fn screenshots() -> Result<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
 #[tokio::test]
 async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
     let mut app = AppUnderTest::launch(Audio::Silent).await?;
@@ -70,7 +51,7 @@ async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
     wait_volume(&app, "0", true).await?;
 
     // Saved within a second, before the app is closed (which saves what is left too).
-    wait_for_file(&app, "\"muted\": true").await?;
+    wait_for_settings_file(&app, &["\"muted\": true"]).await?;
 
     app.restart().await?;
     app.wait_for("home-screen").await?;
@@ -78,16 +59,6 @@ async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
     app.wait_for("mute").await?.click().await?;
     wait_volume(&app, "80", false).await?;
     app.close().await
-}
-
-async fn choose(app: &AppUnderTest, test_id: &str, value: &str) -> Result<()> {
-    app.wait_for(test_id)
-        .await?
-        .find(Locator::Css(&format!("option[value='{value}']")))
-        .await?
-        .click()
-        .await?;
-    Ok(())
 }
 
 async fn chosen(app: &AppUnderTest, test_id: &str) -> Result<String> {
@@ -106,15 +77,11 @@ async fn settings_chosen_on_the_screen_are_kept_across_a_restart() -> Result<()>
     let mut app = AppUnderTest::launch(Audio::Silent).await?;
     app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("home-screen").await?;
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
-    app.wait_for("settings-screen").await?;
+    open_settings(&app).await?;
     assert_eq!(chosen(&app, "setting-replay-gain").await?, "track");
     choose(&app, "setting-replay-gain", "album").await?;
     choose(&app, "setting-streaming-quality", "low").await?;
-    wait_for_file(&app, "\"streaming\": \"low\"").await?;
+    wait_for_settings_file(&app, &["\"streaming\": \"low\""]).await?;
     app.screenshot(&screenshots()?.join("settings.png")).await?;
 
     app.restart().await?;
@@ -137,10 +104,7 @@ async fn the_output_device_is_chosen_from_the_list_and_kept_across_a_restart() -
     let mut app = AppUnderTest::launch(Audio::SilentDevices).await?;
     app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("home-screen").await?;
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
+    open_settings(&app).await?;
     let select = app.wait_for("setting-output-device").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -161,7 +125,7 @@ async fn the_output_device_is_chosen_from_the_list_and_kept_across_a_restart() -
     }
     assert_eq!(select.prop("value").await?.as_deref(), Some(""));
     choose(&app, "setting-output-device", "USB DAC").await?;
-    wait_for_file(&app, "\"device\": \"USB DAC\"").await?;
+    wait_for_settings_file(&app, &["\"device\": \"USB DAC\""]).await?;
 
     app.wait_for("nav-home").await?.click().await?;
     open_catalog(&app).await?;
@@ -171,10 +135,7 @@ async fn the_output_device_is_chosen_from_the_list_and_kept_across_a_restart() -
         .await?
         .click()
         .await?;
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
+    open_settings(&app).await?;
     app.wait_for_text("output-playing-through", Duration::from_secs(20), |t| {
         t == "Playing through USB DAC"
     })
@@ -182,11 +143,7 @@ async fn the_output_device_is_chosen_from_the_list_and_kept_across_a_restart() -
 
     app.restart().await?;
     app.wait_for("home-screen").await?;
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
-    app.wait_for("settings-screen").await?;
+    open_settings(&app).await?;
     assert_eq!(chosen(&app, "setting-output-device").await?, "USB DAC");
     app.close().await
 }
@@ -198,10 +155,7 @@ async fn about_shows_the_version_opens_the_log_folder_and_lists_the_licences() -
     let app = AppUnderTest::launch(Audio::Silent).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("home-screen").await?;
-    app.wait_for("nav-home")
-        .await?
-        .send_keys(&format!("{},{}", Key::Control, Key::Null))
-        .await?;
+    open_settings(&app).await?;
     app.wait_for_text("about-version", Duration::from_secs(10), |t| {
         t == env!("CARGO_PKG_VERSION")
     })
@@ -232,5 +186,7 @@ async fn about_shows_the_version_opens_the_log_folder_and_lists_the_licences() -
         })
         .await?;
     assert!(count.starts_with("Strato is built from "), "{count}");
+    app.screenshot(&screenshots()?.join("settings-about.png"))
+        .await?;
     app.close().await
 }
