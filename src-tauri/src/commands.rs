@@ -10,8 +10,9 @@
 
 use strato_core::App;
 use strato_model::ipc::{
-    AppError, CodeDelivery, OutputDevices, PlayerStatus, RememberedAccount, RepeatMode,
-    ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn,
+    AppError, CacheCleared, CodeDelivery, DataFolderMoved, DataFolderView, OutputDevices,
+    PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust, Session, Settings, SettingsView,
+    SignInStep, SignUpOutcome, StaySignedIn,
 };
 use tauri::State;
 
@@ -204,6 +205,24 @@ pub fn settings(app: State<'_, App>) -> SettingsView {
 #[tauri::command]
 pub fn update_settings(app: State<'_, App>, settings: Settings) -> Result<SettingsView, AppError> {
     app.update_settings(settings)
+}
+
+#[tauri::command]
+pub fn data_folder(app: State<'_, App>) -> DataFolderView {
+    app.data_folder()
+}
+
+#[tauri::command]
+pub async fn move_data_folder(
+    app: State<'_, App>,
+    folder: String,
+) -> Result<DataFolderMoved, AppError> {
+    app.move_data_folder(folder).await
+}
+
+#[tauri::command]
+pub async fn clear_stream_cache(app: State<'_, App>) -> Result<CacheCleared, AppError> {
+    app.clear_stream_cache().await
 }
 
 #[tauri::command]

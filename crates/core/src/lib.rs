@@ -6,6 +6,7 @@
 
 mod account;
 mod app;
+mod data_folder;
 mod error;
 pub mod logging;
 mod offline;

@@ -40,6 +40,13 @@ impl LibraryHandle {
         }
     }
 
+    /// How many handles share this library (clones of this one): one when its holder alone
+    /// is left, so dropping it closes the database.
+    #[must_use]
+    pub fn users(&self) -> usize {
+        Arc::strong_count(&self.library)
+    }
+
     /// Runs `f` with the library on the calling thread (for code that is not async).
     pub fn blocking<T>(&self, f: impl FnOnce(&mut Library) -> T) -> T {
         let mut library = self.library.lock().unwrap_or_else(PoisonError::into_inner);

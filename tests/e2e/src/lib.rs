@@ -52,6 +52,8 @@ pub struct AppUnderTest {
     driver_url: String,
     caps: serde_json::Map<String, serde_json::Value>,
     dir: tempfile::TempDir,
+    /// Where the libraries and downloads start out.
+    data_dir: PathBuf,
     /// Set once the app was quit with [`AppUnderTest::quit`].
     quit: bool,
     /// Set by [`AppUnderTest::close`], which a test reaches only when it passed: dropped
@@ -79,19 +81,27 @@ impl AppUnderTest {
     /// Starts the app with `STRATO_HARDWARE_ACCELERATION` set to `acceleration` (`None`: unset,
     /// the app chooses).
     pub async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
-        Self::start(audio, acceleration, None).await
+        Self::start(audio, acceleration, None, true).await
     }
 
     /// Starts the app with a settings file holding `settings` (the file's fields, without
     /// its version), as a listener's earlier runs would have left it.
     pub async fn launch_with_settings(audio: Audio, settings: serde_json::Value) -> Result<Self> {
-        Self::start(audio, Some("on"), Some(settings)).await
+        Self::start(audio, Some("on"), Some(settings), true).await
+    }
+
+    /// Starts the app keeping its data where a listener's would be, the system's data folder
+    /// for Strato (inside the test's home), with no `STRATO_DATA_DIR` fixing it: the
+    /// listener may move it from Settings.
+    pub async fn launch_in_system_data_folder(audio: Audio) -> Result<Self> {
+        Self::start(audio, Some("on"), None, false).await
     }
 
     async fn start(
         audio: Audio,
         acceleration: Option<&str>,
         settings: Option<serde_json::Value>,
+        data_dir_by_env: bool,
     ) -> Result<Self> {
         static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let one_at_a_time = ONE_AT_A_TIME.lock().await;
@@ -145,6 +155,14 @@ impl AppUnderTest {
             Some(value) => driver.env("STRATO_HARDWARE_ACCELERATION", value),
             None => driver.env_remove("STRATO_HARDWARE_ACCELERATION"),
         };
+        // The offline library and downloads of this run only.
+        let data_dir = if data_dir_by_env {
+            let data_dir = dir.path().join("data");
+            driver.env("STRATO_DATA_DIR", &data_dir);
+            data_dir
+        } else {
+            home.join(".local/share/strato")
+        };
         let driver = driver
             .args([
                 "--port",
@@ -154,8 +172,6 @@ impl AppUnderTest {
             ])
             .env("STRATO_SERVICE_URL", devcloud.api_url())
             .env("STRATO_LOG_DIR", dir.path().join("logs"))
-            // The offline library and downloads of this run only.
-            .env("STRATO_DATA_DIR", dir.path().join("data"))
             .env("ALSA_CONFIG_PATH", &alsa_conf)
             .env("HOME", &home)
             .env("PATH", &path)
@@ -185,16 +201,24 @@ impl AppUnderTest {
             driver_url: url,
             caps,
             dir,
+            data_dir,
             quit: false,
             closed: false,
             _capture_limit: capture_limit,
         })
     }
 
-    /// The app's data folder (`STRATO_DATA_DIR`): libraries and downloads.
+    /// The app's data folder as it started (`STRATO_DATA_DIR`, or the system's): libraries
+    /// and downloads.
     #[must_use]
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.data_dir.clone()
+    }
+
+    /// A folder of this run's own for whatever a test needs (a place to move data to).
+    #[must_use]
+    pub fn scratch_dir(&self) -> PathBuf {
+        self.dir.path().join("scratch")
     }
 
     /// The app's log folder (`STRATO_LOG_DIR`).

@@ -210,7 +210,16 @@ done: number, failed: number,
 /**
  * Tracks asked for.
  */
-total: number, bytes_used: number, quota_bytes: number, 
+total: number, 
+/**
+ * Bytes of the tracks kept, offline music and the stream cache together.
+ */
+bytes_used: number, 
+/**
+ * The part of `bytes_used` that is the stream cache: tracks kept because they were
+ * heard, deleted first when room is needed.
+ */
+bytes_cached: number, quota_bytes: number, 
 /**
  * The last failure: its kind (a full disk or quota, a damaged file, the network, ...)
  * and a sentence to show.
@@ -386,6 +395,25 @@ file: string | null,
  * Something about the file the listener should know (damaged, from a newer Strato).
  */
 notice: string | null, };
+export type CacheCleared = { tracks: number, bytes: number, };
+export type DataFolderView = { 
+/**
+ * `None`: this run keeps nothing on the disk.
+ */
+path: string | null, 
+/**
+ * The OS's data folder for Strato, not one the listener chose.
+ */
+is_default: boolean, };
+export type DataFolderMoved = { 
+/**
+ * Where the music is now.
+ */
+path: string, files: number, bytes: number, 
+/**
+ * What could not be deleted from the old folder, in words (the move itself succeeded).
+ */
+leftover: AppError | null, };
 export type Theme = "light" | "dark";
 export type Appearance = { 
 /**

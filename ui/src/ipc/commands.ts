@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CatalogPage, CodeDelivery, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -47,6 +47,9 @@ export type Commands = {
   output_devices: { args: null; result: OutputDevices };
   settings: { args: null; result: SettingsView };
   update_settings: { args: { settings: Settings }; result: SettingsView };
+  data_folder: { args: null; result: DataFolderView };
+  move_data_folder: { args: { folder: string }; result: DataFolderMoved };
+  clear_stream_cache: { args: null; result: CacheCleared };
   set_shuffle: { args: { shuffle: boolean }; result: void };
   set_repeat: { args: { repeat: RepeatMode }; result: void };
   pause: { args: null; result: void };

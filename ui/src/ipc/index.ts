@@ -7,9 +7,12 @@ import type {
   AppError,
   Appearance,
   ArtistPage,
+  CacheCleared,
   CatalogChange,
   CatalogPage,
   CodeDelivery,
+  DataFolderMoved,
+  DataFolderView,
   DownloadsPage,
   DownloadsStatus,
   HomeFeedView,
@@ -340,6 +343,24 @@ export function settings(): Promise<SettingsView> {
 /** Saves the listener's settings; what the player can take applies at once. */
 export function updateSettings(settings: Settings): Promise<SettingsView> {
   return call("update_settings", { settings });
+}
+
+/** Where the libraries and downloads are kept. */
+export function dataFolder(): Promise<DataFolderView> {
+  return call("data_folder");
+}
+
+/**
+ * Moves the libraries and downloads to `folder` (or a Strato folder inside it): copied,
+ * verified, switched to, and only then deleted where they were.
+ */
+export function moveDataFolder(folder: string): Promise<DataFolderMoved> {
+  return call("move_data_folder", { folder });
+}
+
+/** Deletes the tracks kept because they were heard; pinned downloads stay. */
+export function clearStreamCache(): Promise<CacheCleared> {
+  return call("clear_stream_cache");
 }
 
 export function setShuffle(shuffle: boolean): Promise<void> {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { formatBytes, formatTime, pixelPercent, progressFraction, wholeSecond } from "./format";
+import { afterEach, describe, expect, it } from "vitest";
+import { formatBytes, formatLength, formatTime, pixelPercent, progressFraction, wholeSecond } from "./format";
+import { format, localeStore } from "./i18n";
+
+afterEach(() => localeStore.use(null));
 
 describe("formatTime", () => {
   it.each([
@@ -91,5 +94,35 @@ describe("wholeSecond", () => {
     expect(wholeSecond(Number.NaN)).toBe(0);
     expect(wholeSecond(-5)).toBe(0);
     expect(wholeSecond(Number.POSITIVE_INFINITY)).toBe(0);
+  });
+});
+
+describe("formatLength", () => {
+  it("words a length's units in the window's language", () => {
+    expect(formatLength(3_900_000)).toBe("1 h 5 min");
+    localeStore.use("de");
+    expect(formatLength(3_900_000)).toBe("1 Std. 5 Min.");
+    expect(formatLength(121_000)).toBe("2 Min. 1 Sek.");
+    expect(formatLength(120_400)).toBe("2 Min.");
+    expect(formatLength(45_000)).toBe("45 Sek.");
+    expect(formatLength(null)).toBe("0 Sek.");
+  });
+});
+
+describe("dates and times", () => {
+  it("are written as the system writes the window's language", () => {
+    localeStore.use("en");
+    expect(format.dateLocale(["en-GB", "de-DE"])).toBe("en-GB");
+    expect(format.dateLocale(["fr-FR"])).toBe("en");
+    localeStore.use("de");
+    expect(format.dateLocale(["en-GB", "de-AT"])).toBe("de-AT");
+    expect(format.dateLocale(["en-GB"])).toBe("de");
+    expect(format.time(new Date(2026, 4, 20, 15, 4), "de")).toBe("15:04");
+  });
+
+  it("write percentages as the language does", () => {
+    expect(format.percent(0.5)).toBe("50%");
+    localeStore.use("de");
+    expect(format.percent(0.5)).toBe("50\u00a0%");
   });
 });

@@ -1,3 +1,5 @@
+import { format, m } from "./i18n";
+
 /**
  * Formats a duration in milliseconds as m:ss, or h:mm:ss from one hour on.
  * Rounds down to whole seconds so elapsed time never shows the total before
@@ -50,14 +52,14 @@ export { bytes as formatBytes } from "./i18n/format";
 
 /**
  * A length in words for a page's header, as Spotify writes it: "45 s", "12 min 3 s",
- * "1 h 4 min". Missing or invalid input shows as "0 s".
+ * "1 h 4 min" ("1 Std. 4 Min." in German). Missing or invalid input shows as "0 s".
  */
 export function formatLength(ms: number | null | undefined): string {
   const totalSeconds = ms == null || !Number.isFinite(ms) || ms < 0 ? 0 : Math.round(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const seconds = totalSeconds % 60;
-  if (hours > 0) return `${hours} h ${minutes} min`;
-  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
-  return `${seconds} s`;
+  if (hours > 0) return m.length_hours({ hours: format.number(hours), minutes });
+  if (minutes > 0) return seconds > 0 ? m.length_minutes_seconds({ minutes, seconds }) : m.length_minutes({ minutes });
+  return m.length_seconds({ seconds });
 }

@@ -158,6 +158,7 @@ export function makeDownloads(overrides: Partial<DownloadsStatus> = {}): Downloa
     failed: 0,
     total: 0,
     bytes_used: 0,
+    bytes_cached: 0,
     quota_bytes: 0,
     error: null,
     ...overrides,

@@ -24,7 +24,7 @@ impl App {
         match self.accounts.restore().await {
             Ok(Some(account)) => Ok(Some(self.set_account(account).await)),
             Ok(None) => Ok(None),
-            Err(error) if error.kind == ErrorKind::Network && self.settings.data_dir.is_some() => {
+            Err(error) if error.kind == ErrorKind::Network && self.data_dir.borrow().is_some() => {
                 // On a plane: the kept account's library opens without the service, so
                 // playlists and downloads work; the session resumes once it answers.
                 let Some((service_url, username)) = self.accounts.last_kept().await else {
@@ -79,7 +79,7 @@ impl App {
     /// Opens the account's offline library (unless it is open) and starts its sync and
     /// downloads with the session's client.
     pub(super) async fn open_library(&self, session: &Session) {
-        let Some(data_dir) = self.settings.data_dir.clone() else {
+        let Some(data_dir) = self.data_dir.borrow().clone() else {
             return;
         };
         let open = |l: &Arc<AccountLibrary>| l.is_for(&session.service_url, &session.username);
@@ -91,7 +91,7 @@ impl App {
                 .handle()
                 .clone();
             let (url, user) = (session.service_url.clone(), session.username.clone());
-            let (quota, events) = (self.settings.storage_quota_bytes, Arc::clone(&self.events));
+            let (quota, events) = (self.storage_quota_bytes(), Arc::clone(&self.events));
             let catalog_walk = self.settings.catalog_walk;
             let library_runtime = runtime.clone();
             // Opening SQLite (and migrating it) and reading the saved queue are disk work:

@@ -1,14 +1,17 @@
-//! The listener's choices ([`crate::preferences`]) as the app applies them: at once where
-//! the player can take them (volume, mute, the output device, `ReplayGain`), at the next
-//! start for the rest (quality, format, buffer, storage), which the settings screen says.
-//! The window's look is the shell's: it hears of each change ([`crate::AppEvents`]).
+//! The listener's choices ([`crate::preferences`]) as the app applies them, all at once: the
+//! player takes the volume, mute, output device and `ReplayGain`; the quality, format and
+//! buffer apply from the next track opened (the one playing goes on as it was); a new
+//! storage limit applies to the library now. The data folder moves by its own command
+//! ([`App::move_data_folder`]). The window's look is the shell's: it hears of each change
+//! ([`crate::AppEvents`]).
 
 use strato_model::ipc::{
     AppError, AppearanceSettings, PlaybackSettings, SettingKey, Settings, SettingsView,
 };
 
-use super::{App, sink_opener};
+use super::{App, lock, sink_opener};
 use crate::settings::AppSettings;
+use crate::streaming::StreamChoices;
 
 /// Unmuting a volume of zero goes back to half.
 const UNMUTE_VOLUME: f32 = 0.5;
@@ -41,16 +44,44 @@ impl App {
                 settings.output.device.clone(),
             ));
         }
+        let applied = self.applied_settings();
         let gain_changed = settings.quality.replay_gain != before.quality.replay_gain
             || settings.quality.preamp_db.to_bits() != before.quality.preamp_db.to_bits();
         if gain_changed && free(SettingKey::ReplayGain) {
-            let mut applied = self.settings.clone();
-            applied.apply(&settings, false);
             self.player.set_replay_gain(applied.replay_gain);
+        }
+        if settings.quality != before.quality {
+            self.stream_choices.send_replace(StreamChoices {
+                format: applied.stream_format,
+                hls: applied.hls.clone(),
+            });
+        }
+        let library = lock(&self.library).clone();
+        let quota_changed = settings.storage.quota_mb != before.storage.quota_mb;
+        if let (Some(library), Some(runtime), true) = (library, &self.runtime, quota_changed) {
+            let bytes = applied.storage_quota_bytes;
+            runtime.spawn(async move {
+                if let Err(error) = library.set_quota(bytes).await {
+                    tracing::warn!(%error, "the new storage limit was not applied");
+                }
+            });
         }
         let view = self.settings();
         self.events.settings_changed(&view);
         Ok(view)
+    }
+
+    /// The settings in effect: the ones the app started with, the listener's choices over
+    /// every one the environment has not fixed.
+    pub(super) fn applied_settings(&self) -> AppSettings {
+        let mut applied = self.settings.clone();
+        applied.apply(&self.preferences.current(), false);
+        applied
+    }
+
+    /// The storage limit in effect.
+    pub(super) fn storage_quota_bytes(&self) -> u64 {
+        self.applied_settings().storage_quota_bytes
     }
 
     /// Volume from 0.0 (silent) to 1.0 (unchanged); kept across restarts. Setting one

@@ -8,6 +8,7 @@ use strato_model::ipc::{
     AppError, CodeDelivery, ErrorKind, PlayerStatus, RememberedAccount, ServiceTrust, Session,
     SignInChallenge, SignInStep, SignUpOutcome, Track,
 };
+use tokio::sync::watch;
 
 use crate::account::{Account, Accounts, Pending, StaySignedIn, Step};
 use crate::error::{self, from_cloud};
@@ -17,7 +18,7 @@ use crate::playback::{AppEvents, StatusKeeper};
 use crate::preferences::Preferences;
 use crate::queue_view::QueueKeeper;
 use crate::settings::{AppSettings, AudioOutput};
-use crate::streaming::{CloudOpener, RoutingOpener, TrackContext, UrlOpener};
+use crate::streaming::{CloudOpener, RoutingOpener, StreamChoices, TrackContext, UrlOpener};
 
 mod account_library;
 mod browse;
@@ -30,6 +31,7 @@ mod library;
 mod play;
 mod play_queue;
 mod playlist_batch;
+mod storage;
 
 /// After an offline start, how often commands that need the service try to resume the
 /// session.
@@ -61,6 +63,13 @@ pub struct App {
     queue: Arc<QueueKeeper>,
     player: Player,
     opener: Arc<CloudOpener>,
+    /// How tracks opened from now on are streamed: the format, quality and buffer chosen.
+    stream_choices: watch::Sender<StreamChoices>,
+    /// Where the accounts' libraries are kept: the settings' folder, until a move switches
+    /// it ([`Self::move_data_folder`]).
+    data_dir: watch::Sender<Option<std::path::PathBuf>>,
+    /// Held while the data folder moves: one move at a time.
+    moving: tokio::sync::Mutex<()>,
     /// The signed-in account's offline library (`None` signed out, or without a data
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
@@ -98,11 +107,11 @@ impl App {
             .thread_name("strato-net")
             .enable_all()
             .build()?;
-        let context = TrackContext::new(
-            runtime.handle().clone(),
-            settings.stream_format,
-            settings.hls.clone(),
-        );
+        let stream_choices = watch::Sender::new(StreamChoices {
+            format: settings.stream_format,
+            hls: settings.hls.clone(),
+        });
+        let context = TrackContext::new(runtime.handle().clone(), stream_choices.subscribe());
         let opener = Arc::new(CloudOpener::new(context.clone()));
         let library = Arc::new(Mutex::new(None));
         let routing = Arc::new(RoutingOpener {
@@ -147,6 +156,8 @@ impl App {
         };
         Ok(Self {
             accounts: Accounts::new(&settings.default_service_url, trust),
+            data_dir: watch::Sender::new(settings.data_dir.clone()),
+            moving: tokio::sync::Mutex::new(()),
             settings,
             session: Mutex::new(None),
             offline_session: Mutex::new(None),
@@ -160,6 +171,7 @@ impl App {
             queue: queue_keeper,
             player,
             opener,
+            stream_choices,
             library,
             events,
             runtime: Some(runtime),

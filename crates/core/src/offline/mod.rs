@@ -9,9 +9,10 @@ mod catalog_fill;
 pub(crate) mod catalog_list;
 pub(crate) mod queue;
 mod status;
+mod storage;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,7 +39,8 @@ pub(crate) struct AccountLibrary {
     service_url: String,
     username: String,
     downloads_dir: PathBuf,
-    quota_bytes: u64,
+    /// The storage limit; changed live from the settings ([`Self::set_quota`]).
+    quota_bytes: AtomicU64,
     runtime: Handle,
     events: Arc<dyn AppEvents>,
     progress: Arc<Mutex<SyncProgress>>,
@@ -97,7 +99,7 @@ impl AccountLibrary {
             service_url: service_url.to_owned(),
             username: username.to_owned(),
             downloads_dir: data_dir.join("offline").join(stem),
-            quota_bytes,
+            quota_bytes: AtomicU64::new(quota_bytes),
             runtime,
             events,
             progress: Arc::new(Mutex::new(SyncProgress::default())),
@@ -130,7 +132,7 @@ impl AccountLibrary {
         *online = None;
         let _entered = self.runtime.enter();
         let config = DownloadConfig {
-            quota_bytes: self.quota_bytes,
+            quota_bytes: self.quota_bytes.load(Ordering::Relaxed),
             ..DownloadConfig::default()
         };
         let downloads = match DownloadManager::new(
@@ -239,7 +241,10 @@ impl AccountLibrary {
                 .call(|lib| lib.downloads())
                 .await
                 .map_err(|e| from_library(&e))?;
-            return Ok(status::downloads_offline(&rows, self.quota_bytes));
+            return Ok(status::downloads_offline(
+                &rows,
+                self.quota_bytes.load(Ordering::Relaxed),
+            ));
         };
         let status = downloads.status().await.map_err(|e| from_download(&e))?;
         Ok(status::downloads(

@@ -62,6 +62,7 @@ pub(crate) fn downloads(status: &DownloadStatus, error: Option<AppError>) -> Dow
         failed: count(status.failed),
         total: count(status.total),
         bytes_used: status.bytes_used,
+        bytes_cached: status.bytes_cached,
         quota_bytes: status.quota_bytes,
         error,
     }
@@ -80,7 +81,8 @@ pub(crate) fn downloads_offline(rows: &[Download], quota_bytes: u64) -> Download
                 .count(),
         ),
         total: count(rows.len()),
-        bytes_used: complete.filter_map(|d| d.size).sum(),
+        bytes_used: complete.clone().filter_map(|d| d.size).sum(),
+        bytes_cached: complete.filter(|d| !d.pinned).filter_map(|d| d.size).sum(),
         quota_bytes,
         error: None,
     }

@@ -46,6 +46,8 @@ pub enum SettingsFileError {
     },
     #[error("the settings were written by a newer Strato (version {0}); they are not changed")]
     Newer(u32),
+    #[error("this run keeps no settings file")]
+    NoFile,
 }
 
 /// The settings file of one config folder.

@@ -148,17 +148,27 @@ impl Preferences {
 
     /// Saves now what has not been saved yet (the app is closing).
     pub fn flush(&self) {
-        let Some(file) = &self.file else { return };
+        if let Err(err) = self.save_now() {
+            tracing::warn!(%err, "the settings were not saved");
+        }
+    }
+
+    /// Writes what is not on the disk yet, now, and says whether it could: for a change that
+    /// must be kept before the app acts on it (the data folder's move).
+    ///
+    /// # Errors
+    /// This run keeps no settings file, or the file could not be written.
+    pub fn save_now(&self) -> Result<(), SettingsFileError> {
+        let Some(file) = &self.file else {
+            return Err(SettingsFileError::NoFile);
+        };
         let upto = self.changes.load(Ordering::SeqCst);
         if self.saved.load(Ordering::SeqCst) >= upto {
-            return;
+            return Ok(());
         }
-        match file.save(&self.current()) {
-            Ok(()) => {
-                self.saved.fetch_max(upto, Ordering::SeqCst);
-            }
-            Err(err) => tracing::warn!(%err, "the settings were not saved"),
-        }
+        file.save(&self.current())?;
+        self.saved.fetch_max(upto, Ordering::SeqCst);
+        Ok(())
     }
 }
 

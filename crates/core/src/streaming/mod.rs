@@ -14,10 +14,10 @@ use strato_audio::{AudioError, MediaOpener, QueueItem, TrackMedia};
 use strato_cloud::{ApiClient, CdnAccess};
 use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::abr::Bandwidth;
-use strato_stream::hls::HlsConfig;
 use tokio::runtime::Handle;
+use tokio::sync::watch;
 
-pub(crate) use track::TrackContext;
+pub(crate) use track::{StreamChoices, TrackContext};
 
 use crate::offline::AccountLibrary;
 pub(crate) use url::UrlOpener;
@@ -47,11 +47,10 @@ pub(crate) struct CloudOpener {
 }
 
 impl TrackContext {
-    pub(crate) fn new(runtime: Handle, format: StreamFormat, hls: HlsConfig) -> Self {
+    pub(crate) fn new(runtime: Handle, choices: watch::Receiver<StreamChoices>) -> Self {
         Self {
             runtime,
-            format,
-            hls,
+            choices,
             bandwidth: Arc::new(Mutex::new(Bandwidth::default())),
         }
     }

@@ -10,7 +10,7 @@ use strato_cloud::{CdnAccess, CloudError};
 use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::hls::{HlsConfig, SharedBandwidth};
 use tokio::runtime::Handle;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::AbortHandle;
 use url::Url;
 
@@ -22,9 +22,25 @@ use super::media::{HlsMedia, HlsTiming, ProgressiveMedia};
 #[derive(Clone)]
 pub(crate) struct TrackContext {
     pub(crate) runtime: Handle,
-    pub(crate) format: StreamFormat,
-    pub(crate) hls: HlsConfig,
+    /// The listener's choices as they are now: each track takes them when it is opened, so
+    /// a change applies from the next track on without touching the one playing.
+    pub(crate) choices: watch::Receiver<StreamChoices>,
     pub(crate) bandwidth: SharedBandwidth,
+}
+
+/// The choices a stream is opened with.
+#[derive(Debug, Clone)]
+pub(crate) struct StreamChoices {
+    pub(crate) format: StreamFormat,
+    /// The forward buffer, the quality and the retries.
+    pub(crate) hls: HlsConfig,
+}
+
+impl TrackContext {
+    /// The choices now.
+    pub(crate) fn choices(&self) -> StreamChoices {
+        self.choices.borrow().clone()
+    }
 }
 
 /// The stream grant on its way.
@@ -33,6 +49,8 @@ type PendingGrant = oneshot::Receiver<Result<Arc<CdnAccess>, CloudError>>;
 /// One track: the grant is being fetched; the stream is built on first use.
 pub(crate) struct CloudTrack {
     context: TrackContext,
+    /// Taken when the track was opened.
+    choices: StreamChoices,
     duration: Option<Duration>,
     grant: Mutex<Option<PendingGrant>>,
     grant_task: AbortHandle,
@@ -54,6 +72,7 @@ impl CloudTrack {
             let _ = tx.send(access.await);
         });
         Self {
+            choices: context.choices(),
             context,
             duration,
             grant: Mutex::new(Some(rx)),
@@ -104,7 +123,7 @@ impl CloudTrack {
                 "The service gave an unusable media address.",
             )
         };
-        match ctx.format {
+        match self.choices.format {
             StreamFormat::Hls => {
                 let master = Url::parse(&grant.hls_master_url).map_err(unusable)?;
                 let timing = HlsTiming {
@@ -117,15 +136,21 @@ impl CloudTrack {
                     fetcher,
                     master,
                     timing,
-                    ctx.hls.clone(),
+                    self.choices.hls.clone(),
                     Arc::clone(&ctx.bandwidth),
                 )))
             }
             StreamFormat::Mp3 => {
                 let url = Url::parse(&grant.mp3_url).map_err(unusable)?;
-                ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, self.duration)
-                    .map(|media| Box::new(media) as Box<dyn TrackMedia>)
-                    .map_err(|err| crate::error::from_io(&err, "create the track's cache file"))
+                ProgressiveMedia::start(
+                    &ctx.runtime,
+                    fetcher,
+                    url,
+                    self.choices.hls.retry,
+                    self.duration,
+                )
+                .map(|media| Box::new(media) as Box<dyn TrackMedia>)
+                .map_err(|err| crate::error::from_io(&err, "create the track's cache file"))
             }
         }
     }

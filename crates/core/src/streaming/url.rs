@@ -43,7 +43,7 @@ impl UrlOpener {
             fetcher,
             playlist,
             timing,
-            ctx.hls.clone(),
+            ctx.choices().hls,
             Arc::clone(&ctx.bandwidth),
         ))
     }
@@ -78,9 +78,15 @@ impl MediaOpener for UrlOpener {
         }
         let ctx = &self.context;
         let fetcher: Arc<dyn MediaFetcher> = self.fetcher.clone();
-        ProgressiveMedia::start(&ctx.runtime, fetcher, url, ctx.hls.retry, item.duration)
-            .map(|m| Arc::new(m) as Arc<dyn TrackMedia>)
-            .map_err(AudioError::Io)
+        ProgressiveMedia::start(
+            &ctx.runtime,
+            fetcher,
+            url,
+            ctx.choices().hls.retry,
+            item.duration,
+        )
+        .map(|m| Arc::new(m) as Arc<dyn TrackMedia>)
+        .map_err(AudioError::Io)
     }
 }
 

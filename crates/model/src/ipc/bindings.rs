@@ -2,9 +2,10 @@ use ts_rs::{Config, TS};
 
 use super::PlaylistItemEdit;
 use super::{
-    AboutView, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView, OutputDevices,
-    OutputSettings, PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey,
-    Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
+    AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved, DataFolderView,
+    FormatChoice, OutputDeviceView, OutputDevices, OutputSettings, PlaybackSettings, QualityChoice,
+    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme,
+    ThemeChoice,
 };
 use super::{
     AlbumPage, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, OfflineItem, OfflineProgress,
@@ -94,6 +95,9 @@ pub fn typescript_bindings() -> String {
         ThemeChoice::decl(&cfg),
         SettingKey::decl(&cfg),
         SettingsView::decl(&cfg),
+        CacheCleared::decl(&cfg),
+        DataFolderView::decl(&cfg),
+        DataFolderMoved::decl(&cfg),
         Theme::decl(&cfg),
         Appearance::decl(&cfg),
         OutputDeviceView::decl(&cfg),

@@ -161,8 +161,13 @@ pub struct DownloadsStatus {
     pub failed: u32,
     /// Tracks asked for.
     pub total: u32,
+    /// Bytes of the tracks kept, offline music and the stream cache together.
     #[ts(type = "number")]
     pub bytes_used: u64,
+    /// The part of `bytes_used` that is the stream cache: tracks kept because they were
+    /// heard, deleted first when room is needed.
+    #[ts(type = "number")]
+    pub bytes_cached: u64,
     #[ts(type = "number")]
     pub quota_bytes: u64,
     /// The last failure: its kind (a full disk or quota, a damaged file, the network, ...)

@@ -35,10 +35,10 @@ pub use library::{
 pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
-    APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, FormatChoice, OutputDeviceView,
-    OutputDevices, OutputSettings, PlaybackSettings, QualityChoice, QualitySettings,
-    ReplayGainChoice, SETTINGS_CHANGED_EVENT, SettingKey, Settings, SettingsView, StorageSettings,
-    Theme, ThemeChoice,
+    APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved,
+    DataFolderView, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
+    PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SETTINGS_CHANGED_EVENT,
+    SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
 };
 
 /// Why a command failed, in a form the UI can branch on.

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use super::AppError;
 use ts_rs::TS;
 
 /// Everything the listener chooses. Missing fields read as their defaults, so a file
@@ -146,6 +148,36 @@ impl Default for AppearanceSettings {
             compact_rows: false,
         }
     }
+}
+
+/// What clearing the stream cache freed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CacheCleared {
+    pub tracks: u32,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// Where the accounts' libraries and downloads are kept, as the storage settings show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DataFolderView {
+    /// `None`: this run keeps nothing on the disk.
+    pub path: Option<String>,
+    /// The OS's data folder for Strato, not one the listener chose.
+    pub is_default: bool,
+}
+
+/// A finished move of the data folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DataFolderMoved {
+    /// Where the music is now.
+    pub path: String,
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// What could not be deleted from the old folder, in words (the move itself succeeded).
+    pub leftover: Option<AppError>,
 }
 
 /// A setting the environment can fix, as the settings screen names it.

@@ -40,6 +40,7 @@ use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinSet;
 
 pub use error::{DownloadError, DownloadErrorKind, human_bytes};
+pub use quota::clear_cache_offline;
 pub use storage::{DownloadStorage, FsStorage, PartFile};
 
 use crate::LibraryHandle;
@@ -140,6 +141,8 @@ pub struct DownloadStatus {
     pub total: usize,
     /// Bytes of complete downloads, pinned or not.
     pub bytes_used: u64,
+    /// The part of `bytes_used` that is the streaming cache (unpinned downloads).
+    pub bytes_cached: u64,
     pub quota_bytes: u64,
 }
 
@@ -203,6 +206,14 @@ impl Shared {
             });
         }
     }
+}
+
+/// Bytes of the complete downloads among `rows` that `which` keeps.
+fn complete_bytes(rows: &[Download], which: impl Fn(&Download) -> bool) -> u64 {
+    rows.iter()
+        .filter(|d| d.state == DownloadState::Complete && which(d))
+        .filter_map(|d| d.size)
+        .sum()
 }
 
 impl DownloadManager {
@@ -334,6 +345,16 @@ impl DownloadManager {
         Ok(())
     }
 
+    /// Deletes the streaming cache: every complete download the listener did not pin. Pinned
+    /// ones and downloads under way stay. Returns how many tracks and bytes were freed.
+    ///
+    /// # Errors
+    /// If the library cannot be read or a file cannot be deleted (what was deleted before
+    /// stays deleted, its row with it).
+    pub async fn clear_cache(&self) -> Result<(usize, u64), DownloadError> {
+        quota::clear_cache(&self.shared).await
+    }
+
     /// A snapshot of where things stand.
     ///
     /// # Errors
@@ -354,11 +375,8 @@ impl DownloadManager {
             done: count(DownloadState::Complete),
             failed: count(DownloadState::Failed),
             total: rows.len(),
-            bytes_used: rows
-                .iter()
-                .filter(|d| d.state == DownloadState::Complete)
-                .filter_map(|d| d.size)
-                .sum(),
+            bytes_used: complete_bytes(&rows, |_| true),
+            bytes_cached: complete_bytes(&rows, |d| !d.pinned),
             quota_bytes: self.shared.quota_bytes.load(Ordering::Relaxed),
         })
     }

@@ -6,10 +6,12 @@
 //! [`Library::eviction_candidates`](strato_library::Library::eviction_candidates); pinned ones
 //! never are.
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use super::storage::{TrackFiles, remove_if_present};
 use super::{DownloadError, DownloadEvent, Shared};
+use crate::LibraryHandle;
 
 /// Reserves `size` bytes for `track_id`'s download, evicting unpinned downloads as needed.
 ///
@@ -49,6 +51,33 @@ pub(crate) async fn enforce(shared: &Shared) -> Result<(), DownloadError> {
     Ok(())
 }
 
+/// Evicts every unpinned download: the listener cleared the streaming cache.
+pub(crate) async fn clear_cache(shared: &Shared) -> Result<(usize, u64), DownloadError> {
+    let _gate = shared.quota_gate.lock().await;
+    let mut freed = (0, 0);
+    while let Some((track_id, bytes)) = evict_next(&shared.library, &shared.dir).await? {
+        shared.emit(DownloadEvent::Evicted { track_id });
+        freed = (freed.0 + 1, freed.1 + bytes);
+    }
+    Ok(freed)
+}
+
+/// [`clear_cache`] while no manager runs (offline): the library's records and the files in
+/// `dir`, nothing else to keep in step.
+///
+/// # Errors
+/// If the library cannot be read or a file cannot be deleted.
+pub async fn clear_cache_offline(
+    library: &LibraryHandle,
+    dir: &Path,
+) -> Result<(usize, u64), DownloadError> {
+    let mut freed = (0, 0);
+    while let Some((_, bytes)) = evict_next(library, dir).await? {
+        freed = (freed.0 + 1, freed.1 + bytes);
+    }
+    Ok(freed)
+}
+
 /// Complete downloads plus the reservations of running ones other than `except`.
 async fn used_bytes(shared: &Shared, except: &str) -> Result<u64, DownloadError> {
     let stored = shared
@@ -72,9 +101,23 @@ async fn used_bytes(shared: &Shared, except: &str) -> Result<u64, DownloadError>
 
 /// Evicts the least recently played unpinned download; `false` when there is none.
 async fn evict_one(shared: &Shared) -> Result<bool, DownloadError> {
-    let dir = shared.dir.clone();
-    let evicted = shared
-        .library
+    let Some((track_id, _)) = evict_next(&shared.library, &shared.dir).await? else {
+        return Ok(false);
+    };
+    tracing::info!(track_id, "evicted from the streaming cache to make room");
+    shared.emit(DownloadEvent::Evicted { track_id });
+    Ok(true)
+}
+
+/// Deletes the least recently played unpinned download, its file first: a row without a
+/// file is downloaded again, a file without a row would be lost space. Its id and size;
+/// `None` when there is none.
+async fn evict_next(
+    library: &LibraryHandle,
+    dir: &Path,
+) -> Result<Option<(String, u64)>, DownloadError> {
+    let dir = dir.to_owned();
+    library
         .call(move |lib| {
             let Some(victim) = lib
                 .eviction_candidates(1)
@@ -84,8 +127,6 @@ async fn evict_one(shared: &Shared) -> Result<bool, DownloadError> {
             else {
                 return Ok(None);
             };
-            // The file first: a row without a file is re-downloaded, a file without a row
-            // would be lost space.
             let files = TrackFiles::new(&dir, &victim.track_id);
             remove_if_present(&files.complete).map_err(DownloadError::write)?;
             if let Some(path) = &victim.path {
@@ -93,13 +134,7 @@ async fn evict_one(shared: &Shared) -> Result<bool, DownloadError> {
             }
             lib.remove_download(&victim.track_id)
                 .map_err(DownloadError::library)?;
-            Ok::<_, DownloadError>(Some(victim.track_id))
+            Ok::<_, DownloadError>(Some((victim.track_id, victim.size.unwrap_or(0))))
         })
-        .await?;
-    let Some(track_id) = evicted else {
-        return Ok(false);
-    };
-    tracing::info!(track_id, "evicted from the streaming cache to make room");
-    shared.emit(DownloadEvent::Evicted { track_id });
-    Ok(true)
+        .await
 }

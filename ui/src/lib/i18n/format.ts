@@ -24,9 +24,37 @@ export function bytes(count: number | null | undefined): string {
   return `${shown} ${BYTE_UNITS[unit]}`;
 }
 
+/**
+ * The tag dates and times are written in: the system's own where it speaks the window's
+ * language, so an English window writes 15:00 and 3 Mar in Britain, 3:00 PM and Mar 3 in
+ * the States; else the window's language alone.
+ */
+export function dateLocale(languages: readonly string[] = globalThis.navigator?.languages ?? []): string {
+  const language = localeStore.current;
+  for (const tag of languages) {
+    if (tag.toLowerCase().split("-")[0] !== language) continue;
+    try {
+      return Intl.getCanonicalLocales(tag)[0];
+    } catch {
+      // Not a tag Intl takes: the next one, or the language alone.
+    }
+  }
+  return language;
+}
+
 /** A moment (seconds since the epoch) as a date and a time. */
 export function dateTime(epochSeconds: number): string {
-  return new Intl.DateTimeFormat(localeStore.current, { dateStyle: "medium", timeStyle: "short" }).format(
+  return new Intl.DateTimeFormat(dateLocale(), { dateStyle: "medium", timeStyle: "short" }).format(
     new Date(epochSeconds * 1000),
   );
+}
+
+/** The time of day, as a clock shows it: 15:04 (3:04 PM where that is the custom). */
+export function time(date: Date, locale: string = dateLocale()): string {
+  return date.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** A share (0..1) as a percentage: 50% in English, 50 % in German. */
+export function percent(fraction: number): string {
+  return new Intl.NumberFormat(localeStore.current, { style: "percent", maximumFractionDigits: 0 }).format(fraction);
 }

@@ -45,6 +45,7 @@ describe("the window's language", () => {
       failed: 0,
       total: 1200,
       bytes_used: 0,
+      bytes_cached: 0,
       quota_bytes: 0,
       error: null,
     };

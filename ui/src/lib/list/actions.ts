@@ -5,6 +5,7 @@
  * opens), and go to the album or artist of a single track.
  */
 import * as ipc from "../../ipc";
+import { m } from "$lib/i18n";
 import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
@@ -29,7 +30,7 @@ export function newPlaylistName(selected: readonly TrackRow[]): string {
   const [album] = albums;
   if (albums.size === 1 && album) return album;
   if (selected.length === 1 && selected[0].track) return selected[0].track.title;
-  return "New playlist";
+  return m.playlist_new();
 }
 
 /** The most a menu asks the core about (a Ctrl+A of the whole catalog is not worth a wait). */
@@ -72,20 +73,20 @@ export function trackMenu({ selected, offline, playlistId, playFrom }: MenuConte
   const entries: MenuAction[] = [
     {
       id: "play",
-      label: "Play",
+      label: m.player_play(),
       run: () => (one ? playFrom(one) : void playerStore.playQueue(trackIds, 0)),
     },
-    { id: "play-next", label: "Play next", run: () => void playerStore.playNext(trackIds) },
-    { id: "add-to-queue", label: "Add to queue", run: () => void playerStore.addToQueue(trackIds) },
+    { id: "play-next", label: m.play_next(), run: () => void playerStore.playNext(trackIds) },
+    { id: "add-to-queue", label: m.add_to_queue(), run: () => void playerStore.addToQueue(trackIds) },
     {
       id: "add-to-playlist",
-      label: "Add to playlist",
+      label: m.add_to_playlist(),
       separatorBefore: true,
       submenuTestId: "add-to-playlist-menu",
       submenu: [
         {
           id: "new-playlist",
-          label: "New playlist from selection",
+          label: m.playlist_from_selection(),
           run: () => void libraryStore.createWith(newPlaylistName(selected), trackIds),
         },
         ...playlists,
@@ -95,30 +96,30 @@ export function trackMenu({ selected, offline, playlistId, playFrom }: MenuConte
   if (playlistId) {
     entries.push({
       id: "remove-from-playlist",
-      label: "Remove from this playlist",
+      label: m.playlist_remove_from(),
       run: () => void libraryStore.removeItems(selected.map((row) => row.key)),
     });
   }
   entries.push({
     id: "make-offline",
-    label: "Make available offline",
+    label: m.offline_make(),
     separatorBefore: true,
     disabled: allOffline,
     run: () => void setOffline(trackIds, true),
   });
   if (anyOffline) {
-    entries.push({ id: "remove-download", label: "Remove download", run: () => void setOffline(trackIds, false) });
+    entries.push({ id: "remove-download", label: m.offline_remove(), run: () => void setOffline(trackIds, false) });
   }
   const track = one?.track;
   if (track) {
     entries.push(
       {
         id: "go-to-album",
-        label: "Go to album",
+        label: m.go_to_album(),
         separatorBefore: true,
         run: () => navigation.go({ kind: "album", id: track.album_id }),
       },
-      { id: "go-to-artist", label: "Go to artist", run: () => navigation.go({ kind: "artist", id: track.artist_id }) },
+      { id: "go-to-artist", label: m.go_to_artist(), run: () => navigation.go({ kind: "artist", id: track.artist_id }) },
     );
   }
   return entries;
@@ -132,7 +133,7 @@ async function setOffline(trackIds: readonly string[], offline: boolean): Promis
     } catch (error) {
       libraryStore.error = {
         ...ipc.toAppError(error),
-        action: offline ? "Couldn't make the tracks available offline" : "Couldn't remove the downloads",
+        action: offline ? m.offline_make_failed() : m.downloads_remove_all_failed(),
       };
       return;
     }

@@ -3,6 +3,7 @@
  * that tells of it: one slot, as in Spotify, filled by each edit and emptied by an undo.
  * The library store fills it; the notice (`EditNotice`) and Ctrl/Cmd+Z empty it.
  */
+import { m } from "$lib/i18n";
 
 /** What was just done, in words, and whether Ctrl/Cmd+Z can take it back. */
 export interface EditNotice {
@@ -47,7 +48,7 @@ export class UndoSlot {
     this.#edit = null;
     if (this.notice?.id === edit.noticeId) this.notice = { ...this.notice, canUndo: false };
     if (!(await edit.revert())) return false;
-    this.notice = { id: ++this.#sequence, message: `Undone: ${edit.message}`, canUndo: false };
+    this.notice = { id: ++this.#sequence, message: m.edit_undone({ message: edit.message }), canUndo: false };
     return true;
   }
 

@@ -2,7 +2,7 @@
  * The library engines' states in words: the sync status, a download failure's tone, the
  * download manager's progress. Pure functions, so they read the same wherever shown.
  */
-import { format, m } from "$lib/i18n";
+import { errorWords, format, m } from "$lib/i18n";
 import type { AppError, DownloadsStatus, SyncStatus } from "../../ipc";
 
 /** The sync engine's state, in words. */
@@ -13,10 +13,10 @@ export function describeSync(status: SyncStatus): string {
       return m.sync_syncing();
     case "offline":
       // Not the network but a service that could not prove who it is: say so, not "offline".
-      if (status.error?.kind === "untrusted") return m.sync_not_connected({ reason: status.error.message });
+      if (status.error?.kind === "untrusted") return m.sync_not_connected({ reason: errorWords(status.error) });
       return count > 0 ? m.sync_offline_waiting({ count }) : m.sync_offline();
     case "error":
-      return m.sync_failed({ reason: status.error?.message ?? m.sync_unknown_error() });
+      return m.sync_failed({ reason: status.error ? errorWords(status.error) : m.sync_unknown_error() });
     case "idle":
       return count > 0 ? m.sync_waiting({ count }) : m.sync_synced();
   }
@@ -26,7 +26,7 @@ export function describeSync(status: SyncStatus): string {
  * How a download failure reads: `warning` when it mends itself (the network: failed
  * downloads start again once the service answers), `full` when only room helps (a full disk
  * or the storage limit, so the space used is what to look at), `error` otherwise. Its words
- * come from the backend and already say what to do.
+ * (`errorWords`) already say what to do.
  */
 export function downloadFailureTone(error: AppError | null): "warning" | "full" | "error" {
   switch (error?.kind) {

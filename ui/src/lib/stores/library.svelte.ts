@@ -14,17 +14,13 @@ import { TrackCache } from "$lib/list/track-cache.svelte";
 import { restoreMoves, restoreRemovals, type ItemMove } from "$lib/list/moves";
 import { UndoSlot, type EditNotice } from "$lib/list/undo.svelte";
 import { navigation } from "$lib/navigation/navigation.svelte";
-import { m } from "$lib/i18n";
+import { m, windowError } from "$lib/i18n";
 
 // What the sync and download engines' states read as; kept beside the store they describe.
 export { describeDownloads, describeSync, downloadFailureTone } from "./library-words";
 
 /** A failed library command, in words: what was being done, then the backend's reason. */
 export type LibraryError = AppError & { action: string };
-
-function tracksWord(count: number): string {
-  return m.tracks_count({ count });
-}
 
 /**
  * The listener's library: playlists (read from and edited in the local library, so they
@@ -92,7 +88,7 @@ export class LibraryStore {
       if (!this.#running) return unlisten.forEach((stop) => stop());
       this.#unlisten = unlisten;
     } catch (error) {
-      this.#fail("Couldn't follow library changes", error);
+      this.#fail(m.library_follow_failed(), error);
     }
     await Promise.all([this.refresh(), this.#readSync(), this.#readDownloads()]);
   }
@@ -162,7 +158,7 @@ export class LibraryStore {
   async create(name: string, description = ""): Promise<boolean> {
     const trimmed = name.trim();
     if (!trimmed) return false;
-    const created = await this.#list("Couldn't create the playlist", () => ipc.createPlaylist(trimmed, description));
+    const created = await this.#list(m.library_create_failed(), () => ipc.createPlaylist(trimmed, description));
     if (!created) return false;
     await this.openPlaylist(created.id);
     return true;
@@ -171,13 +167,11 @@ export class LibraryStore {
   async rename(id: string, name: string): Promise<boolean> {
     const trimmed = name.trim();
     if (!trimmed) return false;
-    return (await this.#list("Couldn't rename the playlist", () => ipc.renamePlaylist(id, trimmed))) !== null;
+    return (await this.#list(m.library_rename_failed(), () => ipc.renamePlaylist(id, trimmed))) !== null;
   }
 
   async describe(id: string, description: string): Promise<boolean> {
-    const answer = await this.#list("Couldn't change the description", () =>
-      ipc.describePlaylist(id, description.trim()),
-    );
+    const answer = await this.#list(m.library_describe_failed(), () => ipc.describePlaylist(id, description.trim()));
     return answer !== null;
   }
 
@@ -194,35 +188,35 @@ export class LibraryStore {
     try {
       await ipc.deletePlaylist(id);
     } catch (error) {
-      this.#fail("Couldn't delete the playlist", error);
+      this.#fail(m.library_delete_failed(), error);
       return false;
     }
     this.playlists = this.playlists.filter((playlist) => playlist.id !== id);
     if (this.openId === id) this.closePlaylist();
     if (content) {
       const deleted = content;
-      this.#undo.offer(`Deleted “${deleted.playlist.name}”.`, () => this.#recreate(deleted));
+      this.#undo.offer(m.edit_deleted({ name: deleted.playlist.name }), () => this.#recreate(deleted));
     }
     return true;
   }
 
   /** Adds tracks to a playlist (at the end when `position` is null). */
   addTracks(id: string, trackIds: readonly string[], position: number | null = null): Promise<boolean> {
-    return this.#edit("Couldn't add to the playlist", id, () => ipc.addToPlaylist(id, trackIds, position));
+    return this.#edit(m.library_add_failed(), id, () => ipc.addToPlaylist(id, trackIds, position));
   }
 
   /** Takes an item out of the open playlist. */
   removeItem(itemId: string): Promise<boolean> {
     const id = this.openId;
     if (!id) return Promise.resolve(false);
-    return this.#edit("Couldn't remove the track", id, () => ipc.removeFromPlaylist(id, itemId));
+    return this.#edit(m.library_remove_failed({ count: 1 }), id, () => ipc.removeFromPlaylist(id, itemId));
   }
 
   /** Moves an item of the open playlist to its final index `position`. */
   moveItem(itemId: string, position: number): Promise<boolean> {
     const id = this.openId;
     if (!id) return Promise.resolve(false);
-    return this.#edit("Couldn't move the track", id, () => ipc.moveInPlaylist(id, itemId, position));
+    return this.#edit(m.library_move_failed({ count: 1 }), id, () => ipc.moveInPlaylist(id, itemId, position));
   }
 
   /**
@@ -232,15 +226,18 @@ export class LibraryStore {
   async addToPlaylist(id: string, trackIds: readonly string[], title?: string): Promise<boolean> {
     if (trackIds.length === 0) return false;
     const name = this.#nameOf(id);
-    const what = trackIds.length === 1 && title ? `“${title}”` : tracksWord(trackIds.length);
-    const answer = await this.#batch("Couldn't add to the playlist", id, [
+    const told =
+      trackIds.length === 1 && title
+        ? m.edit_added_one({ title, name })
+        : m.edit_added({ count: trackIds.length, name });
+    const answer = await this.#batch(m.library_add_failed(), id, [
       { kind: "add", track_ids: [...trackIds], position: null },
     ]);
     if (!answer) return false;
     const playlistId = answer.playlist.id;
     const added = addedItemIds(answer);
-    this.#undo.offer(`Added ${what} to “${name}”.`, async () =>
-      (await this.#batch("Couldn't undo the add", playlistId, added.map((item_id) => ({ kind: "remove", item_id })))) !== null,
+    this.#undo.offer(told, async () =>
+      (await this.#batch(m.library_undo_add_failed(), playlistId, added.map((item_id) => ({ kind: "remove", item_id })))) !== null,
     );
     return true;
   }
@@ -250,20 +247,20 @@ export class LibraryStore {
    * the screen; Undo deletes it. Answers its id, or null when it could not be made.
    */
   async createWith(name: string, trackIds: readonly string[]): Promise<string | null> {
-    const created = await this.#list("Couldn't create the playlist", () => ipc.createPlaylist(name.trim(), ""));
+    const created = await this.#list(m.library_create_failed(), () => ipc.createPlaylist(name.trim(), ""));
     if (!created) return null;
     let id = created.id;
     if (trackIds.length > 0) {
-      const answer = await this.#batch("Couldn't add to the new playlist", id, [
+      const answer = await this.#batch(m.library_add_new_failed(), id, [
         { kind: "add", track_ids: [...trackIds], position: null },
       ]);
       if (answer) id = answer.playlist.id;
     }
-    this.#undo.offer(`Made “${created.name}” with ${tracksWord(trackIds.length)}.`, async () => {
+    this.#undo.offer(m.edit_made({ name: created.name, count: trackIds.length }), async () => {
       try {
         await ipc.deletePlaylist(id);
       } catch (error) {
-        this.#fail("Couldn't undo the new playlist", error);
+        this.#fail(m.library_undo_create_failed(), error);
         return false;
       }
       this.playlists = this.playlists.filter((playlist) => playlist.id !== id);
@@ -283,15 +280,11 @@ export class LibraryStore {
     const removed = view.items.flatMap((entry, index) =>
       wanted.has(entry.item_id) ? [{ index, trackId: entry.track_id, title: this.tracks.get(entry.track_id)?.title }] : [],
     );
-    const action = itemIds.length === 1 ? "Couldn't remove the track" : "Couldn't remove the tracks";
+    const action = m.library_remove_failed({ count: itemIds.length });
     if (removed.length < wanted.size) {
       // Chosen from rows that sync redrew meanwhile (the service gave the items its own ids):
       // where they were is not known any more, so nothing is removed rather than some.
-      this.error = {
-        kind: "not_found",
-        message: "The playlist changed while you chose: select the tracks again.",
-        action,
-      };
+      this.error = { ...windowError("not_found", m.library_changed_while_choosing()), action };
       return false;
     }
     const answer = await this.#batch(
@@ -301,14 +294,18 @@ export class LibraryStore {
     );
     if (!answer) return false;
     const playlistId = answer.playlist.id;
-    const what = removed.length === 1 && removed[0].title ? `“${removed[0].title}”` : tracksWord(removed.length);
-    this.#undo.offer(`Removed ${what} from “${view.playlist.name}”.`, async () => {
+    const name = view.playlist.name;
+    const told =
+      removed.length === 1 && removed[0].title
+        ? m.edit_removed_one({ title: removed[0].title, name })
+        : m.edit_removed({ count: removed.length, name });
+    this.#undo.offer(told, async () => {
       const edits: PlaylistItemEdit[] = restoreRemovals(removed).map((insert) => ({
         kind: "add",
         track_ids: insert.trackIds,
         position: insert.position,
       }));
-      return (await this.#batch("Couldn't put the tracks back", playlistId, edits)) !== null;
+      return (await this.#batch(m.library_put_back_failed(), playlistId, edits)) !== null;
     });
     return true;
   }
@@ -322,7 +319,7 @@ export class LibraryStore {
     if (!view || view.playlist.id !== this.openId || moves.length === 0) return false;
     const before = view.items.map((entry) => entry.item_id);
     const answer = await this.#batch(
-      moved.length === 1 ? "Couldn't move the track" : "Couldn't move the tracks",
+      m.library_move_failed({ count: moved.length }),
       view.playlist.id,
       moves.map((move) => ({ kind: "move", item_id: move.item_id, after: move.after })),
     );
@@ -331,12 +328,13 @@ export class LibraryStore {
     const after = this.open?.playlist.id === playlistId ? this.open.items.map((entry) => entry.item_id) : null;
     const movedTrack = moved.length === 1 ? view.items.find((entry) => entry.item_id === moved[0])?.track_id : undefined;
     const title = movedTrack === undefined ? undefined : this.tracks.get(movedTrack)?.title;
-    const what = title ? `“${title}”` : tracksWord(moved.length);
-    this.#undo.offer(`Moved ${what} in “${view.playlist.name}”.`, async () => {
+    const name = view.playlist.name;
+    const told = title ? m.edit_moved_one({ title, name }) : m.edit_moved({ count: moved.length, name });
+    this.#undo.offer(told, async () => {
       const current = this.open?.playlist.id === playlistId ? this.open.items.map((entry) => entry.item_id) : after;
       const back = restoreMoves(before, current ?? [], moved);
       const edits: PlaylistItemEdit[] = back.map((move) => ({ kind: "move", item_id: move.item_id, after: move.after }));
-      return (await this.#batch("Couldn't move the tracks back", playlistId, edits)) !== null;
+      return (await this.#batch(m.library_move_back_failed(), playlistId, edits)) !== null;
     });
     return true;
   }
@@ -365,33 +363,33 @@ export class LibraryStore {
   async play(start = 0): Promise<void> {
     const id = this.openId;
     if (!id) return;
-    await this.#command("Couldn't play the playlist", () => ipc.playPlaylist(id, start));
+    await this.#command(m.library_play_failed(), () => ipc.playPlaylist(id, start));
   }
 
   /** Keeps a playlist (and the tracks added to it later) for offline listening, or stops. */
   async setPlaylistOffline(id: string, offline: boolean): Promise<void> {
-    if (await this.#command("Couldn't change offline listening", () => ipc.setOffline({ kind: "playlist", id }, offline))) {
+    if (await this.#command(m.library_offline_failed(), () => ipc.setOffline({ kind: "playlist", id }, offline))) {
       // `set_offline` answers nothing: read back what the library now says.
       await this.refresh();
     }
   }
 
   async syncNow(): Promise<void> {
-    await this.#command("Couldn't start syncing", ipc.syncNow);
+    await this.#command(m.library_sync_failed(), ipc.syncNow);
   }
 
   async dismissNotice(noticeId: number): Promise<void> {
-    if (await this.#command("Couldn't dismiss the notice", () => ipc.dismissSyncNotice(noticeId))) {
+    if (await this.#command(m.library_dismiss_failed(), () => ipc.dismissSyncNotice(noticeId))) {
       await this.#readSync();
     }
   }
 
   async pauseDownloads(): Promise<void> {
-    if (await this.#command("Couldn't pause downloads", ipc.pauseDownloads)) await this.#readDownloads();
+    if (await this.#command(m.library_pause_failed(), ipc.pauseDownloads)) await this.#readDownloads();
   }
 
   async resumeDownloads(): Promise<void> {
-    if (await this.#command("Couldn't resume downloads", ipc.resumeDownloads)) await this.#readDownloads();
+    if (await this.#command(m.library_resume_failed(), ipc.resumeDownloads)) await this.#readDownloads();
   }
 
   dismissError(): void {
@@ -408,7 +406,7 @@ export class LibraryStore {
       this.playlists = playlists;
       this.loaded = true;
     } catch (error) {
-      if (sequence > this.#newestShown) this.#fail("Couldn't read the playlists", error);
+      if (sequence > this.#newestShown) this.#fail(m.library_read_failed(), error);
     }
   }
 
@@ -420,7 +418,7 @@ export class LibraryStore {
       const appError = ipc.toAppError(error);
       // Deleted meanwhile (here or on another device): back to the catalog.
       if (appError.kind === "not_found") this.closePlaylist();
-      else this.#fail("Couldn't open the playlist", appError);
+      else this.#fail(m.library_open_failed(), appError);
     }
   }
 
@@ -430,7 +428,7 @@ export class LibraryStore {
       // An event that arrived while asking is newer than this answer.
       if (this.#running && !this.#sawSyncEvent) this.sync = status;
     } catch (error) {
-      this.#fail("Couldn't read the sync status", error);
+      this.#fail(m.library_sync_status_failed(), error);
     }
   }
 
@@ -439,7 +437,7 @@ export class LibraryStore {
       const status = await ipc.downloadsStatus();
       if (this.#running && !this.#sawDownloadsEvent) this.downloads = status;
     } catch (error) {
-      this.#fail("Couldn't read the downloads", error);
+      this.#fail(m.library_downloads_failed(), error);
     }
   }
 
@@ -549,13 +547,11 @@ export class LibraryStore {
   /** Makes a deleted playlist again: its name, description, tracks and offline wish. */
   async #recreate(deleted: PlaylistView): Promise<boolean> {
     const { playlist, items } = deleted;
-    const created = await this.#list("Couldn't restore the playlist", () =>
-      ipc.createPlaylist(playlist.name, playlist.description),
-    );
+    const created = await this.#list(m.library_restore_failed(), () => ipc.createPlaylist(playlist.name, playlist.description));
     if (!created) return false;
     const trackIds = items.map((entry) => entry.track_id);
     if (trackIds.length > 0) {
-      const answer = await this.#batch("Couldn't restore the playlist's tracks", created.id, [
+      const answer = await this.#batch(m.library_restore_tracks_failed(), created.id, [
         { kind: "add", track_ids: trackIds, position: null },
       ]);
       if (!answer) return false;
@@ -565,7 +561,7 @@ export class LibraryStore {
   }
 
   #nameOf(id: string): string {
-    return this.playlists.find((playlist) => playlist.id === id)?.name ?? "the playlist";
+    return this.playlists.find((playlist) => playlist.id === id)?.name ?? m.playlist_unnamed();
   }
 
   #fail(action: string, error: unknown): void {

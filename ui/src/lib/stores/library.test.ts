@@ -12,6 +12,7 @@ vi.mock("../../ipc", async (importOriginal) => {
 });
 
 import * as ipc from "../../ipc";
+import { localeStore } from "$lib/i18n";
 import { describeDownloads, describeSync, downloadFailureTone, LibraryStore } from "./library.svelte";
 
 const mocked = vi.mocked(ipc);
@@ -349,6 +350,22 @@ describe("LibraryStore undo", () => {
     await store.undo();
     expect(mocked.deletePlaylist).toHaveBeenCalledWith("p9");
     expect(names(store)).toEqual(["Run"]);
+  });
+
+  it("tells of an edit in the window's language, with its plurals", async () => {
+    localeStore.use("de");
+    try {
+      const store = await startedStore([run]);
+      mocked.createPlaylist.mockResolvedValueOnce(makePlaylist("p9", { name: "Nordlicht" }));
+      mocked.editPlaylist.mockResolvedValueOnce({
+        playlist: makePlaylist("p9", { name: "Nordlicht", item_count: 2 }),
+        changes: [{ kind: "added", position: 0, items: [makeEntry("a"), makeEntry("b")] }],
+      });
+      await store.createWith("Nordlicht", ["a", "b"]);
+      expect(store.notice?.message).toBe("„Nordlicht“ mit 2 Titeln erstellt.");
+    } finally {
+      localeStore.use(null);
+    }
   });
 
   it("makes a deleted playlist again, with its tracks in order and its offline wish", async () => {

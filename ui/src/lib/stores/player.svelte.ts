@@ -2,6 +2,7 @@ import * as ipc from "../../ipc";
 import type { AppError, LibraryPlaylist, PlayerStatus, RepeatMode, Track, Unlisten } from "../../ipc";
 import { clearUpcoming, moveEntries, removeEntries } from "$lib/features/queue/cache";
 import { QueueStore } from "$lib/features/queue/queue.svelte";
+import { m, windowError } from "$lib/i18n";
 
 export const IDLE_STATUS: PlayerStatus = {
   state: "idle",
@@ -315,7 +316,7 @@ export class PlayerStore {
    */
   async saveQueueAsPlaylist(name: string): Promise<LibraryPlaylist> {
     const trimmed = name.trim();
-    if (!trimmed) throw { kind: "invalid_input", message: "Give the playlist a name." } satisfies AppError;
+    if (!trimmed) throw windowError("invalid_input", m.queue_name_needed());
     try {
       return await ipc.saveQueueAsPlaylist(trimmed);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { m, speaksCoreLanguage } from "$lib/i18n";
 import * as ipc from "../../ipc";
 import type {
   AppError,
@@ -26,10 +27,37 @@ export type AccountView =
 
 /** "We sent a code to a***@e***." in words, whatever the service said about where. */
 export function describeDelivery(delivery: CodeDelivery): string {
-  if (delivery.destination) return `We sent a code to ${delivery.destination}.`;
-  if (delivery.medium === "SMS") return "We sent a code by text message.";
-  if (delivery.medium === "EMAIL") return "We sent a code by email.";
-  return "We sent you a code.";
+  if (delivery.destination) return m.code_sent_to({ destination: delivery.destination });
+  if (delivery.medium === "SMS") return m.code_sent_sms();
+  if (delivery.medium === "EMAIL") return m.code_sent_email();
+  return m.code_sent();
+}
+
+/**
+ * What a sign-in challenge asks for. In English, the core's own prompt; in another
+ * language, the window's sentence for the challenge's kind.
+ */
+export function challengeWords(challenge: SignInChallenge): string {
+  if (speaksCoreLanguage()) return challenge.prompt;
+  const kind = challenge.kind;
+  switch (kind.kind) {
+    case "new_password":
+      return m.challenge_new_password();
+    case "authenticator_code":
+      return m.challenge_authenticator();
+    case "sms_code":
+      return kind.destination ? m.challenge_sms_to({ destination: kind.destination }) : m.challenge_sms();
+  }
+}
+
+/**
+ * Why "Stay signed in" is off, or its caveat: the core's sentence in English; in another
+ * language, the window's for either case (the core has one store with a caveat, the kernel
+ * keyring, and several reasons for none).
+ */
+export function stayWords(stay: StaySignedIn): string | null {
+  if (!stay.reason || speaksCoreLanguage()) return stay.reason;
+  return stay.available ? m.stay_until_logout() : m.stay_unavailable();
 }
 
 /**

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { deferred } from "../../test/fixtures";
 import type { RememberedAccount, Session, SignInChallenge, SignInStep } from "../../ipc";
 
@@ -22,7 +22,8 @@ vi.mock("../../ipc", async (importOriginal) => ({
 }));
 
 import * as ipc from "../../ipc";
-import { SessionStore, describeDelivery, hostToTrust, serviceHost } from "./session.svelte";
+import { localeStore } from "$lib/i18n";
+import { SessionStore, challengeWords, describeDelivery, hostToTrust, serviceHost, stayWords } from "./session.svelte";
 
 const mocked = vi.mocked(ipc);
 const ana: Session = { service_url: "http://music.local", username: "ana" };
@@ -256,6 +257,20 @@ describe("SessionStore account recovery and creation", () => {
   it("describes where codes went in words", () => {
     expect(describeDelivery({ destination: null, medium: "EMAIL" })).toBe("We sent a code by email.");
     expect(describeDelivery({ destination: null, medium: null })).toBe("We sent you a code.");
+  });
+});
+
+describe("the account screen's words in German", () => {
+  afterEach(() => localeStore.use(null));
+
+  it("words the core's prompts and caveats by their kind, and keeps them as they are in English", () => {
+    expect(challengeWords(smsCode)).toBe(smsCode.prompt);
+    localeStore.use("de");
+    expect(describeDelivery({ destination: "a***@e***", medium: "EMAIL" })).toBe("Wir haben einen Code an a***@e*** gesendet.");
+    expect(challengeWords(newPassword)).toBe("Wählen Sie ein neues Passwort, um sich anzumelden.");
+    expect(challengeWords(smsCode)).toBe("Geben Sie den Code ein, der per SMS an +*******1234 gesendet wurde, um sich anzumelden.");
+    expect(stayWords({ available: false, reason: "The kernel keyring exists only on Linux." })).toContain("nicht möglich");
+    expect(stayWords({ available: true, reason: null })).toBeNull();
   });
 });
 

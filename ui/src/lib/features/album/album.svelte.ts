@@ -1,3 +1,4 @@
+import { format, m } from "$lib/i18n";
 import * as ipc from "../../../ipc";
 import type { AlbumPage, Track } from "../../../ipc";
 import { PageLoader } from "../page-loader.svelte";
@@ -10,11 +11,11 @@ export function totalMs(tracks: readonly Track[]): number {
   return tracks.reduce((sum, track) => sum + track.duration_ms, 0);
 }
 
-/** "Downloaded", "Downloading 2 of 5", "1 failed to download": where keeping it offline got. */
+/** "Available offline", "Downloading 2 of 5", "1 of 5 failed to download": where keeping it offline got. */
 export function offlineWords(page: Pick<AlbumPage, "kept_offline" | "offline">): string {
   if (!page.kept_offline) return "";
   const { tracks, downloaded, failed } = page.offline;
-  if (failed > 0) return `${failed} of ${tracks} failed to download`;
-  if (downloaded >= tracks) return "Available offline";
-  return `Downloading ${downloaded} of ${tracks}`;
+  if (failed > 0) return m.offline_failed_to_download({ failed, tracks });
+  if (downloaded >= tracks) return m.offline_available();
+  return m.downloads_progress({ done: format.number(downloaded), total: format.number(tracks) });
 }

@@ -1,3 +1,4 @@
+import { m } from "$lib/i18n";
 import * as ipc from "../../../ipc";
 import type { AppError, DownloadsPage, DownloadsStatus, OfflineItem } from "../../../ipc";
 import { PageLoader } from "../page-loader.svelte";
@@ -19,15 +20,15 @@ export class DownloadsStore {
 
   /** Stops keeping one album, playlist or track offline; its files go unless another needs them. */
   remove(item: OfflineItem): Promise<void> {
-    return this.#act(`Couldn't remove “${item.title}”`, () => ipc.setOffline(item.target, false));
+    return this.#act(m.downloads_remove_failed({ title: item.title }), () => ipc.setOffline(item.target, false));
   }
 
   removeAll(): Promise<void> {
-    return this.#act("Couldn't remove the downloads", ipc.removeAllDownloads);
+    return this.#act(m.downloads_remove_all_failed(), ipc.removeAllDownloads);
   }
 
   retryFailed(): Promise<void> {
-    return this.#act("Couldn't retry the failed downloads", ipc.retryFailedDownloads);
+    return this.#act(m.downloads_retry_failed(), ipc.retryFailedDownloads);
   }
 
   reset(): void {
@@ -58,7 +59,13 @@ export function quotaFraction(status: Pick<DownloadsStatus, "bytes_used" | "quot
   return Math.min(1, Math.max(0, status.bytes_used / status.quota_bytes));
 }
 
+const KIND_WORDS: Readonly<Record<OfflineItem["target"]["kind"], () => string>> = {
+  album: () => m.kind_album(),
+  playlist: () => m.kind_playlist(),
+  track: () => m.kind_track(),
+};
+
 /** What an offline item is, for its row: "Album", "Playlist", "Track". */
 export function kindWord(item: Pick<OfflineItem, "target">): string {
-  return { album: "Album", playlist: "Playlist", track: "Track" }[item.target.kind];
+  return KIND_WORDS[item.target.kind]();
 }

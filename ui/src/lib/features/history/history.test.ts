@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("../../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../../ipc")>()),
@@ -8,6 +8,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 import * as ipc from "../../../ipc";
 import type { PlayedTrack } from "../../../ipc";
 import { HistoryStore } from "./history.svelte";
+import { localeStore } from "$lib/i18n";
 import { playedWhen } from "../words";
 
 const mocked = vi.mocked(ipc);
@@ -19,6 +20,7 @@ const play = (trackId: string, playedAt: number): PlayedTrack => ({
 });
 
 beforeEach(() => vi.resetAllMocks());
+afterEach(() => localeStore.use(null));
 
 describe("HistoryStore", () => {
   it("reads page after page until the history ends, then asks no more", async () => {
@@ -73,5 +75,11 @@ describe("playedWhen", () => {
     expect(playedWhen(at(yesterday), now, "en-GB")).toBe(`Yesterday ${time(yesterday)}`);
     expect(playedWhen(at(earlier), now, "en-GB")).toBe(`3 Mar ${time(earlier)}`);
     expect(playedWhen(at(lastYear), now, "en-GB")).toContain("2025");
+  });
+
+  it("says it in German", () => {
+    localeStore.use("de");
+    expect(playedWhen(at(new Date(2026, 4, 19, 21, 4)), now, "de-DE")).toBe("Gestern, 21:04");
+    expect(playedWhen(at(new Date(2026, 2, 3, 7, 0)), now, "de-DE")).toBe("3. März 07:00");
   });
 });

@@ -11,6 +11,7 @@
  * played among itself, and the entry playing does not move. A selection moves as one block,
  * in its order, and is made within one section.
  */
+import { m } from "$lib/i18n";
 import type { QueueEntry, RepeatMode } from "../../../ipc";
 
 export type QueueSection = "played" | "now" | "next";
@@ -159,8 +160,8 @@ export function playsNextWords(
 ): string {
   if (current === null) return "";
   const title = playsNext?.track?.title ?? playsNext?.track_id;
-  if (repeat === "one") return "Repeat one: this track plays again.";
-  if (!playsNext || title === undefined) return "Nothing plays after this track.";
-  if (repeat === "all" && current === length - 1) return `Then from the top: ${title}`;
-  return `Plays next: ${title}`;
+  if (repeat === "one") return m.queue_repeat_one();
+  if (!playsNext || title === undefined) return m.queue_nothing_after();
+  if (repeat === "all" && current === length - 1) return m.queue_from_top({ title });
+  return m.queue_plays_next({ title });
 }

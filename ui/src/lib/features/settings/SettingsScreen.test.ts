@@ -11,6 +11,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   about: vi.fn(),
   openLogFolder: vi.fn(),
   onSettingsChanged: vi.fn(),
+  dataFolder: vi.fn(),
 }));
 
 import * as ipc from "../../../ipc";
@@ -54,6 +55,7 @@ beforeEach(() => {
   mocked.updateSettings.mockImplementation(async (settings) => viewOf(settings));
   mocked.outputDevices.mockResolvedValue({ devices: [], choosable: true });
   mocked.about.mockResolvedValue({ version: "0.1.0", log_dir: "/home/me/.local/state/strato/logs" });
+  mocked.dataFolder.mockResolvedValue({ path: "/home/me/.local/share/strato", is_default: true });
 });
 
 describe("SettingsScreen", () => {
