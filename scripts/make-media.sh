@@ -6,6 +6,8 @@
 #   art/<album>.jpg                   300x300 cover per album (ffmpeg lavfi patterns)
 #   media/<track>/reference.flac      lossless copy of the exact source samples
 #   media/<track>/mp3/{cbr,vbr}.mp3   LAME 192k CBR / -q:a 2 VBR, Xing/Info + LAME tag
+#   media/<track>/mp3/{low,high}.mp3  LAME 96k / 320k CBR: the download ladder's ends (the
+#                                     VBR is its middle)
 #   media/<track>/hls/master.m3u8     AAC-LC 64k/128k/256k variants, 4 s segments, VOD
 #
 # The music is synthesised with sox (pluck/sine/triangle notes from fixed little
@@ -121,11 +123,14 @@ encode_track() {
     local meta=(-map_metadata -1 -metadata "title=$title" -metadata "artist=$artist"
                 -metadata "album=$album" -metadata "track=$num/$count" -metadata "date=$year")
 
-    # reference FLAC + MP3 CBR 192k + MP3 VBR V2 (Xing/Info + LAME tag with delay/padding)
+    # reference FLAC + MP3 CBR 192k (streaming) + the downloads: MP3 96k, VBR V2, 320k
+    # (Xing/Info + LAME tag with delay/padding)
     "${FF[@]}" -i "$src" \
         "${meta[@]}" -c:a flac -compression_level 8 "${BITEXACT[@]}" "$d/reference.flac" \
         "${meta[@]}" -c:a libmp3lame -b:a 192k -write_xing 1 -id3v2_version 4 "${BITEXACT[@]}" "$d/mp3/cbr.mp3" \
-        "${meta[@]}" -c:a libmp3lame -q:a 2 -write_xing 1 -id3v2_version 4 "${BITEXACT[@]}" "$d/mp3/vbr.mp3"
+        "${meta[@]}" -c:a libmp3lame -q:a 2 -write_xing 1 -id3v2_version 4 "${BITEXACT[@]}" "$d/mp3/vbr.mp3" \
+        "${meta[@]}" -c:a libmp3lame -b:a 96k -write_xing 1 -id3v2_version 4 "${BITEXACT[@]}" "$d/mp3/low.mp3" \
+        "${meta[@]}" -c:a libmp3lame -b:a 320k -write_xing 1 -id3v2_version 4 "${BITEXACT[@]}" "$d/mp3/high.mp3"
 
     if [ "$kind" = aes ]; then
         printf '%s' "$AES_KEY_HEX" | python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' > "$d/hls/key.bin"

@@ -199,6 +199,10 @@ TRACKS = [
 ]
 
 BITRATES = [64, 128, 256]
+# The MP3s of each track (make-media.sh): "cbr" is streamed by URL; "low", "vbr" and "high"
+# are the downloads at low, normal and high quality.
+MP3_KINDS = ("cbr", "vbr", "low", "high")
+MP3_CBR_KBPS = {"cbr": 192, "low": 96, "high": 320}
 HLS_SEGMENT_KIND = {"ts": "ts", "aes": "ts", "byterange": "ts", "fmp4": "fmp4", "adts": "adts"}
 AAC_FRAME = 1024
 HLS_TARGET = 4
@@ -669,7 +673,7 @@ def cmd_measure(work, out, tid):
                     "xcorr_peak": corr, "padding_samples": got - n - lag})
     res["hls"] = hls
     mp3 = {}
-    for kind in ("cbr", "vbr"):
+    for kind in MP3_KINDS:
         path = os.path.join(tdir, "mp3", kind + ".mp3")
         dec = read_pcm(path, sr)
         got = len(dec) // 2
@@ -734,13 +738,13 @@ def cmd_catalog(work, out):
             raise SystemExit("%s: HLS variants disagree on delay/padding: %r" % (t.id, m["hls"]))
         kind = HLS_SEGMENT_KIND[t.hls]
         mp3 = {}
-        for k in ("cbr", "vbr"):
+        for k in MP3_KINDS:
             path = "%s/mp3/%s.mp3" % (base, k)
             full = os.path.join(out, path)
             size = os.path.getsize(full)
             mm = m["mp3"][k]
             mp3[k] = {"path": path,
-                      "bitrate_kbps": 192 if k == "cbr" else int(round(size * 8 / (n / p.sr) / 1000)),
+                      "bitrate_kbps": MP3_CBR_KBPS.get(k) or int(round(size * 8 / (n / p.sr) / 1000)),
                       "size": size, "sha256": sha256_file(full),
                       "lame_tag": mm["lame_tag"],
                       "decoded_samples": mm["decoded_samples"],

@@ -8,6 +8,7 @@ mod browse_commands;
 mod catalog_commands;
 mod commands;
 pub mod cover_scheme;
+mod dialogs;
 mod library_commands;
 mod list_commands;
 mod native_heap;
@@ -85,6 +86,7 @@ pub fn run() {
     }
     let log_dir = log.as_ref().ok().map(|guard| guard.directory.clone());
     with_ipc(tauri::Builder::default())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             app.manage(about::AboutInfo {
                 version: app.package_info().version.to_string(),

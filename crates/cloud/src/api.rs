@@ -15,9 +15,9 @@ use rand::Rng as _;
 use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use strato_model::api::{
-    API_PREFIX, AddItems, Album, AlbumDetail, Artist, ArtistDetail, DownloadGrant, HomeFeed,
-    MoveItem, NewPlaylist, Page, Playlist, PlaylistChanges, PlaylistPatch, PlaylistSummary,
-    Problem, SearchResults, StreamGrant, Track,
+    API_PREFIX, AddItems, Album, AlbumDetail, Artist, ArtistDetail, DownloadGrant, DownloadQuality,
+    HomeFeed, MoveItem, NewPlaylist, Page, Playlist, PlaylistChanges, PlaylistPatch,
+    PlaylistSummary, Problem, SearchResults, StreamGrant, Track,
 };
 use url::Url;
 
@@ -157,9 +157,15 @@ impl ApiClient {
         self.get(url, "start the track").await
     }
 
-    /// The signed URL of a track's file, for keeping it offline.
-    pub async fn download_grant(&self, track_id: &str) -> Result<DownloadGrant, CloudError> {
-        let url = self.endpoint(&format!("tracks/{}/download", encode(track_id)));
+    /// The signed URL of a track's file at `quality`, for keeping it offline.
+    pub async fn download_grant(
+        &self,
+        track_id: &str,
+        quality: DownloadQuality,
+    ) -> Result<DownloadGrant, CloudError> {
+        let mut url = self.endpoint(&format!("tracks/{}/download", encode(track_id)));
+        url.query_pairs_mut()
+            .append_pair("quality", quality.as_str());
         self.get(url, "download the track").await
     }
 

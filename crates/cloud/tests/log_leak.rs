@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use strato_cloud::keychain::TokenStore;
 use strato_cloud::{ApiClient, AuthSession, Credentials, ServiceClient};
+use strato_model::api::DownloadQuality;
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -158,8 +159,8 @@ async fn a_full_session_logs_no_secret() {
     let grant = relaxed.stream_grant(track).await.unwrap();
     let (audio, _) = relaxed.mp3_request(&grant).unwrap().bytes().await.unwrap();
     assert!(audio.len() > 1000);
-    let download = relaxed.download_grant(track).await.unwrap();
-    for signed in [&grant.mp3_url, &download.url] {
+    let download = relaxed.download_grant(track, DownloadQuality::High);
+    for signed in [&grant.mp3_url, &download.await.unwrap().url] {
         let parsed = url::Url::parse(signed).unwrap();
         for (key, value) in parsed.query_pairs() {
             if matches!(key.as_ref(), "Signature" | "Policy") {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use strato_cloud::{ApiClient, AuthSession, CloudErrorKind, Credentials, ServiceClient};
-use strato_model::api::{AddItems, NewPlaylist, PlaylistPatch};
+use strato_model::api::{AddItems, DownloadQuality, NewPlaylist, PlaylistPatch};
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
 
 /// Longer than moto's one-hour tokens: every token is "about to expire".
@@ -280,6 +280,8 @@ async fn playlist_writes_use_revisions_and_idempotency_keys() {
     let artist_id = api.artists(None, 1).await.unwrap().items[0].id.clone();
     api.artist(&artist_id).await.unwrap();
     api.search("a", 5).await.unwrap();
-    api.download_grant(&track_ids[0]).await.unwrap();
+    api.download_grant(&track_ids[0], DownloadQuality::Normal)
+        .await
+        .unwrap();
     api.stream_grant(&track_ids[0]).await.unwrap();
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 pub use crate::streaming::StreamFormat;
 use strato_audio::{ReplayGainMode, ReplayGainSettings};
+use strato_model::api::DownloadQuality;
 use strato_model::ipc::{
     FormatChoice, QualityChoice, ReplayGainChoice, SettingKey, Settings as Choices,
 };
@@ -99,6 +100,8 @@ pub struct AppSettings {
     pub data_dir: Option<PathBuf>,
     /// One limit for offline downloads and the streaming cache together.
     pub storage_quota_bytes: u64,
+    /// Which copy of a track is downloaded for offline listening.
+    pub download_quality: DownloadQuality,
     /// A developer setting: sign in to services over plain `http` on any host, and let a
     /// service name its own Cognito endpoint. Off, only `https` services and services on
     /// this computer are trusted with a password (see `strato_cloud::trust`); the sign-in
@@ -252,6 +255,13 @@ impl AppSettings {
         if streaming {
             self.hls.quality = quality_of(quality.streaming);
         }
+        // Not fixed by the environment: it names no download quality.
+        self.download_quality = match quality.downloads {
+            QualityChoice::Low => DownloadQuality::Low,
+            QualityChoice::Normal => DownloadQuality::Normal,
+            // "As the connection allows" means nothing for a file kept: the best there is.
+            QualityChoice::High | QualityChoice::Auto => DownloadQuality::High,
+        };
         if format {
             self.stream_format = match quality.format {
                 FormatChoice::Hls => StreamFormat::Hls,
@@ -295,6 +305,7 @@ impl AppSettings {
             replay_gain: ReplayGainSettings::default(),
             data_dir: None,
             storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
+            download_quality: DownloadQuality::Normal,
             allow_insecure_services: false,
             catalog_walk: CatalogWalkSettings::default(),
             config_dir: None,

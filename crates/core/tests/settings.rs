@@ -9,7 +9,7 @@ use std::time::Duration;
 use engine_support::Recorder;
 use strato_audio::NullDevices;
 use strato_core::{App, AppSettings, AudioOutput, DeviceListHandle};
-use strato_model::ipc::{OutputStatus, SettingKey, ThemeChoice};
+use strato_model::ipc::{OutputStatus, RepeatMode, SettingKey, ThemeChoice};
 
 fn settings_in(dir: &std::path::Path, devices: &NullDevices) -> AppSettings {
     let mut settings = AppSettings::new(
@@ -39,6 +39,8 @@ async fn volume_mute_device_and_theme_are_kept_across_a_restart() {
         let app = App::start(settings_in(dir.path(), &devices), events.clone()).unwrap();
         app.set_volume(0.4);
         app.set_muted(true);
+        app.set_shuffle(true);
+        app.set_repeat(RepeatMode::All);
         volume_becomes(&events, 0.0).await;
         let mut chosen = app.settings().settings;
         chosen.output.device = Some("USB DAC".into());
@@ -58,6 +60,13 @@ async fn volume_mute_device_and_theme_are_kept_across_a_restart() {
     let app = App::start(settings_in(dir.path(), &devices), events.clone()).unwrap();
     let view = app.settings();
     assert!(view.settings.playback.muted);
+    assert!(view.settings.playback.shuffle);
+    assert_eq!(view.settings.playback.repeat, RepeatMode::All);
+    events
+        .wait_until("shuffle and repeat as left", Duration::from_secs(5), |s| {
+            s.shuffle && s.repeat == RepeatMode::All
+        })
+        .await;
     assert_eq!(view.settings.output.device.as_deref(), Some("USB DAC"));
     assert_eq!(view.settings.appearance.theme, ThemeChoice::Light);
     assert_eq!(

@@ -119,7 +119,7 @@ async fn the_data_folder_moves_with_its_library_and_downloads_and_stays_moved() 
 
         // The library works from its new place: the playlist, the album offline.
         let playlists = app.playlists().await.unwrap();
-        assert!(playlists.iter().any(|p| p.id == playlist.id));
+        assert!(playlists.iter().any(|p| p.name == playlist.name));
         let page = app.album_page(NORTHERN_DRIFT).await.unwrap();
         assert!(page.kept_offline);
         assert_eq!(page.offline.downloaded, 3);
@@ -287,4 +287,46 @@ async fn a_new_stream_format_applies_from_the_next_track() {
     })
     .await;
     assert!(!fetched(&tracks[1].id, "mp3"));
+}
+
+/// The sizes the media catalog gives the album's tracks' `kind` MP3, summed.
+fn catalog_bytes(cloud: &DevCloud, album: &str, kind: &str) -> u64 {
+    let catalog: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(cloud.media_dir().join("catalog.json")).unwrap())
+            .unwrap();
+    catalog["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["album_id"] == album)
+        .map(|t| t["mp3"][kind]["size"].as_u64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn the_download_quality_applies_to_the_downloads_that_follow() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let root = tempfile::tempdir().unwrap();
+    let app = signed_in(&cloud, root.path()).await;
+
+    let mut settings = app.settings().settings;
+    settings.quality.downloads = strato_model::ipc::QualityChoice::Low;
+    app.update_settings(settings.clone()).unwrap();
+    let low = album_downloaded(&app).await;
+    assert_eq!(low, catalog_bytes(&cloud, NORTHERN_DRIFT, "low"));
+
+    settings.quality.downloads = strato_model::ipc::QualityChoice::High;
+    app.update_settings(settings).unwrap();
+    app.set_offline(OfflineTarget::Album(PAPER_SATELLITES.into()), true)
+        .await
+        .unwrap();
+    let high = eventually("the second album's downloads", || async {
+        let page = app.album_page(PAPER_SATELLITES).await.unwrap();
+        (page.offline.downloaded == page.offline.tracks).then_some(page.offline.bytes)
+    })
+    .await;
+    assert_eq!(high, catalog_bytes(&cloud, PAPER_SATELLITES, "high"));
+    // What was kept before stays as it was.
+    let page = app.album_page(NORTHERN_DRIFT).await.unwrap();
+    assert_eq!(page.offline.bytes, low);
 }

@@ -7,13 +7,13 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::{Extension, Json};
-use strato_model::api::{CdnCookie, DownloadGrant, StreamGrant};
+use strato_model::api::{CdnCookie, DownloadGrant, DownloadQuality, StreamGrant};
 
 use crate::api::AppState;
 use crate::auth::User;
 use crate::catalog::routes::no_such;
 use crate::faults::FaultPlan;
-use crate::problem::{ApiError, ApiPath};
+use crate::problem::{ApiError, ApiPath, ApiQuery};
 use crate::unix_now;
 
 /// When a grant made now expires: `--grant-ttl-secs`, unless a fault rule shortens it.
@@ -69,17 +69,26 @@ pub async fn stream(
     Ok((headers, Json(grant)))
 }
 
+/// `?quality=low|normal|high`; normal when absent.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadQuery {
+    #[serde(default)]
+    quality: DownloadQuality,
+}
+
 pub async fn download(
     _user: User,
     State(state): State<AppState>,
     plan: Option<Extension<FaultPlan>>,
     ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<DownloadGrant>), ApiError> {
     let entry = state
         .catalog
         .entry(&id)
         .ok_or_else(|| no_such("track", &id))?;
-    let file = &entry.media.vbr;
+    let file = entry.media.download(query.quality);
     let expires_at = expiry(&state, plan.as_deref());
     let url = format!("{}/{}", state.settings.cdn_base_url, file.path);
     let grant = DownloadGrant {
@@ -89,6 +98,7 @@ pub async fn download(
         size: file.size,
         sha256: file.sha256.clone(),
         expires_at,
+        quality: query.quality,
     };
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(grant)))
 }

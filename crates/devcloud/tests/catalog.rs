@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use common::{Api, builder, devcloud, ok_json, problem};
 use serde_json::Value;
 use strato_model::api::{
-    AlbumDetail, ArtistDetail, DownloadGrant, HomeFeed, Page, ProblemType, SearchResults,
-    SegmentKind, StreamGrant, Track,
+    AlbumDetail, ArtistDetail, DownloadGrant, DownloadQuality, HomeFeed, Page, ProblemType,
+    SearchResults, SegmentKind, StreamGrant, Track,
 };
 
 fn catalog_json(cloud: &strato_testkit::DevCloud) -> Value {
@@ -240,6 +240,37 @@ async fn grants_carry_the_catalog_data() {
         .await
         .unwrap();
     assert_eq!(bytes.len() as u64, download.size);
+    assert_eq!(download.quality, DownloadQuality::Normal);
+
+    // The download ladder: each quality its own file, smallest to largest.
+    let mut sizes = Vec::new();
+    for (quality, kind) in [
+        (DownloadQuality::Low, "low"),
+        (DownloadQuality::Normal, "vbr"),
+        (DownloadQuality::High, "high"),
+    ] {
+        let grant: DownloadGrant = api
+            .json(&format!(
+                "/v1/tracks/{id}/download?quality={}",
+                quality.as_str()
+            ))
+            .await;
+        assert_eq!(grant.quality, quality);
+        assert_eq!(grant.size, track["mp3"][kind]["size"].as_u64().unwrap());
+        assert_eq!(grant.sha256, track["mp3"][kind]["sha256"].as_str().unwrap());
+        let fetched = cloud.http().get(&grant.url).send().await.unwrap();
+        assert_eq!(fetched.bytes().await.unwrap().len() as u64, grant.size);
+        sizes.push(grant.size);
+    }
+    assert!(sizes[0] < sizes[2], "low is smaller than high: {sizes:?}");
+    problem(
+        api.get(&format!("/v1/tracks/{id}/download?quality=lossless"))
+            .send()
+            .await
+            .unwrap(),
+        ProblemType::BadRequest,
+    )
+    .await;
     problem(
         api.get("/v1/tracks/tr-nope/stream").send().await.unwrap(),
         ProblemType::NotFound,

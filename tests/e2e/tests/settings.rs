@@ -14,6 +14,21 @@ use strato_e2e::{AppUnderTest, Audio};
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
 
+/// Waits until the button marked `test_id` is pressed.
+async fn wait_pressed(app: &AppUnderTest, test_id: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pressed = app.wait_for(test_id).await?.attr("aria-pressed").await?;
+        if pressed.as_deref() == Some("true") {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{test_id} is not pressed: aria-pressed={pressed:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn volume_shown(app: &AppUnderTest) -> Result<(String, Option<String>)> {
     let slider = app.wait_for("volume").await?;
     let value = slider.prop("value").await?.unwrap_or_default();
@@ -50,12 +65,21 @@ async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
     app.wait_for("mute").await?.click().await?;
     wait_volume(&app, "0", true).await?;
 
+    // Shuffle and repeat, kept with the account's queue.
+    for button in ["shuffle", "repeat"] {
+        app.wait_for(button).await?.click().await?;
+        wait_pressed(&app, button).await?;
+    }
+
     // Saved within a second, before the app is closed (which saves what is left too).
     wait_for_settings_file(&app, &["\"muted\": true"]).await?;
 
     app.restart().await?;
     app.wait_for("home-screen").await?;
     wait_volume(&app, "0", true).await?;
+    for button in ["shuffle", "repeat"] {
+        wait_pressed(&app, button).await?;
+    }
     app.wait_for("mute").await?.click().await?;
     wait_volume(&app, "80", false).await?;
     app.close().await
@@ -188,5 +212,45 @@ async fn about_shows_the_version_opens_the_log_folder_and_lists_the_licences() -
     assert!(count.starts_with("Strato is built from "), "{count}");
     app.screenshot(&screenshots()?.join("settings-about.png"))
         .await?;
+    app.close().await
+}
+
+/// A save that fails is said wherever the listener is, not only on the Settings screen, and
+/// unsaid once a save succeeds again.
+#[tokio::test]
+async fn a_settings_save_that_fails_is_said_in_the_whole_window() -> Result<()> {
+    let shots = screenshots()?;
+    let app = AppUnderTest::launch(Audio::Silent).await?;
+    app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for("home-screen").await?;
+    wait_volume(&app, "100", false).await?;
+
+    // The settings file's place taken by a folder: nothing can be saved there.
+    let file = app.home_dir().join(".config/strato/settings.json");
+    if file.is_file() {
+        std::fs::remove_file(&file)?;
+    }
+    std::fs::create_dir_all(file.join("in-the-way"))?;
+    let slider = app.wait_for("volume").await?;
+    slider.send_keys(&Key::Down.to_string()).await?;
+    wait_volume(&app, "95", false).await?;
+    app.wait_for_text("settings-problem-words", Duration::from_secs(10), |t| {
+        t.contains("could not be saved")
+    })
+    .await?;
+    app.screenshot(&shots.join("settings-problem.png")).await?;
+
+    // Room again: the next change is kept, and the window stops saying it.
+    std::fs::remove_dir_all(&file)?;
+    slider.send_keys(&Key::Down.to_string()).await?;
+    wait_volume(&app, "90", false).await?;
+    wait_for_settings_file(&app, &["\"volume\": 0.9"]).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.all("settings-problem").await?.is_empty() {
+        if Instant::now() > deadline {
+            bail!("the problem is still said after a save succeeded");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.close().await
 }

@@ -39,6 +39,25 @@ fn has_library(dir: &Path) -> bool {
     })
 }
 
+/// Keeps the album offline from its page; the files downloaded.
+async fn keep_album_offline(app: &AppUnderTest) -> Result<usize> {
+    let card = wait_for_css(
+        app,
+        &format!(
+            "[data-testid=\"home-new-albums\"] [data-testid=\"album-card\"][data-id=\"{ALBUM}\"]"
+        ),
+    )
+    .await?;
+    inside(&card, "card-open").await?.click().await?;
+    wait_for_route(app, &format!("album/{ALBUM}")).await?;
+    app.wait_for("album-offline").await?.click().await?;
+    app.wait_for_text("album-offline-state", Duration::from_secs(60), |t| {
+        t == "Available offline"
+    })
+    .await?;
+    Ok(files_under(&app.data_dir().join("offline")))
+}
+
 #[tokio::test]
 async fn the_data_folder_moves_from_settings_with_its_downloads_and_stays_moved() -> Result<()> {
     let shots = screenshots()?;
@@ -47,22 +66,7 @@ async fn the_data_folder_moves_from_settings_with_its_downloads_and_stays_moved(
     app.wait_for("home-screen").await?;
     let old = app.data_dir();
 
-    // An album kept offline: three files to move.
-    let card = wait_for_css(
-        &app,
-        &format!(
-            "[data-testid=\"home-new-albums\"] [data-testid=\"album-card\"][data-id=\"{ALBUM}\"]"
-        ),
-    )
-    .await?;
-    inside(&card, "card-open").await?.click().await?;
-    wait_for_route(&app, &format!("album/{ALBUM}")).await?;
-    app.wait_for("album-offline").await?.click().await?;
-    app.wait_for_text("album-offline-state", Duration::from_secs(60), |t| {
-        t == "Available offline"
-    })
-    .await?;
-    let downloads = files_under(&old.join("offline"));
+    let downloads = keep_album_offline(&app).await?;
     ensure!(
         downloads >= 2,
         "{downloads} downloaded files in {}",

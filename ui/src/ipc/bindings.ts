@@ -347,7 +347,7 @@ export type PlaybackSettings = {
 /**
  * 0.0 (silent) to 1.0 (unchanged).
  */
-volume: number, muted: boolean, };
+volume: number, muted: boolean, shuffle: boolean, repeat: RepeatMode, };
 export type OutputSettings = { 
 /**
  * The device's id or name; `None` plays through the system's default.
@@ -392,9 +392,10 @@ export type SettingsView = { settings: Settings, overridden: Array<SettingKey>,
  */
 file: string | null, 
 /**
- * Something about the file the listener should know (damaged, from a newer Strato).
+ * Something about the file the listener should know: it was damaged, written by a
+ * newer Strato, or could not be saved (a `storage` error, worded for the listener).
  */
-notice: string | null, };
+notice: AppError | null, };
 export type CacheCleared = { tracks: number, bytes: number, };
 export type DataFolderView = { 
 /**

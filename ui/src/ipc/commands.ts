@@ -56,6 +56,7 @@ export type Commands = {
   resume: { args: null; result: void };
   player_status: { args: null; result: PlayerStatus };
   set_window_shown: { args: { shown: boolean }; result: void };
+  choose_folder: { args: { title: string }; result: string | null };
   playlists: { args: null; result: Array<LibraryPlaylist> };
   playlist: { args: { id: string }; result: PlaylistView };
   tracks: { args: { ids: ReadonlyArray<string> }; result: Array<Track> };

@@ -358,6 +358,11 @@ export function moveDataFolder(folder: string): Promise<DataFolderMoved> {
   return call("move_data_folder", { folder });
 }
 
+/** Asks for a folder with the OS's own dialog; null when the listener cancelled. */
+export function chooseFolder(title: string): Promise<string | null> {
+  return call("choose_folder", { title });
+}
+
 /** Deletes the tracks kept because they were heard; pinned downloads stay. */
 export function clearStreamCache(): Promise<CacheCleared> {
   return call("clear_stream_cache");

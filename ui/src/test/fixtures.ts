@@ -9,6 +9,8 @@ import type {
   PlaylistView,
   QueueEntry,
   QueueView,
+  Settings,
+  SettingsView,
   SyncStatus,
   Track,
 } from "../ipc";
@@ -163,4 +165,22 @@ export function makeDownloads(overrides: Partial<DownloadsStatus> = {}): Downloa
     error: null,
     ...overrides,
   };
+}
+
+/** The settings as a fresh install has them (the core's defaults). */
+export function makeSettings(): Settings {
+  return {
+    playback: { volume: 1, muted: false, shuffle: false, repeat: "off" },
+    output: { device: null },
+    quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0 },
+    storage: { quota_mb: 10_000, data_dir: null },
+    appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
+    language: null,
+    shortcuts: {},
+  };
+}
+
+/** The Settings screen's view of `settings`: nothing overridden, no notice, no file unless given. */
+export function makeSettingsView(settings: Settings, overrides: Partial<SettingsView> = {}): SettingsView {
+  return { settings, overridden: [], file: null, notice: null, ...overrides };
 }

@@ -91,7 +91,9 @@ impl App {
                 .handle()
                 .clone();
             let (url, user) = (session.service_url.clone(), session.username.clone());
-            let (quota, events) = (self.storage_quota_bytes(), Arc::clone(&self.events));
+            let applied = self.applied_settings();
+            let storage = (applied.storage_quota_bytes, applied.download_quality);
+            let events = Arc::clone(&self.events);
             let catalog_walk = self.settings.catalog_walk;
             let library_runtime = runtime.clone();
             // Opening SQLite (and migrating it) and reading the saved queue are disk work:
@@ -102,7 +104,7 @@ impl App {
                         &data_dir,
                         &url,
                         &user,
-                        quota,
+                        storage,
                         catalog_walk,
                         library_runtime,
                         events,

@@ -57,6 +57,9 @@ impl App {
             });
         }
         let library = lock(&self.library).clone();
+        if let Some(library) = &library {
+            library.set_download_quality(applied.download_quality);
+        }
         let quota_changed = settings.storage.quota_mb != before.storage.quota_mb;
         if let (Some(library), Some(runtime), true) = (library, &self.runtime, quota_changed) {
             let bytes = applied.storage_quota_bytes;
@@ -77,11 +80,6 @@ impl App {
         let mut applied = self.settings.clone();
         applied.apply(&self.preferences.current(), false);
         applied
-    }
-
-    /// The storage limit in effect.
-    pub(super) fn storage_quota_bytes(&self) -> u64 {
-        self.applied_settings().storage_quota_bytes
     }
 
     /// Volume from 0.0 (silent) to 1.0 (unchanged); kept across restarts. Setting one

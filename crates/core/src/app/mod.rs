@@ -142,7 +142,11 @@ impl App {
         )?;
         player.prepare_output();
         player.set_replay_gain(settings.replay_gain);
-        player.set_volume(choices::heard_volume(preferences.current().playback));
+        let playback = preferences.current().playback;
+        player.set_volume(choices::heard_volume(playback));
+        // A queue restored from the library later brings its own, saved with the same.
+        player.set_shuffle(playback.shuffle);
+        player.set_repeat(play::engine_repeat(playback.repeat));
         let told = Arc::clone(&events);
         preferences.keep_saved(
             runtime.handle(),

@@ -157,15 +157,24 @@ impl App {
         self.player.seek(Duration::from_millis(position_ms.into()));
     }
 
+    /// Shuffles the queue, or plays it in order again; kept across restarts.
     pub fn set_shuffle(&self, shuffle: bool) {
         self.player.set_shuffle(shuffle);
+        self.preferences.update(|s| s.playback.shuffle = shuffle);
     }
 
+    /// Kept across restarts.
     pub fn set_repeat(&self, repeat: strato_model::ipc::RepeatMode) {
-        self.player.set_repeat(match repeat {
-            strato_model::ipc::RepeatMode::Off => RepeatMode::Off,
-            strato_model::ipc::RepeatMode::All => RepeatMode::All,
-            strato_model::ipc::RepeatMode::One => RepeatMode::One,
-        });
+        self.player.set_repeat(engine_repeat(repeat));
+        self.preferences.update(|s| s.playback.repeat = repeat);
+    }
+}
+
+/// The engine's name for a repeat mode.
+pub(super) fn engine_repeat(repeat: strato_model::ipc::RepeatMode) -> RepeatMode {
+    match repeat {
+        strato_model::ipc::RepeatMode::Off => RepeatMode::Off,
+        strato_model::ipc::RepeatMode::All => RepeatMode::All,
+        strato_model::ipc::RepeatMode::One => RepeatMode::One,
     }
 }

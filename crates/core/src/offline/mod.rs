@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState, Library, library_file_name};
+use strato_model::api::DownloadQuality;
 use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::{LibraryHandle, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule};
@@ -41,6 +42,8 @@ pub(crate) struct AccountLibrary {
     downloads_dir: PathBuf,
     /// The storage limit; changed live from the settings ([`Self::set_quota`]).
     quota_bytes: AtomicU64,
+    /// The copy downloads fetch; changed live ([`Self::set_download_quality`]).
+    download_quality: Mutex<DownloadQuality>,
     runtime: Handle,
     events: Arc<dyn AppEvents>,
     progress: Arc<Mutex<SyncProgress>>,
@@ -77,7 +80,7 @@ impl AccountLibrary {
         data_dir: &Path,
         service_url: &str,
         username: &str,
-        quota_bytes: u64,
+        storage: (u64, DownloadQuality),
         catalog_walk: CatalogWalkSettings,
         runtime: Handle,
         events: Arc<dyn AppEvents>,
@@ -99,7 +102,8 @@ impl AccountLibrary {
             service_url: service_url.to_owned(),
             username: username.to_owned(),
             downloads_dir: data_dir.join("offline").join(stem),
-            quota_bytes: AtomicU64::new(quota_bytes),
+            quota_bytes: AtomicU64::new(storage.0),
+            download_quality: Mutex::new(storage.1),
             runtime,
             events,
             progress: Arc::new(Mutex::new(SyncProgress::default())),
@@ -133,6 +137,7 @@ impl AccountLibrary {
         let _entered = self.runtime.enter();
         let config = DownloadConfig {
             quota_bytes: self.quota_bytes.load(Ordering::Relaxed),
+            quality: *lock(&self.download_quality),
             ..DownloadConfig::default()
         };
         let downloads = match DownloadManager::new(

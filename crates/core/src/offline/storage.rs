@@ -1,13 +1,15 @@
-//! The account's share of the storage limit as the settings change it: a new limit (lower,
-//! it evicts the stream cache until what is kept fits), and clearing the stream cache.
+//! The account's storage as the settings change it: a new limit (lower, it evicts the
+//! stream cache until what is kept fits), the quality downloads fetch, clearing the stream
+//! cache; and what a move of the data folder needs to close the library.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use strato_model::api::DownloadQuality;
 use strato_model::ipc::{AppError, CacheCleared, Session};
 use strato_sync::downloads::clear_cache_offline;
 
-use super::AccountLibrary;
+use super::{AccountLibrary, lock};
 use crate::error::from_download;
 
 impl AccountLibrary {
@@ -36,6 +38,14 @@ impl AccountLibrary {
         }
         self.tell_downloads().await;
         Ok(())
+    }
+
+    /// Downloads started from now on fetch the copy at `quality`.
+    pub(crate) fn set_download_quality(&self, quality: DownloadQuality) {
+        *lock(&self.download_quality) = quality;
+        if let Some(downloads) = self.downloads() {
+            downloads.set_quality(quality);
+        }
     }
 
     /// Deletes the tracks kept because they were heard (not pinned), and says how much was

@@ -38,7 +38,7 @@ struct Versioned {
 /// Why a settings file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsFileError {
-    #[error("the settings could not be saved in {path}: {source}")]
+    #[error("{path} could not be written: {source}")]
     Write {
         path: PathBuf,
         #[source]

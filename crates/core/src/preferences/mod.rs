@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub use file::{Loaded, SettingsFile, SettingsFileError, VERSION};
-use strato_model::ipc::{SettingKey, Settings, SettingsView};
+use strato_model::ipc::{AppError, ErrorKind, SettingKey, Settings, SettingsView};
 use tokio::sync::watch;
 
 /// Changes within this long of each other are saved together.
@@ -188,7 +188,9 @@ impl ViewParts {
             settings,
             overridden: self.overridden.clone(),
             file: self.file.clone(),
-            notice: problem.or_else(|| self.notice.clone()),
+            notice: problem
+                .or_else(|| self.notice.clone())
+                .map(|words| AppError::new(ErrorKind::Storage, words)),
         }
     }
 

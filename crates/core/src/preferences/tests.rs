@@ -67,7 +67,7 @@ fn a_damaged_file_is_kept_aside_and_the_defaults_are_used() {
     std::fs::write(dir.path().join("settings.json"), damaged).unwrap();
     let preferences = Preferences::load(Some(dir.path()), Vec::new());
     assert_eq!(preferences.current(), Settings::default());
-    let notice = preferences.view().notice.unwrap();
+    let notice = preferences.view().notice.unwrap().message;
     assert!(
         notice.contains("damaged") && notice.contains("settings.json.damaged"),
         "{notice}"
@@ -97,7 +97,14 @@ fn a_file_from_a_newer_strato_is_read_and_never_written_over() {
     std::fs::write(dir.path().join("settings.json"), newer).unwrap();
     let preferences = Preferences::load(Some(dir.path()), Vec::new());
     assert!((preferences.current().playback.volume - 0.3).abs() < f32::EPSILON);
-    assert!(preferences.view().notice.unwrap().contains("newer Strato"));
+    assert!(
+        preferences
+            .view()
+            .notice
+            .unwrap()
+            .message
+            .contains("newer Strato")
+    );
     preferences.update(|s| s.playback.volume = 0.9);
     preferences.flush();
     assert_eq!(
@@ -149,14 +156,17 @@ fn a_failed_save_is_told_with_words_and_so_is_the_next_that_succeeds() {
     let (told, heard) = std::sync::mpsc::channel();
     preferences.keep_saved(
         runtime.handle(),
-        Box::new(move |view| told.send(view.notice).unwrap()),
+        Box::new(move |view| told.send(view.notice.map(|n| n.message)).unwrap()),
     );
     // The folder the file goes in is a file now: no save can succeed, whoever runs this.
     std::fs::write(&config, b"in the way").unwrap();
     preferences.update(|s| s.playback.volume = 0.3);
     let notice = heard.recv_timeout(SAVE_DELAY * 20).unwrap().unwrap();
     assert!(notice.contains("could not be saved"), "{notice}");
-    assert_eq!(preferences.view().notice.as_deref(), Some(notice.as_str()));
+    assert_eq!(
+        preferences.view().notice.map(|n| n.message).as_deref(),
+        Some(notice.as_str())
+    );
 
     std::fs::remove_file(&config).unwrap();
     preferences.update(|s| s.playback.volume = 0.4);

@@ -72,6 +72,8 @@ pub(super) struct RawTrack {
 pub(super) struct RawMp3 {
     pub cbr: RawFile,
     pub vbr: RawFile,
+    pub low: RawFile,
+    pub high: RawFile,
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,7 +145,13 @@ pub(super) fn validate(raw: &RawCatalog, media_dir: &Path) -> Result<(), String>
         if track.sample_rate == 0 {
             return Err(format!("{at}: sample_rate is 0"));
         }
-        for (name, file) in [("mp3.cbr", &track.mp3.cbr), ("mp3.vbr", &track.mp3.vbr)] {
+        let mp3 = &track.mp3;
+        for (name, file) in [
+            ("mp3.cbr", &mp3.cbr),
+            ("mp3.vbr", &mp3.vbr),
+            ("mp3.low", &mp3.low),
+            ("mp3.high", &mp3.high),
+        ] {
             let what = format!("{at}: {name}");
             check_file(media_dir, &file.path, "media/", &what, Some(file.size))?;
             if file.sha256.len() != 64 || !file.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -11,7 +11,9 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use strato_model::api::{Album, AlbumDetail, Artist, ArtistDetail, Page, SegmentKind, Track};
+use strato_model::api::{
+    Album, AlbumDetail, Artist, ArtistDetail, DownloadQuality, Page, SegmentKind, Track,
+};
 
 pub use load::LoadError;
 
@@ -33,8 +35,24 @@ pub struct TrackMedia {
     pub sample_rate: u32,
     /// Constant bitrate MP3, for streaming by URL.
     pub cbr: MediaFile,
-    /// Variable bitrate MP3, for downloads.
+    /// Variable bitrate MP3: the download at normal quality.
     pub vbr: MediaFile,
+    /// 96 kbit/s MP3: the download at low quality.
+    pub low: MediaFile,
+    /// 320 kbit/s MP3: the download at high quality.
+    pub high: MediaFile,
+}
+
+impl TrackMedia {
+    /// The copy a download at `quality` gets.
+    #[must_use]
+    pub fn download(&self, quality: DownloadQuality) -> &MediaFile {
+        match quality {
+            DownloadQuality::Low => &self.low,
+            DownloadQuality::Normal => &self.vbr,
+            DownloadQuality::High => &self.high,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,6 +333,8 @@ fn track_entry(t: load::RawTrack, album: &Album, artist_name: String) -> TrackEn
             sample_rate: t.sample_rate,
             cbr: media_file(t.mp3.cbr),
             vbr: media_file(t.mp3.vbr),
+            low: media_file(t.mp3.low),
+            high: media_file(t.mp3.high),
         },
     }
 }

@@ -33,6 +33,8 @@ pub(crate) fn write_fixture(dir: &Path) -> Value {
             for file in [
                 "mp3/cbr.mp3",
                 "mp3/vbr.mp3",
+                "mp3/low.mp3",
+                "mp3/high.mp3",
                 "hls/master.m3u8",
                 "hls/64k/index.m3u8",
             ] {
@@ -50,7 +52,8 @@ pub(crate) fn write_fixture(dir: &Path) -> Value {
                 "channels": 2, "total_samples": 882_000,
                 "replaygain": {"track_gain_db": -3.2, "track_peak": 0.89,
                                "album_gain_db": -3.0, "album_peak": 0.95},
-                "mp3": {"cbr": file("cbr"), "vbr": file("vbr")},
+                "mp3": {"cbr": file("cbr"), "vbr": file("vbr"),
+                        "low": file("low"), "high": file("high")},
                 "hls": {"master": format!("media/{id}/hls/master.m3u8"), "segment_kind": "ts",
                         "encrypted": false, "byterange": false, "encoder_delay_samples": 1024,
                         "padding_samples": 576,

@@ -15,7 +15,7 @@ pub use playlist::{
     PlaylistItem, PlaylistPatch, PlaylistSummary,
 };
 pub use problem::{Problem, ProblemType};
-pub use stream::{CdnCookie, DownloadGrant, SegmentKind, StreamGrant};
+pub use stream::{CdnCookie, DownloadGrant, DownloadQuality, SegmentKind, StreamGrant};
 
 /// The path prefix every endpoint of this contract lives under.
 pub const API_PREFIX: &str = "/v1";

@@ -41,6 +41,29 @@ pub enum SegmentKind {
     Adts,
 }
 
+/// Which copy `GET /v1/tracks/{id}/download?quality=` grants: the MP3 at 96 kbit/s, the
+/// VBR (about 190 kbit/s, the default) or 320 kbit/s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DownloadQuality {
+    Low,
+    #[default]
+    Normal,
+    High,
+}
+
+impl DownloadQuality {
+    /// The query value.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+        }
+    }
+}
+
 /// `GET /v1/tracks/{id}/download`: a signed URL to an offline copy and how to verify it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadGrant {
@@ -51,4 +74,7 @@ pub struct DownloadGrant {
     /// Lowercase hex SHA-256 of the whole file.
     pub sha256: String,
     pub expires_at: i64,
+    /// The copy granted; absent from services that offer one only (read as normal).
+    #[serde(default)]
+    pub quality: DownloadQuality,
 }

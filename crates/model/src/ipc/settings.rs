@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use super::{AppError, RepeatMode};
 use ts_rs::TS;
 
 /// Everything the listener chooses. Missing fields read as their defaults, so a file
@@ -25,13 +25,15 @@ pub struct Settings {
     pub shortcuts: BTreeMap<String, String>,
 }
 
-/// The sound as the listener left it: kept across restarts.
+/// The player as the listener left it: kept across restarts, whatever the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct PlaybackSettings {
     /// 0.0 (silent) to 1.0 (unchanged).
     pub volume: f32,
     pub muted: bool,
+    pub shuffle: bool,
+    pub repeat: RepeatMode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -114,6 +116,8 @@ impl Default for PlaybackSettings {
         Self {
             volume: 1.0,
             muted: false,
+            shuffle: false,
+            repeat: RepeatMode::Off,
         }
     }
 }
@@ -201,8 +205,9 @@ pub struct SettingsView {
     pub overridden: Vec<SettingKey>,
     /// The settings file; `None` when this run keeps none.
     pub file: Option<String>,
-    /// Something about the file the listener should know (damaged, from a newer Strato).
-    pub notice: Option<String>,
+    /// Something about the file the listener should know: it was damaged, written by a
+    /// newer Strato, or could not be saved (a `storage` error, worded for the listener).
+    pub notice: Option<AppError>,
 }
 
 /// The event carrying the [`SettingsView`] when the settings changed, or what the screen

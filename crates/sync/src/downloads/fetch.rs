@@ -5,7 +5,7 @@ use std::time::Duration;
 use sha2::{Digest as _, Sha256};
 use strato_cloud::{CloudError, CloudErrorKind};
 use strato_library::{ErrorKind as LibraryErrorKind, VerifiedFile};
-use strato_model::api::DownloadGrant;
+use strato_model::api::{DownloadGrant, DownloadQuality};
 
 use super::error::is_transient;
 use super::storage::{PartFile, TrackFiles, hash_existing, publish, remove_if_present};
@@ -29,6 +29,7 @@ pub(crate) async fn download(shared: &Shared, track_id: &str) -> Outcome {
     let mut job = Job {
         shared,
         track_id,
+        quality: shared.quality(),
         files: TrackFiles::new(&shared.dir, track_id),
         attempts: 0,
         done: 0,
@@ -56,6 +57,9 @@ enum Step {
 struct Job<'a> {
     shared: &'a Shared,
     track_id: &'a str,
+    /// The copy asked for, as chosen when the track's download started: its grants all
+    /// name the same file, so a part file goes on where it stopped.
+    quality: DownloadQuality,
     files: TrackFiles,
     /// Failed tries in a row (reset by any progress).
     attempts: u32,
@@ -141,7 +145,8 @@ impl Job<'_> {
     /// A download grant, retrying network failures.
     async fn grant(&mut self) -> Result<DownloadGrant, DownloadError> {
         loop {
-            match self.shared.api.download_grant(self.track_id).await {
+            let asked = self.shared.api.download_grant(self.track_id, self.quality);
+            match asked.await {
                 Ok(grant) => return Ok(grant),
                 Err(error) if is_transient(&error) => {
                     self.back_off(DownloadError::transient(error)).await?;

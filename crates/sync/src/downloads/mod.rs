@@ -36,6 +36,7 @@ use std::time::Duration;
 
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState};
+use strato_model::api::DownloadQuality;
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinSet;
 
@@ -81,6 +82,8 @@ pub struct DownloadConfig {
     pub concurrency: usize,
     /// The storage limit shared by offline music and the streaming cache, in bytes.
     pub quota_bytes: u64,
+    /// Which copy of each track is downloaded.
+    pub quality: DownloadQuality,
     pub retry: RetryPolicy,
     /// Where the bytes go; [`FsStorage`] but in tests.
     pub storage: Arc<dyn DownloadStorage>,
@@ -91,6 +94,7 @@ impl Default for DownloadConfig {
         Self {
             concurrency: 3,
             quota_bytes: 10_000_000_000,
+            quality: DownloadQuality::Normal,
             retry: RetryPolicy::default(),
             storage: Arc::new(FsStorage),
         }
@@ -159,6 +163,8 @@ pub(crate) struct Shared {
     pub(crate) dir: PathBuf,
     pub(crate) config: DownloadConfig,
     pub(crate) quota_bytes: AtomicU64,
+    /// Changed live ([`DownloadManager::set_quality`]); read as each track starts.
+    quality: Mutex<DownloadQuality>,
     pub(crate) events: broadcast::Sender<DownloadEvent>,
     pub(crate) paused: watch::Sender<bool>,
     wake: Notify,
@@ -180,6 +186,10 @@ pub(crate) struct RunState {
 }
 
 impl Shared {
+    pub(crate) fn quality(&self) -> DownloadQuality {
+        *self.quality.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(crate) fn run(&self) -> std::sync::MutexGuard<'_, RunState> {
         self.run.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -237,6 +247,7 @@ impl DownloadManager {
                 library,
                 dir,
                 quota_bytes: AtomicU64::new(config.quota_bytes),
+                quality: Mutex::new(config.quality),
                 config,
                 events,
                 paused: watch::Sender::new(false),
@@ -343,6 +354,16 @@ impl DownloadManager {
         quota::enforce(&self.shared).await?;
         self.shared.wake.notify_one();
         Ok(())
+    }
+
+    /// Downloads started from now on fetch the copy at `quality`; those under way finish as
+    /// they began, and tracks already kept stay as they are.
+    pub fn set_quality(&self, quality: DownloadQuality) {
+        *self
+            .shared
+            .quality
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = quality;
     }
 
     /// Deletes the streaming cache: every complete download the listener did not pin. Pinned

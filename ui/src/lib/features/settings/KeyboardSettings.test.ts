@@ -11,22 +11,15 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 
 import * as ipc from "../../../ipc";
 import { shortcutStore } from "$lib/shortcuts";
+import { makeSettings, makeSettingsView } from "../../../test/fixtures";
 import KeyboardSettings from "./KeyboardSettings.svelte";
 import { settingsStore } from "./settings.svelte";
 
 const mocked = vi.mocked(ipc);
 
-const SETTINGS = {
-  playback: { volume: 1, muted: false },
-  output: { device: null },
-  quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0 },
-  storage: { quota_mb: 10_000, data_dir: null },
-  appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
-  language: null,
-  shortcuts: {},
-} satisfies Settings;
+const SETTINGS = makeSettings();
 
-const viewOf = (settings: Settings): SettingsView => ({ settings, overridden: [], file: null, notice: null });
+const viewOf = (settings: Settings): SettingsView => makeSettingsView(settings);
 
 const keysOf = (action: string) => screen.getByTestId(`shortcut-keys-${action}`);
 

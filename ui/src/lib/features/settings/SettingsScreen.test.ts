@@ -16,30 +16,16 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 
 import * as ipc from "../../../ipc";
 import { localeStore } from "$lib/i18n";
+import { makeSettings, makeSettingsView } from "../../../test/fixtures";
 import SettingsScreen from "./SettingsScreen.svelte";
 import { DEVICE_POLL_MS, settingsStore } from "./settings.svelte";
 
 const mocked = vi.mocked(ipc);
 
-const DEFAULTS: Settings = {
-  playback: { volume: 1, muted: false },
-  output: { device: null },
-  quality: {
-    streaming: "auto",
-    format: "hls",
-    downloads: "high",
-    buffer_seconds: 30,
-    replay_gain: "track",
-    preamp_db: 0,
-  },
-  storage: { quota_mb: 10_000, data_dir: null },
-  appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
-  language: null,
-  shortcuts: {},
-};
+const DEFAULTS: Settings = makeSettings();
 
 function viewOf(settings: Settings, overrides: Partial<SettingsView> = {}): SettingsView {
-  return { settings, overridden: [], file: "/home/me/.config/strato/settings.json", notice: null, ...overrides };
+  return makeSettingsView(settings, { file: "/home/me/.config/strato/settings.json", ...overrides });
 }
 
 async function shown(view: SettingsView) {
@@ -97,7 +83,7 @@ describe("SettingsScreen", () => {
   });
 
   it("says what the core noticed about the file", async () => {
-    await shown(viewOf(DEFAULTS, { notice: "Your settings file was damaged and has been kept aside." }));
+    await shown(viewOf(DEFAULTS, { notice: { kind: "storage", message: "Your settings file was damaged and has been kept aside." } }));
     expect(screen.getByTestId("settings-notice").textContent).toContain("kept aside");
   });
 });
@@ -203,7 +189,7 @@ describe("a save that fails", () => {
     const stop = settingsStore.follow();
     await shown(viewOf(DEFAULTS));
     expect(screen.queryByTestId("settings-notice")).toBeNull();
-    tell(viewOf(DEFAULTS, { notice: "Your settings could not be saved (disk full)." }));
+    tell(viewOf(DEFAULTS, { notice: { kind: "storage", message: "Your settings could not be saved (disk full)." } }));
     await vi.waitFor(() => expect(screen.getByTestId("settings-notice").textContent).toContain("could not be saved"));
     tell(viewOf(DEFAULTS));
     await vi.waitFor(() => expect(screen.queryByTestId("settings-notice")).toBeNull());

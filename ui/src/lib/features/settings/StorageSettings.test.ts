@@ -9,32 +9,25 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   dataFolder: vi.fn(),
   moveDataFolder: vi.fn(),
   clearStreamCache: vi.fn(),
+  chooseFolder: vi.fn(),
 }));
 
 import * as ipc from "../../../ipc";
 import { localeStore } from "$lib/i18n";
 import { libraryStore } from "$lib/stores/library.svelte";
-import { makeDownloads } from "../../../test/fixtures";
+import { makeDownloads, makeSettings, makeSettingsView } from "../../../test/fixtures";
 import StorageSettings from "./StorageSettings.svelte";
 import { settingsStore } from "./settings.svelte";
 
 const mocked = vi.mocked(ipc);
 const MB = 1024 * 1024;
 
-const SETTINGS: Settings = {
-  playback: { volume: 1, muted: false },
-  output: { device: null },
-  quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0 },
-  storage: { quota_mb: 10_000, data_dir: null },
-  appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
-  language: null,
-  shortcuts: {},
-};
+const SETTINGS: Settings = makeSettings();
 
 beforeEach(() => {
   vi.resetAllMocks();
   settingsStore.reset();
-  settingsStore.view = { settings: structuredClone(SETTINGS), overridden: [], file: "/c/settings.json", notice: null };
+  settingsStore.view = makeSettingsView(structuredClone(SETTINGS), { file: "/c/settings.json" });
   libraryStore.downloads = makeDownloads({ bytes_used: 30 * MB, bytes_cached: 10 * MB, quota_bytes: 100 * MB, done: 4, total: 4 });
   mocked.dataFolder.mockResolvedValue({ path: "/home/me/.local/share/strato", is_default: true });
 });
@@ -78,6 +71,23 @@ describe("StorageSettings", () => {
     expect(screen.getByTestId("setting-data-dir").textContent?.trim()).toBe("/media/disk/Strato");
   });
 
+  it("fills the field with the folder chosen in the OS's dialog, and moves on Move", async () => {
+    mocked.chooseFolder.mockResolvedValueOnce(null).mockResolvedValueOnce("/media/usb/Music");
+    mocked.moveDataFolder.mockResolvedValue({ path: "/media/usb/Music", files: 1, bytes: 1, leftover: null });
+    render(StorageSettings);
+    const field = (await screen.findByTestId("move-to")) as HTMLInputElement;
+    await fireEvent.click(screen.getByTestId("choose-folder"));
+    await vi.waitFor(() => expect(mocked.chooseFolder).toHaveBeenCalledTimes(1));
+    expect(field.value).toBe("");
+    expect(mocked.moveDataFolder).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("choose-folder"));
+    await vi.waitFor(() => expect(field.value).toBe("/media/usb/Music"));
+    expect(mocked.chooseFolder).toHaveBeenLastCalledWith("Where should Strato keep your music?");
+    expect(document.activeElement).toBe(screen.getByTestId("move-data-dir"));
+    await fireEvent.click(screen.getByTestId("move-data-dir"));
+    expect(mocked.moveDataFolder).toHaveBeenCalledWith("/media/usb/Music");
+  });
+
   it("says why a move was refused, in the window's language", async () => {
     mocked.moveDataFolder.mockRejectedValue({ kind: "storage_full", message: "Your disk is full, so Strato could not copy your music." });
     render(StorageSettings);
@@ -89,7 +99,7 @@ describe("StorageSettings", () => {
   });
 
   it("names the variable that fixes the folder, and offers no move", async () => {
-    settingsStore.view = { settings: structuredClone(SETTINGS), overridden: ["data_dir"], file: null, notice: null };
+    settingsStore.view = makeSettingsView(structuredClone(SETTINGS), { overridden: ["data_dir"] });
     render(StorageSettings);
     expect(screen.getByTestId("override-data_dir").textContent).toContain("STRATO_DATA_DIR");
     await vi.waitFor(() => expect(screen.getByTestId("setting-data-dir").textContent).toContain("strato"));
