@@ -89,7 +89,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             app.manage(about::AboutInfo {
-                version: app.package_info().version.to_string(),
+                // With the commit, as `strato --version` says it: what a bug report needs.
+                version: strato_cli::VERSION.to_owned(),
                 log_dir: log_dir.clone(),
             });
             let events = Arc::new(WindowEvents(app.handle().clone()));

@@ -22,10 +22,13 @@ use strato_core::{
 };
 use strato_model::ipc::{PlaybackState, PlayerStatus};
 
+/// The version and the commit it was built from: `0.1.0 (3f2a9c1d0b7e)`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("STRATO_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "strato",
-    version,
+    version = VERSION,
     about = "Strato, the music player, without its window"
 )]
 struct Cli {

@@ -261,3 +261,28 @@ fn help_lists_both_commands_and_succeeds() {
         "{run:?}"
     );
 }
+
+/// `--version` names the version and the commit the binary was built from.
+#[test]
+fn version_names_the_commit() {
+    let output = Command::new(env!("CARGO_BIN_EXE_strato-cli"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let shown = String::from_utf8(output.stdout).unwrap();
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "unknown".to_owned(),
+            |o| String::from_utf8(o.stdout).unwrap().trim().to_owned(),
+        );
+    assert_eq!(
+        shown.trim(),
+        format!("strato {} ({head})", env!("CARGO_PKG_VERSION"))
+    );
+}

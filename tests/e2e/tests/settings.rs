@@ -180,8 +180,9 @@ async fn about_shows_the_version_opens_the_log_folder_and_lists_the_licences() -
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("home-screen").await?;
     open_settings(&app).await?;
+    // The version and the commit it was built from: "0.1.0 (6c72b71a6ba7)".
     app.wait_for_text("about-version", Duration::from_secs(10), |t| {
-        t == env!("CARGO_PKG_VERSION")
+        t.starts_with(concat!(env!("CARGO_PKG_VERSION"), " (")) && t.ends_with(')')
     })
     .await?;
     let logs = app.wait_for("about-log-dir").await?.text().await?;
