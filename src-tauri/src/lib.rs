@@ -11,6 +11,7 @@ pub mod cover_scheme;
 mod dialogs;
 mod library_commands;
 mod list_commands;
+mod media_session;
 mod native_heap;
 mod queue_commands;
 mod web_memory;
@@ -27,12 +28,15 @@ use strato_model::ipc::{
 };
 use tauri::{Emitter, Manager, Runtime};
 
-/// Forwards core events to the window.
-struct WindowEvents(tauri::AppHandle);
+/// Forwards core events to the window, and what plays to the OS's media session.
+struct WindowEvents {
+    app: tauri::AppHandle,
+    media: Arc<strato_desktop::media_session::MediaSession>,
+}
 
 impl WindowEvents {
     fn send(&self, event: &str, payload: impl serde::Serialize + Clone) {
-        if let Err(err) = self.0.emit(event, payload) {
+        if let Err(err) = self.app.emit(event, payload) {
             tracing::warn!(%err, event, "could not send an event to the window");
         }
     }
@@ -40,6 +44,7 @@ impl WindowEvents {
 
 impl AppEvents for WindowEvents {
     fn player_status(&self, status: &PlayerStatus) {
+        self.media.follow(status);
         self.send(PLAYER_STATUS_EVENT, status);
     }
 
@@ -64,8 +69,8 @@ impl AppEvents for WindowEvents {
     }
 
     fn settings_changed(&self, view: &SettingsView) {
-        if let Some(desktop) = self.0.try_state::<DesktopTheme>() {
-            appearance::apply(&self.0, desktop.resolve(view.settings.appearance));
+        if let Some(desktop) = self.app.try_state::<DesktopTheme>() {
+            appearance::apply(&self.app, desktop.resolve(view.settings.appearance));
         }
         self.send(SETTINGS_CHANGED_EVENT, view);
     }
@@ -93,7 +98,10 @@ pub fn run() {
                 version: strato_cli::VERSION.to_owned(),
                 log_dir: log_dir.clone(),
             });
-            let events = Arc::new(WindowEvents(app.handle().clone()));
+            let events = Arc::new(WindowEvents {
+                app: app.handle().clone(),
+                media: media_session::start(app.handle()),
+            });
             let core = App::start(AppSettings::from_env(), events)?;
             tracing::info!(?core, "Strato started");
             let desktop = DesktopTheme::ask();

@@ -20,6 +20,8 @@ use strato_model::ipc::{AppError, ErrorKind};
 
 use crate::error::from_io;
 
+/// The covers written for the OS's media session ([`crate::App::cover_file`]).
+pub(crate) const COVERS: &str = "covers";
 /// Written first into a folder being filled, removed at the switch.
 pub(crate) const MARKER: &str = ".strato-move-unfinished";
 /// Made inside a folder the listener chose that already holds files of their own.
@@ -35,9 +37,11 @@ pub(crate) struct Copied {
 }
 
 /// Whether a data folder's entry (by its name, at the folder's top) is Strato's: the
-/// libraries with the database's side files, and the downloads.
+/// libraries with the database's side files, the downloads and the covers on disk.
 pub(crate) fn is_ours(name: &str) -> bool {
-    name == "offline" || (name.starts_with("library-") && name.contains(".sqlite3"))
+    name == "offline"
+        || name == COVERS
+        || (name.starts_with("library-") && name.contains(".sqlite3"))
 }
 
 /// Where the data goes when the listener picks `chosen`: the folder itself when it is empty,

@@ -1,5 +1,7 @@
-//! What the desktop around Strato says about itself. Today: whether the listener's desktop
-//! prefers light or dark, so that a window set to follow the system does.
+//! What the desktop around Strato says about itself and offers: whether the listener's
+//! desktop prefers light or dark, so that a window set to follow the system does; and the
+//! OS's media session ([`media_session`]), through which media keys and the desktop's media
+//! panel reach the player.
 //!
 //! On Linux the answer comes from the XDG desktop portal (`org.freedesktop.portal.Settings`,
 //! `org.freedesktop.appearance color-scheme`), read through ashpd on the caller's tokio
@@ -10,6 +12,8 @@
 //! Windows and macOS tell the window itself (tao reports their theme and its changes), so
 //! there is nothing to follow here: [`follow_color_scheme`] answers [`Unavailable`] and the
 //! shell asks the window.
+
+pub mod media_session;
 
 use std::fmt;
 

@@ -1,6 +1,7 @@
 //! Album covers: from memory, else from the account's library (so they show offline), else
 //! from the CDN, then kept in both.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use strato_library::{COVERS_KEPT_BYTES, KeptCover};
@@ -30,6 +31,44 @@ impl App {
         }
         covers.insert(album_id.to_owned(), cover.clone());
         Ok(cover)
+    }
+
+    /// The album's cover as a file on this computer (`<data folder>/covers/`), written the
+    /// first time it is asked for: for the OS's media session, which shows art by file URL.
+    ///
+    /// # Errors
+    /// No cover (see [`Self::cover`]), no data folder, or the file could not be written.
+    pub async fn cover_file(&self, album_id: &str) -> Result<PathBuf, AppError> {
+        let Some(data_dir) = self.data_dir.borrow().clone() else {
+            return Err(AppError::new(
+                ErrorKind::NotFound,
+                "This run keeps no files, so covers have no place.",
+            ));
+        };
+        let (bytes, content_type) = self.cover(album_id).await?;
+        let extension = match content_type.as_str() {
+            "image/png" => "png",
+            "image/webp" => "webp",
+            _ => "jpg",
+        };
+        let dir = data_dir.join(crate::data_folder::COVERS);
+        let file = dir.join(format!("{}.{extension}", file_safe(album_id)));
+        if file.is_file() {
+            return Ok(file);
+        }
+        let written = file.clone();
+        self.blocking(move || {
+            let write = || -> std::io::Result<()> {
+                std::fs::create_dir_all(&dir)?;
+                let mut part = tempfile::NamedTempFile::new_in(&dir)?;
+                std::io::Write::write_all(&mut part, &bytes)?;
+                part.persist(&written).map_err(|e| e.error)?;
+                Ok(())
+            };
+            write().map_err(|error| crate::error::from_io(&error, "keep a cover on disk"))
+        })
+        .await?;
+        Ok(file)
     }
 
     async fn kept_cover(&self, album_id: &str) -> Option<KeptCover> {
@@ -96,4 +135,18 @@ impl App {
             content_type.unwrap_or_else(|| "image/jpeg".to_owned()),
         ))
     }
+}
+
+/// An id as a file name on every OS: letters, digits, `-` and `.` kept, any other byte `_xx`.
+fn file_safe(id: &str) -> String {
+    use std::fmt::Write as _;
+    let mut name = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'-' || (byte == b'.' && !name.is_empty()) {
+            name.push(char::from(byte));
+        } else {
+            let _ = write!(name, "_{byte:02x}");
+        }
+    }
+    name
 }

@@ -167,7 +167,7 @@ impl App {
     }
 
     /// Runs disk work on the runtime's blocking threads.
-    async fn blocking<T: Send + 'static>(
+    pub(super) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {

@@ -1,0 +1,58 @@
+//! The OS's media session for the window's app (see `strato_desktop::media_session`): media
+//! keys and the desktop's media panel act on the core the shell manages, and "raise" brings
+//! the window back, shown and focused.
+
+use std::sync::Arc;
+
+use strato_core::App;
+use strato_desktop::media_session::{CoreAccess, CoreControls, CoverFile, MediaSession};
+use tauri::{AppHandle, Manager};
+
+use crate::MAIN_WINDOW;
+
+/// The core as the shell keeps it: in Tauri's managed state, from the moment setup puts it
+/// there.
+struct ManagedCore(AppHandle);
+
+impl CoreAccess for ManagedCore {
+    fn with_app(&self, act: &mut dyn FnMut(&App)) {
+        if let Some(app) = self.0.try_state::<App>() {
+            act(&app);
+        }
+    }
+
+    fn cover_file(&self, album_id: String) -> CoverFile {
+        let handle = self.0.clone();
+        Box::pin(async move {
+            let app = handle.try_state::<App>()?;
+            app.cover_file(&album_id).await.ok()
+        })
+    }
+}
+
+/// Offers the player to the desktop as `org.mpris.MediaPlayer2.strato` (on Linux).
+pub fn start(handle: &AppHandle) -> Arc<MediaSession> {
+    let window = handle.clone();
+    let controls = CoreControls::new(ManagedCore(handle.clone()), move || raise(&window));
+    Arc::new(MediaSession::start(
+        "strato",
+        "Strato",
+        "strato",
+        Arc::new(controls),
+    ))
+}
+
+fn raise(handle: &AppHandle) {
+    let Some(window) = handle.get_webview_window(MAIN_WINDOW) else {
+        return;
+    };
+    for (what, outcome) in [
+        ("unminimize", window.unminimize()),
+        ("show", window.show()),
+        ("focus", window.set_focus()),
+    ] {
+        if let Err(error) = outcome {
+            tracing::debug!(%error, what, "the window could not be raised");
+        }
+    }
+}
