@@ -515,3 +515,16 @@ pub async fn wait_for_settings_file(app: &AppUnderTest, texts: &[&str]) -> Resul
     }
     Ok(())
 }
+
+/// Opens the album `album_id` from Home's "New albums" shelf and waits for its page.
+pub async fn open_home_album(app: &AppUnderTest, album_id: &str) -> Result<()> {
+    let card = wait_for_css(
+        app,
+        &format!(
+            "[data-testid=\"home-new-albums\"] [data-testid=\"album-card\"][data-id=\"{album_id}\"]"
+        ),
+    )
+    .await?;
+    inside(&card, "card-open").await?.click().await?;
+    wait_for_route(app, &format!("album/{album_id}")).await
+}

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use strato_e2e::ui::{inside, wait_for_css, wait_for_route};
+use strato_e2e::ui::open_home_album;
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -36,15 +36,7 @@ async fn the_desktop_reads_what_plays_and_pauses_it() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Silent).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("home-screen").await?;
-    let card = wait_for_css(
-        &app,
-        &format!(
-            "[data-testid=\"home-new-albums\"] [data-testid=\"album-card\"][data-id=\"{ALBUM}\"]"
-        ),
-    )
-    .await?;
-    inside(&card, "card-open").await?.click().await?;
-    wait_for_route(&app, &format!("album/{ALBUM}")).await?;
+    open_home_album(&app, ALBUM).await?;
     app.wait_for("album-play").await?.click().await?;
     let title = app
         .wait_for_text("now-playing-title", Duration::from_secs(30), |t| {

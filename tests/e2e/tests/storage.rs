@@ -6,9 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use strato_e2e::ui::{
-    attr, inside, open_settings, screenshots, text, wait_for_css, wait_for_route,
-};
+use strato_e2e::ui::{attr, open_home_album, open_settings, screenshots, text};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -41,15 +39,7 @@ fn has_library(dir: &Path) -> bool {
 
 /// Keeps the album offline from its page; the files downloaded.
 async fn keep_album_offline(app: &AppUnderTest) -> Result<usize> {
-    let card = wait_for_css(
-        app,
-        &format!(
-            "[data-testid=\"home-new-albums\"] [data-testid=\"album-card\"][data-id=\"{ALBUM}\"]"
-        ),
-    )
-    .await?;
-    inside(&card, "card-open").await?.click().await?;
-    wait_for_route(app, &format!("album/{ALBUM}")).await?;
+    open_home_album(app, ALBUM).await?;
     app.wait_for("album-offline").await?.click().await?;
     app.wait_for_text("album-offline-state", Duration::from_secs(60), |t| {
         t == "Available offline"
