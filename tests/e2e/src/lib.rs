@@ -12,6 +12,7 @@
 
 mod capture_limit;
 pub mod issued;
+mod process;
 pub mod secrets;
 pub mod ui;
 pub mod window;
@@ -21,8 +22,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use strato_testkit::{DevCloud, Moto};
+
+use process::{
+    alsa_config, app_binary, app_pid, app_running, connect, free_port, recording_opener,
+    stop_process_tree,
+};
 
 /// How the app's audio output is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -456,55 +462,6 @@ impl Drop for AppUnderTest {
 /// A failed test's capture kept up to this size (ten minutes of 44.1 kHz stereo).
 const KEPT_CAPTURE_BYTES: u64 = 100 << 20;
 
-/// Stops tauri-driver and everything it started (its process group, on Unix).
-fn stop_process_tree(driver: &mut std::process::Child) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", driver.id())])
-            .status();
-    }
-    let _ = driver.kill();
-    let _ = driver.wait();
-}
-
-/// Whether the app binary runs in tauri-driver's process group (`pgid`).
-fn app_running(pgid: u32) -> Result<bool> {
-    Ok(app_pid(pgid)?.is_some())
-}
-
-/// The app binary's process in tauri-driver's process group (`pgid`), from `/proc`.
-#[cfg(target_os = "linux")]
-fn app_pid(pgid: u32) -> Result<Option<u32>> {
-    let pgid = pgid.to_string();
-    for entry in std::fs::read_dir("/proc")?.flatten() {
-        // Processes come and go while the folder is read.
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces, so split at its last ')'.
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let (process, comm) = head.split_once(" (").unwrap_or(("", ""));
-        let mut fields = rest.split_whitespace();
-        let state = fields.next();
-        let pgrp = fields.nth(1);
-        // A zombie has exited; only its parent's bookkeeping is left.
-        if comm == "strato" && pgrp == Some(pgid.as_str()) && state != Some("Z") {
-            return Ok(process.trim().parse().ok());
-        }
-    }
-    Ok(None)
-}
-
-/// Elsewhere the session's end is taken as the app's (the suite runs under `WebKitGTK`).
-#[cfg(not(target_os = "linux"))]
-#[allow(clippy::unnecessary_wraps)]
-fn app_pid(_pgid: u32) -> Result<Option<u32>> {
-    Ok(None)
-}
-
 /// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).
 #[must_use]
 pub fn rms(samples: &[i16]) -> f64 {
@@ -518,106 +475,4 @@ pub fn rms(samples: &[i16]) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let n = samples.len() as f64;
     (sum / n).sqrt()
-}
-
-/// The desktop's opener (`xdg-open`), standing in for the file manager: it records what the
-/// app asked it to open (`AppUnderTest::opened`). Returns the `PATH` that finds it first.
-fn recording_opener(dir: &Path) -> Result<std::ffi::OsString> {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin)?;
-    let opener = bin.join("xdg-open");
-    std::fs::write(
-        &opener,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
-            dir.join("opened.txt").display()
-        ),
-    )?;
-    #[cfg(unix)]
-    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    Ok(std::env::join_paths(
-        std::iter::once(bin).chain(std::env::split_paths(&inherited)),
-    )?)
-}
-
-fn alsa_config(audio: Audio, capture: &Path) -> String {
-    let default = match audio {
-        // `plug` converts whatever cpal opens with to the file's format; `file` writes what
-        // passes through and hands it on to `null`. Not paced: it plays faster than real time.
-        Audio::Capture | Audio::Silent | Audio::SilentDevices => format!(
-            "pcm.!default {{ type plug slave {{ pcm \"strato_capture\" format S16_LE rate 44100 channels 2 }} }}\n\
-             pcm.strato_capture {{ type file slave.pcm \"null\" file \"{}\" format \"raw\" }}\n",
-            capture.display()
-        ),
-        Audio::Missing => {
-            "pcm.!default { type hw card 97 }\nctl.!default { type hw card 97 }\n".to_owned()
-        }
-    };
-    format!("</usr/share/alsa/alsa.conf>\n{default}")
-}
-
-fn app_binary() -> Result<PathBuf> {
-    // The test runs from target/<profile>/deps; the app is built into target/<profile>.
-    let exe = std::env::current_exe()?;
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .context("unexpected test binary location")?;
-    let app = profile_dir.join(if cfg!(windows) {
-        "strato.exe"
-    } else {
-        "strato"
-    });
-    if !app.exists() {
-        bail!(
-            "{} is missing: run `cargo build -p strato-app` first",
-            app.display()
-        );
-    }
-    Ok(app)
-}
-
-/// A `WebDriver` session with a newly started app, retrying while tauri-driver starts.
-/// A `WebDriver` session with a newly started app. tauri-driver refuses connections until
-/// it listens; then `WebKitWebDriver` waits for the app's window without a limit of its own,
-/// so an app that dies while starting would hang the test: past the deadline it fails with
-/// the end of the driver's log, where the app's own error is.
-async fn connect(
-    url: &str,
-    caps: &serde_json::Map<String, serde_json::Value>,
-    driver_log: &Path,
-) -> Result<Client> {
-    const LIMIT: Duration = Duration::from_secs(60);
-    let deadline = Instant::now() + LIMIT;
-    let gave_up = || {
-        let log = std::fs::read_to_string(driver_log).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(12).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        format!(
-            "no WebDriver session with the app within {} s; the end of {}:\n{}",
-            LIMIT.as_secs(),
-            driver_log.display(),
-            tail.join("\n")
-        )
-    };
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let mut builder = ClientBuilder::rustls()?;
-        let session = builder.capabilities(caps.clone()).connect(url);
-        match tokio::time::timeout(left, session).await {
-            Ok(Ok(client)) => return Ok(client),
-            Ok(Err(_)) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Ok(Err(err)) => return Err(err).context(gave_up()),
-            Err(_) => bail!(gave_up()),
-        }
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }

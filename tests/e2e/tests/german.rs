@@ -150,5 +150,13 @@ async fn every_main_screen_speaks_german() -> Result<()> {
     speaks_german(&app, &english, "a playlist").await?;
     strato_e2e::ui::open_settings(&app).await?;
     speaks_german(&app, &english, "Settings").await?;
+    app.client
+        .execute(
+            "document.getElementById('settings-account').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await?;
+    app.screenshot(&shots.join("settings-account-german.png"))
+        .await?;
     app.close().await
 }

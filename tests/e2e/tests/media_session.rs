@@ -1,14 +1,15 @@
 //! The running app on the desktop's media session (MPRIS), end to end: the window plays an
-//! album, and a D-Bus client outside it (busctl, as a desktop's media keys and panel call)
-//! reads what plays and pauses it; the window follows.
+//! album, and a D-Bus client outside it (as a desktop's media keys and panel call) reads
+//! what plays and pauses it; the window follows.
 #![cfg(target_os = "linux")]
 
-use std::process::Command;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use strato_e2e::ui::open_home_album;
 use strato_e2e::{AppUnderTest, Audio};
+use zbus::zvariant::OwnedValue;
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
@@ -16,19 +17,30 @@ const ALBUM: &str = "al-northern-drift";
 const MPRIS: [&str; 2] = ["org.mpris.MediaPlayer2.strato", "/org/mpris/MediaPlayer2"];
 const PLAYER: &str = "org.mpris.MediaPlayer2.Player";
 
-/// `busctl --user` on the test's session bus (the app's, through `DBUS_SESSION_BUS_ADDRESS`).
-fn busctl(args: &[&str]) -> Result<String> {
-    let output = Command::new("busctl")
-        .arg("--user")
-        .args(args)
-        .output()
-        .context("busctl (systemd's D-Bus tool)")?;
-    ensure!(
-        output.status.success(),
-        "busctl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8(output.stdout)?)
+/// The app's player on the session bus (`DBUS_SESSION_BUS_ADDRESS`, the test command's
+/// private one), each read asking the app as a desktop's panel does (no cached copies).
+async fn mpris_player(bus: &zbus::Connection) -> Result<zbus::Proxy<'static>> {
+    let [name, path] = MPRIS;
+    Ok(zbus::proxy::Builder::new(bus)
+        .destination(name)?
+        .path(path)?
+        .interface(PLAYER)?
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await?)
+}
+
+/// The title and album the session shows now.
+async fn shown(player: &zbus::Proxy<'_>) -> Result<(String, String)> {
+    let metadata: HashMap<String, OwnedValue> = player.get_property("Metadata").await?;
+    let text = |key: &str| {
+        metadata
+            .get(key)
+            .and_then(|v| v.try_clone().ok())
+            .and_then(|v| String::try_from(v).ok())
+            .unwrap_or_default()
+    };
+    Ok((text("xesam:title"), text("xesam:album")))
 }
 
 #[tokio::test]
@@ -45,25 +57,28 @@ async fn the_desktop_reads_what_plays_and_pauses_it() -> Result<()> {
         .await?;
 
     // What plays, as the desktop's panel reads it.
-    let [name, path] = MPRIS;
-    let mut shown = String::new();
+    let bus = zbus::Connection::session()
+        .await
+        .context("the session bus (the test command runs in dbus-run-session)")?;
+    let player = mpris_player(&bus).await?;
+    let mut seen = (String::new(), String::new());
     for _ in 0..100 {
-        shown = busctl(&["get-property", name, path, PLAYER, "Metadata"])?;
-        if shown.contains(&title) {
+        // Until the app has taken its name, the call fails: asked again.
+        if let Ok(now) = shown(&player).await {
+            seen = now;
+        }
+        if seen.0 == title {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    ensure!(
-        shown.contains(&title),
-        "the session shows {shown:?}, not {title:?}"
-    );
-    ensure!(shown.contains("Northern Drift"), "no album in {shown:?}");
-    let status = busctl(&["get-property", name, path, PLAYER, "PlaybackStatus"])?;
-    ensure!(status.contains("Playing"), "{status}");
+    ensure!(seen.0 == title, "the session shows {seen:?}, not {title:?}");
+    ensure!(seen.1 == "Northern Drift", "the album shown: {seen:?}");
+    let status: String = player.get_property("PlaybackStatus").await?;
+    ensure!(status == "Playing", "{status}");
 
     // A media key: PlayPause from outside pauses the player, and the window shows it.
-    busctl(&["call", name, path, PLAYER, "PlayPause"])?;
+    player.call_method("PlayPause", &()).await?;
     let mut label = String::new();
     for _ in 0..100 {
         label = app
@@ -81,7 +96,7 @@ async fn the_desktop_reads_what_plays_and_pauses_it() -> Result<()> {
         label == "Play",
         "the play button says {label:?} after PlayPause from the bus"
     );
-    let status = busctl(&["get-property", name, path, PLAYER, "PlaybackStatus"])?;
-    ensure!(status.contains("Paused"), "{status}");
+    let status: String = player.get_property("PlaybackStatus").await?;
+    ensure!(status == "Paused", "{status}");
     app.close().await
 }
