@@ -9,6 +9,7 @@ mod catalog_commands;
 mod commands;
 pub mod cover_scheme;
 mod dialogs;
+mod launch;
 mod library_commands;
 mod list_commands;
 mod media_session;
@@ -19,12 +20,15 @@ mod webview;
 
 use std::sync::Arc;
 
+pub use launch::hand_over_play;
+
 use appearance::DesktopTheme;
 use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
-    PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus, QUEUE_CHANGED_EVENT, QueueView,
-    SETTINGS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
+    LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
+    QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView,
+    SyncStatus,
 };
 use tauri::{Emitter, Manager, Runtime};
 
@@ -74,6 +78,10 @@ impl AppEvents for WindowEvents {
         }
         self.send(SETTINGS_CHANGED_EVENT, view);
     }
+
+    fn launches_waiting(&self) {
+        self.send(LAUNCHES_WAITING_EVENT, ());
+    }
 }
 
 /// The window's label in `tauri.conf.json`.
@@ -90,7 +98,11 @@ pub fn run() {
         Err(err) => eprintln!("strato: logging to a file is off: {err}"),
     }
     let log_dir = log.as_ref().ok().map(|guard| guard.directory.clone());
-    with_ipc(tauri::Builder::default())
+    let settings = AppSettings::from_env();
+    // First: a second launch hands over and ends before anything else starts.
+    let builder = tauri::Builder::default().plugin(launch::single_instance(&settings));
+    with_ipc(builder)
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             app.manage(about::AboutInfo {
@@ -102,7 +114,7 @@ pub fn run() {
                 app: app.handle().clone(),
                 media: media_session::start(app.handle()),
             });
-            let core = App::start(AppSettings::from_env(), events)?;
+            let core = App::start(settings, events)?;
             tracing::info!(?core, "Strato started");
             let desktop = DesktopTheme::ask();
             let look = desktop.resolve(core.settings().settings.appearance);
@@ -134,10 +146,17 @@ pub fn run() {
                 "web contexts given the memory budget"
             );
             webview::apply(&window);
+            launch::receive_own_arguments(app.handle());
             Ok(())
         })
-        .run(context())
-        .expect("the window system could not be started");
+        .build(context())
+        .expect("the window system could not be started")
+        .run(|_app, _event| {
+            #[cfg(target_os = "macos")]
+            if let tauri::RunEvent::Opened { urls } = &_event {
+                launch::receive_opened(_app, urls);
+            }
+        });
     drop(log);
 }
 

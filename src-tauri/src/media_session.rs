@@ -42,7 +42,8 @@ pub fn start(handle: &AppHandle) -> Arc<MediaSession> {
     ))
 }
 
-fn raise(handle: &AppHandle) {
+/// Brings the window back: unminimised, shown and focused.
+pub fn raise(handle: &AppHandle) {
     let Some(window) = handle.get_webview_window(MAIN_WINDOW) else {
         return;
     };

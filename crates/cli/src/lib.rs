@@ -1,7 +1,9 @@
 //! Strato without a window, for power users, scripts and benchmarks:
 //!
 //! - `strato play <track id | URL | file>...` plays through the same engine as the app
-//!   (catalog ids sign in to the service; URLs and files need no account);
+//!   (catalog ids sign in to the service; URLs, files and `.m3u` playlists need no account);
+//!   the app's binary hands the items to an open Strato window instead, when there is one
+//!   and no option was given;
 //! - `strato decode <URL | file> --to null|wav` decodes as fast as possible and reports
 //!   the speed.
 //!
@@ -17,6 +19,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use strato_audio::{NullSink, Pacing, Sink, WavSink};
+use strato_core::launch::PlayItem;
+use strato_core::launch::playlist_file::{self, PlaylistFile};
 use strato_core::{
     App, AppEvents, AppSettings, AudioOutput, HlsConfig, Quality, SinkFactory, StreamFormat,
 };
@@ -38,7 +42,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Play catalog tracks, URLs (MP3, AAC, HLS .m3u8) or files, in order.
+    /// Play catalog tracks, URLs (MP3, AAC, HLS .m3u8), files or playlist files (.m3u), in
+    /// order. With a Strato window open and no options, they play there.
     Play {
         /// Catalog track ids, http(s) URLs or file paths.
         #[arg(required = true)]
@@ -258,24 +263,38 @@ async fn play(
     start: f64,
 ) -> anyhow::Result<()> {
     let (app, statuses) = start_app(settings.app_settings())?;
-    let locations = items.iter().all(|i| looks_like_location(i));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let items: Vec<PlayItem> = items.iter().map(|i| PlayItem::parse(i, &cwd)).collect();
+    let locations = !items.iter().any(|i| matches!(i, PlayItem::Track(_)));
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let start_ms = (start.max(0.0) * 1000.0) as u32;
-    let count = items.len();
-    if locations {
-        let items = items.iter().map(|i| absolute_location(i)).collect();
-        app.play_locations(items, 0, start_ms)
+    let count = if locations {
+        let locations = with_playlist_files_read(items)?;
+        let count = locations.len();
+        app.play_locations(locations, 0, start_ms)
             .map_err(|e| anyhow::anyhow!(e.message))?;
+        count
     } else {
+        let ids = items
+            .into_iter()
+            .map(|item| match item {
+                PlayItem::Track(id) => Ok(id),
+                _ => Err(anyhow::anyhow!(
+                    "catalog tracks and files cannot be played together: play them one after the other"
+                )),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let count = ids.len();
         let password = password
             .context("catalog tracks need an account: set STRATO_PASSWORD (or pass --password)")?;
         app.sign_in(&settings.service, &username, password)
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
-        app.play_queue_at(items, 0, start_ms)
+        app.play_queue_at(ids, 0, start_ms)
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
-    }
+        count
+    };
     let mut last_line = Instant::now();
     let outcome = wait_for_end(&statuses, |status| {
         if last_line.elapsed() >= Duration::from_secs(1) {
@@ -322,7 +341,7 @@ fn decode(input: &str, to: DecodeTo, out: &std::path::Path) -> anyhow::Result<()
     );
     let (app, statuses) = start_app(settings)?;
     let started = Instant::now();
-    app.play_locations(vec![absolute_location(input)], 0, 0)
+    app.play_locations(vec![location_of(input)], 0, 0)
         .map_err(|e| anyhow::anyhow!(e.message))?;
     let outcome = wait_for_end(&statuses, |_| {});
     let elapsed = started.elapsed();
@@ -376,24 +395,33 @@ fn wait_for_end(
     }
 }
 
-/// Whether an argument names a file or an address rather than a catalog track (catalog ids
-/// have neither slashes nor extensions: `tr-polar-morning`).
-fn looks_like_location(item: &str) -> bool {
-    let path = std::path::Path::new(item);
-    item.contains("://")
-        || item.contains(['/', '\\'])
-        || path.extension().is_some()
-        || path.exists()
+/// `decode`'s input as the player opens it: a URL, or a file's absolute path.
+fn location_of(input: &str) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match PlayItem::parse(input, &cwd) {
+        PlayItem::Track(word) => cwd.join(word).display().to_string(),
+        PlayItem::Location(location) | PlayItem::PlaylistFile(location) => location,
+    }
 }
 
-/// A relative file path made absolute (the player resolves paths from no particular
-/// folder); URLs and absolute paths as they are.
-fn absolute_location(item: &str) -> String {
-    let path = std::path::Path::new(item);
-    if item.contains("://") || path.is_absolute() {
-        return item.to_owned();
+/// The locations to play, playlist files (`.m3u`, `.m3u8` lists) replaced by their entries.
+fn with_playlist_files_read(items: Vec<PlayItem>) -> anyhow::Result<Vec<String>> {
+    let mut locations = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            // Only locations reach here; a word that is not one is tried as a file name.
+            PlayItem::Location(location) | PlayItem::Track(location) => locations.push(location),
+            PlayItem::PlaylistFile(path) => {
+                match playlist_file::read(std::path::Path::new(&path))
+                    .map_err(|e| anyhow::anyhow!(e.message))?
+                {
+                    PlaylistFile::Entries(entries) => locations.extend(entries),
+                    PlaylistFile::Stream => locations.push(path),
+                }
+            }
+        }
     }
-    std::path::absolute(path).map_or_else(|_| item.to_owned(), |p| p.display().to_string())
+    Ok(locations)
 }
 
 fn clock(ms: u32) -> String {

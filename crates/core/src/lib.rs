@@ -8,6 +8,7 @@ mod account;
 mod app;
 mod data_folder;
 mod error;
+pub mod launch;
 pub mod logging;
 mod offline;
 mod playback;

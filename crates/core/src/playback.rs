@@ -30,6 +30,9 @@ pub trait AppEvents: Send + Sync {
     /// The listener's settings changed (the settings screen took them), or what the screen
     /// should say of them did (a save failed, or succeeded again).
     fn settings_changed(&self, _view: &SettingsView) {}
+    /// A launch was handed over (a link, files, `strato play`): the window should ask for
+    /// it (`App::run_launches`).
+    fn launches_waiting(&self) {}
 }
 
 /// The current [`PlayerStatus`], shared by the player thread and the commands.

@@ -262,6 +262,16 @@ impl AppUnderTest {
         app_pid(self.driver.id())?.context("the app is not running")
     }
 
+    /// Starts the app's binary a second time with `args` (a link, files, `play ...`), from the
+    /// same desktop session, and waits (up to 30 s) for it to end: the output.
+    ///
+    /// # Errors
+    /// When it cannot be started, or does not end.
+    #[cfg(target_os = "linux")]
+    pub fn launch_again(&self, args: &[&str]) -> Result<std::process::Output> {
+        process::launch_again(self.app_pid()?, args, Duration::from_secs(30))
+    }
+
     /// Quits the app (ends the `WebDriver` session) and waits up to 20 s for its process to
     /// be gone, so that what it writes at exit is on disk. The cloud stays up.
     pub async fn quit(&mut self) -> Result<()> {
@@ -285,8 +295,10 @@ impl AppUnderTest {
     /// Quits the app (ends the `WebDriver` session, which closes it) and starts it again with
     /// the same environment and cloud, as a listener reopening it.
     pub async fn restart(&mut self) -> Result<()> {
+        // Gone before the next starts: one still ending would take the new one for its
+        // second launch (one Strato per listener).
         if !self.quit {
-            self.client.clone().close().await?;
+            self.quit().await?;
         }
         self.client = connect(&self.driver_url, &self.caps, &self.driver_log()).await?;
         self.quit = false;

@@ -97,6 +97,52 @@ pub(crate) fn alsa_config(audio: Audio, capture: &Path) -> String {
     format!("</usr/share/alsa/alsa.conf>\n{default}")
 }
 
+/// Runs the app's binary again with `args`, in the running app's own environment (read from
+/// `/proc`): as a second launch from the same desktop session would. Its output, once it
+/// ended (killed after `limit`).
+#[cfg(target_os = "linux")]
+pub(crate) fn launch_again(
+    pid: u32,
+    args: &[&str],
+    limit: Duration,
+) -> Result<std::process::Output> {
+    use std::os::unix::ffi::OsStrExt;
+    let environ = std::fs::read(format!("/proc/{pid}/environ"))?;
+    let env = environ
+        .split(|&byte| byte == 0)
+        .filter_map(|pair| {
+            let at = pair.iter().position(|&byte| byte == b'=')?;
+            Some((
+                std::ffi::OsStr::from_bytes(&pair[..at]).to_owned(),
+                std::ffi::OsStr::from_bytes(&pair[at + 1..]).to_owned(),
+            ))
+        })
+        .collect::<Vec<_>>();
+    let mut child = Command::new(app_binary()?)
+        .args(args)
+        .env_clear()
+        .envs(env)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let deadline = Instant::now() + limit;
+    while child.try_wait()?.is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output()?;
+            bail!(
+                "`strato {}` was still running after {} s: {}",
+                args.join(" "),
+                limit.as_secs(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(child.wait_with_output()?)
+}
+
 pub(crate) fn app_binary() -> Result<PathBuf> {
     // The test runs from target/<profile>/deps; the app is built into target/<profile>.
     let exe = std::env::current_exe()?;

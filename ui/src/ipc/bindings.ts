@@ -438,3 +438,13 @@ export type AboutView = { version: string,
  * Where the logs are written; `None` when this run writes none to a file.
  */
 log_dir: string | null, };
+export type LaunchPage = { "kind": "album", id: string, } | { "kind": "playlist", id: string, };
+export type LaunchOutcome = { 
+/**
+ * The page to show, if it named one.
+ */
+page: LaunchPage | null, 
+/**
+ * Why it could not be done, in words for the listener.
+ */
+error: AppError | null, };

@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -57,6 +57,7 @@ export type Commands = {
   player_status: { args: null; result: PlayerStatus };
   set_window_shown: { args: { shown: boolean }; result: void };
   choose_folder: { args: { title: string }; result: string | null };
+  run_launches: { args: null; result: Array<LaunchOutcome> };
   playlists: { args: null; result: Array<LibraryPlaylist> };
   playlist: { args: { id: string }; result: PlaylistView };
   tracks: { args: { ids: ReadonlyArray<string> }; result: Array<Track> };

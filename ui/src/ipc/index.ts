@@ -17,6 +17,7 @@ import type {
   DownloadsStatus,
   HomeFeedView,
   HomeShelves,
+  LaunchOutcome,
   LibraryPlaylist,
   OfflineState,
   OfflineTarget,
@@ -64,6 +65,8 @@ export const CATALOG_CHANGED_EVENT = "catalog-changed";
 export const SETTINGS_CHANGED_EVENT = "settings-changed";
 /** The window's look changed (the listener's choice, or the desktop's theme): an `Appearance`. */
 export const APPEARANCE_EVENT = "appearance";
+/** A link, files or `strato play` were handed to the app: `runLaunches`. No payload. */
+export const LAUNCHES_WAITING_EVENT = "launches-waiting";
 const COVER_SCHEME = "cover";
 
 /**
@@ -414,6 +417,19 @@ export function initialAppearance(): Appearance | null {
 
 export function onSettingsChanged(callback: (view: SettingsView) => void): Promise<Unlisten> {
   return subscribe(SETTINGS_CHANGED_EVENT, callback);
+}
+
+/**
+ * Carries out what the app was opened with and the core kept (a `strato://` link, files, a
+ * second launch's `strato play`): each answers with the page to show or why it could not be.
+ */
+export function runLaunches(): Promise<LaunchOutcome[]> {
+  return call("run_launches");
+}
+
+/** A launch was handed to the running app: ask for it with `runLaunches`. */
+export function onLaunchesWaiting(callback: () => void): Promise<Unlisten> {
+  return subscribe<null>(LAUNCHES_WAITING_EVENT, () => callback());
 }
 
 export function onAppearance(callback: (appearance: Appearance) => void): Promise<Unlisten> {

@@ -27,6 +27,7 @@ mod choices;
 mod covers;
 #[cfg(test)]
 mod error_kinds_tests;
+mod launch;
 mod library;
 mod play;
 mod play_queue;
@@ -70,6 +71,8 @@ pub struct App {
     data_dir: watch::Sender<Option<std::path::PathBuf>>,
     /// Held while the data folder moves: one move at a time.
     moving: tokio::sync::Mutex<()>,
+    /// Links and files handed to the app, until the window asks for them.
+    launches: launch::LaunchInbox,
     /// The signed-in account's offline library (`None` signed out, or without a data
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
@@ -162,6 +165,7 @@ impl App {
             accounts: Accounts::new(&settings.default_service_url, trust),
             data_dir: watch::Sender::new(settings.data_dir.clone()),
             moving: tokio::sync::Mutex::new(()),
+            launches: launch::LaunchInbox::default(),
             settings,
             session: Mutex::new(None),
             offline_session: Mutex::new(None),

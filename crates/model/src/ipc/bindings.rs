@@ -21,6 +21,7 @@ use super::{
     DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistItem,
     PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
+use super::{LaunchOutcome, LaunchPage};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
 
@@ -103,6 +104,8 @@ pub fn typescript_bindings() -> String {
         OutputDeviceView::decl(&cfg),
         OutputDevices::decl(&cfg),
         AboutView::decl(&cfg),
+        LaunchPage::decl(&cfg),
+        LaunchOutcome::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

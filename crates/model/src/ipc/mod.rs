@@ -6,6 +6,7 @@ mod account;
 mod bindings;
 mod browse;
 mod catalog;
+mod launch;
 mod library;
 mod lists;
 mod queue;
@@ -27,6 +28,7 @@ pub use browse::{
 pub use catalog::{
     CATALOG_CHANGED_EVENT, CatalogChange, CatalogPage, CatalogSplice, CatalogStatus,
 };
+pub use launch::{LAUNCHES_WAITING_EVENT, LaunchOutcome, LaunchPage};
 pub use library::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget,
     PLAYLIST_FIRST_TRACKS, PLAYLISTS_CHANGED_EVENT, PlaylistChange, PlaylistChanges, PlaylistEntry,

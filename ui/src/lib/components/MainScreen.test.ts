@@ -22,6 +22,8 @@ vi.mock("../../ipc", async (importOriginal) => {
     albumPage: vi.fn(),
     artistPage: vi.fn(),
     playQueue: vi.fn(),
+    onLaunchesWaiting: vi.fn(),
+    runLaunches: vi.fn(),
   };
 });
 
@@ -76,6 +78,8 @@ beforeEach(() => {
   mocked.catalogTracks.mockResolvedValue(makePage(["a", "b"], null));
   mocked.playerStatus.mockResolvedValue(makeStatus());
   mocked.onPlayerStatus.mockResolvedValue(() => {});
+  mocked.onLaunchesWaiting.mockResolvedValue(() => {});
+  mocked.runLaunches.mockResolvedValue([]);
   mocked.rememberedAccounts.mockResolvedValue([]);
   mocked.playlists.mockResolvedValue([makePlaylist("p1", { name: "Run" })]);
   mocked.searchLibrary.mockResolvedValue({ tracks: [makeTrack("s1")], albums: [], artists: [] });

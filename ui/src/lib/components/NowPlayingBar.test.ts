@@ -60,6 +60,24 @@ describe("NowPlayingBar transport", () => {
     expect(screen.getByTestId("now-playing-title").textContent).toBe("Nothing playing");
   });
 
+  it("names a file played from outside the catalog without links to pages it has not", () => {
+    render(NowPlayingBar);
+    const file = makeTrack("/music/Mixes/night drive.mp3", {
+      title: "night drive",
+      artist_id: "",
+      artist_name: "Mixes",
+      album_id: "",
+      album_title: "",
+    });
+    playerStore.queue.apply(makeQueueView([file], 0));
+    engine(makeQueueStatus([file], 0));
+    expect(screen.getByTestId("now-playing-title").textContent).toBe("night drive");
+    expect(screen.getByTestId("album-name").textContent).toBe("night drive");
+    expect(screen.getByTestId("artist-name").textContent).toBe("Mixes");
+    expect(screen.queryByTestId("album-link")).toBeNull();
+    expect(screen.queryByTestId("artist-link")).toBeNull();
+  });
+
   it("skips to the next and previous track", async () => {
     render(NowPlayingBar);
     playing(1);
