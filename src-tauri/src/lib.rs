@@ -11,10 +11,12 @@ pub mod cover_scheme;
 mod dialogs;
 mod launch;
 mod library_commands;
+mod lifecycle;
 mod list_commands;
 mod media_session;
 mod native_heap;
 mod queue_commands;
+mod tray;
 mod web_memory;
 mod webview;
 
@@ -49,6 +51,9 @@ impl WindowEvents {
 impl AppEvents for WindowEvents {
     fn player_status(&self, status: &PlayerStatus) {
         self.media.follow(status);
+        if let Some(tray) = self.app.try_state::<tray::Tray>() {
+            tray.follow(status);
+        }
         self.send(PLAYER_STATUS_EVENT, status);
     }
 
@@ -104,7 +109,9 @@ pub fn run() {
     with_ipc(builder)
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
+        .on_window_event(lifecycle::on_window_event)
         .setup(move |app| {
+            app.manage(lifecycle::Quitting::default());
             app.manage(about::AboutInfo {
                 // With the commit, as `strato --version` says it: what a bug report needs.
                 version: strato_cli::VERSION.to_owned(),
@@ -146,15 +153,19 @@ pub fn run() {
                 "web contexts given the memory budget"
             );
             webview::apply(&window);
+            if let Some(tray) = tray::Tray::start(app.handle()) {
+                app.manage(tray);
+            }
             launch::receive_own_arguments(app.handle());
             Ok(())
         })
         .build(context())
         .expect("the window system could not be started")
-        .run(|_app, _event| {
+        .run(|app, event| {
+            lifecycle::on_run_event(app, &event);
             #[cfg(target_os = "macos")]
-            if let tauri::RunEvent::Opened { urls } = &_event {
-                launch::receive_opened(_app, urls);
+            if let tauri::RunEvent::Opened { urls } = &event {
+                launch::receive_opened(app, urls);
             }
         });
     drop(log);

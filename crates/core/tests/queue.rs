@@ -361,3 +361,41 @@ async fn edits_shuffle_and_repeat_survive_a_restart_and_save_as_a_playlist() {
     app.resume();
     playing(&window, &ids[0]).await;
 }
+
+#[tokio::test]
+async fn quitting_while_playing_keeps_the_place_to_the_second() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ids;
+    {
+        let (app, window) = signed_in(&cloud, Some(dir.path())).await;
+        ids = catalog(&app).await;
+        app.play_queue(ids[..3].to_vec(), 1).await.unwrap();
+        playing(&window, &ids[1]).await;
+        // Moved within the keeper's interval of periodic saves: only the quit can write it.
+        app.seek(7_000);
+        eventually("the seek to land", || async {
+            window
+                .last_status()
+                .is_some_and(|s| s.position_ms >= 7_000 && s.state == PlaybackState::Playing)
+                .then_some(())
+        })
+        .await;
+        app.prepare_to_quit(Duration::from_secs(10)).await;
+        assert_eq!(app.player_status().state, PlaybackState::Paused);
+    }
+
+    let (app, _window) = signed_in(&cloud, Some(dir.path())).await;
+    let status = eventually("the queue to come back", || async {
+        let status = app.player_status();
+        status.track.is_some().then_some(status)
+    })
+    .await;
+    assert_eq!(status.track.map(|t| t.id), Some(ids[1].clone()));
+    assert_eq!(status.state, PlaybackState::Paused);
+    assert!(
+        (7_000..8_500).contains(&status.position_ms),
+        "resumes at {} ms",
+        status.position_ms
+    );
+}

@@ -14,6 +14,7 @@ mod capture_limit;
 pub mod issued;
 mod process;
 pub mod secrets;
+pub mod tray;
 pub mod ui;
 pub mod window;
 
@@ -270,6 +271,26 @@ impl AppUnderTest {
     #[cfg(target_os = "linux")]
     pub fn launch_again(&self, args: &[&str]) -> Result<std::process::Output> {
         process::launch_again(self.app_pid()?, args, Duration::from_secs(30))
+    }
+
+    /// Waits up to 20 s for the app to end by itself (Quit chosen in it), as [`Self::quit`]
+    /// waits for it; [`Self::restart`] then starts it again.
+    ///
+    /// # Errors
+    /// When it is still running then.
+    pub async fn wait_until_ended(&mut self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while app_running(self.driver.id())? {
+            if Instant::now() > deadline {
+                bail!("the app was still running 20 s after it was asked to quit");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The driver serves one session at a time: the one whose app is gone is ended, so
+        // that the next can start. (It has nothing left to close: an error is expected.)
+        let _ = self.client.clone().close().await;
+        self.quit = true;
+        Ok(())
     }
 
     /// Quits the app (ends the `WebDriver` session) and waits up to 20 s for its process to

@@ -48,6 +48,44 @@ impl AppWindow {
         Ok(())
     }
 
+    /// Asks it to close, as a window manager's close button does (ICCCM's
+    /// `WM_DELETE_WINDOW`): the app decides what closing means.
+    ///
+    /// # Errors
+    /// When the X server cannot be told.
+    pub fn close(&self) -> Result<()> {
+        use x11rb::protocol::xproto::{ClientMessageEvent, EventMask};
+        let protocols = self.conn.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
+        let delete = self
+            .conn
+            .intern_atom(false, b"WM_DELETE_WINDOW")?
+            .reply()?
+            .atom;
+        let event = ClientMessageEvent::new(
+            32,
+            self.window,
+            protocols,
+            [delete, x11rb::CURRENT_TIME, 0, 0, 0],
+        );
+        self.conn
+            .send_event(false, self.window, EventMask::NO_EVENT, event)?;
+        self.conn.flush()?;
+        Ok(())
+    }
+
+    /// Whether it is on the screen (mapped).
+    ///
+    /// # Errors
+    /// When the X server cannot be asked (the window is gone).
+    pub fn is_shown(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .get_window_attributes(self.window)?
+            .reply()?
+            .map_state
+            == x11rb::protocol::xproto::MapState::VIEWABLE)
+    }
+
     /// Maps it again.
     ///
     /// # Errors

@@ -334,7 +334,7 @@ played_at: number,
  * How much of it was heard.
  */
 ms_played: number, };
-export type Settings = { playback: PlaybackSettings, output: OutputSettings, quality: QualitySettings, storage: StorageSettings, appearance: AppearanceSettings, 
+export type Settings = { playback: PlaybackSettings, output: OutputSettings, quality: QualitySettings, storage: StorageSettings, appearance: AppearanceSettings, desktop: DesktopSettings, 
 /**
  * A language tag ("en", "de"); `None` follows the system's.
  */
@@ -384,6 +384,13 @@ export type AppearanceSettings = { theme: ThemeChoice,
  * The whole window's text, in percent (80 to 200).
  */
 text_scale_percent: number, compact_rows: boolean, };
+export type DesktopSettings = { 
+/**
+ * Closing the window hides it and the music plays on, from the tray; Quit (in the tray
+ * or the app's menu) ends Strato. Off: closing the window quits, as most apps do. (On
+ * macOS a closed window always leaves the app running, as the OS's apps do.)
+ */
+close_to_tray: boolean, };
 export type ThemeChoice = "system" | "light" | "dark";
 export type SettingKey = "output_device" | "streaming_quality" | "stream_format" | "buffer_seconds" | "replay_gain" | "storage_quota" | "data_dir";
 export type SettingsView = { settings: Settings, overridden: Array<SettingKey>, 
@@ -448,3 +455,4 @@ page: LaunchPage | null,
  * Why it could not be done, in words for the listener.
  */
 error: AppError | null, };
+export type DesktopWords = { nothing_playing: string, play: string, pause: string, next: string, previous: string, show: string, hide: string, quit: string, };

@@ -13,6 +13,7 @@ import type {
   CodeDelivery,
   DataFolderMoved,
   DataFolderView,
+  DesktopWords,
   DownloadsPage,
   DownloadsStatus,
   HomeFeedView,
@@ -425,6 +426,11 @@ export function onSettingsChanged(callback: (view: SettingsView) => void): Promi
  */
 export function runLaunches(): Promise<LaunchOutcome[]> {
   return call("run_launches");
+}
+
+/** The tray menu's words, in the window's language (the shell draws the menu). */
+export function setDesktopWords(words: DesktopWords): Promise<void> {
+  return call("set_desktop_words", { words });
 }
 
 /** A launch was handed to the running app: ask for it with `runLaunches`. */

@@ -71,6 +71,8 @@ pub struct App {
     data_dir: watch::Sender<Option<std::path::PathBuf>>,
     /// Held while the data folder moves: one move at a time.
     moving: tokio::sync::Mutex<()>,
+    /// The queue keeper's notes, for the flush before quitting ([`Self::prepare_to_quit`]).
+    queue_notes: tokio::sync::mpsc::UnboundedSender<QueueNote>,
     /// Links and files handed to the app, until the window asks for them.
     launches: launch::LaunchInbox,
     /// The signed-in account's offline library (`None` signed out, or without a data
@@ -126,6 +128,7 @@ impl App {
         let status = StatusKeeper::new(Arc::clone(&events), Arc::clone(&queue_keeper));
         let status_for_player = status.clone();
         let (notes, notes_received) = tokio::sync::mpsc::unbounded_channel();
+        let queue_notes = notes.clone();
         runtime.spawn(queue::keep(
             notes_received,
             status.clone(),
@@ -165,6 +168,7 @@ impl App {
             accounts: Accounts::new(&settings.default_service_url, trust),
             data_dir: watch::Sender::new(settings.data_dir.clone()),
             moving: tokio::sync::Mutex::new(()),
+            queue_notes,
             launches: launch::LaunchInbox::default(),
             settings,
             session: Mutex::new(None),

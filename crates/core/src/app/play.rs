@@ -7,6 +7,7 @@ use strato_model::ipc::{AppError, ErrorKind, OutputDeviceView, OutputDevices, Tr
 
 use super::App;
 use crate::error;
+use crate::offline::queue::QueueNote;
 use crate::queue_view::queue_item;
 
 impl App {
@@ -61,6 +62,22 @@ impl App {
         if let Ok(api) = self.api() {
             self.opener.set_api(Some(api));
         }
+    }
+
+    /// Before the app quits (the window closed, Quit in the tray or the app menu): playback
+    /// paused, the queue and the position written to the library (the keeper otherwise saves
+    /// the position every few seconds), and the settings file, so the next start resumes
+    /// exactly here. Waits at most `limit` for the disk.
+    pub async fn prepare_to_quit(&self, limit: Duration) {
+        self.player.pause();
+        let (done, written) = tokio::sync::oneshot::channel();
+        if self.queue_notes.send(QueueNote::Flush(done)).is_ok()
+            && tokio::time::timeout(limit, written).await.is_err()
+        {
+            tracing::warn!("the queue was not saved in time before quitting");
+        }
+        self.preferences.flush();
+        tracing::info!("ready to quit");
     }
 
     /// Empties the queue and stops: the account it belonged to is leaving.

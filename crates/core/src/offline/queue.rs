@@ -29,13 +29,15 @@ const MIN_PLAY_MS: u32 = 1_000;
 /// again costs no streaming and works offline. The rule scrobblers use for "listened".
 const CACHE_AFTER_MS: u32 = 30_000;
 
-/// What the player thread tells the keeper.
-#[derive(Debug, Clone)]
+/// What the player thread tells the keeper (and the app, before it quits).
+#[derive(Debug)]
 pub(crate) enum QueueNote {
     TrackChanged,
     Position(u32),
     State(PlaybackState),
     Queue(QueueSnapshot),
+    /// Save the position now, then drop the sender: everything noted before is written.
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 impl QueueNote {
@@ -154,6 +156,8 @@ pub(crate) async fn keep(
             saved_in = Arc::downgrade(&library);
         }
         let mut save_position = false;
+        // Dropped at the end of this round, once its writes are done: the flush's answer.
+        let mut flushed = Vec::new();
         for note in batch {
             match note {
                 QueueNote::Queue(snapshot) => queue = Some(snapshot),
@@ -181,6 +185,10 @@ pub(crate) async fn keep(
                     save_position = true;
                 }
                 QueueNote::State(_) => {}
+                QueueNote::Flush(done) => {
+                    flushed.push(done);
+                    save_position = true;
+                }
             }
         }
         let Some(snapshot) = queue.as_ref() else {

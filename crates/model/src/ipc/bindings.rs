@@ -3,9 +3,9 @@ use ts_rs::{Config, TS};
 use super::PlaylistItemEdit;
 use super::{
     AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved, DataFolderView,
-    FormatChoice, OutputDeviceView, OutputDevices, OutputSettings, PlaybackSettings, QualityChoice,
-    QualitySettings, ReplayGainChoice, SettingKey, Settings, SettingsView, StorageSettings, Theme,
-    ThemeChoice,
+    DesktopSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
+    PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey, Settings,
+    SettingsView, StorageSettings, Theme, ThemeChoice,
 };
 use super::{
     AlbumPage, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, OfflineItem, OfflineProgress,
@@ -17,11 +17,11 @@ use super::{
     SignUpOutcome, StaySignedIn,
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
+use super::{DesktopWords, LaunchOutcome, LaunchPage};
 use super::{
     DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistItem,
     PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
-use super::{LaunchOutcome, LaunchPage};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
 
@@ -93,6 +93,7 @@ pub fn typescript_bindings() -> String {
         ReplayGainChoice::decl(&cfg),
         StorageSettings::decl(&cfg),
         AppearanceSettings::decl(&cfg),
+        DesktopSettings::decl(&cfg),
         ThemeChoice::decl(&cfg),
         SettingKey::decl(&cfg),
         SettingsView::decl(&cfg),
@@ -106,6 +107,7 @@ pub fn typescript_bindings() -> String {
         AboutView::decl(&cfg),
         LaunchPage::decl(&cfg),
         LaunchOutcome::decl(&cfg),
+        DesktopWords::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

@@ -6,6 +6,7 @@ mod account;
 mod bindings;
 mod browse;
 mod catalog;
+mod desktop;
 mod launch;
 mod library;
 mod lists;
@@ -28,6 +29,7 @@ pub use browse::{
 pub use catalog::{
     CATALOG_CHANGED_EVENT, CatalogChange, CatalogPage, CatalogSplice, CatalogStatus,
 };
+pub use desktop::DesktopWords;
 pub use launch::{LAUNCHES_WAITING_EVENT, LaunchOutcome, LaunchPage};
 pub use library::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget,
@@ -38,7 +40,7 @@ pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
     APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved,
-    DataFolderView, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
+    DataFolderView, DesktopSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
     PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SETTINGS_CHANGED_EVENT,
     SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
 };

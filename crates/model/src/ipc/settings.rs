@@ -19,6 +19,7 @@ pub struct Settings {
     pub quality: QualitySettings,
     pub storage: StorageSettings,
     pub appearance: AppearanceSettings,
+    pub desktop: DesktopSettings,
     /// A language tag ("en", "de"); `None` follows the system's.
     pub language: Option<String>,
     /// Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
@@ -100,6 +101,16 @@ pub struct AppearanceSettings {
     /// The whole window's text, in percent (80 to 200).
     pub text_scale_percent: u16,
     pub compact_rows: bool,
+}
+
+/// How Strato lives on the desktop around its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct DesktopSettings {
+    /// Closing the window hides it and the music plays on, from the tray; Quit (in the tray
+    /// or the app's menu) ends Strato. Off: closing the window quits, as most apps do. (On
+    /// macOS a closed window always leaves the app running, as the OS's apps do.)
+    pub close_to_tray: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

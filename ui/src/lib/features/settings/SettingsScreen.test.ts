@@ -61,6 +61,14 @@ describe("SettingsScreen", () => {
     expect(settingsStore.settings?.quality.replay_gain).toBe("album");
   });
 
+  it("keeps Strato in the tray when the window closes, once asked to", async () => {
+    await shown(viewOf(DEFAULTS));
+    const keep = screen.getByTestId("setting-close-to-tray") as HTMLInputElement;
+    expect(keep.checked).toBe(false);
+    await fireEvent.click(keep);
+    expect(mocked.updateSettings.mock.calls[0][0]).toEqual({ ...DEFAULTS, desktop: { close_to_tray: true } });
+  });
+
   it("keeps a number within its bounds", async () => {
     await shown(viewOf(DEFAULTS));
     await fireEvent.change(screen.getByTestId("setting-buffer-seconds"), { target: { value: "9000" } });
