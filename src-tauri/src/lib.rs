@@ -34,10 +34,12 @@ use strato_model::ipc::{
 };
 use tauri::{Emitter, Manager, Runtime};
 
-/// Forwards core events to the window, and what plays to the OS's media session.
+/// Forwards core events to the window, and what plays to the OS's media session, the tray
+/// and the OS's power management.
 struct WindowEvents {
     app: tauri::AppHandle,
     media: Arc<strato_desktop::media_session::MediaSession>,
+    awake: strato_desktop::keep_awake::KeepAwake,
 }
 
 impl WindowEvents {
@@ -51,6 +53,7 @@ impl WindowEvents {
 impl AppEvents for WindowEvents {
     fn player_status(&self, status: &PlayerStatus) {
         self.media.follow(status);
+        self.awake.follow(status);
         if let Some(tray) = self.app.try_state::<tray::Tray>() {
             tray.follow(status);
         }
@@ -120,6 +123,10 @@ pub fn run() {
             let events = Arc::new(WindowEvents {
                 app: app.handle().clone(),
                 media: media_session::start(app.handle()),
+                awake: strato_desktop::keep_awake::KeepAwake::start(
+                    "Strato",
+                    strato_desktop::single_instance::APP_IDENTIFIER,
+                ),
             });
             let core = App::start(settings, events)?;
             tracing::info!(?core, "Strato started");

@@ -1,8 +1,8 @@
 //! What the desktop around Strato says about itself and offers: whether the listener's
 //! desktop prefers light or dark, so that a window set to follow the system does; and the
 //! OS's media session ([`media_session`]), through which media keys and the desktop's media
-//! panel reach the player; and the one running instance ([`single_instance`]) a second launch
-//! hands over to.
+//! panel reach the player; the one running instance ([`single_instance`]) a second launch
+//! hands over to; and the computer kept awake while music plays ([`keep_awake`]).
 //!
 //! On Linux the answer comes from the XDG desktop portal (`org.freedesktop.portal.Settings`,
 //! `org.freedesktop.appearance color-scheme`), read through ashpd on the caller's tokio
@@ -14,6 +14,7 @@
 //! there is nothing to follow here: [`follow_color_scheme`] answers [`Unavailable`] and the
 //! shell asks the window.
 
+pub mod keep_awake;
 pub mod media_session;
 pub mod single_instance;
 

@@ -14,7 +14,7 @@
 //!   error status or never answer, for a [`TestServer`].
 //! - [`ffmpeg`]: HLS streams and files made by ffmpeg in the test, and ffmpeg's decode of
 //!   them, the reference a capture is compared with.
-//! - [`portal::DesktopPortal`] (Linux): the XDG desktop portal's settings, served on the
+//! - [`portal::DesktopPortal`] (Linux): the XDG desktop portal's settings and inhibitor, served on the
 //!   session bus with a color scheme the test sets.
 //!
 //! `DevCloud` runs the already-built binary: run `cargo build -p strato-devcloud` before the
