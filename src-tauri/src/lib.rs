@@ -40,6 +40,7 @@ struct WindowEvents {
     app: tauri::AppHandle,
     media: Arc<strato_desktop::media_session::MediaSession>,
     awake: strato_desktop::keep_awake::KeepAwake,
+    notices: strato_desktop::track_notices::TrackNotices,
 }
 
 impl WindowEvents {
@@ -54,6 +55,13 @@ impl AppEvents for WindowEvents {
     fn player_status(&self, status: &PlayerStatus) {
         self.media.follow(status);
         self.awake.follow(status);
+        self.notices.follow(status, || {
+            let wanted = self
+                .app
+                .try_state::<App>()
+                .is_some_and(|core| core.settings().settings.desktop.notify_track_change);
+            wanted && !lifecycle::window_in_front(&self.app)
+        });
         if let Some(tray) = self.app.try_state::<tray::Tray>() {
             tray.follow(status);
         }
@@ -115,6 +123,7 @@ pub fn run() {
         .on_window_event(lifecycle::on_window_event)
         .setup(move |app| {
             app.manage(lifecycle::Quitting::default());
+            app.manage(lifecycle::WindowFocus::default());
             app.manage(about::AboutInfo {
                 // With the commit, as `strato --version` says it: what a bug report needs.
                 version: strato_cli::VERSION.to_owned(),
@@ -126,6 +135,11 @@ pub fn run() {
                 awake: strato_desktop::keep_awake::KeepAwake::start(
                     "Strato",
                     strato_desktop::single_instance::APP_IDENTIFIER,
+                ),
+                notices: strato_desktop::track_notices::TrackNotices::start(
+                    "Strato",
+                    "strato",
+                    media_session::ManagedCore(app.handle().clone()),
                 ),
             });
             let core = App::start(settings, events)?;

@@ -8,7 +8,7 @@
 //!   core has paused and written the queue, the position and the settings
 //!   (`App::prepare_to_quit`), then let through.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Duration;
 
 use strato_core::App;
@@ -28,10 +28,26 @@ const RUNNING: u8 = 0;
 const PREPARING: u8 = 1;
 const READY: u8 = 2;
 
-/// The window asks to close.
+/// Whether the window has the keyboard's focus (the listener is looking at it): kept from
+/// the window's events, so that no one asks the window from another thread.
+#[derive(Default)]
+pub struct WindowFocus(AtomicBool);
+
+/// Whether the listener has the window in front now.
+pub fn window_in_front(app: &AppHandle) -> bool {
+    app.try_state::<WindowFocus>()
+        .is_some_and(|focus| focus.0.load(Ordering::Relaxed))
+}
+
+/// The window asks to close, or gains or loses the focus.
 pub fn on_window_event(window: &Window, event: &WindowEvent) {
     if window.label() != MAIN_WINDOW {
         return;
+    }
+    if let WindowEvent::Focused(focused) = event
+        && let Some(focus) = window.app_handle().try_state::<WindowFocus>()
+    {
+        focus.0.store(*focused, Ordering::Relaxed);
     }
     if let WindowEvent::CloseRequested { api, .. } = event {
         let app = window.app_handle();

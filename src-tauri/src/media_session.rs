@@ -12,7 +12,7 @@ use crate::MAIN_WINDOW;
 
 /// The core as the shell keeps it: in Tauri's managed state, from the moment setup puts it
 /// there.
-struct ManagedCore(AppHandle);
+pub struct ManagedCore(pub AppHandle);
 
 impl CoreAccess for ManagedCore {
     fn with_app(&self, act: &mut dyn FnMut(&App)) {

@@ -2,7 +2,8 @@
 //! desktop prefers light or dark, so that a window set to follow the system does; and the
 //! OS's media session ([`media_session`]), through which media keys and the desktop's media
 //! panel reach the player; the one running instance ([`single_instance`]) a second launch
-//! hands over to; and the computer kept awake while music plays ([`keep_awake`]).
+//! hands over to; the computer kept awake while music plays ([`keep_awake`]); and a
+//! notification as each new track starts ([`track_notices`]).
 //!
 //! On Linux the answer comes from the XDG desktop portal (`org.freedesktop.portal.Settings`,
 //! `org.freedesktop.appearance color-scheme`), read through ashpd on the caller's tokio
@@ -17,6 +18,7 @@
 pub mod keep_awake;
 pub mod media_session;
 pub mod single_instance;
+pub mod track_notices;
 
 use std::fmt;
 

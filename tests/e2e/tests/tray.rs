@@ -81,8 +81,18 @@ async fn the_tray_menu_plays_hides_keeps_and_quits() -> Result<()> {
 
     // Closed to the tray, the music plays on.
     open_settings(&app).await?;
-    app.wait_for("setting-close-to-tray").await?.click().await?;
+    let keep = app.wait_for("setting-close-to-tray").await?;
+    keep.click().await?;
     wait_for_settings_file(&app, &["\"close_to_tray\": true"]).await?;
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&keep)?],
+        )
+        .await?;
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    std::fs::create_dir_all(&shots)?;
+    app.screenshot(&shots.join("settings-desktop.png")).await?;
     window.close()?;
     wait_for_window(&window, false).await?;
     let pid = app.app_pid()?;

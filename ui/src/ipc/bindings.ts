@@ -390,7 +390,12 @@ export type DesktopSettings = {
  * or the app's menu) ends Strato. Off: closing the window quits, as most apps do. (On
  * macOS a closed window always leaves the app running, as the OS's apps do.)
  */
-close_to_tray: boolean, };
+close_to_tray: boolean, 
+/**
+ * A desktop notification with the cover when a new track starts, while the window is
+ * not in front.
+ */
+notify_track_change: boolean, };
 export type ThemeChoice = "system" | "light" | "dark";
 export type SettingKey = "output_device" | "streaming_quality" | "stream_format" | "buffer_seconds" | "replay_gain" | "storage_quota" | "data_dir";
 export type SettingsView = { settings: Settings, overridden: Array<SettingKey>, 

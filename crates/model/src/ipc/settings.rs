@@ -111,6 +111,9 @@ pub struct DesktopSettings {
     /// or the app's menu) ends Strato. Off: closing the window quits, as most apps do. (On
     /// macOS a closed window always leaves the app running, as the OS's apps do.)
     pub close_to_tray: bool,
+    /// A desktop notification with the cover when a new track starts, while the window is
+    /// not in front.
+    pub notify_track_change: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -66,7 +66,7 @@ describe("SettingsScreen", () => {
     const keep = screen.getByTestId("setting-close-to-tray") as HTMLInputElement;
     expect(keep.checked).toBe(false);
     await fireEvent.click(keep);
-    expect(mocked.updateSettings.mock.calls[0][0]).toEqual({ ...DEFAULTS, desktop: { close_to_tray: true } });
+    expect(mocked.updateSettings.mock.calls[0][0]).toEqual({ ...DEFAULTS, desktop: { ...DEFAULTS.desktop, close_to_tray: true } });
   });
 
   it("keeps a number within its bounds", async () => {
