@@ -1,29 +1,12 @@
 //! A codec symphonia cannot decode (HE-AAC) is refused at open with an error that names
 //! the format, rather than failing later or playing noise.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use strato_audio::AudioError;
 use strato_audio::decode::TrackDecoder;
 
-fn media_dir() -> PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ensure-media.sh");
-    let out = Command::new(&script).output().expect("run ensure-media.sh");
-    assert!(out.status.success(), "ensure-media.sh failed");
-    PathBuf::from(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim(),
-    )
-}
-
 #[test]
 fn he_aac_is_refused_with_words_naming_it() {
-    let dir = media_dir().join("media/tr-paper-satellites/hls/256k");
+    let dir = strato_testkit::media_dir().join("media/tr-paper-satellites/hls/256k");
     let mut init = std::fs::read(dir.join("init.mp4")).unwrap();
     let fragment = std::fs::read(dir.join("seg000.m4s")).unwrap();
     // The AudioSpecificConfig in the esds box: object type 2 (AAC-LC) in its first 5 bits.

@@ -23,18 +23,6 @@ const MIN_CORRELATION: f64 = 0.95;
 /// ... or have at least this signal-to-noise ratio.
 const MIN_SNR_DB: f64 = 20.0;
 
-fn media_dir() -> PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ensure-media.sh");
-    let out = Command::new(&script).output().expect("run ensure-media.sh");
-    assert!(
-        out.status.success(),
-        "ensure-media.sh failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).expect("utf-8 path");
-    PathBuf::from(stdout.lines().last().expect("a media dir").trim())
-}
-
 /// Reads file:// resources, whole files cached, as a CDN with range requests would serve them.
 #[derive(Default)]
 struct FileFetcher {
@@ -312,7 +300,7 @@ fn check_track(media: &Path, fetcher: &mut FileFetcher, track: &Value) -> Vec<St
 
 #[test]
 fn every_catalog_variant_decodes_to_the_reference() {
-    let media = media_dir();
+    let media = strato_testkit::media_dir();
     let catalog: Value =
         serde_json::from_slice(&std::fs::read(media.join("catalog.json")).unwrap()).unwrap();
     let tracks = catalog["tracks"].as_array().expect("tracks");
@@ -324,7 +312,7 @@ fn every_catalog_variant_decodes_to_the_reference() {
     let mut fetcher = FileFetcher::default();
     let failures: Vec<String> = tracks
         .iter()
-        .flat_map(|track| check_track(&media, &mut fetcher, track))
+        .flat_map(|track| check_track(media, &mut fetcher, track))
         .collect();
     assert!(
         failures.is_empty(),

@@ -3,8 +3,6 @@
 //! served by a fetcher over files (the network seam, not our HLS code, is what is replaced).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -17,20 +15,6 @@ use symphonia::core::formats::{FormatOptions, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions, ReadOnlySource};
 use symphonia::core::meta::MetadataOptions;
 use url::Url;
-
-fn media_dir() -> PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ensure-media.sh");
-    let out = Command::new(&script).output().expect("run ensure-media.sh");
-    assert!(out.status.success(), "ensure-media.sh failed");
-    PathBuf::from(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim(),
-    )
-}
 
 /// Serves `file://` URLs whole, as a CDN would.
 struct Files;
@@ -110,7 +94,7 @@ fn decoded_rate_and_frames(
 
 #[test]
 fn a_discontinuity_starts_a_new_run_at_the_new_rate() {
-    let media = media_dir().join("media");
+    let media = strato_testkit::media_dir().join("media");
     let dir = tempfile::tempdir().unwrap();
     let cd = media.join("tr-polar-morning/hls/256k");
     let dvd = media.join("tr-low-orbit-lullaby/hls/256k");

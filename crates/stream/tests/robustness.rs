@@ -1,27 +1,10 @@
 //! Arbitrary, truncated and mutated input must give errors, never panics; damaged real
 //! segments must give the error that says what is wrong.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use strato_stream::aes::{decrypt_aes128_cbc, key_from_bytes, sequence_number_iv};
 use strato_stream::playlist::fuzz_parse_playlist;
 use strato_stream::ts::{TS_PACKET_LEN, demux_audio, fuzz_demux};
 use strato_stream::{ErrorKind, SegmentKind, segment_to_decoder_input};
-
-fn media_dir() -> PathBuf {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ensure-media.sh");
-    let out = Command::new(&script).output().expect("run ensure-media.sh");
-    assert!(out.status.success(), "ensure-media.sh failed");
-    PathBuf::from(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim(),
-    )
-}
 
 /// xorshift64*: deterministic, so a failure reproduces.
 struct Rng(u64);
@@ -66,7 +49,9 @@ fn hammer(seed: &[u8], rounds: usize, target: impl Fn(&[u8])) {
 
 #[test]
 fn ts_demuxer_never_panics() {
-    let segment = std::fs::read(media_dir().join("media/tr-anemone/hls/64k/seg000.ts")).unwrap();
+    let segment =
+        std::fs::read(strato_testkit::media_dir().join("media/tr-anemone/hls/64k/seg000.ts"))
+            .unwrap();
     // Mutate only the first packets too, where PAT/PMT/PES headers are.
     hammer(&segment[..8 * TS_PACKET_LEN], 50_000, fuzz_demux);
     hammer(&segment, 300, fuzz_demux);
@@ -74,7 +59,7 @@ fn ts_demuxer_never_panics() {
 
 #[test]
 fn playlist_parser_never_panics() {
-    let media = media_dir();
+    let media = strato_testkit::media_dir();
     for playlist in [
         "media/tr-kelp-forest/hls/64k/index.m3u8",
         "media/tr-static-bloom/hls/64k/index.m3u8",
@@ -149,7 +134,7 @@ fn hostile_tag_values_are_refused_before_the_parser() {
         "=",
         "",
     ];
-    let media = media_dir();
+    let media = strato_testkit::media_dir();
     let seeds: Vec<Vec<String>> = [
         "media/tr-kelp-forest/hls/64k/index.m3u8",
         "media/tr-static-bloom/hls/64k/index.m3u8",
@@ -186,7 +171,7 @@ fn hostile_tag_values_are_refused_before_the_parser() {
 
 #[test]
 fn other_segment_kinds_never_panic() {
-    let media = media_dir();
+    let media = strato_testkit::media_dir();
     let packed = std::fs::read(media.join("media/tr-saltwater-waltz/hls/64k/seg000.aac")).unwrap();
     hammer(&packed[..600], 20_000, |b| {
         drop(segment_to_decoder_input(SegmentKind::PackedAudio, b));
@@ -199,7 +184,9 @@ fn other_segment_kinds_never_panic() {
 
 #[test]
 fn truncated_real_ts_segment_is_a_clear_error() {
-    let segment = std::fs::read(media_dir().join("media/tr-anemone/hls/64k/seg001.ts")).unwrap();
+    let segment =
+        std::fs::read(strato_testkit::media_dir().join("media/tr-anemone/hls/64k/seg001.ts"))
+            .unwrap();
     let err = demux_audio(&segment[..segment.len() - 100]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Container);
     assert!(err.to_string().contains("truncated"), "{err}");
@@ -211,7 +198,7 @@ fn truncated_real_ts_segment_is_a_clear_error() {
 
 #[test]
 fn real_encrypted_segment_with_wrong_key_is_a_padding_error() {
-    let hls = media_dir().join("media/tr-kelp-forest/hls");
+    let hls = strato_testkit::media_dir().join("media/tr-kelp-forest/hls");
     let ciphertext = std::fs::read(hls.join("64k/seg002.ts")).unwrap();
     let key = key_from_bytes(&std::fs::read(hls.join("key.bin")).unwrap()).unwrap();
     // The playlist has no IV: segment 2 uses sequence number 2.
