@@ -14,6 +14,7 @@ mod library_commands;
 mod lifecycle;
 mod list_commands;
 mod media_session;
+mod mini_player;
 mod native_heap;
 mod queue_commands;
 mod tray;
@@ -33,6 +34,7 @@ use strato_model::ipc::{
     SyncStatus,
 };
 use tauri::{Emitter, Manager, Runtime};
+use tauri_plugin_window_state::StateFlags;
 
 /// Forwards core events to the window, and what plays to the OS's media session, the tray
 /// and the OS's power management.
@@ -119,6 +121,18 @@ pub fn run() {
     let builder = tauri::Builder::default().plugin(launch::single_instance(&settings));
     with_ipc(builder)
         .plugin(tauri_plugin_deep_link::init())
+        // Each window's size and place (not whether it was shown: a window closed to the
+        // tray comes back on the next start), restored as it is made.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    StateFlags::SIZE
+                        | StateFlags::POSITION
+                        | StateFlags::MAXIMIZED
+                        | StateFlags::FULLSCREEN,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .on_window_event(lifecycle::on_window_event)
         .setup(move |app| {
@@ -138,7 +152,7 @@ pub fn run() {
                 ),
                 notices: strato_desktop::track_notices::TrackNotices::start(
                     "Strato",
-                    "strato",
+                    strato_desktop::DESKTOP_ENTRY,
                     media_session::ManagedCore(app.handle().clone()),
                 ),
             });

@@ -37,13 +37,13 @@ pub fn start(handle: &AppHandle) -> Arc<MediaSession> {
     Arc::new(MediaSession::start(
         "strato",
         "Strato",
-        "strato",
+        strato_desktop::DESKTOP_ENTRY,
         Arc::new(controls),
     ))
 }
 
 /// Brings the window back: unminimised, shown and focused.
-pub fn raise(handle: &AppHandle) {
+pub fn raise<R: tauri::Runtime>(handle: &AppHandle<R>) {
     let Some(window) = handle.get_webview_window(MAIN_WINDOW) else {
         return;
     };

@@ -1,5 +1,5 @@
 //! The tray icon and its menu: what plays, play/pause, next, previous, show or hide the
-//! window, quit. The menu follows the player (only when what it says changes: the status
+//! window, the mini-player, quit. The menu follows the player (only when what it says changes: the status
 //! arrives four times a second while the window shows) and speaks the window's language
 //! (the window sends the words, `set_desktop_words`).
 //!
@@ -32,6 +32,7 @@ struct Items {
     next: MenuItem<Wry>,
     previous: MenuItem<Wry>,
     show_hide: MenuItem<Wry>,
+    mini_player: MenuItem<Wry>,
     quit: MenuItem<Wry>,
 }
 
@@ -50,6 +51,7 @@ const PLAY_PAUSE: &str = "play-pause";
 const NEXT: &str = "next";
 const PREVIOUS: &str = "previous";
 const SHOW_HIDE: &str = "show-hide";
+const MINI_PLAYER: &str = "mini-player";
 const QUIT: &str = "quit";
 
 impl Tray {
@@ -79,6 +81,7 @@ impl Tray {
             next: item(NEXT, &words.next, false)?,
             previous: item(PREVIOUS, &words.previous, false)?,
             show_hide: item(SHOW_HIDE, &words.hide, true)?,
+            mini_player: item(MINI_PLAYER, &words.mini_player, true)?,
             quit: item(QUIT, &words.quit, true)?,
         };
         let menu = Menu::with_items(
@@ -91,6 +94,7 @@ impl Tray {
                 &items.previous,
                 &PredefinedMenuItem::separator(app)?,
                 &items.show_hide,
+                &items.mini_player,
                 &items.quit,
             ],
         )?;
@@ -191,6 +195,7 @@ impl Items {
             } else {
                 &words.show
             }),
+            self.mini_player.set_text(&words.mini_player),
             self.quit.set_text(&words.quit),
         ];
         for outcome in outcomes {
@@ -221,6 +226,7 @@ fn act(app: &AppHandle, id: &str) {
         NEXT => core.next(),
         PREVIOUS => core.previous(),
         SHOW_HIDE => toggle_window(app),
+        MINI_PLAYER => crate::mini_player::toggle(app),
         QUIT => crate::lifecycle::quit(app),
         _ => {}
     }

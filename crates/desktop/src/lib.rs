@@ -22,6 +22,11 @@ pub mod track_notices;
 
 use std::fmt;
 
+/// The app's launcher as its packages install it (`Strato.desktop`, named by the bundler after
+/// the product): what the media session and notifications name, so the desktop shows them
+/// with Strato's icon and under its name.
+pub const DESKTOP_ENTRY: &str = "Strato";
+
 use tokio::sync::watch;
 
 /// What the desktop asks of applications.

@@ -137,7 +137,7 @@ async fn each_new_track_is_told_with_its_cover_replacing_the_last() {
     assert!(
         events
             .notices
-            .set(TrackNotices::start("Strato", "strato", Arc::clone(&app)))
+            .set(TrackNotices::start("Strato", "Strato", Arc::clone(&app)))
             .is_ok()
     );
     app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
@@ -162,7 +162,7 @@ async fn each_new_track_is_told_with_its_cover_replacing_the_last() {
     assert_eq!(first.body, "Aurora Lane — Northern Drift");
     assert_eq!(first.replaces, 0);
     assert_eq!(first.app_name, "Strato");
-    assert_eq!(first.desktop_entry.as_deref(), Some("strato"));
+    assert_eq!(first.desktop_entry.as_deref(), Some("Strato"));
     let image = first.image.expect("the cover");
     let cover = url::Url::parse(&image).unwrap().to_file_path().unwrap();
     assert!(

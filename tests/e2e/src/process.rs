@@ -143,7 +143,12 @@ pub(crate) fn launch_again(
     Ok(child.wait_with_output()?)
 }
 
+/// The app under test: `STRATO_E2E_APP` when set (an installed one: scripts/lib/install-test.sh),
+/// else the build's.
 pub(crate) fn app_binary() -> Result<PathBuf> {
+    if let Some(app) = std::env::var_os("STRATO_E2E_APP") {
+        return Ok(PathBuf::from(app));
+    }
     // The test runs from target/<profile>/deps; the app is built into target/<profile>.
     let exe = std::env::current_exe()?;
     let profile_dir = exe

@@ -21,9 +21,20 @@ impl AppWindow {
     /// # Errors
     /// When `$DISPLAY` cannot be reached or the process has no mapped window there.
     pub fn find(pid: u32) -> Result<Self> {
+        Self::find_titled(pid, None)
+    }
+
+    /// The mapped top-level window of process `pid` whose title (`_NET_WM_NAME`) is `title`,
+    /// when one is given.
+    ///
+    /// # Errors
+    /// When `$DISPLAY` cannot be reached or the process has no such window there.
+    pub fn find_titled(pid: u32, title: Option<&str>) -> Result<Self> {
         let (conn, screen) = x11rb::connect(None).context("connecting to $DISPLAY")?;
         let root = conn.setup().roots[screen].root;
         let pid_atom = conn.intern_atom(false, b"_NET_WM_PID")?.reply()?.atom;
+        let name_atom = conn.intern_atom(false, b"_NET_WM_NAME")?.reply()?.atom;
+        let utf8 = conn.intern_atom(false, b"UTF8_STRING")?.reply()?.atom;
         let children = conn.query_tree(root)?.reply()?.children;
         for window in children {
             let property = conn
@@ -31,11 +42,42 @@ impl AppWindow {
                 .reply()?;
             let mapped = conn.get_window_attributes(window)?.reply()?.map_state
                 == x11rb::protocol::xproto::MapState::VIEWABLE;
-            if property.value32().and_then(|mut v| v.next()) == Some(pid) && mapped {
+            if property.value32().and_then(|mut v| v.next()) != Some(pid) || !mapped {
+                continue;
+            }
+            let named = conn
+                .get_property(false, window, name_atom, utf8, 0, 256)?
+                .reply()?;
+            if title.is_none_or(|title| named.value == title.as_bytes()) {
                 return Ok(Self { conn, window });
             }
         }
-        anyhow::bail!("no mapped window of process {pid} on $DISPLAY")
+        anyhow::bail!("no mapped window of process {pid} titled {title:?} on $DISPLAY")
+    }
+
+    /// Whether it asked to be kept above other windows (`_NET_WM_STATE_ABOVE`, as GTK sets it
+    /// for an always-on-top window).
+    ///
+    /// # Errors
+    /// When the X server cannot be asked.
+    pub fn is_kept_above(&self) -> Result<bool> {
+        let state = self
+            .conn
+            .intern_atom(false, b"_NET_WM_STATE")?
+            .reply()?
+            .atom;
+        let above = self
+            .conn
+            .intern_atom(false, b"_NET_WM_STATE_ABOVE")?
+            .reply()?
+            .atom;
+        let property = self
+            .conn
+            .get_property(false, self.window, state, AtomEnum::ATOM, 0, 32)?
+            .reply()?;
+        Ok(property
+            .value32()
+            .is_some_and(|mut atoms| atoms.any(|atom| atom == above)))
     }
 
     /// Unmaps the window, as a window manager minimising it does.

@@ -73,7 +73,7 @@ async fn the_tray_menu_plays_hides_keeps_and_quits() -> Result<()> {
     wait_for_offer(&app, "Pause").await?;
 
     // Hide and show.
-    let window = AppWindow::find(app.app_pid()?)?;
+    let window = AppWindow::find_titled(app.app_pid()?, Some("Strato"))?;
     choose(&menu, "Hide Strato").await?;
     wait_for_window(&window, false).await?;
     choose(&menu, "Show Strato").await?;
@@ -137,7 +137,7 @@ async fn closing_the_window_quits_and_keeps_the_place() -> Result<()> {
         .await?;
 
     // Closed as a window manager's close button asks: Strato quits, as most apps do.
-    AppWindow::find(app.app_pid()?)?.close()?;
+    AppWindow::find_titled(app.app_pid()?, Some("Strato"))?.close()?;
     app.wait_until_ended().await?;
     app.restart().await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;

@@ -460,4 +460,4 @@ page: LaunchPage | null,
  * Why it could not be done, in words for the listener.
  */
 error: AppError | null, };
-export type DesktopWords = { nothing_playing: string, play: string, pause: string, next: string, previous: string, show: string, hide: string, quit: string, };
+export type DesktopWords = { nothing_playing: string, play: string, pause: string, next: string, previous: string, show: string, hide: string, mini_player: string, quit: string, };

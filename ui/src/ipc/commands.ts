@@ -80,6 +80,8 @@ export type Commands = {
   pause_downloads: { args: null; result: void };
   resume_downloads: { args: null; result: void };
   edit_playlist: { args: { id: string; edits: ReadonlyArray<PlaylistItemEdit> }; result: PlaylistChanges };
+  toggle_mini_player: { args: null; result: void };
+  show_main_window: { args: null; result: void };
   play_next: { args: { trackIds: ReadonlyArray<string> }; result: void };
   add_to_queue: { args: { trackIds: ReadonlyArray<string> }; result: void };
   move_in_queue: { args: { entryIds: ReadonlyArray<number>; position: number }; result: void };

@@ -1,6 +1,7 @@
 // The only module that talks to Tauri. Everything else calls these typed functions.
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 import type {
   AboutView,
   AlbumPage,
@@ -426,6 +427,26 @@ export function onSettingsChanged(callback: (view: SettingsView) => void): Promi
  */
 export function runLaunches(): Promise<LaunchOutcome[]> {
   return call("run_launches");
+}
+
+/** The label of the window this page is in: "main", or "mini" for the mini-player. */
+export function windowLabel(): string {
+  try {
+    return getCurrentWindow().label;
+  } catch {
+    // Outside the app (a test page): the main window's page.
+    return "main";
+  }
+}
+
+/** Opens the mini-player (a small window always on top), or closes it. */
+export function toggleMiniPlayer(): Promise<void> {
+  return call("toggle_mini_player");
+}
+
+/** From the mini-player: the main window back in front, the mini-player closed. */
+export function showMainWindow(): Promise<void> {
+  return call("show_main_window");
 }
 
 /** The tray menu's words, in the window's language (the shell draws the menu). */

@@ -15,6 +15,7 @@ pub struct DesktopWords {
     pub previous: String,
     pub show: String,
     pub hide: String,
+    pub mini_player: String,
     pub quit: String,
 }
 
@@ -29,6 +30,7 @@ impl Default for DesktopWords {
             previous: "Previous track".to_owned(),
             show: "Show Strato".to_owned(),
             hide: "Hide Strato".to_owned(),
+            mini_player: "Mini player".to_owned(),
             quit: "Quit Strato".to_owned(),
         }
     }

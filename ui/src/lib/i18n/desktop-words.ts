@@ -11,6 +11,7 @@ export function desktopWords(): DesktopWords {
     previous: m.player_previous(),
     show: m.tray_show(),
     hide: m.tray_hide(),
+    mini_player: m.player_mini(),
     quit: m.tray_quit(),
   };
 }

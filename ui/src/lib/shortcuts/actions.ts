@@ -13,6 +13,7 @@ export type ShortcutAction =
   | "forward"
   | "search"
   | "settings"
+  | "mini-player"
   | "next-region"
   | "previous-region";
 
@@ -40,6 +41,7 @@ export const SHORTCUTS: readonly ShortcutDefinition[] = [
   { id: "forward", label: () => m.shortcut_forward(), keys: "Alt+Right" },
   { id: "search", label: () => m.shortcut_search(), keys: "Ctrl+K" },
   { id: "settings", label: () => m.shortcut_settings(), keys: "Ctrl+," },
+  { id: "mini-player", label: () => m.shortcut_mini_player(), keys: "Ctrl+Alt+M" },
   { id: "next-region", label: () => m.shortcut_next_region(), keys: "F6" },
   { id: "previous-region", label: () => m.shortcut_previous_region(), keys: "Shift+F6" },
 ];

@@ -333,6 +333,16 @@ export class PlayerStore {
     await this.#run(ipc.previous);
   }
 
+  /** Opens the mini-player (a small window always on top), or closes it. */
+  async toggleMiniPlayer(): Promise<void> {
+    await this.#run(ipc.toggleMiniPlayer);
+  }
+
+  /** From the mini-player: the main window back in front. */
+  async showMainWindow(): Promise<void> {
+    await this.#run(ipc.showMainWindow);
+  }
+
   async togglePlayPause(): Promise<void> {
     const { state, track } = this.status;
     if (state === "playing" || state === "loading" || state === "buffering") return this.#run(ipc.pause);
