@@ -30,6 +30,9 @@ RUN_PACKAGES=(xvfb xauth alsa-utils)
 # gnome-keyring, dbus and libsecret-tools: a real Secret Service for the keychain tests
 # (scripts/lib/secret-service.sh).
 TEST_PACKAGES=(webkit2gtk-driver imagemagick gnome-keyring dbus libsecret-tools)
+# scripts/package: the metadata's validators (AppStream, desktop entries) and rpm, to read the
+# .rpm's files and requirements.
+PACKAGE_PACKAGES=(appstream desktop-file-utils rpm)
 
 ensure_apt() {
     local missing=()
@@ -135,7 +138,7 @@ build_ui() {
 setup_for() {
     local t0=$SECONDS
     ensure_apt "${BUILD_PACKAGES[@]}" "${MEDIA_PACKAGES[@]}" "${RUN_PACKAGES[@]}"
-    [ "$1" = test ] && ensure_apt "${TEST_PACKAGES[@]}"
+    [ "$1" = test ] && ensure_apt "${TEST_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}"
     ensure_rust
     ensure_venv
     ensure_node
