@@ -71,6 +71,7 @@ impl AppEvents for WindowEvents {
     }
 
     fn queue_changed(&self, view: &QueueView) {
+        self.media.follow_queue(view);
         self.send(QUEUE_CHANGED_EVENT, view);
     }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_desktop::media_session::{CoreControls, MediaSession};
-use strato_model::ipc::{PlaybackState, PlayerStatus};
+use strato_model::ipc::{PlaybackState, PlayerStatus, QueueView};
 use strato_testkit::{DevCloud, Moto};
 use zbus::zvariant::{ObjectPath, OwnedValue};
 
@@ -25,6 +25,12 @@ impl AppEvents for ToSession {
     fn player_status(&self, status: &PlayerStatus) {
         if let Some(session) = self.0.get() {
             session.follow(status);
+        }
+    }
+
+    fn queue_changed(&self, view: &QueueView) {
+        if let Some(session) = self.0.get() {
+            session.follow_queue(view);
         }
     }
 }
@@ -227,6 +233,26 @@ async fn volume_next_and_raise(
         (text(&shown, "xesam:title").as_deref() == Some(tracks[1].title.as_str())).then_some(())
     })
     .await;
+    // True to the queue: the last track has no next, unless the queue repeats.
+    player.call_method("Next", &()).await.unwrap();
+    until("the last track, with no next", async || {
+        let shown = metadata(player).await;
+        let last = text(&shown, "xesam:title").as_deref() == Some(tracks[2].title.as_str());
+        let next: bool = player.get_property("CanGoNext").await.ok()?;
+        (last && !next).then_some(())
+    })
+    .await;
+    assert!(player.get_property::<bool>("CanGoPrevious").await.unwrap());
+    player.set_property("LoopStatus", "Playlist").await.unwrap();
+    until("a next again, the queue repeating", async || {
+        player
+            .get_property::<bool>("CanGoNext")
+            .await
+            .ok()?
+            .then_some(())
+    })
+    .await;
+
     root.call_method("Raise", &()).await.unwrap();
     until("the window raised", async || {
         (raised.load(std::sync::atomic::Ordering::SeqCst) == 1).then_some(())

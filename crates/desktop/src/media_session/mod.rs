@@ -20,7 +20,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use strato_model::ipc::{PlaybackState, PlayerStatus, RepeatMode};
+use strato_model::ipc::{PlaybackState, PlayerStatus, QueueView, RepeatMode};
 use tokio::sync::watch;
 
 pub use core_controls::{CoreAccess, CoreControls};
@@ -35,6 +35,33 @@ pub struct NowPlaying {
     pub volume: f64,
     pub shuffle: bool,
     pub repeat: RepeatMode,
+    /// Where the track is in the queue, once the queue said so.
+    pub queue: Option<QueuePlace>,
+}
+
+/// The current entry's place in the queue (in play order) and the queue's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuePlace {
+    pub current: u32,
+    pub length: u32,
+}
+
+impl NowPlaying {
+    /// Whether "next" has somewhere to go: a later entry, or any with repeat all.
+    #[must_use]
+    pub fn can_go_next(&self) -> bool {
+        match (self.repeat, self.queue) {
+            (_, None) => false,
+            (RepeatMode::All, Some(place)) => place.length > 0,
+            (_, Some(place)) => place.current + 1 < place.length,
+        }
+    }
+
+    /// Whether "previous" does anything: with a track, it goes back one or to its start.
+    #[must_use]
+    pub fn can_go_previous(&self) -> bool {
+        self.track.is_some()
+    }
 }
 
 /// The track playing (or paused, or next to play).
@@ -89,6 +116,7 @@ impl NowPlaying {
             volume: f64::from(status.volume),
             shuffle: status.shuffle,
             repeat: status.repeat,
+            queue: None,
         }
     }
 }
@@ -174,10 +202,24 @@ impl MediaSession {
 
     /// Tells the desktop where the player is now.
     pub fn follow(&self, status: &PlayerStatus) {
-        let now = NowPlaying::from_status(status);
+        let mut now = NowPlaying::from_status(status);
         self.now.send_if_modified(|shown| {
+            now.queue = shown.queue;
             let changed = *shown != now;
             *shown = now;
+            changed
+        });
+    }
+
+    /// Tells the desktop where the track is in the queue (whether "next" can go anywhere).
+    pub fn follow_queue(&self, view: &QueueView) {
+        let place = view.current.map(|current| QueuePlace {
+            current,
+            length: view.length,
+        });
+        self.now.send_if_modified(|shown| {
+            let changed = shown.queue != place;
+            shown.queue = place;
             changed
         });
     }

@@ -166,12 +166,17 @@ impl Shown {
             self.art.clone_from(&art);
             player.set_metadata(metadata(next, art)).await?;
             let has_track = next.track.is_some();
-            player.set_can_go_next(has_track).await?;
-            player.set_can_go_previous(has_track).await?;
             player.set_can_play(has_track).await?;
             player.set_can_pause(has_track).await?;
             let seekable = next.track.as_ref().is_some_and(|t| t.length.is_some());
             player.set_can_seek(seekable).await?;
+        }
+        // True to the queue: the last entry has no next (unless the queue repeats).
+        if first || before.can_go_next() != next.can_go_next() {
+            player.set_can_go_next(next.can_go_next()).await?;
+        }
+        if first || before.can_go_previous() != next.can_go_previous() {
+            player.set_can_go_previous(next.can_go_previous()).await?;
         }
         if first || before.state != next.state {
             player
