@@ -13,6 +13,7 @@ mod launch;
 mod library_commands;
 mod lifecycle;
 mod list_commands;
+mod media_keys;
 mod media_session;
 mod mini_player;
 mod native_heap;
@@ -92,6 +93,7 @@ impl AppEvents for WindowEvents {
     }
 
     fn settings_changed(&self, view: &SettingsView) {
+        media_keys::follow_settings(&self.app);
         if let Some(desktop) = self.app.try_state::<DesktopTheme>() {
             appearance::apply(&self.app, desktop.resolve(view.settings.appearance));
         }
@@ -122,6 +124,7 @@ pub fn run() {
     let builder = tauri::Builder::default().plugin(launch::single_instance(&settings));
     with_ipc(builder)
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(media_keys::plugin())
         // Each window's size and place (not whether it was shown: a window closed to the
         // tray comes back on the next start), restored as it is made.
         .plugin(
@@ -139,6 +142,7 @@ pub fn run() {
         .setup(move |app| {
             app.manage(lifecycle::Quitting::default());
             app.manage(lifecycle::WindowFocus::default());
+            app.manage(media_keys::MediaKeys::default());
             app.manage(about::AboutInfo {
                 // With the commit, as `strato --version` says it: what a bug report needs.
                 version: strato_cli::VERSION.to_owned(),
@@ -192,6 +196,7 @@ pub fn run() {
             if let Some(tray) = tray::Tray::start(app.handle()) {
                 app.manage(tray);
             }
+            media_keys::follow_settings(app.handle());
             launch::receive_own_arguments(app.handle());
             Ok(())
         })

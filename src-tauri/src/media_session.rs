@@ -34,12 +34,22 @@ impl CoreAccess for ManagedCore {
 pub fn start(handle: &AppHandle) -> Arc<MediaSession> {
     let window = handle.clone();
     let controls = CoreControls::new(ManagedCore(handle.clone()), move || raise(&window));
-    Arc::new(MediaSession::start(
+    let session = Arc::new(MediaSession::start(
         "strato",
         "Strato",
         strato_desktop::DESKTOP_ENTRY,
         Arc::new(controls),
-    ))
+    ));
+    // Without a media session the media keys reach no one: Strato takes them itself.
+    let waiting = Arc::clone(&session);
+    let app = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(unavailable) = waiting.ready().await {
+            tracing::info!(%unavailable, "taking the media keys instead");
+            crate::media_keys::session_unavailable(&app);
+        }
+    });
+    session
 }
 
 /// Brings the window back: unminimised, shown and focused.

@@ -138,3 +138,31 @@ impl AppWindow {
         Ok(())
     }
 }
+
+/// A key pressed and released on the X server (XTEST), as a keyboard's: it goes to whoever
+/// grabbed it, or to the focused window. `keysym` names the key (`XF86AudioPlay` is
+/// `0x1008_FF14`).
+///
+/// # Errors
+/// When `$DISPLAY` cannot be reached or no key of its keyboard map gives `keysym`.
+pub fn press_key(keysym: u32) -> Result<()> {
+    use x11rb::protocol::xtest::ConnectionExt as _;
+    const KEY_PRESS: u8 = 2;
+    const KEY_RELEASE: u8 = 3;
+    let (conn, screen) = x11rb::connect(None).context("connecting to $DISPLAY")?;
+    let root = conn.setup().roots[screen].root;
+    let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+    let map = conn.get_keyboard_mapping(min, max - min + 1)?.reply()?;
+    let per = usize::from(map.keysyms_per_keycode).max(1);
+    let index = map
+        .keysyms
+        .iter()
+        .position(|&sym| sym == keysym)
+        .with_context(|| format!("no key gives keysym {keysym:#x} on $DISPLAY"))?;
+    let keycode = min + u8::try_from(index / per)?;
+    conn.xtest_fake_input(KEY_PRESS, keycode, 0, root, 0, 0, 0)?;
+    conn.xtest_fake_input(KEY_RELEASE, keycode, 0, root, 0, 0, 0)?;
+    // A round trip: the server has taken the events when it answers.
+    conn.get_input_focus()?.reply()?;
+    Ok(())
+}

@@ -15,6 +15,28 @@ use strato_e2e::{AppUnderTest, Audio};
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
 const WAIT: Duration = Duration::from_secs(30);
+/// A short wait for the effect of one key press.
+const STEP: Duration = Duration::from_secs(2);
+/// The play key of a keyboard (X11's keysym).
+const XF86_AUDIO_PLAY: u32 = 0x1008_FF14;
+
+/// Presses `keysym` until `done` says it took effect: the grab is made on the app's own
+/// thread shortly after the setting is saved, so an early press may reach no one.
+async fn press_key_until<F: std::future::Future<Output = bool>>(
+    keysym: u32,
+    mut done: impl FnMut() -> F,
+) -> Result<()> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        strato_e2e::window::press_key(keysym)?;
+        if done().await {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the key {keysym:#x} changed nothing");
+        }
+    }
+}
 
 /// Clicks the menu's entry `label` once it shows it, enabled.
 async fn choose(menu: &TrayMenu, label: &str) -> Result<()> {
@@ -76,6 +98,27 @@ async fn the_tray_menu_plays_hides_keeps_and_quits() -> Result<()> {
     let window = AppWindow::find_titled(app.app_pid()?, Some("Strato"))?;
     choose(&menu, "Hide Strato").await?;
     wait_for_window(&window, false).await?;
+    choose(&menu, "Show Strato").await?;
+    wait_for_window(&window, true).await?;
+
+    // The media keys, taken by Strato once asked (with the window hidden, as they would be
+    // pressed over another app): the play key pauses and plays, the next key skips.
+    open_settings(&app).await?;
+    app.wait_for("setting-take-media-keys")
+        .await?
+        .click()
+        .await?;
+    wait_for_settings_file(&app, &["\"take_media_keys\": true"]).await?;
+    choose(&menu, "Hide Strato").await?;
+    wait_for_window(&window, false).await?;
+    press_key_until(XF86_AUDIO_PLAY, || async {
+        menu.wait_for("Play", STEP).await.is_ok()
+    })
+    .await?;
+    press_key_until(XF86_AUDIO_PLAY, || async {
+        menu.wait_for("Pause", STEP).await.is_ok()
+    })
+    .await?;
     choose(&menu, "Show Strato").await?;
     wait_for_window(&window, true).await?;
 

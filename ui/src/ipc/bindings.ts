@@ -395,7 +395,13 @@ close_to_tray: boolean,
  * A desktop notification with the cover when a new track starts, while the window is
  * not in front.
  */
-notify_track_change: boolean, };
+notify_track_change: boolean, 
+/**
+ * Strato takes the media keys itself (a global grab), for desktops that do not pass
+ * them to players through the media session. Taken anyway where there is no media
+ * session.
+ */
+take_media_keys: boolean, };
 export type ThemeChoice = "system" | "light" | "dark";
 export type SettingKey = "output_device" | "streaming_quality" | "stream_format" | "buffer_seconds" | "replay_gain" | "storage_quota" | "data_dir";
 export type SettingsView = { settings: Settings, overridden: Array<SettingKey>, 

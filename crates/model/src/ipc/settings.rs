@@ -114,6 +114,10 @@ pub struct DesktopSettings {
     /// A desktop notification with the cover when a new track starts, while the window is
     /// not in front.
     pub notify_track_change: bool,
+    /// Strato takes the media keys itself (a global grab), for desktops that do not pass
+    /// them to players through the media session. Taken anyway where there is no media
+    /// session.
+    pub take_media_keys: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

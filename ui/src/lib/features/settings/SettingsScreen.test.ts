@@ -61,12 +61,20 @@ describe("SettingsScreen", () => {
     expect(settingsStore.settings?.quality.replay_gain).toBe("album");
   });
 
-  it("keeps Strato in the tray when the window closes, once asked to", async () => {
+  it("saves each of the desktop's choices, all off until asked for", async () => {
     await shown(viewOf(DEFAULTS));
-    const keep = screen.getByTestId("setting-close-to-tray") as HTMLInputElement;
-    expect(keep.checked).toBe(false);
-    await fireEvent.click(keep);
-    expect(mocked.updateSettings.mock.calls[0][0]).toEqual({ ...DEFAULTS, desktop: { ...DEFAULTS.desktop, close_to_tray: true } });
+    const choices = [
+      ["setting-close-to-tray", "close_to_tray"],
+      ["setting-notify-track-change", "notify_track_change"],
+      ["setting-take-media-keys", "take_media_keys"],
+    ] as const;
+    for (const [testId, key] of choices) {
+      const box = screen.getByTestId(testId) as HTMLInputElement;
+      expect(box.checked).toBe(false);
+      mocked.updateSettings.mockClear();
+      await fireEvent.click(box);
+      expect(mocked.updateSettings.mock.calls[0][0].desktop[key]).toBe(true);
+    }
   });
 
   it("keeps a number within its bounds", async () => {
