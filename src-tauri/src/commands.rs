@@ -14,7 +14,7 @@ use strato_model::ipc::{
     PlayerStatus, RememberedAccount, RepeatMode, ServiceTrust, Session, Settings, SettingsView,
     SignInStep, SignUpOutcome, StaySignedIn,
 };
-use tauri::State;
+use tauri::{Manager, State};
 
 #[tauri::command]
 pub fn default_service_url(app: State<'_, App>) -> String {
@@ -250,8 +250,9 @@ pub fn player_status(app: State<'_, App>) -> PlayerStatus {
     app.player_status()
 }
 
-/// The page was shown or hidden (`visibilitychange`): hidden, it is not sent the ticks.
+/// A window's page was shown or hidden (`visibilitychange`): while none is seen, the
+/// position's ticks are not sent.
 #[tauri::command]
-pub fn set_window_shown(app: State<'_, App>, shown: bool) {
-    app.set_window_shown(shown);
+pub fn set_window_shown<R: tauri::Runtime>(window: tauri::WebviewWindow<R>, shown: bool) {
+    crate::lifecycle::window_shown(window.app_handle(), window.label(), shown);
 }

@@ -142,6 +142,7 @@ pub fn run() {
         .setup(move |app| {
             app.manage(lifecycle::Quitting::default());
             app.manage(lifecycle::WindowFocus::default());
+            app.manage(lifecycle::ShownWindows::default());
             app.manage(media_keys::MediaKeys::default());
             app.manage(about::AboutInfo {
                 // With the commit, as `strato --version` says it: what a bug report needs.

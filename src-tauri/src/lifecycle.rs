@@ -8,11 +8,13 @@
 //!   core has paused and written the queue, the position and the settings
 //!   (`App::prepare_to_quit`), then let through.
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Duration;
 
 use strato_core::App;
-use tauri::{AppHandle, Manager, RunEvent, Window, WindowEvent};
+use tauri::{AppHandle, Manager, RunEvent, Runtime, Window, WindowEvent};
 
 use crate::MAIN_WINDOW;
 use crate::tray::Tray;
@@ -33,15 +35,60 @@ const READY: u8 = 2;
 #[derive(Default)]
 pub struct WindowFocus(AtomicBool);
 
+/// The windows whose page is seen (not minimised, hidden or closed): the player's position
+/// is sent while any is. The mini-player over a minimised main window is the common case.
+/// Each page says so as it starts and on each change; the main window starts seen.
+pub struct ShownWindows(Mutex<BTreeSet<String>>);
+
+impl Default for ShownWindows {
+    fn default() -> Self {
+        Self(Mutex::new(BTreeSet::from([MAIN_WINDOW.to_owned()])))
+    }
+}
+
+impl ShownWindows {
+    /// `label` is shown or not; whether any window is shown now.
+    fn set(&self, label: &str, shown: bool) -> bool {
+        let mut windows = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if shown {
+            windows.insert(label.to_owned());
+        } else {
+            windows.remove(label);
+        }
+        !windows.is_empty()
+    }
+}
+
+/// The window `label` was shown or hidden: the core sends the position's ticks while any
+/// window is seen.
+pub fn window_shown<R: Runtime>(app: &AppHandle<R>, label: &str, shown: bool) {
+    let any = app
+        .try_state::<ShownWindows>()
+        .is_none_or(|windows| windows.set(label, shown));
+    if let Some(core) = app.try_state::<App>() {
+        core.set_window_shown(any);
+    }
+}
+
 /// Whether the listener has the window in front now.
 pub fn window_in_front(app: &AppHandle) -> bool {
     app.try_state::<WindowFocus>()
         .is_some_and(|focus| focus.0.load(Ordering::Relaxed))
 }
 
-/// The window asks to close, or gains or loses the focus.
+/// A window asks to close, gains or loses the focus, or is gone.
 pub fn on_window_event(window: &Window, event: &WindowEvent) {
     if window.label() != MAIN_WINDOW {
+        // The mini-player closes as any window does; once gone, it is not seen. Told after
+        // this event returns: the core's answer goes to every window, and one being
+        // destroyed must not be written to from inside its own destruction.
+        if let WindowEvent::Destroyed = event {
+            let (app, label) = (window.app_handle().clone(), window.label().to_owned());
+            tauri::async_runtime::spawn(async move { window_shown(&app, &label, false) });
+        }
         return;
     }
     if let WindowEvent::Focused(focused) = event
@@ -119,12 +166,30 @@ pub fn hide_window(app: &AppHandle) {
     {
         tracing::warn!(%error, "the window could not be hidden");
     }
-    if let Some(core) = app.try_state::<App>() {
-        // A hidden page is not woken by the position's ticks (the page's own visibility
-        // event may come late, or not at all, for a window hidden rather than minimised).
-        core.set_window_shown(false);
-    }
+    // A hidden page is not woken by the position's ticks (the page's own visibility event
+    // may come late, or not at all, for a window hidden rather than minimised).
+    window_shown(app, MAIN_WINDOW, false);
     if let Some(tray) = app.try_state::<Tray>() {
         tray.window_shown(false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShownWindows;
+
+    #[test]
+    fn the_position_is_sent_while_any_window_is_seen() {
+        let windows = ShownWindows::default();
+        assert!(windows.set("mini", false), "the main window starts seen");
+        assert!(windows.set("main", true));
+        assert!(windows.set("mini", true));
+        assert!(
+            windows.set("main", false),
+            "the mini-player over a minimised window"
+        );
+        assert!(!windows.set("mini", false));
+        assert!(!windows.set("mini", false), "twice is the same");
+        assert!(windows.set("main", true));
     }
 }

@@ -56,6 +56,19 @@ async fn wait_for_offer(app: &AppUnderTest, test_id: &str, offer: &str) -> Resul
     }
 }
 
+/// The current window's page seen or not, as the page learns it when its window is
+/// minimised or restored (`document.hidden` and its `visibilitychange` event).
+async fn page_seen(app: &AppUnderTest, seen: bool) -> Result<()> {
+    app.client
+        .execute(
+            "Object.defineProperty(document, 'hidden', { configurable: true, get: () => !arguments[0] });\
+             document.dispatchEvent(new Event('visibilitychange'));",
+            vec![serde_json::Value::Bool(seen)],
+        )
+        .await?;
+    Ok(())
+}
+
 async fn window_count(app: &AppUnderTest, count: usize) -> Result<()> {
     let deadline = Instant::now() + WAIT;
     while app.client.windows().await?.len() != count {
@@ -108,6 +121,21 @@ async fn the_mini_player_plays_on_top_and_both_windows_keep_their_place() -> Res
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
     std::fs::create_dir_all(&shots)?;
     app.screenshot(&shots.join("mini-player.png")).await?;
+
+    // The main window's page hidden (minimised, on another workspace: its page says so): the
+    // mini-player, still seen, still follows the track's position.
+    app.client.switch_to_window(main.clone()).await?;
+    page_seen(&app, false).await?;
+    app.client.switch_to_window(mini.clone()).await?;
+    let before = app
+        .wait_for_text("position", WAIT, |t| !t.is_empty())
+        .await?;
+    app.wait_for_text("position", WAIT, |t| !t.is_empty() && t != before)
+        .await
+        .context("the mini-player's position stood still with the main window hidden")?;
+    app.client.switch_to_window(main.clone()).await?;
+    page_seen(&app, true).await?;
+    app.client.switch_to_window(mini.clone()).await?;
 
     // Its buttons act on the one player: the main window shows it paused.
     app.wait_for("mini-play-pause").await?.click().await?;

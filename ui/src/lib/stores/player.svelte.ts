@@ -228,7 +228,9 @@ export class PlayerStore {
     this.#unlisten = unlisten;
     if (typeof document !== "undefined") {
       document.addEventListener("visibilitychange", this.#tellVisibility);
-      if (document.hidden) this.#tellVisibility();
+      // Said at once, seen or not: the core sends the ticks while any window (this one, the
+      // mini-player) is seen.
+      this.#tellVisibility();
     }
     const initial = await ipc.playerStatus();
     // An event that arrived while we were asking is newer than this snapshot.

@@ -522,15 +522,15 @@ describe("a hidden window", () => {
     vi.unstubAllGlobals();
   });
 
-  it("tells the core when the page is hidden and shown again, and stops listening when stopped", async () => {
+  it("tells the core it is seen at start, when hidden and shown again, and stops listening when stopped", async () => {
     const page = fakeDocument();
     mocked.setWindowShown.mockResolvedValue(undefined);
     const store = new PlayerStore();
     await store.start();
-    expect(mocked.setWindowShown).not.toHaveBeenCalled();
+    expect(mocked.setWindowShown.mock.calls).toEqual([[true]]);
     page.set(true);
     page.set(false);
-    expect(mocked.setWindowShown.mock.calls).toEqual([[false], [true]]);
+    expect(mocked.setWindowShown.mock.calls).toEqual([[true], [false], [true]]);
     store.stop();
     expect(page.listeners.size).toBe(0);
   });
