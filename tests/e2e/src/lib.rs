@@ -290,7 +290,7 @@ impl AppUnderTest {
         // that the next can start. (It has nothing left to close: an error is expected.)
         let _ = self.client.clone().close().await;
         self.quit = true;
-        Ok(())
+        process::instance_released().await
     }
 
     /// Quits the app (ends the `WebDriver` session) and waits up to 20 s for its process to
@@ -310,7 +310,7 @@ impl AppUnderTest {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(())
+        process::instance_released().await
     }
 
     /// Quits the app (ends the `WebDriver` session, which closes it) and starts it again with

@@ -143,6 +143,36 @@ pub(crate) fn launch_again(
     Ok(child.wait_with_output()?)
 }
 
+/// Waits (up to 10 s) until no Strato holds its single-instance name on the session bus.
+/// The bus lets a name go a moment after its owner's process ended; a Strato started in
+/// that moment would take the ended one for the running instance and hand over to it.
+#[cfg(target_os = "linux")]
+pub(crate) async fn instance_released() -> Result<()> {
+    let Ok(bus) = zbus::Connection::session().await else {
+        return Ok(());
+    };
+    let dbus = zbus::fdo::DBusProxy::new(&bus).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let held = dbus.list_names().await?.into_iter().any(|name| {
+            name.starts_with("dev.strato.desktop") && name.ends_with(".SingleInstance")
+        });
+        if !held {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("Strato's single-instance name was still held 10 s after the app ended");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+#[allow(clippy::unused_async)]
+pub(crate) async fn instance_released() -> Result<()> {
+    Ok(())
+}
+
 /// The app under test: `STRATO_E2E_APP` when set (an installed one: scripts/lib/install-test.sh),
 /// else the build's.
 pub(crate) fn app_binary() -> Result<PathBuf> {
