@@ -5,7 +5,8 @@
 //! EXT-X-DATERANGE DURATION that is negative, not finite or too large reaches
 //! `Duration::from_secs_f64`; a byte range whose offset plus length overflows is added
 //! unchecked; a media sequence number near the top of the range overflows when later
-//! segments are numbered; a lone '"' slices out of bounds. Each is refused here, saying
+//! segments are numbered; a lone '"' slices out of bounds; a tag on the header's own line
+//! (`#EXTM3U#EXTINF:...`) is parsed without the checks above. Each is refused here, saying
 //! which line is wrong.
 //!
 //! [`guard_parser_panics`] remains as the last line of defence for what fuzzing has not found
@@ -24,9 +25,18 @@ const MAX_DURATION_SECS: f64 = 1e9;
 /// Checks the whole text before `hls_m3u8` sees it.
 pub(super) fn check_before_parsing(text: &str) -> Result<()> {
     // A UTF-8 BOM is common from hand-edited files and harmless.
-    if !text.trim_start_matches('\u{feff}').starts_with("#EXTM3U") {
+    let text_after_bom = text.trim_start_matches('\u{feff}');
+    if !text_after_bom.starts_with("#EXTM3U") {
         return Err(StreamError::InvalidPlaylist(
             "missing #EXTM3U header: this is not an M3U8 playlist".into(),
+        ));
+    }
+    // The header is a line of its own (RFC 8216 4.3.1.1). The parser reads what follows it
+    // on that line as another line, unchecked here: refused instead.
+    let header = text_after_bom.lines().next().unwrap_or_default();
+    if header.trim_end() != "#EXTM3U" {
+        return Err(StreamError::InvalidPlaylist(
+            "line 1: text after the #EXTM3U header on its line".into(),
         ));
     }
     let uri_lines = text

@@ -120,6 +120,20 @@ fn malformed_playlists_say_what_is_wrong() {
     let err = media_error("#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n");
     assert!(err.to_string().contains("missing #EXTM3U"), "{err}");
 
+    // Found by fuzzing: a tag after the header on its line reached the parser unchecked
+    // (here an EXTINF of 3e108 seconds, which makes it panic).
+    let huge = format!("#EXTM3U#EXTINF:3{}.89,\na.ts\n", "4".repeat(108));
+    let err = media_error(&huge);
+    assert!(
+        err.to_string().contains("after the #EXTM3U header"),
+        "{err}"
+    );
+    let spaced = media_error("\u{feff}#EXTM3U \n#EXT-X-ENDLIST\n").to_string();
+    assert!(
+        !spaced.contains("after the #EXTM3U"),
+        "a header with a space after it is one: {spaced}"
+    );
+
     let err = media_error("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-ENDLIST\n");
     assert_eq!(err.kind(), ErrorKind::Playlist, "{err}");
     assert!(err.to_string().contains("no segments"), "{err}");
