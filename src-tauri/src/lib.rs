@@ -19,12 +19,15 @@ mod mini_player;
 mod native_heap;
 mod queue_commands;
 mod tray;
+mod updates;
 mod web_memory;
 mod webview;
 
 use std::sync::Arc;
 
 pub use launch::hand_over_play;
+#[cfg(target_os = "linux")]
+pub use updates::settle_certificate_paths;
 
 use appearance::DesktopTheme;
 use strato_core::{App, AppEvents, AppSettings};
@@ -138,6 +141,7 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .on_window_event(lifecycle::on_window_event)
         .setup(move |app| {
             app.manage(lifecycle::Quitting::default());
@@ -199,6 +203,7 @@ pub fn run() {
             }
             media_keys::follow_settings(app.handle());
             launch::receive_own_arguments(app.handle());
+            updates::start(app.handle());
             Ok(())
         })
         .build(context())

@@ -6,7 +6,8 @@
 //! - Every way of quitting (the last window closed, Quit in the tray menu or the app menu,
 //!   the OS's session ending) goes through one door: Tauri's exit request is held until the
 //!   core has paused and written the queue, the position and the settings
-//!   (`App::prepare_to_quit`), then let through.
+//!   (`App::prepare_to_quit`), then let through. A restart into an installed update takes
+//!   the same door.
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -147,6 +148,10 @@ pub fn quit(app: &AppHandle) {
         return;
     }
     tracing::info!("quitting");
+    // The next launch is a new Strato, not a message to this one: were the name held while
+    // the queue is saved, a launch in that moment would hand itself to an app that is going,
+    // and nothing would open.
+    tauri_plugin_single_instance::destroy(app);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(core) = app.try_state::<App>() {
@@ -157,6 +162,13 @@ pub fn quit(app: &AppHandle) {
         }
         app.exit(0);
     });
+}
+
+/// Quits as [`quit`] does, then starts Strato again (an update was installed).
+pub fn restart<R: Runtime>(app: &AppHandle<R>) {
+    // Tauri's restart asks to exit, which `on_run_event` holds until the core has saved;
+    // the new process is started once this one has let everything go.
+    app.request_restart();
 }
 
 /// Hides the window (the music plays on): the tray offers it back.

@@ -2,7 +2,7 @@
 //!
 //! - `ui/src/ipc/commands.ts` is generated here from the `#[tauri::command]` signatures
 //!   (names; arguments as Tauri names them in the payload, camelCase by default; argument
-//!   and result types as the ts-rs names of `ui/src/ipc/bindings.ts`). `index.ts` types its
+//!   and result types as the ts-rs names of `ui/src/ipc/bindings.ts`). `transport.ts` types its
 //!   `call` by it, so the UI's lint fails on a command, an argument or a type the shell does
 //!   not have. The test fails when the file is stale: `UPDATE_BINDINGS=1 cargo test -p
 //!   strato-app --test ipc_contract` rewrites it, as `crates/model` does for `bindings.ts`.
@@ -219,9 +219,33 @@ fn typescript_commands(commands: &[Command], bindings: &str) -> String {
     )
 }
 
-/// The names in every `call("...")` of `ui/src/ipc/index.ts`.
-fn commands_the_ui_calls(index_ts: &str) -> BTreeSet<String> {
-    index_ts
+/// The names in every `call("...")` of the modules of `ui/src/ipc` (not their tests, nor
+/// the generated files).
+fn ui_ipc_sources() -> String {
+    let mut sources = String::new();
+    let mut files: Vec<_> = std::fs::read_dir(ipc_dir())
+        .expect("ui/src/ipc is there")
+        .map(|entry| entry.expect("a readable entry").path())
+        .filter(|path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            path.extension().is_some_and(|ext| ext == "ts")
+                && !name.ends_with(".test.ts")
+                && !matches!(name, "bindings.ts" | "commands.ts")
+        })
+        .collect();
+    files.sort();
+    for file in files {
+        sources.push_str(&read(&file));
+    }
+    sources
+}
+
+/// The names in every `call("...")` of `sources`.
+fn commands_the_ui_calls(sources: &str) -> BTreeSet<String> {
+    sources
         .split("call(\"")
         .skip(1)
         .filter_map(|rest| rest.split_once('"').map(|(name, _)| name.to_owned()))
@@ -248,7 +272,7 @@ fn committed_commands_ts_is_fresh() {
 #[test]
 fn the_ui_calls_exactly_the_shells_commands() {
     let defined: BTreeSet<String> = commands().into_iter().map(|c| c.name).collect();
-    let called = commands_the_ui_calls(&read(&ipc_dir().join("index.ts")));
+    let called = commands_the_ui_calls(&ui_ipc_sources());
     let missing: Vec<_> = called.difference(&defined).collect();
     assert!(
         missing.is_empty(),
@@ -278,7 +302,7 @@ fn the_app_s_windows_are_allowed_exactly_the_commands_and_events_they_use() {
         .iter()
         .map(|p| p.as_str().expect("permissions named plainly").to_owned())
         .collect();
-    let called = commands_the_ui_calls(&read(&ipc_dir().join("index.ts")));
+    let called = commands_the_ui_calls(&ui_ipc_sources());
     let expected: BTreeSet<String> = called
         .iter()
         .map(|c| allow_permission(c))

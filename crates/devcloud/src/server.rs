@@ -53,6 +53,18 @@ where
         .map_err(Error::from)
 }
 
+/// The release folder for the updater, made and canonicalised (files are resolved in it).
+fn updates_folder(data_dir: &std::path::Path) -> Result<std::path::PathBuf, Error> {
+    let folder = cdn::updates::folder(data_dir);
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| std::fs::canonicalize(&folder))
+        .map_err(|source| Error::Io {
+            what: "making the updates folder",
+            path: folder,
+            source,
+        })
+}
+
 /// Runs devcloud until `shutdown` completes.
 pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Result<(), Error> {
     std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::Io {
@@ -128,6 +140,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         media_root: Arc::new(media_root),
         base_url: Arc::from(cdn_url.as_str()),
         verifier: Arc::new(signer.verifier().clone()),
+        updates_root: Arc::new(updates_folder(&args.data_dir)?),
     };
     let cdn_router = with_layers(cdn::router(cdn_state), &faults, Target::Cdn);
 

@@ -16,6 +16,7 @@ mod process;
 pub mod secrets;
 pub mod tray;
 pub mod ui;
+pub mod updates;
 pub mod window;
 
 use std::path::{Path, PathBuf};
@@ -88,20 +89,30 @@ impl AppUnderTest {
     /// Starts the app with `STRATO_HARDWARE_ACCELERATION` set to `acceleration` (`None`: unset,
     /// the app chooses).
     pub async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
-        Self::start(audio, acceleration, None, true).await
+        Self::start(audio, acceleration, None, true, &[]).await
     }
 
     /// Starts the app with a settings file holding `settings` (the file's fields, without
     /// its version), as a listener's earlier runs would have left it.
     pub async fn launch_with_settings(audio: Audio, settings: serde_json::Value) -> Result<Self> {
-        Self::start(audio, Some("on"), Some(settings), true).await
+        Self::start(audio, Some("on"), Some(settings), true, &[]).await
+    }
+
+    /// Starts the app with `env` set on top of the rig's own (which it may override), and
+    /// with a settings file holding `settings` when given.
+    pub async fn launch_with_env(
+        audio: Audio,
+        settings: Option<serde_json::Value>,
+        env: &[(&str, String)],
+    ) -> Result<Self> {
+        Self::start(audio, Some("on"), settings, true, env).await
     }
 
     /// Starts the app keeping its data where a listener's would be, the system's data folder
     /// for Strato (inside the test's home), with no `STRATO_DATA_DIR` fixing it: the
     /// listener may move it from Settings.
     pub async fn launch_in_system_data_folder(audio: Audio) -> Result<Self> {
-        Self::start(audio, Some("on"), None, false).await
+        Self::start(audio, Some("on"), None, false, &[]).await
     }
 
     async fn start(
@@ -109,6 +120,7 @@ impl AppUnderTest {
         acceleration: Option<&str>,
         settings: Option<serde_json::Value>,
         data_dir_by_env: bool,
+        extra_env: &[(&str, String)],
     ) -> Result<Self> {
         static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let one_at_a_time = ONE_AT_A_TIME.lock().await;
@@ -124,23 +136,8 @@ impl AppUnderTest {
             alsa_config(audio, &dir.path().join("capture.raw")),
         )?;
 
-        let home = dir.path().join("home");
-        let xdg = [
-            ("XDG_CONFIG_HOME", home.join(".config")),
-            ("XDG_DATA_HOME", home.join(".local/share")),
-            ("XDG_STATE_HOME", home.join(".local/state")),
-            ("XDG_CACHE_HOME", home.join(".cache")),
-        ];
-        for (_, folder) in &xdg {
-            std::fs::create_dir_all(folder)?;
-        }
+        let (home, xdg) = make_home(dir.path(), settings)?;
         let path = recording_opener(dir.path())?;
-        if let Some(mut settings) = settings {
-            settings["version"] = 1.into();
-            let folder = home.join(".config/strato");
-            std::fs::create_dir_all(&folder)?;
-            std::fs::write(folder.join("settings.json"), settings.to_string())?;
-        }
 
         let port = free_port()?;
         let native_port = free_port()?;
@@ -178,6 +175,20 @@ impl AppUnderTest {
                 &native_port.to_string(),
             ])
             .env("STRATO_SERVICE_URL", devcloud.api_url())
+            // Updates from this run's devcloud, signed by this run's key: never the real
+            // update server's.
+            .env(
+                "STRATO_UPDATES_URL",
+                format!(
+                    "{}/updates/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}",
+                    devcloud.cdn_url()
+                ),
+            )
+            .env(
+                "STRATO_UPDATES_PUBKEY",
+                updates::ReleaseKey::of_this_run().public(),
+            )
+            .envs(extra_env.iter().map(|(k, v)| (*k, v.as_str())))
             .env("STRATO_LOG_DIR", dir.path().join("logs"))
             .env("ALSA_CONFIG_PATH", &alsa_conf)
             .env("HOME", &home)
@@ -494,6 +505,31 @@ impl Drop for AppUnderTest {
 
 /// A failed test's capture kept up to this size (ten minutes of 44.1 kHz stereo).
 const KEPT_CAPTURE_BYTES: u64 = 100 << 20;
+
+/// The app's home in `dir` (`HOME` and the `XDG_*` folders), with a settings file holding
+/// `settings` when given, as a listener's earlier runs would have left it.
+fn make_home(
+    dir: &Path,
+    settings: Option<serde_json::Value>,
+) -> Result<(PathBuf, [(&'static str, PathBuf); 4])> {
+    let home = dir.join("home");
+    let xdg = [
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+        ("XDG_STATE_HOME", home.join(".local/state")),
+        ("XDG_CACHE_HOME", home.join(".cache")),
+    ];
+    for (_, folder) in &xdg {
+        std::fs::create_dir_all(folder)?;
+    }
+    if let Some(mut settings) = settings {
+        settings["version"] = 1.into();
+        let folder = home.join(".config/strato");
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("settings.json"), settings.to_string())?;
+    }
+    Ok((home, xdg))
+}
 
 /// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).
 #[must_use]

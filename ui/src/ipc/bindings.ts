@@ -401,7 +401,11 @@ notify_track_change: boolean,
  * them to players through the media session. Taken anyway where there is no media
  * session.
  */
-take_media_keys: boolean, };
+take_media_keys: boolean, 
+/**
+ * Ask the update server for a newer Strato when the app starts and once a day.
+ */
+check_for_updates: boolean, };
 export type ThemeChoice = "system" | "light" | "dark";
 export type SettingKey = "output_device" | "streaming_quality" | "stream_format" | "buffer_seconds" | "replay_gain" | "storage_quota" | "data_dir";
 export type SettingsView = { settings: Settings, overridden: Array<SettingKey>, 
@@ -467,3 +471,55 @@ page: LaunchPage | null,
  */
 error: AppError | null, };
 export type DesktopWords = { nothing_playing: string, play: string, pause: string, next: string, previous: string, show: string, hide: string, mini_player: string, quit: string, };
+export type UpdateOffer = { 
+/**
+ * The new version ("1.4.0").
+ */
+version: string, 
+/**
+ * The running one.
+ */
+current_version: string, 
+/**
+ * What changed, in the publisher's words (plain text, may be empty).
+ */
+notes: string, 
+/**
+ * When it was published (RFC 3339), if the server said.
+ */
+published: string | null, 
+/**
+ * Whether this copy can replace itself: installed from one of Strato's packages (the
+ * Windows and macOS installers, the `.deb`, `.rpm` or `AppImage`). A copy built from
+ * source or installed by a distribution is updated the way it was installed.
+ */
+can_install: boolean, };
+export type UpdatePhase = "idle" | "checking" | "up_to_date" | "available" | "downloading" | "ready" | "installing";
+export type UpdateStep = "check" | "download" | "install";
+export type UpdateStatus = { phase: UpdatePhase, 
+/**
+ * What is offered, from `Available` on.
+ */
+offer: UpdateOffer | null, 
+/**
+ * Bytes downloaded so far, while `Downloading` (and the whole, once `Ready`).
+ */
+received_bytes: number, 
+/**
+ * The download's size, when the server said.
+ */
+total_bytes: number | null, 
+/**
+ * Why the last step failed, in words: a check the listener asked for, a download, a
+ * signature that did not verify, an install. Automatic checks that find no network
+ * leave none (they are tried again the next day).
+ */
+error: AppError | null, 
+/**
+ * The step `error` came from.
+ */
+failed_step: UpdateStep | null, 
+/**
+ * When the server was last asked (RFC 3339), in this run.
+ */
+last_checked: string | null, };

@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, UpdateStatus } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -91,4 +91,8 @@ export type Commands = {
   queue_view: { args: null; result: QueueView };
   queue_page: { args: { offset: number; limit: number }; result: QueuePage };
   set_desktop_words: { args: { words: DesktopWords }; result: void };
+  update_status: { args: null; result: UpdateStatus };
+  check_for_updates: { args: null; result: UpdateStatus };
+  download_update: { args: null; result: UpdateStatus };
+  install_update: { args: null; result: void };
 };

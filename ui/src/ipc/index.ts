@@ -1,11 +1,9 @@
 // The only module that talks to Tauri. Everything else calls these typed functions.
-import { convertFileSrc, invoke } from "@tauri-apps/api/core";
-import { listen } from "@tauri-apps/api/event";
+import { convertFileSrc } from "@tauri-apps/api/core";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import type {
   AboutView,
   AlbumPage,
-  AppError,
   Appearance,
   ArtistPage,
   CacheCleared,
@@ -45,14 +43,12 @@ import type {
   SyncStatus,
   Track,
 } from "./bindings";
-import type { Commands } from "./commands";
-import { toAppError } from "./errors";
-import { meter } from "./meter";
+import { call, subscribe, type Unlisten } from "./transport";
 
 export type * from "./bindings";
 export { isAppError, toAppError } from "./errors";
-
-export type Unlisten = () => void;
+export { onSessionEnded, type Unlisten } from "./transport";
+export * from "./updates";
 
 export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */
@@ -70,59 +66,6 @@ export const APPEARANCE_EVENT = "appearance";
 /** A link, files or `strato play` were handed to the app: `runLaunches`. No payload. */
 export const LAUNCHES_WAITING_EVENT = "launches-waiting";
 const COVER_SCHEME = "cover";
-
-/**
- * Commands about signing in. Their "auth" errors are about the attempt (wrong password,
- * wrong code); any other command's "auth" error means the session ended.
- */
-const ACCOUNT_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
-  "sign_in",
-  "answer_challenge",
-  "restore_session",
-  "sign_up",
-  "confirm_sign_up",
-  "resend_confirmation_code",
-  "forgot_password",
-  "confirm_forgot_password",
-  // A refusal there is about the account switched to; the current session goes on.
-  "switch_account",
-]);
-
-const sessionEndedListeners = new Set<(error: AppError) => void>();
-
-/** A command of the shell; `commands.ts` is generated from the Rust signatures. */
-type CommandName = keyof Commands;
-/** A command's arguments as the IPC payload names them, or nothing when it takes none. */
-type ArgsOf<C extends CommandName> = Commands[C]["args"] extends null ? [] : [args: Commands[C]["args"]];
-type ResultOf<C extends CommandName> = Commands[C]["result"];
-
-/**
- * Invokes a command. Typed by the generated table, so a command, an argument name or a type
- * the shell does not have fails the UI's lint.
- */
-async function call<C extends CommandName>(command: C, ...args: ArgsOf<C>): Promise<ResultOf<C>> {
-  try {
-    // The table's argument objects are plain records; `invoke` sends them as JSON.
-    const answer = await invoke<ResultOf<C>>(command, args[0] as Record<string, unknown> | undefined);
-    meter("answer", command, answer);
-    return answer;
-  } catch (error) {
-    const appError = toAppError(error);
-    if (appError.kind === "auth" && !ACCOUNT_COMMANDS.has(command)) {
-      for (const listener of sessionEndedListeners) listener(appError);
-    }
-    throw appError;
-  }
-}
-
-/**
- * Calls `listener` when a command fails because the session ended (its refresh was refused).
- * The backend has already signed out and forgotten the kept session by then.
- */
-export function onSessionEnded(listener: (error: AppError) => void): Unlisten {
-  sessionEndedListeners.add(listener);
-  return () => sessionEndedListeners.delete(listener);
-}
 
 export function defaultServiceUrl(): Promise<string> {
   return call("default_service_url");
@@ -396,17 +339,6 @@ export function playerStatus(): Promise<PlayerStatus> {
 /** Tells the core whether the page is seen: while hidden, the position's ticks stop. */
 export function setWindowShown(shown: boolean): Promise<void> {
   return call("set_window_shown", { shown });
-}
-
-async function subscribe<T>(event: string, callback: (payload: T) => void): Promise<Unlisten> {
-  try {
-    return await listen<T>(event, (received) => {
-      meter("event", event, received.payload);
-      callback(received.payload);
-    });
-  } catch (error) {
-    throw toAppError(error);
-  }
 }
 
 /**

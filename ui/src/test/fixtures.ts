@@ -175,7 +175,7 @@ export function makeSettings(): Settings {
     quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0 },
     storage: { quota_mb: 10_000, data_dir: null },
     appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
-    desktop: { close_to_tray: false, notify_track_change: false, take_media_keys: false },
+    desktop: { close_to_tray: false, notify_track_change: false, take_media_keys: false, check_for_updates: true },
     language: null,
     shortcuts: {},
   };

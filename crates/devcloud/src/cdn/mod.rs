@@ -5,12 +5,14 @@
 //!   query string or from signed cookies; 403 with CloudFront's XML body otherwise.
 //! - `/art/*`: public cover art, no signature (art is not worth protecting, and public art lets
 //!   image caches and `<img>` tags work without cookies).
+//! - `/updates/*`: Strato's own releases for the app's updater, public ([`updates`]).
 
 pub mod access;
 pub mod keys;
 pub mod range;
 pub mod serve;
 pub mod signing;
+pub mod updates;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,11 +35,20 @@ pub struct CdnState {
     /// `http://host:port` as clients reach the CDN; signed resources are URLs under it.
     pub base_url: Arc<str>,
     pub verifier: Arc<Verifier>,
+    /// The folder of the release the updater is offered (`<data dir>/updates`).
+    pub updates_root: Arc<PathBuf>,
 }
 
 /// The CDN's routes; fault and logging layers are added by the server.
 pub fn router(state: CdnState) -> Router {
-    Router::new().fallback(handle).with_state(state)
+    Router::new()
+        .route(
+            "/updates/{target}/{arch}/{current_version}",
+            axum::routing::get(updates::manifest),
+        )
+        .route("/updates/files/{name}", axum::routing::get(updates::file))
+        .fallback(handle)
+        .with_state(state)
 }
 
 async fn handle(State(state): State<CdnState>, request: Request) -> Response {

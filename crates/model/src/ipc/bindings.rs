@@ -23,6 +23,7 @@ use super::{
     PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
+use super::{UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
 
 /// The TypeScript declarations of every IPC type, as committed in `ui/src/ipc/bindings.ts`.
@@ -108,6 +109,10 @@ pub fn typescript_bindings() -> String {
         LaunchPage::decl(&cfg),
         LaunchOutcome::decl(&cfg),
         DesktopWords::decl(&cfg),
+        UpdateOffer::decl(&cfg),
+        UpdatePhase::decl(&cfg),
+        UpdateStep::decl(&cfg),
+        UpdateStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\

@@ -12,6 +12,7 @@ mod library;
 mod lists;
 mod queue;
 mod settings;
+mod updates;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -44,6 +45,7 @@ pub use settings::{
     PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SETTINGS_CHANGED_EVENT,
     SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
 };
+pub use updates::{UPDATE_STATUS_EVENT, UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 
 /// Why a command failed, in a form the UI can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -104,8 +104,9 @@ pub struct AppearanceSettings {
 }
 
 /// How Strato lives on the desktop around its window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each a setting of its own
 pub struct DesktopSettings {
     /// Closing the window hides it and the music plays on, from the tray; Quit (in the tray
     /// or the app's menu) ends Strato. Off: closing the window quits, as most apps do. (On
@@ -118,6 +119,19 @@ pub struct DesktopSettings {
     /// them to players through the media session. Taken anyway where there is no media
     /// session.
     pub take_media_keys: bool,
+    /// Ask the update server for a newer Strato when the app starts and once a day.
+    pub check_for_updates: bool,
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        Self {
+            close_to_tray: false,
+            notify_track_change: false,
+            take_media_keys: false,
+            check_for_updates: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
