@@ -2,7 +2,9 @@
 # The .deb as a listener gets it: installed into this machine with apt (its dependencies
 # resolved as on any Debian or Ubuntu), `strato --version` asked, the installed app started
 # under the display and driven through a sign-in and a track heard (the end-to-end test
-# `signs_in_plays_a_track_and_it_is_heard`, pointed at /usr/bin/strato), then removed, and
+# `signs_in_plays_a_track_and_it_is_heard`, pointed at /usr/bin/strato); then updated by its
+# own updater to a next version (the same package, its version raised, published on the
+# test's devcloud: `the_installed_package_updates_itself_and_restarts`); then removed, and
 # nothing of it left in /usr.
 #
 #   scripts/lib/install-test.sh EXECUTABLES_JSON
@@ -44,7 +46,8 @@ say "installed: $version"
 [ -f /usr/share/applications/Strato.desktop ] || die "no desktop entry installed"
 [ -f /usr/share/metainfo/dev.strato.desktop.metainfo.xml ] || die "no AppStream metainfo installed"
 
-E2E_APP=$(python3 - "$EXECUTABLES" <<'EOF'
+e2e_executable() {
+    python3 - "$EXECUTABLES" "$1" <<'EOF'
 import json, sys
 for line in open(sys.argv[1]):
     try:
@@ -53,15 +56,40 @@ for line in open(sys.argv[1]):
         continue
     target = message.get("target", {})
     if message.get("executable") and "strato-e2e" in message.get("package_id", "") \
-            and target.get("name") == "app" and "test" in target.get("kind", []):
+            and target.get("name") == sys.argv[2] and "test" in target.get("kind", []):
         print(message["executable"])
         break
 EOF
-)
+}
+E2E_APP=$(e2e_executable app)
 [ -n "$E2E_APP" ] || die "the end-to-end test executable \"app\" is not in $EXECUTABLES"
+E2E_UPDATES=$(e2e_executable updates)
+[ -n "$E2E_UPDATES" ] || die "the end-to-end test executable \"updates\" is not in $EXECUTABLES"
 say "the installed app signs in and plays"
 STRATO_E2E_APP=/usr/bin/strato "$ROOT/scripts/lib/secret-service.sh" \
     "$E2E_APP" signs_in_plays_a_track_and_it_is_heard --exact
+
+say "the installed app updates itself"
+# The next version: this package with its version raised, as the next release would be.
+NEXT_DIR=$(mktemp -d)
+trap 'remove; rm -rf "$NEXT_DIR"' EXIT
+dpkg-deb -R "$DEB" "$NEXT_DIR/pkg"
+sed -i 's/^Version: .*/Version: 0.1.1/' "$NEXT_DIR/pkg/DEBIAN/control"
+dpkg-deb -b -Zgzip -z1 "$NEXT_DIR/pkg" "$NEXT_DIR/strato_0.1.1_amd64.deb" >/dev/null
+# The updater asks for root as a desktop does: pkexec (polkit), a password dialog, then
+# sudo. This machine has no polkit agent; sudo, which root uses without a password, is the
+# one it takes here.
+if ! command -v sudo >/dev/null; then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sudo >/dev/null
+fi
+STRATO_E2E_APP=/usr/bin/strato STRATO_E2E_NEXT_DEB="$NEXT_DIR/strato_0.1.1_amd64.deb" \
+    "$ROOT/scripts/lib/secret-service.sh" \
+    "$E2E_UPDATES" the_installed_package_updates_itself_and_restarts --exact --ignored
+installed=$(dpkg-query -W -f='${Version}' strato)
+[ "$installed" = "0.1.1" ] || die "the update was not installed: dpkg has strato $installed"
+say "updated to $installed by the app"
+rm -rf "$NEXT_DIR"
+trap remove EXIT
 
 say "removing it"
 remove

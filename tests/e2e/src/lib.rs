@@ -304,6 +304,24 @@ impl AppUnderTest {
         process::instance_released().await
     }
 
+    /// Waits up to `within` for the app's process `pid` to end by itself, when another may
+    /// take its place (a restart into an update); its `WebDriver` session is over then.
+    ///
+    /// # Errors
+    /// When it is still running then.
+    pub async fn wait_until_process_ended(&mut self, pid: u32, within: Duration) -> Result<()> {
+        let deadline = Instant::now() + within;
+        while process::running(pid) {
+            if Instant::now() > deadline {
+                bail!("the app (process {pid}) was still running after {within:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = self.client.clone().close().await;
+        self.quit = true;
+        Ok(())
+    }
+
     /// Quits the app (ends the `WebDriver` session) and waits up to 20 s for its process to
     /// be gone, so that what it writes at exit is on disk. The cloud stays up.
     pub async fn quit(&mut self) -> Result<()> {

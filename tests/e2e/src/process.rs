@@ -53,6 +53,22 @@ pub(crate) fn app_pid(pgid: u32) -> Result<Option<u32>> {
     Ok(None)
 }
 
+/// Whether process `pid` runs (a zombie has ended: only its parent's bookkeeping is left).
+#[cfg(target_os = "linux")]
+pub(crate) fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z")
+    })
+}
+
+/// Elsewhere the session's end is taken as the app's.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn running(_pid: u32) -> bool {
+    false
+}
+
 /// Elsewhere the session's end is taken as the app's (the suite runs under `WebKitGTK`).
 #[cfg(not(target_os = "linux"))]
 #[allow(clippy::unnecessary_wraps)]

@@ -222,3 +222,51 @@ fn logged(log_dir: &std::path::Path, words: &str) -> bool {
             .any(|entry| std::fs::read_to_string(entry.path()).is_ok_and(|log| log.contains(words)))
     })
 }
+
+/// The installed `.deb` (`STRATO_E2E_APP=/usr/bin/strato`) finds its next version, installs
+/// it through the system's package manager (`dpkg`, with root asked for as a desktop asks:
+/// pkexec, then a password dialog, then sudo), and restarts into it. The script checks the
+/// installed version afterwards.
+#[tokio::test]
+#[ignore = "needs the installed .deb and its next version: scripts/lib/install-test.sh runs it"]
+async fn the_installed_package_updates_itself_and_restarts() -> Result<()> {
+    let next = std::env::var_os("STRATO_E2E_NEXT_DEB")
+        .ok_or_else(|| anyhow::anyhow!("STRATO_E2E_NEXT_DEB names no package"))?;
+    let package = std::fs::read(&next)?;
+    let mut app = AppUnderTest::launch(Audio::Silent).await?;
+    let next_release = Release {
+        version: "0.1.1",
+        notes: "The next version, to install.",
+        file: "strato_next_amd64.deb",
+        platforms: vec![platform(Some("deb")), platform(None)],
+    };
+    publish(app.devcloud.data_dir(), &next_release, &package)?;
+    app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for_text("update-title", AT_START, |t| {
+        t == "Strato 0.1.1 is available"
+    })
+    .await?;
+    app.wait_for("update-download").await?.click().await?;
+    // A debug package is large, and its signature is checked over all of it.
+    wait_for_phase(&app, "ready", Duration::from_secs(180)).await?;
+    let old = app.app_pid()?;
+    app.wait_for("update-restart").await?.click().await?;
+    app.wait_until_process_ended(old, Duration::from_secs(120))
+        .await?;
+    // Started again: the new process of the installed binary.
+    let started = wait_until(
+        WAIT,
+        "Strato started again",
+        async || Ok(app.app_pid().ok()),
+        |pid| pid.is_some_and(|pid| pid != old),
+    )
+    .await?
+    .unwrap_or_default();
+    let exe = std::fs::read_link(format!("/proc/{started}/exe"))?;
+    ensure!(
+        exe == std::path::Path::new("/usr/bin/strato"),
+        "restarted as {}",
+        exe.display()
+    );
+    app.close().await
+}
