@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use strato_core::App;
-use strato_desktop::media_session::{CoreAccess, CoreControls, CoverFile, MediaSession};
+use strato_desktop::media_session::{CoreAccess, CoreControls, CoverFile, MediaSession, UiThread};
 use tauri::{AppHandle, Manager};
 
 use crate::MAIN_WINDOW;
@@ -39,6 +39,7 @@ pub fn start(handle: &AppHandle) -> Arc<MediaSession> {
         "Strato",
         strato_desktop::DESKTOP_ENTRY,
         Arc::new(controls),
+        ui_thread(handle),
     ));
     // Without a media session the media keys reach no one: Strato takes them itself.
     let waiting = Arc::clone(&session);
@@ -50,6 +51,32 @@ pub fn start(handle: &AppHandle) -> Arc<MediaSession> {
         }
     });
     session
+}
+
+/// The app's main thread, where Windows and macOS keep their media controls, and the main
+/// window's handle for Windows'.
+fn ui_thread(handle: &AppHandle) -> UiThread {
+    let app = handle.clone();
+    let window = handle.clone();
+    UiThread {
+        run: Arc::new(move |task| {
+            if let Err(error) = app.run_on_main_thread(task) {
+                tracing::debug!(%error, "the UI thread is gone");
+            }
+        }),
+        window_handle: Arc::new(move || window_handle(&window)),
+    }
+}
+
+#[cfg(windows)]
+fn window_handle(handle: &AppHandle) -> Option<usize> {
+    let window = handle.get_webview_window(MAIN_WINDOW)?;
+    window.hwnd().ok().map(|hwnd| hwnd.0.expose_provenance())
+}
+
+#[cfg(not(windows))]
+fn window_handle(_handle: &AppHandle) -> Option<usize> {
+    None
 }
 
 /// Brings the window back: unminimised, shown and focused.

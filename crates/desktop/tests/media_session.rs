@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_desktop::media_session::{CoreControls, MediaSession};
+use strato_desktop::media_session::{CoreControls, MediaSession, UiThread};
 use strato_model::ipc::{PlaybackState, PlayerStatus, QueueView};
 use strato_testkit::{DevCloud, Moto};
 use zbus::zvariant::{ObjectPath, OwnedValue};
@@ -83,6 +83,11 @@ async fn the_desktop_sees_what_plays_and_its_calls_act_on_the_player() {
         Arc::new(CoreControls::new(Arc::clone(&app), move || {
             counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         })),
+        // MPRIS has a thread of its own: Linux never posts to the UI thread.
+        UiThread {
+            run: Arc::new(|_| unreachable!("the Linux session posts nothing to the UI thread")),
+            window_handle: Arc::new(|| None),
+        },
     ));
     session.ready().await.expect("offered on the bus");
     assert!(events.0.set(Arc::clone(&session)).is_ok());

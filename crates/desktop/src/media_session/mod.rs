@@ -10,14 +10,18 @@
 //! mpris-server, on a thread of its own (its server is not `Send`), so the desktop's own
 //! handling of media keys (GNOME, KDE, the wlroots desktops through playerctl) reaches
 //! Strato with no key grab. Windows (System Media Transport Controls) and macOS (Now
-//! Playing) are not built yet: there the session says it is unavailable.
+//! Playing and its remote commands): souvlaki, on the app's UI thread ([`UiThread`]), in
+//! `os_controls` (which the Linux tests run through souvlaki's own MPRIS backend).
 
 mod core_controls;
 #[cfg(target_os = "linux")]
 mod mpris;
+#[cfg(any(windows, target_os = "macos", all(test, target_os = "linux")))]
+mod os_controls;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use strato_model::ipc::{PlaybackState, PlayerStatus, QueueView, RepeatMode};
@@ -146,6 +150,26 @@ pub trait MediaCommands: Send + Sync + 'static {
 /// A cover on its way to the disk.
 pub type CoverFile = std::pin::Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
 
+/// Work for the UI thread.
+pub type UiTask = Box<dyn FnOnce() + Send>;
+
+/// The app's UI thread, where Windows' and macOS's media controls must live: macOS delivers
+/// its remote commands on the main run loop, and the SMTC belong to the window's thread.
+#[derive(Clone)]
+pub struct UiThread {
+    /// Runs a task on the UI thread, in the order posted (Tauri's `run_on_main_thread`).
+    pub run: Arc<dyn Fn(UiTask) + Send + Sync>,
+    /// Windows: the main window's handle (its HWND's address), asked on the UI thread when
+    /// the controls are made; `None` elsewhere.
+    pub window_handle: Arc<dyn Fn() -> Option<usize> + Send + Sync>,
+}
+
+impl fmt::Debug for UiThread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UiThread")
+    }
+}
+
 /// Why there is no media session: no session bus, its name taken, or an OS not done yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionUnavailable(pub String);
@@ -169,32 +193,52 @@ pub struct MediaSession {
 impl MediaSession {
     /// Offers the player to the desktop as `name` (on Linux the bus name
     /// `org.mpris.MediaPlayer2.<name>`), shown as `identity`, its launcher `desktop_entry`.
-    /// Returns at once; [`Self::ready`] says whether the desktop took it.
+    /// Returns at once; [`Self::ready`] says whether the desktop took it. Windows and macOS
+    /// make their controls on `ui`.
     #[must_use]
     pub fn start(
         name: &str,
         identity: &str,
         desktop_entry: &str,
-        commands: std::sync::Arc<dyn MediaCommands>,
+        commands: Arc<dyn MediaCommands>,
+        ui: UiThread,
     ) -> Self {
         let (now, watched) = watch::channel(NowPlaying::default());
         let (told, ready) = watch::channel(None);
         #[cfg(target_os = "linux")]
-        mpris::spawn(
-            mpris::Names {
-                bus_suffix: name.to_owned(),
-                identity: identity.to_owned(),
-                desktop_entry: desktop_entry.to_owned(),
-            },
-            commands,
-            watched,
-            told,
-        );
-        #[cfg(not(target_os = "linux"))]
         {
-            let _ = (name, identity, desktop_entry, commands, watched);
+            // MPRIS runs on a thread of its own.
+            drop(ui);
+            mpris::spawn(
+                mpris::Names {
+                    bus_suffix: name.to_owned(),
+                    identity: identity.to_owned(),
+                    desktop_entry: desktop_entry.to_owned(),
+                },
+                commands,
+                watched,
+                told,
+            );
+        }
+        #[cfg(any(windows, target_os = "macos"))]
+        {
+            let _ = desktop_entry;
+            os_controls::spawn(
+                os_controls::Names {
+                    identity: identity.to_owned(),
+                    bus_suffix: name.to_owned(),
+                },
+                commands,
+                watched,
+                told,
+                ui,
+            );
+        }
+        #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
+        {
+            let _ = (name, identity, desktop_entry, commands, watched, ui);
             told.send_replace(Some(Err(SessionUnavailable(
-                "not built for this OS yet".to_owned(),
+                "this OS has no media session Strato knows".to_owned(),
             ))));
         }
         Self { now, ready }
