@@ -9,9 +9,11 @@
 //!
 //! Linux: the plugin owns a D-Bus name on the session bus (`<id>.SingleInstance`) and
 //! serves `org.SingleInstance.DBus.ExecuteCallback(argv, cwd)` at the name's path;
-//! [`hand_over`] calls it as a second launch of the app would. Windows and macOS: the plugin
-//! uses a named mutex and window message, or a socket, which only the app itself speaks, so
-//! `strato play` plays without a window there ([`hand_over`] answers `Ok(false)`).
+//! [`hand_over`] calls it as a second launch of the app would. Windows: a named mutex and a
+//! hidden window that takes a `WM_COPYDATA`; macOS: a Unix socket in `/tmp`. Both are named
+//! by the app's identifier alone (the plugin takes no id there), so on those systems one
+//! Strato runs per user rather than per settings folder; [`hand_over`] speaks each as the
+//! plugin's own second launch does.
 
 use std::path::Path;
 
@@ -113,7 +115,162 @@ mod platform {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(target_os = "macos")]
+mod platform {
+    use std::path::Path;
+
+    pub(super) fn hand_over(_id: &str, argv: &[String], cwd: &Path) -> Result<bool, String> {
+        super::socket::hand_over(&super::socket::path(), argv, cwd)
+    }
+}
+
+/// macOS: the plugin listens on a Unix socket named by the app's identifier (one instance
+/// per identifier there: it takes no id of its own), and reads the working folder, two NULs,
+/// then the arguments joined by NUL, to the end of the stream. Built on Linux too, to be
+/// tested against a listener reading as the plugin reads.
+#[cfg(any(target_os = "macos", all(test, unix)))]
+mod socket {
+    use std::io::{ErrorKind, Write};
+    use std::os::unix::net::UnixStream;
+    use std::path::{Path, PathBuf};
+
+    /// Where tauri-plugin-single-instance 2 listens (`/tmp`: a socket's path is short).
+    pub(super) fn path() -> PathBuf {
+        PathBuf::from(format!(
+            "/tmp/{}_si.sock",
+            super::APP_IDENTIFIER.replace(['.', '-'], "_")
+        ))
+    }
+
+    pub(super) fn hand_over(socket: &Path, argv: &[String], cwd: &Path) -> Result<bool, String> {
+        let mut stream = match UnixStream::connect(socket) {
+            Ok(stream) => stream,
+            // No socket, or one left by an app that is gone: no window to hand over to.
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    ErrorKind::NotFound | ErrorKind::ConnectionRefused
+                ) =>
+            {
+                return Ok(false);
+            }
+            Err(error) => {
+                return Err(format!(
+                    "the open Strato window could not be reached: {error}"
+                ));
+            }
+        };
+        let message = format!("{}\0\0{}", cwd.display(), argv.join("\0"));
+        stream
+            .write_all(message.as_bytes())
+            .map_err(|error| format!("the open Strato window did not take the items: {error}"))?;
+        // Read to its end by the app: closed here.
+        Ok(true)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use std::io::Read;
+        use std::os::unix::net::UnixListener;
+        use std::path::Path;
+
+        #[test]
+        fn the_items_reach_a_listener_that_reads_as_the_plugin_does() {
+            let folder = tempfile::tempdir().expect("a folder");
+            let socket = folder.path().join("si.sock");
+            let argv = ["strato".to_owned(), "play".to_owned(), "a b.mp3".to_owned()];
+            assert_eq!(
+                super::hand_over(&socket, &argv, Path::new("/music")),
+                Ok(false),
+                "no app listening"
+            );
+            let listener = UnixListener::bind(&socket).expect("listening");
+            let reader = std::thread::spawn(move || {
+                let (mut stream, _) = listener.accept().expect("a connection");
+                let mut received = String::new();
+                stream
+                    .read_to_string(&mut received)
+                    .expect("read to the end");
+                received
+            });
+            assert_eq!(
+                super::hand_over(&socket, &argv, Path::new("/music")),
+                Ok(true)
+            );
+            let received = reader.join().expect("the reader");
+            let (cwd, items) = received
+                .split_once("\0\0")
+                .expect("the folder, then the items");
+            assert_eq!(cwd, "/music");
+            assert_eq!(
+                items.split('\0').collect::<Vec<_>>(),
+                ["strato", "play", "a b.mp3"]
+            );
+            assert_eq!(
+                super::path(),
+                Path::new("/tmp/dev_strato_desktop_si.sock"),
+                "the plugin's name for the app's identifier"
+            );
+        }
+    }
+}
+
+/// Windows: the plugin's hidden window, found by its class and title (named by the app's
+/// identifier: one instance per identifier there), takes a `WM_COPYDATA` of the working
+/// folder and the arguments, joined by `|` (which no Windows path holds).
+#[cfg(windows)]
+mod platform {
+    use std::path::Path;
+
+    use windows_sys::Win32::System::DataExchange::COPYDATASTRUCT;
+    use windows_sys::Win32::UI::WindowsAndMessaging::{
+        AllowSetForegroundWindow, FindWindowW, GetWindowThreadProcessId, SendMessageW, WM_COPYDATA,
+    };
+
+    /// The plugin's mark on its own messages.
+    const SINGLE_INSTANCE_DATA: usize = 1542;
+
+    fn wide(text: &str) -> Vec<u16> {
+        text.encode_utf16().chain(std::iter::once(0)).collect()
+    }
+
+    #[allow(unsafe_code)] // Win32 calls, as the plugin makes them; see the module doc.
+    pub(super) fn hand_over(_id: &str, argv: &[String], cwd: &Path) -> Result<bool, String> {
+        let class = wide(&format!("{}-sic", super::APP_IDENTIFIER));
+        let title = wide(&format!("{}-siw", super::APP_IDENTIFIER));
+        let mut message = format!("{}|{}", cwd.display(), argv.join("|")).into_bytes();
+        message.push(0);
+        let length = u32::try_from(message.len()).map_err(|_| "too many items".to_owned())?;
+        // SAFETY: the strings are NUL-terminated UTF-16 that outlive the calls; the message
+        // outlives `SendMessageW`, which returns once the window has handled it.
+        unsafe {
+            let window = FindWindowW(class.as_ptr(), title.as_ptr());
+            if window.is_null() {
+                return Ok(false);
+            }
+            // Let the open window come to the front when it takes the items.
+            let mut process = 0;
+            GetWindowThreadProcessId(window, &raw mut process);
+            if process != 0 {
+                AllowSetForegroundWindow(process);
+            }
+            let data = COPYDATASTRUCT {
+                dwData: SINGLE_INSTANCE_DATA,
+                cbData: length,
+                lpData: message.as_mut_ptr().cast(),
+            };
+            SendMessageW(
+                window,
+                WM_COPYDATA,
+                0,
+                (&raw const data).addr().cast_signed(),
+            );
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 mod platform {
     use std::path::Path;
 

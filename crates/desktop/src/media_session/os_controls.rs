@@ -57,14 +57,31 @@ pub(super) fn spawn(
     ready: Ready,
     ui: UiThread,
 ) {
-    let handler = Handler {
-        commands: Arc::clone(&commands),
-        now: now.clone(),
-    };
+    // Everything is posted from this thread, in order: made, then told. Never from the
+    // caller's, which may be the UI thread itself in the middle of the app's setup, where a
+    // task runs at once, before the window it needs exists.
+    let follower = std::thread::Builder::new()
+        .name("strato-media-controls".to_owned())
+        .spawn(move || {
+            make(names, Arc::clone(&commands), now.clone(), ready, &ui);
+            follow(&*commands, now, &ui);
+        });
+    if let Err(error) = follower {
+        tracing::warn!(%error, "the media session's follower could not start");
+    }
+}
+
+/// Posts the making of the controls to the UI thread; `ready` says how it went.
+fn make(
+    names: Names,
+    commands: Arc<dyn MediaCommands>,
+    now: watch::Receiver<NowPlaying>,
+    ready: Ready,
+    ui: &UiThread,
+) {
+    let handler = Handler { commands, now };
     let window_handle = Arc::clone(&ui.window_handle);
     (ui.run)(Box::new(move || {
-        // Asked here: the window is made after the session starts, before the UI thread
-        // runs what was posted to it.
         let hwnd = window_handle();
         let config = PlatformConfig {
             display_name: &names.identity,
@@ -90,12 +107,6 @@ pub(super) fn spawn(
             }
         }
     }));
-    let follower = std::thread::Builder::new()
-        .name("strato-media-controls".to_owned())
-        .spawn(move || follow(&*commands, now, &ui));
-    if let Err(error) = follower {
-        tracing::warn!(%error, "the media session's follower could not start");
-    }
 }
 
 /// Posts each change of `now` to the UI thread, the cover resolved to a file first; when
