@@ -142,6 +142,25 @@ describe("updates in Settings, About", () => {
     expect(screen.getByTestId("about-update-status").textContent).toBe("Strato is up to date");
   });
 
+  it("says a failed check in About, not in the sidebar's offer", async () => {
+    render(UpdateIndicator);
+    render(AboutSettings, { settingsFile: null });
+    sendStatus(
+      status({
+        phase: "available",
+        offer: offer(),
+        error: { kind: "server", message: "The update server's answer could not be read, so nothing was downloaded." },
+        failed_step: "check",
+      }),
+    );
+    await tick();
+    expect(screen.getByTestId("about-update-status").textContent).toBe(
+      "The update server's answer could not be read, so nothing was downloaded.",
+    );
+    expect(screen.queryByTestId("update-error")).toBeNull();
+    expect(screen.getByTestId("update-download")).toBeTruthy();
+  });
+
   it("says why a check failed", async () => {
     render(AboutSettings, { settingsFile: null });
     mocked.checkForUpdates.mockRejectedValue({
