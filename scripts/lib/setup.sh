@@ -160,8 +160,8 @@ free_gb() {
 # order: folders the end-to-end tests kept more than a day ago, the incremental caches of the
 # shared target dir (they only speed up rebuilds, and grow without bound), then test and
 # example executables not rebuilt for a day (each is 100-300 MB in a debug build, and every
-# change of a test's crate leaves the old one behind; one still wanted is relinked). Fails in
-# words when that is not enough.
+# change of a test's crate leaves the old one behind; one still wanted is relinked), then
+# those a newer build of the same test replaced. Fails in words when that is not enough.
 ensure_disk_room() {
     local want=25 free
     free=$(free_gb)
@@ -176,8 +176,26 @@ ensure_disk_room() {
             ! -name '*.so' ! -name '*.rlib' ! -name '*.rmeta' ! -name '*.d' -mtime +0 -delete 2>/dev/null || true
         free=$(free_gb)
     fi
+    if [ "$free" -lt "$want" ]; then
+        say "$free GB free: clearing test executables a newer build of the same test replaced"
+        clear_superseded_executables
+        free=$(free_gb)
+    fi
     say "$free GB free now"
     [ "$free" -ge 12 ] || die "only $free GB free next to $CARGO_TARGET_DIR; the build and the tests need about 20 GB"
+}
+
+# Test and example executables that a newer build of the same target has replaced: cargo
+# names each `<target>-<16 hex digits>` and keeps every hash it ever built, so a day of
+# changes to a widely used crate leaves tens of GB of them. The newest of each name stays.
+# Two packages with a test of the same name share a name here: the older one is relinked
+# by the next build, which costs seconds.
+clear_superseded_executables() {
+    find "$CARGO_TARGET_DIR"/*/deps "$CARGO_TARGET_DIR"/*/examples -maxdepth 1 -type f -perm -u+x \
+        -regextype posix-extended -regex '.*-[0-9a-f]{16}' -printf '%T@ %p\n' 2>/dev/null |
+        sort -rn |
+        awk '{ name = $2; sub(/-[0-9a-f]+$/, "", name); if (seen[name]++) print $2 }' |
+        xargs -r rm -f
 }
 
 # Starts Xvfb on a free display when there is no display; sets DISPLAY.
