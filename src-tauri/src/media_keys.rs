@@ -8,7 +8,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use strato_core::App;
-use strato_model::ipc::PlaybackState;
 use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_global_shortcut::{Code, GlobalShortcutExt, Shortcut, ShortcutState};
 
@@ -52,17 +51,7 @@ fn act(app: &AppHandle, key: Code) {
         return;
     };
     match key {
-        Code::MediaPlay | Code::MediaPlayPause => {
-            let state = core.player_status().state;
-            if matches!(
-                state,
-                PlaybackState::Playing | PlaybackState::Loading | PlaybackState::Buffering
-            ) {
-                core.pause();
-            } else {
-                core.resume();
-            }
-        }
+        Code::MediaPlay | Code::MediaPlayPause => core.play_pause(),
         Code::MediaPause => core.pause(),
         Code::MediaStop => core.stop(),
         Code::MediaTrackNext => core.next(),

@@ -212,17 +212,7 @@ fn act(app: &AppHandle, id: &str) {
         return;
     };
     match id {
-        PLAY_PAUSE => {
-            let state = core.player_status().state;
-            if matches!(
-                state,
-                PlaybackState::Playing | PlaybackState::Loading | PlaybackState::Buffering
-            ) {
-                core.pause();
-            } else {
-                core.resume();
-            }
-        }
+        PLAY_PAUSE => core.play_pause(),
         NEXT => core.next(),
         PREVIOUS => core.previous(),
         SHOW_HIDE => toggle_window(app),

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use strato_audio::{EntryId, QueueItem, RepeatMode};
-use strato_model::ipc::{AppError, ErrorKind, OutputDeviceView, OutputDevices, Track};
+use strato_model::ipc::{
+    AppError, ErrorKind, OutputDeviceView, OutputDevices, PlaybackState, Track,
+};
 
 use super::App;
 use crate::error;
@@ -158,6 +160,19 @@ impl App {
 
     pub fn stop(&self) {
         self.player.stop();
+    }
+
+    /// Pauses what plays (or is on its way: loading, buffering), or resumes: the one button
+    /// of the tray, the media keys and the desktop's media panel.
+    pub fn play_pause(&self) {
+        if matches!(
+            self.player_status().state,
+            PlaybackState::Playing | PlaybackState::Loading | PlaybackState::Buffering
+        ) {
+            self.pause();
+        } else {
+            self.resume();
+        }
     }
 
     pub fn next(&self) {

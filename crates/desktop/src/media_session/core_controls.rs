@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use strato_core::App;
-use strato_model::ipc::{PlaybackState, RepeatMode};
+use strato_model::ipc::RepeatMode;
 
 use super::{CoverFile, MediaCommands};
 
@@ -63,12 +63,7 @@ impl<A: CoreAccess> MediaCommands for CoreControls<A> {
     }
 
     fn play_pause(&self) {
-        self.on(|app| match app.player_status().state {
-            PlaybackState::Playing | PlaybackState::Loading | PlaybackState::Buffering => {
-                app.pause();
-            }
-            _ => app.resume(),
-        });
+        self.on(App::play_pause);
     }
 
     fn stop(&self) {

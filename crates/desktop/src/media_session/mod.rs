@@ -182,6 +182,9 @@ impl fmt::Display for SessionUnavailable {
 
 impl std::error::Error for SessionUnavailable {}
 
+/// Where a backend says whether the desktop took the session.
+type Ready = watch::Sender<Option<Result<(), SessionUnavailable>>>;
+
 /// The media session while it lives: dropping it leaves the desktop's panel.
 #[derive(Debug)]
 pub struct MediaSession {

@@ -11,7 +11,7 @@ use mpris_server::{LoopStatus, Metadata, PlaybackStatus, Player, Time, TrackId};
 use strato_model::ipc::RepeatMode;
 use tokio::sync::watch;
 
-use super::{MediaCommands, NowPlaying, Playback, SessionUnavailable};
+use super::{MediaCommands, NowPlaying, Playback, Ready, SessionUnavailable};
 
 /// How long the metadata of a new track waits for its cover to reach the disk; past it, the
 /// track is shown without art.
@@ -24,8 +24,6 @@ pub(super) struct Names {
     pub(super) identity: String,
     pub(super) desktop_entry: String,
 }
-
-type Ready = watch::Sender<Option<Result<(), SessionUnavailable>>>;
 
 pub(super) fn spawn(
     names: Names,

@@ -22,7 +22,7 @@ use souvlaki::{
 };
 use tokio::sync::watch;
 
-use super::{MediaCommands, NowPlaying, Playback, SessionUnavailable, UiThread};
+use super::{MediaCommands, NowPlaying, Playback, Ready, SessionUnavailable, UiThread};
 
 /// A seek the OS asks for without saying how far (a rewind or fast-forward button).
 const SEEK_STEP: Duration = Duration::from_secs(10);
@@ -46,8 +46,6 @@ pub(super) struct Names {
     /// souvlaki's D-Bus name on Linux (unused elsewhere).
     pub bus_suffix: String,
 }
-
-type Ready = watch::Sender<Option<Result<(), SessionUnavailable>>>;
 
 /// Makes the controls on the UI thread and follows `now` there until it is dropped.
 pub(super) fn spawn(
