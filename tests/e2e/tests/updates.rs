@@ -128,6 +128,8 @@ async fn a_tampered_package_or_manifest_is_refused_in_words() -> Result<()> {
         .await?;
     app.wait_for("update-download").await?.click().await?;
     refused_as_unverified(&app).await?;
+    app.screenshot(&screenshots()?.join("update-refused.png"))
+        .await?;
 
     // A manifest that is not one.
     write_manifest_text(&data, "{\"version\": \"0.4.0\", \"platforms\": ")?;
@@ -170,6 +172,16 @@ async fn no_update_and_no_network_are_silent() -> Result<()> {
         t == "Strato is up to date"
     })
     .await?;
+    // About is the screen's last group: its scroller to the end (the window itself never
+    // scrolls).
+    app.client
+        .execute(
+            "const main = document.getElementById('main'); main.scrollTop = main.scrollHeight",
+            vec![],
+        )
+        .await?;
+    app.screenshot(&screenshots()?.join("update-about.png"))
+        .await?;
     ensure!(
         app.all("update-offer").await?.is_empty(),
         "nothing is offered"
