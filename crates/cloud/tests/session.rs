@@ -240,6 +240,7 @@ async fn playlist_writes_use_revisions_and_idempotency_keys() {
             &PlaylistPatch {
                 name: Some("Renamed".into()),
                 description: None,
+                public: None,
             },
         )
         .await

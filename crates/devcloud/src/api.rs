@@ -5,16 +5,18 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::extract::{FromRef, State};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use strato_model::api::ServiceConfig;
 
 use crate::auth::Authenticator;
 use crate::catalog::{Catalog, routes as catalog};
 use crate::cdn::signing::Signer;
+use crate::db::Db;
 use crate::faults::{FaultStore, admin};
 use crate::grants;
-use crate::playlists::{Db, routes as playlists};
+use crate::playlists::routes as playlists;
 use crate::problem;
+use crate::uploads::{Uploads, collector, explore, routes as uploads};
 
 /// Settings the handlers read.
 #[derive(Debug)]
@@ -35,6 +37,7 @@ pub struct AppState {
     pub db: Db,
     pub signer: Arc<Signer>,
     pub settings: Arc<Settings>,
+    pub uploads: Uploads,
 }
 
 impl FromRef<AppState> for Arc<Authenticator> {
@@ -68,6 +71,26 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
                 .patch(playlists::update)
                 .delete(playlists::delete),
         )
+        .route("/v1/uploads", get(uploads::list).post(uploads::create))
+        .route("/v1/uploads/limits", get(uploads::limits))
+        .route(
+            "/v1/uploads/{id}",
+            get(uploads::get)
+                .patch(uploads::update)
+                .delete(uploads::delete),
+        )
+        .route(
+            "/v1/uploads/{id}/parts",
+            get(uploads::list_parts).post(uploads::part_urls),
+        )
+        .route("/v1/uploads/{id}/complete", post(uploads::complete))
+        .route("/v1/uploads/{id}/cover", put(uploads::put_cover))
+        .route(
+            "/v1/moderation/tracks/{id}/takedown",
+            post(uploads::takedown).delete(uploads::restore),
+        )
+        .route("/v1/explore/uploads", get(explore::newest))
+        .route("/v1/users/{id}", get(explore::profile))
         .route("/v1/playlists/{id}/items", post(playlists::add_items))
         .route(
             "/v1/playlists/{id}/items/{item_id}",
@@ -82,6 +105,7 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
         .merge(
             Router::new()
                 .route("/admin/cdn-signatures", get(issued_signatures))
+                .route("/admin/collect", post(collector::collect_now))
                 .layer(axum::middleware::from_fn(admin::loopback_only))
                 .with_state(state),
         )

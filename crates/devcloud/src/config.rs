@@ -57,6 +57,25 @@ pub struct Args {
     /// Overrides the expected `iss` derived from region and pool.
     #[arg(long)]
     pub issuer: Option<String>,
+    /// The S3 endpoint of the upload bucket; the Cognito emulator's (moto serves both) when
+    /// absent, else AWS's regional endpoint.
+    #[arg(long)]
+    pub s3_endpoint: Option<String>,
+    /// The bucket listeners' uploads go to (made if missing).
+    #[arg(long, default_value = "strato-uploads")]
+    pub upload_bucket: String,
+    /// The largest file a listener may upload.
+    #[arg(long, default_value_t = 1 << 30)]
+    pub upload_max_bytes: u64,
+    /// The longest track a listener may upload.
+    #[arg(long, default_value_t = 3 * 3600)]
+    pub upload_max_duration_secs: u64,
+    /// Each listener's storage for uploads.
+    #[arg(long, default_value_t = 10 << 30)]
+    pub upload_quota_bytes: u64,
+    /// How often the collector removes what deleted uploads left in storage.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub collect_interval_secs: u64,
 }
 
 /// Where identities come from, as the command line says.

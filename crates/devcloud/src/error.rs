@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use crate::auth::cognito::ProvisionError;
 use crate::catalog::LoadError;
 use crate::cdn::keys::KeyError;
+use crate::db::DbError;
 use crate::faults::FaultError;
-use crate::playlists::DbError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -21,12 +21,15 @@ pub enum Error {
     /// The CloudFront key pair could not be read or created.
     #[error("CloudFront key pair: {0}")]
     Key(#[from] KeyError),
-    /// The playlists database could not be opened or migrated.
+    /// The database (playlists, uploads) could not be opened or migrated.
     #[error("playlists database: {0}")]
     Db(#[from] DbError),
     /// The Cognito emulator could not be provisioned.
     #[error("Cognito: {0}")]
     Provision(#[from] ProvisionError),
+    /// The upload bucket could not be reached or made.
+    #[error("upload bucket: {0}")]
+    Storage(String),
     /// A file or directory devcloud needs could not be used.
     #[error("{what} {}: {source}", path.display())]
     Io {

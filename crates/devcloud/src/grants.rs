@@ -15,6 +15,7 @@ use crate::catalog::routes::no_such;
 use crate::faults::FaultPlan;
 use crate::problem::{ApiError, ApiPath, ApiQuery};
 use crate::unix_now;
+use crate::uploads::explore;
 
 /// When a grant made now expires: `--grant-ttl-secs`, unless a fault rule shortens it.
 fn expiry(state: &AppState, plan: Option<&FaultPlan>) -> i64 {
@@ -25,16 +26,15 @@ fn expiry(state: &AppState, plan: Option<&FaultPlan>) -> i64 {
 }
 
 pub async fn stream(
-    _user: User,
+    user: User,
     State(state): State<AppState>,
     plan: Option<Extension<FaultPlan>>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<(HeaderMap, Json<StreamGrant>), ApiError> {
-    let entry = state
-        .catalog
-        .entry(&id)
+    let (track, media) = explore::visible_track(&state, &user.sub, &id)
+        .await?
         .ok_or_else(|| no_such("track", &id))?;
-    let media = &entry.media;
+    let media = &media;
     let expires_at = expiry(&state, plan.as_deref());
     let cdn = &state.settings.cdn_base_url;
     let cookie_path = format!("/{}", media.hls_dir);
@@ -54,7 +54,7 @@ pub async fn stream(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let grant = StreamGrant {
-        track_id: entry.track.id.clone(),
+        track_id: track.id.clone(),
         hls_master_url: format!("{cdn}/{}", media.hls_master),
         mp3_url: state
             .signer
@@ -78,21 +78,20 @@ pub struct DownloadQuery {
 }
 
 pub async fn download(
-    _user: User,
+    user: User,
     State(state): State<AppState>,
     plan: Option<Extension<FaultPlan>>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> Result<([(header::HeaderName, &'static str); 1], Json<DownloadGrant>), ApiError> {
-    let entry = state
-        .catalog
-        .entry(&id)
+    let (track, media) = explore::visible_track(&state, &user.sub, &id)
+        .await?
         .ok_or_else(|| no_such("track", &id))?;
-    let file = entry.media.download(query.quality);
+    let file = media.download(query.quality);
     let expires_at = expiry(&state, plan.as_deref());
     let url = format!("{}/{}", state.settings.cdn_base_url, file.path);
     let grant = DownloadGrant {
-        track_id: entry.track.id.clone(),
+        track_id: track.id.clone(),
         url: state.signer.signed_url(&url, expires_at),
         format: "mp3".to_owned(),
         size: file.size,

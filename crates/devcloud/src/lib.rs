@@ -9,13 +9,16 @@
 //! - **The REST API** ([`api`]): the catalog ([`catalog`]) from `MEDIA_DIR/catalog.json`;
 //!   per-user playlists ([`playlists`]) in SQLite with revisions, `If-Match`, idempotency keys
 //!   and a changes feed; and stream/download grants ([`grants`]) signed for the CDN.
+//! - **Uploads** ([`uploads`]): listeners' own music, sent straight to an S3 bucket (moto's)
+//!   through presigned multipart parts, processed with ffmpeg into the catalog's forms,
+//!   private or public, moderated, explored, and collected from storage once deleted.
 //! - **The CDN** ([`cdn`]): `MEDIA_DIR/media/**` behind CloudFront signed URLs and cookies
 //!   (real CloudFront signing: RSA-SHA1, canned and custom policies), public `MEDIA_DIR/art/**`,
 //!   ranges, ETags, content types, streamed from disk.
 //! - **Fault injection** ([`faults`]): latency, bandwidth, stalls, dropped connections, error
 //!   rates, refused signatures and short-lived grants, from a file or a loopback-only admin API.
 //!
-//! Database work runs on its own thread ([`playlists::db`]); nothing holds a lock across an
+//! Database work runs on its own thread ([`db`]); nothing holds a lock across an
 //! `.await`. Logs never carry tokens, cookies or signatures ([`access_log`]).
 
 pub mod access_log;
@@ -24,6 +27,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cdn;
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod faults;
 pub mod glob;
@@ -32,6 +36,7 @@ pub mod playlists;
 pub mod problem;
 pub mod rng;
 pub mod server;
+pub mod uploads;
 
 pub use config::Args;
 pub use error::Error;

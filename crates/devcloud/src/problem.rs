@@ -9,10 +9,6 @@ use strato_model::api::{Problem, ProblemType};
 /// The media type of every error body of the API.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The `type` of a 403 from the loopback-only admin API. Not in [`ProblemType`]: app clients
-/// never see it.
-pub const FORBIDDEN_TYPE: &str = "urn:strato:problem:forbidden";
-
 /// An error response of the API: a [`Problem`] plus any headers that go with it. Boxed, so
 /// `Result<T, ApiError>` stays small.
 #[derive(Debug, Clone)]
@@ -67,14 +63,16 @@ impl ApiError {
         Self::new(ProblemType::Internal, "Internal error")
     }
 
+    /// 403: the loopback-only admin API from elsewhere, or moderation by a non-administrator.
     #[must_use]
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::from_problem(Problem {
-            problem_type: FORBIDDEN_TYPE.to_owned(),
-            title: "Forbidden".to_owned(),
-            status: 403,
-            detail: Some(detail.into()),
-        })
+        Self::new(ProblemType::Forbidden, "Forbidden").detail(detail)
+    }
+
+    /// 409: the upload's state does not allow the request.
+    #[must_use]
+    pub fn upload_conflict(detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::UploadConflict, "Not possible now").detail(detail)
     }
 
     #[must_use]

@@ -20,9 +20,11 @@ use crate::auth::{Authenticator, cognito};
 use crate::catalog::Catalog;
 use crate::cdn::{self, CdnState, keys, signing::Signer};
 use crate::config::{Args, CognitoSettings, CognitoSource};
+use crate::db::Db;
 use crate::error::Error;
 use crate::faults::{FaultStore, Target, layer};
-use crate::playlists::Db;
+use crate::uploads::object_store::{ObjectStore, StorageSettings};
+use crate::uploads::{Limits, Uploads, collector, published_dir};
 
 /// How long in-flight responses may take to finish after a shutdown request.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -117,6 +119,8 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         source,
     })?;
 
+    let (uploads, published_root) = start_uploads(&args, &db, &cognito.region).await?;
+
     let signer = Arc::new(Signer::new(key));
     let faults = Arc::new(faults);
     let state = AppState {
@@ -130,6 +134,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
             home_reshuffle_secs: args.home_reshuffle_secs,
             service: service_config(&cognito, &cdn_url),
         }),
+        uploads,
     };
     let api_router = with_layers(
         api::router(state, Arc::clone(&faults)),
@@ -138,6 +143,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     );
     let cdn_state = CdnState {
         media_root: Arc::new(media_root),
+        published_root: Arc::new(published_root),
         base_url: Arc::from(cdn_url.as_str()),
         verifier: Arc::new(signer.verifier().clone()),
         updates_root: Arc::new(updates_folder(&args.data_dir)?),
@@ -160,6 +166,44 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     println!("devcloud ready api={api_url} cdn={cdn_url}");
     tracing::info!(%api_url, %cdn_url, "devcloud ready");
     serve(api_listener, api_router, cdn_listener, cdn_router, shutdown).await
+}
+
+/// The upload bucket, processing left mid-way, the collector; and the published folder the
+/// CDN serves beside the media dir.
+async fn start_uploads(args: &Args, db: &Db, region: &str) -> Result<(Uploads, PathBuf), Error> {
+    let storage = ObjectStore::connect(&StorageSettings {
+        endpoint: args
+            .s3_endpoint
+            .clone()
+            .or_else(|| args.cognito_emulator.clone()),
+        region: region.to_owned(),
+        bucket: args.upload_bucket.clone(),
+    })
+    .await
+    .map_err(|e| Error::Storage(e.to_string()))?;
+    let limits = Limits {
+        max_file_bytes: args.upload_max_bytes,
+        max_duration_ms: args.upload_max_duration_secs.saturating_mul(1000),
+        quota_bytes: args.upload_quota_bytes,
+    };
+    let uploads = Uploads::start(db.clone(), storage, limits, &args.data_dir)
+        .await
+        .map_err(|source| Error::Io {
+            what: "preparing the uploads folders",
+            path: args.data_dir.clone(),
+            source,
+        })?;
+    collector::run_every(
+        uploads.clone(),
+        Duration::from_secs(args.collect_interval_secs),
+    );
+    let published = published_dir(&args.data_dir);
+    let root = std::fs::canonicalize(&published).map_err(|source| Error::Io {
+        what: "opening the published folder",
+        path: published,
+        source,
+    })?;
+    Ok((uploads, root))
 }
 
 fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig {

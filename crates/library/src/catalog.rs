@@ -184,6 +184,7 @@ pub(crate) fn track_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<Tr
         duration_ms: row.get(first + 7)?,
         cover_path: row.get(first + 8)?,
         replaygain,
+        owner: None,
     })
 }
 

@@ -147,6 +147,7 @@ mod tests {
             id: "pl-server".into(),
             name: "Trip".into(),
             description: String::new(),
+            public: false,
             revision: 1,
             created_at: 0,
             updated_at: 0,

@@ -15,6 +15,7 @@ pub(crate) fn track(id: &str, title: &str, artist: &str, album: &str) -> Track {
         duration_ms: 200_000,
         cover_path: None,
         replaygain: None,
+        owner: None,
     }
 }
 

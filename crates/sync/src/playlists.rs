@@ -191,6 +191,7 @@ impl PlaylistSync {
                 let patch = PlaylistPatch {
                     name: Some(name.clone()),
                     description: None,
+                    public: None,
                 };
                 self.api
                     .update_playlist(id, revision, &patch)
@@ -201,6 +202,7 @@ impl PlaylistSync {
                 let patch = PlaylistPatch {
                     name: None,
                     description: Some(description.clone()),
+                    public: None,
                 };
                 self.api
                     .update_playlist(id, revision, &patch)

@@ -179,6 +179,7 @@ async fn server_edit(rng: &mut StdRng, api: &ApiClient, tracks: &[String], creat
             let patch = PlaylistPatch {
                 name: Some(format!("Phone name {}", rng.gen_range(0..1000))),
                 description: None,
+                public: None,
             };
             api.update_playlist(id, revision, &patch).await.unwrap();
         }

@@ -334,6 +334,7 @@ async fn phone_edits(api: &ApiClient, kept: &Playlist, doomed: &Playlist, track:
     let rename = PlaylistPatch {
         name: Some("Kept (phone)".into()),
         description: None,
+        public: None,
     };
     api.update_playlist(&kept.id, now.revision, &rename)
         .await

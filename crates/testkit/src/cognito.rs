@@ -93,6 +93,23 @@ impl CognitoAdmin {
             });
     }
 
+    /// Adds a user to a group of the pool (which must exist).
+    ///
+    /// # Panics
+    /// If the emulator refuses.
+    pub async fn add_to_group(&self, username: &str, group: &str) {
+        self.client
+            .admin_add_user_to_group()
+            .user_pool_id(&self.pool_id)
+            .username(username)
+            .group_name(group)
+            .send()
+            .await
+            .unwrap_or_else(|e| {
+                panic!("adding {username} to {group}: {}", DisplayErrorContext(&e))
+            });
+    }
+
     /// Creates another app client without a secret (password sign-in allowed) and returns its
     /// id: tokens from it are for a different `client_id`.
     ///

@@ -64,9 +64,19 @@ pub struct DevCloudBuilder {
     faults: Vec<FaultRule>,
     home_reshuffle_secs: Option<u64>,
     grant_ttl_secs: Option<u64>,
+    /// Extra command-line arguments (upload limits, the collector's interval).
+    extra_args: Vec<String>,
 }
 
 impl DevCloudBuilder {
+    /// Passes `--<name> <value>` to devcloud, e.g. `arg("upload-quota-bytes", "1000000")`.
+    #[must_use]
+    pub fn arg(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        self.extra_args.push(format!("--{name}"));
+        self.extra_args.push(value.to_string());
+        self
+    }
+
     /// Run this binary instead of [`devcloud_binary`]'s (devcloud's own tests pass
     /// `env!("CARGO_BIN_EXE_devcloud")`).
     #[must_use]
@@ -163,6 +173,7 @@ impl DevCloud {
             faults: Vec::new(),
             home_reshuffle_secs: None,
             grant_ttl_secs: None,
+            extra_args: Vec::new(),
         }
     }
 
@@ -318,6 +329,10 @@ impl DevCloud {
             .arg("--ready-file")
             .arg(&ready_file)
             .args(["--cognito-emulator", &self.options.moto_url])
+            // One moto serves every devcloud of a test process: a bucket each, named after
+            // the data dir, which lives as long as this devcloud (restarts keep it).
+            .args(["--upload-bucket", &self.upload_bucket()])
+            .args(&self.options.extra_args)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("duplicating the log handle"))
             .stderr(log);
@@ -387,6 +402,35 @@ impl DevCloud {
         let _ = child.wait();
     }
 
+    /// The S3 bucket this devcloud's uploads go to (in the shared moto).
+    #[must_use]
+    pub fn upload_bucket(&self) -> String {
+        let name = self
+            .data_dir
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let name: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        format!("uploads-{}", name.trim_matches('-'))
+    }
+
+    /// An access token for `username` as a member of the `admins` group (created if needed).
+    ///
+    /// # Panics
+    /// If the emulator refuses.
+    pub async fn admin_access_token(&self, username: &str, password: &str) -> String {
+        let cognito = self.cognito();
+        cognito.ensure_user(username, password).await;
+        cognito.add_to_group(username, "admins").await;
+        cognito
+            .access_token(&self.config().client_id, username, password)
+            .await
+    }
+
     fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
@@ -396,6 +440,15 @@ impl DevCloud {
 
 impl Drop for DevCloud {
     fn drop(&mut self) {
+        // STRATO_DEVCLOUD_KEEP=1 keeps the data dir (its log among it) for a failure's cause.
+        if std::env::var_os("STRATO_DEVCLOUD_KEEP").is_some() {
+            let kept = self.data_dir.path().to_path_buf();
+            eprintln!("devcloud data dir kept at {}", kept.display());
+            std::mem::forget(std::mem::replace(
+                &mut self.data_dir,
+                tempfile::Builder::new().tempdir().expect("a temporary dir"),
+            ));
+        }
         if let Some(mut child) = self.process.take() {
             let _ = child.kill();
             let _ = child.wait();

@@ -210,6 +210,7 @@ pub fn artist_page(
                 duration_ms: u32::try_from(120_000 + rng.below(300_000)).expect("ms"),
                 cover_path: album.cover_path.clone(),
                 replaygain: None,
+                owner: None,
             });
         }
         page.albums.push(album);

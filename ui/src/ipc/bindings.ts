@@ -48,7 +48,11 @@ export type Track = { id: string, title: string, artist_id: string, artist_name:
 /**
  * CDN path of the album's cover art, relative to `cdn_base_url`.
  */
-cover_path: string | null, replaygain: ReplayGain | null, };
+cover_path: string | null, replaygain: ReplayGain | null, 
+/**
+ * Who uploaded it; `None` for the service's own catalog.
+ */
+owner?: Listener, };
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
 export type CatalogPage = { items: Array<Track>, 
 /**

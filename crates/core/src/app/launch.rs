@@ -189,6 +189,7 @@ fn location_track(location: &str) -> Track {
         duration_ms: 0,
         cover_path: None,
         replaygain: None,
+        owner: None,
     }
 }
 

@@ -70,6 +70,7 @@ pub async fn provision(endpoint: &str) -> Result<CognitoSettings, ProvisionError
     let pool_id = ensure_pool(&client).await?;
     let client_id = ensure_app_client(&client, &pool_id).await?;
     ensure_demo_user(&client, &pool_id).await?;
+    ensure_admins_group(&client, &pool_id).await?;
     drop(lock);
     tracing::info!(%pool_id, %client_id, "provisioned the Cognito emulator");
     Ok(CognitoSettings {
@@ -224,5 +225,30 @@ async fn ensure_demo_user(client: &cip::Client, pool_id: &str) -> Result<(), Pro
         .send()
         .await
         .map_err(sdk_error("AdminSetUserPassword"))?;
+    Ok(())
+}
+
+/// The group whose members moderate uploads ([`crate::auth::ADMINS_GROUP`]); nobody is in it
+/// until someone is added (`aws cognito-idp admin-add-user-to-group`, or a test).
+async fn ensure_admins_group(client: &cip::Client, pool_id: &str) -> Result<(), ProvisionError> {
+    let group = crate::auth::ADMINS_GROUP;
+    if client
+        .get_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    client
+        .create_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .description("Strato moderators: may take down and restore listeners' public uploads")
+        .send()
+        .await
+        .map_err(sdk_error("CreateGroup"))?;
     Ok(())
 }

@@ -58,6 +58,9 @@ pub struct Claims {
     pub client_id: Option<String>,
     #[serde(default)]
     pub username: Option<String>,
+    /// The user pool groups the user is in (`admins` moderates uploads).
+    #[serde(default, rename = "cognito:groups")]
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

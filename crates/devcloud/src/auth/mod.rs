@@ -65,6 +65,7 @@ impl Authenticator {
         Ok(User {
             sub: claims.sub,
             username: claims.username,
+            groups: claims.groups,
         })
     }
 }
@@ -76,6 +77,27 @@ pub struct User {
     /// The token's `sub`: the key of everything stored per user.
     pub sub: String,
     pub username: Option<String>,
+    /// The token's `cognito:groups`.
+    pub groups: Vec<String>,
+}
+
+/// The Cognito group whose members moderate uploads.
+pub const ADMINS_GROUP: &str = "admins";
+
+impl User {
+    /// A member of [`ADMINS_GROUP`].
+    #[must_use]
+    pub fn is_admin(&self) -> bool {
+        self.groups.iter().any(|g| g == ADMINS_GROUP)
+    }
+
+    /// The name others see: the username, else a short form of the id.
+    #[must_use]
+    pub fn display_name(&self) -> String {
+        self.username
+            .clone()
+            .unwrap_or_else(|| self.sub.chars().take(8).collect())
+    }
 }
 
 impl<S> FromRequestParts<S> for User

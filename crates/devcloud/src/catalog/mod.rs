@@ -23,7 +23,7 @@ pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 200;
 
 /// Where a track's media lives, relative to the media dir (and to the CDN's root).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TrackMedia {
     /// `media/<id>/hls/master.m3u8`.
     pub hls_master: String,
@@ -55,7 +55,7 @@ impl TrackMedia {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MediaFile {
     pub path: String,
     pub size: u64,
@@ -323,6 +323,7 @@ fn track_entry(t: load::RawTrack, album: &Album, artist_name: String) -> TrackEn
             track_number: t.track_number,
             duration_ms: t.duration_ms,
             replaygain: t.replaygain,
+            owner: None,
         },
         media: TrackMedia {
             hls_dir: t.hls.master.trim_end_matches("master.m3u8").to_owned(),
@@ -371,11 +372,11 @@ fn page<T, U>(
     })
 }
 
-fn encode_cursor(offset: usize) -> String {
+pub(crate) fn encode_cursor(offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
 }
 
-fn decode_cursor(cursor: &str) -> Option<usize> {
+pub(crate) fn decode_cursor(cursor: &str) -> Option<usize> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     std::str::from_utf8(&bytes)
         .ok()?

@@ -12,6 +12,7 @@ use crate::api::AppState;
 use crate::auth::User;
 use crate::problem::{ApiError, ApiPath, ApiQuery};
 use crate::unix_now;
+use crate::uploads::explore;
 
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
@@ -68,15 +69,14 @@ pub async fn list_tracks(
 }
 
 pub async fn get_track(
-    _user: User,
+    user: User,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Track>, ApiError> {
-    let entry = state
-        .catalog
-        .entry(&id)
+    let (track, _) = explore::visible_track(&state, &user.sub, &id)
+        .await?
         .ok_or_else(|| no_such("track", &id))?;
-    Ok(Json(entry.track.clone()))
+    Ok(Json(track))
 }
 
 pub async fn list_albums(
@@ -92,15 +92,16 @@ pub async fn list_albums(
 }
 
 pub async fn get_album(
-    _user: User,
+    user: User,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AlbumDetail>, ApiError> {
-    state
-        .catalog
-        .album_detail(&id)
-        .map(Json)
-        .ok_or_else(|| no_such("album", &id))
+    let detail = if explore::is_upload(&id) {
+        explore::album(&state, &user.sub, &id).await?
+    } else {
+        state.catalog.album_detail(&id)
+    };
+    detail.map(Json).ok_or_else(|| no_such("album", &id))
 }
 
 pub async fn list_artists(
@@ -116,19 +117,20 @@ pub async fn list_artists(
 }
 
 pub async fn get_artist(
-    _user: User,
+    user: User,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ArtistDetail>, ApiError> {
-    state
-        .catalog
-        .artist_detail(&id)
-        .map(Json)
-        .ok_or_else(|| no_such("artist", &id))
+    let detail = if explore::is_upload(&id) {
+        explore::artist(&state, &user.sub, &id).await?
+    } else {
+        state.catalog.artist_detail(&id)
+    };
+    detail.map(Json).ok_or_else(|| no_such("artist", &id))
 }
 
 pub async fn search(
-    _user: User,
+    user: User,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<SearchResults>, ApiError> {
@@ -139,7 +141,9 @@ pub async fn search(
         return Err(ApiError::bad_request("limit must be at least 1"));
     }
     let limit = query.limit.unwrap_or(search::DEFAULT_LIMIT);
-    Ok(Json(state.catalog.search(&query.q, limit)))
+    Ok(Json(
+        explore::search(&state, &user.sub, &query.q, limit).await?,
+    ))
 }
 
 pub async fn home(_user: User, State(state): State<AppState>) -> Json<HomeFeed> {

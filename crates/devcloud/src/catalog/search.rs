@@ -101,7 +101,7 @@ impl Index {
 
 /// Best rank over an entry's fields; earlier fields win ties. Also tries all fields at once,
 /// so "artist title" finds the track.
-fn best<const N: usize>(fields: &[String; N], query: &str) -> Option<(Rank, usize)> {
+pub(crate) fn best<const N: usize>(fields: &[String; N], query: &str) -> Option<(Rank, usize)> {
     let direct = fields
         .iter()
         .enumerate()

@@ -32,6 +32,9 @@ use signing::{Denial, Verifier};
 pub struct CdnState {
     /// Canonical path of the media dir.
     pub media_root: Arc<PathBuf>,
+    /// Canonical path of the published uploads (`<data dir>/published`): the same origin in
+    /// a real deployment, a second folder here so the catalog's media dir stays read-only.
+    pub published_root: Arc<PathBuf>,
     /// `http://host:port` as clients reach the CDN; signed resources are URLs under it.
     pub base_url: Arc<str>,
     pub verifier: Arc<Verifier>,
@@ -82,7 +85,11 @@ async fn handle(State(state): State<CdnState>, request: Request) -> Response {
             return denied(denial);
         }
     }
-    let Some(file) = serve::resolve(&state.media_root, &path[1..]).await else {
+    let found = match serve::resolve(&state.media_root, &path[1..]).await {
+        Some(file) => Some(file),
+        None => serve::resolve(&state.published_root, &path[1..]).await,
+    };
+    let Some(file) = found else {
         return not_found();
     };
     serve::file(&method, request.headers(), &file).await

@@ -115,7 +115,7 @@ pub fn remember(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playlists::db::memory_connection;
+    use crate::db::memory_connection;
 
     const NOW: i64 = 1_800_000_000;
 

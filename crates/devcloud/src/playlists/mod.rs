@@ -1,9 +1,6 @@
 //! Per-user playlists in SQLite (`DATA_DIR/devcloud.db`): optimistic concurrency with
 //! revisions and `If-Match`, idempotent POSTs, and a per-user changes feed.
 
-pub mod db;
 pub mod idempotency;
 pub mod routes;
 pub mod store;
-
-pub use db::{Db, DbError};

@@ -132,7 +132,7 @@ async fn write<F>(
 where
     F: FnOnce(&Transaction<'_>, &str, i64) -> Result<StoredResponse, StoreError> + Send + 'static,
 {
-    let owner = user.sub;
+    let (owner, name) = (user.sub.clone(), user.display_name());
     let outcome = state
         .db
         .call(move |conn| -> Result<(StoredResponse, bool), StoreError> {
@@ -143,6 +143,7 @@ where
             {
                 return Ok((stored, true));
             }
+            crate::uploads::store::remember_listener(&tx, &owner, &name)?;
             let response = op(&tx, &owner, now)?;
             if let Some(key) = &key {
                 idempotency::remember(&tx, &owner, key, &response, now)?;
@@ -194,11 +195,14 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let playlist = state
         .db
-        .call(move |conn| store::get(conn, &user.sub, &id))
+        .call(move |conn| store::get_shared(conn, &user.sub, &id))
         .await
         .map_err(|e| ApiError::internal(&e))??;
     let tag = etag(playlist.revision);
-    if headers.get(header::IF_NONE_MATCH) == Some(&tag) {
+    // Availability moves without the revision (a track deleted elsewhere): a playlist with an
+    // unavailable item is always sent whole.
+    let all_available = playlist.items.iter().all(|item| item.available);
+    if all_available && headers.get(header::IF_NONE_MATCH) == Some(&tag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
     }
     Ok(([(header::ETAG, tag)], Json(playlist)).into_response())
@@ -259,13 +263,22 @@ pub async fn add_items(
     if let Some(unknown) = add
         .track_ids
         .iter()
-        .find(|t| !state.catalog.contains_track(t))
+        .find(|t| !crate::uploads::explore::is_upload(t) && !state.catalog.contains_track(t))
     {
         return Err(ApiError::bad_request(format!(
             "unknown track id {unknown:?}"
         )));
     }
     write(&state, user, key, move |tx, owner, now| {
+        for id in add
+            .track_ids
+            .iter()
+            .filter(|t| crate::uploads::explore::is_upload(t))
+        {
+            if crate::uploads::store::visible(tx, owner, id)?.is_none() {
+                return Err(StoreError::Invalid(format!("unknown track id {id:?}")));
+            }
+        }
         let playlist = store::add_items(
             tx,
             owner,

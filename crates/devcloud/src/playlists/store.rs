@@ -80,12 +80,26 @@ fn check_description(description: &str) -> Result<(), StoreError> {
 
 /// The user's playlists, oldest first.
 pub fn list(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, StoreError> {
+    summaries(conn, owner, false)
+}
+
+/// The user's public playlists, oldest first (their profile).
+pub fn list_public(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, StoreError> {
+    summaries(conn, owner, true)
+}
+
+fn summaries(
+    conn: &Connection,
+    owner: &str,
+    public_only: bool,
+) -> Result<Vec<PlaylistSummary>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT p.id, p.name, p.description, p.revision, p.updated_at,
-                (SELECT count(*) FROM playlist_items i WHERE i.playlist_id = p.id)
-         FROM playlists p WHERE p.owner = ?1 ORDER BY p.created_at, p.id",
+                (SELECT count(*) FROM playlist_items i WHERE i.playlist_id = p.id), p.public
+         FROM playlists p WHERE p.owner = ?1 AND (?2 = 0 OR p.public = 1)
+         ORDER BY p.created_at, p.id",
     )?;
-    let rows = statement.query_map([owner], |row| {
+    let rows = statement.query_map(params![owner, public_only], |row| {
         Ok(PlaylistSummary {
             id: row.get(0)?,
             name: row.get(1)?,
@@ -93,6 +107,7 @@ pub fn list(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, Stor
             revision: to_u64(row.get(3)?),
             updated_at: row.get(4)?,
             item_count: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(u32::MAX),
+            public: row.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -100,12 +115,23 @@ pub fn list(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, Stor
 
 /// One of the user's playlists with its items in order.
 pub fn get(conn: &Connection, owner: &str, id: &str) -> Result<Playlist, StoreError> {
+    read(conn, owner, id, false)
+}
+
+/// A playlist `viewer` may read: theirs, or a public one (read-only).
+pub fn get_shared(conn: &Connection, viewer: &str, id: &str) -> Result<Playlist, StoreError> {
+    read(conn, viewer, id, true)
+}
+
+/// Items whose track `viewer` may not see (deleted, taken down, someone else's private
+/// upload) are marked unavailable; catalog tracks never go away.
+fn read(conn: &Connection, viewer: &str, id: &str, shared: bool) -> Result<Playlist, StoreError> {
     let playlist = conn
         .prepare_cached(
-            "SELECT id, name, description, revision, created_at, updated_at
-             FROM playlists WHERE id = ?1 AND owner = ?2",
+            "SELECT id, name, description, revision, created_at, updated_at, public
+             FROM playlists WHERE id = ?1 AND (owner = ?2 OR (?3 AND public = 1))",
         )?
-        .query_row([id, owner], |row| {
+        .query_row(params![id, viewer, shared], |row| {
             Ok(Playlist {
                 id: row.get(0)?,
                 name: row.get(1)?,
@@ -113,20 +139,25 @@ pub fn get(conn: &Connection, owner: &str, id: &str) -> Result<Playlist, StoreEr
                 revision: to_u64(row.get(3)?),
                 created_at: row.get(4)?,
                 updated_at: row.get(5)?,
+                public: row.get(6)?,
                 items: Vec::new(),
             })
         })
         .optional()?;
     let mut playlist = playlist.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
-    let mut statement = conn.prepare_cached(
-        "SELECT item_id, track_id, added_at FROM playlist_items
-         WHERE playlist_id = ?1 ORDER BY position",
-    )?;
-    let items = statement.query_map([id], |row| {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT i.item_id, i.track_id, i.added_at,
+                i.track_id NOT LIKE 'up-%'
+                OR EXISTS (SELECT 1 FROM uploads u WHERE u.id = i.track_id AND {})
+         FROM playlist_items i WHERE i.playlist_id = ?1 ORDER BY i.position",
+        crate::uploads::store::visible_to("?2")
+    ))?;
+    let items = statement.query_map([id, viewer], |row| {
         Ok(PlaylistItem {
             item_id: row.get(0)?,
             track_id: row.get(1)?,
             added_at: row.get(2)?,
+            available: row.get(3)?,
         })
     })?;
     playlist.items = items.collect::<Result<_, _>>()?;
@@ -159,9 +190,9 @@ pub fn update(
     patch: &PlaylistPatch,
     now: i64,
 ) -> Result<Playlist, StoreError> {
-    if patch.name.is_none() && patch.description.is_none() {
+    if patch.name.is_none() && patch.description.is_none() && patch.public.is_none() {
         return Err(StoreError::Invalid(
-            "nothing to change: give name and/or description".into(),
+            "nothing to change: give name, description and/or public".into(),
         ));
     }
     let current = check(tx, owner, id, precondition)?;
@@ -177,6 +208,12 @@ pub fn update(
         tx.execute(
             "UPDATE playlists SET description = ?1 WHERE id = ?2",
             params![description, id],
+        )?;
+    }
+    if let Some(public) = patch.public {
+        tx.execute(
+            "UPDATE playlists SET public = ?1 WHERE id = ?2",
+            params![public, id],
         )?;
     }
     bump(tx, owner, id, current, now)?;

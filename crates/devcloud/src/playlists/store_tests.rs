@@ -5,7 +5,7 @@ use super::{
     Precondition, StoreError, add_items, changes, create, delete, get, list, move_item,
     remove_item, update,
 };
-use crate::playlists::db::memory_connection;
+use crate::db::memory_connection;
 
 const ME: &str = "user-a";
 const NOW: i64 = 1_800_000_000;
@@ -118,6 +118,7 @@ fn every_write_bumps_the_revision_and_stale_ones_fail() {
     let patch = PlaylistPatch {
         name: Some("q".into()),
         description: None,
+        public: None,
     };
     let renamed = write(&mut conn, |tx| {
         update(tx, ME, &id, Precondition::Revision(1), &patch, NOW + 5)

@@ -11,6 +11,7 @@ fn snapshot(id: &str, revision: u64, items: &[(&str, &str)]) -> Playlist {
         id: id.into(),
         name: format!("Server r{revision}"),
         description: String::new(),
+        public: false,
         revision,
         created_at: 1_000,
         updated_at: 1_000 + i64::try_from(revision).unwrap(),
@@ -20,6 +21,7 @@ fn snapshot(id: &str, revision: u64, items: &[(&str, &str)]) -> Playlist {
                 item_id: (*item_id).into(),
                 track_id: (*track_id).into(),
                 added_at: 1_000,
+                available: true,
             })
             .collect(),
     }

@@ -57,6 +57,7 @@ pub fn track(id: &str, title: &str, artist: &str, album: &str) -> Track {
         duration_ms: 240_000,
         cover_path: None,
         replaygain: None,
+        owner: None,
     }
 }
 

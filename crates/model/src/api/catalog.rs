@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::Listener;
+
 /// One page of a listing. Pass `next_cursor` back as `?cursor=` for the next page;
 /// `None` means this was the last page. Cursors are opaque.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -25,6 +27,10 @@ pub struct Track {
     pub cover_path: Option<String>,
     #[serde(default)]
     pub replaygain: Option<ReplayGain>,
+    /// Who uploaded it; `None` for the service's own catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub owner: Option<Listener>,
 }
 
 /// Loudness normalisation data (`ReplayGain` 2.0 reference level, -18 LUFS).

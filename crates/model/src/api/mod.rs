@@ -5,6 +5,7 @@ mod config;
 mod playlist;
 mod problem;
 mod stream;
+mod uploads;
 
 pub use catalog::{
     Album, AlbumDetail, Artist, ArtistDetail, HomeFeed, Page, ReplayGain, SearchResults, Track,
@@ -16,6 +17,10 @@ pub use playlist::{
 };
 pub use problem::{Problem, ProblemType};
 pub use stream::{CdnCookie, DownloadGrant, DownloadQuality, SegmentKind, StreamGrant};
-
+pub use uploads::{
+    AudioFormat, CompleteUpload, FailureKind, Listener, ListenerProfile, NewUpload, PartUrl,
+    PartsRequest, Takedown, TakedownRequest, Upload, UploadDetails, UploadFailure, UploadLimits,
+    UploadPatch, UploadSession, UploadStatus, UploadedPart, Visibility,
+};
 /// The path prefix every endpoint of this contract lives under.
 pub const API_PREFIX: &str = "/v1";

@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A listener's playlist with its items. Every write bumps `revision`; writes must send
 /// `If-Match: "<revision>"` and get 412 when it is stale.
@@ -10,6 +11,9 @@ pub struct Playlist {
     pub revision: u64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Shown on its owner's profile and readable by every listener (only its owner writes).
+    #[serde(default)]
+    pub public: bool,
     pub items: Vec<PlaylistItem>,
 }
 
@@ -20,17 +24,34 @@ pub struct PlaylistItem {
     pub item_id: String,
     pub track_id: String,
     pub added_at: i64,
+    /// False when the track was deleted or taken down, or is private to someone else: shown
+    /// as "no longer available", never played.
+    #[serde(default = "available", skip_serializing_if = "is_available")]
+    pub available: bool,
 }
 
-/// An entry of `GET /v1/playlists`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+const fn available() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+const fn is_available(available: &bool) -> bool {
+    *available
+}
+
+/// An entry of `GET /v1/playlists` (and of a listener's profile).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PlaylistSummary {
     pub id: String,
     pub name: String,
     pub description: String,
+    #[ts(type = "number")]
     pub revision: u64,
     pub item_count: u32,
+    #[ts(type = "number")]
     pub updated_at: i64,
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// `POST /v1/playlists`.
@@ -48,6 +69,8 @@ pub struct PlaylistPatch {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
 }
 
 /// `POST /v1/playlists/{id}/items`: insert tracks at `position` (0-based; absent = append).

@@ -27,6 +27,17 @@ pub enum ProblemType {
     RevisionMismatch,
     /// 428: a playlist write came without `If-Match`.
     RevisionRequired,
+    /// 403: the caller may not do this (moderation by a listener who is not an administrator).
+    Forbidden,
+    /// 409: the upload's state does not allow it (completing a finished upload, making a
+    /// taken-down track public).
+    UploadConflict,
+    /// 413: the file is larger than the service accepts.
+    FileTooLarge,
+    /// 413: the file does not fit in what is left of the listener's storage.
+    QuotaExceeded,
+    /// 415: not a kind of file the service accepts.
+    UnsupportedFormat,
     /// 500 and other server faults.
     Internal,
 }
@@ -48,6 +59,11 @@ impl ProblemType {
             Self::IdempotencyConflict => "idempotency-conflict",
             Self::RevisionMismatch => "revision-mismatch",
             Self::RevisionRequired => "revision-required",
+            Self::Forbidden => "forbidden",
+            Self::UploadConflict => "upload-conflict",
+            Self::FileTooLarge => "file-too-large",
+            Self::QuotaExceeded => "quota-exceeded",
+            Self::UnsupportedFormat => "unsupported-format",
             Self::Internal => "internal",
         }
     }
@@ -58,9 +74,12 @@ impl ProblemType {
             Self::BadRequest => 400,
             Self::Unauthorized => 401,
             Self::NotFound => 404,
-            Self::IdempotencyConflict => 409,
+            Self::IdempotencyConflict | Self::UploadConflict => 409,
             Self::RevisionMismatch => 412,
             Self::RevisionRequired => 428,
+            Self::Forbidden => 403,
+            Self::FileTooLarge | Self::QuotaExceeded => 413,
+            Self::UnsupportedFormat => 415,
             Self::Internal => 500,
         }
     }
@@ -76,6 +95,11 @@ impl ProblemType {
             Self::IdempotencyConflict,
             Self::RevisionMismatch,
             Self::RevisionRequired,
+            Self::Forbidden,
+            Self::UploadConflict,
+            Self::FileTooLarge,
+            Self::QuotaExceeded,
+            Self::UnsupportedFormat,
             Self::Internal,
         ]
         .into_iter()

@@ -1,13 +1,19 @@
-//! The SQLite connection, owned by one dedicated thread so database work never blocks the
-//! async runtime. Callers send closures and await their results.
+//! devcloud's SQLite database (`DATA_DIR/devcloud.db`: playlists and uploads), owned by one
+//! dedicated thread so database work never blocks the async runtime. Callers send closures
+//! and await their results.
 
 use std::path::Path;
 use std::sync::mpsc;
 
 use rusqlite::Connection;
 
-/// The schema, versioned by `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+/// The schema, versioned by `PRAGMA user_version`: one script per version, each run once in
+/// its own transaction.
+const MIGRATIONS: &[&str] = &[
+    include_str!("playlists/schema.sql"),
+    include_str!("uploads/schema.sql"),
+    include_str!("playlists/public.sql"),
+];
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -167,7 +173,7 @@ mod tests {
             })
             .await
             .unwrap();
-        assert_eq!((version, mode.as_str(), fks), (1, "wal", true));
+        assert_eq!((version, mode.as_str(), fks), (3, "wal", true));
         drop(db);
         let again = Db::open(&path).await.unwrap();
         let count: i64 = again

@@ -1,0 +1,252 @@
+//! Uploaded tracks among everything else: resolving a track id for a caller (catalog or
+//! upload), explore, profiles, the albums and artists of uploads, and search over both.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use strato_model::api::{
+    Album, AlbumDetail, Artist, ArtistDetail, ListenerProfile, Page, SearchResults, Track,
+};
+
+use super::routes::{page_bounds, page_of};
+use super::store::{self, UploadRow};
+use crate::api::AppState;
+use crate::auth::User;
+use crate::catalog::TrackMedia;
+use crate::catalog::search::{self, Rank};
+use crate::playlists::store as playlists;
+use crate::problem::{ApiError, ApiPath, ApiQuery};
+
+/// Whether an id names an upload rather than a catalog entry.
+#[must_use]
+pub fn is_upload(id: &str) -> bool {
+    id.starts_with("up-") || id.starts_with("ual-") || id.starts_with("uar-")
+}
+
+async fn db<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    state
+        .db
+        .call(work)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// The track `id` as `viewer` may see it, with its media: a catalog track, or an upload that
+/// is ready, not taken down, and public or theirs. `None` answers 404 at every door.
+pub async fn visible_track(
+    state: &AppState,
+    viewer: &str,
+    id: &str,
+) -> Result<Option<(Track, TrackMedia)>, ApiError> {
+    if !is_upload(id) {
+        return Ok(state
+            .catalog
+            .entry(id)
+            .map(|e| (e.track.clone(), e.media.clone())));
+    }
+    let (viewer, id) = (viewer.to_owned(), id.to_owned());
+    let row = db(state, move |conn| store::visible(conn, &viewer, &id)).await?;
+    Ok(row.and_then(|row| Some((row.track()?, row.media?))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// `GET /v1/explore/uploads`: everyone's public tracks, newest first.
+pub async fn newest(
+    _user: User,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<Page<Track>>, ApiError> {
+    let (offset, limit) = page_bounds(query.cursor.as_deref(), query.limit)?;
+    let rows = db(&state, move |conn| {
+        store::list_public(conn, None, offset, limit + 1)
+    })
+    .await?;
+    let tracks = rows.iter().filter_map(UploadRow::track).collect();
+    Ok(Json(page_of(tracks, offset, limit)))
+}
+
+/// `GET /v1/users/{id}`.
+pub async fn profile(
+    _user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ListenerProfile>, ApiError> {
+    let listener_id = id.clone();
+    let found = db(&state, move |conn| {
+        let Some(listener) = store::listener(conn, &listener_id)? else {
+            return Ok(None);
+        };
+        let tracks = store::list_public(conn, Some(&listener_id), 0, 500)?;
+        let playlists = playlists::list_public(conn, &listener_id).map_err(|e| match e {
+            playlists::StoreError::Sql(e) => e,
+            other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
+        })?;
+        Ok(Some((listener, tracks, playlists)))
+    })
+    .await?;
+    let (listener, tracks, playlists) =
+        found.ok_or_else(|| ApiError::not_found(format!("no listener {id:?}")))?;
+    Ok(Json(ListenerProfile {
+        listener,
+        tracks: tracks.iter().filter_map(UploadRow::track).collect(),
+        playlists,
+    }))
+}
+
+/// The albums of uploaded tracks, in the order the tracks came.
+fn albums_of(tracks: &[Track]) -> Vec<Album> {
+    let mut albums: BTreeMap<&str, Album> = BTreeMap::new();
+    for track in tracks {
+        let album = albums.entry(&track.album_id).or_insert_with(|| Album {
+            id: track.album_id.clone(),
+            title: track.album_title.clone(),
+            artist_id: track.artist_id.clone(),
+            artist_name: track.artist_name.clone(),
+            year: 0,
+            track_count: 0,
+            gapless: false,
+            cover_path: track.cover_path.clone(),
+        });
+        album.track_count += 1;
+        if album.cover_path.is_none() {
+            album.cover_path.clone_from(&track.cover_path);
+        }
+    }
+    albums.into_values().collect()
+}
+
+async fn visible_tracks(
+    state: &AppState,
+    viewer: &str,
+    album: Option<&str>,
+    artist: Option<&str>,
+) -> Result<Vec<Track>, ApiError> {
+    let (viewer, album, artist) = (
+        viewer.to_owned(),
+        album.map(str::to_owned),
+        artist.map(str::to_owned),
+    );
+    let rows = db(state, move |conn| {
+        store::list_visible(conn, &viewer, album.as_deref(), artist.as_deref())
+    })
+    .await?;
+    Ok(rows.iter().filter_map(UploadRow::track).collect())
+}
+
+/// `GET /v1/albums/ual-…`: an uploaded album, as far as the caller may see it.
+pub async fn album(
+    state: &AppState,
+    viewer: &str,
+    id: &str,
+) -> Result<Option<AlbumDetail>, ApiError> {
+    let tracks = visible_tracks(state, viewer, Some(id), None).await?;
+    Ok(albums_of(&tracks)
+        .into_iter()
+        .next()
+        .map(|album| AlbumDetail { album, tracks }))
+}
+
+/// `GET /v1/artists/uar-…`.
+pub async fn artist(
+    state: &AppState,
+    viewer: &str,
+    id: &str,
+) -> Result<Option<ArtistDetail>, ApiError> {
+    let tracks = visible_tracks(state, viewer, None, Some(id)).await?;
+    let Some(first) = tracks.first() else {
+        return Ok(None);
+    };
+    Ok(Some(ArtistDetail {
+        artist: Artist {
+            id: first.artist_id.clone(),
+            name: first.artist_name.clone(),
+        },
+        albums: albums_of(&tracks),
+    }))
+}
+
+/// Merges `extra` hits into ranked `results`: best rank first, then field, the catalog's
+/// before uploads on ties; `limit` per kind.
+fn merge<T>(
+    results: Vec<T>,
+    extra: Vec<T>,
+    limit: usize,
+    score: impl Fn(&T) -> Option<(Rank, usize)>,
+) -> Vec<T> {
+    let mut all: Vec<(Rank, usize, usize, T)> = results
+        .into_iter()
+        .chain(extra)
+        .enumerate()
+        .filter_map(|(order, item)| score(&item).map(|(rank, field)| (rank, field, order, item)))
+        .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    all.into_iter()
+        .take(limit)
+        .map(|(_, _, _, item)| item)
+        .collect()
+}
+
+/// The catalog's results for `query` with the uploads the caller may see ranked among them.
+/// (Uploads are scored on each search here; a real deployment would index them, e.g. in
+/// `OpenSearch`, as they are published.)
+pub async fn search(
+    state: &AppState,
+    viewer: &str,
+    query: &str,
+    limit: usize,
+) -> Result<SearchResults, ApiError> {
+    let catalog = state.catalog.search(query, limit);
+    let uploads = visible_tracks(state, viewer, None, None).await?;
+    if uploads.is_empty() {
+        return Ok(catalog);
+    }
+    let limit = limit.clamp(1, search::MAX_LIMIT);
+    let query = search::normalise(query);
+    let albums = albums_of(&uploads);
+    let mut artists: Vec<Artist> = albums
+        .iter()
+        .map(|a| Artist {
+            id: a.artist_id.clone(),
+            name: a.artist_name.clone(),
+        })
+        .collect();
+    artists.dedup_by(|a, b| a.id == b.id);
+    let q = query.as_str();
+    Ok(SearchResults {
+        tracks: merge(catalog.tracks, uploads, limit, |t| {
+            search::best(
+                &[
+                    search::normalise(&t.title),
+                    search::normalise(&t.artist_name),
+                    search::normalise(&t.album_title),
+                ],
+                q,
+            )
+        }),
+        albums: merge(catalog.albums, albums, limit, |a| {
+            search::best(
+                &[
+                    search::normalise(&a.title),
+                    search::normalise(&a.artist_name),
+                ],
+                q,
+            )
+        }),
+        artists: merge(catalog.artists, artists, limit, |a| {
+            search::rank(&search::normalise(&a.name), q).map(|r| (r, 0))
+        }),
+    })
+}

@@ -1,0 +1,143 @@
+//! Listeners' own music: uploads straight to the upload bucket through presigned multipart
+//! parts ([`object_store`]), the records in SQLite ([`store`]), processing into the catalog's
+//! forms ([`processing`]), who may see what ([`store::visible_to`]), takedowns, explore and
+//! profiles ([`routes`], [`explore`]), and the collector that keeps storage in step with the
+//! records ([`collector`]).
+//!
+//! Published media lives in `DATA_DIR/published/` (`media/<id>/…`, `art/<id>-<n>.jpg`), the
+//! CDN's second root beside the catalog's media dir; in AWS it is the same media bucket.
+
+pub mod collector;
+pub mod explore;
+pub mod formats;
+pub mod object_store;
+pub mod processing;
+pub mod routes;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use strato_model::api::UploadLimits;
+
+use crate::db::Db;
+use object_store::ObjectStore;
+use processing::Processor;
+
+/// The service's limits on uploads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_duration_ms: u64,
+    pub quota_bytes: u64,
+}
+
+impl Limits {
+    /// As `GET /v1/uploads/limits` answers them, with the caller's storage used.
+    #[must_use]
+    pub fn for_listener(&self, used_bytes: u64) -> UploadLimits {
+        UploadLimits {
+            max_file_bytes: self.max_file_bytes,
+            max_duration_ms: self.max_duration_ms,
+            quota_bytes: self.quota_bytes,
+            used_bytes,
+            formats: formats::accepted_formats(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    db: Db,
+    storage: ObjectStore,
+    limits: Limits,
+    data_dir: PathBuf,
+    processor: Processor,
+}
+
+/// Everything uploads need, shared by the routes, processing and the collector. Cheap to
+/// clone.
+#[derive(Debug, Clone)]
+pub struct Uploads(Arc<Inner>);
+
+impl Uploads {
+    /// Makes the folders; processing left mid-way by a previous run starts again.
+    pub async fn start(
+        db: Db,
+        storage: ObjectStore,
+        limits: Limits,
+        data_dir: &Path,
+    ) -> std::io::Result<Self> {
+        let uploads = Self(Arc::new(Inner {
+            db,
+            storage,
+            limits,
+            data_dir: data_dir.to_owned(),
+            processor: Processor::default(),
+        }));
+        for dir in [
+            uploads.published_dir().join("media"),
+            uploads.published_dir().join("art"),
+            uploads.staging_dir(),
+            uploads.work_dir(),
+        ] {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let unfinished = uploads
+            .db()
+            .call(|conn| store::processing_ids(conn))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)?;
+        for id in unfinished {
+            tracing::info!(%id, "processing again an upload a previous run left");
+            uploads.process(id);
+        }
+        Ok(uploads)
+    }
+
+    #[must_use]
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    #[must_use]
+    pub fn storage(&self) -> &ObjectStore {
+        &self.0.storage
+    }
+
+    #[must_use]
+    pub fn limits(&self) -> Limits {
+        self.0.limits
+    }
+
+    /// The CDN's second root: published media and covers.
+    #[must_use]
+    pub fn published_dir(&self) -> PathBuf {
+        published_dir(&self.0.data_dir)
+    }
+
+    /// Where processing stages what it makes before publishing it with a rename (same file
+    /// system as the published tree).
+    #[must_use]
+    pub fn staging_dir(&self) -> PathBuf {
+        self.0.data_dir.join("staging")
+    }
+
+    /// Where processing keeps the original while it works.
+    #[must_use]
+    pub fn work_dir(&self) -> PathBuf {
+        self.0.data_dir.join("work")
+    }
+
+    /// Processes upload `id` in the background.
+    pub fn process(&self, id: String) {
+        self.0.processor.start(self.clone(), id);
+    }
+}
+
+/// `DATA_DIR/published`.
+#[must_use]
+pub fn published_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("published")
+}

@@ -1,0 +1,409 @@
+//! The upload bucket, through aws-sdk-s3: what works here against moto's S3 works against S3.
+//!
+//! The service runs the multipart control calls itself (create, list, complete, abort: the SDK
+//! cannot presign them, and the client should never hold credentials for them) and presigns
+//! only `UploadPart`, the one request whose bytes go straight from the listener to storage.
+//! `ListParts` and `CompleteMultipartUpload` are S3's own requests signed with aws-sigv4 and
+//! read leniently, because moto names their answers' roots differently from S3.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
+};
+use strato_model::api::{PartUrl, UploadedPart};
+use tokio::io::AsyncWriteExt as _;
+
+use crate::unix_now;
+
+/// How long a presigned part URL is valid.
+pub const PART_URL_TTL: Duration = Duration::from_secs(3600);
+
+/// A storage call failed.
+#[derive(Debug, thiserror::Error)]
+#[error("object storage: {0}")]
+pub struct StorageError(String);
+
+fn failed(error: impl std::fmt::Display) -> StorageError {
+    StorageError(error.to_string())
+}
+
+/// Where the bucket is.
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    /// An S3-compatible endpoint (moto's), or `None` for AWS's regional one.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub bucket: String,
+}
+
+/// The upload bucket.
+#[derive(Debug, Clone)]
+pub struct ObjectStore {
+    client: Client,
+    bucket: String,
+    /// For the request signed by hand ([`ObjectStore::list_parts`]).
+    endpoint: String,
+    region: String,
+    credentials: Credentials,
+    http: reqwest::Client,
+}
+
+impl ObjectStore {
+    /// A client for the bucket, made if missing. Static credentials: moto takes any; a real
+    /// deployment's function uses its role (the AWS SDK's default chain).
+    pub async fn connect(settings: &StorageSettings) -> Result<Self, StorageError> {
+        let credentials = Credentials::new("devcloud", "devcloud", None, None, "static");
+        let mut config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(settings.region.clone()))
+            .credentials_provider(credentials.clone())
+            .force_path_style(true)
+            // Checksums only where S3 requires them: a checksum signed into a presigned URL
+            // would have to match bytes the client has not sent yet, and moto checks none, so
+            // a mistake would pass here and fail on S3.
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+        if let Some(endpoint) = &settings.endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        let store = Self {
+            client: Client::from_conf(config.build()),
+            bucket: settings.bucket.clone(),
+            endpoint: settings
+                .endpoint
+                .clone()
+                .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", settings.region)),
+            region: settings.region.clone(),
+            credentials,
+            http: reqwest::Client::new(),
+        };
+        store.ensure_bucket().await?;
+        Ok(store)
+    }
+
+    async fn ensure_bucket(&self) -> Result<(), StorageError> {
+        if self
+            .client
+            .head_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        match self
+            .client
+            .create_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let service = error.as_service_error();
+                if service.is_some_and(|e| {
+                    e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()
+                }) {
+                    Ok(())
+                } else {
+                    Err(failed(aws_sdk_s3::error::DisplayErrorContext(error)))
+                }
+            }
+        }
+    }
+
+    /// Opens a multipart upload; its id.
+    pub async fn create_multipart(
+        &self,
+        key: &str,
+        content_type: &str,
+    ) -> Result<String, StorageError> {
+        let mut request = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key);
+        if !content_type.is_empty() {
+            request = request.content_type(content_type);
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        output
+            .upload_id()
+            .map(str::to_owned)
+            .ok_or_else(|| failed("CreateMultipartUpload answered without an upload id"))
+    }
+
+    /// A presigned `PUT` for part `number`.
+    pub async fn part_url(
+        &self,
+        key: &str,
+        multipart_id: &str,
+        number: u32,
+    ) -> Result<PartUrl, StorageError> {
+        let number_i32 = i32::try_from(number).map_err(failed)?;
+        let presigned = self
+            .client
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(multipart_id)
+            .part_number(number_i32)
+            .presigned(PresigningConfig::expires_in(PART_URL_TTL).map_err(failed)?)
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(PartUrl {
+            part_number: number,
+            url: presigned.uri().to_owned(),
+            headers: presigned
+                .headers()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+            expires_at: unix_now() + i64::try_from(PART_URL_TTL.as_secs()).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The parts storage holds, ascending; `None` when the multipart upload is gone.
+    ///
+    /// Signed here with aws-sigv4 and read leniently, not through the SDK's `list_parts`:
+    /// moto (5.2) answers with a `ListPartsResponse` root where S3 has `ListPartsResult`, and
+    /// the SDK refuses the whole answer. The request is S3's own, so this works on both.
+    pub async fn list_parts(
+        &self,
+        key: &str,
+        multipart_id: &str,
+    ) -> Result<Option<Vec<UploadedPart>>, StorageError> {
+        let encode = |text: &str| {
+            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        };
+        let url = format!(
+            "{}?max-parts=1000&uploadId={}",
+            self.object_url(key),
+            encode(multipart_id)
+        );
+        let (status, body) = self.signed("GET", &url, Vec::new()).await?;
+        if status == reqwest::StatusCode::NOT_FOUND || body.contains("<Code>NoSuchUpload</Code>") {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(failed(format!("ListParts answered {status}: {body}")));
+        }
+        let mut parts: Vec<UploadedPart> = body
+            .split("<Part>")
+            .skip(1)
+            .map(|part| {
+                let field = |name: &str| {
+                    part.split_once(&format!("<{name}>"))
+                        .and_then(|(_, rest)| rest.split_once(&format!("</{name}>")))
+                        .map(|(value, _)| value.replace("&quot;", "\"").replace("&#34;", "\""))
+                        .unwrap_or_default()
+                };
+                UploadedPart {
+                    part_number: field("PartNumber").parse().unwrap_or(0),
+                    etag: field("ETag"),
+                    size: field("Size").parse().unwrap_or(0),
+                }
+            })
+            .collect();
+        parts.sort_by_key(|p| p.part_number);
+        Ok(Some(parts))
+    }
+
+    /// `https://endpoint/bucket/key`, path-style, each segment percent-encoded.
+    fn object_url(&self, key: &str) -> String {
+        let encode = |text: &str| {
+            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        };
+        let key_path: Vec<String> = key.split('/').map(encode).collect();
+        format!(
+            "{}/{}/{}",
+            self.endpoint.trim_end_matches('/'),
+            encode(&self.bucket),
+            key_path.join("/")
+        )
+    }
+
+    /// A request signed with `SigV4` (header signature, payload hashed); status and body.
+    async fn signed(
+        &self,
+        method: &str,
+        url: &str,
+        body: Vec<u8>,
+    ) -> Result<(reqwest::StatusCode, String), StorageError> {
+        let identity = self.credentials.clone().into();
+        let mut settings = SigningSettings::default();
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name("s3")
+            .time(std::time::SystemTime::now())
+            .settings(settings)
+            .build()
+            .map_err(failed)?
+            .into();
+        let signable =
+            SignableRequest::new(method, url, std::iter::empty(), SignableBody::Bytes(&body))
+                .map_err(failed)?;
+        let (instructions, _) = sign(signable, &params).map_err(failed)?.into_parts();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(failed)?;
+        let mut request = self.http.request(method, url);
+        for (name, value) in instructions.headers() {
+            request = request.header(name, value);
+        }
+        let response = request.body(body).send().await.map_err(failed)?;
+        let status = response.status();
+        Ok((status, response.text().await.map_err(failed)?))
+    }
+
+    /// Completes a multipart upload. Signed by hand for the same reason as
+    /// [`ObjectStore::list_parts`] (moto's `CompleteMultipartUploadResponse` root); S3 may
+    /// answer 200 with an error in the body, which counts as failure here.
+    pub async fn complete(
+        &self,
+        key: &str,
+        multipart_id: &str,
+        parts: &[UploadedPart],
+    ) -> Result<(), StorageError> {
+        let mut xml = String::from("<CompleteMultipartUpload>");
+        for part in parts {
+            let etag = part
+                .etag
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            let _ = write!(
+                xml,
+                "<Part><PartNumber>{}</PartNumber><ETag>{etag}</ETag></Part>",
+                part.part_number
+            );
+        }
+        xml.push_str("</CompleteMultipartUpload>");
+        let url = format!(
+            "{}?uploadId={}",
+            self.object_url(key),
+            percent_encoding::utf8_percent_encode(multipart_id, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let (status, body) = self.signed("POST", &url, xml.into_bytes()).await?;
+        if status.is_success() && !body.contains("<Error>") {
+            Ok(())
+        } else {
+            Err(failed(format!(
+                "CompleteMultipartUpload answered {status}: {body}"
+            )))
+        }
+    }
+
+    /// Aborts a multipart upload; one already gone is not an error.
+    pub async fn abort(&self, key: &str, multipart_id: &str) -> Result<(), StorageError> {
+        match self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(multipart_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(
+                        aws_sdk_s3::operation::abort_multipart_upload::AbortMultipartUploadError::is_no_such_upload,
+                    ) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(failed(aws_sdk_s3::error::DisplayErrorContext(error))),
+        }
+    }
+
+    /// Streams an object into `path`; its size.
+    pub async fn download(&self, key: &str, path: &Path) -> Result<u64, StorageError> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        let mut body = output.body;
+        let mut file = tokio::fs::File::create(path).await.map_err(failed)?;
+        let mut size = 0u64;
+        while let Some(chunk) = body.try_next().await.map_err(failed)? {
+            size += chunk.len() as u64;
+            file.write_all(&chunk).await.map_err(failed)?;
+        }
+        file.flush().await.map_err(failed)?;
+        Ok(size)
+    }
+
+    /// Every object key under `prefix`.
+    pub async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let output = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            keys.extend(
+                output
+                    .contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_owned)),
+            );
+            token = output.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(keys);
+            }
+        }
+    }
+
+    /// Every open multipart upload: (key, id).
+    pub async fn list_multipart(&self) -> Result<Vec<(String, String)>, StorageError> {
+        let output = self
+            .client
+            .list_multipart_uploads()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(output
+            .uploads()
+            .iter()
+            .filter_map(|u| Some((u.key()?.to_owned(), u.upload_id()?.to_owned())))
+            .collect())
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+}

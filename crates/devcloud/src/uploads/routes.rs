@@ -1,0 +1,587 @@
+//! `/v1/uploads/**` and `/v1/moderation/**`: the upload's life, from announcement to deletion.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use strato_model::api::{
+    CompleteUpload, NewUpload, Page, PartsRequest, ProblemType, TakedownRequest, Upload,
+    UploadLimits, UploadPatch, UploadSession, UploadStatus, UploadedPart, Visibility,
+};
+
+use super::store::{self, NewRow, PatchError, Status, UploadRow};
+use super::{Uploads, formats};
+use crate::api::AppState;
+use crate::auth::User;
+use crate::catalog::{DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor};
+use crate::problem::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::unix_now;
+
+/// Parts are at least this big (S3's minimum but for the last is 5 MiB).
+const MIN_PART_SIZE: u64 = 8 << 20;
+/// S3's most parts per upload.
+const MAX_PARTS: u64 = 10_000;
+/// The largest cover accepted.
+const MAX_COVER_BYTES: usize = 5 << 20;
+
+fn db_failed(error: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(&error)
+}
+
+/// Runs `work` on the database thread.
+async fn db<T: Send + 'static>(
+    uploads: &Uploads,
+    work: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    uploads
+        .db()
+        .call(work)
+        .await
+        .map_err(db_failed)?
+        .map_err(db_failed)
+}
+
+/// The caller's own upload (not deleted), else 404.
+async fn owned(state: &AppState, user: &User, id: &str) -> Result<UploadRow, ApiError> {
+    let (owner, id_owned) = (user.sub.clone(), id.to_owned());
+    db(&state.uploads, move |conn| {
+        store::owned(conn, &owner, &id_owned)
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("no upload {id:?}")))
+}
+
+fn shown(row: &UploadRow) -> Result<Json<Upload>, ApiError> {
+    row.upload()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no upload {:?}", row.id)))
+}
+
+/// The row again after a write.
+async fn reread(state: &AppState, id: &str) -> Result<UploadRow, ApiError> {
+    let id_owned = id.to_owned();
+    db(&state.uploads, move |conn| store::row(conn, &id_owned))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no upload {id:?}")))
+}
+
+fn uploading(row: &UploadRow) -> Result<&str, ApiError> {
+    match (&row.status, &row.multipart_id) {
+        (Status::Live(UploadStatus::Uploading), Some(multipart)) => Ok(multipart),
+        _ => Err(ApiError::upload_conflict(
+            "this upload is no longer taking parts",
+        )),
+    }
+}
+
+/// `GET /v1/uploads/limits`.
+pub async fn limits(
+    user: User,
+    State(state): State<AppState>,
+) -> Result<Json<UploadLimits>, ApiError> {
+    let owner = user.sub;
+    let taken = db(&state.uploads, move |conn| store::used_bytes(conn, &owner)).await?;
+    Ok(Json(state.uploads.limits().for_listener(taken)))
+}
+
+fn part_size_for(size: u64) -> u64 {
+    let mib = 1u64 << 20;
+    size.div_ceil(MAX_PARTS)
+        .div_ceil(mib)
+        .saturating_mul(mib)
+        .max(MIN_PART_SIZE)
+}
+
+fn check_new(new: &NewUpload, uploads: &Uploads) -> Result<(), ApiError> {
+    let name = new.file_name.trim();
+    if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\']) {
+        return Err(ApiError::bad_request(
+            "file_name must be a file's name (1 to 255 characters, no folders)",
+        ));
+    }
+    if !formats::accepts_name(name) {
+        let names: Vec<&str> = formats::ACCEPTED.iter().map(|(n, _)| *n).collect();
+        return Err(
+            ApiError::new(ProblemType::UnsupportedFormat, "Not a kind of file we take").detail(
+                format!("{name} is not a kind of file we take: {}", names.join(", ")),
+            ),
+        );
+    }
+    if new.size == 0 {
+        return Err(ApiError::bad_request("the file is empty"));
+    }
+    if new.sha256.len() != 64 || !new.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(
+            "sha256 must be 64 hexadecimal digits",
+        ));
+    }
+    let max = uploads.limits().max_file_bytes;
+    if new.size > max {
+        return Err(
+            ApiError::new(ProblemType::FileTooLarge, "File too large").detail(format!(
+                "This file is {}; the largest we take is {}.",
+                formats::spoken_size(new.size),
+                formats::spoken_size(max)
+            )),
+        );
+    }
+    for (what, value) in [
+        ("title", &new.details.title),
+        ("artist", &new.details.artist),
+        ("album", &new.details.album),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > 200) {
+            return Err(ApiError::bad_request(format!(
+                "the {what} is longer than 200 characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn quota_exceeded(size: u64, used: u64, quota: u64) -> ApiError {
+    ApiError::new(ProblemType::QuotaExceeded, "Not enough room").detail(format!(
+        "This file is {}, and your uploads have {} of {} left.",
+        formats::spoken_size(size),
+        formats::spoken_size(quota.saturating_sub(used)),
+        formats::spoken_size(quota)
+    ))
+}
+
+/// `POST /v1/uploads`.
+pub async fn create(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewUpload>,
+) -> Result<Response, ApiError> {
+    let uploads = &state.uploads;
+    check_new(&new, uploads)?;
+    let id = format!("up-{}", uuid::Uuid::new_v4().simple());
+    let part_size = part_size_for(new.size);
+    let part_count = u32::try_from(new.size.div_ceil(part_size)).unwrap_or(u32::MAX);
+    let row = NewRow {
+        id: id.clone(),
+        owner: user.sub.clone(),
+        owner_name: user.display_name(),
+        file_name: new.file_name.trim().to_owned(),
+        size: new.size,
+        content_type: new.content_type.clone(),
+        sha256: new.sha256.to_ascii_lowercase(),
+        visibility: new.visibility,
+        details: new.details.clone(),
+        object_key: format!("uploads/{}/{id}/original", user.sub),
+        part_size,
+        part_count,
+    };
+    // The record first, in the same transaction as the quota check: the collector never sees
+    // an object or multipart upload no record names.
+    let quota = uploads.limits().quota_bytes;
+    let inserted = {
+        let row = row.clone();
+        db(uploads, move |conn| {
+            let tx = conn.transaction()?;
+            let taken = store::used_bytes(&tx, &row.owner)?;
+            if taken.saturating_add(row.size) > quota {
+                return Ok(Err(taken));
+            }
+            store::insert(&tx, &row, unix_now())?;
+            tx.commit()?;
+            Ok(Ok(()))
+        })
+        .await?
+    };
+    if let Err(taken) = inserted {
+        return Err(quota_exceeded(new.size, taken, quota));
+    }
+    let multipart = match uploads
+        .storage()
+        .create_multipart(&row.object_key, &row.content_type)
+        .await
+    {
+        Ok(multipart) => multipart,
+        Err(error) => {
+            let id = id.clone();
+            let _ = db(uploads, move |conn| store::delete(conn, &id, unix_now())).await;
+            return Err(ApiError::internal(&error));
+        }
+    };
+    {
+        let (id, multipart) = (id.clone(), multipart.clone());
+        db(uploads, move |conn| {
+            store::set_multipart(conn, &id, &multipart)
+        })
+        .await?;
+    }
+    let all: Vec<u32> = (1..=part_count).collect();
+    let session = session(&state, &reread(&state, &id).await?, &all).await?;
+    let location =
+        HeaderValue::from_str(&format!("/v1/uploads/{id}")).map_err(|e| ApiError::internal(&e))?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(session),
+    )
+        .into_response())
+}
+
+/// An upload session with fresh URLs for `numbers`.
+async fn session(
+    state: &AppState,
+    row: &UploadRow,
+    numbers: &[u32],
+) -> Result<UploadSession, ApiError> {
+    let multipart = uploading(row)?;
+    let mut parts = Vec::with_capacity(numbers.len());
+    for &number in numbers {
+        parts.push(
+            state
+                .uploads
+                .storage()
+                .part_url(&row.object_key, multipart, number)
+                .await
+                .map_err(|e| ApiError::internal(&e))?,
+        );
+    }
+    Ok(UploadSession {
+        upload: row
+            .upload()
+            .ok_or_else(|| ApiError::not_found("no such upload"))?,
+        part_size: row.part_size,
+        part_count: row.part_count,
+        parts,
+    })
+}
+
+/// What storage holds of an upload; 409 when the multipart upload is gone.
+async fn stored_parts(state: &AppState, row: &UploadRow) -> Result<Vec<UploadedPart>, ApiError> {
+    let multipart = uploading(row)?;
+    state
+        .uploads
+        .storage()
+        .list_parts(&row.object_key, multipart)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| {
+            ApiError::upload_conflict("storage no longer holds this upload; start it again")
+        })
+}
+
+/// `POST /v1/uploads/{id}/parts`.
+pub async fn part_urls(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<PartsRequest>,
+) -> Result<Json<UploadSession>, ApiError> {
+    let row = owned(&state, &user, &id).await?;
+    let numbers = if request.part_numbers.is_empty() {
+        let have: std::collections::HashSet<u32> = stored_parts(&state, &row)
+            .await?
+            .into_iter()
+            .map(|p| p.part_number)
+            .collect();
+        (1..=row.part_count).filter(|n| !have.contains(n)).collect()
+    } else {
+        if let Some(bad) = request
+            .part_numbers
+            .iter()
+            .find(|&&n| n == 0 || n > row.part_count)
+        {
+            return Err(ApiError::bad_request(format!(
+                "part {bad} is not one of this upload's 1 to {}",
+                row.part_count
+            )));
+        }
+        request.part_numbers
+    };
+    Ok(Json(session(&state, &row, &numbers).await?))
+}
+
+/// `GET /v1/uploads/{id}/parts`.
+pub async fn list_parts(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<UploadedPart>>, ApiError> {
+    let row = owned(&state, &user, &id).await?;
+    Ok(Json(stored_parts(&state, &row).await?))
+}
+
+fn unquoted(etag: &str) -> &str {
+    etag.trim().trim_matches('"')
+}
+
+/// `POST /v1/uploads/{id}/complete`.
+pub async fn complete(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<CompleteUpload>,
+) -> Result<Response, ApiError> {
+    let row = owned(&state, &user, &id).await?;
+    let multipart = uploading(&row)?.to_owned();
+    let expected: Vec<u32> = (1..=row.part_count).collect();
+    let named: Vec<u32> = request.parts.iter().map(|p| p.part_number).collect();
+    if named != expected {
+        return Err(ApiError::bad_request(format!(
+            "complete needs every part, 1 to {}, in ascending order",
+            row.part_count
+        )));
+    }
+    let stored = stored_parts(&state, &row).await?;
+    for part in &request.parts {
+        let index = u64::from(part.part_number - 1);
+        let want = row.part_size.min(row.size - index * row.part_size);
+        let held = stored.iter().find(|p| p.part_number == part.part_number);
+        match held {
+            Some(held) if unquoted(&held.etag) == unquoted(&part.etag) && held.size == want => {}
+            Some(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "part {} differs from what storage holds: send it again",
+                    part.part_number
+                )));
+            }
+            None => {
+                return Err(ApiError::bad_request(format!(
+                    "storage does not hold part {} yet",
+                    part.part_number
+                )));
+            }
+        }
+    }
+    state
+        .uploads
+        .storage()
+        .complete(&row.object_key, &multipart, &request.parts)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let started = {
+        let id = id.clone();
+        db(&state.uploads, move |conn| {
+            store::start_processing(conn, &id, unix_now())
+        })
+        .await?
+    };
+    if !started {
+        return Err(ApiError::upload_conflict(
+            "this upload was already completed",
+        ));
+    }
+    state.uploads.process(id.clone());
+    let row = reread(&state, &id).await?;
+    Ok((StatusCode::ACCEPTED, shown(&row)?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// Offset and limit of a page request.
+pub(crate) fn page_bounds(
+    cursor: Option<&str>,
+    limit: Option<usize>,
+) -> Result<(usize, usize), ApiError> {
+    let limit = match limit {
+        Some(0) => return Err(ApiError::bad_request("limit must be at least 1")),
+        Some(n) => n.min(MAX_LIMIT),
+        None => DEFAULT_LIMIT,
+    };
+    let offset = match cursor.filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(cursor) => decode_cursor(cursor)
+            .ok_or_else(|| ApiError::bad_request("cursor is not one this service issued"))?,
+    };
+    Ok((offset, limit))
+}
+
+/// A page from one more row than asked for: the extra one says there is a next page.
+pub(crate) fn page_of<T>(mut items: Vec<T>, offset: usize, limit: usize) -> Page<T> {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    Page {
+        next_cursor: more.then(|| encode_cursor(offset + limit)),
+        items,
+    }
+}
+
+/// `GET /v1/uploads`: the caller's, newest first.
+pub async fn list(
+    user: User,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<Page<Upload>>, ApiError> {
+    let (offset, limit) = page_bounds(query.cursor.as_deref(), query.limit)?;
+    let owner = user.sub;
+    let rows = db(&state.uploads, move |conn| {
+        store::list_owned(conn, &owner, offset, limit + 1)
+    })
+    .await?;
+    let items = rows.iter().filter_map(UploadRow::upload).collect();
+    Ok(Json(page_of(items, offset, limit)))
+}
+
+/// `GET /v1/uploads/{id}`.
+pub async fn get(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Upload>, ApiError> {
+    shown(&owned(&state, &user, &id).await?)
+}
+
+/// `PATCH /v1/uploads/{id}`.
+pub async fn update(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(patch): ApiJson<UploadPatch>,
+) -> Result<Json<Upload>, ApiError> {
+    let row = owned(&state, &user, &id).await?;
+    let outcome = db(&state.uploads, move |conn| {
+        store::patch(conn, &row, &patch, unix_now())
+    })
+    .await?;
+    match outcome {
+        Ok(()) => shown(&reread(&state, &id).await?),
+        Err(PatchError::Invalid(message)) => Err(ApiError::bad_request(message)),
+        Err(PatchError::TakenDown) => Err(ApiError::upload_conflict(
+            "this track was taken down and cannot be made public",
+        )),
+    }
+}
+
+/// `PUT /v1/uploads/{id}/cover`: a JPEG or PNG, published as a new version of the cover.
+pub async fn put_cover(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    body: Bytes,
+) -> Result<Json<Upload>, ApiError> {
+    owned(&state, &user, &id).await?;
+    let unsupported = || {
+        ApiError::new(ProblemType::UnsupportedFormat, "Not an image we can read")
+            .detail("a cover must be a JPEG or PNG image of at most 5 MB")
+    };
+    let is_image = body.starts_with(&[0xFF, 0xD8, 0xFF]) || body.starts_with(b"\x89PNG\r\n\x1a\n");
+    if !is_image || body.len() > MAX_COVER_BYTES {
+        return Err(unsupported());
+    }
+    // The version is recorded before its file exists, so the collector keeps it.
+    let version = {
+        let id = id.clone();
+        db(&state.uploads, move |conn| {
+            store::next_cover_version(conn, &id, unix_now())
+        })
+        .await?
+    };
+    let work = state
+        .uploads
+        .work_dir()
+        .join(format!("{id}-cover-{version}"));
+    let target = state
+        .uploads
+        .published_dir()
+        .join(store::cover_file(&id, version));
+    if super::processing::write_cover(&body, &work, &target)
+        .await
+        .is_err()
+    {
+        let id = id.clone();
+        db(&state.uploads, move |conn| {
+            store::undo_cover_version(conn, &id, version)
+        })
+        .await?;
+        return Err(unsupported());
+    }
+    shown(&reread(&state, &id).await?)
+}
+
+/// `DELETE /v1/uploads/{id}`: gone for listeners at once; storage is the collector's (an
+/// open multipart upload is aborted now, as a courtesy to the bucket).
+pub async fn delete(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let row = owned(&state, &user, &id).await?;
+    {
+        let id = id.clone();
+        db(&state.uploads, move |conn| {
+            store::delete(conn, &id, unix_now())
+        })
+        .await?;
+    }
+    if let Some(multipart) = &row.multipart_id
+        && let Err(error) = state
+            .uploads
+            .storage()
+            .abort(&row.object_key, multipart)
+            .await
+    {
+        tracing::warn!(%error, %id, "aborting a deleted upload (the collector will retry)");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A public, ready track (taken down or not), for moderation; 404 otherwise, as for anyone.
+async fn moderated(state: &AppState, user: &User, id: &str) -> Result<UploadRow, ApiError> {
+    if !user.is_admin() {
+        return Err(ApiError::forbidden(
+            "only administrators take tracks down or restore them",
+        ));
+    }
+    let row = reread(state, id).await?;
+    if row.status != Status::Live(UploadStatus::Ready) || row.visibility != Visibility::Public {
+        return Err(ApiError::not_found(format!("no track {id:?}")));
+    }
+    Ok(row)
+}
+
+/// `POST /v1/moderation/tracks/{id}/takedown`.
+pub async fn takedown(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(request): ApiJson<TakedownRequest>,
+) -> Result<Json<Upload>, ApiError> {
+    let reason = request.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::bad_request(
+            "a takedown needs a reason of 1 to 500 characters",
+        ));
+    }
+    moderated(&state, &user, &id).await?;
+    {
+        let id = id.clone();
+        db(&state.uploads, move |conn| {
+            store::set_takedown(conn, &id, Some(&reason), unix_now())
+        })
+        .await?;
+    }
+    tracing::info!(%id, by = %user.sub, "track taken down");
+    shown(&reread(&state, &id).await?)
+}
+
+/// `DELETE /v1/moderation/tracks/{id}/takedown`.
+pub async fn restore(
+    user: User,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Upload>, ApiError> {
+    moderated(&state, &user, &id).await?;
+    {
+        let id = id.clone();
+        db(&state.uploads, move |conn| {
+            store::set_takedown(conn, &id, None, unix_now())
+        })
+        .await?;
+    }
+    tracing::info!(%id, by = %user.sub, "track restored");
+    shown(&reread(&state, &id).await?)
+}
