@@ -285,14 +285,14 @@ impl ApiClient {
 
     // ---- plumbing ----
 
-    fn endpoint(&self, path: &str) -> Url {
+    pub(crate) fn endpoint(&self, path: &str) -> Url {
         self.service
             .base
             .join(&format!("{}/{path}", API_PREFIX.trim_start_matches('/')))
             .expect("API paths are valid relative URLs")
     }
 
-    fn paged(&self, path: &str, cursor: Option<&str>, limit: u32) -> Url {
+    pub(crate) fn paged(&self, path: &str, cursor: Option<&str>, limit: u32) -> Url {
         let mut url = self.endpoint(path);
         url.query_pairs_mut()
             .append_pair("limit", &limit.to_string());
@@ -306,7 +306,7 @@ impl ApiClient {
         self.endpoint(&format!("playlists/{}{rest}", encode(playlist_id)))
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn get<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
         what: &'static str,
@@ -314,7 +314,7 @@ impl ApiClient {
         self.send_json(Request::new(Method::GET, url, what)).await
     }
 
-    async fn send_json<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn send_json<T: serde::de::DeserializeOwned>(
         &self,
         request: Request,
     ) -> Result<T, CloudError> {
@@ -327,7 +327,7 @@ impl ApiClient {
     }
 
     /// Sends with auth, one refresh on 401, and retries when the request is idempotent.
-    async fn send(&self, request: Request) -> Result<reqwest::Response, CloudError> {
+    pub(crate) async fn send(&self, request: Request) -> Result<reqwest::Response, CloudError> {
         let mut bearer = self.session.bearer().await?;
         let mut refreshed = false;
         let mut attempt = 0;
@@ -367,7 +367,7 @@ impl ApiClient {
             .headers(request.headers.clone());
         if let Some(body) = &request.body {
             builder = builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::CONTENT_TYPE, request.content_type)
                 .body(body.clone());
         }
         let response = builder
@@ -390,26 +390,45 @@ impl ApiClient {
 }
 
 /// One API request, kept whole so that it can be sent again.
-struct Request {
+pub(crate) struct Request {
     method: Method,
     url: Url,
     headers: HeaderMap,
     body: Option<Vec<u8>>,
+    /// The body's type: JSON unless [`Request::raw`] says otherwise.
+    content_type: &'static str,
+    /// Safe to send twice though nothing in the request says so (a PATCH of plain values).
+    retry_safe: bool,
     what: &'static str,
 }
 
 impl Request {
-    fn new(method: Method, url: Url, what: &'static str) -> Self {
+    pub(crate) fn new(method: Method, url: Url, what: &'static str) -> Self {
         Self {
             method,
             url,
             headers: HeaderMap::new(),
             body: None,
+            content_type: "application/json",
+            retry_safe: false,
             what,
         }
     }
 
-    fn json(mut self, body: &impl serde::Serialize) -> Result<Self, CloudError> {
+    /// A body of another type than JSON (an image).
+    pub(crate) fn raw(mut self, body: Vec<u8>, content_type: &'static str) -> Self {
+        self.body = Some(body);
+        self.content_type = content_type;
+        self
+    }
+
+    /// Marks a request that sending twice does no harm to.
+    pub(crate) fn retry_safe(mut self) -> Self {
+        self.retry_safe = true;
+        self
+    }
+
+    pub(crate) fn json(mut self, body: &impl serde::Serialize) -> Result<Self, CloudError> {
         self.body = Some(serde_json::to_vec(body).map_err(|e| {
             CloudError::new(CloudErrorKind::InvalidInput, "That request cannot be sent.")
                 .with_source(e)
@@ -425,7 +444,7 @@ impl Request {
     }
 
     /// The caller's key, or a fresh one: the same for every retry of this request.
-    fn idempotency_key(mut self, key: Option<&str>) -> Self {
+    pub(crate) fn idempotency_key(mut self, key: Option<&str>) -> Self {
         let key = key.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         if let Ok(value) = HeaderValue::from_str(&key) {
             self.headers.insert(IDEMPOTENCY_KEY, value);
@@ -436,6 +455,9 @@ impl Request {
     /// Safe to send twice: reads, deletes and conditional writes by nature; POSTs only with a
     /// key the service deduplicates on.
     fn is_idempotent(&self) -> bool {
+        if self.retry_safe {
+            return true;
+        }
         match self.method {
             Method::GET | Method::HEAD | Method::DELETE | Method::PUT => true,
             Method::PATCH => self.headers.contains_key(IF_MATCH),
@@ -457,7 +479,7 @@ fn parse_etag(value: &HeaderValue) -> Option<u64> {
 }
 
 /// Percent-encodes one path segment.
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 

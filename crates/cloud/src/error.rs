@@ -99,7 +99,9 @@ impl CloudError {
     }
 
     /// Worth another try of an idempotent request: the network, or a 5xx / 429.
-    pub(crate) fn is_transient(&self) -> bool {
+    /// Worth trying again: the network, a 5xx, or 429.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
         self.kind == CloudErrorKind::Offline || self.status.is_some_and(|s| s == 429 || s >= 500)
     }
 
@@ -148,13 +150,45 @@ impl CloudError {
         }
     }
 
+    /// Object storage refused a part (it answers in XML, not problem JSON): an expired or
+    /// refused URL (403), an upload it no longer holds (404), or a fault of its own.
+    pub(crate) fn from_storage(status: u16, what: &str) -> Self {
+        let (kind, message) = match status {
+            403 => (
+                CloudErrorKind::Forbidden,
+                format!("Could not {what}: the upload link expired."),
+            ),
+            404 => (
+                CloudErrorKind::NotFound,
+                format!("Could not {what}: storage no longer holds this upload."),
+            ),
+            _ => (
+                CloudErrorKind::Server,
+                format!("Could not {what}: storage answered with error {status}."),
+            ),
+        };
+        let mut err = Self::new(kind, message);
+        err.status = Some(status);
+        err
+    }
+
     /// Maps an error response, reading its problem+json body when there is one.
     pub(crate) fn from_response(status: u16, problem: Option<Problem>, what: &str) -> Self {
         let kind = match problem.as_ref().and_then(Problem::kind) {
             Some(ProblemType::Unauthorized) => CloudErrorKind::Auth,
             Some(ProblemType::NotFound) => CloudErrorKind::NotFound,
-            Some(ProblemType::RevisionMismatch) => CloudErrorKind::Conflict,
-            Some(ProblemType::BadRequest) => CloudErrorKind::InvalidInput,
+            // A stale playlist revision; an upload whose state does not allow the request.
+            Some(ProblemType::RevisionMismatch | ProblemType::UploadConflict) => {
+                CloudErrorKind::Conflict
+            }
+            // A malformed request; a file the service does not take (its own words say why).
+            Some(
+                ProblemType::BadRequest
+                | ProblemType::FileTooLarge
+                | ProblemType::QuotaExceeded
+                | ProblemType::UnsupportedFormat,
+            ) => CloudErrorKind::InvalidInput,
+            Some(ProblemType::Forbidden) => CloudErrorKind::Forbidden,
             _ => match status {
                 401 => CloudErrorKind::Auth,
                 403 => CloudErrorKind::Forbidden,
@@ -163,7 +197,21 @@ impl CloudError {
                 _ => CloudErrorKind::Server,
             },
         };
+        let listeners_words = problem.as_ref().filter(|p| {
+            matches!(
+                p.kind(),
+                Some(
+                    ProblemType::FileTooLarge
+                        | ProblemType::QuotaExceeded
+                        | ProblemType::UnsupportedFormat
+                        | ProblemType::UploadConflict
+                )
+            )
+        });
         let message = match kind {
+            _ if listeners_words.is_some() => listeners_words
+                .and_then(|p| p.detail.clone())
+                .unwrap_or_else(|| format!("Could not {what}.")),
             CloudErrorKind::Auth => "Your session has expired. Please sign in again.".to_owned(),
             CloudErrorKind::Forbidden => {
                 format!("Could not {what}: the service does not allow it for your account.")

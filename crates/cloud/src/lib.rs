@@ -21,6 +21,7 @@ pub mod keychain;
 pub mod redact;
 mod service;
 pub mod trust;
+mod uploads;
 
 pub use api::ApiClient;
 pub use auth::{AuthFlow, AuthSession, Challenge, ChallengeKind, Credentials, SignInStep, Tokens};

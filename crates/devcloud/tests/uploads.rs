@@ -313,11 +313,7 @@ async fn an_upload_goes_to_storage_in_parts_and_becomes_a_gapless_track() {
     let grant: StreamGrant = api.json(&format!("/v1/tracks/{}/stream", track.id)).await;
     let hls = fetch_variant(&cloud, &grant, &dir.path().join("hls")).await;
     let source = ffmpeg_decode(&wav, Some(grant.sample_rate), Some(1));
-    let decoded = ffmpeg_decode(
-        &hls.join("128k/index.m3u8"),
-        Some(grant.sample_rate),
-        Some(1),
-    );
+    let decoded = ffmpeg_decode(&hls, Some(grant.sample_rate), Some(1));
     let delay = grant.encoder_delay_samples as usize;
     let padding = grant.padding_samples as usize;
     assert_eq!(
@@ -904,4 +900,52 @@ async fn an_interrupted_upload_resumes_from_what_storage_holds() {
         ProblemType::UploadConflict,
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announcing_again_with_the_same_key_finds_the_same_upload() {
+    let cloud = builder().start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = listener(&cloud, "announcer-h").await;
+    let wav = make_track(dir.path(), "twice.wav", 60.0, false); // two parts
+    let bytes = std::fs::read(&wav).unwrap();
+    let announce_keyed = |key: &'static str| {
+        api.post("/v1/uploads")
+            .header("idempotency-key", key)
+            .json(&json!({
+                "file_name": "twice.wav",
+                "size": bytes.len(),
+                "sha256": sha256_hex(&bytes),
+            }))
+            .send()
+    };
+    let first: UploadSession = ok_json(announce_keyed("lu-1").await.unwrap()).await;
+    send_parts(
+        &api,
+        &UploadSession {
+            parts: first.parts[..1].to_vec(),
+            ..first.clone()
+        },
+        &bytes,
+    )
+    .await;
+    let again = announce_keyed("lu-1").await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: UploadSession = ok_json(again).await;
+    assert_eq!(again.upload.id, first.upload.id);
+    assert_eq!(
+        again
+            .parts
+            .iter()
+            .map(|p| p.part_number)
+            .collect::<Vec<_>>(),
+        [2]
+    );
+    let other: UploadSession = ok_json(announce_keyed("lu-2").await.unwrap()).await;
+    assert_ne!(
+        other.upload.id, first.upload.id,
+        "another key is another upload"
+    );
+    let mine: Page<Upload> = api.json("/v1/uploads").await;
+    assert_eq!(mine.items.len(), 2);
 }

@@ -11,7 +11,8 @@
 //!   appends to the **pending operation log** in one transaction ([`Library::move_item`] and
 //!   friends). Items have stable ids and a fractional order key, so a move writes one row;
 //! - **sync cursors**, **downloads** (verified before they count as complete), the **play
-//!   queue** with its position, and **play history**.
+//!   queue** with its position, **play history**, and the **uploads** of the listener's own
+//!   files with every part object storage acknowledged (so an upload resumes after a crash).
 //!
 //! This crate owns that database and nothing else: no HTTP, no sync logic, no Tauri. It is
 //! synchronous; the app keeps the [`Library`] on a dedicated thread. What the sync engine
@@ -52,6 +53,7 @@ mod sync_cursors;
 mod sync_records;
 #[cfg(test)]
 mod test_support;
+mod uploads;
 
 pub use browse::{OfflineCollection, OfflineTrack, PlayCursor};
 pub use catalog_pages::{CatalogRows, CatalogSplice, CatalogWrite};
@@ -70,6 +72,7 @@ pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo, PlaylistOutl
 pub use queue::{PlayQueue, QueueEntryRow, QueueRepeat};
 pub use server_state::SnapshotOutcome;
 pub use sync_records::{SyncRecord, SyncRecordKind};
+pub use uploads::{LocalUpload, NewUpload, UploadSessionInfo, UploadState};
 
 /// The file name of the library of `account_id` on `service` (a host name or any other
 /// stable identifier of the service), e.g. `library-api.strato.app-3f2a....sqlite3`.

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "catalog_rank",
         sql: include_str!("../migrations/0009_catalog_rank.sql"),
     },
+    Migration {
+        version: 10,
+        name: "uploads",
+        sql: include_str!("../migrations/0010_uploads.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,8 @@
 //!   so an offline edit is never lost.
 //! - [`downloads`]: fetches the tracks the listener wants offline, verified and written
 //!   atomically, within the storage quota.
+//! - [`uploads`]: sends the listener's own files straight to object storage, part by part,
+//!   resumable from the parts recorded in the library, and follows their processing.
 //!
 //! Everything here runs on tokio; the database is reached through [`LibraryHandle`], which
 //! runs each call on the blocking pool so no async task ever waits on SQLite.
@@ -13,6 +15,7 @@ pub mod downloads;
 mod handle;
 pub mod playlists;
 mod schedule;
+pub mod uploads;
 
 pub use handle::LibraryHandle;
 pub use playlists::{PlaylistSync, SyncError, SyncReport};

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use strato_model::api::{
@@ -154,10 +154,19 @@ fn quota_exceeded(size: u64, used: u64, quota: u64) -> ApiError {
 pub async fn create(
     user: User,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(new): ApiJson<NewUpload>,
 ) -> Result<Response, ApiError> {
     let uploads = &state.uploads;
     check_new(&new, uploads)?;
+    let key = idempotency_key(&headers)?;
+    if let Some(key) = key.clone() {
+        let owner = user.sub.clone();
+        let earlier = db(uploads, move |conn| store::by_key(conn, &owner, &key)).await?;
+        if let Some(earlier) = earlier.filter(|r| r.status != Status::Deleted) {
+            return replay(&state, &earlier).await;
+        }
+    }
     let id = format!("up-{}", uuid::Uuid::new_v4().simple());
     let part_size = part_size_for(new.size);
     let part_count = u32::try_from(new.size.div_ceil(part_size)).unwrap_or(u32::MAX);
@@ -174,6 +183,7 @@ pub async fn create(
         object_key: format!("uploads/{}/{id}/original", user.sub),
         part_size,
         part_count,
+        idempotency_key: key,
     };
     // The record first, in the same transaction as the quota check: the collector never sees
     // an object or multipart upload no record names.
@@ -221,6 +231,46 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
+        Json(session),
+    )
+        .into_response())
+}
+
+/// `Idempotency-Key`, when sent: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// A repeated announcement: the same upload, with fresh URLs for the parts storage lacks
+/// (409 once it no longer takes parts).
+async fn replay(state: &AppState, row: &UploadRow) -> Result<Response, ApiError> {
+    let have: std::collections::HashSet<u32> = stored_parts(state, row)
+        .await?
+        .into_iter()
+        .map(|p| p.part_number)
+        .collect();
+    let missing: Vec<u32> = (1..=row.part_count).filter(|n| !have.contains(n)).collect();
+    let session = session(state, row, &missing).await?;
+    let location = HeaderValue::from_str(&format!("/v1/uploads/{}", row.id))
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::LOCATION, location),
+            (
+                header::HeaderName::from_static("idempotent-replayed"),
+                HeaderValue::from_static("true"),
+            ),
+        ],
         Json(session),
     )
         .into_response())

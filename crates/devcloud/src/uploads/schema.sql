@@ -36,10 +36,13 @@ CREATE TABLE uploads (
     duration_ms     INTEGER,
     replaygain      TEXT,
     cover_version   INTEGER,                    -- NULL: no cover; else /art/<id>-<n>.jpg
+    idempotency_key TEXT,                       -- the announcing request's, per owner
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     published_at    INTEGER
 );
+CREATE UNIQUE INDEX uploads_by_key ON uploads (owner, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 CREATE INDEX uploads_by_owner ON uploads (owner, created_at DESC, id);
 CREATE INDEX uploads_by_album ON uploads (album_id);
 CREATE INDEX uploads_by_artist ON uploads (artist_id);

@@ -41,6 +41,8 @@ pub struct NewRow {
     pub object_key: String,
     pub part_size: u64,
     pub part_count: u32,
+    /// The announcing request's `Idempotency-Key`: a retry finds this upload.
+    pub idempotency_key: Option<String>,
 }
 
 /// Everything stored about an upload.
@@ -302,9 +304,9 @@ pub fn insert(conn: &Connection, new: &NewRow, now: i64) -> rusqlite::Result<()>
     conn.prepare_cached(
         "INSERT INTO uploads (id, owner, owner_name, file_name, size, content_type, sha256,
              status, visibility, title, artist, album, track_number, album_id, artist_id,
-             object_key, part_size, part_count, created_at, updated_at)
+             object_key, part_size, part_count, idempotency_key, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'uploading', ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-             ?15, ?16, ?17, ?18, ?18)",
+             ?15, ?16, ?17, ?18, ?19, ?19)",
     )?
     .execute(params![
         new.id,
@@ -324,6 +326,7 @@ pub fn insert(conn: &Connection, new: &NewRow, now: i64) -> rusqlite::Result<()>
         new.object_key,
         to_i64(new.part_size),
         new.part_count,
+        new.idempotency_key,
         now,
     ])?;
     remember_listener(conn, &new.owner, &new.owner_name)
@@ -352,6 +355,15 @@ pub fn row(conn: &Connection, id: &str) -> rusqlite::Result<Option<UploadRow>> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM uploads u WHERE u.id = ?1"))?
         .query_row([id], read_row)
         .optional()
+}
+
+/// The upload an earlier request with this `Idempotency-Key` made, if any.
+pub fn by_key(conn: &Connection, owner: &str, key: &str) -> rusqlite::Result<Option<UploadRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM uploads u WHERE u.owner = ?1 AND u.idempotency_key = ?2"
+    ))?
+    .query_row([owner, key], read_row)
+    .optional()
 }
 
 /// The owner's upload, not deleted.

@@ -1,0 +1,237 @@
+//! The upload manager against devcloud and moto's S3 over loopback, with a real SQLite
+//! library on disk: files sent in parts, followed to the end, paused and resumed from the
+//! parts recorded, reconciled with what storage holds, refused in words.
+
+use std::path::Path;
+use std::time::Duration;
+
+use strato_library::{Library, UploadState};
+use strato_model::api::{Page, Upload, UploadDetails, UploadStatus, UploadedPart, Visibility};
+use strato_sync::LibraryHandle;
+use strato_sync::downloads::RetryPolicy;
+use strato_sync::uploads::{UploadConfig, UploadEvent, UploadManager};
+use strato_testkit::ffmpeg::make_audio_file;
+use strato_testkit::{DevCloud, Moto};
+
+mod support;
+use support::demo_api as api;
+
+fn fast_config() -> UploadConfig {
+    UploadConfig {
+        retry: RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            ..RetryPolicy::default()
+        },
+        poll_interval: Duration::from_millis(100),
+        ..UploadConfig::default()
+    }
+}
+
+fn library(dir: &Path) -> LibraryHandle {
+    LibraryHandle::new(Library::open(dir.join("library.sqlite3")).unwrap())
+}
+
+fn details(title: &str) -> UploadDetails {
+    UploadDetails {
+        title: Some(title.to_owned()),
+        artist: Some("Sync Tests".to_owned()),
+        ..UploadDetails::default()
+    }
+}
+
+async fn server_uploads(api: &strato_cloud::ApiClient) -> Vec<Upload> {
+    let page: Page<Upload> = api.uploads(None, 100).await.unwrap();
+    page.items
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_sent_in_parts_and_followed_until_they_are_tracks() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(&cloud).await;
+    let manager = UploadManager::new(api.clone(), library(dir.path()), fast_config());
+    let mut events = manager.subscribe();
+    let long = make_audio_file(dir.path(), "long.wav", 125.0); // 22 MB: three parts
+    let short = make_audio_file(dir.path(), "short.flac", 4.0);
+    let first = manager
+        .enqueue(&long, details("Long Take"), Visibility::Public)
+        .await
+        .unwrap();
+    let second = manager
+        .enqueue(&short, UploadDetails::default(), Visibility::Private)
+        .await
+        .unwrap();
+    manager.run_until_idle().await;
+
+    let rows = manager.uploads().await.unwrap();
+    let states: Vec<UploadState> = rows.iter().map(|u| u.state).collect();
+    assert_eq!(states, [UploadState::Ready, UploadState::Ready], "{rows:?}");
+    let session = rows[0].session.clone().unwrap();
+    assert_eq!(session.part_count, 3);
+    let on_server = server_uploads(&api).await;
+    assert_eq!(on_server.len(), 2, "one upload per file");
+    let long_track = on_server
+        .iter()
+        .find(|u| u.id == session.upload_id)
+        .and_then(|u| u.track.clone())
+        .unwrap();
+    assert_eq!(long_track.title, "Long Take");
+    assert_eq!(long_track.artist_name, "Sync Tests");
+
+    let mut progress = Vec::new();
+    let mut ready = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        match event {
+            UploadEvent::Progress {
+                local_id,
+                bytes_sent,
+                total,
+            } if local_id == first.local_id => progress.push((bytes_sent, total)),
+            UploadEvent::Ready { local_id, .. } => ready.push(local_id),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        progress.last(),
+        Some(&(first.size, first.size)),
+        "{progress:?}"
+    );
+    assert!(
+        progress.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{progress:?}"
+    );
+    ready.sort();
+    let mut expected = [first.local_id, second.local_id];
+    expected.sort();
+    assert_eq!(ready, expected, "each announced as ready once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_upload_resumes_from_its_parts_and_storage_is_the_truth() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(&cloud).await;
+    let handle = library(dir.path());
+    let config = UploadConfig {
+        part_concurrency: 1,
+        ..fast_config()
+    };
+    let manager = UploadManager::new(api.clone(), handle.clone(), config);
+    let mut events = manager.subscribe();
+    let file = make_audio_file(dir.path(), "take.wav", 125.0);
+    let queued = manager
+        .enqueue(&file, details("Paused Take"), Visibility::Private)
+        .await
+        .unwrap();
+    let worker = manager.spawn_worker();
+    // Paused after the first part storage acknowledged.
+    loop {
+        if let Ok(UploadEvent::Progress { bytes_sent, .. }) = events.recv().await
+            && bytes_sent > 0
+        {
+            manager.pause(&queued.local_id).await.unwrap();
+            break;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.abort();
+    let id = queued.local_id.clone();
+    let paused = handle
+        .call(move |lib| lib.upload(&id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(paused.state, UploadState::Paused);
+    let id = queued.local_id.clone();
+    let recorded = handle.call(move |lib| lib.upload_parts(&id)).await.unwrap();
+    assert!(!recorded.is_empty() && recorded.len() < 3, "{recorded:?}");
+
+    // A part recorded here that storage holds differently (a crash between the PUT of a
+    // rewritten part and its record, say): completing is refused, and the part is sent again.
+    let missing = (1..=3)
+        .find(|n| recorded.iter().all(|p| p.part_number != *n))
+        .unwrap();
+    let (id, wrong) = (
+        queued.local_id.clone(),
+        UploadedPart {
+            part_number: missing,
+            etag: "\"0123456789abcdef0123456789abcdef\"".into(),
+            size: 8 << 20,
+        },
+    );
+    handle
+        .call(move |lib| lib.record_upload_part(&id, &wrong))
+        .await
+        .unwrap();
+
+    // A new manager, as after a restart, resumes.
+    let manager = UploadManager::new(api.clone(), handle.clone(), fast_config());
+    manager.resume(&queued.local_id).await.unwrap();
+    manager.run_until_idle().await;
+    let id = queued.local_id.clone();
+    let done = handle
+        .call(move |lib| lib.upload(&id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.state, UploadState::Ready, "{:?}", done.last_error);
+    let on_server = server_uploads(&api).await;
+    assert_eq!(on_server.len(), 1, "resumed, not uploaded again");
+    assert_eq!(on_server[0].status, UploadStatus::Ready);
+    assert_eq!(on_server[0].id, done.session.unwrap().upload_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_fail_an_upload_in_words() {
+    let cloud = DevCloud::builder(Moto::start())
+        .arg("upload-max-bytes", 2_000_000)
+        .start()
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(&cloud).await;
+    let manager = UploadManager::new(api.clone(), library(dir.path()), fast_config());
+    let big = make_audio_file(dir.path(), "big.wav", 15.0); // 2.6 MB
+    let changed = make_audio_file(dir.path(), "changed.flac", 3.0);
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "not music").unwrap();
+    for path in [&big, &changed, &notes] {
+        manager
+            .enqueue(path, UploadDetails::default(), Visibility::Private)
+            .await
+            .unwrap();
+    }
+    // Changed after it was chosen (a second later, so its time differs too).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    std::fs::write(&changed, b"edited").unwrap();
+    manager.run_until_idle().await;
+    let messages: Vec<(UploadState, String)> = manager
+        .uploads()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.state, u.last_error.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                UploadState::Failed,
+                "This file is 3 MB; the largest we take is 2 MB.".to_owned()
+            ),
+            (
+                UploadState::Failed,
+                "changed.flac changed since you chose it. Add it again to upload it as it is \
+                 now."
+                    .to_owned()
+            ),
+            (
+                UploadState::Failed,
+                "notes.txt is not a kind of file we take: MP3, FLAC, WAV, AIFF, AAC, ALAC, OGG \
+                 Vorbis, Opus"
+                    .to_owned()
+            ),
+        ]
+    );
+    assert!(server_uploads(&api).await.is_empty());
+}
