@@ -5,10 +5,15 @@
 //!   the app's binary hands the items to an open Strato window instead, when there is one
 //!   and no option was given;
 //! - `strato decode <URL | file> --to null|wav` decodes as fast as possible and reports
-//!   the speed.
+//!   the speed;
+//! - `strato upload <file | folder>...` uploads the listener's own music to their account,
+//!   through the app's upload journal: a file interrupted (a killed command, a lost network)
+//!   goes on from its last part when uploaded again, by this command or the app.
 //!
 //! Every command goes through [`strato_core::App`], so what is measured here is what the
 //! app does.
+
+mod upload;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +73,26 @@ enum Command {
         start: f64,
         /// A developer setting: sign in to a service beyond this computer over plain http,
         /// and with the Cognito endpoint it names. Never for real accounts.
+        #[arg(long, env = "STRATO_ALLOW_INSECURE_SERVICE",
+            value_parser = clap::builder::BoolishValueParser::new())]
+        allow_insecure_service: bool,
+    },
+    /// Upload your own music (files or folders) to your account, and wait until it plays.
+    Upload {
+        /// Audio files, or folders of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Make the tracks public (they are private to you otherwise).
+        #[arg(long)]
+        public: bool,
+        #[arg(long, env = "STRATO_SERVICE_URL", default_value = strato_core::LOCAL_DEVCLOUD_URL)]
+        service: String,
+        #[arg(long, env = "STRATO_USERNAME", default_value = "demo")]
+        username: String,
+        /// The password (prefer the environment variable to the command line).
+        #[arg(long, env = "STRATO_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// A developer setting, as for `play`.
         #[arg(long, env = "STRATO_ALLOW_INSECURE_SERVICE",
             value_parser = clap::builder::BoolishValueParser::new())]
         allow_insecure_service: bool,
@@ -156,6 +181,23 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
                 play(settings, items, username, password, start).await
             }
             Command::Decode { input, to, out } => decode(&input, to, &out),
+            Command::Upload {
+                files,
+                public,
+                service,
+                username,
+                password,
+                allow_insecure_service,
+            } => {
+                let password = password.context(
+                    "uploading needs your account: set STRATO_PASSWORD (or pass --password)",
+                )?;
+                let mut settings = AppSettings::from_env();
+                settings.default_service_url.clone_from(&service);
+                settings.audio_output = AudioOutput::Null;
+                settings.allow_insecure_services = allow_insecure_service;
+                upload::run(settings, &service, &username, password, files, public).await
+            }
         }
     });
     match outcome {
@@ -190,7 +232,7 @@ impl std::error::Error for Reported {}
 pub fn is_cli_command(first_arg: Option<&std::ffi::OsStr>) -> bool {
     matches!(
         first_arg.and_then(|a| a.to_str()),
-        Some("play" | "decode" | "help" | "--help" | "-h" | "--version" | "-V")
+        Some("play" | "decode" | "upload" | "help" | "--help" | "-h" | "--version" | "-V")
     )
 }
 

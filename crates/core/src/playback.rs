@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use strato_audio::{PlayerEvent, RepeatMode};
 use strato_model::ipc::{
     CatalogChange, DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus, QueueView,
-    RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track,
+    RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track, TransfersStatus,
 };
 
 use crate::error;
@@ -25,6 +25,8 @@ pub trait AppEvents: Send + Sync {
     fn playlists_changed(&self) {}
     fn sync_status(&self, _status: &SyncStatus) {}
     fn downloads_status(&self, _status: &DownloadsStatus) {}
+    /// Uploads moved on: progress, a state, a failure (at most four times a second).
+    fn transfers_status(&self, _status: &TransfersStatus) {}
     /// The catalog list changed, or its walk moved on: after each page of a walk.
     fn catalog_changed(&self, _change: &CatalogChange) {}
     /// The listener's settings changed (the settings screen took them), or what the screen

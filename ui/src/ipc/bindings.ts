@@ -44,6 +44,11 @@ export type RememberedAccount = { service_url: string, username: string,
  */
 current: boolean, };
 export type ReplayGain = { track_gain_db: number, track_peak: number, album_gain_db: number, album_peak: number, };
+export type Listener = { 
+/**
+ * The account's stable id (its Cognito `sub`): `GET /v1/users/{id}`.
+ */
+id: string, name: string, };
 export type Track = { id: string, title: string, artist_id: string, artist_name: string, album_id: string, album_title: string, track_number: number, duration_ms: number, 
 /**
  * CDN path of the album's cover art, relative to `cdn_base_url`.
@@ -527,3 +532,86 @@ failed_step: UpdateStep | null,
  * When the server was last asked (RFC 3339), in this run.
  */
 last_checked: string | null, };
+export type Visibility = "private" | "public";
+export type UploadDetails = { title?: string | null, artist?: string | null, album?: string | null, track_number?: number | null, };
+export type AudioFormat = { 
+/**
+ * What a listener calls it: "FLAC", "MP3", "ALAC".
+ */
+name: string, 
+/**
+ * File name extensions, lower case, without the dot.
+ */
+extensions: Array<string>, };
+export type UploadLimits = { max_file_bytes: number, max_duration_ms: number, 
+/**
+ * The caller's storage: the sizes of their uploads that are not deleted.
+ */
+quota_bytes: number, used_bytes: number, formats: Array<AudioFormat>, };
+export type UploadStatus = "uploading" | "processing" | "ready" | "failed";
+export type FailureKind = "not_audio" | "too_long" | "checksum_mismatch" | "internal";
+export type UploadFailure = { kind: FailureKind, 
+/**
+ * In words a listener understands, e.g. "this file is not audio we can read".
+ */
+message: string, };
+export type Takedown = { reason: string, at: number, };
+export type Upload = { 
+/**
+ * `up-…`: also the track's id.
+ */
+id: string, file_name: string, size: number, status: UploadStatus, 
+/**
+ * While processing: 0.0 to 1.0.
+ */
+progress: number, visibility: Visibility, details: UploadDetails, failure: UploadFailure | null, takedown: Takedown | null, 
+/**
+ * When ready: the track as listeners see it.
+ */
+track: Track | null, created_at: number, updated_at: number, };
+export type UploadPatch = { title?: string | null, artist?: string | null, album?: string | null, track_number?: number | null, visibility?: Visibility | null, };
+export type PlaylistSummary = { id: string, name: string, description: string, revision: number, item_count: number, updated_at: number, public: boolean, };
+export type ListenerProfile = { listener: Listener, 
+/**
+ * Their public, ready tracks, newest first.
+ */
+tracks: Array<Track>, 
+/**
+ * Their public playlists, oldest first.
+ */
+playlists: Array<PlaylistSummary>, };
+export type TransferState = "queued" | "uploading" | "paused" | "processing" | "ready" | "failed";
+export type Transfer = { 
+/**
+ * This computer's id for it (pause, resume, cancel take it).
+ */
+id: string, file_name: string, size: number, bytes_sent: number, 
+/**
+ * Bytes per second lately, while sending.
+ */
+bytes_per_sec: number, state: TransferState, 
+/**
+ * Why it failed or waits, in words.
+ */
+message: string | null, visibility: Visibility, details: UploadDetails, 
+/**
+ * The track it became (also the service's upload id, once announced).
+ */
+track_id: string | null, };
+export type TransfersStatus = { transfers: Array<Transfer>, bytes_sent: number, bytes_total: number, 
+/**
+ * The last failure to show, if any.
+ */
+error: AppError | null, };
+export type UploadCandidate = { path: string, file_name: string, size: number, 
+/**
+ * The kind of file ("FLAC"), or `None` when the service does not take it.
+ */
+format: string | null, details: UploadDetails, duration_ms: number | null, 
+/**
+ * Why it cannot be sent, in words (too large, not a kind the service takes), checked
+ * against the service's limits before anything is sent.
+ */
+refusal: string | null, };
+export type UploadCandidates = { candidates: Array<UploadCandidate>, limits: UploadLimits | null, };
+export type UploadRequest = { path: string, details: UploadDetails, visibility: Visibility, };

@@ -1,6 +1,10 @@
 //! What the CLI tests run against: the binary's outcome, media made and decoded by ffmpeg,
 //! and a tiny plain-HTTP file server (devcloud's CDN wants signed requests; a URL given on
 //! the command line has none).
+//!
+//! Shared by several test binaries, each using a part.
+
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -33,6 +33,7 @@ mod play;
 mod play_queue;
 mod playlist_batch;
 mod storage;
+mod uploads;
 
 /// After an offline start, how often commands that need the service try to resume the
 /// session.

@@ -10,6 +10,7 @@ pub(crate) mod catalog_list;
 pub(crate) mod queue;
 mod status;
 mod storage;
+pub(crate) mod transfers;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -19,8 +20,9 @@ use std::time::Duration;
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState, Library, library_file_name};
 use strato_model::api::DownloadQuality;
-use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus};
+use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus, TransfersStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
+use strato_sync::uploads::{UploadConfig, UploadManager};
 use strato_sync::{LibraryHandle, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule};
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
@@ -53,6 +55,8 @@ pub(crate) struct AccountLibrary {
     /// The catalog listing kept here, read by the catalog screen.
     catalog: CatalogList,
     catalog_walk: CatalogWalkSettings,
+    /// What the transfers panel knows of progress and speed.
+    transfers: Arc<Mutex<transfers::TransferMeter>>,
     online: Mutex<Option<Online>>,
 }
 
@@ -61,6 +65,7 @@ struct Online {
     api: Arc<ApiClient>,
     sync: SyncLoop,
     downloads: DownloadManager,
+    uploads: UploadManager,
     catalog: CatalogWalker,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -110,6 +115,7 @@ impl AccountLibrary {
             reachable: Arc::new(AtomicBool::new(true)),
             catalog,
             catalog_walk,
+            transfers: Arc::default(),
             online: Mutex::new(None),
         }))
     }
@@ -166,9 +172,21 @@ impl AccountLibrary {
             Arc::clone(&self.events),
             self.catalog_walk,
         );
+        let uploads = UploadManager::new(
+            (**api).clone(),
+            self.handle.clone(),
+            UploadConfig::default(),
+        );
         let tasks = vec![
             catalog_task,
             downloads.spawn_worker(),
+            uploads.spawn_worker(),
+            self.runtime.spawn(transfers::follow(
+                uploads.clone(),
+                self.handle.clone(),
+                Arc::clone(&self.transfers),
+                Arc::clone(&self.events),
+            )),
             self.runtime.spawn(Arc::clone(self).follow_sync(
                 receiver,
                 Arc::clone(api),
@@ -181,6 +199,7 @@ impl AccountLibrary {
             api: Arc::clone(api),
             sync,
             downloads,
+            uploads,
             catalog,
             tasks,
         });
@@ -208,6 +227,25 @@ impl AccountLibrary {
             .as_ref()
             .map(|online| online.catalog.refresh())
             .is_some()
+    }
+
+    /// The upload manager, while online.
+    pub(crate) fn uploads(&self) -> Option<UploadManager> {
+        lock(&self.online).as_ref().map(|o| o.uploads.clone())
+    }
+
+    /// Tells the transfers panel how uploads stand.
+    pub(crate) async fn emit_transfers(&self) {
+        transfers::emit(&self.handle, &self.transfers, self.events.as_ref()).await;
+    }
+
+    pub(crate) async fn transfers_status(&self) -> Result<TransfersStatus, AppError> {
+        let rows = self
+            .handle
+            .call(|lib| lib.uploads())
+            .await
+            .map_err(|e| from_library(&e))?;
+        Ok(transfers::status(&rows, &lock(&self.transfers)))
     }
 
     pub(crate) fn downloads(&self) -> Option<DownloadManager> {

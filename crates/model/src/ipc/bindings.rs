@@ -23,8 +23,15 @@ use super::{
     PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
+use super::{
+    Transfer, TransferState, TransfersStatus, UploadCandidate, UploadCandidates, UploadRequest,
+};
 use super::{UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
+use crate::api::{
+    AudioFormat, FailureKind, Listener, ListenerProfile, PlaylistSummary, Takedown, Upload,
+    UploadDetails, UploadFailure, UploadLimits, UploadPatch, UploadStatus, Visibility,
+};
 
 /// The TypeScript declarations of every IPC type, as committed in `ui/src/ipc/bindings.ts`.
 ///
@@ -46,6 +53,7 @@ pub fn typescript_bindings() -> String {
         SignUpOutcome::decl(&cfg),
         RememberedAccount::decl(&cfg),
         ReplayGain::decl(&cfg),
+        Listener::decl(&cfg),
         Track::decl(&cfg),
         Page::<()>::decl(&cfg),
         CatalogPage::decl(&cfg),
@@ -118,12 +126,36 @@ pub fn typescript_bindings() -> String {
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\
          // Do not edit by hand.\n\n",
     );
-    for decl in decls {
+    for decl in decls.into_iter().chain(upload_decls(&cfg)) {
         out.push_str("export ");
         out.push_str(&decl);
         out.push('\n');
     }
     out
+}
+
+/// The listener's own music: uploads, transfers, profiles.
+fn upload_decls(cfg: &Config) -> [String; 18] {
+    [
+        Visibility::decl(cfg),
+        UploadDetails::decl(cfg),
+        AudioFormat::decl(cfg),
+        UploadLimits::decl(cfg),
+        UploadStatus::decl(cfg),
+        FailureKind::decl(cfg),
+        UploadFailure::decl(cfg),
+        Takedown::decl(cfg),
+        Upload::decl(cfg),
+        UploadPatch::decl(cfg),
+        PlaylistSummary::decl(cfg),
+        ListenerProfile::decl(cfg),
+        TransferState::decl(cfg),
+        Transfer::decl(cfg),
+        TransfersStatus::decl(cfg),
+        UploadCandidate::decl(cfg),
+        UploadCandidates::decl(cfg),
+        UploadRequest::decl(cfg),
+    ]
 }
 
 #[cfg(test)]

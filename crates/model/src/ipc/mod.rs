@@ -13,6 +13,7 @@ mod lists;
 mod queue;
 mod settings;
 mod updates;
+mod uploads;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -46,6 +47,10 @@ pub use settings::{
     SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
 };
 pub use updates::{UPDATE_STATUS_EVENT, UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
+pub use uploads::{
+    TRANSFERS_STATUS_EVENT, Transfer, TransferState, TransfersStatus, UploadCandidate,
+    UploadCandidates, UploadRequest,
+};
 
 /// Why a command failed, in a form the UI can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

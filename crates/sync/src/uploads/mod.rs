@@ -166,7 +166,8 @@ pub(crate) async fn fingerprint(path: &Path) -> Result<(u64, i64, String), Uploa
 }
 
 /// A file's modification time in Unix seconds (0 where the OS does not say).
-pub(crate) fn modified_secs(metadata: &std::fs::Metadata) -> i64 {
+#[must_use]
+pub fn modified_secs(metadata: &std::fs::Metadata) -> i64 {
     metadata
         .modified()
         .ok()
