@@ -1,4 +1,5 @@
-//! The OS's own dialogs the window asks for: choosing a folder (where the music is kept),
+//! The OS's own dialogs the window asks for: choosing a folder (where the music is kept) or
+//! files to upload,
 //! through Tauri's dialog plugin (GTK on Linux, the shell's picker on Windows, `NSOpenPanel`
 //! on macOS), parented to the window so it is modal to it as a native app's is.
 
@@ -24,4 +25,38 @@ pub async fn choose_folder<R: Runtime>(window: WebviewWindow<R>, title: String) 
         .into_path()
         .ok()
         .map(|path| path.display().to_string())
+}
+
+/// The kinds of file the service takes, for the picker's filter.
+const AUDIO_EXTENSIONS: [&str; 11] = [
+    "mp3", "flac", "wav", "aif", "aiff", "m4a", "aac", "mp4", "ogg", "oga", "opus",
+];
+
+/// Asks the listener for audio files to upload; empty when they cancelled. `title` and
+/// `filter` (the filter's name) are in the window's language.
+#[tauri::command]
+pub async fn choose_files_to_upload<R: Runtime>(
+    window: WebviewWindow<R>,
+    title: String,
+    filter: String,
+) -> Vec<String> {
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(title)
+        .add_filter(filter, &AUDIO_EXTENSIONS)
+        .pick_files(move |files| {
+            let _ = chosen.send(files);
+        });
+    answer
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|file| file.into_path().ok())
+        .map(|path| path.display().to_string())
+        .collect()
 }

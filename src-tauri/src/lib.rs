@@ -20,6 +20,7 @@ mod native_heap;
 mod queue_commands;
 mod tray;
 mod updates;
+mod upload_commands;
 mod web_memory;
 mod webview;
 
@@ -35,7 +36,7 @@ use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
     LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
     QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView,
-    SyncStatus,
+    SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus,
 };
 use tauri::{Emitter, Manager, Runtime};
 use tauri_plugin_window_state::StateFlags;
@@ -89,6 +90,10 @@ impl AppEvents for WindowEvents {
 
     fn downloads_status(&self, status: &DownloadsStatus) {
         self.send(DOWNLOADS_STATUS_EVENT, status);
+    }
+
+    fn transfers_status(&self, status: &TransfersStatus) {
+        self.send(TRANSFERS_STATUS_EVENT, status);
     }
 
     fn catalog_changed(&self, change: &CatalogChange) {

@@ -55,6 +55,19 @@ impl AppWindow {
         anyhow::bail!("no mapped window of process {pid} titled {title:?} on $DISPLAY")
     }
 
+    /// Gives it the keyboard focus, as a window manager does for a dialog it maps (Xvfb runs
+    /// none, so a native dialog would not get the keys typed).
+    ///
+    /// # Errors
+    /// When the X server cannot be asked.
+    pub fn focus(&self) -> Result<()> {
+        use x11rb::protocol::xproto::InputFocus;
+        self.conn
+            .set_input_focus(InputFocus::PARENT, self.window, x11rb::CURRENT_TIME)?;
+        self.conn.get_input_focus()?.reply()?;
+        Ok(())
+    }
+
     /// Whether it asked to be kept above other windows (`_NET_WM_STATE_ABOVE`, as GTK sets it
     /// for an always-on-top window).
     ///
@@ -170,5 +183,23 @@ pub fn press_key(keysym: u32) -> Result<()> {
     conn.xtest_fake_input(KEY_RELEASE, keycode, 0, root, 0, 0, 0)?;
     // A round trip: the server has taken the events when it answers.
     conn.get_input_focus()?.reply()?;
+    Ok(())
+}
+
+/// Types `text` with XTEST into the focused window: characters a US keyboard types without
+/// Shift (lower-case letters, digits, `/`, `-`, `.`, space), and `\n` as Return.
+///
+/// # Errors
+/// When a character needs Shift or no key gives it.
+pub fn type_text(text: &str) -> Result<()> {
+    const RETURN: u32 = 0xff0d;
+    for c in text.chars() {
+        let keysym = match c {
+            '\n' => RETURN,
+            'a'..='z' | '0'..='9' | '/' | '-' | '.' | ' ' => u32::from(c),
+            other => anyhow::bail!("{other:?} needs Shift, which type_text does not press"),
+        };
+        press_key(keysym)?;
+    }
     Ok(())
 }

@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, UpdateStatus } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -57,6 +57,7 @@ export type Commands = {
   player_status: { args: null; result: PlayerStatus };
   set_window_shown: { args: { shown: boolean }; result: void };
   choose_folder: { args: { title: string }; result: string | null };
+  choose_files_to_upload: { args: { title: string; filter: string }; result: Array<string> };
   run_launches: { args: null; result: Array<LaunchOutcome> };
   playlists: { args: null; result: Array<LibraryPlaylist> };
   playlist: { args: { id: string }; result: PlaylistView };
@@ -95,4 +96,16 @@ export type Commands = {
   check_for_updates: { args: null; result: UpdateStatus };
   download_update: { args: null; result: UpdateStatus };
   install_update: { args: null; result: void };
+  upload_candidates: { args: { paths: ReadonlyArray<string> }; result: UploadCandidates };
+  upload_files: { args: { requests: ReadonlyArray<UploadRequest> }; result: TransfersStatus };
+  transfers: { args: null; result: TransfersStatus };
+  pause_transfer: { args: { id: string }; result: TransfersStatus };
+  resume_transfer: { args: { id: string }; result: TransfersStatus };
+  cancel_transfer: { args: { id: string }; result: TransfersStatus };
+  my_uploads: { args: { cursor: string | null }; result: Page<Upload> };
+  update_upload: { args: { id: string; patch: UploadPatch }; result: Upload };
+  set_upload_cover: { args: { id: string; image: string }; result: Upload };
+  delete_upload: { args: { id: string }; result: void };
+  explore_uploads: { args: { cursor: string | null }; result: Page<Track> };
+  listener_profile: { args: { id: string }; result: ListenerProfile };
 };

@@ -49,6 +49,7 @@ export type * from "./bindings";
 export { isAppError, toAppError } from "./errors";
 export { onSessionEnded, type Unlisten } from "./transport";
 export * from "./updates";
+export * from "./uploads";
 
 export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */

@@ -12,6 +12,9 @@ export type Route =
   | { kind: "playlist"; id: string }
   | { kind: "search"; query: string }
   | { kind: "downloads" }
+  | { kind: "uploads" }
+  | { kind: "explore" }
+  | { kind: "listener"; id: string }
   | { kind: "history" }
   | { kind: "settings" };
 
@@ -48,6 +51,7 @@ export function routeKey(route: Route): string {
     case "album":
     case "artist":
     case "playlist":
+    case "listener":
       return `${route.kind}/${route.id}`;
     case "search":
       return `search/${route.query}`;
@@ -62,6 +66,7 @@ export function routeHref(route: Route): string {
     case "album":
     case "artist":
     case "playlist":
+    case "listener":
       return `#/${route.kind}/${encodeURIComponent(route.id)}`;
     case "search":
       return `#/search/${encodeURIComponent(route.query)}`;

@@ -1,0 +1,127 @@
+//! The listener's own music in the real window: "Upload music" opens the OS's own file dialog
+//! (GTK's, driven with keys typed through XTEST, as `WebDriver` cannot reach a native window),
+//! the file chosen is confirmed in the upload sheet with a title of the listener's, sent to
+//! devcloud and moto's S3, followed until processed, played, made public and found in
+//! Explore and on the listener's page. (Files dropped on the window take the same sheet from
+//! Tauri's drop event; an OS drag is not simulated here.)
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use strato_e2e::ui::{screenshots, text, wait_for_route};
+use strato_e2e::window::{AppWindow, type_text};
+use strato_e2e::{AppUnderTest, Audio};
+use strato_testkit::ffmpeg::make_audio_file;
+
+const DEMO_USER: &str = "demo";
+const DEMO_PASSWORD: &str = "Strato-demo-1";
+/// Processing a short file takes a few seconds; a slow machine may take many more.
+const PROCESSED_WITHIN: Duration = Duration::from_secs(120);
+
+/// The upload dialog's title, as the window asks for it in English.
+const CHOOSER_TITLE: &str = "Choose music to upload";
+
+/// Chooses `file` in the OS's own file dialog (GTK's, a native window): focused as a window
+/// manager would, the path typed into its location field (`/` opens it), then Return.
+async fn choose_in_native_dialog(app: &AppUnderTest, file: &std::path::Path) -> Result<()> {
+    let pid = app.app_pid()?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let dialog = loop {
+        match AppWindow::find_titled(pid, Some(CHOOSER_TITLE)) {
+            Ok(dialog) => break dialog,
+            Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => return Err(error.context("the file dialog did not open")),
+        }
+    };
+    dialog.focus()?;
+    // GTK opens its location field on the first character typed; give it a moment to map.
+    type_text("/")?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rest = file
+        .to_str()
+        .context("a UTF-8 path")?
+        .trim_start_matches('/');
+    type_text(rest)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    type_text("\n")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_file_chosen_in_the_os_dialog_is_confirmed_uploaded_processed_played_and_shared()
+-> Result<()> {
+    let shots = screenshots()?;
+    let app = AppUnderTest::launch(Audio::Silent).await?;
+    app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for("home-screen").await?;
+
+    // A path typed without Shift (see `type_text`): lower case, digits, `/`, `-`, `.`.
+    let folder = std::path::PathBuf::from(format!("/tmp/strato-e2e-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&folder)?;
+    let file = make_audio_file(&folder, "porch-session.flac", 12.0);
+    app.wait_for("nav-uploads").await?.click().await?;
+    wait_for_route(&app, "uploads").await?;
+    app.wait_for("upload-choose").await?.click().await?;
+    choose_in_native_dialog(&app, &file).await?;
+
+    // The sheet: what will be sent, private unless chosen, a title typed in.
+    let sheet = app.wait_for("upload-sheet").await?;
+    let title = app.wait_for("upload-title").await?;
+    title.send_keys("Porch Session").await?;
+    let visibility = app.wait_for("upload-visibility").await?;
+    ensure!(
+        visibility.prop("value").await?.as_deref() == Some("private"),
+        "a file is private unless the listener says otherwise"
+    );
+    app.screenshot(&shots.join("window-upload-sheet.png"))
+        .await?;
+    ensure!(text(&sheet).await?.contains("porch-session.flac"));
+    app.wait_for("upload-send").await?.click().await?;
+
+    // "Your uploads": the transfer, then the track, private, once processed.
+    wait_for_route(&app, "uploads").await?;
+    app.wait_for_text("upload-status", PROCESSED_WITHIN, |t| t == "Private")
+        .await?;
+    let row = app.wait_for("upload-row").await?;
+    ensure!(
+        text(&row).await?.contains("Porch Session"),
+        "the title typed in"
+    );
+    app.screenshot(&shots.join("window-uploads.png")).await?;
+
+    // It plays, as any track does.
+    row.find(fantoccini::Locator::Css("button.play"))
+        .await?
+        .click()
+        .await?;
+    app.wait_for_text("now-playing-title", Duration::from_secs(30), |t| {
+        t == "Porch Session"
+    })
+    .await?;
+
+    // Public: in Explore for everyone, with the listener's page one click away.
+    app.wait_for("upload-visibility-toggle")
+        .await?
+        .click()
+        .await?;
+    app.wait_for_text("upload-status", Duration::from_secs(20), |t| t == "Public")
+        .await?;
+    app.wait_for("nav-explore").await?.click().await?;
+    wait_for_route(&app, "explore").await?;
+    app.wait_for_text("explore-screen", Duration::from_secs(20), |t| {
+        t.contains("Porch Session")
+    })
+    .await?;
+    app.screenshot(&shots.join("window-explore.png")).await?;
+    app.wait_for("sharer-link").await?.click().await?;
+    app.wait_for_text("listener-name", Duration::from_secs(20), |t| t == DEMO_USER)
+        .await?;
+    app.wait_for_text("listener-screen", Duration::from_secs(20), |t| {
+        t.contains("Porch Session")
+    })
+    .await?;
+    let _ = std::fs::remove_dir_all(&folder);
+    app.close().await
+}
