@@ -201,6 +201,12 @@ describe("your uploads", () => {
     await fireEvent.click(within(rows[0]).getByTestId("upload-visibility-toggle"));
     expect(mocked.updateUpload).toHaveBeenCalledWith("up-9", { visibility: "public" });
 
+    await fireEvent.click(within(rows[0]).getByLabelText("Edit Garage Tape"));
+    await fireEvent.input(within(rows[0]).getByLabelText("Title"), { target: { value: "Garage Tape (live)" } });
+    await fireEvent.input(within(rows[0]).getByLabelText("Track number"), { target: { value: "4" } });
+    await fireEvent.click(within(rows[0]).getByTestId("upload-edit-save"));
+    expect(mocked.updateUpload).toHaveBeenLastCalledWith("up-9", { title: "Garage Tape (live)", artist: "", album: "", track_number: 4 });
+
     await fireEvent.click(within(rows[0]).getByLabelText("Delete Garage Tape"));
     expect(mocked.deleteUpload).not.toHaveBeenCalled();
     await fireEvent.click(within(rows[0]).getByTestId("upload-delete-confirm"));
