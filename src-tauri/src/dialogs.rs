@@ -60,3 +60,24 @@ pub async fn choose_files_to_upload<R: Runtime>(
         .map(|path| path.display().to_string())
         .collect()
 }
+
+/// Asks the listener for a cover image (JPEG or PNG); `None` when they cancelled.
+#[tauri::command]
+pub async fn choose_image<R: Runtime>(
+    window: WebviewWindow<R>,
+    title: String,
+    filter: String,
+) -> Option<String> {
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(title)
+        .add_filter(filter, &["jpg", "jpeg", "png"])
+        .pick_file(move |file| {
+            let _ = chosen.send(file);
+        });
+    let file = answer.await.ok().flatten()?;
+    file.into_path().ok().map(|path| path.display().to_string())
+}

@@ -235,3 +235,74 @@ async fn refusals_fail_an_upload_in_words() {
     );
     assert!(server_uploads(&api).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_track_is_edited_shared_found_and_deleted_through_the_client() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(&cloud).await;
+    let manager = UploadManager::new(api.clone(), library(dir.path()), fast_config());
+    let file = make_audio_file(dir.path(), "shared.mp3", 4.0);
+    manager
+        .enqueue(&file, details("Shared Take"), Visibility::Private)
+        .await
+        .unwrap();
+    manager.run_until_idle().await;
+    let id = server_uploads(&api).await[0].id.clone();
+
+    let cover = dir.path().join("cover.png");
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=green:s=64x64:d=1",
+        ])
+        .args(["-frames:v", "1"])
+        .arg(&cover)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let covered = api
+        .set_upload_cover(&id, std::fs::read(&cover).unwrap())
+        .await
+        .unwrap();
+    let cover_path = covered.track.unwrap().cover_path.unwrap();
+    assert!(cover_path.ends_with("-1.jpg"), "{cover_path}");
+    let refused = api.set_upload_cover(&id, b"not an image".to_vec()).await;
+    assert_eq!(
+        refused.unwrap_err().kind(),
+        strato_cloud::CloudErrorKind::InvalidInput
+    );
+
+    let patch = strato_model::api::UploadPatch {
+        title: Some("Shared Take (edit)".into()),
+        visibility: Some(Visibility::Public),
+        ..strato_model::api::UploadPatch::default()
+    };
+    let edited = api.update_upload(&id, &patch).await.unwrap();
+    assert_eq!(edited.visibility, Visibility::Public);
+    let shared = api.explore_uploads(None, 10).await.unwrap();
+    assert_eq!(shared.items[0].title, "Shared Take (edit)");
+    let owner = shared.items[0].owner.clone().unwrap();
+    let profile = api.listener_profile(&owner.id).await.unwrap();
+    assert_eq!(profile.listener.name, owner.name);
+    assert_eq!(profile.tracks.len(), 1);
+
+    api.delete_upload(&id).await.unwrap();
+    api.delete_upload(&id).await.unwrap(); // already gone: not an error
+    assert!(
+        api.explore_uploads(None, 10)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        api.track(&id).await.unwrap_err().kind(),
+        strato_cloud::CloudErrorKind::NotFound
+    );
+}

@@ -58,6 +58,7 @@ export type Commands = {
   set_window_shown: { args: { shown: boolean }; result: void };
   choose_folder: { args: { title: string }; result: string | null };
   choose_files_to_upload: { args: { title: string; filter: string }; result: Array<string> };
+  choose_image: { args: { title: string; filter: string }; result: string | null };
   run_launches: { args: null; result: Array<LaunchOutcome> };
   playlists: { args: null; result: Array<LibraryPlaylist> };
   playlist: { args: { id: string }; result: PlaylistView };

@@ -67,6 +67,11 @@ export function updateUpload(id: string, patch: UploadPatch): Promise<Upload> {
   return call("update_upload", { id, patch });
 }
 
+/** The OS's picker for one JPEG or PNG image; its path, or null when cancelled. */
+export function chooseImage(title: string, filter: string): Promise<string | null> {
+  return call("choose_image", { title, filter });
+}
+
 export function setUploadCover(id: string, image: string): Promise<Upload> {
   return call("set_upload_cover", { id, image });
 }

@@ -168,6 +168,13 @@ export class UploadsStore {
     return this.#act(m.upload_edit_failed({ name: titleOf(upload) }), () => ipc.updateUpload(upload.id, patch));
   }
 
+  /** A new cover from an image the listener chooses in the OS's picker. */
+  async changeCover(upload: Upload): Promise<void> {
+    const image = await ipc.chooseImage(m.upload_cover_choose(), m.upload_cover_filter());
+    if (image === null) return;
+    await this.#act(m.upload_edit_failed({ name: titleOf(upload) }), () => ipc.setUploadCover(upload.id, image));
+  }
+
   delete(upload: Upload): Promise<void> {
     return this.#act(m.upload_delete_failed({ name: titleOf(upload) }), () => ipc.deleteUpload(upload.id));
   }
