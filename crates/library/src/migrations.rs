@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "uploads",
         sql: include_str!("../migrations/0010_uploads.sql"),
     },
+    Migration {
+        version: 11,
+        name: "unavailable_tracks",
+        sql: include_str!("../migrations/0011_unavailable_tracks.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -287,6 +287,12 @@ fn replace_items(conn: &Connection, snapshot: &Playlist) -> Result<()> {
         "INSERT INTO playlist_items (playlist_id, item_id, track_id, order_key, added_at) \
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut unavailable = conn.prepare_cached(
+        "INSERT INTO unavailable_tracks (track_id, since) VALUES (?1, ?2) \
+         ON CONFLICT (track_id) DO NOTHING",
+    )?;
+    let mut available =
+        conn.prepare_cached("DELETE FROM unavailable_tracks WHERE track_id = ?1")?;
     for (item, key) in snapshot.items.iter().zip(&keys) {
         insert.execute(params![
             snapshot.id,
@@ -295,8 +301,27 @@ fn replace_items(conn: &Connection, snapshot: &Playlist) -> Result<()> {
             key,
             item.added_at
         ])?;
+        if item.available {
+            available.execute([&item.track_id])?;
+        } else {
+            unavailable.execute(params![item.track_id, crate::library::unix_now()])?;
+        }
     }
     Ok(())
+}
+
+impl Library {
+    /// The tracks the service said are no longer available (see `unavailable_tracks`).
+    pub fn unavailable_tracks(&self) -> Result<std::collections::HashSet<String>> {
+        Ok(crate::catalog::collect(
+            &self.conn,
+            "SELECT track_id FROM unavailable_tracks",
+            [],
+            |row| row.get(0),
+        )?
+        .into_iter()
+        .collect())
+    }
 }
 
 /// Gives a playlist created offline the id the server assigned.

@@ -167,7 +167,12 @@ export type PlaylistView = { playlist: LibraryPlaylist, items: Array<PlaylistIte
  * The tracks of the first [`PLAYLIST_FIRST_TRACKS`] items that the app has seen.
  */
 tracks: Array<Track>, };
-export type PlaylistItem = { item_id: string, track_id: string, offline: OfflineState, };
+export type PlaylistItem = { item_id: string, track_id: string, offline: OfflineState, 
+/**
+ * False when the service said the track is no longer available (deleted or taken down):
+ * shown as such, never played.
+ */
+available: boolean, };
 export type PlaylistEntry = { item_id: string, track_id: string, 
 /**
  * The track's data, when the app has seen it (a playlist synced from another device

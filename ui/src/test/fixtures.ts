@@ -126,7 +126,7 @@ export function makeEntry(trackId: string, overrides: Partial<PlaylistEntry> = {
 
 /** The item `i<trackId>` naming the track `trackId`. */
 export function makeItem(trackId: string, overrides: Partial<PlaylistItem> = {}): PlaylistItem {
-  return { item_id: `i${trackId}`, track_id: trackId, offline: "none", ...overrides };
+  return { item_id: `i${trackId}`, track_id: trackId, offline: "none", available: true, ...overrides };
 }
 
 /**

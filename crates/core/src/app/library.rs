@@ -532,6 +532,7 @@ fn view(lib: &Library, outline: PlaylistOutline) -> strato_library::Result<Playl
             tracks.push(track);
         }
     }
+    let unavailable = lib.unavailable_tracks()?;
     let items = outline
         .items
         .into_iter()
@@ -539,6 +540,7 @@ fn view(lib: &Library, outline: PlaylistOutline) -> strato_library::Result<Playl
             offline: downloads
                 .get(&track_id)
                 .map_or(OfflineState::None, |&state| offline_state(state)),
+            available: !unavailable.contains(&track_id),
             item_id,
             track_id,
         })

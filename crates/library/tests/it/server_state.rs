@@ -391,3 +391,21 @@ fn failures_count_attempts_and_deletes_complete() {
     );
     fixture.check(library);
 }
+
+#[test]
+fn items_the_service_marks_unavailable_are_remembered_until_available_again() {
+    let fixture = Fixture::new();
+    let mut library = synced(&fixture);
+    assert!(library.unavailable_tracks().unwrap().is_empty());
+    let mut gone = snapshot("pl", 2, &[("s1", "a"), ("s2", "b"), ("s3", "c")]);
+    gone.items[1].available = false;
+    library.apply_server_snapshot(&gone).unwrap();
+    let unavailable = library.unavailable_tracks().unwrap();
+    assert_eq!(unavailable.into_iter().collect::<Vec<_>>(), ["b"]);
+    // The item stays in the playlist: shown as no longer available, not dropped.
+    assert_eq!(track_ids(&library, "pl"), ["a", "b", "c"]);
+    library
+        .apply_server_snapshot(&snapshot("pl", 3, &[("s1", "a"), ("s2", "b"), ("s3", "c")]))
+        .unwrap();
+    assert!(library.unavailable_tracks().unwrap().is_empty(), "restored");
+}

@@ -44,6 +44,9 @@ pub struct PlaylistItem {
     pub item_id: String,
     pub track_id: String,
     pub offline: OfflineState,
+    /// False when the service said the track is no longer available (deleted or taken down):
+    /// shown as such, never played.
+    pub available: bool,
 }
 
 /// One place in a playlist. The same track may be in a playlist twice; `item_id` tells the

@@ -66,6 +66,20 @@ describe("a long list", () => {
     expect(rows()[0].querySelectorAll('[role="gridcell"]')).toHaveLength(headers.length);
   });
 
+  it("shows a track the service no longer has as no longer available, in its place", async () => {
+    const list = [
+      { key: "i1", trackId: "t1", track: makeTrack("t1", { title: "Still Here" }) },
+      { key: "i2", trackId: "up-gone", track: makeTrack("up-gone", { title: "Deleted Song" }), unavailable: true },
+    ];
+    render(TrackList, { rows: list, label: "Road trip", onplay, albumColumn: false });
+    await vi.waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rows()[0].textContent).toContain("Still Here");
+    expect(screen.getByTestId("track-unavailable").textContent).toBe("Deleted Song");
+    expect(rows()[1].textContent).toContain("No longer available");
+    const headers = screen.getAllByRole("columnheader");
+    expect(rows()[1].querySelectorAll('[role="gridcell"]')).toHaveLength(headers.length);
+  });
+
   it("keeps one row in the Tab order", async () => {
     await renderList(20);
     expect(rows().filter((row) => row.tabIndex === 0)).toHaveLength(1);

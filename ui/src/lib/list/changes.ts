@@ -13,7 +13,8 @@ export function applyChanges(view: PlaylistView, answer: PlaylistChanges): Playl
         items.splice(
           Math.min(change.position, items.length),
           0,
-          ...change.items.map(({ item_id, track_id, offline }) => ({ item_id, track_id, offline })),
+          // Added here: playable (the service takes only tracks this listener may hear).
+          ...change.items.map(({ item_id, track_id, offline }) => ({ item_id, track_id, offline, available: true })),
         );
         break;
       case "removed": {

@@ -12,6 +12,8 @@ export interface TrackRow {
   readonly offline?: OfflineState;
   /** Its track's data is being read (a long playlist's rows, as the list scrolls to them). */
   readonly pending?: boolean;
+  /** The service said the track is no longer available (deleted or taken down). */
+  readonly unavailable?: boolean;
 }
 
 export function trackRows(tracks: readonly Track[]): TrackRow[] {
@@ -27,6 +29,7 @@ export function playlistRows(items: readonly PlaylistItem[], tracks: TrackCache)
     key: item.item_id,
     trackId: item.track_id,
     offline: item.offline,
+    unavailable: !item.available,
     get track() {
       return tracks.get(item.track_id) ?? null;
     },
