@@ -40,25 +40,7 @@ pub async fn choose_files_to_upload<R: Runtime>(
     title: String,
     filter: String,
 ) -> Vec<String> {
-    let (chosen, answer) = tokio::sync::oneshot::channel();
-    window
-        .dialog()
-        .file()
-        .set_parent(&window)
-        .set_title(title)
-        .add_filter(filter, &AUDIO_EXTENSIONS)
-        .pick_files(move |files| {
-            let _ = chosen.send(files);
-        });
-    answer
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|file| file.into_path().ok())
-        .map(|path| path.display().to_string())
-        .collect()
+    pick_files(&window, title, filter, &AUDIO_EXTENSIONS, true).await
 }
 
 /// Asks the listener for a cover image (JPEG or PNG); `None` when they cancelled.
@@ -68,16 +50,42 @@ pub async fn choose_image<R: Runtime>(
     title: String,
     filter: String,
 ) -> Option<String> {
+    pick_files(&window, title, filter, &["jpg", "jpeg", "png"], false)
+        .await
+        .into_iter()
+        .next()
+}
+
+/// The OS's file picker, parented to `window`, filtered to `extensions`; the paths chosen.
+async fn pick_files<R: Runtime>(
+    window: &WebviewWindow<R>,
+    title: String,
+    filter: String,
+    extensions: &[&str],
+    many: bool,
+) -> Vec<String> {
     let (chosen, answer) = tokio::sync::oneshot::channel();
-    window
+    let dialog = window
         .dialog()
         .file()
-        .set_parent(&window)
+        .set_parent(window)
         .set_title(title)
-        .add_filter(filter, &["jpg", "jpeg", "png"])
-        .pick_file(move |file| {
-            let _ = chosen.send(file);
+        .add_filter(filter, extensions);
+    if many {
+        dialog.pick_files(move |files| {
+            // The window may have gone meanwhile; nobody waits then.
+            let _ = chosen.send(files.unwrap_or_default());
         });
-    let file = answer.await.ok().flatten()?;
-    file.into_path().ok().map(|path| path.display().to_string())
+    } else {
+        dialog.pick_file(move |file| {
+            let _ = chosen.send(file.into_iter().collect());
+        });
+    }
+    answer
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|file| file.into_path().ok())
+        .map(|path| path.display().to_string())
+        .collect()
 }

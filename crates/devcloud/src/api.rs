@@ -16,7 +16,7 @@ use crate::faults::{FaultStore, admin};
 use crate::grants;
 use crate::playlists::routes as playlists;
 use crate::problem;
-use crate::uploads::{Uploads, collector, explore, routes as uploads};
+use crate::uploads::{Uploads, collector, explore, moderation, routes as uploads};
 
 /// Settings the handlers read.
 #[derive(Debug)]
@@ -87,7 +87,7 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
         .route("/v1/uploads/{id}/cover", put(uploads::put_cover))
         .route(
             "/v1/moderation/tracks/{id}/takedown",
-            post(uploads::takedown).delete(uploads::restore),
+            post(moderation::takedown).delete(moderation::restore),
         )
         .route("/v1/explore/uploads", get(explore::newest))
         .route("/v1/users/{id}", get(explore::profile))

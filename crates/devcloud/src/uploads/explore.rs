@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
 use strato_model::api::{
     Album, AlbumDetail, Artist, ArtistDetail, ListenerProfile, Page, SearchResults, Track,
 };
 
-use super::routes::{page_bounds, page_of};
+use super::shared::{PageQuery, db, page_bounds, page_of};
 use super::store::{self, UploadRow};
 use crate::api::AppState;
 use crate::auth::User;
@@ -23,18 +22,6 @@ use crate::problem::{ApiError, ApiPath, ApiQuery};
 #[must_use]
 pub fn is_upload(id: &str) -> bool {
     id.starts_with("up-") || id.starts_with("ual-") || id.starts_with("uar-")
-}
-
-async fn db<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ApiError> {
-    state
-        .db
-        .call(work)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::internal(&e))
 }
 
 /// The track `id` as `viewer` may see it, with its media: a catalog track, or an upload that
@@ -51,16 +38,8 @@ pub async fn visible_track(
             .map(|e| (e.track.clone(), e.media.clone())));
     }
     let (viewer, id) = (viewer.to_owned(), id.to_owned());
-    let row = db(state, move |conn| store::visible(conn, &viewer, &id)).await?;
+    let row = db(&state.db, move |conn| store::visible(conn, &viewer, &id)).await?;
     Ok(row.and_then(|row| Some((row.track()?, row.media?))))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    cursor: Option<String>,
-    #[serde(default)]
-    limit: Option<usize>,
 }
 
 /// `GET /v1/explore/uploads`: everyone's public tracks, newest first.
@@ -70,7 +49,7 @@ pub async fn newest(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<Track>>, ApiError> {
     let (offset, limit) = page_bounds(query.cursor.as_deref(), query.limit)?;
-    let rows = db(&state, move |conn| {
+    let rows = db(&state.db, move |conn| {
         store::list_public(conn, None, offset, limit + 1)
     })
     .await?;
@@ -85,7 +64,7 @@ pub async fn profile(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ListenerProfile>, ApiError> {
     let listener_id = id.clone();
-    let found = db(&state, move |conn| {
+    let found = db(&state.db, move |conn| {
         let Some(listener) = store::listener(conn, &listener_id)? else {
             return Ok(None);
         };
@@ -139,7 +118,7 @@ async fn visible_tracks(
         album.map(str::to_owned),
         artist.map(str::to_owned),
     );
-    let rows = db(state, move |conn| {
+    let rows = db(&state.db, move |conn| {
         store::list_visible(conn, &viewer, album.as_deref(), artist.as_deref())
     })
     .await?;

@@ -10,9 +10,12 @@
 pub mod collector;
 pub mod explore;
 pub mod formats;
+pub mod moderation;
 pub mod object_store;
 pub mod processing;
+mod record;
 pub mod routes;
+mod shared;
 pub mod store;
 
 use std::path::{Path, PathBuf};

@@ -1,21 +1,20 @@
-//! `/v1/uploads/**` and `/v1/moderation/**`: the upload's life, from announcement to deletion.
+//! `/v1/uploads/**`: the upload's life, from announcement to deletion.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use strato_model::api::{
-    CompleteUpload, NewUpload, Page, PartsRequest, ProblemType, TakedownRequest, Upload,
-    UploadLimits, UploadPatch, UploadSession, UploadStatus, UploadedPart, Visibility,
+    CompleteUpload, NewUpload, Page, PartsRequest, ProblemType, Upload, UploadLimits, UploadPatch,
+    UploadSession, UploadStatus, UploadedPart,
 };
 
+use super::shared::{PageQuery, db, owned, page_bounds, page_of, reread, shown};
 use super::store::{self, NewRow, PatchError, Status, UploadRow};
 use super::{Uploads, formats};
 use crate::api::AppState;
 use crate::auth::User;
-use crate::catalog::{DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor};
 use crate::problem::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::unix_now;
 
@@ -25,47 +24,6 @@ const MIN_PART_SIZE: u64 = 8 << 20;
 const MAX_PARTS: u64 = 10_000;
 /// The largest cover accepted.
 const MAX_COVER_BYTES: usize = 5 << 20;
-
-fn db_failed(error: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(&error)
-}
-
-/// Runs `work` on the database thread.
-async fn db<T: Send + 'static>(
-    uploads: &Uploads,
-    work: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ApiError> {
-    uploads
-        .db()
-        .call(work)
-        .await
-        .map_err(db_failed)?
-        .map_err(db_failed)
-}
-
-/// The caller's own upload (not deleted), else 404.
-async fn owned(state: &AppState, user: &User, id: &str) -> Result<UploadRow, ApiError> {
-    let (owner, id_owned) = (user.sub.clone(), id.to_owned());
-    db(&state.uploads, move |conn| {
-        store::owned(conn, &owner, &id_owned)
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("no upload {id:?}")))
-}
-
-fn shown(row: &UploadRow) -> Result<Json<Upload>, ApiError> {
-    row.upload()
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no upload {:?}", row.id)))
-}
-
-/// The row again after a write.
-async fn reread(state: &AppState, id: &str) -> Result<UploadRow, ApiError> {
-    let id_owned = id.to_owned();
-    db(&state.uploads, move |conn| store::row(conn, &id_owned))
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no upload {id:?}")))
-}
 
 fn uploading(row: &UploadRow) -> Result<&str, ApiError> {
     match (&row.status, &row.multipart_id) {
@@ -82,7 +40,10 @@ pub async fn limits(
     State(state): State<AppState>,
 ) -> Result<Json<UploadLimits>, ApiError> {
     let owner = user.sub;
-    let taken = db(&state.uploads, move |conn| store::used_bytes(conn, &owner)).await?;
+    let taken = db(state.uploads.db(), move |conn| {
+        store::used_bytes(conn, &owner)
+    })
+    .await?;
     Ok(Json(state.uploads.limits().for_listener(taken)))
 }
 
@@ -162,7 +123,7 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     if let Some(key) = key.clone() {
         let owner = user.sub.clone();
-        let earlier = db(uploads, move |conn| store::by_key(conn, &owner, &key)).await?;
+        let earlier = db(uploads.db(), move |conn| store::by_key(conn, &owner, &key)).await?;
         if let Some(earlier) = earlier.filter(|r| r.status != Status::Deleted) {
             return replay(&state, &earlier).await;
         }
@@ -190,7 +151,7 @@ pub async fn create(
     let quota = uploads.limits().quota_bytes;
     let inserted = {
         let row = row.clone();
-        db(uploads, move |conn| {
+        db(uploads.db(), move |conn| {
             let tx = conn.transaction()?;
             let taken = store::used_bytes(&tx, &row.owner)?;
             if taken.saturating_add(row.size) > quota {
@@ -213,13 +174,16 @@ pub async fn create(
         Ok(multipart) => multipart,
         Err(error) => {
             let id = id.clone();
-            let _ = db(uploads, move |conn| store::delete(conn, &id, unix_now())).await;
+            let _ = db(uploads.db(), move |conn| {
+                store::delete(conn, &id, unix_now())
+            })
+            .await;
             return Err(ApiError::internal(&error));
         }
     };
     {
         let (id, multipart) = (id.clone(), multipart.clone());
-        db(uploads, move |conn| {
+        db(uploads.db(), move |conn| {
             store::set_multipart(conn, &id, &multipart)
         })
         .await?;
@@ -409,7 +373,7 @@ pub async fn complete(
         .map_err(|e| ApiError::internal(&e))?;
     let started = {
         let id = id.clone();
-        db(&state.uploads, move |conn| {
+        db(state.uploads.db(), move |conn| {
             store::start_processing(conn, &id, unix_now())
         })
         .await?
@@ -424,42 +388,6 @@ pub async fn complete(
     Ok((StatusCode::ACCEPTED, shown(&row)?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    cursor: Option<String>,
-    #[serde(default)]
-    limit: Option<usize>,
-}
-
-/// Offset and limit of a page request.
-pub(crate) fn page_bounds(
-    cursor: Option<&str>,
-    limit: Option<usize>,
-) -> Result<(usize, usize), ApiError> {
-    let limit = match limit {
-        Some(0) => return Err(ApiError::bad_request("limit must be at least 1")),
-        Some(n) => n.min(MAX_LIMIT),
-        None => DEFAULT_LIMIT,
-    };
-    let offset = match cursor.filter(|c| !c.is_empty()) {
-        None => 0,
-        Some(cursor) => decode_cursor(cursor)
-            .ok_or_else(|| ApiError::bad_request("cursor is not one this service issued"))?,
-    };
-    Ok((offset, limit))
-}
-
-/// A page from one more row than asked for: the extra one says there is a next page.
-pub(crate) fn page_of<T>(mut items: Vec<T>, offset: usize, limit: usize) -> Page<T> {
-    let more = items.len() > limit;
-    items.truncate(limit);
-    Page {
-        next_cursor: more.then(|| encode_cursor(offset + limit)),
-        items,
-    }
-}
-
 /// `GET /v1/uploads`: the caller's, newest first.
 pub async fn list(
     user: User,
@@ -468,7 +396,7 @@ pub async fn list(
 ) -> Result<Json<Page<Upload>>, ApiError> {
     let (offset, limit) = page_bounds(query.cursor.as_deref(), query.limit)?;
     let owner = user.sub;
-    let rows = db(&state.uploads, move |conn| {
+    let rows = db(state.uploads.db(), move |conn| {
         store::list_owned(conn, &owner, offset, limit + 1)
     })
     .await?;
@@ -493,7 +421,7 @@ pub async fn update(
     ApiJson(patch): ApiJson<UploadPatch>,
 ) -> Result<Json<Upload>, ApiError> {
     let row = owned(&state, &user, &id).await?;
-    let outcome = db(&state.uploads, move |conn| {
+    let outcome = db(state.uploads.db(), move |conn| {
         store::patch(conn, &row, &patch, unix_now())
     })
     .await?;
@@ -525,7 +453,7 @@ pub async fn put_cover(
     // The version is recorded before its file exists, so the collector keeps it.
     let version = {
         let id = id.clone();
-        db(&state.uploads, move |conn| {
+        db(state.uploads.db(), move |conn| {
             store::next_cover_version(conn, &id, unix_now())
         })
         .await?
@@ -543,7 +471,7 @@ pub async fn put_cover(
         .is_err()
     {
         let id = id.clone();
-        db(&state.uploads, move |conn| {
+        db(state.uploads.db(), move |conn| {
             store::undo_cover_version(conn, &id, version)
         })
         .await?;
@@ -562,7 +490,7 @@ pub async fn delete(
     let row = owned(&state, &user, &id).await?;
     {
         let id = id.clone();
-        db(&state.uploads, move |conn| {
+        db(state.uploads.db(), move |conn| {
             store::delete(conn, &id, unix_now())
         })
         .await?;
@@ -577,61 +505,4 @@ pub async fn delete(
         tracing::warn!(%error, %id, "aborting a deleted upload (the collector will retry)");
     }
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A public, ready track (taken down or not), for moderation; 404 otherwise, as for anyone.
-async fn moderated(state: &AppState, user: &User, id: &str) -> Result<UploadRow, ApiError> {
-    if !user.is_admin() {
-        return Err(ApiError::forbidden(
-            "only administrators take tracks down or restore them",
-        ));
-    }
-    let row = reread(state, id).await?;
-    if row.status != Status::Live(UploadStatus::Ready) || row.visibility != Visibility::Public {
-        return Err(ApiError::not_found(format!("no track {id:?}")));
-    }
-    Ok(row)
-}
-
-/// `POST /v1/moderation/tracks/{id}/takedown`.
-pub async fn takedown(
-    user: User,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(request): ApiJson<TakedownRequest>,
-) -> Result<Json<Upload>, ApiError> {
-    let reason = request.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::bad_request(
-            "a takedown needs a reason of 1 to 500 characters",
-        ));
-    }
-    moderated(&state, &user, &id).await?;
-    {
-        let id = id.clone();
-        db(&state.uploads, move |conn| {
-            store::set_takedown(conn, &id, Some(&reason), unix_now())
-        })
-        .await?;
-    }
-    tracing::info!(%id, by = %user.sub, "track taken down");
-    shown(&reread(&state, &id).await?)
-}
-
-/// `DELETE /v1/moderation/tracks/{id}/takedown`.
-pub async fn restore(
-    user: User,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<Upload>, ApiError> {
-    moderated(&state, &user, &id).await?;
-    {
-        let id = id.clone();
-        db(&state.uploads, move |conn| {
-            store::set_takedown(conn, &id, None, unix_now())
-        })
-        .await?;
-    }
-    tracing::info!(%id, by = %user.sub, "track restored");
-    shown(&reread(&state, &id).await?)
 }

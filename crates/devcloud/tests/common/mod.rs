@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod uploads;
+
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use strato_model::api::{Problem, ProblemType};
