@@ -15,9 +15,10 @@ use rand::Rng as _;
 use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use strato_model::api::{
-    API_PREFIX, AddItems, Album, AlbumDetail, Artist, ArtistDetail, DownloadGrant, DownloadQuality,
-    HomeFeed, MoveItem, NewPlaylist, Page, Playlist, PlaylistChanges, PlaylistPatch,
-    PlaylistSummary, Problem, SearchResults, StreamGrant, Track,
+    API_PREFIX, AddItems, Album, AlbumDetail, Artist, ArtistDetail, Availability,
+    AvailabilityRequest, DownloadGrant, DownloadQuality, HomeFeed, MoveItem, NewPlaylist, Page,
+    Playlist, PlaylistChanges, PlaylistPatch, PlaylistSummary, Problem, SearchResults, StreamGrant,
+    Track,
 };
 use url::Url;
 
@@ -167,6 +168,27 @@ impl ApiClient {
         url.query_pairs_mut()
             .append_pair("quality", quality.as_str());
         self.get(url, "download the track").await
+    }
+
+    /// Which of `track_ids` (at most [`AvailabilityRequest::MAX_TRACKS`]) the listener can
+    /// no longer play: deleted, taken down, or made private by their owner. A question, not
+    /// a write: safe to retry.
+    pub async fn unavailable_tracks(
+        &self,
+        track_ids: &[String],
+    ) -> Result<Vec<String>, CloudError> {
+        let body = AvailabilityRequest {
+            track_ids: track_ids.to_vec(),
+        };
+        let request = Request::new(
+            Method::POST,
+            self.endpoint("tracks/availability"),
+            "check your offline tracks",
+        )
+        .json(&body)?
+        .retry_safe();
+        let answer: Availability = self.send_json(request).await?;
+        Ok(answer.unavailable)
     }
 
     // ---- playlists ----

@@ -52,6 +52,7 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
         .route("/v1/config", get(config))
         .route("/v1/tracks", get(catalog::list_tracks))
         .route("/v1/tracks/{id}", get(catalog::get_track))
+        .route("/v1/tracks/availability", post(explore::availability))
         .route("/v1/tracks/{id}/stream", get(grants::stream))
         .route("/v1/tracks/{id}/download", get(grants::download))
         .route("/v1/albums", get(catalog::list_albums))

@@ -129,8 +129,8 @@ fn resolve_unapplied(
         &NewRecord {
             op_seq: Some(pending.seq),
             kind,
-            playlist_id: &pending.playlist_id,
-            playlist_name,
+            playlist_id: Some(&pending.playlist_id),
+            playlist_name: Some(playlist_name),
             message,
             notify,
         },
@@ -165,8 +165,8 @@ pub(crate) fn note_concurrent_rename(
         &NewRecord {
             op_seq: None,
             kind: SyncRecordKind::RenameReplaced,
-            playlist_id: &snapshot.id,
-            playlist_name: &ours,
+            playlist_id: Some(&snapshot.id),
+            playlist_name: Some(&ours),
             message: format!(
                 "“{held}” was renamed “{}” on another device; your name “{ours}” replaced it.",
                 snapshot.name
@@ -331,8 +331,8 @@ pub(crate) fn restore_deleted(tx: &Connection, playlist_id: &str) -> Result<Vec<
             &NewRecord {
                 op_seq: Some(edit.seq),
                 kind: SyncRecordKind::RestoredCopy,
-                playlist_id,
-                playlist_name: &name,
+                playlist_id: Some(playlist_id),
+                playlist_name: Some(&name),
                 message: format!(
                     "“{name}” was deleted on another device. Your changes to it are kept in \
                      “{copy_name}”."

@@ -85,9 +85,17 @@ const DOWNLOAD_COLUMNS: &str = "track_id, state, path, expected_size, expected_s
 impl Library {
     /// Asks for a track offline (queued). Asking again keeps its progress; `pinned` only ever
     /// turns pinning on here (see [`Self::set_download_pinned`]).
+    ///
+    /// A mark of the track as unavailable is dropped: the listener (or playback) wants it, so
+    /// the service's grant decides now, and a later pass that trusts the marks without asking
+    /// the service must not remove a download that a track back from private just got.
     pub fn request_download(&mut self, track_id: &str, pinned: bool) -> Result<Download> {
         let now = unix_now();
         self.write(|tx| {
+            tx.execute(
+                "DELETE FROM unavailable_tracks WHERE track_id = ?1",
+                [track_id],
+            )?;
             tx.execute(
                 "INSERT INTO downloads (track_id, state, pinned, requested_at) \
                  VALUES (?1, 'queued', ?2, ?3) \

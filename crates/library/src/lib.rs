@@ -29,6 +29,7 @@
 //! bench` (see `examples/bench.rs`).
 
 mod aliases;
+mod availability;
 mod browse;
 mod catalog;
 mod catalog_pages;

@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "unavailable_tracks",
         sql: include_str!("../migrations/0011_unavailable_tracks.sql"),
     },
+    Migration {
+        version: 12,
+        name: "offline_removed",
+        sql: include_str!("../migrations/0012_offline_removed.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -68,7 +68,8 @@ impl Library {
     }
 
     /// The tracks of every offline playlist, and of every offline album as far as the
-    /// catalog cache knows it, that have no download record yet.
+    /// catalog cache knows it, that have no download record yet and that the service has not
+    /// said are unavailable.
     pub fn offline_tracks_missing(&self) -> Result<Vec<String>> {
         collect(
             &self.conn,
@@ -78,7 +79,9 @@ impl Library {
                  UNION ALL \
                  SELECT t.id FROM tracks t JOIN offline_collections c \
                      ON c.kind = 'album' AND c.id = t.album_id \
-             ) WHERE track_id NOT IN (SELECT track_id FROM downloads) ORDER BY track_id",
+             ) WHERE track_id NOT IN (SELECT track_id FROM downloads) \
+               AND track_id NOT IN (SELECT track_id FROM unavailable_tracks) \
+             ORDER BY track_id",
             [],
             |row| row.get(0),
         )

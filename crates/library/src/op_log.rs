@@ -304,8 +304,8 @@ impl Library {
                 &NewRecord {
                     op_seq: Some(seq),
                     kind: SyncRecordKind::Refused,
-                    playlist_id: &playlist_id,
-                    playlist_name: &name,
+                    playlist_id: Some(&playlist_id),
+                    playlist_name: Some(&name),
                     message: format!("Your change to “{name}” could not be saved: {reason}"),
                     notify: true,
                 },

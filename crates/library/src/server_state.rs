@@ -120,8 +120,8 @@ impl Library {
                     &NewRecord {
                         op_seq: Some(pending.seq),
                         kind: SyncRecordKind::AlreadyRemoved,
-                        playlist_id,
-                        playlist_name: &name,
+                        playlist_id: Some(playlist_id),
+                        playlist_name: Some(&name),
                         message: format!("“{name}” was also deleted on another device."),
                         notify: false,
                     },
@@ -308,20 +308,6 @@ fn replace_items(conn: &Connection, snapshot: &Playlist) -> Result<()> {
         }
     }
     Ok(())
-}
-
-impl Library {
-    /// The tracks the service said are no longer available (see `unavailable_tracks`).
-    pub fn unavailable_tracks(&self) -> Result<std::collections::HashSet<String>> {
-        Ok(crate::catalog::collect(
-            &self.conn,
-            "SELECT track_id FROM unavailable_tracks",
-            [],
-            |row| row.get(0),
-        )?
-        .into_iter()
-        .collect())
-    }
 }
 
 /// Gives a playlist created offline the id the server assigned.

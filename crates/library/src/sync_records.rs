@@ -21,6 +21,8 @@ pub enum SyncRecordKind {
     RenameReplaced,
     /// The server refused the edit for good (an unknown track, say).
     Refused,
+    /// Offline copies of tracks the service no longer has were removed (about no playlist).
+    OfflineRemoved,
 }
 
 impl SyncRecordKind {
@@ -31,6 +33,7 @@ impl SyncRecordKind {
             Self::RestoredCopy => "restored_copy",
             Self::RenameReplaced => "rename_replaced",
             Self::Refused => "refused",
+            Self::OfflineRemoved => "offline_removed",
         }
     }
 
@@ -41,6 +44,7 @@ impl SyncRecordKind {
             Self::RestoredCopy,
             Self::RenameReplaced,
             Self::Refused,
+            Self::OfflineRemoved,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == value)
@@ -54,9 +58,10 @@ pub struct SyncRecord {
     /// The operation log entry it accounts for, if it is about one edit.
     pub op_seq: Option<i64>,
     pub kind: SyncRecordKind,
-    pub playlist_id: String,
+    /// The playlist it is about (`None` for [`SyncRecordKind::OfflineRemoved`]).
+    pub playlist_id: Option<String>,
     /// The playlist's name when the record was made.
-    pub playlist_name: String,
+    pub playlist_name: Option<String>,
     /// A sentence for the listener.
     pub message: String,
     pub created_at: i64,
@@ -68,8 +73,8 @@ pub struct SyncRecord {
 pub(crate) struct NewRecord<'a> {
     pub op_seq: Option<i64>,
     pub kind: SyncRecordKind,
-    pub playlist_id: &'a str,
-    pub playlist_name: &'a str,
+    pub playlist_id: Option<&'a str>,
+    pub playlist_name: Option<&'a str>,
     pub message: String,
     pub notify: bool,
 }
@@ -109,8 +114,8 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Result<SyncRecord>> {
     let kind: String = row.get(2)?;
     let fields = (
         row.get::<_, Option<i64>>(1)?,
-        row.get::<_, String>(3)?,
-        row.get::<_, String>(4)?,
+        row.get::<_, Option<String>>(3)?,
+        row.get::<_, Option<String>>(4)?,
         row.get::<_, String>(5)?,
         row.get::<_, i64>(6)?,
         row.get::<_, bool>(7)?,

@@ -2,13 +2,17 @@
 //! (GTK's, driven with keys typed through XTEST, as `WebDriver` cannot reach a native window),
 //! the file chosen is confirmed in the upload sheet with a title of the listener's, sent to
 //! devcloud and moto's S3, followed until processed, played, made public and found in
-//! Explore and on the listener's page. (Files dropped on the window take the same sheet from
+//! Explore and on the listener's page; kept offline, deleted on another device, and its
+//! offline copy removed at the next sync with a notice. (Files dropped on the window take the same sheet from
 //! Tauri's drop event; an OS drag is not simulated here.)
 
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use strato_e2e::ui::{screenshots, text, wait_for_route};
+use strato_cloud::{ApiClient, Credentials, ServiceClient};
+use strato_e2e::ui::{
+    attr, inside, row_menu_action, screenshots, text, wait_for_css, wait_for_route, wait_until,
+};
 use strato_e2e::window::{AppWindow, type_text};
 use strato_e2e::{AppUnderTest, Audio};
 use strato_testkit::ffmpeg::make_audio_file;
@@ -122,6 +126,68 @@ async fn a_file_chosen_in_the_os_dialog_is_confirmed_uploaded_processed_played_a
         t.contains("Porch Session")
     })
     .await?;
+
+    // Kept offline, then deleted on another device: the next sync removes the copy and says so.
+    let track_id = attr(&app.wait_for("track-row").await?, "data-track-id").await?;
+    row_menu_action(&app, &track_id, "menu-make-offline").await?;
+    app.wait_for("nav-downloads").await?.click().await?;
+    wait_for_route(&app, "downloads").await?;
+    let item_css =
+        format!("[data-testid=\"download-item\"][data-kind=\"track\"][data-id=\"{track_id}\"]");
+    wait_until(
+        Duration::from_secs(60),
+        "the upload downloaded",
+        async || {
+            text(&inside(&wait_for_css(&app, &item_css).await?, "download-progress").await?).await
+        },
+        |progress| progress == "Downloaded",
+    )
+    .await?;
+    ensure!(offline_files(&app)? == 1, "one file kept offline");
+    another_device(&app).await?.delete_upload(&track_id).await?;
+    app.wait_for("sync-now").await?.click().await?;
+    let notice = app
+        .wait_for_text("sync-notice", Duration::from_secs(30), |t| {
+            t.contains("“Porch Session” was removed from your offline music")
+        })
+        .await?;
+    app.wait_for("downloads-empty").await?;
+    app.screenshot(&shots.join("window-offline-removed.png"))
+        .await?;
+    ensure!(offline_files(&app)? == 0, "the file is gone from the disk");
+    // Read, it goes.
+    drop(notice);
+    app.wait_for("dismiss-sync-notice").await?.click().await?;
+    wait_until(
+        Duration::from_secs(10),
+        "the notice dismissed",
+        async || app.all("sync-notice").await,
+        Vec::is_empty,
+    )
+    .await?;
     let _ = std::fs::remove_dir_all(&folder);
     app.close().await
+}
+
+/// The files kept offline, of every account (`offline/<account>/<track>.mp3`).
+fn offline_files(app: &AppUnderTest) -> Result<usize> {
+    let mut count = 0;
+    for account in app.data_dir().join("offline").read_dir()? {
+        for file in account?.path().read_dir()? {
+            count += usize::from(file?.path().extension().is_some_and(|e| e == "mp3"));
+        }
+    }
+    Ok(count)
+}
+
+/// The same listener signed in elsewhere: a client of the service of its own.
+async fn another_device(app: &AppUnderTest) -> Result<ApiClient> {
+    let service = ServiceClient::connect(app.devcloud.api_url()).await?;
+    let tokens = service
+        .sign_in(&Credentials {
+            username: DEMO_USER.to_owned(),
+            password: DEMO_PASSWORD.to_owned(),
+        })
+        .await?;
+    Ok(ApiClient::new(service, tokens))
 }

@@ -286,7 +286,7 @@ impl App {
         if lock(&self.offline_session).is_some() {
             self.online_api().await?;
         }
-        library.nudge();
+        library.sync_now();
         Ok(())
     }
 
@@ -307,41 +307,7 @@ impl App {
     pub async fn set_offline(&self, target: OfflineTarget, offline: bool) -> Result<(), AppError> {
         let library = self.require_library()?;
         let handle = library.handle().clone();
-        let tracks: Vec<String> = match &target {
-            OfflineTarget::Track(id) => vec![id.clone()],
-            OfflineTarget::Album(id) => {
-                if let Ok(api) = self.online_api().await {
-                    let album = api
-                        .album(id)
-                        .await
-                        .map_err(|e| self.cloud_error(&api, &e))?;
-                    let tracks = album.tracks.clone();
-                    handle
-                        .call(move |lib| lib.upsert_catalog(&tracks, &[album.album], &[]))
-                        .await
-                        .map_err(|e| from_library(&e))?;
-                }
-                let album = id.clone();
-                handle
-                    .call(move |lib| lib.album_tracks(&album))
-                    .await
-                    .map_err(|e| from_library(&e))?
-                    .into_iter()
-                    .map(|t| t.id)
-                    .collect()
-            }
-            OfflineTarget::Playlist(id) => {
-                let id = id.clone();
-                handle
-                    .call(move |lib| lib.playlist(&id))
-                    .await
-                    .map_err(|e| from_library(&e))?
-                    .items
-                    .into_iter()
-                    .map(|item| item.track_id)
-                    .collect()
-            }
-        };
+        let tracks = self.offline_target_tracks(&target, offline).await?;
         let collection = match &target {
             OfflineTarget::Track(_) => None,
             OfflineTarget::Album(id) => Some((CollectionKind::Album, id.clone())),
@@ -393,6 +359,71 @@ impl App {
         }
         self.events.playlists_changed();
         Ok(())
+    }
+
+    /// The tracks `target` stands for, with their data cached first while the service
+    /// answers: what is kept offline is shown offline, a track met outside the catalog cache
+    /// (a listener's upload from Explore, say) included.
+    async fn offline_target_tracks(
+        &self,
+        target: &OfflineTarget,
+        offline: bool,
+    ) -> Result<Vec<String>, AppError> {
+        let handle = self.require_library()?.handle().clone();
+        match target {
+            OfflineTarget::Track(id) => {
+                let cached = {
+                    let id = id.clone();
+                    handle.call(move |lib| lib.track(&id)).await
+                };
+                if offline
+                    && matches!(cached, Ok(None))
+                    && let Ok(api) = self.online_api().await
+                {
+                    let track = api
+                        .track(id)
+                        .await
+                        .map_err(|e| self.cloud_error(&api, &e))?;
+                    handle
+                        .call(move |lib| lib.upsert_tracks(&[track]))
+                        .await
+                        .map_err(|e| from_library(&e))?;
+                }
+                Ok(vec![id.clone()])
+            }
+            OfflineTarget::Album(id) => {
+                if let Ok(api) = self.online_api().await {
+                    let album = api
+                        .album(id)
+                        .await
+                        .map_err(|e| self.cloud_error(&api, &e))?;
+                    let tracks = album.tracks.clone();
+                    handle
+                        .call(move |lib| lib.upsert_catalog(&tracks, &[album.album], &[]))
+                        .await
+                        .map_err(|e| from_library(&e))?;
+                }
+                let album = id.clone();
+                Ok(handle
+                    .call(move |lib| lib.album_tracks(&album))
+                    .await
+                    .map_err(|e| from_library(&e))?
+                    .into_iter()
+                    .map(|t| t.id)
+                    .collect())
+            }
+            OfflineTarget::Playlist(id) => {
+                let id = id.clone();
+                Ok(handle
+                    .call(move |lib| lib.playlist(&id))
+                    .await
+                    .map_err(|e| from_library(&e))?
+                    .items
+                    .into_iter()
+                    .map(|item| item.track_id)
+                    .collect())
+            }
+        }
     }
 
     pub async fn downloads_status(&self) -> Result<DownloadsStatus, AppError> {

@@ -14,7 +14,7 @@ use strato_model::ipc::{
 };
 
 use super::App;
-use crate::error::from_cloud;
+use crate::error::{from_cloud, from_download};
 use crate::offline::transfers::{self, from_upload, is_audio_file};
 
 /// Files one choice may hold (a folder is walked to this many).
@@ -197,11 +197,17 @@ impl App {
     }
 
     /// Deletes an uploaded track from the service, for everyone.
+    /// Deletes an upload; its copy kept offline here goes at once (other devices remove
+    /// theirs at their next sync, with a notice).
     pub async fn delete_upload(&self, id: String) -> Result<(), AppError> {
         self.api()?
             .delete_upload(&id)
             .await
-            .map_err(|e| from_cloud(&e))
+            .map_err(|e| from_cloud(&e))?;
+        if let Some(downloads) = self.require_library()?.downloads() {
+            downloads.remove(&id).await.map_err(|e| from_download(&e))?;
+        }
+        Ok(())
     }
 
     /// What listeners share, newest first.

@@ -36,6 +36,11 @@ use status::SyncProgress;
 /// The UI hears about downloads at most this often.
 const DOWNLOAD_STATUS_INTERVAL: Duration = Duration::from_millis(250);
 
+/// How often sync asks the service whether the tracks kept offline are still available
+/// (besides the first pass online and a sync the listener asks for): one request per 500
+/// downloads, so not at every pass.
+const AVAILABILITY_INTERVAL: Duration = Duration::from_secs(15 * 60);
+
 /// One account's library and what keeps it in step with the service.
 pub(crate) struct AccountLibrary {
     handle: LibraryHandle,
@@ -57,6 +62,9 @@ pub(crate) struct AccountLibrary {
     catalog_walk: CatalogWalkSettings,
     /// What the transfers panel knows of progress and speed.
     transfers: Arc<Mutex<transfers::TransferMeter>>,
+    /// The listener asked to sync: the next pass also checks the offline tracks'
+    /// availability.
+    check_availability: AtomicBool,
     online: Mutex<Option<Online>>,
 }
 
@@ -116,6 +124,7 @@ impl AccountLibrary {
             catalog,
             catalog_walk,
             transfers: Arc::default(),
+            check_availability: AtomicBool::new(false),
             online: Mutex::new(None),
         }))
     }
@@ -210,6 +219,13 @@ impl AccountLibrary {
         lock(&self.online).take();
     }
 
+    /// The listener asked to sync: sync soon, and check that the tracks kept offline are
+    /// still available.
+    pub(crate) fn sync_now(&self) {
+        self.check_availability.store(true, Ordering::Relaxed);
+        self.nudge();
+    }
+
     /// An edit was made: sync soon.
     pub(crate) fn nudge(&self) {
         if let Some(online) = lock(&self.online).as_ref() {
@@ -297,13 +313,15 @@ impl AccountLibrary {
     }
 
     /// Tells the UI about each sync pass, and after a good one: downloads what offline
-    /// playlists gained, and fetches the tracks playlists name that are not cached.
+    /// playlists gained, fetches the tracks playlists name that are not cached, and removes
+    /// the downloads of tracks the service no longer has.
     async fn follow_sync(
         self: Arc<Self>,
         mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
         api: Arc<ApiClient>,
         downloads: DownloadManager,
     ) {
+        let mut availability_asked: Option<std::time::Instant> = None;
         while let Some(event) = events.recv().await {
             let changed = match &event {
                 SyncEvent::Finished(report) => {
@@ -326,10 +344,31 @@ impl AccountLibrary {
             if changed || fetched {
                 self.events.playlists_changed();
             }
+            let ask_service = self.check_availability.swap(false, Ordering::Relaxed)
+                || availability_asked.is_none_or(|at| at.elapsed() >= AVAILABILITY_INTERVAL);
+            if ask_service {
+                availability_asked = Some(std::time::Instant::now());
+            }
+            self.remove_unavailable(&downloads, ask_service).await;
             self.download_offline_collections(&downloads).await;
             if back_online {
                 self.retry_failed_downloads(&downloads).await;
             }
+        }
+    }
+
+    /// Removes the downloads of tracks the service no longer has; the listener is told by a
+    /// sync notice.
+    async fn remove_unavailable(&self, downloads: &DownloadManager, ask_service: bool) {
+        match downloads.remove_unavailable(ask_service).await {
+            Ok(removed) if !removed.track_ids.is_empty() => {
+                self.events.playlists_changed();
+                if removed.notice.is_some() {
+                    self.emit_sync_status().await;
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not check the offline tracks"),
         }
     }
 

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use strato_model::api::{
-    Album, AlbumDetail, Artist, ArtistDetail, ListenerProfile, Page, SearchResults, Track,
+    Album, AlbumDetail, Artist, ArtistDetail, Availability, AvailabilityRequest, ListenerProfile,
+    Page, SearchResults, Track,
 };
 
 use super::shared::{PageQuery, db, page_bounds, page_of};
@@ -16,7 +17,7 @@ use crate::auth::User;
 use crate::catalog::TrackMedia;
 use crate::catalog::search::{self, Rank};
 use crate::playlists::store as playlists;
-use crate::problem::{ApiError, ApiPath, ApiQuery};
+use crate::problem::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// Whether an id names an upload rather than a catalog entry.
 #[must_use]
@@ -40,6 +41,40 @@ pub async fn visible_track(
     let (viewer, id) = (viewer.to_owned(), id.to_owned());
     let row = db(&state.db, move |conn| store::visible(conn, &viewer, &id)).await?;
     Ok(row.and_then(|row| Some((row.track()?, row.media?))))
+}
+
+/// `POST /v1/tracks/availability`: which of the tracks asked about the caller can no
+/// longer play. Clients ask about what they keep offline, so copies of tracks deleted or
+/// taken down since are removed (`docs/api.md`, "Streaming and downloads").
+pub async fn availability(
+    user: User,
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<AvailabilityRequest>,
+) -> Result<Json<Availability>, ApiError> {
+    let ids = request.track_ids;
+    if ids.is_empty() || ids.len() > AvailabilityRequest::MAX_TRACKS {
+        return Err(ApiError::bad_request(format!(
+            "ask about 1 to {} tracks at a time",
+            AvailabilityRequest::MAX_TRACKS
+        )));
+    }
+    let uploads: Vec<String> = ids.iter().filter(|id| is_upload(id)).cloned().collect();
+    let viewer = user.sub;
+    let visible = db(&state.db, move |conn| {
+        store::visible_ids(conn, &viewer, uploads.iter().map(String::as_str))
+    })
+    .await?;
+    let unavailable = ids
+        .into_iter()
+        .filter(|id| {
+            if is_upload(id) {
+                !visible.contains(id)
+            } else {
+                state.catalog.entry(id).is_none()
+            }
+        })
+        .collect();
+    Ok(Json(Availability { unavailable }))
 }
 
 /// `GET /v1/explore/uploads`: everyone's public tracks, newest first.

@@ -146,6 +146,25 @@ pub fn visible(conn: &Connection, viewer: &str, id: &str) -> rusqlite::Result<Op
     .optional()
 }
 
+/// Which of `ids` (uploads) `viewer` may see, as [`visible`] decides.
+pub fn visible_ids<'a>(
+    conn: &Connection,
+    viewer: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> rusqlite::Result<std::collections::HashSet<String>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT 1 FROM uploads u WHERE u.id = ?1 AND {}",
+        visible_to("?2")
+    ))?;
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if statement.exists([id, viewer])? {
+            seen.insert(id.to_owned());
+        }
+    }
+    Ok(seen)
+}
+
 /// The owner's uploads, newest first, from `offset`.
 pub fn list_owned(
     conn: &Connection,

@@ -47,6 +47,15 @@ const SEED_V3: &str = "
     INSERT INTO play_history (track_id, played_at, ms_played) VALUES ('tr-staralfur', 80, 407000);
 ";
 
+/// Rows of the table added by version 4.
+const SEED_V4: &str = "
+    INSERT INTO sync_records (op_seq, kind, playlist_id, playlist_name, message, created_at,
+            notify, dismissed)
+        VALUES (NULL, 'rename_replaced', 'pl-1', 'Iceland', 'Another device named it “Iceland”.',
+            90, 1, 0),
+               (7, 'already_removed', 'pl-1', 'Iceland', 'Already removed.', 91, 0, 1);
+";
+
 /// Leaves a database file at `version`, as a Strato of that version would have, with rows.
 fn database_at_version(fixture: &Fixture, version: u32) {
     let mut conn = Connection::open(&fixture.path).unwrap();
@@ -56,6 +65,9 @@ fn database_at_version(fixture: &Fixture, version: u32) {
     }
     if version >= 3 {
         conn.execute_batch(SEED_V3).unwrap();
+    }
+    if version >= 4 {
+        conn.execute_batch(SEED_V4).unwrap();
     }
 }
 
@@ -84,6 +96,9 @@ fn every_earlier_version_upgrades_and_keeps_its_rows() {
         }
         if version >= 3 {
             check_v3_rows(&library);
+        }
+        if version >= 4 {
+            check_v4_rows(&mut library);
         }
         fixture.check(library);
     }
@@ -144,6 +159,28 @@ fn check_v1_rows(library: &mut Library, version: u32) {
     let added = library.add_tracks("pl-1", &["tr-new"], Some(1)).unwrap();
     assert_eq!(item_ids(library, "pl-1")[1], added.item_ids[0]);
     assert_eq!(library.pending_ops().unwrap().len(), 3);
+}
+
+fn check_v4_rows(library: &mut Library) {
+    let all = library.all_sync_records().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].playlist_id.as_deref(), Some("pl-1"));
+    assert_eq!(all[0].playlist_name.as_deref(), Some("Iceland"));
+    let shown = library.sync_records(true).unwrap();
+    assert_eq!(shown.len(), 1, "the dismissed one stays dismissed");
+    // Records made after the table was rebuilt are numbered after the old ones.
+    let new = library
+        .record_offline_removed(&["tr-svefn".to_owned()])
+        .unwrap()
+        .unwrap();
+    assert!(new > all[1].id, "{new} after {}", all[1].id);
+    let notice = library.sync_records(true).unwrap().pop().unwrap();
+    assert_eq!(notice.playlist_id, None);
+    assert!(
+        notice.message.starts_with("“Svefn-g-englar” was removed"),
+        "{}",
+        notice.message
+    );
 }
 
 fn check_v3_rows(library: &Library) {

@@ -404,6 +404,25 @@ fn items_the_service_marks_unavailable_are_remembered_until_available_again() {
     assert_eq!(unavailable.into_iter().collect::<Vec<_>>(), ["b"]);
     // The item stays in the playlist: shown as no longer available, not dropped.
     assert_eq!(track_ids(&library, "pl"), ["a", "b", "c"]);
+    // Kept offline, the playlist does not fetch what is gone.
+    library
+        .set_offline_collection(strato_library::CollectionKind::Playlist, "pl", true)
+        .unwrap();
+    assert_eq!(library.offline_tracks_missing().unwrap(), ["a", "c"]);
+    // The service's answer about what was asked marks and clears.
+    library
+        .record_availability(&["a".into(), "b".into(), "z".into()], &["z".into()])
+        .unwrap();
+    let mut marked: Vec<String> = library.unavailable_tracks().unwrap().into_iter().collect();
+    marked.sort();
+    assert_eq!(marked, ["z"]);
+    // Asking for a download drops the mark: the service's grant decides now.
+    library.request_download("z", true).unwrap();
+    assert!(library.unavailable_tracks().unwrap().is_empty());
+    library.remove_download("z").unwrap();
+    library
+        .record_availability(&["b".into()], &["b".into()])
+        .unwrap();
     library
         .apply_server_snapshot(&snapshot("pl", 3, &[("s1", "a"), ("s2", "b"), ("s3", "c")]))
         .unwrap();

@@ -95,3 +95,23 @@ pub struct HomeFeed {
     pub tracks: Vec<Track>,
     pub albums: Vec<Album>,
 }
+
+/// `POST /v1/tracks/availability`: which of these tracks can the caller still play?
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AvailabilityRequest {
+    /// 1 to [`AvailabilityRequest::MAX_TRACKS`] ids.
+    pub track_ids: Vec<String>,
+}
+
+impl AvailabilityRequest {
+    /// The most ids one request may ask about.
+    pub const MAX_TRACKS: usize = 500;
+}
+
+/// The answer to an [`AvailabilityRequest`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Availability {
+    /// The ids asked about that the caller can no longer play (deleted, taken down, made
+    /// private by their owner, or unknown), in the order asked.
+    pub unavailable: Vec<String>,
+}

@@ -8,7 +8,8 @@ mod stream;
 mod uploads;
 
 pub use catalog::{
-    Album, AlbumDetail, Artist, ArtistDetail, HomeFeed, Page, ReplayGain, SearchResults, Track,
+    Album, AlbumDetail, Artist, ArtistDetail, Availability, AvailabilityRequest, HomeFeed, Page,
+    ReplayGain, SearchResults, Track,
 };
 pub use config::{CognitoConfig, ServiceConfig};
 pub use playlist::{

@@ -23,6 +23,7 @@
 //! background, [`DownloadManager::run_until_idle`] drives it to the end (the CLI and tests).
 //! Progress goes out as [`DownloadEvent`]s.
 
+mod availability;
 mod error;
 mod fetch;
 mod quota;
@@ -40,6 +41,7 @@ use strato_model::api::DownloadQuality;
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinSet;
 
+pub use availability::UnavailableRemoved;
 pub use error::{DownloadError, DownloadErrorKind, human_bytes};
 pub use quota::clear_cache_offline;
 pub use storage::{DownloadStorage, FsStorage, PartFile};

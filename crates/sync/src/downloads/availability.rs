@@ -1,0 +1,100 @@
+//! Offline copies of tracks the service no longer has for this listener (deleted or taken
+//! down, or made private by their owner) are removed at the next sync, and the listener is
+//! told which ones in a sync notice (`docs/api.md`, `POST /v1/tracks/availability`).
+
+use std::collections::HashSet;
+
+use strato_library::DownloadState;
+use strato_model::api::AvailabilityRequest;
+
+use super::{DownloadError, DownloadManager};
+
+/// What [`DownloadManager::remove_unavailable`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnavailableRemoved {
+    /// Every download record removed (offline copies, the streaming cache, and downloads
+    /// that had not finished).
+    pub track_ids: Vec<String>,
+    /// The sync notice naming the offline copies the listener had asked for, if any were.
+    pub notice: Option<i64>,
+}
+
+impl DownloadManager {
+    /// Removes the downloads of tracks the service no longer has. With `ask_service`, it
+    /// first asks the service about every track downloaded or waiting to be, and every track
+    /// marked unavailable (in batches of [`AvailabilityRequest::MAX_TRACKS`]), and records
+    /// the answer; without, it acts only on
+    /// what the library already knows (playlists' snapshots mark unavailable items), with no
+    /// request at all.
+    ///
+    /// Removing a track's download never unpins a collection: an offline playlist keeps the
+    /// item, shown as no longer available, and downloads it again if it comes back.
+    ///
+    /// # Errors
+    /// If the service cannot answer (nothing is removed then) or a file or the library
+    /// refuses.
+    pub async fn remove_unavailable(
+        &self,
+        ask_service: bool,
+    ) -> Result<UnavailableRemoved, DownloadError> {
+        let library = &self.shared.library;
+        let downloads = library
+            .call(|lib| lib.downloads())
+            .await
+            .map_err(DownloadError::library)?;
+        if downloads.is_empty() {
+            return Ok(UnavailableRemoved::default());
+        }
+        if ask_service {
+            // The marks too, so a track that came back loses its mark.
+            let marked = library
+                .call(|lib| lib.unavailable_tracks())
+                .await
+                .map_err(DownloadError::library)?;
+            let mut ids: Vec<String> = downloads.iter().map(|d| d.track_id.clone()).collect();
+            let downloaded: HashSet<&String> = downloads.iter().map(|d| &d.track_id).collect();
+            ids.extend(marked.into_iter().filter(|id| !downloaded.contains(id)));
+            for asked in ids.chunks(AvailabilityRequest::MAX_TRACKS) {
+                let unavailable = self
+                    .shared
+                    .api
+                    .unavailable_tracks(asked)
+                    .await
+                    .map_err(DownloadError::from_cloud)?;
+                let asked = asked.to_vec();
+                library
+                    .call(move |lib| lib.record_availability(&asked, &unavailable))
+                    .await
+                    .map_err(DownloadError::library)?;
+            }
+        }
+        let unavailable: HashSet<String> = library
+            .call(|lib| lib.unavailable_tracks())
+            .await
+            .map_err(DownloadError::library)?;
+        let mut removed = UnavailableRemoved::default();
+        let mut kept_offline = Vec::new();
+        for download in downloads {
+            if !unavailable.contains(&download.track_id) {
+                continue;
+            }
+            self.remove(&download.track_id).await?;
+            if download.pinned && download.state == DownloadState::Complete {
+                kept_offline.push(download.track_id.clone());
+            }
+            removed.track_ids.push(download.track_id);
+        }
+        if !removed.track_ids.is_empty() {
+            tracing::info!(
+                removed = removed.track_ids.len(),
+                offline = kept_offline.len(),
+                "removed the downloads of tracks no longer available"
+            );
+        }
+        removed.notice = library
+            .call(move |lib| lib.record_offline_removed(&kept_offline))
+            .await
+            .map_err(DownloadError::library)?;
+        Ok(removed)
+    }
+}
