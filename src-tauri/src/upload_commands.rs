@@ -5,7 +5,9 @@
 
 use strato_core::App;
 use strato_model::api::{ListenerProfile, Page, Track, Upload, UploadPatch};
-use strato_model::ipc::{AppError, TransfersStatus, UploadCandidates, UploadRequest};
+use strato_model::ipc::{
+    AppError, SharedPlaylist, TransfersStatus, UploadCandidates, UploadRequest,
+};
 use tauri::State;
 
 /// What the chosen files and folders would be sent as, checked against the service's limits.
@@ -90,4 +92,9 @@ pub async fn listener_profile(
     id: String,
 ) -> Result<ListenerProfile, AppError> {
     app.listener_profile(id).await
+}
+
+#[tauri::command]
+pub async fn shared_playlist(app: State<'_, App>, id: String) -> Result<SharedPlaylist, AppError> {
+    app.shared_playlist(id).await
 }

@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DownloadsPage, DownloadsStatus, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -109,4 +109,5 @@ export type Commands = {
   delete_upload: { args: { id: string }; result: void };
   explore_uploads: { args: { cursor: string | null }; result: Page<Track> };
   listener_profile: { args: { id: string }; result: ListenerProfile };
+  shared_playlist: { args: { id: string }; result: SharedPlaylist };
 };

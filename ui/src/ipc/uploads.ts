@@ -3,6 +3,7 @@
 import type {
   ListenerProfile,
   Page,
+  SharedPlaylist,
   Track,
   TransfersStatus,
   Upload,
@@ -87,4 +88,9 @@ export function exploreUploads(cursor: string | null): Promise<Page<Track>> {
 
 export function listenerProfile(id: string): Promise<ListenerProfile> {
   return call("listener_profile", { id });
+}
+
+/** A public playlist (another listener's), read-only, with its first tracks' data. */
+export function sharedPlaylist(id: string): Promise<SharedPlaylist> {
+  return call("shared_playlist", { id });
 }

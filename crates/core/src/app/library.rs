@@ -539,7 +539,7 @@ pub(super) fn entry(
     })
 }
 
-fn offline_state(state: DownloadState) -> OfflineState {
+pub(super) fn offline_state(state: DownloadState) -> OfflineState {
     match state {
         DownloadState::Queued => OfflineState::Queued,
         DownloadState::Downloading => OfflineState::Downloading,

@@ -32,6 +32,7 @@ mod library;
 mod play;
 mod play_queue;
 mod playlist_batch;
+mod shared;
 mod storage;
 mod uploads;
 

@@ -1,14 +1,12 @@
 //! The listener's own music: choosing files (their tags read with lofty, checked against the
 //! service's limits before anything is sent), the transfers panel, and the tracks on the
-//! service ("My uploads", edits, visibility, deletion), what others share and their pages.
+//! service ("My uploads", edits, visibility, deletion). What others share is `shared.rs`.
 
 use std::path::{Path, PathBuf};
 
 use lofty::file::{AudioFile as _, TaggedFileExt as _};
 use lofty::tag::Accessor as _;
-use strato_model::api::{
-    ListenerProfile, Page, Track, Upload, UploadDetails, UploadLimits, UploadPatch,
-};
+use strato_model::api::{Page, Upload, UploadDetails, UploadLimits, UploadPatch};
 use strato_model::ipc::{
     AppError, ErrorKind, TransfersStatus, UploadCandidate, UploadCandidates, UploadRequest,
 };
@@ -19,7 +17,7 @@ use crate::offline::transfers::{self, from_upload, is_audio_file};
 
 /// Files one choice may hold (a folder is walked to this many).
 const MAX_CANDIDATES: usize = 1_000;
-/// A page of "My uploads" or of what others share.
+/// A page of "My uploads".
 const PAGE: u32 = 50;
 
 impl App {
@@ -208,22 +206,6 @@ impl App {
             downloads.remove(&id).await.map_err(|e| from_download(&e))?;
         }
         Ok(())
-    }
-
-    /// What listeners share, newest first.
-    pub async fn explore_uploads(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
-        self.api()?
-            .explore_uploads(cursor.as_deref(), PAGE)
-            .await
-            .map_err(|e| from_cloud(&e))
-    }
-
-    /// A listener's page: their public tracks and playlists.
-    pub async fn listener_profile(&self, id: String) -> Result<ListenerProfile, AppError> {
-        self.api()?
-            .listener_profile(&id)
-            .await
-            .map_err(|e| from_cloud(&e))
     }
 }
 

@@ -24,7 +24,8 @@ use super::{
 };
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
-    Transfer, TransferState, TransfersStatus, UploadCandidate, UploadCandidates, UploadRequest,
+    SharedPlaylist, Transfer, TransferState, TransfersStatus, UploadCandidate, UploadCandidates,
+    UploadRequest,
 };
 use super::{UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
@@ -135,7 +136,7 @@ pub fn typescript_bindings() -> String {
 }
 
 /// The listener's own music: uploads, transfers, profiles.
-fn upload_decls(cfg: &Config) -> [String; 18] {
+fn upload_decls(cfg: &Config) -> [String; 19] {
     [
         Visibility::decl(cfg),
         UploadDetails::decl(cfg),
@@ -149,6 +150,7 @@ fn upload_decls(cfg: &Config) -> [String; 18] {
         UploadPatch::decl(cfg),
         PlaylistSummary::decl(cfg),
         ListenerProfile::decl(cfg),
+        SharedPlaylist::decl(cfg),
         TransferState::decl(cfg),
         Transfer::decl(cfg),
         TransfersStatus::decl(cfg),

@@ -48,8 +48,8 @@ pub use settings::{
 };
 pub use updates::{UPDATE_STATUS_EVENT, UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 pub use uploads::{
-    TRANSFERS_STATUS_EVENT, Transfer, TransferState, TransfersStatus, UploadCandidate,
-    UploadCandidates, UploadRequest,
+    SHARED_PLAYLIST_TRACKS, SharedPlaylist, TRANSFERS_STATUS_EVENT, Transfer, TransferState,
+    TransfersStatus, UploadCandidate, UploadCandidates, UploadRequest,
 };
 
 /// Why a command failed, in a form the UI can branch on.

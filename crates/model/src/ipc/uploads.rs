@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::AppError;
-use crate::api::{UploadDetails, UploadLimits, Visibility};
+use super::{AppError, PlaylistItem};
+use crate::api::{PlaylistSummary, Track, UploadDetails, UploadLimits, Visibility};
 
 /// Where a transfer stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -91,3 +91,17 @@ pub struct UploadRequest {
 
 /// The name of the event that carries [`TransfersStatus`].
 pub const TRANSFERS_STATUS_EVENT: &str = "transfers-status";
+
+/// A public playlist of another listener, opened from their page: read-only, its items as
+/// an own playlist's are (so the same list shows them), with the data of its first tracks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SharedPlaylist {
+    pub playlist: PlaylistSummary,
+    pub items: Vec<PlaylistItem>,
+    /// The tracks of the first [`SHARED_PLAYLIST_TRACKS`] items the service still offers;
+    /// the rest are read (`tracks`) as the list scrolls to them, from what this read cached.
+    pub tracks: Vec<Track>,
+}
+
+/// How many of a shared playlist's tracks are read when it opens.
+pub const SHARED_PLAYLIST_TRACKS: usize = 500;

@@ -15,6 +15,7 @@ export type Route =
   | { kind: "uploads" }
   | { kind: "explore" }
   | { kind: "listener"; id: string }
+  | { kind: "shared-playlist"; id: string }
   | { kind: "history" }
   | { kind: "settings" };
 
@@ -52,6 +53,7 @@ export function routeKey(route: Route): string {
     case "artist":
     case "playlist":
     case "listener":
+    case "shared-playlist":
       return `${route.kind}/${route.id}`;
     case "search":
       return `search/${route.query}`;
@@ -67,6 +69,7 @@ export function routeHref(route: Route): string {
     case "artist":
     case "playlist":
     case "listener":
+    case "shared-playlist":
       return `#/${route.kind}/${encodeURIComponent(route.id)}`;
     case "search":
       return `#/search/${encodeURIComponent(route.query)}`;

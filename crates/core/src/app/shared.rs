@@ -1,0 +1,102 @@
+//! What other listeners share (`docs/api.md`, "Explore and profiles"): the newest public
+//! uploads, a listener's page, and their public playlists, opened read-only.
+
+use std::collections::{HashMap, HashSet};
+
+use futures_util::{StreamExt as _, stream};
+use strato_library::DownloadState;
+use strato_model::api::{ListenerProfile, Page, PlaylistSummary, Track};
+use strato_model::ipc::{
+    AppError, OfflineState, PlaylistItem, SHARED_PLAYLIST_TRACKS, SharedPlaylist,
+};
+
+use super::App;
+use super::library::offline_state;
+use crate::error::{from_cloud, from_library};
+
+/// A page of what others share.
+const PAGE: u32 = 50;
+/// Tracks asked of the service at once while a shared playlist opens.
+const TRACKS_IN_FLIGHT: usize = 8;
+
+impl App {
+    /// What listeners share, newest first.
+    pub async fn explore_uploads(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
+        self.api()?
+            .explore_uploads(cursor.as_deref(), PAGE)
+            .await
+            .map_err(|e| from_cloud(&e))
+    }
+
+    /// A listener's page: their public tracks and playlists.
+    pub async fn listener_profile(&self, id: String) -> Result<ListenerProfile, AppError> {
+        self.api()?
+            .listener_profile(&id)
+            .await
+            .map_err(|e| from_cloud(&e))
+    }
+
+    /// A public playlist (another listener's, from their page), read-only: its items, marked
+    /// as the service marks them (a deleted or private track is no longer available) and as
+    /// this computer keeps them offline, with the data of its first tracks. Tracks the
+    /// library has not seen are asked of the service, a few at a time, and kept at hand, so
+    /// the list shows them and playing from a row needs no second trip.
+    pub async fn shared_playlist(&self, id: String) -> Result<SharedPlaylist, AppError> {
+        let api = self.api()?;
+        let playlist = api.playlist(&id).await.map_err(|e| from_cloud(&e))?;
+        let mut first = Vec::new();
+        let mut seen = HashSet::new();
+        for item in playlist.items.iter().filter(|item| item.available) {
+            if first.len() == SHARED_PLAYLIST_TRACKS {
+                break;
+            }
+            if seen.insert(item.track_id.as_str()) {
+                first.push(item.track_id.clone());
+            }
+        }
+        let api = &api;
+        let tracks: Vec<Track> = stream::iter(first)
+            .map(|track_id| async move { self.track(Some(api), &track_id).await })
+            .buffered(TRACKS_IN_FLIGHT)
+            .filter_map(|track| async move { track.ok() })
+            .collect()
+            .await;
+        let downloads: HashMap<String, DownloadState> = match self.library() {
+            Some(library) => library
+                .handle()
+                .call(|lib| lib.downloads())
+                .await
+                .map_err(|e| from_library(&e))?
+                .into_iter()
+                .map(|d| (d.track_id, d.state))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let items = playlist
+            .items
+            .iter()
+            .map(|item| PlaylistItem {
+                item_id: item.item_id.clone(),
+                track_id: item.track_id.clone(),
+                offline: downloads
+                    .get(&item.track_id)
+                    .map_or(OfflineState::None, |state| offline_state(*state)),
+                available: item.available,
+            })
+            .collect();
+        let summary = PlaylistSummary {
+            item_count: u32::try_from(playlist.items.len()).unwrap_or(u32::MAX),
+            id: playlist.id,
+            name: playlist.name,
+            description: playlist.description,
+            revision: playlist.revision,
+            updated_at: playlist.updated_at,
+            public: playlist.public,
+        };
+        Ok(SharedPlaylist {
+            playlist: summary,
+            items,
+            tracks,
+        })
+    }
+}
