@@ -6,7 +6,7 @@
 use strato_core::App;
 use strato_model::api::{ListenerProfile, Page, Track, Upload, UploadPatch};
 use strato_model::ipc::{
-    AppError, SharedPlaylist, TransfersStatus, UploadCandidates, UploadRequest,
+    AppError, LibraryPlaylist, SharedPlaylist, TransfersStatus, UploadCandidates, UploadRequest,
 };
 use tauri::State;
 
@@ -92,6 +92,15 @@ pub async fn listener_profile(
     id: String,
 ) -> Result<ListenerProfile, AppError> {
     app.listener_profile(id).await
+}
+
+#[tauri::command]
+pub async fn set_playlist_public(
+    app: State<'_, App>,
+    id: String,
+    public: bool,
+) -> Result<LibraryPlaylist, AppError> {
+    app.set_playlist_public(id, public).await
 }
 
 #[tauri::command]

@@ -237,6 +237,33 @@ impl ApiClient {
         self.send_json(request).await
     }
 
+    /// Shows a playlist on its owner's page for every listener, or stops. At any revision
+    /// (`If-Match: *`): sharing does not depend on what the playlist holds, so it never
+    /// conflicts with an edit made elsewhere (it still bumps the revision, as every write).
+    pub async fn set_playlist_public(
+        &self,
+        playlist_id: &str,
+        public: bool,
+    ) -> Result<Playlist, CloudError> {
+        let patch = PlaylistPatch {
+            public: Some(public),
+            ..PlaylistPatch::default()
+        };
+        let request = Request::new(
+            Method::PATCH,
+            self.playlist_url(playlist_id, ""),
+            if public {
+                "share the playlist"
+            } else {
+                "stop sharing the playlist"
+            },
+        )
+        .json(&patch)?
+        .if_match_any()
+        .retry_safe();
+        self.send_json(request).await
+    }
+
     pub async fn delete_playlist(
         &self,
         playlist_id: &str,
@@ -462,6 +489,12 @@ impl Request {
         let value =
             HeaderValue::from_str(&format!("\"{revision}\"")).expect("digits are a valid header");
         self.headers.insert(IF_MATCH, value);
+        self
+    }
+
+    /// `If-Match: *`: any revision.
+    fn if_match_any(mut self) -> Self {
+        self.headers.insert(IF_MATCH, HeaderValue::from_static("*"));
         self
     }
 

@@ -83,6 +83,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "offline_removed",
         sql: include_str!("../migrations/0012_offline_removed.sql"),
     },
+    Migration {
+        version: 13,
+        name: "playlist_public",
+        sql: include_str!("../migrations/0013_playlist_public.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -26,6 +26,8 @@ pub struct PlaylistInfo {
     /// Deleted here, delete not yet acknowledged. Only edit results report such a playlist;
     /// listings leave it out.
     pub deleted: bool,
+    /// Shown on its owner's page for every listener, as the last snapshot said.
+    pub public: bool,
 }
 
 /// A playlist with its items in order.
@@ -61,7 +63,7 @@ const INFO_SELECT: &str = "SELECT p.id, p.name, p.description, p.server_revision
          p.created_at, p.updated_at, \
          (SELECT count(*) FROM playlist_items i WHERE i.playlist_id = p.id), \
          (SELECT count(*) FROM pending_ops o WHERE o.playlist_id = p.id AND o.state = 'pending'), \
-         p.deleted \
+         p.deleted, p.public \
      FROM playlists p";
 
 impl Library {
@@ -182,5 +184,6 @@ fn info_from_row(row: &Row<'_>) -> rusqlite::Result<PlaylistInfo> {
         item_count: row.get(6)?,
         pending_ops: row.get(7)?,
         deleted: row.get(8)?,
+        public: row.get(9)?,
     })
 }

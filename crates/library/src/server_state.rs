@@ -185,18 +185,20 @@ fn take_snapshot(
     };
     tx.execute(
         "INSERT INTO playlists (id, name, description, server_revision, server_name, \
-             created_at, updated_at, deleted) VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, 0) \
+             created_at, updated_at, deleted, public) \
+             VALUES (?1, ?2, ?3, ?4, ?2, ?5, ?6, 0, ?7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              description = excluded.description, server_revision = excluded.server_revision, \
              server_name = excluded.server_name, created_at = excluded.created_at, \
-             updated_at = excluded.updated_at, deleted = 0",
+             updated_at = excluded.updated_at, deleted = 0, public = excluded.public",
         params![
             snapshot.id,
             snapshot.name,
             snapshot.description,
             snapshot.revision,
             snapshot.created_at,
-            snapshot.updated_at
+            snapshot.updated_at,
+            snapshot.public
         ],
     )?;
     replace_items(tx, snapshot)?;
@@ -249,13 +251,14 @@ fn take_answer_in_place(
     }
     tx.execute(
         "UPDATE playlists SET server_revision = ?2, server_name = ?3, \
-             created_at = ?4, updated_at = max(updated_at, ?5) WHERE id = ?1",
+             created_at = ?4, updated_at = max(updated_at, ?5), public = ?6 WHERE id = ?1",
         params![
             snapshot.id,
             snapshot.revision,
             snapshot.name,
             snapshot.created_at,
-            snapshot.updated_at
+            snapshot.updated_at,
+            snapshot.public
         ],
     )?;
     let playlist = playlists::info(tx, &snapshot.id)?

@@ -2,8 +2,9 @@
 //! (GTK's, driven with keys typed through XTEST, as `WebDriver` cannot reach a native window),
 //! the file chosen is confirmed in the upload sheet with a title of the listener's, sent to
 //! devcloud and moto's S3, followed until processed, played, made public and found in
-//! Explore and on the listener's page; kept offline, deleted on another device, and its
-//! offline copy removed at the next sync with a notice. (Files dropped on the window take the same sheet from
+//! Explore and on the listener's page; a playlist holding it shared on that page, opened
+//! there read-only and played; kept offline, deleted on another device, its offline copy
+//! removed at the next sync with a notice, and the shared playlist showing it as gone. (Files dropped on the window take the same sheet from
 //! Tauri's drop event; an OS drag is not simulated here.)
 
 use std::time::Duration;
@@ -11,16 +12,21 @@ use std::time::Duration;
 use anyhow::{Context, Result, ensure};
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
 use strato_e2e::ui::{
-    attr, inside, row_menu_action, screenshots, text, wait_for_css, wait_for_route, wait_until,
+    attr, first_clickable, inside, row_menu_action, screenshots, sidebar_row, text, wait_for_css,
+    wait_for_route, wait_until,
 };
 use strato_e2e::window::{AppWindow, type_text};
 use strato_e2e::{AppUnderTest, Audio};
+use strato_model::api::{AddItems, NewPlaylist};
 use strato_testkit::ffmpeg::make_audio_file;
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
 /// Processing a short file takes a few seconds; a slow machine may take many more.
 const PROCESSED_WITHIN: Duration = Duration::from_secs(120);
+
+/// The playlist another device makes and the window shares.
+const SHARED_NAME: &str = "Porch Mix";
 
 /// The upload dialog's title, as the window asks for it in English.
 const CHOOSER_TITLE: &str = "Choose music to upload";
@@ -127,36 +133,114 @@ async fn a_file_chosen_in_the_os_dialog_is_confirmed_uploaded_processed_played_a
     })
     .await?;
 
-    // Kept offline, then deleted on another device: the next sync removes the copy and says so.
     let track_id = attr(&app.wait_for("track-row").await?, "data-track-id").await?;
-    row_menu_action(&app, &track_id, "menu-make-offline").await?;
+    share_a_playlist(&app, &track_id).await?;
+    offline_copy_goes_when_deleted_elsewhere(&app, &track_id).await?;
+    let _ = std::fs::remove_dir_all(&folder);
+    app.close().await
+}
+
+/// Another device makes a playlist of the upload and a catalog track; the window shows it on
+/// the listener's page, where it opens read-only and plays. Ends on that playlist's screen.
+async fn share_a_playlist(app: &AppUnderTest, upload_id: &str) -> Result<()> {
+    let device = another_device(app).await?;
+    let catalog = device.tracks(None, 1).await?.items.remove(0);
+    let new = NewPlaylist {
+        name: SHARED_NAME.to_owned(),
+        description: String::new(),
+    };
+    let playlist = device.create_playlist(&new, None).await?;
+    let items = AddItems {
+        track_ids: vec![upload_id.to_owned(), catalog.id.clone()],
+        position: None,
+    };
+    device
+        .add_playlist_items(&playlist.id, playlist.revision, &items, None)
+        .await?;
+    app.wait_for("sync-now").await?.click().await?;
+    sidebar_row(app, SHARED_NAME).await?.click().await?;
+    app.wait_for_text("playlist-name", Duration::from_secs(10), |t| {
+        t == SHARED_NAME
+    })
+    .await?;
+    app.wait_for("public-toggle").await?.click().await?;
+    wait_until(
+        Duration::from_secs(20),
+        "the playlist shown on the listener's page",
+        async || Ok(app.wait_for("public-toggle").await?.prop("checked").await?),
+        |checked| checked.as_deref() == Some("true"),
+    )
+    .await?;
+    inside(&sidebar_row(app, SHARED_NAME).await?, "playlist-public").await?;
+
+    app.wait_for("nav-explore").await?.click().await?;
+    wait_for_route(app, "explore").await?;
+    app.wait_for("sharer-link").await?.click().await?;
+    app.wait_for_text("listener-screen", Duration::from_secs(20), |t| {
+        t.contains(SHARED_NAME)
+    })
+    .await?;
+    app.wait_for("listener-playlist").await?.click().await?;
+    app.wait_for_text("shared-playlist-name", Duration::from_secs(20), |t| {
+        t == SHARED_NAME
+    })
+    .await?;
+    let play = format!(
+        "[data-testid=\"track-row\"][data-track-id=\"{}\"] [data-testid=\"play-track\"]",
+        catalog.id
+    );
+    first_clickable(app, &play).await?.click().await?;
+    app.wait_for_text("now-playing-title", Duration::from_secs(30), |t| {
+        t == catalog.title
+    })
+    .await?;
+    Ok(())
+}
+
+/// Kept offline from the shared playlist, then deleted on another device: the next sync
+/// removes the copy and says so, and the playlist shows the item as no longer available.
+async fn offline_copy_goes_when_deleted_elsewhere(
+    app: &AppUnderTest,
+    track_id: &str,
+) -> Result<()> {
+    let shots = screenshots()?;
+    row_menu_action(app, track_id, "menu-make-offline").await?;
     app.wait_for("nav-downloads").await?.click().await?;
-    wait_for_route(&app, "downloads").await?;
+    wait_for_route(app, "downloads").await?;
     let item_css =
         format!("[data-testid=\"download-item\"][data-kind=\"track\"][data-id=\"{track_id}\"]");
     wait_until(
         Duration::from_secs(60),
         "the upload downloaded",
         async || {
-            text(&inside(&wait_for_css(&app, &item_css).await?, "download-progress").await?).await
+            text(&inside(&wait_for_css(app, &item_css).await?, "download-progress").await?).await
         },
         |progress| progress == "Downloaded",
     )
     .await?;
-    ensure!(offline_files(&app)? == 1, "one file kept offline");
-    another_device(&app).await?.delete_upload(&track_id).await?;
+    ensure!(offline_files(app)? == 1, "one file kept offline");
+    another_device(app).await?.delete_upload(track_id).await?;
     app.wait_for("sync-now").await?.click().await?;
-    let notice = app
-        .wait_for_text("sync-notice", Duration::from_secs(30), |t| {
-            t.contains("“Porch Session” was removed from your offline music")
-        })
-        .await?;
+    app.wait_for_text("sync-notice", Duration::from_secs(30), |t| {
+        t.contains("“Porch Session” was removed from your offline music")
+    })
+    .await?;
     app.wait_for("downloads-empty").await?;
     app.screenshot(&shots.join("window-offline-removed.png"))
         .await?;
-    ensure!(offline_files(&app)? == 0, "the file is gone from the disk");
-    // Read, it goes.
-    drop(notice);
+    ensure!(offline_files(app)? == 0, "the file is gone from the disk");
+
+    // Back on the shared playlist: the item is there, no longer available.
+    app.wait_for("nav-back").await?.click().await?;
+    app.wait_for_text("shared-playlist-name", Duration::from_secs(20), |t| {
+        t == SHARED_NAME
+    })
+    .await?;
+    app.wait_for("track-unavailable").await?;
+    app.screenshot(&shots.join("window-shared-playlist.png"))
+        .await?;
+
+    // The notice, read, goes.
     app.wait_for("dismiss-sync-notice").await?.click().await?;
     wait_until(
         Duration::from_secs(10),
@@ -165,8 +249,7 @@ async fn a_file_chosen_in_the_os_dialog_is_confirmed_uploaded_processed_played_a
         Vec::is_empty,
     )
     .await?;
-    let _ = std::fs::remove_dir_all(&folder);
-    app.close().await
+    Ok(())
 }
 
 /// The files kept offline, of every account (`offline/<account>/<track>.mp3`).

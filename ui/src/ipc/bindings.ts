@@ -159,6 +159,10 @@ unsynced_edits: number,
  */
 offline: boolean, 
 /**
+ * Shown on the listener's page for everyone (as the service last said).
+ */
+public: boolean, 
+/**
  * Its length: the sum of the tracks the app has seen.
  */
 duration_ms: number, };

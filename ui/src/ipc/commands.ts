@@ -109,5 +109,6 @@ export type Commands = {
   delete_upload: { args: { id: string }; result: void };
   explore_uploads: { args: { cursor: string | null }; result: Page<Track> };
   listener_profile: { args: { id: string }; result: ListenerProfile };
+  set_playlist_public: { args: { id: string; public: boolean }; result: LibraryPlaylist };
   shared_playlist: { args: { id: string }; result: SharedPlaylist };
 };

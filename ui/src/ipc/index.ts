@@ -437,6 +437,11 @@ export function describePlaylist(id: string, description: string): Promise<Libra
   return call("describe_playlist", { id, description });
 }
 
+/** Shows the playlist on the listener's page for everyone, or stops (asked of the service at once). */
+export function setPlaylistPublic(id: string, isPublic: boolean): Promise<LibraryPlaylist> {
+  return call("set_playlist_public", { id, public: isPublic });
+}
+
 export function deletePlaylist(id: string): Promise<void> {
   return call("delete_playlist", { id });
 }

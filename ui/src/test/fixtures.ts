@@ -114,6 +114,7 @@ export function makePlaylist(id: string, overrides: Partial<LibraryPlaylist> = {
     item_count: 0,
     unsynced_edits: 0,
     offline: false,
+    public: false,
     duration_ms: 0,
     ...overrides,
   };

@@ -12,6 +12,7 @@ export const LIBRARY_IPC = [
   "createPlaylist",
   "renamePlaylist",
   "describePlaylist",
+  "setPlaylistPublic",
   "deletePlaylist",
   "addToPlaylist",
   "removeFromPlaylist",

@@ -508,6 +508,7 @@ pub(super) fn summary(
         description: info.description,
         item_count: info.item_count,
         unsynced_edits: info.pending_ops,
+        public: info.public,
     })
 }
 

@@ -1,5 +1,5 @@
-//! What other listeners share (`docs/api.md`, "Explore and profiles"): the newest public
-//! uploads, a listener's page, and their public playlists, opened read-only.
+//! What listeners share (`docs/api.md`, "Explore and profiles"): the newest public uploads,
+//! a listener's page, their public playlists opened read-only, and sharing one's own.
 
 use std::collections::{HashMap, HashSet};
 
@@ -7,11 +7,12 @@ use futures_util::{StreamExt as _, stream};
 use strato_library::DownloadState;
 use strato_model::api::{ListenerProfile, Page, PlaylistSummary, Track};
 use strato_model::ipc::{
-    AppError, OfflineState, PlaylistItem, SHARED_PLAYLIST_TRACKS, SharedPlaylist,
+    AppError, ErrorKind, LibraryPlaylist, OfflineState, PlaylistItem, SHARED_PLAYLIST_TRACKS,
+    SharedPlaylist,
 };
 
 use super::App;
-use super::library::offline_state;
+use super::library::{offline_state, summary};
 use crate::error::{from_cloud, from_library};
 
 /// A page of what others share.
@@ -98,5 +99,42 @@ impl App {
             items,
             tracks,
         })
+    }
+
+    /// Shows one of the listener's playlists on their page for everyone, or stops. Asked of
+    /// the service at once (sharing needs the network by nature), at any revision, so edits
+    /// waiting to sync are not in its way; its answer is taken in as any snapshot is.
+    pub async fn set_playlist_public(
+        &self,
+        id: String,
+        public: bool,
+    ) -> Result<LibraryPlaylist, AppError> {
+        let library = self.require_library()?;
+        let handle = library.handle().clone();
+        let info = handle
+            .call(move |lib| lib.playlist_info(&id))
+            .await
+            .map_err(|e| from_library(&e))?;
+        if info.server_revision.is_none() {
+            library.nudge();
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "This playlist has not reached the service yet. Share it once it has synced.",
+            ));
+        }
+        let api = self.online_api().await?;
+        let snapshot = api
+            .set_playlist_public(&info.id, public)
+            .await
+            .map_err(|e| self.cloud_error(&api, &e))?;
+        let playlist = handle
+            .call(move |lib| {
+                let outcome = lib.apply_server_snapshot(&snapshot)?;
+                summary(lib, outcome.playlist)
+            })
+            .await
+            .map_err(|e| from_library(&e))?;
+        self.events.playlists_changed();
+        Ok(playlist)
     }
 }

@@ -428,3 +428,24 @@ fn items_the_service_marks_unavailable_are_remembered_until_available_again() {
         .unwrap();
     assert!(library.unavailable_tracks().unwrap().is_empty(), "restored");
 }
+
+#[test]
+fn whether_a_playlist_is_shown_on_its_owners_page_follows_the_snapshots() {
+    let fixture = Fixture::new();
+    let mut library = synced(&fixture);
+    assert!(!library.playlist_info("pl").unwrap().public);
+    // Shared while an edit made here waits: the edit stays, on top of the shared copy.
+    library.rename_playlist("pl", "Ours").unwrap();
+    let mut shared = snapshot("pl", 2, &[("s1", "a"), ("s2", "b"), ("s3", "c")]);
+    shared.public = true;
+    let outcome = library.apply_server_snapshot(&shared).unwrap();
+    assert!(outcome.playlist.public);
+    assert_eq!(outcome.playlist.name, "Ours");
+    assert_eq!(outcome.playlist.pending_ops, 1);
+    // The next snapshot (an answer in place, or a pull) says private again.
+    library
+        .apply_server_snapshot(&snapshot("pl", 3, &[("s1", "a"), ("s2", "b"), ("s3", "c")]))
+        .unwrap();
+    assert!(!library.playlist_info("pl").unwrap().public);
+    fixture.check(library);
+}

@@ -18,6 +18,8 @@ pub struct LibraryPlaylist {
     pub unsynced_edits: u32,
     /// The listener asked to keep it for offline listening (new tracks download too).
     pub offline: bool,
+    /// Shown on the listener's page for everyone (as the service last said).
+    pub public: bool,
     /// Its length: the sum of the tracks the app has seen.
     #[ts(type = "number")]
     pub duration_ms: u64,

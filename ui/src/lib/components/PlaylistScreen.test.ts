@@ -137,6 +137,22 @@ describe("PlaylistScreen header", () => {
     expect(libraryStore.playlists[0].offline).toBe(true);
   });
 
+  it("shows the playlist on the listener's page, as the service answers, and says so when it cannot", async () => {
+    await showPlaylist();
+    const toggle = screen.getByTestId("public-toggle") as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    mocked.setPlaylistPublic.mockResolvedValueOnce(makePlaylist("p1", { name: "Run", item_count: 4, public: true }));
+    await fireEvent.click(toggle);
+    expect(mocked.setPlaylistPublic).toHaveBeenCalledWith("p1", true);
+    await vi.waitFor(() => expect(toggle.checked).toBe(true));
+    expect(libraryStore.playlists[0].public).toBe(true);
+
+    mocked.setPlaylistPublic.mockRejectedValueOnce({ kind: "network", message: "The service cannot be reached." });
+    await fireEvent.click(toggle);
+    await vi.waitFor(() => expect(libraryStore.error?.message).toBe("The service cannot be reached."));
+    await vi.waitFor(() => expect(toggle.checked).toBe(true));
+  });
+
   it("plays the playlist from the top", async () => {
     await showPlaylist();
     await fireEvent.click(screen.getByTestId("play-playlist"));

@@ -175,6 +175,11 @@ export class LibraryStore {
     return answer !== null;
   }
 
+  /** Shows a playlist on the listener's page for everyone, or stops. */
+  async setPublic(id: string, isPublic: boolean): Promise<boolean> {
+    return (await this.#list(m.library_public_failed(), () => ipc.setPlaylistPublic(id, isPublic))) !== null;
+  }
+
   /** Deletes a playlist; Undo makes it again, with its tracks, in its place in the list. */
   async remove(id: string): Promise<boolean> {
     this.error = null;

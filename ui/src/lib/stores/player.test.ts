@@ -305,7 +305,7 @@ describe("PlayerStore queue", () => {
   });
 
   it("saves the queue as a playlist under a name, refusing a blank one", async () => {
-    const playlist = { id: "p1", name: "Road", description: "", item_count: 3, unsynced_edits: 1, offline: false, duration_ms: 0 };
+    const playlist = { id: "p1", name: "Road", description: "", item_count: 3, unsynced_edits: 1, offline: false, public: false, duration_ms: 0 };
     mocked.saveQueueAsPlaylist.mockResolvedValue(playlist);
     const store = await startedStore();
     await expect(store.saveQueueAsPlaylist("  Road ")).resolves.toEqual(playlist);

@@ -197,6 +197,7 @@ describe("QueuePanel editing", () => {
       item_count: 5,
       unsynced_edits: 1,
       offline: false,
+      public: false,
       duration_ms: 0,
     });
     mocked.playlists.mockResolvedValue([]);
