@@ -191,6 +191,15 @@ pub fn run() {
                 .ok_or("tauri.conf.json has no main window")?
                 .clone();
             let (theme, background) = appearance::window_theme(look);
+            let mut config = config;
+            // Files dropped from the desktop (to upload) come as Tauri's drag-drop event,
+            // with their paths. Its handler on Windows takes every drag, the page's own too
+            // (playlists are reordered by dragging rows), so there it is off and files are
+            // chosen with "Upload music"; on Linux (WebKitGTK) and macOS it takes only drags
+            // that carry files, and the page keeps its own.
+            if cfg!(target_os = "windows") {
+                config.drag_drop_enabled = false;
+            }
             let window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
                 .initialization_script(appearance::first_paint_script(look))
                 .theme(theme)

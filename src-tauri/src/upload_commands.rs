@@ -104,6 +104,11 @@ pub async fn set_playlist_public(
 }
 
 #[tauri::command]
+pub async fn shared_tracks(app: State<'_, App>, ids: Vec<String>) -> Result<Vec<Track>, AppError> {
+    app.shared_tracks(ids).await
+}
+
+#[tauri::command]
 pub async fn shared_playlist(app: State<'_, App>, id: String) -> Result<SharedPlaylist, AppError> {
     app.shared_playlist(id).await
 }

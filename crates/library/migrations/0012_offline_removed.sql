@@ -27,6 +27,12 @@ INSERT INTO sync_records_new (id, op_seq, kind, playlist_id, playlist_name, mess
     SELECT id, op_seq, kind, playlist_id, playlist_name, message, created_at, notify, dismissed
     FROM sync_records;
 
+-- Ids are never reused (AUTOINCREMENT): the new table continues the old one's sequence, which
+-- may be past the largest id left.
+DELETE FROM sqlite_sequence WHERE name = 'sync_records_new';
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'sync_records_new', seq FROM sqlite_sequence WHERE name = 'sync_records';
+
 DROP TABLE sync_records;
 ALTER TABLE sync_records_new RENAME TO sync_records;
 CREATE INDEX sync_records_unseen ON sync_records (dismissed, id);

@@ -44,6 +44,23 @@ impl Library {
         self.write(|tx| take_snapshot(tx, snapshot, Origin::Elsewhere))
     }
 
+    /// The service's answer to sharing a playlist on its owner's page (or not): only the flag
+    /// is taken in. The playlist itself comes with the next pull, as any write made
+    /// elsewhere does, so an edit of ours in flight meanwhile is never applied twice.
+    pub fn record_playlist_public(&mut self, id: &str, public: bool) -> Result<PlaylistInfo> {
+        self.write(|tx| {
+            let id = aliases::resolve(tx, AliasKind::Playlist, id)?;
+            let changed = tx.execute(
+                "UPDATE playlists SET public = ?2 WHERE id = ?1 AND deleted = 0",
+                params![id, public],
+            )?;
+            if changed == 0 {
+                return Err(Error::not_found("playlist", id));
+            }
+            playlists::info(tx, &id)?.ok_or_else(|| Error::not_found("playlist", id))
+        })
+    }
+
     /// The server accepted operation `seq`: it leaves the log. If the server answered with the
     /// playlist (`server_state`), that snapshot is taken in within the same transaction. For a
     /// create, the snapshot's id replaces the client id everywhere (items follow by cascade,

@@ -113,7 +113,7 @@ async fn offline_copies_of_tracks_gone_are_removed_at_the_next_sync_with_a_notic
     let (gone, hidden, kept) = (&shared[0], &shared[1], &shared[2]);
     let catalog = catalog_tracks(&demo_api(&cloud).await, 1).await.remove(0);
 
-    // The second listener keeps all four offline, and one more only in the streaming cache.
+    // The second listener keeps all four offline.
     let api = second_listener(&cloud).await;
     let handle = library(dir.path(), "listener");
     let manager = downloads(dir.path(), &api, &handle);
@@ -211,6 +211,60 @@ async fn offline_copies_of_tracks_gone_are_removed_at_the_next_sync_with_a_notic
     assert_eq!(back.state, DownloadState::Complete);
     let kept_local = manager.remove_unavailable(false).await.unwrap();
     assert!(kept_local.track_ids.is_empty(), "{kept_local:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_streaming_cache_goes_quietly_and_a_mark_clears_with_nothing_downloaded() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let shared = share(&cloud, dir.path(), &["Cached Song", "Back Song"]).await;
+    let (cached, back) = (&shared[0], &shared[1]);
+    let api = second_listener(&cloud).await;
+    let handle = library(dir.path(), "listener");
+    let tracks = vec![
+        api.track(cached).await.unwrap(),
+        api.track(back).await.unwrap(),
+    ];
+    handle.blocking(move |lib| lib.upsert_tracks(&tracks).unwrap());
+    let manager = downloads(dir.path(), &api, &handle);
+    // Played once (the streaming cache), and kept offline.
+    manager
+        .enqueue(std::slice::from_ref(cached), false)
+        .await
+        .unwrap();
+    manager
+        .enqueue(std::slice::from_ref(back), true)
+        .await
+        .unwrap();
+    manager.run_until_idle().await.unwrap();
+    assert_eq!(downloaded(&handle).len(), 2);
+
+    let owner = demo_api(&cloud).await;
+    owner.delete_upload(cached).await.unwrap();
+    set_visibility(&owner, back, Visibility::Private).await;
+    let removed = manager.remove_unavailable(true).await.unwrap();
+    let removed_ids: HashSet<_> = removed.track_ids.iter().cloned().collect();
+    assert_eq!(removed_ids, HashSet::from([cached.clone(), back.clone()]));
+    assert!(downloaded(&handle).is_empty());
+    // The notice names what the listener kept offline, not what only played once.
+    let notices = handle.blocking(|lib| lib.sync_records(true).unwrap());
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].message.starts_with("“Back Song” was removed")
+            && !notices[0].message.contains("Cached"),
+        "{}",
+        notices[0].message
+    );
+
+    // Public again with nothing downloaded at all: the question still clears its mark.
+    set_visibility(&owner, back, Visibility::Public).await;
+    let again = manager.remove_unavailable(true).await.unwrap();
+    assert!(
+        again.track_ids.is_empty() && again.notice.is_none(),
+        "{again:?}"
+    );
+    let marked = handle.blocking(|lib| lib.unavailable_tracks().unwrap());
+    assert_eq!(marked, HashSet::from([cached.clone()]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

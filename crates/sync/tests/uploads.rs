@@ -14,7 +14,7 @@ use strato_testkit::ffmpeg::make_audio_file;
 use strato_testkit::{DevCloud, Moto};
 
 mod support;
-use support::demo_api as api;
+use support::{Relay, api_at, demo_api as api};
 
 fn fast_config() -> UploadConfig {
     UploadConfig {
@@ -304,5 +304,52 @@ async fn an_uploaded_track_is_edited_shared_found_and_deleted_through_the_client
     assert_eq!(
         api.track(&id).await.unwrap_err().kind(),
         strato_cloud::CloudErrorKind::NotFound
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_queued_while_the_service_cannot_be_reached_starts_when_it_can() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The app reaches the service through a network that can go away.
+    let network = Relay::to(cloud.api_url()).await;
+    let api = api_at(&cloud, &network.url).await;
+    let manager = UploadManager::new(api.clone(), library(dir.path()), fast_config());
+    let worker = manager.spawn_worker();
+    network.cut(true);
+    let file = make_audio_file(dir.path(), "queued.flac", 3.0);
+    manager
+        .enqueue(&file, details("Queued Offline"), Visibility::Private)
+        .await
+        .unwrap();
+    let state = async || {
+        let row = manager.uploads().await.unwrap().into_iter().next().unwrap();
+        (row.state, row.last_error)
+    };
+    let waiting = (
+        UploadState::Queued,
+        Some("Waiting for the network.".to_owned()),
+    );
+    let mut waited = Duration::ZERO;
+    while state().await != waiting {
+        assert!(waited < Duration::from_secs(30), "{:?}", state().await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += Duration::from_millis(100);
+    }
+
+    // The network returns: it goes, once, by itself.
+    network.cut(false);
+    let mut waited = Duration::ZERO;
+    while state().await.0 != UploadState::Ready {
+        assert!(waited < Duration::from_secs(60), "{:?}", state().await);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        waited += Duration::from_millis(200);
+    }
+    worker.abort();
+    let on_server = server_uploads(&api).await;
+    assert_eq!(on_server.len(), 1, "sent once");
+    assert_eq!(
+        on_server[0].details.title.as_deref(),
+        Some("Queued Offline")
     );
 }

@@ -1,7 +1,7 @@
 //! Hides and shows the app's window as a window manager does when it is minimised: under the
 //! X11 protocol (ICCCM) an iconified window is unmapped, and `WebKitGTK` then tells the page
 //! it is hidden. Xvfb runs no window manager, so the tests and the UI benchmark unmap the
-//! window themselves.
+//! window themselves. Keys and the mouse are pressed through XTEST, as a person's are.
 
 use anyhow::{Context, Result};
 use x11rb::connection::Connection;
@@ -53,6 +53,22 @@ impl AppWindow {
             }
         }
         anyhow::bail!("no mapped window of process {pid} titled {title:?} on $DISPLAY")
+    }
+
+    /// Where its middle is on the screen (root coordinates).
+    ///
+    /// # Errors
+    /// When the X server cannot be asked.
+    pub fn centre(&self) -> Result<(i16, i16)> {
+        let geometry = self.conn.get_geometry(self.window)?.reply()?;
+        let at = self
+            .conn
+            .translate_coordinates(self.window, geometry.root, 0, 0)?
+            .reply()?;
+        Ok((
+            at.dst_x + i16::try_from(geometry.width / 2)?,
+            at.dst_y + i16::try_from(geometry.height / 2)?,
+        ))
     }
 
     /// Gives it the keyboard focus, as a window manager does for a dialog it maps (Xvfb runs
@@ -201,5 +217,51 @@ pub fn type_text(text: &str) -> Result<()> {
         };
         press_key(keysym)?;
     }
+    Ok(())
+}
+
+/// Drags with the mouse's first button (XTEST), as a hand does: pressed at `from`, moved in
+/// steps to `to` (a drag starts past a few pixels, and the target answers each position),
+/// held there a moment, released. Blocks for about two seconds.
+///
+/// # Errors
+/// When `$DISPLAY` cannot be reached.
+pub fn drag_pointer(from: (i16, i16), to: (i16, i16)) -> Result<()> {
+    use std::thread::sleep;
+    use std::time::Duration;
+    use x11rb::protocol::xtest::ConnectionExt as _;
+    const BUTTON_PRESS: u8 = 4;
+    const BUTTON_RELEASE: u8 = 5;
+    const MOTION: u8 = 6;
+    const STEPS: i32 = 40;
+    let (conn, screen) = x11rb::connect(None).context("connecting to $DISPLAY")?;
+    let root = conn.setup().roots[screen].root;
+    let fake = |kind: u8, detail: u8, (x, y): (i16, i16)| -> Result<()> {
+        conn.xtest_fake_input(kind, detail, 0, root, x, y, 0)?;
+        // A round trip: the server has taken the event when it answers.
+        conn.get_input_focus()?.reply()?;
+        Ok(())
+    };
+    let step = Duration::from_millis(30);
+    fake(MOTION, 0, from)?;
+    sleep(step * 3);
+    fake(BUTTON_PRESS, 1, from)?;
+    sleep(step * 3);
+    for n in 1..=STEPS {
+        let along = |a: i16, b: i16| -> Result<i16> {
+            Ok(i16::try_from(
+                i32::from(a) + (i32::from(b) - i32::from(a)) * n / STEPS,
+            )?)
+        };
+        fake(MOTION, 0, (along(from.0, to.0)?, along(from.1, to.1)?))?;
+        sleep(step);
+    }
+    // A little more movement over the target while the drop is negotiated.
+    for wiggle in [1, -1, 1, 0] {
+        sleep(step * 5);
+        fake(MOTION, 0, (to.0 + wiggle, to.1))?;
+    }
+    sleep(step * 5);
+    fake(BUTTON_RELEASE, 1, to)?;
     Ok(())
 }

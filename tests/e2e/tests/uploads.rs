@@ -4,8 +4,8 @@
 //! devcloud and moto's S3, followed until processed, played, made public and found in
 //! Explore and on the listener's page; a playlist holding it shared on that page, opened
 //! there read-only and played; kept offline, deleted on another device, its offline copy
-//! removed at the next sync with a notice, and the shared playlist showing it as gone. (Files dropped on the window take the same sheet from
-//! Tauri's drop event; an OS drag is not simulated here.)
+//! removed at the next sync with a notice, and the shared playlist showing it as gone.
+//! (Files dropped on the window: `upload_drop.rs`.)
 
 use std::time::Duration;
 

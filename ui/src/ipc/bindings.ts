@@ -592,7 +592,7 @@ playlists: Array<PlaylistSummary>, };
 export type SharedPlaylist = { playlist: PlaylistSummary, items: Array<PlaylistItem>, 
 /**
  * The tracks of the first [`SHARED_PLAYLIST_TRACKS`] items the service still offers;
- * the rest are read (`tracks`) as the list scrolls to them, from what this read cached.
+ * the rest are read (`shared_tracks`) as the list scrolls to them.
  */
 tracks: Array<Track>, };
 export type TransferState = "queued" | "uploading" | "paused" | "processing" | "ready" | "failed";

@@ -110,5 +110,6 @@ export type Commands = {
   explore_uploads: { args: { cursor: string | null }; result: Page<Track> };
   listener_profile: { args: { id: string }; result: ListenerProfile };
   set_playlist_public: { args: { id: string; public: boolean }; result: LibraryPlaylist };
+  shared_tracks: { args: { ids: ReadonlyArray<string> }; result: Array<Track> };
   shared_playlist: { args: { id: string }; result: SharedPlaylist };
 };

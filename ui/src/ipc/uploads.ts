@@ -94,3 +94,8 @@ export function listenerProfile(id: string): Promise<ListenerProfile> {
 export function sharedPlaylist(id: string): Promise<SharedPlaylist> {
   return call("shared_playlist", { id });
 }
+
+/** The tracks of a shared playlist's rows, as the list scrolls to them (asked of the service if need be). */
+export function sharedTracks(ids: readonly string[]): Promise<Track[]> {
+  return call("shared_tracks", { ids: [...ids] });
+}

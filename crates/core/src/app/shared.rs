@@ -2,8 +2,10 @@
 //! a listener's page, their public playlists opened read-only, and sharing one's own.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use futures_util::{StreamExt as _, stream};
+use strato_cloud::ApiClient;
 use strato_library::DownloadState;
 use strato_model::api::{ListenerProfile, Page, PlaylistSummary, Track};
 use strato_model::ipc::{
@@ -13,7 +15,7 @@ use strato_model::ipc::{
 
 use super::App;
 use super::library::{offline_state, summary};
-use crate::error::{from_cloud, from_library};
+use crate::error::from_library;
 
 /// A page of what others share.
 const PAGE: u32 = 50;
@@ -23,18 +25,18 @@ const TRACKS_IN_FLIGHT: usize = 8;
 impl App {
     /// What listeners share, newest first.
     pub async fn explore_uploads(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
-        self.api()?
-            .explore_uploads(cursor.as_deref(), PAGE)
+        let api = self.api()?;
+        api.explore_uploads(cursor.as_deref(), PAGE)
             .await
-            .map_err(|e| from_cloud(&e))
+            .map_err(|e| self.cloud_error(&api, &e))
     }
 
     /// A listener's page: their public tracks and playlists.
     pub async fn listener_profile(&self, id: String) -> Result<ListenerProfile, AppError> {
-        self.api()?
-            .listener_profile(&id)
+        let api = self.api()?;
+        api.listener_profile(&id)
             .await
-            .map_err(|e| from_cloud(&e))
+            .map_err(|e| self.cloud_error(&api, &e))
     }
 
     /// A public playlist (another listener's, from their page), read-only: its items, marked
@@ -44,7 +46,10 @@ impl App {
     /// the list shows them and playing from a row needs no second trip.
     pub async fn shared_playlist(&self, id: String) -> Result<SharedPlaylist, AppError> {
         let api = self.api()?;
-        let playlist = api.playlist(&id).await.map_err(|e| from_cloud(&e))?;
+        let playlist = api
+            .playlist(&id)
+            .await
+            .map_err(|e| self.cloud_error(&api, &e))?;
         let mut first = Vec::new();
         let mut seen = HashSet::new();
         for item in playlist.items.iter().filter(|item| item.available) {
@@ -55,13 +60,7 @@ impl App {
                 first.push(item.track_id.clone());
             }
         }
-        let api = &api;
-        let tracks: Vec<Track> = stream::iter(first)
-            .map(|track_id| async move { self.track(Some(api), &track_id).await })
-            .buffered(TRACKS_IN_FLIGHT)
-            .filter_map(|track| async move { track.ok() })
-            .collect()
-            .await;
+        let tracks = self.tracks_at_hand(&api, first).await;
         let downloads: HashMap<String, DownloadState> = match self.library() {
             Some(library) => library
                 .handle()
@@ -101,9 +100,34 @@ impl App {
         })
     }
 
+    /// The tracks of a shared playlist's rows as the list scrolls to them: from memory, the
+    /// library, or the service (a few at a time). Those the service does not answer for are
+    /// left out: their rows say so.
+    pub async fn shared_tracks(&self, ids: Vec<String>) -> Result<Vec<Track>, AppError> {
+        let api = self.api()?;
+        Ok(self.tracks_at_hand(&api, ids).await)
+    }
+
+    /// Tracks by id, in order, kept at hand (see `App::track`).
+    async fn tracks_at_hand(&self, api: &Arc<ApiClient>, ids: Vec<String>) -> Vec<Track> {
+        stream::iter(ids)
+            .map(|track_id| async move {
+                let track = self.track(Some(api), &track_id).await;
+                if let Err(error) = &track {
+                    tracing::debug!(%error, %track_id, "a shared playlist's track is not at hand");
+                }
+                track.ok()
+            })
+            .buffered(TRACKS_IN_FLIGHT)
+            .filter_map(|track| async move { track })
+            .collect()
+            .await
+    }
+
     /// Shows one of the listener's playlists on their page for everyone, or stops. Asked of
     /// the service at once (sharing needs the network by nature), at any revision, so edits
-    /// waiting to sync are not in its way; its answer is taken in as any snapshot is.
+    /// waiting to sync are not in its way; of its answer only the flag is kept (see
+    /// `Library::record_playlist_public`).
     pub async fn set_playlist_public(
         &self,
         id: String,
@@ -129,11 +153,13 @@ impl App {
             .map_err(|e| self.cloud_error(&api, &e))?;
         let playlist = handle
             .call(move |lib| {
-                let outcome = lib.apply_server_snapshot(&snapshot)?;
-                summary(lib, outcome.playlist)
+                let info = lib.record_playlist_public(&snapshot.id, snapshot.public)?;
+                summary(lib, info)
             })
             .await
             .map_err(|e| from_library(&e))?;
+        // The write moved the playlist's revision: the next pull takes it in.
+        library.nudge();
         self.events.playlists_changed();
         Ok(playlist)
     }

@@ -12,7 +12,7 @@ use strato_model::ipc::{
 };
 
 use super::App;
-use crate::error::{from_cloud, from_download};
+use crate::error::{from_cloud, from_download, from_library};
 use crate::offline::transfers::{self, from_upload, is_audio_file};
 
 /// Files one choice may hold (a folder is walked to this many).
@@ -194,23 +194,40 @@ impl App {
             .map_err(|e| from_cloud(&e))
     }
 
-    /// Deletes an uploaded track from the service, for everyone.
-    /// Deletes an upload; its copy kept offline here goes at once (other devices remove
-    /// theirs at their next sync, with a notice).
+    /// Deletes an uploaded track from the service, for everyone. Here it is marked gone at
+    /// once (so playlists show it so, and an offline playlist holding it does not fetch it
+    /// again) and its offline copy goes; other devices remove theirs at their next sync,
+    /// with a notice.
     pub async fn delete_upload(&self, id: String) -> Result<(), AppError> {
         self.api()?
             .delete_upload(&id)
             .await
             .map_err(|e| from_cloud(&e))?;
-        if let Some(downloads) = self.require_library()?.downloads() {
+        let library = self.require_library()?;
+        let gone = vec![id.clone()];
+        library
+            .handle()
+            .call(move |lib| lib.record_availability(&gone, &gone))
+            .await
+            .map_err(|e| from_library(&e))?;
+        if let Some(downloads) = library.downloads() {
             downloads.remove(&id).await.map_err(|e| from_download(&e))?;
         }
+        self.events.playlists_changed();
         Ok(())
     }
 }
 
 /// Audio files under `path` (itself, or a folder walked in name order), hidden ones left out.
+///
+/// A file named itself is taken whatever it is (one that is not audio is then refused in
+/// words); in a folder only audio files are, as an album's folder also holds its cover, cue
+/// sheet and rip log, which the listener did not mean to send.
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
+    collect(path, files, true);
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>, named: bool) {
     if files.len() >= MAX_CANDIDATES {
         return;
     }
@@ -223,9 +240,9 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) {
             .unwrap_or_default();
         entries.sort();
         for entry in entries {
-            collect_files(&entry, files);
+            collect(&entry, files, false);
         }
-    } else if path.is_file() {
+    } else if path.is_file() && (named || is_audio_file(path)) {
         files.push(path.to_owned());
     }
 }
@@ -333,4 +350,50 @@ fn refusal(
         return Some("Your uploads have no room left for this file.".to_owned());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collect_files;
+
+    #[test]
+    fn a_folder_gives_its_music_and_a_file_named_itself_is_taken_whatever_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let album = dir.path().join("Album");
+        std::fs::create_dir_all(album.join("Disc 2")).unwrap();
+        std::fs::create_dir_all(album.join(".hidden")).unwrap();
+        for file in [
+            "02.flac",
+            "01.mp3",
+            "cover.jpg",
+            "rip.log",
+            "Disc 2/01.opus",
+            ".hidden/x.mp3",
+        ] {
+            std::fs::write(album.join(file), b"").unwrap();
+        }
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, b"").unwrap();
+        let mut files = Vec::new();
+        collect_files(&album, &mut files);
+        collect_files(&notes, &mut files);
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Album/01.mp3",
+                "Album/02.flac",
+                "Album/Disc 2/01.opus",
+                "notes.txt"
+            ]
+        );
+    }
 }

@@ -344,12 +344,17 @@ impl AccountLibrary {
             if changed || fetched {
                 self.events.playlists_changed();
             }
-            let ask_service = self.check_availability.swap(false, Ordering::Relaxed)
+            let asked_for = self.check_availability.swap(false, Ordering::Relaxed);
+            let ask_service = asked_for
                 || availability_asked.is_none_or(|at| at.elapsed() >= AVAILABILITY_INTERVAL);
-            if ask_service {
-                availability_asked = Some(std::time::Instant::now());
+            if self.remove_unavailable(&downloads, ask_service).await {
+                if ask_service {
+                    availability_asked = Some(std::time::Instant::now());
+                }
+            } else if asked_for {
+                // Not answered: the listener's question is asked again at the next pass.
+                self.check_availability.store(true, Ordering::Relaxed);
             }
-            self.remove_unavailable(&downloads, ask_service).await;
             self.download_offline_collections(&downloads).await;
             if back_online {
                 self.retry_failed_downloads(&downloads).await;
@@ -358,17 +363,25 @@ impl AccountLibrary {
     }
 
     /// Removes the downloads of tracks the service no longer has; the listener is told by a
-    /// sync notice.
-    async fn remove_unavailable(&self, downloads: &DownloadManager, ask_service: bool) {
+    /// sync notice. Whether it all went through.
+    async fn remove_unavailable(&self, downloads: &DownloadManager, ask_service: bool) -> bool {
         match downloads.remove_unavailable(ask_service).await {
-            Ok(removed) if !removed.track_ids.is_empty() => {
-                self.events.playlists_changed();
+            Ok(removed) => {
+                if !removed.track_ids.is_empty() {
+                    self.events.playlists_changed();
+                }
                 if removed.notice.is_some() {
                     self.emit_sync_status().await;
                 }
+                true
             }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not check the offline tracks"),
+            Err(error) => {
+                tracing::warn!(%error, "could not check the offline tracks");
+                // Some may have gone before the failure, with their notice: shown all the same.
+                self.events.playlists_changed();
+                self.emit_sync_status().await;
+                false
+            }
         }
     }
 

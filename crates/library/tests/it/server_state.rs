@@ -442,6 +442,22 @@ fn whether_a_playlist_is_shown_on_its_owners_page_follows_the_snapshots() {
     assert!(outcome.playlist.public);
     assert_eq!(outcome.playlist.name, "Ours");
     assert_eq!(outcome.playlist.pending_ops, 1);
+    // The service's answer to a share taken in alone: the flag, nothing else.
+    let info = library.record_playlist_public("pl", false).unwrap();
+    assert!(!info.public);
+    assert_eq!(
+        (info.name.as_str(), info.server_revision),
+        ("Ours", Some(2))
+    );
+    assert_eq!(track_ids(&library, "pl"), ["a", "b", "c"]);
+    library.record_playlist_public("pl", true).unwrap();
+    assert_eq!(
+        library
+            .record_playlist_public("nope", true)
+            .unwrap_err()
+            .kind(),
+        strato_library::ErrorKind::NotFound
+    );
     // The next snapshot (an answer in place, or a pull) says private again.
     library
         .apply_server_snapshot(&snapshot("pl", 3, &[("s1", "a"), ("s2", "b"), ("s3", "c")]))

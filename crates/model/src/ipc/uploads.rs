@@ -99,9 +99,10 @@ pub struct SharedPlaylist {
     pub playlist: PlaylistSummary,
     pub items: Vec<PlaylistItem>,
     /// The tracks of the first [`SHARED_PLAYLIST_TRACKS`] items the service still offers;
-    /// the rest are read (`tracks`) as the list scrolls to them, from what this read cached.
+    /// the rest are read (`shared_tracks`) as the list scrolls to them.
     pub tracks: Vec<Track>,
 }
 
-/// How many of a shared playlist's tracks are read when it opens.
-pub const SHARED_PLAYLIST_TRACKS: usize = 500;
+/// How many of a shared playlist's tracks are read when it opens: a screenful and more, so
+/// the first rows paint at once without waiting for the service to answer for a long list.
+pub const SHARED_PLAYLIST_TRACKS: usize = 50;

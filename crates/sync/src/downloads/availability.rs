@@ -31,26 +31,22 @@ impl DownloadManager {
     /// item, shown as no longer available, and downloads it again if it comes back.
     ///
     /// # Errors
-    /// If the service cannot answer (nothing is removed then) or a file or the library
-    /// refuses.
+    /// If the service cannot answer (nothing is removed then), or a file or the library
+    /// refuses (the other removals and the notice of what went are made all the same).
     pub async fn remove_unavailable(
         &self,
         ask_service: bool,
     ) -> Result<UnavailableRemoved, DownloadError> {
         let library = &self.shared.library;
-        let downloads = library
-            .call(|lib| lib.downloads())
+        let (downloads, marked) = library
+            .call(|lib| {
+                Ok::<_, strato_library::Error>((lib.downloads()?, lib.unavailable_tracks()?))
+            })
             .await
             .map_err(DownloadError::library)?;
-        if downloads.is_empty() {
-            return Ok(UnavailableRemoved::default());
-        }
         if ask_service {
-            // The marks too, so a track that came back loses its mark.
-            let marked = library
-                .call(|lib| lib.unavailable_tracks())
-                .await
-                .map_err(DownloadError::library)?;
+            // The marks too, so a track that came back loses its mark (a mark would otherwise
+            // outlive the last download: nothing else asks about a track kept nowhere).
             let mut ids: Vec<String> = downloads.iter().map(|d| d.track_id.clone()).collect();
             let downloaded: HashSet<&String> = downloads.iter().map(|d| &d.track_id).collect();
             ids.extend(marked.into_iter().filter(|id| !downloaded.contains(id)));
@@ -74,11 +70,17 @@ impl DownloadManager {
             .map_err(DownloadError::library)?;
         let mut removed = UnavailableRemoved::default();
         let mut kept_offline = Vec::new();
+        // Past a failure, the rest go all the same, and the notice names what did go: their
+        // rows are gone, so no later pass could tell the listener.
+        let mut failure = None;
         for download in downloads {
             if !unavailable.contains(&download.track_id) {
                 continue;
             }
-            self.remove(&download.track_id).await?;
+            if let Err(error) = self.remove(&download.track_id).await {
+                failure.get_or_insert(error);
+                continue;
+            }
             if download.pinned && download.state == DownloadState::Complete {
                 kept_offline.push(download.track_id.clone());
             }
@@ -95,6 +97,9 @@ impl DownloadManager {
             .call(move |lib| lib.record_offline_removed(&kept_offline))
             .await
             .map_err(DownloadError::library)?;
-        Ok(removed)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(removed),
+        }
     }
 }

@@ -9,7 +9,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../../ipc")>()),
   sharedPlaylist: vi.fn(),
   listenerProfile: vi.fn(),
-  tracks: vi.fn(),
+  sharedTracks: vi.fn(),
   playQueue: vi.fn(),
 }));
 
@@ -52,7 +52,7 @@ beforeEach(() => {
   navigation.reset();
   mocked.sharedPlaylist.mockResolvedValue(shared());
   mocked.listenerProfile.mockResolvedValue(PROFILE);
-  mocked.tracks.mockResolvedValue([]);
+  mocked.sharedTracks.mockResolvedValue([]);
   mocked.playQueue.mockResolvedValue(undefined as never);
 });
 
@@ -75,6 +75,16 @@ describe("a listener's public playlist", () => {
     expect(rows[0].textContent).toContain("First Light");
     expect(within(rows[1]).getByTestId("track-unavailable")).toBeTruthy();
     expect(rows[1].textContent).toContain("No longer available");
+  });
+
+  it("reads the tracks of rows past the first as the list shows them", async () => {
+    mocked.sharedPlaylist.mockResolvedValue({ ...shared(), tracks: [] });
+    mocked.sharedTracks.mockImplementation(async (ids) =>
+      ids.filter((id) => id !== "up-gone").map((id) => makeTrack(id, { title: `Read ${id}` })),
+    );
+    render(SharedPlaylistScreen, { id: "pl-ada" });
+    await vi.waitFor(() => expect(screen.getAllByTestId("track-row")[2].textContent).toContain("Read up-c"));
+    expect(mocked.sharedTracks).toHaveBeenCalledWith(expect.arrayContaining(["up-a", "up-c"]));
   });
 
   it("plays from a row what can be played, and nothing from a row that cannot", async () => {
