@@ -157,11 +157,40 @@ async fn share_a_playlist(app: &AppUnderTest, upload_id: &str) -> Result<()> {
     device
         .add_playlist_items(&playlist.id, playlist.revision, &items, None)
         .await?;
-    app.wait_for("sync-now").await?.click().await?;
-    sidebar_row(app, SHARED_NAME).await?.click().await?;
-    app.wait_for_text("playlist-name", Duration::from_secs(10), |t| {
-        t == SHARED_NAME
-    })
+    // "Sync now" until the playlist is in the sidebar (a press during a pass does nothing).
+    wait_until(
+        Duration::from_secs(30),
+        "the playlist made elsewhere synced",
+        async || {
+            let rows = app.all("playlist-row").await?;
+            if rows.is_empty() {
+                let button = app.wait_for("sync-now").await?;
+                if button.is_enabled().await? {
+                    let _ = button.click().await;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Ok(rows.len())
+        },
+        |rows| *rows > 0,
+    )
+    .await?;
+    // The sidebar's rows are redrawn as sync answers: a click on one just replaced is tried
+    // again on the new one.
+    wait_until(
+        Duration::from_secs(20),
+        "the synced playlist opened from the sidebar",
+        async || {
+            if let Ok(row) = sidebar_row(app, SHARED_NAME).await {
+                let _ = row.click().await;
+            }
+            match app.all("playlist-name").await?.first() {
+                Some(name) => Ok(text(name).await.unwrap_or_default()),
+                None => Ok(String::new()),
+            }
+        },
+        |name| name == SHARED_NAME,
+    )
     .await?;
     app.wait_for("public-toggle").await?.click().await?;
     wait_until(
@@ -171,7 +200,8 @@ async fn share_a_playlist(app: &AppUnderTest, upload_id: &str) -> Result<()> {
         |checked| checked.as_deref() == Some("true"),
     )
     .await?;
-    inside(&sidebar_row(app, SHARED_NAME).await?, "playlist-public").await?;
+    // The sidebar marks it (its row is redrawn as the answer lands: found afresh).
+    app.wait_for("playlist-public").await?;
 
     app.wait_for("nav-explore").await?.click().await?;
     wait_for_route(app, "explore").await?;
@@ -220,10 +250,27 @@ async fn offline_copy_goes_when_deleted_elsewhere(
     .await?;
     ensure!(offline_files(app)? == 1, "one file kept offline");
     another_device(app).await?.delete_upload(track_id).await?;
-    app.wait_for("sync-now").await?.click().await?;
-    app.wait_for_text("sync-notice", Duration::from_secs(30), |t| {
-        t.contains("“Porch Session” was removed from your offline music")
-    })
+    // "Sync now" is pressed until the notice comes: the button is disabled while a pass runs
+    // (one may be under way, for the download's own status), and a press then does nothing.
+    wait_until(
+        Duration::from_secs(30),
+        "the notice of the offline copy removed",
+        async || {
+            for notice in app.all("sync-notice").await? {
+                let words = text(&notice).await.unwrap_or_default();
+                if words.contains("“Porch Session” was removed from your offline music") {
+                    return Ok(true);
+                }
+            }
+            let button = app.wait_for("sync-now").await?;
+            if button.is_enabled().await? {
+                let _ = button.click().await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            Ok(false)
+        },
+        |found| *found,
+    )
     .await?;
     app.wait_for("downloads-empty").await?;
     app.screenshot(&shots.join("window-offline-removed.png"))
