@@ -365,25 +365,43 @@ pub async fn complete(
             }
         }
     }
-    state
-        .uploads
-        .storage()
-        .complete(&row.object_key, &multipart, &request.parts)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let started = {
-        let id = id.clone();
-        db(state.uploads.db(), move |conn| {
-            store::start_processing(conn, &id, unix_now())
-        })
-        .await?
-    };
+    // Storage's completion, its record and the start of processing run to their end when
+    // the caller goes away mid-request, as a function does: cancelled between the first two
+    // (a dropped connection cancels a handler), the file would be whole in storage and the
+    // upload "uploading" here for ever, its client told to start again.
+    let finish = tokio::spawn({
+        let (state, id, key, parts) = (
+            state.clone(),
+            id.clone(),
+            row.object_key.clone(),
+            request.parts,
+        );
+        async move {
+            state
+                .uploads
+                .storage()
+                .complete(&key, &multipart, &parts)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+            let started = {
+                let id = id.clone();
+                db(state.uploads.db(), move |conn| {
+                    store::start_processing(conn, &id, unix_now())
+                })
+                .await?
+            };
+            if started {
+                state.uploads.process(id);
+            }
+            Ok::<_, ApiError>(started)
+        }
+    });
+    let started = finish.await.map_err(|e| ApiError::internal(&e))??;
     if !started {
         return Err(ApiError::upload_conflict(
             "this upload was already completed",
         ));
     }
-    state.uploads.process(id.clone());
     let row = reread(&state, &id).await?;
     Ok((StatusCode::ACCEPTED, shown(&row)?).into_response())
 }
