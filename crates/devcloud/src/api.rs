@@ -25,6 +25,8 @@ pub struct Settings {
     pub cdn_base_url: String,
     pub grant_ttl_secs: u64,
     pub home_reshuffle_secs: u64,
+    /// The longest a live connection lives (API Gateway's limit is two hours).
+    pub live_max_life: std::time::Duration,
     /// What `GET /v1/config` answers.
     pub service: ServiceConfig,
 }
@@ -38,6 +40,8 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     pub settings: Arc<Settings>,
     pub uploads: Uploads,
+    /// The live channel's connections, by listener.
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 impl FromRef<AppState> for Arc<Authenticator> {
@@ -50,6 +54,7 @@ impl FromRef<AppState> for Arc<Authenticator> {
 pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
     Router::new()
         .route("/v1/config", get(config))
+        .route("/v1/live", get(crate::live::connect))
         .route("/v1/tracks", get(catalog::list_tracks))
         .route("/v1/tracks/{id}", get(catalog::get_track))
         .route("/v1/tracks/availability", post(explore::availability))

@@ -73,6 +73,10 @@ pub struct Args {
     /// Each listener's storage for uploads.
     #[arg(long, default_value_t = 10 << 30)]
     pub upload_quota_bytes: u64,
+    /// The longest a live connection lives before the service closes it (code 4000), as
+    /// API Gateway closes WebSocket connections after two hours.
+    #[arg(long, default_value_t = 2 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub live_max_life_secs: u64,
     /// How often the collector removes what deleted uploads left in storage.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub collect_interval_secs: u64,

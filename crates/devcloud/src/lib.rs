@@ -12,6 +12,8 @@
 //! - **Uploads** ([`uploads`]): listeners' own music, sent straight to an S3 bucket (moto's)
 //!   through presigned multipart parts, processed with ffmpeg into the catalog's forms,
 //!   private or public, moderated, explored, and collected from storage once deleted.
+//! - **Live events** ([`live`]): a WebSocket per signed-in client at `/v1/live`, on which
+//!   each listener's playlist writes are pushed as they commit.
 //! - **The CDN** ([`cdn`]): `MEDIA_DIR/media/**` behind CloudFront signed URLs and cookies
 //!   (real CloudFront signing: RSA-SHA1, canned and custom policies), public `MEDIA_DIR/art/**`,
 //!   ranges, ETags, content types, streamed from disk.
@@ -32,6 +34,7 @@ pub mod error;
 pub mod faults;
 pub mod glob;
 pub mod grants;
+pub mod live;
 pub mod playlists;
 pub mod problem;
 pub mod rng;

@@ -132,9 +132,11 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
             cdn_base_url: cdn_url.clone(),
             grant_ttl_secs: args.grant_ttl_secs,
             home_reshuffle_secs: args.home_reshuffle_secs,
+            live_max_life: Duration::from_secs(args.live_max_life_secs),
             service: service_config(&cognito, &cdn_url),
         }),
         uploads,
+        live: Arc::default(),
     };
     let api_router = with_layers(
         api::router(state, Arc::clone(&faults)),

@@ -63,6 +63,7 @@ impl Authenticator {
         };
         let claims = unverified.verify(&key, &self.expected, unix_now())?;
         Ok(User {
+            expires_at: claims.exp,
             sub: claims.sub,
             username: claims.username,
             groups: claims.groups,
@@ -79,6 +80,8 @@ pub struct User {
     pub username: Option<String>,
     /// The token's `cognito:groups`.
     pub groups: Vec<String>,
+    /// When the token expires (Unix seconds): a live connection opened with it ends then.
+    pub expires_at: i64,
 }
 
 /// The Cognito group whose members moderate uploads.

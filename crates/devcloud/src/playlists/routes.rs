@@ -121,6 +121,9 @@ impl StoredResponse {
     }
 }
 
+/// A write's answer, whether it was replayed, and the changes it recorded.
+type Written = (StoredResponse, bool, Vec<store::Recorded>);
+
 /// Runs `op` in one transaction for `user`, replaying a stored response instead when the
 /// idempotency key was seen with this request before.
 async fn write<F>(
@@ -135,25 +138,34 @@ where
     let (owner, name) = (user.sub.clone(), user.display_name());
     let outcome = state
         .db
-        .call(move |conn| -> Result<(StoredResponse, bool), StoreError> {
+        .call(move |conn| -> Result<Written, StoreError> {
             let tx = conn.transaction()?;
             let now = unix_now();
             if let Some(key) = &key
                 && let Some(stored) = idempotency::lookup(&tx, &owner, key, now)?
             {
-                return Ok((stored, true));
+                return Ok((stored, true, Vec::new()));
             }
             crate::uploads::store::remember_listener(&tx, &owner, &name)?;
+            let before = store::last_seq(&tx, &owner)?;
             let response = op(&tx, &owner, now)?;
+            let recorded = store::recorded_after(&tx, &owner, before)?;
             if let Some(key) = &key {
                 idempotency::remember(&tx, &owner, key, &response, now)?;
             }
             tx.commit()?;
-            Ok((response, false))
+            Ok((response, false, recorded))
         })
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    let (response, replayed) = outcome?;
+    let (response, replayed, recorded) = outcome?;
+    // Committed: the listener's devices hear of it, as a real deployment's function on the
+    // change stream tells them (a replayed request changed nothing, so tells nothing).
+    for change in recorded {
+        state
+            .live
+            .publish(&user.sub, crate::live::playlist_event(change));
+    }
     Ok(response.into_response(replayed))
 }
 

@@ -328,30 +328,62 @@ pub fn move_item(
     get(tx, owner, id)
 }
 
-/// The user's changes after `since`, oldest first, each with the playlist as it is now.
-pub fn changes(conn: &Connection, owner: &str, since: u64) -> Result<PlaylistChanges, StoreError> {
+/// One change as recorded, without the playlist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub seq: u64,
+    pub playlist_id: String,
+    pub kind: ChangeKind,
+    pub revision: u64,
+}
+
+/// The changes recorded for `owner` after `since`, oldest first.
+pub fn recorded_after(
+    conn: &Connection,
+    owner: &str,
+    since: u64,
+) -> Result<Vec<Recorded>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT seq, playlist_id, kind, revision FROM changes
          WHERE owner = ?1 AND seq > ?2 ORDER BY seq",
     )?;
     let rows = statement.query_map(params![owner, to_i64(since)], |row| {
-        Ok((
-            to_u64(row.get(0)?),
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get(3)?,
-        ))
+        let kind: String = row.get(2)?;
+        Ok(Recorded {
+            seq: to_u64(row.get(0)?),
+            playlist_id: row.get(1)?,
+            kind: match kind.as_str() {
+                "created" => ChangeKind::Created,
+                "deleted" => ChangeKind::Deleted,
+                _ => ChangeKind::Updated,
+            },
+            revision: to_u64(row.get(3)?),
+        })
     })?;
-    let rows: Vec<(u64, String, String, i64)> = rows.collect::<Result<_, _>>()?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The last change recorded for `owner` (0 for none).
+pub fn last_seq(conn: &Connection, owner: &str) -> Result<u64, StoreError> {
+    let seq: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM changes WHERE owner = ?1")?
+        .query_row([owner], |row| row.get(0))?;
+    Ok(to_u64(seq))
+}
+
+/// The user's changes after `since`, oldest first, each with the playlist as it is now.
+pub fn changes(conn: &Connection, owner: &str, since: u64) -> Result<PlaylistChanges, StoreError> {
     let mut snapshots: std::collections::HashMap<String, Option<Playlist>> =
         std::collections::HashMap::new();
-    let mut changes = Vec::with_capacity(rows.len());
-    for (seq, playlist_id, kind, revision) in rows {
-        let kind = match kind.as_str() {
-            "created" => ChangeKind::Created,
-            "deleted" => ChangeKind::Deleted,
-            _ => ChangeKind::Updated,
-        };
+    let recorded = recorded_after(conn, owner, since)?;
+    let mut changes = Vec::with_capacity(recorded.len());
+    for Recorded {
+        seq,
+        playlist_id,
+        kind,
+        revision,
+    } in recorded
+    {
         let playlist = if let Some(snapshot) = snapshots.get(&playlist_id) {
             snapshot.clone()
         } else {
@@ -367,7 +399,7 @@ pub fn changes(conn: &Connection, owner: &str, since: u64) -> Result<PlaylistCha
             seq,
             playlist_id,
             kind,
-            revision: to_u64(revision),
+            revision,
             playlist: if kind == ChangeKind::Deleted {
                 None
             } else {

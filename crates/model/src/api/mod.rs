@@ -2,6 +2,7 @@
 
 mod catalog;
 mod config;
+mod live;
 mod playlist;
 mod problem;
 mod stream;
@@ -12,6 +13,8 @@ pub use catalog::{
     ReplayGain, SearchResults, Track,
 };
 pub use config::{CognitoConfig, ServiceConfig};
+pub use live::close as live_close;
+pub use live::{LiveEvent, LiveRequest};
 pub use playlist::{
     AddItems, ChangeKind, MoveItem, NewPlaylist, Playlist, PlaylistChange, PlaylistChanges,
     PlaylistItem, PlaylistPatch, PlaylistSummary,

@@ -1,0 +1,186 @@
+//! The live channel, `GET /v1/live`: refused before the upgrade without a valid token, a
+//! hello first, each listener's playlist writes pushed as they commit (and nobody else's),
+//! pings answered, unreadable frames and old connections closed with the contract's codes.
+
+mod common;
+
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use reqwest::StatusCode;
+use serde_json::json;
+use strato_model::api::{LiveEvent, Playlist, ProblemType, live_close};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use common::uploads::listener;
+use common::{Api, builder, ok_json};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the channel with `token` (none: no `Authorization` header).
+async fn open(api_url: &str, token: Option<&str>) -> Result<Socket, tungstenite::Error> {
+    let url = format!("{}/v1/live", api_url.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().unwrap();
+    if let Some(token) = token {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+/// The next event, within a few seconds (pings skipped).
+async fn next(socket: &mut Socket) -> LiveEvent {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("an event within 10 s")
+            .expect("the connection open")
+            .unwrap();
+        match frame {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+}
+
+/// The close frame that ends the connection, within a few seconds.
+async fn closed(socket: &mut Socket) -> (u16, String) {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("closed within 10 s");
+        match frame {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                return (u16::from(frame.code), frame.reason.to_string());
+            }
+            Some(Ok(Message::Text(text))) => panic!("an event instead of the close: {text}"),
+            Some(Ok(_)) => {}
+            other => panic!("no close frame: {other:?}"),
+        }
+    }
+}
+
+async fn hello(socket: &mut Socket) {
+    let LiveEvent::Hello { heartbeat_secs, .. } = next(socket).await else {
+        panic!("the first frame is not a hello");
+    };
+    assert!(heartbeat_secs > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_channel_is_refused_without_a_valid_token_in_words() {
+    let cloud = builder().start().await;
+    for token in [None, Some("not-a-token")] {
+        match open(cloud.api_url(), token).await {
+            Err(tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+                let body = response.body().clone().unwrap_or_default();
+                let problem: strato_model::api::Problem = serde_json::from_slice(&body).unwrap();
+                assert_eq!(problem.kind(), Some(ProblemType::Unauthorized));
+            }
+            other => panic!("{token:?} was let in: {:?}", other.map(|_| ())),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_listeners_playlist_writes_reach_their_connections_and_nobody_elses() {
+    let cloud = builder().start().await;
+    let demo = Api::demo(&cloud).await;
+    let other = listener(&cloud, "other-live").await;
+    let mut laptop = open(cloud.api_url(), Some(&demo.token)).await.unwrap();
+    let mut desktop = open(cloud.api_url(), Some(&demo.token)).await.unwrap();
+    let mut stranger = open(cloud.api_url(), Some(&other.token)).await.unwrap();
+    for socket in [&mut laptop, &mut desktop, &mut stranger] {
+        hello(socket).await;
+    }
+
+    let created: Playlist = ok_json(
+        demo.post("/v1/playlists")
+            .json(&json!({"name": "Live"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let renamed: Playlist = ok_json(
+        demo.request(
+            reqwest::Method::PATCH,
+            &format!("/v1/playlists/{}", created.id),
+        )
+        .header("if-match", "\"1\"")
+        .json(&json!({"name": "Live, renamed"}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let deleted = demo
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v1/playlists/{}", created.id),
+        )
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    for socket in [&mut laptop, &mut desktop] {
+        let changed = next(socket).await;
+        let LiveEvent::PlaylistChanged {
+            playlist_id,
+            revision,
+            seq,
+        } = changed
+        else {
+            panic!("{changed:?}");
+        };
+        assert_eq!((playlist_id.as_str(), revision), (created.id.as_str(), 1));
+        assert_eq!(
+            next(socket).await,
+            LiveEvent::PlaylistChanged {
+                playlist_id: created.id.clone(),
+                revision: renamed.revision,
+                seq: seq + 1,
+            }
+        );
+        assert_eq!(
+            next(socket).await,
+            LiveEvent::PlaylistDeleted {
+                playlist_id: created.id.clone(),
+                revision: renamed.revision + 1,
+                seq: seq + 2,
+            }
+        );
+    }
+    // The other listener heard nothing of it: their next frame is the answer to a ping.
+    stranger
+        .send(Message::Text(json!({"type": "ping"}).to_string().into()))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut stranger).await, LiveEvent::Pong);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_frame_and_an_old_connection_are_closed_with_the_contracts_codes() {
+    let cloud = builder().arg("live-max-life-secs", 2).start().await;
+    let demo = Api::demo(&cloud).await;
+    let mut garbled = open(cloud.api_url(), Some(&demo.token)).await.unwrap();
+    hello(&mut garbled).await;
+    garbled
+        .send(Message::Text("{\"type\": \"teleport\"}".into()))
+        .await
+        .unwrap();
+    assert_eq!(closed(&mut garbled).await.0, live_close::UNREADABLE);
+
+    let mut old = open(cloud.api_url(), Some(&demo.token)).await.unwrap();
+    hello(&mut old).await;
+    assert_eq!(closed(&mut old).await.0, live_close::TOO_OLD);
+}

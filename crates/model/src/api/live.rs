@@ -1,0 +1,61 @@
+//! The live channel (`docs/api.md`, "Live events"): a WebSocket at `/v1/live` on which the
+//! service tells a signed-in client what changed, as it happens. Events are hints: the
+//! changes feed stays the record, and a client pulls it after every (re)connect, so nothing
+//! missed while disconnected is ever lost.
+
+use serde::{Deserialize, Serialize};
+
+/// What the service sends, one JSON text frame each, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum LiveEvent {
+    /// The first frame of every connection.
+    #[serde(rename = "hello")]
+    Hello {
+        connection_id: String,
+        /// The service pings this often; a client that hears nothing for twice as long
+        /// takes the connection for dead.
+        heartbeat_secs: u32,
+    },
+    /// A playlist of the listener's was created or changed (on any device): its
+    /// `revision` now, and the changes feed's `seq` that records it.
+    #[serde(rename = "playlist.changed")]
+    PlaylistChanged {
+        playlist_id: String,
+        revision: u64,
+        seq: u64,
+    },
+    /// A playlist of the listener's was deleted.
+    #[serde(rename = "playlist.deleted")]
+    PlaylistDeleted {
+        playlist_id: String,
+        revision: u64,
+        seq: u64,
+    },
+    /// The answer to a [`LiveRequest::Ping`].
+    #[serde(rename = "pong")]
+    Pong,
+}
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum LiveRequest {
+    /// Asks for a [`LiveEvent::Pong`] (a client's own check that the channel still carries).
+    #[serde(rename = "ping")]
+    Ping,
+}
+
+/// Why the service closed a live connection: WebSocket close codes of the application's
+/// range (4000-4999), with the reason as the close frame's text.
+pub mod close {
+    /// The connection reached its longest life (API Gateway's is two hours): connect again.
+    pub const TOO_OLD: u16 = 4000;
+    /// A frame the service could not read (not JSON, not a known request).
+    pub const UNREADABLE: u16 = 4400;
+    /// The access token the connection was opened with expired: refresh it, connect again.
+    pub const TOKEN_EXPIRED: u16 = 4401;
+    /// The client read too slowly and events were dropped: connect again and pull the
+    /// changes feed.
+    pub const LAGGED: u16 = 4409;
+}
