@@ -13,16 +13,7 @@ use strato_testkit::DevCloud;
 /// A signed-in API client for devcloud's demo account (every "device" of the tests is this
 /// one listener).
 pub async fn demo_api(cloud: &DevCloud) -> ApiClient {
-    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
-    let ready = cloud.config();
-    let tokens = service
-        .sign_in(&Credentials {
-            username: ready.demo_username.clone().unwrap(),
-            password: ready.demo_password.clone().unwrap(),
-        })
-        .await
-        .unwrap();
-    ApiClient::new(service, tokens)
+    api_at(cloud, cloud.api_url()).await
 }
 
 /// A signed-in API client for devcloud's demo account that reaches the API at `url` (a
