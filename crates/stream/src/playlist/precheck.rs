@@ -5,7 +5,8 @@
 //! EXT-X-DATERANGE DURATION that is negative, not finite or too large reaches
 //! `Duration::from_secs_f64`; a byte range whose offset plus length overflows is added
 //! unchecked; a media sequence number near the top of the range overflows when later
-//! segments are numbered; a lone '"' slices out of bounds; a tag on the header's own line
+//! segments are numbered; a lone '"', or an attribute whose whole value is one '"', slices out
+//! of bounds; a tag on the header's own line
 //! (`#EXTM3U#EXTINF:...`) is parsed without the checks above. Each is refused here, saying
 //! which line is wrong.
 //!
@@ -60,6 +61,17 @@ fn check_line(line: &str, uri_lines: usize) -> Result<(), String> {
         return Err("unbalanced '\"' in a tag".into());
     }
     let (tag, value) = line.split_once(':').unwrap_or((line, ""));
+    // Every tag but EXTINF (a duration and a free title) may carry an attribute list, and the
+    // parser unquotes each value by slicing between its first and last '"'.
+    if tag != "#EXTINF" {
+        for (name, quoted) in attribute_pairs(value) {
+            if quoted.starts_with('"') && (quoted.len() < 2 || !quoted.ends_with('"')) {
+                return Err(format!(
+                    "the attribute {name:?} opens a quote it does not close"
+                ));
+            }
+        }
+    }
     match tag {
         "#EXTINF" => {
             let duration = value.split(',').next().unwrap_or_default();
@@ -130,23 +142,28 @@ fn check_byte_range(value: &str) -> Result<(), String> {
 
 /// The value of attribute `name` in an attribute list (`A=1,B="x,y"`), quotes kept.
 fn attribute<'a>(list: &'a str, name: &str) -> Option<&'a str> {
-    let mut start = 0;
-    let mut quoted = false;
-    let mut pairs = Vec::new();
-    for (i, c) in list.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                pairs.push(&list[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    pairs.push(&list[start..]);
-    pairs.into_iter().find_map(|pair| {
-        let (key, value) = pair.split_once('=')?;
-        (key.trim() == name).then_some(value.trim())
+    attribute_pairs(list).find_map(|(key, value)| (key == name).then_some(value))
+}
+
+/// The `(name, value)` pairs of an attribute list, read as `hls_m3u8` reads them (so that
+/// what is checked is what it will see): a name runs to the next '=', a value to the next ','
+/// outside quotes, both trimmed.
+fn attribute_pairs(list: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = list;
+    std::iter::from_fn(move || {
+        let (name, after) = rest.split_once('=')?;
+        let mut quoted = false;
+        let end = after
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == ',' && !quoted
+            })
+            .map_or(after.len(), |(i, _)| i);
+        rest = after.get(end + 1..).unwrap_or_default();
+        Some((name.trim(), after[..end].trim()))
     })
 }
 
@@ -232,6 +249,24 @@ mod tests {
             check_line("#EXT-X-MAP:URI=\"i.mp4\",BYTERANGE=\"720@0\"", 3),
             Ok(())
         );
+    }
+
+    #[test]
+    fn quoted_values_must_close() {
+        // Found by fuzzing: `NAME="` (one '"', the line's count made even by another
+        // attribute) slices out of bounds when unquoted.
+        let err = line_error("#EXT-X-MEDIA:TYPE=AUDIO,LANG\"UAGE=x,NAME=\"");
+        assert!(err.contains("\"NAME\" opens a quote"), "{err}");
+        let err = line_error("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",X\"=1,IV=\"0x1");
+        assert!(err.contains("\"IV\" opens a quote"), "{err}");
+        assert_eq!(
+            check_line("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a,b\",NAME=\"\"", 3),
+            Ok(())
+        );
+        // A title is not an attribute list: quotes in it are the listener's business.
+        assert_eq!(check_line("#EXTINF:4,a=\"b,c=\"", 3), Ok(()));
+        let pairs: Vec<_> = attribute_pairs(" A = 1 ,B=\"x,y\",C").collect();
+        assert_eq!(pairs, [("A", "1"), ("B", "\"x,y\"")]);
     }
 
     #[test]

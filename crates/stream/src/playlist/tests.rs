@@ -182,6 +182,18 @@ fn inputs_that_panic_hls_m3u8_are_errors() {
     assert!(err.to_string().contains("line 4: the byte range"), "{err}");
     let err = media_error("#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI=\"\n#EXTINF:4,\na.ts\n");
     assert!(err.to_string().contains("unbalanced"), "{err}");
+    // Found by fuzzing: the quotes balance on the line (one is in a name), but NAME's whole
+    // value is one '"'.
+    let text = "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,LANG\"UAGE=x,NAME=\"\n";
+    for err in [
+        parse_master_playlist(text, &base()).unwrap_err(),
+        parse_playlist(text, &base()).unwrap_err(),
+    ] {
+        assert!(
+            err.to_string().contains("line 2: the attribute \"NAME\""),
+            "{err}"
+        );
+    }
 }
 
 #[test]
