@@ -11,6 +11,7 @@
 //! - [`CdnAccess`] fetches audio from the CDN with the credentials of a track's
 //!   [`StreamGrant`](strato_model::api::StreamGrant), renewing them after a refusal;
 //!   [`CdnRequest`] is a one-shot fetch (cover art).
+//! - [`LiveConnection`] is the live channel: what changed on the listener's other devices.
 //! - [`redact`] strips `CloudFront` signatures from URLs before they are logged.
 
 mod api;
@@ -18,6 +19,7 @@ pub mod auth;
 mod cdn;
 mod error;
 pub mod keychain;
+mod live;
 pub mod redact;
 mod service;
 pub mod trust;
@@ -27,5 +29,6 @@ pub use api::ApiClient;
 pub use auth::{AuthFlow, AuthSession, Challenge, ChallengeKind, Credentials, SignInStep, Tokens};
 pub use cdn::{CdnAccess, CdnRequest, CdnResponse};
 pub use error::{CloudError, CloudErrorKind};
+pub use live::{LiveConnection, LiveEnd};
 pub use service::ServiceClient;
 pub use trust::Trust;

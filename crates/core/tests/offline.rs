@@ -10,8 +10,8 @@ use std::time::Duration;
 use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::{
-    OfflineState, OfflineTarget, PlaybackState, PlayerStatus, PlaylistChange, PlaylistEntry,
-    SyncState, SyncStatus,
+    LiveUpdates, OfflineState, OfflineTarget, PlaybackState, PlayerStatus, PlaylistChange,
+    PlaylistEntry, SyncState, SyncStatus,
 };
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
 
@@ -132,7 +132,7 @@ async fn playlist_edits_apply_at_once_and_reach_another_device() {
     assert_ne!(mine[0].id, road.id, "the server's id replaced the client's");
 
     // The desktop signs in and finds the playlist as the laptop left it.
-    let (desktop, _) = start_app(cloud.api_url(), dirs.1.path());
+    let (desktop, desktop_events) = start_app(cloud.api_url(), dirs.1.path());
     desktop
         .sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
         .await
@@ -166,6 +166,37 @@ async fn playlist_edits_apply_at_once_and_reach_another_device() {
         .then_some(())
     })
     .await;
+
+    edits_reach_the_open_desktop_live(&laptop, &desktop, &desktop_events, &playlist_id).await;
+}
+
+/// Both open: an edit on the laptop reaches the desktop as it is made, through the live
+/// channel (its next poll is a minute away, beyond this wait's 30 s).
+async fn edits_reach_the_open_desktop_live(
+    laptop: &App,
+    desktop: &App,
+    desktop_events: &Recorder,
+    playlist_id: &str,
+) {
+    eventually("the desktop's live channel", || async {
+        let status = desktop.sync_status().await.unwrap();
+        (status.live == LiveUpdates::Live).then_some(())
+    })
+    .await;
+    let told_before = *desktop_events.playlist_changes.lock().unwrap();
+    laptop
+        .rename_playlist(playlist_id, "Renamed on the laptop")
+        .await
+        .unwrap();
+    eventually("the rename on the desktop", || async {
+        let theirs = desktop.playlists().await.unwrap();
+        (theirs[0].name == "Renamed on the laptop").then_some(())
+    })
+    .await;
+    assert!(
+        *desktop_events.playlist_changes.lock().unwrap() > told_before,
+        "the desktop's window was told"
+    );
 }
 
 #[tokio::test]

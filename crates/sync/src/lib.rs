@@ -3,6 +3,7 @@
 //! - [`playlists`]: sends the pending playlist edits in order (with `Idempotency-Key` and
 //!   `If-Match`), pulls the changes feed, rebases on `412` and applies the conflict policy,
 //!   so an offline edit is never lost.
+//! - [`live`]: follows the live channel, so another device's edit is pulled as it is made.
 //! - [`downloads`]: fetches the tracks the listener wants offline, verified and written
 //!   atomically, within the storage quota.
 //! - [`uploads`]: sends the listener's own files straight to object storage, part by part,
@@ -13,10 +14,12 @@
 
 pub mod downloads;
 mod handle;
+pub mod live;
 pub mod playlists;
 mod schedule;
 pub mod uploads;
 
 pub use handle::LibraryHandle;
+pub use live::{LiveFollower, LiveSchedule, LiveState};
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
-pub use schedule::{SyncEvent, SyncLoop, SyncSchedule};
+pub use schedule::{SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};

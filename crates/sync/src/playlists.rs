@@ -365,14 +365,19 @@ impl PlaylistSync {
         Ok(())
     }
 
-    /// Takes in the changes feed since the stored cursor.
-    async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
-        let since = self
+    /// Where this device stands in the changes feed: every change up to this `seq` is in.
+    pub async fn feed_cursor(&self) -> Result<u64, SyncError> {
+        Ok(self
             .library
             .call(|lib| lib.sync_cursor(CURSOR))
             .await?
             .and_then(|cursor| cursor.parse::<u64>().ok())
-            .unwrap_or(0);
+            .unwrap_or(0))
+    }
+
+    /// Takes in the changes feed since the stored cursor.
+    async fn pull(&self, report: &mut SyncReport) -> Result<(), SyncError> {
+        let since = self.feed_cursor().await?;
         let feed = self.api.playlist_changes(since).await?;
         if feed.changes.is_empty() && feed.cursor == since {
             return Ok(());

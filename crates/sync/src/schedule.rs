@@ -1,8 +1,11 @@
 //! When sync runs: at start, shortly after each local edit (debounced, so a burst of edits
-//! goes in one pass), periodically, and, while the service cannot be reached, on a backoff
-//! that notices the network's return within a minute.
+//! goes in one pass), at once when the live channel says another device changed something,
+//! periodically (often while there is no live channel, rarely while there is), and, while
+//! the service cannot be reached, on a backoff that notices the network's return within a
+//! minute.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -13,10 +16,15 @@ use crate::playlists::{PlaylistSync, SyncError, SyncReport};
 /// How sync is paced.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncSchedule {
-    /// Between passes when everything is fine (other devices' changes arrive this late at
-    /// most).
+    /// Between passes when everything is fine and there is no live channel (other devices'
+    /// changes arrive this late at most): polling.
     pub period: Duration,
-    /// After an edit, wait this long for more before syncing.
+    /// Between passes while the live channel is up: changes are pulled as they are told, so
+    /// this pass is only a safety net.
+    pub live_period: Duration,
+    /// After an edit, wait this long for more before syncing. Short: a pass also sends the
+    /// edits made while it runs, so a burst costs at most two passes, and the listener's
+    /// other devices see an edit this much later.
     pub debounce: Duration,
     /// The first retry after a failure; doubled each time, up to `max_backoff`.
     pub first_backoff: Duration,
@@ -27,7 +35,8 @@ impl Default for SyncSchedule {
     fn default() -> Self {
         Self {
             period: Duration::from_secs(60),
-            debounce: Duration::from_millis(500),
+            live_period: Duration::from_secs(10 * 60),
+            debounce: Duration::from_millis(30),
             first_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(60),
         }
@@ -48,8 +57,50 @@ pub enum SyncEvent {
 /// The running loop. Dropping it stops the loop.
 #[derive(Debug)]
 pub struct SyncLoop {
-    wake: Arc<Notify>,
+    trigger: SyncTrigger,
     task: JoinHandle<()>,
+}
+
+/// What can start a pass of a running [`SyncLoop`]; cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct SyncTrigger {
+    control: Arc<Control>,
+}
+
+#[derive(Debug, Default)]
+struct Control {
+    /// A local edit: sync after the debounce.
+    edited: Notify,
+    /// Another device changed something: pull now.
+    pull: Notify,
+    /// The live channel is up: poll rarely.
+    live: AtomicBool,
+}
+
+impl SyncTrigger {
+    /// An edit was made, or the listener asked: sync soon (after the debounce).
+    pub fn nudge(&self) {
+        self.control.edited.notify_one();
+    }
+
+    /// The live channel told of a change, or (re)connected: pull the changes feed now.
+    pub fn pull_now(&self) {
+        self.control.pull.notify_one();
+    }
+
+    /// Whether the live channel is up. A change runs a pass at once: the channel going down
+    /// may mean changes went untold.
+    pub fn set_live(&self, live: bool) {
+        if self.control.live.swap(live, Ordering::Relaxed) != live {
+            self.pull_now();
+        }
+    }
+
+    /// Whether the loop counts on the live channel now.
+    #[must_use]
+    pub fn is_live(&self) -> bool {
+        self.control.live.load(Ordering::Relaxed)
+    }
 }
 
 impl SyncLoop {
@@ -69,14 +120,20 @@ impl SyncLoop {
         schedule: SyncSchedule,
         report: impl Fn(SyncEvent) + Send + Sync + 'static,
     ) -> Self {
-        let wake = Arc::new(Notify::new());
-        let task = runtime.spawn(run(sync, schedule, Arc::clone(&wake), report));
-        Self { wake, task }
+        let trigger = SyncTrigger::default();
+        let task = runtime.spawn(run(sync, schedule, trigger.clone(), report));
+        Self { trigger, task }
     }
 
     /// An edit was made, or the listener asked: sync soon.
     pub fn nudge(&self) {
-        self.wake.notify_one();
+        self.trigger.nudge();
+    }
+
+    /// What starts this loop's passes, for the live channel's follower.
+    #[must_use]
+    pub fn trigger(&self) -> SyncTrigger {
+        self.trigger.clone()
     }
 }
 
@@ -89,9 +146,10 @@ impl Drop for SyncLoop {
 async fn run(
     sync: PlaylistSync,
     schedule: SyncSchedule,
-    wake: Arc<Notify>,
+    trigger: SyncTrigger,
     report: impl Fn(SyncEvent),
 ) {
+    let control = &trigger.control;
     let mut backoff = schedule.first_backoff;
     loop {
         report(SyncEvent::Started);
@@ -99,7 +157,11 @@ async fn run(
             Ok(outcome) => {
                 backoff = schedule.first_backoff;
                 report(SyncEvent::Finished(outcome));
-                schedule.period
+                if control.live.load(Ordering::Relaxed) {
+                    schedule.live_period
+                } else {
+                    schedule.period
+                }
             }
             Err(error) => {
                 let wait = if error.is_transient() {
@@ -115,10 +177,12 @@ async fn run(
             }
         };
         tokio::select! {
-            () = wake.notified() => {
+            () = control.edited.notified() => {
                 // Let a burst of edits finish; the nudges it sends meanwhile fold into one.
                 tokio::time::sleep(schedule.debounce).await;
             }
+            // Told by another device: every millisecond here is one the listener waits.
+            () = control.pull.notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
     }

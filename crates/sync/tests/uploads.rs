@@ -11,10 +11,10 @@ use strato_sync::LibraryHandle;
 use strato_sync::downloads::RetryPolicy;
 use strato_sync::uploads::{UploadConfig, UploadEvent, UploadManager};
 use strato_testkit::ffmpeg::make_audio_file;
-use strato_testkit::{DevCloud, Moto};
+use strato_testkit::{DevCloud, Moto, Relay};
 
 mod support;
-use support::{Relay, api_at, demo_api as api};
+use support::{api_at, demo_api as api};
 
 fn fast_config() -> UploadConfig {
     UploadConfig {

@@ -10,6 +10,7 @@
 //!   above, plus helpers for tokens, fault rules and restarts.
 //! - [`TestCa`] and [`TestServer`]: certificates made in the test and HTTP/HTTPS listeners
 //!   on loopback that count the connections they were offered.
+//! - [`Relay`]: the network between a client and a server on loopback, cut or delayed at will.
 //! - [`file_router`]: a folder served at plain addresses, with addresses that answer an
 //!   error status or never answer, for a [`TestServer`].
 //! - [`ffmpeg`]: HLS streams and files made by ffmpeg in the test, and ffmpeg's decode of
@@ -30,6 +31,7 @@ mod media;
 mod moto;
 #[cfg(target_os = "linux")]
 pub mod portal;
+mod relay;
 mod seed;
 pub mod synthetic;
 mod tls;
@@ -40,5 +42,6 @@ pub use faults::{FaultRule, FaultTarget};
 pub use files::file_router;
 pub use media::{media_dir, workspace_root};
 pub use moto::Moto;
+pub use relay::Relay;
 pub use seed::{TEST_SEED_VAR, test_seed};
 pub use tls::{ServerCertificate, TestCa, TestServer};

@@ -213,8 +213,13 @@ error: AppError | null,
 /**
  * What the conflict policy did that the listener should know, until dismissed.
  */
-notices: Array<SyncNotice>, };
+notices: Array<SyncNotice>, 
+/**
+ * How other devices' changes arrive.
+ */
+live: LiveUpdates, };
 export type SyncState = "idle" | "syncing" | "offline" | "error";
+export type LiveUpdates = "live" | "connecting" | "polling";
 export type SyncNotice = { id: number, message: string, created_at: number, };
 export type DownloadsStatus = { paused: boolean, 
 /**

@@ -150,7 +150,7 @@ export function makeView(
 }
 
 export function makeSyncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
-  return { state: "idle", unsynced_edits: 0, last_synced_at: null, error: null, notices: [], ...overrides };
+  return { state: "idle", unsynced_edits: 0, last_synced_at: null, error: null, notices: [], live: "live", ...overrides };
 }
 
 export function makeDownloads(overrides: Partial<DownloadsStatus> = {}): DownloadsStatus {

@@ -23,7 +23,10 @@ use strato_model::api::DownloadQuality;
 use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus, TransfersStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::uploads::{UploadConfig, UploadManager};
-use strato_sync::{LibraryHandle, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule};
+use strato_sync::{
+    LibraryHandle, LiveFollower, LiveSchedule, LiveState, PlaylistSync, SyncEvent, SyncLoop,
+    SyncSchedule,
+};
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
@@ -72,6 +75,8 @@ pub(crate) struct AccountLibrary {
 struct Online {
     api: Arc<ApiClient>,
     sync: SyncLoop,
+    /// The live channel: other devices' changes pulled as they happen.
+    _live: LiveFollower,
     downloads: DownloadManager,
     uploads: UploadManager,
     catalog: CatalogWalker,
@@ -168,11 +173,20 @@ impl AccountLibrary {
             }
         };
         let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let playlist_sync = PlaylistSync::new((**api).clone(), self.handle.clone());
         let sync = SyncLoop::spawn_on(
             &self.runtime,
-            PlaylistSync::new((**api).clone(), self.handle.clone()),
+            playlist_sync.clone(),
             SyncSchedule::default(),
             move |event| drop(sender.send(event)),
+        );
+        let live = LiveFollower::spawn_on(
+            &self.runtime,
+            (**api).clone(),
+            playlist_sync,
+            sync.trigger(),
+            LiveSchedule::default(),
+            self.live_reporter(),
         );
         let (catalog, catalog_task) = self.catalog.start_walker(
             &self.runtime,
@@ -207,11 +221,26 @@ impl AccountLibrary {
         *online = Some(Online {
             api: Arc::clone(api),
             sync,
+            _live: live,
             downloads,
             uploads,
             catalog,
             tasks,
         });
+    }
+
+    /// Tells the sync indicator how other devices' changes arrive, when that changes.
+    fn live_reporter(self: &Arc<Self>) -> impl Fn(LiveState) + Send + Sync + 'static {
+        let library = Arc::downgrade(self);
+        let runtime = self.runtime.clone();
+        move |state| {
+            let Some(library) = library.upgrade() else {
+                return;
+            };
+            if lock(&library.progress).apply_live(&state) {
+                runtime.spawn(async move { library.emit_sync_status().await });
+            }
+        }
     }
 
     /// Stops sync and downloads (sign-out, account switch). Edits stay in the log.

@@ -1,9 +1,11 @@
 //! What the UI is told about sync and downloads.
 
 use strato_library::{Download, DownloadState, SyncRecord};
-use strato_model::ipc::{AppError, DownloadsStatus, SyncNotice, SyncState, SyncStatus};
-use strato_sync::SyncEvent;
+use strato_model::ipc::{
+    AppError, DownloadsStatus, LiveUpdates, SyncNotice, SyncState, SyncStatus,
+};
 use strato_sync::downloads::DownloadStatus;
+use strato_sync::{LiveState, SyncEvent};
 
 /// The sync loop's latest news, kept between passes.
 #[derive(Debug, Default)]
@@ -13,6 +15,8 @@ pub(crate) struct SyncProgress {
     error: Option<AppError>,
     /// The last download failure, with its kind.
     pub(crate) download_error: Option<AppError>,
+    /// How other devices' changes arrive; `None` before the live channel was first tried.
+    live: Option<LiveUpdates>,
 }
 
 impl SyncProgress {
@@ -35,6 +39,16 @@ impl SyncProgress {
         }
     }
 
+    /// The live channel's news; whether it changed what the indicator shows.
+    pub(crate) fn apply_live(&mut self, state: &LiveState) -> bool {
+        let live = match state {
+            LiveState::Connecting => LiveUpdates::Connecting,
+            LiveState::Live => LiveUpdates::Live,
+            LiveState::Polling(_) => LiveUpdates::Polling,
+        };
+        self.live.replace(live) != Some(live)
+    }
+
     pub(crate) fn status(&self, pending: u64, records: &[SyncRecord]) -> SyncStatus {
         SyncStatus {
             // Before the first pass (no API client yet): offline.
@@ -50,6 +64,7 @@ impl SyncProgress {
                     created_at: record.created_at,
                 })
                 .collect(),
+            live: self.live.unwrap_or(LiveUpdates::Connecting),
         }
     }
 }

@@ -19,8 +19,8 @@ use super::{
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{DesktopWords, LaunchOutcome, LaunchPage};
 use super::{
-    DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistEntry, PlaylistItem,
-    PlaylistView, SyncNotice, SyncState, SyncStatus,
+    DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState, OfflineTarget, PlaylistEntry,
+    PlaylistItem, PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
@@ -81,6 +81,7 @@ pub fn typescript_bindings() -> String {
         OfflineTarget::decl(&cfg),
         SyncStatus::decl(&cfg),
         SyncState::decl(&cfg),
+        LiveUpdates::decl(&cfg),
         SyncNotice::decl(&cfg),
         DownloadsStatus::decl(&cfg),
         PlaylistItemEdit::decl(&cfg),

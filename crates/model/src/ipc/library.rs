@@ -131,6 +131,21 @@ pub struct SyncStatus {
     pub error: Option<AppError>,
     /// What the conflict policy did that the listener should know, until dismissed.
     pub notices: Vec<SyncNotice>,
+    /// How other devices' changes arrive.
+    pub live: LiveUpdates,
+}
+
+/// How the listener's other devices' changes reach this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveUpdates {
+    /// As they happen: the service's live channel is open.
+    Live,
+    /// The channel is opening (at start, or again after a drop).
+    Connecting,
+    /// The channel cannot be had now (the service does not offer it, or something between
+    /// refuses it): sync checks every minute instead.
+    Polling,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

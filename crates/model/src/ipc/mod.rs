@@ -34,9 +34,10 @@ pub use catalog::{
 pub use desktop::DesktopWords;
 pub use launch::{LAUNCHES_WAITING_EVENT, LaunchOutcome, LaunchPage};
 pub use library::{
-    DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget,
-    PLAYLIST_FIRST_TRACKS, PLAYLISTS_CHANGED_EVENT, PlaylistChange, PlaylistChanges, PlaylistEntry,
-    PlaylistItem, PlaylistView, SYNC_STATUS_EVENT, SyncNotice, SyncState, SyncStatus,
+    DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState,
+    OfflineTarget, PLAYLIST_FIRST_TRACKS, PLAYLISTS_CHANGED_EVENT, PlaylistChange, PlaylistChanges,
+    PlaylistEntry, PlaylistItem, PlaylistView, SYNC_STATUS_EVENT, SyncNotice, SyncState,
+    SyncStatus,
 };
 pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};

@@ -17,7 +17,7 @@ pub async fn demo_api(cloud: &DevCloud) -> ApiClient {
 }
 
 /// A signed-in API client for devcloud's demo account that reaches the API at `url` (a
-/// [`Relay`]'s, say).
+/// [`strato_testkit::Relay`]'s, say).
 pub async fn api_at(cloud: &DevCloud, url: &str) -> ApiClient {
     let service = ServiceClient::connect(url).await.unwrap();
     let ready = cloud.config();
@@ -29,55 +29,6 @@ pub async fn api_at(cloud: &DevCloud, url: &str) -> ApiClient {
         .await
         .unwrap();
     ApiClient::new(service, tokens)
-}
-
-/// A relay between the tests' clients and devcloud's API that can cut the network: while
-/// cut, connections open through it are closed and new ones are closed as they come, as
-/// when a laptop loses its network.
-pub struct Relay {
-    pub url: String,
-    cut: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Relay {
-    pub async fn to(target_url: &str) -> Self {
-        let target = target_url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_owned();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let (cut, watch) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if *watch.borrow() {
-                    continue;
-                }
-                let (target, mut watch) = (target.clone(), watch.clone());
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = watch.wait_for(|cut| *cut) => {}
-                    }
-                });
-            }
-        });
-        Self { url, cut, task }
-    }
-
-    pub fn cut(&self, cut: bool) {
-        self.cut.send_replace(cut);
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 /// One device: its own library file and sync engine.
@@ -120,30 +71,7 @@ impl Client {
 
     /// Every playlist as (id, name, description, [(item id, track id)]), by id.
     pub fn view(&self) -> Vec<PlaylistView> {
-        self.library.blocking(|lib| {
-            let mut view: Vec<PlaylistView> = lib
-                .playlists()
-                .unwrap()
-                .into_iter()
-                .map(|info| {
-                    let items = lib
-                        .playlist(&info.id)
-                        .unwrap()
-                        .items
-                        .into_iter()
-                        .map(|item| (item.item_id, item.track_id))
-                        .collect();
-                    PlaylistView {
-                        id: info.id,
-                        name: info.name,
-                        description: info.description,
-                        items,
-                    }
-                })
-                .collect();
-            view.sort_by(|a, b| a.id.cmp(&b.id));
-            view
-        })
+        library_view(&self.library)
     }
 
     /// The accounting: every edit ever logged was acknowledged by the service or resolved
@@ -163,6 +91,34 @@ impl Client {
             assert_eq!(lib.integrity_check().unwrap(), Vec::<String>::new());
         });
     }
+}
+
+/// A library's playlists as (id, name, description, [(item id, track id)]), by id.
+pub fn library_view(library: &LibraryHandle) -> Vec<PlaylistView> {
+    library.blocking(|lib| {
+        let mut view: Vec<PlaylistView> = lib
+            .playlists()
+            .unwrap()
+            .into_iter()
+            .map(|info| {
+                let items = lib
+                    .playlist(&info.id)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|item| (item.item_id, item.track_id))
+                    .collect();
+                PlaylistView {
+                    id: info.id,
+                    name: info.name,
+                    description: info.description,
+                    items,
+                }
+            })
+            .collect();
+        view.sort_by(|a, b| a.id.cmp(&b.id));
+        view
+    })
 }
 
 /// A playlist as the listener sees it.

@@ -321,6 +321,31 @@ describe("Sidebar sync indicator", () => {
     expect(indicator.title).toBe(reason.message);
   });
 
+  it("says when other devices' changes are polled for, and only while sync itself works", async () => {
+    const indicator = await renderWithSync(makeSyncStatus({ last_synced_at: 1_790_000_000 }));
+    expect(indicator.dataset.live).toBe("live");
+    expect(indicator.title).toContain("Changes from your other devices appear as they are made.");
+    expect(screen.queryByTestId("live-updates-off")).toBeNull();
+
+    events.syncStatus(makeSyncStatus({ live: "connecting" }));
+    await vi.waitFor(() => expect(indicator.dataset.live).toBe("connecting"));
+    expect(screen.queryByTestId("live-updates-off")).toBeNull();
+    expect(indicator.title ?? "").not.toContain("as they are made");
+
+    events.syncStatus(makeSyncStatus({ live: "polling" }));
+    await vi.waitFor(() =>
+      expect(screen.getByTestId("live-updates-off").textContent?.trim()).toBe(
+        "Live updates unavailable — checking every minute",
+      ),
+    );
+    expect(indicator.textContent?.trim()).toBe("Synced");
+
+    // Offline, the state says more than the channel does.
+    events.syncStatus(makeSyncStatus({ state: "offline", live: "polling" }));
+    await vi.waitFor(() => expect(indicator.dataset.state).toBe("offline"));
+    expect(screen.queryByTestId("live-updates-off")).toBeNull();
+  });
+
   it("syncs now on request", async () => {
     await renderWithSync(makeSyncStatus({ unsynced_edits: 1 }));
     await fireEvent.click(screen.getByTestId("sync-now"));

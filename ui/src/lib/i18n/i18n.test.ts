@@ -34,7 +34,7 @@ describe("the window's language", () => {
 
   it("words the engines' states too, with the locale's plurals", () => {
     localeStore.use("de");
-    const idle: SyncStatus = { state: "idle", unsynced_edits: 1, error: null, last_synced_at: null, notices: [] };
+    const idle: SyncStatus = { state: "idle", unsynced_edits: 1, error: null, last_synced_at: null, notices: [], live: "live" };
     expect(describeSync({ ...idle })).toBe("1 Änderung wartet");
     expect(describeSync({ ...idle, unsynced_edits: 2 })).toBe("2 Änderungen warten");
     expect(describeSync({ ...idle, unsynced_edits: 0 })).toBe("Synchronisiert");

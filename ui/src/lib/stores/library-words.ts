@@ -23,6 +23,16 @@ export function describeSync(status: SyncStatus): string {
 }
 
 /**
+ * How other devices' changes arrive, when the listener should know: polling, while sync itself
+ * is fine (offline or failing, the state already says more). Nothing while the live channel is
+ * open or opening.
+ */
+export function describeLiveUpdates(status: SyncStatus): string | undefined {
+  const syncWorks = status.state === "idle" || status.state === "syncing";
+  return status.live === "polling" && syncWorks ? m.sync_live_polling() : undefined;
+}
+
+/**
  * How a download failure reads: `warning` when it mends itself (the network: failed
  * downloads start again once the service answers), `full` when only room helps (a full disk
  * or the storage limit, so the space used is what to look at), `error` otherwise. Its words

@@ -17,7 +17,7 @@ import { navigation } from "$lib/navigation/navigation.svelte";
 import { m, windowError } from "$lib/i18n";
 
 // What the sync and download engines' states read as; kept beside the store they describe.
-export { describeDownloads, describeSync, downloadFailureTone } from "./library-words";
+export { describeDownloads, describeLiveUpdates, describeSync, downloadFailureTone } from "./library-words";
 
 /** A failed library command, in words: what was being done, then the backend's reason. */
 export type LibraryError = AppError & { action: string };

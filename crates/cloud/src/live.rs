@@ -1,0 +1,156 @@
+//! The live channel's client end (`docs/api.md`, "Live events"): one WebSocket at
+//! `/v1/live`, opened with the session's access token, over which the service says what
+//! changed on the listener's other devices.
+//!
+//! The socket is opened through the API's own reqwest client (`reqwest-websocket` performs
+//! the upgrade on it), so it is held to the same [`Trust`](crate::Trust) as every request:
+//! `wss://` beyond this computer, the same TLS roots, no plain `ws://` except to loopback.
+//! A refused token is refreshed once and tried again, as every request does.
+//!
+//! This module reads frames and says how a connection ended; when to connect again, and
+//! what an event sets in motion, is the sync layer's business.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use reqwest::StatusCode;
+use reqwest_websocket::{CloseCode, Message, Upgrade as _, WebSocket};
+use strato_model::api::{LiveEvent, LiveRequest, Problem};
+
+use crate::{ApiClient, CloudError, CloudErrorKind};
+
+/// How long the upgrade may take: beyond it, the channel is given up for now.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(15);
+/// Until the service's hello says otherwise, how often it pings.
+const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// An open live connection.
+#[derive(Debug)]
+pub struct LiveConnection {
+    socket: WebSocket,
+    /// Silence longer than this means the connection is dead (twice the service's
+    /// heartbeat, as the contract says).
+    silence_limit: Duration,
+}
+
+/// How a live connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveEnd {
+    /// The service closed it, with a code of the contract (`live_close`) or another.
+    Closed { code: u16, reason: String },
+    /// Nothing was heard for twice the heartbeat: the network went away quietly.
+    Silent,
+    /// The connection broke (reset, or the stream ended without a close frame).
+    Broken(String),
+}
+
+impl ApiClient {
+    /// Opens the live channel. A `401` refreshes the session once and tries again; a service
+    /// without the channel answers [`CloudErrorKind::NotFound`] (or another 4xx), a network
+    /// failure [`CloudErrorKind::Offline`].
+    pub async fn open_live(&self) -> Result<LiveConnection, CloudError> {
+        let mut bearer = self.session().bearer().await?;
+        let mut refreshed = false;
+        loop {
+            match self.upgrade(&bearer.token).await {
+                Err(err) if err.status() == Some(401) && !refreshed => {
+                    refreshed = true;
+                    bearer = self.session().bearer_after_unauthorized(&bearer).await?;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn upgrade(&self, token: &str) -> Result<LiveConnection, CloudError> {
+        const WHAT: &str = "open live updates";
+        let url = self.endpoint("live");
+        let request = self
+            .service()
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .timeout(OPEN_TIMEOUT)
+            .upgrade();
+        let response = request.send().await.map_err(|e| upgrade_error(e, WHAT))?;
+        let status = response.status();
+        if status != StatusCode::SWITCHING_PROTOCOLS {
+            let problem = response.into_inner().json::<Problem>().await.ok();
+            return Err(CloudError::from_response(status.as_u16(), problem, WHAT));
+        }
+        let socket = response
+            .into_websocket()
+            .await
+            .map_err(|e| upgrade_error(e, WHAT))?;
+        Ok(LiveConnection {
+            socket,
+            silence_limit: DEFAULT_HEARTBEAT * 2,
+        })
+    }
+}
+
+impl LiveConnection {
+    /// The next event, or how the connection ended. Frames of unknown types are skipped
+    /// (the list of events grows); the hello sets the silence limit.
+    pub async fn next(&mut self) -> Result<LiveEvent, LiveEnd> {
+        loop {
+            let frame = tokio::time::timeout(self.silence_limit, self.socket.next())
+                .await
+                .map_err(|_| LiveEnd::Silent)?;
+            let text = match frame {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Close { code, reason })) => {
+                    return Err(LiveEnd::Closed {
+                        code: code.into(),
+                        reason,
+                    });
+                }
+                // Pings are answered by the socket itself; they count as signs of life.
+                Some(Ok(_)) => continue,
+                Some(Err(error)) => return Err(LiveEnd::Broken(error.to_string())),
+                None => return Err(LiveEnd::Broken("the connection ended".into())),
+            };
+            match serde_json::from_str::<LiveEvent>(&text) {
+                Ok(event) => {
+                    if let LiveEvent::Hello { heartbeat_secs, .. } = &event {
+                        self.silence_limit = Duration::from_secs(u64::from(*heartbeat_secs) * 2)
+                            .max(Duration::from_secs(2));
+                    }
+                    return Ok(event);
+                }
+                Err(error) => tracing::debug!(%error, "live frame skipped: not an event we know"),
+            }
+        }
+    }
+
+    /// Asks the service for a pong (the answer arrives through [`Self::next`]).
+    pub async fn ping(&mut self) -> Result<(), LiveEnd> {
+        self.send(&LiveRequest::Ping).await
+    }
+
+    async fn send(&mut self, request: &LiveRequest) -> Result<(), LiveEnd> {
+        let text = serde_json::to_string(request).map_err(|e| LiveEnd::Broken(e.to_string()))?;
+        self.socket
+            .send(Message::Text(text))
+            .await
+            .map_err(|e| LiveEnd::Broken(e.to_string()))
+    }
+
+    /// Closes the connection politely (the app is quitting or signing out).
+    pub async fn close(self) {
+        let _ = self.socket.close(CloseCode::Normal, None).await;
+    }
+}
+
+/// A failed upgrade in the client's words: the network, or a service that answered with
+/// something that is not a WebSocket.
+fn upgrade_error(error: reqwest_websocket::Error, what: &str) -> CloudError {
+    match error {
+        reqwest_websocket::Error::Reqwest(error) => CloudError::transport(error, what),
+        other => CloudError::new(
+            CloudErrorKind::Server,
+            format!("Could not {what}: the service did not open the channel."),
+        )
+        .with_source(other),
+    }
+}
