@@ -36,7 +36,7 @@ use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
     LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
     QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView,
-    SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus,
+    SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus, UPLOADS_CHANGED_EVENT,
 };
 use tauri::{Emitter, Manager, Runtime};
 use tauri_plugin_window_state::StateFlags;
@@ -94,6 +94,10 @@ impl AppEvents for WindowEvents {
 
     fn transfers_status(&self, status: &TransfersStatus) {
         self.send(TRANSFERS_STATUS_EVENT, status);
+    }
+
+    fn uploads_changed(&self) {
+        self.send(UPLOADS_CHANGED_EVENT, ());
     }
 
     fn catalog_changed(&self, change: &CatalogChange) {

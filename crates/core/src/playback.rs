@@ -27,6 +27,9 @@ pub trait AppEvents: Send + Sync {
     fn downloads_status(&self, _status: &DownloadsStatus) {}
     /// Uploads moved on: progress, a state, a failure (at most four times a second).
     fn transfers_status(&self, _status: &TransfersStatus) {}
+    /// The listener's uploads on the service changed (processed, edited, deleted, on this
+    /// device or another): the uploads screen reads them again.
+    fn uploads_changed(&self) {}
     /// The catalog list changed, or its walk moved on: after each page of a walk.
     fn catalog_changed(&self, _change: &CatalogChange) {}
     /// The listener's settings changed (the settings screen took them), or what the screen

@@ -55,6 +55,13 @@ impl LiveHub {
         }
     }
 
+    /// Tells every open connection of every listener (a public track withdrawn).
+    pub fn publish_all(&self, event: &LiveEvent) {
+        // A sender whose last receiver went is dropped as it is met.
+        self.lock()
+            .retain(|_, sender| sender.send(event.clone()).is_ok());
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, broadcast::Sender<LiveEvent>>> {
         self.listeners
             .lock()

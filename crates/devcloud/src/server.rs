@@ -119,7 +119,9 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         source,
     })?;
 
-    let (uploads, published_root) = start_uploads(&args, &db, &cognito.region).await?;
+    let live = Arc::new(crate::live::LiveHub::default());
+    let (uploads, published_root) =
+        start_uploads(&args, &db, &cognito.region, Arc::clone(&live)).await?;
 
     let signer = Arc::new(Signer::new(key));
     let faults = Arc::new(faults);
@@ -136,7 +138,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
             service: service_config(&cognito, &cdn_url),
         }),
         uploads,
-        live: Arc::default(),
+        live,
     };
     let api_router = with_layers(
         api::router(state, Arc::clone(&faults)),
@@ -172,7 +174,12 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
 
 /// The upload bucket, processing left mid-way, the collector; and the published folder the
 /// CDN serves beside the media dir.
-async fn start_uploads(args: &Args, db: &Db, region: &str) -> Result<(Uploads, PathBuf), Error> {
+async fn start_uploads(
+    args: &Args,
+    db: &Db,
+    region: &str,
+    live: Arc<crate::live::LiveHub>,
+) -> Result<(Uploads, PathBuf), Error> {
     let storage = ObjectStore::connect(&StorageSettings {
         endpoint: args
             .s3_endpoint
@@ -188,7 +195,7 @@ async fn start_uploads(args: &Args, db: &Db, region: &str) -> Result<(Uploads, P
         max_duration_ms: args.upload_max_duration_secs.saturating_mul(1000),
         quota_bytes: args.upload_quota_bytes,
     };
-    let uploads = Uploads::start(db.clone(), storage, limits, &args.data_dir)
+    let uploads = Uploads::start(db.clone(), storage, limits, &args.data_dir, live)
         .await
         .map_err(|source| Error::Io {
             what: "preparing the uploads folders",

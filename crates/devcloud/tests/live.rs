@@ -13,8 +13,9 @@ use strato_model::api::{LiveEvent, Playlist, ProblemType, live_close};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use common::uploads::listener;
+use common::uploads::{listener, make_track, upload};
 use common::{Api, builder, ok_json};
+use strato_model::api::Visibility;
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -166,6 +167,99 @@ async fn each_listeners_playlist_writes_reach_their_connections_and_nobody_elses
         .await
         .unwrap();
     assert_eq!(next(&mut stranger).await, LiveEvent::Pong);
+}
+
+/// Asks for a pong: what arrives before it was sent before the ping was read, so a pong
+/// first means nothing else was on its way.
+async fn nothing_else(socket: &mut Socket) {
+    socket
+        .send(Message::Text(json!({"type": "ping"}).to_string().into()))
+        .await
+        .unwrap();
+    assert_eq!(next(socket).await, LiveEvent::Pong);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_hears_each_change_of_an_upload_and_everyone_hears_a_public_track_withdrawn() {
+    let cloud = builder().start().await;
+    let owner = listener(&cloud, "live-owner").await;
+    let fan = listener(&cloud, "live-fan").await;
+    let mut owners = open(cloud.api_url(), Some(&owner.token)).await.unwrap();
+    let mut fans = open(cloud.api_url(), Some(&fan.token)).await.unwrap();
+    hello(&mut owners).await;
+    hello(&mut fans).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = make_track(dir.path(), "live.flac", 3.0, false);
+
+    let uploaded = upload(&owner, &file, Visibility::Private).await;
+    let changed = LiveEvent::UploadsChanged {
+        upload_id: uploaded.id.clone(),
+    };
+    // Completed (processing), then processed (ready).
+    assert_eq!(next(&mut owners).await, changed);
+    assert_eq!(next(&mut owners).await, changed);
+    nothing_else(&mut owners).await;
+    nothing_else(&mut fans).await;
+
+    let visibility = |to: &str| {
+        owner
+            .request(
+                reqwest::Method::PATCH,
+                &format!("/v1/uploads/{}", uploaded.id),
+            )
+            .json(&json!({ "visibility": to }))
+    };
+    assert!(
+        visibility("public")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert_eq!(next(&mut owners).await, changed);
+    nothing_else(&mut fans).await;
+
+    // Private again: whoever kept it offline is told to check.
+    assert!(
+        visibility("private")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert_eq!(next(&mut owners).await, changed);
+    let withdrawn = LiveEvent::TrackUnavailable {
+        track_id: uploaded.id.clone(),
+    };
+    assert_eq!(next(&mut fans).await, withdrawn);
+    assert_eq!(next(&mut owners).await, withdrawn);
+
+    // Public, then deleted: withdrawn again; private, it would not be.
+    assert!(
+        visibility("public")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert_eq!(next(&mut owners).await, changed);
+    let deleted = owner
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/v1/uploads/{}", uploaded.id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(next(&mut owners).await, changed);
+    assert_eq!(next(&mut owners).await, withdrawn);
+    assert_eq!(next(&mut fans).await, withdrawn);
+    nothing_else(&mut fans).await;
+    nothing_else(&mut owners).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -45,6 +45,17 @@ impl Default for LiveSchedule {
     }
 }
 
+/// What the follower tells its owner.
+#[derive(Debug)]
+pub enum LiveNews {
+    /// The channel's state changed.
+    State(LiveState),
+    /// One of the listener's own uploads changed (on any device, or in processing).
+    UploadsChanged { upload_id: String },
+    /// A track others could play no longer is; whoever keeps it offline should check.
+    TrackUnavailable { track_id: String },
+}
+
 /// Where the channel stands, as the sync indicator tells it.
 #[derive(Debug)]
 pub enum LiveState {
@@ -64,17 +75,17 @@ pub struct LiveFollower {
 
 impl LiveFollower {
     /// Starts following on `runtime`. `sync` is the account's playlist sync (its feed
-    /// cursor tells which events are news), `trigger` its loop's; `report` hears every
-    /// change of [`LiveState`].
+    /// cursor tells which events are news), `trigger` its loop's; `tell` hears every change
+    /// of [`LiveState`] and the news that is not about playlists.
     pub fn spawn_on(
         runtime: &tokio::runtime::Handle,
         api: ApiClient,
         sync: PlaylistSync,
         trigger: SyncTrigger,
         schedule: LiveSchedule,
-        report: impl Fn(LiveState) + Send + Sync + 'static,
+        tell: impl Fn(LiveNews) + Send + Sync + 'static,
     ) -> Self {
-        let task = runtime.spawn(follow(api, sync, trigger, schedule, report));
+        let task = runtime.spawn(follow(api, sync, trigger, schedule, tell));
         Self { task }
     }
 }
@@ -90,15 +101,16 @@ async fn follow(
     sync: PlaylistSync,
     trigger: SyncTrigger,
     schedule: LiveSchedule,
-    report: impl Fn(LiveState),
+    tell: impl Fn(LiveNews),
 ) {
+    let report = |state| tell(LiveNews::State(state));
     let mut failures = 0_u32;
     report(LiveState::Connecting);
     loop {
         let wait = match api.open_live().await {
             Ok(connection) => {
                 let opened = Instant::now();
-                let end = listen(connection, &sync, &trigger, &report).await;
+                let end = listen(connection, &sync, &trigger, &tell).await;
                 trigger.set_live(false);
                 let lived = opened.elapsed();
                 tracing::info!(?end, ?lived, "live channel ended");
@@ -135,7 +147,7 @@ async fn listen(
     mut connection: LiveConnection,
     sync: &PlaylistSync,
     trigger: &SyncTrigger,
-    report: &impl Fn(LiveState),
+    tell: &impl Fn(LiveNews),
 ) -> LiveEnd {
     loop {
         let event = match connection.next().await {
@@ -144,7 +156,7 @@ async fn listen(
         };
         match event {
             LiveEvent::Hello { .. } => {
-                report(LiveState::Live);
+                tell(LiveNews::State(LiveState::Live));
                 // Whatever changed while the channel was down is in the feed: pull it now.
                 trigger.set_live(true);
                 trigger.pull_now();
@@ -156,6 +168,12 @@ async fn listen(
                 if seq > known {
                     trigger.pull_now();
                 }
+            }
+            LiveEvent::UploadsChanged { upload_id } => {
+                tell(LiveNews::UploadsChanged { upload_id });
+            }
+            LiveEvent::TrackUnavailable { track_id } => {
+                tell(LiveNews::TrackUnavailable { track_id });
             }
             LiveEvent::Pong => {}
         }

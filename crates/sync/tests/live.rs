@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use strato_cloud::CloudErrorKind;
 use strato_sync::{
-    LibraryHandle, LiveFollower, LiveSchedule, LiveState, PlaylistSync, SyncLoop, SyncSchedule,
+    LibraryHandle, LiveFollower, LiveNews, LiveSchedule, LiveState, PlaylistSync, SyncLoop,
+    SyncSchedule,
 };
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto, Relay};
 use support::{Client, PlaylistView, api_at, catalog_tracks, demo_api, library_view, server_view};
@@ -48,11 +49,14 @@ impl ToldDevice {
                 max_backoff: Duration::from_secs(1),
                 ..LiveSchedule::default()
             },
-            move |state| {
-                let words = match state {
-                    LiveState::Connecting => "connecting".to_owned(),
-                    LiveState::Live => "live".to_owned(),
-                    LiveState::Polling(error) => format!("polling: {:?}", error.kind()),
+            move |news| {
+                let words = match news {
+                    LiveNews::State(LiveState::Connecting) => "connecting".to_owned(),
+                    LiveNews::State(LiveState::Live) => "live".to_owned(),
+                    LiveNews::State(LiveState::Polling(error)) => {
+                        format!("polling: {:?}", error.kind())
+                    }
+                    other => format!("{other:?}"),
                 };
                 heard.lock().unwrap().push(words);
             },

@@ -15,6 +15,8 @@ import { call, subscribe, type Unlisten } from "./transport";
 
 /** The transfers moved on: a `TransfersStatus`. */
 export const TRANSFERS_STATUS_EVENT = "transfers-status";
+/** The listener's uploads on the service changed (here, in processing, or on another device). */
+export const UPLOADS_CHANGED_EVENT = "uploads-changed";
 /** Tauri's own event for files dropped on the window: their paths. */
 const DRAG_DROP_EVENT = "tauri://drag-drop";
 
@@ -50,6 +52,10 @@ export function cancelTransfer(id: string): Promise<TransfersStatus> {
 
 export function onTransfersStatus(callback: (status: TransfersStatus) => void): Promise<Unlisten> {
   return subscribe<TransfersStatus>(TRANSFERS_STATUS_EVENT, callback);
+}
+
+export function onUploadsChanged(callback: () => void): Promise<Unlisten> {
+  return subscribe<null>(UPLOADS_CHANGED_EVENT, () => callback());
 }
 
 /** Files or folders dropped on the window. */

@@ -24,7 +24,7 @@ use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus, TransfersStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::uploads::{UploadConfig, UploadManager};
 use strato_sync::{
-    LibraryHandle, LiveFollower, LiveSchedule, LiveState, PlaylistSync, SyncEvent, SyncLoop,
+    LibraryHandle, LiveFollower, LiveNews, LiveSchedule, PlaylistSync, SyncEvent, SyncLoop,
     SyncSchedule,
 };
 use tokio::runtime::Handle;
@@ -186,7 +186,7 @@ impl AccountLibrary {
             playlist_sync,
             sync.trigger(),
             LiveSchedule::default(),
-            self.live_reporter(),
+            self.live_listener(),
         );
         let (catalog, catalog_task) = self.catalog.start_walker(
             &self.runtime,
@@ -229,16 +229,35 @@ impl AccountLibrary {
         });
     }
 
-    /// Tells the sync indicator how other devices' changes arrive, when that changes.
-    fn live_reporter(self: &Arc<Self>) -> impl Fn(LiveState) + Send + Sync + 'static {
+    /// Hears the live channel: tells the sync indicator how other devices' changes arrive,
+    /// the uploads screen that the listener's uploads changed, and checks a withdrawn track
+    /// at once when it is kept offline here.
+    fn live_listener(self: &Arc<Self>) -> impl Fn(LiveNews) + Send + Sync + 'static {
         let library = Arc::downgrade(self);
         let runtime = self.runtime.clone();
-        move |state| {
+        move |news| {
             let Some(library) = library.upgrade() else {
                 return;
             };
-            if lock(&library.progress).apply_live(&state) {
-                runtime.spawn(async move { library.emit_sync_status().await });
+            match news {
+                LiveNews::State(state) => {
+                    if lock(&library.progress).apply_live(&state) {
+                        runtime.spawn(async move { library.emit_sync_status().await });
+                    }
+                }
+                LiveNews::UploadsChanged { .. } => library.events.uploads_changed(),
+                LiveNews::TrackUnavailable { track_id } => {
+                    runtime.spawn(async move {
+                        let kept = library
+                            .handle
+                            .call(move |lib| lib.download(&track_id))
+                            .await;
+                        if matches!(kept, Ok(Some(_))) {
+                            // The pass asks the service, which has the last word.
+                            library.sync_now();
+                        }
+                    });
+                }
             }
         }
     }

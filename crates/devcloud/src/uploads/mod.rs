@@ -2,7 +2,8 @@
 //! parts ([`object_store`]), the records in SQLite ([`store`]), processing into the catalog's
 //! forms ([`processing`]), who may see what ([`store::visible_to`]), takedowns, explore and
 //! profiles ([`routes`], [`explore`]), and the collector that keeps storage in step with the
-//! records ([`collector`]).
+//! records ([`collector`]). What a change means to others goes out on the live channel
+//! ([`Uploads::announce`]).
 //!
 //! Published media lives in `DATA_DIR/published/` (`media/<id>/…`, `art/<id>-<n>.jpg`), the
 //! CDN's second root beside the catalog's media dir; in AWS it is the same media bucket.
@@ -21,9 +22,10 @@ pub mod store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use strato_model::api::UploadLimits;
+use strato_model::api::{LiveEvent, UploadLimits, UploadStatus, Visibility};
 
 use crate::db::Db;
+use crate::live::LiveHub;
 use object_store::ObjectStore;
 use processing::Processor;
 
@@ -56,6 +58,7 @@ struct Inner {
     limits: Limits,
     data_dir: PathBuf,
     processor: Processor,
+    live: Arc<LiveHub>,
 }
 
 /// Everything uploads need, shared by the routes, processing and the collector. Cheap to
@@ -70,6 +73,7 @@ impl Uploads {
         storage: ObjectStore,
         limits: Limits,
         data_dir: &Path,
+        live: Arc<LiveHub>,
     ) -> std::io::Result<Self> {
         let uploads = Self(Arc::new(Inner {
             db,
@@ -77,6 +81,7 @@ impl Uploads {
             limits,
             data_dir: data_dir.to_owned(),
             processor: Processor::default(),
+            live,
         }));
         for dir in [
             uploads.published_dir().join("media"),
@@ -137,6 +142,35 @@ impl Uploads {
     pub fn process(&self, id: String) {
         self.0.processor.start(self.clone(), id);
     }
+
+    /// Tells the live channel what a committed change to an upload means: its owner's
+    /// devices that their uploads changed, and every listener's that a track they could play
+    /// is gone (`after` is `None` once deleted).
+    pub fn announce(&self, before: &store::UploadRow, after: Option<&store::UploadRow>) {
+        self.tell_owner(&before.owner, &before.id);
+        if playable_by_others(before) && !after.is_some_and(playable_by_others) {
+            self.0.live.publish_all(&LiveEvent::TrackUnavailable {
+                track_id: before.id.clone(),
+            });
+        }
+    }
+
+    /// Tells `owner`'s devices that upload `id` changed.
+    pub fn tell_owner(&self, owner: &str, id: &str) {
+        self.0.live.publish(
+            owner,
+            LiveEvent::UploadsChanged {
+                upload_id: id.to_owned(),
+            },
+        );
+    }
+}
+
+/// Whether listeners other than its owner can play the upload.
+fn playable_by_others(row: &store::UploadRow) -> bool {
+    row.status == store::Status::Live(UploadStatus::Ready)
+        && row.visibility == Visibility::Public
+        && row.takedown.is_none()
 }
 
 /// `DATA_DIR/published`.

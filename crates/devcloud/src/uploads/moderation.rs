@@ -39,7 +39,7 @@ pub async fn takedown(
             "a takedown needs a reason of 1 to 500 characters",
         ));
     }
-    moderated(&state, &user, &id).await?;
+    let before = moderated(&state, &user, &id).await?;
     {
         let id = id.clone();
         db(state.uploads.db(), move |conn| {
@@ -48,7 +48,9 @@ pub async fn takedown(
         .await?;
     }
     tracing::info!(%id, by = %user.sub, "track taken down");
-    shown(&reread(&state, &id).await?)
+    let after = reread(&state, &id).await?;
+    state.uploads.announce(&before, Some(&after));
+    shown(&after)
 }
 
 /// `DELETE /v1/moderation/tracks/{id}/takedown`.
@@ -57,7 +59,7 @@ pub async fn restore(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Upload>, ApiError> {
-    moderated(&state, &user, &id).await?;
+    let before = moderated(&state, &user, &id).await?;
     {
         let id = id.clone();
         db(state.uploads.db(), move |conn| {
@@ -66,5 +68,7 @@ pub async fn restore(
         .await?;
     }
     tracing::info!(%id, by = %user.sub, "track restored");
-    shown(&reread(&state, &id).await?)
+    let after = reread(&state, &id).await?;
+    state.uploads.announce(&before, Some(&after));
+    shown(&after)
 }

@@ -53,6 +53,7 @@ impl Processor {
                 return;
             };
             let work = uploads.work_dir().join(&id);
+            let announced = id.clone();
             let outcome = process(&uploads, &id, &work).await;
             let _ = tokio::fs::remove_dir_all(&work).await;
             let now = unix_now();
@@ -76,6 +77,13 @@ impl Processor {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => tracing::error!(%error, "recording the outcome of processing"),
                 Err(error) => tracing::error!(%error, "recording the outcome of processing"),
+            }
+            let owner = uploads
+                .db()
+                .call(move |conn| store::row(conn, &announced))
+                .await;
+            if let Ok(Ok(Some(row))) = owner {
+                uploads.tell_owner(&row.owner, &row.id);
             }
         });
     }

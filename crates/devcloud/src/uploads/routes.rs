@@ -402,8 +402,9 @@ pub async fn complete(
             "this upload was already completed",
         ));
     }
-    let row = reread(&state, &id).await?;
-    Ok((StatusCode::ACCEPTED, shown(&row)?).into_response())
+    let completed = reread(&state, &id).await?;
+    state.uploads.announce(&row, Some(&completed));
+    Ok((StatusCode::ACCEPTED, shown(&completed)?).into_response())
 }
 
 /// `GET /v1/uploads`: the caller's, newest first.
@@ -438,13 +439,18 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<UploadPatch>,
 ) -> Result<Json<Upload>, ApiError> {
-    let row = owned(&state, &user, &id).await?;
+    let before = owned(&state, &user, &id).await?;
+    let row = before.clone();
     let outcome = db(state.uploads.db(), move |conn| {
         store::patch(conn, &row, &patch, unix_now())
     })
     .await?;
     match outcome {
-        Ok(()) => shown(&reread(&state, &id).await?),
+        Ok(()) => {
+            let after = reread(&state, &id).await?;
+            state.uploads.announce(&before, Some(&after));
+            shown(&after)
+        }
         Err(PatchError::Invalid(message)) => Err(ApiError::bad_request(message)),
         Err(PatchError::TakenDown) => Err(ApiError::upload_conflict(
             "this track was taken down and cannot be made public",
@@ -459,7 +465,7 @@ pub async fn put_cover(
     ApiPath(id): ApiPath<String>,
     body: Bytes,
 ) -> Result<Json<Upload>, ApiError> {
-    owned(&state, &user, &id).await?;
+    let before = owned(&state, &user, &id).await?;
     let unsupported = || {
         ApiError::new(ProblemType::UnsupportedFormat, "Not an image we can read")
             .detail("a cover must be a JPEG or PNG image of at most 5 MB")
@@ -495,7 +501,9 @@ pub async fn put_cover(
         .await?;
         return Err(unsupported());
     }
-    shown(&reread(&state, &id).await?)
+    let after = reread(&state, &id).await?;
+    state.uploads.announce(&before, Some(&after));
+    shown(&after)
 }
 
 /// `DELETE /v1/uploads/{id}`: gone for listeners at once; storage is the collector's (an
@@ -513,6 +521,7 @@ pub async fn delete(
         })
         .await?;
     }
+    state.uploads.announce(&row, None);
     if let Some(multipart) = &row.multipart_id
         && let Err(error) = state
             .uploads

@@ -32,6 +32,17 @@ pub enum LiveEvent {
         revision: u64,
         seq: u64,
     },
+    /// One of the listener's own uploads changed: sent, processed (ready or failed),
+    /// edited, made public or private, taken down or restored, or deleted. Its record is
+    /// `GET /v1/uploads/{upload_id}` (a `404` once deleted).
+    #[serde(rename = "uploads.changed")]
+    UploadsChanged { upload_id: String },
+    /// A track other listeners could play no longer is: its owner deleted it or made it
+    /// private, or an administrator took it down. Sent to every connection, since the
+    /// service does not know who keeps it offline; a client that does asks
+    /// `POST /v1/tracks/availability`, which has the last word.
+    #[serde(rename = "track.unavailable")]
+    TrackUnavailable { track_id: String },
     /// The answer to a [`LiveRequest::Ping`].
     #[serde(rename = "pong")]
     Pong,

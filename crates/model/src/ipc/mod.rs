@@ -50,7 +50,7 @@ pub use settings::{
 pub use updates::{UPDATE_STATUS_EVENT, UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 pub use uploads::{
     SHARED_PLAYLIST_TRACKS, SharedPlaylist, TRANSFERS_STATUS_EVENT, Transfer, TransferState,
-    TransfersStatus, UploadCandidate, UploadCandidates, UploadRequest,
+    TransfersStatus, UPLOADS_CHANGED_EVENT, UploadCandidate, UploadCandidates, UploadRequest,
 };
 
 /// Why a command failed, in a form the UI can branch on.

@@ -92,6 +92,10 @@ pub struct UploadRequest {
 /// The name of the event that carries [`TransfersStatus`].
 pub const TRANSFERS_STATUS_EVENT: &str = "transfers-status";
 
+/// The name of the event (no payload) that says the listener's uploads on the service
+/// changed: the uploads screen reads them again.
+pub const UPLOADS_CHANGED_EVENT: &str = "uploads-changed";
+
 /// A public playlist of another listener, opened from their page: read-only, its items as
 /// an own playlist's are (so the same list shows them), with the data of its first tracks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -16,6 +16,9 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   updateUpload: vi.fn(),
   deleteUpload: vi.fn(),
   playQueue: vi.fn(),
+  onTransfersStatus: vi.fn(),
+  onFilesDropped: vi.fn(),
+  onUploadsChanged: vi.fn(),
 }));
 
 import * as ipc from "../../../ipc";
@@ -222,5 +225,28 @@ describe("words", () => {
     expect(uploadWords(upload({ visibility: "public" }))).toBe("Public");
     expect(sentFraction({ bytes_sent: 5, size: 0 })).toBe(0);
     expect(cleanDetails({ title: " ", artist: " A ", track_number: 0 })).toEqual({ artist: "A" });
+  });
+});
+
+describe("uploads changed on the service", () => {
+  it("reads the list again when told, as when another device deleted or processing ended", async () => {
+    let told: (() => void) | undefined;
+    mocked.onUploadsChanged.mockImplementation((callback) => {
+      told = callback;
+      return Promise.resolve(() => {});
+    });
+    mocked.onTransfersStatus.mockResolvedValue(() => {});
+    mocked.onFilesDropped.mockResolvedValue(() => {});
+    mocked.transfers.mockResolvedValue(status([]));
+    await uploadsStore.start();
+    render(UploadsScreen);
+    await vi.waitFor(() => expect(mocked.myUploads).toHaveBeenCalledTimes(1));
+    expect(screen.queryByText("Garage Tape")).toBeNull();
+
+    mocked.myUploads.mockResolvedValue(page([upload({})]));
+    told?.();
+    await vi.waitFor(() => expect(screen.getByText("Garage Tape")).toBeTruthy());
+    expect(mocked.myUploads).toHaveBeenCalledTimes(2);
+    uploadsStore.stop();
   });
 });

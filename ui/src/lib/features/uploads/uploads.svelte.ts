@@ -56,6 +56,8 @@ export class UploadsStore {
       stops = await Promise.all([
         ipc.onTransfersStatus((status) => this.#follow(status)),
         ipc.onFilesDropped((paths) => void this.prepare(paths)),
+        // Processed, edited or deleted, here or on another device: read again if shown.
+        ipc.onUploadsChanged(() => void this.mine.reload()),
       ]);
     } catch {
       // No shell to listen to (a window without Tauri): nothing arrives, nothing to stop.
