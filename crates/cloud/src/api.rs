@@ -407,13 +407,22 @@ impl ApiClient {
         request: &Request,
         bearer: &Bearer,
     ) -> Result<reqwest::Response, CloudError> {
-        tracing::debug!(method = %request.method, url = %request.url, "API request");
+        let trace = crate::trace::Trace::current();
+        tracing::debug!(
+            method = %request.method,
+            url = %request.url,
+            trace = trace.as_ref().map(crate::trace::Trace::root),
+            "API request"
+        );
         let mut builder = self
             .service
             .http
             .request(request.method.clone(), request.url.clone())
             .bearer_auth(&bearer.token)
             .headers(request.headers.clone());
+        if let Some(trace) = &trace {
+            builder = builder.header(crate::trace::TRACE_HEADER, trace.header());
+        }
         if let Some(body) = &request.body {
             builder = builder
                 .header(reqwest::header::CONTENT_TYPE, request.content_type)

@@ -233,8 +233,17 @@ async fn send(
     cookie: Option<&str>,
     range: Option<(u64, Option<u64>)>,
 ) -> Result<reqwest::Response, CloudError> {
-    tracing::debug!(url = %redact::url(url), ?range, "CDN GET");
+    let trace = crate::trace::Trace::current();
+    tracing::debug!(
+        url = %redact::url(url),
+        ?range,
+        trace = trace.as_ref().map(crate::trace::Trace::root),
+        "CDN GET"
+    );
     let mut request = http.get(url.clone());
+    if let Some(trace) = &trace {
+        request = request.header(crate::trace::TRACE_HEADER, trace.header());
+    }
     if let Some(cookie) = cookie {
         request = request.header(reqwest::header::COOKIE, cookie);
     }

@@ -12,6 +12,7 @@
 //!   [`StreamGrant`](strato_model::api::StreamGrant), renewing them after a refusal;
 //!   [`CdnRequest`] is a one-shot fetch (cover art).
 //! - [`LiveConnection`] is the live channel: what changed on the listener's other devices.
+//! - [`trace`] carries one user action's trace id to the service (`X-Amzn-Trace-Id`).
 //! - [`redact`] strips `CloudFront` signatures from URLs before they are logged.
 
 mod api;
@@ -22,6 +23,7 @@ pub mod keychain;
 mod live;
 pub mod redact;
 mod service;
+pub mod trace;
 pub mod trust;
 mod uploads;
 

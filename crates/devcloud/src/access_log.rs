@@ -1,7 +1,11 @@
 //! One log line per request: listener, method, path (never the query, which may carry a
-//! signature), status, bytes actually sent and duration. Logged when the body is done or
-//! dropped, so streamed and aborted responses are counted right. Headers (tokens, cookies) are
-//! never logged.
+//! signature), status, bytes actually sent, duration and trace id. Logged when the body is
+//! done or dropped, so streamed and aborted responses are counted right. Headers (tokens,
+//! cookies) are never logged, but for the trace id.
+//!
+//! The trace id is the `Root` of the request's `X-Amzn-Trace-Id` (`docs/api.md`, "Tracing");
+//! a request without one starts a trace of its own, as API Gateway does. Either way the
+//! response carries it back, so a client can name it when it reports a problem.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -9,18 +13,34 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use http_body::{Body as _, Frame, SizeHint};
+use strato_model::api::{TRACE_HEADER, trace_root};
+
+/// A trace id for a request that came without one: this second, and 96 random bits.
+fn new_trace_root() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("1-{:08x}-{}", crate::unix_now() & 0xffff_ffff, &id[..24])
+}
 
 /// Middleware; the state names the listener.
 pub async fn log(State(listener): State<&'static str>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let trace = request
+        .headers()
+        .get(TRACE_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(trace_root)
+        .map_or_else(new_trace_root, str::to_owned);
     let started = Instant::now();
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&format!("Root={trace}")) {
+        response.headers_mut().insert(TRACE_HEADER, value);
+    }
     let status = response.status();
     let empty = response.body().is_end_stream();
     response.map(|inner| {
@@ -31,6 +51,7 @@ pub async fn log(State(listener): State<&'static str>, request: Request, next: N
                 method,
                 path,
                 status,
+                trace,
                 started,
                 bytes: 0,
                 finished: empty,
@@ -45,6 +66,7 @@ struct Record {
     method: Method,
     path: String,
     status: StatusCode,
+    trace: String,
     started: Instant,
     bytes: u64,
     finished: bool,
@@ -59,6 +81,7 @@ impl Drop for Record {
             method = %self.method,
             path = %self.path,
             status = self.status.as_u16(),
+            trace = %self.trace,
             bytes = self.bytes,
             ms = u64::try_from(millis).unwrap_or(u64::MAX),
             complete = self.finished,

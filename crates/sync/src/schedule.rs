@@ -153,7 +153,10 @@ async fn run(
     let mut backoff = schedule.first_backoff;
     loop {
         report(SyncEvent::Started);
-        let wait = match sync.sync().await {
+        // One trace per pass: its writes and its pull of the changes feed.
+        let trace = strato_cloud::trace::Trace::new();
+        tracing::debug!(trace = trace.root(), "sync pass");
+        let wait = match trace.scope(Box::pin(sync.sync())).await {
             Ok(outcome) => {
                 backoff = schedule.first_backoff;
                 report(SyncEvent::Finished(outcome));

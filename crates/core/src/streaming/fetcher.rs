@@ -1,8 +1,11 @@
-//! The streaming engine's [`MediaFetcher`] over the cloud client's CDN access.
+//! The streaming engine's [`MediaFetcher`] over the cloud client's CDN access. Every request
+//! carries the play's trace: the engine fetches from tasks of its own, so the trace goes with
+//! the fetcher rather than with the task that started the play.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use strato_cloud::trace::Trace;
 use strato_cloud::{CdnAccess, CdnResponse, CloudError, CloudErrorKind};
 use strato_stream::fetch::{BoxFuture, FetchBody, FetchError, FetchErrorKind, MediaFetcher};
 use url::Url;
@@ -14,6 +17,8 @@ const RENEWAL_FRESH_FOR: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub(crate) struct CdnFetcher {
     pub(crate) access: Arc<CdnAccess>,
+    /// The play this track's requests belong to.
+    pub(crate) trace: Trace,
 }
 
 impl MediaFetcher for CdnFetcher {
@@ -24,8 +29,9 @@ impl MediaFetcher for CdnFetcher {
     ) -> BoxFuture<'a, Result<Box<dyn FetchBody>, FetchError>> {
         Box::pin(async move {
             let response = self
-                .access
-                .get(url, range)
+                .trace
+                .clone()
+                .scope(self.access.get(url, range))
                 .await
                 .map_err(|e| fetch_error(&e))?;
             Ok(Box::new(Body(response)) as Box<dyn FetchBody>)
@@ -36,8 +42,9 @@ impl MediaFetcher for CdnFetcher {
         Box::pin(async move {
             let old = self.access.grant();
             let fresh = self
-                .access
-                .renew(RENEWAL_FRESH_FOR)
+                .trace
+                .clone()
+                .scope(Box::pin(self.access.renew(RENEWAL_FRESH_FOR)))
                 .await
                 .map_err(|e| fetch_error(&e))?;
             // The MP3's signature is in its URL, so its URL changes; cookie-signed URLs don't.

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use strato_audio::{AudioError, MediaOpener, QueueItem, TrackMedia};
+use strato_cloud::trace::Trace;
 use strato_cloud::{ApiClient, CdnAccess};
 use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::abr::Bandwidth;
@@ -102,6 +103,9 @@ impl MediaOpener for CloudOpener {
             ))
         })?;
         let track_id = item.id.clone();
+        // One trace per play: the grant, the playlists and every segment of the track.
+        let trace = Trace::new();
+        tracing::info!(trace = trace.root(), track = %track_id, "play: opening the track");
         let fresh = lock(&self.accesses)
             .get(&track_id)
             .filter(|a| a.grant().expires_at - unix_now() > GRANT_REUSE_MARGIN_SECS)
@@ -127,6 +131,7 @@ impl MediaOpener for CloudOpener {
             self.context.clone(),
             access,
             item.duration,
+            trace,
         )))
     }
 }

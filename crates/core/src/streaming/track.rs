@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use strato_audio::{AudioError, MediaRun, TrackMedia};
+use strato_cloud::trace::Trace;
 use strato_cloud::{CdnAccess, CloudError};
 use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::hls::{HlsConfig, SharedBandwidth};
@@ -54,6 +55,8 @@ pub(crate) struct CloudTrack {
     duration: Option<Duration>,
     grant: Mutex<Option<PendingGrant>>,
     grant_task: AbortHandle,
+    /// The play's trace, for every request of the track.
+    trace: Trace,
     built: OnceLock<Result<Box<dyn TrackMedia>, AppError>>,
     /// Serialises building; never taken by `close` or the progress getters.
     building: Mutex<()>,
@@ -61,20 +64,23 @@ pub(crate) struct CloudTrack {
 }
 
 impl CloudTrack {
-    /// Starts fetching the track's grant at once.
+    /// Starts fetching the track's grant at once; every request of the track carries
+    /// `trace`.
     pub(crate) fn start(
         context: TrackContext,
         access: impl std::future::Future<Output = Result<Arc<CdnAccess>, CloudError>> + Send + 'static,
         duration: Option<Duration>,
+        trace: Trace,
     ) -> Self {
         let (tx, rx) = oneshot::channel();
-        let task = context.runtime.spawn(async move {
+        let task = context.runtime.spawn(trace.clone().scope(async move {
             let _ = tx.send(access.await);
-        });
+        }));
         Self {
             choices: context.choices(),
             context,
             duration,
+            trace,
             grant: Mutex::new(Some(rx)),
             grant_task: task.abort_handle(),
             built: OnceLock::new(),
@@ -115,7 +121,10 @@ impl CloudTrack {
 
     fn build(&self, access: Arc<CdnAccess>) -> Result<Box<dyn TrackMedia>, AppError> {
         let grant = access.grant();
-        let fetcher = Arc::new(CdnFetcher { access });
+        let fetcher = Arc::new(CdnFetcher {
+            access,
+            trace: self.trace.clone(),
+        });
         let ctx = &self.context;
         let unusable = |_| {
             AppError::new(

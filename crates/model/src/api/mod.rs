@@ -6,6 +6,7 @@ mod live;
 mod playlist;
 mod problem;
 mod stream;
+mod trace;
 mod uploads;
 
 pub use catalog::{
@@ -21,6 +22,7 @@ pub use playlist::{
 };
 pub use problem::{Problem, ProblemType};
 pub use stream::{CdnCookie, DownloadGrant, DownloadQuality, SegmentKind, StreamGrant};
+pub use trace::{TRACE_HEADER, trace_root};
 pub use uploads::{
     AudioFormat, CompleteUpload, FailureKind, Listener, ListenerProfile, NewUpload, PartUrl,
     PartsRequest, Takedown, TakedownRequest, Upload, UploadDetails, UploadFailure, UploadLimits,

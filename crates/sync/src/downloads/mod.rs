@@ -441,7 +441,12 @@ impl DownloadManager {
                 for track_id in self.next_tracks().await? {
                     let shared = Arc::clone(shared);
                     tasks.spawn(async move {
-                        let outcome = fetch::download(&shared, &track_id).await;
+                        // One trace per download: its grant and its file.
+                        let trace = strato_cloud::trace::Trace::new();
+                        tracing::debug!(trace = trace.root(), track = %track_id, "download");
+                        let outcome = trace
+                            .scope(Box::pin(fetch::download(&shared, &track_id)))
+                            .await;
                         (track_id, outcome)
                     });
                 }

@@ -361,7 +361,13 @@ impl UploadManager {
         let Some(upload) = next else {
             return false;
         };
-        match send::send(&self.shared, &upload).await {
+        // One trace per upload: its announcement, parts, completion and processing checks.
+        let trace = strato_cloud::trace::Trace::new();
+        tracing::debug!(trace = trace.root(), upload = %upload.local_id, "upload");
+        match trace
+            .scope(Box::pin(send::send(&self.shared, &upload)))
+            .await
+        {
             Ok(()) => true,
             Err(error) if error.kind() == Some(CloudErrorKind::Offline) => {
                 let message = "Waiting for the network.".to_owned();
