@@ -35,8 +35,9 @@ use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
     LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
-    QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView,
-    SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus, UPLOADS_CHANGED_EVENT,
+    QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SIGNED_OUT_ELSEWHERE_EVENT,
+    SYNC_STATUS_EVENT, SettingsView, SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus,
+    UPLOADS_CHANGED_EVENT,
 };
 use tauri::{Emitter, Manager, Runtime};
 use tauri_plugin_window_state::StateFlags;
@@ -98,6 +99,10 @@ impl AppEvents for WindowEvents {
 
     fn uploads_changed(&self) {
         self.send(UPLOADS_CHANGED_EVENT, ());
+    }
+
+    fn signed_out_elsewhere(&self) {
+        self.send(SIGNED_OUT_ELSEWHERE_EVENT, ());
     }
 
     fn catalog_changed(&self, change: &CatalogChange) {

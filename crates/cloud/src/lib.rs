@@ -23,6 +23,7 @@ pub mod keychain;
 mod live;
 pub mod redact;
 mod service;
+mod sessions;
 pub mod trace;
 pub mod trust;
 mod uploads;

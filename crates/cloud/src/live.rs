@@ -25,12 +25,18 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(15);
 const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(30);
 
 /// An open live connection.
+///
+/// Its liveness is the client's to check, since not every service can ping (API Gateway's
+/// WebSocket APIs cannot): after a heartbeat of silence the client asks for a pong, and a
+/// second heartbeat without a word means the connection is dead. That ping also keeps an
+/// idle connection from being dropped (API Gateway's ten minutes).
 #[derive(Debug)]
 pub struct LiveConnection {
     socket: WebSocket,
-    /// Silence longer than this means the connection is dead (twice the service's
-    /// heartbeat, as the contract says).
-    silence_limit: Duration,
+    /// How long a silence lasts before the client asks: the service's `heartbeat_secs`.
+    heartbeat: Duration,
+    /// A ping is out and nothing was heard since.
+    asked: bool,
 }
 
 /// How a live connection ended.
@@ -38,7 +44,7 @@ pub struct LiveConnection {
 pub enum LiveEnd {
     /// The service closed it, with a code of the contract (`live_close`) or another.
     Closed { code: u16, reason: String },
-    /// Nothing was heard for twice the heartbeat: the network went away quietly.
+    /// Nothing was heard for two heartbeats, a ping included: the network went away quietly.
     Silent,
     /// The connection broke (reset, or the stream ended without a close frame).
     Broken(String),
@@ -84,19 +90,26 @@ impl ApiClient {
             .map_err(|e| upgrade_error(e, WHAT))?;
         Ok(LiveConnection {
             socket,
-            silence_limit: DEFAULT_HEARTBEAT * 2,
+            heartbeat: DEFAULT_HEARTBEAT,
+            asked: false,
         })
     }
 }
 
 impl LiveConnection {
     /// The next event, or how the connection ended. Frames of unknown types are skipped
-    /// (the list of events grows); the hello sets the silence limit.
+    /// (the list of events grows); the hello sets the heartbeat.
     pub async fn next(&mut self) -> Result<LiveEvent, LiveEnd> {
         loop {
-            let frame = tokio::time::timeout(self.silence_limit, self.socket.next())
-                .await
-                .map_err(|_| LiveEnd::Silent)?;
+            let Ok(frame) = tokio::time::timeout(self.heartbeat, self.socket.next()).await else {
+                if self.asked {
+                    return Err(LiveEnd::Silent);
+                }
+                self.send(&LiveRequest::Ping).await?;
+                self.asked = true;
+                continue;
+            };
+            self.asked = false;
             let text = match frame {
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(Message::Close { code, reason })) => {
@@ -113,8 +126,8 @@ impl LiveConnection {
             match serde_json::from_str::<LiveEvent>(&text) {
                 Ok(event) => {
                     if let LiveEvent::Hello { heartbeat_secs, .. } = &event {
-                        self.silence_limit = Duration::from_secs(u64::from(*heartbeat_secs) * 2)
-                            .max(Duration::from_secs(2));
+                        self.heartbeat = Duration::from_secs(u64::from(*heartbeat_secs))
+                            .max(Duration::from_secs(1));
                     }
                     return Ok(event);
                 }

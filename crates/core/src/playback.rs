@@ -30,6 +30,9 @@ pub trait AppEvents: Send + Sync {
     /// The listener's uploads on the service changed (processed, edited, deleted, on this
     /// device or another): the uploads screen reads them again.
     fn uploads_changed(&self) {}
+    /// The listener signed out everywhere on another device: every session of theirs has
+    /// ended, this one's too. The window signs out (forgetting the kept session) and says why.
+    fn signed_out_elsewhere(&self) {}
     /// The catalog list changed, or its walk moved on: after each page of a walk.
     fn catalog_changed(&self, _change: &CatalogChange) {}
     /// The listener's settings changed (the settings screen took them), or what the screen

@@ -1,7 +1,8 @@
 //! The live channel through the App facade, against moto and devcloud: a public track
 //! another listener withdraws goes from this computer's offline music as soon as the service
-//! says so (not at the next quarter-hourly check), with the notice; and the window is told
-//! when the listener's own uploads change on the service.
+//! says so (not at the next quarter-hourly check), with the notice; the window is told
+//! when the listener's own uploads change on the service; and signing out on one device
+//! tells the other at once.
 
 mod app_support;
 
@@ -24,6 +25,7 @@ const OWNER: (&str, &str) = ("live-owner", "Live-Owner-1!");
 #[derive(Default)]
 struct Told {
     uploads_changed: std::sync::atomic::AtomicU32,
+    signed_out_elsewhere: std::sync::atomic::AtomicU32,
 }
 
 impl AppEvents for Told {
@@ -31,6 +33,11 @@ impl AppEvents for Told {
 
     fn uploads_changed(&self) {
         self.uploads_changed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn signed_out_elsewhere(&self) {
+        self.signed_out_elsewhere
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
@@ -167,4 +174,49 @@ async fn the_window_is_told_when_the_listeners_uploads_change_on_the_service() {
     })
     .await;
     assert!(desktop.my_uploads(None).await.unwrap().items.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_on_one_device_tells_the_other_at_once() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (user, password) = ("two-devices", "Two-Devices-1!");
+    cloud.cognito().ensure_user(user, password).await;
+    let start = |name: &str| {
+        let told = Arc::new(Told::default());
+        let mut settings = AppSettings::new(cloud.api_url(), AudioOutput::Null);
+        settings.data_dir = Some(dir.path().join(name));
+        (App::start(settings, told.clone()).unwrap(), told)
+    };
+    let (laptop, laptop_told) = start("laptop");
+    let (desktop, desktop_told) = start("desktop");
+    for app in [&laptop, &desktop] {
+        app.sign_in(cloud.api_url(), user, password.into())
+            .await
+            .unwrap();
+    }
+    eventually("the desktop's live channel", || async {
+        let status = desktop.sync_status().await.ok()?;
+        (status.live == LiveUpdates::Live).then_some(())
+    })
+    .await;
+    // The service refuses tokens of the second before a sign-out: let the desktop's be older.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    laptop.sign_out().await;
+    eventually("the desktop told", || async {
+        (desktop_told
+            .signed_out_elsewhere
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 1)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        laptop_told
+            .signed_out_elsewhere
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the device that signed out is not told it did"
+    );
 }

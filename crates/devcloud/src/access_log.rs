@@ -20,7 +20,8 @@ use bytes::Bytes;
 use http_body::{Body as _, Frame, SizeHint};
 use strato_model::api::{TRACE_HEADER, trace_root};
 
-/// A trace id for a request that came without one: this second, and 96 random bits.
+/// A trace id for a request that came without one: this second, and 24 hex digits of a
+/// random UUID (88 random bits: the version digit is fixed).
 fn new_trace_root() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("1-{:08x}-{}", crate::unix_now() & 0xffff_ffff, &id[..24])

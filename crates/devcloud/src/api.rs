@@ -42,6 +42,8 @@ pub struct AppState {
     pub uploads: Uploads,
     /// The live channel's connections, by listener.
     pub live: Arc<crate::live::LiveHub>,
+    /// The user pool's administration, to revoke sessions (`None`: not configured).
+    pub pool_admin: Option<crate::account::PoolAdmin>,
 }
 
 impl FromRef<AppState> for Arc<Authenticator> {
@@ -55,6 +57,10 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
     Router::new()
         .route("/v1/config", get(config))
         .route("/v1/live", get(crate::live::connect))
+        .route(
+            "/v1/account/sign-out-everywhere",
+            post(crate::account::sign_out_everywhere),
+        )
         .route("/v1/tracks", get(catalog::list_tracks))
         .route("/v1/tracks/{id}", get(catalog::get_track))
         .route("/v1/tracks/availability", post(explore::availability))

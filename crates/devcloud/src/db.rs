@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("playlists/schema.sql"),
     include_str!("uploads/schema.sql"),
     include_str!("playlists/public.sql"),
+    include_str!("auth/signed_out.sql"),
 ];
 
 /// Why the database could not be used.
@@ -25,6 +26,8 @@ pub enum DbError {
     },
     #[error("migrating the schema: {0}")]
     Migrate(rusqlite::Error),
+    #[error("reading at start: {0}")]
+    Read(rusqlite::Error),
     #[error("the database is version {found}, newer than this devcloud knows ({known})")]
     TooNew { found: i64, known: usize },
     #[error("the database thread has stopped")]

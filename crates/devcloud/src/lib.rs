@@ -5,7 +5,8 @@
 //!
 //! It owns:
 //! - **Identity** ([`auth`]): verifying Cognito access tokens (RS256 via the pool's JWKS,
-//!   issuer, app client, token use), and provisioning a moto Cognito emulator.
+//!   issuer, app client, token use), and provisioning a moto Cognito emulator; signing a
+//!   listener out everywhere ([`account`]).
 //! - **The REST API** ([`api`]): the catalog ([`catalog`]) from `MEDIA_DIR/catalog.json`;
 //!   per-user playlists ([`playlists`]) in SQLite with revisions, `If-Match`, idempotency keys
 //!   and a changes feed; and stream/download grants ([`grants`]) signed for the CDN.
@@ -13,7 +14,7 @@
 //!   through presigned multipart parts, processed with ffmpeg into the catalog's forms,
 //!   private or public, moderated, explored, and collected from storage once deleted.
 //! - **Live events** ([`live`]): a WebSocket per signed-in client at `/v1/live`, on which
-//!   each listener's playlist writes are pushed as they commit.
+//!   each listener's playlist writes, upload changes and sign-outs are pushed as they commit.
 //! - **The CDN** ([`cdn`]): `MEDIA_DIR/media/**` behind CloudFront signed URLs and cookies
 //!   (real CloudFront signing: RSA-SHA1, canned and custom policies), public `MEDIA_DIR/art/**`,
 //!   ranges, ETags, content types, streamed from disk.
@@ -24,6 +25,7 @@
 //! `.await`. Logs never carry tokens, cookies or signatures ([`access_log`]).
 
 pub mod access_log;
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod catalog;

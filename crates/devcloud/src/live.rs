@@ -1,5 +1,6 @@
 //! The live channel, `GET /v1/live` (`docs/api.md`, "Live events"): a WebSocket per signed-in
-//! client, over which each listener's playlist writes are pushed as they commit.
+//! client, over which each listener's playlist writes, upload changes and sign-outs are
+//! pushed as they commit (and withdrawn public tracks to everyone).
 //!
 //! A real deployment is an API Gateway WebSocket API: `$connect` authorised by a function
 //! that checks the token as the REST API does, a connections table (connection id, user,
@@ -105,6 +106,9 @@ async fn serve(
     tokio::pin!(token_expiry, end_of_life);
     let close = loop {
         tokio::select! {
+            // In this order: what is queued for the listener goes out before the answer to a
+            // ping read after it (a client's ping is a barrier for what was sent before).
+            biased;
             () = &mut token_expiry => break Some((live_close::TOKEN_EXPIRED, "token expired")),
             () = &mut end_of_life => break Some((live_close::TOO_OLD, "connection too old")),
             _ = heartbeat.tick() => {
@@ -113,6 +117,11 @@ async fn serve(
                 }
             }
             event = events.recv() => match event {
+                Ok(LiveEvent::SignedOut) => {
+                    // Told, then closed: the token it was opened with is refused from now.
+                    let _ = send(&mut socket, &LiveEvent::SignedOut).await;
+                    break Some((live_close::TOKEN_EXPIRED, "signed out everywhere"));
+                }
                 Ok(event) => {
                     if send(&mut socket, &event).await.is_err() {
                         break None;

@@ -105,8 +105,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
             issuer,
         } => CognitoSettings::aws(region, user_pool_id, client_id, jwks_url, issuer),
     };
-    let auth = Arc::new(Authenticator::new(&cognito));
-    auth.prefetch().await;
+    let (auth, pool_admin) = start_auth(&cognito, &db).await?;
 
     let api_listener = bind(args.api_addr).await?;
     let cdn_listener = bind(args.cdn_addr).await?;
@@ -139,6 +138,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         }),
         uploads,
         live,
+        pool_admin,
     };
     let api_router = with_layers(
         api::router(state, Arc::clone(&faults)),
@@ -170,6 +170,30 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     println!("devcloud ready api={api_url} cdn={cdn_url}");
     tracing::info!(%api_url, %cdn_url, "devcloud ready");
     serve(api_listener, api_router, cdn_listener, cdn_router, shutdown).await
+}
+
+/// The token check, with the sign-outs everywhere the database remembers, and the user
+/// pool's administration when it is the emulator's.
+async fn start_auth(
+    cognito: &CognitoSettings,
+    db: &Db,
+) -> Result<(Arc<Authenticator>, Option<crate::account::PoolAdmin>), Error> {
+    let auth = Arc::new(Authenticator::new(cognito));
+    auth.prefetch().await;
+    let signed_out = db
+        .call(|conn| crate::account::signed_out_times(conn))
+        .await?
+        .map_err(crate::db::DbError::Read)?;
+    for (sub, at) in signed_out {
+        auth.signed_out_everywhere(&sub, at);
+    }
+    // Only the emulator's pool is administered here; against a real pool devcloud has no
+    // administrative credentials of its own.
+    let pool_admin = cognito.emulator.then(|| crate::account::PoolAdmin {
+        client: cognito::emulator_client(&cognito.endpoint),
+        user_pool_id: cognito.user_pool_id.clone(),
+    });
+    Ok((auth, pool_admin))
 }
 
 /// The upload bucket, processing left mid-way, the collector; and the published folder the

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::{SinkExt as _, StreamExt as _};
 use reqwest::StatusCode;
 use serde_json::json;
-use strato_model::api::{LiveEvent, Playlist, ProblemType, live_close};
+use strato_model::api::{LiveEvent, Playlist, Problem, ProblemType, live_close};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -260,6 +260,74 @@ async fn an_owner_hears_each_change_of_an_upload_and_everyone_hears_a_public_tra
     assert_eq!(next(&mut fans).await, withdrawn);
     nothing_else(&mut fans).await;
     nothing_else(&mut owners).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_everywhere_tells_and_closes_every_connection_and_refuses_the_old_tokens() {
+    let cloud = builder().start().await;
+    // A listener of this test's own: the emulator's pool is shared by the process's tests.
+    let leaving = listener(&cloud, "leaves-everywhere").await;
+    let other = listener(&cloud, "stays-signed-in").await;
+    let mut laptop = open(cloud.api_url(), Some(&leaving.token)).await.unwrap();
+    let mut desktop = open(cloud.api_url(), Some(&leaving.token)).await.unwrap();
+    let mut stranger = open(cloud.api_url(), Some(&other.token)).await.unwrap();
+    for socket in [&mut laptop, &mut desktop, &mut stranger] {
+        hello(socket).await;
+    }
+    // Tokens of the second before the sign-out are the ones refused after it.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let response = leaving
+        .post("/v1/account/sign-out-everywhere")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    for socket in [&mut laptop, &mut desktop] {
+        assert_eq!(next(socket).await, LiveEvent::SignedOut);
+        assert_eq!(
+            closed(socket).await,
+            (
+                live_close::TOKEN_EXPIRED,
+                "signed out everywhere".to_owned()
+            )
+        );
+    }
+    nothing_else(&mut stranger).await;
+
+    // The old token's signature still verifies, and it is refused all the same, in words.
+    let refused = leaving.get("/v1/playlists").send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let problem: Problem = refused.json().await.unwrap();
+    assert_eq!(problem.kind(), Some(ProblemType::Unauthorized));
+    assert!(
+        problem
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("signed out everywhere")),
+        "{problem:?}"
+    );
+    assert!(open(cloud.api_url(), Some(&leaving.token)).await.is_err());
+    // Someone else's session goes on; signing in again starts a new one.
+    assert!(
+        other
+            .get("/v1/playlists")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let again = listener(&cloud, "leaves-everywhere").await;
+    assert!(
+        again
+            .get("/v1/playlists")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,7 @@ use crate::schedule::SyncTrigger;
 pub struct LiveSchedule {
     /// The ceiling of the first wait after a failure; doubled each time.
     pub first_backoff: Duration,
+    /// The ceiling stops doubling here.
     pub max_backoff: Duration,
     /// How long before asking again a service that refused the channel for good.
     pub refused_retry: Duration,
@@ -54,6 +55,8 @@ pub enum LiveNews {
     UploadsChanged { upload_id: String },
     /// A track others could play no longer is; whoever keeps it offline should check.
     TrackUnavailable { track_id: String },
+    /// The listener signed out everywhere (another device asked): this session is over.
+    SignedOutEverywhere,
 }
 
 /// Where the channel stands, as the sync indicator tells it.
@@ -175,6 +178,7 @@ async fn listen(
             LiveEvent::TrackUnavailable { track_id } => {
                 tell(LiveNews::TrackUnavailable { track_id });
             }
+            LiveEvent::SignedOut => tell(LiveNews::SignedOutEverywhere),
             LiveEvent::Pong => {}
         }
     }
@@ -219,6 +223,19 @@ mod tests {
                 assert!(backoff(&schedule, failures) <= ceiling, "{failures}");
             }
         }
+        // It grows: the longest of many waits after n failures is past the ceiling after
+        // n - 1 (1 s, 2 s, 4 s ... up to the minute).
+        let longest = |failures| {
+            (0..400)
+                .map(|_| backoff(&schedule, failures))
+                .max()
+                .unwrap()
+        };
+        for failures in 2..=6 {
+            let previous = Duration::from_secs(1 << (failures - 2));
+            assert!(longest(failures) > previous, "{failures}");
+        }
+        assert!(longest(20) > Duration::from_secs(32));
         // Jittered: a hundred waits at the ceiling of a minute are not all one value.
         let waits: std::collections::HashSet<_> =
             (0..100).map(|_| backoff(&schedule, 10)).collect();

@@ -58,9 +58,16 @@ impl Relay {
                     let _ = outbound.set_nodelay(true);
                     let (in_read, in_write) = inbound.into_split();
                     let (out_read, out_write) = outbound.into_split();
+                    // Both ways run to their end (a half-closed connection still gets its
+                    // answer); only a cut ends them early.
+                    let both = async {
+                        tokio::join!(
+                            pipe(in_read, out_write, one_way),
+                            pipe(out_read, in_write, one_way)
+                        )
+                    };
                     tokio::select! {
-                        () = pipe(in_read, out_write, one_way) => {}
-                        () = pipe(out_read, in_write, one_way) => {}
+                        _ = both => {}
                         _ = watch.wait_for(|cut| *cut) => {}
                     }
                 });

@@ -55,6 +55,8 @@ export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */
 export const QUEUE_CHANGED_EVENT = "queue-changed";
 /** The library's playlists changed (an edit, a sync): re-read them. No payload. */
+/** The listener signed out everywhere on another device (no payload). */
+export const SIGNED_OUT_ELSEWHERE_EVENT = "signed-out-elsewhere";
 export const PLAYLISTS_CHANGED_EVENT = "playlists-changed";
 export const SYNC_STATUS_EVENT = "sync-status";
 export const DOWNLOADS_STATUS_EVENT = "downloads-status";
@@ -484,6 +486,11 @@ export function playPlaylist(id: string, start: number): Promise<void> {
 
 export function onPlaylistsChanged(callback: () => void): Promise<Unlisten> {
   return subscribe<null>(PLAYLISTS_CHANGED_EVENT, () => callback());
+}
+
+/** The listener signed out everywhere on another device: this one's session is over too. */
+export function onSignedOutElsewhere(callback: () => void): Promise<Unlisten> {
+  return subscribe<null>(SIGNED_OUT_ELSEWHERE_EVENT, () => callback());
 }
 
 export function syncStatus(): Promise<SyncStatus> {

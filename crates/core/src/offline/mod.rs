@@ -230,8 +230,9 @@ impl AccountLibrary {
     }
 
     /// Hears the live channel: tells the sync indicator how other devices' changes arrive,
-    /// the uploads screen that the listener's uploads changed, and checks a withdrawn track
-    /// at once when it is kept offline here.
+    /// the uploads screen that the listener's uploads changed, and the window that the
+    /// listener signed out everywhere; checks a withdrawn track at once when it is kept
+    /// offline here.
     fn live_listener(self: &Arc<Self>) -> impl Fn(LiveNews) + Send + Sync + 'static {
         let library = Arc::downgrade(self);
         let runtime = self.runtime.clone();
@@ -246,6 +247,12 @@ impl AccountLibrary {
                     }
                 }
                 LiveNews::UploadsChanged { .. } => library.events.uploads_changed(),
+                LiveNews::SignedOutEverywhere => {
+                    tracing::info!("signed out everywhere, from another device");
+                    // Nothing more to send or fetch with a session that has ended.
+                    library.go_offline();
+                    library.events.signed_out_elsewhere();
+                }
                 LiveNews::TrackUnavailable { track_id } => {
                     runtime.spawn(async move {
                         let kept = library

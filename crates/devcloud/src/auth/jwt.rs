@@ -32,6 +32,8 @@ pub enum Rejection {
     NotAccessToken(String),
     #[error("the user pool's signing keys could not be fetched")]
     KeysUnavailable,
+    #[error("the session was signed out everywhere")]
+    SignedOut,
 }
 
 /// What a valid token must say.
@@ -49,6 +51,10 @@ pub struct Claims {
     /// The user's stable id: the key of everything stored per user.
     pub sub: String,
     pub exp: i64,
+    /// When the token was issued: one issued before its user signed out everywhere is
+    /// refused.
+    #[serde(default)]
+    pub iat: Option<i64>,
     #[serde(default)]
     pub nbf: Option<i64>,
     pub iss: String,

@@ -5,7 +5,8 @@ pub mod cognito;
 pub mod jwks;
 pub mod jwt;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -26,6 +27,8 @@ pub const LEEWAY_SECS: i64 = 30;
 pub struct Authenticator {
     jwks: Jwks,
     expected: Expected,
+    /// When each listener last signed out everywhere: tokens issued before are refused.
+    signed_out: Mutex<HashMap<String, i64>>,
 }
 
 impl Authenticator {
@@ -38,7 +41,16 @@ impl Authenticator {
                 client_id: cognito.client_id.clone(),
                 leeway_secs: LEEWAY_SECS,
             },
+            signed_out: Mutex::default(),
         }
+    }
+
+    /// From now on, `sub`'s tokens issued before `at` (Unix seconds) are refused.
+    pub fn signed_out_everywhere(&self, sub: &str, at: i64) {
+        self.signed_out
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(sub.to_owned(), at);
     }
 
     /// Loads the key set ahead of the first request; failures are only logged, as the keys
@@ -62,6 +74,16 @@ impl Authenticator {
             }
         };
         let claims = unverified.verify(&key, &self.expected, unix_now())?;
+        let signed_out_at = self
+            .signed_out
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&claims.sub)
+            .copied();
+        // A token of the same second as the sign-out may be a new sign-in's: let it be.
+        if signed_out_at.is_some_and(|at| claims.iat.unwrap_or(0) < at) {
+            return Err(Rejection::SignedOut);
+        }
         Ok(User {
             expires_at: claims.exp,
             sub: claims.sub,

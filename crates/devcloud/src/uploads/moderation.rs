@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use strato_model::api::{TakedownRequest, Upload, UploadStatus, Visibility};
 
-use super::shared::{db, reread, shown};
+use super::shared::{db, reread, shown, to_the_end};
 use super::store::{self, Status, UploadRow};
 use crate::api::AppState;
 use crate::auth::User;
@@ -40,16 +40,20 @@ pub async fn takedown(
         ));
     }
     let before = moderated(&state, &user, &id).await?;
-    {
-        let id = id.clone();
-        db(state.uploads.db(), move |conn| {
-            store::set_takedown(conn, &id, Some(&reason), unix_now())
-        })
-        .await?;
-    }
     tracing::info!(%id, by = %user.sub, "track taken down");
-    let after = reread(&state, &id).await?;
-    state.uploads.announce(&before, Some(&after));
+    let after = to_the_end(async move {
+        {
+            let id = id.clone();
+            db(state.uploads.db(), move |conn| {
+                store::set_takedown(conn, &id, Some(reason.as_str()), unix_now())
+            })
+            .await?;
+        }
+        let after = reread(&state, &id).await?;
+        state.uploads.announce(&before, Some(&after));
+        Ok(after)
+    })
+    .await?;
     shown(&after)
 }
 
@@ -60,15 +64,19 @@ pub async fn restore(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Upload>, ApiError> {
     let before = moderated(&state, &user, &id).await?;
-    {
-        let id = id.clone();
-        db(state.uploads.db(), move |conn| {
-            store::set_takedown(conn, &id, None, unix_now())
-        })
-        .await?;
-    }
     tracing::info!(%id, by = %user.sub, "track restored");
-    let after = reread(&state, &id).await?;
-    state.uploads.announce(&before, Some(&after));
+    let after = to_the_end(async move {
+        {
+            let id = id.clone();
+            db(state.uploads.db(), move |conn| {
+                store::set_takedown(conn, &id, None, unix_now())
+            })
+            .await?;
+        }
+        let after = reread(&state, &id).await?;
+        state.uploads.announce(&before, Some(&after));
+        Ok(after)
+    })
+    .await?;
     shown(&after)
 }

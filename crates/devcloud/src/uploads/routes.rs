@@ -10,7 +10,7 @@ use strato_model::api::{
     UploadSession, UploadStatus, UploadedPart,
 };
 
-use super::shared::{PageQuery, db, owned, page_bounds, page_of, reread, shown};
+use super::shared::{PageQuery, db, owned, page_bounds, page_of, reread, shown, to_the_end};
 use super::store::{self, NewRow, PatchError, Status, UploadRow};
 use super::{Uploads, formats};
 use crate::api::AppState;
@@ -440,17 +440,22 @@ pub async fn update(
     ApiJson(patch): ApiJson<UploadPatch>,
 ) -> Result<Json<Upload>, ApiError> {
     let before = owned(&state, &user, &id).await?;
-    let row = before.clone();
-    let outcome = db(state.uploads.db(), move |conn| {
-        store::patch(conn, &row, &patch, unix_now())
+    let outcome = to_the_end(async move {
+        let row = before.clone();
+        let outcome = db(state.uploads.db(), move |conn| {
+            store::patch(conn, &row, &patch, unix_now())
+        })
+        .await?;
+        if outcome.is_err() {
+            return Ok(outcome.map(|()| before));
+        }
+        let after = reread(&state, &id).await?;
+        state.uploads.announce(&before, Some(&after));
+        Ok(Ok(after))
     })
     .await?;
     match outcome {
-        Ok(()) => {
-            let after = reread(&state, &id).await?;
-            state.uploads.announce(&before, Some(&after));
-            shown(&after)
-        }
+        Ok(after) => shown(&after),
         Err(PatchError::Invalid(message)) => Err(ApiError::bad_request(message)),
         Err(PatchError::TakenDown) => Err(ApiError::upload_conflict(
             "this track was taken down and cannot be made public",
@@ -515,13 +520,17 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let row = owned(&state, &user, &id).await?;
     {
-        let id = id.clone();
-        db(state.uploads.db(), move |conn| {
-            store::delete(conn, &id, unix_now())
+        let (state, id, row) = (state.clone(), id.clone(), row.clone());
+        to_the_end(async move {
+            db(state.uploads.db(), move |conn| {
+                store::delete(conn, &id, unix_now())
+            })
+            .await?;
+            state.uploads.announce(&row, None);
+            Ok(())
         })
         .await?;
     }
-    state.uploads.announce(&row, None);
     if let Some(multipart) = &row.multipart_id
         && let Err(error) = state
             .uploads

@@ -40,6 +40,17 @@ pub(crate) fn shown(row: &UploadRow) -> Result<Json<Upload>, ApiError> {
 }
 
 /// The row again after a write.
+/// Runs `work` (a write and its announcement on the live channel) to its end even when the
+/// caller goes away mid-request, as a function does: a dropped connection cancels a
+/// handler, and a write committed without its event would leave other devices untold.
+pub(crate) async fn to_the_end<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+}
+
 pub(crate) async fn reread(state: &AppState, id: &str) -> Result<UploadRow, ApiError> {
     let id_owned = id.to_owned();
     db(state.uploads.db(), move |conn| store::row(conn, &id_owned))

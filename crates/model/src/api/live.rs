@@ -43,6 +43,11 @@ pub enum LiveEvent {
     /// `POST /v1/tracks/availability`, which has the last word.
     #[serde(rename = "track.unavailable")]
     TrackUnavailable { track_id: String },
+    /// The listener signed out everywhere (on this device or another): every session of
+    /// theirs has ended, and the service closes the connection after this frame
+    /// ([`close::TOKEN_EXPIRED`]).
+    #[serde(rename = "account.signed_out")]
+    SignedOut,
     /// The answer to a [`LiveRequest::Ping`].
     #[serde(rename = "pong")]
     Pong,

@@ -230,3 +230,7 @@ impl PlayerStatus {
 
 /// The name of the event that carries [`PlayerStatus`].
 pub const PLAYER_STATUS_EVENT: &str = "player-status";
+
+/// The name of the event (no payload) that says the listener signed out everywhere on another
+/// device: the window signs out here too, and says why.
+pub const SIGNED_OUT_ELSEWHERE_EVENT: &str = "signed-out-elsewhere";

@@ -3,6 +3,7 @@ import type { AppError } from "../../ipc";
 import { makeTrack } from "../../test/fixtures";
 
 const ended = vi.hoisted(() => ({ listener: null as ((error: AppError) => void) | null }));
+const elsewhere = vi.hoisted(() => ({ listener: null as (() => void) | null, stopped: 0 }));
 
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
@@ -12,8 +13,17 @@ vi.mock("../../ipc", async (importOriginal) => ({
       ended.listener = null;
     };
   }),
+  onSignedOutElsewhere: vi.fn((listener: () => void) => {
+    elsewhere.listener = listener;
+    return Promise.resolve(() => {
+      elsewhere.listener = null;
+      elsewhere.stopped += 1;
+    });
+  }),
+  signOut: vi.fn(() => Promise.resolve()),
 }));
 
+import * as ipc from "../../ipc";
 import { watchSessionEnd } from "./app";
 import { catalogStore } from "./catalog.svelte";
 import { sessionStore } from "./session.svelte";
@@ -37,5 +47,25 @@ describe("watchSessionEnd", () => {
 
     unwatch();
     expect(ended.listener).toBeNull();
+  });
+
+  it("signs out here too, with the reason, when the listener signed out on another device", async () => {
+    elsewhere.stopped = 0;
+    vi.mocked(ipc.signOut).mockClear();
+    const unwatch = watchSessionEnd();
+    await vi.waitFor(() => expect(elsewhere.listener).not.toBeNull());
+    elsewhere.listener?.();
+
+    expect(ipc.signOut).toHaveBeenCalledTimes(1);
+    expect(sessionStore.signedIn).toBe(false);
+    expect(sessionStore.view).toEqual({ name: "sign_in" });
+    expect(sessionStore.error?.message).toBe("You signed out on another device. Sign in again to go on here.");
+    expect(catalogStore.tracks).toEqual([]);
+
+    // Signed out already (a second notice, or none signed in): nothing more happens.
+    elsewhere.listener?.();
+    expect(ipc.signOut).toHaveBeenCalledTimes(1);
+    unwatch();
+    expect(elsewhere.stopped).toBe(1);
   });
 });

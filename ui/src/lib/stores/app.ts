@@ -1,4 +1,6 @@
 import * as ipc from "../../ipc";
+import type { AppError } from "../../ipc";
+import { m } from "$lib/i18n";
 import { resetBrowsing } from "$lib/features";
 import { catalogStore } from "./catalog.svelte";
 import { libraryStore } from "./library.svelte";
@@ -34,12 +36,39 @@ export function addAccount(): void {
 
 /**
  * Goes back to sign-in, with the backend's words, when a command fails because the session
- * ended (its refresh was refused). Returns the function that stops watching.
+ * ended (its refresh was refused), or when the listener signed out everywhere on another
+ * device (then this one signs out too, forgetting its kept session). Returns the function
+ * that stops watching.
  */
 export function watchSessionEnd(): ipc.Unlisten {
-  return ipc.onSessionEnded((error) => {
+  const back = (error: AppError) => {
     sessionStore.sessionEnded(error);
     catalogStore.reset();
     resetBrowsing();
-  });
+  };
+  const stopEnded = ipc.onSessionEnded(back);
+  let stopped = false;
+  let stopElsewhere: ipc.Unlisten | null = null;
+  ipc
+    .onSignedOutElsewhere(() => {
+      if (!sessionStore.signedIn) return;
+      const words: AppError = { kind: "auth", message: m.session_signed_out_elsewhere() };
+      // The backend forgets the session it kept; the window says why it is at sign-in.
+      void ipc.signOut().catch(() => {});
+      back(words);
+    })
+    .then(
+      (stop) => {
+        if (stopped) stop();
+        else stopElsewhere = stop;
+      },
+      () => {
+        // No shell to listen to (a page without Tauri): nothing arrives.
+      },
+    );
+  return () => {
+    stopped = true;
+    stopEnded();
+    stopElsewhere?.();
+  };
 }
