@@ -181,6 +181,11 @@ ensure_disk_room() {
         clear_superseded_executables
         free=$(free_gb)
     fi
+    if [ "$free" -lt "$want" ]; then
+        say "$free GB free: clearing the project's libraries newer builds replaced"
+        clear_superseded_libraries
+        free=$(free_gb)
+    fi
     say "$free GB free now"
     [ "$free" -ge 12 ] || die "only $free GB free next to $CARGO_TARGET_DIR; the build and the tests need about 20 GB"
 }
@@ -195,6 +200,19 @@ clear_superseded_executables() {
         -regextype posix-extended -regex '.*-[0-9a-f]{16}' -printf '%T@ %p\n' 2>/dev/null |
         sort -rn |
         awk '{ name = $2; sub(/-[0-9a-f]+$/, "", name); if (seen[name]++) print $2 }' |
+        xargs -r rm -f
+}
+
+# The project's own libraries (`libstrato_*-<hash>.rlib` and `.rmeta`) that newer builds
+# replaced: the app's alone is 300 MB a build, and its hash changes with what its build
+# script sees, so a few days left 40 of them (12 GB). The newest two of each name stay (a
+# test build and a plain one may both be current); an older one still wanted is rebuilt.
+clear_superseded_libraries() {
+    find "$CARGO_TARGET_DIR"/*/deps -maxdepth 1 -type f \( -name 'libstrato_*.rlib' -o -name 'libstrato_*.rmeta' \) \
+        -printf '%T@ %p\n' 2>/dev/null |
+        sort -rn |
+        awk '{ name = $2; sub(/-[0-9a-f]+\.r(lib|meta)$/, "", name); ext = $2; sub(/.*\./, "", ext);
+               if (seen[name "." ext]++ >= 2) print $2 }' |
         xargs -r rm -f
 }
 
