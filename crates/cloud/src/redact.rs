@@ -1,4 +1,5 @@
-//! Keeps `CloudFront` credentials out of logs and error messages, and usernames out of logs.
+//! Keeps `CloudFront` credentials and tokens out of logs and error messages, and usernames out
+//! of logs.
 
 use sha2::{Digest as _, Sha256};
 use url::Url;
@@ -10,6 +11,32 @@ use url::Url;
 pub fn account_tag(username: &str) -> String {
     let digest = Sha256::digest(format!("strato-account:{}", username.trim()).as_bytes());
     hex::encode(&digest[..4])
+}
+
+/// `text` with every JWT in it (three base64url parts, the first a JSON header: `eyJ…`)
+/// replaced by `[token]`. For messages from elsewhere that may echo one: an emulator's error
+/// answers quote the token they refused.
+#[must_use]
+pub fn tokens(text: &str) -> String {
+    let is_part = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("eyJ") {
+        out.push_str(&rest[..start]);
+        let candidate = &rest[start..];
+        let end = candidate
+            .find(|c: char| !(is_part(c) || c == '.'))
+            .unwrap_or(candidate.len());
+        let token = &candidate[..end];
+        if token.split('.').filter(|part| !part.is_empty()).count() >= 2 && token.contains('.') {
+            out.push_str("[token]");
+        } else {
+            out.push_str(token);
+        }
+        rest = &candidate[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Query parameters that authorise a `CloudFront` request.
@@ -60,5 +87,21 @@ mod tests {
         assert!(!shown.contains("K1"), "{shown}");
         assert!(shown.contains("x=2"), "{shown}");
         assert!(shown.starts_with("https://cdn.example/media/a.mp3?"));
+    }
+
+    #[test]
+    fn tokens_are_taken_out_of_messages() {
+        let jwt = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(
+            super::tokens(&format!("NotAuthorizedException: {jwt} is revoked")),
+            "NotAuthorizedException: [token] is revoked"
+        );
+        assert_eq!(super::tokens(&format!("{jwt},{jwt}")), "[token],[token]");
+        // Not a token: left as it is.
+        assert_eq!(
+            super::tokens("eyJ alone, and eyJabc"),
+            "eyJ alone, and eyJabc"
+        );
+        assert_eq!(super::tokens("no token here"), "no token here");
     }
 }

@@ -385,12 +385,15 @@ impl Accounts {
                 match runtime {
                     Ok(runtime) => {
                         // The service ends every session and tells the other devices at
-                        // once; Cognito's own revocation follows, for a service without it.
-                        if let Err(err) = runtime.block_on(api.sign_out_everywhere()) {
-                            tracing::info!(error = %err, "the service could not sign out everywhere");
-                        }
-                        if let Err(err) = runtime.block_on(api.session().sign_out()) {
+                        // once; Cognito's own revocation is for a service without it.
+                        match runtime.block_on(api.sign_out_everywhere()) {
+                            Ok(()) => runtime.block_on(api.session().end_revoked()),
+                            Err(err) => {
+                                tracing::info!(error = %err, "the service could not sign out everywhere");
+                                if let Err(err) = runtime.block_on(api.session().sign_out()) {
                             tracing::info!(error = %err, "could not revoke the session on the service");
+                        }
+                            }
                         }
                     }
                     Err(err) => tracing::warn!(error = %err, "no runtime to revoke the session"),

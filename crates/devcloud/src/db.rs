@@ -176,7 +176,10 @@ mod tests {
             })
             .await
             .unwrap();
-        assert_eq!((version, mode.as_str(), fks), (3, "wal", true));
+        assert_eq!(
+            (version, mode.as_str(), fks),
+            (i64::try_from(MIGRATIONS.len()).unwrap(), "wal", true)
+        );
         drop(db);
         let again = Db::open(&path).await.unwrap();
         let count: i64 = again

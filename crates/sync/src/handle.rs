@@ -36,7 +36,10 @@ impl LibraryHandle {
         .await
         {
             Ok(value) => value,
-            Err(error) => std::panic::resume_unwind(error.into_panic()),
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            // Cancelled: the runtime is shutting down and will drop this task too; there is no
+            // value to give back, and nothing left to give it to.
+            Err(_) => std::future::pending().await,
         }
     }
 

@@ -30,8 +30,13 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    // The SDK's messages carry no secrets (they echo neither passwords nor tokens); debug only.
-    tracing::debug!(?step, error = %DisplayErrorContext(&err), "Cognito call failed");
+    // Cognito's messages echo no secrets, but an emulator's may quote the token it refused:
+    // tokens are taken out, and the line is at debug only.
+    tracing::debug!(
+        ?step,
+        error = %crate::redact::tokens(&DisplayErrorContext(&err).to_string()),
+        "Cognito call failed"
+    );
     let tls = crate::trust::certificate_problem(&err);
     let (kind, message) = match &err {
         SdkError::DispatchFailure(_) if tls.is_some() => (

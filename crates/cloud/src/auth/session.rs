@@ -139,6 +139,19 @@ impl AuthSession {
         result
     }
 
+    /// Ends the session here once the service has revoked it everywhere
+    /// (`POST /v1/account/sign-out-everywhere`): no Cognito call, which would be refused now.
+    pub async fn end_revoked(&self) {
+        let mut state = self.state.lock().await;
+        tracing::info!(
+            account = %crate::redact::account_tag(&state.tokens.username),
+            "signed out everywhere"
+        );
+        state.ended = Some(super::errors::SESSION_ENDED.to_owned());
+        state.tokens.access_token.clear();
+        state.tokens.refresh_token = None;
+    }
+
     async fn refresh_locked(&self, state: &mut State) -> Result<(), CloudError> {
         self.refreshes.fetch_add(1, Ordering::SeqCst);
         match self.service.refresh(&state.tokens).await {
