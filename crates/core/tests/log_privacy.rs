@@ -3,15 +3,16 @@
 //! the username) and a sign-out, logged with the app's default filter (which has the account
 //! code at `debug`), against moto and devcloud.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
+mod log_capture;
+
+use log_capture::Captured;
 use strato_cloud::redact::account_tag;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::PlayerStatus;
 use strato_testkit::{DevCloud, Moto};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -19,36 +20,6 @@ struct Quiet;
 
 impl AppEvents for Quiet {
     fn player_status(&self, _: &PlayerStatus) {}
-}
-
-/// Every line logged in this process.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
 }
 
 /// An app as a new process would start it, with an offline library in `data_dir`.

@@ -4,17 +4,17 @@
 //! subscriber as the app installs it.
 
 mod app_support;
+mod log_capture;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use app_support::eventually;
+use log_capture::Captured;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::api::trace_root;
 use strato_model::ipc::{PlaybackState, PlayerStatus};
 use strato_testkit::{DevCloud, Moto};
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -24,36 +24,6 @@ struct Player(Mutex<Option<PlayerStatus>>);
 impl AppEvents for Player {
     fn player_status(&self, status: &PlayerStatus) {
         *self.0.lock().unwrap() = Some(status.clone());
-    }
-}
-
-/// Every line logged in this process.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
     }
 }
 
