@@ -8,6 +8,7 @@ mod browse_commands;
 mod catalog_commands;
 mod commands;
 pub mod cover_scheme;
+mod device_commands;
 mod dialogs;
 mod launch;
 mod library_commands;
@@ -33,11 +34,11 @@ pub use updates::settle_certificate_paths;
 use appearance::DesktopTheme;
 use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
-    CATALOG_CHANGED_EVENT, CatalogChange, DOWNLOADS_STATUS_EVENT, DownloadsStatus,
-    LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
-    QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SIGNED_OUT_ELSEWHERE_EVENT,
-    SYNC_STATUS_EVENT, SettingsView, SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus,
-    UPLOADS_CHANGED_EVENT,
+    CATALOG_CHANGED_EVENT, CatalogChange, DEVICES_CHANGED_EVENT, DOWNLOADS_STATUS_EVENT,
+    DevicesView, DownloadsStatus, LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT,
+    PLAYLISTS_CHANGED_EVENT, PlayerStatus, QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT,
+    SIGNED_OUT_ELSEWHERE_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
+    TRANSFERS_STATUS_EVENT, TransfersStatus, UPLOADS_CHANGED_EVENT,
 };
 use tauri::{Emitter, Manager, Runtime};
 use tauri_plugin_window_state::StateFlags;
@@ -103,6 +104,10 @@ impl AppEvents for WindowEvents {
 
     fn signed_out_elsewhere(&self) {
         self.send(SIGNED_OUT_ELSEWHERE_EVENT, ());
+    }
+
+    fn devices_changed(&self, view: &DevicesView) {
+        self.send(DEVICES_CHANGED_EVENT, view);
     }
 
     fn catalog_changed(&self, change: &CatalogChange) {
@@ -186,6 +191,7 @@ pub fn run() {
             let look = desktop.resolve(core.settings().settings.appearance);
             app.manage(core);
             app.manage(desktop);
+            device_commands::serve_remote_control(app.handle());
             native_heap::keep_trimmed();
             // The window is made here rather than by Tauri from the configuration, so that
             // its web view is created with the budgets set (after GTK starts, before the web

@@ -16,6 +16,7 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use reqwest::StatusCode;
 use reqwest_websocket::{CloseCode, Message, Upgrade as _, WebSocket};
 use strato_model::api::{LiveEvent, LiveRequest, Problem};
+use tokio::time::Instant;
 
 use crate::{ApiClient, CloudError, CloudErrorKind};
 
@@ -35,6 +36,10 @@ pub struct LiveConnection {
     socket: WebSocket,
     /// How long a silence lasts before the client asks: the service's `heartbeat_secs`.
     heartbeat: Duration,
+    /// When the service was last heard (or the connection opened): the silence is counted
+    /// from here, so that [`LiveConnection::next`] may be cancelled and called again (to send
+    /// a request meanwhile) without forgetting how long it has lasted.
+    heard_at: Instant,
     /// A ping is out and nothing was heard since.
     asked: bool,
 }
@@ -91,6 +96,7 @@ impl ApiClient {
         Ok(LiveConnection {
             socket,
             heartbeat: DEFAULT_HEARTBEAT,
+            heard_at: Instant::now(),
             asked: false,
         })
     }
@@ -99,17 +105,22 @@ impl ApiClient {
 impl LiveConnection {
     /// The next event, or how the connection ended. Frames of unknown types are skipped
     /// (the list of events grows); the hello sets the heartbeat.
+    ///
+    /// Cancel-safe: dropped while waiting, no frame is lost and the silence goes on counting.
     pub async fn next(&mut self) -> Result<LiveEvent, LiveEnd> {
         loop {
-            let Ok(frame) = tokio::time::timeout(self.heartbeat, self.socket.next()).await else {
+            let deadline = self.heard_at + self.heartbeat;
+            let Ok(frame) = tokio::time::timeout_at(deadline, self.socket.next()).await else {
                 if self.asked {
                     return Err(LiveEnd::Silent);
                 }
-                self.send(&LiveRequest::Ping).await?;
                 self.asked = true;
+                self.heard_at = Instant::now();
+                self.send(&LiveRequest::Ping).await?;
                 continue;
             };
             self.asked = false;
+            self.heard_at = Instant::now();
             let text = match frame {
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(Message::Close { code, reason })) => {
@@ -141,7 +152,8 @@ impl LiveConnection {
         self.send(&LiveRequest::Ping).await
     }
 
-    async fn send(&mut self, request: &LiveRequest) -> Result<(), LiveEnd> {
+    /// Sends a request of the client's (a device's registration, what it plays, a command).
+    pub async fn send(&mut self, request: &LiveRequest) -> Result<(), LiveEnd> {
         let text = serde_json::to_string(request).map_err(|e| LiveEnd::Broken(e.to_string()))?;
         self.socket
             .send(Message::Text(text))

@@ -215,3 +215,11 @@ pub(crate) fn capitalise(s: &str) -> String {
 #[cfg(test)]
 #[path = "error_tests.rs"]
 mod tests;
+
+/// An error kind's wire name (`network`, `damaged_media`), as kept in the library's metrics.
+pub(crate) fn kind_name(kind: ErrorKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "internal".to_owned())
+}

@@ -7,9 +7,11 @@
 mod account;
 mod app;
 mod data_folder;
+mod devices;
 mod error;
 pub mod launch;
 pub mod logging;
+pub(crate) mod metrics;
 mod offline;
 mod playback;
 pub mod preferences;
@@ -25,3 +27,10 @@ pub use settings::{
     LOCAL_DEVCLOUD_URL, Quality, SinkFactory, StreamFormat,
 };
 pub use strato_stream::hls::HlsConfig;
+
+/// Now, in Unix seconds (0 on a clock before 1970).
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use strato_audio::{PlayerEvent, RepeatMode};
 use strato_model::ipc::{
-    CatalogChange, DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus, QueueView,
-    RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track, TransfersStatus,
+    CatalogChange, DevicesView, DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus,
+    QueueView, RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track, TransfersStatus,
 };
 
+use crate::devices::Presence;
 use crate::error;
 use crate::queue_view::QueueKeeper;
 
@@ -38,6 +39,9 @@ pub trait AppEvents: Send + Sync {
     /// The listener's settings changed (the settings screen took them), or what the screen
     /// should say of them did (a save failed, or succeeded again).
     fn settings_changed(&self, _view: &SettingsView) {}
+    /// The listener's devices changed: one came or went, says what it plays now, or a
+    /// command to one could not be carried out.
+    fn devices_changed(&self, _view: &DevicesView) {}
     /// A launch was handed over (a link, files, `strato play`): the window should ask for
     /// it (`App::run_launches`).
     fn launches_waiting(&self) {}
@@ -53,10 +57,16 @@ pub(crate) struct StatusKeeper {
     /// status: a hidden window woken four times a second for nothing costs more CPU than
     /// the playback itself.
     shown: Arc<AtomicBool>,
+    /// What the listener's other devices are told this one plays.
+    presence: Arc<Presence>,
 }
 
 impl StatusKeeper {
-    pub(crate) fn new(events: Arc<dyn AppEvents>, queue: Arc<QueueKeeper>) -> Self {
+    pub(crate) fn new(
+        events: Arc<dyn AppEvents>,
+        queue: Arc<QueueKeeper>,
+        presence: Arc<Presence>,
+    ) -> Self {
         let initial = PlayerStatus::idle(OutputStatus::Unavailable {
             reason: "the audio output has not been opened yet".to_owned(),
         });
@@ -65,6 +75,7 @@ impl StatusKeeper {
             events,
             queue,
             shown: Arc::new(AtomicBool::new(true)),
+            presence,
         }
     }
 
@@ -88,6 +99,7 @@ impl StatusKeeper {
             change(&mut status);
             status.clone()
         };
+        self.presence.observe(&snapshot);
         self.events.player_status(&snapshot);
     }
 
@@ -102,6 +114,7 @@ impl StatusKeeper {
             }
             status.clone()
         };
+        self.presence.observe(&snapshot);
         self.events.player_status(&snapshot);
     }
 
@@ -155,7 +168,10 @@ impl StatusKeeper {
                 if self.shown.load(Ordering::Relaxed) {
                     self.update(tick);
                 } else {
-                    tick(&mut self.lock());
+                    let mut status = self.lock();
+                    tick(&mut status);
+                    // A seek while hidden (from the media keys) is news for the others.
+                    self.presence.observe(&status);
                 }
             }
             PlayerEvent::TrackChanged { id, .. } => {
@@ -182,7 +198,9 @@ impl StatusKeeper {
             }
             PlayerEvent::Volume(volume) => self.update(|s| s.volume = volume),
             PlayerEvent::Output(output) => self.update(|s| s.output = output),
-            PlayerEvent::Error(err) => self.update(|s| s.error = Some(error::from_audio(&err))),
+            PlayerEvent::Error { error: err, .. } => {
+                self.update(|s| s.error = Some(error::from_audio(&err)));
+            }
             other => tracing::debug!(?other, "player event not shown"),
         }
     }

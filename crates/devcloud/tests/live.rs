@@ -6,73 +6,16 @@ mod common;
 
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::SinkExt as _;
 use reqwest::StatusCode;
 use serde_json::json;
 use strato_model::api::{LiveEvent, Playlist, Problem, ProblemType, live_close};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::{self, Message};
 
+use common::live::{closed, hello, next, nothing_else, open};
 use common::uploads::{listener, make_track, upload};
 use common::{Api, builder, ok_json};
 use strato_model::api::Visibility;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens the channel with `token` (none: no `Authorization` header).
-async fn open(api_url: &str, token: Option<&str>) -> Result<Socket, tungstenite::Error> {
-    let url = format!("{}/v1/live", api_url.replacen("http://", "ws://", 1));
-    let mut request = url.into_client_request().unwrap();
-    if let Some(token) = token {
-        request
-            .headers_mut()
-            .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(request)
-        .await
-        .map(|(socket, _)| socket)
-}
-
-/// The next event, within a few seconds (pings skipped).
-async fn next(socket: &mut Socket) -> LiveEvent {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("an event within 10 s")
-            .expect("the connection open")
-            .unwrap();
-        match frame {
-            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("not an event: {other:?}"),
-        }
-    }
-}
-
-/// The close frame that ends the connection, within a few seconds.
-async fn closed(socket: &mut Socket) -> (u16, String) {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("closed within 10 s");
-        match frame {
-            Some(Ok(Message::Close(Some(frame)))) => {
-                return (u16::from(frame.code), frame.reason.to_string());
-            }
-            Some(Ok(Message::Text(text))) => panic!("an event instead of the close: {text}"),
-            Some(Ok(_)) => {}
-            other => panic!("no close frame: {other:?}"),
-        }
-    }
-}
-
-async fn hello(socket: &mut Socket) {
-    let LiveEvent::Hello { heartbeat_secs, .. } = next(socket).await else {
-        panic!("the first frame is not a hello");
-    };
-    assert!(heartbeat_secs > 0);
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_channel_is_refused_without_a_valid_token_in_words() {
@@ -167,16 +110,6 @@ async fn each_listeners_playlist_writes_reach_their_connections_and_nobody_elses
         .await
         .unwrap();
     assert_eq!(next(&mut stranger).await, LiveEvent::Pong);
-}
-
-/// Asks for a pong: what arrives before it was sent before the ping was read, so a pong
-/// first means nothing else was on its way.
-async fn nothing_else(socket: &mut Socket) {
-    socket
-        .send(Message::Text(json!({"type": "ping"}).to_string().into()))
-        .await
-        .unwrap();
-    assert_eq!(next(socket).await, LiveEvent::Pong);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "playlist_public",
         sql: include_str!("../migrations/0013_playlist_public.sql"),
     },
+    Migration {
+        version: 14,
+        name: "play_metrics",
+        sql: include_str!("../migrations/0014_play_metrics.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -77,6 +77,9 @@ pub struct Bandwidth {
     fast: Ewma,
     slow: Ewma,
     pub last_variant: Option<String>,
+    /// How many times the session's streams moved to another variant (the playback
+    /// metrics count a play's switches as the difference across it).
+    pub variant_switches: u64,
 }
 
 impl Default for Bandwidth {
@@ -85,6 +88,7 @@ impl Default for Bandwidth {
             fast: Ewma::new(FAST_HALF_LIFE_S),
             slow: Ewma::new(SLOW_HALF_LIFE_S),
             last_variant: None,
+            variant_switches: 0,
         }
     }
 }

@@ -20,6 +20,6 @@ mod schedule;
 pub mod uploads;
 
 pub use handle::LibraryHandle;
-pub use live::{LiveFollower, LiveNews, LiveSchedule, LiveState};
+pub use live::{CommandNotSent, DevicePresence, LiveFollower, LiveNews, LiveSchedule, LiveState};
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
 pub use schedule::{SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};

@@ -10,12 +10,21 @@
 //!   upgrade, the network is down), the sync loop polls as it always did, and the state says
 //!   so for the sync indicator. A service without the channel is asked again every ten
 //!   minutes, not every second.
+//! - The channel also carries this app as one of the listener's devices ([`DevicePresence`]):
+//!   registered on every (re)connect, what it plays sent as it changes, commands to the
+//!   listener's other devices sent, and theirs to this one handed to the owner as news.
 
 use std::time::Duration;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::Rng as _;
 use strato_cloud::{ApiClient, CloudError, LiveConnection, LiveEnd};
-use strato_model::api::{LiveEvent, live_close};
+use strato_model::api::{
+    Device, DeviceCommand, DevicePlayback, LiveEvent, LiveRequest, live_close,
+};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -57,6 +66,38 @@ pub enum LiveNews {
     TrackUnavailable { track_id: String },
     /// The listener signed out everywhere (another device asked): this session is over.
     SignedOutEverywhere,
+    /// The listener's devices now (this one among them), as the service lists them; empty
+    /// when the channel closed (nothing is known of them until it opens again).
+    Devices(Vec<Device>),
+    /// Another of the listener's devices asks this one to act.
+    Command {
+        from: String,
+        command: DeviceCommand,
+    },
+    /// A command of this device's could not be delivered, for `reason`.
+    CommandRefused { to: String, reason: String },
+}
+
+/// This app as one of the listener's devices, for the follower to register and keep told.
+#[derive(Debug, Clone)]
+pub struct DevicePresence {
+    /// The app's id for itself on this account (stable across restarts).
+    pub device_id: String,
+    /// `linux`, `macos` or `windows`.
+    pub os: String,
+    /// What the listener calls this device; a change registers it again.
+    pub name: watch::Receiver<String>,
+    /// What it plays; each change is sent.
+    pub playback: watch::Receiver<Option<DevicePlayback>>,
+}
+
+/// A command could not be sent to another device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandNotSent {
+    /// The live channel is not open: the listener's other devices cannot be reached now.
+    NotConnected,
+    /// Commands are being sent faster than the channel carries them.
+    Busy,
 }
 
 /// Where the channel stands, as the sync indicator tells it.
@@ -74,22 +115,64 @@ pub enum LiveState {
 #[derive(Debug)]
 pub struct LiveFollower {
     task: JoinHandle<()>,
+    commands: mpsc::Sender<(String, DeviceCommand)>,
+    /// The channel is open now (commands can be sent).
+    open: Arc<AtomicBool>,
+}
+
+/// Commands waiting to be written to the channel; a listener clicks, so few ever wait.
+const COMMANDS_WAITING: usize = 32;
+
+/// What a connection works with besides the channel itself.
+struct Follow<T> {
+    sync: PlaylistSync,
+    trigger: SyncTrigger,
+    tell: T,
+    presence: Option<DevicePresence>,
+    commands: mpsc::Receiver<(String, DeviceCommand)>,
+    open: Arc<AtomicBool>,
 }
 
 impl LiveFollower {
     /// Starts following on `runtime`. `sync` is the account's playlist sync (its feed
     /// cursor tells which events are news), `trigger` its loop's; `tell` hears every change
-    /// of [`LiveState`] and the news that is not about playlists.
+    /// of [`LiveState`] and the news that is not about playlists. With a `presence`, the app
+    /// registers as one of the listener's devices and hears theirs.
     pub fn spawn_on(
         runtime: &tokio::runtime::Handle,
-        api: ApiClient,
-        sync: PlaylistSync,
-        trigger: SyncTrigger,
+        (api, sync, trigger): (ApiClient, PlaylistSync, SyncTrigger),
         schedule: LiveSchedule,
+        presence: Option<DevicePresence>,
         tell: impl Fn(LiveNews) + Send + Sync + 'static,
     ) -> Self {
-        let task = runtime.spawn(follow(api, sync, trigger, schedule, tell));
-        Self { task }
+        let (commands, waiting) = mpsc::channel(COMMANDS_WAITING);
+        let open = Arc::new(AtomicBool::new(false));
+        let follow = Follow {
+            sync,
+            trigger,
+            tell,
+            presence,
+            commands: waiting,
+            open: Arc::clone(&open),
+        };
+        let task = runtime.spawn(run(api, schedule, follow));
+        Self {
+            task,
+            commands,
+            open,
+        }
+    }
+
+    /// Sends `command` to the listener's device `to`. Not delivered is told later as
+    /// [`LiveNews::CommandRefused`]; `Err` is a command that could not even be sent.
+    pub fn send_command(&self, to: String, command: DeviceCommand) -> Result<(), CommandNotSent> {
+        if !self.open.load(Ordering::Relaxed) {
+            return Err(CommandNotSent::NotConnected);
+        }
+        self.commands.try_send((to, command)).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => CommandNotSent::Busy,
+            mpsc::error::TrySendError::Closed(_) => CommandNotSent::NotConnected,
+        })
     }
 }
 
@@ -99,28 +182,26 @@ impl Drop for LiveFollower {
     }
 }
 
-async fn follow(
-    api: ApiClient,
-    sync: PlaylistSync,
-    trigger: SyncTrigger,
-    schedule: LiveSchedule,
-    tell: impl Fn(LiveNews),
-) {
-    let report = |state| tell(LiveNews::State(state));
+async fn run<T: Fn(LiveNews)>(api: ApiClient, schedule: LiveSchedule, mut follow: Follow<T>) {
+    let report = |follow: &Follow<T>, state| (follow.tell)(LiveNews::State(state));
     let mut failures = 0_u32;
-    report(LiveState::Connecting);
+    report(&follow, LiveState::Connecting);
     loop {
         let wait = match api.open_live().await {
             Ok(connection) => {
                 let opened = Instant::now();
-                let end = listen(connection, &sync, &trigger, &tell).await;
-                trigger.set_live(false);
+                let end = follow.listen(connection).await;
+                follow.open.store(false, Ordering::Relaxed);
+                follow.trigger.set_live(false);
+                if follow.presence.is_some() {
+                    (follow.tell)(LiveNews::Devices(Vec::new()));
+                }
                 let lived = opened.elapsed();
                 tracing::info!(?end, ?lived, "live channel ended");
                 if lived >= schedule.healthy_after {
                     failures = 0;
                 }
-                report(LiveState::Connecting);
+                report(&follow, LiveState::Connecting);
                 if ends_in_the_ordinary_way(&end) && lived >= schedule.healthy_after {
                     // Its longest life, its token's: connect again now, within a second.
                     jitter(Duration::from_secs(1))
@@ -137,7 +218,7 @@ async fn follow(
                     schedule.refused_retry
                 };
                 tracing::info!(%error, retry_in = ?wait, "live channel not open; polling");
-                report(LiveState::Polling(error));
+                report(&follow, LiveState::Polling(error));
                 wait
             }
         };
@@ -145,41 +226,95 @@ async fn follow(
     }
 }
 
-/// Reads events until the connection ends; each change not yet pulled starts a pull.
-async fn listen(
-    mut connection: LiveConnection,
-    sync: &PlaylistSync,
-    trigger: &SyncTrigger,
-    tell: &impl Fn(LiveNews),
-) -> LiveEnd {
-    loop {
-        let event = match connection.next().await {
-            Ok(event) => event,
-            Err(end) => return end,
-        };
-        match event {
-            LiveEvent::Hello { .. } => {
-                tell(LiveNews::State(LiveState::Live));
-                // Whatever changed while the channel was down is in the feed: pull it now.
-                trigger.set_live(true);
-                trigger.pull_now();
+impl<T: Fn(LiveNews)> Follow<T> {
+    /// Reads events until the connection ends; each change not yet pulled starts a pull.
+    /// Meanwhile sends what this device plays as it changes, and the commands asked for.
+    async fn listen(&mut self, mut connection: LiveConnection) -> LiveEnd {
+        loop {
+            // Each arm's future is cancel-safe: `next` keeps its frames and its count of the
+            // silence, `changed` and `recv` lose nothing.
+            let sent = tokio::select! {
+                event = connection.next() => match event {
+                    Ok(LiveEvent::Hello { .. }) => self.opened(&mut connection).await,
+                    Ok(event) => {
+                        self.hear(event).await;
+                        Ok(())
+                    }
+                    Err(end) => return end,
+                },
+                Some(request) = self.next_request() => connection.send(&request).await,
+            };
+            if let Err(end) = sent {
+                return end;
             }
+        }
+    }
+
+    /// The service said hello: the channel is open, this device registers, and whatever
+    /// changed while it was closed is pulled from the feed.
+    async fn opened(&mut self, connection: &mut LiveConnection) -> Result<(), LiveEnd> {
+        (self.tell)(LiveNews::State(LiveState::Live));
+        self.trigger.set_live(true);
+        self.trigger.pull_now();
+        if let Some(presence) = &mut self.presence {
+            let register = LiveRequest::RegisterDevice {
+                device_id: presence.device_id.clone(),
+                name: presence.name.borrow_and_update().clone(),
+                os: presence.os.clone(),
+            };
+            let playback = presence.playback.borrow_and_update().clone();
+            connection.send(&register).await?;
+            connection.send(&LiveRequest::Playback { playback }).await?;
+        }
+        // Commands asked for while the channel was closed are stale: a pause meant then is
+        // not meant now.
+        while self.commands.try_recv().is_ok() {}
+        self.open.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The next thing this device has to say: a new name (registering again), what it plays
+    /// now, or a command. Pending forever without a presence.
+    async fn next_request(&mut self) -> Option<LiveRequest> {
+        let Some(presence) = &mut self.presence else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            Ok(()) = presence.name.changed() => Some(LiveRequest::RegisterDevice {
+                device_id: presence.device_id.clone(),
+                name: presence.name.borrow_and_update().clone(),
+                os: presence.os.clone(),
+            }),
+            Ok(()) = presence.playback.changed() => Some(LiveRequest::Playback {
+                playback: presence.playback.borrow_and_update().clone(),
+            }),
+            Some((to, command)) = self.commands.recv() => Some(LiveRequest::Command { to, command }),
+            else => std::future::pending().await,
+        }
+    }
+
+    async fn hear(&self, event: LiveEvent) {
+        let tell = &self.tell;
+        match event {
+            LiveEvent::Hello { .. } | LiveEvent::Pong => {}
             LiveEvent::PlaylistChanged { seq, .. } | LiveEvent::PlaylistDeleted { seq, .. } => {
                 // This device's own writes come back too; the feed already has them when
                 // its pass pulled past them.
-                let known = sync.feed_cursor().await.unwrap_or(0);
+                let known = self.sync.feed_cursor().await.unwrap_or(0);
                 if seq > known {
-                    trigger.pull_now();
+                    self.trigger.pull_now();
                 }
             }
-            LiveEvent::UploadsChanged { upload_id } => {
-                tell(LiveNews::UploadsChanged { upload_id });
-            }
+            LiveEvent::UploadsChanged { upload_id } => tell(LiveNews::UploadsChanged { upload_id }),
             LiveEvent::TrackUnavailable { track_id } => {
                 tell(LiveNews::TrackUnavailable { track_id });
             }
             LiveEvent::SignedOut => tell(LiveNews::SignedOutEverywhere),
-            LiveEvent::Pong => {}
+            LiveEvent::Devices { devices } => tell(LiveNews::Devices(devices)),
+            LiveEvent::Command { from, command } => tell(LiveNews::Command { from, command }),
+            LiveEvent::CommandRefused { to, reason } => {
+                tell(LiveNews::CommandRefused { to, reason });
+            }
         }
     }
 }

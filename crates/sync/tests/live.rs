@@ -41,14 +41,13 @@ impl ToldDevice {
         let heard = Arc::clone(&states);
         let live = LiveFollower::spawn_on(
             &runtime,
-            api.clone(),
-            sync,
-            sync_loop.trigger(),
+            (api.clone(), sync, sync_loop.trigger()),
             LiveSchedule {
                 first_backoff: Duration::from_millis(200),
                 max_backoff: Duration::from_secs(1),
                 ..LiveSchedule::default()
             },
+            None,
             move |news| {
                 let words = match news {
                     LiveNews::State(LiveState::Connecting) => "connecting".to_owned(),

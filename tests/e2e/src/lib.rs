@@ -21,6 +21,7 @@ pub mod window;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -52,9 +53,11 @@ pub enum Audio {
 pub struct AppUnderTest {
     pub client: Client,
     /// One app at a time: each is a whole desktop app plus its own cloud, and two at once on
-    /// a 2-core machine make timings meaningless.
-    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
-    pub devcloud: DevCloud,
+    /// a 2-core machine make timings meaningless. (A second app beside the first, on the same
+    /// cloud, is the first's companion: [`AppUnderTest::launch_beside`].)
+    _one_at_a_time: Option<tokio::sync::MutexGuard<'static, ()>>,
+    /// This app's devcloud, shared with a companion launched beside it.
+    pub devcloud: Arc<DevCloud>,
     driver: Child,
     /// tauri-driver's address and the session's capabilities, to start the app again.
     driver_url: String,
@@ -89,13 +92,24 @@ impl AppUnderTest {
     /// Starts the app with `STRATO_HARDWARE_ACCELERATION` set to `acceleration` (`None`: unset,
     /// the app chooses).
     pub async fn launch_with(audio: Audio, acceleration: Option<&str>) -> Result<Self> {
-        Self::start(audio, acceleration, None, true, &[]).await
+        Self::start(audio, acceleration, None, true, &[], None).await
+    }
+
+    /// Starts a second app beside `first`, on the same devcloud (another computer of the
+    /// same listener, or of another), with a settings file holding `settings` when given.
+    pub async fn launch_beside(
+        first: &Self,
+        audio: Audio,
+        settings: Option<serde_json::Value>,
+    ) -> Result<Self> {
+        let cloud = Arc::clone(&first.devcloud);
+        Self::start(audio, Some("on"), settings, true, &[], Some(cloud)).await
     }
 
     /// Starts the app with a settings file holding `settings` (the file's fields, without
     /// its version), as a listener's earlier runs would have left it.
     pub async fn launch_with_settings(audio: Audio, settings: serde_json::Value) -> Result<Self> {
-        Self::start(audio, Some("on"), Some(settings), true, &[]).await
+        Self::start(audio, Some("on"), Some(settings), true, &[], None).await
     }
 
     /// Starts the app with `env` set on top of the rig's own (which it may override), and
@@ -105,14 +119,14 @@ impl AppUnderTest {
         settings: Option<serde_json::Value>,
         env: &[(&str, String)],
     ) -> Result<Self> {
-        Self::start(audio, Some("on"), settings, true, env).await
+        Self::start(audio, Some("on"), settings, true, env, None).await
     }
 
     /// Starts the app keeping its data where a listener's would be, the system's data folder
     /// for Strato (inside the test's home), with no `STRATO_DATA_DIR` fixing it: the
     /// listener may move it from Settings.
     pub async fn launch_in_system_data_folder(audio: Audio) -> Result<Self> {
-        Self::start(audio, Some("on"), None, false, &[]).await
+        Self::start(audio, Some("on"), None, false, &[], None).await
     }
 
     async fn start(
@@ -121,13 +135,12 @@ impl AppUnderTest {
         settings: Option<serde_json::Value>,
         data_dir_by_env: bool,
         extra_env: &[(&str, String)],
+        beside: Option<Arc<DevCloud>>,
     ) -> Result<Self> {
-        static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-        let one_at_a_time = ONE_AT_A_TIME.lock().await;
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through scripts/test, which starts Xvfb");
         }
-        let devcloud = DevCloud::start(Moto::start()).await;
+        let (one_at_a_time, devcloud) = turn_and_cloud(beside).await;
         let dir = tempfile::Builder::new().prefix("strato-e2e-").tempdir()?;
         eprintln!("app logs and capture: {}", dir.path().display());
         let alsa_conf = dir.path().join("asound.conf");
@@ -519,6 +532,20 @@ impl Drop for AppUnderTest {
             eprintln!("kept the app's logs and evidence in {}", kept.display());
         }
     }
+}
+
+/// The turn to run an app and the devcloud it talks to: a companion (`beside`, its first
+/// app's devcloud) runs under its first app's turn; any other app waits for its own, and
+/// starts a devcloud of its own.
+async fn turn_and_cloud(
+    beside: Option<Arc<DevCloud>>,
+) -> (Option<tokio::sync::MutexGuard<'static, ()>>, Arc<DevCloud>) {
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    if let Some(devcloud) = beside {
+        return (None, devcloud);
+    }
+    let turn = ONE_AT_A_TIME.lock().await;
+    (Some(turn), Arc::new(DevCloud::start(Moto::start()).await))
 }
 
 /// A failed test's capture kept up to this size (ten minutes of 44.1 kHz stereo).

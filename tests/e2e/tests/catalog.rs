@@ -87,7 +87,9 @@ async fn the_catalog_lists_the_service_s_tracks_and_still_does_offline_after_a_r
     app.screenshot(&shots.join("catalog.png")).await?;
 
     // On a plane: the service is gone, the app starts again on the kept account.
-    app.devcloud.stop();
+    std::sync::Arc::get_mut(&mut app.devcloud)
+        .expect("this app's devcloud is its own")
+        .stop();
     app.restart().await?;
     open_catalog(&app).await?;
     let offline = shown_rows(&app, online.len()).await?;

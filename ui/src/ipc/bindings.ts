@@ -363,6 +363,11 @@ export type Settings = { playback: PlaybackSettings, output: OutputSettings, qua
  */
 language: string | null, 
 /**
+ * What this computer is called among the listener's devices; `None`: the computer's
+ * own name.
+ */
+device_name: string | null, 
+/**
  * Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
  */
 shortcuts: { [key in string]: string }, };
@@ -635,3 +640,64 @@ format: string | null, details: UploadDetails, duration_ms: number | null,
 refusal: string | null, };
 export type UploadCandidates = { candidates: Array<UploadCandidate>, limits: UploadLimits | null, };
 export type UploadRequest = { path: string, details: UploadDetails, visibility: Visibility, };
+export type DevicesView = { 
+/**
+ * The live channel is open: the list is current and commands can be sent. Otherwise
+ * the list is empty (nothing is known of the other devices).
+ */
+reachable: boolean, 
+/**
+ * This device first, then the others by name.
+ */
+devices: Array<DeviceView>, 
+/**
+ * The last command that could not be carried out, in words, until the next one is.
+ */
+problem: AppError | null, };
+export type DeviceView = { device_id: string, name: string, 
+/**
+ * `linux`, `macos`, `windows`, or what another app says.
+ */
+os: string, this_device: boolean, 
+/**
+ * What it plays (`None`: it has said nothing yet).
+ */
+playback: RemotePlayback | null, };
+export type RemotePlayback = { track: RemoteTrack | null, playing: boolean, position_ms: number, 
+/**
+ * 0.0 to 1.0.
+ */
+volume: number, };
+export type RemoteTrack = { track_id: string, title: string, artist: string, duration_ms: number, };
+export type RemoteCommand = { "action": "play" } | { "action": "pause" } | { "action": "next" } | { "action": "previous" } | { "action": "seek", position_ms: number, } | { "action": "volume", volume: number, };
+export type DiagnosticsView = { 
+/**
+ * The last 24 hours, oldest first, the current hour last.
+ */
+hours: Array<HourOfPlay>, 
+/**
+ * The latest plays that ended on an error, newest first.
+ */
+recent_errors: Array<PlayProblem>, 
+/**
+ * Where sound goes now (`None`: no output).
+ */
+output_device: string | null, };
+export type HourOfPlay = { 
+/**
+ * The hour's start, Unix seconds.
+ */
+starts_at: number, plays: number, 
+/**
+ * The median wait from a play asked for to its first audio, over the plays that waited.
+ */
+median_first_audio_ms: number | null, stalls: number, stalled_ms: number, bitrate_switches: number, };
+export type PlayProblem = { 
+/**
+ * When the play began, Unix seconds.
+ */
+at: number, track_id: string, 
+/**
+ * The track's title, when the library knows it.
+ */
+title: string | null, error: AppError, };

@@ -50,6 +50,7 @@ export { isAppError, toAppError } from "./errors";
 export { onSessionEnded, type Unlisten } from "./transport";
 export * from "./updates";
 export * from "./uploads";
+export * from "./devices";
 
 export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */

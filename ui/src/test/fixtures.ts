@@ -178,6 +178,7 @@ export function makeSettings(): Settings {
     appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
     desktop: { close_to_tray: false, notify_track_change: false, take_media_keys: false, check_for_updates: true },
     language: null,
+    device_name: null,
     shortcuts: {},
   };
 }

@@ -54,8 +54,13 @@ pub enum PlayerEvent {
     Queue(QueueSnapshot),
     Volume(f32),
     Output(OutputStatus),
-    /// A track could not be played; the player has moved on to the next one, if any.
-    Error(AudioError),
+    /// A track could not be played; the player has moved on to the next one, if any. `id`
+    /// is the track that failed (not always the one heard: the next one may fail while the
+    /// end of this one still plays); `None` when the output failed, not a track.
+    Error {
+        id: Option<String>,
+        error: AudioError,
+    },
 }
 
 pub(crate) enum Command {

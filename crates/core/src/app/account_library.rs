@@ -149,7 +149,7 @@ impl App {
         let api = lock(&self.session).as_ref().map(|s| Arc::clone(&s.api));
         let current = lock(&self.library).clone();
         if let (Some(library), Some(api)) = (current, api) {
-            library.go_online(&api);
+            library.go_online(&api, &self.devices);
         }
     }
 }

@@ -5,6 +5,9 @@
 //! current in the background (`crate::offline::catalog_list`). Without one (the command
 //! line, tools), pages are asked of the service, as its cursors say.
 
+use std::sync::Arc;
+
+use strato_cloud::ApiClient;
 use strato_model::ipc::{AppError, CatalogPage, CatalogStatus, ErrorKind, Track};
 
 use super::{App, lock};
@@ -128,4 +131,37 @@ fn offline_words(listed: u64) -> AppError {
         "You are offline: this is the catalog as Strato last listed it."
     };
     AppError::new(ErrorKind::Network, words)
+}
+
+impl App {
+    /// A track's catalog data: from memory, the library's cache, or (with `api`) the
+    /// service.
+    pub(super) async fn track(
+        &self,
+        api: Option<&Arc<ApiClient>>,
+        track_id: &str,
+    ) -> Result<Track, AppError> {
+        if let Some(track) = lock(&self.tracks).get(track_id) {
+            return Ok(track.clone());
+        }
+        if let Some(library) = self.library() {
+            let id = track_id.to_owned();
+            if let Ok(Some(track)) = library.handle().call(move |lib| lib.track(&id)).await {
+                lock(&self.tracks).insert(track.id.clone(), track.clone());
+                return Ok(track);
+            }
+        }
+        let Some(api) = api else {
+            return Err(AppError::new(
+                ErrorKind::Network,
+                "This track cannot be played offline: Strato has not seen it yet.",
+            ));
+        };
+        let track = api
+            .track(track_id)
+            .await
+            .map_err(|e| self.cloud_error(api, &e))?;
+        lock(&self.tracks).insert(track.id.clone(), track.clone());
+        Ok(track)
+    }
 }

@@ -44,6 +44,9 @@ impl App {
                 settings.output.device.clone(),
             ));
         }
+        if settings.device_name != before.device_name {
+            self.devices.set_name(settings.device_name.as_deref());
+        }
         let applied = self.applied_settings();
         let gain_changed = settings.quality.replay_gain != before.quality.replay_gain
             || settings.quality.preamp_db.to_bits() != before.quality.preamp_db.to_bits();
@@ -104,6 +107,20 @@ impl App {
         self.player
             .set_volume(heard_volume(self.preferences.current().playback));
     }
+}
+
+/// The player as the app starts: the gain, and the volume, shuffle and repeat as the
+/// listener left them (a queue restored from the library later brings its own, saved with
+/// the same).
+pub(super) fn apply_to_player(
+    player: &strato_audio::Player,
+    settings: &AppSettings,
+    playback: PlaybackSettings,
+) {
+    player.set_replay_gain(settings.replay_gain);
+    player.set_volume(heard_volume(playback));
+    player.set_shuffle(playback.shuffle);
+    player.set_repeat(super::play::engine_repeat(playback.repeat));
 }
 
 /// What the player plays at.

@@ -11,7 +11,9 @@ use strato_model::ipc::{
 use tokio::sync::watch;
 
 use crate::account::{Account, Accounts, Pending, StaySignedIn, Step};
+use crate::devices::{Devices, Presence};
 use crate::error::{self, from_cloud};
+use crate::metrics::PlayMeter;
 use crate::offline::AccountLibrary;
 use crate::offline::queue::{self, QueueNote};
 use crate::playback::{AppEvents, StatusKeeper};
@@ -25,6 +27,8 @@ mod browse;
 mod catalog;
 mod choices;
 mod covers;
+mod devices;
+mod diagnostics;
 #[cfg(test)]
 mod error_kinds_tests;
 mod launch;
@@ -77,6 +81,10 @@ pub struct App {
     queue_notes: tokio::sync::mpsc::UnboundedSender<QueueNote>,
     /// Links and files handed to the app, until the window asks for them.
     launches: launch::LaunchInbox,
+    /// This app among the listener's devices, and what it knows of the others.
+    devices: Arc<Devices>,
+    /// Measures every play (kept in the library, for the Diagnostics screen).
+    meter: Arc<PlayMeter>,
     /// The signed-in account's offline library (`None` signed out, or without a data
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
@@ -119,6 +127,7 @@ impl App {
             hls: settings.hls.clone(),
         });
         let context = TrackContext::new(runtime.handle().clone(), stream_choices.subscribe());
+        let bandwidth = Arc::clone(&context.bandwidth);
         let opener = Arc::new(CloudOpener::new(context.clone()));
         let library = Arc::new(Mutex::new(None));
         let routing = Arc::new(RoutingOpener {
@@ -127,8 +136,21 @@ impl App {
             library: Arc::clone(&library),
         });
         let queue_keeper = Arc::new(QueueKeeper::new(Arc::clone(&events)));
-        let status = StatusKeeper::new(Arc::clone(&events), Arc::clone(&queue_keeper));
+        let presence = Arc::new(Presence::default());
+        let status = StatusKeeper::new(
+            Arc::clone(&events),
+            Arc::clone(&queue_keeper),
+            Arc::clone(&presence),
+        );
+        let devices = Arc::new(Devices::new(
+            settings.config_dir.as_deref(),
+            preferences.current().device_name.as_deref(),
+            presence,
+            Arc::clone(&events),
+        ));
         let status_for_player = status.clone();
+        let meter = crate::metrics::start(runtime.handle(), bandwidth, Arc::clone(&library));
+        let meter_for_player = Arc::clone(&meter);
         let (notes, notes_received) = tokio::sync::mpsc::unbounded_channel();
         let queue_notes = notes.clone();
         runtime.spawn(queue::keep(
@@ -140,6 +162,7 @@ impl App {
             sink_opener(settings.audio_output.clone(), settings.audio_device.clone()),
             routing as Arc<dyn strato_audio::MediaOpener>,
             move |event| {
+                meter_for_player.observe(&event);
                 let note = QueueNote::from_event(&event);
                 status_for_player.apply(event);
                 if let Some(note) = note {
@@ -149,25 +172,14 @@ impl App {
             },
         )?;
         player.prepare_output();
-        player.set_replay_gain(settings.replay_gain);
-        let playback = preferences.current().playback;
-        player.set_volume(choices::heard_volume(playback));
-        // A queue restored from the library later brings its own, saved with the same.
-        player.set_shuffle(playback.shuffle);
-        player.set_repeat(play::engine_repeat(playback.repeat));
+        choices::apply_to_player(&player, &settings, preferences.current().playback);
         let told = Arc::clone(&events);
         preferences.keep_saved(
             runtime.handle(),
             Box::new(move |view| told.settings_changed(&view)),
         );
-        let trust = if settings.allow_insecure_services {
-            tracing::warn!("insecure services allowed (STRATO_ALLOW_INSECURE_SERVICE)");
-            strato_cloud::Trust::allow_insecure()
-        } else {
-            strato_cloud::Trust::strict()
-        };
         Ok(Self {
-            accounts: Accounts::new(&settings.default_service_url, trust),
+            accounts: Accounts::new(&settings.default_service_url, trust_of(&settings)),
             data_dir: watch::Sender::new(settings.data_dir.clone()),
             moving: tokio::sync::Mutex::new(()),
             queue_notes,
@@ -186,6 +198,8 @@ impl App {
             player,
             opener,
             stream_choices,
+            devices,
+            meter,
             library,
             events,
             runtime: Some(runtime),
@@ -520,33 +534,6 @@ impl App {
         }
         err
     }
-
-    /// A track's catalog data: from memory, the library's cache, or (with `api`) the
-    /// service.
-    async fn track(&self, api: Option<&Arc<ApiClient>>, track_id: &str) -> Result<Track, AppError> {
-        if let Some(track) = lock(&self.tracks).get(track_id) {
-            return Ok(track.clone());
-        }
-        if let Some(library) = self.library() {
-            let id = track_id.to_owned();
-            if let Ok(Some(track)) = library.handle().call(move |lib| lib.track(&id)).await {
-                lock(&self.tracks).insert(track.id.clone(), track.clone());
-                return Ok(track);
-            }
-        }
-        let Some(api) = api else {
-            return Err(AppError::new(
-                ErrorKind::Network,
-                "This track cannot be played offline: Strato has not seen it yet.",
-            ));
-        };
-        let track = api
-            .track(track_id)
-            .await
-            .map_err(|e| self.cloud_error(api, &e))?;
-        lock(&self.tracks).insert(track.id.clone(), track.clone());
-        Ok(track)
-    }
 }
 
 impl Drop for App {
@@ -558,6 +545,16 @@ impl Drop for App {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
+    }
+}
+
+/// How far service addresses are trusted, as the settings say.
+fn trust_of(settings: &AppSettings) -> strato_cloud::Trust {
+    if settings.allow_insecure_services {
+        tracing::warn!("insecure services allowed (STRATO_ALLOW_INSECURE_SERVICE)");
+        strato_cloud::Trust::allow_insecure()
+    } else {
+        strato_cloud::Trust::strict()
     }
 }
 

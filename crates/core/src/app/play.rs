@@ -186,6 +186,7 @@ impl App {
     }
 
     pub fn seek(&self, position_ms: u32) {
+        self.meter.seeking();
         self.player.seek(Duration::from_millis(position_ms.into()));
     }
 

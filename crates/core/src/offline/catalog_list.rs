@@ -172,7 +172,7 @@ impl Drop for Walking {
 
 impl Walks {
     async fn run(self, starting: Walking, mut requests: mpsc::UnboundedReceiver<()>) {
-        let now = unix_now();
+        let now = crate::unix_now();
         // The service answers again: an earlier walk's failure is no longer the news.
         self.state.send_modify(|s| s.error = None);
         let due = self.state.borrow().walk_due(now, self.settings);
@@ -269,14 +269,6 @@ fn splice(splice: CatalogSplice) -> ipc::CatalogSplice {
         kept: count(splice.kept),
         cursor: splice.after.map(cursor_after),
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-        })
 }
 
 /// Counts for the window; no catalog comes near `u32::MAX` tracks.

@@ -19,17 +19,19 @@ use std::time::Duration;
 
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState, Library, library_file_name};
+use strato_model::api::DeviceCommand;
 use strato_model::api::DownloadQuality;
-use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus, TransfersStatus};
+use strato_model::ipc::{AppError, DownloadsStatus, ErrorKind, SyncStatus, TransfersStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::uploads::{UploadConfig, UploadManager};
 use strato_sync::{
-    LibraryHandle, LiveFollower, LiveNews, LiveSchedule, PlaylistSync, SyncEvent, SyncLoop,
-    SyncSchedule,
+    CommandNotSent, LibraryHandle, LiveFollower, LiveNews, LiveSchedule, PlaylistSync, SyncEvent,
+    SyncLoop, SyncSchedule,
 };
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
+use crate::devices::Devices;
 use crate::error::{download_kind, from_download, from_io, from_library};
 use crate::playback::AppEvents;
 use crate::settings::CatalogWalkSettings;
@@ -75,8 +77,10 @@ pub(crate) struct AccountLibrary {
 struct Online {
     api: Arc<ApiClient>,
     sync: SyncLoop,
-    /// The live channel: other devices' changes pulled as they happen.
-    _live: LiveFollower,
+    /// The live channel: other devices' changes pulled as they happen, and this app among
+    /// the listener's devices.
+    live: LiveFollower,
+    devices: Arc<Devices>,
     downloads: DownloadManager,
     uploads: UploadManager,
     catalog: CatalogWalker,
@@ -147,8 +151,9 @@ impl AccountLibrary {
         self.reachable.load(Ordering::Relaxed)
     }
 
-    /// Starts sync and downloads with `api` (again, if the client changed).
-    pub(crate) fn go_online(self: &Arc<Self>, api: &Arc<ApiClient>) {
+    /// Starts sync and downloads with `api` (again, if the client changed), and the live
+    /// channel with this app as one of the listener's `devices`.
+    pub(crate) fn go_online(self: &Arc<Self>, api: &Arc<ApiClient>, devices: &Arc<Devices>) {
         let mut online = lock(&self.online);
         if online.as_ref().is_some_and(|o| Arc::ptr_eq(&o.api, api)) {
             return;
@@ -182,11 +187,10 @@ impl AccountLibrary {
         );
         let live = LiveFollower::spawn_on(
             &self.runtime,
-            (**api).clone(),
-            playlist_sync,
-            sync.trigger(),
+            ((**api).clone(), playlist_sync, sync.trigger()),
             LiveSchedule::default(),
-            self.live_listener(),
+            Some(devices.presence_for(&self.service_url, &self.username)),
+            self.live_listener(Arc::clone(devices)),
         );
         let (catalog, catalog_task) = self.catalog.start_walker(
             &self.runtime,
@@ -221,7 +225,8 @@ impl AccountLibrary {
         *online = Some(Online {
             api: Arc::clone(api),
             sync,
-            _live: live,
+            live,
+            devices: Arc::clone(devices),
             downloads,
             uploads,
             catalog,
@@ -232,12 +237,18 @@ impl AccountLibrary {
     /// Hears the live channel: tells the sync indicator how other devices' changes arrive,
     /// the uploads screen that the listener's uploads changed, and the window that the
     /// listener signed out everywhere; checks a withdrawn track at once when it is kept
-    /// offline here.
-    fn live_listener(self: &Arc<Self>) -> impl Fn(LiveNews) + Send + Sync + 'static {
+    /// offline here; hands news of the listener's devices to `devices`.
+    fn live_listener(
+        self: &Arc<Self>,
+        devices: Arc<Devices>,
+    ) -> impl Fn(LiveNews) + Send + Sync + 'static {
         let library = Arc::downgrade(self);
         let runtime = self.runtime.clone();
         move |news| {
             let Some(library) = library.upgrade() else {
+                return;
+            };
+            let Err(news) = devices.hear(news) else {
                 return;
             };
             match news {
@@ -265,13 +276,45 @@ impl AccountLibrary {
                         }
                     });
                 }
+                // Heard by `devices` above.
+                LiveNews::Devices(_)
+                | LiveNews::Command { .. }
+                | LiveNews::CommandRefused { .. } => {}
             }
         }
     }
 
     /// Stops sync and downloads (sign-out, account switch). Edits stay in the log.
     pub(crate) fn go_offline(&self) {
-        lock(&self.online).take();
+        let online = lock(&self.online).take();
+        if let Some(online) = online {
+            online.devices.forget();
+        }
+    }
+
+    /// Sends `command` to the listener's device `to` over the live channel.
+    pub(crate) fn send_device_command(
+        &self,
+        to: String,
+        command: DeviceCommand,
+    ) -> Result<(), AppError> {
+        let online = lock(&self.online);
+        let sent = online
+            .as_ref()
+            .map_or(Err(CommandNotSent::NotConnected), |online| {
+                online.live.send_command(to, command)
+            });
+        sent.map_err(|error| match error {
+            CommandNotSent::NotConnected => AppError::new(
+                ErrorKind::Network,
+                "Your other devices can't be reached right now. Strato keeps trying to \
+                 connect.",
+            ),
+            CommandNotSent::Busy => AppError::new(
+                ErrorKind::Network,
+                "Your other devices are not keeping up; try again in a moment.",
+            ),
+        })
     }
 
     /// The listener asked to sync: sync soon, and check that the tracks kept offline are

@@ -170,7 +170,7 @@ pub(crate) async fn keep(
                     heard = status
                         .snapshot()
                         .track
-                        .map(|t| (t.id, unix_now(), 0, t.duration_ms));
+                        .map(|t| (t.id, crate::unix_now(), 0, t.duration_ms));
                     position_ms = 0;
                     save_position = true;
                 }
@@ -287,10 +287,4 @@ async fn cache(library: &AccountLibrary, track_id: String) {
     if let Err(error) = downloads.enqueue(&[track_id], false).await {
         tracing::debug!(%error, "could not cache a played track");
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

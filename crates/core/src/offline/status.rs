@@ -26,7 +26,7 @@ impl SyncProgress {
             SyncEvent::Finished(_) => {
                 self.state = Some(SyncState::Idle);
                 self.error = None;
-                self.last_synced_at = Some(unix_now());
+                self.last_synced_at = Some(crate::unix_now());
             }
             SyncEvent::Failed(error) => {
                 self.state = Some(if error.is_transient() {
@@ -105,10 +105,4 @@ pub(crate) fn downloads_offline(rows: &[Download], quota_bytes: u64) -> Download
 
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod live;
 pub mod uploads;
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};

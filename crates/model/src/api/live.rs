@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::devices::{Device, DeviceCommand, DevicePlayback};
+
 /// What the service sends, one JSON text frame each, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -51,6 +53,22 @@ pub enum LiveEvent {
     /// The answer to a [`LiveRequest::Ping`].
     #[serde(rename = "pong")]
     Pong,
+    /// The listener's devices now (this one among them, once registered): sent to each of
+    /// their connections whenever a device registers, says what it plays, or goes.
+    #[serde(rename = "devices")]
+    Devices { devices: Vec<Device> },
+    /// Another device of the listener's asks this one to act.
+    #[serde(rename = "device.command")]
+    Command {
+        /// The asking device's id.
+        from: String,
+        command: DeviceCommand,
+    },
+    /// A command of this connection's was not delivered, with the reason in words: the
+    /// device is not (or no longer) one of the listener's open devices, or this connection
+    /// has not registered a device.
+    #[serde(rename = "device.refused")]
+    CommandRefused { to: String, reason: String },
 }
 
 /// What a client may send.
@@ -60,6 +78,24 @@ pub enum LiveRequest {
     /// Asks for a [`LiveEvent::Pong`] (a client's own check that the channel still carries).
     #[serde(rename = "ping")]
     Ping,
+    /// Makes this connection the listener's device `device_id` (an id the app keeps per
+    /// installation and account), named `name`, running on `os`. Registering again replaces
+    /// the earlier registration of the same id (a reconnect).
+    #[serde(rename = "device.register")]
+    RegisterDevice {
+        device_id: String,
+        name: String,
+        os: String,
+    },
+    /// What this device plays now (`None`: nothing). Sent on a change of track, of playing
+    /// or paused, of volume, and after a seek, not as the position moves: the service says
+    /// how old it is, and the others move the position on themselves while it plays.
+    #[serde(rename = "device.playback")]
+    Playback { playback: Option<DevicePlayback> },
+    /// Asks the listener's device `to` to act (answered by a [`LiveEvent::CommandRefused`]
+    /// when it cannot be delivered; its effect shows in the next [`LiveEvent::Devices`]).
+    #[serde(rename = "device.command")]
+    Command { to: String, command: DeviceCommand },
 }
 
 /// Why the service closed a live connection: WebSocket close codes of the application's

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod config;
+mod devices;
 mod live;
 mod playlist;
 mod problem;
@@ -14,6 +15,9 @@ pub use catalog::{
     ReplayGain, SearchResults, Track,
 };
 pub use config::{CognitoConfig, ServiceConfig};
+pub use devices::{
+    Device, DeviceCommand, DevicePlayback, MAX_DEVICE_NAME, MAX_HANDOVER_TRACKS, NowPlaying,
+};
 pub use live::close as live_close;
 pub use live::{LiveEvent, LiveRequest};
 pub use playlist::{

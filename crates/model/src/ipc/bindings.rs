@@ -18,6 +18,8 @@ use super::{
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{DesktopWords, LaunchOutcome, LaunchPage};
+use super::{DeviceView, DevicesView, RemoteCommand, RemotePlayback, RemoteTrack};
+use super::{DiagnosticsView, HourOfPlay, PlayProblem};
 use super::{
     DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState, OfflineTarget, PlaylistEntry,
     PlaylistItem, PlaylistView, SyncNotice, SyncState, SyncStatus,
@@ -128,12 +130,30 @@ pub fn typescript_bindings() -> String {
         "// Generated from crates/model by `UPDATE_BINDINGS=1 cargo test -p strato-model`.\n\
          // Do not edit by hand.\n\n",
     );
-    for decl in decls.into_iter().chain(upload_decls(&cfg)) {
+    for decl in decls
+        .into_iter()
+        .chain(upload_decls(&cfg))
+        .chain(device_decls(&cfg))
+    {
         out.push_str("export ");
         out.push_str(&decl);
         out.push('\n');
     }
     out
+}
+
+/// The listener's devices, and how playback has gone on this one.
+fn device_decls(cfg: &Config) -> [String; 8] {
+    [
+        DevicesView::decl(cfg),
+        DeviceView::decl(cfg),
+        RemotePlayback::decl(cfg),
+        RemoteTrack::decl(cfg),
+        RemoteCommand::decl(cfg),
+        DiagnosticsView::decl(cfg),
+        HourOfPlay::decl(cfg),
+        PlayProblem::decl(cfg),
+    ]
 }
 
 /// The listener's own music: uploads, transfers, profiles.

@@ -7,6 +7,8 @@ mod bindings;
 mod browse;
 mod catalog;
 mod desktop;
+mod devices;
+mod diagnostics;
 mod launch;
 mod library;
 mod lists;
@@ -32,6 +34,10 @@ pub use catalog::{
     CATALOG_CHANGED_EVENT, CatalogChange, CatalogPage, CatalogSplice, CatalogStatus,
 };
 pub use desktop::DesktopWords;
+pub use devices::{
+    DEVICES_CHANGED_EVENT, DeviceView, DevicesView, RemoteCommand, RemotePlayback, RemoteTrack,
+};
+pub use diagnostics::{DiagnosticsView, HourOfPlay, PlayProblem};
 pub use launch::{LAUNCHES_WAITING_EVENT, LaunchOutcome, LaunchPage};
 pub use library::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState,

@@ -22,6 +22,9 @@ pub struct Settings {
     pub desktop: DesktopSettings,
     /// A language tag ("en", "de"); `None` follows the system's.
     pub language: Option<String>,
+    /// What this computer is called among the listener's devices; `None`: the computer's
+    /// own name.
+    pub device_name: Option<String>,
     /// Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
     pub shortcuts: BTreeMap<String, String>,
 }

@@ -64,6 +64,7 @@ impl Loader {
                         estimate_bps = estimate.round(),
                         "switching variant"
                     );
+                    lock(&self.bandwidth).variant_switches += 1;
                     variant = next;
                 }
                 prepared.variant.store(variant, Ordering::Relaxed);

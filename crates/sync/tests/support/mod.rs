@@ -160,3 +160,18 @@ pub async fn catalog_tracks(api: &ApiClient, count: u32) -> Vec<String> {
         .map(|track| track.id)
         .collect()
 }
+
+/// A signed-in API client for another listener, `username` (created if need be).
+pub async fn listener_api(cloud: &DevCloud, username: &str) -> ApiClient {
+    const PASSWORD: &str = "Another-listener-1";
+    cloud.cognito().ensure_user(username, PASSWORD).await;
+    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
+    let tokens = service
+        .sign_in(&Credentials {
+            username: username.to_owned(),
+            password: PASSWORD.to_owned(),
+        })
+        .await
+        .unwrap();
+    ApiClient::new(service, tokens)
+}

@@ -17,7 +17,8 @@ export type Route =
   | { kind: "listener"; id: string }
   | { kind: "shared-playlist"; id: string }
   | { kind: "history" }
-  | { kind: "settings" };
+  | { kind: "settings" }
+  | { kind: "diagnostics" };
 
 export type RouteKind = Route["kind"];
 

@@ -462,7 +462,10 @@ impl Worker {
             }
             Err(err @ AudioError::Output(SinkError::NoDevice(_))) => {
                 self.abandon_all();
-                (self.emit)(PlayerEvent::Error(err));
+                (self.emit)(PlayerEvent::Error {
+                    id: None,
+                    error: err,
+                });
                 self.set_state(PlaybackState::Error);
                 false
             }
@@ -525,7 +528,14 @@ impl Worker {
         if let Some(feeding) = self.feeding.take() {
             feeding.session.media().close();
         }
-        (self.emit)(PlayerEvent::Error(err));
+        // The queue's current entry is the one that failed: a track that ended has already
+        // handed the place to the next before the next is opened.
+        let id = self
+            .queue
+            .current()
+            .and_then(|entry| self.queue.entry(entry))
+            .map(|entry| entry.item.id.clone());
+        (self.emit)(PlayerEvent::Error { id, error: err });
         match self.queue.advance() {
             // What the sink holds was heard as it should be: the next track follows it.
             Some(_) => {

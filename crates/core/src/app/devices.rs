@@ -1,0 +1,158 @@
+//! The listener's devices, as the player bar's "Devices" menu uses them: the list, playback
+//! moved to another device (its queue, track and position; this one pauses), the player bar
+//! steering another device, and this device carrying out what another asks of it.
+
+use strato_model::api::{DeviceCommand, MAX_HANDOVER_TRACKS};
+use strato_model::ipc::{AppError, DevicesView, ErrorKind, PlaybackState, RemoteCommand};
+
+use super::{App, lock};
+
+/// Of a hand-over's tracks, at most this many are ones already played (the rest are the
+/// current one and those after it).
+const HANDED_OVER_PLAYED: u32 = 100;
+
+impl App {
+    /// The signed-in listener's devices with Strato open, this one first.
+    #[must_use]
+    pub fn devices(&self) -> DevicesView {
+        self.devices.view()
+    }
+
+    /// Asks the device `device_id` to play, pause, skip, seek or change its volume. Its
+    /// effect shows in the next `devices-changed`; a device that cannot be reached is said
+    /// there too.
+    pub fn device_command(&self, device_id: &str, command: RemoteCommand) -> Result<(), AppError> {
+        let command = match command {
+            RemoteCommand::Play => DeviceCommand::Play,
+            RemoteCommand::Pause => DeviceCommand::Pause,
+            RemoteCommand::Next => DeviceCommand::Next,
+            RemoteCommand::Previous => DeviceCommand::Previous,
+            RemoteCommand::Seek { position_ms } => DeviceCommand::Seek {
+                position_ms: position_ms.into(),
+            },
+            RemoteCommand::Volume { volume } => DeviceCommand::Volume {
+                // A fraction in 0..=1 to a percentage: the cast cannot overflow.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                volume_percent: (volume.clamp(0.0, 1.0) * 100.0).round() as u8,
+            },
+        };
+        self.send_to_device(device_id, command)
+    }
+
+    /// Moves playback to the device `device_id`: the queue (up to 500 tracks around the one
+    /// playing), the track and the position are handed over, and this device pauses.
+    pub fn transfer_playback(&self, device_id: &str) -> Result<(), AppError> {
+        if self.devices.this_id().as_deref() == Some(device_id) {
+            return Ok(());
+        }
+        let view = self.queue_view();
+        let Some(current) = view.current else {
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "Nothing is playing here to move to another device.",
+            ));
+        };
+        let first = current.saturating_sub(HANDED_OVER_PLAYED);
+        let limit = u32::try_from(MAX_HANDOVER_TRACKS).unwrap_or(u32::MAX);
+        let page = self.queue_page(first, limit);
+        let mut queue = Vec::with_capacity(page.entries.len());
+        let mut index = None;
+        for (at, entry) in (first..).zip(&page.entries) {
+            // Files and links played from this computer mean nothing on another.
+            if entry.track.is_none() {
+                continue;
+            }
+            if at == current {
+                index = Some(queue.len());
+            }
+            queue.push(entry.track_id.clone());
+        }
+        let Some(index) = index else {
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "A file on this computer can't be played on another device.",
+            ));
+        };
+        let status = self.player_status();
+        let command = DeviceCommand::TakeOver {
+            queue,
+            index: u32::try_from(index).unwrap_or(0),
+            position_ms: status.position_ms.into(),
+        };
+        self.send_to_device(device_id, command)?;
+        self.pause();
+        tracing::info!("playback handed over to another device");
+        Ok(())
+    }
+
+    /// Brings playback here from the device `device_id`, which hands it over and pauses.
+    pub fn take_playback_from(&self, device_id: &str) -> Result<(), AppError> {
+        let Some(this) = self.devices.this_id() else {
+            return Err(not_signed_in());
+        };
+        self.send_to_device(device_id, DeviceCommand::HandTo { device_id: this })
+    }
+
+    /// Carries out, one after another, what the listener's other devices ask of this one,
+    /// for as long as the app runs. A front end that can be steered (the window) starts it
+    /// once; a second call returns at once.
+    pub async fn serve_remote_control(&self) {
+        let Some(mut commands) = self.devices.take_commands() else {
+            return;
+        };
+        while let Some(command) = commands.recv().await {
+            if let Err(error) = self.carry_out(command).await {
+                tracing::warn!(%error, "a command from another device could not be carried out");
+            }
+        }
+    }
+
+    async fn carry_out(&self, command: DeviceCommand) -> Result<(), AppError> {
+        match command {
+            DeviceCommand::Play => self.resume(),
+            DeviceCommand::Pause => self.pause(),
+            DeviceCommand::Next => self.next(),
+            DeviceCommand::Previous => self.previous(),
+            DeviceCommand::Seek { position_ms } => {
+                self.seek(u32::try_from(position_ms).unwrap_or(u32::MAX));
+            }
+            DeviceCommand::Volume { volume_percent } => {
+                self.set_volume(f32::from(volume_percent.min(100)) / 100.0);
+            }
+            DeviceCommand::TakeOver {
+                queue,
+                index,
+                position_ms,
+            } => {
+                let start = usize::try_from(index).unwrap_or(usize::MAX);
+                let position_ms = u32::try_from(position_ms).unwrap_or(0);
+                self.play_queue_at(queue, start, position_ms).await?;
+                tracing::info!("playback taken over from another device");
+            }
+            DeviceCommand::HandTo { device_id } => {
+                let playing = self.player_status().state;
+                if playing != PlaybackState::Idle {
+                    self.transfer_playback(&device_id)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn send_to_device(&self, device_id: &str, command: DeviceCommand) -> Result<(), AppError> {
+        let library = lock(&self.library).clone();
+        let Some(library) = library else {
+            return Err(not_signed_in());
+        };
+        library.send_device_command(device_id.to_owned(), command)?;
+        self.devices.sent();
+        Ok(())
+    }
+}
+
+fn not_signed_in() -> AppError {
+    AppError::new(
+        ErrorKind::NotSignedIn,
+        "Sign in to see and use your other devices.",
+    )
+}
