@@ -114,9 +114,11 @@ impl LiveConnection {
                 if self.asked {
                     return Err(LiveEnd::Silent);
                 }
+                // Counted as asked once the ping is out: cancelled while sending, the next
+                // call finds the silence still over and asks again.
+                self.send(&LiveRequest::Ping).await?;
                 self.asked = true;
                 self.heard_at = Instant::now();
-                self.send(&LiveRequest::Ping).await?;
                 continue;
             };
             self.asked = false;

@@ -288,7 +288,11 @@ impl<T: Fn(LiveNews)> Follow<T> {
             Ok(()) = presence.playback.changed() => Some(LiveRequest::Playback {
                 playback: presence.playback.borrow_and_update().clone(),
             }),
-            Some((to, command)) = self.commands.recv() => Some(LiveRequest::Command { to, command }),
+            // Only once this device has registered (after the hello): commands left from a
+            // closed connection are dropped there, not sent ahead of the registration.
+            Some((to, command)) = self.commands.recv(), if self.open.load(Ordering::Relaxed) => {
+                Some(LiveRequest::Command { to, command })
+            }
             else => std::future::pending().await,
         }
     }

@@ -669,7 +669,7 @@ export type RemotePlayback = { track: RemoteTrack | null, playing: boolean, posi
  */
 volume: number, };
 export type RemoteTrack = { track_id: string, title: string, artist: string, duration_ms: number, };
-export type RemoteCommand = { "action": "play" } | { "action": "pause" } | { "action": "next" } | { "action": "previous" } | { "action": "seek", position_ms: number, } | { "action": "volume", volume: number, };
+export type RemoteCommand = { "action": "play" } | { "action": "pause" } | { "action": "next" } | { "action": "previous" } | { "action": "seek", position_ms: number, } | { "action": "volume", volume: number, } | { "action": "hand_to", device_id: string, };
 export type DiagnosticsView = { 
 /**
  * The last 24 hours, oldest first, the current hour last.

@@ -35,6 +35,7 @@ impl App {
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 volume_percent: (volume.clamp(0.0, 1.0) * 100.0).round() as u8,
             },
+            RemoteCommand::HandTo { device_id } => DeviceCommand::HandTo { device_id },
         };
         self.send_to_device(device_id, command)
     }
@@ -55,6 +56,13 @@ impl App {
         let first = current.saturating_sub(HANDED_OVER_PLAYED);
         let limit = u32::try_from(MAX_HANDOVER_TRACKS).unwrap_or(u32::MAX);
         let page = self.queue_page(first, limit);
+        if page.revision != view.revision {
+            // The queue changed between the two reads: the place read is not in this page.
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "The queue changed as it was being moved; try again.",
+            ));
+        }
         let mut queue = Vec::with_capacity(page.entries.len());
         let mut index = None;
         for (at, entry) in (first..).zip(&page.entries) {
@@ -100,7 +108,11 @@ impl App {
         let Some(mut commands) = self.devices.take_commands() else {
             return;
         };
-        while let Some(command) = commands.recv().await {
+        while let Some((generation, command)) = commands.recv().await {
+            if !self.devices.is_current(generation) {
+                tracing::info!("a command for a session that has ended was not carried out");
+                continue;
+            }
             if let Err(error) = self.carry_out(command).await {
                 tracing::warn!(%error, "a command from another device could not be carried out");
             }

@@ -11,6 +11,7 @@
 mod presence;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -37,8 +38,12 @@ pub(crate) struct Devices {
     name: watch::Sender<String>,
     presence: Arc<Presence>,
     known: Mutex<Known>,
-    commands: mpsc::Sender<DeviceCommand>,
-    waiting: Mutex<Option<mpsc::Receiver<DeviceCommand>>>,
+    /// Bumped when the account's session ends: news and commands of an older one are
+    /// stale (a follower being stopped may still tell something; a command queued for the
+    /// last account is not carried out for the next).
+    generation: AtomicU64,
+    commands: mpsc::Sender<(u64, DeviceCommand)>,
+    waiting: Mutex<Option<mpsc::Receiver<(u64, DeviceCommand)>>>,
     events: Arc<dyn AppEvents>,
 }
 
@@ -67,10 +72,21 @@ impl Devices {
             name: watch::Sender::new(device_name(name)),
             presence,
             known: Mutex::new(Known::default()),
+            generation: AtomicU64::new(0),
             commands,
             waiting: Mutex::new(Some(waiting)),
             events,
         }
+    }
+
+    /// The session's generation: what its follower's news are tagged with.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Whether a command tagged `generation` is still the current session's.
+    pub(crate) fn is_current(&self, generation: u64) -> bool {
+        self.generation() == generation
     }
 
     /// What the live follower of `username` on `service_url` registers and keeps told.
@@ -101,15 +117,23 @@ impl Devices {
     }
 
     /// The commands from other devices, for the one loop that carries them out.
-    pub(crate) fn take_commands(&self) -> Option<mpsc::Receiver<DeviceCommand>> {
+    pub(crate) fn take_commands(&self) -> Option<mpsc::Receiver<(u64, DeviceCommand)>> {
         self.waiting
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
     }
 
-    /// Hears the live follower's news of devices; news of anything else is given back.
-    pub(crate) fn hear(&self, news: LiveNews) -> Result<(), LiveNews> {
+    /// Hears the live follower's news of devices, from the session of `generation` (an older
+    /// session's are dropped); news of anything else is given back.
+    pub(crate) fn hear(&self, news: LiveNews, generation: u64) -> Result<(), LiveNews> {
+        let of_devices = matches!(
+            news,
+            LiveNews::Devices(_) | LiveNews::Command { .. } | LiveNews::CommandRefused { .. }
+        );
+        if of_devices && !self.is_current(generation) {
+            return Ok(());
+        }
         match news {
             LiveNews::Devices(devices) => {
                 let mut known = self.lock();
@@ -118,7 +142,7 @@ impl Devices {
             }
             LiveNews::Command { from, command } => {
                 tracing::info!(from, ?command, "a command from another device");
-                if self.commands.try_send(command).is_err() {
+                if self.commands.try_send((generation, command)).is_err() {
                     tracing::warn!("a command from another device was dropped: too many waiting");
                 }
                 return Ok(());
@@ -147,6 +171,7 @@ impl Devices {
 
     /// Signed out, or the account's session ended: nothing is known of its devices.
     pub(crate) fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         *self.lock() = Known::default();
         self.emit();
     }

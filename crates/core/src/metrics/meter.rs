@@ -36,6 +36,9 @@ struct Meter {
     state: Option<PlaybackState>,
     /// The player has been loading since (it says so before it says which track).
     loading_since: Option<Instant>,
+    /// A track is opening (a skip, a jump, a new queue): its wait is the next play's, and a
+    /// buffering meanwhile is part of it, not a stall.
+    opening: bool,
     /// A wait that ended in audio before the track it was for was named (the player names
     /// a track when it is heard).
     waited: Option<Duration>,
@@ -181,9 +184,12 @@ impl Meter {
         match state {
             PlaybackState::Loading | PlaybackState::Buffering => {
                 self.loading_since.get_or_insert(now);
-                // Loading is a track opening (a skip, a new queue): only a wait for data in
-                // the middle of a play is a stall.
+                if state == PlaybackState::Loading && !self.seeking {
+                    self.opening = true;
+                }
+                // Only a wait for data in the middle of a play is a stall.
                 if state == PlaybackState::Buffering
+                    && !self.opening
                     && let Some(play) = &mut self.play
                     && play.sounded
                     && !self.seeking
@@ -200,9 +206,17 @@ impl Meter {
                         play.sounded = true;
                         play.first_audio = wait;
                     }
-                    Some(play) => play.close_stall(now),
+                    Some(play) => {
+                        play.close_stall(now);
+                        // The play heard is still the old one: the wait was for the track
+                        // about to be named.
+                        if self.opening {
+                            self.waited = wait;
+                        }
+                    }
                     None => self.waited = wait,
                 }
+                self.opening = false;
                 self.seeking = false;
             }
             PlaybackState::Paused
@@ -212,6 +226,7 @@ impl Meter {
                 // A wait cut by a pause is the listener's, not the network's: it starts
                 // again when the player loads again.
                 self.loading_since = None;
+                self.opening = false;
                 if let Some(play) = &mut self.play {
                     play.close_stall(now);
                 }
@@ -287,8 +302,10 @@ mod tests {
         meter.seeking();
         feed(PlayerEvent::State(PlaybackState::Buffering), 8_000);
         feed(PlayerEvent::State(PlaybackState::Playing), 9_000);
-        // A skip: the player loads the next track while this one is still the one heard.
+        // A skip: the player loads the next track (buffering on the way) while this one is
+        // still the one heard.
         feed(PlayerEvent::State(PlaybackState::Loading), 19_000);
+        feed(PlayerEvent::State(PlaybackState::Buffering), 19_200);
         feed(PlayerEvent::State(PlaybackState::Playing), 19_900);
         // The next track follows without a wait, then fails.
         feed(changed("t2"), 20_000);
@@ -323,9 +340,11 @@ mod tests {
         let second = finished.try_recv().unwrap();
         assert_eq!(second.track_id, "t2");
         assert_eq!(
-            second.first_audio_ms, None,
-            "no wait: it followed the first"
+            second.first_audio_ms,
+            Some(900),
+            "the skip's wait is the next track's"
         );
+        assert_eq!(second.stalls, 0);
         assert_eq!(second.bitrate_switches, 0);
         let (kind, message) = second.error.unwrap();
         assert_eq!(kind, "damaged_media");
@@ -338,11 +357,19 @@ mod tests {
         assert_eq!(fourth.first_audio_ms, None);
         assert_eq!(fourth.error.unwrap().0, "unsupported_format");
         assert!(finished.try_recv().is_err(), "the third plays on");
-        feed(PlayerEvent::State(PlaybackState::Ended), 40_000);
+        // The sixth follows the third gaplessly: no wait of its own.
+        feed(changed("t6"), 35_000);
         let third = finished.try_recv().unwrap();
         assert_eq!(
             (third.track_id.as_str(), third.first_audio_ms),
             ("t3", Some(400))
         );
+        feed(PlayerEvent::State(PlaybackState::Ended), 40_000);
+        let sixth = finished.try_recv().unwrap();
+        assert_eq!(
+            (sixth.track_id.as_str(), sixth.first_audio_ms),
+            ("t6", None)
+        );
+        assert_eq!(sixth.error, None);
     }
 }

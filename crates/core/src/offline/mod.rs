@@ -190,7 +190,7 @@ impl AccountLibrary {
             ((**api).clone(), playlist_sync, sync.trigger()),
             LiveSchedule::default(),
             Some(devices.presence_for(&self.service_url, &self.username)),
-            self.live_listener(Arc::clone(devices)),
+            self.live_listener(Arc::clone(devices), devices.generation()),
         );
         let (catalog, catalog_task) = self.catalog.start_walker(
             &self.runtime,
@@ -241,6 +241,7 @@ impl AccountLibrary {
     fn live_listener(
         self: &Arc<Self>,
         devices: Arc<Devices>,
+        generation: u64,
     ) -> impl Fn(LiveNews) + Send + Sync + 'static {
         let library = Arc::downgrade(self);
         let runtime = self.runtime.clone();
@@ -248,7 +249,7 @@ impl AccountLibrary {
             let Some(library) = library.upgrade() else {
                 return;
             };
-            let Err(news) = devices.hear(news) else {
+            let Err(news) = devices.hear(news, generation) else {
                 return;
             };
             match news {
@@ -288,7 +289,10 @@ impl AccountLibrary {
     pub(crate) fn go_offline(&self) {
         let online = lock(&self.online).take();
         if let Some(online) = online {
-            online.devices.forget();
+            // The follower stopped first; whatever it still tells is of a forgotten session.
+            let devices = Arc::clone(&online.devices);
+            drop(online);
+            devices.forget();
         }
     }
 

@@ -16,6 +16,8 @@ use strato_model::api::{
 
 /// The longest device id and OS name a client may register.
 const MAX_ID: usize = 64;
+/// The most devices one account may have connected at once.
+const MAX_DEVICES: usize = 32;
 
 #[derive(Debug, Default)]
 pub(super) struct DeviceRegistry {
@@ -55,12 +57,15 @@ impl DeviceRegistry {
             return Err("an operating system is 1 to 64 letters, digits, '-' or '_'");
         }
         let name: String = name.trim().chars().take(MAX_DEVICE_NAME).collect();
-        // A new name for the same device keeps what it plays.
-        let playback = self
+        if !self.by_id.contains_key(device_id) && self.by_id.len() >= MAX_DEVICES {
+            return Err("an account has at most 32 devices connected at once");
+        }
+        // A new name for the same device keeps what it plays, and when it said so.
+        let (playback, said_at) = self
             .by_id
             .get(device_id)
             .filter(|d| d.connection == *connection)
-            .and_then(|d| d.playback.clone());
+            .map_or((None, Instant::now()), |d| (d.playback.clone(), d.said_at));
         // One device per connection: a connection registering anew drops its old id.
         self.leave(connection);
         self.by_id.insert(
@@ -74,7 +79,7 @@ impl DeviceRegistry {
                 },
                 os: os.to_ascii_lowercase(),
                 playback,
-                said_at: Instant::now(),
+                said_at,
             },
         );
         Ok(())

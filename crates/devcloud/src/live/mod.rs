@@ -102,9 +102,17 @@ impl LiveHub {
         })
     }
 
-    /// Forgets the device of a connection that ended.
+    /// Forgets the device of a connection that ended, and the listener once nothing of
+    /// theirs is left.
     fn leave(&self, user: &str, connection: &str) {
         let _ = self.change_devices(user, |devices| Ok(devices.leave(connection)));
+        let mut listeners = self.lock();
+        if listeners
+            .get(user)
+            .is_some_and(|l| l.devices.is_empty() && l.sender.receiver_count() == 0)
+        {
+            listeners.remove(user);
+        }
     }
 
     /// Sends `command` from `connection`'s device to `user`'s device `to`; `Err` is why not.
@@ -345,7 +353,11 @@ pub fn playlist_event(change: Recorded) -> LiveEvent {
     }
 }
 
+/// Sends `event`; a client that has not taken it within a heartbeat has stopped reading,
+/// and the connection is given up (its device leaves the list).
 async fn send(socket: &mut WebSocket, event: &LiveEvent) -> Result<(), axum::Error> {
     let text = serde_json::to_string(event).expect("events serialise");
-    socket.send(Message::Text(text.into())).await
+    tokio::time::timeout(HEARTBEAT, socket.send(Message::Text(text.into())))
+        .await
+        .map_err(axum::Error::new)?
 }

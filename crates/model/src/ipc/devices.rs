@@ -52,7 +52,7 @@ pub struct RemoteTrack {
 }
 
 /// What the player bar asks of another device it steers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum RemoteCommand {
     Play,
@@ -65,5 +65,9 @@ pub enum RemoteCommand {
     /// 0.0 to 1.0.
     Volume {
         volume: f32,
+    },
+    /// Move your playback on to the device `device_id` (from one remote device to another).
+    HandTo {
+        device_id: String,
     },
 }

@@ -3,6 +3,7 @@ import type { AppError } from "../../ipc";
 import { m } from "$lib/i18n";
 import { resetBrowsing } from "$lib/features";
 import { catalogStore } from "./catalog.svelte";
+import { devicesStore } from "./devices.svelte";
 import { libraryStore } from "./library.svelte";
 import { searchStore } from "./search.svelte";
 import { sessionStore } from "./session.svelte";
@@ -11,6 +12,7 @@ import { sessionStore } from "./session.svelte";
 export async function signOut(): Promise<void> {
   await sessionStore.signOut();
   catalogStore.reset();
+  devicesStore.reset();
   resetBrowsing();
 }
 
@@ -19,6 +21,7 @@ export async function switchAccount(account: Pick<ipc.RememberedAccount, "servic
   const switched = await sessionStore.switchAccount(account);
   if (switched) {
     catalogStore.reset();
+    devicesStore.reset();
     searchStore.clear();
     resetBrowsing();
     void catalogStore.loadMore();
@@ -44,6 +47,7 @@ export function watchSessionEnd(): ipc.Unlisten {
   const back = (error: AppError) => {
     sessionStore.sessionEnded(error);
     catalogStore.reset();
+    devicesStore.reset();
     resetBrowsing();
   };
   const stopEnded = ipc.onSessionEnded(back);

@@ -87,13 +87,18 @@ export class DevicesStore {
 
   /**
    * Plays on `device`: another device takes this one's queue, track and position (this one
-   * pauses) and the bar steers it; this device takes playback back from the one steered.
+   * pauses) and the bar steers it; this device takes playback back from the one steered;
+   * from one steered device to another, the one steered hands its playback on.
    */
   async playOn(device: DeviceView): Promise<boolean> {
     return this.#attempt(async () => {
+      const steering = this.steeringId;
       if (device.this_device) {
-        if (this.steeringId !== null) await ipc.takePlaybackFrom(this.steeringId);
+        if (steering !== null) await ipc.takePlaybackFrom(steering);
         this.steeringId = null;
+      } else if (steering !== null) {
+        await ipc.deviceCommand(steering, { action: "hand_to", device_id: device.device_id });
+        this.steeringId = device.device_id;
       } else {
         await ipc.transferPlayback(device.device_id);
         this.steeringId = device.device_id;

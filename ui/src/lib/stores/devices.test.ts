@@ -53,8 +53,16 @@ describe("DevicesStore", () => {
     await store.command({ action: "pause" });
     expect(ipc.deviceCommand).toHaveBeenCalledWith("laptop", { action: "pause" });
 
+    // From the laptop on to the kitchen: the laptop hands its playback on.
+    const kitchen = device("kitchen");
+    store.apply(view(here, laptop, kitchen));
+    expect(await store.playOn(kitchen)).toBe(true);
+    expect(ipc.deviceCommand).toHaveBeenCalledWith("laptop", { action: "hand_to", device_id: "kitchen" });
+    expect(ipc.transferPlayback).toHaveBeenCalledTimes(1);
+    expect(store.steered?.device_id).toBe("kitchen");
+
     expect(await store.playOn(here)).toBe(true);
-    expect(ipc.takePlaybackFrom).toHaveBeenCalledWith("laptop");
+    expect(ipc.takePlaybackFrom).toHaveBeenCalledWith("kitchen");
     expect(store.steered).toBeNull();
     store.reset();
   });
