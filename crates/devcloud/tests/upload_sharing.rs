@@ -1,14 +1,15 @@
 //! Sharing uploads: private at the API and the CDN until made public, two listeners apart;
 //! deletion at once for listeners and complete for storage (the collector); takedowns by
-//! administrators, refused to everyone else.
+//! administrators, refused to everyone else; public playlists, read-only to others, with
+//! what they may no longer play marked so.
 
 mod common;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use strato_model::api::{
-    ListenerProfile, Page, Playlist, ProblemType, SearchResults, StreamGrant, Track, Upload,
-    UploadSession, Visibility,
+    ListenerProfile, Page, Playlist, PlaylistSummary, ProblemType, SearchResults, StreamGrant,
+    Track, Upload, UploadSession, Visibility,
 };
 use strato_testkit::DevCloud;
 
@@ -394,4 +395,165 @@ async fn an_admin_restores_a_public_track() {
     assert!(restored.takedown.is_none());
     let track: Track = admin.json(&format!("/v1/tracks/{id}")).await;
     assert_eq!(track.id, id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_playlist_is_read_only_to_others_and_on_its_owners_profile_until_made_private() {
+    let cloud = builder().start().await;
+    let curator = listener(&cloud, "curator-m").await;
+    let reader = listener(&cloud, "reader-m").await;
+    let catalog: Page<Track> = curator.json("/v1/tracks?limit=2").await;
+    let (first, second) = (&catalog.items[0].id, &catalog.items[1].id);
+    let playlist = playlist_with(&curator, &[first]).await;
+    let path = format!("/v1/playlists/{}", playlist.id);
+    let profile_path = format!("/v1/users/{}", listener_id(&curator));
+    problem(
+        reader.get(&path).send().await.unwrap(),
+        ProblemType::NotFound,
+    )
+    .await;
+
+    let shared: Playlist = ok_json(
+        curator
+            .request(Method::PATCH, &path)
+            .header("if-match", "*")
+            .json(&json!({"public": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let read: Playlist = reader.json(&path).await;
+    assert_eq!(read, shared, "the reader sees it as its owner does");
+    let profile: ListenerProfile = reader.json(&profile_path).await;
+    assert_eq!(profile.listener.name, "curator-m");
+    assert_eq!(
+        profile
+            .playlists
+            .iter()
+            .map(|p| (p.id.as_str(), p.public, p.item_count))
+            .collect::<Vec<_>>(),
+        [(playlist.id.as_str(), true, 1)]
+    );
+
+    // Every write of the reader's is a 404, before any revision check (the current one here).
+    let item = format!("{path}/items/{}", shared.items[0].item_id);
+    let writes = [
+        (Method::PATCH, path.clone(), json!({"name": "Mine now"})),
+        (
+            Method::POST,
+            format!("{path}/items"),
+            json!({"track_ids": [second]}),
+        ),
+        (Method::POST, format!("{item}/move"), json!({"position": 0})),
+        (Method::DELETE, item, json!(null)),
+        (Method::DELETE, path.clone(), json!(null)),
+    ];
+    for (method, target, body) in writes {
+        let mut request = reader
+            .request(method.clone(), &target)
+            .header("if-match", format!("\"{}\"", shared.revision));
+        if !body.is_null() {
+            request = request.json(&body);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "{method} {target}");
+        problem(refused, ProblemType::NotFound).await;
+    }
+    let unchanged: Playlist = curator.json(&path).await;
+    assert_eq!(unchanged, shared, "nothing the reader sent was applied");
+    let theirs: Vec<PlaylistSummary> = reader.json("/v1/playlists").await;
+    assert!(theirs.is_empty(), "a playlist read is not one's own");
+
+    // Private again: gone for the reader, and from the profile.
+    curator
+        .request(Method::PATCH, &path)
+        .header("if-match", "*")
+        .json(&json!({"public": false}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    problem(
+        reader.get(&path).send().await.unwrap(),
+        ProblemType::NotFound,
+    )
+    .await;
+    let profile: ListenerProfile = reader.json(&profile_path).await;
+    assert!(profile.playlists.is_empty(), "{:?}", profile.playlists);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_down_track_is_no_longer_available_in_a_public_playlist_another_listener_reads() {
+    let cloud = builder().start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let curator = listener(&cloud, "curator-n").await;
+    let reader = listener(&cloud, "reader-n").await;
+    let admin = Api {
+        cloud: &cloud,
+        token: cloud.admin_access_token("moderator-n", PASSWORD).await,
+    };
+    let catalog: Page<Track> = curator.json("/v1/tracks?limit=1").await;
+    let shared_track = make_track(dir.path(), "shared.flac", 3.0, false);
+    let public = upload(&curator, &shared_track, Visibility::Public).await.id;
+    let kept_track = make_track(dir.path(), "kept.flac", 3.0, false);
+    let private = upload(&curator, &kept_track, Visibility::Private).await.id;
+    let playlist = playlist_with(&curator, &[&catalog.items[0].id, &public, &private]).await;
+    let path = format!("/v1/playlists/{}", playlist.id);
+    curator
+        .request(Method::PATCH, &path)
+        .header("if-match", "*")
+        .json(&json!({"public": true}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let available =
+        |playlist: &Playlist| -> Vec<bool> { playlist.items.iter().map(|i| i.available).collect() };
+    // The curator's private track is theirs alone, even in a playlist they share.
+    let before = reader.get(&path).send().await.unwrap();
+    let etag = before.headers()["etag"].clone();
+    let before: Playlist = ok_json(before).await;
+    assert_eq!(available(&before), [true, true, false]);
+    assert_eq!(available(&curator.json(&path).await), [true, true, true]);
+
+    ok_json::<Upload>(
+        admin
+            .post(&format!("/v1/moderation/tracks/{public}/takedown"))
+            .json(&json!({"reason": "Reported by the rights holder."}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    // Listed, not an error; the revision did not move, and yet the old ETag is no 304.
+    let after = reader
+        .get(&path)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+    let after: Playlist = ok_json(after).await;
+    assert_eq!(after.revision, before.revision);
+    assert_eq!(available(&after), [true, false, false]);
+    assert_eq!(
+        available(&curator.json(&path).await),
+        [true, false, true],
+        "taken down for its owner too"
+    );
+
+    admin
+        .request(
+            Method::DELETE,
+            &format!("/v1/moderation/tracks/{public}/takedown"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    assert_eq!(available(&reader.json(&path).await), [true, true, false]);
 }

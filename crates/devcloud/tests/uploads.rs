@@ -1,14 +1,15 @@
 //! Uploading: files sent to moto's S3 in presigned parts and processed by devcloud into a
-//! gapless track; resumed from what storage holds; announced again under the same key;
-//! limits and bad files refused in words.
+//! gapless track, from every accepted kind of file, with MP3s that carry their LAME tag;
+//! resumed from what storage holds; announced again under the same key; limits and bad files
+//! refused in words; details edited by the owner, as everyone sees them.
 
 mod common;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use strato_model::api::{
-    FailureKind, Page, ProblemType, StreamGrant, Upload, UploadLimits, UploadSession, UploadStatus,
-    UploadedPart, Visibility,
+    AlbumDetail, ArtistDetail, FailureKind, Page, ProblemType, StreamGrant, Track, Upload,
+    UploadLimits, UploadSession, UploadStatus, UploadedPart, Visibility,
 };
 use strato_testkit::ffmpeg::{correlation, ffmpeg_decode};
 
@@ -315,4 +316,163 @@ async fn announcing_again_with_the_same_key_finds_the_same_upload() {
     );
     let mine: Page<Upload> = api.json("/v1/uploads").await;
     assert_eq!(mine.items.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alac_ogg_vorbis_and_opus_uploads_become_ready_and_stream_trimmed_to_the_original() {
+    let cloud = builder().start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = listener(&cloud, "formats-i").await;
+    // Opus is always 48 kHz; the others keep the source's 44.1 kHz.
+    let kinds = [
+        ("lossless.m4a", "alac", 44_100),
+        ("vorbis.ogg", "libvorbis", 44_100),
+        ("voice.opus", "libopus", 48_000),
+    ];
+    for (name, codec, rate) in kinds {
+        let file = make_track_with(dir.path(), name, 5.0, false, &["-c:a", codec]);
+        let ready = upload(&api, &file, Visibility::Private).await;
+        assert_eq!(
+            ready.status,
+            UploadStatus::Ready,
+            "{name}: {:?}",
+            ready.failure
+        );
+        let track = ready.track.expect("a ready upload is a track");
+        assert_eq!(
+            (
+                track.title.as_str(),
+                track.album_title.as_str(),
+                track.track_number
+            ),
+            ("Garage Tape", "Home Recordings", 3),
+            "{name}: details from its tags"
+        );
+        assert!(
+            (4_950..5_050).contains(&track.duration_ms),
+            "{name}: {} ms",
+            track.duration_ms
+        );
+
+        // Playable: the grant opens the HLS, which decodes, less the grant's delay and
+        // padding, to as many samples as the original; and the MP3.
+        let grant: StreamGrant = api.json(&format!("/v1/tracks/{}/stream", track.id)).await;
+        assert_eq!(grant.sample_rate, rate, "{name}");
+        let hls = fetch_variant(&cloud, &grant, &dir.path().join(format!("{name}.hls"))).await;
+        let source = ffmpeg_decode(&file, Some(rate), Some(1));
+        let decoded = ffmpeg_decode(&hls, Some(rate), Some(1));
+        let trim = (grant.encoder_delay_samples + grant.padding_samples) as usize;
+        assert_eq!(decoded.len() - trim, source.len(), "{name}");
+        let mp3 = cloud.http().get(&grant.mp3_url).send().await.unwrap();
+        assert_eq!(mp3.status(), StatusCode::OK, "{name}");
+        let mp3 = mp3.bytes().await.unwrap();
+        assert!(lame_tag(&mp3).is_some(), "{name}: an MP3 with its LAME tag");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_published_mp3_carries_a_lame_tag_with_its_encoder_delay_and_padding() {
+    let cloud = builder().start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = listener(&cloud, "lame-k").await;
+    let wav = make_track(dir.path(), "tagged.wav", 6.0, false);
+    let track = upload(&api, &wav, Visibility::Private).await.track.unwrap();
+    let source_samples = ffmpeg_decode(&wav, None, Some(1)).len() as u64;
+
+    // The stream's MP3 (192k CBR) and the three downloads.
+    let grant: StreamGrant = api.json(&format!("/v1/tracks/{}/stream", track.id)).await;
+    let mut copies = vec![("stream", grant.mp3_url, "Info")];
+    for (quality, kind) in [("low", "Info"), ("normal", "Xing"), ("high", "Info")] {
+        let download: serde_json::Value = api
+            .json(&format!(
+                "/v1/tracks/{}/download?quality={quality}",
+                track.id
+            ))
+            .await;
+        copies.push((quality, download["url"].as_str().unwrap().to_owned(), kind));
+    }
+    for (copy, url, kind) in copies {
+        let mp3 = cloud.http().get(&url).send().await.unwrap();
+        assert_eq!(mp3.status(), StatusCode::OK, "{copy}");
+        let mp3 = mp3.bytes().await.unwrap();
+        let tag = lame_tag(&mp3).unwrap_or_else(|| panic!("{copy}: no Xing/Info frame"));
+        assert_eq!(tag.kind, kind, "{copy}: {tag:?}");
+        assert!(tag.delay > 0 && tag.padding > 0, "{copy}: {tag:?}");
+        assert_eq!(
+            tag.source_samples(),
+            source_samples,
+            "{copy}: the frames less the delay and padding are the original: {tag:?}"
+        );
+        // And a decoder that reads the tag plays exactly the original's length.
+        let path = dir.path().join(format!("{copy}.mp3"));
+        std::fs::write(&path, &mp3).unwrap();
+        let decoded = ffmpeg_decode(&path, None, Some(1));
+        assert_eq!(decoded.len() as u64, source_samples, "{copy}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_artist_album_and_track_number_moves_the_track_for_everyone() {
+    let cloud = builder().start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let owner = listener(&cloud, "editor-l").await;
+    let fan = listener(&cloud, "fan-l").await;
+    let mut ids = Vec::new();
+    for name in ["first.flac", "second.flac"] {
+        let file = make_track(dir.path(), name, 3.0, false);
+        ids.push(upload(&owner, &file, Visibility::Public).await.id);
+    }
+    let (moved, stayed) = (ids[0].clone(), ids[1].clone());
+    let before: Track = fan.json(&format!("/v1/tracks/{moved}")).await;
+    let old_album: AlbumDetail = fan.json(&format!("/v1/albums/{}", before.album_id)).await;
+    assert_eq!(old_album.tracks.len(), 2);
+
+    let edited: Upload = ok_json(
+        owner
+            .request(Method::PATCH, &format!("/v1/uploads/{moved}"))
+            .json(&json!({"artist": "Night Shift", "album": "Field Notes", "track_number": 7}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(edited.details.album.as_deref(), Some("Field Notes"));
+
+    // As the fan sees it: new details, a new album and artist.
+    let after: Track = fan.json(&format!("/v1/tracks/{moved}")).await;
+    assert_eq!(
+        (
+            after.title.as_str(),
+            after.artist_name.as_str(),
+            after.album_title.as_str(),
+            after.track_number
+        ),
+        ("Garage Tape", "Night Shift", "Field Notes", 7)
+    );
+    assert_ne!(after.album_id, before.album_id);
+    assert_ne!(after.artist_id, before.artist_id);
+    let new_album: AlbumDetail = fan.json(&format!("/v1/albums/{}", after.album_id)).await;
+    assert_eq!(
+        (
+            new_album.album.title.as_str(),
+            new_album.album.artist_name.as_str()
+        ),
+        ("Field Notes", "Night Shift")
+    );
+    assert_eq!(track_ids(&new_album.tracks), [moved.as_str()]);
+    let old_album: AlbumDetail = fan.json(&format!("/v1/albums/{}", before.album_id)).await;
+    assert_eq!(track_ids(&old_album.tracks), [stayed.as_str()]);
+    let artist: ArtistDetail = fan.json(&format!("/v1/artists/{}", after.artist_id)).await;
+    assert_eq!(
+        artist
+            .albums
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect::<Vec<_>>(),
+        [after.album_id.as_str()]
+    );
+}
+
+fn track_ids(tracks: &[Track]) -> Vec<&str> {
+    tracks.iter().map(|t| t.id.as_str()).collect()
 }

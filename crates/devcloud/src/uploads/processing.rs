@@ -1,20 +1,25 @@
 //! Processing, as the service's function does it once an upload lands: check the bytes against
 //! what was announced, probe, read tags and cover, transcode into the catalog's forms with
 //! ffmpeg (the four MP3s and the HLS ladder, the same encodes as `scripts/make-media.sh`),
-//! measure the HLS encoder delay and padding and the loudness, and publish.
+//! measure the HLS encoder delay and padding and the loudness, and publish. The encodes and
+//! measurements run side by side, each as soon as what it reads exists (`transcode`); the
+//! ffmpeg command lines are in `ffmpeg`.
 //!
 //! Work happens in a staging folder beside the published tree and is moved into place with
 //! one rename per folder, so the CDN never serves half a track.
 
-use std::fmt::Write as _;
+mod ffmpeg;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 use strato_model::api::{FailureKind, ReplayGain, SegmentKind, UploadDetails, UploadFailure};
-use tokio::process::Command;
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
+pub(super) use self::ffmpeg::run;
+use self::ffmpeg::{count_samples, encode_hls, encode_mp3s, extract_cover, loudness, write_master};
 use super::Uploads;
 use super::formats;
 use super::store::{self, Published, cover_file};
@@ -27,8 +32,14 @@ pub const CONCURRENCY: usize = 2;
 const AAC_PRIMING: u32 = 1024;
 /// The HLS ladder, kbit/s.
 const LADDER: [u32; 3] = [64, 128, 256];
-/// ReplayGain 2.0's reference level.
-const REFERENCE_LUFS: f64 = -18.0;
+/// The variant decoded to measure the HLS padding (every variant has the same).
+const MEASURED_VARIANT: u32 = 128;
+/// `Upload.progress` once the bytes are checked, once the file is probed, once everything is
+/// encoded and measured, and once described; publishing makes it ready (1).
+const CHECKED: f64 = 0.15;
+const PROBED: f64 = 0.25;
+const TRANSCODED: f64 = 0.9;
+const DESCRIBED: f64 = 0.95;
 
 /// Runs the processing of uploads, a few at a time.
 #[derive(Debug, Clone)]
@@ -98,8 +109,10 @@ fn internal(what: &str, error: impl std::fmt::Display) -> UploadFailure {
     }
 }
 
-async fn progress(uploads: &Uploads, id: &str, value: f32) {
+async fn progress(uploads: &Uploads, id: &str, value: f64) {
     let id = id.to_owned();
+    #[allow(clippy::cast_possible_truncation)] // a fraction
+    let value = value as f32;
     let _ = uploads
         .db()
         .call(move |conn| store::set_progress(conn, &id, value))
@@ -135,7 +148,7 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
             message: "The file changed or was damaged on the way. Upload it again.".to_owned(),
         });
     }
-    progress(uploads, id, 0.15).await;
+    progress(uploads, id, CHECKED).await;
 
     // 2. What it is.
     let probe = formats::probe(&original)
@@ -158,9 +171,9 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
             ),
         });
     }
-    progress(uploads, id, 0.25).await;
+    progress(uploads, id, PROBED).await;
 
-    // 3. The catalog's forms, staged.
+    // 3. The catalog's forms, staged: the encodes and measurements run side by side.
     let rate = if matches!(audio.sample_rate, 44_100 | 48_000) {
         audio.sample_rate
     } else {
@@ -169,65 +182,181 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
     let staging = uploads.staging_dir().join(id);
     let _ = tokio::fs::remove_dir_all(&staging).await;
     let media_dir = staging.join("media").join(id);
-    let mp3_dir = media_dir.join("mp3");
-    tokio::fs::create_dir_all(&mp3_dir)
+    tokio::fs::create_dir_all(media_dir.join("mp3"))
         .await
         .map_err(|e| internal("making the staging folder", e))?;
-    let has_cover = probe.has_cover && extract_cover(&original, &staging.join("cover.jpg")).await;
-    encode_mp3s(&original, &mp3_dir, rate)
-        .await
-        .map_err(|e| internal("encoding MP3", e))?;
-    progress(uploads, id, 0.5).await;
-    let hls_dir = media_dir.join("hls");
+    let staged = Staged {
+        original,
+        cover: probe.has_cover.then(|| staging.join("cover.jpg")),
+        media_dir: media_dir.clone(),
+        rate,
+    };
+    let measured = transcode(uploads, id, staged).await?;
+
+    let media = describe(id, &media_dir, rate, &measured).await?;
+    progress(uploads, id, DESCRIBED).await;
+    publish(uploads, id, &staging, &media_dir, measured.has_cover).await?;
+    Ok(Published {
+        tags: probe.tags,
+        media,
+        duration_ms: measured.duration_ms(rate),
+        replaygain: measured.replaygain,
+        has_cover: measured.has_cover,
+    })
+}
+
+/// What the transcoding works from and into.
+struct Staged {
+    original: PathBuf,
+    /// Where the embedded cover goes, if the probe saw one.
+    cover: Option<PathBuf>,
+    media_dir: PathBuf,
+    rate: u32,
+}
+
+/// One piece of the transcoding, finished, with what it found.
+enum Done {
+    Cover(bool),
+    Mp3s,
+    Hls(u32),
+    SourceSamples(u64),
+    HlsSamples(u64),
+    Loudness(Option<ReplayGain>),
+}
+
+impl Done {
+    /// Its rough share of the work (CPU seconds for a 4-minute track), for the progress.
+    fn weight(&self) -> u32 {
+        match self {
+            Self::Cover(_) | Self::SourceSamples(_) | Self::HlsSamples(_) => 1,
+            Self::Loudness(_) => 3,
+            Self::Hls(_) => 8,
+            Self::Mp3s => 16,
+        }
+    }
+}
+
+/// The sum of [`Done::weight`] over every piece [`transcode`] runs.
+fn total_weight(with_cover: bool) -> u32 {
+    let once = [
+        Done::Mp3s,
+        Done::SourceSamples(0),
+        Done::HlsSamples(0),
+        Done::Loudness(None),
+    ];
+    let variants = u32::try_from(LADDER.len()).unwrap_or(u32::MAX);
+    once.iter().map(Done::weight).sum::<u32>()
+        + variants * Done::Hls(0).weight()
+        + u32::from(with_cover) * Done::Cover(true).weight()
+}
+
+/// What the measurements found.
+#[derive(Debug, Default)]
+struct Measured {
+    has_cover: bool,
+    source_samples: u64,
+    hls_samples: u64,
+    replaygain: Option<ReplayGain>,
+}
+
+impl Measured {
+    fn duration_ms(&self, rate: u32) -> u32 {
+        u32::try_from(self.source_samples * 1000 / u64::from(rate)).unwrap_or(u32::MAX)
+    }
+}
+
+/// Runs the encodes (the MP3s in one ffmpeg, each HLS variant in its own) and the
+/// measurements at once, each measurement as soon as what it reads is written: ffmpeg's
+/// encoders are single-threaded, so one after the other they left all but one core idle.
+/// The progress rises as pieces finish, by their share of the work, from here only: the loop
+/// is the one writer, so it never goes back. On the first failure the rest are dropped, and
+/// with them their ffmpeg processes (`kill_on_drop`).
+async fn transcode(uploads: &Uploads, id: &str, staged: Staged) -> Result<Measured, UploadFailure> {
+    let total = f64::from(total_weight(staged.cover.is_some()));
+    let staged = Arc::new(staged);
+    let hls_dir = staged.media_dir.join("hls");
+    let mut jobs: JoinSet<Result<Done, UploadFailure>> = JoinSet::new();
+    if let Some(cover) = staged.cover.clone() {
+        let s = Arc::clone(&staged);
+        jobs.spawn(async move { Ok(Done::Cover(extract_cover(&s.original, &cover).await)) });
+    }
+    let s = Arc::clone(&staged);
+    jobs.spawn(async move {
+        encode_mp3s(&s.original, &s.media_dir.join("mp3"), s.rate)
+            .await
+            .map(|()| Done::Mp3s)
+            .map_err(|e| internal("encoding MP3", e))
+    });
     for bitrate in LADDER {
-        encode_hls(
-            &original,
-            &hls_dir.join(format!("{bitrate}k")),
-            bitrate,
-            rate,
-        )
-        .await
-        .map_err(|e| internal("encoding HLS", e))?;
+        let (s, dir) = (Arc::clone(&staged), hls_dir.join(format!("{bitrate}k")));
+        jobs.spawn(async move {
+            encode_hls(&s.original, &dir, bitrate, s.rate)
+                .await
+                .map(|()| Done::Hls(bitrate))
+                .map_err(|e| internal("encoding HLS", e))
+        });
+    }
+    let s = Arc::clone(&staged);
+    jobs.spawn(async move {
+        count_samples(&s.original, s.rate)
+            .await
+            .map(Done::SourceSamples)
+            .map_err(|e| internal("decoding the original", e))
+    });
+
+    let (mut measured, mut done) = (Measured::default(), 0u32);
+    while let Some(joined) = jobs.join_next().await {
+        let finished = joined.map_err(|e| internal("running a transcoding task", e))??;
+        done += finished.weight();
+        match finished {
+            Done::Cover(has_cover) => measured.has_cover = has_cover,
+            Done::Mp3s => {
+                let vbr = staged.media_dir.join("mp3/vbr.mp3");
+                jobs.spawn(async move {
+                    loudness(&vbr)
+                        .await
+                        .map(Done::Loudness)
+                        .map_err(|e| internal("measuring loudness", e))
+                });
+            }
+            Done::Hls(MEASURED_VARIANT) => {
+                let playlist = hls_dir.join(format!("{MEASURED_VARIANT}k/index.m3u8"));
+                let rate = staged.rate;
+                jobs.spawn(async move {
+                    count_samples(&playlist, rate)
+                        .await
+                        .map(Done::HlsSamples)
+                        .map_err(|e| internal("decoding the HLS", e))
+                });
+            }
+            Done::Hls(_) => {}
+            Done::SourceSamples(samples) => measured.source_samples = samples,
+            Done::HlsSamples(samples) => measured.hls_samples = samples,
+            Done::Loudness(replaygain) => measured.replaygain = replaygain,
+        }
+        let share = f64::from(done) / total;
+        progress(uploads, id, PROBED + (TRANSCODED - PROBED) * share).await;
     }
     write_master(&hls_dir)
         .await
         .map_err(|e| internal("writing the master playlist", e))?;
-    progress(uploads, id, 0.75).await;
-
-    let (media, duration_ms, replaygain) = describe(id, &original, &media_dir, rate).await?;
-    progress(uploads, id, 0.9).await;
-    publish(uploads, id, &staging, &media_dir, has_cover).await?;
-    Ok(Published {
-        tags: probe.tags,
-        media,
-        duration_ms,
-        replaygain,
-        has_cover,
-    })
+    Ok(measured)
 }
 
-/// The published media's description, with the gapless trim and the loudness measured on
-/// what listeners will decode.
+/// The published media's description, with the gapless trim measured on what listeners
+/// will decode: the HLS decodes to the source's samples, plus the AAC priming ahead and the
+/// padding behind.
 async fn describe(
     id: &str,
-    original: &Path,
     media_dir: &Path,
     rate: u32,
-) -> Result<(TrackMedia, u32, Option<ReplayGain>), UploadFailure> {
-    let (hls_dir, mp3_dir) = (media_dir.join("hls"), media_dir.join("mp3"));
-    let source_samples = count_samples(original, rate)
-        .await
-        .map_err(|e| internal("decoding the original", e))?;
-    let hls_samples = count_samples(&hls_dir.join("128k/index.m3u8"), rate)
-        .await
-        .map_err(|e| internal("decoding the HLS", e))?;
-    let padding = hls_samples
-        .saturating_sub(source_samples)
+    measured: &Measured,
+) -> Result<TrackMedia, UploadFailure> {
+    let mp3_dir = media_dir.join("mp3");
+    let padding = measured
+        .hls_samples
+        .saturating_sub(measured.source_samples)
         .saturating_sub(u64::from(AAC_PRIMING));
-    let replaygain = loudness(&mp3_dir.join("vbr.mp3"))
-        .await
-        .map_err(|e| internal("measuring loudness", e))?;
-    let duration_ms = u32::try_from(source_samples * 1000 / u64::from(rate)).unwrap_or(u32::MAX);
     let file = |name: &'static str| {
         let path = mp3_dir.join(format!("{name}.mp3"));
         let relative = format!("media/{id}/mp3/{name}.mp3");
@@ -240,19 +369,21 @@ async fn describe(
             })
         }
     };
-    let media = TrackMedia {
+    let (cbr, vbr, low, high) =
+        tokio::try_join!(file("cbr"), file("vbr"), file("low"), file("high"))
+            .map_err(|e| internal("hashing", e))?;
+    Ok(TrackMedia {
         hls_master: format!("media/{id}/hls/master.m3u8"),
         hls_dir: format!("media/{id}/hls/"),
         segment_kind: SegmentKind::Ts,
         encoder_delay_samples: AAC_PRIMING,
         padding_samples: u32::try_from(padding).unwrap_or(0),
         sample_rate: rate,
-        cbr: file("cbr").await.map_err(|e| internal("hashing", e))?,
-        vbr: file("vbr").await.map_err(|e| internal("hashing", e))?,
-        low: file("low").await.map_err(|e| internal("hashing", e))?,
-        high: file("high").await.map_err(|e| internal("hashing", e))?,
-    };
-    Ok((media, duration_ms, replaygain))
+        cbr,
+        vbr,
+        low,
+        high,
+    })
 }
 
 /// One rename for the media folder, one for the cover.
@@ -293,215 +424,6 @@ pub async fn sha256_of(path: &Path) -> std::io::Result<String> {
     })
     .await
     .map_err(std::io::Error::other)?
-}
-
-/// Runs ffmpeg (or ffprobe) quietly; its stdout, or its stderr as the error.
-pub(super) async fn run(
-    program: &str,
-    args: &[&std::ffi::OsStr],
-    cwd: Option<&Path>,
-) -> Result<Vec<u8>, String> {
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .kill_on_drop(true)
-        .stdin(std::process::Stdio::null());
-    if let Some(cwd) = cwd {
-        command.current_dir(cwd);
-    }
-    let output = command
-        .output()
-        .await
-        .map_err(|e| format!("running {program}: {e}"))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        Err(format!(
-            "{program} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
-    }
-}
-
-fn os<'a>(items: &'a [&'a str]) -> Vec<&'a std::ffi::OsStr> {
-    items.iter().map(std::ffi::OsStr::new).collect()
-}
-
-const FFMPEG_QUIET: [&str; 5] = ["-nostdin", "-hide_banner", "-v", "error", "-y"];
-const BITEXACT: [&str; 4] = ["-fflags", "+bitexact", "-flags:a", "+bitexact"];
-
-async fn extract_cover(original: &Path, target: &Path) -> bool {
-    let (input, output) = (original.as_os_str(), target.as_os_str());
-    let mut args = os(&FFMPEG_QUIET);
-    args.extend([std::ffi::OsStr::new("-i"), input]);
-    args.extend(os(&[
-        "-map",
-        "0:v:0",
-        "-frames:v",
-        "1",
-        "-vf",
-        "scale='min(600,iw)':-2,format=yuvj420p",
-        "-q:v",
-        "3",
-    ]));
-    args.push(output);
-    match run("ffmpeg", &args, None).await {
-        Ok(_) => true,
-        Err(error) => {
-            // A cover that will not decode is no reason to refuse the music.
-            tracing::info!(%error, "the embedded cover could not be read");
-            false
-        }
-    }
-}
-
-async fn encode_mp3s(original: &Path, dir: &Path, rate: u32) -> Result<(), String> {
-    let rate = rate.to_string();
-    let mut args = os(&FFMPEG_QUIET);
-    args.extend([std::ffi::OsStr::new("-i"), original.as_os_str()]);
-    let outputs = [
-        ("cbr", ["-b:a", "192k"]),
-        ("vbr", ["-q:a", "2"]),
-        ("low", ["-b:a", "96k"]),
-        ("high", ["-b:a", "320k"]),
-    ];
-    let paths: Vec<PathBuf> = outputs
-        .iter()
-        .map(|(name, _)| dir.join(format!("{name}.mp3")))
-        .collect();
-    for ((_, quality), path) in outputs.iter().zip(&paths) {
-        args.extend(os(&["-map", "0:a:0", "-map_metadata", "-1", "-ar"]));
-        args.push(std::ffi::OsStr::new(&rate));
-        args.extend(os(&["-c:a", "libmp3lame"]));
-        args.extend(os(quality));
-        args.extend(os(&["-write_xing", "1", "-id3v2_version", "4"]));
-        args.extend(os(&BITEXACT));
-        args.push(path.as_os_str());
-    }
-    run("ffmpeg", &args, None).await.map(|_| ())
-}
-
-async fn encode_hls(original: &Path, dir: &Path, bitrate: u32, rate: u32) -> Result<(), String> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| format!("making {}: {e}", dir.display()))?;
-    let (bitrate, rate) = (format!("{bitrate}k"), rate.to_string());
-    let mut args = os(&FFMPEG_QUIET);
-    args.extend([std::ffi::OsStr::new("-i"), original.as_os_str()]);
-    args.extend(os(&[
-        "-map",
-        "0:a:0",
-        "-map_metadata",
-        "-1",
-        "-c:a",
-        "aac",
-        "-b:a",
-    ]));
-    args.push(std::ffi::OsStr::new(&bitrate));
-    args.push(std::ffi::OsStr::new("-ar"));
-    args.push(std::ffi::OsStr::new(&rate));
-    args.extend(os(&BITEXACT));
-    args.extend(os(&[
-        "-f",
-        "hls",
-        "-hls_time",
-        "4",
-        "-hls_playlist_type",
-        "vod",
-        "-hls_list_size",
-        "0",
-        "-hls_segment_filename",
-        "seg%03d.ts",
-        "index.m3u8",
-    ]));
-    run("ffmpeg", &args, Some(dir)).await.map(|_| ())
-}
-
-/// The master playlist, with each variant's peak and average bandwidth from its segments.
-async fn write_master(hls_dir: &Path) -> std::io::Result<()> {
-    let mut master = String::from("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    for bitrate in LADDER {
-        let variant = hls_dir.join(format!("{bitrate}k"));
-        let playlist = tokio::fs::read_to_string(variant.join("index.m3u8")).await?;
-        let (mut peak, mut bits, mut seconds) = (0f64, 0f64, 0f64);
-        let mut duration = None;
-        for line in playlist.lines() {
-            if let Some(rest) = line.strip_prefix("#EXTINF:") {
-                duration = rest.split(',').next().and_then(|d| d.parse::<f64>().ok());
-            } else if !line.starts_with('#') && !line.is_empty() {
-                #[allow(clippy::cast_precision_loss)] // segment sizes are far below 2^52
-                let size = tokio::fs::metadata(variant.join(line)).await?.len() as f64 * 8.0;
-                let d = duration.take().unwrap_or(4.0).max(0.001);
-                peak = peak.max(size / d);
-                bits += size;
-                seconds += d;
-            }
-        }
-        let average = bits / seconds.max(0.001);
-        let _ = write!(
-            master,
-            "#EXT-X-STREAM-INF:BANDWIDTH={:.0},AVERAGE-BANDWIDTH={average:.0},CODECS=\"mp4a.40.2\"\n{bitrate}k/index.m3u8\n",
-            peak.ceil()
-        );
-    }
-    tokio::fs::write(hls_dir.join("master.m3u8"), master).await
-}
-
-/// Samples per channel ffmpeg decodes from `input` at `rate` (mono, 16-bit).
-async fn count_samples(input: &Path, rate: u32) -> Result<u64, String> {
-    let rate = rate.to_string();
-    let mut args = os(&FFMPEG_QUIET);
-    args.extend([std::ffi::OsStr::new("-i"), input.as_os_str()]);
-    args.extend(os(&["-map", "0:a:0", "-ac", "1", "-ar"]));
-    args.push(std::ffi::OsStr::new(&rate));
-    args.extend(os(&["-f", "s16le", "-"]));
-    run("ffmpeg", &args, None)
-        .await
-        .map(|pcm| pcm.len() as u64 / 2)
-}
-
-/// EBU R128 integrated loudness and true peak (ffmpeg's `ebur128`) as ReplayGain 2.0; an
-/// upload is its own album. `None` for silence.
-async fn loudness(input: &Path) -> Result<Option<ReplayGain>, String> {
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-nostats", "-i"])
-        .arg(input)
-        .args([
-            "-map",
-            "0:a:0",
-            "-af",
-            "ebur128=peak=true:framelog=verbose",
-            "-f",
-            "null",
-            "-",
-        ])
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| format!("running ffmpeg: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "ffmpeg ebur128 failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    Ok(
-        formats::parse_ebur128(&String::from_utf8_lossy(&output.stderr)).map(
-            |(integrated, true_peak_db)| {
-                #[allow(clippy::cast_possible_truncation)] // decibels and linear peaks fit an f32
-                let gain = (REFERENCE_LUFS - integrated) as f32;
-                #[allow(clippy::cast_possible_truncation)]
-                let peak = 10f64.powf(true_peak_db / 20.0) as f32;
-                ReplayGain {
-                    track_gain_db: gain,
-                    track_peak: peak,
-                    album_gain_db: gain,
-                    album_peak: peak,
-                }
-            },
-        ),
-    )
 }
 
 /// Details from the file's tags, for what the listener left out.

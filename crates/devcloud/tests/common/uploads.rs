@@ -17,8 +17,20 @@ use super::{Api, ok_json};
 
 pub const PASSWORD: &str = "Upload-test-1";
 
-/// Pink noise (so alignment is unambiguous) with tags and, if asked, an embedded cover.
+/// Pink noise (so alignment is unambiguous) with tags and, if asked, an embedded cover; the
+/// codec is ffmpeg's default for the name's extension.
 pub fn make_track(dir: &Path, name: &str, seconds: f64, cover: bool) -> PathBuf {
+    make_track_with(dir, name, seconds, cover, &[])
+}
+
+/// [`make_track`] with ffmpeg's output options `codec` (e.g. `["-c:a", "alac"]`).
+pub fn make_track_with(
+    dir: &Path,
+    name: &str,
+    seconds: f64,
+    cover: bool,
+    codec: &[&str],
+) -> PathBuf {
     let path = dir.join(name);
     let mut command = Command::new("ffmpeg");
     command
@@ -38,6 +50,7 @@ pub fn make_track(dir: &Path, name: &str, seconds: f64, cover: bool) -> PathBuf 
         ]);
         command.args(["-disposition:v", "attached_pic"]);
     }
+    command.args(codec);
     command.args(["-ac", "2", "-metadata", "title=Garage Tape", "-metadata"]);
     command.args(["artist=The Uploaders", "-metadata", "album=Home Recordings"]);
     command.args(["-metadata", "track=3"]).arg(&path);
@@ -114,15 +127,26 @@ pub async fn complete(api: &Api<'_>, id: &str, parts: &[UploadedPart]) -> reqwes
         .unwrap()
 }
 
-/// Waits until processing has an outcome.
+/// Waits until processing has an outcome, checking on the way that the progress only rises
+/// and ends at 1 when ready.
 pub async fn settled(api: &Api<'_>, id: &str) -> Upload {
     let deadline = Instant::now() + Duration::from_secs(180);
+    let mut last = 0.0;
     loop {
         let upload: Upload = api.json(&format!("/v1/uploads/{id}")).await;
+        assert!(
+            upload.progress >= last,
+            "{id}: the progress went back from {last} to {}",
+            upload.progress
+        );
+        last = upload.progress;
         if !matches!(
             upload.status,
             UploadStatus::Uploading | UploadStatus::Processing
         ) {
+            if upload.status == UploadStatus::Ready {
+                assert!((upload.progress - 1.0).abs() < f32::EPSILON, "{upload:?}");
+            }
             return upload;
         }
         assert!(Instant::now() < deadline, "{id} still {:?}", upload.status);
@@ -262,4 +286,92 @@ pub async fn collect(cloud: &DevCloud) -> serde_json::Value {
             .unwrap(),
     )
     .await
+}
+
+/// What the Xing/Info frame at the head of an MP3 says (the fields LAME defines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LameTag {
+    /// `Xing` for VBR, `Info` for CBR.
+    pub kind: String,
+    /// Audio frames after the tag's own frame.
+    pub frames: u32,
+    /// The encoder's short version string (ffmpeg writes `Lavf` and the encoder's name).
+    pub encoder: String,
+    pub delay: u32,
+    pub padding: u32,
+    /// Samples per frame per channel for this MPEG version (1152 or 576).
+    pub samples_per_frame: u32,
+}
+
+impl LameTag {
+    /// Samples per channel the encoder was given: the frames less its delay and padding.
+    pub fn source_samples(&self) -> u64 {
+        u64::from(self.frames) * u64::from(self.samples_per_frame)
+            - u64::from(self.delay)
+            - u64::from(self.padding)
+    }
+}
+
+/// Reads the LAME tag of an MP3 from its first frame: past the ID3 tag, at the end of the
+/// frame's side information, where decoders look for it. (No crate of ours reads it: the
+/// engine takes the trim from the grant, and symphonia reads it for itself.)
+pub fn lame_tag(mp3: &[u8]) -> Option<LameTag> {
+    let mut at = 0;
+    if mp3.starts_with(b"ID3") {
+        let size = mp3[6..10]
+            .iter()
+            .fold(0usize, |size, &b| (size << 7) | usize::from(b & 0x7F));
+        let footer = if mp3[5] & 0x10 == 0 { 0 } else { 10 };
+        at = 10 + size + footer;
+    }
+    let header = mp3.get(at..at + 4)?;
+    if header[0] != 0xFF || header[1] & 0xE0 != 0xE0 || (header[1] >> 1) & 3 != 1 {
+        return None; // not the sync word of a Layer III frame
+    }
+    let mpeg1 = (header[1] >> 3) & 3 == 3;
+    let mono = header[3] >> 6 == 3;
+    let side_info = match (mpeg1, mono) {
+        (true, false) => 32,
+        (true, true) | (false, false) => 17,
+        (false, true) => 9,
+    };
+    let tag = mp3.get(at + 4 + side_info..)?;
+    let kind = std::str::from_utf8(&tag[..4]).ok()?;
+    if kind != "Xing" && kind != "Info" {
+        return None;
+    }
+    let word = |from: usize| u32::from_be_bytes(tag[from..from + 4].try_into().unwrap());
+    let flags = word(4);
+    if flags & 1 == 0 {
+        return None; // without the frame count there is no length to check
+    }
+    let frames = word(8);
+    // The optional fields: frames, bytes, the 100-byte seek table, the quality.
+    let lame = 8 + [(1, 4), (2, 4), (4, 100), (8, 4)]
+        .iter()
+        .filter(|(flag, _)| flags & flag != 0)
+        .map(|(_, len)| len)
+        .sum::<usize>();
+    let trim = u32::from_be_bytes([0, tag[lame + 21], tag[lame + 22], tag[lame + 23]]);
+    Some(LameTag {
+        kind: kind.to_owned(),
+        frames,
+        encoder: String::from_utf8_lossy(&tag[lame..lame + 9])
+            .trim_end_matches(['\0', ' '])
+            .to_owned(),
+        delay: trim >> 12,
+        padding: trim & 0xFFF,
+        samples_per_frame: if mpeg1 { 1152 } else { 576 },
+    })
+}
+
+/// The listener's id (their token's `sub`), as profiles name them.
+pub fn listener_id(api: &Api<'_>) -> String {
+    use base64::Engine as _;
+    let payload = api.token.split('.').nth(1).expect("a JWT");
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&claims).unwrap();
+    claims["sub"].as_str().unwrap().to_owned()
 }
