@@ -24,6 +24,7 @@ mod live;
 pub mod redact;
 mod service;
 mod sessions;
+mod telemetry;
 pub mod trace;
 pub mod trust;
 mod uploads;

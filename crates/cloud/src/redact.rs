@@ -39,6 +39,50 @@ pub fn tokens(text: &str) -> String {
     out
 }
 
+/// Names whose values authorise a `CloudFront` request, in a URL's query or a cookie.
+const SECRET_NAMES: [&str; 6] = [
+    "Signature=",
+    "Policy=",
+    "Key-Pair-Id=",
+    "CloudFront-Signature=",
+    "CloudFront-Policy=",
+    "CloudFront-Key-Pair-Id=",
+];
+
+/// `text` (a log line, say) with every JWT replaced as by [`tokens`] and the value after each
+/// `CloudFront` signing name (`Signature=`, `Policy=`, `Key-Pair-Id=`, and their
+/// `CloudFront-` cookie forms) replaced by `REDACTED`, up to the next `&`, `;`, quote,
+/// space or end. For text that should never hold them but leaves this computer (an exported
+/// diagnostics file): a second line of defence after the logs' own care.
+#[must_use]
+pub fn secrets(text: &str) -> String {
+    let mut out = tokens(text);
+    for name in SECRET_NAMES {
+        let mut redacted = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(name) {
+            let value_starts = at + name.len();
+            // `Signature=` inside `CloudFront-Signature=` is the same value: one pass does it.
+            redacted.push_str(&rest[..value_starts]);
+            let value = &rest[value_starts..];
+            let len = value
+                .find(|c: char| {
+                    matches!(c, '&' | ';' | '"' | '\'' | ' ' | ',' | '\\') || c.is_whitespace()
+                })
+                .unwrap_or(value.len());
+            if len > 0 && &value[..len] != "REDACTED" {
+                redacted.push_str("REDACTED");
+            } else {
+                redacted.push_str(&value[..len]);
+            }
+            rest = &value[len..];
+        }
+        redacted.push_str(rest);
+        out = redacted;
+    }
+    out
+}
+
 /// Query parameters that authorise a `CloudFront` request.
 const SECRET_PARAMS: [&str; 4] = ["Signature", "Policy", "Key-Pair-Id", "Expires"];
 
@@ -87,6 +131,24 @@ mod tests {
         assert!(!shown.contains("K1"), "{shown}");
         assert!(shown.contains("x=2"), "{shown}");
         assert!(shown.starts_with("https://cdn.example/media/a.mp3?"));
+    }
+
+    #[test]
+    fn signatures_cookies_and_tokens_are_taken_out_of_any_text() {
+        let jwt = "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        let line = format!(
+            "GET https://cdn.example/m.mp3?Expires=9&Signature=abc~def_&Key-Pair-Id=K1 \
+             cookie: CloudFront-Policy=eyJTdGF0ZW1lbnQi; CloudFront-Signature=x-y~z; \
+             auth=\"{jwt}\" policy=\"Policy=p0l1cy\""
+        );
+        let clean = super::secrets(&line);
+        for secret in ["abc~def_", "K1", "eyJTdGF0ZW1lbnQi", "x-y~z", jwt, "p0l1cy"] {
+            assert!(!clean.contains(secret), "{secret} in {clean}");
+        }
+        assert!(clean.contains("Expires=9"), "{clean}");
+        assert!(clean.contains("https://cdn.example/m.mp3?"), "{clean}");
+        assert_eq!(super::secrets("nothing to hide"), "nothing to hide");
+        assert_eq!(super::secrets("Signature="), "Signature=");
     }
 
     #[test]

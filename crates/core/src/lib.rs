@@ -8,6 +8,7 @@ mod account;
 mod app;
 mod data_folder;
 mod devices;
+mod diagnostics_export;
 mod error;
 pub mod launch;
 pub mod logging;

@@ -1,7 +1,8 @@
 //! Playback quality measured on every play, against moto and devcloud: a track that plays
 //! is kept with its wait for the first audio and the output device, a track whose stream
 //! the CDN refuses is kept with its error in words, and the Diagnostics view shows the last
-//! day hour by hour with the recent errors, as the library keeps them across a restart.
+//! day hour by hour with the recent errors, as the library keeps them across a restart; and
+//! plays are reported to the service (counts, no tracks) only while the listener allows it.
 
 mod app_support;
 
@@ -107,4 +108,94 @@ async fn each_play_is_measured_and_the_last_day_shows_with_its_errors() {
     let kept = again.diagnostics().await.unwrap();
     assert_eq!(kept.hours.iter().map(|h| h.plays).sum::<u32>(), 2);
     assert_eq!(kept.recent_errors.len(), 1);
+}
+
+/// Plays `track` to the end of the queue.
+async fn play_through(app: &App, track: &str) {
+    app.play_queue(vec![track.to_owned()], 0).await.unwrap();
+    eventually("the queue's end", || async {
+        matches!(
+            app.player_status().state,
+            PlaybackState::Ended | PlaybackState::Idle
+        )
+        .then_some(())
+    })
+    .await;
+}
+
+fn reporting(app: &App, on: bool) {
+    let mut choices = app.settings().settings;
+    choices.share_playback_reports = on;
+    app.update_settings(choices).unwrap();
+}
+
+/// The plays the service has been told of, in every batch it took.
+async fn plays_reported(cloud: &DevCloud) -> Vec<u32> {
+    cloud
+        .telemetry_received()
+        .await
+        .iter()
+        .map(|batch| batch.hours.iter().map(|h| h.plays).sum())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plays_are_reported_only_while_the_listener_allows_it() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&cloud, dir.path());
+    assert!(
+        !app.settings().settings.share_playback_reports,
+        "off unless turned on"
+    );
+    reporting(&app, true);
+    app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
+        .await
+        .unwrap();
+    let tracks: Vec<String> = app
+        .search_catalog("a")
+        .await
+        .unwrap()
+        .tracks
+        .into_iter()
+        .take(3)
+        .map(|t| t.id)
+        .collect();
+
+    play_through(&app, &tracks[0]).await;
+    let reported = eventually("the play reported after a sync pass", || async {
+        app.sync_now().await.ok()?;
+        let reported = plays_reported(&cloud).await;
+        (!reported.is_empty()).then_some(reported)
+    })
+    .await;
+    assert_eq!(reported, [1]);
+    let sent = serde_json::to_string(&cloud.telemetry_received().await).unwrap();
+    assert!(
+        !sent.contains(&tracks[0]),
+        "no track reaches a report: {sent}"
+    );
+
+    // Turned off: the next play is kept for the Diagnostics screen only.
+    reporting(&app, false);
+    play_through(&app, &tracks[1]).await;
+    drop(app);
+
+    // Another run, reporting on again: only what is measured from now on goes.
+    let again = self::app(&cloud, dir.path());
+    reporting(&again, true);
+    again
+        .sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
+        .await
+        .unwrap();
+    play_through(&again, &tracks[2]).await;
+    let reported = eventually("the new play reported", || async {
+        again.sync_now().await.ok()?;
+        let reported = plays_reported(&cloud).await;
+        (reported.len() >= 2).then_some(reported)
+    })
+    .await;
+    assert_eq!(reported, [1, 1], "the play made while off never went");
+    let kept = again.diagnostics().await.unwrap();
+    assert_eq!(kept.hours.iter().map(|h| h.plays).sum::<u32>(), 3);
 }

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::routing::{delete, get, post, put};
-use strato_model::api::ServiceConfig;
+use strato_model::api::{MAX_TELEMETRY_BYTES, ServiceConfig};
 
 use crate::auth::Authenticator;
 use crate::catalog::{Catalog, routes as catalog};
@@ -16,6 +16,7 @@ use crate::faults::{FaultStore, admin};
 use crate::grants;
 use crate::playlists::routes as playlists;
 use crate::problem;
+use crate::telemetry;
 use crate::uploads::{Uploads, collector, explore, moderation, routes as uploads};
 
 /// Settings the handlers read.
@@ -101,6 +102,10 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
             "/v1/moderation/tracks/{id}/takedown",
             post(moderation::takedown).delete(moderation::restore),
         )
+        .route(
+            "/v1/telemetry",
+            post(telemetry::receive).layer(DefaultBodyLimit::max(MAX_TELEMETRY_BYTES)),
+        )
         .route("/v1/explore/uploads", get(explore::newest))
         .route("/v1/users/{id}", get(explore::profile))
         .route("/v1/playlists/{id}/items", post(playlists::add_items))
@@ -118,6 +123,7 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
             Router::new()
                 .route("/admin/cdn-signatures", get(issued_signatures))
                 .route("/admin/collect", post(collector::collect_now))
+                .route("/admin/telemetry", get(telemetry::received))
                 .layer(axum::middleware::from_fn(admin::loopback_only))
                 .with_state(state),
         )

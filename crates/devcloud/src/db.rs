@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("uploads/schema.sql"),
     include_str!("playlists/public.sql"),
     include_str!("auth/signed_out.sql"),
+    include_str!("telemetry/schema.sql"),
 ];
 
 /// Why the database could not be used.

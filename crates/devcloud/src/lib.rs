@@ -15,6 +15,8 @@
 //!   private or public, moderated, explored, and collected from storage once deleted.
 //! - **Live events** ([`live`]): a WebSocket per signed-in client at `/v1/live`, on which
 //!   each listener's playlist writes, upload changes and sign-outs are pushed as they commit.
+//! - **Playback reports** ([`telemetry`]): counts by the hour from listeners who opted in,
+//!   kept without their sender, a resent batch counted once.
 //! - **The CDN** ([`cdn`]): `MEDIA_DIR/media/**` behind CloudFront signed URLs and cookies
 //!   (real CloudFront signing: RSA-SHA1, canned and custom policies), public `MEDIA_DIR/art/**`,
 //!   ranges, ETags, content types, streamed from disk.
@@ -41,6 +43,7 @@ pub mod playlists;
 pub mod problem;
 pub mod rng;
 pub mod server;
+pub mod telemetry;
 pub mod uploads;
 
 pub use config::Args;

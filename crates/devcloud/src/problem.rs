@@ -98,6 +98,13 @@ impl IntoResponse for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::from_problem(Problem {
+                status: 413,
+                ..Problem::new(ProblemType::BadRequest, "Too large")
+            })
+            .detail(rejection.body_text());
+        }
         Self::bad_request(rejection.body_text())
     }
 }

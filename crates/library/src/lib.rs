@@ -12,7 +12,10 @@
 //!   friends). Items have stable ids and a fractional order key, so a move writes one row;
 //! - **sync cursors**, **downloads** (verified before they count as complete), the **play
 //!   queue** with its position, **play history**, and the **uploads** of the listener's own
-//!   files with every part object storage acknowledged (so an upload resumes after a crash).
+//!   files with every part object storage acknowledged (so an upload resumes after a crash);
+//! - how each **play** went ([`Library::record_play_metrics`]), and, for a listener who lets
+//!   playback be reported, the **report batches** waiting to be sent
+//!   ([`Library::seal_telemetry_batch`]).
 //!
 //! This crate owns that database and nothing else: no HTTP, no sync logic, no Tauri. It is
 //! synchronous; the app keeps the [`Library`] on a dedicated thread. What the sync engine
@@ -53,6 +56,7 @@ mod search;
 mod server_state;
 mod sync_cursors;
 mod sync_records;
+mod telemetry;
 #[cfg(test)]
 mod test_support;
 mod uploads;
@@ -75,6 +79,7 @@ pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo, PlaylistOutl
 pub use queue::{PlayQueue, QueueEntryRow, QueueRepeat};
 pub use server_state::SnapshotOutcome;
 pub use sync_records::{SyncRecord, SyncRecordKind};
+pub use telemetry::TelemetryBatchRecord;
 pub use uploads::{LocalUpload, NewUpload, UploadSessionInfo, UploadState};
 
 /// The file name of the library of `account_id` on `service` (a host name or any other

@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "play_metrics",
         sql: include_str!("../migrations/0014_play_metrics.sql"),
     },
+    Migration {
+        version: 15,
+        name: "telemetry",
+        sql: include_str!("../migrations/0015_telemetry.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -26,15 +26,18 @@ pub struct PlayMetrics {
     pub output_device: Option<String>,
 }
 
-const COLUMNS: &str = "track_id, started_at, first_audio_ms, stalls, stalled_ms, \
+pub(crate) const COLUMNS: &str = "track_id, started_at, first_audio_ms, stalls, stalled_ms, \
                        bitrate_switches, error_kind, error_message, output_device";
 
 impl Library {
-    /// Keeps one play's metrics, and forgets those older than [`METRICS_KEPT_SECS`].
-    pub fn record_play_metrics(&mut self, play: &PlayMetrics) -> Result<()> {
+    /// Keeps one play's metrics (`to_report`: measured while the listener lets playback be
+    /// reported, so it waits for the next batch), and forgets plays and unsent batches older
+    /// than [`METRICS_KEPT_SECS`].
+    pub fn record_play_metrics(&mut self, play: &PlayMetrics, to_report: bool) -> Result<()> {
         self.write(|tx| {
             tx.prepare_cached(&format!(
-                "INSERT INTO play_metrics ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                "INSERT INTO play_metrics ({COLUMNS}, to_report) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ))?
             .execute(params![
                 play.track_id,
@@ -46,9 +49,13 @@ impl Library {
                 play.error.as_ref().map(|(kind, _)| kind),
                 play.error.as_ref().map(|(_, message)| message),
                 play.output_device,
+                to_report,
             ])?;
+            let too_old = play.started_at - METRICS_KEPT_SECS;
             tx.prepare_cached("DELETE FROM play_metrics WHERE started_at < ?1")?
-                .execute([play.started_at - METRICS_KEPT_SECS])?;
+                .execute([too_old])?;
+            tx.prepare_cached("DELETE FROM telemetry_batches WHERE made_at < ?1")?
+                .execute([too_old])?;
             Ok(())
         })
     }
@@ -74,7 +81,7 @@ impl Library {
     }
 }
 
-fn metrics_from_row(row: &Row<'_>) -> rusqlite::Result<PlayMetrics> {
+pub(crate) fn metrics_from_row(row: &Row<'_>) -> rusqlite::Result<PlayMetrics> {
     let kind: Option<String> = row.get(6)?;
     let message: Option<String> = row.get(7)?;
     Ok(PlayMetrics {
@@ -108,7 +115,7 @@ mod tests {
         let mut library = Library::open_in_memory().unwrap();
         let now = 100 * 24 * 3600;
         library
-            .record_play_metrics(&play("old", now - METRICS_KEPT_SECS - 1))
+            .record_play_metrics(&play("old", now - METRICS_KEPT_SECS - 1), false)
             .unwrap();
         let failed = PlayMetrics {
             first_audio_ms: None,
@@ -116,14 +123,14 @@ mod tests {
             output_device: Some("Speakers".into()),
             ..play("t2", now - 60)
         };
-        library.record_play_metrics(&failed).unwrap();
+        library.record_play_metrics(&failed, false).unwrap();
         let stalled = PlayMetrics {
             stalls: 2,
             stalled_ms: 3_400,
             bitrate_switches: 1,
             ..play("t3", now)
         };
-        library.record_play_metrics(&stalled).unwrap();
+        library.record_play_metrics(&stalled, false).unwrap();
 
         let since = library.play_metrics_since(0).unwrap();
         assert_eq!(since, vec![failed.clone(), stalled]);

@@ -8,6 +8,8 @@
 //!   atomically, within the storage quota.
 //! - [`uploads`]: sends the listener's own files straight to object storage, part by part,
 //!   resumable from the parts recorded in the library, and follows their processing.
+//! - [`telemetry`]: for a listener who opted in, sends playback reports (counts by the
+//!   hour, nothing personal), kept in the library until the service has taken them.
 //!
 //! Everything here runs on tokio; the database is reached through [`LibraryHandle`], which
 //! runs each call on the blocking pool so no async task ever waits on SQLite.
@@ -17,9 +19,11 @@ mod handle;
 pub mod live;
 pub mod playlists;
 mod schedule;
+pub mod telemetry;
 pub mod uploads;
 
 pub use handle::LibraryHandle;
 pub use live::{CommandNotSent, DevicePresence, LiveFollower, LiveNews, LiveSchedule, LiveState};
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
 pub use schedule::{SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};
+pub use telemetry::{TelemetryReport, TelemetryReporter};

@@ -282,6 +282,21 @@ impl DevCloud {
         serde_json::from_str(&body).expect("the stored fault rule")
     }
 
+    /// Every playback report batch devcloud has taken, oldest first (`GET /admin/telemetry`).
+    ///
+    /// # Panics
+    /// If devcloud does not answer.
+    pub async fn telemetry_received(&self) -> Vec<strato_model::api::TelemetryBatch> {
+        let response = self
+            .http
+            .get(format!("{}/admin/telemetry", self.api_url()))
+            .send()
+            .await
+            .expect("GET /admin/telemetry");
+        assert_eq!(response.status().as_u16(), 200, "reading playback reports");
+        response.json().await.expect("the batches as JSON")
+    }
+
     /// Removes a fault rule by id.
     ///
     /// # Panics

@@ -55,6 +55,24 @@ impl AppWindow {
         anyhow::bail!("no mapped window of process {pid} titled {title:?} on $DISPLAY")
     }
 
+    /// Waits up to `within` for process `pid`'s window titled `title` (a dialog it opens)
+    /// to be mapped.
+    ///
+    /// # Errors
+    /// When none is mapped in time.
+    pub async fn wait_titled(pid: u32, title: &str, within: std::time::Duration) -> Result<Self> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            match Self::find_titled(pid, Some(title)) {
+                Ok(window) => return Ok(window),
+                Err(_) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(error) => return Err(error.context(format!("{title:?} did not open"))),
+            }
+        }
+    }
+
     /// Where its middle is on the screen (root coordinates).
     ///
     /// # Errors

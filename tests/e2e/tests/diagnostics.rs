@@ -1,11 +1,15 @@
 //! The Diagnostics screen in the real window: after a track played (and was skipped), its
-//! wait for the first sound shows in the last day's chart, opened from Settings › About.
+//! wait for the first sound shows in the last day's chart, opened from Settings › About; and
+//! with "Send anonymous playback reports" turned on in Settings › Privacy (off until then),
+//! the play reaches the service as counts at the next sync, nothing of the track with it.
 
 use std::time::Duration;
 
 use anyhow::Result;
 use fantoccini::Locator;
-use strato_e2e::ui::{attr, inside, open_catalog, open_settings, screenshots, text, wait_until};
+use strato_e2e::ui::{
+    attr, inside, open_catalog, open_settings, screenshots, text, wait_for_css, wait_until,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -14,6 +18,23 @@ const WAIT: Duration = Duration::from_secs(30);
 async fn a_play_shows_in_the_last_days_chart() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Silent).await?;
     app.sign_in("demo", "Strato-demo-1").await?;
+    open_settings(&app).await?;
+    let reports = app.wait_for("setting-share-playback-reports").await?;
+    anyhow::ensure!(
+        reports.prop("checked").await?.as_deref() == Some("false"),
+        "playback reports are off until the listener turns them on"
+    );
+    reports.click().await?;
+    wait_for_css(&app, "[data-testid=setting-share-playback-reports]:checked").await?;
+    app.client
+        .execute(
+            "document.getElementById('settings-privacy').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await?;
+    app.screenshot(&screenshots()?.join("window-settings-privacy.png"))
+        .await?;
+    app.wait_for("nav-home").await?.click().await?;
     open_catalog(&app).await?;
     let rows = wait_until(
         WAIT,
@@ -68,5 +89,31 @@ async fn a_play_shows_in_the_last_days_chart() -> Result<()> {
     app.wait_for("diagnostics-no-errors").await?;
     app.screenshot(&screenshots()?.join("window-diagnostics.png"))
         .await?;
+
+    // The play goes to the service with the next sync pass, as counts.
+    let reported = wait_until(
+        WAIT,
+        "the play reported to the service",
+        async || {
+            if let Ok(sync) = app.wait_for("sync-now").await {
+                // Disabled while a pass runs: the next press or pass will do.
+                let _ = sync.click().await;
+            }
+            Ok(app.devcloud.telemetry_received().await)
+        },
+        |batches| !batches.is_empty(),
+    )
+    .await?;
+    let plays: u32 = reported
+        .iter()
+        .flat_map(|b| &b.hours)
+        .map(|h| h.plays)
+        .sum();
+    assert!(plays >= 1, "{reported:?}");
+    let sent = serde_json::to_string(&reported)?;
+    assert!(
+        !sent.contains(&title),
+        "the track's title reached a report: {sent}"
+    );
     app.close().await
 }

@@ -20,6 +20,10 @@
 //!
 //! The logs (the default filter: `STRATO_LOG` is not set) must not carry the username either,
 //! but must carry its account tag, which shows the sign-in was logged at all.
+//!
+//! Before signing out, Settings › Privacy › "Export diagnostics" saves a zip through GTK's
+//! own save dialog (typed into through XTEST, as a person types); it is opened and every file
+//! in it unpacked into the home, so the same scan searches it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,12 +33,17 @@ use anyhow::{Context, Result, ensure};
 use strato_e2e::issued::IssuedTokens;
 use strato_e2e::secrets::{Hit, SecretScan, files_under};
 use strato_e2e::ui::{
-    add_from_catalog, clock_seconds, create_playlist, open_catalog, sidebar_row, wait_until,
-    wait_until_synced,
+    add_from_catalog, clock_seconds, create_playlist, open_catalog, open_settings, sidebar_row,
+    wait_until, wait_until_synced,
 };
+use strato_e2e::window::{AppWindow, press_key, type_text};
 use strato_e2e::{AppUnderTest, Audio, issued};
 
 const PLAYLIST: &str = "For the road";
+/// The save dialog's title (the window's English).
+const SAVE_TITLE: &str = "Save Strato's diagnostics";
+/// Where the export's files are unpacked, under the home the scan searches.
+const EXPORTED: &str = "exported-diagnostics";
 
 /// A few hex digits no other run shares, so the username cannot be found by chance.
 fn nonce() -> String {
@@ -94,6 +103,50 @@ async fn a_whole_session(app: &AppUnderTest, username: &str, password: &str) -> 
     Ok(())
 }
 
+/// Settings › Privacy › Export diagnostics, saved through GTK's save dialog to a fresh
+/// folder, then unpacked into the home's [`EXPORTED`] folder; the names of its files.
+async fn export_diagnostics(app: &AppUnderTest) -> Result<Vec<String>> {
+    const END: u32 = 0xff57;
+    const BACKSPACE: u32 = 0xff08;
+    open_settings(app).await?;
+    let export = app.wait_for("export-diagnostics").await?;
+    // Into the middle of the screen, clear of the player bar.
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&export)?],
+        )
+        .await?;
+    export.click().await?;
+    let pid = app.app_pid()?;
+    let dialog = AppWindow::wait_titled(pid, SAVE_TITLE, Duration::from_secs(20)).await?;
+    dialog.focus()?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The name field holds a suggested name: cleared, then a whole path typed (lower case,
+    // digits, `/`, `-`, `.`: what `type_text` types without Shift).
+    let folder = PathBuf::from(format!("/tmp/strato-e2e-export-{}", std::process::id()));
+    std::fs::create_dir_all(&folder)?;
+    let zip = folder.join("diagnostics.zip");
+    press_key(END)?;
+    for _ in 0..64 {
+        press_key(BACKSPACE)?;
+    }
+    type_text(zip.to_str().context("a UTF-8 path")?)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    type_text("\n")?;
+    app.wait_for_text("export-saved", Duration::from_secs(30), |t| {
+        t.contains("diagnostics.zip")
+    })
+    .await?;
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip)?)?;
+    let into = app.home_dir().join(EXPORTED);
+    archive.extract(&into)?;
+    let names = archive.file_names().map(str::to_owned).collect();
+    let _ = std::fs::remove_dir_all(&folder);
+    Ok(names)
+}
+
 /// Signs out, and returns what the issuers handed out: tokens read before signing out (it
 /// drops access tokens from moto's record) and after, and the CDN signatures.
 async fn sign_out_and_read_issued(app: &AppUnderTest) -> Result<(IssuedTokens, Vec<String>)> {
@@ -144,6 +197,20 @@ fn assert_searched_what_matters(files: &[PathBuf], home: &Path) {
         files.iter().any(|f| f.starts_with(home)),
         "nothing in the home searched"
     );
+    let exported = home.join(EXPORTED);
+    for name in ["settings.json", "plays.json", "devices.json", "README.txt"] {
+        assert!(
+            files.contains(&exported.join(name)),
+            "the exported {name} not searched"
+        );
+    }
+    assert!(
+        files.iter().any(|f| f.starts_with(exported.join("logs"))
+            && f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("strato.log."))),
+        "no exported log searched"
+    );
 }
 
 /// No line of the logs (nor of the app's stderr) holds the username, and the sign-in is
@@ -187,6 +254,11 @@ async fn a_whole_session_leaves_no_secret_on_disk_and_no_username_in_the_logs() 
         .await;
 
     a_whole_session(&app, &username, &password).await?;
+    let exported = export_diagnostics(&app).await?;
+    assert!(
+        exported.iter().any(|n| n.starts_with("logs/strato.log.")),
+        "the export holds the logs: {exported:?}"
+    );
     let (tokens, signatures) = sign_out_and_read_issued(&app).await?;
 
     let mut secrets: Vec<(&str, &str)> = vec![("the password", &password)];

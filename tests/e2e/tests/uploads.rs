@@ -34,17 +34,8 @@ const CHOOSER_TITLE: &str = "Choose music to upload";
 /// Chooses `file` in the OS's own file dialog (GTK's, a native window): focused as a window
 /// manager would, the path typed into its location field (`/` opens it), then Return.
 async fn choose_in_native_dialog(app: &AppUnderTest, file: &std::path::Path) -> Result<()> {
-    let pid = app.app_pid()?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let dialog = loop {
-        match AppWindow::find_titled(pid, Some(CHOOSER_TITLE)) {
-            Ok(dialog) => break dialog,
-            Err(_) if std::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(error) => return Err(error.context("the file dialog did not open")),
-        }
-    };
+    let dialog =
+        AppWindow::wait_titled(app.app_pid()?, CHOOSER_TITLE, Duration::from_secs(20)).await?;
     dialog.focus()?;
     // GTK opens its location field on the first character typed; give it a moment to map.
     type_text("/")?;

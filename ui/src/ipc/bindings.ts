@@ -368,6 +368,11 @@ language: string | null,
  */
 device_name: string | null, 
 /**
+ * Send the service anonymous playback reports (counts by the hour: waits, stalls,
+ * errors by kind; `docs/api.md`, "Telemetry"). Off unless the listener turns it on.
+ */
+share_playback_reports: boolean, 
+/**
  * Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
  */
 shortcuts: { [key in string]: string }, };
@@ -701,3 +706,16 @@ at: number, track_id: string,
  * The track's title, when the library knows it.
  */
 title: string | null, error: AppError, };
+export type ExportedDiagnostics = { 
+/**
+ * Where it was written.
+ */
+path: string, 
+/**
+ * Files in it.
+ */
+entries: number, 
+/**
+ * Its size.
+ */
+bytes: number, };

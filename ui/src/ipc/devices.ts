@@ -1,6 +1,6 @@
 // The listener's devices (the player bar's "Devices" menu, moving playback to another device
 // and steering it), and how playback has gone on this one (the Diagnostics screen).
-import type { DevicesView, DiagnosticsView, RemoteCommand } from "./bindings";
+import type { DevicesView, DiagnosticsView, ExportedDiagnostics, RemoteCommand } from "./bindings";
 import { call, subscribe, type Unlisten } from "./transport";
 
 /** The listener's devices changed (one came or went, or says what it plays): a `DevicesView`. */
@@ -32,4 +32,13 @@ export function onDevicesChanged(callback: (view: DevicesView) => void): Promise
 /** How playback has gone on this computer: the last day hour by hour, the recent errors. */
 export function diagnostics(): Promise<DiagnosticsView> {
   return call("diagnostics");
+}
+
+/**
+ * Asks where to save a zip of this computer's diagnostics (the OS's save dialog, titled
+ * `title`), and writes it there: versions, settings, devices, plays and the newest logs, with
+ * nothing secret in them. `null` when the listener cancelled.
+ */
+export function exportDiagnostics(title: string): Promise<ExportedDiagnostics | null> {
+  return call("export_diagnostics", { title });
 }

@@ -179,6 +179,7 @@ export function makeSettings(): Settings {
     desktop: { close_to_tray: false, notify_track_change: false, take_media_keys: false, check_for_updates: true },
     language: null,
     device_name: null,
+    share_playback_reports: false,
     shortcuts: {},
   };
 }

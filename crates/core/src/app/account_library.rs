@@ -132,6 +132,7 @@ impl App {
                 }
                 let nothing_playing =
                     self.status.snapshot().state == strato_model::ipc::PlaybackState::Idle;
+                library.set_reporting(self.preferences.current().share_playback_reports);
                 // The library is in place before the player has the queue, so the queue's
                 // keeper saves its changes there.
                 *current = Some(library);

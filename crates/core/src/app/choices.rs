@@ -62,6 +62,9 @@ impl App {
         let library = lock(&self.library).clone();
         if let Some(library) = &library {
             library.set_download_quality(applied.download_quality);
+            if settings.share_playback_reports != before.share_playback_reports {
+                library.set_reporting(settings.share_playback_reports);
+            }
         }
         let quota_changed = settings.storage.quota_mb != before.storage.quota_mb;
         if let (Some(library), Some(runtime), true) = (library, &self.runtime, quota_changed) {

@@ -33,7 +33,8 @@ pub(crate) fn start(
 }
 
 /// Keeps each finished play's metrics in the library of the account signed in when it
-/// ended (none signed in: not kept). Runs until the meter is gone.
+/// ended (none signed in: not kept), marked to be reported when the listener lets playback
+/// be reported. Runs until the meter is gone.
 async fn keep(
     mut finished: mpsc::Receiver<PlayMetrics>,
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
@@ -46,9 +47,11 @@ async fn keep(
         let Some(library) = current else {
             continue;
         };
+        // Reported only if the listener allowed it when the play ended.
+        let to_report = library.reporting();
         let written = library
             .handle()
-            .call(move |lib| lib.record_play_metrics(&play))
+            .call(move |lib| lib.record_play_metrics(&play, to_report))
             .await;
         if let Err(error) = written {
             tracing::warn!(%error, "a play's metrics were not kept");

@@ -7,7 +7,9 @@
 
 mod catalog_fill;
 pub(crate) mod catalog_list;
+mod live;
 pub(crate) mod queue;
+mod reports;
 mod status;
 mod storage;
 pub(crate) mod transfers;
@@ -19,14 +21,12 @@ use std::time::Duration;
 
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState, Library, library_file_name};
-use strato_model::api::DeviceCommand;
 use strato_model::api::DownloadQuality;
-use strato_model::ipc::{AppError, DownloadsStatus, ErrorKind, SyncStatus, TransfersStatus};
+use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus, TransfersStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::uploads::{UploadConfig, UploadManager};
 use strato_sync::{
-    CommandNotSent, LibraryHandle, LiveFollower, LiveNews, LiveSchedule, PlaylistSync, SyncEvent,
-    SyncLoop, SyncSchedule,
+    LibraryHandle, LiveFollower, LiveSchedule, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule,
 };
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
@@ -70,6 +70,8 @@ pub(crate) struct AccountLibrary {
     /// The listener asked to sync: the next pass also checks the offline tracks'
     /// availability.
     check_availability: AtomicBool,
+    /// The listener lets playback be reported ([`Self::set_reporting`]).
+    reporting: AtomicBool,
     online: Mutex<Option<Online>>,
 }
 
@@ -134,6 +136,7 @@ impl AccountLibrary {
             catalog_walk,
             transfers: Arc::default(),
             check_availability: AtomicBool::new(false),
+            reporting: AtomicBool::new(false),
             online: Mutex::new(None),
         }))
     }
@@ -234,57 +237,6 @@ impl AccountLibrary {
         });
     }
 
-    /// Hears the live channel: tells the sync indicator how other devices' changes arrive,
-    /// the uploads screen that the listener's uploads changed, and the window that the
-    /// listener signed out everywhere; checks a withdrawn track at once when it is kept
-    /// offline here; hands news of the listener's devices to `devices`.
-    fn live_listener(
-        self: &Arc<Self>,
-        devices: Arc<Devices>,
-        generation: u64,
-    ) -> impl Fn(LiveNews) + Send + Sync + 'static {
-        let library = Arc::downgrade(self);
-        let runtime = self.runtime.clone();
-        move |news| {
-            let Some(library) = library.upgrade() else {
-                return;
-            };
-            let Err(news) = devices.hear(news, generation) else {
-                return;
-            };
-            match news {
-                LiveNews::State(state) => {
-                    if lock(&library.progress).apply_live(&state) {
-                        runtime.spawn(async move { library.emit_sync_status().await });
-                    }
-                }
-                LiveNews::UploadsChanged { .. } => library.events.uploads_changed(),
-                LiveNews::SignedOutEverywhere => {
-                    tracing::info!("signed out everywhere, from another device");
-                    // Nothing more to send or fetch with a session that has ended.
-                    library.go_offline();
-                    library.events.signed_out_elsewhere();
-                }
-                LiveNews::TrackUnavailable { track_id } => {
-                    runtime.spawn(async move {
-                        let kept = library
-                            .handle
-                            .call(move |lib| lib.download(&track_id))
-                            .await;
-                        if matches!(kept, Ok(Some(_))) {
-                            // The pass asks the service, which has the last word.
-                            library.sync_now();
-                        }
-                    });
-                }
-                // Heard by `devices` above.
-                LiveNews::Devices(_)
-                | LiveNews::Command { .. }
-                | LiveNews::CommandRefused { .. } => {}
-            }
-        }
-    }
-
     /// Stops sync and downloads (sign-out, account switch). Edits stay in the log.
     pub(crate) fn go_offline(&self) {
         let online = lock(&self.online).take();
@@ -294,31 +246,6 @@ impl AccountLibrary {
             drop(online);
             devices.forget();
         }
-    }
-
-    /// Sends `command` to the listener's device `to` over the live channel.
-    pub(crate) fn send_device_command(
-        &self,
-        to: String,
-        command: DeviceCommand,
-    ) -> Result<(), AppError> {
-        let online = lock(&self.online);
-        let sent = online
-            .as_ref()
-            .map_or(Err(CommandNotSent::NotConnected), |online| {
-                online.live.send_command(to, command)
-            });
-        sent.map_err(|error| match error {
-            CommandNotSent::NotConnected => AppError::new(
-                ErrorKind::Network,
-                "Your other devices can't be reached right now. Strato keeps trying to \
-                 connect.",
-            ),
-            CommandNotSent::Busy => AppError::new(
-                ErrorKind::Network,
-                "Your other devices are not keeping up; try again in a moment.",
-            ),
-        })
     }
 
     /// The listener asked to sync: sync soon, and check that the tracks kept offline are
@@ -424,6 +351,7 @@ impl AccountLibrary {
         downloads: DownloadManager,
     ) {
         let mut availability_asked: Option<std::time::Instant> = None;
+        let mut reports_sent: Option<std::time::Instant> = None;
         while let Some(event) = events.recv().await {
             let changed = match &event {
                 SyncEvent::Finished(report) => {
@@ -461,6 +389,7 @@ impl AccountLibrary {
             if back_online {
                 self.retry_failed_downloads(&downloads).await;
             }
+            self.report_if_due(&api, &mut reports_sent).await;
         }
     }
 

@@ -7,6 +7,7 @@ mod live;
 mod playlist;
 mod problem;
 mod stream;
+mod telemetry;
 mod trace;
 mod uploads;
 
@@ -26,6 +27,10 @@ pub use playlist::{
 };
 pub use problem::{Problem, ProblemType};
 pub use stream::{CdnCookie, DownloadGrant, DownloadQuality, SegmentKind, StreamGrant};
+pub use telemetry::{
+    FIRST_AUDIO_BUCKET_COUNT, FIRST_AUDIO_BUCKETS_MS, MAX_TELEMETRY_BYTES, MAX_TELEMETRY_HOURS,
+    TelemetryBatch, TelemetryHour, TelemetryReceipt,
+};
 pub use trace::{TRACE_HEADER, trace_root};
 pub use uploads::{
     AudioFormat, CompleteUpload, FailureKind, Listener, ListenerProfile, NewUpload, PartUrl,

@@ -19,7 +19,7 @@ use super::{
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{DesktopWords, LaunchOutcome, LaunchPage};
 use super::{DeviceView, DevicesView, RemoteCommand, RemotePlayback, RemoteTrack};
-use super::{DiagnosticsView, HourOfPlay, PlayProblem};
+use super::{DiagnosticsView, ExportedDiagnostics, HourOfPlay, PlayProblem};
 use super::{
     DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState, OfflineTarget, PlaylistEntry,
     PlaylistItem, PlaylistView, SyncNotice, SyncState, SyncStatus,
@@ -143,7 +143,7 @@ pub fn typescript_bindings() -> String {
 }
 
 /// The listener's devices, and how playback has gone on this one.
-fn device_decls(cfg: &Config) -> [String; 8] {
+fn device_decls(cfg: &Config) -> [String; 9] {
     [
         DevicesView::decl(cfg),
         DeviceView::decl(cfg),
@@ -153,6 +153,7 @@ fn device_decls(cfg: &Config) -> [String; 8] {
         DiagnosticsView::decl(cfg),
         HourOfPlay::decl(cfg),
         PlayProblem::decl(cfg),
+        ExportedDiagnostics::decl(cfg),
     ]
 }
 

@@ -41,3 +41,15 @@ pub struct PlayProblem {
     pub title: Option<String>,
     pub error: AppError,
 }
+
+/// A diagnostics zip written ("Export diagnostics").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportedDiagnostics {
+    /// Where it was written.
+    pub path: String,
+    /// Files in it.
+    pub entries: u32,
+    /// Its size.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}

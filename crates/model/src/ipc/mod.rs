@@ -37,7 +37,7 @@ pub use desktop::DesktopWords;
 pub use devices::{
     DEVICES_CHANGED_EVENT, DeviceView, DevicesView, RemoteCommand, RemotePlayback, RemoteTrack,
 };
-pub use diagnostics::{DiagnosticsView, HourOfPlay, PlayProblem};
+pub use diagnostics::{DiagnosticsView, ExportedDiagnostics, HourOfPlay, PlayProblem};
 pub use launch::{LAUNCHES_WAITING_EVENT, LaunchOutcome, LaunchPage};
 pub use library::{
     DOWNLOADS_STATUS_EVENT, DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState,

@@ -25,6 +25,9 @@ pub struct Settings {
     /// What this computer is called among the listener's devices; `None`: the computer's
     /// own name.
     pub device_name: Option<String>,
+    /// Send the service anonymous playback reports (counts by the hour: waits, stalls,
+    /// errors by kind; `docs/api.md`, "Telemetry"). Off unless the listener turns it on.
+    pub share_playback_reports: bool,
     /// Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
     pub shortcuts: BTreeMap<String, String>,
 }
