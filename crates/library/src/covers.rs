@@ -47,6 +47,16 @@ impl Library {
         })
     }
 
+    /// Forgets the kept cover of `album_id`: the album has a new one (an uploaded track's
+    /// cover replaced), which the next showing fetches.
+    pub fn forget_cover(&mut self, album_id: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM covers WHERE album_id = ?1")?
+                .execute([album_id])?;
+            Ok(())
+        })
+    }
+
     /// Keeps the cover of `album_id` (replacing an older one), then lets the least recently
     /// shown covers go until the kept ones fit in `limit_bytes`. A cover larger than the
     /// limit by itself is not kept.
@@ -118,6 +128,8 @@ mod tests {
         library.keep_cover("al-1", &cover(2, 50), 1_000).unwrap();
         assert_eq!(library.kept_cover("al-1").unwrap(), Some(cover(2, 50)));
         assert_eq!(library.kept_cover_bytes().unwrap(), 50);
+        library.forget_cover("al-1").unwrap();
+        assert_eq!(library.kept_cover("al-1").unwrap(), None);
         assert_healthy(&library);
     }
 

@@ -35,21 +35,29 @@ impl Library {
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(|conn| {
+            // A track the service said is gone (deleted, taken down, made private) is not
+            // offered, though its row stays for the playlists that show it as unavailable.
             let tracks = collect(
                 conn,
-                &ranked_match(TRACK_COLUMNS, "tracks", "t", TRACK_WEIGHTS),
+                &ranked_match(
+                    TRACK_COLUMNS,
+                    "tracks",
+                    "t",
+                    TRACK_WEIGHTS,
+                    "WHERE t.id NOT IN (SELECT track_id FROM unavailable_tracks)",
+                ),
                 params![fts_query, limit],
                 |row| track_from_row(row, 0),
             )?;
             let albums = collect(
                 conn,
-                &ranked_match(ALBUM_COLUMNS, "albums", "a", ALBUM_WEIGHTS),
+                &ranked_match(ALBUM_COLUMNS, "albums", "a", ALBUM_WEIGHTS, ""),
                 params![fts_query, limit],
                 |row| album_from_row(row, 0),
             )?;
             let artists = collect(
                 conn,
-                &ranked_match(ARTIST_COLUMNS, "artists", "r", ""),
+                &ranked_match(ARTIST_COLUMNS, "artists", "r", "", ""),
                 params![fts_query, limit],
                 |row| artist_from_row(row, 0),
             )?;
@@ -72,13 +80,14 @@ const ALBUM_WEIGHTS: &str = ", 10.0, 4.0";
 /// inside FTS5 first; only the winners are joined to their rows. The weights are spelled out
 /// here rather than stored as the index's default `rank`, which FTS5 evaluates through an
 /// extra indirection per matching row (measured ~40% slower on common words).
-fn ranked_match(columns: &str, table: &str, alias: &str, weights: &str) -> String {
+/// `filter` (a `WHERE` clause over `alias`, or empty) drops rows after the ranking.
+fn ranked_match(columns: &str, table: &str, alias: &str, weights: &str, filter: &str) -> String {
     let score = format!("bm25({table}_search{weights})");
     format!(
         "SELECT {columns} FROM \
            (SELECT rowid, {score} AS score FROM {table}_search \
             WHERE {table}_search MATCH ?1 ORDER BY {score} LIMIT ?2) s \
-         JOIN {table} {alias} ON {alias}.pk = s.rowid ORDER BY s.score, {alias}.pk"
+         JOIN {table} {alias} ON {alias}.pk = s.rowid {filter} ORDER BY s.score, {alias}.pk"
     )
 }
 
@@ -159,6 +168,23 @@ mod tests {
         assert_eq!(found.tracks.len(), 1);
         let found = library.search("OK NOT", 10).unwrap();
         assert!(found.tracks.is_empty());
+        assert_healthy(&library);
+    }
+
+    #[test]
+    fn tracks_no_longer_available_are_not_found() {
+        let mut library = Library::open_in_memory().unwrap();
+        library
+            .upsert_tracks(&[
+                track("up-1", "Porch Session", "Ana", "Home Tapes"),
+                track("up-2", "Porch Light", "Ana", "Home Tapes"),
+            ])
+            .unwrap();
+        let ids = vec!["up-1".to_owned(), "up-2".to_owned()];
+        library.record_availability(&ids, &ids[..1]).unwrap();
+        let found = library.search("porch", 10).unwrap();
+        let found: Vec<&str> = found.tracks.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(found, ["up-2"]);
         assert_healthy(&library);
     }
 

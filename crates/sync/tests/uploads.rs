@@ -353,3 +353,73 @@ async fn an_upload_queued_while_the_service_cannot_be_reached_starts_when_it_can
         Some("Queued Offline")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_lost_mid_upload_the_rest_goes_when_it_returns_once_and_whole() {
+    let moto = Moto::start();
+    // The app and the service reach storage through a network that can go away.
+    let storage = Relay::to(moto.url()).await;
+    let cloud = DevCloud::builder(moto)
+        .arg("s3-endpoint", &storage.url)
+        .start()
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(&cloud).await;
+    let handle = library(dir.path());
+    let config = UploadConfig {
+        part_concurrency: 1,
+        ..fast_config()
+    };
+    let manager = UploadManager::new(api.clone(), handle.clone(), config);
+    let mut events = manager.subscribe();
+    let file = make_audio_file(dir.path(), "long-take.wav", 125.0);
+    let queued = manager
+        .enqueue(&file, details("Long Take"), Visibility::Private)
+        .await
+        .unwrap();
+    let worker = manager.spawn_worker();
+    // Cut once storage acknowledged the first part.
+    loop {
+        if let Ok(UploadEvent::Progress { bytes_sent, .. }) = events.recv().await
+            && bytes_sent > 0
+        {
+            storage.cut(true);
+            break;
+        }
+    }
+    let row = async || {
+        let id = queued.local_id.clone();
+        handle
+            .call(move |lib| lib.upload(&id))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut waited = Duration::ZERO;
+    while row().await.last_error.as_deref() != Some("Waiting for the network.") {
+        assert!(waited < Duration::from_secs(60), "{:?}", row().await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += Duration::from_millis(100);
+    }
+    let id = queued.local_id.clone();
+    let sent_before = handle.call(move |lib| lib.upload_parts(&id)).await.unwrap();
+    assert!(!sent_before.is_empty(), "the first part stays recorded");
+
+    storage.cut(false);
+    let mut waited = Duration::ZERO;
+    while row().await.state != UploadState::Ready {
+        let now = row().await;
+        assert!(
+            waited < Duration::from_secs(120) && now.state != UploadState::Failed,
+            "{now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        waited += Duration::from_millis(200);
+    }
+    worker.abort();
+    // One upload on the service, processed: its size and SHA-256 were checked there.
+    let on_server = server_uploads(&api).await;
+    assert_eq!(on_server.len(), 1, "resumed, not started again");
+    assert_eq!(on_server[0].status, UploadStatus::Ready);
+    assert_eq!(on_server[0].size, std::fs::metadata(&file).unwrap().len());
+}

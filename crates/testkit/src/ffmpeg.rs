@@ -128,6 +128,27 @@ pub fn join_with_discontinuities(dir: &Path, parts: &[HlsPart], name: &str) -> P
     path
 }
 
+/// A 64×64 image of one `colour` (an ffmpeg colour name) at `dir/name`, its format by the
+/// name's extension (`.png`, `.jpg`): a cover to upload.
+///
+/// # Panics
+/// If ffmpeg fails.
+#[must_use]
+pub fn make_image(dir: &Path, name: &str, colour: &str) -> PathBuf {
+    let path = dir.join(name);
+    let source = format!("color=c={colour}:s=64x64:d=1");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &source,
+        "-frames:v",
+        "1",
+        path.to_str().expect("a UTF-8 path"),
+    ]);
+    path
+}
+
 /// Stereo 44.1 kHz audio of `seconds`, in a container chosen by `name`'s extension.
 ///
 /// # Panics

@@ -201,6 +201,8 @@ async fn share_a_playlist(app: &AppUnderTest, upload_id: &str) -> Result<()> {
         t.contains(SHARED_NAME)
     })
     .await?;
+    app.screenshot(&screenshots()?.join("window-listener.png"))
+        .await?;
     app.wait_for("listener-playlist").await?.click().await?;
     app.wait_for_text("shared-playlist-name", Duration::from_secs(20), |t| {
         t == SHARED_NAME

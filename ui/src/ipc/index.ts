@@ -571,10 +571,15 @@ export function playHistory(cursor: string | null): Promise<Page<PlayedTrack>> {
   return call("play_history", { cursor });
 }
 
-/** URL of an album's cover, served by the Rust side's `cover` URI scheme. */
-export function coverUrl(albumId: string): string {
+/**
+ * URL of an album's cover, served by the Rust side's `cover` URI scheme. `version` (the
+ * cover's path at the service, which changes with each new cover of an uploaded track) only
+ * makes a new URL, so the web view does not show the old image it cached.
+ */
+export function coverUrl(albumId: string, version?: string | null): string {
   try {
-    return convertFileSrc(albumId, COVER_SCHEME);
+    const url = convertFileSrc(albumId, COVER_SCHEME);
+    return version ? `${url}?v=${encodeURIComponent(version)}` : url;
   } catch {
     // Outside Tauri (plain browser dev) there is no scheme; the <img> falls back.
     return "";

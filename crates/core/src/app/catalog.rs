@@ -91,6 +91,27 @@ impl App {
         }
     }
 
+    /// Keeps `tracks` at hand and in the library's cache, so that they are found offline
+    /// (search, playlists) as the service last described them: uploads the listener saw in
+    /// "Your uploads", in Explore or on a listener's page, and tracks looked up to play.
+    /// Best effort: a track not cached is asked of the service again.
+    pub(super) async fn remember(&self, tracks: Vec<Track>) {
+        if tracks.is_empty() {
+            return;
+        }
+        self.know(&tracks);
+        let Some(library) = self.library() else {
+            return;
+        };
+        let cached = library
+            .handle()
+            .call(move |lib| lib.upsert_catalog(&tracks, &[], &[]))
+            .await;
+        if let Err(error) = cached {
+            tracing::warn!(%error, "could not cache tracks");
+        }
+    }
+
     /// The list's status for the window: being offline is the first thing to say.
     fn catalog_status(&self, library: &AccountLibrary) -> CatalogStatus {
         let state = library.catalog().state();
@@ -161,7 +182,7 @@ impl App {
             .track(track_id)
             .await
             .map_err(|e| self.cloud_error(api, &e))?;
-        lock(&self.tracks).insert(track.id.clone(), track.clone());
+        self.remember(vec![track.clone()]).await;
         Ok(track)
     }
 }

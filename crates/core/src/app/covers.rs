@@ -71,6 +71,33 @@ impl App {
         Ok(file)
     }
 
+    /// The album has a new cover: the one held in memory, in the library and on disk (for
+    /// the media session) goes, and the next showing fetches the new one.
+    pub(super) async fn forget_cover(&self, album_id: &str) {
+        lock(&self.covers).remove(album_id);
+        // Taken out first: the folder's guard must not be held across the removals' awaits.
+        let data_dir = self.data_dir.borrow().clone();
+        if let Some(data_dir) = data_dir {
+            let dir = data_dir.join(crate::data_folder::COVERS);
+            for extension in ["jpg", "png", "webp"] {
+                let file = dir.join(format!("{}.{extension}", file_safe(album_id)));
+                // Absent is the usual case: only covers the media session showed are files.
+                let _ = tokio::fs::remove_file(file).await;
+            }
+        }
+        let Some(library) = self.library() else {
+            return;
+        };
+        let album_id = album_id.to_owned();
+        if let Err(error) = library
+            .handle()
+            .call(move |lib| lib.forget_cover(&album_id))
+            .await
+        {
+            tracing::warn!(%error, "could not forget a replaced cover");
+        }
+    }
+
     async fn kept_cover(&self, album_id: &str) -> Option<KeptCover> {
         let library = self.library()?;
         let album_id = album_id.to_owned();

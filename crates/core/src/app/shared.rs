@@ -26,17 +26,23 @@ impl App {
     /// What listeners share, newest first.
     pub async fn explore_uploads(&self, cursor: Option<String>) -> Result<Page<Track>, AppError> {
         let api = self.api()?;
-        api.explore_uploads(cursor.as_deref(), PAGE)
+        let page = api
+            .explore_uploads(cursor.as_deref(), PAGE)
             .await
-            .map_err(|e| self.cloud_error(&api, &e))
+            .map_err(|e| self.cloud_error(&api, &e))?;
+        self.remember(page.items.clone()).await;
+        Ok(page)
     }
 
     /// A listener's page: their public tracks and playlists.
     pub async fn listener_profile(&self, id: String) -> Result<ListenerProfile, AppError> {
         let api = self.api()?;
-        api.listener_profile(&id)
+        let profile = api
+            .listener_profile(&id)
             .await
-            .map_err(|e| self.cloud_error(&api, &e))
+            .map_err(|e| self.cloud_error(&api, &e))?;
+        self.remember(profile.tracks.clone()).await;
+        Ok(profile)
     }
 
     /// A public playlist (another listener's, from their page), read-only: its items, marked

@@ -167,31 +167,46 @@ impl App {
         library.transfers_status().await
     }
 
-    /// The listener's tracks on the service, newest first.
+    /// The listener's tracks on the service, newest first. The ready ones are kept in the
+    /// library's cache, so search finds them offline as they are now.
     pub async fn my_uploads(&self, cursor: Option<String>) -> Result<Page<Upload>, AppError> {
-        self.api()?
+        let page = self
+            .api()?
             .uploads(cursor.as_deref(), PAGE)
             .await
-            .map_err(|e| from_cloud(&e))
+            .map_err(|e| from_cloud(&e))?;
+        let tracks = page.items.iter().filter_map(|u| u.track.clone()).collect();
+        self.remember(tracks).await;
+        Ok(page)
     }
 
     /// Edits an uploaded track's details or visibility.
     pub async fn update_upload(&self, id: String, patch: UploadPatch) -> Result<Upload, AppError> {
-        self.api()?
+        let upload = self
+            .api()?
             .update_upload(&id, &patch)
             .await
-            .map_err(|e| from_cloud(&e))
+            .map_err(|e| from_cloud(&e))?;
+        self.remember(upload.track.iter().cloned().collect()).await;
+        Ok(upload)
     }
 
-    /// A new cover for an uploaded track, from an image file.
+    /// A new cover for an uploaded track, from an image file. The old cover, kept here, is
+    /// forgotten, so the new one shows (the window asks again under the new version).
     pub async fn set_upload_cover(&self, id: String, image: String) -> Result<Upload, AppError> {
         let bytes = tokio::fs::read(&image)
             .await
             .map_err(|e| crate::error::from_io(&e, "read the image"))?;
-        self.api()?
+        let upload = self
+            .api()?
             .set_upload_cover(&id, bytes)
             .await
-            .map_err(|e| from_cloud(&e))
+            .map_err(|e| from_cloud(&e))?;
+        if let Some(track) = &upload.track {
+            self.remember(vec![track.clone()]).await;
+            self.forget_cover(&track.album_id).await;
+        }
+        Ok(upload)
     }
 
     /// Deletes an uploaded track from the service, for everyone. Here it is marked gone at
@@ -342,8 +357,8 @@ fn refusal(
         .is_some_and(|d| d > limits.max_duration_ms)
     {
         return Some(format!(
-            "This track is longer than the service takes ({} minutes).",
-            limits.max_duration_ms / 60_000
+            "This track is longer than the service takes ({}).",
+            longest(limits.max_duration_ms)
         ));
     }
     if room.is_some_and(|room| candidate.size > room) {
@@ -352,9 +367,25 @@ fn refusal(
     None
 }
 
+/// The longest track the service takes, in words: minutes, or seconds under one.
+fn longest(max_ms: u64) -> String {
+    match max_ms / 1_000 {
+        secs if secs < 60 => format!("{secs} seconds"),
+        60..=119 => "1 minute".to_owned(),
+        secs => format!("{} minutes", secs / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::collect_files;
+    use super::{collect_files, longest};
+
+    #[test]
+    fn the_longest_track_is_said_in_the_unit_that_fits() {
+        assert_eq!(longest(10_000), "10 seconds");
+        assert_eq!(longest(90_000), "1 minute");
+        assert_eq!(longest(30 * 60_000), "30 minutes");
+    }
 
     #[test]
     fn a_folder_gives_its_music_and_a_file_named_itself_is_taken_whatever_it_is() {
