@@ -39,48 +39,74 @@ pub fn tokens(text: &str) -> String {
     out
 }
 
-/// Names whose values authorise a `CloudFront` request, in a URL's query or a cookie.
+/// Names whose values authorise a request, in a URL's query or a cookie (lower case; they
+/// are found in any case): `CloudFront`'s signed URLs and cookies (`Signature` also ends
+/// `CloudFront-Signature`), and an S3 presigned URL's.
 const SECRET_NAMES: [&str; 6] = [
-    "Signature=",
-    "Policy=",
-    "Key-Pair-Id=",
-    "CloudFront-Signature=",
-    "CloudFront-Policy=",
-    "CloudFront-Key-Pair-Id=",
+    "signature",
+    "policy",
+    "key-pair-id",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-amz-signature",
 ];
 
 /// `text` (a log line, say) with every JWT replaced as by [`tokens`] and the value after each
-/// `CloudFront` signing name (`Signature=`, `Policy=`, `Key-Pair-Id=`, and their
-/// `CloudFront-` cookie forms) replaced by `REDACTED`, up to the next `&`, `;`, quote,
-/// space or end. For text that should never hold them but leaves this computer (an exported
-/// diagnostics file): a second line of defence after the logs' own care.
+/// signing name of [`SECRET_NAMES`] (`Signature=`, `CloudFront-Policy=`, `X-Amz-Signature=`,
+/// in any case, and percent-encoded as `Signature%3D`) replaced by `REDACTED`, up to the next
+/// `&`, `;`, quote, comma, backslash or space (`%26` for an encoded one). For text that should
+/// never hold them but leaves this computer (an exported diagnostics file): a second line of
+/// defence after the logs' own care.
 #[must_use]
 pub fn secrets(text: &str) -> String {
-    let mut out = tokens(text);
-    for name in SECRET_NAMES {
-        let mut redacted = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(at) = rest.find(name) {
-            let value_starts = at + name.len();
-            // `Signature=` inside `CloudFront-Signature=` is the same value: one pass does it.
-            redacted.push_str(&rest[..value_starts]);
-            let value = &rest[value_starts..];
-            let len = value
+    let text = tokens(text);
+    // ASCII lower case keeps every byte where it was: positions found in it hold in `text`.
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < lower.len() {
+        let Some((value_starts, encoded)) = secret_value_at(&lower, at) else {
+            at += lower[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let value = &lower[value_starts..];
+        let len = if encoded {
+            value
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '\\'))
+                .map_or(value.len(), |end| end.min(value.find("%26").unwrap_or(end)))
+        } else {
+            value
                 .find(|c: char| {
-                    matches!(c, '&' | ';' | '"' | '\'' | ' ' | ',' | '\\') || c.is_whitespace()
+                    c.is_whitespace() || matches!(c, '&' | ';' | '"' | '\'' | ',' | '\\')
                 })
-                .unwrap_or(value.len());
-            if len > 0 && &value[..len] != "REDACTED" {
-                redacted.push_str("REDACTED");
-            } else {
-                redacted.push_str(&value[..len]);
-            }
-            rest = &value[len..];
+                .unwrap_or(value.len())
+        };
+        if len > 0 && !text[value_starts..].starts_with("REDACTED") {
+            out.push_str(&text[copied..value_starts]);
+            out.push_str("REDACTED");
+            copied = value_starts + len;
         }
-        redacted.push_str(rest);
-        out = redacted;
+        at = value_starts + len.max(1);
     }
+    out.push_str(&text[copied.min(text.len())..]);
     out
+}
+
+/// Where the value of a signing name starting at byte `at` of `lower` begins, and whether
+/// the `=` was percent-encoded; `None` when no signing name starts there.
+fn secret_value_at(lower: &str, at: usize) -> Option<(usize, bool)> {
+    let rest = lower.get(at..)?;
+    SECRET_NAMES.iter().find_map(|name| {
+        let after = rest.strip_prefix(name)?;
+        if after.starts_with('=') {
+            Some((at + name.len() + 1, false))
+        } else if after.starts_with("%3d") {
+            Some((at + name.len() + 3, true))
+        } else {
+            None
+        }
+    })
 }
 
 /// Query parameters that authorise a `CloudFront` request.
@@ -149,6 +175,28 @@ mod tests {
         assert!(clean.contains("https://cdn.example/m.mp3?"), "{clean}");
         assert_eq!(super::secrets("nothing to hide"), "nothing to hide");
         assert_eq!(super::secrets("Signature="), "Signature=");
+        // Encoded, in another case, an S3 presigned URL's, at the end of a line.
+        let encoded = "next=%2Fm.mp3%3FSignature%3Denc0ded~sig%26Key-Pair-Id%3DKENC \
+                       signature=l0wer X-Amz-Signature=a1b2c3 x-amz-security-token=T0KEN \
+                       X-Amz-Credential=AKIA%2F2026 ünïcode Policy=tail";
+        let clean = super::secrets(encoded);
+        for secret in [
+            "enc0ded~sig",
+            "KENC",
+            "l0wer",
+            "a1b2c3",
+            "T0KEN",
+            "AKIA",
+            "tail",
+        ] {
+            assert!(!clean.contains(secret), "{secret} in {clean}");
+        }
+        assert!(clean.contains("ünïcode"), "{clean}");
+        assert_eq!(
+            super::secrets(&clean),
+            clean,
+            "redacting twice changes nothing"
+        );
     }
 
     #[test]

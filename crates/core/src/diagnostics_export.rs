@@ -3,10 +3,13 @@
 //!
 //! - `README.txt`: what is inside, and what was taken out;
 //! - `versions.json`: Strato's version, the OS and the processor;
-//! - `settings.json`: the listener's choices (they hold no secret);
+//! - `settings.json`: the listener's choices (they hold no secret; the data folder's path,
+//!   which may name the OS account, is among them);
 //! - `diagnostics.json` and `plays.json`: the Diagnostics screen's last day, and every play
-//!   measured this month (waits, stalls, bitrate switches, errors in words);
-//! - `devices.json`: the listener's devices as this app last heard of them;
+//!   measured this month (track ids, waits, stalls, bitrate switches, errors in words, which
+//!   may name a track, and the output device's name);
+//! - `devices.json`: the listener's devices as this app last heard of them (their names and
+//!   what each plays);
 //! - `logs/`: the newest week of log files, each line passed through
 //!   [`strato_cloud::redact::secrets`] (tokens, signed URLs and signed cookies), though the
 //!   logs are written never to hold them: a second line of defence for a file that leaves
@@ -197,8 +200,12 @@ fn readme(contents: &ExportContents) -> String {
          logs/             the newest week of Strato's logs\n\
          \n\
          Nothing here lets anyone into your account: there is no password, no token and no\n\
-         signed link in these files. The logs are written without them, and every line was\n\
-         checked again and anything of that shape replaced by [token] or REDACTED.\n{}",
+         signed link in these files. The logs are written without them, and every file was\n\
+         checked again and anything of that shape replaced by [token] or REDACTED.\n\
+         \n\
+         It does hold what helps to understand a problem and is yours: the names of your\n\
+         devices and output devices, the tracks played (by id; a track that failed by its\n\
+         title, in the error's words) and the folder your music is kept in.\n{}",
         if contents.diagnostics.is_none() {
             "\nNobody was signed in, so there is no playback history in this file.\n"
         } else {
@@ -207,13 +214,18 @@ fn readme(contents: &ExportContents) -> String {
     )
 }
 
+/// `value` as JSON, through the same redaction as the logs: an error's words quote what the
+/// service or the CDN said, which should never hold a credential, but this file leaves the
+/// computer.
 fn json(value: &impl Serialize) -> Result<Vec<u8>, AppError> {
-    serde_json::to_vec_pretty(value).map_err(|e| {
-        AppError::new(
-            strato_model::ipc::ErrorKind::Internal,
-            format!("diagnostics as JSON: {e}"),
-        )
-    })
+    serde_json::to_string_pretty(value)
+        .map(|text| strato_cloud::redact::secrets(&text).into_bytes())
+        .map_err(|e| {
+            AppError::new(
+                strato_model::ipc::ErrorKind::Internal,
+                format!("diagnostics as JSON: {e}"),
+            )
+        })
 }
 
 fn zip_error(error: &zip::result::ZipError) -> AppError {

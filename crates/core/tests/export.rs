@@ -60,7 +60,7 @@ fn leaky_log(
     std::fs::write(
         logs.join("strato.log.2026-12-06"),
         format!(
-            "INFO play started\nDEBUG GET {}/media/x.m3u8?Expires=1&Signature={}&Key-Pair-Id=K \
+            "INFO play started\nDEBUG GET {}/media/x.m3u8?Expires=1&Signature={}&Key-Pair-Id=KPAIRID2026 \
              bearer {token}\nDEBUG cookie CloudFront-Policy={}; CloudFront-Signature={}\n",
             cloud.cdn_url(),
             signatures[0],
@@ -78,6 +78,7 @@ fn assert_no_secret(files: &[(String, String)], token: &str, signatures: &[Strin
     for (name, text) in files {
         assert!(!text.contains(PASSWORD), "the password in {name}");
         assert!(!text.contains(token), "the token in {name}");
+        assert!(!text.contains("KPAIRID2026"), "the key pair's id in {name}");
         assert_eq!(
             strato_cloud::redact::tokens(text),
             *text,

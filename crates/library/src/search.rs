@@ -37,6 +37,7 @@ impl Library {
         self.read(|conn| {
             // A track the service said is gone (deleted, taken down, made private) is not
             // offered, though its row stays for the playlists that show it as unavailable.
+            // Left out before the ranking's limit, so it takes no place of a track that is.
             let tracks = collect(
                 conn,
                 &ranked_match(
@@ -44,7 +45,8 @@ impl Library {
                     "tracks",
                     "t",
                     TRACK_WEIGHTS,
-                    "WHERE t.id NOT IN (SELECT track_id FROM unavailable_tracks)",
+                    "AND rowid NOT IN \
+                     (SELECT g.pk FROM tracks g JOIN unavailable_tracks u ON u.track_id = g.id)",
                 ),
                 params![fts_query, limit],
                 |row| track_from_row(row, 0),
@@ -80,14 +82,15 @@ const ALBUM_WEIGHTS: &str = ", 10.0, 4.0";
 /// inside FTS5 first; only the winners are joined to their rows. The weights are spelled out
 /// here rather than stored as the index's default `rank`, which FTS5 evaluates through an
 /// extra indirection per matching row (measured ~40% slower on common words).
-/// `filter` (a `WHERE` clause over `alias`, or empty) drops rows after the ranking.
+/// `filter` (`AND` a condition on the index's `rowid`, or empty) drops rows before the
+/// ranking's limit.
 fn ranked_match(columns: &str, table: &str, alias: &str, weights: &str, filter: &str) -> String {
     let score = format!("bm25({table}_search{weights})");
     format!(
         "SELECT {columns} FROM \
            (SELECT rowid, {score} AS score FROM {table}_search \
-            WHERE {table}_search MATCH ?1 ORDER BY {score} LIMIT ?2) s \
-         JOIN {table} {alias} ON {alias}.pk = s.rowid {filter} ORDER BY s.score, {alias}.pk"
+            WHERE {table}_search MATCH ?1 {filter} ORDER BY {score} LIMIT ?2) s \
+         JOIN {table} {alias} ON {alias}.pk = s.rowid ORDER BY s.score, {alias}.pk"
     )
 }
 
@@ -176,13 +179,20 @@ mod tests {
         let mut library = Library::open_in_memory().unwrap();
         library
             .upsert_tracks(&[
-                track("up-1", "Porch Session", "Ana", "Home Tapes"),
-                track("up-2", "Porch Light", "Ana", "Home Tapes"),
+                track("up-1", "Porch", "Ana", "Home Tapes"),
+                track(
+                    "up-2",
+                    "Porch Light at the Very End of the Summer",
+                    "Ana",
+                    "Home Tapes",
+                ),
             ])
             .unwrap();
         let ids = vec!["up-1".to_owned(), "up-2".to_owned()];
         library.record_availability(&ids, &ids[..1]).unwrap();
-        let found = library.search("porch", 10).unwrap();
+        // The gone track would rank first (the shorter title): it takes no place of the one
+        // that is available, even with room for one.
+        let found = library.search("porch", 1).unwrap();
         let found: Vec<&str> = found.tracks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(found, ["up-2"]);
         assert_healthy(&library);

@@ -50,12 +50,21 @@ impl TelemetryReporter {
 
     /// Seals the plays waiting into a batch (`now`: Unix seconds), then sends every batch
     /// not yet taken, oldest first. Stops at the first that cannot be sent now (offline,
-    /// the service failing): it and those after it wait for the next round.
+    /// the service failing): it and those after it wait for the next round. `allowed` is
+    /// asked before the seal and before each send: the listener may turn reporting off
+    /// while a round runs, and nothing is sent after.
     ///
     /// # Errors
     /// The library could not be read or written, or a batch could not be sent (the
     /// network, the service, the token).
-    pub async fn report(&self, now: i64) -> Result<TelemetryReport, SyncError> {
+    pub async fn report(
+        &self,
+        now: i64,
+        allowed: &(dyn Fn() -> bool + Send + Sync),
+    ) -> Result<TelemetryReport, SyncError> {
+        if !allowed() {
+            return Ok(TelemetryReport::default());
+        }
         let app_version = self.app_version.clone();
         self.library
             .call(move |lib| {
@@ -76,6 +85,9 @@ impl TelemetryReporter {
             .await?;
         let mut report = TelemetryReport::default();
         for record in unsent {
+            if !allowed() {
+                break;
+            }
             match serde_json::from_str::<TelemetryBatch>(&record.body) {
                 Ok(batch) => match self.api.send_telemetry(&batch).await {
                     Ok(_) => report.sent += 1,

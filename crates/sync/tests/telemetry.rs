@@ -49,7 +49,7 @@ async fn reports_wait_for_the_network_go_once_and_carry_only_counts() {
 
     // Offline: the batch is made and kept.
     network.cut(true);
-    let offline = reporter.report(hour + 7_200).await.unwrap_err();
+    let offline = reporter.report(hour + 7_200, &|| true).await.unwrap_err();
     assert!(offline.is_transient(), "{offline}");
     assert!(cloud.telemetry_received().await.is_empty());
     let waiting = library
@@ -71,7 +71,7 @@ async fn reports_wait_for_the_network_go_once_and_carry_only_counts() {
     let mut rounds = 0;
     let report = loop {
         rounds += 1;
-        match reporter.report(hour + 7_300).await {
+        match reporter.report(hour + 7_300, &|| true).await {
             Ok(report) => break report,
             Err(error) if error.is_transient() && rounds < 5 => {}
             Err(error) => panic!("{error}"),
@@ -127,8 +127,23 @@ async fn reports_wait_for_the_network_go_once_and_carry_only_counts() {
 
     // Nothing new: a round sends nothing.
     assert_eq!(
-        reporter.report(hour + 7_400).await.unwrap(),
+        reporter.report(hour + 7_400, &|| true).await.unwrap(),
         TelemetryReport::default()
+    );
+    assert_eq!(cloud.telemetry_received().await.len(), 1);
+
+    // Turned off as a round begins: nothing is sealed or sent.
+    record(&library, play("t-3", hour + 7_500, None), true).await;
+    assert_eq!(
+        reporter.report(hour + 7_600, &|| false).await.unwrap(),
+        TelemetryReport::default()
+    );
+    assert!(
+        library
+            .call(|lib| lib.unsent_telemetry_batches())
+            .await
+            .unwrap()
+            .is_empty()
     );
     assert_eq!(cloud.telemetry_received().await.len(), 1);
 }

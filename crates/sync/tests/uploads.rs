@@ -379,14 +379,21 @@ async fn storage_lost_mid_upload_the_rest_goes_when_it_returns_once_and_whole() 
         .unwrap();
     let worker = manager.spawn_worker();
     // Cut once storage acknowledged the first part.
-    loop {
-        if let Ok(UploadEvent::Progress { bytes_sent, .. }) = events.recv().await
-            && bytes_sent > 0
-        {
-            storage.cut(true);
-            break;
+    let first_part = async {
+        loop {
+            match events.recv().await {
+                Ok(UploadEvent::Progress { bytes_sent, .. }) if bytes_sent > 0 => break,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                    panic!("the manager stopped before a part was sent")
+                }
+                _ => {}
+            }
         }
-    }
+    };
+    tokio::time::timeout(Duration::from_secs(60), first_part)
+        .await
+        .expect("a part sent within a minute");
+    storage.cut(true);
     let row = async || {
         let id = queued.local_id.clone();
         handle

@@ -91,10 +91,11 @@ impl App {
         }
     }
 
-    /// Keeps `tracks` at hand and in the library's cache, so that they are found offline
-    /// (search, playlists) as the service last described them: uploads the listener saw in
-    /// "Your uploads", in Explore or on a listener's page, and tracks looked up to play.
-    /// Best effort: a track not cached is asked of the service again.
+    /// Keeps `tracks`, which the service has just offered as playable, at hand and in the
+    /// library's cache, so that they are found offline (search, playlists) as the service
+    /// last described them, and a track once gone and now back is no longer marked gone:
+    /// uploads the listener saw in "Your uploads", in Explore or on a listener's page, and
+    /// tracks looked up to play. Best effort: a track not cached is asked for again.
     pub(super) async fn remember(&self, tracks: Vec<Track>) {
         if tracks.is_empty() {
             return;
@@ -105,7 +106,11 @@ impl App {
         };
         let cached = library
             .handle()
-            .call(move |lib| lib.upsert_catalog(&tracks, &[], &[]))
+            .call(move |lib| {
+                lib.upsert_catalog(&tracks, &[], &[])?;
+                let ids: Vec<String> = tracks.into_iter().map(|t| t.id).collect();
+                lib.record_availability(&ids, &[])
+            })
             .await;
         if let Err(error) = cached {
             tracing::warn!(%error, "could not cache tracks");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use lofty::file::{AudioFile as _, TaggedFileExt as _};
 use lofty::tag::Accessor as _;
-use strato_model::api::{Page, Upload, UploadDetails, UploadLimits, UploadPatch};
+use strato_model::api::{Page, Track, Upload, UploadDetails, UploadLimits, UploadPatch};
 use strato_model::ipc::{
     AppError, ErrorKind, TransfersStatus, UploadCandidate, UploadCandidates, UploadRequest,
 };
@@ -175,7 +175,7 @@ impl App {
             .uploads(cursor.as_deref(), PAGE)
             .await
             .map_err(|e| from_cloud(&e))?;
-        let tracks = page.items.iter().filter_map(|u| u.track.clone()).collect();
+        let tracks = page.items.iter().filter_map(playable).collect();
         self.remember(tracks).await;
         Ok(page)
     }
@@ -187,7 +187,7 @@ impl App {
             .update_upload(&id, &patch)
             .await
             .map_err(|e| from_cloud(&e))?;
-        self.remember(upload.track.iter().cloned().collect()).await;
+        self.remember(playable(&upload).into_iter().collect()).await;
         Ok(upload)
     }
 
@@ -203,7 +203,7 @@ impl App {
             .await
             .map_err(|e| from_cloud(&e))?;
         if let Some(track) = &upload.track {
-            self.remember(vec![track.clone()]).await;
+            self.remember(playable(&upload).into_iter().collect()).await;
             self.forget_cover(&track.album_id).await;
         }
         Ok(upload)
@@ -367,9 +367,19 @@ fn refusal(
     None
 }
 
+/// An upload's track, if its owner can play it (ready, not taken down).
+fn playable(upload: &Upload) -> Option<Track> {
+    upload
+        .takedown
+        .is_none()
+        .then(|| upload.track.clone())
+        .flatten()
+}
+
 /// The longest track the service takes, in words: minutes, or seconds under one.
 fn longest(max_ms: u64) -> String {
     match max_ms / 1_000 {
+        1 => "1 second".to_owned(),
         secs if secs < 60 => format!("{secs} seconds"),
         60..=119 => "1 minute".to_owned(),
         secs => format!("{} minutes", secs / 60),
@@ -382,6 +392,7 @@ mod tests {
 
     #[test]
     fn the_longest_track_is_said_in_the_unit_that_fits() {
+        assert_eq!(longest(1_000), "1 second");
         assert_eq!(longest(10_000), "10 seconds");
         assert_eq!(longest(90_000), "1 minute");
         assert_eq!(longest(30 * 60_000), "30 minutes");

@@ -70,8 +70,9 @@ pub(crate) struct AccountLibrary {
     /// The listener asked to sync: the next pass also checks the offline tracks'
     /// availability.
     check_availability: AtomicBool,
-    /// The listener lets playback be reported ([`Self::set_reporting`]).
-    reporting: AtomicBool,
+    /// The listener lets playback be reported ([`Self::set_reporting`]); shared with the
+    /// task that drops what waits when it is turned off.
+    reporting: Arc<AtomicBool>,
     online: Mutex<Option<Online>>,
 }
 
@@ -136,7 +137,7 @@ impl AccountLibrary {
             catalog_walk,
             transfers: Arc::default(),
             check_availability: AtomicBool::new(false),
-            reporting: AtomicBool::new(false),
+            reporting: Arc::new(AtomicBool::new(false)),
             online: Mutex::new(None),
         }))
     }

@@ -2,6 +2,7 @@
 //! switch as this account's library holds it, and sending what waits once a sync pass has
 //! shown the service can be reached. What a report holds is `strato_sync::telemetry`'s.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -19,15 +20,24 @@ impl AccountLibrary {
         self.reporting.load(Ordering::Relaxed)
     }
 
-    /// The listener turned reporting on or off. Off: what waits is dropped, never sent.
+    /// The listener turned reporting on or off. Off: what waits is dropped, never sent (a
+    /// round under way stops before its next send).
     pub(crate) fn set_reporting(&self, on: bool) {
         self.reporting.store(on, Ordering::Relaxed);
         if on {
             return;
         }
         let handle = self.handle.clone();
+        let reporting = Arc::clone(&self.reporting);
         self.runtime.spawn(async move {
-            if let Err(error) = handle.call(strato_library::Library::stop_reporting).await {
+            let stop = move |lib: &mut strato_library::Library| {
+                // Turned on again meanwhile: what waits now was measured while allowed.
+                if reporting.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                lib.stop_reporting()
+            };
+            if let Err(error) = handle.call(stop).await {
                 tracing::warn!(%error, "the playback reports waiting were not dropped");
             }
         });
@@ -41,7 +51,8 @@ impl AccountLibrary {
         }
         let reporter =
             TelemetryReporter::new(api.clone(), self.handle.clone(), env!("CARGO_PKG_VERSION"));
-        match reporter.report(crate::unix_now()).await {
+        let allowed = || self.reporting();
+        match reporter.report(crate::unix_now(), &allowed).await {
             Ok(report) if report.sent > 0 => *last_sent = Some(Instant::now()),
             Ok(_) => {}
             Err(error) => tracing::info!(%error, "playback reports wait for the next pass"),

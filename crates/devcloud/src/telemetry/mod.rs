@@ -4,8 +4,9 @@
 //! is the only key (a resend after a lost answer is answered as a duplicate, counted once).
 //!
 //! A real deployment's function does the same: it validates, puts the batch id in a
-//! `DynamoDB` table with a conditional write (and a TTL of a few days), and only when that
-//! write is new sends the batch to a Firehose stream that lands in S3 for Athena.
+//! `DynamoDB` table with a conditional write (and a TTL of 31 days, longer than an app keeps
+//! an unsent batch), and only when that write is new sends the batch to a Firehose stream
+//! that lands in S3 for Athena.
 
 use axum::Json;
 use axum::extract::State;

@@ -67,6 +67,8 @@ impl Processor {
             let announced = id.clone();
             let outcome = process(&uploads, &id, &work).await;
             let _ = tokio::fs::remove_dir_all(&work).await;
+            // What a failed run encoded (a run that published has moved it all out).
+            let _ = tokio::fs::remove_dir_all(uploads.staging_dir().join(&id)).await;
             let now = unix_now();
             let written = match outcome {
                 Ok(published) => {

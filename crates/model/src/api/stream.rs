@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 ///
 /// The HLS tree is authorised by `CloudFront` signed cookies (a custom policy whose resource is
 /// a wildcard over the track's HLS folder); the MP3 by a signed URL. Both expire at
-/// `expires_at`; after a 403 the client asks for a fresh grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `expires_at`; after a 403 the client asks for a fresh grant. Its `Debug` leaves the
+/// credentials out (a signed URL's query, the cookies' values): a grant printed in a log or
+/// a panic hands nothing out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamGrant {
     pub track_id: String,
     pub hls_master_url: String,
@@ -22,11 +24,46 @@ pub struct StreamGrant {
     pub sample_rate: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl std::fmt::Debug for StreamGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamGrant")
+            .field("track_id", &self.track_id)
+            .field("hls_master_url", &self.hls_master_url)
+            .field("mp3_url", &without_query(&self.mp3_url))
+            .field("expires_at", &self.expires_at)
+            .field("cookies", &self.cookies)
+            .field("segment_kind", &self.segment_kind)
+            .field("encoder_delay_samples", &self.encoder_delay_samples)
+            .field("padding_samples", &self.padding_samples)
+            .field("sample_rate", &self.sample_rate)
+            .finish()
+    }
+}
+
+/// A signed cookie; its `Debug` shows its name and path, never its value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CdnCookie {
     pub name: String,
     pub value: String,
     pub path: String,
+}
+
+impl std::fmt::Debug for CdnCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CdnCookie")
+            .field("name", &self.name)
+            .field("value", &"[redacted]")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// A URL as a log may show it: its query (a signature's place) cut off.
+fn without_query(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?[redacted]"),
+        None => url.to_owned(),
+    }
 }
 
 /// The container of a track's HLS media segments.
@@ -64,8 +101,9 @@ impl DownloadQuality {
     }
 }
 
-/// `GET /v1/tracks/{id}/download`: a signed URL to an offline copy and how to verify it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `GET /v1/tracks/{id}/download`: a signed URL to an offline copy and how to verify it. Its
+/// `Debug` leaves the URL's signature out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadGrant {
     pub track_id: String,
     pub url: String,
@@ -77,4 +115,60 @@ pub struct DownloadGrant {
     /// The copy granted; absent from services that offer one only (read as normal).
     #[serde(default)]
     pub quality: DownloadQuality,
+}
+
+impl std::fmt::Debug for DownloadGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadGrant")
+            .field("track_id", &self.track_id)
+            .field("url", &without_query(&self.url))
+            .field("format", &self.format)
+            .field("size", &self.size)
+            .field("sha256", &self.sha256)
+            .field("expires_at", &self.expires_at)
+            .field("quality", &self.quality)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_printed_hands_out_no_credential() {
+        let grant = StreamGrant {
+            track_id: "t-1".into(),
+            hls_master_url: "https://cdn.example/media/t-1/hls/master.m3u8".into(),
+            mp3_url: "https://cdn.example/media/t-1/a.mp3?Expires=9&Signature=s1gn4ture&Key-Pair-Id=KPAIR".into(),
+            expires_at: 9,
+            cookies: vec![CdnCookie {
+                name: "CloudFront-Signature".into(),
+                value: "c00k1e-s1gn4ture".into(),
+                path: "/media/t-1/hls/".into(),
+            }],
+            segment_kind: SegmentKind::Ts,
+            encoder_delay_samples: 2112,
+            padding_samples: 100,
+            sample_rate: 44_100,
+        };
+        let download = DownloadGrant {
+            track_id: "t-1".into(),
+            url: "https://cdn.example/media/t-1/vbr.mp3?Signature=d0wnl0ad".into(),
+            format: "mp3".into(),
+            size: 1,
+            sha256: "00".into(),
+            expires_at: 9,
+            quality: DownloadQuality::Normal,
+        };
+        let printed = format!("{grant:?} {download:?}");
+        for secret in ["s1gn4ture", "KPAIR", "c00k1e-s1gn4ture", "d0wnl0ad"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("CloudFront-Signature"), "{printed}");
+        assert!(
+            printed.contains("https://cdn.example/media/t-1/a.mp3?[redacted]"),
+            "{printed}"
+        );
+    }
 }

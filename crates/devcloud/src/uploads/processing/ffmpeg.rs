@@ -180,9 +180,36 @@ pub(super) async fn count_samples(input: &Path, rate: u32) -> Result<u64, String
     args.extend(os(&["-map", "0:a:0", "-ac", "1", "-ar"]));
     args.push(OsStr::new(&rate));
     args.extend(os(&["-f", "s16le", "-"]));
-    run("ffmpeg", &args, None)
+    // Counted as it streams: three hours of PCM would be a gigabyte held for a length.
+    let mut child = Command::new("ffmpeg")
+        .args(&args)
+        .kill_on_drop(true)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running ffmpeg: {e}"))?;
+    let (Some(mut pcm), Some(mut errors)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err("ffmpeg's output could not be read".into());
+    };
+    let mut said = Vec::new();
+    let mut nowhere = tokio::io::sink();
+    let (counted, _) = tokio::join!(
+        tokio::io::copy(&mut pcm, &mut nowhere),
+        tokio::io::AsyncReadExt::read_to_end(&mut errors, &mut said),
+    );
+    let bytes = counted.map_err(|e| format!("reading ffmpeg's output: {e}"))?;
+    let status = child
+        .wait()
         .await
-        .map(|pcm| pcm.len() as u64 / 2)
+        .map_err(|e| format!("running ffmpeg: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "ffmpeg failed ({status}): {}",
+            String::from_utf8_lossy(&said).trim()
+        ));
+    }
+    Ok(bytes / 2)
 }
 
 /// EBU R128 integrated loudness and true peak (ffmpeg's `ebur128`) as ReplayGain 2.0; an

@@ -45,23 +45,30 @@ describe("PrivacySettings", () => {
     mocked.exportDiagnostics.mockResolvedValueOnce({ path: "/home/me/strato-diagnostics.zip", entries: 7, bytes: 4096 });
     await fireEvent.click(screen.getByTestId("export-diagnostics"));
     expect(mocked.exportDiagnostics).toHaveBeenCalledWith("Save Strato's diagnostics");
-    expect((await screen.findByTestId("export-saved")).textContent).toBe("Saved to /home/me/strato-diagnostics.zip");
+    await vi.waitFor(() => expect(screen.getByTestId("export-saved").textContent).toBe("Saved to /home/me/strato-diagnostics.zip"));
 
     // Cancelled in the dialog: nothing new is said.
     mocked.exportDiagnostics.mockResolvedValueOnce(null);
-    await fireEvent.click(screen.getByTestId("export-diagnostics"));
+    const button = screen.getByTestId("export-diagnostics") as HTMLButtonElement;
+    await fireEvent.click(button);
+    await vi.waitFor(() => expect(button.disabled).toBe(false));
+    expect(mocked.exportDiagnostics).toHaveBeenCalledTimes(2);
     expect(screen.getByTestId("export-saved").textContent).toBe("Saved to /home/me/strato-diagnostics.zip");
     expect(screen.queryByTestId("export-error")).toBeNull();
   });
 
-  it("says in words why the zip could not be written", async () => {
+  it("says in words why the zip could not be written, and no longer where an old one went", async () => {
     await shown();
+    mocked.exportDiagnostics.mockResolvedValueOnce({ path: "/home/me/old.zip", entries: 7, bytes: 4096 });
+    await fireEvent.click(screen.getByTestId("export-diagnostics"));
+    await vi.waitFor(() => expect(screen.getByTestId("export-saved").textContent).toBe("Saved to /home/me/old.zip"));
     mocked.exportDiagnostics.mockRejectedValueOnce({
       kind: "storage_full",
       message: "Your disk is full, so Strato could not save your diagnostics. Free some space and try again.",
     });
     await fireEvent.click(screen.getByTestId("export-diagnostics"));
     expect((await screen.findByTestId("export-error")).textContent).toContain("disk is full");
+    expect(screen.getByTestId("export-saved").textContent).toBe("");
     expect((screen.getByTestId("export-diagnostics") as HTMLButtonElement).disabled).toBe(false);
   });
 });
