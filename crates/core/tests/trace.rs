@@ -1,6 +1,6 @@
 //! One trace per user action, from click to CDN: a play's requests to the API and to the CDN
 //! carry one X-Ray root, and that root is in the app's log and in devcloud's access log; a
-//! sync pass has a trace of its own. Against moto and devcloud, with the process's log
+//! seek and a sync pass have traces of their own. Against moto and devcloud, with the process's log
 //! subscriber as the app installs it.
 
 mod app_support;
@@ -54,6 +54,8 @@ async fn a_plays_requests_to_the_api_and_the_cdn_share_one_trace_in_both_logs() 
     let player = Arc::new(Player::default());
     let mut settings = AppSettings::new(cloud.api_url(), AudioOutput::Null);
     settings.data_dir = Some(dir.path().to_owned());
+    // A short look-ahead, so that a seek far into the track has segments left to fetch.
+    settings.hls.forward_buffer = std::time::Duration::from_secs(2);
     let app = App::start(settings, player.clone()).unwrap();
     app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
         .await
@@ -124,4 +126,45 @@ async fn a_plays_requests_to_the_api_and_the_cdn_share_one_trace_in_both_logs() 
         .find_map(|l| field(l, "trace"))
         .expect("a sync pass reached the service");
     assert_ne!(sync_traced, root);
+
+    seek_has_its_own_trace(&app, &player, &log, &cloud, &track, root).await;
+}
+
+/// A seek far into the track: the segments it fetches carry a trace of its own, named in the
+/// app's log and devcloud's, not the play's.
+async fn seek_has_its_own_trace(
+    app: &App,
+    player: &Player,
+    log: &Captured,
+    cloud: &DevCloud,
+    track: &str,
+    play_root: &str,
+) {
+    app.seek(9_000);
+    eventually("playing past the seek", || async {
+        let status = player.0.lock().unwrap().clone()?;
+        (status.state == PlaybackState::Playing && status.position_ms >= 9_500).then_some(())
+    })
+    .await;
+    let app_log = log.text();
+    let seek_root = app_log
+        .lines()
+        .find(|line| line.contains(" seek") && field(line, "trace").is_some())
+        .and_then(|line| field(line, "trace"))
+        .unwrap_or_else(|| panic!("no seek line in the app's log:\n{app_log}"));
+    assert_ne!(seek_root, play_root);
+    assert!(
+        app_log
+            .lines()
+            .any(|l| l.contains("CDN GET") && field(l, "trace") == Some(seek_root)),
+        "no media fetched under the seek's trace:\n{app_log}"
+    );
+    let service_log = std::fs::read_to_string(cloud.log_path()).unwrap();
+    assert!(
+        service_log.lines().any(|l| l.contains("devcloud::access")
+            && field(l, "trace") == Some(seek_root)
+            && field(l, "listener") == Some("cdn")
+            && l.contains(&format!("/media/{track}/"))),
+        "devcloud did not log the seek's trace"
+    );
 }

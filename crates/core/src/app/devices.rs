@@ -2,7 +2,8 @@
 //! moved to another device (its queue, track and position; this one pauses), the player bar
 //! steering another device, and this device carrying out what another asks of it.
 
-use strato_model::api::{DeviceCommand, MAX_HANDOVER_TRACKS};
+use futures_util::{StreamExt as _, stream};
+use strato_model::api::{DeviceCommand, MAX_HANDOVER_TRACKS, Track};
 use strato_model::ipc::{AppError, DevicesView, ErrorKind, PlaybackState, RemoteCommand};
 
 use super::{App, lock};
@@ -10,6 +11,8 @@ use super::{App, lock};
 /// Of a hand-over's tracks, at most this many are ones already played (the rest are the
 /// current one and those after it).
 const HANDED_OVER_PLAYED: u32 = 100;
+/// Tracks of a hand-over asked of the library or the service at once.
+const TRACKS_IN_FLIGHT: usize = 8;
 
 impl App {
     /// The signed-in listener's devices with Strato open, this one first.
@@ -88,6 +91,7 @@ impl App {
             position_ms: status.position_ms.into(),
         };
         self.send_to_device(device_id, command)?;
+        self.devices.handing_over(device_id);
         self.pause();
         tracing::info!("playback handed over to another device");
         Ok(())
@@ -108,13 +112,20 @@ impl App {
         let Some(mut commands) = self.devices.take_commands() else {
             return;
         };
-        while let Some((generation, command)) = commands.recv().await {
-            if !self.devices.is_current(generation) {
+        while let Some(order) = commands.recv().await {
+            if !self.devices.is_current(order.generation) {
                 tracing::info!("a command for a session that has ended was not carried out");
                 continue;
             }
-            if let Err(error) = self.carry_out(command).await {
+            let handed_over = matches!(order.command, DeviceCommand::TakeOver { .. });
+            if let Err(error) = self.carry_out(order.command).await {
                 tracing::warn!(%error, "a command from another device could not be carried out");
+                // The device that handed its playback over paused for it: it plays on.
+                if let (true, Some(from)) = (handed_over, order.from)
+                    && let Err(error) = self.send_to_device(&from, DeviceCommand::Play)
+                {
+                    tracing::warn!(%error, "the device that handed playback over was not told");
+                }
             }
         }
     }
@@ -138,7 +149,7 @@ impl App {
             } => {
                 let start = usize::try_from(index).unwrap_or(usize::MAX);
                 let position_ms = u32::try_from(position_ms).unwrap_or(0);
-                self.play_queue_at(queue, start, position_ms).await?;
+                self.take_over(queue, start, position_ms).await?;
                 tracing::info!("playback taken over from another device");
             }
             DeviceCommand::HandTo { device_id } => {
@@ -148,6 +159,47 @@ impl App {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Plays the queue another device handed over, from track `start`, `position_ms` in.
+    /// The track it was playing must be had here; of the others, any this computer cannot
+    /// have (gone from the service, private to someone else) is left out rather than
+    /// failing the whole queue, and the tracks are read a few at a time, not one by one.
+    async fn take_over(
+        &self,
+        queue: Vec<String>,
+        start: usize,
+        position_ms: u32,
+    ) -> Result<(), AppError> {
+        let Some(current) = queue.get(start).cloned() else {
+            return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
+        };
+        let api = self.online_api().await?;
+        let playing = self.track(Some(&api), &current).await?;
+        let found: Vec<Option<Track>> = stream::iter(queue.into_iter().enumerate())
+            .map(|(at, id)| {
+                let (api, playing) = (&api, &playing);
+                async move {
+                    if at == start {
+                        return Some(playing.clone());
+                    }
+                    match self.track(Some(api), &id).await {
+                        Ok(track) => Some(track),
+                        Err(error) => {
+                            tracing::info!(%error, "a handed-over track is left out");
+                            None
+                        }
+                    }
+                }
+            })
+            .buffered(TRACKS_IN_FLIGHT)
+            .collect()
+            .await;
+        let start = found[..start].iter().filter(|t| t.is_some()).count();
+        let tracks: Vec<Track> = found.into_iter().flatten().collect();
+        self.opener.set_api(Some(api));
+        self.start_queue(&tracks, start, position_ms);
         Ok(())
     }
 

@@ -36,12 +36,17 @@ impl App {
             return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
         }
         let tracks = self.queue_tracks(&track_ids).await?;
+        self.start_queue(&tracks, start, position_ms);
+        Ok(())
+    }
+
+    /// Hands the player `tracks` as its queue, playing the one at `start`, `position_ms` in.
+    pub(super) fn start_queue(&self, tracks: &[Track], start: usize, position_ms: u32) {
         let items = tracks.iter().map(queue_item).collect();
         self.status.starting(tracks.get(start).cloned());
-        self.queue.know(&tracks);
+        self.queue.know(tracks);
         self.player
             .set_queue(items, start, Duration::from_millis(position_ms.into()));
-        Ok(())
     }
 
     /// The catalog data of tracks about to be queued (offline, from the catalog cache and
@@ -187,6 +192,12 @@ impl App {
 
     pub fn seek(&self, position_ms: u32) {
         self.meter.seeking();
+        // A user action of its own: the requests it causes carry a trace of their own.
+        if let Some(track) = self.status.snapshot().track
+            && let Some(root) = self.opener.trace_seek(&track.id)
+        {
+            tracing::info!(trace = root, "seek");
+        }
         self.player.seek(Duration::from_millis(position_ms.into()));
     }
 

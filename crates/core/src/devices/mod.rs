@@ -42,14 +42,28 @@ pub(crate) struct Devices {
     /// stale (a follower being stopped may still tell something; a command queued for the
     /// last account is not carried out for the next).
     generation: AtomicU64,
-    commands: mpsc::Sender<(u64, DeviceCommand)>,
-    waiting: Mutex<Option<mpsc::Receiver<(u64, DeviceCommand)>>>,
+    commands: mpsc::Sender<Order>,
+    waiting: Mutex<Option<mpsc::Receiver<Order>>>,
     events: Arc<dyn AppEvents>,
+}
+
+/// A command for this device to carry out: another device's, or this device's own (playback
+/// resumed after a hand-over was refused).
+#[derive(Debug)]
+pub(crate) struct Order {
+    /// The session it belongs to ([`Devices::is_current`]).
+    pub generation: u64,
+    /// The device that asked; `None` for this device's own.
+    pub from: Option<String>,
+    pub command: DeviceCommand,
 }
 
 /// What the live channel last said of the listener's devices.
 #[derive(Default)]
 struct Known {
+    /// The device this one handed playback to, until it is heard playing (or the hand-over
+    /// is refused, when playback resumes here).
+    handing_to: Option<String>,
     /// This device's id on the signed-in account (`None` signed out).
     this_id: Option<String>,
     devices: Vec<Device>,
@@ -117,7 +131,7 @@ impl Devices {
     }
 
     /// The commands from other devices, for the one loop that carries them out.
-    pub(crate) fn take_commands(&self) -> Option<mpsc::Receiver<(u64, DeviceCommand)>> {
+    pub(crate) fn take_commands(&self) -> Option<mpsc::Receiver<Order>> {
         self.waiting
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -137,28 +151,69 @@ impl Devices {
         match news {
             LiveNews::Devices(devices) => {
                 let mut known = self.lock();
+                let taken = known.handing_to.as_ref().is_some_and(|to| {
+                    devices.iter().any(|d| {
+                        &d.device_id == to && d.playback.as_ref().is_some_and(|p| p.playing)
+                    })
+                });
+                if taken {
+                    known.handing_to = None;
+                }
                 known.devices = devices;
                 known.received = Some(Instant::now());
             }
             LiveNews::Command { from, command } => {
                 tracing::info!(from, ?command, "a command from another device");
-                if self.commands.try_send((generation, command)).is_err() {
-                    tracing::warn!("a command from another device was dropped: too many waiting");
-                }
+                self.order(generation, Some(from), command);
                 return Ok(());
             }
             LiveNews::CommandRefused { to, reason } => {
                 tracing::info!(to, reason, "a command to another device was refused");
-                self.lock().problem = Some(AppError::new(
-                    ErrorKind::NotFound,
-                    "That device can no longer be reached: it may have closed Strato or gone \
-                     offline.",
-                ));
+                let handed = {
+                    let mut known = self.lock();
+                    let handed = known.handing_to.as_deref() == Some(to.as_str());
+                    if handed {
+                        known.handing_to = None;
+                    }
+                    known.problem = Some(AppError::new(
+                        ErrorKind::NotFound,
+                        if handed {
+                            "That device can no longer be reached: it may have closed Strato \
+                             or gone offline. Playback goes on here."
+                        } else {
+                            "That device can no longer be reached: it may have closed Strato \
+                             or gone offline."
+                        },
+                    ));
+                    handed
+                };
+                if handed {
+                    // The hand-over never arrived: this device plays on, as it was.
+                    self.order(generation, None, DeviceCommand::Play);
+                }
             }
             other => return Err(other),
         }
         self.emit();
         Ok(())
+    }
+
+    /// Queues `command` for the loop that carries commands out.
+    fn order(&self, generation: u64, from: Option<String>, command: DeviceCommand) {
+        let order = Order {
+            generation,
+            from,
+            command,
+        };
+        if self.commands.try_send(order).is_err() {
+            tracing::warn!("a command for this device was dropped: too many waiting");
+        }
+    }
+
+    /// This device handed its playback to `to` and paused: if the service refuses to deliver
+    /// the hand-over, playback resumes here.
+    pub(crate) fn handing_over(&self, to: &str) {
+        self.lock().handing_to = Some(to.to_owned());
     }
 
     /// A command of this device's was sent: the last problem is behind it.

@@ -1,8 +1,9 @@
 //! The streaming engine's [`MediaFetcher`] over the cloud client's CDN access. Every request
-//! carries the play's trace: the engine fetches from tasks of its own, so the trace goes with
-//! the fetcher rather than with the task that started the play.
+//! carries the trace of the listener's last action on the track (the play, or a seek in it):
+//! the engine fetches from tasks of its own, so the trace goes with the fetcher rather than
+//! with the task that started the play.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use strato_cloud::trace::Trace;
@@ -13,12 +14,39 @@ use url::Url;
 /// A renewal within this long before a refusal already answered it.
 const RENEWAL_FRESH_FOR: Duration = Duration::from_secs(2);
 
+/// The trace a track's requests carry now: the play's, until the listener seeks in the
+/// track, when it is the seek's own (one trace per user action). Shared by the track, its
+/// fetcher and the opener, which starts a seek's.
+#[derive(Debug, Clone)]
+pub(crate) struct TrackTrace(Arc<Mutex<Trace>>);
+
+impl TrackTrace {
+    pub(crate) fn new(trace: Trace) -> Self {
+        Self(Arc::new(Mutex::new(trace)))
+    }
+
+    /// The trace of the track's latest action.
+    pub(crate) fn current(&self) -> Trace {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// A new action on the track (a seek): its requests from now on carry a new trace.
+    pub(crate) fn restart(&self) -> Trace {
+        let trace = Trace::new();
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = trace.clone();
+        trace
+    }
+}
+
 /// One track's CDN access as the engine's fetcher.
 #[derive(Debug)]
 pub(crate) struct CdnFetcher {
     pub(crate) access: Arc<CdnAccess>,
-    /// The play this track's requests belong to.
-    pub(crate) trace: Trace,
+    /// The action this track's requests belong to.
+    pub(crate) trace: TrackTrace,
 }
 
 impl MediaFetcher for CdnFetcher {
@@ -30,7 +58,7 @@ impl MediaFetcher for CdnFetcher {
         Box::pin(async move {
             let response = self
                 .trace
-                .clone()
+                .current()
                 .scope(self.access.get(url, range))
                 .await
                 .map_err(|e| fetch_error(&e))?;
@@ -43,7 +71,7 @@ impl MediaFetcher for CdnFetcher {
             let old = self.access.grant();
             let fresh = self
                 .trace
-                .clone()
+                .current()
                 .scope(Box::pin(self.access.renew(RENEWAL_FRESH_FOR)))
                 .await
                 .map_err(|e| fetch_error(&e))?;

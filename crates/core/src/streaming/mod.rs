@@ -7,7 +7,7 @@ mod plain;
 mod track;
 mod url;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use strato_audio::{AudioError, MediaOpener, QueueItem, TrackMedia};
@@ -18,6 +18,7 @@ use strato_stream::abr::Bandwidth;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
+use fetcher::TrackTrace;
 pub(crate) use track::{StreamChoices, TrackContext};
 
 use crate::offline::AccountLibrary;
@@ -37,6 +38,9 @@ pub enum StreamFormat {
 const GRANT_REUSE_MARGIN_SECS: i64 = 120;
 /// Grants kept for replays, at most.
 const GRANTS_KEPT: usize = 256;
+/// The tracks opened last whose traces a seek may restart: the one heard and the next,
+/// opened ahead for a gapless change, with room to spare.
+const TRACES_KEPT: usize = 4;
 
 /// Opens catalog tracks for the player with the signed-in session's API client.
 pub(crate) struct CloudOpener {
@@ -45,6 +49,8 @@ pub(crate) struct CloudOpener {
     /// Each track's CDN access while its grant is valid, so playing a track again (a replay,
     /// repeat, going back) costs no round trip to the service.
     accesses: Arc<Mutex<HashMap<String, Arc<CdnAccess>>>>,
+    /// The traces of the tracks opened last, newest last, by track id.
+    traces: Mutex<VecDeque<(String, TrackTrace)>>,
 }
 
 impl TrackContext {
@@ -63,7 +69,17 @@ impl CloudOpener {
             context,
             api: Mutex::new(None),
             accesses: Arc::new(Mutex::new(HashMap::new())),
+            traces: Mutex::new(VecDeque::with_capacity(TRACES_KEPT)),
         }
+    }
+
+    /// The listener seeks in `track_id`: its requests from now on carry a trace of their
+    /// own, whose root is returned (`None`: the track is not one this opener opened lately,
+    /// a file or a link, say).
+    pub(crate) fn trace_seek(&self, track_id: &str) -> Option<String> {
+        let traces = lock(&self.traces);
+        let (_, trace) = traces.iter().rev().find(|(id, _)| id == track_id)?;
+        Some(trace.restart().root().to_owned())
     }
 
     /// The session whose credentials tracks are fetched with (`None` after sign-out).
@@ -103,10 +119,19 @@ impl MediaOpener for CloudOpener {
             ))
         })?;
         let track_id = item.id.clone();
-        // One trace per play: the grant, the playlists and every segment of the track.
+        // One trace per play: the grant, the playlists and every segment of the track (until
+        // the listener seeks in it, a trace of its own).
         let trace = Trace::new();
         // The track is not named: what a listener plays is theirs, and the root joins the lines.
         tracing::info!(trace = trace.root(), "play: opening the track");
+        let trace = TrackTrace::new(trace);
+        {
+            let mut traces = lock(&self.traces);
+            if traces.len() == TRACES_KEPT {
+                traces.pop_front();
+            }
+            traces.push_back((track_id.clone(), trace.clone()));
+        }
         let fresh = lock(&self.accesses)
             .get(&track_id)
             .filter(|a| a.grant().expires_at - unix_now() > GRANT_REUSE_MARGIN_SECS)

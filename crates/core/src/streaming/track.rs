@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use strato_audio::{AudioError, MediaRun, TrackMedia};
-use strato_cloud::trace::Trace;
 use strato_cloud::{CdnAccess, CloudError};
 use strato_model::ipc::{AppError, ErrorKind};
 use strato_stream::hls::{HlsConfig, SharedBandwidth};
@@ -16,7 +15,7 @@ use tokio::task::AbortHandle;
 use url::Url;
 
 use super::StreamFormat;
-use super::fetcher::CdnFetcher;
+use super::fetcher::{CdnFetcher, TrackTrace};
 use super::media::{HlsMedia, HlsTiming, ProgressiveMedia};
 
 /// How a track is fetched; shared by every track of a session.
@@ -55,8 +54,8 @@ pub(crate) struct CloudTrack {
     duration: Option<Duration>,
     grant: Mutex<Option<PendingGrant>>,
     grant_task: AbortHandle,
-    /// The play's trace, for every request of the track.
-    trace: Trace,
+    /// The trace of the listener's last action on the track, for every request of it.
+    trace: TrackTrace,
     built: OnceLock<Result<Box<dyn TrackMedia>, AppError>>,
     /// Serialises building; never taken by `close` or the progress getters.
     building: Mutex<()>,
@@ -65,15 +64,15 @@ pub(crate) struct CloudTrack {
 
 impl CloudTrack {
     /// Starts fetching the track's grant at once; every request of the track carries
-    /// `trace`.
+    /// `trace`'s current one.
     pub(crate) fn start(
         context: TrackContext,
         access: impl std::future::Future<Output = Result<Arc<CdnAccess>, CloudError>> + Send + 'static,
         duration: Option<Duration>,
-        trace: Trace,
+        trace: TrackTrace,
     ) -> Self {
         let (tx, rx) = oneshot::channel();
-        let task = context.runtime.spawn(trace.clone().scope(async move {
+        let task = context.runtime.spawn(trace.current().scope(async move {
             let _ = tx.send(access.await);
         }));
         Self {
