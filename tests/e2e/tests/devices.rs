@@ -1,7 +1,8 @@
 //! Your devices, across two app processes of one listener on one devcloud: the desk plays a
 //! track and moves it to the laptop from the "Devices" menu (the laptop plays it, the desk
 //! pauses), the desk's player bar then steers the laptop (pause, seek, next, previous,
-//! volume), and "This computer" brings playback back. Screenshots of the menu and of the bar
+//! volume), and "This computer" brings playback back; the laptop renamed in its Settings
+//! shows under its new name in the desk's menu. Screenshots of the menu and of the bar
 //! steering the laptop go to the README.
 
 use std::time::Duration;
@@ -10,7 +11,9 @@ use anyhow::{Context, Result};
 use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::json;
-use strato_e2e::ui::{attr, clock_seconds, inside, open_catalog, screenshots, text, wait_until};
+use strato_e2e::ui::{
+    attr, clock_seconds, inside, open_catalog, open_settings, screenshots, text, wait_until,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -140,6 +143,23 @@ async fn playback_moves_to_the_laptop_is_steered_from_the_desk_and_comes_back() 
     until_label(&desk, "the desk playing again", "Pause").await?;
     until_label(&laptop, "the laptop paused", "Play").await?;
     assert!(desk.all("remote-player").await?.is_empty());
+
+    // The laptop renamed in its Settings: the desk's menu shows the new name.
+    open_settings(&laptop).await?;
+    let name = laptop.wait_for("setting-device-name").await?;
+    name.clear().await?;
+    name.send_keys(&format!("Studio{}", Key::Tab)).await?;
+    device_row(&desk, "Studio").await?;
+    laptop
+        .client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&name)?],
+        )
+        .await?;
+    laptop
+        .screenshot(&shots.join("window-settings-device-name.png"))
+        .await?;
 
     laptop.close().await?;
     desk.close().await

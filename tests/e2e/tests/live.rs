@@ -1,7 +1,8 @@
 //! Live across devices in the real window: a playlist made and renamed on another device
 //! (a plain client of the same account) shows in the sidebar as it is made, though the
-//! window's next poll is a minute away; and where the service offers no live channel, the
-//! sync indicator says that changes are checked every minute.
+//! window's next poll is a minute away; where the service offers no live channel, the sync
+//! indicator says that changes are checked every minute; and with two app processes of one
+//! listener, signing out on one brings the other to sign-in, saying why.
 
 use std::time::Duration;
 
@@ -92,4 +93,44 @@ async fn without_live_updates_the_sync_indicator_says_changes_are_checked_every_
     anyhow::ensure!(attr(&status, "data-live").await? == "polling");
     app.screenshot(&shots.join("window-live-off.png")).await?;
     app.close().await
+}
+
+/// Waits until `app`'s live channel is open (the sync indicator says so).
+async fn live_open(app: &AppUnderTest) -> Result<()> {
+    wait_until(
+        Duration::from_secs(20),
+        "the live channel open",
+        async || attr(&app.wait_for("sync-status").await?, "data-live").await,
+        |live| live == "live",
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn signing_out_on_one_computer_signs_the_other_out_saying_why() -> Result<()> {
+    let desk = AppUnderTest::launch(Audio::Silent).await?;
+    let laptop = AppUnderTest::launch_beside(&desk, Audio::Silent, None).await?;
+    desk.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    laptop.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
+    laptop.wait_for("home-screen").await?;
+    live_open(&laptop).await?;
+
+    // Sign out on the desk: the service ends every session of the listener.
+    desk.wait_for("sign-out").await?.click().await?;
+    desk.wait_for("sign-in").await?;
+    let said = laptop
+        .wait_for_text("sign-in-error", Duration::from_secs(20), |t| {
+            t.contains("another device")
+        })
+        .await?;
+    anyhow::ensure!(
+        said == "You signed out on another device. Sign in again to go on here.",
+        "{said}"
+    );
+    laptop
+        .screenshot(&screenshots()?.join("window-signed-out-elsewhere.png"))
+        .await?;
+    laptop.close().await?;
+    desk.close().await
 }
