@@ -144,12 +144,19 @@ async fn playback_moves_to_the_laptop_is_steered_from_the_desk_and_comes_back() 
     until_label(&laptop, "the laptop paused", "Play").await?;
     assert!(desk.all("remote-player").await?.is_empty());
 
-    // The laptop renamed in its Settings: the desk's menu shows the new name.
-    open_settings(&laptop).await?;
+    renamed_in_settings(&desk, &laptop).await?;
+
+    laptop.close().await?;
+    desk.close().await
+}
+
+/// The laptop renamed in its Settings: the desk's menu shows the new name.
+async fn renamed_in_settings(desk: &AppUnderTest, laptop: &AppUnderTest) -> Result<()> {
+    open_settings(laptop).await?;
     let name = laptop.wait_for("setting-device-name").await?;
     name.clear().await?;
     name.send_keys(&format!("Studio{}", Key::Tab)).await?;
-    device_row(&desk, "Studio").await?;
+    device_row(desk, "Studio").await?;
     laptop
         .client
         .execute(
@@ -158,9 +165,7 @@ async fn playback_moves_to_the_laptop_is_steered_from_the_desk_and_comes_back() 
         )
         .await?;
     laptop
-        .screenshot(&shots.join("window-settings-device-name.png"))
+        .screenshot(&screenshots()?.join("window-settings-device-name.png"))
         .await?;
-
-    laptop.close().await?;
-    desk.close().await
+    Ok(())
 }
