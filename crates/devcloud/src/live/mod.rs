@@ -13,6 +13,8 @@
 //! registered, what it plays, and the commands between them, routed within one listener.
 
 mod devices;
+#[cfg(test)]
+mod expiry_tests;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
