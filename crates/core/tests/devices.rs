@@ -10,7 +10,7 @@ mod app_support;
 
 use std::sync::Arc;
 
-use app_support::eventually;
+use app_support::{eventually, some_tracks};
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::api::{DeviceCommand, LiveEvent, LiveRequest};
 use strato_model::ipc::{DeviceView, PlaybackState, PlayerStatus, RemoteCommand};
@@ -81,16 +81,7 @@ async fn playback_moves_between_one_listeners_computers_and_never_to_anothers() 
     assert_eq!(desk_view.devices[0].name, "Desk");
 
     // The desk plays the second of three tracks (the demo's last about 14 s), 2 s in.
-    let tracks: Vec<String> = desk
-        .search_catalog("a")
-        .await
-        .unwrap()
-        .tracks
-        .into_iter()
-        .take(3)
-        .map(|t| t.id)
-        .collect();
-    assert_eq!(tracks.len(), 3);
+    let tracks = some_tracks(&desk, 3).await;
     desk.play_queue_at(tracks.clone(), 1, 2_000).await.unwrap();
     eventually("the desk playing", || async {
         (desk.player_status().state == PlaybackState::Playing).then_some(())
@@ -243,15 +234,7 @@ async fn a_hand_over_leaves_out_what_cannot_be_had_and_one_that_fails_plays_on_w
         .sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
         .await
         .unwrap();
-    let tracks: Vec<String> = laptop
-        .search_catalog("a")
-        .await
-        .unwrap()
-        .tracks
-        .into_iter()
-        .take(3)
-        .map(|t| t.id)
-        .collect();
+    let tracks = some_tracks(&laptop, 3).await;
     let mut phone = phone(&cloud).await;
     let laptop_id = eventually("the laptop registered", || async {
         laptop.devices().devices.first()?.device_id.clone().into()

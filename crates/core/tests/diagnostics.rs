@@ -8,7 +8,7 @@ mod app_support;
 
 use std::sync::Arc;
 
-use app_support::eventually;
+use app_support::{eventually, some_tracks};
 use strato_audio::{NullSink, Pacing};
 use strato_core::{App, AppEvents, AppSettings, AudioOutput, SinkFactory};
 use strato_model::ipc::{ErrorKind, PlaybackState, PlayerStatus};
@@ -38,15 +38,7 @@ async fn each_play_is_measured_and_the_last_day_shows_with_its_errors() {
     app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
         .await
         .unwrap();
-    let tracks: Vec<String> = app
-        .search_catalog("a")
-        .await
-        .unwrap()
-        .tracks
-        .into_iter()
-        .take(2)
-        .map(|t| t.id)
-        .collect();
+    let tracks = some_tracks(&app, 2).await;
     // The second track's stream is refused at the CDN, every time.
     cloud
         .add_fault(&FaultRule {
@@ -152,15 +144,7 @@ async fn plays_are_reported_only_while_the_listener_allows_it() {
     app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
         .await
         .unwrap();
-    let tracks: Vec<String> = app
-        .search_catalog("a")
-        .await
-        .unwrap()
-        .tracks
-        .into_iter()
-        .take(3)
-        .map(|t| t.id)
-        .collect();
+    let tracks = some_tracks(&app, 3).await;
 
     play_through(&app, &tracks[0]).await;
     let reported = eventually("the play reported after a sync pass", || async {

@@ -34,13 +34,7 @@ async fn another_devices_playlist_shows_in_the_sidebar_as_it_is_made() -> Result
     let app = AppUnderTest::launch(Audio::Silent).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
     app.wait_for("home-screen").await?;
-    wait_until(
-        Duration::from_secs(20),
-        "the live channel open",
-        async || attr(&app.wait_for("sync-status").await?, "data-live").await,
-        |live| live == "live",
-    )
-    .await?;
+    live_open(&app).await?;
 
     let laptop = other_device(&app).await?;
     let made = laptop
