@@ -5,6 +5,7 @@ import type { Page, Transfer, TransfersStatus, Upload, UploadCandidates } from "
 
 vi.mock("../../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../../ipc")>()),
+  ...Object.fromEntries((await import("../../../test/library")).LIBRARY_IPC.map((name) => [name, vi.fn()])),
   chooseFilesToUpload: vi.fn(),
   uploadCandidates: vi.fn(),
   uploadFiles: vi.fn(),
@@ -23,6 +24,9 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 
 import * as ipc from "../../../ipc";
 import { navigation } from "$lib/navigation";
+import { libraryStore } from "$lib/stores/library.svelte";
+import { makeEntry, makePlaylist } from "../../../test/fixtures";
+import { stubLibrary } from "../../../test/library";
 import UploadSheet from "./UploadSheet.svelte";
 import UploadsScreen from "./UploadsScreen.svelte";
 import { cleanDetails, sentFraction, transferWords, uploadWords, uploadsStore } from "./uploads.svelte";
@@ -248,5 +252,33 @@ describe("uploads changed on the service", () => {
     await vi.waitFor(() => expect(screen.getByText("Garage Tape")).toBeTruthy());
     expect(mocked.myUploads).toHaveBeenCalledTimes(2);
     uploadsStore.stop();
+  });
+});
+
+describe("a track's menu in Your uploads", () => {
+  it("adds the upload to a playlist, as any track row's menu does", async () => {
+    stubLibrary(mocked);
+    mocked.playlists.mockResolvedValue([makePlaylist("p1", { name: "Porch Mix" })]);
+    await libraryStore.start();
+    mocked.editPlaylist.mockResolvedValue({
+      playlist: makePlaylist("p1", { name: "Porch Mix", item_count: 1 }),
+      changes: [{ kind: "added", position: 0, items: [makeEntry("up-9")] }],
+    });
+    mocked.myUploads.mockResolvedValue(page([upload({}), upload({ id: "up-8", takedown: { reason: "Not yours", at: 1 } })]));
+    render(UploadsScreen);
+    const menus = await vi.waitFor(() => {
+      const found = screen.getAllByTestId("upload-menu");
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(menus[0].getAttribute("aria-label")).toContain("Garage Tape");
+    await fireEvent.click(menus[0]);
+    await fireEvent.click(await screen.findByTestId("menu-add-to-playlist"));
+    const option = await screen.findByTestId("add-to-playlist-option");
+    expect(option.textContent?.trim()).toBe("Porch Mix");
+    await fireEvent.click(option);
+    expect(mocked.editPlaylist).toHaveBeenCalledWith("p1", [{ kind: "add", track_ids: ["up-9"], position: null }]);
+    expect(screen.queryByTestId("track-menu")).toBeNull();
+    libraryStore.stop();
   });
 });
