@@ -22,7 +22,8 @@ TAURI_DRIVER_VERSION="2.1.0"
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
-BUILD_PACKAGES=(build-essential pkg-config file libssl-dev libdbus-1-dev libasound2-dev libwebkit2gtk-4.1-dev
+# cmake: libopus (the Opus decoder) is built from its bundled sources by the opusic-sys crate.
+BUILD_PACKAGES=(build-essential pkg-config file cmake libssl-dev libdbus-1-dev libasound2-dev libwebkit2gtk-4.1-dev
     libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
     python3 python3-venv curl)
 MEDIA_PACKAGES=(ffmpeg sox libsox-fmt-mp3 espeak-ng lame openssl)

@@ -3,7 +3,8 @@
 //! This crate owns everything between encoded audio and the speaker:
 //! - [`media`]: the seam to the network: a [`MediaOpener`] turns a queue item into
 //!   [`TrackMedia`], which hands the decoder byte sources at a position;
-//! - [`decode`]: symphonia, on a decode thread per track;
+//! - [`decode`]: symphonia, on a decode thread per track, with the decoders of [`codecs`]
+//!   (symphonia's, and libopus for Opus);
 //! - the [`Player`]: the queue (entries with ids of their own, edited while playing),
 //!   prefetch of the next track, gapless handoff, seek, volume,
 //!   on one output thread that never waits on the network;
@@ -15,10 +16,12 @@
 //! It knows nothing of HTTP, accounts or the UI.
 
 pub mod channels;
+pub mod codecs;
 pub mod decode;
 mod engine;
 mod error;
 pub mod gain;
+mod guard;
 pub mod media;
 pub mod resample;
 pub mod sink;

@@ -104,12 +104,8 @@ impl TrackMedia for FileMedia {
             }
             _ => AudioError::Io(err),
         })?;
-        let hint = match self.path.extension().and_then(|e| e.to_str()) {
-            Some("mp3") => Some("mp3"),
-            Some("aac" | "adts") => Some("aac"),
-            Some("m4a" | "mp4") => Some("mp4"),
-            _ => None,
-        };
+        let extension = self.path.extension().and_then(|e| e.to_str());
+        let hint = extension.and_then(|e| hint_for_extension(&e.to_ascii_lowercase()));
         Ok(MediaRun {
             source: Box::new(file),
             hint,
@@ -124,4 +120,24 @@ impl TrackMedia for FileMedia {
     }
 
     fn close(&self) {}
+}
+
+/// The probe's hint for a file named with `extension` (lower case): the formats a listener's
+/// files come in. The probe reads the bytes either way; the hint only tells it where to look
+/// first, and decides for headerless MPEG audio and ADTS.
+#[must_use]
+pub fn hint_for_extension(extension: &str) -> Option<&'static str> {
+    Some(match extension {
+        "mp3" | "mpga" => "mp3",
+        "mp2" | "mpa" => "mp2",
+        "mp1" => "mp1",
+        "aac" | "adts" => "aac",
+        "m4a" | "m4b" | "mp4" | "alac" => "mp4",
+        "flac" => "flac",
+        "wav" | "wave" => "wav",
+        "aif" | "aiff" | "aifc" => "aiff",
+        "ogg" | "oga" => "ogg",
+        "opus" => "opus",
+        _ => return None,
+    })
 }

@@ -1,5 +1,5 @@
 //! Why no decoder took a source: it failed to be read, it is audio in a format Strato does
-//! not play, or it is not audio at all.
+//! not play (or in one it plays, damaged), or it is not audio at all.
 //!
 //! symphonia's probe answers "no suitable format reader found" in all three cases (a read
 //! error during the probe ends its search like the end of the stream does). [`Sniffer`]
@@ -99,6 +99,12 @@ fn meaning_of(err: &std::io::Error) -> AudioError {
     }
 }
 
+/// The error a read of the source failed with, once: after the probe, a format reader's
+/// read error is the source's when this says so.
+pub(crate) fn take_read_error(seen: &Mutex<Sniffed>) -> Option<AudioError> {
+    lock(seen).read_error.take()
+}
+
 /// The error for a source no format reader took, given what its [`Sniffer`] saw and the
 /// probe's own refusal.
 pub(crate) fn explain_refusal(seen: &Mutex<Sniffed>, refusal: AudioError) -> AudioError {
@@ -109,8 +115,12 @@ pub(crate) fn explain_refusal(seen: &Mutex<Sniffed>, refusal: AudioError) -> Aud
     }
     match recognise(&seen.head) {
         Recognised::Empty => AudioError::NotAudio("it is empty".into()),
+        Recognised::DamagedAudio(name) => AudioError::Malformed(format!(
+            "it starts as {name} audio does, but no {name} reader could read it"
+        )),
         Recognised::OtherAudio(name) => AudioError::Unsupported(format!(
-            "{name} audio; Strato plays MP3, AAC and MP4 (M4A) audio"
+            "{name} audio; Strato plays MP3 (and MP1, MP2), AAC, M4A (AAC or ALAC), FLAC, WAV, \
+             AIFF, Ogg Vorbis and Opus"
         )),
         Recognised::NotAudio(what) => AudioError::NotAudio(what.into()),
         Recognised::Unknown => refusal,
@@ -120,6 +130,9 @@ pub(crate) fn explain_refusal(seen: &Mutex<Sniffed>, refusal: AudioError) -> Aud
 #[derive(Debug, PartialEq, Eq)]
 enum Recognised {
     Empty,
+    /// A format Strato plays, that its reader refused: damaged.
+    DamagedAudio(&'static str),
+    /// Audio in a format Strato does not play.
     OtherAudio(&'static str),
     NotAudio(&'static str),
     Unknown,
@@ -130,12 +143,20 @@ fn recognise(head: &[u8]) -> Recognised {
         return Recognised::Empty;
     }
     let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
-    let audio: [(&[u8], usize, &[u8], &'static str); 10] = [
+    // Formats Strato plays: if the probe refused one, it is damaged.
+    let played: [(&[u8], usize, &[u8], &'static str); 5] = [
         (b"RIFF", 8, b"WAVE", "WAV"),
         (b"FORM", 8, b"AIFF", "AIFF"),
         (b"FORM", 8, b"AIFC", "AIFF"),
         (b"fLaC", 0, b"", "FLAC"),
-        (b"OggS", 0, b"", "Ogg (Vorbis or Opus)"),
+        (b"OggS", 0, b"", "Ogg"),
+    ];
+    for (magic, offset, second, name) in played {
+        if at(0, magic) && at(offset, second) {
+            return Recognised::DamagedAudio(name);
+        }
+    }
+    let audio: [(&[u8], usize, &[u8], &'static str); 5] = [
         (b"wvpk", 0, b"", "WavPack"),
         (b"MAC ", 0, b"", "Monkey's Audio"),
         (b"caff", 0, b"", "Core Audio (CAF)"),
@@ -190,9 +211,16 @@ mod tests {
         assert_eq!(recognise(b""), Recognised::Empty);
         assert_eq!(
             recognise(b"RIFF\x24\x08\0\0WAVEfmt "),
-            Recognised::OtherAudio("WAV")
+            Recognised::DamagedAudio("WAV")
         );
-        assert_eq!(recognise(b"fLaC\0\0\0\x22"), Recognised::OtherAudio("FLAC"));
+        assert_eq!(
+            recognise(b"fLaC\0\0\0\x22"),
+            Recognised::DamagedAudio("FLAC")
+        );
+        assert_eq!(
+            recognise(b"wvpk\0\0\0\0"),
+            Recognised::OtherAudio("WavPack")
+        );
         assert_eq!(
             recognise(b"<!DOCTYPE html><html><body>404</body></html>"),
             Recognised::NotAudio("it looks like a web page")

@@ -123,7 +123,7 @@ fn decode_runs(
         let format = decoder.pcm_format();
         let mut skip = run.skip_frames;
         if let Some(to) = run.seek_to {
-            skip += decoder.seek(to, run.accurate_seek)?;
+            decoder.seek(to, run.accurate_seek)?;
         }
         let channels = usize::from(format.channels);
         while let Some(block) = decoder.next_block()? {

@@ -222,7 +222,8 @@ async fn failures_name_their_cause_and_exit_non_zero() {
     .unwrap();
     std::fs::write(root.join("page.mp3"), "<!DOCTYPE html><html>Sign in</html>").unwrap();
     std::fs::write(root.join("notes.mp3"), "just some words\n").unwrap();
-    let wav = make_audio_file(root, "tone.wav", 0.5);
+    // WavPack: audio, in a format Strato does not play.
+    let wavpack = make_audio_file(root, "tone.wv", 0.5);
     let missing = root.join("nothing-here.mp3");
 
     let cases: Vec<(String, String)> = vec![
@@ -259,8 +260,8 @@ async fn failures_name_their_cause_and_exit_non_zero() {
             "not audio (it is text)".into(),
         ),
         (
-            wav.display().to_string(),
-            "format is not supported (WAV audio".into(),
+            wavpack.display().to_string(),
+            "format is not supported (WavPack audio".into(),
         ),
     ];
     for (input, words) in cases {

@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use strato_audio::media::hint_for_extension;
 use strato_audio::{AudioError, MediaRun, ReadOnlySource, TrackMedia};
 use strato_stream::fetch::{MediaFetcher, RetryPolicy};
 use strato_stream::hls::{HlsConfig, HlsStream, Progress, SharedBandwidth};
@@ -118,12 +119,12 @@ impl ProgressiveMedia {
         retry: RetryPolicy,
         duration: Option<Duration>,
     ) -> std::io::Result<Self> {
-        let hint = match url.path().rsplit('.').next() {
-            Some("mp3") => Some("mp3"),
-            Some("aac") => Some("aac"),
-            Some("m4a" | "mp4") => Some("mp4"),
-            _ => None,
-        };
+        // The probe reads the bytes whatever the name says; the name only tells it where to
+        // look first (a listener's FLAC, Ogg or WAV address as much as the catalog's MP3).
+        let hint = url
+            .path()
+            .rsplit_once('.')
+            .and_then(|(_, ext)| hint_for_extension(&ext.to_ascii_lowercase()));
         Ok(Self {
             stream: ProgressiveStream::start(runtime, fetcher, url, retry)?,
             hint,

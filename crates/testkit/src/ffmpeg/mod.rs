@@ -1,19 +1,29 @@
-//! Media made by ffmpeg inside a test (HLS in MPEG-TS of any rate, channel count and
-//! codec), and ffmpeg's decode of it: the reference a capture is compared with.
+//! Media made by ffmpeg inside a test, and ffmpeg's decode of it: the reference a capture or
+//! a decode is compared with.
+//!
+//! - Files in any codec and container ffmpeg writes ([`make_file`]), from a signal whose
+//!   parts and channels differ ([`signal`]), so a sample misplaced cannot go unnoticed.
+//! - HLS streams of any rate, channel count and codec, packaged as MPEG-TS, packed audio
+//!   or fMP4, alone or joined at discontinuities ([`hls`]).
+//! - ffmpeg's decode of any of them, with the decoder of its choice or one named
+//!   ([`ffmpeg_decode`], [`ffmpeg_decode_with`]).
 //!
 //! Every function panics when ffmpeg fails: the test cannot go on without its media.
 
-use std::fmt::Write as _;
+mod hls;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One part of a stream: how ffmpeg makes it.
+pub use hls::{Packaging, join_with_discontinuities, make_hls, make_hls_as, packed_timestamp};
+
+/// One part of a stream, or one file: the audio ffmpeg makes and how it encodes it.
 #[derive(Debug, Clone, Copy)]
 pub struct HlsPart {
     pub name: &'static str,
     pub rate: u32,
     pub channels: u16,
-    /// ffmpeg's encoder and bit rate.
+    /// ffmpeg's encoder and bit rate (empty: the encoder's own choice, as for lossless).
     pub codec: &'static str,
     pub bitrate: &'static str,
     /// The lowest partial, in Hz: each part sounds different, so a part played in the wrong
@@ -22,7 +32,7 @@ pub struct HlsPart {
     pub seconds: f64,
 }
 
-fn ffmpeg(args: &[&str]) {
+pub(crate) fn ffmpeg(args: &[&str]) {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-y"])
         .args(args)
@@ -35,19 +45,11 @@ fn ffmpeg(args: &[&str]) {
     );
 }
 
-/// Encodes `part` as an HLS VOD media playlist of MPEG-TS segments in `dir/<name>/`, from a
-/// signal with a strong partial near 6 kHz (shifted by one sample at 44.1 kHz, it correlates
-/// about 0.88 with itself) and channels that differ. Returns the playlist.
-///
-/// # Panics
-/// If ffmpeg fails.
-#[allow(
-    clippy::must_use_candidate,
-    reason = "the files made are the point; the path is a convenience"
-)]
-pub fn make_hls(dir: &Path, part: &HlsPart) -> PathBuf {
-    let folder = dir.join(part.name);
-    std::fs::create_dir_all(&folder).unwrap();
+/// The lavfi source of `part`'s signal: a strong partial near 6 kHz (shifted by one sample at
+/// 44.1 kHz, it correlates about 0.88 with itself), partials that move, and channels that
+/// differ.
+#[must_use]
+pub fn signal(part: &HlsPart) -> String {
     let f = part.base_hz;
     let left = format!(
         "0.25*sin(2*PI*{f}*t)+0.15*sin(2*PI*{}*t)+0.1*sin(2*PI*{}*t)*(0.6+0.4*sin(2*PI*1.5*t))\
@@ -67,64 +69,39 @@ pub fn make_hls(dir: &Path, part: &HlsPart) -> PathBuf {
     } else {
         format!("{left}|{right}")
     };
-    let source = format!(
+    format!(
         "aevalsrc=exprs='{exprs}':s={}:d={}",
         part.rate, part.seconds
-    );
-    let playlist = folder.join("index.m3u8");
-    let segments = folder.join("seg%03d.ts");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        &source,
-        "-c:a",
-        part.codec,
-        "-b:a",
-        part.bitrate,
-        "-f",
-        "hls",
-        "-hls_time",
-        "1",
-        "-hls_playlist_type",
-        "vod",
-        "-hls_segment_filename",
-        segments.to_str().unwrap(),
-        playlist.to_str().unwrap(),
-    ]);
-    playlist
+    )
 }
 
-/// Writes `playlist` with `parts` one after the other, each after an EXT-X-DISCONTINUITY
-/// but the first, from the parts' own playlists made by [`make_hls`] in `dir` (segment URIs
-/// relative to `dir`). Returns its path.
+/// The encoder arguments of `part`: its codec, and its bit rate when it has one.
+pub(crate) fn encoder_args(part: &HlsPart) -> Vec<&'static str> {
+    let mut args = vec!["-c:a", part.codec];
+    if !part.bitrate.is_empty() {
+        args.extend(["-b:a", part.bitrate]);
+    }
+    args
+}
+
+/// `part`'s signal encoded by ffmpeg into `dir/name`, the container chosen by the name's
+/// extension unless `extra` says (`-f`); `extra` also takes the encoder's own options
+/// (`-sample_fmt s24`, `-frame_duration 2.5`). Returns the path.
 ///
 /// # Panics
-/// If a part's playlist cannot be read or the new one written.
+/// If ffmpeg fails.
 #[allow(
     clippy::must_use_candidate,
-    reason = "the files made are the point; the path is a convenience"
+    reason = "the file made is the point; the path is a convenience"
 )]
-pub fn join_with_discontinuities(dir: &Path, parts: &[HlsPart], name: &str) -> PathBuf {
-    let mut text = String::from(
-        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n",
-    );
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            text.push_str("#EXT-X-DISCONTINUITY\n");
-        }
-        let own = std::fs::read_to_string(dir.join(part.name).join("index.m3u8")).unwrap();
-        let mut lines = own.lines();
-        while let Some(line) = lines.next() {
-            if line.starts_with("#EXTINF") {
-                let uri = lines.next().unwrap();
-                let _ = writeln!(text, "{line}\n{}/{uri}", part.name);
-            }
-        }
-    }
-    text.push_str("#EXT-X-ENDLIST\n");
+pub fn make_file(dir: &Path, name: &str, part: &HlsPart, extra: &[&str]) -> PathBuf {
     let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
+    let source = signal(part);
+    let mut args = vec!["-f", "lavfi", "-i", &source];
+    args.extend(encoder_args(part));
+    args.extend(extra);
+    args.push(path.to_str().expect("a UTF-8 path"));
+    ffmpeg(&args);
     path
 }
 
@@ -179,8 +156,31 @@ pub fn make_audio_file(dir: &Path, name: &str, seconds: f64) -> PathBuf {
 /// If ffmpeg cannot decode it.
 #[must_use]
 pub fn ffmpeg_decode(input: &Path, rate: Option<u32>, channels: Option<u16>) -> Vec<f32> {
+    decode(input, None, rate, channels)
+}
+
+/// ffmpeg's decode of `input` by the decoder named (`libopus`: the reference Opus decoder,
+/// where ffmpeg would otherwise use its own), interleaved `f32` at the input's rate.
+///
+/// # Panics
+/// If ffmpeg cannot decode it.
+#[must_use]
+pub fn ffmpeg_decode_with(input: &Path, decoder: &str) -> Vec<f32> {
+    decode(input, Some(decoder), None, None)
+}
+
+fn decode(
+    input: &Path,
+    decoder: Option<&str>,
+    rate: Option<u32>,
+    channels: Option<u16>,
+) -> Vec<f32> {
     let mut command = Command::new("ffmpeg");
-    command.args(["-v", "error", "-i"]).arg(input);
+    command.args(["-v", "error"]);
+    if let Some(decoder) = decoder {
+        command.args(["-c:a", decoder]);
+    }
+    command.arg("-i").arg(input);
     if let Some(rate) = rate {
         command.args(["-ar", &rate.to_string()]);
     }
