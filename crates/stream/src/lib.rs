@@ -3,10 +3,14 @@
 //! This crate owns:
 //! - [`playlist`]: master and media playlists parsed into plain, fully resolved types;
 //! - [`aes`]: AES-128-CBC segment decryption with the sequence-number IV rule;
-//! - [`ts`]: MPEG-TS demuxing of the audio elementary stream (AAC as ADTS, or MP3);
-//! - [`packed`]: packed audio (ID3 timestamp tag + ADTS or MP3 frames);
-//! - [`fmp4`]: fragmented MP4 init section + fragments;
-//! - [`segment`]: the [`SegmentKind`]-driven step from one decrypted segment to decoder input.
+//! - [`ts`]: MPEG-TS demuxing of the audio elementary stream (AAC as ADTS, or MPEG audio:
+//!   MP1, MP2, MP3) and its PTS;
+//! - [`packed`]: packed audio (ID3 timestamp tag + ADTS or MPEG audio frames);
+//! - [`fmp4`]: fragmented MP4 (CMAF) init section + fragments, whatever codec they carry
+//!   (AAC, ALAC, FLAC, Opus: the decoder reads the init section);
+//! - [`segment`]: the [`SegmentKind`]-driven step from one decrypted segment to decoder input;
+//!   each segment has its own kind, so a stream may change packaging and codec at a
+//!   discontinuity.
 //!
 //! Those are synchronous and pure: bytes in, bytes out. On top of them, the network side:
 //! - [`fetch`]: the [`MediaFetcher`](fetch::MediaFetcher) seam the app implements with its

@@ -61,16 +61,17 @@ pub enum SegmentKind {
 }
 
 impl SegmentKind {
-    /// The kind of a playlist segment: fMP4 when it has an init section, otherwise from the
-    /// URI's extension (RFC 8216 leaves no other signal), defaulting to TS.
+    /// The kind of a playlist segment, from the URI's extension (RFC 8216 leaves no other
+    /// signal); a segment whose name says nothing is fMP4 when it has an init section, else
+    /// TS. The name goes first: an EXT-X-MAP applies to every segment after it, so TS
+    /// segments after a discontinuity from fMP4 inherit one they do not use.
     #[must_use]
     pub fn of_segment(segment: &MediaSegment) -> Self {
-        if segment.init_section.is_some() {
-            return Self::Fmp4;
-        }
         match extension(&segment.uri).as_deref() {
+            Some("ts") => Self::Ts,
             Some("aac" | "adts" | "ac3" | "ec3" | "mp3") => Self::PackedAudio,
             Some("mp4" | "m4s" | "m4a" | "cmfa") => Self::Fmp4,
+            _ if segment.init_section.is_some() => Self::Fmp4,
             _ => Self::Ts,
         }
     }
@@ -116,4 +117,51 @@ fn extension(uri: &Url) -> Option<String> {
     let last = uri.path_segments()?.next_back()?;
     let (_, ext) = last.rsplit_once('.')?;
     Some(ext.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playlist::{InitSection, SegmentKey};
+
+    fn segment(name: &str, mapped: bool) -> MediaSegment {
+        let base = Url::parse("https://cdn.example/t/").unwrap();
+        MediaSegment {
+            uri: base.join(name).unwrap(),
+            duration: std::time::Duration::from_secs(1),
+            byte_range: None,
+            sequence: 0,
+            discontinuity: false,
+            key: SegmentKey::None,
+            init_section: mapped.then(|| InitSection {
+                uri: base.join("init.mp4").unwrap(),
+                byte_range: None,
+                key: SegmentKey::None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_segment_is_what_its_name_says_even_under_an_earlier_map() {
+        assert_eq!(
+            SegmentKind::of_segment(&segment("s1.ts", true)),
+            SegmentKind::Ts
+        );
+        assert_eq!(
+            SegmentKind::of_segment(&segment("s1.aac", true)),
+            SegmentKind::PackedAudio
+        );
+        assert_eq!(
+            SegmentKind::of_segment(&segment("s1.m4s", false)),
+            SegmentKind::Fmp4
+        );
+        assert_eq!(
+            SegmentKind::of_segment(&segment("s1", true)),
+            SegmentKind::Fmp4
+        );
+        assert_eq!(
+            SegmentKind::of_segment(&segment("s1", false)),
+            SegmentKind::Ts
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! MPEG-TS demuxing for HLS audio: PAT -> PMT -> the audio elementary stream, AAC (ADTS)
-//! or MPEG audio (MP3), the two RFC 8216 names for audio in TS that a decoder here plays.
+//! or MPEG audio (layers I to III: MP1, MP2, MP3), the audio RFC 8216 names for TS that a
+//! decoder here plays, with the PTS of its first PES packet.
 //!
 //! A small reader of our own rather than a general demuxer: an HLS audio segment carries
 //! one program with one audio stream, and owning the code lets every malformation become a

@@ -2,56 +2,20 @@
 //! first run there, and each run decodes at its own rate. Real segments from the demo media,
 //! served by a fetcher over files (the network seam, not our HLS code, is what is replaced).
 
+mod support;
+
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
 use strato_stream::abr::Bandwidth;
-use strato_stream::fetch::{BoxFuture, FetchBody, FetchError, FetchErrorKind, MediaFetcher};
 use strato_stream::hls::{HlsConfig, HlsStream};
+use support::Files;
 use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions, ReadOnlySource};
 use symphonia::core::meta::MetadataOptions;
 use url::Url;
-
-/// Serves `file://` URLs whole, as a CDN would.
-struct Files;
-
-struct Whole(Option<Vec<u8>>);
-
-impl FetchBody for Whole {
-    fn offset(&self) -> u64 {
-        0
-    }
-    fn total_len(&self) -> Option<u64> {
-        self.0.as_ref().map(|b| b.len() as u64)
-    }
-    fn next_chunk(&mut self) -> BoxFuture<'_, Result<Option<Bytes>, FetchError>> {
-        let chunk = self.0.take().map(Bytes::from);
-        Box::pin(async move { Ok(chunk) })
-    }
-}
-
-impl MediaFetcher for Files {
-    fn get<'a>(
-        &'a self,
-        url: &'a Url,
-        _range: Option<(u64, Option<u64>)>,
-    ) -> BoxFuture<'a, Result<Box<dyn FetchBody>, FetchError>> {
-        Box::pin(async move {
-            let path = url.to_file_path().expect("a file URL");
-            let bytes = std::fs::read(&path)
-                .map_err(|e| FetchError::new(FetchErrorKind::NotFound, e.to_string()))?;
-            Ok(Box::new(Whole(Some(bytes))) as Box<dyn FetchBody>)
-        })
-    }
-
-    fn renew<'a>(&'a self, url: &'a Url) -> BoxFuture<'a, Result<Url, FetchError>> {
-        Box::pin(async move { Ok(url.clone()) })
-    }
-}
 
 fn decoded_rate_and_frames(
     mut reader: impl Read + Send + Sync + 'static,

@@ -41,6 +41,7 @@ impl Loader {
         let prepared = &*self.prepared;
         let mut variant = prepared.current_variant();
         let mut current_init: Option<InitSection> = None;
+        let mut last_kind: Option<SegmentKind> = None;
         for index in first..prepared.segment_count() {
             if prepared.switchable {
                 let estimate = lock(&self.bandwidth).estimate_bps();
@@ -73,21 +74,27 @@ impl Loader {
                 .playlist(variant)
                 .ok_or_else(|| StreamError::InvalidPlaylist("the variant has no playlist".into()))?
                 .segments[index];
+            // Each segment's own packaging: after a discontinuity a stream may go on in
+            // another (packed AAC, then MP3 in TS, then FLAC in fMP4).
+            let kind = SegmentKind::of_segment(segment);
             // Fetched before the run it may start is announced: its first frame names the
             // codec (a discontinuity may change it, AAC to MP3), which the probe is told.
-            let data = self.segment(variant, index, segment).await?;
-            if segment.discontinuity && index != first {
-                self.send(Item::NewRun(prepared.kind.decoder_hint_for(&data)))
+            let data = self.segment(variant, index, kind, segment).await?;
+            // A change of packaging without the tag RFC 8216 asks for still needs a decoder
+            // of its own.
+            let repackaged = last_kind.is_some_and(|last| last != kind);
+            if (segment.discontinuity || repackaged) && index != first {
+                self.send(Item::NewRun(kind.decoder_hint_for(&data)))
                     .await?;
                 current_init = None;
             }
-            if prepared.kind == SegmentKind::Fmp4 && segment.init_section != current_init {
+            last_kind = Some(kind);
+            if kind == SegmentKind::Fmp4 && segment.init_section != current_init {
                 let init = segment.init_section.as_ref().ok_or_else(|| {
                     StreamError::InvalidPlaylist("an fMP4 segment has no EXT-X-MAP".into())
                 })?;
                 if current_init.is_some() {
-                    self.send(Item::NewRun(prepared.kind.decoder_hint()))
-                        .await?;
+                    self.send(Item::NewRun(kind.decoder_hint())).await?;
                 }
                 let bytes = self.init_section(init).await?;
                 self.send(Item::Data(Arc::new(bytes))).await?;
@@ -116,6 +123,7 @@ impl Loader {
         &self,
         variant: usize,
         index: usize,
+        kind: SegmentKind,
         segment: &MediaSegment,
     ) -> Result<Arc<Vec<u8>>> {
         let any_variant = self.prepared.switchable;
@@ -142,7 +150,7 @@ impl Loader {
             }
             None => fetched.bytes,
         };
-        let input = segment_to_decoder_input(self.prepared.kind, &plain)?;
+        let input = segment_to_decoder_input(kind, &plain)?;
         let input = Arc::new(input);
         lock(&self.prepared.cache).put(
             variant,

@@ -208,7 +208,7 @@ impl HlsStream {
         let first = source.first_reader();
         let run = Run {
             reader: first,
-            hint: prepared.kind.decoder_hint(),
+            hint: prepared.kind_at(index).decoder_hint(),
             start_frame: prepared.segment_start_frame(index, self.sample_rate),
         };
         (source, run)

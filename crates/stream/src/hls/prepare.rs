@@ -20,6 +20,7 @@ use crate::{Result, SegmentKind, StreamError};
 /// Everything known about a track once its playlists are in.
 #[derive(Debug)]
 pub(crate) struct Prepared {
+    /// How the first segment is packaged (later ones may differ after a discontinuity).
     pub(crate) kind: SegmentKind,
     pub(crate) target_duration: Duration,
     /// Declared bandwidths, in playlist order.
@@ -65,6 +66,13 @@ impl Prepared {
             .rev()
             .find(|&i| self.segment_start_frame(i, sample_rate) <= frame)
             .unwrap_or(0)
+    }
+
+    /// How segment `index` of the current variant is packaged.
+    pub(crate) fn kind_at(&self, index: usize) -> SegmentKind {
+        self.playlist(self.current_variant())
+            .and_then(|playlist| playlist.segments.get(index))
+            .map_or(self.kind, SegmentKind::of_segment)
     }
 
     pub(crate) fn playlist(&self, variant: usize) -> Option<&MediaPlaylist> {
@@ -229,8 +237,13 @@ async fn load(
         Playlist::Media(media) => (vec![0], vec![master_url.clone()], 0, media),
     };
     let kind = SegmentKind::of_segment(&chosen.segments[0]);
-    let switchable =
-        kind != SegmentKind::Fmp4 && config.quality == Quality::Auto && bandwidths.len() > 1;
+    // A variant switch needs no new decoder only where every segment's frames describe
+    // themselves (ADTS, MPEG audio): none may be fMP4.
+    let self_describing = chosen
+        .segments
+        .iter()
+        .all(|s| SegmentKind::of_segment(s) != SegmentKind::Fmp4);
+    let switchable = self_describing && config.quality == Quality::Auto && bandwidths.len() > 1;
     let mut starts = Vec::with_capacity(chosen.segments.len() + 1);
     let mut t = 0.0;
     for segment in &chosen.segments {

@@ -223,6 +223,34 @@ pub fn format_of(path: &Path) -> (u32, u16) {
     (rate.parse().unwrap(), channels.parse().unwrap())
 }
 
+/// The presentation timestamp of the first audio packet of `path` as ffprobe reads it, in
+/// the container's time base (90 kHz for MPEG-TS), or `None` when it has none.
+///
+/// # Panics
+/// If ffprobe cannot read the file.
+#[must_use]
+pub fn first_packet_pts(path: &Path) -> Option<i64> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "packet=pts",
+        ])
+        .args(["-read_intervals", "%+#1", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("running ffprobe");
+    assert!(out.status.success(), "ffprobe {}", path.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .and_then(|line| line.split(',').next())
+        .and_then(|pts| pts.trim().parse().ok())
+}
+
 /// Normalised correlation at zero lag over the common length.
 #[must_use]
 pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
