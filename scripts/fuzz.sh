@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
 
 SECONDS_PER_TARGET=${1:-10}
 [[ $SECONDS_PER_TARGET =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]"
-TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set})
+TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set decode opus_head})
 CORPUS=$STRATO_CACHE/fuzz-corpus
 # Its own target dir: sanitizer flags would otherwise rebuild everything the stable builds share.
 export CARGO_TARGET_DIR=$STRATO_CACHE/fuzz-target
@@ -51,6 +51,25 @@ seed() {
             put "$(find "$media" -path '*/hls/64k/*.aac' | sort | head -1)" packed-4k 4096
             put "$(find "$media" -path '*/hls/64k/*.m4s' | sort | tail -1)" fmp4-fragment
         fi
+        ;;
+    decode)
+        # A tenth of a second of each format the player opens, made by ffmpeg, behind the byte
+        # that picks the probe's hint (see strato_audio::decode::fuzz_decode): small, so the
+        # fuzzer mutates them fast.
+        local spec selector ext args made
+        for spec in "1 mp3 -c:a libmp3lame -b:a 32k" "2 mp2 -c:a mp2 -b:a 32k" \
+            "3 aac -c:a aac -b:a 16k -f adts" "4 m4a -c:a aac -b:a 16k" "4 m4a -c:a alac" \
+            "4 mp4 -c:a flac -strict experimental" "4 mp4 -c:a libopus -b:a 16k -strict experimental" \
+            "5 flac -c:a flac" "6 wav -c:a pcm_s16le" "7 aiff -c:a pcm_s16be" \
+            "8 ogg -c:a libvorbis -q:a 0" "9 opus -c:a libopus -b:a 16k"; do
+            read -r selector ext args <<<"$spec"
+            made="$DEST/ffmpeg-$selector-$ext-$(echo "$args" | tr -cd 'a-z0-9')"
+            [ -e "$made" ] && continue
+            # shellcheck disable=SC2086
+            ffmpeg -nostdin -v error -y -f lavfi -i "sine=frequency=440:duration=0.1:sample_rate=8000" \
+                $args "$LOG/seed.$ext" \
+                && { printf "\\$(printf '%03o' "$selector")"; cat "$LOG/seed.$ext"; } >"$made"
+        done
         ;;
     esac
 }

@@ -325,3 +325,39 @@ impl TrackDecoder {
         }
     }
 }
+
+/// The hints a fuzz input's first byte chooses from: every format the player opens, and none.
+const FUZZ_HINTS: [Option<&str>; 11] = [
+    None,
+    Some("mp3"),
+    Some("mp2"),
+    Some("aac"),
+    Some("mp4"),
+    Some("flac"),
+    Some("wav"),
+    Some("aiff"),
+    Some("ogg"),
+    Some("opus"),
+    Some("mp1"),
+];
+
+/// Opens arbitrary bytes as a track and decodes them, for fuzzing: the first byte chooses the
+/// probe's hint, the rest is the file. It must return an error or audio, never panic (a panic
+/// inside symphonia or libopus is caught and becomes an error, as in the player), and stops
+/// after a bounded number of blocks so an input cannot hold it forever.
+pub fn fuzz_decode(data: &[u8]) {
+    let Some((&selector, file)) = data.split_first() else {
+        return;
+    };
+    let hint = FUZZ_HINTS[usize::from(selector) % FUZZ_HINTS.len()];
+    let source = Box::new(std::io::Cursor::new(file.to_vec()));
+    let Ok(mut decoder) = TrackDecoder::open(source, hint) else {
+        return;
+    };
+    for _ in 0..4096 {
+        match decoder.next_block() {
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
