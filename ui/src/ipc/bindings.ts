@@ -359,6 +359,10 @@ played_at: number,
 ms_played: number, };
 export type Settings = { playback: PlaybackSettings, output: OutputSettings, quality: QualitySettings, storage: StorageSettings, appearance: AppearanceSettings, desktop: DesktopSettings, 
 /**
+ * The equaliser of each output device.
+ */
+sound: SoundSettings, 
+/**
  * A language tag ("en", "de"); `None` follows the system's.
  */
 language: string | null, 
@@ -719,3 +723,59 @@ entries: number,
  * Its size.
  */
 bytes: number, };
+export type FilterKind = "peaking" | "low_shelf" | "high_shelf" | "low_pass" | "high_pass";
+export type EqBand = { kind: FilterKind, frequency_hz: number, gain_db: number, 
+/**
+ * Quality: higher is narrower (0.1 to 20; 0.707 is a shelf without overshoot).
+ */
+q: number, 
+/**
+ * A band switched off is kept, and not heard.
+ */
+enabled: boolean, };
+export type EqMode = "graphic" | "parametric";
+export type EqualizerSettings = { enabled: boolean, mode: EqMode, 
+/**
+ * The graphic equaliser's gain per band of [`GRAPHIC_BANDS_HZ`], in dB.
+ */
+graphic_db: Array<number>, 
+/**
+ * The graphic preset the gains came from, while they are unchanged ("rock").
+ */
+preset: string | null, 
+/**
+ * The parametric equaliser's bands, in the order they are applied.
+ */
+bands: Array<EqBand>, 
+/**
+ * The name of the headphone correction profile the bands came from, when imported.
+ */
+profile: string | null, 
+/**
+ * A pre-amp the listener set, in dB. `None` follows the largest boost of the curve, so
+ * that the equalised sound never exceeds full scale before the limiter.
+ */
+preamp_db: number | null, };
+export type SoundSettings = { equalizers: { [key in string]: EqualizerSettings }, };
+export type EqPreset = { name: string, gains_db: Array<number>, };
+export type EqualizerView = { 
+/**
+ * The device these settings belong to (`None`: the system's default).
+ */
+device: string | null, settings: EqualizerSettings, 
+/**
+ * The total response, in dB, at [`Self::curve_hz`], pre-amp included.
+ */
+curve_db: Array<number>, 
+/**
+ * Log-spaced frequencies from 20 Hz to 20 kHz.
+ */
+curve_hz: Array<number>, 
+/**
+ * The pre-amp in force: the listener's, or the one following the largest boost.
+ */
+preamp_db: number, 
+/**
+ * The graphic equaliser's presets.
+ */
+presets: Array<EqPreset>, };

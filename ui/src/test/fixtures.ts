@@ -181,6 +181,7 @@ export function makeSettings(): Settings {
     device_name: null,
     share_playback_reports: false,
     shortcuts: {},
+    sound: { equalizers: {} },
   };
 }
 

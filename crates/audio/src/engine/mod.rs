@@ -18,7 +18,7 @@ use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use strato_model::ipc::{OutputStatus, PlaybackState};
+use strato_model::ipc::{EqualizerSettings, OutputStatus, PlaybackState};
 
 pub use queue::{Entry, EntryId, Placement, Queue, QueueSnapshot, QueueState, RepeatMode};
 pub use route::{DeviceRoute, OutputSource, WATCH_PERIOD};
@@ -96,6 +96,7 @@ pub(crate) enum Command {
     SetRepeat(RepeatMode),
     SetVolume(f32),
     SetReplayGain(ReplayGainSettings),
+    SetEqualizer(EqualizerSettings),
     SetOutput(SinkOpener),
 }
 
@@ -217,6 +218,12 @@ impl Player {
     /// Loudness normalisation from now on (the current track ramps to its new gain).
     pub fn set_replay_gain(&self, settings: ReplayGainSettings) {
         self.send(Command::SetReplayGain(settings));
+    }
+
+    /// Equalises the sound with `settings` from now on (the change glides in over 20 ms).
+    /// Give the equaliser of the output being played through.
+    pub fn set_equalizer(&self, settings: EqualizerSettings) {
+        self.send(Command::SetEqualizer(settings));
     }
 
     /// Plays through the output `open_sink` makes from now on, going on from where the

@@ -1,5 +1,12 @@
 //! The last steps before the sound: conversion to the device's rate (only when it differs),
-//! volume and `ReplayGain`, and the sink itself, reopened when it goes away.
+//! the equaliser, volume and `ReplayGain`, the limiter, and the sink itself, reopened when it
+//! goes away.
+//!
+//! The equaliser runs at the device's rate (after resampling), so its filters are designed
+//! once per output stream; the limiter comes last, after the volume, so it acts only on
+//! what would really exceed full scale at the device. Both are skipped while they would
+//! change nothing (the equaliser off or flat, no gain above unity), and then the samples
+//! reach the sink bit for bit as decoded.
 //!
 //! A track whose format changes mid-stream (an HLS discontinuity to another rate or channel
 //! count) keeps the output's stream: [`Output::retarget`] converts the new part to the
@@ -7,7 +14,8 @@
 
 use std::time::{Duration, Instant};
 
-use strato_model::ipc::OutputStatus;
+use strato_dsp::{EqDesign, Equalizer, Limiter};
+use strato_model::ipc::{EqualizerSettings, OutputStatus};
 
 use super::{PlayerEvent, SinkOpener};
 use crate::AudioError;
@@ -30,6 +38,9 @@ pub(super) struct Output {
     source_format: Option<PcmFormat>,
     resampler: Option<Resampler>,
     gain: Option<Gain>,
+    equalizer_settings: EqualizerSettings,
+    equalizer: Option<Equalizer>,
+    limiter: Option<Limiter>,
     volume: f32,
     replay_gain: f32,
     last_open_attempt: Option<Instant>,
@@ -46,6 +57,9 @@ impl Output {
             source_format: None,
             resampler: None,
             gain: None,
+            equalizer_settings: EqualizerSettings::default(),
+            equalizer: None,
+            limiter: None,
             volume: 1.0,
             replay_gain: 1.0,
             last_open_attempt: None,
@@ -180,9 +194,29 @@ impl Output {
         gain.set_replay_gain(self.replay_gain);
         gain.snap();
         self.gain = Some(gain);
+        self.equalizer = Some(Equalizer::new(
+            &EqDesign::new(&self.equalizer_settings, rate),
+            sink_format.channels,
+        ));
+        self.limiter = Some(Limiter::new(rate, sink_format.channels));
+        self.engage_limiter();
+        if let Some(limiter) = self.limiter.as_mut() {
+            // A new stream has nothing to cross-fade from.
+            limiter.reset();
+        }
         self.sink_format = Some(sink_format);
         self.source_format = Some(format);
         Ok(())
+    }
+
+    /// The limiter is needed when anything before it can push the sound over full scale:
+    /// an equaliser at work, or a gain above unity (normalisation raising a quiet track).
+    fn engage_limiter(&mut self) {
+        let needed = self.equalizer.as_ref().is_some_and(|eq| !eq.is_flat())
+            || self.gain.as_ref().is_some_and(|gain| gain.target() > 1.0);
+        if let Some(limiter) = self.limiter.as_mut() {
+            limiter.set_engaged(needed);
+        }
     }
 
     /// Whether the sink is playing a stream that PCM in another format could join.
@@ -191,7 +225,7 @@ impl Output {
     }
 
     /// Converts PCM in `format` to the sink's format from now on, in the same stream. Call
-    /// once the resampler's tail has been written ([`Self::drain_resampler`]).
+    /// once the resampler's tail has been written ([`Self::drain_tail`]).
     pub(super) fn retarget(&mut self, format: PcmFormat) -> Result<(), AudioError> {
         let sink_format = self
             .sink_format
@@ -214,6 +248,12 @@ impl Output {
         if let Some(gain) = self.gain.as_mut() {
             gain.snap();
         }
+        if let Some(equalizer) = self.equalizer.as_mut() {
+            equalizer.reset();
+        }
+        if let Some(limiter) = self.limiter.as_mut() {
+            limiter.reset();
+        }
         if let (Some(sink), Some(format)) = (self.sink.as_mut(), self.sink_format)
             && sink.start(format).is_err()
         {
@@ -222,13 +262,16 @@ impl Output {
         }
     }
 
-    /// Turns decoded samples into what the sink plays: remixed, resampled, gain applied.
+    /// Turns decoded samples into what the sink plays: remixed, resampled, equalised, gain
+    /// applied, limited. Buffers are passed along rather than allocated: the block given
+    /// back is the input's when nothing had to be copied, and a copy's source is kept as
+    /// the next copy's room.
     pub(super) fn convert(&mut self, samples: Vec<f32>) -> Vec<f32> {
         let samples = match (self.source_format, self.sink_format) {
             (Some(source), Some(sink)) if source.channels != sink.channels => {
                 self.remixed.clear();
                 remix_into(&samples, source.channels, sink.channels, &mut self.remixed);
-                std::mem::take(&mut self.remixed)
+                std::mem::replace(&mut self.remixed, samples)
             }
             _ => samples,
         };
@@ -238,26 +281,51 @@ impl Output {
                 if let Err(err) = resampler.process(&samples, &mut self.scratch) {
                     tracing::warn!(error = %err, "resampling failed; a block was dropped");
                 }
-                std::mem::take(&mut self.scratch)
+                std::mem::replace(&mut self.scratch, samples)
             }
             None => samples,
         };
+        self.process(&mut out);
+        out
+    }
+
+    /// The equaliser, the gain and the limiter, in place.
+    fn process(&mut self, block: &mut [f32]) {
+        if let Some(equalizer) = self.equalizer.as_mut() {
+            equalizer.process(block);
+        }
         if let Some(gain) = self.gain.as_mut() {
-            gain.apply(&mut out);
+            gain.apply(block);
+        }
+        if let Some(limiter) = self.limiter.as_mut()
+            && !limiter.is_bypassed()
+        {
+            limiter.process(block);
+        }
+    }
+
+    /// The last samples of a stream: the resampler's and the limiter's delay line.
+    pub(super) fn drain_tail(&mut self) -> Vec<f32> {
+        let mut out = Vec::new();
+        if let Some(resampler) = self.resampler.as_mut()
+            && resampler.flush(&mut out).is_err()
+        {
+            out.clear();
+        }
+        self.process(&mut out);
+        if let Some(limiter) = self.limiter.as_mut() {
+            out.extend(limiter.drain());
         }
         out
     }
 
-    /// The resampler's last samples at the end of a stream.
-    pub(super) fn drain_resampler(&mut self) -> Vec<f32> {
-        let mut out = Vec::new();
-        if let Some(resampler) = self.resampler.as_mut()
-            && resampler.flush(&mut out).is_ok()
-            && let Some(gain) = self.gain.as_mut()
-        {
-            gain.apply(&mut out);
+    /// Equalises with `settings` from now on (cross-fading to them mid-stream).
+    pub(super) fn set_equalizer(&mut self, settings: EqualizerSettings) {
+        if let (Some(equalizer), Some(format)) = (self.equalizer.as_mut(), self.sink_format) {
+            equalizer.set_design(&EqDesign::new(&settings, format.sample_rate));
         }
-        out
+        self.equalizer_settings = settings;
+        self.engage_limiter();
     }
 
     pub(super) fn set_volume(&mut self, volume: f32) {
@@ -265,6 +333,7 @@ impl Output {
         if let Some(gain) = self.gain.as_mut() {
             gain.set_volume(volume);
         }
+        self.engage_limiter();
     }
 
     /// The `ReplayGain` factor of the track about to be written; ramps at the boundary.
@@ -273,6 +342,7 @@ impl Output {
         if let Some(gain) = self.gain.as_mut() {
             gain.set_replay_gain(factor);
         }
+        self.engage_limiter();
     }
 
     /// Whether the sink still has audio of the current stream to play (a stopped stream

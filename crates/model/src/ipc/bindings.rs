@@ -24,6 +24,9 @@ use super::{
     DownloadsStatus, LibraryPlaylist, LiveUpdates, OfflineState, OfflineTarget, PlaylistEntry,
     PlaylistItem, PlaylistView, SyncNotice, SyncState, SyncStatus,
 };
+use super::{
+    EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
+};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
     SharedPlaylist, Transfer, TransferState, TransfersStatus, UploadCandidate, UploadCandidates,
@@ -134,12 +137,26 @@ pub fn typescript_bindings() -> String {
         .into_iter()
         .chain(upload_decls(&cfg))
         .chain(device_decls(&cfg))
+        .chain(sound_decls(&cfg))
     {
         out.push_str("export ");
         out.push_str(&decl);
         out.push('\n');
     }
     out
+}
+
+/// The sound controls: each output device's equaliser.
+fn sound_decls(cfg: &Config) -> [String; 7] {
+    [
+        FilterKind::decl(cfg),
+        EqBand::decl(cfg),
+        EqMode::decl(cfg),
+        EqualizerSettings::decl(cfg),
+        SoundSettings::decl(cfg),
+        EqPreset::decl(cfg),
+        EqualizerView::decl(cfg),
+    ]
 }
 
 /// The listener's devices, and how playback has gone on this one.

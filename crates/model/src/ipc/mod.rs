@@ -14,6 +14,7 @@ mod library;
 mod lists;
 mod queue;
 mod settings;
+mod sound;
 mod updates;
 mod uploads;
 
@@ -52,6 +53,10 @@ pub use settings::{
     DataFolderView, DesktopSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
     PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SETTINGS_CHANGED_EVENT,
     SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
+};
+pub use sound::{
+    DEFAULT_OUTPUT_KEY, EQ_GAIN_LIMIT_DB, EqBand, EqMode, EqPreset, EqualizerSettings,
+    EqualizerView, FilterKind, GRAPHIC_BANDS_HZ, GRAPHIC_Q, SoundSettings,
 };
 pub use updates::{UPDATE_STATUS_EVENT, UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 pub use uploads::{

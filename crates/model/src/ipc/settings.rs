@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, RepeatMode};
+use super::{AppError, RepeatMode, SoundSettings};
 use ts_rs::TS;
 
 /// Everything the listener chooses. Missing fields read as their defaults, so a file
@@ -20,6 +20,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub appearance: AppearanceSettings,
     pub desktop: DesktopSettings,
+    /// The equaliser of each output device.
+    pub sound: SoundSettings,
     /// A language tag ("en", "de"); `None` follows the system's.
     pub language: Option<String>,
     /// What this computer is called among the listener's devices; `None`: the computer's

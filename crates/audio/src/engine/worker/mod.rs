@@ -258,6 +258,7 @@ impl Worker {
             }
             Command::SetOutput(open_sink) => self.set_output(open_sink),
             Command::SetReplayGain(settings) => self.set_replay_gain(settings),
+            Command::SetEqualizer(settings) => self.output.set_equalizer(settings),
         }
     }
 
@@ -476,9 +477,10 @@ impl Worker {
         }
     }
 
-    /// Writes the resampler's last samples, at the end of a stream of one format.
+    /// Writes the resampler's and the limiter's last samples, at the end of a stream of one
+    /// format.
     fn play_out_tail(&mut self) {
-        let tail = self.output.drain_resampler();
+        let tail = self.output.drain_tail();
         let mut offset = 0;
         while offset < tail.len() {
             let Some(sink) = self.output.sink_mut() else {
