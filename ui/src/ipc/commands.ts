@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -98,6 +98,9 @@ export type Commands = {
   save_queue_as_playlist: { args: { name: string }; result: LibraryPlaylist };
   queue_view: { args: null; result: QueueView };
   queue_page: { args: { offset: number; limit: number }; result: QueuePage };
+  equalizer: { args: { device: string | null }; result: EqualizerView };
+  set_equalizer: { args: { device: string | null; settings: EqualizerSettings }; result: EqualizerView };
+  import_equalizer_profile: { args: { device: string | null; title: string }; result: EqualizerView | null };
   set_desktop_words: { args: { words: DesktopWords }; result: void };
   update_status: { args: null; result: UpdateStatus };
   check_for_updates: { args: null; result: UpdateStatus };

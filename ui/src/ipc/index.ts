@@ -51,6 +51,7 @@ export { onSessionEnded, type Unlisten } from "./transport";
 export * from "./updates";
 export * from "./uploads";
 export * from "./devices";
+export * from "./sound";
 
 export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */

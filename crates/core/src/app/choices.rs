@@ -26,11 +26,13 @@ impl App {
     /// Takes the listener's `settings`, applying at once what can be; they are saved. The
     /// volume and mute are not taken from them: they belong to the player's controls
     /// ([`Self::set_volume`], [`Self::set_muted`]), which may have moved since the screen
-    /// read the settings it sends back.
+    /// read the settings it sends back; nor are the equalisers (the Equaliser panel's,
+    /// [`Self::set_equalizer`]).
     pub fn update_settings(&self, settings: Settings) -> Result<SettingsView, AppError> {
         let before = self.preferences.current();
         let mut settings = settings;
         settings.playback = before.playback;
+        settings.sound = before.sound.clone();
         let scale = AppearanceSettings::TEXT_SCALE;
         settings.appearance.text_scale_percent = settings
             .appearance
@@ -43,6 +45,10 @@ impl App {
                 self.settings.audio_output.clone(),
                 settings.output.device.clone(),
             ));
+        }
+        if settings.output.device != before.output.device {
+            // Each device has its own equaliser.
+            self.player.set_equalizer(self.output_equalizer());
         }
         if settings.device_name != before.device_name {
             self.devices.set_name(settings.device_name.as_deref());
@@ -118,9 +124,11 @@ impl App {
 pub(super) fn apply_to_player(
     player: &strato_audio::Player,
     settings: &AppSettings,
-    playback: PlaybackSettings,
+    choices: &Settings,
 ) {
+    let playback = choices.playback;
     player.set_replay_gain(settings.replay_gain);
+    player.set_equalizer(choices.sound.equalizer(settings.audio_device.as_deref()));
     player.set_volume(heard_volume(playback));
     player.set_shuffle(playback.shuffle);
     player.set_repeat(super::play::engine_repeat(playback.repeat));

@@ -37,6 +37,7 @@ mod play;
 mod play_queue;
 mod playlist_batch;
 mod shared;
+mod sound;
 mod storage;
 mod uploads;
 
@@ -172,7 +173,7 @@ impl App {
             },
         )?;
         player.prepare_output();
-        choices::apply_to_player(&player, &settings, preferences.current().playback);
+        choices::apply_to_player(&player, &settings, &preferences.current());
         let told = Arc::clone(&events);
         preferences.keep_saved(
             runtime.handle(),

@@ -18,6 +18,7 @@ export type Route =
   | { kind: "shared-playlist"; id: string }
   | { kind: "history" }
   | { kind: "settings" }
+  | { kind: "equalizer" }
   | { kind: "diagnostics" };
 
 export type RouteKind = Route["kind"];
