@@ -69,7 +69,10 @@ pub fn parse(text: &str) -> Result<Profile, ProfileError> {
         let key = key.trim();
         if key.eq_ignore_ascii_case("preamp") {
             profile.preamp_db = Some(read_preamp(rest).map_err(at)?);
-        } else if key.len() >= 6 && key[..6].eq_ignore_ascii_case("filter") {
+        } else if key
+            .get(..6)
+            .is_some_and(|k| k.eq_ignore_ascii_case("filter"))
+        {
             if profile.bands.len() == MAX_FILTERS {
                 return Err(ProfileError::TooManyFilters);
             }

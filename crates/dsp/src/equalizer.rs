@@ -15,7 +15,7 @@ pub const FADE_SECONDS: f64 = 0.02;
 #[derive(Debug, Clone)]
 struct Bank {
     preamp: f32,
-    /// Filter-major: the filters of band `b` are `filters[b * channels..][..channels]`.
+    /// Band-major: the filters of band `b` are `filters[b * channels..][..channels]`.
     filters: Vec<Biquad>,
     flat: bool,
 }
@@ -44,16 +44,19 @@ impl Bank {
                 *sample *= self.preamp;
             }
         }
-        // Band by band over the whole block: each band's few states stay in registers.
-        for band in self.filters.chunks_exact_mut(channels) {
-            for frame in block.chunks_exact_mut(channels) {
+        // Frame by frame through every band: band b of one frame and band b-1 of the next
+        // do not wait on each other, so the CPU overlaps the bands' recursions (band by
+        // band over the block took 1.7x as long, each band's recursion running alone;
+        // measured by sound_bench).
+        for frame in block.chunks_exact_mut(channels) {
+            for band in self.filters.chunks_exact_mut(channels) {
                 for (sample, filter) in frame.iter_mut().zip(band.iter_mut()) {
                     *sample = filter.process(*sample);
                 }
             }
-            for filter in band {
-                filter.flush_subnormals();
-            }
+        }
+        for filter in &mut self.filters {
+            filter.flush_subnormals();
         }
     }
 }

@@ -98,6 +98,11 @@ fn refuses_what_it_cannot_read_saying_where_and_why() {
             "just some words\n",
             "line 1: \"just some words\" is not a pre-amp",
         ),
+        // A key whose sixth byte falls inside a character (found by the fuzzer).
+        (
+            "abcd\u{fffd}:x\n",
+            "line 1: \"abcd\u{fffd}\" is not a pre-amp",
+        ),
         (
             "Filter 1: ON PK Fc 100 Hz Gain 1 dB Q 1 Slope 12\n",
             "\"slope\" is not part of a filter",
