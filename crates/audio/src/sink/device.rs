@@ -21,6 +21,11 @@ const STALL_AFTER: Duration = Duration::from_secs(3);
 /// The callback publishes its progress every this many samples, not on each one.
 const HEARTBEAT_SAMPLES: u32 = 1024;
 
+/// How long the sound takes to fade out when paused, skipped or sought away from, and to
+/// fade back in: a waveform cut mid-swing is heard as a click; faded over 10 ms it is not,
+/// and the control still feels immediate.
+const DECLICK_SECONDS: f64 = 0.01;
+
 /// An output device, as shown to the listener in a device menu.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputDevice {
@@ -232,6 +237,13 @@ impl Sink for DeviceSink {
     }
 
     fn start(&mut self, format: PcmFormat) -> Result<(), SinkError> {
+        // A stream cut with sound still queued (a skip, a seek) fades out as it goes (see
+        // `RingSource`), and the new one fades in over it; after a stream that played out,
+        // the next starts as it is, so gapless tracks keep every sample.
+        let cut = self.stream.as_ref().is_some_and(|s| {
+            s.shared.played_samples.load(Ordering::Relaxed)
+                < s.written_frames * u64::from(s.format.channels)
+        });
         self.stop();
         let (Some(channels), Some(rate)) = (
             NonZero::new(format.channels),
@@ -244,14 +256,12 @@ impl Sink for DeviceSink {
         let frames = (f64::from(format.sample_rate) * RING_SECONDS) as usize;
         let (producer, consumer) = rtrb::RingBuffer::new(frames * usize::from(format.channels));
         let shared = Arc::new(StreamShared::default());
-        self.device.mixer().add(RingSource {
+        self.device.mixer().add(RingSource::new(
             consumer,
-            shared: Arc::clone(&shared),
-            channels,
-            rate,
-            silence_left: 0,
-            beat_countdown: HEARTBEAT_SAMPLES,
-        });
+            Arc::clone(&shared),
+            (channels, rate),
+            !cut,
+        ));
         self.watch = StallWatch::new(Instant::now());
         self.stream = Some(Stream {
             format,
@@ -337,6 +347,12 @@ impl Sink for DeviceSink {
 
 /// The consuming end, pulled by rodio's mixer on the device's callback thread. It never
 /// ends on its own: an empty ring plays silence (whole frames, so channels never swap).
+///
+/// Paused, it fades out over [`DECLICK_SECONDS`] (playing on meanwhile) and then plays
+/// silence without taking anything; resumed, it fades back in from where it stopped.
+/// Stopped with sound still queued, it fades out the same way before it ends; a stream
+/// started over a cut one fades in, the two overlapping in the mixer. At full gain the
+/// samples pass untouched.
 struct RingSource {
     consumer: rtrb::Consumer<f32>,
     shared: Arc<StreamShared>,
@@ -344,15 +360,46 @@ struct RingSource {
     rate: NonZero<u32>,
     silence_left: u16,
     beat_countdown: u32,
+    /// How far into its fade the stream is, from 0 (silent) to `fade_frames` (full gain),
+    /// a frame at a time; counted rather than summed so that full gain is exactly 1.
+    level: u32,
+    fade_frames: u32,
+    /// The gain of the frame being played.
+    gain: f32,
+}
+
+impl RingSource {
+    fn new(
+        consumer: rtrb::Consumer<f32>,
+        shared: Arc<StreamShared>,
+        (channels, rate): (NonZero<u16>, NonZero<u32>),
+        faded_in: bool,
+    ) -> Self {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a few hundred frames"
+        )]
+        let fade_frames = ((f64::from(rate.get()) * DECLICK_SECONDS).round() as u32).max(1);
+        Self {
+            consumer,
+            shared,
+            channels,
+            rate,
+            silence_left: 0,
+            beat_countdown: HEARTBEAT_SAMPLES,
+            level: if faded_in { fade_frames } else { 0 },
+            fade_frames,
+            gain: if faded_in { 1.0 } else { 0.0 },
+        }
+    }
 }
 
 impl Iterator for RingSource {
     type Item = f32;
 
     fn next(&mut self) -> Option<f32> {
-        if self.shared.stopped.load(Ordering::Relaxed) {
-            return None;
-        }
+        let stopping = self.shared.stopped.load(Ordering::Relaxed);
         self.beat_countdown -= 1;
         if self.beat_countdown == 0 {
             self.beat_countdown = HEARTBEAT_SAMPLES;
@@ -362,21 +409,34 @@ impl Iterator for RingSource {
             self.silence_left -= 1;
             return Some(0.0);
         }
+        let channels = self.channels.get();
         let at_frame_start = self
             .shared
             .played_samples
             .load(Ordering::Relaxed)
-            .is_multiple_of(u64::from(self.channels.get()));
-        if at_frame_start
-            && (self.shared.paused.load(Ordering::Relaxed)
-                || self.consumer.slots() < usize::from(self.channels.get()))
-        {
-            self.silence_left = self.channels.get() - 1;
-            return Some(0.0);
+            .is_multiple_of(u64::from(channels));
+        if at_frame_start {
+            let quiet = stopping || self.shared.paused.load(Ordering::Relaxed);
+            self.level = if quiet {
+                self.level.saturating_sub(1)
+            } else {
+                (self.level + 1).min(self.fade_frames)
+            };
+            #[allow(clippy::cast_precision_loss, reason = "a few hundred frames")]
+            let gain = self.level as f32 / self.fade_frames as f32;
+            self.gain = gain;
+            let faded_out = quiet && self.level == 0;
+            if faded_out || self.consumer.slots() < usize::from(channels) {
+                if stopping {
+                    return None;
+                }
+                self.silence_left = channels - 1;
+                return Some(0.0);
+            }
         }
         let sample = self.consumer.pop().unwrap_or(0.0);
         self.shared.played_samples.fetch_add(1, Ordering::Relaxed);
-        Some(sample)
+        Some(sample * self.gain)
     }
 }
 
@@ -399,62 +459,4 @@ impl rodio::Source for RingSource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn source(channels: u16) -> (rtrb::Producer<f32>, RingSource, Arc<StreamShared>) {
-        let (producer, consumer) = rtrb::RingBuffer::new(64);
-        let shared = Arc::new(StreamShared::default());
-        let source = RingSource {
-            consumer,
-            shared: Arc::clone(&shared),
-            channels: NonZero::new(channels).unwrap(),
-            rate: NonZero::new(48_000).unwrap(),
-            silence_left: 0,
-            beat_countdown: HEARTBEAT_SAMPLES,
-        };
-        (producer, source, shared)
-    }
-
-    #[test]
-    fn underrun_and_pause_play_whole_frames_of_silence() {
-        let (mut producer, mut source, shared) = source(2);
-        // Half a frame queued is not played: the callback waits for the whole frame.
-        producer.push(0.5).unwrap();
-        assert_eq!(source.next(), Some(0.0));
-        assert_eq!(source.next(), Some(0.0));
-        producer.push(0.25).unwrap();
-        assert_eq!(source.next(), Some(0.5));
-        assert_eq!(source.next(), Some(0.25));
-        assert_eq!(shared.played_samples.load(Ordering::Relaxed), 2);
-        shared.paused.store(true, Ordering::Relaxed);
-        producer.push_entire_slice(&[1.0, 1.0]).unwrap();
-        assert_eq!((source.next(), source.next()), (Some(0.0), Some(0.0)));
-        assert_eq!(shared.played_samples.load(Ordering::Relaxed), 2);
-        shared.stopped.store(true, Ordering::Relaxed);
-        assert_eq!(source.next(), None);
-    }
-
-    #[test]
-    fn heartbeat_advances_while_paused() {
-        let (_producer, mut source, shared) = source(2);
-        shared.paused.store(true, Ordering::Relaxed);
-        for _ in 0..HEARTBEAT_SAMPLES * 3 {
-            source.next();
-        }
-        assert_eq!(shared.heartbeat.load(Ordering::Relaxed), 3);
-    }
-
-    #[test]
-    fn a_silent_callback_is_a_stall_a_beating_one_is_not() {
-        let start = Instant::now();
-        let watch = StallWatch::new(start);
-        assert!(!watch.stalled(0, start + Duration::from_secs(1)));
-        assert!(watch.stalled(0, start + STALL_AFTER + Duration::from_secs(1)));
-        // A beat resets the clock.
-        let later = start + Duration::from_secs(10);
-        assert!(!watch.stalled(1, later));
-        assert!(!watch.stalled(1, later + Duration::from_secs(1)));
-        assert!(watch.stalled(1, later + STALL_AFTER + Duration::from_secs(1)));
-    }
-}
+mod tests;
