@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
 
 SECONDS_PER_TARGET=${1:-10}
 [[ $SECONDS_PER_TARGET =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]"
-TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set decode opus_head autoeq})
+TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set decode opus_head autoeq mp4_moov})
 CORPUS=$STRATO_CACHE/fuzz-corpus
 # Its own target dir: sanitizer flags would otherwise rebuild everything the stable builds share.
 export CARGO_TARGET_DIR=$STRATO_CACHE/fuzz-target
@@ -51,6 +51,15 @@ seed() {
             put "$(find "$media" -path '*/hls/64k/*.aac' | sort | head -1)" packed-4k 4096
             put "$(find "$media" -path '*/hls/64k/*.m4s' | sort | tail -1)" fmp4-fragment
         fi
+        ;;
+    mp4_moov)
+        # Small M4A files made by ffmpeg, whole: the target walks them to their moov.
+        local codec
+        for codec in aac alac; do
+            [ -e "$DEST/ffmpeg-$codec.m4a" ] && continue
+            ffmpeg -nostdin -v error -y -f lavfi -i "sine=frequency=440:duration=0.1:sample_rate=8000" \
+                -c:a "$codec" "$DEST/ffmpeg-$codec.m4a"
+        done
         ;;
     decode)
         # A tenth of a second of each format the player opens, made by ffmpeg, behind the byte

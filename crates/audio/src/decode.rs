@@ -25,6 +25,7 @@ use symphonia::core::units::{Time, TimeBase};
 
 use crate::AudioError;
 use crate::guard::guard_decoder_panics;
+use crate::mp4_gapless::read_gapless;
 use crate::sink::PcmFormat;
 use crate::sniff::{Sniffed, Sniffer, explain_refusal, take_read_error};
 
@@ -60,6 +61,8 @@ pub struct TrackDecoder {
     /// (Opus's pre-skip, which its decoder trims at the start only).
     pre_roll: Duration,
     start_ts: u64,
+    /// Where the music ends, when the container says (AAC's padding in MP4 follows).
+    end_ts: Option<i64>,
     /// What the source's reads have failed with: a read error of the format reader is the
     /// source's (the network's) when the source failed, the container's damage otherwise.
     sniffed: Arc<Mutex<Sniffed>>,
@@ -94,6 +97,14 @@ impl TrackDecoder {
         source: Box<dyn MediaSource>,
         extension: Option<&str>,
     ) -> Result<Self, AudioError> {
+        let mut source = source;
+        // An MP4's edit list (or iTunes' comment) says which decoded frames are music; read
+        // before the probe, which does not say (see `mp4_gapless`).
+        let gapless = if source.is_seekable() {
+            read_gapless(&mut source)
+        } else {
+            None
+        };
         let (source, sniffed) = Sniffer::new(source);
         let stream = MediaSourceStream::new(Box::new(source), MediaSourceStreamOptions::default());
         let mut hint = Hint::new();
@@ -142,18 +153,27 @@ impl TrackDecoder {
                      are not supported)"
                 ))
             })?;
-        let opus = params.codec == CODEC_ID_OPUS;
+        // Where the music starts and ends in the track's timestamps: after Opus's pre-skip
+        // (its decoder trims it at the start only), or within AAC's priming and padding in
+        // MP4 (ALAC and FLAC in MP4 have none; Opus's edit list repeats its pre-skip).
+        let gapless = gapless.filter(|_| params.codec == CODEC_ID_AAC);
+        let start_ts = match (params.codec, gapless) {
+            (CODEC_ID_OPUS, _) => crate::codecs::opus::pre_skip(params).map_or(0, u64::from),
+            (_, Some(gapless)) => gapless.priming,
+            _ => 0,
+        };
+        let music = gapless.and_then(|g| g.frames);
         Ok(Self {
             track_id: track.id,
-            total_frames: track.num_frames,
+            total_frames: music.or(track.num_frames),
             time_base: track.time_base,
             pre_roll: pre_roll_of(params.codec),
-            start_ts: if opus {
-                crate::codecs::opus::pre_skip(params).map_or(0, u64::from)
-            } else {
-                0
-            },
-            seek_target: None,
+            start_ts,
+            end_ts: music.and_then(|frames| i64::try_from(start_ts + frames).ok()),
+            // The priming is dropped as a seek to the start drops it.
+            seek_target: gapless
+                .filter(|g| g.priming > 0)
+                .and_then(|g| i64::try_from(g.priming).ok()),
             sniffed,
             broken: false,
             pcm: PcmFormat {
@@ -233,7 +253,7 @@ impl TrackDecoder {
             ));
         }
         match guard_decoder_panics(|| self.fill_block()) {
-            Ok(Some(from)) => Ok(Some(&self.block[from..])),
+            Ok(Some((from, to))) => Ok(Some(&self.block[from..to])),
             Ok(None) => Ok(None),
             Err(err) => {
                 // After a panic the reader and decoder are in no known state: never again.
@@ -245,8 +265,8 @@ impl TrackDecoder {
     }
 
     /// Decodes the next block into `self.block`; returns where in it the audio to give out
-    /// starts, or `None` at the end.
-    fn fill_block(&mut self) -> Result<Option<usize>, AudioError> {
+    /// starts and ends, or `None` at the end.
+    fn fill_block(&mut self) -> Result<Option<(usize, usize)>, AudioError> {
         let mut bad_packets = 0;
         loop {
             let packet = match self.format.next_packet() {
@@ -285,9 +305,18 @@ impl TrackDecoder {
                         skip = before;
                         self.seek_target = None;
                     }
+                    let mut end = audio.frames();
+                    if let Some(end_ts) = self.end_ts {
+                        // Past the music's end is the encoder's padding: never heard.
+                        let left = usize::try_from(end_ts.saturating_sub(starts_at)).unwrap_or(0);
+                        if left <= skip {
+                            return Ok(None);
+                        }
+                        end = end.min(left);
+                    }
                     self.block.resize(audio.samples_interleaved(), 0.0);
                     audio.copy_to_slice_interleaved(&mut self.block);
-                    return Ok(Some(skip * channels));
+                    return Ok(Some((skip * channels, end * channels)));
                 }
                 // A decoder reads the packet in memory: a read error is the packet's bits
                 // ending too soon, damage like any other.

@@ -4,7 +4,8 @@
 //! - [`media`]: the seam to the network: a [`MediaOpener`] turns a queue item into
 //!   [`TrackMedia`], which hands the decoder byte sources at a position;
 //! - [`decode`]: symphonia, on a decode thread per track, with the decoders of [`codecs`]
-//!   (symphonia's, and libopus for Opus);
+//!   (symphonia's, and libopus for Opus), and [`mp4_gapless`], AAC's priming and padding in
+//!   M4A files, trimmed;
 //! - the [`Player`]: the queue (entries with ids of their own, edited while playing),
 //!   prefetch of the next track, gapless handoff, seek, volume,
 //!   on one output thread that never waits on the network;
@@ -23,6 +24,7 @@ mod error;
 pub mod gain;
 mod guard;
 pub mod media;
+pub mod mp4_gapless;
 pub mod resample;
 pub mod sink;
 mod sniff;
