@@ -1,6 +1,7 @@
 //! Every format a listener's own files come in, and a progressive address may serve: MP3,
-//! MP2, FLAC, WAV, AIFF, M4A (AAC, ALAC), Ogg Vorbis, Opus (in Ogg, and in MP4 as CMAF
-//! carries it) and FLAC in MP4. Each file is made by ffmpeg here, opened by `TrackDecoder` as
+//! MP2, MP1, FLAC, WAV, AIFF, M4A (AAC, ALAC), Ogg Vorbis, Opus (in Ogg, and in MP4 as CMAF
+//! carries it) and FLAC in MP4. (MP1 is written by the test kit, ffmpeg having no encoder
+//! for it; ffmpeg decodes it as the reference.) Each file is made by ffmpeg here, opened by `TrackDecoder` as
 //! the player opens it (the probe hinted by the file's extension), and compared sample by
 //! sample with ffmpeg's decode of the same file.
 //!
@@ -22,7 +23,7 @@ use std::time::Duration;
 use strato_audio::AudioError;
 use strato_audio::decode::TrackDecoder;
 use strato_audio::media::hint_for_extension;
-use strato_testkit::ffmpeg::{HlsPart, ffmpeg_decode, ffmpeg_decode_with, make_file};
+use strato_testkit::ffmpeg::{HlsPart, ffmpeg_decode, ffmpeg_decode_with, make_file, make_mp1};
 
 /// Lossy decoders agree with ffmpeg's to this (the largest seen: 3.3e-5 for MP2).
 const LOSSY: f32 = 1e-4;
@@ -85,6 +86,17 @@ fn cases() -> Vec<Case> {
     };
     vec![
         case("vbr.mp3", "libmp3lame", &["-q:a", "2"], LOSSY),
+        // Written by the test kit (ffmpeg cannot encode MP1), decoded by ffmpeg's float
+        // decoder (its default gives 16-bit samples).
+        Case {
+            part: HlsPart {
+                codec: "mp1",
+                rate: 48_000,
+                ..BASE
+            },
+            reference_decoder: Some("mp1float"),
+            ..case("layer1.mp1", "mp1", &[], LOSSY)
+        },
         case("layer2.mp2", "mp2", &["-b:a", "192k"], LOSSY),
         case("cd.flac", "flac", &[], 0.0),
         Case {
@@ -156,6 +168,9 @@ fn source_frames(part: &HlsPart) -> usize {
 }
 
 fn make(dir: &Path, case: &Case) -> PathBuf {
+    if case.part.codec == "mp1" {
+        return make_mp1(dir, case.file, case.part.seconds);
+    }
     make_file(dir, case.file, &case.part, case.extra)
 }
 

@@ -15,8 +15,12 @@ const SYNC_BYTE: u8 = 0x47;
 const PAT_PID: u16 = 0;
 /// ISO/IEC 13818-7 AAC with ADTS framing, the stream type HLS uses for AAC in TS.
 const STREAM_TYPE_ADTS_AAC: u8 = 0x0F;
-/// ISO/IEC 11172-3 and 13818-3 audio (MPEG-1 and MPEG-2 layers I to III: MP3).
+/// ISO/IEC 11172-3 and 13818-3 audio (MPEG-1 and MPEG-2 layers I to III: MP1, MP2, MP3).
 const STREAM_TYPES_MPEG_AUDIO: [u8; 2] = [0x03, 0x04];
+/// PES private data: what ffmpeg's muxer calls MP1 (it names only MP2 and MP3 0x03), and
+/// what other codecs use with a descriptor. Taken only when there is no audio stream of a
+/// type above, and only if its frames turn out to be ADTS or MPEG audio.
+const STREAM_TYPE_PRIVATE_DATA: u8 = 0x06;
 
 fn codec_of_stream_type(stream_type: u8) -> Option<Codec> {
     match stream_type {
@@ -71,6 +75,8 @@ struct Demuxer {
     audio_pid: Option<u16>,
     /// Stream types the PMT listed, to say what it had when it had no audio we play.
     pmt_stream_types: Vec<u8>,
+    /// The audio is a private data stream: its codec is read from its first frame.
+    codec_from_frames: bool,
     last_continuity_counter: Option<u8>,
     /// The audio PES packet being reassembled; `None` before the first `payload_unit_start`.
     pes: Option<Vec<u8>>,
@@ -151,6 +157,7 @@ impl Demuxer {
             .get(12 + program_info_length..)
             .ok_or("the PMT is too short")?;
         self.pmt_stream_types.clear();
+        let mut private = None;
         while streams.len() >= 5 {
             let stream_type = streams[0];
             let pid = (u16::from(streams[1] & 0x1f) << 8) | u16::from(streams[2]);
@@ -161,10 +168,16 @@ impl Demuxer {
             {
                 self.audio_pid = Some(pid);
                 self.output.codec = codec;
+            } else if stream_type == STREAM_TYPE_PRIVATE_DATA {
+                private = private.or(Some(pid));
             }
             streams = streams
                 .get(5 + info_length..)
                 .ok_or("a PMT stream entry overruns it")?;
+        }
+        if self.audio_pid.is_none() && private.is_some() {
+            self.audio_pid = private;
+            self.codec_from_frames = true;
         }
         Ok(())
     }
@@ -207,6 +220,11 @@ impl Demuxer {
         };
         let (pts, payload) = parse_pes(&pes)?;
         if self.output.frames.is_empty() {
+            if std::mem::take(&mut self.codec_from_frames) {
+                self.output.codec = Codec::of_frames(payload).ok_or(
+                    "the private data stream (type 0x06) carries neither ADTS nor MPEG audio",
+                )?;
+            }
             if !self.output.codec.starts_a_frame(payload) {
                 return Err(match self.output.codec {
                     Codec::Aac => "the audio PES payload does not start with an ADTS header",
@@ -233,8 +251,8 @@ impl Demuxer {
                 return Err(malformed("no PMT, or a PMT without streams".into()));
             }
             return Err(StreamError::Unsupported(format!(
-                "no AAC (ADTS, stream type 0x0F) or MP3 (0x03, 0x04) stream in the PMT; \
-                 stream types: {:02x?}",
+                "no AAC (ADTS, stream type 0x0F) or MPEG audio (MP1, MP2, MP3: 0x03, 0x04) \
+                 stream in the PMT; stream types: {:02x?}",
                 self.pmt_stream_types
             )));
         }
@@ -449,6 +467,26 @@ mod tests {
         segment.append(&mut next);
         let err = demux_audio(&segment).unwrap_err();
         assert!(err.to_string().contains("continuity counter"), "{err}");
+    }
+
+    #[test]
+    fn mpeg_audio_as_private_data_is_read_by_its_frames() {
+        // ffmpeg's muxer writes MP1 as stream type 0x06: the PMT's entry rewritten so.
+        let mut segment = tiny_segment();
+        let pmt = [
+            0x02, 0xb0, 0x12, 0, 1, 0xc1, 0, 0, 0xe1, 0x01, 0xf0, 0, 0x06, 0xe1, 0x01, 0xf0, 0,
+        ];
+        segment[TS_PACKET_LEN..2 * TS_PACKET_LEN].copy_from_slice(&psi_packet(0x1000, &pmt));
+        let audio = demux_audio(&segment).unwrap();
+        assert_eq!(audio.codec, Codec::Aac, "the frames are ADTS");
+        // Private data that is not audio Strato reads is refused in words.
+        let last = segment.len() - 8;
+        segment[last..last + 2].copy_from_slice(&[0x12, 0x34]);
+        let err = demux_audio(&segment).unwrap_err();
+        assert!(
+            err.to_string().contains("neither ADTS nor MPEG audio"),
+            "{err}"
+        );
     }
 
     #[test]

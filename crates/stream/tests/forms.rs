@@ -3,14 +3,13 @@
 //! decoded by the player's decoder, compared sample by sample with ffmpeg's decode of the
 //! same playlist:
 //!
-//! - MPEG-TS: AAC (ADTS, stream type 0x0F), MP3 and MP2 (MPEG audio, 0x03/0x04), with the
+//! - MPEG-TS: AAC (ADTS, stream type 0x0F), MP3, MP2 and MP1 (MPEG audio, 0x03/0x04), with the
 //!   PTS of each segment read as ffprobe reads it;
 //! - packed audio: AAC and MP3 behind the ID3 tag whose PRIV frame holds the timestamp;
 //! - fMP4 (CMAF): AAC, ALAC and FLAC, and Opus, which CMAF also carries.
 //!
-//! MP1 is left out: ffmpeg (5.1) has no MP1 encoder, so no stream of it can be made here; the
-//! demuxer takes its stream types (0x03, 0x04) as it takes MP2's and MP3's, and symphonia's
-//! MPEG audio decoder, built with layer I, decodes its frames.
+//! MP1 too: ffmpeg (5.1) has no MP1 encoder, so the test kit writes a Layer I stream
+//! ([`make_mp1`]) and ffmpeg packages it in TS (stream type 0x03) and decodes it.
 //!
 //! Both decoders keep AAC's 1024 frames of priming (ffmpeg reads no edit list from an HLS
 //! fMP4 init section): lengths are equal, with no delay to allow for. Lossless forms decode
@@ -22,12 +21,13 @@
 mod support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 
 use strato_stream::playlist::parse_media_playlist;
 use strato_stream::{SegmentKind, packed, segment_to_decoder_input, ts};
 use strato_testkit::ffmpeg::{
     HlsPart, Packaging, ffmpeg_decode, ffmpeg_decode_with, first_packet_pts,
-    join_with_discontinuities, make_hls_as, packed_timestamp,
+    join_with_discontinuities, make_hls_as, make_hls_of_file, make_mp1, packed_timestamp,
 };
 use support::{decode_all_runs, decode_reader, largest_difference};
 use url::Url;
@@ -78,6 +78,14 @@ fn forms() -> Vec<Form> {
         form("ts-aac", "aac", "128k", Packaging::Ts),
         form("ts-mp3", "libmp3lame", "192k", Packaging::Ts),
         form("ts-mp2", "mp2", "192k", Packaging::Ts),
+        Form {
+            part: HlsPart {
+                rate: 48_000,
+                ..form("ts-mp1", "mp1", "", Packaging::Ts).part
+            },
+            reference_decoder: Some("mp1float"),
+            ..form("ts-mp1", "mp1", "", Packaging::Ts)
+        },
         form("packed-aac", "aac", "128k", Packaging::Packed),
         form("packed-mp3", "libmp3lame", "192k", Packaging::Packed),
         form("fmp4-aac", "aac", "128k", Packaging::Fmp4),
@@ -135,7 +143,16 @@ fn compare(
     ))
 }
 
-fn reference(form: &Form, playlist: &std::path::Path) -> Vec<f32> {
+/// Makes `form`'s stream in `dir`: by ffmpeg, or for MP1 by the test kit and ffmpeg.
+fn make(dir: &Path, form: &Form) -> PathBuf {
+    if form.part.codec == "mp1" {
+        let file = make_mp1(dir, "layer1.mp1", form.part.seconds);
+        return make_hls_of_file(dir, form.part.name, &file);
+    }
+    make_hls_as(dir, &form.part, form.packaging)
+}
+
+fn reference(form: &Form, playlist: &Path) -> Vec<f32> {
     match form.reference_decoder {
         Some(decoder) => ffmpeg_decode_with(playlist, decoder),
         None => ffmpeg_decode(playlist, None, None),
@@ -147,7 +164,7 @@ fn every_form_decodes_as_ffmpeg_decodes_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for form in forms() {
-        let playlist = make_hls_as(dir.path(), &form.part, form.packaging);
+        let playlist = make(dir.path(), &form);
         let runs = decode_all_runs(&playlist, form.part.rate);
         let name = form.part.name;
         if runs.len() != 1 {
@@ -179,7 +196,7 @@ fn each_segment_says_when_its_audio_starts() {
         if form.packaging == Packaging::Fmp4 {
             continue;
         }
-        let playlist = make_hls_as(dir.path(), &form.part, form.packaging);
+        let playlist = make(dir.path(), &form);
         let url = Url::from_file_path(&playlist).unwrap();
         let parsed =
             parse_media_playlist(&std::fs::read_to_string(&playlist).unwrap(), &url).unwrap();
@@ -229,6 +246,8 @@ fn codec_and_rate_change_at_each_discontinuity() {
         (form("d-ts-mp2", "mp2", "128k", Packaging::Ts), 44_100, 1),
         (form("e-fmp4-alac", "alac", "", Packaging::Fmp4), 48_000, 2),
         (form("f-fmp4-aac", "aac", "96k", Packaging::Fmp4), 22_050, 2),
+        // The test kit's MP1 is 48 kHz stereo (decoded by ffmpeg's 16-bit decoder here).
+        (form("g-ts-mp1", "mp1", "", Packaging::Ts), 48_000, 2),
     ];
     let mut made = Vec::new();
     for (i, (form, rate, channels)) in parts.into_iter().enumerate() {
@@ -242,7 +261,7 @@ fn codec_and_rate_change_at_each_discontinuity() {
             },
             ..form
         };
-        make_hls_as(dir.path(), &form.part, form.packaging);
+        make(dir.path(), &form);
         made.push(form);
     }
     let all: Vec<HlsPart> = made.iter().map(|f| f.part).collect();
@@ -310,7 +329,7 @@ fn damaged_segments_fail_in_words_and_never_panic() {
     let mut seed = 0x0dd_ba11_u64;
     let mut failures = Vec::new();
     for form in forms() {
-        let playlist = make_hls_as(dir.path(), &form.part, form.packaging);
+        let playlist = make(dir.path(), &form);
         let folder = playlist.parent().unwrap();
         let kind = match form.packaging {
             Packaging::Ts => SegmentKind::Ts,

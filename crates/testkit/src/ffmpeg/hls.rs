@@ -70,6 +70,40 @@ pub fn make_hls_as(dir: &Path, part: &HlsPart, packaging: Packaging) -> PathBuf 
     playlist
 }
 
+/// Packages the audio file `input` (stream copy, as an encoder's output would be) as an HLS
+/// VOD media playlist of MPEG-TS segments of about a second in `dir/<name>/index.m3u8`: for
+/// audio ffmpeg decodes but cannot encode (MP1, see [`make_mp1`](super::make_mp1)). Returns
+/// the playlist.
+///
+/// # Panics
+/// If ffmpeg fails.
+#[allow(
+    clippy::must_use_candidate,
+    reason = "the files made are the point; the path is a convenience"
+)]
+pub fn make_hls_of_file(dir: &Path, name: &str, input: &Path) -> PathBuf {
+    let folder = dir.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let playlist = folder.join("index.m3u8");
+    let segments = folder.join("seg%03d.ts");
+    ffmpeg(&[
+        "-i",
+        input.to_str().unwrap(),
+        "-c:a",
+        "copy",
+        "-f",
+        "hls",
+        "-hls_time",
+        "1",
+        "-hls_playlist_type",
+        "vod",
+        "-hls_segment_filename",
+        segments.to_str().unwrap(),
+        playlist.to_str().unwrap(),
+    ]);
+    playlist
+}
+
 /// Packed audio: the whole part encoded once as an elementary stream, cut by ffmpeg's
 /// segment muxer on frame boundaries (stream copy), then each piece written again by ffmpeg
 /// behind an ID3v2.4 tag with the timestamp PRIV frame (ffmpeg writes `id3v2_priv.*`

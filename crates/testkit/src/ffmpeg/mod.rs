@@ -5,17 +5,23 @@
 //!   parts and channels differ ([`signal`]), so a sample misplaced cannot go unnoticed.
 //! - HLS streams of any rate, channel count and codec, packaged as MPEG-TS, packed audio
 //!   or fMP4, alone or joined at discontinuities ([`hls`]).
+//! - MP1, which ffmpeg cannot encode, written by [`make_mp1`] for ffmpeg to package and
+//!   decode.
 //! - ffmpeg's decode of any of them, with the decoder of its choice or one named
 //!   ([`ffmpeg_decode`], [`ffmpeg_decode_with`]).
 //!
 //! Every function panics when ffmpeg fails: the test cannot go on without its media.
 
 mod hls;
+mod mp1;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use hls::{Packaging, join_with_discontinuities, make_hls, make_hls_as, packed_timestamp};
+pub use hls::{
+    Packaging, join_with_discontinuities, make_hls, make_hls_as, make_hls_of_file, packed_timestamp,
+};
+pub use mp1::make_mp1;
 
 /// One part of a stream, or one file: the audio ffmpeg makes and how it encodes it.
 #[derive(Debug, Clone, Copy)]
