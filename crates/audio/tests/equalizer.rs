@@ -9,18 +9,14 @@
     reason = "test signals of a few seconds"
 )]
 
-use std::f64::consts::PI;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
-use strato_audio::{
-    AudioError, FileMedia, MediaOpener, Pacing, Player, PlayerEvent, QueueItem, Sink, TrackMedia,
-    WavSink,
-};
+use std::f64::consts::PI;
+use std::path::Path;
+
+use strato_audio::{Pacing, WavSink};
 use strato_model::ipc::{
-    EqBand, EqMode, EqualizerSettings, FilterKind, GRAPHIC_BANDS_HZ, GRAPHIC_Q, PlaybackState,
+    EqBand, EqMode, EqualizerSettings, FilterKind, GRAPHIC_BANDS_HZ, GRAPHIC_Q,
 };
 
 const RATE: u32 = 48_000;
@@ -55,52 +51,20 @@ fn write_tones_at(path: &Path, frequencies: &[f64], amplitude: f64) {
     writer.finalize().unwrap();
 }
 
-struct Files(PathBuf);
-
-impl MediaOpener for Files {
-    fn open(&self, item: &QueueItem) -> Result<Arc<dyn TrackMedia>, AudioError> {
-        Ok(Arc::new(FileMedia::new(self.0.join(&item.id))))
-    }
-}
-
-/// Plays `track` of `dir` with `equalizer` into a WAV file and returns its left channel.
+/// Plays `track` of `dir` with `equalizer` into a WAV file at 48 kHz and returns its left
+/// channel.
 fn play(dir: &Path, track: &str, equalizer: EqualizerSettings) -> Vec<f32> {
-    let capture = dir.join(format!("{track}.captured.wav"));
-    let path = capture.clone();
-    let (events, ended) = mpsc::channel();
-    let player = Player::spawn(
-        Box::new(move || {
-            Ok(
-                Box::new(WavSink::create(&path, Pacing::Unpaced).with_preferred_rate(RATE))
-                    as Box<dyn Sink>,
-            )
-        }),
-        Arc::new(Files(dir.to_owned())),
-        move |event| {
-            if let PlayerEvent::State(state @ (PlaybackState::Ended | PlaybackState::Error)) = event
-            {
-                let _ = events.send(state);
-            }
-        },
-    )
-    .unwrap();
-    player.set_equalizer(equalizer);
-    player.set_queue(
-        vec![QueueItem {
-            id: track.into(),
-            duration: None,
-            replay_gain: None,
-        }],
-        0,
-        Duration::ZERO,
+    let shapes = !strato_dsp::EqDesign::new(&equalizer, RATE).is_flat();
+    let played = support::play(
+        dir,
+        track,
+        |path| WavSink::create(path, Pacing::Unpaced).with_preferred_rate(RATE),
+        |player| player.set_equalizer(equalizer),
     );
-    let state = ended.recv_timeout(Duration::from_secs(60)).unwrap();
-    assert_eq!(state, PlaybackState::Ended);
-    drop(player);
-    let mut reader = hound::WavReader::open(&capture).unwrap();
-    assert_eq!(reader.spec().sample_rate, RATE);
-    let samples: Vec<f32> = reader.samples::<f32>().map(Result::unwrap).collect();
-    samples.into_iter().step_by(2).collect()
+    assert_eq!(played.spec.sample_rate, RATE);
+    // The player says whether the equaliser shapes the sound, as Diagnostics shows it.
+    assert_eq!(played.signals.last().map(|s| s.equalized), Some(shapes));
+    played.samples.into_iter().step_by(2).collect()
 }
 
 /// The level of `frequency` in the steady middle of tone `index`, in dB: a DFT bin over a

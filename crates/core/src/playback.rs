@@ -149,6 +149,13 @@ impl StatusKeeper {
                 if state == PlaybackState::Playing {
                     s.error = None;
                 }
+                // Nothing goes out any more: no way to describe.
+                if matches!(
+                    state,
+                    PlaybackState::Idle | PlaybackState::Ended | PlaybackState::Error
+                ) {
+                    s.signal = None;
+                }
             }),
             PlayerEvent::Position {
                 position_ms,
@@ -198,6 +205,7 @@ impl StatusKeeper {
             }
             PlayerEvent::Volume(volume) => self.update(|s| s.volume = volume),
             PlayerEvent::Output(output) => self.update(|s| s.output = output),
+            PlayerEvent::Signal(signal) => self.update_if_changed(|s| s.signal = Some(signal)),
             PlayerEvent::Error { error: err, .. } => {
                 self.update(|s| s.error = Some(error::from_audio(&err)));
             }

@@ -14,6 +14,20 @@ use strato_e2e::{AppUnderTest, Audio};
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The second track plays on: the way its sound goes, as it really is (the null output takes
+/// the music's own rate, so nothing converts it).
+async fn assert_signal_path_shown(app: &AppUnderTest) -> Result<()> {
+    let signal = app
+        .wait_for_text("diagnostics-signal", WAIT, |t| t.contains("kHz"))
+        .await?;
+    assert!(
+        signal.starts_with("Now: ") && signal.contains("kHz stereo to the device"),
+        "{signal}"
+    );
+    assert!(signal.contains("nothing converts it"), "{signal}");
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_play_shows_in_the_last_days_chart() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Silent).await?;
@@ -86,6 +100,7 @@ async fn a_play_shows_in_the_last_days_chart() -> Result<()> {
         .wait_for_text("diagnostics-output", WAIT, |t| !t.is_empty())
         .await?;
     assert!(output.contains("null"), "{output}");
+    assert_signal_path_shown(&app).await?;
     app.wait_for("diagnostics-no-errors").await?;
     app.screenshot(&screenshots()?.join("window-diagnostics.png"))
         .await?;

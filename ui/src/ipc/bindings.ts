@@ -114,7 +114,24 @@ buffered_ms: number, shuffle: boolean, repeat: RepeatMode,
 /**
  * 0.0 (silent) to 1.0.
  */
-volume: number, };
+volume: number, 
+/**
+ * What the sound goes through on its way out, while a stream plays.
+ */
+signal: SignalPath | null, };
+export type SignalPath = { source_rate: number, source_channels: number, output_rate: number, output_channels: number, 
+/**
+ * The samples the device takes ("32-bit float"), when the output says.
+ */
+output_format: string | null, 
+/**
+ * The music is converted to the device's rate (band-limited, in the engine).
+ */
+resampled: boolean, 
+/**
+ * The equaliser shapes the sound (it is on and not flat).
+ */
+equalized: boolean, };
 export type QueueEntry = { entry_id: number, track_id: string, 
 /**
  * The track's data (`None` for a file or URL played without the catalog).
@@ -389,7 +406,12 @@ export type OutputSettings = {
 /**
  * The device's id or name; `None` plays through the system's default.
  */
-device: string | null, };
+device: string | null, 
+/**
+ * Run the device at each track's own sample rate when it can (reopening it between
+ * tracks of different rates), instead of converting every track to the device's rate.
+ */
+match_source_rate: boolean, };
 export type QualitySettings = { streaming: QualityChoice, format: FormatChoice, 
 /**
  * The quality tracks are downloaded in for offline listening.

@@ -57,6 +57,7 @@ export function makeStatus(overrides: Partial<PlayerStatus> = {}): PlayerStatus 
     shuffle: false,
     repeat: "off",
     volume: 1,
+    signal: null,
     ...overrides,
   };
 }
@@ -172,7 +173,7 @@ export function makeDownloads(overrides: Partial<DownloadsStatus> = {}): Downloa
 export function makeSettings(): Settings {
   return {
     playback: { volume: 1, muted: false, shuffle: false, repeat: "off" },
-    output: { device: null },
+    output: { device: null, match_source_rate: false },
     quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0 },
     storage: { quota_mb: 10_000, data_dir: null },
     appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },

@@ -18,7 +18,7 @@ use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use strato_model::ipc::{EqualizerSettings, OutputStatus, PlaybackState};
+use strato_model::ipc::{EqualizerSettings, OutputStatus, PlaybackState, SignalPath};
 
 pub use queue::{Entry, EntryId, Placement, Queue, QueueSnapshot, QueueState, RepeatMode};
 pub use route::{DeviceRoute, OutputSource, WATCH_PERIOD};
@@ -54,6 +54,9 @@ pub enum PlayerEvent {
     Queue(QueueSnapshot),
     Volume(f32),
     Output(OutputStatus),
+    /// The way from the decoder to the device changed (a new stream, a format change
+    /// mid-track, the equaliser turned on or off).
+    Signal(SignalPath),
     /// A track could not be played; the player has moved on to the next one, if any. `id`
     /// is the track that failed (not always the one heard: the next one may fail while the
     /// end of this one still plays); `None` when the output failed, not a track.
@@ -97,6 +100,7 @@ pub(crate) enum Command {
     SetVolume(f32),
     SetReplayGain(ReplayGainSettings),
     SetEqualizer(EqualizerSettings),
+    SetMatchSourceRate(bool),
     SetOutput(SinkOpener),
 }
 
@@ -224,6 +228,12 @@ impl Player {
     /// Give the equaliser of the output being played through.
     pub fn set_equalizer(&self, settings: EqualizerSettings) {
         self.send(Command::SetEqualizer(settings));
+    }
+
+    /// Runs the device at each track's own sample rate when it can, from the next track of
+    /// another rate on; otherwise tracks are converted to the device's rate.
+    pub fn set_match_source_rate(&self, on: bool) {
+        self.send(Command::SetMatchSourceRate(on));
     }
 
     /// Plays through the output `open_sink` makes from now on, going on from where the

@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 use strato_dsp::{EqDesign, Equalizer, Limiter};
-use strato_model::ipc::{EqualizerSettings, OutputStatus};
+use strato_model::ipc::{EqualizerSettings, OutputStatus, SignalPath};
 
 use super::{PlayerEvent, SinkOpener};
 use crate::AudioError;
@@ -39,6 +39,8 @@ pub(super) struct Output {
     resampler: Option<Resampler>,
     gain: Option<Gain>,
     equalizer_settings: EqualizerSettings,
+    /// Run the device at each track's rate when it can (see [`Sink::set_rate`]).
+    match_source_rate: bool,
     equalizer: Option<Equalizer>,
     limiter: Option<Limiter>,
     volume: f32,
@@ -58,6 +60,7 @@ impl Output {
             resampler: None,
             gain: None,
             equalizer_settings: EqualizerSettings::default(),
+            match_source_rate: false,
             equalizer: None,
             limiter: None,
             volume: 1.0,
@@ -181,7 +184,10 @@ impl Output {
         format: PcmFormat,
         emit: &dyn Fn(PlayerEvent),
     ) -> Result<(), AudioError> {
+        let match_source_rate = self.match_source_rate;
         let sink = self.ensure_sink(emit)?;
+        // Between streams: the device may reopen at the track's rate (or go back to its own).
+        sink.set_rate(match_source_rate.then_some(format.sample_rate));
         let rate = sink.preferred_rate().unwrap_or(format.sample_rate);
         let sink_format = PcmFormat {
             sample_rate: rate,
@@ -206,7 +212,29 @@ impl Output {
         }
         self.sink_format = Some(sink_format);
         self.source_format = Some(format);
+        if let Some(signal) = self.signal() {
+            emit(PlayerEvent::Signal(signal));
+        }
         Ok(())
+    }
+
+    /// The way from the decoder to the device as it is now, while a stream plays.
+    pub(super) fn signal(&self) -> Option<SignalPath> {
+        let (source, sink) = (self.source_format?, self.sink_format?);
+        Some(SignalPath {
+            source_rate: source.sample_rate,
+            source_channels: source.channels,
+            output_rate: sink.sample_rate,
+            output_channels: sink.channels,
+            output_format: self.sink.as_ref().and_then(|s| s.sample_format()),
+            resampled: self.resampler.is_some(),
+            equalized: self.equalizer.as_ref().is_some_and(|eq| !eq.is_flat()),
+        })
+    }
+
+    /// Runs the device at each track's own rate from the next stream on, when it can.
+    pub(super) fn set_match_source_rate(&mut self, on: bool) {
+        self.match_source_rate = on;
     }
 
     /// The limiter is needed when anything before it can push the sound over full scale:

@@ -8,7 +8,7 @@ use rodio::cpal::traits::HostTrait;
 use rodio::cpal::{self, ErrorKind};
 use rodio::{DeviceSinkBuilder, DeviceSinkError, DeviceTrait, MixerDeviceSink};
 
-use super::{PcmFormat, Sink, SinkError};
+use super::{PcmFormat, Sink, SinkError, device_config};
 
 /// Queued audio between the decoder and the device callback. Small, because the player's own
 /// buffering happens upstream; this only has to ride out scheduling hiccups.
@@ -85,6 +85,11 @@ fn describe(error: &DeviceSinkError) -> String {
 /// [`STALL_AFTER`] while a stream is open (some backends stop calling instead of erroring).
 pub struct DeviceSink {
     device: MixerDeviceSink,
+    /// The device itself, to open again at another rate.
+    output: cpal::Device,
+    /// The rate and channels of the device's own default configuration.
+    own_rate: u32,
+    channels: u16,
     name: String,
     stream: Option<Stream>,
     /// Set by the stream's error callback when the device is gone.
@@ -158,32 +163,23 @@ impl DeviceSink {
 
     fn open_device(device: cpal::Device) -> Result<Self, SinkError> {
         let name = device_name(&device);
-        let no_device =
-            |e: &DeviceSinkError| SinkError::NoDevice(format!("{name}: {}", describe(e)));
+        let default = device
+            .default_output_config()
+            .map_err(|e| SinkError::NoDevice(format!("{name}: {e}")))?;
+        let (own_rate, channels) = (default.sample_rate(), default.channels());
         let lost = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&lost);
-        let on_error = move |e: cpal::Error| {
-            if matches!(
-                e.kind(),
-                ErrorKind::DeviceNotAvailable
-                    | ErrorKind::StreamInvalidated
-                    | ErrorKind::HostUnavailable
-            ) {
-                tracing::warn!(error = %e, "audio output lost");
-                flag.store(true, Ordering::Relaxed);
-            } else {
-                tracing::debug!(error = %e, "audio output error");
-            }
-        };
-        let mut device = DeviceSinkBuilder::from_device(device)
-            .map_err(|e| no_device(&e))?
-            .with_error_callback(on_error)
-            .open_sink_or_fallback()
-            .map_err(|e| no_device(&e))?;
-        device.log_on_drop(false);
-        tracing::info!(device = %name, rate = device.config().sample_rate().get(), "audio output opened");
+        let mixer = open_mixer(&device, &name, (own_rate, channels), &lost, true)?;
+        tracing::info!(
+            device = %name,
+            rate = mixer.config().sample_rate().get(),
+            format = %device_config::describe(mixer.config().sample_format()),
+            "audio output opened"
+        );
         Ok(Self {
-            device,
+            device: mixer,
+            output: device,
+            own_rate,
+            channels,
             name,
             stream: None,
             lost,
@@ -204,6 +200,61 @@ impl DeviceSink {
             self.watch.stalled(beat, Instant::now())
         })
     }
+}
+
+/// Opens `device` at `rate` with `channels` channels in the widest sample format it takes
+/// there (see [`device_config`]); with `fallback`, any configuration of the device that opens
+/// when that one does not. Without it, a rate the device does not list is refused.
+fn open_mixer(
+    device: &cpal::Device,
+    name: &str,
+    (rate, channels): (u32, u16),
+    lost: &Arc<AtomicBool>,
+    fallback: bool,
+) -> Result<MixerDeviceSink, SinkError> {
+    let no_device = |e: &DeviceSinkError| SinkError::NoDevice(format!("{name}: {}", describe(e)));
+    let flag = Arc::clone(lost);
+    let on_error = move |e: cpal::Error| {
+        if matches!(
+            e.kind(),
+            ErrorKind::DeviceNotAvailable
+                | ErrorKind::StreamInvalidated
+                | ErrorKind::HostUnavailable
+        ) {
+            tracing::warn!(error = %e, "audio output lost");
+            flag.store(true, Ordering::Relaxed);
+        } else {
+            tracing::debug!(error = %e, "audio output error");
+        }
+    };
+    let ranges: Vec<_> = device
+        .supported_output_configs()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let builder = DeviceSinkBuilder::from_device(device.clone())
+        .map_err(|e| no_device(&e))?
+        .with_error_callback(on_error);
+    let builder = match device_config::best_config(&ranges, rate, channels) {
+        // About 50 ms of the device's buffer, as rodio chooses for a default configuration.
+        Some(config) => builder
+            .with_supported_config(&config)
+            .with_buffer_size(cpal::BufferSize::Fixed((rate / 20).next_power_of_two())),
+        None if fallback => builder,
+        None => {
+            return Err(SinkError::UnsupportedFormat(PcmFormat {
+                sample_rate: rate,
+                channels,
+            }));
+        }
+    };
+    let opened = if fallback {
+        builder.open_sink_or_fallback()
+    } else {
+        builder.open_stream()
+    };
+    let mut mixer = opened.map_err(|e| no_device(&e))?;
+    mixer.log_on_drop(false);
+    Ok(mixer)
 }
 
 /// Notices a heartbeat that stops advancing. Interior mutability because it is consulted from
@@ -334,6 +385,38 @@ impl Sink for DeviceSink {
 
     fn preferred_rate(&self) -> Option<u32> {
         Some(self.device_rate())
+    }
+
+    fn set_rate(&mut self, rate: Option<u32>) -> bool {
+        let wanted = rate.unwrap_or(self.own_rate);
+        if wanted == self.device_rate() {
+            return true;
+        }
+        self.stop();
+        let format = (wanted, self.channels);
+        match open_mixer(&self.output, &self.name, format, &self.lost, false) {
+            Ok(mixer) => {
+                tracing::info!(device = %self.name, rate = wanted, "audio output reopened at the music's rate");
+                self.device = mixer;
+                true
+            }
+            Err(error) => {
+                tracing::info!(device = %self.name, rate = wanted, %error, "the output keeps its rate; the music is converted");
+                let own = (self.own_rate, self.channels);
+                if self.device_rate() != self.own_rate
+                    && let Ok(mixer) = open_mixer(&self.output, &self.name, own, &self.lost, true)
+                {
+                    self.device = mixer;
+                }
+                false
+            }
+        }
+    }
+
+    fn sample_format(&self) -> Option<String> {
+        Some(device_config::describe(
+            self.device.config().sample_format(),
+        ))
     }
 
     fn is_lost(&self) -> bool {

@@ -3,6 +3,7 @@
 //! been heard, which is the only honest playback position.
 
 mod device;
+mod device_config;
 mod devices;
 mod null;
 mod wav;
@@ -73,6 +74,19 @@ pub trait Sink {
     /// The sample rate the output runs at natively, if it has one. The engine resamples to it
     /// itself (band-limited, see [`crate::resample`]) so nothing downstream converts again.
     fn preferred_rate(&self) -> Option<u32> {
+        None
+    }
+
+    /// Asks the output to run at `rate` from its next stream (`None`: at its own rate
+    /// again), so a track plays at the rate it was made at, unconverted. Returns whether it
+    /// now runs at the rate asked for; an output that cannot (most files, a device that
+    /// does not take the rate) keeps its own and says false. Called between streams.
+    fn set_rate(&mut self, rate: Option<u32>) -> bool {
+        rate.is_none()
+    }
+
+    /// The samples the output takes, for the listener ("32-bit float"), when it says.
+    fn sample_format(&self) -> Option<String> {
         None
     }
 

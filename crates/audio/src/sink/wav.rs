@@ -39,6 +39,10 @@ pub struct WavSink {
     clock: PacedClock,
     error: Option<std::io::Error>,
     preferred_rate: Option<u32>,
+    /// The rate asked for with [`Self::with_preferred_rate`], kept while another plays.
+    own_rate: Option<u32>,
+    /// Rates [`Sink::set_rate`] takes, as a device's list of supported rates would.
+    supported_rates: Vec<u32>,
 }
 
 impl WavSink {
@@ -53,6 +57,8 @@ impl WavSink {
             clock: PacedClock::new(pacing),
             error: None,
             preferred_rate: None,
+            own_rate: None,
+            supported_rates: Vec::new(),
         }
     }
 
@@ -61,6 +67,15 @@ impl WavSink {
     #[must_use]
     pub fn with_preferred_rate(mut self, rate: u32) -> Self {
         self.preferred_rate = Some(rate);
+        self.own_rate = Some(rate);
+        self
+    }
+
+    /// Makes the sink take these rates when asked ([`Sink::set_rate`]), as a device that
+    /// supports them would, so that an output following the music can be captured.
+    #[must_use]
+    pub fn with_supported_rates(mut self, rates: &[u32]) -> Self {
+        self.supported_rates = rates.to_vec();
         self
     }
 
@@ -178,6 +193,23 @@ impl Sink for WavSink {
 
     fn preferred_rate(&self) -> Option<u32> {
         self.preferred_rate
+    }
+
+    fn set_rate(&mut self, rate: Option<u32>) -> bool {
+        match rate {
+            Some(rate) if self.supported_rates.contains(&rate) => {
+                self.preferred_rate = Some(rate);
+                true
+            }
+            _ => {
+                self.preferred_rate = self.own_rate;
+                rate.is_none()
+            }
+        }
+    }
+
+    fn sample_format(&self) -> Option<String> {
+        Some("32-bit float".to_owned())
     }
 
     fn is_lost(&self) -> bool {

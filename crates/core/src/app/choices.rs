@@ -50,6 +50,10 @@ impl App {
             // Each device has its own equaliser.
             self.player.set_equalizer(self.output_equalizer());
         }
+        if settings.output.match_source_rate != before.output.match_source_rate {
+            self.player
+                .set_match_source_rate(settings.output.match_source_rate);
+        }
         if settings.device_name != before.device_name {
             self.devices.set_name(settings.device_name.as_deref());
         }
@@ -129,6 +133,7 @@ pub(super) fn apply_to_player(
     let playback = choices.playback;
     player.set_replay_gain(settings.replay_gain);
     player.set_equalizer(choices.sound.equalizer(settings.audio_device.as_deref()));
+    player.set_match_source_rate(choices.output.match_source_rate);
     player.set_volume(heard_volume(playback));
     player.set_shuffle(playback.shuffle);
     player.set_repeat(super::play::engine_repeat(playback.repeat));

@@ -14,7 +14,7 @@ use super::{
 use super::{
     AppError, ChallengeKind, CodeDelivery, ErrorKind, OutputStatus, PlaybackState, PlayerStatus,
     RememberedAccount, RepeatMode, ServiceTrust, Session, SignInChallenge, SignInStep,
-    SignUpOutcome, StaySignedIn,
+    SignUpOutcome, SignalPath, StaySignedIn,
 };
 use super::{CatalogChange, CatalogPage, CatalogSplice, CatalogStatus};
 use super::{DesktopWords, LaunchOutcome, LaunchPage};
@@ -73,6 +73,7 @@ pub fn typescript_bindings() -> String {
         OutputStatus::decl(&cfg),
         RepeatMode::decl(&cfg),
         PlayerStatus::decl(&cfg),
+        SignalPath::decl(&cfg),
         QueueEntry::decl(&cfg),
         QueuePage::decl(&cfg),
         QueueView::decl(&cfg),

@@ -209,6 +209,24 @@ pub struct PlayerStatus {
     pub repeat: RepeatMode,
     /// 0.0 (silent) to 1.0.
     pub volume: f32,
+    /// What the sound goes through on its way out, while a stream plays.
+    pub signal: Option<SignalPath>,
+}
+
+/// The way from the decoder to the device, as it really is: the music's format, the
+/// device's, and what converts between them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignalPath {
+    pub source_rate: u32,
+    pub source_channels: u16,
+    pub output_rate: u32,
+    pub output_channels: u16,
+    /// The samples the device takes ("32-bit float"), when the output says.
+    pub output_format: Option<String>,
+    /// The music is converted to the device's rate (band-limited, in the engine).
+    pub resampled: bool,
+    /// The equaliser shapes the sound (it is on and not flat).
+    pub equalized: bool,
 }
 
 /// What happens at the end of a track or the queue.
@@ -235,6 +253,7 @@ impl PlayerStatus {
             shuffle: false,
             repeat: RepeatMode::Off,
             volume: 1.0,
+            signal: None,
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct PlaybackSettings {
 pub struct OutputSettings {
     /// The device's id or name; `None` plays through the system's default.
     pub device: Option<String>,
+    /// Run the device at each track's own sample rate when it can (reopening it between
+    /// tracks of different rates), instead of converting every track to the device's rate.
+    pub match_source_rate: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]

@@ -15,6 +15,7 @@ export const IDLE_STATUS: PlayerStatus = {
   shuffle: false,
   repeat: "off",
   volume: 1,
+  signal: null,
 };
 
 /**

@@ -258,7 +258,11 @@ impl Worker {
             }
             Command::SetOutput(open_sink) => self.set_output(open_sink),
             Command::SetReplayGain(settings) => self.set_replay_gain(settings),
-            Command::SetEqualizer(settings) => self.output.set_equalizer(settings),
+            Command::SetEqualizer(settings) => {
+                self.output.set_equalizer(settings);
+                self.emit_signal();
+            }
+            Command::SetMatchSourceRate(on) => self.output.set_match_source_rate(on),
         }
     }
 
@@ -437,7 +441,10 @@ impl Worker {
         }
         self.play_out_tail();
         match self.output.retarget(format) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.emit_signal();
+                true
+            }
             Err(err) => {
                 self.track_failed(err);
                 false
@@ -545,6 +552,13 @@ impl Worker {
                 self.emit_queue();
             }
             None => self.set_state(PlaybackState::Error),
+        }
+    }
+
+    /// Says what the sound goes through now, when a stream plays.
+    fn emit_signal(&self) {
+        if let Some(signal) = self.output.signal() {
+            (self.emit)(PlayerEvent::Signal(signal));
         }
     }
 

@@ -15,6 +15,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 }));
 
 import * as ipc from "../../../ipc";
+import { navigation } from "$lib/navigation";
 import { localeStore } from "$lib/i18n";
 import { makeSettings, makeSettingsView } from "../../../test/fixtures";
 import SettingsScreen from "./SettingsScreen.svelte";
@@ -116,16 +117,28 @@ describe("the output device", () => {
     await vi.waitFor(() => expect(options()).toEqual(["System default (Speakers)", "Speakers", "USB DAC"]));
     expect(deviceSelect().value).toBe("");
     await fireEvent.change(deviceSelect(), { target: { value: "USB DAC" } });
-    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: "USB DAC" });
+    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: "USB DAC", match_source_rate: false });
     await fireEvent.change(deviceSelect(), { target: { value: "" } });
-    expect(mocked.updateSettings.mock.calls[1][0].output).toEqual({ device: null });
+    expect(mocked.updateSettings.mock.calls[1][0].output).toEqual({ device: null, match_source_rate: false });
+  });
+
+  it("lets the output follow the music's sample rate, and opens the equaliser", async () => {
+    mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS], choosable: true });
+    await shown(viewOf(DEFAULTS));
+    const match = screen.getByTestId("setting-match-source-rate") as HTMLInputElement;
+    expect(match.checked).toBe(false);
+    await fireEvent.click(match);
+    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: null, match_source_rate: true });
+    expect(screen.getByText(/short pause between tracks/)).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("open-equalizer"));
+    expect(navigation.route).toEqual({ kind: "equalizer" });
   });
 
   it("follows devices plugged in and pulled out while shown, keeping a missing choice with a word", async () => {
     vi.useFakeTimers();
     try {
       mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS, DAC], choosable: true });
-      await shown(viewOf({ ...DEFAULTS, output: { device: "USB DAC" } }));
+      await shown(viewOf({ ...DEFAULTS, output: { device: "USB DAC", match_source_rate: false } }));
       await vi.waitFor(() => expect(options()).toContain("USB DAC"));
       mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS], choosable: true });
       await vi.advanceTimersByTimeAsync(DEVICE_POLL_MS);
