@@ -281,3 +281,56 @@ fn a_boost_past_full_scale_is_caught_by_the_limiter() {
     let level = level_db(&left, 1, 1000.0);
     assert!((level - 20.0 * 0.89f64.log10()).abs() < 0.2, "{level} dB");
 }
+
+#[test]
+fn stopped_with_the_equalizer_on_the_player_plays_again() {
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    use strato_audio::{Player, PlayerEvent, QueueItem, Sink};
+    use strato_model::ipc::PlaybackState;
+
+    let dir = tempfile::tempdir().unwrap();
+    write_tones(&dir.path().join("tones.wav"), &[440.0]);
+    let capture = dir.path().join("out.wav");
+    let (events, states) = mpsc::channel();
+    let player = Player::spawn(
+        Box::new(move || {
+            Ok(
+                Box::new(WavSink::create(&capture, Pacing::Unpaced).with_preferred_rate(RATE))
+                    as Box<dyn Sink>,
+            )
+        }),
+        Arc::new(support::Files(dir.path().to_owned())),
+        move |event| {
+            if let PlayerEvent::State(state) = event {
+                let _ = events.send(state);
+            }
+        },
+    )
+    .unwrap();
+    let mut settings = EqualizerSettings {
+        enabled: true,
+        ..EqualizerSettings::default()
+    };
+    settings.graphic_db[3] = 6.0;
+    player.set_equalizer(settings);
+    let item = QueueItem {
+        id: "tones.wav".into(),
+        duration: None,
+        replay_gain: None,
+    };
+    let ended = |what: &str| loop {
+        match states.recv_timeout(Duration::from_secs(20)) {
+            Ok(PlaybackState::Ended) => break,
+            Ok(PlaybackState::Error) => panic!("{what}: the player failed"),
+            Ok(_) => {}
+            Err(err) => panic!("{what}: the player never ended (its thread is stuck): {err}"),
+        }
+    };
+    player.set_queue(vec![item.clone()], 0, Duration::ZERO);
+    ended("the first play");
+    player.stop();
+    player.set_queue(vec![item], 0, Duration::ZERO);
+    ended("the play after a stop");
+}

@@ -58,7 +58,7 @@ fn matched_the_track_plays_at_its_own_rate_bit_for_bit() {
         (TRACK_RATE, TRACK_RATE)
     );
     assert!(!signal.resampled);
-    assert_eq!(signal.output_format.as_deref(), Some("32-bit float"));
+    assert_eq!((signal.output_bits, signal.output_float), (Some(32), true));
 }
 
 #[test]

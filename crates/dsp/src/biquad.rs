@@ -175,6 +175,13 @@ impl Biquad {
         y
     }
 
+    /// Takes over `other`'s states: the same band with new settings goes on from where
+    /// the old one was.
+    pub fn continue_from(&mut self, other: &Self) {
+        self.s1 = other.s1;
+        self.s2 = other.s2;
+    }
+
     /// Forgets the signal so far.
     pub fn reset(&mut self) {
         self.s1 = 0.0;

@@ -65,6 +65,11 @@ impl Bank {
 #[derive(Debug, Clone)]
 pub struct Equalizer {
     channels: usize,
+    /// The design heard (or being faded to), and one waiting for the fade to end: a slider
+    /// dragged sends settings faster than a fade lasts, and each fade runs whole rather
+    /// than being cut by the next.
+    design: EqDesign,
+    waiting: Option<EqDesign>,
     current: Bank,
     /// The bank being faded out, and the frames left of the fade.
     previous: Option<(Bank, usize)>,
@@ -86,11 +91,23 @@ impl Equalizer {
         let fade_frames = (f64::from(design.rate) * FADE_SECONDS).round() as usize;
         Self {
             channels,
+            design: design.clone(),
+            waiting: None,
             current: Bank::new(design, channels),
             previous: None,
             fade_frames: fade_frames.max(1),
             faded: Vec::new(),
         }
+    }
+
+    /// Whether the equaliser shapes the sound, or will once a fade ends: its settings are
+    /// not flat.
+    #[must_use]
+    pub fn shapes(&self) -> bool {
+        !self
+            .waiting
+            .as_ref()
+            .map_or(self.current.flat, EqDesign::is_flat)
     }
 
     /// Whether [`Self::process`] leaves samples as they are.
@@ -99,13 +116,29 @@ impl Equalizer {
         self.current.flat && self.previous.is_none()
     }
 
-    /// Plays `design` from now on, cross-fading to it. The design must be for the stream's
-    /// rate.
+    /// Plays `design` from now on, cross-fading to it; the same design again changes
+    /// nothing. The design must be for the stream's rate.
     pub fn set_design(&mut self, design: &EqDesign) {
-        let next = Bank::new(design, self.channels);
-        if next.flat && self.is_flat() {
+        if self.previous.is_some() {
+            self.waiting = (*design != self.design).then(|| design.clone());
             return;
         }
+        if *design == self.design {
+            return;
+        }
+        self.begin_fade(design);
+    }
+
+    fn begin_fade(&mut self, design: &EqDesign) {
+        let mut next = Bank::new(design, self.channels);
+        // Filters of the same bands carry on from the old ones' states rather than from
+        // silence, so a boosted bass is there at once instead of building up.
+        if next.filters.len() == self.current.filters.len() {
+            for (new, old) in next.filters.iter_mut().zip(&self.current.filters) {
+                new.continue_from(old);
+            }
+        }
+        self.design = design.clone();
         let old = std::mem::replace(&mut self.current, next);
         self.previous = Some((old, self.fade_frames));
     }
@@ -114,6 +147,10 @@ impl Equalizer {
     /// with what came before) and ends any fade.
     pub fn reset(&mut self) {
         self.previous = None;
+        if let Some(design) = self.waiting.take() {
+            self.current = Bank::new(&design, self.channels);
+            self.design = design;
+        }
         for filter in &mut self.current.filters {
             filter.reset();
         }
@@ -148,6 +185,9 @@ impl Equalizer {
         }
         if *left == 0 {
             self.previous = None;
+            if let Some(design) = self.waiting.take() {
+                self.begin_fade(&design);
+            }
         }
     }
 }
@@ -183,6 +223,39 @@ mod tests {
                 (0.4 * (2.0 * std::f64::consts::PI * 80.0 * (i / 2) as f64 / 48_000.0).sin()) as f32
             })
             .collect()
+    }
+
+    #[test]
+    fn a_dragged_slider_fades_whole_and_ends_on_the_last_setting() {
+        let mut eq = Equalizer::new(&EqDesign::flat(48_000), 2);
+        let input = tone(48_000);
+        let mut output = Vec::new();
+        // A new gain every 16 ms (768 frames), faster than a 20 ms fade.
+        for (i, chunk) in input.chunks(768 * 2).enumerate() {
+            if i < 30 {
+                #[allow(clippy::cast_precision_loss, reason = "thirty steps")]
+                eq.set_design(&design(0.3 * i as f32));
+            }
+            let mut chunk = chunk.to_vec();
+            eq.process(&mut chunk);
+            output.extend(chunk);
+        }
+        let step = output
+            .iter()
+            .step_by(2)
+            .zip(output.iter().step_by(2).skip(1))
+            .map(|(a, b)| (b - a).abs())
+            .fold(0f32, f32::max);
+        assert!(step < 0.02, "{step}");
+        assert_eq!(
+            eq.design,
+            design(0.3 * 29.0),
+            "the last setting is the one heard"
+        );
+        assert!(eq.previous.is_none() && eq.waiting.is_none());
+        // The same design again is no fade at all.
+        eq.set_design(&design(0.3 * 29.0));
+        assert!(eq.previous.is_none());
     }
 
     #[test]

@@ -193,12 +193,14 @@ impl Limiter {
         let slot = &mut self.line[self.line_pos * channels..][..channels];
         for (sample, delayed) in frame.iter_mut().zip(slot.iter_mut()) {
             let limited = *delayed * gain;
-            *delayed = *sample;
-            *sample = if weight >= 1.0 {
-                limited
-            } else {
-                *sample + (limited - *sample) * weight
-            };
+            let direct = *sample;
+            *delayed = direct;
+            // Bypassed, the sample itself (bit for bit, signed zeros too).
+            if weight >= 1.0 {
+                *sample = limited;
+            } else if weight > 0.0 {
+                *sample = direct + (limited - direct) * weight;
+            }
         }
         self.line_pos = (self.line_pos + 1) % self.delay;
         if weight > 0.0 {

@@ -15,7 +15,7 @@ use strato_e2e::{AppUnderTest, Audio};
 const WAIT: Duration = Duration::from_secs(30);
 
 /// The second track plays on: the way its sound goes, as it really is (the null output takes
-/// the music's own rate, so nothing converts it).
+/// the music's own rate, so Strato does not convert it).
 async fn assert_signal_path_shown(app: &AppUnderTest) -> Result<()> {
     let signal = app
         .wait_for_text("diagnostics-signal", WAIT, |t| t.contains("kHz"))
@@ -24,7 +24,7 @@ async fn assert_signal_path_shown(app: &AppUnderTest) -> Result<()> {
         signal.starts_with("Now: ") && signal.contains("kHz stereo to the device"),
         "{signal}"
     );
-    assert!(signal.contains("nothing converts it"), "{signal}");
+    assert!(signal.contains("Strato does not convert it"), "{signal}");
     Ok(())
 }
 

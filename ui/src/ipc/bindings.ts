@@ -121,9 +121,13 @@ volume: number,
 signal: SignalPath | null, };
 export type SignalPath = { source_rate: number, source_channels: number, output_rate: number, output_channels: number, 
 /**
- * The samples the device takes ("32-bit float"), when the output says.
+ * The bits of the samples the device takes, when the output says.
  */
-output_format: string | null, 
+output_bits: number | null, 
+/**
+ * Whether those samples are floating point (else integers).
+ */
+output_float: boolean, 
 /**
  * The music is converted to the device's rate (band-limited, in the engine).
  */

@@ -225,10 +225,23 @@ impl Output {
             source_rate: source.sample_rate,
             source_channels: source.channels,
             output_rate: sink.sample_rate,
-            output_channels: sink.channels,
-            output_format: self.sink.as_ref().and_then(|s| s.sample_format()),
+            output_channels: self
+                .sink
+                .as_ref()
+                .and_then(|s| s.channels())
+                .unwrap_or(sink.channels),
+            output_bits: self
+                .sink
+                .as_ref()
+                .and_then(|s| s.sample_format())
+                .map(|(bits, _)| bits),
+            output_float: self
+                .sink
+                .as_ref()
+                .and_then(|s| s.sample_format())
+                .is_some_and(|(_, float)| float),
             resampled: self.resampler.is_some(),
-            equalized: self.equalizer.as_ref().is_some_and(|eq| !eq.is_flat()),
+            equalized: self.equalizer.as_ref().is_some_and(Equalizer::shapes),
         })
     }
 
@@ -237,11 +250,13 @@ impl Output {
         self.match_source_rate = on;
     }
 
-    /// The limiter is needed when anything before it can push the sound over full scale:
-    /// an equaliser at work, or a gain above unity (normalisation raising a quiet track).
+    /// The limiter is engaged while the equaliser shapes the sound, the one part of the
+    /// chain that can push it over full scale (`ReplayGain`'s own clipping prevention holds
+    /// its gain under the track's peak). It changes only when the listener changes the
+    /// equaliser: never per track or with the volume, so a gapless album keeps one constant
+    /// delay and every sample.
     fn engage_limiter(&mut self) {
-        let needed = self.equalizer.as_ref().is_some_and(|eq| !eq.is_flat())
-            || self.gain.as_ref().is_some_and(|gain| gain.target() > 1.0);
+        let needed = self.equalizer.as_ref().is_some_and(Equalizer::shapes);
         if let Some(limiter) = self.limiter.as_mut() {
             limiter.set_engaged(needed);
         }
@@ -325,23 +340,36 @@ impl Output {
         if let Some(gain) = self.gain.as_mut() {
             gain.apply(block);
         }
-        if let Some(limiter) = self.limiter.as_mut()
-            && !limiter.is_bypassed()
-        {
+        // Fed even while bypassed (then it passes the samples on untouched), so that
+        // engaging it mid-stream finds its delay line full of what was just heard.
+        if let Some(limiter) = self.limiter.as_mut() {
             limiter.process(block);
         }
     }
 
-    /// The last samples of a stream: the resampler's and the limiter's delay line.
-    pub(super) fn drain_tail(&mut self) -> Vec<f32> {
+    /// The resampler's last samples, before PCM of another format joins the stream (an
+    /// HLS discontinuity): the equaliser and the limiter go on through the change.
+    pub(super) fn drain_resampler(&mut self) -> Vec<f32> {
         let mut out = Vec::new();
+        if self.sink_format.is_none() {
+            return out;
+        }
         if let Some(resampler) = self.resampler.as_mut()
             && resampler.flush(&mut out).is_err()
         {
             out.clear();
         }
         self.process(&mut out);
-        if let Some(limiter) = self.limiter.as_mut() {
+        out
+    }
+
+    /// The last samples of a stream: the resampler's, and the limiter's delay line. Nothing
+    /// when no stream plays (after a stop).
+    pub(super) fn drain_tail(&mut self) -> Vec<f32> {
+        let mut out = self.drain_resampler();
+        if self.sink_format.is_some()
+            && let Some(limiter) = self.limiter.as_mut()
+        {
             out.extend(limiter.drain());
         }
         out
@@ -361,7 +389,6 @@ impl Output {
         if let Some(gain) = self.gain.as_mut() {
             gain.set_volume(volume);
         }
-        self.engage_limiter();
     }
 
     /// The `ReplayGain` factor of the track about to be written; ramps at the boundary.
@@ -370,7 +397,6 @@ impl Output {
         if let Some(gain) = self.gain.as_mut() {
             gain.set_replay_gain(factor);
         }
-        self.engage_limiter();
     }
 
     /// Whether the sink still has audio of the current stream to play (a stopped stream
@@ -391,6 +417,9 @@ impl Output {
         self.sink_format = None;
         self.source_format = None;
         self.resampler = None;
+        // The next stream builds its own (see `begin`).
+        self.equalizer = None;
+        self.limiter = None;
     }
 }
 

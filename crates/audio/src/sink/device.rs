@@ -4,11 +4,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use rodio::cpal;
 use rodio::cpal::traits::HostTrait;
-use rodio::cpal::{self, ErrorKind};
-use rodio::{DeviceSinkBuilder, DeviceSinkError, DeviceTrait, MixerDeviceSink};
+use rodio::{DeviceSinkError, DeviceTrait, MixerDeviceSink};
 
-use super::{PcmFormat, Sink, SinkError, device_config};
+use super::device_config::{self, open_mixer};
+use super::{PcmFormat, Sink, SinkError};
 
 /// Queued audio between the decoder and the device callback. Small, because the player's own
 /// buffering happens upstream; this only has to ride out scheduling hiccups.
@@ -64,7 +65,7 @@ fn device_name(device: &cpal::Device) -> String {
 }
 
 /// rodio's errors keep the useful part (what the OS said) in their source; say all of it.
-fn describe(error: &DeviceSinkError) -> String {
+pub(super) fn describe(error: &DeviceSinkError) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -84,7 +85,8 @@ fn describe(error: &DeviceSinkError) -> String {
 /// callback saying the device or host is gone, and the callback falling silent for
 /// [`STALL_AFTER`] while a stream is open (some backends stop calling instead of erroring).
 pub struct DeviceSink {
-    device: MixerDeviceSink,
+    /// `None` only after reopening it failed (then the sink is lost).
+    device: Option<MixerDeviceSink>,
     /// The device itself, to open again at another rate.
     output: cpal::Device,
     /// The rate and channels of the device's own default configuration.
@@ -176,7 +178,7 @@ impl DeviceSink {
             "audio output opened"
         );
         Ok(Self {
-            device: mixer,
+            device: Some(mixer),
             output: device,
             own_rate,
             channels,
@@ -190,7 +192,36 @@ impl DeviceSink {
     /// The rate the device runs at.
     #[must_use]
     pub fn device_rate(&self) -> u32 {
-        self.device.config().sample_rate().get()
+        self.device
+            .as_ref()
+            .map_or(self.own_rate, |d| d.config().sample_rate().get())
+    }
+
+    /// How long the device's own buffer lasts.
+    fn buffer_time(&self) -> Duration {
+        let Some(device) = self.device.as_ref() else {
+            return Duration::ZERO;
+        };
+        let config = device.config();
+        let frames = match config.buffer_size() {
+            cpal::BufferSize::Fixed(frames) => *frames,
+            cpal::BufferSize::Default => config.sample_rate().get() / 10,
+        };
+        Duration::from_secs_f64(f64::from(frames) / f64::from(config.sample_rate().get()))
+    }
+
+    /// Closes the device and opens it again in `format` (rate, channels).
+    fn reopen(&mut self, format: (u32, u16), fallback: bool) -> Result<(), SinkError> {
+        // rodio closes the device when its sink is dropped: the old one goes first.
+        self.device = None;
+        self.device = Some(open_mixer(
+            &self.output,
+            &self.name,
+            format,
+            &self.lost,
+            fallback,
+        )?);
+        Ok(())
     }
 
     /// True when a stream exists and its callback has not run for [`STALL_AFTER`].
@@ -200,61 +231,6 @@ impl DeviceSink {
             self.watch.stalled(beat, Instant::now())
         })
     }
-}
-
-/// Opens `device` at `rate` with `channels` channels in the widest sample format it takes
-/// there (see [`device_config`]); with `fallback`, any configuration of the device that opens
-/// when that one does not. Without it, a rate the device does not list is refused.
-fn open_mixer(
-    device: &cpal::Device,
-    name: &str,
-    (rate, channels): (u32, u16),
-    lost: &Arc<AtomicBool>,
-    fallback: bool,
-) -> Result<MixerDeviceSink, SinkError> {
-    let no_device = |e: &DeviceSinkError| SinkError::NoDevice(format!("{name}: {}", describe(e)));
-    let flag = Arc::clone(lost);
-    let on_error = move |e: cpal::Error| {
-        if matches!(
-            e.kind(),
-            ErrorKind::DeviceNotAvailable
-                | ErrorKind::StreamInvalidated
-                | ErrorKind::HostUnavailable
-        ) {
-            tracing::warn!(error = %e, "audio output lost");
-            flag.store(true, Ordering::Relaxed);
-        } else {
-            tracing::debug!(error = %e, "audio output error");
-        }
-    };
-    let ranges: Vec<_> = device
-        .supported_output_configs()
-        .map(Iterator::collect)
-        .unwrap_or_default();
-    let builder = DeviceSinkBuilder::from_device(device.clone())
-        .map_err(|e| no_device(&e))?
-        .with_error_callback(on_error);
-    let builder = match device_config::best_config(&ranges, rate, channels) {
-        // About 50 ms of the device's buffer, as rodio chooses for a default configuration.
-        Some(config) => builder
-            .with_supported_config(&config)
-            .with_buffer_size(cpal::BufferSize::Fixed((rate / 20).next_power_of_two())),
-        None if fallback => builder,
-        None => {
-            return Err(SinkError::UnsupportedFormat(PcmFormat {
-                sample_rate: rate,
-                channels,
-            }));
-        }
-    };
-    let opened = if fallback {
-        builder.open_sink_or_fallback()
-    } else {
-        builder.open_stream()
-    };
-    let mut mixer = opened.map_err(|e| no_device(&e))?;
-    mixer.log_on_drop(false);
-    Ok(mixer)
 }
 
 /// Notices a heartbeat that stops advancing. Interior mutability because it is consulted from
@@ -307,7 +283,13 @@ impl Sink for DeviceSink {
         let frames = (f64::from(format.sample_rate) * RING_SECONDS) as usize;
         let (producer, consumer) = rtrb::RingBuffer::new(frames * usize::from(format.channels));
         let shared = Arc::new(StreamShared::default());
-        self.device.mixer().add(RingSource::new(
+        let Some(device) = self.device.as_ref() else {
+            return Err(SinkError::NoDevice(format!(
+                "{} did not open again",
+                self.name
+            )));
+        };
+        device.mixer().add(RingSource::new(
             consumer,
             Arc::clone(&shared),
             (channels, rate),
@@ -389,34 +371,47 @@ impl Sink for DeviceSink {
 
     fn set_rate(&mut self, rate: Option<u32>) -> bool {
         let wanted = rate.unwrap_or(self.own_rate);
-        if wanted == self.device_rate() {
-            return true;
+        let ranges: Vec<_> = self
+            .output
+            .supported_output_configs()
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        // A rate the device does not list is not tried: it goes on (or back) at its own.
+        let taken = device_config::best_config(&ranges, wanted, self.channels).is_some();
+        let target = if taken { wanted } else { self.own_rate };
+        if target == self.device_rate() {
+            return target == wanted;
         }
         self.stop();
-        let format = (wanted, self.channels);
-        match open_mixer(&self.output, &self.name, format, &self.lost, false) {
-            Ok(mixer) => {
-                tracing::info!(device = %self.name, rate = wanted, "audio output reopened at the music's rate");
-                self.device = mixer;
-                true
+        // What the ring handed the device is still in its buffer: let it be heard (and a
+        // cut stream's fade end) before the device is closed. It is closed before it is
+        // opened again, as a device opened exclusively (ALSA `hw:`) opens only once.
+        std::thread::sleep(self.buffer_time() + Duration::from_secs_f64(DECLICK_SECONDS));
+        let own = (self.own_rate, self.channels);
+        match self.reopen((target, self.channels), target == self.own_rate) {
+            Ok(()) => {
+                tracing::info!(device = %self.name, rate = target, "audio output reopened");
+                target == wanted
             }
             Err(error) => {
-                tracing::info!(device = %self.name, rate = wanted, %error, "the output keeps its rate; the music is converted");
-                let own = (self.own_rate, self.channels);
-                if self.device_rate() != self.own_rate
-                    && let Ok(mixer) = open_mixer(&self.output, &self.name, own, &self.lost, true)
-                {
-                    self.device = mixer;
+                tracing::info!(device = %self.name, rate = target, %error, "the output did not reopen at the music's rate");
+                if let Err(error) = self.reopen(own, true) {
+                    tracing::warn!(device = %self.name, %error, "the output did not open again");
+                    self.lost.store(true, Ordering::Relaxed);
                 }
                 false
             }
         }
     }
 
-    fn sample_format(&self) -> Option<String> {
-        Some(device_config::describe(
-            self.device.config().sample_format(),
-        ))
+    fn sample_format(&self) -> Option<(u16, bool)> {
+        let format = self.device.as_ref()?.config().sample_format();
+        let bits = u16::try_from(format.bits_per_sample()).ok()?;
+        Some((bits, format.is_float()))
+    }
+
+    fn channels(&self) -> Option<u16> {
+        Some(self.channels)
     }
 
     fn is_lost(&self) -> bool {
@@ -500,22 +495,31 @@ impl Iterator for RingSource {
             .is_multiple_of(u64::from(channels));
         if at_frame_start {
             let quiet = stopping || self.shared.paused.load(Ordering::Relaxed);
-            self.level = if quiet {
-                self.level.saturating_sub(1)
-            } else {
-                (self.level + 1).min(self.fade_frames)
-            };
-            #[allow(clippy::cast_precision_loss, reason = "a few hundred frames")]
-            let gain = self.level as f32 / self.fade_frames as f32;
-            self.gain = gain;
-            let faded_out = quiet && self.level == 0;
-            if faded_out || self.consumer.slots() < usize::from(channels) {
+            let empty = self.consumer.slots() < usize::from(channels);
+            if quiet && (self.level <= 1 || empty) {
+                // Faded out, or nothing left to fade: the end, or silence while paused
+                // (from silence, a resume fades in).
+                self.level = 0;
                 if stopping {
                     return None;
                 }
                 self.silence_left = channels - 1;
                 return Some(0.0);
             }
+            if empty {
+                // An underrun: silence, the fade held where it was, so the first frame that
+                // comes (after a seek, a skip, a resume) still fades in.
+                self.silence_left = channels - 1;
+                return Some(0.0);
+            }
+            self.level = if quiet {
+                self.level - 1
+            } else {
+                (self.level + 1).min(self.fade_frames)
+            };
+            #[allow(clippy::cast_precision_loss, reason = "a few hundred frames")]
+            let gain = self.level as f32 / self.fade_frames as f32;
+            self.gain = gain;
         }
         let sample = self.consumer.pop().unwrap_or(0.0);
         self.shared.played_samples.fetch_add(1, Ordering::Relaxed);

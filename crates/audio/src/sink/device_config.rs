@@ -1,10 +1,18 @@
-//! Which of a device's stream configurations to open: the rate asked for (the device's
-//! own, or a track's when the output follows the music), the channel count of the device's
-//! default, in the widest sample format the device takes at that rate (64- or 32-bit float,
-//! then 32-, 24-, 16-bit integers), so that nothing is rounded away on the way to the DAC
-//! that the DAC itself would keep.
+//! Opening a device: which of its stream configurations (the rate asked for, the device's
+//! own or a track's when the output follows the music; the channel count of its default; in
+//! the widest sample format it takes at that rate, 64- or 32-bit float, then 32-, 24-,
+//! 16-bit integers, so that nothing is rounded away on the way to the DAC that the DAC
+//! itself would keep), its buffer, and rodio's mixer on it.
 
-use rodio::cpal::{SampleFormat, SupportedStreamConfig, SupportedStreamConfigRange};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rodio::cpal::{
+    self, ErrorKind, SampleFormat, SupportedStreamConfig, SupportedStreamConfigRange,
+};
+use rodio::{DeviceSinkBuilder, DeviceSinkError, DeviceTrait, MixerDeviceSink};
+
+use super::{PcmFormat, SinkError};
 
 /// The configuration at `rate` with `channels` channels in the widest sample format, or
 /// `None` when the device takes no such rate.
@@ -19,6 +27,79 @@ pub(super) fn best_config(
         .filter(|range| (range.min_sample_rate()..=range.max_sample_rate()).contains(&rate))
         .max_by_key(|range| precision(range.sample_format()))
         .map(|range| range.with_sample_rate(rate))
+}
+
+/// Opens `device` at `rate` with `channels` channels in the widest sample format it takes
+/// there (see [`device_config`]); with `fallback`, any configuration of the device that opens
+/// when that one does not. Without it, a rate the device does not list is refused.
+pub(super) fn open_mixer(
+    device: &cpal::Device,
+    name: &str,
+    (rate, channels): (u32, u16),
+    lost: &Arc<AtomicBool>,
+    fallback: bool,
+) -> Result<MixerDeviceSink, SinkError> {
+    let no_device = |e: &DeviceSinkError| {
+        SinkError::NoDevice(format!("{name}: {}", super::device::describe(e)))
+    };
+    let flag = Arc::clone(lost);
+    let on_error = move |e: cpal::Error| {
+        if matches!(
+            e.kind(),
+            ErrorKind::DeviceNotAvailable
+                | ErrorKind::StreamInvalidated
+                | ErrorKind::HostUnavailable
+        ) {
+            tracing::warn!(error = %e, "audio output lost");
+            flag.store(true, Ordering::Relaxed);
+        } else {
+            tracing::debug!(error = %e, "audio output error");
+        }
+    };
+    let ranges: Vec<_> = device
+        .supported_output_configs()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let builder = DeviceSinkBuilder::from_device(device.clone())
+        .map_err(|e| no_device(&e))?
+        .with_error_callback(on_error);
+    let builder = match best_config(&ranges, rate, channels) {
+        // About 50 ms of the device's buffer, as rodio chooses for a default configuration.
+        Some(config) => builder
+            .with_supported_config(&config)
+            .with_buffer_size(cpal::BufferSize::Fixed(buffer_frames(rate, &config))),
+        None if fallback => builder,
+        None => {
+            return Err(SinkError::UnsupportedFormat(PcmFormat {
+                sample_rate: rate,
+                channels,
+            }));
+        }
+    };
+    let opened = if fallback {
+        builder.open_sink_or_fallback()
+    } else {
+        builder.open_stream()
+    };
+    let mut mixer = opened.map_err(|e| no_device(&e))?;
+    mixer.log_on_drop(false);
+    Ok(mixer)
+}
+
+/// The device buffer for `rate`: the power of two nearest 50 ms (2048 frames at 44.1 and
+/// 48 kHz), within what the device allows.
+fn buffer_frames(rate: u32, config: &cpal::SupportedStreamConfig) -> u32 {
+    let wanted = (rate / 20).max(1);
+    let above = wanted.next_power_of_two();
+    let frames = if above - wanted <= wanted - above / 2 {
+        above
+    } else {
+        above / 2
+    };
+    match *config.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } => frames.clamp(min, max),
+        cpal::SupportedBufferSize::Unknown => frames,
+    }
 }
 
 /// How much a sample format keeps: its bits, floats before integers of as many.

@@ -85,8 +85,14 @@ pub trait Sink {
         rate.is_none()
     }
 
-    /// The samples the output takes, for the listener ("32-bit float"), when it says.
-    fn sample_format(&self) -> Option<String> {
+    /// The samples the output takes: their bits, and whether they are floating point.
+    fn sample_format(&self) -> Option<(u16, bool)> {
+        None
+    }
+
+    /// The channels the output plays, when it mixes what it is given to its own (a
+    /// device does: rodio's mixer up- or down-mixes a stream to the device's channels).
+    fn channels(&self) -> Option<u16> {
         None
     }
 

@@ -208,8 +208,8 @@ impl Sink for WavSink {
         }
     }
 
-    fn sample_format(&self) -> Option<String> {
-        Some("32-bit float".to_owned())
+    fn sample_format(&self) -> Option<(u16, bool)> {
+        Some((32, true))
     }
 
     fn is_lost(&self) -> bool {

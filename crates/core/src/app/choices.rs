@@ -38,7 +38,13 @@ impl App {
             .appearance
             .text_scale_percent
             .clamp(*scale.start(), *scale.end());
-        self.preferences.update(|s| *s = settings.clone());
+        // The player's controls and the equalisers are taken from what is kept now, inside
+        // the update: one changed since `before` was read is not undone.
+        self.preferences.update(|s| {
+            let (playback, sound) = (s.playback, std::mem::take(&mut s.sound));
+            *s = settings.clone();
+            (s.playback, s.sound) = (playback, sound);
+        });
         let free = |key| !self.settings.overridden.contains(&key);
         if settings.output.device != before.output.device && free(SettingKey::OutputDevice) {
             self.player.set_output(sink_opener(

@@ -221,8 +221,10 @@ pub struct SignalPath {
     pub source_channels: u16,
     pub output_rate: u32,
     pub output_channels: u16,
-    /// The samples the device takes ("32-bit float"), when the output says.
-    pub output_format: Option<String>,
+    /// The bits of the samples the device takes, when the output says.
+    pub output_bits: Option<u16>,
+    /// Whether those samples are floating point (else integers).
+    pub output_float: bool,
     /// The music is converted to the device's rate (band-limited, in the engine).
     pub resampled: bool,
     /// The equaliser shapes the sound (it is on and not flat).

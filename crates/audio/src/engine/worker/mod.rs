@@ -10,6 +10,7 @@ use strato_model::ipc::PlaybackState;
 mod controls;
 mod edits;
 mod rest;
+mod tail;
 mod timeline;
 
 pub use rest::OUTPUT_REST_AFTER;
@@ -439,7 +440,8 @@ impl Worker {
         if !(mid_track && self.output.is_streaming()) {
             return self.restart_sink(format);
         }
-        self.play_out_tail();
+        let tail = self.output.drain_resampler();
+        self.write_all(&tail);
         match self.output.retarget(format) {
             Ok(()) => {
                 self.emit_signal();
@@ -481,23 +483,6 @@ impl Worker {
                 self.track_failed(err);
                 false
             }
-        }
-    }
-
-    /// Writes the resampler's and the limiter's last samples, at the end of a stream of one
-    /// format.
-    fn play_out_tail(&mut self) {
-        let tail = self.output.drain_tail();
-        let mut offset = 0;
-        while offset < tail.len() {
-            let Some(sink) = self.output.sink_mut() else {
-                return;
-            };
-            let taken = sink.write(&tail[offset..], SLICE);
-            if taken == 0 && sink.is_lost() {
-                return;
-            }
-            offset += taken;
         }
     }
 
@@ -552,13 +537,6 @@ impl Worker {
                 self.emit_queue();
             }
             None => self.set_state(PlaybackState::Error),
-        }
-    }
-
-    /// Says what the sound goes through now, when a stream plays.
-    fn emit_signal(&self) {
-        if let Some(signal) = self.output.signal() {
-            (self.emit)(PlayerEvent::Signal(signal));
         }
     }
 

@@ -145,3 +145,28 @@ fn a_silent_callback_is_a_stall_a_beating_one_is_not() {
     assert!(!watch.stalled(1, later + Duration::from_secs(1)));
     assert!(watch.stalled(1, later + STALL_AFTER + Duration::from_secs(1)));
 }
+
+#[test]
+fn a_stream_that_starts_empty_still_fades_in_when_its_music_comes() {
+    // A seek over the network: the new stream's first callbacks find nothing to play.
+    let (mut producer, consumer) = rtrb::RingBuffer::new(4_096);
+    let shared = Arc::new(StreamShared::default());
+    let mut source = RingSource::new(
+        consumer,
+        Arc::clone(&shared),
+        (NonZero::new(2).unwrap(), NonZero::new(48_000).unwrap()),
+        false,
+    );
+    assert!(frames(&mut source, 2_000).iter().all(|v| *v == 0.0));
+    producer.push_entire_slice(&[0.5; 2_000]).unwrap();
+    let out = frames(&mut source, 600);
+    assert!(out[0] < 0.01, "the first frame at {} of 0.5", out[0]);
+    assert!(out[..479].windows(2).all(|w| w[1] > w[0]));
+    // Played out, then paused with nothing queued: it resumes from silence too.
+    frames(&mut source, 400);
+    shared.paused.store(true, Ordering::Relaxed);
+    assert_eq!(frames(&mut source, 10), [0.0; 10]);
+    producer.push_entire_slice(&[0.5; 200]).unwrap();
+    shared.paused.store(false, Ordering::Relaxed);
+    assert!(frames(&mut source, 1)[0] < 0.01);
+}

@@ -12,13 +12,16 @@ export const GRAPHIC_BANDS: readonly { hz: number; label: string }[] = [
   { hz: 16000, label: "16k" },
 ];
 
-/** A gain to a tenth of a dB, never "-0.0". */
+import { localeStore } from "$lib/i18n/locale.svelte";
+
+/** A gain to a tenth of a dB in the window's language ("-6.5", "-6,5"), never "-0.0". */
 export function decibels(value: number): string {
-  return (Math.round(value * 10) / 10 + 0).toFixed(1);
+  const rounded = Math.round(value * 10) / 10 + 0;
+  return new Intl.NumberFormat(localeStore.current, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(rounded);
 }
 
 /** A gain with its sign: "+3.0", "0.0", "-6.5". */
 export function signedDecibels(value: number): string {
   const text = decibels(value);
-  return Number(text) > 0 ? `+${text}` : text;
+  return Math.round(value * 10) > 0 ? `+${text}` : text;
 }

@@ -26,7 +26,8 @@ export class EqualizerStore {
   device = $state<string | null>(null);
   /** True while an imported profile is being read. */
   importing = $state(false);
-  #pending: EqualizerSettings | null = null;
+  /** The latest change not yet sent, with the device it belongs to. */
+  #pending: { device: string | null; settings: EqualizerSettings } | null = null;
   #sending: Promise<void> | null = null;
 
   get settings(): EqualizerSettings | null {
@@ -35,6 +36,8 @@ export class EqualizerStore {
 
   async load(device: string | null): Promise<void> {
     this.device = device;
+    // A change waiting for another device's equaliser is still sent (it was made there);
+    // its answer is not shown here.
     try {
       const view = await ipc.equalizer(device);
       if (this.device === device) this.view = view;
@@ -51,7 +54,7 @@ export class EqualizerStore {
     const next = structuredClone($state.snapshot(view.settings)) as EqualizerSettings;
     change(next);
     this.view = { ...view, settings: next };
-    this.#pending = next;
+    this.#pending = { device: this.device, settings: next };
     this.#sending ??= this.#send().finally(() => (this.#sending = null));
     return this.#sending;
   }
@@ -146,15 +149,15 @@ export class EqualizerStore {
 
   async #send(): Promise<void> {
     while (this.#pending) {
-      const settings = this.#pending;
+      const { device, settings } = this.#pending;
       this.#pending = null;
-      const device = this.device;
       try {
         const view = await ipc.setEqualizer(device, settings);
         // A newer change waiting keeps what it shows; its answer brings the curve.
         if (!this.#pending && this.device === device) this.view = view;
-        this.error = null;
+        if (this.device === device) this.error = null;
       } catch (error) {
+        if (this.device !== device) continue;
         // What the core keeps comes back, and the words of why stay.
         if (!this.#pending) await this.load(device);
         this.error = ipc.toAppError(error);

@@ -74,6 +74,23 @@ describe("EqualizerStore", () => {
     expect(store.view?.preamp_db).toBe(-3);
   });
 
+  it("sends a change to the device it was made for, even when another is shown by then", async () => {
+    const store = new EqualizerStore();
+    await store.load("USB DAC");
+    const first = deferred<EqualizerView>();
+    mocked.setEqualizer.mockReturnValueOnce(first.promise);
+    mocked.setEqualizer.mockImplementation(async (device, s) => view(s, device));
+    const sent = store.setGraphic(0, 3);
+    void store.setGraphic(0, 6);
+    await store.load("Speakers");
+    first.resolve(view(settings(), "USB DAC"));
+    await sent;
+    expect(mocked.setEqualizer.mock.calls.map(([device]) => device)).toEqual(["USB DAC", "USB DAC"]);
+    expect(store.device).toBe("Speakers");
+    expect(store.view?.device).toBe("Speakers");
+    expect(store.settings?.graphic_db[0]).toBe(0);
+  });
+
   it("applies a preset's gains and switches the equaliser on; a band moved makes it custom", async () => {
     const store = new EqualizerStore();
     await store.load(null);
