@@ -102,9 +102,16 @@ fn buffer_frames(rate: u32, config: &cpal::SupportedStreamConfig) -> u32 {
     }
 }
 
-/// How much a sample format keeps: its bits, floats before integers of as many.
-fn precision(format: SampleFormat) -> (u32, bool) {
-    (format.bits_per_sample(), format.is_float())
+/// How much a sample format keeps, for the DAC behind it: 32-bit float first (what rodio
+/// mixes in, carried as is), then integers by their bits. 64-bit float ranks with 16-bit
+/// integers: no DAC takes it, it is a sound server's conversion format (ALSA's `plug`
+/// offers it, and its conversion of it was heard as near silence in the end-to-end test).
+fn precision(format: SampleFormat) -> u32 {
+    match format {
+        SampleFormat::F32 => 40,
+        SampleFormat::F64 => 15,
+        other => other.bits_per_sample(),
+    }
 }
 
 /// A sample format in words: "32-bit float", "24-bit integer".
@@ -156,6 +163,24 @@ mod tests {
         assert!(
             best_config(&ranges, 48_000, 1).is_none(),
             "nor a channel count"
+        );
+    }
+
+    #[test]
+    fn a_sound_server_s_64_bit_float_is_not_taken_for_the_dac_s_format() {
+        let ranges = [
+            range(2, 8_000, 192_000, SampleFormat::F64),
+            range(2, 8_000, 192_000, SampleFormat::I16),
+            range(2, 8_000, 192_000, SampleFormat::F32),
+        ];
+        let config = best_config(&ranges, 48_000, 2).unwrap();
+        assert_eq!(config.sample_format(), SampleFormat::F32);
+        let without_float = &ranges[..2];
+        assert_eq!(
+            best_config(without_float, 48_000, 2)
+                .unwrap()
+                .sample_format(),
+            SampleFormat::I16
         );
     }
 
