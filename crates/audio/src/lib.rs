@@ -9,7 +9,7 @@
 //! - the [`Player`]: the queue (entries with ids of their own, edited while playing),
 //!   prefetch of the next track, gapless handoff, seek, volume,
 //!   on one output thread that never waits on the network;
-//! - [`gain`] (volume, `ReplayGain`), [`resample`] (rubato) and [`channels`] (remixing a
+//! - [`gain`] (volume, `ReplayGain`, loudness normalisation), [`resample`] (rubato) and [`channels`] (remixing a
 //!   track whose channel count changes mid-stream), applied on the way out;
 //! - [`sink`]: the output behind the [`Sink`] trait: the real device through rodio/cpal
 //!   ([`DeviceSink`]), a [`NullSink`], and a [`WavSink`] that captures to a file.
@@ -30,15 +30,20 @@ pub mod sink;
 mod sniff;
 
 pub use engine::{
-    DeviceRoute, Entry, EntryId, OUTPUT_REST_AFTER, OutputSource, Placement, Player, PlayerEvent,
-    Queue, QueueSnapshot, QueueState, RepeatMode, SinkOpener, WATCH_PERIOD,
+    DeviceRoute, Entry, EntryId, MAX_CROSSFADE, OUTPUT_REST_AFTER, OutputSource, Placement, Player,
+    PlayerEvent, Queue, QueueSnapshot, QueueState, RepeatMode, SinkOpener, WATCH_PERIOD,
 };
 pub use error::AudioError;
-pub use gain::{Gain, ReplayGain, ReplayGainMode, ReplayGainSettings};
-pub use media::{FileMedia, MediaOpener, MediaRun, QueueItem, TrackMedia};
+pub use gain::{
+    Gain, MeasuredLoudness, REPLAY_GAIN_REFERENCE_LUFS, ReplayGain, ReplayGainMode,
+    ReplayGainSettings, normalisation_factor,
+};
+pub use media::{AlbumPlace, FileMedia, MediaOpener, MediaRun, QueueItem, TrackMedia};
 pub use resample::{ResampleError, Resampler};
 pub use sink::{
     DeviceList, DeviceSink, NullDevices, NullSink, OutputDevice, Pacing, PcmFormat, Sink,
     SinkError, SystemDevices, WavSink, output_devices,
 };
+/// A track's measured loudness (EBU R 128), as [`PlayerEvent::Loudness`] reports it.
+pub use strato_dsp::Loudness;
 pub use symphonia::core::io::{MediaSource, ReadOnlySource};

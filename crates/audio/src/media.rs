@@ -8,11 +8,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::gain::ReplayGain;
+use crate::gain::{MeasuredLoudness, ReplayGain};
 use crate::{AudioError, MediaSource};
 
 /// One track in the player's queue.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueueItem {
     /// The catalog id, handed back to the opener.
     pub id: String,
@@ -20,6 +20,30 @@ pub struct QueueItem {
     pub duration: Option<Duration>,
     /// Loudness normalisation data, when the catalog has it.
     pub replay_gain: Option<ReplayGain>,
+    /// The track's loudness as measured here before, for a track without `ReplayGain`.
+    /// With neither, the player measures the track as it plays it from the start (see
+    /// [`crate::PlayerEvent::Loudness`]).
+    pub loudness: Option<MeasuredLoudness>,
+    /// Where the track sits on its album, when the catalog says.
+    pub album: Option<AlbumPlace>,
+}
+
+/// A track's place on its album. Crossfade never blends a track into the one after it on
+/// the same album played in order: a live album or a continuous mix flows from one track
+/// into the next as recorded, and is heard gaplessly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlbumPlace {
+    pub album_id: String,
+    pub track_number: u32,
+}
+
+impl AlbumPlace {
+    /// Whether `next` is the track after this one on the same album.
+    #[must_use]
+    pub fn followed_by(&self, next: &AlbumPlace) -> bool {
+        self.album_id == next.album_id
+            && Some(next.track_number) == self.track_number.checked_add(1)
+    }
 }
 
 /// Encoded bytes for the decoder, from a position on.

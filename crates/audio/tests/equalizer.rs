@@ -9,6 +9,7 @@
     reason = "test signals of a few seconds"
 )]
 
+#[allow(dead_code, reason = "each test uses its part of the support")]
 mod support;
 
 use std::f64::consts::PI;
@@ -319,6 +320,8 @@ fn stopped_with_the_equalizer_on_the_player_plays_again() {
         id: "tones.wav".into(),
         duration: None,
         replay_gain: None,
+        loudness: None,
+        album: None,
     };
     let ended = |what: &str| loop {
         match states.recv_timeout(Duration::from_secs(20)) {

@@ -4,6 +4,7 @@
 //! player says which happened (its signal path), as the Diagnostics screen shows it.
 #![allow(clippy::cast_precision_loss, reason = "test signals of a second")]
 
+#[allow(dead_code, reason = "each test uses its part of the support")]
 mod support;
 
 use std::path::Path;

@@ -12,6 +12,7 @@ mod diagnostics_export;
 mod error;
 pub mod launch;
 pub mod logging;
+mod loudness;
 pub(crate) mod metrics;
 mod offline;
 mod playback;

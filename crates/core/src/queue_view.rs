@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use strato_audio::{Entry, QueueItem, QueueSnapshot, ReplayGain};
+use strato_audio::{AlbumPlace, Entry, QueueItem, QueueSnapshot, ReplayGain};
 use strato_model::ipc::{QueueEntry, QueuePage, QueueView, Track};
 
 use crate::playback::AppEvents;
@@ -195,6 +195,11 @@ pub(crate) fn queue_item(track: &Track) -> QueueItem {
             track_peak: Some(rg.track_peak),
             album_gain_db: Some(rg.album_gain_db),
             album_peak: Some(rg.album_peak),
+        }),
+        loudness: None,
+        album: Some(AlbumPlace {
+            album_id: track.album_id.clone(),
+            track_number: track.track_number,
         }),
     }
 }

@@ -279,6 +279,7 @@ impl AppSettings {
                     ReplayGainChoice::Album => ReplayGainMode::Album,
                     ReplayGainChoice::Off => ReplayGainMode::Off,
                 },
+                target_lufs: quality.loudness_target.lufs(),
                 preamp_db: quality.preamp_db.clamp(-15.0, 15.0),
                 ..ReplayGainSettings::default()
             };

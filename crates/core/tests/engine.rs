@@ -90,6 +90,58 @@ async fn every_bitrate_and_the_mp3_play_to_the_end() {
     }
 }
 
+#[tokio::test]
+async fn with_crossfade_on_an_album_in_order_stays_gapless_and_other_tracks_overlap() {
+    let cloud = DevCloud::start(Moto::start()).await;
+    let album = albums(&["al-northern-drift"]);
+    let captured = Arc::new(Mutex::new(Captured::default()));
+    let (app, events) = signed_in_app(
+        cloud.api_url(),
+        StreamFormat::Hls,
+        high_quality(),
+        &captured,
+        false,
+    )
+    .await;
+    let mut choices = app.settings().settings;
+    choices.output.crossfade_seconds = 6;
+    app.update_settings(choices).unwrap();
+
+    // In order: every sample of every track, as without crossfade.
+    app.play_queue(track_ids(&album), 0).await.unwrap();
+    let ended = events.wait_ended(Duration::from_secs(60)).await;
+    assert!(ended.error.is_none(), "{:?}", ended.error);
+    let in_order = std::mem::take(&mut captured.lock().unwrap().streams);
+    assert_eq!(in_order.len(), 1);
+    check_gapless("crossfade on, an album in order", &in_order[0].1, &album);
+
+    // The same tracks backwards: each overlaps the next by up to six seconds (half the
+    // shorter track at most), so the whole is that much shorter.
+    let backwards: Vec<CatalogTrack> = album.iter().rev().cloned().collect();
+    events.0.lock().unwrap().clear();
+    app.play_queue(track_ids(&backwards), 0).await.unwrap();
+    let ended = events.wait_ended(Duration::from_secs(60)).await;
+    assert!(ended.error.is_none(), "{:?}", ended.error);
+    let streams = std::mem::take(&mut captured.lock().unwrap().streams);
+    let frames = streams.iter().map(|(_, s)| s.len() / 2).sum::<usize>() as u64;
+    let whole: u64 = album.iter().map(|t| t.total_samples).sum();
+    let rate = u64::from(album[0].sample_rate);
+    let shortest_overlaps: u64 = backwards
+        .windows(2)
+        .map(|w| {
+            (6 * rate)
+                .min(w[0].total_samples / 2)
+                .min(w[1].total_samples / 2)
+        })
+        .sum();
+    assert!(
+        frames < whole && whole - frames >= shortest_overlaps * 9 / 10,
+        "{frames} frames heard of {whole}: overlaps of {} where about {shortest_overlaps} were due",
+        whole - frames
+    );
+    drop(app);
+}
+
 /// Plays `track` from `position_ms` and measures where the first heard sample lies in the
 /// source; returns the error in milliseconds.
 async fn seek_error_ms(

@@ -1,5 +1,7 @@
-//! What the sound controls cost: the equaliser (ten graphic bands, every one moved) and the
-//! true-peak limiter on a minute of 48 kHz stereo, as a share of one core, next to
+//! What the sound controls cost: the equaliser (ten graphic bands, every one moved), the
+//! true-peak limiter and the loudness meter (integrated loudness and true peak, as a track
+//! without `ReplayGain` is measured while it plays) on a minute of 48 kHz stereo, as a share
+//! of one core, next to
 //! ffmpeg's own `equalizer` filters (the same ten bands, one thread) on the same samples
 //! in the same run. ffmpeg's time for passing the samples through untouched (`anull`) is
 //! taken off its figure, so both are the filters' work alone.
@@ -16,7 +18,7 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use strato_dsp::{EqDesign, Equalizer, Limiter};
+use strato_dsp::{EqDesign, Equalizer, Limiter, LoudnessMeter};
 use strato_model::ipc::{EqualizerSettings, GRAPHIC_BANDS_HZ, GRAPHIC_Q};
 
 const RATE: u32 = 48_000;
@@ -59,6 +61,15 @@ fn main() {
         }
         started.elapsed()
     });
+    let meter = best_of(runs, || {
+        let mut meter = LoudnessMeter::new(RATE, 2).expect("a meter");
+        let started = Instant::now();
+        for block in audio.chunks(BLOCK_FRAMES * 2) {
+            meter.add(block, RATE, 2).expect("measured");
+        }
+        let _ = std::hint::black_box(meter.loudness());
+        started.elapsed()
+    });
     let ffmpeg = ffmpeg_filters(&audio, runs);
 
     let share = |took: Duration| 100.0 * took.as_secs_f64() / duration.as_secs_f64();
@@ -75,6 +86,11 @@ fn main() {
         "| True-peak limiter, engaged (Strato) | {:.1} ms | {:.3} % |",
         limiter.as_secs_f64() * 1e3,
         share(limiter)
+    );
+    println!(
+        "| Loudness meter, integrated and true peak (Strato) | {:.1} ms | {:.3} % |",
+        meter.as_secs_f64() * 1e3,
+        share(meter)
     );
     match ffmpeg {
         Some(ffmpeg) => {

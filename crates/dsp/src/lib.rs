@@ -9,8 +9,11 @@
 //!   never clicks;
 //! - [`autoeq`]: headphone correction profiles in `AutoEQ`'s `ParametricEQ.txt` form;
 //! - [`presets`]: the graphic equaliser's presets;
+//! - [`Overlap`]: two tracks mixed through a crossfade, on an equal-power curve;
 //! - [`Limiter`]: a look-ahead true-peak limiter, the last stage, catching what the pre-amp
-//!   does not.
+//!   does not;
+//! - [`LoudnessMeter`]: a track's integrated loudness and true peak (EBU R 128), for the
+//!   tracks that come without `ReplayGain`, wrapping the `ebur128` crate.
 //!
 //! Written here rather than taken from a crate: a biquad is a dozen lines, and the crates
 //! that have them (`biquad`, `fundsp`) neither compute the cascade's response the Equaliser
@@ -18,11 +21,15 @@
 
 pub mod autoeq;
 pub mod biquad;
+mod crossfade;
 pub mod design;
 mod equalizer;
 mod limiter;
+mod loudness;
 pub mod presets;
 
+pub use crossfade::Overlap;
 pub use design::EqDesign;
 pub use equalizer::Equalizer;
 pub use limiter::{LIMITER_CEILING_DBTP, Limiter};
+pub use loudness::{Loudness, LoudnessMeter, MeterError};

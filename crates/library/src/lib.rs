@@ -13,6 +13,9 @@
 //! - **sync cursors**, **downloads** (verified before they count as complete), the **play
 //!   queue** with its position, **play history**, and the **uploads** of the listener's own
 //!   files with every part object storage acknowledged (so an upload resumes after a crash);
+//! - the **loudness** of tracks without `ReplayGain`, measured when first played or downloaded
+//!   ([`Library::keep_loudness`]), and their albums' worked out from it
+//!   ([`Library::known_loudness`]);
 //! - how each **play** went ([`Library::record_play_metrics`]), and, for a listener who lets
 //!   playback be reported, the **report batches** waiting to be sent
 //!   ([`Library::seal_telemetry_batch`]).
@@ -42,6 +45,7 @@ mod downloads;
 mod error;
 mod history;
 mod library;
+mod loudness;
 pub mod migrations;
 mod offline;
 mod op_log;
@@ -69,6 +73,7 @@ pub use downloads::{Download, DownloadState, VerifiedFile};
 pub use error::{Error, ErrorKind, Result};
 pub use history::PlayRecord;
 pub use library::Library;
+pub use loudness::{KnownLoudness, MeasuredFrom, TrackLoudness};
 pub use offline::CollectionKind;
 pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};
 pub use play_metrics::{METRICS_KEPT_SECS, PlayMetrics};

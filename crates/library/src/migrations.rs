@@ -98,6 +98,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "telemetry",
         sql: include_str!("../migrations/0015_telemetry.sql"),
     },
+    Migration {
+        version: 16,
+        name: "track_loudness",
+        sql: include_str!("../migrations/0016_track_loudness.sql"),
+    },
 ];
 
 /// The schema version this build writes.

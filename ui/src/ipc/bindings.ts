@@ -415,7 +415,13 @@ device: string | null,
  * Run the device at each track's own sample rate when it can (reopening it between
  * tracks of different rates), instead of converting every track to the device's rate.
  */
-match_source_rate: boolean, };
+match_source_rate: boolean, 
+/**
+ * Seconds the end of a track overlaps the start of the next, one fading out as the
+ * other fades in (0 to 12; 0: none, tracks follow each other gaplessly). Tracks of one
+ * album played in order are never crossfaded.
+ */
+crossfade_seconds: number, };
 export type QualitySettings = { streaming: QualityChoice, format: FormatChoice, 
 /**
  * The quality tracks are downloaded in for offline listening.
@@ -428,10 +434,16 @@ buffer_seconds: number, replay_gain: ReplayGainChoice,
 /**
  * Added to every track's gain, in dB (-15 to +15).
  */
-preamp_db: number, };
+preamp_db: number, 
+/**
+ * The loudness every track (or album) is brought to, by its `ReplayGain` or, for a track
+ * without, by its loudness as measured when it was first played in full or downloaded.
+ */
+loudness_target: LoudnessTarget, };
 export type QualityChoice = "auto" | "low" | "normal" | "high";
 export type FormatChoice = "hls" | "mp3";
 export type ReplayGainChoice = "track" | "album" | "off";
+export type LoudnessTarget = "lufs14" | "lufs18" | "lufs23";
 export type StorageSettings = { 
 /**
  * One limit for downloads and the stream cache together, in megabytes. A JSON number

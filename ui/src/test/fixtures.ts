@@ -173,8 +173,8 @@ export function makeDownloads(overrides: Partial<DownloadsStatus> = {}): Downloa
 export function makeSettings(): Settings {
   return {
     playback: { volume: 1, muted: false, shuffle: false, repeat: "off" },
-    output: { device: null, match_source_rate: false },
-    quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0 },
+    output: { device: null, match_source_rate: false, crossfade_seconds: 0 },
+    quality: { streaming: "auto", format: "hls", downloads: "high", buffer_seconds: 30, replay_gain: "track", preamp_db: 0, loudness_target: "lufs14" },
     storage: { quota_mb: 10_000, data_dir: null },
     appearance: { theme: "system", text_scale_percent: 100, compact_rows: false },
     desktop: { close_to_tray: false, notify_track_change: false, take_media_keys: false, check_for_updates: true },

@@ -7,6 +7,8 @@
 //! same format are written to the sink as one continuous stream, each trimmed of its
 //! encoder delay and padding by its session: that is gapless playback.
 
+mod convert;
+mod measure;
 mod output;
 mod queue;
 mod route;
@@ -18,11 +20,12 @@ use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use strato_dsp::Loudness;
 use strato_model::ipc::{EqualizerSettings, OutputStatus, PlaybackState, SignalPath};
 
 pub use queue::{Entry, EntryId, Placement, Queue, QueueSnapshot, QueueState, RepeatMode};
 pub use route::{DeviceRoute, OutputSource, WATCH_PERIOD};
-pub use worker::OUTPUT_REST_AFTER;
+pub use worker::{MAX_CROSSFADE, OUTPUT_REST_AFTER};
 
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;
@@ -64,6 +67,13 @@ pub enum PlayerEvent {
         id: Option<String>,
         error: AudioError,
     },
+    /// A track without `ReplayGain` or a measurement was decoded whole from its start, and
+    /// this is its loudness (measured on its decode thread): keep it, and give it back in
+    /// the track's [`QueueItem::loudness`] from then on.
+    Loudness {
+        id: String,
+        loudness: Loudness,
+    },
 }
 
 pub(crate) enum Command {
@@ -101,6 +111,7 @@ pub(crate) enum Command {
     SetReplayGain(ReplayGainSettings),
     SetEqualizer(EqualizerSettings),
     SetMatchSourceRate(bool),
+    SetCrossfade(Duration),
     SetOutput(SinkOpener),
 }
 
@@ -234,6 +245,13 @@ impl Player {
     /// another rate on; otherwise tracks are converted to the device's rate.
     pub fn set_match_source_rate(&self, on: bool) {
         self.send(Command::SetMatchSourceRate(on));
+    }
+
+    /// Overlaps the end of each track with the start of the next for `length` (at most
+    /// [`MAX_CROSSFADE`]; `ZERO`: gapless, as by default), from the next track on. Tracks of
+    /// one album played in order are never crossfaded.
+    pub fn set_crossfade(&self, length: Duration) {
+        self.send(Command::SetCrossfade(length));
     }
 
     /// Plays through the output `open_sink` makes from now on, going on from where the

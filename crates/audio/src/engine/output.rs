@@ -17,11 +17,10 @@ use std::time::{Duration, Instant};
 use strato_dsp::{EqDesign, Equalizer, Limiter};
 use strato_model::ipc::{EqualizerSettings, OutputStatus, SignalPath};
 
+use super::convert::StreamConverter;
 use super::{PlayerEvent, SinkOpener};
 use crate::AudioError;
-use crate::channels::remix_into;
 use crate::gain::Gain;
-use crate::resample::Resampler;
 use crate::sink::{PcmFormat, Sink};
 
 /// How often to try a lost output again.
@@ -33,21 +32,20 @@ pub(super) struct Output {
     sink: Option<Box<dyn Sink>>,
     /// The format the sink plays.
     sink_format: Option<PcmFormat>,
-    /// The format decoders deliver; differs from the sink's in rate (resampled) and, after
-    /// a mid-track change, in channel count (remixed).
-    source_format: Option<PcmFormat>,
-    resampler: Option<Resampler>,
+    /// From the format decoders deliver to the sink's: it differs in rate (resampled) and,
+    /// after a mid-track change, in channel count (remixed).
+    converter: Option<StreamConverter>,
     gain: Option<Gain>,
     equalizer_settings: EqualizerSettings,
     /// Run the device at each track's rate when it can (see [`Sink::set_rate`]).
     match_source_rate: bool,
     equalizer: Option<Equalizer>,
     limiter: Option<Limiter>,
+    /// Loudness normalisation may push peaks over full scale (see [`crate::gain`]).
+    normalisation_limited: bool,
     volume: f32,
     replay_gain: f32,
     last_open_attempt: Option<Instant>,
-    scratch: Vec<f32>,
-    remixed: Vec<f32>,
 }
 
 impl Output {
@@ -56,18 +54,16 @@ impl Output {
             open_sink,
             sink: None,
             sink_format: None,
-            source_format: None,
-            resampler: None,
+            converter: None,
             gain: None,
             equalizer_settings: EqualizerSettings::default(),
             match_source_rate: false,
             equalizer: None,
             limiter: None,
+            normalisation_limited: false,
             volume: 1.0,
             replay_gain: 1.0,
             last_open_attempt: None,
-            scratch: Vec::new(),
-            remixed: Vec::new(),
         }
     }
 
@@ -148,8 +144,7 @@ impl Output {
         tracing::warn!("the audio output went away; reopening it");
         self.sink = None;
         self.sink_format = None;
-        self.source_format = None;
-        self.resampler = None;
+        self.converter = None;
         self.last_open_attempt = None;
         emit(PlayerEvent::Output(OutputStatus::Unavailable {
             reason: "the audio output went away".into(),
@@ -173,7 +168,7 @@ impl Output {
 
     /// Whether PCM in `format` can be written without restarting the sink.
     pub(super) fn accepts(&self, format: PcmFormat) -> bool {
-        self.source_format == Some(format) && self.sink.is_some()
+        self.converter.as_ref().map(StreamConverter::source) == Some(format) && self.sink.is_some()
     }
 
     /// Prepares the chain for PCM in `format`: the sink (re)started at the device's rate
@@ -194,7 +189,7 @@ impl Output {
             channels: format.channels,
         };
         sink.start(sink_format)?;
-        self.resampler = resampler_for(format.sample_rate, sink_format)?;
+        self.converter = Some(StreamConverter::new(format, sink_format)?);
         let mut gain = Gain::new(sink_format);
         gain.set_volume(self.volume);
         gain.set_replay_gain(self.replay_gain);
@@ -211,7 +206,6 @@ impl Output {
             limiter.reset();
         }
         self.sink_format = Some(sink_format);
-        self.source_format = Some(format);
         if let Some(signal) = self.signal() {
             emit(PlayerEvent::Signal(signal));
         }
@@ -220,7 +214,8 @@ impl Output {
 
     /// The way from the decoder to the device as it is now, while a stream plays.
     pub(super) fn signal(&self) -> Option<SignalPath> {
-        let (source, sink) = (self.source_format?, self.sink_format?);
+        let (converter, sink) = (self.converter.as_ref()?, self.sink_format?);
+        let source = converter.source();
         Some(SignalPath {
             source_rate: source.sample_rate,
             source_channels: source.channels,
@@ -240,7 +235,7 @@ impl Output {
                 .as_ref()
                 .and_then(|s| s.sample_format())
                 .is_some_and(|(_, float)| float),
-            resampled: self.resampler.is_some(),
+            resampled: converter.resamples(),
             equalized: self.equalizer.as_ref().is_some_and(Equalizer::shapes),
         })
     }
@@ -250,15 +245,25 @@ impl Output {
         self.match_source_rate = on;
     }
 
-    /// The limiter is engaged while the equaliser shapes the sound, the one part of the
-    /// chain that can push it over full scale (`ReplayGain`'s own clipping prevention holds
-    /// its gain under the track's peak). It changes only when the listener changes the
-    /// equaliser: never per track or with the volume, so a gapless album keeps one constant
-    /// delay and every sample.
+    /// The limiter is engaged while something in the chain can push the sound over full
+    /// scale: the equaliser shaping it (`ReplayGain`'s own clipping prevention holds its gain
+    /// under the track's peak), or loudness normalisation to a target that boosts beyond the
+    /// peaks ([`ReplayGainSettings::needs_limiter`](crate::gain::ReplayGainSettings)). It
+    /// changes only when the listener changes one of those settings: never per track or with
+    /// the volume, so a gapless album keeps one constant delay and every sample.
     fn engage_limiter(&mut self) {
-        let needed = self.equalizer.as_ref().is_some_and(Equalizer::shapes);
+        let needed =
+            self.normalisation_limited || self.equalizer.as_ref().is_some_and(Equalizer::shapes);
         if let Some(limiter) = self.limiter.as_mut() {
             limiter.set_engaged(needed);
+        }
+    }
+
+    /// Whether loudness normalisation, as set now, needs the limiter (for the whole stream).
+    pub(super) fn set_normalisation_limited(&mut self, limited: bool) {
+        if self.normalisation_limited != limited {
+            self.normalisation_limited = limited;
+            self.engage_limiter();
         }
     }
 
@@ -273,20 +278,19 @@ impl Output {
         let sink_format = self
             .sink_format
             .ok_or_else(|| AudioError::Malformed("the output has no stream to join".into()))?;
-        self.resampler = resampler_for(format.sample_rate, sink_format)?;
+        self.converter = Some(StreamConverter::new(format, sink_format)?);
         tracing::debug!(
             ?format,
             ?sink_format,
             "the track's format changed; converting it to the output's"
         );
-        self.source_format = Some(format);
         Ok(())
     }
 
     /// Drops what the sink holds and restarts its stream in the same format.
     pub(super) fn flush(&mut self) {
-        if let Some(resampler) = self.resampler.as_mut() {
-            resampler.reset();
+        if let Some(converter) = self.converter.as_mut() {
+            converter.reset();
         }
         if let Some(gain) = self.gain.as_mut() {
             gain.snap();
@@ -301,39 +305,41 @@ impl Output {
             && sink.start(format).is_err()
         {
             self.sink_format = None;
-            self.source_format = None;
+            self.converter = None;
         }
     }
 
     /// Turns decoded samples into what the sink plays: remixed, resampled, equalised, gain
-    /// applied, limited. Buffers are passed along rather than allocated: the block given
-    /// back is the input's when nothing had to be copied, and a copy's source is kept as
-    /// the next copy's room.
+    /// applied, limited. Buffers are passed along rather than allocated (see
+    /// [`StreamConverter::convert`]).
     pub(super) fn convert(&mut self, samples: Vec<f32>) -> Vec<f32> {
-        let samples = match (self.source_format, self.sink_format) {
-            (Some(source), Some(sink)) if source.channels != sink.channels => {
-                self.remixed.clear();
-                remix_into(&samples, source.channels, sink.channels, &mut self.remixed);
-                std::mem::replace(&mut self.remixed, samples)
-            }
-            _ => samples,
-        };
-        let mut out = match self.resampler.as_mut() {
-            Some(resampler) => {
-                self.scratch.clear();
-                if let Err(err) = resampler.process(&samples, &mut self.scratch) {
-                    tracing::warn!(error = %err, "resampling failed; a block was dropped");
-                }
-                std::mem::replace(&mut self.scratch, samples)
-            }
-            None => samples,
-        };
+        let mut out = self.stream_block(samples);
         self.process(&mut out);
         out
     }
 
+    /// Decoded samples in the stream's format, not yet equalised, gained or limited: what
+    /// a crossfade mixes.
+    pub(super) fn stream_block(&mut self, samples: Vec<f32>) -> Vec<f32> {
+        match self.converter.as_mut() {
+            Some(converter) => converter.convert(samples),
+            None => samples,
+        }
+    }
+
+    /// The stream's format, while one plays.
+    pub(super) fn stream_format(&self) -> Option<PcmFormat> {
+        self.sink_format.filter(|_| self.sink.is_some())
+    }
+
+    /// Hands over the converter of the track fed so far (a crossfade keeps it for the
+    /// track fading out); the next block joins the stream through [`Self::retarget`].
+    pub(super) fn take_converter(&mut self) -> Option<StreamConverter> {
+        self.converter.take()
+    }
+
     /// The equaliser, the gain and the limiter, in place.
-    fn process(&mut self, block: &mut [f32]) {
+    pub(super) fn process(&mut self, block: &mut [f32]) {
         if let Some(equalizer) = self.equalizer.as_mut() {
             equalizer.process(block);
         }
@@ -350,15 +356,13 @@ impl Output {
     /// The resampler's last samples, before PCM of another format joins the stream (an
     /// HLS discontinuity): the equaliser and the limiter go on through the change.
     pub(super) fn drain_resampler(&mut self) -> Vec<f32> {
-        let mut out = Vec::new();
         if self.sink_format.is_none() {
-            return out;
+            return Vec::new();
         }
-        if let Some(resampler) = self.resampler.as_mut()
-            && resampler.flush(&mut out).is_err()
-        {
-            out.clear();
-        }
+        let mut out = self
+            .converter
+            .as_mut()
+            .map_or_else(Vec::new, StreamConverter::flush);
         self.process(&mut out);
         out
     }
@@ -399,6 +403,15 @@ impl Output {
         }
     }
 
+    /// The `ReplayGain` factor from the next sample on, without a ramp: a crossfade hands
+    /// each track's factor to its mix and back at sample-exact points.
+    pub(super) fn set_replay_gain_at_once(&mut self, factor: f32) {
+        self.replay_gain = factor;
+        if let Some(gain) = self.gain.as_mut() {
+            gain.set_replay_gain_at_once(factor);
+        }
+    }
+
     /// Whether the sink still has audio of the current stream to play (a stopped stream
     /// has none, whatever its counters say).
     pub(super) fn has_queued(&self) -> bool {
@@ -415,21 +428,9 @@ impl Output {
             sink.stop();
         }
         self.sink_format = None;
-        self.source_format = None;
-        self.resampler = None;
+        self.converter = None;
         // The next stream builds its own (see `begin`).
         self.equalizer = None;
         self.limiter = None;
     }
-}
-
-/// A converter from `rate` to the sink's rate, when they differ; the sink's channel count,
-/// since channels are remixed first.
-fn resampler_for(rate: u32, sink: PcmFormat) -> Result<Option<Resampler>, AudioError> {
-    if rate == sink.sample_rate {
-        return Ok(None);
-    }
-    Resampler::new(rate, sink.sample_rate, sink.channels)
-        .map(Some)
-        .map_err(|e| AudioError::Unsupported(e.to_string()))
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::Duration;
 
+use super::measure::{Measure, Measuring};
 use crate::AudioError;
 use crate::decode::TrackDecoder;
 use crate::media::TrackMedia;
@@ -35,6 +36,8 @@ pub(crate) enum Decoded {
 /// A track being decoded ahead of the output.
 pub(crate) struct Session {
     pcm: Receiver<Decoded>,
+    /// A block taken to see whether one was there ([`Self::is_ready`]), given next.
+    peeked: Option<Decoded>,
     media: Arc<dyn TrackMedia>,
 }
 
@@ -50,22 +53,43 @@ impl Session {
         media: Arc<dyn TrackMedia>,
         position: Duration,
     ) -> Result<Self, AudioError> {
+        Self::start_measuring(media, position, None)
+    }
+
+    /// Starts decoding `media` from `position`, measuring the loudness of what it decodes
+    /// when `measure` says so (see [`super::measure`]): reported once the whole track is.
+    pub(crate) fn start_measuring(
+        media: Arc<dyn TrackMedia>,
+        position: Duration,
+        measure: Option<Measure>,
+    ) -> Result<Self, AudioError> {
         let (tx, rx) = sync_channel(PCM_QUEUE_BLOCKS);
         let thread_media = Arc::clone(&media);
         std::thread::Builder::new()
             .name("strato-decode".into())
             .spawn(move || {
-                if decode(&*thread_media, position, &tx).is_ok() {
+                let mut measuring = measure.map(Measuring::new);
+                if decode(&*thread_media, position, &tx, &mut measuring).is_ok() {
                     // Nobody may be listening any more; then there is no one to tell.
                     let _ = tx.send(Decoded::End);
+                    if let Some(measuring) = measuring {
+                        measuring.report();
+                    }
                 }
             })
             .map_err(AudioError::Io)?;
-        Ok(Self { pcm: rx, media })
+        Ok(Self {
+            pcm: rx,
+            peeked: None,
+            media,
+        })
     }
 
     /// The next block, waiting at most `timeout`; `None` if none came in time.
-    pub(crate) fn next(&self, timeout: Duration) -> Option<Decoded> {
+    pub(crate) fn next(&mut self, timeout: Duration) -> Option<Decoded> {
+        if let Some(decoded) = self.peeked.take() {
+            return Some(decoded);
+        }
         match self.pcm.recv_timeout(timeout) {
             Ok(decoded) => Some(decoded),
             Err(RecvTimeoutError::Timeout) => None,
@@ -74,6 +98,19 @@ impl Session {
                 "the decoder stopped unexpectedly".into(),
             ))),
         }
+    }
+
+    /// Gives `decoded` again at the next [`Self::next`] (it was taken too soon).
+    pub(crate) fn put_back(&mut self, decoded: Decoded) {
+        self.peeked = Some(decoded);
+    }
+
+    /// Whether a block (or the end) is there to be taken without waiting.
+    pub(crate) fn is_ready(&mut self) -> bool {
+        if self.peeked.is_none() {
+            self.peeked = self.pcm.try_recv().ok();
+        }
+        self.peeked.is_some()
     }
 
     pub(crate) fn media(&self) -> &Arc<dyn TrackMedia> {
@@ -88,8 +125,9 @@ fn decode(
     media: &dyn TrackMedia,
     position: Duration,
     out: &SyncSender<Decoded>,
+    measuring: &mut Option<Measuring>,
 ) -> Result<(), Stopped> {
-    match decode_runs(media, position, out) {
+    match decode_runs(media, position, out, measuring) {
         Ok(()) => Ok(()),
         Err(DecodeStop::Stopped) => Err(Stopped),
         Err(DecodeStop::Failed(err)) => {
@@ -114,6 +152,7 @@ fn decode_runs(
     media: &dyn TrackMedia,
     position: Duration,
     out: &SyncSender<Decoded>,
+    measuring: &mut Option<Measuring>,
 ) -> Result<(), DecodeStop> {
     let mut run = media.open_at(position)?;
     let padding = media.padding_frames();
@@ -134,13 +173,11 @@ fn decode_runs(
                 continue;
             }
             if let Some((samples, format)) = tail.take_other_format(format) {
-                out.send(Decoded::Pcm { samples, format })
-                    .map_err(|_| DecodeStop::Stopped)?;
+                send_pcm(out, samples, format, measuring)?;
             }
             let ready = tail.push(&block[from..], format, padding);
             if let Some(samples) = ready {
-                out.send(Decoded::Pcm { samples, format })
-                    .map_err(|_| DecodeStop::Stopped)?;
+                send_pcm(out, samples, format, measuring)?;
             }
         }
         match media.next_run()? {
@@ -150,6 +187,20 @@ fn decode_runs(
     }
     // What remains in the tail is the encoder's padding: never heard.
     Ok(())
+}
+
+/// Hands a block on to the output, through the loudness meter when the track is measured.
+fn send_pcm(
+    out: &SyncSender<Decoded>,
+    samples: Vec<f32>,
+    format: PcmFormat,
+    measuring: &mut Option<Measuring>,
+) -> Result<(), DecodeStop> {
+    if let Some(measuring) = measuring.as_mut() {
+        measuring.add(&samples, format);
+    }
+    out.send(Decoded::Pcm { samples, format })
+        .map_err(|_| DecodeStop::Stopped)
 }
 
 /// Holds back the last `padding` frames of the stream, so they can be dropped at its end

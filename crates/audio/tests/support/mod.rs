@@ -36,7 +36,29 @@ pub fn play(
     sink: impl FnOnce(&Path) -> WavSink + Send + 'static,
     setup: impl FnOnce(&Player),
 ) -> Played {
-    let capture = dir.join(format!("{track}.captured.wav"));
+    let item = QueueItem {
+        id: track.into(),
+        ..QueueItem::default()
+    };
+    play_queue(
+        dir,
+        &format!("{track}.captured.wav"),
+        vec![item],
+        sink,
+        setup,
+    )
+}
+
+/// Plays `items` (files of `dir`) in order into the WAV file `sink` writes at
+/// `dir/<capture>`, after `setup` has commanded the player.
+pub fn play_queue(
+    dir: &Path,
+    capture: &str,
+    items: Vec<QueueItem>,
+    sink: impl FnOnce(&Path) -> WavSink + Send + 'static,
+    setup: impl FnOnce(&Player),
+) -> Played {
+    let capture = dir.join(capture);
     let path = capture.clone();
     let mut sink = Some(sink);
     let (events, ended) = mpsc::channel();
@@ -58,15 +80,7 @@ pub fn play(
     )
     .unwrap();
     setup(&player);
-    player.set_queue(
-        vec![QueueItem {
-            id: track.into(),
-            duration: None,
-            replay_gain: None,
-        }],
-        0,
-        Duration::ZERO,
-    );
+    player.set_queue(items, 0, Duration::ZERO);
     let state = ended.recv_timeout(Duration::from_secs(60)).unwrap();
     assert_eq!(state, PlaybackState::Ended);
     drop(player);

@@ -6,7 +6,8 @@
 //! ([`crate::AppEvents`]).
 
 use strato_model::ipc::{
-    AppError, AppearanceSettings, PlaybackSettings, SettingKey, Settings, SettingsView,
+    AppError, AppearanceSettings, OutputSettings, PlaybackSettings, SettingKey, Settings,
+    SettingsView,
 };
 
 use super::{App, lock, sink_opener};
@@ -56,6 +57,10 @@ impl App {
             // Each device has its own equaliser.
             self.player.set_equalizer(self.output_equalizer());
         }
+        if settings.output.crossfade_seconds != before.output.crossfade_seconds {
+            self.player
+                .set_crossfade(crossfade_length(settings.output.crossfade_seconds));
+        }
         if settings.output.match_source_rate != before.output.match_source_rate {
             self.player
                 .set_match_source_rate(settings.output.match_source_rate);
@@ -65,7 +70,8 @@ impl App {
         }
         let applied = self.applied_settings();
         let gain_changed = settings.quality.replay_gain != before.quality.replay_gain
-            || settings.quality.preamp_db.to_bits() != before.quality.preamp_db.to_bits();
+            || settings.quality.preamp_db.to_bits() != before.quality.preamp_db.to_bits()
+            || settings.quality.loudness_target != before.quality.loudness_target;
         if gain_changed && free(SettingKey::ReplayGain) {
             self.player.set_replay_gain(applied.replay_gain);
         }
@@ -140,9 +146,15 @@ pub(super) fn apply_to_player(
     player.set_replay_gain(settings.replay_gain);
     player.set_equalizer(choices.sound.equalizer(settings.audio_device.as_deref()));
     player.set_match_source_rate(choices.output.match_source_rate);
+    player.set_crossfade(crossfade_length(choices.output.crossfade_seconds));
     player.set_volume(heard_volume(playback));
     player.set_shuffle(playback.shuffle);
     player.set_repeat(super::play::engine_repeat(playback.repeat));
+}
+
+/// The overlap between tracks the listener chose, within what the player does.
+fn crossfade_length(seconds: u8) -> std::time::Duration {
+    std::time::Duration::from_secs(seconds.min(OutputSettings::MAX_CROSSFADE_SECONDS).into())
 }
 
 /// What the player plays at.

@@ -152,6 +152,7 @@ impl App {
         let status_for_player = status.clone();
         let meter = crate::metrics::start(runtime.handle(), bandwidth, Arc::clone(&library));
         let meter_for_player = Arc::clone(&meter);
+        let loudness = crate::loudness::start(runtime.handle(), Arc::clone(&library));
         let (notes, notes_received) = tokio::sync::mpsc::unbounded_channel();
         let queue_notes = notes.clone();
         runtime.spawn(queue::keep(
@@ -164,6 +165,7 @@ impl App {
             routing as Arc<dyn strato_audio::MediaOpener>,
             move |event| {
                 meter_for_player.observe(&event);
+                loudness.observe(&event);
                 let note = QueueNote::from_event(&event);
                 status_for_player.apply(event);
                 if let Some(note) = note {

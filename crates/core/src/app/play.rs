@@ -36,17 +36,27 @@ impl App {
             return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
         }
         let tracks = self.queue_tracks(&track_ids).await?;
-        self.start_queue(&tracks, start, position_ms);
+        self.start_queue(&tracks, start, position_ms).await;
         Ok(())
     }
 
     /// Hands the player `tracks` as its queue, playing the one at `start`, `position_ms` in.
-    pub(super) fn start_queue(&self, tracks: &[Track], start: usize, position_ms: u32) {
-        let items = tracks.iter().map(queue_item).collect();
+    pub(super) async fn start_queue(&self, tracks: &[Track], start: usize, position_ms: u32) {
+        let items = self.queue_items(tracks).await;
         self.status.starting(tracks.get(start).cloned());
         self.queue.know(tracks);
         self.player
             .set_queue(items, start, Duration::from_millis(position_ms.into()));
+    }
+
+    /// What the player needs of `tracks`: their catalog data, and the loudness measured
+    /// here for those without `ReplayGain`.
+    pub(super) async fn queue_items(&self, tracks: &[Track]) -> Vec<QueueItem> {
+        let mut items: Vec<QueueItem> = tracks.iter().map(queue_item).collect();
+        if let Some(library) = self.library() {
+            crate::loudness::fill_in(&library, &mut items).await;
+        }
+        items
     }
 
     /// The catalog data of tracks about to be queued (offline, from the catalog cache and
@@ -110,6 +120,8 @@ impl App {
                 id,
                 duration: None,
                 replay_gain: None,
+                loudness: None,
+                album: None,
             })
             .collect();
         self.player

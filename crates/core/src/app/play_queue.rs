@@ -12,7 +12,6 @@ use strato_audio::{EntryId, Placement};
 use strato_model::ipc::{AppError, ErrorKind, LibraryPlaylist, QueuePage, QueueView};
 
 use super::App;
-use crate::queue_view::queue_item;
 
 impl App {
     /// Puts tracks right after the one playing, before anything queued earlier. Into an
@@ -40,8 +39,8 @@ impl App {
             // Nothing was queued: what is added plays.
             self.status.starting(tracks.first().cloned());
         }
-        self.player
-            .insert(tracks.iter().map(queue_item).collect(), placement);
+        let items = self.queue_items(&tracks).await;
+        self.player.insert(items, placement);
         Ok(())
     }
 

@@ -210,6 +210,11 @@ impl AccountLibrary {
         );
         let tasks = vec![
             catalog_task,
+            // Listening before the worker starts, so no download completes unheard.
+            self.runtime.spawn(crate::loudness::measure_downloads(
+                downloads.subscribe(),
+                self.handle.clone(),
+            )),
             downloads.spawn_worker(),
             uploads.spawn_worker(),
             self.runtime.spawn(transfers::follow(

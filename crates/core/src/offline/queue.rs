@@ -89,6 +89,12 @@ pub(crate) fn restore(library: &AccountLibrary) -> Option<RestoredQueue> {
             });
             tracks.push(track);
         }
+        let ids: Vec<String> = tracks.iter().map(|t| t.id.clone()).collect();
+        if let Ok(known) = lib.known_loudness(&ids) {
+            for entry in &mut entries {
+                crate::loudness::fill_from(&known, std::slice::from_mut(&mut entry.item));
+            }
+        }
         let kept: std::collections::HashSet<u64> = entries.iter().map(|e| e.id.0).collect();
         let listed = saved.listed.map(|ids| {
             ids.into_iter()

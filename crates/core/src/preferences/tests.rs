@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use strato_model::ipc::{QualityChoice, ThemeChoice};
+use strato_model::ipc::{LoudnessTarget, QualityChoice, ThemeChoice};
 
 use super::*;
 
@@ -26,6 +26,7 @@ fn choices_saved_are_read_back_whole_and_only_the_file_is_left() {
         s.playback.muted = true;
         s.appearance.theme = ThemeChoice::Dark;
         s.quality.streaming = QualityChoice::Low;
+        s.quality.loudness_target = LoudnessTarget::Lufs23;
         s.output.device = Some("USB DAC".into());
         s.shortcuts.insert("next".into(), "Ctrl+N".into());
     }));
@@ -44,6 +45,7 @@ fn choices_saved_are_read_back_whole_and_only_the_file_is_left() {
     assert_eq!(again.current(), first.current());
     let text = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
     assert!(text.contains("\"version\": 1"), "{text}");
+    assert!(text.contains("\"loudness_target\": \"lufs23\""), "{text}");
 }
 
 #[test]
@@ -58,6 +60,8 @@ fn a_file_without_the_newer_fields_reads_them_as_their_defaults() {
     assert!((loaded.playback.volume - 0.25).abs() < f32::EPSILON);
     assert!(!loaded.playback.muted);
     assert_eq!(loaded.appearance, Settings::default().appearance);
+    // Written before there was a loudness target: the default, -14 LUFS.
+    assert_eq!(loaded.quality.loudness_target, LoudnessTarget::Lufs14);
 }
 
 #[test]

@@ -3,7 +3,7 @@ use ts_rs::{Config, TS};
 use super::PlaylistItemEdit;
 use super::{
     AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved, DataFolderView,
-    DesktopSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
+    DesktopSettings, FormatChoice, LoudnessTarget, OutputDeviceView, OutputDevices, OutputSettings,
     PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SettingKey, Settings,
     SettingsView, StorageSettings, Theme, ThemeChoice,
 };
@@ -108,6 +108,7 @@ pub fn typescript_bindings() -> String {
         QualityChoice::decl(&cfg),
         FormatChoice::decl(&cfg),
         ReplayGainChoice::decl(&cfg),
+        LoudnessTarget::decl(&cfg),
         StorageSettings::decl(&cfg),
         AppearanceSettings::decl(&cfg),
         DesktopSettings::decl(&cfg),

@@ -50,9 +50,10 @@ pub use lists::PlaylistItemEdit;
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
     APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved,
-    DataFolderView, DesktopSettings, FormatChoice, OutputDeviceView, OutputDevices, OutputSettings,
-    PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice, SETTINGS_CHANGED_EVENT,
-    SettingKey, Settings, SettingsView, StorageSettings, Theme, ThemeChoice,
+    DataFolderView, DesktopSettings, FormatChoice, LoudnessTarget, OutputDeviceView, OutputDevices,
+    OutputSettings, PlaybackSettings, QualityChoice, QualitySettings, ReplayGainChoice,
+    SETTINGS_CHANGED_EVENT, SettingKey, Settings, SettingsView, StorageSettings, Theme,
+    ThemeChoice,
 };
 pub use sound::{
     DEFAULT_OUTPUT_KEY, EQ_GAIN_LIMIT_DB, EqBand, EqMode, EqPreset, EqualizerSettings,

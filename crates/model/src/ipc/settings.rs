@@ -53,6 +53,15 @@ pub struct OutputSettings {
     /// Run the device at each track's own sample rate when it can (reopening it between
     /// tracks of different rates), instead of converting every track to the device's rate.
     pub match_source_rate: bool,
+    /// Seconds the end of a track overlaps the start of the next, one fading out as the
+    /// other fades in (0 to 12; 0: none, tracks follow each other gaplessly). Tracks of one
+    /// album played in order are never crossfaded.
+    pub crossfade_seconds: u8,
+}
+
+impl OutputSettings {
+    /// The longest crossfade, in seconds.
+    pub const MAX_CROSSFADE_SECONDS: u8 = 12;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
@@ -67,6 +76,9 @@ pub struct QualitySettings {
     pub replay_gain: ReplayGainChoice,
     /// Added to every track's gain, in dB (-15 to +15).
     pub preamp_db: f32,
+    /// The loudness every track (or album) is brought to, by its `ReplayGain` or, for a track
+    /// without, by its loudness as measured when it was first played in full or downloaded.
+    pub loudness_target: LoudnessTarget,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -92,6 +104,31 @@ pub enum ReplayGainChoice {
     Track,
     Album,
     Off,
+}
+
+/// A loudness to normalise to, in LUFS (EBU R 128's integrated loudness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LoudnessTarget {
+    /// -14 LUFS: what the streaming services play at.
+    #[default]
+    Lufs14,
+    /// -18 LUFS: `ReplayGain`'s reference; more room for the music's peaks.
+    Lufs18,
+    /// -23 LUFS: EBU R 128's broadcast level; the most room.
+    Lufs23,
+}
+
+impl LoudnessTarget {
+    /// The target in LUFS.
+    #[must_use]
+    pub fn lufs(self) -> f32 {
+        match self {
+            Self::Lufs14 => -14.0,
+            Self::Lufs18 => -18.0,
+            Self::Lufs23 => -23.0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -174,6 +211,7 @@ impl Default for QualitySettings {
             buffer_seconds: 30,
             replay_gain: ReplayGainChoice::Track,
             preamp_db: 0.0,
+            loudness_target: LoudnessTarget::Lufs14,
         }
     }
 }

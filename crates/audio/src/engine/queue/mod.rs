@@ -18,6 +18,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::gain::MeasuredLoudness;
 use crate::media::QueueItem;
 
 #[cfg(test)]
@@ -370,6 +371,20 @@ impl Queue {
     }
 
     /// The queue now, to hand to another thread.
+    /// Gives the entries of track `id` that have no loudness the one the player just
+    /// measured, so they play normalised from their next start (a repeat, the track queued
+    /// twice). Not an edit: the revision stays.
+    pub fn set_loudness(&mut self, id: &str, loudness: MeasuredLoudness) {
+        let lacking = |e: &Entry| e.item.id == id && e.item.loudness.is_none();
+        if self.entries.iter().any(lacking) {
+            for entry in Arc::make_mut(&mut self.entries).iter_mut() {
+                if lacking(entry) {
+                    entry.item.loudness = Some(loudness);
+                }
+            }
+        }
+    }
+
     #[must_use]
     pub fn snapshot(&self) -> QueueSnapshot {
         QueueSnapshot {

@@ -7,6 +7,8 @@ fn items(names: &[&str]) -> Vec<QueueItem> {
             id: (*name).to_owned(),
             duration: None,
             replay_gain: None,
+            loudness: None,
+            album: None,
         })
         .collect()
 }
@@ -283,4 +285,23 @@ fn an_empty_queue_has_nothing_to_play() {
     assert!(!q.jump(EntryId(3)));
     assert_eq!(q.clear_upcoming(&[]), 0);
     assert!(!q.move_to(&[EntryId(1)], 0));
+}
+
+#[test]
+fn a_measured_loudness_reaches_every_entry_of_the_track_and_no_other() {
+    let mut q = Queue::default();
+    q.set(items(&["a", "b", "a"]), 0);
+    let revision = q.revision();
+    let measured = MeasuredLoudness {
+        track: strato_dsp::Loudness {
+            integrated_lufs: -20.0,
+            true_peak: 0.5,
+            seconds: 10.0,
+        },
+        album: None,
+    };
+    q.set_loudness("a", measured);
+    let loudness: Vec<_> = q.entries().iter().map(|e| e.item.loudness).collect();
+    assert_eq!(loudness, vec![Some(measured), None, Some(measured)]);
+    assert_eq!(q.revision(), revision, "not an edit of the queue");
 }

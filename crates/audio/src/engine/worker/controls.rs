@@ -1,13 +1,17 @@
 //! The listener's controls of the sound while the queue plays: pause and resume, another
-//! output device (and the chosen one's comings and goings), `ReplayGain` settings.
+//! output device (and the chosen one's comings and goings), `ReplayGain` settings and the
+//! loudness the player measured.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use strato_model::ipc::PlaybackState;
 
+use super::timeline::duration_ms;
+use super::{PlayerEvent, Session};
 use super::{SinkOpener, Worker};
-use crate::gain::ReplayGainSettings;
-use crate::media::QueueItem;
+use crate::gain::{MeasuredLoudness, ReplayGainSettings, normalisation_factor};
+use crate::media::{QueueItem, TrackMedia};
 
 impl Worker {
     pub(super) fn pause(&mut self) {
@@ -73,6 +77,11 @@ impl Worker {
 
     pub(super) fn set_replay_gain(&mut self, settings: ReplayGainSettings) {
         self.replay_gain = settings;
+        self.output
+            .set_normalisation_limited(settings.needs_limiter());
+        if self.regain_fade() {
+            return;
+        }
         if let Some(factor) = self
             .feeding
             .as_ref()
@@ -106,9 +115,69 @@ impl Worker {
         }
     }
 
+    /// The factor `item` plays at: its tags, else its measured loudness (see [`crate::gain`]).
     pub(super) fn replay_gain_factor(&self, item: &QueueItem) -> f32 {
-        item.replay_gain
-            .unwrap_or_default()
-            .factor(&self.replay_gain)
+        normalisation_factor(
+            item.replay_gain.as_ref(),
+            item.loudness.as_ref(),
+            &self.replay_gain,
+        )
+    }
+
+    /// Loudness the decode threads measured: kept with the queue's entries of the track
+    /// (and the one decoded ahead), and sent out for the library.
+    pub(super) fn take_measurements(&mut self) {
+        let measured: Vec<_> = self.measured.finished().collect();
+        for (id, loudness) in measured {
+            let known = MeasuredLoudness {
+                track: loudness,
+                album: None,
+            };
+            self.queue.set_loudness(&id, known);
+            if let Some(up) = self.upcoming.as_mut().filter(|up| up.item.id == id) {
+                up.item.loudness.get_or_insert(known);
+            }
+            if let Some(feeding) = self.feeding.as_mut().filter(|f| f.item.id == id) {
+                feeding.item.loudness.get_or_insert(known);
+            }
+            (self.emit)(PlayerEvent::Loudness { id, loudness });
+        }
+    }
+
+    /// Moves to `position` in the track heard (or, paused where the last run left off, the
+    /// place to resume).
+    pub(super) fn seek(&mut self, position: Duration) {
+        let Some(feeding) = self.feeding.as_mut() else {
+            if self.restored_at.is_some() {
+                // Still paused where the last run left off: only the place to resume moves.
+                self.restored_at = Some(position);
+                (self.emit)(PlayerEvent::Position {
+                    position_ms: duration_ms(position),
+                    duration_ms: None,
+                    buffered_ms: None,
+                });
+            } else if self.queue.current().is_some() {
+                self.start_current(position);
+            }
+            return;
+        };
+        let media: Arc<dyn TrackMedia> = Arc::clone(feeding.session.media());
+        match Session::start(media, position) {
+            Ok(session) => {
+                feeding.session = session;
+                feeding.pending.clear();
+                feeding.offset = 0;
+                feeding.base_ms = duration_ms(position);
+                feeding.started = false;
+                let entry = feeding.entry;
+                self.flush_sink();
+                self.markers.clear();
+                self.heard = Some(entry);
+                if !self.paused {
+                    self.set_state(PlaybackState::Loading);
+                }
+            }
+            Err(err) => self.track_failed(err),
+        }
     }
 }

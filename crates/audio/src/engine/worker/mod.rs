@@ -8,20 +8,23 @@ use std::time::{Duration, Instant};
 use strato_model::ipc::PlaybackState;
 
 mod controls;
+mod crossfade;
 mod edits;
 mod rest;
 mod tail;
 mod timeline;
 
+pub use crossfade::MAX_CROSSFADE;
 pub use rest::OUTPUT_REST_AFTER;
 
+use super::measure::MeasuredTracks;
 use super::output::Output;
 use super::queue::{EntryId, Queue};
 use super::session::{Decoded, Session};
 use super::{Command, PlayerEvent, SinkOpener};
 use crate::AudioError;
 use crate::gain::ReplayGainSettings;
-use crate::media::{MediaOpener, QueueItem, TrackMedia};
+use crate::media::{MediaOpener, QueueItem};
 use crate::sink::{PcmFormat, SinkError};
 
 use timeline::duration_ms;
@@ -88,6 +91,12 @@ pub(super) struct Worker {
     /// starts its current entry at this position.
     restored_at: Option<Duration>,
     replay_gain: ReplayGainSettings,
+    /// Loudness measured by the decode threads, to report.
+    measured: MeasuredTracks,
+    /// How long tracks overlap (`ZERO`: they follow each other gaplessly).
+    crossfade: Duration,
+    /// The track fading out while the one fed fades in.
+    fade: Option<crossfade::Fade>,
     state: PlaybackState,
     last_report: Instant,
     /// The last write found the sink full: wait this long (on commands) before the next.
@@ -118,6 +127,9 @@ impl Worker {
             resume_at: None,
             restored_at: None,
             replay_gain: ReplayGainSettings::default(),
+            measured: MeasuredTracks::new(),
+            crossfade: Duration::ZERO,
+            fade: None,
             state: PlaybackState::Idle,
             last_report: Instant::now(),
             refill_wait: None,
@@ -166,6 +178,7 @@ impl Worker {
                 self.set_state(PlaybackState::Ended);
             }
             self.track_heard();
+            self.take_measurements();
             if self.last_report.elapsed() >= POSITION_PERIOD {
                 self.report();
             }
@@ -264,6 +277,7 @@ impl Worker {
                 self.emit_signal();
             }
             Command::SetMatchSourceRate(on) => self.output.set_match_source_rate(on),
+            Command::SetCrossfade(length) => self.set_crossfade(length),
         }
     }
 
@@ -323,46 +337,16 @@ impl Worker {
             .map(|e| e.item.clone())
             .ok_or_else(|| AudioError::Malformed("the queue has no such track".into()))?;
         let media = self.opener.open(&item)?;
-        Ok((item, Session::start(media, position)?))
-    }
-
-    fn seek(&mut self, position: Duration) {
-        let Some(feeding) = self.feeding.as_mut() else {
-            if self.restored_at.is_some() {
-                // Still paused where the last run left off: only the place to resume moves.
-                self.restored_at = Some(position);
-                (self.emit)(PlayerEvent::Position {
-                    position_ms: duration_ms(position),
-                    duration_ms: None,
-                    buffered_ms: None,
-                });
-            } else if self.queue.current().is_some() {
-                self.start_current(position);
-            }
-            return;
-        };
-        let media: Arc<dyn TrackMedia> = Arc::clone(feeding.session.media());
-        match Session::start(media, position) {
-            Ok(session) => {
-                feeding.session = session;
-                feeding.pending.clear();
-                feeding.offset = 0;
-                feeding.base_ms = duration_ms(position);
-                feeding.started = false;
-                let entry = feeding.entry;
-                self.flush_sink();
-                self.markers.clear();
-                self.heard = Some(entry);
-                if !self.paused {
-                    self.set_state(PlaybackState::Loading);
-                }
-            }
-            Err(err) => self.track_failed(err),
-        }
+        let measure = self.measured.for_session(&item, position);
+        Ok((item, Session::start_measuring(media, position, measure)?))
     }
 
     /// One step of feeding: write what is pending, or wait briefly for the next block.
     fn feed(&mut self) {
+        if self.fade.is_some() {
+            self.feed_fade();
+            return;
+        }
         let Some(feeding) = self.feeding.as_mut() else {
             return;
         };
@@ -370,6 +354,12 @@ impl Worker {
             self.write_pending();
             return;
         }
+        if self.begin_fade_if_due() {
+            return;
+        }
+        let Some(feeding) = self.feeding.as_mut() else {
+            return;
+        };
         let Some(decoded) = feeding.session.next(SLICE) else {
             if feeding.started && !self.output.has_queued() && self.state == PlaybackState::Playing
             {
@@ -383,6 +373,9 @@ impl Worker {
                 if !self.output.accepts(format) && !self.change_format(format) {
                     return;
                 }
+                if !self.feeding.as_ref().is_some_and(|f| f.started) {
+                    self.gain_for_track_start();
+                }
                 let samples = self.output.convert(samples);
                 let feeding = self.feeding.as_mut().expect("checked above");
                 feeding.pending = samples;
@@ -394,15 +387,24 @@ impl Worker {
         }
     }
 
-    fn write_pending(&mut self) {
-        if let Some(factor) = self
+    /// The `ReplayGain` of the track fed, from its first sample: ramped from the last
+    /// track's when it follows it in the stream, at once when it starts the stream.
+    fn gain_for_track_start(&mut self) {
+        let Some(factor) = self
             .feeding
             .as_ref()
-            .filter(|f| !f.started)
             .map(|f| self.replay_gain_factor(&f.item))
-        {
+        else {
+            return;
+        };
+        if self.markers.is_empty() {
+            self.output.set_replay_gain_at_once(factor);
+        } else {
             self.output.set_replay_gain(factor);
         }
+    }
+
+    fn write_pending(&mut self) {
         let Some(sink) = self.output.sink_mut() else {
             return;
         };
@@ -542,6 +544,7 @@ impl Worker {
 
     /// Drops what the sink holds, keeping its format.
     fn flush_sink(&mut self) {
+        self.drop_fade();
         self.output.flush();
         self.markers.clear();
     }
@@ -549,6 +552,7 @@ impl Worker {
     /// Lets go of the track being fed (not of the prefetched one).
     fn abandon_feeding(&mut self) {
         self.ending = false;
+        self.drop_fade();
         if let Some(feeding) = self.feeding.take() {
             let shared = self
                 .upcoming
@@ -564,6 +568,7 @@ impl Worker {
 
     fn abandon_all(&mut self) {
         self.ending = false;
+        self.drop_fade();
         self.resume_at = None;
         if let Some(feeding) = self.feeding.take() {
             feeding.session.media().close();

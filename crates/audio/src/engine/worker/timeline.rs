@@ -29,8 +29,11 @@ impl Worker {
         let fetched_all = buffered
             .zip(duration)
             .is_some_and(|(b, d)| b + Duration::from_millis(500) >= d);
+        // A crossfade starts that much before the end: the next track is ready by then.
+        let lead = self.crossfade_lead();
         let due = remaining.is_none_or(|r| {
-            r <= PREFETCH_DEADLINE || (r <= PREFETCH_LEAD && (fetched_all || buffered.is_none()))
+            r <= PREFETCH_DEADLINE + lead
+                || (r <= PREFETCH_LEAD + lead && (fetched_all || buffered.is_none()))
         });
         if !due {
             return;
@@ -122,7 +125,7 @@ fn duration_ms_clamped(position: Duration, duration_ms: Option<u32>) -> u32 {
     duration_ms.map_or(ms, |d| ms.min(d))
 }
 
-fn frames_to_duration(frames: u64, rate: u32) -> Duration {
+pub(super) fn frames_to_duration(frames: u64, rate: u32) -> Duration {
     let rate = u64::from(rate.max(1));
     Duration::from_secs(frames / rate)
         + Duration::from_nanos((frames % rate) * 1_000_000_000 / rate)

@@ -62,6 +62,20 @@ describe("SettingsScreen", () => {
     expect(settingsStore.settings?.quality.replay_gain).toBe("album");
   });
 
+  it("saves the loudness target, offered only while loudness is normalised", async () => {
+    await shown(viewOf(DEFAULTS));
+    const target = screen.getByTestId("setting-loudness-target") as HTMLSelectElement;
+    expect(target.value).toBe("lufs14");
+    expect([...target.options].map((o) => o.value)).toEqual(["lufs14", "lufs18", "lufs23"]);
+    expect(target.getAttribute("aria-describedby")).toBe("loudness-target-hint");
+    await fireEvent.change(target, { target: { value: "lufs23" } });
+    expect(mocked.updateSettings.mock.calls[0][0]).toEqual({ ...DEFAULTS, quality: { ...DEFAULTS.quality, loudness_target: "lufs23" } });
+    expect(settingsStore.settings?.quality.loudness_target).toBe("lufs23");
+
+    await fireEvent.change(screen.getByTestId("setting-replay-gain"), { target: { value: "off" } });
+    expect((screen.getByTestId("setting-loudness-target") as HTMLSelectElement).disabled).toBe(true);
+  });
+
   it("saves each of the desktop's choices, all off until asked for", async () => {
     await shown(viewOf(DEFAULTS));
     const choices = [
@@ -117,19 +131,26 @@ describe("the output device", () => {
     await vi.waitFor(() => expect(options()).toEqual(["System default (Speakers)", "Speakers", "USB DAC"]));
     expect(deviceSelect().value).toBe("");
     await fireEvent.change(deviceSelect(), { target: { value: "USB DAC" } });
-    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: "USB DAC", match_source_rate: false });
+    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: "USB DAC", match_source_rate: false, crossfade_seconds: 0 });
     await fireEvent.change(deviceSelect(), { target: { value: "" } });
-    expect(mocked.updateSettings.mock.calls[1][0].output).toEqual({ device: null, match_source_rate: false });
+    expect(mocked.updateSettings.mock.calls[1][0].output).toEqual({ device: null, match_source_rate: false, crossfade_seconds: 0 });
   });
 
-  it("lets the output follow the music's sample rate, and opens the equaliser", async () => {
+  it("lets the output follow the music's sample rate, crossfade, and opens the equaliser", async () => {
     mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS], choosable: true });
     await shown(viewOf(DEFAULTS));
     const match = screen.getByTestId("setting-match-source-rate") as HTMLInputElement;
     expect(match.checked).toBe(false);
     await fireEvent.click(match);
-    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: null, match_source_rate: true });
+    expect(mocked.updateSettings.mock.calls[0][0].output).toEqual({ device: null, match_source_rate: true, crossfade_seconds: 0 });
     expect(screen.getByText(/short pause between tracks/)).toBeTruthy();
+    const crossfade = screen.getByTestId("setting-crossfade") as HTMLSelectElement;
+    expect(crossfade.value).toBe("0");
+    expect(crossfade.options[0].textContent).toBe("Off");
+    expect(crossfade.options).toHaveLength(13);
+    await fireEvent.change(crossfade, { target: { value: "6" } });
+    expect(mocked.updateSettings.mock.calls[1][0].output).toEqual({ device: null, match_source_rate: true, crossfade_seconds: 6 });
+    expect(screen.getByText(/one album played in order/)).toBeTruthy();
     await fireEvent.click(screen.getByTestId("open-equalizer"));
     expect(navigation.route).toEqual({ kind: "equalizer" });
   });
@@ -138,7 +159,7 @@ describe("the output device", () => {
     vi.useFakeTimers();
     try {
       mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS, DAC], choosable: true });
-      await shown(viewOf({ ...DEFAULTS, output: { device: "USB DAC", match_source_rate: false } }));
+      await shown(viewOf({ ...DEFAULTS, output: { device: "USB DAC", match_source_rate: false, crossfade_seconds: 0 } }));
       await vi.waitFor(() => expect(options()).toContain("USB DAC"));
       mocked.outputDevices.mockResolvedValue({ devices: [SPEAKERS], choosable: true });
       await vi.advanceTimersByTimeAsync(DEVICE_POLL_MS);
