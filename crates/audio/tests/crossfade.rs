@@ -29,6 +29,13 @@ const A: (f64, f64) = (1000.0, 0.5);
 const B: (f64, f64) = (1500.0, 0.4);
 const WINDOW: usize = 96;
 
+/// With crossfade on, the true-peak limiter guards the overlaps for the whole stream (two
+/// loud tracks summed can pass full scale): everything comes out this many frames later,
+/// after as many frames of silence.
+fn limiter_delay() -> usize {
+    strato_dsp::Limiter::new(RATE, 2).delay_frames()
+}
+
 /// A float stereo WAV of one steady tone, `FRAMES` long (no fades of its own: the
 /// crossfade is the only envelope).
 fn write_tone(path: &Path, (frequency, amplitude): (f64, f64)) {
@@ -133,16 +140,21 @@ fn the_overlap_follows_the_equal_power_curve_at_each_tracks_level() {
     );
     // The overlap is as long as the first track had left when it began: at most the
     // crossfade, at least that less a decoded block.
-    let overlap = 2 * FRAMES - left.len();
+    let delay = limiter_delay();
+    let overlap = 2 * FRAMES + delay - left.len();
     assert!(
         (RATE as usize * 19 / 10..=RATE as usize * 2).contains(&overlap),
         "an overlap of {overlap} frames"
     );
-    let start = FRAMES - overlap;
+    let start = delay + FRAMES - overlap;
+    assert!(
+        left[..delay].iter().all(|&s| s == 0.0),
+        "the limiter's delay"
+    );
 
     let mut worst = 0.0f64;
     let mut windows = 0;
-    for at in (0..left.len() - WINDOW).step_by(WINDOW) {
+    for at in (delay..left.len() - WINDOW).step_by(WINDOW) {
         let window = &left[at..at + WINDOW];
         let centre = (at + WINDOW / 2) as f64 - 0.5;
         let theta = (FRAC_PI_2 * (centre - start as f64) / overlap as f64).clamp(0.0, FRAC_PI_2);
@@ -195,12 +207,23 @@ fn the_tracks_of_an_album_played_in_order_are_never_crossfaded() {
             (amplitude * (2.0 * PI * frequency * n as f64 / f64::from(RATE)).sin()) as f32
         }));
     }
-    assert_eq!(left.len(), source.len(), "every frame of both, gaplessly");
+    let delay = limiter_delay();
+    assert_eq!(
+        left.len(),
+        source.len() + delay,
+        "every frame of both, gaplessly"
+    );
     assert!(
-        left.iter()
+        left[..delay].iter().all(|&s| s == 0.0),
+        "the limiter's delay"
+    );
+    assert!(
+        left[delay..]
+            .iter()
             .zip(&source)
             .all(|(a, b)| a.to_bits() == b.to_bits()),
-        "sample for sample as the files hold them"
+        "sample for sample as the files hold them (the limiter, with nothing to limit, \
+         passes them untouched)"
     );
 
     // The same album out of order is crossfaded.
@@ -240,10 +263,40 @@ fn a_track_shorter_than_its_length_said_hands_over_without_a_step() {
     );
     // 0.2 s after the first ran out, the second is where its curve says.
     let at = FRAMES + RATE as usize / 5;
-    let overlap = RATE as usize * 9 / 2 - start;
+    let overlap = RATE as usize * 9 / 2 + limiter_delay() - start;
     let theta = FRAC_PI_2 * (at + WINDOW / 2 - start) as f64 / overlap as f64;
     let heard = amplitude(&left[at..at + WINDOW], B.0);
     assert!((heard - B.1 * theta.sin()).abs() < 2e-3, "heard {heard}");
     assert!(amplitude(&left[at..at + WINDOW], A.0) < 1e-3);
     assert!(largest_step(&left) <= steepest_mix());
+}
+
+#[test]
+fn a_next_track_that_cannot_play_leaves_the_last_one_whole() {
+    let dir = tones();
+    std::fs::write(dir.path().join("broken.wav"), b"RIFF\x10\0\0\0WAVEjunk, not audio").unwrap();
+    // The next track fails before its first block: no overlap is started into it, so the
+    // track before plays to its end, untouched, and the player goes on past the failure.
+    let left = play(
+        dir.path(),
+        "broken-next.wav",
+        vec![
+            item("a.wav", None, None, f64::from(SECONDS)),
+            item("broken.wav", None, None, f64::from(SECONDS)),
+            item("b.wav", None, None, f64::from(SECONDS)),
+        ],
+        2,
+    );
+    let delay = limiter_delay();
+    let whole_a = delay + FRAMES;
+    let heard = amplitude(&left[whole_a - 2 * WINDOW..whole_a - WINDOW], A.0);
+    assert!(
+        (heard - A.1).abs() < 1e-4,
+        "the first track's last moments at its full level: {heard}"
+    );
+    assert!(
+        amplitude(&left[whole_a - 2 * WINDOW..whole_a - WINDOW], B.0) < 1e-4,
+        "and nothing else with them"
+    );
+    assert_eq!(left.len(), delay + 2 * FRAMES, "then the third, whole");
 }

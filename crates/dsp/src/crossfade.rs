@@ -33,8 +33,55 @@ struct Side {
     samples: Vec<f32>,
     /// Where the unmixed samples begin in `samples`.
     start: usize,
-    factor: f32,
+    level: Level,
     ended: bool,
+}
+
+/// A track's level in the mix, gliding to a new one when the listener changes it (a step
+/// would click).
+#[derive(Debug, Clone, Copy)]
+struct Level {
+    /// The level of the last frame mixed.
+    now: f32,
+    target: f32,
+    step: f32,
+    ramp_left: u32,
+}
+
+impl Level {
+    fn new(level: f32) -> Self {
+        Self {
+            now: level,
+            target: level,
+            step: 0.0,
+            ramp_left: 0,
+        }
+    }
+
+    fn glide_to(&mut self, target: f32, frames: u32) {
+        self.target = target;
+        self.ramp_left = frames;
+        if frames == 0 {
+            self.now = target;
+        } else {
+            #[allow(clippy::cast_precision_loss, reason = "a few hundred frames")]
+            let step = (target - self.now) / frames as f32;
+            self.step = step;
+        }
+    }
+
+    /// The level of the next frame.
+    fn next(&mut self) -> f32 {
+        if self.ramp_left > 0 {
+            self.ramp_left -= 1;
+            self.now = if self.ramp_left == 0 {
+                self.target
+            } else {
+                self.now + self.step
+            };
+        }
+        self.now
+    }
 }
 
 impl Side {
@@ -42,7 +89,7 @@ impl Side {
         Self {
             samples: Vec::new(),
             start: 0,
-            factor,
+            level: Level::new(factor),
             ended: false,
         }
     }
@@ -115,16 +162,17 @@ impl Overlap {
                 && self.incoming.waiting().is_empty())
     }
 
-    /// Sets each track's level from the next frame mixed on (the listener changed the
-    /// `ReplayGain` settings mid-overlap).
-    pub fn set_factors(&mut self, outgoing: f32, incoming: f32) {
-        self.outgoing.factor = outgoing;
-        self.incoming.factor = incoming;
+    /// Moves each track's level to a new one over `ramp_frames` frames (the listener
+    /// changed the `ReplayGain` settings mid-overlap).
+    pub fn set_factors(&mut self, outgoing: f32, incoming: f32, ramp_frames: u32) {
+        self.outgoing.level.glide_to(outgoing, ramp_frames);
+        self.incoming.level.glide_to(incoming, ramp_frames);
     }
 
+    /// The level the incoming track goes on at once the overlap is over.
     #[must_use]
     pub fn incoming_factor(&self) -> f32 {
-        self.incoming.factor
+        self.incoming.level.target
     }
 
     /// Mixes every frame both tracks have given (or one, once the other has ended) into
@@ -142,8 +190,8 @@ impl Overlap {
         let left = usize::try_from(self.frames - self.done).unwrap_or(usize::MAX);
         let count = available.min(left);
         out.reserve(count * ch);
-        let outgoing = self.outgoing.waiting();
-        let incoming = self.incoming.waiting();
+        let outgoing = &self.outgoing.samples[self.outgoing.start..];
+        let incoming = &self.incoming.samples[self.incoming.start..];
         #[allow(clippy::cast_precision_loss, reason = "frame counts far below 2^52")]
         let step = FRAC_PI_2 / self.frames as f64;
         for frame in 0..count {
@@ -151,8 +199,8 @@ impl Overlap {
             let (sin, cos) = ((self.done + frame as u64) as f64 * step).sin_cos();
             #[allow(clippy::cast_possible_truncation, reason = "gains within 0..=1")]
             let (fade_in, fade_out) = (
-                sin as f32 * self.incoming.factor,
-                cos as f32 * self.outgoing.factor,
+                sin as f32 * self.incoming.level.next(),
+                cos as f32 * self.outgoing.level.next(),
             );
             for channel in 0..ch {
                 let at = frame * ch + channel;
@@ -226,6 +274,28 @@ mod tests {
         let (sin, _) = at(70);
         assert!((f64::from(out[70]) - 0.5 * sin).abs() < 1e-6);
         assert_eq!(overlap.into_rest().len(), 50);
+    }
+
+    #[test]
+    fn a_new_level_glides_in_rather_than_steps() {
+        let mut overlap = Overlap::new(1000, 1, 1.0, 1.0);
+        overlap.push_outgoing(&[1.0; 500]);
+        overlap.push_incoming(&[0.0; 500]);
+        let mut out = Vec::new();
+        overlap.mix(&mut out);
+        overlap.set_factors(0.5, 1.0, 100);
+        overlap.push_outgoing(&[1.0; 500]);
+        overlap.push_incoming(&[0.0; 500]);
+        overlap.mix(&mut out);
+        let steps: Vec<f32> = out.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        let largest = steps.iter().copied().fold(0.0, f32::max);
+        assert!(largest < 0.01, "a step of {largest}");
+        let at = |frame: usize| (std::f64::consts::FRAC_PI_2 * frame as f64 / 1000.0).cos();
+        assert!(
+            (f64::from(out[700]) - 0.5 * at(700)).abs() < 1e-6,
+            "then at the new level"
+        );
+        assert_eq!(overlap.incoming_factor(), 1.0);
     }
 
     #[test]

@@ -36,6 +36,23 @@ pub async fn page_visibility(app: &AppUnderTest) -> Result<String> {
     Ok(state.as_str().unwrap_or("?").to_owned())
 }
 
+/// Waits until the player bar shows a track (its title is a link to the album, where
+/// nothing playing is plain words) and returns the title.
+pub async fn now_playing_title(app: &AppUnderTest, timeout: Duration) -> Result<String> {
+    let track = "[data-testid=\"now-playing-title\"] > *";
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(link) = app.client.find(Locator::Css(track)).await {
+            return text(&link).await;
+        }
+        if Instant::now() > deadline {
+            let shown = app.wait_for("now-playing-title").await?.text().await?;
+            bail!("no track in the player bar after {timeout:?}: it says {shown:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// What the listener reads in an element.
 pub async fn text(element: &Element) -> Result<String> {
     Ok(element

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use strato_e2e::ui::{clock_seconds, open_catalog};
+use strato_e2e::ui::{clock_seconds, now_playing_title, open_catalog};
 use strato_e2e::{AppUnderTest, Audio, rms};
 
 const DEMO_USER: &str = "demo";
@@ -31,11 +31,7 @@ async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
         .click()
         .await?;
 
-    let now_playing = app
-        .wait_for_text("now-playing-title", Duration::from_secs(20), |t| {
-            !t.is_empty()
-        })
-        .await?;
+    let now_playing = now_playing_title(&app, Duration::from_secs(20)).await?;
     assert!(
         title.contains(&now_playing),
         "row {title:?} vs now playing {now_playing:?}"

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::key::Key;
-use strato_e2e::ui::{first_clickable, open_home_album, screenshots, wait_for_css};
+use strato_e2e::ui::{
+    first_clickable, now_playing_title, open_home_album, screenshots, wait_for_css,
+};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -103,10 +105,7 @@ async fn every_main_screen_speaks_german() -> Result<()> {
     open_home_album(&app, ALBUM).await?;
     app.wait_for("track-row").await?;
     app.wait_for("album-play").await?.click().await?;
-    app.wait_for_text("now-playing-title", Duration::from_secs(30), |t| {
-        !t.is_empty()
-    })
-    .await?;
+    now_playing_title(&app, Duration::from_secs(30)).await?;
     speaks_german(&app, &english, "an album, playing").await?;
     app.screenshot(&shots.join("album-german.png")).await?;
 

@@ -8,8 +8,8 @@ use fantoccini::Locator;
 use fantoccini::key::Key;
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
 use strato_e2e::ui::{
-    add_from_catalog, attr, create_playlist, inside, open_catalog, shown, sidebar_row, text,
-    wait_until, wait_until_synced,
+    add_from_catalog, attr, create_playlist, inside, now_playing_title, open_catalog, shown,
+    sidebar_row, text, wait_until, wait_until_synced,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -242,11 +242,7 @@ async fn search_finds_tracks_and_plays_one() -> Result<()> {
         .await?
         .click()
         .await?;
-    let now_playing = app
-        .wait_for_text("now-playing-title", Duration::from_secs(20), |t| {
-            !t.is_empty()
-        })
-        .await?;
+    let now_playing = now_playing_title(&app, Duration::from_secs(20)).await?;
     assert_eq!(now_playing, title);
 
     // Escape leaves the search and the catalog is back.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use strato_e2e::ui::open_home_album;
+use strato_e2e::ui::{now_playing_title, open_home_album};
 use strato_e2e::{AppUnderTest, Audio};
 use zbus::zvariant::OwnedValue;
 
@@ -50,11 +50,7 @@ async fn the_desktop_reads_what_plays_and_pauses_it() -> Result<()> {
     app.wait_for("home-screen").await?;
     open_home_album(&app, ALBUM).await?;
     app.wait_for("album-play").await?.click().await?;
-    let title = app
-        .wait_for_text("now-playing-title", Duration::from_secs(30), |t| {
-            !t.is_empty()
-        })
-        .await?;
+    let title = now_playing_title(&app, Duration::from_secs(30)).await?;
 
     // What plays, as the desktop's panel reads it.
     let bus = zbus::Connection::session()

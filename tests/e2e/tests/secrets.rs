@@ -33,8 +33,8 @@ use anyhow::{Context, Result, ensure};
 use strato_e2e::issued::IssuedTokens;
 use strato_e2e::secrets::{Hit, SecretScan, files_under};
 use strato_e2e::ui::{
-    add_from_catalog, clock_seconds, create_playlist, open_catalog, open_settings, sidebar_row,
-    wait_until, wait_until_synced,
+    add_from_catalog, clock_seconds, create_playlist, now_playing_title, open_catalog,
+    open_settings, sidebar_row, wait_until, wait_until_synced,
 };
 use strato_e2e::window::{AppWindow, press_key, type_text};
 use strato_e2e::{AppUnderTest, Audio, issued};
@@ -68,10 +68,7 @@ async fn a_whole_session(app: &AppUnderTest, username: &str, password: &str) -> 
 
     // Play: a stream grant (signed cookies and a signed URL), HLS through the CDN.
     app.wait_for("play-track").await?.click().await?;
-    app.wait_for_text("now-playing-title", Duration::from_secs(20), |t| {
-        !t.is_empty()
-    })
-    .await?;
+    now_playing_title(app, Duration::from_secs(20)).await?;
     app.wait_for_text("position", Duration::from_secs(30), |t| {
         clock_seconds(t) >= 1
     })

@@ -43,6 +43,8 @@ pub(super) struct Output {
     limiter: Option<Limiter>,
     /// Loudness normalisation may push peaks over full scale (see [`crate::gain`]).
     normalisation_limited: bool,
+    /// Crossfades overlap tracks: two loud masters summed can pass full scale.
+    crossfade_limited: bool,
     volume: f32,
     replay_gain: f32,
     last_open_attempt: Option<Instant>,
@@ -61,6 +63,7 @@ impl Output {
             equalizer: None,
             limiter: None,
             normalisation_limited: false,
+            crossfade_limited: false,
             volume: 1.0,
             replay_gain: 1.0,
             last_open_attempt: None,
@@ -252,8 +255,9 @@ impl Output {
     /// changes only when the listener changes one of those settings: never per track or with
     /// the volume, so a gapless album keeps one constant delay and every sample.
     fn engage_limiter(&mut self) {
-        let needed =
-            self.normalisation_limited || self.equalizer.as_ref().is_some_and(Equalizer::shapes);
+        let needed = self.normalisation_limited
+            || self.crossfade_limited
+            || self.equalizer.as_ref().is_some_and(Equalizer::shapes);
         if let Some(limiter) = self.limiter.as_mut() {
             limiter.set_engaged(needed);
         }
@@ -265,6 +269,28 @@ impl Output {
             self.normalisation_limited = limited;
             self.engage_limiter();
         }
+    }
+
+    /// Whether crossfades may overlap tracks (for the whole stream: at equal power, two
+    /// correlated full-scale tracks peak 3 dB over full scale mid-overlap).
+    pub(super) fn set_crossfade_limited(&mut self, limited: bool) {
+        if self.crossfade_limited != limited {
+            self.crossfade_limited = limited;
+            self.engage_limiter();
+        }
+    }
+
+    /// Whether the device runs at each track's own rate when it can.
+    pub(super) fn matches_source_rate(&self) -> bool {
+        self.match_source_rate
+    }
+
+    /// The converter's resampler tail, unprocessed (a crossfade mixes it), before PCM of
+    /// another format joins the stream.
+    pub(super) fn flush_converter(&mut self) -> Vec<f32> {
+        self.converter
+            .as_mut()
+            .map_or_else(Vec::new, StreamConverter::flush)
     }
 
     /// Whether the sink is playing a stream that PCM in another format could join.

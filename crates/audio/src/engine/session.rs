@@ -105,12 +105,16 @@ impl Session {
         self.peeked = Some(decoded);
     }
 
-    /// Whether a block (or the end) is there to be taken without waiting.
-    pub(crate) fn is_ready(&mut self) -> bool {
+    /// The format of the first block, when one is there to be taken without waiting (not
+    /// the end, not a failure).
+    pub(crate) fn ready_format(&mut self) -> Option<PcmFormat> {
         if self.peeked.is_none() {
             self.peeked = self.pcm.try_recv().ok();
         }
-        self.peeked.is_some()
+        match &self.peeked {
+            Some(Decoded::Pcm { format, .. }) => Some(*format),
+            _ => None,
+        }
     }
 
     pub(crate) fn media(&self) -> &Arc<dyn TrackMedia> {

@@ -370,7 +370,6 @@ impl Queue {
         true
     }
 
-    /// The queue now, to hand to another thread.
     /// Gives the entries of track `id` that have no loudness the one the player just
     /// measured, so they play normalised from their next start (a repeat, the track queued
     /// twice). Not an edit: the revision stays.
@@ -385,6 +384,7 @@ impl Queue {
         }
     }
 
+    /// The queue now, to hand to another thread.
     #[must_use]
     pub fn snapshot(&self) -> QueueSnapshot {
         QueueSnapshot {

@@ -125,7 +125,8 @@ impl Worker {
     }
 
     /// Loudness the decode threads measured: kept with the queue's entries of the track
-    /// (and the one decoded ahead), and sent out for the library.
+    /// (and the one decoded ahead), and sent out for the library. Not with the track being
+    /// fed: it plays on at the level it started with (a crossfade mixes it at that level).
     pub(super) fn take_measurements(&mut self) {
         let measured: Vec<_> = self.measured.finished().collect();
         for (id, loudness) in measured {
@@ -136,9 +137,6 @@ impl Worker {
             self.queue.set_loudness(&id, known);
             if let Some(up) = self.upcoming.as_mut().filter(|up| up.item.id == id) {
                 up.item.loudness.get_or_insert(known);
-            }
-            if let Some(feeding) = self.feeding.as_mut().filter(|f| f.item.id == id) {
-                feeding.item.loudness.get_or_insert(known);
             }
             (self.emit)(PlayerEvent::Loudness { id, loudness });
         }

@@ -18,11 +18,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use strato_dsp::Overlap;
+use strato_model::ipc::PlaybackState;
 
 use super::timeline::frames_to_duration;
 use super::{Feeding, Marker, SLICE, Worker};
+use crate::engine::PlayerEvent;
 use crate::engine::convert::StreamConverter;
 use crate::engine::session::{Decoded, Session};
+use crate::gain::RAMP_SECONDS;
 use crate::media::QueueItem;
 use crate::sink::Sink;
 
@@ -45,6 +48,7 @@ impl Worker {
     /// Crossfades `length` from the next track on (`ZERO`: never).
     pub(super) fn set_crossfade(&mut self, length: Duration) {
         self.crossfade = length.min(MAX_CROSSFADE);
+        self.output.set_crossfade_limited(!self.crossfade.is_zero());
     }
 
     /// How long before the end of the track fed an overlap could start: the prefetch has
@@ -126,8 +130,15 @@ impl Worker {
         if remaining > length || remaining < MIN_OVERLAP {
             return None;
         }
-        // Ready means its first block is decoded: the mix never waits on the network.
-        if !self.upcoming.as_mut()?.session.is_ready() {
+        // Ready means its first block is decoded (the mix does not start by waiting on the
+        // network, nor into a track that cannot play). A track of other channels, or of
+        // another rate when the device follows the music's rate, starts a stream of its
+        // own, gaplessly, as without crossfade: it is not converted to this one's.
+        let format = self.upcoming.as_mut()?.session.ready_format()?;
+        let stream = self.output.stream_format()?;
+        let own_rate =
+            self.output.matches_source_rate() && format.sample_rate != stream.sample_rate;
+        if format.channels != stream.channels || own_rate {
             return None;
         }
         Some(duration_to_frames(remaining, rate))
@@ -163,6 +174,10 @@ impl Worker {
             self.write_mix(fade);
         } else {
             self.fade = Some(fade);
+            if !self.output.has_queued() && self.state == PlaybackState::Playing {
+                tracing::warn!("underrun in a crossfade: the network or the decoder fell behind");
+                self.set_state(PlaybackState::Buffering);
+            }
         }
     }
 
@@ -189,8 +204,20 @@ impl Worker {
                     None => fade.overlap.end_outgoing(),
                 }
             }
-            // A track failing in its last seconds ends there; the next one is heard.
-            Decoded::End | Decoded::Failed(_) => {
+            // A track failing in its last seconds ends there (said so); the next one is
+            // heard.
+            Decoded::Failed(error) => {
+                tracing::warn!(%error, "the track fading out failed");
+                (self.emit)(PlayerEvent::Error {
+                    id: Some(fade.item.id.clone()),
+                    error,
+                });
+                if let Some(tail) = fade.converter.as_mut().map(StreamConverter::flush) {
+                    fade.overlap.push_outgoing(&tail);
+                }
+                fade.overlap.end_outgoing();
+            }
+            Decoded::End => {
                 if let Some(tail) = fade.converter.as_mut().map(StreamConverter::flush) {
                     fade.overlap.push_outgoing(&tail);
                 }
@@ -211,6 +238,9 @@ impl Worker {
         match decoded {
             Decoded::Pcm { samples, format } => {
                 if !self.output.accepts(format) {
+                    // A change of format in its first seconds: the last part's resampler
+                    // tail first.
+                    fade.overlap.push_incoming(&self.output.flush_converter());
                     self.output.retarget(format)?;
                     self.emit_signal();
                 }
@@ -222,7 +252,12 @@ impl Worker {
                 feeding.session.put_back(Decoded::End);
                 fade.overlap.end_incoming();
             }
-            Decoded::Failed(err) => return Err(err),
+            // Failing in its first seconds: the track fading out goes on along its curve,
+            // and the failure is taken up (said, and the next track played) after the mix.
+            Decoded::Failed(err) => {
+                feeding.session.put_back(Decoded::Failed(err));
+                fade.overlap.end_incoming();
+            }
         }
         Ok(true)
     }
@@ -275,8 +310,18 @@ impl Worker {
             .feeding
             .as_ref()
             .map_or(1.0, |f| self.replay_gain_factor(&f.item));
+        let rate = self
+            .output
+            .stream_format()
+            .map_or(48_000, |f| f.sample_rate);
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a few hundred frames"
+        )]
+        let ramp = (f64::from(rate) * f64::from(RAMP_SECONDS)).round() as u32;
         if let Some(fade) = self.fade.as_mut() {
-            fade.overlap.set_factors(outgoing, incoming);
+            fade.overlap.set_factors(outgoing, incoming, ramp);
         }
         true
     }

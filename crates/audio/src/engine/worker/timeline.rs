@@ -42,8 +42,13 @@ impl Worker {
             return;
         };
         let opened = if next == feeding.entry {
+            // The queue's item: it has the loudness measured since this one started.
+            let item = self
+                .queue
+                .entry(next)
+                .map_or_else(|| feeding.item.clone(), |e| e.item.clone());
             Session::start(Arc::clone(feeding.session.media()), Duration::ZERO)
-                .map(|session| (feeding.item.clone(), session))
+                .map(|session| (item, session))
         } else {
             self.open_session(next, Duration::ZERO)
         };
