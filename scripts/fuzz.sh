@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/setup.sh"
 
 SECONDS_PER_TARGET=${1:-10}
 [[ $SECONDS_PER_TARGET =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]"
-TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set decode opus_head autoeq mp4_moov})
+TARGETS=(${FUZZ_TARGETS:-playlist ts_demux segment range_set decode opus_head autoeq mp4_moov lrc playlist_file})
 CORPUS=$STRATO_CACHE/fuzz-corpus
 # Its own target dir: sanitizer flags would otherwise rebuild everything the stable builds share.
 export CARGO_TARGET_DIR=$STRATO_CACHE/fuzz-target
