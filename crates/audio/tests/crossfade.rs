@@ -95,6 +95,8 @@ fn play(dir: &Path, name: &str, items: Vec<QueueItem>, seconds: u64) -> Vec<f32>
     );
     assert_eq!(played.spec.sample_rate, RATE);
     assert_eq!(played.spec.channels, 2);
+    // The limiter guards the overlaps, and the player says so (Diagnostics shows it).
+    assert_eq!(played.signals.last().map(|s| s.limited), Some(seconds > 0));
     played.samples.into_iter().step_by(2).collect()
 }
 
@@ -274,7 +276,11 @@ fn a_track_shorter_than_its_length_said_hands_over_without_a_step() {
 #[test]
 fn a_next_track_that_cannot_play_leaves_the_last_one_whole() {
     let dir = tones();
-    std::fs::write(dir.path().join("broken.wav"), b"RIFF\x10\0\0\0WAVEjunk, not audio").unwrap();
+    std::fs::write(
+        dir.path().join("broken.wav"),
+        b"RIFF\x10\0\0\0WAVEjunk, not audio",
+    )
+    .unwrap();
     // The next track fails before its first block: no overlap is started into it, so the
     // track before plays to its end, untouched, and the player goes on past the failure.
     let left = play(

@@ -25,6 +25,9 @@ async fn assert_signal_path_shown(app: &AppUnderTest) -> Result<()> {
         "{signal}"
     );
     assert!(signal.contains("Strato does not convert it"), "{signal}");
+    // At the default loudness target (-14 LUFS) the limiter guards the output, and says so.
+    let limiter = app.wait_for("diagnostics-limiter").await?.text().await?;
+    assert!(limiter.contains("true-peak limiter"), "{limiter}");
     Ok(())
 }
 

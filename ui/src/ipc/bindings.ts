@@ -135,7 +135,13 @@ resampled: boolean,
 /**
  * The equaliser shapes the sound (it is on and not flat).
  */
-equalized: boolean, };
+equalized: boolean, 
+/**
+ * The true-peak limiter guards the output (for a loudness target above -18 LUFS, a
+ * boosting equaliser or crossfade): it delays the sound 1.5 ms and lowers only what
+ * would pass -1 dBTP.
+ */
+limited: boolean, };
 export type QueueEntry = { entry_id: number, track_id: string, 
 /**
  * The track's data (`None` for a file or URL played without the catalog).

@@ -240,6 +240,7 @@ impl Output {
                 .is_some_and(|(_, float)| float),
             resampled: converter.resamples(),
             equalized: self.equalizer.as_ref().is_some_and(Equalizer::shapes),
+            limited: self.limiter.as_ref().is_some_and(Limiter::is_engaged),
         })
     }
 

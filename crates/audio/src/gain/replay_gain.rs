@@ -20,7 +20,7 @@
 //! the reference the cap is [`LIMITED_HEADROOM_DB`] above full scale, and the output's
 //! true-peak limiter catches those peaks ([`ReplayGainSettings::needs_limiter`]). The limiter
 //! is engaged for the whole stream while that setting holds, not per track: a gapless
-//! album keeps one constant delay (the limiter's 2 ms look-ahead), and a track that needs no
+//! album keeps one constant delay (the limiter's 1.5 ms look-ahead), and a track that needs no
 //! limiting passes it sample for sample, only delayed.
 
 use strato_dsp::Loudness;

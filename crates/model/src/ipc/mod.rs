@@ -217,6 +217,10 @@ pub struct PlayerStatus {
 /// The way from the decoder to the device, as it really is: the music's format, the
 /// device's, and what converts between them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about the path, each shown on its own"
+)]
 pub struct SignalPath {
     pub source_rate: u32,
     pub source_channels: u16,
@@ -230,6 +234,10 @@ pub struct SignalPath {
     pub resampled: bool,
     /// The equaliser shapes the sound (it is on and not flat).
     pub equalized: bool,
+    /// The true-peak limiter guards the output (for a loudness target above -18 LUFS, a
+    /// boosting equaliser or crossfade): it delays the sound 1.5 ms and lowers only what
+    /// would pass -1 dBTP.
+    pub limited: bool,
 }
 
 /// What happens at the end of a track or the queue.

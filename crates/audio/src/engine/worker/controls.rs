@@ -79,6 +79,7 @@ impl Worker {
         self.replay_gain = settings;
         self.output
             .set_normalisation_limited(settings.needs_limiter());
+        self.emit_signal();
         if self.regain_fade() {
             return;
         }

@@ -49,6 +49,7 @@ impl Worker {
     pub(super) fn set_crossfade(&mut self, length: Duration) {
         self.crossfade = length.min(MAX_CROSSFADE);
         self.output.set_crossfade_limited(!self.crossfade.is_zero());
+        self.emit_signal();
     }
 
     /// How long before the end of the track fed an overlap could start: the prefetch has
