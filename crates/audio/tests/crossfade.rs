@@ -74,6 +74,8 @@ fn tones() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write_tone(&dir.path().join("a.wav"), A);
     write_tone(&dir.path().join("b.wav"), B);
+    // A loud master: its peaks pass the limiter's ceiling (-1 dBTP).
+    write_tone(&dir.path().join("loud.wav"), (A.0, 0.99));
     dir
 }
 
@@ -226,6 +228,27 @@ fn the_tracks_of_an_album_played_in_order_are_never_crossfaded() {
             .all(|(a, b)| a.to_bits() == b.to_bits()),
         "sample for sample as the files hold them (the limiter, with nothing to limit, \
          passes them untouched)"
+    );
+
+    // A loud master too: the limiter limits overlaps only, so outside them it delays.
+    let left = play(
+        dir.path(),
+        "loud-album.wav",
+        vec![
+            item("loud.wav", Some(("live", 1)), None, f64::from(SECONDS)),
+            item("b.wav", Some(("live", 2)), None, f64::from(SECONDS)),
+        ],
+        6,
+    );
+    let loud: Vec<f32> = (0..FRAMES)
+        .map(|n| (0.99 * (2.0 * PI * A.0 * n as f64 / f64::from(RATE)).sin()) as f32)
+        .collect();
+    assert!(
+        left[delay..delay + FRAMES]
+            .iter()
+            .zip(&loud)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "a loud track outside an overlap is not limited"
     );
 
     // The same album out of order is crossfaded.

@@ -169,10 +169,11 @@ impl Overlap {
         self.incoming.level.glide_to(incoming, ramp_frames);
     }
 
-    /// The level the incoming track goes on at once the overlap is over.
+    /// The incoming track's level as last mixed, and the one it is gliding to (the same
+    /// unless the listener changed it in the last few milliseconds).
     #[must_use]
-    pub fn incoming_factor(&self) -> f32 {
-        self.incoming.level.target
+    pub fn incoming_level(&self) -> (f32, f32) {
+        (self.incoming.level.now, self.incoming.level.target)
     }
 
     /// Mixes every frame both tracks have given (or one, once the other has ended) into
@@ -295,7 +296,7 @@ mod tests {
             (f64::from(out[700]) - 0.5 * at(700)).abs() < 1e-6,
             "then at the new level"
         );
-        assert_eq!(overlap.incoming_factor(), 1.0);
+        assert_eq!(overlap.incoming_level(), (1.0, 1.0));
     }
 
     #[test]

@@ -50,8 +50,10 @@ pub struct Limiter {
     /// The sliding minimum of the needed gain: (frame number, gain), increasing gains.
     minima: VecDeque<(u64, f32)>,
     frame: u64,
-    released: f32,
-    release_step: f32,
+    /// In f64: in f32 the release's last steps round away, and the gain would stay at
+    /// 0.99986 after a single peak, touching every sample after it.
+    released: f64,
+    release_step: f64,
     averaged: Vec<f32>,
     averaged_pos: usize,
     averaged_sum: f64,
@@ -59,6 +61,9 @@ pub struct Limiter {
     line: Vec<f32>,
     line_pos: usize,
     engaged: bool,
+    /// Whether peaks over the ceiling are turned down; when not, an engaged limiter only
+    /// delays (so it can start limiting mid-stream without a change of delay).
+    limiting: bool,
     switch_frames: usize,
     switch_left: usize,
     /// The smallest gain applied since [`Self::take_reduction`] last asked.
@@ -79,7 +84,7 @@ impl Limiter {
         let lookahead = ((rate * LOOKAHEAD_SECONDS).round() as usize).max(1);
         let window = lookahead + 1;
         let delay = lookahead + HALF;
-        let release_step = (1.0 - (-1.0 / (rate * RELEASE_SECONDS)).exp()) as f32;
+        let release_step = 1.0 - (-1.0 / (rate * RELEASE_SECONDS)).exp();
         let mut limiter = Self {
             channels,
             ceiling: 10f32.powf(LIMITER_CEILING_DBTP / 20.0),
@@ -99,6 +104,7 @@ impl Limiter {
             line: vec![0.0; delay * channels],
             line_pos: 0,
             engaged: false,
+            limiting: true,
             switch_frames: ((rate * SWITCH_SECONDS).round() as usize).max(1),
             switch_left: 0,
             reduction: 1.0,
@@ -130,6 +136,12 @@ impl Limiter {
             self.engaged = engaged;
             self.switch_left = self.switch_frames;
         }
+    }
+
+    /// Turns peaks over the ceiling down (the default), or only delays: the player limits
+    /// a crossfade's overlap alone, keeping one delay for the whole stream.
+    pub fn set_limiting(&mut self, limiting: bool) {
+        self.limiting = limiting;
     }
 
     /// The smallest gain applied since the last call (1.0: none), for diagnostics.
@@ -180,7 +192,7 @@ impl Limiter {
         let interval = self.push_history(frame);
         let peak = interval.max(self.previous_interval);
         self.previous_interval = interval;
-        let needed = if peak > self.ceiling {
+        let needed = if self.limiting && peak > self.ceiling {
             self.ceiling / peak
         } else {
             1.0
@@ -259,10 +271,13 @@ impl Limiter {
         }
         let minimum = self.minima.front().map_or(1.0, |&(_, g)| g);
         let released = self.released + (1.0 - self.released) * self.release_step;
-        self.released = minimum.min(released);
+        self.released = f64::from(minimum).min(released);
+        // Within f32's rounding of unity it is unity: a quiet passage passes bit for bit.
+        #[allow(clippy::cast_possible_truncation, reason = "a gain within 0..=1")]
+        let stored = self.released as f32;
         let slot = &mut self.averaged[self.averaged_pos];
-        self.averaged_sum += f64::from(self.released) - f64::from(*slot);
-        *slot = self.released;
+        self.averaged_sum += f64::from(stored) - f64::from(*slot);
+        *slot = stored;
         self.averaged_pos = (self.averaged_pos + 1) % self.window;
         if self.averaged_pos == 0 {
             // Re-summed once a window, so rounding never accumulates over hours.

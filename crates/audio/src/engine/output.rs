@@ -41,10 +41,8 @@ pub(super) struct Output {
     match_source_rate: bool,
     equalizer: Option<Equalizer>,
     limiter: Option<Limiter>,
-    /// Loudness normalisation may push peaks over full scale (see [`crate::gain`]).
-    normalisation_limited: bool,
-    /// Crossfades overlap tracks: two loud masters summed can pass full scale.
-    crossfade_limited: bool,
+    /// What the limiter guards the stream for.
+    guard: LimiterGuard,
     volume: f32,
     replay_gain: f32,
     last_open_attempt: Option<Instant>,
@@ -62,8 +60,7 @@ impl Output {
             match_source_rate: false,
             equalizer: None,
             limiter: None,
-            normalisation_limited: false,
-            crossfade_limited: false,
+            guard: LimiterGuard::default(),
             volume: 1.0,
             replay_gain: 1.0,
             last_open_attempt: None,
@@ -256,18 +253,20 @@ impl Output {
     /// changes only when the listener changes one of those settings: never per track or with
     /// the volume, so a gapless album keeps one constant delay and every sample.
     fn engage_limiter(&mut self) {
-        let needed = self.normalisation_limited
-            || self.crossfade_limited
-            || self.equalizer.as_ref().is_some_and(Equalizer::shapes);
+        let shaping = self.equalizer.as_ref().is_some_and(Equalizer::shapes);
+        let always = self.guard.normalisation || shaping;
         if let Some(limiter) = self.limiter.as_mut() {
-            limiter.set_engaged(needed);
+            limiter.set_engaged(always || self.guard.crossfade);
+            // For crossfade alone it limits the overlaps, and only delays between them:
+            // a loud master on its own passes untouched.
+            limiter.set_limiting(always || self.guard.overlapping);
         }
     }
 
     /// Whether loudness normalisation, as set now, needs the limiter (for the whole stream).
     pub(super) fn set_normalisation_limited(&mut self, limited: bool) {
-        if self.normalisation_limited != limited {
-            self.normalisation_limited = limited;
+        if self.guard.normalisation != limited {
+            self.guard.normalisation = limited;
             self.engage_limiter();
         }
     }
@@ -275,10 +274,32 @@ impl Output {
     /// Whether crossfades may overlap tracks (for the whole stream: at equal power, two
     /// correlated full-scale tracks peak 3 dB over full scale mid-overlap).
     pub(super) fn set_crossfade_limited(&mut self, limited: bool) {
-        if self.crossfade_limited != limited {
-            self.crossfade_limited = limited;
+        if self.guard.crossfade != limited {
+            self.guard.crossfade = limited;
             self.engage_limiter();
         }
+    }
+
+    /// Whether a crossfade's overlap is being written (the limiter limits it).
+    pub(super) fn set_overlapping(&mut self, overlapping: bool) {
+        if self.guard.overlapping != overlapping {
+            self.guard.overlapping = overlapping;
+            self.engage_limiter();
+        }
+    }
+
+    /// Frames between a sample written and the sink receiving it: the engaged limiter's
+    /// look-ahead.
+    pub(super) fn delay_frames(&self) -> u64 {
+        self.limiter
+            .as_ref()
+            .filter(|l| l.is_engaged())
+            .map_or(0, |l| l.delay_frames() as u64)
+    }
+
+    /// The format the track fed decodes to, while a stream plays.
+    pub(super) fn source_format(&self) -> Option<PcmFormat> {
+        self.converter.as_ref().map(StreamConverter::source)
     }
 
     /// Whether the device runs at each track's own rate when it can.
@@ -460,4 +481,17 @@ impl Output {
         self.equalizer = None;
         self.limiter = None;
     }
+}
+
+/// Why the limiter is in the stream. Each changes only with a setting or at an overlap's
+/// ends, never per track.
+#[derive(Debug, Clone, Copy, Default)]
+struct LimiterGuard {
+    /// Loudness normalisation may boost a track's peaks over full scale (a target above
+    /// -18 LUFS).
+    normalisation: bool,
+    /// Crossfades overlap tracks: two loud masters summed can pass full scale.
+    crossfade: bool,
+    /// A crossfade's overlap is being written: the limiter limits it.
+    overlapping: bool,
 }

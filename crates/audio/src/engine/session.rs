@@ -36,7 +36,7 @@ pub(crate) enum Decoded {
 /// A track being decoded ahead of the output.
 pub(crate) struct Session {
     pcm: Receiver<Decoded>,
-    /// A block taken to see whether one was there ([`Self::is_ready`]), given next.
+    /// A block taken to see whether one was there ([`Self::ready_format`]), given next.
     peeked: Option<Decoded>,
     media: Arc<dyn TrackMedia>,
 }

@@ -81,6 +81,43 @@ fn engaged_under_the_ceiling_it_only_delays() {
 }
 
 #[test]
+fn after_a_peak_the_gain_comes_back_to_unity_exactly() {
+    let mut limiter = Limiter::new(RATE, 2);
+    limiter.set_engaged(true);
+    limiter.switch_left = 0;
+    let mut loud = sine(1000.0, 2.0, 0.0, 4800);
+    limiter.process(&mut loud);
+    assert!(limiter.take_reduction() < 0.5);
+    // Two seconds of release, then a quiet tone passes sample for sample, only delayed.
+    let mut settle = vec![0.0; 2 * RATE as usize * 2];
+    limiter.process(&mut settle);
+    let input = sine(440.0, 0.5, 0.3, 4800);
+    let mut output = input.clone();
+    limiter.process(&mut output);
+    output.extend(limiter.drain());
+    let delay = limiter.delay_frames() * 2;
+    assert_eq!(&output[delay..], &input[..]);
+}
+
+#[test]
+fn not_limiting_it_only_delays_even_the_loudest() {
+    let mut limiter = Limiter::new(RATE, 2);
+    limiter.set_engaged(true);
+    limiter.set_limiting(false);
+    limiter.switch_left = 0;
+    let input = sine(1000.0, 1.5, 0.1, 4800);
+    let mut output = input.clone();
+    limiter.process(&mut output);
+    output.extend(limiter.drain());
+    let delay = limiter.delay_frames() * 2;
+    assert_eq!(&output[delay..], &input[..]);
+    assert!(
+        (limiter.take_reduction() - 1.0).abs() < f32::EPSILON,
+        "nothing turned down"
+    );
+}
+
+#[test]
 fn a_loud_tone_comes_out_at_the_ceiling_and_no_higher() {
     let ceiling = f64::from(LIMITER_CEILING_DBTP);
     for amplitude in [1.2, 4.0] {

@@ -78,7 +78,9 @@ impl Worker {
         self.output.set_replay_gain_at_once(1.0);
         let converter = self.output.take_converter();
         self.queue.advance_naturally();
-        let at_frame = self.output.sink().map_or(0, Sink::written_frames);
+        let at_frame =
+            self.output.sink().map_or(0, Sink::written_frames) + self.output.delay_frames();
+        self.output.set_overlapping(true);
         self.markers.push_back(Marker {
             entry: incoming.entry,
             at_frame,
@@ -125,7 +127,10 @@ impl Worker {
         }
         let rate = self.output.stream_format()?.sample_rate;
         let marker = self.markers.back().filter(|m| m.entry == feeding.entry)?;
-        let written = self.output.sink()?.written_frames() - marker.at_frame;
+        // Frames of this track written so far (its marker is where it is heard, after
+        // the limiter's look-ahead).
+        let written = (self.output.sink()?.written_frames() + self.output.delay_frames())
+            .saturating_sub(marker.at_frame);
         let fed = Duration::from_millis(marker.base_ms.into()) + frames_to_duration(written, rate);
         let remaining = duration.checked_sub(fed)?;
         if remaining > length || remaining < MIN_OVERLAP {
@@ -137,8 +142,11 @@ impl Worker {
         // own, gaplessly, as without crossfade: it is not converted to this one's.
         let format = self.upcoming.as_mut()?.session.ready_format()?;
         let stream = self.output.stream_format()?;
+        // Without crossfade, a track of another rate than this one's restarts the stream,
+        // and the device may take its rate.
+        let source = self.output.source_format()?;
         let own_rate =
-            self.output.matches_source_rate() && format.sample_rate != stream.sample_rate;
+            self.output.matches_source_rate() && format.sample_rate != source.sample_rate;
         if format.channels != stream.channels || own_rate {
             return None;
         }
@@ -253,11 +261,14 @@ impl Worker {
                 feeding.session.put_back(Decoded::End);
                 fade.overlap.end_incoming();
             }
-            // Failing in its first seconds: the track fading out goes on along its curve,
-            // and the failure is taken up (said, and the next track played) after the mix.
-            Decoded::Failed(err) => {
-                feeding.session.put_back(Decoded::Failed(err));
+            // Failing in its first seconds: said at once; the track fading out goes on
+            // along its curve, and the next track follows the mix.
+            Decoded::Failed(error) => {
+                tracing::warn!(%error, "the track fading in failed");
+                let id = Some(feeding.item.id.clone());
+                feeding.session.put_back(Decoded::End);
                 fade.overlap.end_incoming();
+                (self.emit)(PlayerEvent::Error { id, error });
             }
         }
         Ok(true)
@@ -270,8 +281,12 @@ impl Worker {
         fade.overlap.mix(&mut mixed);
         self.output.process(&mut mixed);
         if fade.overlap.is_over() {
-            self.output
-                .set_replay_gain_at_once(fade.overlap.incoming_factor());
+            self.output.set_overlapping(false);
+            // Where the mix left its level, then on to the level it was going to (a
+            // ReplayGain change in the overlap's last milliseconds glides on).
+            let (now, target) = fade.overlap.incoming_level();
+            self.output.set_replay_gain_at_once(now);
+            self.output.set_replay_gain(target);
             let Fade {
                 session, overlap, ..
             } = fade;
@@ -294,8 +309,9 @@ impl Worker {
     /// the one fading in keeps its level.
     pub(super) fn drop_fade(&mut self) {
         if let Some(fade) = self.fade.take() {
+            self.output.set_overlapping(false);
             self.output
-                .set_replay_gain_at_once(fade.overlap.incoming_factor());
+                .set_replay_gain_at_once(fade.overlap.incoming_level().1);
             close_session(&fade.session, self.feeding.as_ref());
         }
     }

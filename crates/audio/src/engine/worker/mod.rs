@@ -405,15 +405,18 @@ impl Worker {
     }
 
     fn write_pending(&mut self) {
+        let look_ahead = self.output.delay_frames();
         let Some(sink) = self.output.sink_mut() else {
             return;
         };
         let feeding = self.feeding.as_mut().expect("called while feeding");
         if !feeding.started {
             feeding.started = true;
+            // Heard once through the limiter's look-ahead, when it is engaged.
+            let at_frame = sink.written_frames() + look_ahead;
             self.markers.push_back(Marker {
                 entry: feeding.entry,
-                at_frame: sink.written_frames(),
+                at_frame,
                 base_ms: feeding.base_ms,
             });
         }
