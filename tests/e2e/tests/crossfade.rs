@@ -1,4 +1,5 @@
-//! Crossfade in the real window: chosen on the Settings screen (kept in the settings file),
+//! Crossfade in the real window: chosen on the Settings screen with a loudness target (both
+//! kept in the settings file and across a restart),
 //! then heard as the listener sees it: the next track starts while the one before still has
 //! the crossfade's length to go, except between two tracks of one album played in order,
 //! which follow each other at the very end, gaplessly.
@@ -90,7 +91,16 @@ async fn a_crossfade_chosen_in_settings_overlaps_albums_but_not_an_album_in_orde
     app.wait_for("home-screen").await?;
     open_settings(&app).await?;
     choose(&app, "setting-crossfade", &CROSSFADE.to_string()).await?;
-    wait_for_settings_file(&app, &[&format!("\"crossfade_seconds\": {CROSSFADE}")]).await?;
+    // And a loudness target other than the default, kept the same way.
+    choose(&app, "setting-loudness-target", "lufs18").await?;
+    wait_for_settings_file(
+        &app,
+        &[
+            &format!("\"crossfade_seconds\": {CROSSFADE}"),
+            "\"loudness_target\": \"lufs18\"",
+        ],
+    )
+    .await?;
     let select = app.wait_for("setting-crossfade").await?;
     ensure!(select.prop("value").await?.as_deref() == Some("6"));
     app.screenshot(&screenshots()?.join("settings-sound.png"))
@@ -133,6 +143,15 @@ async fn a_crossfade_chosen_in_settings_overlaps_albums_but_not_an_album_in_orde
     ensure!(
         chosen.as_deref() == Some("6"),
         "after a restart: {chosen:?}"
+    );
+    let target = app
+        .wait_for("setting-loudness-target")
+        .await?
+        .prop("value")
+        .await?;
+    ensure!(
+        target.as_deref() == Some("lufs18"),
+        "the loudness target after a restart: {target:?}"
     );
     app.close().await
 }
