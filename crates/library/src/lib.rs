@@ -18,7 +18,10 @@
 //!   ([`Library::known_loudness`]);
 //! - how each **play** went ([`Library::record_play_metrics`]), and, for a listener who lets
 //!   playback be reported, the **report batches** waiting to be sent
-//!   ([`Library::seal_telemetry_batch`]).
+//!   ([`Library::seal_telemetry_batch`]);
+//! - the **listens** waiting to be scrobbled, each written before it is sent and marked sent
+//!   only once the target took it ([`Library::claim_listens`]), so none is lost offline or
+//!   sent twice.
 //!
 //! This crate owns that database and nothing else: no HTTP, no sync logic, no Tauri. It is
 //! synchronous; the app keeps the [`Library`] on a dedicated thread. What the sync engine
@@ -45,6 +48,7 @@ mod downloads;
 mod error;
 mod history;
 mod library;
+mod listens;
 mod loudness;
 pub mod migrations;
 mod offline;
@@ -73,6 +77,7 @@ pub use downloads::{Download, DownloadState, VerifiedFile};
 pub use error::{Error, ErrorKind, Result};
 pub use history::PlayRecord;
 pub use library::Library;
+pub use listens::{Listen, ListenState, QueuedListen, SENT_LISTENS_KEPT_SECS, ScrobbleTarget};
 pub use loudness::{KnownLoudness, MeasuredFrom, TrackLoudness};
 pub use offline::CollectionKind;
 pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};

@@ -103,6 +103,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "track_loudness",
         sql: include_str!("../migrations/0016_track_loudness.sql"),
     },
+    Migration {
+        version: 17,
+        name: "listens",
+        sql: include_str!("../migrations/0017_listens.sql"),
+    },
 ];
 
 /// The schema version this build writes.
