@@ -3,7 +3,8 @@
 # Every step checks before it acts, so a second run on a prepared machine costs seconds:
 # apt packages (only the missing ones), Node.js (the system's if >= 20.19, else a pinned
 # build from PyPI), a Python venv with moto, the UI's npm packages, tauri-driver, and the
-# demo media (generated once and cached by the hash of its generator).
+# demo media (generated once and cached by the hash of its generator), and a venv with Supysonic
+# (the Subsonic server the OpenSubsonic client is tested against).
 
 set -euo pipefail
 
@@ -16,6 +17,11 @@ MOTO_VERSION="5.2.1"
 # An independent Cognito SRP implementation: crates/cloud/tests/srp_vectors.rs checks our math
 # against it (moto accepts any SRP signature).
 PYCOGNITO_VERSION="2024.5.1"
+# Supysonic, a real Subsonic server for crates/subsonic's tests (strato_testkit::Supysonic), in
+# a venv of its own: its Flask and Werkzeug pins must not fight moto's.
+SUPYSONIC_VENV=$STRATO_CACHE/venv-supysonic
+SUPYSONIC_VERSION="0.7.9"
+WAITRESS_VERSION="3.0.2"
 NODE_WHEEL_VERSION="24.19.0"
 TAURI_DRIVER_VERSION="2.1.0"
 
@@ -54,10 +60,11 @@ ensure_rust() {
     rustup component list --installed 2>/dev/null | grep clippy >/dev/null || rustup component add clippy rustfmt >/dev/null 2>&1 || true
 }
 
-# The installed version of a package in the venv, or nothing. (Reads pip's whole output: a
-# `grep -q` would close the pipe early, and with pipefail the check would always fail.)
+# The installed version of a package in the venv (the second argument, else moto's), or
+# nothing. (Reads pip's whole output: a `grep -q` would close the pipe early, and with
+# pipefail the check would always fail.)
 venv_version() {
-    "$VENV/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'
+    "${2:-$VENV}/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'
 }
 
 ensure_venv() {
@@ -72,6 +79,20 @@ ensure_venv() {
         "$VENV/bin/pip" install -q "pycognito==$PYCOGNITO_VERSION"
     fi
     export STRATO_MOTO_SERVER=$VENV/bin/moto_server
+}
+
+# Supysonic and the WSGI server it runs under (waitress), pinned; the test fixture finds them
+# through STRATO_SUPYSONIC_VENV.
+ensure_supysonic() {
+    if [ ! -x "$SUPYSONIC_VENV/bin/supysonic-cli" ] ||
+        [ "$(venv_version supysonic "$SUPYSONIC_VENV")" != "$SUPYSONIC_VERSION" ] ||
+        [ "$(venv_version waitress "$SUPYSONIC_VENV")" != "$WAITRESS_VERSION" ]; then
+        say "setting up a Python venv with Supysonic $SUPYSONIC_VERSION (the Subsonic server for tests)"
+        python3 -m venv "$SUPYSONIC_VENV"
+        "$SUPYSONIC_VENV/bin/pip" install -q --upgrade pip
+        "$SUPYSONIC_VENV/bin/pip" install -q "supysonic==$SUPYSONIC_VERSION" "waitress==$WAITRESS_VERSION"
+    fi
+    export STRATO_SUPYSONIC_VENV=$SUPYSONIC_VENV
 }
 
 node_is_recent() {
@@ -142,6 +163,7 @@ setup_for() {
     [ "$1" = test ] && ensure_apt "${TEST_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}"
     ensure_rust
     ensure_venv
+    ensure_supysonic
     ensure_node
     ensure_ui_packages
     [ "$1" = test ] && ensure_tauri_driver

@@ -15,6 +15,9 @@
 //!   error status or never answer, for a [`TestServer`].
 //! - [`ffmpeg`]: HLS streams and files made by ffmpeg in the test, and ffmpeg's decode of
 //!   them, the reference a capture is compared with.
+//! - [`Supysonic`]: a real Subsonic server (Supysonic, from `PyPI`) serving a music folder
+//!   written from the demo catalog in several formats, one per test process
+//!   ([`Supysonic::start`]), with what was put in the folder to compare against.
 //! - [`portal::DesktopPortal`] (Linux): the XDG desktop portal's settings and inhibitor, served on the
 //!   session bus with a color scheme the test sets.
 //!
@@ -33,6 +36,7 @@ mod moto;
 pub mod portal;
 mod relay;
 mod seed;
+mod supysonic;
 pub mod synthetic;
 mod tls;
 
@@ -44,4 +48,5 @@ pub use media::{media_dir, workspace_root};
 pub use moto::Moto;
 pub use relay::Relay;
 pub use seed::{TEST_SEED_VAR, test_seed};
+pub use supysonic::{CoverPlacement, FolderAlbum, FolderFormat, FolderTrack, Supysonic};
 pub use tls::{ServerCertificate, TestCa, TestServer};
