@@ -1,0 +1,42 @@
+//! An OpenSubsonic client: talking to a listener's own music server (Navidrome, Gonic,
+//! Airsonic-Advanced, Supysonic, Ampache...) through the Subsonic API and its OpenSubsonic
+//! extensions.
+//!
+//! - [`SubsonicClient::connect`] reads the server's extensions first, then signs in the best
+//!   way the server takes (API key, salted token, or the legacy hex password; [`auth`]), and
+//!   keeps what it learnt ([`ServerInfo`], [`Extensions`], [`AuthMethod`]).
+//! - Calls answer in the API's own types ([`wire`]); [`convert`] turns them into the project's
+//!   (`strato_model::api`), so the app's service trait can be implemented above this crate
+//!   without it knowing the app.
+//! - Streams and downloads are addresses the audio engine fetches itself ([`StreamUrl`], with
+//!   whether the original file is sent, so seeking can be promised); covers are fetched here,
+//!   "no cover" being an answer, not an error.
+//! - Errors carry a kind mirroring strato-cloud's, the Subsonic code, and a sentence
+//!   ([`SubsonicError`]).
+//! - Secrets: the password or key is a [`Secret`] (its `Debug` is `[redacted]`), and every
+//!   URL this crate logs or gives for logging goes through [`redact_url`].
+//! - Plain http only to this computer, https elsewhere (`address.rs`).
+//!
+//! It depends on no other Strato crate but the model: the app composes it.
+
+mod address;
+pub mod auth;
+mod calls;
+mod client;
+pub mod convert;
+mod error;
+mod extensions;
+mod media;
+mod redact;
+pub mod wire;
+
+pub use address::is_loopback;
+pub use auth::{AuthMethod, Credentials, Secret, salted_token};
+pub use calls::{AlbumListType, PlaylistUpdate, SearchCounts, StarTarget};
+pub use client::{API_VERSION, CLIENT_NAME, ConnectOptions, ServerInfo, SubsonicClient};
+pub use error::{SubsonicError, SubsonicErrorKind};
+pub use extensions::{
+    API_KEY_AUTHENTICATION, Extensions, FORM_POST, SONG_LYRICS, TRANSCODE_OFFSET,
+};
+pub use media::{CoverArt, StreamOptions, StreamUrl, sends_original};
+pub use redact::{redact_url, redact_url_str};
