@@ -1,5 +1,7 @@
-//! One log line per request: listener, method, path (never the query, which may carry a
-//! signature), status, bytes actually sent, duration and trace id. Logged when the body is
+//! One log line per request: listener, method, path, status, bytes actually sent, duration
+//! and trace id. The query is left out (a CDN URL's carries a signature), but for
+//! `/rest/`'s, whose parameters say what was asked: there the credentials (`p`, `t`, `s`,
+//! `apiKey`) are replaced by `***` ([`redacted_query`]). Logged when the body is
 //! done or dropped, so streamed and aborted responses are counted right. Headers (tokens,
 //! cookies) are never logged, but for the trace id.
 //!
@@ -31,6 +33,11 @@ fn new_trace_root() -> String {
 pub async fn log(State(listener): State<&'static str>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let query = path
+        .starts_with("/rest/")
+        .then(|| request.uri().query().map(redacted_query))
+        .flatten()
+        .unwrap_or_default();
     let trace = request
         .headers()
         .get(TRACE_HEADER)
@@ -51,6 +58,7 @@ pub async fn log(State(listener): State<&'static str>, request: Request, next: N
                 listener,
                 method,
                 path,
+                query,
                 status,
                 trace,
                 started,
@@ -61,11 +69,37 @@ pub async fn log(State(listener): State<&'static str>, request: Request, next: N
     })
 }
 
+/// Subsonic parameters that carry a secret: the password, the token and its salt, the key.
+const SECRET_PARAMETERS: [&str; 4] = ["p", "t", "s", "apiKey"];
+
+/// `query` with the value of each [`SECRET_PARAMETERS`] replaced by `***`, its name compared
+/// once decoded (so `%70=` is `p`, as the server reads it).
+#[must_use]
+pub fn redacted_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| {
+            let (name, _) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded = percent_encoding::percent_decode_str(&name.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned();
+            if SECRET_PARAMETERS.contains(&decoded.as_str()) {
+                format!("{name}=***")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[derive(Debug)]
 struct Record {
     listener: &'static str,
     method: Method,
     path: String,
+    /// `/rest/`'s query without its secrets; empty elsewhere.
+    query: String,
     status: StatusCode,
     trace: String,
     started: Instant,
@@ -81,6 +115,7 @@ impl Drop for Record {
             listener = self.listener,
             method = %self.method,
             path = %self.path,
+            query = %self.query,
             status = self.status.as_u16(),
             trace = %self.trace,
             bytes = self.bytes,
@@ -123,5 +158,36 @@ impl http_body::Body for LoggedBody {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_query;
+
+    #[test]
+    fn subsonic_secrets_are_redacted_and_the_rest_kept() {
+        assert_eq!(
+            redacted_query(
+                "u=alice&t=26719a1196d2a940705a59634eb18eab&s=c19b2d&c=strato&v=1.16.1&id=tr-1"
+            ),
+            "u=alice&t=***&s=***&c=strato&v=1.16.1&id=tr-1"
+        );
+        assert_eq!(
+            redacted_query("u=a&p=enc:736563726574&f=json"),
+            "u=a&p=***&f=json"
+        );
+        assert_eq!(redacted_query("apiKey=k3y&c=x"), "apiKey=***&c=x");
+        // Encoded names are the same parameters to the server.
+        assert_eq!(
+            redacted_query("%70=secret&%61piKey=k"),
+            "%70=***&%61piKey=***"
+        );
+        // Names that only start like a secret stay.
+        assert_eq!(
+            redacted_query("size=300&songId=x&submission=true"),
+            "size=300&songId=x&submission=true"
+        );
+        assert_eq!(redacted_query("p"), "p=***");
     }
 }

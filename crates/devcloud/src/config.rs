@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Parser};
 
+use crate::subsonic::credentials::{SubsonicApiKey, SubsonicUser};
+
 /// `devcloud`'s command line. See `docs/api.md` for what each part serves.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -80,6 +82,16 @@ pub struct Args {
     /// How often the collector removes what deleted uploads left in storage.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub collect_interval_secs: u64,
+    /// An `OpenSubsonic` account at `/rest/` (devcloud only), `NAME:PASSWORD`; repeatable.
+    #[arg(long = "subsonic-user", value_name = "NAME:PASSWORD", value_parser = SubsonicUser::parse)]
+    pub subsonic_users: Vec<SubsonicUser>,
+    /// An `OpenSubsonic` API key and the account it signs in as, `KEY:NAME`; repeatable.
+    #[arg(long = "subsonic-api-key", value_name = "KEY:NAME", value_parser = SubsonicApiKey::parse)]
+    pub subsonic_api_keys: Vec<SubsonicApiKey>,
+    /// Refuse the legacy password (`p`) at `/rest/` with error 42, as a server that dropped
+    /// it does; tokens and API keys still work.
+    #[arg(long)]
+    pub subsonic_refuse_passwords: bool,
 }
 
 /// Where identities come from, as the command line says.
@@ -226,6 +238,46 @@ mod tests {
     #[test]
     fn emulator_conflicts_with_real_pool_overrides() {
         assert!(parse(&["--cognito-emulator", "http://x", "--issuer", "i"]).is_err());
+    }
+
+    #[test]
+    fn subsonic_accounts_and_keys_repeat_and_stay_secret() {
+        let args = parse(&[
+            "--cognito-emulator",
+            "http://x",
+            "--subsonic-user",
+            "alice:pa:ss",
+            "--subsonic-user",
+            "bob:word",
+            "--subsonic-api-key",
+            "k3y:alice",
+        ])
+        .unwrap();
+        let users: Vec<_> = args
+            .subsonic_users
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect();
+        assert_eq!(users, ["alice", "bob"]);
+        assert_eq!(args.subsonic_users[0].password, "pa:ss");
+        assert_eq!(args.subsonic_api_keys[0].key, "k3y");
+        assert_eq!(args.subsonic_api_keys[0].user, "alice");
+        assert!(!args.subsonic_refuse_passwords);
+        let shown = format!("{args:?}");
+        assert!(
+            !shown.contains("pa:ss") && !shown.contains("k3y"),
+            "{shown}"
+        );
+        assert!(parse(&["--cognito-emulator", "http://x", "--subsonic-user", "alice"]).is_err());
+        assert!(
+            parse(&[
+                "--cognito-emulator",
+                "http://x",
+                "--subsonic-api-key",
+                "nokey"
+            ])
+            .is_err()
+        );
     }
 
     #[test]

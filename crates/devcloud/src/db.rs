@@ -1,6 +1,6 @@
-//! devcloud's SQLite database (`DATA_DIR/devcloud.db`: playlists and uploads), owned by one
-//! dedicated thread so database work never blocks the async runtime. Callers send closures
-//! and await their results.
+//! devcloud's SQLite database (`DATA_DIR/devcloud.db`: playlists, uploads, `OpenSubsonic` state),
+//! owned by one dedicated thread so database work never blocks the async runtime. Callers send
+//! closures and await their results.
 
 use std::path::Path;
 use std::sync::mpsc;
@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("playlists/public.sql"),
     include_str!("auth/signed_out.sql"),
     include_str!("telemetry/schema.sql"),
+    include_str!("subsonic/schema.sql"),
 ];
 
 /// Why the database could not be used.

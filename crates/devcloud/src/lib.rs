@@ -20,6 +20,9 @@
 //! - **The CDN** ([`cdn`]): `MEDIA_DIR/media/**` behind CloudFront signed URLs and cookies
 //!   (real CloudFront signing: RSA-SHA1, canned and custom policies), public `MEDIA_DIR/art/**`,
 //!   ranges, ETags, content types, streamed from disk.
+//! - **`OpenSubsonic`** ([`subsonic`], devcloud only): `/rest/` from the same catalog, with
+//!   devcloud's own Subsonic accounts and API keys, per-user stars, playlists and scrobbles,
+//!   and stand-in lyrics: a test peer for Strato's `OpenSubsonic` client.
 //! - **Fault injection** ([`faults`]): latency, bandwidth, stalls, dropped connections, error
 //!   rates, refused signatures and short-lived grants, from a file or a loopback-only admin API.
 //!
@@ -43,6 +46,7 @@ pub mod playlists;
 pub mod problem;
 pub mod rng;
 pub mod server;
+pub mod subsonic;
 pub mod telemetry;
 pub mod uploads;
 

@@ -23,6 +23,8 @@ use crate::config::{Args, CognitoSettings, CognitoSource};
 use crate::db::Db;
 use crate::error::Error;
 use crate::faults::{FaultStore, Target, layer};
+use crate::subsonic::SubsonicState;
+use crate::subsonic::credentials::Credentials;
 use crate::uploads::object_store::{ObjectStore, StorageSettings};
 use crate::uploads::{Limits, Uploads, collector, published_dir};
 
@@ -140,8 +142,9 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         live,
         pool_admin,
     };
+    let subsonic = subsonic_state(&args, &state, &media_root);
     let api_router = with_layers(
-        api::router(state, Arc::clone(&faults)),
+        api::router(state, Arc::clone(&faults)).merge(crate::subsonic::router(subsonic)),
         &faults,
         Target::Api,
     );
@@ -170,6 +173,20 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     println!("devcloud ready api={api_url} cdn={cdn_url}");
     tracing::info!(%api_url, %cdn_url, "devcloud ready");
     serve(api_listener, api_router, cdn_listener, cdn_router, shutdown).await
+}
+
+/// `/rest/`'s state: the API's catalog and database, the media dir, the Subsonic accounts.
+fn subsonic_state(args: &Args, state: &AppState, media_root: &Path) -> SubsonicState {
+    SubsonicState {
+        catalog: Arc::clone(&state.catalog),
+        db: state.db.clone(),
+        media_root: Arc::new(media_root.to_owned()),
+        credentials: Arc::new(Credentials::new(
+            &args.subsonic_users,
+            &args.subsonic_api_keys,
+            args.subsonic_refuse_passwords,
+        )),
+    }
 }
 
 /// The token check, with the sign-outs everywhere the database remembers, and the user

@@ -77,6 +77,26 @@ impl DevCloudBuilder {
         self
     }
 
+    /// An `OpenSubsonic` account at `/rest/` (`--subsonic-user NAME:PASSWORD`).
+    #[must_use]
+    pub fn subsonic_user(self, name: &str, password: &str) -> Self {
+        self.arg("subsonic-user", format!("{name}:{password}"))
+    }
+
+    /// An `OpenSubsonic` API key signing in as `name` (`--subsonic-api-key KEY:NAME`).
+    #[must_use]
+    pub fn subsonic_api_key(self, key: &str, name: &str) -> Self {
+        self.arg("subsonic-api-key", format!("{key}:{name}"))
+    }
+
+    /// `/rest/` refuses the legacy password with error 42 (`--subsonic-refuse-passwords`).
+    #[must_use]
+    pub fn subsonic_refuse_passwords(mut self) -> Self {
+        self.extra_args
+            .push("--subsonic-refuse-passwords".to_owned());
+        self
+    }
+
     /// Run this binary instead of [`devcloud_binary`]'s (devcloud's own tests pass
     /// `env!("CARGO_BIN_EXE_devcloud")`).
     #[must_use]
@@ -190,6 +210,34 @@ impl DevCloud {
     #[must_use]
     pub fn api_url(&self) -> &str {
         &self.config().api_url
+    }
+
+    /// The `OpenSubsonic` base URL, e.g. `http://127.0.0.1:43121/rest/` (endpoints follow it:
+    /// `{subsonic_url}ping.view`).
+    #[must_use]
+    pub fn subsonic_url(&self) -> String {
+        format!("{}/rest/", self.api_url())
+    }
+
+    /// Every `OpenSubsonic` scrobble and now-playing report devcloud has taken, oldest first
+    /// (`GET /admin/subsonic/scrobbles`), as JSON objects (`user`, `id`, `time`,
+    /// `submission`, `client`, `receivedAt`).
+    ///
+    /// # Panics
+    /// If devcloud does not answer.
+    pub async fn subsonic_scrobbles(&self) -> Vec<serde_json::Value> {
+        let response = self
+            .http
+            .get(format!("{}/admin/subsonic/scrobbles", self.api_url()))
+            .send()
+            .await
+            .expect("GET /admin/subsonic/scrobbles");
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "reading Subsonic scrobbles"
+        );
+        response.json().await.expect("the scrobbles as JSON")
     }
 
     /// The CDN's base URL.

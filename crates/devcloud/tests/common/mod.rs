@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod live;
+pub mod subsonic;
 pub mod uploads;
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
