@@ -11,6 +11,8 @@
 //! - [`CdnAccess`] fetches audio from the CDN with the credentials of a track's
 //!   [`StreamGrant`](strato_model::api::StreamGrant), renewing them after a refusal;
 //!   [`CdnRequest`] is a one-shot fetch (cover art).
+//! - [`ApiClient`] is also the cloud's [`strato_service::MusicService`]: the catalog the app
+//!   browses, the same way as any other service's.
 //! - [`LiveConnection`] is the live channel: what changed on the listener's other devices.
 //! - [`trace`] carries one user action's trace id to the service (`X-Amzn-Trace-Id`).
 //! - [`redact`] strips `CloudFront` signatures from URLs before they are logged.
@@ -21,6 +23,7 @@ mod cdn;
 mod error;
 pub mod keychain;
 mod live;
+mod music_service;
 pub mod redact;
 mod service;
 mod sessions;

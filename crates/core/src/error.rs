@@ -8,6 +8,7 @@
 use strato_audio::{AudioError, SinkError};
 use strato_cloud::{CloudError, CloudErrorKind};
 use strato_model::ipc::{AppError, ErrorKind};
+use strato_service::{ServiceError, ServiceErrorKind};
 use strato_sync::SyncError;
 use strato_sync::downloads::{DownloadError, DownloadErrorKind};
 
@@ -37,6 +38,31 @@ pub(crate) fn cloud_kind(kind: CloudErrorKind) -> ErrorKind {
 
 pub(crate) fn from_cloud(err: &CloudError) -> AppError {
     AppError::new(cloud_kind(err.kind()), err.to_string())
+}
+
+/// The app's kind for a failure of the music service the listener browses (any kind of
+/// service: see `strato_service`).
+pub(crate) fn service_kind(kind: ServiceErrorKind) -> ErrorKind {
+    match kind {
+        ServiceErrorKind::Offline => ErrorKind::Network,
+        ServiceErrorKind::Untrusted => ErrorKind::Untrusted,
+        ServiceErrorKind::Auth => ErrorKind::Auth,
+        ServiceErrorKind::Forbidden => ErrorKind::Forbidden,
+        ServiceErrorKind::NotFound => ErrorKind::NotFound,
+        ServiceErrorKind::InvalidInput => ErrorKind::InvalidInput,
+        // A feature the server lacks is hidden in the window; one asked for anyway is the
+        // server's answer, in its words.
+        ServiceErrorKind::Conflict | ServiceErrorKind::Server | ServiceErrorKind::Unsupported => {
+            ErrorKind::Server
+        }
+        // A kind added later: the table test over `ServiceErrorKind::ALL` fails until it is
+        // mapped on purpose.
+        _ => ErrorKind::Server,
+    }
+}
+
+pub(crate) fn from_service(err: &ServiceError) -> AppError {
+    AppError::new(service_kind(err.kind()), err.to_string())
 }
 
 /// The app's kind for a failure of the offline library (its `SQLite` database).

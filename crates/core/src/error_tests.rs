@@ -7,6 +7,7 @@ use strato_audio::{AudioError, PcmFormat, SinkError};
 use strato_cloud::CloudErrorKind;
 use strato_library::ErrorKind as LibraryKind;
 use strato_model::ipc::ErrorKind;
+use strato_service::ServiceErrorKind;
 use strato_stream::ErrorKind as StreamKind;
 use strato_sync::SyncError;
 use strato_sync::downloads::DownloadErrorKind;
@@ -64,6 +65,26 @@ fn every_cloud_kind_has_its_app_kind() {
             (CloudErrorKind::Keychain, ErrorKind::Storage),
         ],
         cloud_kind,
+    );
+}
+
+#[test]
+fn every_service_kind_has_its_app_kind() {
+    check_table(
+        "ServiceErrorKind",
+        &ServiceErrorKind::ALL,
+        &[
+            (ServiceErrorKind::Offline, ErrorKind::Network),
+            (ServiceErrorKind::Untrusted, ErrorKind::Untrusted),
+            (ServiceErrorKind::Auth, ErrorKind::Auth),
+            (ServiceErrorKind::Forbidden, ErrorKind::Forbidden),
+            (ServiceErrorKind::NotFound, ErrorKind::NotFound),
+            (ServiceErrorKind::Conflict, ErrorKind::Server),
+            (ServiceErrorKind::Server, ErrorKind::Server),
+            (ServiceErrorKind::InvalidInput, ErrorKind::InvalidInput),
+            (ServiceErrorKind::Unsupported, ErrorKind::Server),
+        ],
+        service_kind,
     );
 }
 

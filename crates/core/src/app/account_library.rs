@@ -6,6 +6,7 @@ use std::sync::Arc;
 use strato_cloud::ApiClient;
 use strato_cloud::redact::account_tag;
 use strato_model::ipc::{AppError, ErrorKind, Session};
+use strato_service::MusicService;
 
 use super::{App, RECONNECT_INTERVAL, lock};
 use crate::offline::AccountLibrary;
@@ -42,6 +43,13 @@ impl App {
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// The music service the listener browses: the session's, once [`Self::online_api`]
+    /// has it.
+    pub(crate) async fn online_service(&self) -> Result<Arc<dyn MusicService>, AppError> {
+        let api: Arc<dyn MusicService> = self.online_api().await?;
+        Ok(api)
     }
 
     /// The session's API client; after an offline start, tries (at most every few seconds)

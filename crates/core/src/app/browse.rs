@@ -10,16 +10,16 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use strato_cloud::{ApiClient, CloudError, CloudErrorKind};
 use strato_library::{CollectionKind, DownloadState, Library, PlayCursor};
 use strato_model::api::{AlbumDetail, ArtistDetail};
 use strato_model::ipc::{
     Album, AlbumPage, AppError, Artist, ArtistPage, DownloadsPage, ErrorKind, HomeFeedView,
     HomeShelves, OfflineItem, OfflineProgress, OfflineTarget, Page, PageSource, PlayedTrack, Track,
 };
+use strato_service::{MusicService, ServiceError};
 
 use super::{App, lock};
-use crate::error::{from_cloud, from_download, from_library};
+use crate::error::{from_download, from_library, from_service};
 
 /// Tracks on the home page's "Recently played".
 const RECENTLY_PLAYED: usize = 20;
@@ -56,11 +56,10 @@ impl App {
         let asked = self
             .ask_service(|api| async move {
                 // Boxed: two requests joined make a future too large to keep on the stack.
-                let (picks, newest) = Box::pin(async {
-                    tokio::join!(api.home(), api.newest_albums(None, NEW_ALBUMS))
-                })
-                .await;
-                Ok((picks?, newest?.items))
+                let (picks, newest) =
+                    Box::pin(async { tokio::join!(api.home(), api.newest_albums(NEW_ALBUMS)) })
+                        .await;
+                Ok((picks?, newest?))
             })
             .await?;
         match asked {
@@ -328,10 +327,10 @@ impl App {
     /// failure (not found, the session ended) is the answer.
     async fn ask_service<T, F, Fut>(&self, ask: F) -> Result<Asked<T>, AppError>
     where
-        F: FnOnce(Arc<ApiClient>) -> Fut,
-        Fut: Future<Output = Result<T, CloudError>>,
+        F: FnOnce(Arc<dyn MusicService>) -> Fut,
+        Fut: Future<Output = Result<T, ServiceError>>,
     {
-        let api = match self.online_api().await {
+        let api = match self.online_service().await {
             Ok(api) => api,
             Err(error) if error.kind == ErrorKind::Network => {
                 return Ok(Asked::Unreachable(error));
@@ -340,15 +339,8 @@ impl App {
         };
         match ask(Arc::clone(&api)).await {
             Ok(answer) => Ok(Asked::Answer(answer)),
-            Err(error)
-                if matches!(
-                    error.kind(),
-                    CloudErrorKind::Offline | CloudErrorKind::Server
-                ) =>
-            {
-                Ok(Asked::Unreachable(from_cloud(&error)))
-            }
-            Err(error) => Err(self.cloud_error(&api, &error)),
+            Err(error) if error.is_unreachable() => Ok(Asked::Unreachable(from_service(&error))),
+            Err(error) => Err(self.service_error(api.as_ref(), &error)),
         }
     }
 

@@ -5,10 +5,8 @@
 //! current in the background (`crate::offline::catalog_list`). Without one (the command
 //! line, tools), pages are asked of the service, as its cursors say.
 
-use std::sync::Arc;
-
-use strato_cloud::ApiClient;
 use strato_model::ipc::{AppError, CatalogPage, CatalogStatus, ErrorKind, Track};
+use strato_service::MusicService;
 
 use super::{App, lock};
 use crate::error::from_library;
@@ -160,11 +158,11 @@ fn offline_words(listed: u64) -> AppError {
 }
 
 impl App {
-    /// A track's catalog data: from memory, the library's cache, or (with `api`) the
+    /// A track's catalog data: from memory, the library's cache, or (with `service`) the
     /// service.
     pub(super) async fn track(
         &self,
-        api: Option<&Arc<ApiClient>>,
+        service: Option<&dyn MusicService>,
         track_id: &str,
     ) -> Result<Track, AppError> {
         if let Some(track) = lock(&self.tracks).get(track_id) {
@@ -177,16 +175,16 @@ impl App {
                 return Ok(track);
             }
         }
-        let Some(api) = api else {
+        let Some(service) = service else {
             return Err(AppError::new(
                 ErrorKind::Network,
                 "This track cannot be played offline: Strato has not seen it yet.",
             ));
         };
-        let track = api
+        let track = service
             .track(track_id)
             .await
-            .map_err(|e| self.cloud_error(api, &e))?;
+            .map_err(|e| self.service_error(service, &e))?;
         self.remember(vec![track.clone()]).await;
         Ok(track)
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use strato_library::{COVERS_KEPT_BYTES, KeptCover};
 use strato_model::ipc::{AppError, ErrorKind};
+use strato_service::MusicService;
 
 use super::{App, Cover, lock};
 
@@ -134,7 +135,7 @@ impl App {
     }
 
     async fn fetch_cover(&self, album_id: &str) -> Result<Cover, AppError> {
-        let api = self.api()?;
+        let service: Arc<dyn MusicService> = self.api()?;
         let known = lock(&self.tracks)
             .values()
             .find(|t| t.album_id == album_id)
@@ -142,25 +143,20 @@ impl App {
         let cover_path = match known {
             Some(track) => track.cover_path,
             None => {
-                api.album(album_id)
+                service
+                    .album(album_id)
                     .await
-                    .map_err(|e| self.cloud_error(&api, &e))?
+                    .map_err(|e| self.service_error(service.as_ref(), &e))?
                     .album
                     .cover_path
             }
         }
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "This album has no cover."))?;
-        let request = api
-            .art_request(&cover_path)
-            .map_err(|e| self.cloud_error(&api, &e))?;
-        let (bytes, content_type) = request
-            .bytes()
+        let cover = service
+            .cover(&cover_path)
             .await
-            .map_err(|e| self.cloud_error(&api, &e))?;
-        Ok((
-            Arc::new(bytes),
-            content_type.unwrap_or_else(|| "image/jpeg".to_owned()),
-        ))
+            .map_err(|e| self.service_error(service.as_ref(), &e))?;
+        Ok((Arc::new(cover.bytes), cover.content_type))
     }
 }
 

@@ -176,7 +176,7 @@ impl App {
             return Err(AppError::new(ErrorKind::InvalidInput, "Nothing to play."));
         };
         let api = self.online_api().await?;
-        let playing = self.track(Some(&api), &current).await?;
+        let playing = self.track(Some(api.as_ref()), &current).await?;
         let found: Vec<Option<Track>> = stream::iter(queue.into_iter().enumerate())
             .map(|(at, id)| {
                 let (api, playing) = (&api, &playing);
@@ -184,7 +184,7 @@ impl App {
                     if at == start {
                         return Some(playing.clone());
                     }
-                    match self.track(Some(api), &id).await {
+                    match self.track(Some(api.as_ref()), &id).await {
                         Ok(track) => Some(track),
                         Err(error) => {
                             tracing::info!(%error, "a handed-over track is left out");

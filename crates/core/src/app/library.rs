@@ -239,20 +239,20 @@ impl App {
                 artists: Vec::new(),
             });
         }
-        let api = match self.online_api().await {
-            Ok(api) => api,
+        let service = match self.online_service().await {
+            Ok(service) => service,
             Err(error) if error.kind == ErrorKind::Network => {
                 return self.search_library(query).await;
             }
             Err(error) => return Err(error),
         };
         let limit = u32::try_from(SEARCH_LIMIT).unwrap_or(u32::MAX);
-        let found = match api.search(query, limit).await {
+        let found = match service.search(query, limit).await {
             Ok(found) => found,
-            Err(error) if error.kind() == strato_cloud::CloudErrorKind::Offline => {
+            Err(error) if error.kind() == strato_service::ServiceErrorKind::Offline => {
                 return self.search_library(query).await;
             }
-            Err(error) => return Err(self.cloud_error(&api, &error)),
+            Err(error) => return Err(self.service_error(service.as_ref(), &error)),
         };
         {
             let mut known = lock(&self.tracks);

@@ -8,11 +8,12 @@ use strato_model::ipc::{
     AppError, CodeDelivery, ErrorKind, PlayerStatus, RememberedAccount, ServiceTrust, Session,
     SignInChallenge, SignInStep, SignUpOutcome, Track,
 };
+use strato_service::{MusicService, ServiceError};
 use tokio::sync::watch;
 
 use crate::account::{Account, Accounts, Pending, StaySignedIn, Step};
 use crate::devices::{Devices, Presence};
-use crate::error::{self, from_cloud};
+use crate::error::{self, from_cloud, from_service};
 use crate::metrics::PlayMeter;
 use crate::offline::AccountLibrary;
 use crate::offline::queue::{self, QueueNote};
@@ -513,13 +514,23 @@ impl App {
     /// refused): the app signs out here and forgets the keychain entry, so the UI goes back
     /// to sign-in with the error's words and the next start does not try it again.
     fn cloud_error(&self, api: &ApiClient, err: &strato_cloud::CloudError) -> AppError {
-        let err = from_cloud(err);
+        self.end_session_on_auth(std::ptr::from_ref(api).cast(), from_cloud(err))
+    }
+
+    /// As [`Self::cloud_error`], for a call through the session's [`MusicService`].
+    fn service_error(&self, service: &dyn MusicService, err: &ServiceError) -> AppError {
+        self.end_session_on_auth(std::ptr::from_ref(service).cast(), from_service(err))
+    }
+
+    /// `err`, after signing out if it says the session of the client at `client` ended.
+    fn end_session_on_auth(&self, client: *const (), err: AppError) -> AppError {
         if err.kind == ErrorKind::Auth {
             let mut current = lock(&self.session);
             // Only the session that failed: a new sign-in may have replaced it meanwhile.
+            // (The client's address, whichever trait it was called through.)
             if current
                 .as_ref()
-                .is_some_and(|s| std::ptr::eq(Arc::as_ptr(&s.api), api))
+                .is_some_and(|s| std::ptr::eq(Arc::as_ptr(&s.api).cast::<()>(), client))
             {
                 let ended = current.take();
                 drop(current);

@@ -6,6 +6,7 @@ use strato_audio::{EntryId, QueueItem, RepeatMode};
 use strato_model::ipc::{
     AppError, ErrorKind, OutputDeviceView, OutputDevices, PlaybackState, Track,
 };
+use strato_service::MusicService;
 
 use super::App;
 use crate::error;
@@ -65,7 +66,8 @@ impl App {
         let api = self.online_api().await;
         let mut tracks = Vec::with_capacity(track_ids.len());
         for id in track_ids {
-            tracks.push(self.track(api.as_ref().ok(), id).await?);
+            let service = api.as_deref().ok().map(|api| api as &dyn MusicService);
+            tracks.push(self.track(service, id).await?);
         }
         if let Ok(api) = api {
             self.opener.set_api(Some(api));

@@ -118,7 +118,7 @@ impl App {
     async fn tracks_at_hand(&self, api: &Arc<ApiClient>, ids: Vec<String>) -> Vec<Track> {
         stream::iter(ids)
             .map(|track_id| async move {
-                let track = self.track(Some(api), &track_id).await;
+                let track = self.track(Some(api.as_ref()), &track_id).await;
                 if let Err(error) = &track {
                     tracing::debug!(%error, %track_id, "a shared playlist's track is not at hand");
                 }
