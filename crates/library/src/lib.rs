@@ -21,7 +21,9 @@
 //!   ([`Library::seal_telemetry_batch`]);
 //! - the **listens** waiting to be scrobbled, each written before it is sent and marked sent
 //!   only once the target took it ([`Library::claim_listens`]), so none is lost offline or
-//!   sent twice.
+//!   sent twice;
+//! - the **lyrics** found for tracks and local files, or that none were found
+//!   ([`Library::kept_lyrics`]), so they show offline and are not looked up on every play.
 //!
 //! This crate owns that database and nothing else: no HTTP, no sync logic, no Tauri. It is
 //! synchronous; the app keeps the [`Library`] on a dedicated thread. What the sync engine
@@ -50,6 +52,7 @@ mod history;
 mod library;
 mod listens;
 mod loudness;
+mod lyrics;
 pub mod migrations;
 mod offline;
 mod op_log;
@@ -79,6 +82,7 @@ pub use history::PlayRecord;
 pub use library::Library;
 pub use listens::{Listen, ListenState, QueuedListen, SENT_LISTENS_KEPT_SECS, ScrobbleTarget};
 pub use loudness::{KnownLoudness, MeasuredFrom, TrackLoudness};
+pub use lyrics::{KeptLyrics, LyricsBody, LyricsKey, LyricsSource, NONE_FOUND_KEPT_SECS};
 pub use offline::CollectionKind;
 pub use op_log::{AddedItem, Anchor, OpState, PendingOp, PlaylistOp};
 pub use play_metrics::{METRICS_KEPT_SECS, PlayMetrics};

@@ -108,6 +108,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "listens",
         sql: include_str!("../migrations/0017_listens.sql"),
     },
+    Migration {
+        version: 18,
+        name: "lyrics",
+        sql: include_str!("../migrations/0018_lyrics.sql"),
+    },
 ];
 
 /// The schema version this build writes.
