@@ -11,6 +11,9 @@
 //! - [`TestCa`] and [`TestServer`]: certificates made in the test and HTTP/HTTPS listeners
 //!   on loopback that count the connections they were offered.
 //! - [`Relay`]: the network between a client and a server on loopback, cut or delayed at will.
+//! - [`LrclibEndpoint`]: an LRCLIB-compatible `/api/get` that validates its queries as the
+//!   real API does, matches durations within 2 s, serves the records a test registers and
+//!   counts the requests, so a test can prove a cache answered.
 //! - [`file_router`]: a folder served at plain addresses, with addresses that answer an
 //!   error status or never answer, for a [`TestServer`].
 //! - [`ffmpeg`]: HLS streams and files made by ffmpeg in the test, and ffmpeg's decode of
@@ -30,6 +33,7 @@ mod devcloud;
 mod faults;
 pub mod ffmpeg;
 mod files;
+pub mod lrclib;
 mod media;
 mod moto;
 #[cfg(target_os = "linux")]
@@ -44,6 +48,7 @@ pub use cognito::CognitoAdmin;
 pub use devcloud::{DevCloud, DevCloudBuilder, ReadyInfo, devcloud_binary};
 pub use faults::{FaultRule, FaultTarget};
 pub use files::file_router;
+pub use lrclib::{LrclibEndpoint, LrclibRecord};
 pub use media::{media_dir, workspace_root};
 pub use moto::Moto;
 pub use relay::Relay;
