@@ -6,18 +6,21 @@
 //!   way the server takes (API key, salted token, or the legacy hex password; [`auth`]), and
 //!   keeps what it learnt ([`ServerInfo`], [`Extensions`], [`AuthMethod`]).
 //! - Calls answer in the API's own types ([`wire`]); [`convert`] turns them into the project's
-//!   (`strato_model::api`), so the app's service trait can be implemented above this crate
-//!   without it knowing the app.
+//!   (`strato_model::api`), the shapes the app's service trait answers in.
 //! - Streams and downloads are addresses the audio engine fetches itself ([`StreamUrl`], with
 //!   whether the original file is sent, so seeking can be promised); covers are fetched here,
 //!   "no cover" being an answer, not an error.
+//! - [`SubsonicClient`] implements strato-service's `MusicService` (`music_service.rs`), so
+//!   the app browses a Subsonic server as it browses the Strato cloud; its errors become
+//!   `ServiceError`s with their kind, words and HTTP status.
 //! - Errors carry a kind mirroring strato-cloud's, the Subsonic code, and a sentence
 //!   ([`SubsonicError`]).
 //! - Secrets: the password or key is a [`Secret`] (its `Debug` is `[redacted]`), and every
 //!   URL this crate logs or gives for logging goes through [`redact_url`].
 //! - Plain http only to this computer, https elsewhere (`address.rs`).
 //!
-//! It depends on no other Strato crate but the model: the app composes it.
+//! It depends on no other Strato crate but the model and the service trait: the app composes
+//! it.
 
 mod address;
 pub mod auth;
@@ -27,6 +30,7 @@ pub mod convert;
 mod error;
 mod extensions;
 mod media;
+mod music_service;
 mod redact;
 pub mod wire;
 

@@ -1,7 +1,9 @@
 //! What every test against the real Supysonic needs: the server (one per test process) and
-//! a client signed in to it.
+//! a client signed in to it; devcloud's in `devcloud.rs`.
 
 #![allow(dead_code)] // each test binary uses its own part
+
+pub mod devcloud;
 
 use strato_subsonic::{AlbumListType, Credentials, SubsonicClient, wire};
 use strato_testkit::{FolderAlbum, Supysonic};
