@@ -89,3 +89,17 @@ async fn pick_files<R: Runtime>(
         .map(|path| path.display().to_string())
         .collect()
 }
+
+/// Asks the listener for a playlist file to import (M3U, M3U8, XSPF); `None` when they
+/// cancelled.
+#[tauri::command]
+pub async fn choose_playlist_file<R: Runtime>(
+    window: WebviewWindow<R>,
+    title: String,
+    filter: String,
+) -> Option<String> {
+    pick_files(&window, title, filter, &["m3u", "m3u8", "xspf"], false)
+        .await
+        .into_iter()
+        .next()
+}

@@ -7,9 +7,10 @@ use strato_core::App;
 use strato_model::api::Track;
 use strato_model::ipc::{
     AppError, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistChanges,
-    PlaylistView, SearchResults, SyncStatus,
+    PlaylistImport, PlaylistView, SearchResults, SyncStatus,
 };
-use tauri::State;
+use tauri::{Runtime, State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt as _;
 
 #[tauri::command]
 pub async fn playlists(app: State<'_, App>) -> Result<Vec<LibraryPlaylist>, AppError> {
@@ -149,4 +150,72 @@ pub fn pause_downloads(app: State<'_, App>) -> Result<(), AppError> {
 #[tauri::command]
 pub fn resume_downloads(app: State<'_, App>) -> Result<(), AppError> {
     app.resume_downloads()
+}
+
+/// Reads a playlist file the listener chose and matches it to the service's tracks, for them
+/// to confirm before [`import_playlist`].
+#[tauri::command]
+pub async fn read_playlist_file(
+    app: State<'_, App>,
+    path: String,
+) -> Result<PlaylistImport, AppError> {
+    app.read_playlist_file(path.into()).await
+}
+
+#[tauri::command]
+pub async fn import_playlist(
+    app: State<'_, App>,
+    name: String,
+    track_ids: Vec<String>,
+) -> Result<LibraryPlaylist, AppError> {
+    app.import_playlist(&name, track_ids).await
+}
+
+/// Asks where to save the playlist (the OS's save dialog, `title` in the window's language,
+/// M3U8 or XSPF by the name's ending), then writes it there; the file's path, or `None` when
+/// the listener cancelled.
+#[tauri::command]
+pub async fn export_playlist<R: Runtime>(
+    window: WebviewWindow<R>,
+    app: State<'_, App>,
+    id: String,
+    name: String,
+    title: String,
+) -> Result<Option<String>, AppError> {
+    let (chosen, answer) = tokio::sync::oneshot::channel();
+    window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title(title)
+        .set_file_name(format!("{}.m3u8", file_safe(&name)))
+        .add_filter("M3U8", &["m3u8", "m3u"])
+        .add_filter("XSPF", &["xspf"])
+        .save_file(move |file| {
+            // The window may have gone meanwhile; nobody waits then.
+            let _ = chosen.send(file);
+        });
+    let Some(path) = answer.await.ok().flatten().and_then(|f| f.into_path().ok()) else {
+        return Ok(None);
+    };
+    app.export_playlist(&id, path.clone()).await?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// A playlist's name as a file name: the characters no file system takes replaced.
+fn file_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let safe = safe.trim().trim_start_matches('.');
+    if safe.is_empty() {
+        "playlist".to_owned()
+    } else {
+        safe.to_owned()
+    }
 }

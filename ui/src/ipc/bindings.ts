@@ -176,52 +176,6 @@ plays_next: QueueEntry | null,
  * place in them moved: what was read before still holds).
  */
 window: QueuePage | null, };
-export type LibraryPlaylist = { id: string, name: string, description: string, item_count: number, 
-/**
- * Edits made here that the service has not acknowledged yet (0 = in sync).
- */
-unsynced_edits: number, 
-/**
- * The listener asked to keep it for offline listening (new tracks download too).
- */
-offline: boolean, 
-/**
- * Shown on the listener's page for everyone (as the service last said).
- */
-public: boolean, 
-/**
- * Its length: the sum of the tracks the app has seen.
- */
-duration_ms: number, };
-export type PlaylistView = { playlist: LibraryPlaylist, items: Array<PlaylistItem>, 
-/**
- * The tracks of the first [`PLAYLIST_FIRST_TRACKS`] items that the app has seen.
- */
-tracks: Array<Track>, };
-export type PlaylistItem = { item_id: string, track_id: string, offline: OfflineState, 
-/**
- * False when the service said the track is no longer available (deleted or taken down):
- * shown as such, never played.
- */
-available: boolean, };
-export type PlaylistEntry = { item_id: string, track_id: string, 
-/**
- * The track's data, when the app has seen it (a playlist synced from another device
- * may name tracks not fetched yet).
- */
-track: Track | null, offline: OfflineState, };
-export type PlaylistChanges = { 
-/**
- * The playlist's details now (its item count, its edits waiting for sync). Its id may
- * differ from the one the command named: sync may have given the playlist the
- * service's id meanwhile.
- */
-playlist: LibraryPlaylist, 
-/**
- * In the order they apply.
- */
-changes: Array<PlaylistChange>, };
-export type PlaylistChange = { "kind": "added", position: number, items: Array<PlaylistEntry>, } | { "kind": "removed", item_ids: Array<string>, } | { "kind": "moved", item_ids: Array<string>, position: number, };
 export type OfflineState = "none" | "queued" | "downloading" | "available" | "failed";
 export type OfflineTarget = { "kind": "track", "id": string } | { "kind": "album", "id": string } | { "kind": "playlist", "id": string };
 export type SyncStatus = { state: SyncState, 
@@ -823,3 +777,77 @@ preamp_db: number,
  * The graphic equaliser's presets.
  */
 presets: Array<EqPreset>, };
+export type LibraryPlaylist = { id: string, name: string, description: string, item_count: number, 
+/**
+ * Edits made here that the service has not acknowledged yet (0 = in sync).
+ */
+unsynced_edits: number, 
+/**
+ * The listener asked to keep it for offline listening (new tracks download too).
+ */
+offline: boolean, 
+/**
+ * Shown on the listener's page for everyone (as the service last said).
+ */
+public: boolean, 
+/**
+ * Its length: the sum of the tracks the app has seen.
+ */
+duration_ms: number, };
+export type PlaylistView = { playlist: LibraryPlaylist, items: Array<PlaylistItem>, 
+/**
+ * The tracks of the first [`PLAYLIST_FIRST_TRACKS`] items that the app has seen.
+ */
+tracks: Array<Track>, };
+export type PlaylistItem = { item_id: string, track_id: string, offline: OfflineState, 
+/**
+ * False when the service said the track is no longer available (deleted or taken down):
+ * shown as such, never played.
+ */
+available: boolean, };
+export type PlaylistEntry = { item_id: string, track_id: string, 
+/**
+ * The track's data, when the app has seen it (a playlist synced from another device
+ * may name tracks not fetched yet).
+ */
+track: Track | null, offline: OfflineState, };
+export type PlaylistChanges = { 
+/**
+ * The playlist's details now (its item count, its edits waiting for sync). Its id may
+ * differ from the one the command named: sync may have given the playlist the
+ * service's id meanwhile.
+ */
+playlist: LibraryPlaylist, 
+/**
+ * In the order they apply.
+ */
+changes: Array<PlaylistChange>, };
+export type PlaylistChange = { "kind": "added", position: number, items: Array<PlaylistEntry>, } | { "kind": "removed", item_ids: Array<string>, } | { "kind": "moved", item_ids: Array<string>, position: number, };
+export type PlaylistImport = { 
+/**
+ * The name the file gives (M3U's `#PLAYLIST:`, XSPF's title), else the file's name.
+ */
+name: string, format: PlaylistFileFormat, 
+/**
+ * How many tracks the file lists.
+ */
+entries: number, 
+/**
+ * The tracks matched, in the file's order.
+ */
+matched: Array<Track>, 
+/**
+ * The entries no track matched, in the file's order.
+ */
+unmatched: Array<UnmatchedEntry>, };
+export type PlaylistFileFormat = "m3u" | "xspf";
+export type UnmatchedEntry = { 
+/**
+ * Its place in the file, from 1.
+ */
+position: number, 
+/**
+ * What the file says it is: "Artist – Title", else its file name or address.
+ */
+label: string, reason: UnmatchedReason, };
+export type UnmatchedReason = { "kind": "nothing_to_look_for" } | { "kind": "not_found" } | { "kind": "length_differs", expected_ms: number, closest_ms: number, } | { "kind": "ambiguous", count: number, };

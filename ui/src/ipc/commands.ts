@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
+import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -65,6 +65,7 @@ export type Commands = {
   choose_folder: { args: { title: string }; result: string | null };
   choose_files_to_upload: { args: { title: string; filter: string }; result: Array<string> };
   choose_image: { args: { title: string; filter: string }; result: string | null };
+  choose_playlist_file: { args: { title: string; filter: string }; result: string | null };
   run_launches: { args: null; result: Array<LaunchOutcome> };
   playlists: { args: null; result: Array<LibraryPlaylist> };
   playlist: { args: { id: string }; result: PlaylistView };
@@ -87,6 +88,9 @@ export type Commands = {
   downloads_status: { args: null; result: DownloadsStatus };
   pause_downloads: { args: null; result: void };
   resume_downloads: { args: null; result: void };
+  read_playlist_file: { args: { path: string }; result: PlaylistImport };
+  import_playlist: { args: { name: string; trackIds: ReadonlyArray<string> }; result: LibraryPlaylist };
+  export_playlist: { args: { id: string; name: string; title: string }; result: string | null };
   edit_playlist: { args: { id: string; edits: ReadonlyArray<PlaylistItemEdit> }; result: PlaylistChanges };
   toggle_mini_player: { args: null; result: void };
   show_main_window: { args: null; result: void };

@@ -52,6 +52,7 @@ export * from "./updates";
 export * from "./uploads";
 export * from "./devices";
 export * from "./sound";
+export * from "./playlist_files";
 
 export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */

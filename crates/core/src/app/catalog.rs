@@ -82,7 +82,7 @@ impl App {
 
     /// Keeps the tracks shown at hand: playing the list from a row queues them, and each
     /// lookup in the library would be a trip to its thread.
-    fn know(&self, tracks: &[Track]) {
+    pub(super) fn know(&self, tracks: &[Track]) {
         let mut known = lock(&self.tracks);
         for track in tracks {
             known.insert(track.id.clone(), track.clone());

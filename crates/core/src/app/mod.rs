@@ -37,6 +37,7 @@ mod library;
 mod play;
 mod play_queue;
 mod playlist_batch;
+mod playlist_files;
 mod shared;
 mod sound;
 mod storage;

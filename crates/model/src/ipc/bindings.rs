@@ -1,6 +1,5 @@
 use ts_rs::{Config, TS};
 
-use super::PlaylistItemEdit;
 use super::{
     AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved, DataFolderView,
     DesktopSettings, FormatChoice, LoudnessTarget, OutputDeviceView, OutputDevices, OutputSettings,
@@ -28,6 +27,9 @@ use super::{
     EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
 };
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
+use super::{
+    PlaylistFileFormat, PlaylistImport, PlaylistItemEdit, UnmatchedEntry, UnmatchedReason,
+};
 use super::{
     SharedPlaylist, Transfer, TransferState, TransfersStatus, UploadCandidate, UploadCandidates,
     UploadRequest,
@@ -77,12 +79,6 @@ pub fn typescript_bindings() -> String {
         QueueEntry::decl(&cfg),
         QueuePage::decl(&cfg),
         QueueView::decl(&cfg),
-        LibraryPlaylist::decl(&cfg),
-        PlaylistView::decl(&cfg),
-        PlaylistItem::decl(&cfg),
-        PlaylistEntry::decl(&cfg),
-        PlaylistChanges::decl(&cfg),
-        PlaylistChange::decl(&cfg),
         OfflineState::decl(&cfg),
         OfflineTarget::decl(&cfg),
         SyncStatus::decl(&cfg),
@@ -140,12 +136,29 @@ pub fn typescript_bindings() -> String {
         .chain(upload_decls(&cfg))
         .chain(device_decls(&cfg))
         .chain(sound_decls(&cfg))
+        .chain(playlist_decls(&cfg))
     {
         out.push_str("export ");
         out.push_str(&decl);
         out.push('\n');
     }
     out
+}
+
+/// Playlists, and playlist files brought in and sent out.
+fn playlist_decls(cfg: &Config) -> [String; 10] {
+    [
+        LibraryPlaylist::decl(cfg),
+        PlaylistView::decl(cfg),
+        PlaylistItem::decl(cfg),
+        PlaylistEntry::decl(cfg),
+        PlaylistChanges::decl(cfg),
+        PlaylistChange::decl(cfg),
+        PlaylistImport::decl(cfg),
+        PlaylistFileFormat::decl(cfg),
+        UnmatchedEntry::decl(cfg),
+        UnmatchedReason::decl(cfg),
+    ]
 }
 
 /// The sound controls: each output device's equaliser.

@@ -12,6 +12,7 @@ mod diagnostics;
 mod launch;
 mod library;
 mod lists;
+mod playlist_files;
 mod queue;
 mod settings;
 mod sound;
@@ -47,6 +48,7 @@ pub use library::{
     SyncStatus,
 };
 pub use lists::PlaylistItemEdit;
+pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use settings::{
     APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved,

@@ -1,0 +1,100 @@
+// Playlist files in and out. An import is read and matched first, then shown for the listener
+// to confirm ("12 of 14 matched", the others listed with why) before anything is created; an
+// export asks where to save and says where it went.
+import * as ipc from "../../../ipc";
+import type { PlaylistImport, UnmatchedReason } from "../../../ipc";
+import { formatTime } from "$lib/format";
+import { m } from "$lib/i18n";
+import { libraryStore } from "$lib/stores/library.svelte";
+
+/** An import waiting for the listener's word. */
+export interface PendingImport {
+  /** The file's reading and matching, once done. */
+  found: PlaylistImport | null;
+  /** The name the playlist will have (the file's, until changed). */
+  name: string;
+  creating: boolean;
+}
+
+/** Why an entry matched nothing, in the window's language. */
+export function reasonWords(reason: UnmatchedReason): string {
+  switch (reason.kind) {
+    case "nothing_to_look_for":
+      return m.import_reason_nothing();
+    case "not_found":
+      return m.import_reason_not_found();
+    case "length_differs":
+      return m.import_reason_length({
+        expected: formatTime(reason.expected_ms),
+        closest: formatTime(reason.closest_ms),
+      });
+    case "ambiguous":
+      return m.import_reason_ambiguous({ count: reason.count });
+  }
+}
+
+export class PlaylistFilesStore {
+  pending = $state<PendingImport | null>(null);
+  /** Where the last export was saved, for the header to say. */
+  exported = $state<{ playlistId: string; path: string } | null>(null);
+
+  /** Asks for a file, reads and matches it, and shows what was found. */
+  async startImport(): Promise<void> {
+    let path: string | null;
+    try {
+      path = await ipc.choosePlaylistFile(m.import_choose_title(), m.import_filter());
+    } catch (error) {
+      libraryStore.error = { ...ipc.toAppError(error), action: m.import_failed() };
+      return;
+    }
+    if (!path) return;
+    this.pending = { found: null, name: "", creating: false };
+    try {
+      const found = await ipc.readPlaylistFile(path);
+      if (this.pending) this.pending = { found, name: found.name, creating: false };
+    } catch (error) {
+      this.pending = null;
+      libraryStore.error = { ...ipc.toAppError(error), action: m.import_failed() };
+    }
+  }
+
+  setName(name: string): void {
+    if (this.pending) this.pending.name = name;
+  }
+
+  cancel(): void {
+    if (!this.pending?.creating) this.pending = null;
+  }
+
+  /** Creates the playlist of the tracks matched, and opens it. */
+  async confirm(): Promise<void> {
+    const pending = this.pending;
+    if (!pending?.found || pending.creating) return;
+    const name = pending.name.trim() || pending.found.name;
+    pending.creating = true;
+    try {
+      const created = await ipc.importPlaylist(
+        name,
+        pending.found.matched.map((track) => track.id),
+      );
+      this.pending = null;
+      await libraryStore.refresh();
+      await libraryStore.openPlaylist(created.id);
+    } catch (error) {
+      pending.creating = false;
+      libraryStore.error = { ...ipc.toAppError(error), action: m.import_failed() };
+    }
+  }
+
+  /** Asks where to save the playlist, writes it, and says where. */
+  async export(playlistId: string, name: string): Promise<void> {
+    try {
+      const path = await ipc.exportPlaylist(playlistId, name, m.export_playlist_title());
+      if (path) this.exported = { playlistId, path };
+    } catch (error) {
+      libraryStore.error = { ...ipc.toAppError(error), action: m.export_playlist_failed() };
+    }
+  }
+}
+
+export const playlistFiles = new PlaylistFilesStore();

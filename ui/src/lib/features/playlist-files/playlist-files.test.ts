@@ -1,0 +1,129 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+vi.mock("../../../ipc", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../ipc")>()),
+  choosePlaylistFile: vi.fn(),
+  readPlaylistFile: vi.fn(),
+  importPlaylist: vi.fn(),
+  exportPlaylist: vi.fn(),
+}));
+vi.mock("$lib/stores/library.svelte", () => ({
+  libraryStore: { error: null, refresh: vi.fn(), openPlaylist: vi.fn() },
+}));
+
+import * as ipc from "../../../ipc";
+import type { LibraryPlaylist, PlaylistImport, Track } from "../../../ipc";
+import { libraryStore } from "$lib/stores/library.svelte";
+import { PlaylistFilesStore, reasonWords } from "./playlist-files.svelte";
+
+const mocked = vi.mocked(ipc);
+const library = vi.mocked(libraryStore);
+
+const track = (id: string): Track => ({
+  id,
+  title: id,
+  artist_id: "ar",
+  artist_name: "Artist",
+  album_id: "al",
+  album_title: "Album",
+  track_number: 1,
+  duration_ms: 200_000,
+  cover_path: null,
+  replaygain: null,
+});
+
+const found: PlaylistImport = {
+  name: "Road Trip",
+  format: "m3u",
+  entries: 3,
+  matched: [track("a"), track("b")],
+  unmatched: [{ position: 2, label: "Nobody – Nothing", reason: { kind: "not_found" } }],
+};
+
+const created: LibraryPlaylist = {
+  id: "pl-1",
+  name: "Drive",
+  description: "",
+  item_count: 2,
+  unsynced_edits: 1,
+  offline: false,
+  public: false,
+  duration_ms: 400_000,
+};
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  library.error = null;
+});
+
+describe("reasonWords", () => {
+  it("says why each entry matched nothing", () => {
+    expect(reasonWords({ kind: "not_found" })).toBe("No track with this title and artist.");
+    expect(reasonWords({ kind: "length_differs", expected_ms: 95_000, closest_ms: 17_281 })).toBe(
+      "Found, but 0:17 long, not 1:35.",
+    );
+    expect(reasonWords({ kind: "ambiguous", count: 2 })).toContain("2 tracks by different artists");
+    expect(reasonWords({ kind: "nothing_to_look_for" })).toContain("no title to look for");
+  });
+});
+
+describe("PlaylistFilesStore", () => {
+  it("shows nothing when the listener cancels the file dialog", async () => {
+    mocked.choosePlaylistFile.mockResolvedValue(null);
+    const store = new PlaylistFilesStore();
+    await store.startImport();
+    expect(store.pending).toBeNull();
+    expect(mocked.readPlaylistFile).not.toHaveBeenCalled();
+  });
+
+  it("creates the playlist of the tracks matched, under the name chosen, and opens it", async () => {
+    mocked.choosePlaylistFile.mockResolvedValue("/music/road.m3u8");
+    mocked.readPlaylistFile.mockResolvedValue(found);
+    mocked.importPlaylist.mockResolvedValue(created);
+    const store = new PlaylistFilesStore();
+    await store.startImport();
+    expect(mocked.readPlaylistFile).toHaveBeenCalledWith("/music/road.m3u8");
+    expect(store.pending?.name).toBe("Road Trip");
+    store.setName("  Drive ");
+    await store.confirm();
+    expect(mocked.importPlaylist).toHaveBeenCalledWith("Drive", ["a", "b"]);
+    expect(store.pending).toBeNull();
+    expect(library.openPlaylist).toHaveBeenCalledWith("pl-1");
+  });
+
+  it("says why a file could not be read, and keeps nothing pending", async () => {
+    mocked.choosePlaylistFile.mockResolvedValue("/music/cover.m3u");
+    mocked.readPlaylistFile.mockRejectedValue({
+      kind: "invalid_input",
+      message: "“cover.m3u” could not be read as a playlist: the file is not text, so it is not a playlist.",
+    });
+    const store = new PlaylistFilesStore();
+    await store.startImport();
+    expect(store.pending).toBeNull();
+    expect(library.error?.message).toContain("cover.m3u");
+    expect(library.error?.action).toBe("Could not import the playlist");
+  });
+
+  it("keeps the import when creating fails, so it can be tried again", async () => {
+    mocked.choosePlaylistFile.mockResolvedValue("/music/road.m3u8");
+    mocked.readPlaylistFile.mockResolvedValue(found);
+    mocked.importPlaylist.mockRejectedValue({ kind: "storage_full", message: "Your disk is full." });
+    const store = new PlaylistFilesStore();
+    await store.startImport();
+    await store.confirm();
+    expect(store.pending?.found).toEqual(found);
+    expect(store.pending?.creating).toBe(false);
+    expect(library.error?.message).toBe("Your disk is full.");
+  });
+
+  it("says where an export was saved, for that playlist only", async () => {
+    mocked.exportPlaylist.mockResolvedValue("/home/me/road.xspf");
+    const store = new PlaylistFilesStore();
+    await store.export("pl-1", "Road Trip");
+    expect(mocked.exportPlaylist).toHaveBeenCalledWith("pl-1", "Road Trip", "Export the playlist");
+    expect(store.exported).toEqual({ playlistId: "pl-1", path: "/home/me/road.xspf" });
+    mocked.exportPlaylist.mockResolvedValue(null);
+    await store.export("pl-2", "Other");
+    expect(store.exported?.playlistId).toBe("pl-1");
+  });
+});
