@@ -83,13 +83,20 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Why a redirect was not followed.
+/// Why a redirect was not followed: it led to plain http.
 #[derive(Debug, thiserror::Error)]
 #[error("a redirect to plain http was refused")]
 pub(crate) struct InsecureRedirect;
 
-/// The HTTP client's rules for `server`: redirects only where [`check_address`] would go,
-/// and https only for a server beyond this computer (unless `allow_insecure`).
+/// Why a redirect was not followed: it led to another server.
+#[derive(Debug, thiserror::Error)]
+#[error("a redirect to another server was refused")]
+pub(crate) struct ForeignRedirect;
+
+/// The HTTP client's rules for `server`: https only for a server beyond this computer
+/// (unless `allow_insecure`), and redirects only to the same server where [`check_address`]
+/// would go. Every Subsonic request carries the credentials in its query, so a redirect to
+/// another host (or another port of this one) would hand them to whoever listens there.
 pub(crate) fn secure_builder(
     builder: reqwest::ClientBuilder,
     server: &Url,
@@ -97,8 +104,14 @@ pub(crate) fn secure_builder(
 ) -> reqwest::ClientBuilder {
     let https_only = !allow_insecure && !is_loopback(server);
     let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        let same_server = attempt
+            .previous()
+            .last()
+            .is_none_or(|from| is_same_server(from, attempt.url()));
         if attempt.previous().len() >= MAX_REDIRECTS {
             attempt.error("too many redirects")
+        } else if !same_server {
+            attempt.error(ForeignRedirect)
         } else if attempt.url().scheme() == "https" || allow_insecure || is_loopback(attempt.url())
         {
             attempt.follow()
@@ -107,6 +120,20 @@ pub(crate) fn secure_builder(
         }
     });
     builder.redirect(redirects).https_only(https_only)
+}
+
+/// Whether a redirect from `from` to `to` stays on the same server: the same host and port,
+/// or the same host moving from http to https on https's own port (the usual upgrade).
+fn is_same_server(from: &Url, to: &Url) -> bool {
+    let same_host = from
+        .host_str()
+        .zip(to.host_str())
+        .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b));
+    if !same_host {
+        return false;
+    }
+    let upgrade = from.scheme() == "http" && to.scheme() == "https" && to.port().is_none();
+    upgrade || from.port_or_known_default() == to.port_or_known_default()
 }
 
 #[cfg(test)]
@@ -154,5 +181,38 @@ mod tests {
         assert!(check("http://192.168.1.2/").is_err());
         let url = Url::parse("http://192.168.1.2/").unwrap();
         assert!(check_address(&url, true).is_ok(), "the developer setting");
+    }
+
+    #[test]
+    fn a_redirect_stays_on_the_same_host_and_port_or_upgrades_to_https() {
+        let same = |from: &str, to: &str| {
+            is_same_server(&Url::parse(from).unwrap(), &Url::parse(to).unwrap())
+        };
+        assert!(same(
+            "https://music.example.com/rest/ping",
+            "https://MUSIC.example.com/x"
+        ));
+        assert!(same(
+            "http://music.example.com/",
+            "https://music.example.com/"
+        ));
+        assert!(same(
+            "https://music.example.com/",
+            "https://music.example.com:443/"
+        ));
+        assert!(!same(
+            "https://music.example.com/",
+            "https://evil.example.com/"
+        ));
+        assert!(!same("http://127.0.0.1:4533/", "http://127.0.0.1:4534/"));
+        assert!(!same("http://127.0.0.1:4533/", "http://localhost:4533/"));
+        assert!(!same(
+            "http://music.example.com/",
+            "https://music.example.com:8443/"
+        ));
+        assert!(!same(
+            "https://music.example.com/",
+            "http://music.example.com/"
+        ));
     }
 }

@@ -226,6 +226,13 @@ impl SubsonicError {
             )
         } else if let Some(words) = certificate_problem(&err) {
             (K::Untrusted, words.to_owned())
+        } else if has_in_chain::<crate::address::ForeignRedirect>(&err) {
+            (
+                K::Untrusted,
+                "The server redirected Strato to another server, so it was not followed: \
+                 your sign-in would have gone with it."
+                    .to_owned(),
+            )
         } else if has_in_chain::<crate::address::InsecureRedirect>(&err) {
             (
                 K::Untrusted,
