@@ -2,9 +2,12 @@
 //! the project's): browsing, search, stars, playlists, scrobbles and lyrics. Streams, downloads
 //! and covers are in `media.rs`.
 
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
 use crate::client::SubsonicClient;
 use crate::wire;
-use crate::{SubsonicError, SubsonicErrorKind};
+use crate::{Credentials, SubsonicError, SubsonicErrorKind};
 
 /// Which albums `getAlbumList2` lists, in what order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,9 +230,9 @@ impl SubsonicClient {
     /// `createPlaylist` named `name` with `song_ids` in order, and the playlist made.
     ///
     /// Servers since API 1.14 answer with it; older ones (Supysonic) answer nothing, and the
-    /// playlist is then found in `getPlaylists`: the newest of this name (so two made with
-    /// one name in the same second are told apart by id order, the best such a server
-    /// allows).
+    /// playlist is then found in `getPlaylists`, listed before and after the create: one of
+    /// this name, owned by the signed-in user, that was not there before (the newest, should
+    /// two be made at once).
     pub async fn create_playlist(
         &self,
         name: &str,
@@ -242,25 +245,28 @@ impl SubsonicClient {
                 "A playlist needs a name.",
             ));
         }
+        // Only a server that will not say what it made needs the list of what was there.
+        let before: Option<HashSet<String>> = if answers_created_playlist(&self.server.api_version)
+        {
+            None
+        } else {
+            Some(self.playlists().await?.into_iter().map(|p| p.id).collect())
+        };
         let mut params = vec![("name", name.to_owned())];
         params.extend(song_ids.iter().map(|id| ("songId", id.clone())));
         let mut response = self.request("createPlaylist", &params, what).await?;
         if let Some(value) = response.payload.remove("playlist") {
             return serde_json::from_value(value).map_err(|e| SubsonicError::unreadable(what, e));
         }
-        let newest = self
-            .playlists()
-            .await?
-            .into_iter()
-            .filter(|playlist| playlist.name == name)
-            .max_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)))
-            .ok_or_else(|| {
+        let after = self.playlists().await?;
+        let made =
+            pick_created(after, name, self.username(), before.as_ref()).ok_or_else(|| {
                 SubsonicError::new(
                     SubsonicErrorKind::Server,
                     "The server said the playlist was made, but does not list it.",
                 )
             })?;
-        self.playlist(&newest.id).await
+        self.playlist(&made.id).await
     }
 
     /// `updatePlaylist`.
@@ -350,6 +356,63 @@ impl SubsonicClient {
     }
 }
 
+impl SubsonicClient {
+    /// The signed-in user's name; `None` with an API key, which names no one.
+    fn username(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Password { username, .. } => Some(username),
+            Credentials::ApiKey { .. } => None,
+        }
+    }
+}
+
+/// Whether a server speaking API `version` answers `createPlaylist` with the playlist made
+/// (1.14 and later). A version that does not read counts as older: the list is then taken.
+fn answers_created_playlist(version: &str) -> bool {
+    let mut parts = version.split('.').map(str::parse::<u32>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor) >= (1, 14),
+        _ => false,
+    }
+}
+
+/// The playlist a `createPlaylist` made, from the list after it: named `name`, owned by
+/// `user` (when known), and not among `before` (when listed); the newest of several, by
+/// creation time, then by id where both ids are numbers (ids that are not, such as
+/// Supysonic's UUIDs, say nothing about order).
+fn pick_created(
+    after: Vec<wire::Playlist>,
+    name: &str,
+    user: Option<&str>,
+    before: Option<&HashSet<String>>,
+) -> Option<wire::Playlist> {
+    after
+        .into_iter()
+        .filter(|playlist| playlist.name == name)
+        .filter(|playlist| {
+            user.is_none_or(|user| {
+                playlist
+                    .owner
+                    .as_deref()
+                    .is_some_and(|owner| owner.eq_ignore_ascii_case(user))
+            })
+        })
+        .filter(|playlist| before.is_none_or(|before| !before.contains(&playlist.id)))
+        .max_by(|a, b| {
+            a.created
+                .cmp(&b.created)
+                .then_with(|| numeric_order(&a.id, &b.id))
+        })
+}
+
+/// The order of two ids when both are numbers; otherwise they are not ordered.
+fn numeric_order(a: &str, b: &str) -> Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => Ordering::Equal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +449,47 @@ mod tests {
             StarTarget::Artist("r").param(),
             ("artistId", "r".to_owned())
         );
+    }
+
+    fn playlist(id: &str, name: &str, owner: &str, created: &str) -> wire::Playlist {
+        wire::Playlist {
+            id: id.into(),
+            name: name.into(),
+            owner: Some(owner.into()),
+            created: Some(created.into()),
+            ..wire::Playlist::default()
+        }
+    }
+
+    #[test]
+    fn only_servers_since_1_14_answer_with_the_playlist_made() {
+        assert!(answers_created_playlist("1.16.1"));
+        assert!(answers_created_playlist("1.14.0"));
+        assert!(answers_created_playlist("2.0"));
+        assert!(!answers_created_playlist("1.13.0"));
+        assert!(!answers_created_playlist("1.9.0"));
+        assert!(!answers_created_playlist(""));
+    }
+
+    #[test]
+    fn the_playlist_made_is_the_users_new_one_of_that_name() {
+        let same_second = "2024-05-01T10:00:00";
+        let after = vec![
+            playlist("9", "Mix", "ann", same_second),
+            playlist("10", "Mix", "ann", same_second),
+            playlist("11", "Mix", "bob", "2024-05-01T10:00:05"),
+            playlist("12", "Other", "ann", "2024-05-01T10:00:05"),
+        ];
+        // Someone else's newer playlist of the name is not ours; "10" is after "9" as a
+        // number, though not as a string.
+        let made = pick_created(after.clone(), "Mix", Some("ann"), None).unwrap();
+        assert_eq!(made.id, "10");
+        // What was there before is not what was made, however its id compares.
+        let before: HashSet<String> = ["10".to_owned()].into();
+        let made = pick_created(after.clone(), "Mix", Some("ann"), Some(&before)).unwrap();
+        assert_eq!(made.id, "9");
+        let before: HashSet<String> = ["9".to_owned(), "10".to_owned()].into();
+        assert!(pick_created(after.clone(), "Mix", Some("ann"), Some(&before)).is_none());
+        assert!(pick_created(after, "Mix", Some("carol"), None).is_none());
     }
 }
