@@ -96,11 +96,16 @@ pub struct KeptLyrics {
 
 impl KeptLyrics {
     /// Whether the kept answer still stands at `now` (Unix seconds): lyrics found, or an
-    /// instrumental, always; "none found" for [`NONE_FOUND_KEPT_SECS`].
+    /// instrumental, always; "none found" for [`NONE_FOUND_KEPT_SECS`]. A "none found" dated
+    /// after `now` (kept while the clock was wrong) is stale: otherwise it could stand for
+    /// years.
     #[must_use]
     pub fn is_fresh(&self, now: i64) -> bool {
         match self.body {
-            LyricsBody::NoneFound => now.saturating_sub(self.fetched_at) < NONE_FOUND_KEPT_SECS,
+            LyricsBody::NoneFound => {
+                let age = now.saturating_sub(self.fetched_at);
+                (0..NONE_FOUND_KEPT_SECS).contains(&age)
+            }
             _ => true,
         }
     }
@@ -303,5 +308,20 @@ mod tests {
             0,
         );
         assert!(found.is_fresh(i64::MAX));
+    }
+
+    #[test]
+    fn none_found_dated_in_the_future_is_stale() {
+        let none = kept(LyricsBody::NoneFound, 1_000_000);
+        assert!(!none.is_fresh(1_000_000 - 1), "kept a second ahead of now");
+        assert!(!none.is_fresh(0), "kept while the clock was years ahead");
+        // Found lyrics do not age, whatever their date.
+        let found = kept(
+            LyricsBody::Instrumental {
+                source: LyricsSource::LrcLib,
+            },
+            1_000_000,
+        );
+        assert!(found.is_fresh(0));
     }
 }
