@@ -2,13 +2,19 @@
 //! LRCLIB's API page documents it (it matches durations within 2 s, so the duration sent is
 //! the track's, rounded to whole seconds).
 //!
-//! - A 404 means LRCLIB has no record: [`LyricsOutcome::NoneFound`], not an error.
+//! - LRCLIB's 404 (its JSON error named `TrackNotFound`) means it has no record:
+//!   [`LyricsOutcome::NoneFound`], not an error. Any other 404 (a proxy's page, a wrong
+//!   address) is a `Server` error, so that a broken service is not taken for "no lyrics" and
+//!   kept for a week.
+//! - The duration is sent only within the 1 to 3600 s LRCLIB accepts; outside, LRCLIB would
+//!   refuse the whole request (400) on every play, so the track is asked by its names alone.
 //! - A record's `syncedLyrics` are read as LRC (`strato_formats::lrc`); when they cannot be
 //!   read, or hold no timed line, its `plainLyrics` are taken instead, so a malformed record
 //!   still shows its words. A record marked `instrumental` is [`LyricsOutcome::Instrumental`].
 //! - Every request says who asks (`User-Agent: Strato/<version>`), as LRCLIB asks clients to.
 //! - Plain `http` is refused except to this computer (the tests' endpoint): lyrics requests
-//!   name what the listener plays, which the network has no business reading.
+//!   name what the listener plays, which the network has no business reading. Redirects are
+//!   held to the same rule, so an `https` service cannot send the request on in the clear.
 //! - Errors are [`LyricsError`]s: `Offline` (no connection, a timeout), `Server` (a 5xx, a
 //!   429, an answer that is not LRCLIB's JSON), `Rejected` (another 4xx; an unusable base
 //!   address).
@@ -28,6 +34,10 @@ use crate::{LyricsOutcome, TrackQuery};
 pub const DEFAULT_BASE_URL: &str = "https://lrclib.net";
 /// How long a connection may take to open.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// reqwest's own default.
+const MAX_REDIRECTS: usize = 10;
+/// The durations LRCLIB accepts, in whole seconds.
+const DURATION_SECS: std::ops::RangeInclusive<u128> = 1..=3600;
 /// How long a whole request may take. `/api/get` may ask LRCLIB's external sources for a
 /// track it has never seen, which takes seconds, so this is generous.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -59,7 +69,13 @@ struct Record {
 #[derive(Debug, Deserialize)]
 struct Problem {
     message: Option<String>,
+    name: Option<String>,
 }
+
+/// Why a redirect was not followed.
+#[derive(Debug, thiserror::Error)]
+#[error("a redirect to plain http was refused")]
+struct InsecureRedirect;
 
 impl LrclibClient {
     /// A client of LRCLIB itself.
@@ -92,7 +108,19 @@ impl LrclibClient {
         let endpoint = base
             .join("api/get")
             .map_err(|_| rejected("it is not a web address"))?;
+        let loopback = is_loopback(&base);
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if attempt.url().scheme() == "https" || is_loopback(attempt.url()) {
+                attempt.follow()
+            } else {
+                attempt.error(InsecureRedirect)
+            }
+        });
         let http = reqwest::Client::builder()
+            .https_only(!loopback)
+            .redirect(redirects)
             .user_agent(USER_AGENT)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(timeout)
@@ -117,16 +145,14 @@ impl LrclibClient {
             if let Some(album) = track.album.as_deref().filter(|a| !a.is_empty()) {
                 query.append_pair("album_name", album);
             }
-            if let Some(duration) = track.duration {
-                // Whole seconds, rounded: LRCLIB matches within 2 s.
-                let seconds = (duration.as_millis() + 500) / 1000;
+            if let Some(seconds) = track.duration.and_then(duration_secs) {
                 query.append_pair("duration", &seconds.to_string());
             }
         }
         let response = self.http.get(url).send().await.map_err(transport_error)?;
         let status = response.status();
         let body = response.bytes().await.map_err(transport_error)?;
-        if status == reqwest::StatusCode::NOT_FOUND {
+        if status == reqwest::StatusCode::NOT_FOUND && is_track_not_found(&body) {
             return Ok(LyricsOutcome::NoneFound);
         }
         if !status.is_success() {
@@ -141,6 +167,18 @@ impl LrclibClient {
         })?;
         Ok(read_record(record))
     }
+}
+
+/// `duration` in whole seconds, rounded (LRCLIB matches within 2 s), when LRCLIB accepts it.
+fn duration_secs(duration: Duration) -> Option<u128> {
+    let seconds = (duration.as_millis() + 500) / 1000;
+    DURATION_SECS.contains(&seconds).then_some(seconds)
+}
+
+/// Whether a 404's body is LRCLIB's own "no such track".
+fn is_track_not_found(body: &[u8]) -> bool {
+    serde_json::from_slice::<Problem>(body)
+        .is_ok_and(|problem| problem.name.as_deref() == Some("TrackNotFound"))
 }
 
 /// What a record says: synced lyrics when they read as such, else its plain text.
@@ -183,6 +221,16 @@ fn read_record(record: Record) -> LyricsOutcome {
 }
 
 fn transport_error(error: reqwest::Error) -> LyricsError {
+    if error.is_redirect() {
+        // The service moved the request somewhere Strato does not send it: its fault, and
+        // perhaps passing, so asked again later like any trouble of the service's.
+        let message = if has_in_chain::<InsecureRedirect>(&error) {
+            "LRCLIB redirected Strato to an address without https, so it was not followed"
+        } else {
+            "LRCLIB redirected Strato too many times; lyrics will be looked up again later"
+        };
+        return LyricsError::new(LyricsErrorKind::Server, message).with_source(error.without_url());
+    }
     let message = if error.is_timeout() {
         "LRCLIB took too long to answer; lyrics will be looked up again later"
     } else if error.is_connect() || error.is_request() {
@@ -200,6 +248,14 @@ fn status_error(status: reqwest::StatusCode, body: &[u8]) -> LyricsError {
         .and_then(|problem| problem.message)
         .filter(|message| !message.trim().is_empty());
     let code = status.as_u16();
+    // A 404 that is not LRCLIB's "no such track" is not an answer about the track.
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return LyricsError::new(
+            LyricsErrorKind::Server,
+            "the lyrics service answered as LRCLIB does not (error 404); lyrics will be \
+             looked up again later",
+        );
+    }
     if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
         return LyricsError::new(
             LyricsErrorKind::Server,
@@ -217,6 +273,18 @@ fn status_error(status: reqwest::StatusCode, body: &[u8]) -> LyricsError {
         LyricsErrorKind::Server,
         format!("LRCLIB is having trouble (error {code}); lyrics will be looked up again later"),
     )
+}
+
+/// Whether an error of type `E` is in `error`'s chain of causes.
+fn has_in_chain<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error.is::<E>() {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -289,5 +357,25 @@ mod tests {
             read_record(record(false, Some(" "), Some("\0\0"))),
             LyricsOutcome::NoneFound
         ));
+    }
+
+    #[test]
+    fn a_duration_is_sent_only_where_lrclib_takes_it() {
+        let secs = |millis| duration_secs(Duration::from_millis(millis));
+        assert_eq!(secs(200_300), Some(200));
+        assert_eq!(secs(500), Some(1), "rounded up to a second");
+        assert_eq!(secs(3_600_400), Some(3600));
+        assert_eq!(secs(499), None, "rounds to 0 s");
+        assert_eq!(secs(3_600_500), None, "rounds to 3601 s");
+    }
+
+    #[test]
+    fn only_lrclibs_own_not_found_is_no_such_track() {
+        assert!(is_track_not_found(
+            br#"{"message":"Failed to find specified track","name":"TrackNotFound","statusCode":404}"#
+        ));
+        assert!(!is_track_not_found(br#"{"name":"NotFound"}"#));
+        assert!(!is_track_not_found(b"<html>Not Found</html>"));
+        assert!(!is_track_not_found(b""));
     }
 }
