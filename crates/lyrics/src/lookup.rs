@@ -3,7 +3,11 @@
 //! 1. The library's cache: an answer still fresh (lyrics found, an instrumental, or "none
 //!    found" less than a week old: [`strato_library::KeptLyrics::is_fresh`]) is returned at
 //!    once, without a network, so the panel works offline.
-//! 2. A local file's own lyrics: a `.lrc` beside it, else its tags ([`crate::local`]).
+//! 2. A local file's own lyrics: a `.lrc` beside it, else its tags ([`crate::local`]). For a
+//!    local file's key ([`LyricsKey::File`]) these come before the cache: reading them is
+//!    cheap and needs no network, and a `.lrc` added or edited after an answer was kept must
+//!    be seen. A kept answer that came from the file itself is then not taken once the file
+//!    no longer has it.
 //! 3. When the listener lets Strato look lyrics up online ([`Lookups::Online`]): the
 //!    service's own lyrics ([`ServerLyrics`], `OpenSubsonic`'s `getLyricsBySongId`), then
 //!    LRCLIB.
@@ -19,7 +23,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use strato_formats::lrc;
-use strato_library::{KeptLyrics, Library, LyricsBody, LyricsKey};
+use strato_library::{KeptLyrics, Library, LyricsBody, LyricsKey, LyricsSource};
 
 use crate::error::{LyricsError, LyricsErrorKind};
 use crate::lrclib::LrclibClient;
@@ -101,25 +105,19 @@ impl<C: LyricsCache> LyricsLookup<C> {
         lookups: Lookups,
         server: &impl ServerLyrics,
     ) -> Result<LyricsOutcome, LyricsError> {
+        let local_first = matches!(track.key, LyricsKey::File(_));
+        if local_first && let Some(outcome) = self.local(track).await? {
+            return Ok(outcome);
+        }
         if let Some(kept) = self.cache.kept(&track.key)?
             && kept.is_fresh(unix_now())
+            // The file was just read and has no lyrics: what it once had is gone.
+            && !(local_first && from_the_file(&kept.body))
         {
             return Ok(from_kept(kept.body));
         }
-        if let Some(path) = track.local_file.clone() {
-            let found = tokio::task::spawn_blocking(move || local::local_lyrics(&path))
-                .await
-                .map_err(|_| {
-                    LyricsError::new(
-                        LyricsErrorKind::Server,
-                        "Strato stopped while reading the file's lyrics",
-                    )
-                })?;
-            if let Some((source, lyrics)) = found {
-                let outcome = LyricsOutcome::Found { source, lyrics };
-                self.keep(track, &outcome)?;
-                return Ok(outcome);
-            }
+        if !local_first && let Some(outcome) = self.local(track).await? {
+            return Ok(outcome);
         }
         if lookups == Lookups::LocalOnly {
             return Ok(LyricsOutcome::NoneFound);
@@ -148,29 +146,69 @@ impl<C: LyricsCache> LyricsLookup<C> {
         Ok(outcome)
     }
 
-    fn keep(&self, track: &TrackQuery, outcome: &LyricsOutcome) -> Result<(), LyricsError> {
-        let body = match outcome {
-            LyricsOutcome::Found { source, lyrics } if lyrics.synced.is_some() => {
-                LyricsBody::Synced {
-                    source: *source,
-                    lrc: lrc::to_lrc(lyrics),
-                }
-            }
-            LyricsOutcome::Found { source, lyrics } => LyricsBody::Plain {
-                source: *source,
-                text: lyrics.plain.clone(),
-            },
-            LyricsOutcome::Instrumental { source } => LyricsBody::Instrumental { source: *source },
-            LyricsOutcome::NoneFound => LyricsBody::NoneFound,
+    /// The lyrics of `track`'s local file (a `.lrc` beside it, else its tags), kept when
+    /// they differ from what the cache holds; `None` when it has none or is not a file.
+    async fn local(&self, track: &TrackQuery) -> Result<Option<LyricsOutcome>, LyricsError> {
+        let Some(path) = track.local_file.clone() else {
+            return Ok(None);
         };
+        let found = tokio::task::spawn_blocking(move || local::local_lyrics(&path))
+            .await
+            .map_err(|_| {
+                LyricsError::new(
+                    LyricsErrorKind::Server,
+                    "Strato stopped while reading the file's lyrics",
+                )
+            })?;
+        let Some((source, lyrics)) = found else {
+            return Ok(None);
+        };
+        let outcome = LyricsOutcome::Found { source, lyrics };
+        // Read on every play of a file: written only when changed.
+        let unchanged = self
+            .cache
+            .kept(&track.key)?
+            .is_some_and(|kept| kept.body == body_of(&outcome));
+        if !unchanged {
+            self.keep(track, &outcome)?;
+        }
+        Ok(Some(outcome))
+    }
+
+    fn keep(&self, track: &TrackQuery, outcome: &LyricsOutcome) -> Result<(), LyricsError> {
         self.cache.keep(
             &track.key,
             &KeptLyrics {
-                body,
+                body: body_of(outcome),
                 fetched_at: unix_now(),
             },
         )
     }
+}
+
+/// What is kept of `outcome`.
+fn body_of(outcome: &LyricsOutcome) -> LyricsBody {
+    match outcome {
+        LyricsOutcome::Found { source, lyrics } if lyrics.synced.is_some() => LyricsBody::Synced {
+            source: *source,
+            lrc: lrc::to_lrc(lyrics),
+        },
+        LyricsOutcome::Found { source, lyrics } => LyricsBody::Plain {
+            source: *source,
+            text: lyrics.plain.clone(),
+        },
+        LyricsOutcome::Instrumental { source } => LyricsBody::Instrumental { source: *source },
+        LyricsOutcome::NoneFound => LyricsBody::NoneFound,
+    }
+}
+
+/// Whether a kept answer came from the local file itself (its `.lrc` or its tags).
+fn from_the_file(body: &LyricsBody) -> bool {
+    matches!(
+        body,
+        LyricsBody::Synced { source, .. } | LyricsBody::Plain { source, .. }
+            if matches!(source, LyricsSource::File | LyricsSource::Tags)
+    )
 }
 
 /// What was kept, as an answer. Kept text that no longer reads (it did when kept) is

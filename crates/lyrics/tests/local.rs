@@ -20,6 +20,7 @@ use strato_lyrics::local::local_lyrics;
 use strato_lyrics::{
     Lookups, LrclibClient, LyricsLookup, LyricsOutcome, NoServerLyrics, TrackQuery,
 };
+use strato_testkit::LrclibEndpoint;
 use strato_testkit::ffmpeg::make_audio_file;
 
 const LRC: &str = "[ti:Beside]\n[00:00.50]First\n[00:01.25]Then this\n";
@@ -159,4 +160,53 @@ async fn a_local_file_s_lyrics_need_no_network_and_are_kept() {
         .kept_lyrics(&track.key)
         .unwrap();
     assert!(kept.is_some());
+}
+
+#[tokio::test]
+async fn a_lrc_added_or_changed_after_an_answer_was_kept_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let audio = make_audio_file(dir.path(), "later.flac", 2.0);
+    let sidecar = dir.path().join("later.lrc");
+    let endpoint = LrclibEndpoint::start().await;
+    let library = Library::open(dir.path().join("library.sqlite3")).unwrap();
+    let client = LrclibClient::with_base_url(&endpoint.url(), Duration::from_secs(10)).unwrap();
+    let lookup = LyricsLookup::new(Mutex::new(library), client);
+    let track = TrackQuery {
+        key: LyricsKey::File(audio.clone()),
+        artist: "Me".into(),
+        title: "Later".into(),
+        album: None,
+        duration: Some(Duration::from_secs(2)),
+        local_file: Some(audio),
+    };
+    let online = || lookup.lookup(&track, Lookups::Online, &NoServerLyrics);
+    let first_line = |outcome: LyricsOutcome| match outcome {
+        LyricsOutcome::Found { source, lyrics } => {
+            (source, lyrics.synced.expect("synced")[0].text.clone())
+        }
+        other => panic!("{other:?}"),
+    };
+
+    // No lyrics anywhere: "none found", kept for a week.
+    assert_eq!(online().await.unwrap(), LyricsOutcome::NoneFound);
+    assert_eq!(endpoint.request_count(), 1);
+
+    // A .lrc written beside it afterwards is read at once, past the kept "none found".
+    std::fs::write(&sidecar, LRC).unwrap();
+    assert_eq!(
+        first_line(online().await.unwrap()),
+        (LyricsSource::File, "First".to_owned())
+    );
+    // Edited: the new words, not the kept ones.
+    std::fs::write(&sidecar, "[00:00.50]Rewritten\n").unwrap();
+    assert_eq!(
+        first_line(online().await.unwrap()),
+        (LyricsSource::File, "Rewritten".to_owned())
+    );
+    assert_eq!(endpoint.request_count(), 1, "the file answered");
+
+    // Removed: what the file once said is not shown; LRCLIB is asked again.
+    std::fs::remove_file(&sidecar).unwrap();
+    assert_eq!(online().await.unwrap(), LyricsOutcome::NoneFound);
+    assert_eq!(endpoint.request_count(), 2);
 }
