@@ -93,10 +93,13 @@ impl Supysonic {
         std::fs::write(dir.join("launch.py"), LAUNCHER).expect("writing the launcher");
         let log = dir.join("server.log");
         let watchdog = spawn_watched(&venv_program(&venv, "python"), &dir, &log);
-        let (watchdog, port) = wait_until_answering(watchdog, &log).unwrap_or_else(|| {
+        let Some((watchdog, port)) = wait_until_answering(watchdog, &log) else {
+            // The watchdog is stopped (its trap stopped the server): the dir goes too, read
+            // first for the message.
             let output = std::fs::read_to_string(&log).unwrap_or_default();
+            let _ = std::fs::remove_dir_all(&dir);
             panic!("Supysonic did not start; its output:\n{output}")
-        });
+        };
         Supysonic {
             url: format!("http://127.0.0.1:{port}"),
             dir,
@@ -149,9 +152,7 @@ impl Drop for Supysonic {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(mut watchdog) = watchdog {
-            // SIGTERM lets the watchdog's trap stop the server; then reap it.
-            let _ = Command::new("kill").arg(watchdog.id().to_string()).status();
-            let _ = watchdog.wait();
+            stop(&mut watchdog);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -258,8 +259,15 @@ fn spawn_watched(python: &Path, dir: &Path, log: &Path) -> Child {
         .unwrap_or_else(|e| panic!("starting {}: {e}", python.display()))
 }
 
+/// Stops the watchdog with SIGTERM, which its trap turns into stopping the server (SIGKILL
+/// would leave the server running, holding its port and dir), then reaps it.
+fn stop(watchdog: &mut Child) {
+    let _ = Command::new("kill").arg(watchdog.id().to_string()).status();
+    let _ = watchdog.wait();
+}
+
 /// The watchdog and the server's port once `ping` answers ok, or `None` if it died or timed
-/// out.
+/// out (the watchdog, and with it the server, then stopped).
 fn wait_until_answering(mut watchdog: Child, log: &Path) -> Option<(Child, u16)> {
     let deadline = Instant::now() + START_TIMEOUT;
     while Instant::now() < deadline {
@@ -276,8 +284,7 @@ fn wait_until_answering(mut watchdog: Child, log: &Path) -> Option<(Child, u16)>
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = watchdog.kill();
-    let _ = watchdog.wait();
+    stop(&mut watchdog);
     None
 }
 
