@@ -55,8 +55,9 @@ pub fn devcloud_binary() -> PathBuf {
     binary
 }
 
-/// Options for [`DevCloud`]; see [`DevCloud::builder`].
-#[derive(Debug, Clone)]
+/// Options for [`DevCloud`]; see [`DevCloud::builder`]. Its `Debug` hides the accounts'
+/// passwords and keys (a test's failure prints it).
+#[derive(Clone)]
 pub struct DevCloudBuilder {
     moto_url: String,
     binary: Option<PathBuf>,
@@ -66,6 +67,37 @@ pub struct DevCloudBuilder {
     grant_ttl_secs: Option<u64>,
     /// Extra command-line arguments (upload limits, the collector's interval).
     extra_args: Vec<String>,
+}
+
+/// The arguments whose value is a secret: `NAME:PASSWORD`, `KEY:NAME`.
+const SECRET_ARGS: [&str; 2] = ["--subsonic-user", "--subsonic-api-key"];
+
+impl std::fmt::Debug for DevCloudBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut after_secret_name = false;
+        let extra_args: Vec<&str> = self
+            .extra_args
+            .iter()
+            .map(|arg| {
+                let shown = if after_secret_name {
+                    "***"
+                } else {
+                    arg.as_str()
+                };
+                after_secret_name = SECRET_ARGS.contains(&arg.as_str());
+                shown
+            })
+            .collect();
+        f.debug_struct("DevCloudBuilder")
+            .field("moto_url", &self.moto_url)
+            .field("binary", &self.binary)
+            .field("media_dir", &self.media_dir)
+            .field("faults", &self.faults)
+            .field("home_reshuffle_secs", &self.home_reshuffle_secs)
+            .field("grant_ttl_secs", &self.grant_ttl_secs)
+            .field("extra_args", &extra_args)
+            .finish()
+    }
 }
 
 impl DevCloudBuilder {
@@ -516,5 +548,40 @@ impl Drop for DevCloud {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_accounts_passwords_and_keys() {
+        let builder = DevCloudBuilder {
+            moto_url: "http://127.0.0.1:5000".into(),
+            binary: None,
+            media_dir: None,
+            faults: Vec::new(),
+            home_reshuffle_secs: None,
+            grant_ttl_secs: None,
+            extra_args: Vec::new(),
+        }
+        .subsonic_user("alice", "hunter2-password")
+        .subsonic_api_key("secret-api-key", "alice")
+        .subsonic_refuse_passwords()
+        .arg("upload-quota-bytes", 1000);
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("hunter2-password"), "{shown}");
+        assert!(!shown.contains("secret-api-key"), "{shown}");
+        assert!(
+            shown.contains(r#""--subsonic-user", "***", "--subsonic-api-key", "***""#),
+            "{shown}"
+        );
+        // The rest is shown as given.
+        assert!(
+            shown.contains(r#""--subsonic-refuse-passwords", "--upload-quota-bytes", "1000""#),
+            "{shown}"
+        );
+        assert!(shown.contains("http://127.0.0.1:5000"), "{shown}");
     }
 }
