@@ -163,7 +163,8 @@ setup_for() {
     [ "$1" = test ] && ensure_apt "${TEST_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}"
     ensure_rust
     ensure_venv
-    ensure_supysonic
+    # Supysonic is a test peer only: run and package must not need it.
+    [ "$1" = test ] && ensure_supysonic
     ensure_node
     ensure_ui_packages
     [ "$1" = test ] && ensure_tauri_driver
