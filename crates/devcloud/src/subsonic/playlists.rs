@@ -68,15 +68,16 @@ async fn visible(call: &Call<'_>, id: i64) -> Result<PlaylistRow, SubsonicError>
 async fn owned(call: &Call<'_>, id: i64) -> Result<PlaylistRow, SubsonicError> {
     let row = visible(call, id).await?;
     if row.owner != call.user {
-        return Err(SubsonicError::new(
-            Code::NotAuthorized,
-            format!(
-                "Playlist \"{id}\" is {}'s: only they may change it.",
-                row.owner
-            ),
-        ));
+        return Err(not_owner(id, &row.owner));
     }
     Ok(row)
+}
+
+fn not_owner(id: i64, owner: &str) -> SubsonicError {
+    SubsonicError::new(
+        Code::NotAuthorized,
+        format!("Playlist \"{id}\" is {owner}'s: only they may change it."),
+    )
 }
 
 /// Every id in `ids` is a song of the catalog (70 otherwise).
@@ -147,9 +148,8 @@ pub async fn create(call: &Call<'_>) -> Result<Reply, SubsonicError> {
             replace: Some(songs),
             ..PlaylistEdit::default()
         };
-        let id = current.id;
-        apply(call, current, edit).await?;
-        id
+        apply(call, current.id, edit).await?;
+        current.id
     } else {
         let name = call.params.required("name")?.trim().to_owned();
         let name = checked_text(Some(&name), "name", MAX_NAME_CHARS)?.unwrap_or_default();
@@ -168,6 +168,8 @@ pub async fn create(call: &Call<'_>) -> Result<Reply, SubsonicError> {
 
 pub async fn update(call: &Call<'_>) -> Result<Reply, SubsonicError> {
     let params = call.params;
+    // Checked first so a stranger's request is refused before its arguments are judged;
+    // checked again where it counts, in the edit's own transaction.
     let current = owned(call, playlist_id(call, "playlistId")?).await?;
     let edit = PlaylistEdit {
         name: checked_text(params.one("name"), "name", MAX_NAME_CHARS)?,
@@ -177,24 +179,25 @@ pub async fn update(call: &Call<'_>) -> Result<Reply, SubsonicError> {
         remove: params.all_parsed("songIndexToRemove")?,
         add: songs(call, params.all("songIdToAdd"))?,
     };
-    apply(call, current, edit).await?;
+    apply(call, current.id, edit).await?;
     Ok(Reply::empty())
 }
 
-async fn apply(
-    call: &Call<'_>,
-    current: PlaylistRow,
-    edit: PlaylistEdit,
-) -> Result<(), SubsonicError> {
+/// Applies `edit` to playlist `id`, whose owner the edit's transaction checks again (it may
+/// have been deleted, or made private, since it was read).
+async fn apply(call: &Call<'_>, id: i64, edit: PlaylistEdit) -> Result<(), SubsonicError> {
     let now = unix_now();
+    let user = call.user.to_owned();
     let result = call
         .state
         .db
-        .call(move |conn| store::edit_playlist(conn, &current, &edit, now))
+        .call(move |conn| store::edit_playlist(conn, id, &user, &edit, now))
         .await
         .map_err(|e| SubsonicError::internal(&e))?;
     match result {
         Ok(()) => Ok(()),
+        Err(EditError::NotFound) => Err(SubsonicError::not_found(format!("Playlist \"{id}\""))),
+        Err(EditError::NotOwner { owner }) => Err(not_owner(id, &owner)),
         Err(EditError::NoSuchIndex { index, len }) => Err(SubsonicError::generic(format!(
             "There is no song at index {index}: the playlist has {len}; nothing was changed."
         ))),

@@ -161,20 +161,40 @@ pub struct PlaylistEdit {
 /// Why an edit was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
+    /// No such playlist, or another's private one (70).
+    #[error("no such playlist")]
+    NotFound,
+    /// Another's public playlist, which only `owner` may change (50).
+    #[error("the playlist is {owner}'s")]
+    NotOwner { owner: String },
     #[error("no song at index {index}: the playlist has {len}")]
     NoSuchIndex { index: usize, len: usize },
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 }
 
-/// Applies `edit` in the spec's order: fields, removals by index against the list as it
-/// was, then additions at the end. All or nothing.
+/// Applies `edit` to playlist `id` for `user` in the spec's order: fields, removals by index
+/// against the list as it was, then additions at the end. All or nothing.
+///
+/// The playlist is read and its owner checked inside the same transaction as the edit
+/// (taking the write lock first), so an update or delete in between cannot be overwritten
+/// or leave songs of a deleted playlist behind.
 pub fn edit_playlist(
     conn: &mut Connection,
-    current: &PlaylistRow,
+    id: i64,
+    user: &str,
     edit: &PlaylistEdit,
     now: i64,
 ) -> Result<(), EditError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let current = playlist(&tx, id)?
+        .filter(|row| row.owner == user || row.public)
+        .ok_or(EditError::NotFound)?;
+    if current.owner != user {
+        return Err(EditError::NotOwner {
+            owner: current.owner,
+        });
+    }
     let mut songs = edit
         .replace
         .clone()
@@ -192,7 +212,6 @@ pub fn edit_playlist(
         songs.remove(index);
     }
     songs.extend(edit.add.iter().cloned());
-    let tx = conn.transaction()?;
     tx.execute(
         "UPDATE subsonic_playlists SET name = coalesce(?2, name), comment = coalesce(?3, comment),
                 public = coalesce(?4, public), changed = ?5 WHERE id = ?1",
@@ -309,7 +328,8 @@ mod tests {
             add: songs(&["e", "a"]),
             ..PlaylistEdit::default()
         };
-        edit_playlist(&mut conn, &current, &edit, 2).unwrap();
+        assert_eq!(current.songs.len(), 4);
+        edit_playlist(&mut conn, id, "alice", &edit, 2).unwrap();
         let after = playlist(&conn, id).unwrap().unwrap();
         assert_eq!(after.songs, songs(&["b", "c", "e", "a"]));
         assert_eq!(
@@ -321,7 +341,7 @@ mod tests {
             ..PlaylistEdit::default()
         };
         assert!(matches!(
-            edit_playlist(&mut conn, &after, &out_of_range, 3),
+            edit_playlist(&mut conn, id, "alice", &out_of_range, 3),
             Err(EditError::NoSuchIndex { index: 4, len: 4 })
         ));
         assert_eq!(
@@ -329,6 +349,46 @@ mod tests {
             after.songs,
             "nothing applied"
         );
+    }
+
+    #[test]
+    fn only_the_owner_edits_and_a_deleted_playlist_is_not_brought_back() {
+        let mut conn = crate::db::memory_connection();
+        let id = create_playlist(&mut conn, "alice", "Mix", &songs(&["a"]), 1).unwrap();
+        let add = PlaylistEdit {
+            add: songs(&["b"]),
+            ..PlaylistEdit::default()
+        };
+        // Private: bob does not see it; public: he sees it but may not change it.
+        assert!(matches!(
+            edit_playlist(&mut conn, id, "bob", &add, 2),
+            Err(EditError::NotFound)
+        ));
+        let public = PlaylistEdit {
+            public: Some(true),
+            ..PlaylistEdit::default()
+        };
+        edit_playlist(&mut conn, id, "alice", &public, 2).unwrap();
+        assert!(matches!(
+            edit_playlist(&mut conn, id, "bob", &add, 3),
+            Err(EditError::NotOwner { owner }) if owner == "alice"
+        ));
+        assert_eq!(playlist(&conn, id).unwrap().unwrap().songs, songs(&["a"]));
+
+        // Deleted after the caller last read it: not found, and no songs left without it.
+        delete_playlist(&conn, id).unwrap();
+        assert!(matches!(
+            edit_playlist(&mut conn, id, "alice", &add, 4),
+            Err(EditError::NotFound)
+        ));
+        let orphans: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM subsonic_playlist_songs WHERE playlist_id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(orphans, 0);
     }
 
     #[test]
