@@ -11,6 +11,8 @@
 //! - [`TestCa`] and [`TestServer`]: certificates made in the test and HTTP/HTTPS listeners
 //!   on loopback that count the connections they were offered.
 //! - [`Relay`]: the network between a client and a server on loopback, cut or delayed at will.
+//! - [`ListenBrainzEndpoint`]: a ListenBrainz-compatible endpoint that checks every submission
+//!   as the API documents it, stores what it takes, rate-limits, and can hold its answers.
 //! - [`LrclibEndpoint`]: an LRCLIB-compatible `/api/get` that validates its queries as the
 //!   real API does, matches durations within 2 s, serves the records a test registers and
 //!   counts the requests, so a test can prove a cache answered.
@@ -33,6 +35,7 @@ mod devcloud;
 mod faults;
 pub mod ffmpeg;
 mod files;
+pub mod listenbrainz;
 pub mod lrclib;
 mod media;
 mod moto;
@@ -48,6 +51,7 @@ pub use cognito::CognitoAdmin;
 pub use devcloud::{DevCloud, DevCloudBuilder, ReadyInfo, devcloud_binary};
 pub use faults::{FaultRule, FaultTarget};
 pub use files::file_router;
+pub use listenbrainz::ListenBrainzEndpoint;
 pub use lrclib::{LrclibEndpoint, LrclibRecord};
 pub use media::{media_dir, workspace_root};
 pub use moto::Moto;
