@@ -4,7 +4,7 @@
 //!   or more), a pure state machine fed with the player's events.
 //! - [`listenbrainz`]: the `ListenBrainz` API client: `playing_now`, listens one at a time or
 //!   in batches, the user's listens between two times, token validation, rate limits.
-//! - `submitter` (to come): the task that drains the library's queue of listens (`strato-library`,
+//! - [`submitter`]: the task that drains the library's queue of listens (`strato-library`,
 //!   [`strato_library::Library::claim_listens`]) to `ListenBrainz` in order and in batches,
 //!   when online, and never submits a listen twice: a listen whose answer was lost is looked
 //!   up on the service before it is sent again.
@@ -16,10 +16,12 @@
 pub mod error;
 pub mod listenbrainz;
 pub mod rule;
+pub mod submitter;
 
 pub use error::{ScrobbleError, ScrobbleErrorKind};
 pub use listenbrainz::{ListenBrainzClient, ListenSeen, UserToken};
 pub use rule::{PlayEvent, Scrobble, ScrobbleRule};
+pub use submitter::{SharedLibrary, Submitter, SubmitterConfig, SubmitterStatus};
 
 use strato_library::Listen;
 use strato_model::api::Track;
