@@ -198,8 +198,8 @@ pub async fn export_playlist<R: Runtime>(
     let Some(path) = answer.await.ok().flatten().and_then(|f| f.into_path().ok()) else {
         return Ok(None);
     };
-    app.export_playlist(&id, path.clone()).await?;
-    Ok(Some(path.display().to_string()))
+    let written = app.export_playlist(&id, path).await?;
+    Ok(Some(written.display().to_string()))
 }
 
 /// A playlist's name as a file name: the characters no file system takes replaced.

@@ -90,10 +90,11 @@ async fn a_playlist_file_is_matched_created_exported_and_read_back() {
     assert_eq!(order, ids);
 
     // Out as M3U8 and XSPF: each track by its tags and its link, read back whole.
-    let m3u8 = dir.path().join("out.m3u8");
-    app.export_playlist(&created.id, m3u8.clone())
+    let m3u8 = app
+        .export_playlist(&created.id, dir.path().join("out"))
         .await
         .unwrap();
+    assert_eq!(m3u8, dir.path().join("out.m3u8"), "the extension added");
     let written = std::fs::read_to_string(&m3u8).unwrap();
     assert!(written.starts_with("#EXTM3U"), "{written}");
     assert!(
@@ -120,6 +121,23 @@ async fn a_playlist_file_is_matched_created_exported_and_read_back() {
         assert!(again.unmatched.is_empty(), "{:?}", again.unmatched);
         assert_eq!(again.name, "Road Trip");
     }
+
+    // A plain list of files, named as rippers name them, one of them twice: looked up by
+    // their names, in order, the duplicate kept.
+    let plain = dir.path().join("plain.m3u");
+    std::fs::write(
+        &plain,
+        "/music/03 - Aurora Lane - Polar Morning.mp3\n/music/Kelp Forest.flac\n\
+         /music/Kelp Forest.flac\n",
+    )
+    .unwrap();
+    let listed = app.read_playlist_file(plain).await.unwrap();
+    let matched: Vec<&str> = listed.matched.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(
+        matched,
+        ["tr-polar-morning", "tr-kelp-forest", "tr-kelp-forest"]
+    );
+    assert_eq!(listed.name, "plain");
 
     // Offline, the tracks the library has seen still match.
     cloud.stop();

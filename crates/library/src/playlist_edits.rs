@@ -48,6 +48,36 @@ impl Library {
         })
     }
 
+    /// Creates a playlist holding `track_ids` in order (an imported playlist file), in one
+    /// transaction: a crash or a refusal (more than [`MAX_ITEMS`] tracks) leaves no empty
+    /// playlist behind. Logged as the two operations sync replays, create then add.
+    pub fn create_playlist_with<S: AsRef<str>>(
+        &mut self,
+        name: &str,
+        description: &str,
+        track_ids: &[S],
+    ) -> Result<EditOutcome> {
+        let create = PlaylistOp::Create {
+            name: valid_name(name)?,
+            description: valid_description(description)?,
+        };
+        if track_ids.len() > MAX_ITEMS {
+            return Err(Error::PlaylistFull { limit: MAX_ITEMS });
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = unix_now();
+        self.write(|tx| {
+            if !playlist_apply::apply(tx, &id, &create, now)? {
+                return Err(Error::Invalid(format!("playlist id {id} is taken")));
+            }
+            let created = log_and_report(tx, &id, None, &create, now)?;
+            if track_ids.is_empty() {
+                return Ok(created);
+            }
+            edit_in(tx, &id, now, |tx, id| add_op(tx, id, track_ids, None, now))
+        })
+    }
+
     /// Renames a playlist.
     pub fn rename_playlist(&mut self, id: &str, name: &str) -> Result<EditOutcome> {
         let name = valid_name(name)?;

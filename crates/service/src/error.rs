@@ -87,13 +87,16 @@ impl ServiceError {
         self.status
     }
 
-    /// The service could not answer: not reachable, or failing itself (a 5xx, a 429). What
+    /// The service could not answer: not reachable, or failing itself (a 5xx, a 408 or 429). What
     /// this computer has seen is the better answer then; any other failure is the answer.
     #[must_use]
     pub fn is_unreachable(&self) -> bool {
         match self.kind {
             ServiceErrorKind::Offline => true,
-            ServiceErrorKind::Server => self.status.is_none_or(|s| s == 429 || s >= 500),
+            // 408 and 429: a proxy's timeout, the service's "not now".
+            ServiceErrorKind::Server => {
+                self.status.is_none_or(|s| s == 408 || s == 429 || s >= 500)
+            }
             _ => false,
         }
     }
@@ -111,6 +114,10 @@ mod tests {
         assert!(failing.is_unreachable());
         let throttled = ServiceError::new(ServiceErrorKind::Server, "429").with_status(Some(429));
         assert!(throttled.is_unreachable());
+        let timed_out = ServiceError::new(ServiceErrorKind::Server, "408").with_status(Some(408));
+        assert!(timed_out.is_unreachable());
+        let refused = ServiceError::new(ServiceErrorKind::Server, "400").with_status(Some(400));
+        assert!(!refused.is_unreachable(), "a request refused is the answer");
         let unreadable =
             ServiceError::new(ServiceErrorKind::Server, "garbled").with_status(Some(200));
         assert!(!unreadable.is_unreachable());

@@ -282,8 +282,9 @@ impl Library<'_> {
 }
 
 /// `/Music/03 - Björk - Jóga.mp3`: the artist (when the name has one) and the title, the
-/// track number and the extension left out.
-fn tags_from_file_name(location: &str) -> Option<(Option<String>, String)> {
+/// track number and the extension left out. `None` for a URL or a name with no title.
+#[must_use]
+pub fn tags_from_file_name(location: &str) -> Option<(Option<String>, String)> {
     if location_kind(location) == LocationKind::Url {
         return None;
     }

@@ -26,7 +26,9 @@ use std::time::Duration;
 
 pub use location::{LocationKind, location_kind};
 pub use m3u::{parse_m3u, to_m3u8};
-pub use matcher::{Candidate, EntryMatch, MatchedBy, Unmatched, match_entries};
+pub use matcher::{
+    Candidate, EntryMatch, MatchedBy, Unmatched, match_entries, tags_from_file_name,
+};
 pub use xspf::{parse_xspf, to_xspf};
 
 use crate::text;

@@ -184,6 +184,43 @@ fn a_full_playlist_refuses_more() {
     fixture.check(library);
 }
 
+/// An imported playlist is created with its tracks at once (two operations, one
+/// transaction); one too large is refused before anything is created.
+#[test]
+fn a_playlist_is_created_with_its_tracks_or_not_at_all() {
+    let fixture = Fixture::new();
+    let mut library = fixture.open();
+    let created = library
+        .create_playlist_with("Imported", "", &["a", "b", "a"])
+        .unwrap();
+    let id = created.playlist.id.clone();
+    assert_eq!(track_ids(&library, &id), ["a", "b", "a"]);
+    assert_eq!(created.playlist.item_count, 3);
+    let ops = library.pending_ops().unwrap();
+    assert_eq!(ops.len(), 2, "create, then add: {ops:?}");
+    assert!(matches!(ops[0].op, PlaylistOp::Create { .. }));
+    assert!(matches!(ops[1].op, PlaylistOp::AddTracks { .. }));
+
+    let too_many: Vec<String> = (0..10_001).map(|i| format!("t{i}")).collect();
+    let error = library
+        .create_playlist_with("Too big", "", &too_many)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::PlaylistFull);
+    let blank = library
+        .create_playlist_with("Blank id", "", &["ok", " "])
+        .unwrap_err();
+    assert_eq!(blank.kind(), ErrorKind::Invalid);
+    let names: Vec<String> = library
+        .playlists()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Imported"], "nothing left of the refused ones");
+    assert_eq!(library.pending_ops().unwrap().len(), 2);
+    fixture.check(library);
+}
+
 /// A failure inside the edit's transaction, after the local tables were already written,
 /// must leave neither the edit nor its log entry behind.
 #[test]

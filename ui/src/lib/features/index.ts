@@ -8,6 +8,7 @@ import { downloadsStore } from "./downloads/downloads.svelte";
 import { exploreStore } from "./explore/explore.svelte";
 import { historyStore } from "./history/history.svelte";
 import { homeStore } from "./home/home.svelte";
+import { playlistFiles } from "./playlist-files/playlist-files.svelte";
 import { uploadsStore } from "./uploads/uploads.svelte";
 
 /** Forgets every page seen and the screens visited: another account, or none, follows. */
@@ -20,4 +21,5 @@ export function resetBrowsing(): void {
   historyStore.reset();
   uploadsStore.reset();
   exploreStore.reset();
+  playlistFiles.reset();
 }

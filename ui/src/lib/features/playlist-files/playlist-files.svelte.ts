@@ -4,7 +4,7 @@
 import * as ipc from "../../../ipc";
 import type { PlaylistImport, UnmatchedReason } from "../../../ipc";
 import { formatTime } from "$lib/format";
-import { m } from "$lib/i18n";
+import { errorWords, m } from "$lib/i18n";
 import { libraryStore } from "$lib/stores/library.svelte";
 
 /** An import waiting for the listener's word. */
@@ -14,6 +14,8 @@ export interface PendingImport {
   /** The name the playlist will have (the file's, until changed). */
   name: string;
   creating: boolean;
+  /** Why the last Create failed, said in the sheet (the sidebar is behind it). */
+  error: string | null;
 }
 
 /** Why an entry matched nothing, in the window's language. */
@@ -37,9 +39,16 @@ export class PlaylistFilesStore {
   pending = $state<PendingImport | null>(null);
   /** Where the last export was saved, for the header to say. */
   exported = $state<{ playlistId: string; path: string } | null>(null);
+  /**
+   * Which import is current: an answer for one cancelled (or from before a sign-out) is
+   * dropped, not shown in a later one's sheet.
+   */
+  #generation = 0;
 
-  /** Asks for a file, reads and matches it, and shows what was found. */
+  /** Asks for a file, reads and matches it, and shows what was found. One at a time. */
   async startImport(): Promise<void> {
+    if (this.pending) return;
+    const generation = ++this.#generation;
     let path: string | null;
     try {
       path = await ipc.choosePlaylistFile(m.import_choose_title(), m.import_filter());
@@ -47,12 +56,14 @@ export class PlaylistFilesStore {
       libraryStore.error = { ...ipc.toAppError(error), action: m.import_failed() };
       return;
     }
-    if (!path) return;
-    this.pending = { found: null, name: "", creating: false };
+    if (!path || generation !== this.#generation) return;
+    this.pending = { found: null, name: "", creating: false, error: null };
     try {
       const found = await ipc.readPlaylistFile(path);
-      if (this.pending) this.pending = { found, name: found.name, creating: false };
+      if (generation !== this.#generation || !this.pending) return;
+      this.pending = { found, name: found.name, creating: false, error: null };
     } catch (error) {
+      if (generation !== this.#generation) return;
       this.pending = null;
       libraryStore.error = { ...ipc.toAppError(error), action: m.import_failed() };
     }
@@ -62,8 +73,11 @@ export class PlaylistFilesStore {
     if (this.pending) this.pending.name = name;
   }
 
+  /** Closes the sheet; a reading still under way is dropped when it answers. */
   cancel(): void {
-    if (!this.pending?.creating) this.pending = null;
+    if (this.pending?.creating) return;
+    this.#generation++;
+    this.pending = null;
   }
 
   /** Creates the playlist of the tracks matched, and opens it. */
@@ -72,6 +86,7 @@ export class PlaylistFilesStore {
     if (!pending?.found || pending.creating) return;
     const name = pending.name.trim() || pending.found.name;
     pending.creating = true;
+    pending.error = null;
     try {
       const created = await ipc.importPlaylist(
         name,
@@ -82,7 +97,7 @@ export class PlaylistFilesStore {
       await libraryStore.openPlaylist(created.id);
     } catch (error) {
       pending.creating = false;
-      libraryStore.error = { ...ipc.toAppError(error), action: m.import_failed() };
+      pending.error = errorWords(ipc.toAppError(error));
     }
   }
 
@@ -94,6 +109,13 @@ export class PlaylistFilesStore {
     } catch (error) {
       libraryStore.error = { ...ipc.toAppError(error), action: m.export_playlist_failed() };
     }
+  }
+
+  /** Another account, or none: nothing of this one's import or export is kept. */
+  reset(): void {
+    this.#generation++;
+    this.pending = null;
+    this.exported = null;
   }
 }
 

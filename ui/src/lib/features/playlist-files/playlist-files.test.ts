@@ -113,7 +113,31 @@ describe("PlaylistFilesStore", () => {
     await store.confirm();
     expect(store.pending?.found).toEqual(found);
     expect(store.pending?.creating).toBe(false);
-    expect(library.error?.message).toBe("Your disk is full.");
+    expect(store.pending?.error).toBe("Your disk is full.");
+    expect(library.error).toBeNull();
+  });
+
+  it("drops the answer of an import cancelled while it was read, and of one before a sign-out", async () => {
+    mocked.choosePlaylistFile.mockResolvedValue("/music/road.m3u8");
+    let answer: (value: PlaylistImport) => void = () => {};
+    mocked.readPlaylistFile.mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+    const store = new PlaylistFilesStore();
+    const reading = store.startImport();
+    await vi.waitFor(() => expect(store.pending).not.toBeNull());
+    store.cancel();
+    answer(found);
+    await reading;
+    expect(store.pending).toBeNull();
+
+    const again = store.startImport();
+    await vi.waitFor(() => expect(store.pending).not.toBeNull());
+    await store.startImport();
+    expect(mocked.readPlaylistFile).toHaveBeenCalledTimes(2);
+    expect(store.pending?.found).toBeNull();
+    store.reset();
+    answer(found);
+    await again;
+    expect(store.pending).toBeNull();
   });
 
   it("says where an export was saved, for that playlist only", async () => {
