@@ -1,8 +1,8 @@
 //! Lyrics for the track playing: synced when any source has them, plain otherwise.
 //!
-//! Where they come from, in order ([`LyricsLookup`]): what the library kept from an earlier
-//! lookup (so they show offline); a local file's `.lrc` or tags ([`local`]); the service's
-//! own lyrics ([`ServerLyrics`], `OpenSubsonic`'s, plugged in by the app); and LRCLIB
+//! Where they come from, in order ([`LyricsLookup`]): for a local file, its `.lrc` or tags
+//! first ([`local`]: cheap, and an edited `.lrc` wins); then what the library kept from an
+//! earlier lookup (so they show offline); the service's own lyrics ([`ServerLyrics`], `OpenSubsonic`'s, plugged in by the app); and LRCLIB
 //! ([`lrclib`]), the open lyrics database. A setting turns the network sources off
 //! ([`Lookups`]). What was found, or that nothing was, is kept in the library
 //! (`strato_library::KeptLyrics`); a "none found" is asked again after a week.
