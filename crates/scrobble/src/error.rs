@@ -15,6 +15,8 @@ pub struct ScrobbleError {
     /// The request was sent and its answer never came (a timeout, a dropped connection, a
     /// server failing mid-way): the service may have taken it.
     may_have_landed: bool,
+    /// The HTTP status the service answered, when it answered with an error.
+    status: Option<u16>,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -59,8 +61,22 @@ impl ScrobbleError {
             message: message.into(),
             wait: None,
             may_have_landed: false,
+            status: None,
             source: None,
         }
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Whether the service answered with a refusal that asking again cannot change (a 4xx
+    /// other than a refused token, a rate limit or a request timeout).
+    pub(crate) fn refused_for_good(&self) -> bool {
+        self.status.is_some_and(|status| {
+            (400..500).contains(&status) && ![401, 408, 429].contains(&status)
+        })
     }
 
     pub(crate) fn with_source(
@@ -93,7 +109,8 @@ impl ScrobbleError {
         self.kind
     }
 
-    /// For [`ScrobbleErrorKind::RateLimited`]: how long the service asked to wait.
+    /// For [`ScrobbleErrorKind::RateLimited`]: how long to wait (what the service said, at
+    /// least a second, or a default when it said nothing usable).
     #[must_use]
     pub fn wait(&self) -> Option<Duration> {
         self.wait
@@ -104,6 +121,12 @@ impl ScrobbleError {
     #[must_use]
     pub fn may_have_landed(&self) -> bool {
         self.may_have_landed
+    }
+
+    /// The HTTP status of the service's error answer, if it answered.
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        self.status
     }
 }
 

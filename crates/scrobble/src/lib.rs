@@ -20,7 +20,7 @@ pub mod submitter;
 
 pub use error::{ScrobbleError, ScrobbleErrorKind};
 pub use listenbrainz::{ListenBrainzClient, ListenSeen, UserToken};
-pub use rule::{PlayEvent, Scrobble, ScrobbleRule};
+pub use rule::{PlayEvent, PlayId, Scrobble, ScrobbleRule};
 pub use submitter::{SharedLibrary, Submitter, SubmitterConfig, SubmitterStatus};
 
 use strato_library::Listen;

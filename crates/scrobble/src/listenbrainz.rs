@@ -7,13 +7,16 @@
 //! Every request carries `Authorization: Token <user token>`; the token lives in
 //! [`UserToken`], whose `Debug` never shows it, and no URL carries it. The service's rate
 //! limit is honoured for every call the client makes: after an answer saying
-//! `X-RateLimit-Remaining: 0`, or a 429 (`X-RateLimit-Reset-In`, or `Retry-After`), the next
-//! call first waits until the window resets. Clones share that window.
+//! `X-RateLimit-Remaining: 0`, or a 429 (`X-RateLimit-Reset-In`, or `Retry-After` in seconds
+//! or as an HTTP date), the next call first waits until the window resets. A 429 always
+//! holds the next call, at least a second and [`UNSAID_WAIT`] when it says nothing usable,
+//! so a service that forgets its headers is never asked again in a tight loop. Clones share
+//! that window.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
+use reqwest::header::AUTHORIZATION;
 use reqwest::{Response, StatusCode, Url};
 use serde::{Deserialize, Serialize};
 use strato_library::Listen;
@@ -21,11 +24,19 @@ use tokio::time::Instant;
 
 use crate::error::{ScrobbleError, ScrobbleErrorKind};
 
+mod rate_limit;
+
+pub use rate_limit::UNSAID_WAIT;
+use rate_limit::hold_after;
+
 /// The service's own address.
 pub const DEFAULT_BASE_URL: &str = "https://api.listenbrainz.org";
 
 /// The most listens one `import` may carry (the API's `MAX_LISTENS_PER_REQUEST`).
 pub const MAX_LISTENS_PER_REQUEST: usize = 1000;
+
+/// The widest window one look-up may span: `ListenBrainz` refuses a wider `min_ts`..`max_ts`.
+pub const LONGEST_LOOKUP: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// How many listens one look-up asks for. The API's `MAX_ITEMS_PER_GET` has been 100 and
 /// 1000 over time; 100 is within both.
@@ -35,10 +46,10 @@ pub const LISTENS_PER_GET: usize = 100;
 const CLIENT_NAME: &str = "Strato";
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A 429 that says nothing of when to come back waits this long.
-const UNSAID_WAIT: Duration = Duration::from_secs(10);
+/// How long a whole request may take, connection included, unless
+/// [`ListenBrainzClient::with_request_timeout`] says otherwise.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A listener's `ListenBrainz` user token. Never printed: `Debug` shows `[redacted]`.
 #[derive(Clone)]
@@ -85,6 +96,7 @@ struct Inner {
     http: reqwest::Client,
     base: Url,
     token: UserToken,
+    request_timeout: Duration,
     /// No call before this: the service's window is spent. A lock only to read or set it,
     /// never held across a wait.
     not_before: Mutex<Option<Instant>>,
@@ -218,28 +230,40 @@ impl ListenBrainzClient {
         if !(base.scheme() == "https" || (base.scheme() == "http" && loopback)) {
             return Err(unusable());
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            // A redirect could lead off https; the API never redirects.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Strato/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                ScrobbleError::new(
-                    ScrobbleErrorKind::Server,
-                    "Strato could not start its network client for ListenBrainz.",
-                )
-                .with_source(e)
-            })?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                http: http_client(REQUEST_TIMEOUT)?,
                 base,
                 token,
+                request_timeout: REQUEST_TIMEOUT,
                 not_before: Mutex::new(None),
             }),
         })
+    }
+
+    /// This client with each request given at most `timeout` (connection included).
+    pub fn with_request_timeout(self, timeout: Duration) -> Result<Self, ScrobbleError> {
+        let not_before = *self
+            .inner
+            .not_before
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: http_client(timeout)?,
+                base: self.inner.base.clone(),
+                token: self.inner.token.clone(),
+                request_timeout: timeout,
+                not_before: Mutex::new(not_before),
+            }),
+        })
+    }
+
+    /// How long one request may take before it is given up: a request begun longer ago
+    /// than this has surely ended.
+    #[must_use]
+    pub fn request_timeout(&self) -> Duration {
+        self.inner.request_timeout
     }
 
     /// Checks the token; the `ListenBrainz` user name it belongs to.
@@ -293,6 +317,11 @@ impl ListenBrainzClient {
 
     /// `user`'s listens that began strictly after `min_ts` and strictly before `max_ts`
     /// (Unix seconds), newest first, at most [`LISTENS_PER_GET`].
+    ///
+    /// # Errors
+    /// [`ScrobbleErrorKind::Rejected`] when the service refuses the look-up for good (a 4xx
+    /// other than 401, 408 and 429: a window wider than [`LONGEST_LOOKUP`], a user it does
+    /// not know): asking again cannot help.
     pub async fn listens_between(
         &self,
         user: &str,
@@ -305,7 +334,22 @@ impl ListenBrainzClient {
             .append_pair("max_ts", &max_ts.to_string())
             .append_pair("count", &LISTENS_PER_GET.to_string());
         let what = "look up your listens on ListenBrainz";
-        let response = self.send(what, || self.inner.http.get(url.clone())).await?;
+        let response = self
+            .send(what, || self.inner.http.get(url.clone()))
+            .await
+            .map_err(|error| {
+                if error.refused_for_good() && error.kind() != ScrobbleErrorKind::Rejected {
+                    let status = error.status().unwrap_or_default();
+                    ScrobbleError::new(
+                        ScrobbleErrorKind::Rejected,
+                        format!("ListenBrainz refused to look up your listens (error {status})."),
+                    )
+                    .with_status(status)
+                    .with_source(error)
+                } else {
+                    error
+                }
+            })?;
         let answer: ListensAnswer = read_json(response, what).await?;
         Ok(answer
             .payload
@@ -366,7 +410,7 @@ impl ListenBrainzClient {
             .await
             .map_err(|e| transport(e, what))?;
         let status = response.status();
-        let wait = window_wait(response.headers(), status);
+        let wait = hold_after(response.headers(), status, SystemTime::now());
         *self
             .inner
             .not_before
@@ -375,7 +419,7 @@ impl ListenBrainzClient {
         if status.is_success() {
             return Ok(response);
         }
-        Err(match status {
+        let error = match status {
             StatusCode::TOO_MANY_REQUESTS => {
                 ScrobbleError::rate_limited(wait.unwrap_or(UNSAID_WAIT))
             }
@@ -397,36 +441,26 @@ impl ListenBrainzClient {
                     other.as_u16()
                 ),
             ),
-        })
+        };
+        Err(error.with_status(status.as_u16()))
     }
 }
 
-/// How long to hold the next call after an answer: the window's reset when it is spent (or
-/// the answer is a 429, where `Retry-After` may say it instead); `None` to go on at once.
-fn window_wait(headers: &HeaderMap, status: StatusCode) -> Option<Duration> {
-    let number = |name: &str| -> Option<f64> {
-        headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|value| value.is_finite() && *value >= 0.0)
-    };
-    let spent = number("x-ratelimit-remaining").is_some_and(|left| left < 1.0);
-    if !(spent || status == StatusCode::TOO_MANY_REQUESTS) {
-        return None;
-    }
-    let reset_in = number("x-ratelimit-reset-in");
-    let retry_after = number(RETRY_AFTER.as_str());
-    // Both said: the longer, so neither is broken.
-    let seconds = match (reset_in, retry_after) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    // Capped at a day: a header that says more is broken, not a reason to stop for good.
-    seconds.map(|s| Duration::from_secs_f64(s.min(86_400.0)))
+fn http_client(timeout: Duration) -> Result<reqwest::Client, ScrobbleError> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
+        // A redirect could lead off https; the API never redirects.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Strato/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            ScrobbleError::new(
+                ScrobbleErrorKind::Server,
+                "Strato could not start its network client for ListenBrainz.",
+            )
+            .with_source(e)
+        })
 }
 
 fn refused_token() -> ScrobbleError {
@@ -479,7 +513,6 @@ fn transport(error: reqwest::Error, what: &str) -> ScrobbleError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     fn listen() -> Listen {
         Listen {
@@ -525,30 +558,6 @@ mod tests {
         );
         let now = serde_json::to_value(Payload::of(&listen, false)).unwrap();
         assert!(now.get("listened_at").is_none());
-    }
-
-    #[test]
-    fn the_window_is_read_from_either_header_and_only_when_spent() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("3"));
-        headers.insert("x-ratelimit-reset-in", HeaderValue::from_static("7"));
-        assert_eq!(window_wait(&headers, StatusCode::OK), None);
-        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-        assert_eq!(
-            window_wait(&headers, StatusCode::OK),
-            Some(Duration::from_secs(7))
-        );
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("9"));
-        assert_eq!(
-            window_wait(&headers, StatusCode::TOO_MANY_REQUESTS),
-            Some(Duration::from_secs(9))
-        );
-        let mut only_retry = HeaderMap::new();
-        only_retry.insert(RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(
-            window_wait(&only_retry, StatusCode::TOO_MANY_REQUESTS),
-            Some(Duration::from_secs(2))
-        );
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! nothing, a seek back and a second hearing of a passage adds again (it was heard). A play
 //! counts at most once; the same track started again is a new play. `playing_now` is due as
 //! a track starts.
+//!
+//! Each play carries the player's [`PlayId`], and its end names it: an end arriving late,
+//! for a play already replaced by the next, is ignored rather than wiping the new one. A
+//! track whose file is shorter than its declared length (tags are often wrong) and plays to
+//! its natural end ([`PlayEvent::Finished`]) is judged by the length it really had: declared
+//! 8:00 but ended at 3:00 with all 3:00 heard, it counts.
 
 use std::time::Duration;
 
@@ -23,12 +29,19 @@ pub const LONGEST_NEEDED: Duration = Duration::from_secs(240);
 /// machine without letting a jump count.
 pub const LONGEST_STEP: Duration = Duration::from_secs(10);
 
+/// Which play an event is about: a number the player gives each play, new on every start
+/// (the same track started again is a new play with a new id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PlayId(pub u64);
+
 /// What the player reports, in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlayEvent {
     /// A track started from its beginning (a new play, even of the track just heard), at
-    /// `at` (Unix seconds). `duration` is `None` when unknown (such a play never counts).
+    /// `at` (Unix seconds). `duration` is `None` when unknown (such a play counts only by
+    /// [`Self::Finished`], once its real length is known).
     Started {
+        play: PlayId,
         duration: Option<Duration>,
         at: i64,
     },
@@ -38,8 +51,17 @@ pub enum PlayEvent {
     Resumed,
     /// The listener moved to this position.
     Seeked(Duration),
-    /// The track ended, was skipped or stopped.
-    Ended,
+    /// The play `play` was skipped or stopped (an end for another play is ignored).
+    Ended {
+        play: PlayId,
+    },
+    /// The play `play` reached the end of its file at `length`: the track's real length,
+    /// which may differ from the one declared. The play counts if what was heard reaches
+    /// what a track of `length` needs.
+    Finished {
+        play: PlayId,
+        length: Duration,
+    },
 }
 
 /// What is due to be scrobbled after an event.
@@ -59,6 +81,7 @@ pub struct ScrobbleRule {
 
 #[derive(Debug, Clone)]
 struct Play {
+    id: PlayId,
     /// How much must be played for a listen; `None` when this play never counts.
     needed: Option<Duration>,
     played: Duration,
@@ -78,8 +101,9 @@ impl ScrobbleRule {
     /// Feeds one event; what became due, if anything.
     pub fn feed(&mut self, event: PlayEvent) -> Option<Scrobble> {
         match event {
-            PlayEvent::Started { duration, at } => {
+            PlayEvent::Started { play, duration, at } => {
                 self.play = Some(Play {
+                    id: play,
                     needed: duration.and_then(needed_for),
                     played: Duration::ZERO,
                     last: Duration::ZERO,
@@ -89,7 +113,21 @@ impl ScrobbleRule {
                 });
                 return Some(Scrobble::PlayingNow);
             }
-            PlayEvent::Ended => self.play = None,
+            PlayEvent::Ended { play } => {
+                if self.play.as_ref().is_some_and(|current| current.id == play) {
+                    self.play = None;
+                }
+            }
+            PlayEvent::Finished { play, length } => {
+                let mut current = self.play.take_if(|current| current.id == play)?;
+                current.advance(length);
+                let needed = needed_for(length)?;
+                if !current.counted && current.played >= needed {
+                    return Some(Scrobble::Listen {
+                        listened_at: current.listened_at,
+                    });
+                }
+            }
             PlayEvent::Paused | PlayEvent::Resumed => {
                 if let Some(play) = &mut self.play {
                     play.playing = event == PlayEvent::Resumed;
@@ -102,13 +140,7 @@ impl ScrobbleRule {
             }
             PlayEvent::Position(position) => {
                 let play = self.play.as_mut()?;
-                if play.playing
-                    && let Some(step) = position.checked_sub(play.last)
-                    && step <= LONGEST_STEP
-                {
-                    play.played += step;
-                }
-                play.last = position;
+                play.advance(position);
                 if !play.counted && play.needed.is_some_and(|needed| play.played >= needed) {
                     play.counted = true;
                     return Some(Scrobble::Listen {
@@ -129,6 +161,20 @@ impl ScrobbleRule {
     }
 }
 
+impl Play {
+    /// The position is now `position`: a forward step while playing, short enough to be
+    /// music rather than a jump, was heard.
+    fn advance(&mut self, position: Duration) {
+        if self.playing
+            && let Some(step) = position.checked_sub(self.last)
+            && step <= LONGEST_STEP
+        {
+            self.played += step;
+        }
+        self.last = position;
+    }
+}
+
 /// How much of a track of `duration` must play for a listen; `None` if it never counts.
 fn needed_for(duration: Duration) -> Option<Duration> {
     (duration >= SHORTEST_COUNTED).then(|| (duration / 2).min(LONGEST_NEEDED))
@@ -139,6 +185,8 @@ mod tests {
     use super::*;
 
     const AT: i64 = 1_700_000_000;
+    const FIRST: PlayId = PlayId(1);
+    const SECOND: PlayId = PlayId(2);
 
     fn secs(s: f64) -> Duration {
         Duration::from_secs_f64(s)
@@ -148,6 +196,7 @@ mod tests {
         let mut rule = ScrobbleRule::new();
         assert_eq!(
             rule.feed(PlayEvent::Started {
+                play: FIRST,
                 duration: Some(secs(duration)),
                 at: AT
             }),
@@ -236,8 +285,9 @@ mod tests {
     fn a_repeat_is_a_new_play_and_a_skip_ends_one() {
         let mut rule = start(60.0);
         assert_eq!(play(&mut rule, 0.0, 60.0), [LISTEN]);
-        rule.feed(PlayEvent::Ended);
+        rule.feed(PlayEvent::Ended { play: FIRST });
         let again = PlayEvent::Started {
+            play: SECOND,
             duration: Some(secs(60.0)),
             at: AT + 60,
         };
@@ -251,7 +301,7 @@ mod tests {
         // Skipped before half: no listen, and nothing carries over to the next play.
         let mut rule = start(100.0);
         assert_eq!(play(&mut rule, 0.0, 40.0), []);
-        rule.feed(PlayEvent::Ended);
+        rule.feed(PlayEvent::Ended { play: FIRST });
         assert_eq!(rule.feed(PlayEvent::Position(secs(60.0))), None);
         assert_eq!(rule.played(), Duration::ZERO);
     }
@@ -260,10 +310,97 @@ mod tests {
     fn a_track_of_unknown_length_never_counts() {
         let mut rule = ScrobbleRule::new();
         let started = PlayEvent::Started {
+            play: FIRST,
             duration: None,
             at: AT,
         };
         assert_eq!(rule.feed(started), Some(Scrobble::PlayingNow));
         assert_eq!(play(&mut rule, 0.0, 300.0), []);
+    }
+
+    #[test]
+    fn a_late_end_of_the_previous_play_leaves_the_new_one_alone() {
+        let mut rule = start(100.0);
+        assert_eq!(play(&mut rule, 0.0, 20.0), []);
+        let next = PlayEvent::Started {
+            play: SECOND,
+            duration: Some(secs(100.0)),
+            at: AT + 20,
+        };
+        assert_eq!(rule.feed(next), Some(Scrobble::PlayingNow));
+        assert_eq!(play(&mut rule, 0.0, 10.0), []);
+        // The first play's end, delivered after the second began.
+        assert_eq!(rule.feed(PlayEvent::Ended { play: FIRST }), None);
+        assert_eq!(
+            rule.played(),
+            secs(10.0),
+            "the second play is still counted"
+        );
+        assert_eq!(
+            play(&mut rule, 10.0, 50.0),
+            [Scrobble::Listen {
+                listened_at: AT + 20
+            }]
+        );
+        // Its own end does end it.
+        rule.feed(PlayEvent::Ended { play: SECOND });
+        assert_eq!(rule.played(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_track_shorter_than_declared_counts_by_its_real_length() {
+        // Declared 8:00, the file ends at 3:00, all of it heard: half of 3:00 and over 30 s.
+        let mut rule = start(480.0);
+        assert_eq!(
+            play(&mut rule, 0.0, 179.75),
+            [],
+            "not half of the declared 8:00"
+        );
+        let finished = PlayEvent::Finished {
+            play: FIRST,
+            length: secs(180.0),
+        };
+        assert_eq!(rule.feed(finished), Some(LISTEN));
+        assert_eq!(rule.played(), Duration::ZERO, "the play is over");
+        assert_eq!(rule.feed(finished), None, "counted once");
+
+        // Most of it skipped: 20 s of a real 3:00 is not enough.
+        let mut rule = start(480.0);
+        assert_eq!(play(&mut rule, 0.0, 10.0), []);
+        rule.feed(PlayEvent::Seeked(secs(170.0)));
+        assert_eq!(play(&mut rule, 170.0, 180.0), []);
+        let finished = PlayEvent::Finished {
+            play: FIRST,
+            length: secs(180.0),
+        };
+        assert_eq!(rule.feed(finished), None);
+
+        // Really 20 s long: under 30 s never counts, however declared.
+        let mut rule = start(480.0);
+        assert_eq!(play(&mut rule, 0.0, 20.0), []);
+        let finished = PlayEvent::Finished {
+            play: FIRST,
+            length: secs(20.0),
+        };
+        assert_eq!(rule.feed(finished), None);
+
+        // Already counted by the declared length: not again at the end.
+        let mut rule = start(100.0);
+        assert_eq!(play(&mut rule, 0.0, 100.0), [LISTEN]);
+        let finished = PlayEvent::Finished {
+            play: FIRST,
+            length: secs(100.0),
+        };
+        assert_eq!(rule.feed(finished), None);
+
+        // The end of another play is not this one's.
+        let mut rule = start(480.0);
+        assert_eq!(play(&mut rule, 0.0, 180.0), []);
+        let other = PlayEvent::Finished {
+            play: SECOND,
+            length: secs(180.0),
+        };
+        assert_eq!(rule.feed(other), None);
+        assert_eq!(rule.played(), secs(180.0));
     }
 }

@@ -14,8 +14,16 @@
 //! went out (no connection, a 429, a 401) puts its batch straight back.
 //!
 //! `ListenBrainz` files a listen through a queue of its own, so a listen it took may show in
-//! the user's listens only moments later: an attempt is looked up only once
-//! [`SubmitterConfig::settle`] has passed since it began.
+//! the user's listens only some time later: an attempt is looked up only once
+//! [`SubmitterConfig::settle`] has passed since it *ended* (a request can take the client's
+//! whole timeout to fail, and the service may have stored it at its last moment). The
+//! submitter remembers when its own attempts ended; for rows found sending at start (a
+//! crash, a stop) it takes the claim's time plus the client's whole request timeout, the
+//! latest such an attempt can have ended. The look-up asks for windows of at most
+//! [`LONGEST_LOOKUP`] (the service refuses wider ones); a look-up the service refuses for
+//! good (a 4xx) counts its listens as absent, with a warning, so they are sent again rather
+//! than block the queue: `ListenBrainz` keeps one listen per user, time and title, so a copy
+//! sent again is dropped there.
 //!
 //! A 400 for a batch means some listen in it is refused: the batch's listens are then sent
 //! one at a time, the refused one is kept as rejected with the service's words and never
@@ -23,9 +31,12 @@
 //!
 //! Offline, a batch waits and is retried with a growing delay, or at once when woken
 //! ([`Submitter::wake`]: a listen was queued, the network came back). A rate limit is waited
-//! out as the service says (the client holds its next call). A refused token stops sending
-//! until woken (the listener enters a new one, which makes a new submitter anyway).
+//! out as the service says ([`ScrobbleError::wait`]; the client holds its next call too). A
+//! refused token stops sending until woken (the listener enters a new one, which makes a new
+//! submitter anyway). Stopping (or dropping the handle) interrupts whatever step is going
+//! on: a batch claimed stays sending and is looked up by the next run.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -34,7 +45,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::error::{ScrobbleError, ScrobbleErrorKind};
-use crate::listenbrainz::{LISTENS_PER_GET, ListenBrainzClient, MAX_LISTENS_PER_REQUEST};
+use crate::listenbrainz::{
+    LISTENS_PER_GET, LONGEST_LOOKUP, ListenBrainzClient, ListenSeen, MAX_LISTENS_PER_REQUEST,
+};
 
 const TARGET: ScrobbleTarget = ScrobbleTarget::ListenBrainz;
 
@@ -51,7 +64,8 @@ pub struct SubmitterConfig {
     /// The first wait after a failure; it doubles up to [`Self::longest_retry`].
     pub first_retry: Duration,
     pub longest_retry: Duration,
-    /// How long after an attempt began its listens are looked up on the service.
+    /// How long after an attempt with an unknown outcome ended its listens are looked up on
+    /// the service: how long the service may take to show a listen it took.
     pub settle: Duration,
 }
 
@@ -61,7 +75,10 @@ impl Default for SubmitterConfig {
             batch_size: 100,
             first_retry: Duration::from_secs(2),
             longest_retry: Duration::from_secs(300),
-            settle: Duration::from_secs(10),
+            // ListenBrainz files listens through a queue that can lag by minutes when busy;
+            // looking up too early resends a listen it took. A few minutes' delay of a
+            // listen whose answer was lost costs nothing.
+            settle: Duration::from_secs(300),
         }
     }
 }
@@ -111,6 +128,7 @@ impl Submitter {
             user: None,
             look_up_in_flight: true,
             one_at_a_time: 0,
+            attempts_ended: HashMap::new(),
             status: status_sender,
         };
         let task = tokio::spawn(drain.run(Arc::clone(&wake), stopped));
@@ -144,8 +162,8 @@ impl Submitter {
         self.status.clone()
     }
 
-    /// Stops the task and waits for it: a request in flight is abandoned (its listens stay
-    /// in flight, looked up by the next run).
+    /// Stops the task and waits for it: the step in progress is abandoned at once (a request
+    /// in flight leaves its listens in flight, looked up by the next run).
     pub async fn stop(self) {
         self.stop.send_replace(true);
         let _ = self.task.await;
@@ -173,6 +191,9 @@ struct Drain {
     look_up_in_flight: bool,
     /// After a refused batch: how many listens still go one at a time.
     one_at_a_time: usize,
+    /// Row id -> when this run's attempt to send it ended with an unknown outcome (Unix
+    /// milliseconds): its look-up waits [`SubmitterConfig::settle`] from then.
+    attempts_ended: HashMap<i64, u64>,
     status: watch::Sender<SubmitterStatus>,
 }
 
@@ -183,7 +204,12 @@ impl Drain {
             if *stopped.borrow() {
                 return;
             }
-            let pause = match self.step().await {
+            // Stopping abandons the step: a claimed batch stays sending, looked up next run.
+            let outcome = tokio::select! {
+                _ = stopped.wait_for(|stop| *stop) => return,
+                outcome = self.step() => outcome,
+            };
+            let pause = match outcome {
                 Ok(Step::Progress) => {
                     retry = self.config.first_retry;
                     self.publish(None, false).await;
@@ -198,11 +224,11 @@ impl Drain {
                 Ok(Step::Settle(wait)) => Some(wait),
                 Err(error) => {
                     tracing::info!(kind = ?error.kind(), %error, "listens not sent yet");
-                    let kind = error.kind();
+                    let (kind, asked) = (error.kind(), error.wait());
                     self.publish(Some(error), false).await;
                     match kind {
-                        // The client holds its next call until the window resets.
-                        ScrobbleErrorKind::RateLimited => continue,
+                        // Waited out here, where a stop can still end it.
+                        ScrobbleErrorKind::RateLimited => Some(asked.unwrap_or(retry)),
                         // Nothing will change until the listener does something.
                         ScrobbleErrorKind::Auth => None,
                         _ => {
@@ -230,10 +256,12 @@ impl Drain {
     async fn step(&mut self) -> Result<Step, ScrobbleError> {
         if self.look_up_in_flight {
             let in_flight = self.library(|lib| lib.listens_in_flight(TARGET)).await?;
-            if let Some(newest) = in_flight.iter().filter_map(attempt_began).max() {
-                let age = Duration::from_secs(u64::try_from(unix_now() - newest).unwrap_or(0));
-                if let Some(left) = self.config.settle.checked_sub(age).filter(|l| !l.is_zero()) {
-                    return Ok(Step::Settle(left));
+            if let Some(last_end) = in_flight.iter().filter_map(|q| self.attempt_ended(q)).max() {
+                let settle = u64::try_from(self.config.settle.as_millis()).unwrap_or(u64::MAX);
+                let settled_at = last_end.saturating_add(settle);
+                let now = unix_millis();
+                if now < settled_at {
+                    return Ok(Step::Settle(Duration::from_millis(settled_at - now)));
                 }
                 self.settle_in_flight(&in_flight).await?;
             }
@@ -263,7 +291,10 @@ impl Drain {
                 Ok(Step::Progress)
             }
             Err(error) if error.may_have_landed() => {
-                // Left in flight: looked up before anything else is sent.
+                // Left in flight: looked up before anything else is sent, once settled.
+                let ended = unix_millis();
+                self.attempts_ended
+                    .extend(ids.iter().map(|id| (*id, ended)));
                 self.look_up_in_flight = true;
                 Err(error)
             }
@@ -293,6 +324,21 @@ impl Drain {
         }
     }
 
+    /// When the attempt that left `queued` in flight ended (Unix milliseconds): as this run
+    /// saw it, or else at the latest its claim plus the client's whole request timeout (and
+    /// a second, the claim's time being whole seconds).
+    fn attempt_ended(&self, queued: &QueuedListen) -> Option<u64> {
+        if let Some(ended) = self.attempts_ended.get(&queued.id) {
+            return Some(*ended);
+        }
+        let strato_library::ListenState::Sending { since } = queued.state else {
+            return None;
+        };
+        let since = u64::try_from(since).unwrap_or(0).saturating_mul(1000);
+        let timeout = u64::try_from(self.client.request_timeout().as_millis()).unwrap_or(u64::MAX);
+        Some(since.saturating_add(timeout).saturating_add(1000))
+    }
+
     /// Looks `in_flight` up on the service: the ones it holds are marked sent, the others
     /// go back to the queue.
     async fn settle_in_flight(&mut self, in_flight: &[QueuedListen]) -> Result<(), ScrobbleError> {
@@ -300,27 +346,9 @@ impl Drain {
             self.user = Some(self.client.validate_token().await?);
         }
         let user = self.user.clone().unwrap_or_default();
-        let first = in_flight
-            .iter()
-            .map(|q| q.listen.listened_at)
-            .min()
-            .unwrap_or(0);
-        let last = in_flight
-            .iter()
-            .map(|q| q.listen.listened_at)
-            .max()
-            .unwrap_or(0);
-        let mut seen = self
-            .client
-            .listens_between(&user, first - 1, last + 1)
-            .await?;
-        if seen.len() >= LISTENS_PER_GET {
-            // The window may hold more than one answer shows: each listen on its own.
-            seen.clear();
-            for queued in in_flight {
-                let at = queued.listen.listened_at;
-                seen.extend(self.client.listens_between(&user, at - 1, at + 1).await?);
-            }
+        let mut seen = Vec::new();
+        for window in lookup_windows(in_flight) {
+            seen.extend(self.look_up(&user, &window).await?);
         }
         let (landed, absent): (Vec<&QueuedListen>, Vec<&QueuedListen>) = in_flight
             .iter()
@@ -333,13 +361,52 @@ impl Drain {
             "listens in flight looked up on ListenBrainz"
         );
         let count = landed.len();
+        let settled: Vec<i64> = landed.iter().chain(&absent).copied().collect();
         self.library(move |lib| {
             lib.mark_listens_sent(&landed, unix_now())?;
             lib.requeue_listens(&absent)
         })
         .await?;
+        for id in settled {
+            self.attempts_ended.remove(&id);
+        }
         self.status.send_modify(|status| status.sent += count);
         Ok(())
+    }
+
+    /// What the service holds of `window`'s listens (one look-up window, in time order). A
+    /// look-up refused for good finds nothing: those listens are sent again.
+    async fn look_up(
+        &self,
+        user: &str,
+        window: &[&QueuedListen],
+    ) -> Result<Vec<ListenSeen>, ScrobbleError> {
+        let (Some(first), Some(last)) = (window.first(), window.last()) else {
+            return Ok(Vec::new());
+        };
+        let (first, last) = (first.listen.listened_at, last.listen.listened_at);
+        let seen = match self.client.listens_between(user, first - 1, last + 1).await {
+            Err(error) if error.kind() == ScrobbleErrorKind::Rejected => {
+                warn_refused(&error, window.len());
+                return Ok(Vec::new());
+            }
+            other => other?,
+        };
+        if seen.len() < LISTENS_PER_GET {
+            return Ok(seen);
+        }
+        // The window may hold more than one answer shows: each listen on its own.
+        let mut each = Vec::new();
+        for queued in window {
+            let at = queued.listen.listened_at;
+            match self.client.listens_between(user, at - 1, at + 1).await {
+                Err(error) if error.kind() == ScrobbleErrorKind::Rejected => {
+                    warn_refused(&error, 1);
+                }
+                other => each.extend(other?),
+            }
+        }
+        Ok(each)
     }
 
     async fn forget_old(&self) {
@@ -393,11 +460,39 @@ async fn with_library<T: Send + 'static>(
     }
 }
 
-fn attempt_began(queued: &QueuedListen) -> Option<i64> {
-    match queued.state {
-        strato_library::ListenState::Sending { since } => Some(since),
-        _ => None,
+/// `in_flight` in time order, cut into look-up windows: each spans (one second either side
+/// included) at most [`LONGEST_LOOKUP`].
+fn lookup_windows(in_flight: &[QueuedListen]) -> Vec<Vec<&QueuedListen>> {
+    let mut sorted: Vec<&QueuedListen> = in_flight.iter().collect();
+    sorted.sort_by_key(|queued| queued.listen.listened_at);
+    let widest = i64::try_from(LONGEST_LOOKUP.as_secs()).unwrap_or(i64::MAX) - 2;
+    let mut windows: Vec<Vec<&QueuedListen>> = Vec::new();
+    for queued in sorted {
+        match windows.last_mut() {
+            Some(window) if queued.listen.listened_at - window[0].listen.listened_at <= widest => {
+                window.push(queued);
+            }
+            _ => windows.push(vec![queued]),
+        }
     }
+    windows
+}
+
+fn warn_refused(error: &ScrobbleError, listens: usize) {
+    tracing::warn!(
+        %error,
+        listens,
+        "ListenBrainz refused to look up listens in flight; they are sent again (it keeps one \
+         listen per user, time and title)"
+    );
+}
+
+fn unix_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
 }
 
 fn unix_now() -> i64 {

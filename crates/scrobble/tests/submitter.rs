@@ -117,6 +117,7 @@ async fn listens_made_offline_are_kept_then_sent_in_order_in_batches() {
 #[tokio::test]
 async fn a_rate_limit_is_waited_out_then_the_listen_goes() {
     let endpoint = ListenBrainzEndpoint::start(&[(TOKEN, USER)]).await;
+    // X-RateLimit-Reset-In: 1 (and Retry-After: 1).
     endpoint.answer_429_for_next(1, Duration::from_secs(1));
     let dir = tempfile::tempdir().unwrap();
     let library = library_at(&dir.path().join("library.sqlite"));
@@ -125,10 +126,48 @@ async fn a_rate_limit_is_waited_out_then_the_listen_goes() {
     submitter.enqueue(listen(1)).await.unwrap();
     wait_until(&mut status, drained).await;
 
-    let answered: Vec<u16> = endpoint.submissions().iter().map(|s| s.status).collect();
+    let submissions = endpoint.submissions();
+    let answered: Vec<u16> = submissions.iter().map(|s| s.status).collect();
     assert_eq!(answered, [429, 200]);
+    // An ordering bound, not a speed: the retry came only after the second it was told.
+    let gap = submissions[1].received_at - submissions[0].received_at;
+    assert!(
+        gap >= Duration::from_millis(950),
+        "sent again {gap:?} after the 429"
+    );
     assert_eq!(endpoint.listens(USER).len(), 1);
     assert!(sent(&states(&library)[0]));
+    submitter.stop().await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_that_says_no_wait_is_not_retried_in_a_loop() {
+    let endpoint = ListenBrainzEndpoint::start(&[(TOKEN, USER)]).await;
+    // Every answer a 429 with neither Retry-After nor X-RateLimit-Reset-In.
+    endpoint.answer_429_without_wait_for_next(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let library = library_at(&dir.path().join("library.sqlite"));
+    let submitter = Submitter::spawn(client(&endpoint.url()), library.clone(), config(10));
+    let mut status = submitter.status();
+    submitter.enqueue(listen(1)).await.unwrap();
+    let first = common::first_submission(&endpoint).await;
+    let limited = wait_until(&mut status, |s| s.last_error.is_some()).await;
+    assert_eq!(
+        limited.last_error.map(|(kind, _)| kind),
+        Some(ScrobbleErrorKind::RateLimited)
+    );
+    // Look at the first second after the 429 once it is over.
+    tokio::time::sleep_until((first.received_at + Duration::from_millis(1500)).into()).await;
+    let within_a_second = endpoint
+        .submissions()
+        .iter()
+        .filter(|s| s.received_at < first.received_at + Duration::from_secs(1))
+        .count();
+    assert!(
+        within_a_second <= 2,
+        "{within_a_second} submissions in the second after a 429"
+    );
+    assert!(endpoint.listens(USER).is_empty());
     submitter.stop().await;
 }
 

@@ -15,9 +15,15 @@
 //! - `GET /1/validate-token` and `GET /1/user/{user}/listens` (`min_ts`, `max_ts`, `count`).
 //! - Every answer carries `X-RateLimit-Limit`, `-Remaining`, `-Reset-In` and `-Reset`; past
 //!   the window's limit, or for the next N requests when told to
-//!   ([`ListenBrainzEndpoint::answer_429_for_next`]), a 429 with `Retry-After` too.
+//!   ([`ListenBrainzEndpoint::answer_429_for_next`]), a 429 with `Retry-After` too; or one
+//!   saying nothing of when to come back
+//!   ([`ListenBrainzEndpoint::answer_429_without_wait_for_next`]).
 //! - [`ListenBrainzEndpoint::hold_submit_answers`]: a submission is stored, then its answer
 //!   waits until released, so a test can kill its client between the send and the record.
+//! - As the real service, whose listens go through a queue: stored listens may show in
+//!   look-ups only some time later ([`ListenBrainzEndpoint::delay_visibility`]). Look-ups
+//!   can be refused ([`ListenBrainzEndpoint::refuse_lookups`]), or refused when their window
+//!   is wider than a limit ([`ListenBrainzEndpoint::limit_lookup_window`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -54,6 +60,8 @@ pub struct ReceivedSubmission {
     pub status: u16,
     /// The error answered, for a 4xx.
     pub error: Option<String>,
+    /// When it came.
+    pub received_at: Instant,
 }
 
 /// The endpoint; stops when dropped.
@@ -76,15 +84,29 @@ struct Shared {
 struct EndpointState {
     /// Token -> user name.
     users: HashMap<String, String>,
-    listens: HashMap<String, Vec<Value>>,
+    listens: HashMap<String, Vec<Stored>>,
     playing_now: HashMap<String, Value>,
     submissions: Vec<ReceivedSubmission>,
     forced_429: usize,
     forced_reset_in: u64,
+    /// The forced 429s say nothing of when to come back.
+    forced_unsaid: bool,
+    /// How long after it is stored a listen shows in look-ups.
+    visibility_delay: Duration,
+    refuse_lookups: bool,
+    /// Look-ups over a wider window than this are refused.
+    widest_lookup: Option<Duration>,
     limit: u32,
     window: Duration,
     window_started: Instant,
     used: u32,
+}
+
+/// A listen as kept: as sent, with when it shows in look-ups.
+#[derive(Debug, Clone)]
+struct Stored {
+    listen: Value,
+    visible_at: Instant,
 }
 
 impl ListenBrainzEndpoint {
@@ -102,6 +124,10 @@ impl ListenBrainzEndpoint {
                 submissions: Vec::new(),
                 forced_429: 0,
                 forced_reset_in: 0,
+                forced_unsaid: false,
+                visibility_delay: Duration::ZERO,
+                refuse_lookups: false,
+                widest_lookup: None,
                 limit: 1000,
                 window: Duration::from_secs(60),
                 window_started: Instant::now(),
@@ -134,8 +160,10 @@ impl ListenBrainzEndpoint {
             .lock()
             .listens
             .get(user)
-            .cloned()
-            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .map(|stored| stored.listen.clone())
+            .collect()
     }
 
     /// What `user` is playing now, as last sent.
@@ -156,6 +184,30 @@ impl ListenBrainzEndpoint {
         let mut state = self.shared.lock();
         state.forced_429 = requests;
         state.forced_reset_in = reset_in.as_secs();
+        state.forced_unsaid = false;
+    }
+
+    /// Answers the next `requests` requests with a 429 that says nothing of when to come
+    /// back: no `Retry-After`, no `X-RateLimit-Reset-In`.
+    pub fn answer_429_without_wait_for_next(&self, requests: usize) {
+        let mut state = self.shared.lock();
+        state.forced_429 = requests;
+        state.forced_unsaid = true;
+    }
+
+    /// Listens stored from now on show in look-ups only `delay` after they were stored.
+    pub fn delay_visibility(&self, delay: Duration) {
+        self.shared.lock().visibility_delay = delay;
+    }
+
+    /// While on, every look-up of a user's listens is refused with a 400.
+    pub fn refuse_lookups(&self, refuse: bool) {
+        self.shared.lock().refuse_lookups = refuse;
+    }
+
+    /// Look-ups whose `max_ts - min_ts` is wider than `widest` are refused with a 400.
+    pub fn limit_lookup_window(&self, widest: Duration) {
+        self.shared.lock().widest_lookup = Some(widest);
     }
 
     /// Allows `limit` requests per `window` from now on (a fresh window).
@@ -206,9 +258,11 @@ impl Shared {
             .window
             .saturating_sub(now.duration_since(state.window_started));
         let mut reset_in = left_in_window.as_secs() + u64::from(left_in_window.subsec_nanos() > 0);
+        let mut unsaid = false;
         let limited = if state.forced_429 > 0 {
             state.forced_429 -= 1;
             reset_in = state.forced_reset_in;
+            unsaid = state.forced_unsaid;
             true
         } else if state.used >= state.limit {
             true
@@ -223,6 +277,9 @@ impl Shared {
         };
         set("x-ratelimit-limit", state.limit.to_string());
         set("x-ratelimit-remaining", remaining.to_string());
+        if unsaid {
+            return Err(headers);
+        }
         set("x-ratelimit-reset-in", reset_in.to_string());
         set(
             "x-ratelimit-reset",
@@ -324,11 +381,12 @@ async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
             state.playing_now.insert(user.clone(), listens[0].clone());
         } else {
             let inserted_at = unix_now();
+            let visible_at = Instant::now() + state.visibility_delay;
             let kept = state.listens.entry(user.clone()).or_default();
             for mut listen in listens {
                 listen["inserted_at"] = json!(inserted_at);
                 listen["user_name"] = json!(user);
-                kept.push(listen);
+                kept.push(Stored { listen, visible_at });
             }
         }
     }
@@ -369,6 +427,7 @@ impl Shared {
             listens,
             status: status.as_u16(),
             error: error.map(str::to_owned),
+            received_at: Instant::now(),
         });
         self.bump();
     }
@@ -431,6 +490,24 @@ async fn user_listens(
         );
     }
     let state = shared.lock();
+    let too_wide = state.widest_lookup.is_some_and(|widest| {
+        let (min, max) = (min_ts.unwrap_or(0), max_ts.unwrap_or_else(unix_now));
+        u64::try_from(max - min).unwrap_or(0) > widest.as_secs()
+    });
+    if too_wide {
+        return error(
+            StatusCode::BAD_REQUEST,
+            answer_headers,
+            "The time range between min_ts and max_ts is too wide.",
+        );
+    }
+    if state.refuse_lookups {
+        return error(
+            StatusCode::BAD_REQUEST,
+            answer_headers,
+            "Listens cannot be looked up now.",
+        );
+    }
     if !state.users.values().any(|name| *name == user) {
         return error(
             StatusCode::NOT_FOUND,
@@ -438,11 +515,14 @@ async fn user_listens(
             &format!("Cannot find user: {user}"),
         );
     }
+    let now = Instant::now();
     let mut listens: Vec<Value> = state
         .listens
         .get(&user)
         .into_iter()
         .flatten()
+        .filter(|stored| stored.visible_at <= now)
+        .map(|stored| &stored.listen)
         .filter(|listen| {
             let at = listen["listened_at"].as_i64().unwrap_or_default();
             min_ts.is_none_or(|min| at > min) && max_ts.is_none_or(|max| at < max)

@@ -48,8 +48,51 @@ pub fn library_at(path: &Path) -> SharedLibrary {
     Arc::new(Mutex::new(Library::open(path).unwrap()))
 }
 
+/// How long a test client's request may take: loopback on a busy machine answers well
+/// within it, and rows found in flight at start are looked up this long (and a second)
+/// after their claim, so a test of a crash waits this long rather than the default 30 s.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub fn client(url: &str) -> ListenBrainzClient {
-    ListenBrainzClient::with_base_url(url, UserToken::new(TOKEN)).unwrap()
+    ListenBrainzClient::with_base_url(url, UserToken::new(TOKEN))
+        .unwrap()
+        .with_request_timeout(REQUEST_TIMEOUT)
+        .unwrap()
+}
+
+/// Queues `listens` and claims them as a run that died an hour ago left them: in flight,
+/// long settled.
+pub fn left_in_flight(library: &SharedLibrary, listens: &[Listen]) {
+    let mut library = library.lock().unwrap();
+    for heard in listens {
+        library
+            .enqueue_listen(ScrobbleTarget::ListenBrainz, heard)
+            .unwrap();
+    }
+    let claimed = library
+        .claim_listens(
+            ScrobbleTarget::ListenBrainz,
+            listens.len(),
+            unix_now() - 3600,
+        )
+        .unwrap();
+    assert_eq!(claimed.len(), listens.len());
+}
+
+/// Waits until the endpoint has received at least one submission; the first.
+pub async fn first_submission(
+    endpoint: &strato_testkit::ListenBrainzEndpoint,
+) -> strato_testkit::listenbrainz::ReceivedSubmission {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            if let Some(first) = endpoint.submissions().into_iter().next() {
+                return first;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("a submission came in time")
 }
 
 /// Quick retries, and listens in flight looked up at once.
