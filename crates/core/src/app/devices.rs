@@ -90,8 +90,13 @@ impl App {
             index: u32::try_from(index).unwrap_or(0),
             position_ms: status.position_ms.into(),
         };
-        self.send_to_device(device_id, command)?;
+        // Marked before sending: a refusal can come back before the send returns, and must
+        // find the hand-over it refuses (then playback resumes here).
         self.devices.handing_over(device_id);
+        if let Err(error) = self.send_to_device(device_id, command) {
+            self.devices.hand_over_not_sent();
+            return Err(error);
+        }
         self.pause();
         tracing::info!("playback handed over to another device");
         Ok(())
@@ -208,8 +213,10 @@ impl App {
         let Some(library) = library else {
             return Err(not_signed_in());
         };
-        library.send_device_command(device_id.to_owned(), command)?;
+        // The last problem is behind it from now: cleared before sending, since the answer
+        // to this command (a refusal) can arrive before the send returns.
         self.devices.sent();
+        library.send_device_command(device_id.to_owned(), command)?;
         Ok(())
     }
 }

@@ -216,7 +216,12 @@ impl Devices {
         self.lock().handing_to = Some(to.to_owned());
     }
 
-    /// A command of this device's was sent: the last problem is behind it.
+    /// A hand-over marked with [`Self::handing_over`] could not be sent.
+    pub(crate) fn hand_over_not_sent(&self) {
+        self.lock().handing_to = None;
+    }
+
+    /// A command of this device's is being sent: the last problem is behind it.
     pub(crate) fn sent(&self) {
         let had = self.lock().problem.take().is_some();
         if had {
