@@ -165,6 +165,8 @@ async fn a_playlist_file_is_imported_matched_and_exported_again() -> Result<()> 
         t.contains("road-trip.xspf")
     })
     .await?;
+    app.screenshot(&screenshots()?.join("playlist-exported.png"))
+        .await?;
     let xspf = std::fs::read_to_string(&exported)?;
     assert!(xspf.contains("<title>Road Trip</title>"), "{xspf}");
     let mut at = 0;
