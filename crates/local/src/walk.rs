@@ -1,0 +1,173 @@
+//! Walking a folder for its audio files and covers.
+//!
+//! Links are followed (a music folder is often a link to another disk), and a link back to
+//! a folder above it is noticed and not entered again (walkdir compares each folder with
+//! the ones it is inside). Hidden entries are skipped, the folder walked excepted: the
+//! listener chose it. Entries that cannot be read (no permission, gone meanwhile) are
+//! skipped: a scan reports what it could see and never fails on one folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use walkdir::{DirEntry, WalkDir};
+
+use crate::file_kinds::{AudioFormat, cover_rank, is_hidden};
+use crate::scan::StopFlag;
+
+/// An audio file as the walk saw it.
+#[derive(Debug, Clone)]
+pub(crate) struct FoundFile {
+    pub path: PathBuf,
+    pub format: AudioFormat,
+    pub size: i64,
+    pub mtime_ns: i64,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    pub files: Vec<FoundFile>,
+    /// Every folder walked, with its best cover file if it has one.
+    pub folder_covers: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+/// The audio files and covers under `root`, stopping early when `stop` is set.
+pub(crate) fn walk(root: &Path, stop: &StopFlag) -> Walked {
+    let mut walked = Walked::default();
+    let mut ranks: HashMap<PathBuf, usize> = HashMap::new();
+    let entries = WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !hidden(entry));
+    for entry in entries {
+        if stop.is_stopped() {
+            break;
+        }
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                // A link loop, a folder without permission, an entry gone meanwhile.
+                tracing::debug!(%error, "skipped while walking a music folder");
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            walked
+                .folder_covers
+                .entry(entry.path().to_owned())
+                .or_default();
+            continue;
+        }
+        let name = entry.file_name().to_str().unwrap_or_default();
+        if let Some(rank) = cover_rank(name) {
+            let dir = entry.path().parent().unwrap_or(root).to_owned();
+            if ranks.get(&dir).is_none_or(|best| rank < *best) {
+                ranks.insert(dir.clone(), rank);
+                walked
+                    .folder_covers
+                    .insert(dir, Some(entry.path().to_owned()));
+            }
+        } else if let Some(found) = found_file(&entry) {
+            walked.files.push(found);
+        }
+    }
+    walked
+}
+
+fn hidden(entry: &DirEntry) -> bool {
+    #[cfg(windows)]
+    let metadata = entry.metadata().ok();
+    #[cfg(not(windows))]
+    let metadata = None;
+    is_hidden(entry.file_name(), metadata.as_ref())
+}
+
+fn found_file(entry: &DirEntry) -> Option<FoundFile> {
+    let format = AudioFormat::of_path(entry.path())?;
+    if entry.path().to_str().is_none() {
+        tracing::debug!(path = %entry.path().display(), "skipped: the path is not Unicode");
+        return None;
+    }
+    let metadata = entry.metadata().ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    Some(FoundFile {
+        path: entry.path().to_owned(),
+        format,
+        size: i64::try_from(metadata.len()).unwrap_or(i64::MAX),
+        mtime_ns: mtime_ns(&metadata),
+    })
+}
+
+/// A file's modification time in nanoseconds since 1970 (negative before), 0 when the
+/// file system keeps none.
+pub(crate) fn mtime_ns(metadata: &std::fs::Metadata) -> i64 {
+    let Ok(modified) = metadata.modified() else {
+        return 0;
+    };
+    match modified.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(walked: &Walked) -> Vec<String> {
+        let mut names: Vec<String> = walked
+            .files
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn audio_is_found_and_hidden_entries_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let album = dir.path().join("Artist/Album");
+        std::fs::create_dir_all(&album).unwrap();
+        std::fs::create_dir_all(dir.path().join(".hidden")).unwrap();
+        for name in [
+            "01.MP3",
+            "02.flac",
+            "notes.txt",
+            "._01.mp3",
+            "Folder.PNG",
+            "cover.jpg",
+        ] {
+            std::fs::write(album.join(name), b"x").unwrap();
+        }
+        std::fs::write(dir.path().join(".hidden/secret.mp3"), b"x").unwrap();
+        let walked = walk(dir.path(), &StopFlag::new());
+        assert_eq!(names(&walked), ["01.MP3", "02.flac"]);
+        assert_eq!(walked.folder_covers[&album], Some(album.join("cover.jpg")));
+        assert_eq!(walked.folder_covers[&dir.path().join("Artist")], None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let album = dir.path().join("Album");
+        std::fs::create_dir_all(&album).unwrap();
+        std::fs::write(album.join("a.ogg"), b"x").unwrap();
+        std::os::unix::fs::symlink(dir.path(), album.join("back to the top")).unwrap();
+        let walked = walk(dir.path(), &StopFlag::new());
+        assert_eq!(names(&walked), ["a.ogg"]);
+    }
+
+    #[test]
+    fn a_stopped_walk_finds_nothing_more() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.wav"), b"x").unwrap();
+        let stop = StopFlag::new();
+        stop.stop();
+        assert!(walk(dir.path(), &stop).files.is_empty());
+    }
+}
