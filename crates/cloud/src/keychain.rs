@@ -216,6 +216,37 @@ impl TokenStore {
         }
     }
 
+    /// Keeps another kind of service's secret (a Subsonic server's password or API key,
+    /// which it encodes itself) in the entry of `service_url` and `username`, where a Strato
+    /// account keeps its refresh token: one entry per account whatever its kind, forgotten by
+    /// [`Self::forget`].
+    pub fn save_secret(
+        &self,
+        service_url: &str,
+        username: &str,
+        secret: &str,
+    ) -> Result<(), CloudError> {
+        self.entry(service_url, username)?
+            .set_password(secret)
+            .map_err(keychain_error)?;
+        tracing::info!(
+            service = service_url,
+            account = %crate::redact::account_tag(username),
+            "sign-in kept in the keychain"
+        );
+        Ok(())
+    }
+
+    /// What the entry of `service_url` and `username` holds, as kept: a refresh token or
+    /// another service's secret ([`Self::save_secret`]).
+    pub fn load_secret(
+        &self,
+        service_url: &str,
+        username: &str,
+    ) -> Result<Option<String>, CloudError> {
+        Ok(self.load(service_url, username)?.map(|token| token.0))
+    }
+
     /// Forgets the entry; forgetting one that is not there is not an error.
     pub fn forget(&self, service_url: &str, username: &str) -> Result<(), CloudError> {
         if !self.status.available() {

@@ -37,5 +37,6 @@ pub use auth::{AuthFlow, AuthSession, Challenge, ChallengeKind, Credentials, Sig
 pub use cdn::{CdnAccess, CdnRequest, CdnResponse};
 pub use error::{CloudError, CloudErrorKind};
 pub use live::{LiveConnection, LiveEnd};
+pub use music_service::FEATURES;
 pub use service::ServiceClient;
 pub use trust::Trust;

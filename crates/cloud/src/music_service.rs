@@ -10,6 +10,19 @@ use strato_service::{
 
 use crate::{ApiClient, CloudError, CloudErrorKind};
 
+/// What the Strato cloud offers: everything but what only other kinds of server have.
+pub const FEATURES: Features = Features {
+    uploads: true,
+    lyrics: false,
+    stars: false,
+    playlist_revisions: true,
+    playlist_sync: true,
+    downloads: true,
+    catalog: true,
+    live_updates: true,
+    scrobble: false,
+};
+
 #[async_trait]
 impl MusicService for ApiClient {
     fn kind(&self) -> ServiceKind {
@@ -17,14 +30,7 @@ impl MusicService for ApiClient {
     }
 
     fn features(&self) -> Features {
-        Features {
-            uploads: true,
-            lyrics: false,
-            stars: false,
-            playlist_revisions: true,
-            live_updates: true,
-            scrobble: false,
-        }
+        FEATURES
     }
 
     async fn home(&self) -> Result<HomeFeed, ServiceError> {

@@ -231,6 +231,15 @@ pub(crate) fn not_signed_in() -> AppError {
     AppError::new(ErrorKind::NotSignedIn, "Sign in first.")
 }
 
+/// What a call of a Strato-only feature answers for an account on another kind of service
+/// (its window hides the feature; an older window, or a race with a switch, may still ask).
+pub(crate) fn not_offered() -> AppError {
+    AppError::new(
+        ErrorKind::InvalidInput,
+        "Your music server does not offer this: it is a feature of the Strato service.",
+    )
+}
+
 pub(crate) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     chars

@@ -52,6 +52,11 @@ pub(crate) fn parse_server_url(text: &str) -> Result<Url, SubsonicError> {
         let path = format!("{}/", url.path());
         url.set_path(&path);
     }
+    // The API's own folder, as listeners often copy it from a client's settings: the base is
+    // the folder above it, where every call adds `rest/` again.
+    if let Some(above) = url.path().strip_suffix("/rest/").map(|a| format!("{a}/")) {
+        url.set_path(&above);
+    }
     Ok(url)
 }
 
@@ -150,6 +155,18 @@ mod tests {
             url.join("rest/ping.view").unwrap().as_str(),
             "https://host/navidrome/rest/ping.view"
         );
+    }
+
+    #[test]
+    fn the_apis_own_folder_is_the_folder_above_it() {
+        for (typed, base) in [
+            ("https://host/rest", "https://host/"),
+            ("https://host/rest/", "https://host/"),
+            ("https://host/navidrome/rest/", "https://host/navidrome/"),
+            ("https://host/myrest/", "https://host/myrest/"),
+        ] {
+            assert_eq!(parse_server_url(typed).unwrap().as_str(), base, "{typed}");
+        }
     }
 
     #[test]

@@ -43,4 +43,5 @@ pub use extensions::{
     API_KEY_AUTHENTICATION, Extensions, FORM_POST, SONG_LYRICS, TRANSCODE_OFFSET,
 };
 pub use media::{CoverArt, StreamOptions, StreamUrl, sends_original};
+pub use music_service::features;
 pub use redact::{redact_url, redact_url_str};

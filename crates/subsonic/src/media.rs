@@ -118,7 +118,30 @@ impl SubsonicClient {
         song: &wire::Song,
         options: &StreamOptions,
     ) -> Result<StreamUrl, SubsonicError> {
-        let mut params = vec![("id", song.id.clone())];
+        self.stream_url_with(&song.id, options, sends_original(song, options))
+    }
+
+    /// The `stream` address of the song `id` when only its id is at hand (a queue's track):
+    /// it is known to send the original only when `options` ask for it (`format=raw`).
+    pub fn stream_url_of(
+        &self,
+        id: &str,
+        options: &StreamOptions,
+    ) -> Result<StreamUrl, SubsonicError> {
+        let original = options
+            .format
+            .as_deref()
+            .is_some_and(|format| format.eq_ignore_ascii_case("raw"));
+        self.stream_url_with(id, options, original)
+    }
+
+    fn stream_url_with(
+        &self,
+        id: &str,
+        options: &StreamOptions,
+        original: bool,
+    ) -> Result<StreamUrl, SubsonicError> {
+        let mut params = vec![("id", id.to_owned())];
         if let Some(limit) = options.max_bitrate_kbps {
             params.push(("maxBitRate", limit.to_string()));
         }
@@ -129,10 +152,7 @@ impl SubsonicClient {
             params.push(("estimateContentLength", "true".to_owned()));
         }
         let url = self.url("stream", &params, true, "play the track")?;
-        Ok(StreamUrl {
-            url,
-            original: sends_original(song, options),
-        })
+        Ok(StreamUrl { url, original })
     }
 
     /// The `download` address of song `id`: always the original file.

@@ -22,7 +22,8 @@ use strato_service::{
 };
 
 use crate::{
-    AlbumListType, SearchCounts, SubsonicClient, SubsonicError, SubsonicErrorKind, convert,
+    AlbumListType, Extensions, SearchCounts, SubsonicClient, SubsonicError, SubsonicErrorKind,
+    convert,
 };
 
 /// How many random albums the home page shows.
@@ -40,6 +41,26 @@ const HOME_RESHUFFLE_SECS: i64 = 600;
 /// The most `getAlbumList2` lists in one request (the API's own limit).
 const MAX_ALBUM_LIST: u32 = 500;
 
+/// What a Subsonic server with `extensions` offers, as this app can use it.
+#[must_use]
+pub fn features(extensions: &Extensions) -> Features {
+    Features {
+        uploads: false,
+        lyrics: extensions.supports_lyrics(),
+        // Every Subsonic server since API 1.8 stars and scrobbles.
+        stars: true,
+        playlist_revisions: false,
+        // The app does not keep a Subsonic server's playlists in step, nor download its
+        // tracks, yet: said here so the window hides them rather than fail.
+        playlist_sync: false,
+        downloads: false,
+        // getAlbumList2 and search3 list it, not page by page in one order.
+        catalog: false,
+        live_updates: false,
+        scrobble: true,
+    }
+}
+
 #[async_trait]
 impl MusicService for SubsonicClient {
     fn kind(&self) -> ServiceKind {
@@ -47,15 +68,7 @@ impl MusicService for SubsonicClient {
     }
 
     fn features(&self) -> Features {
-        Features {
-            uploads: false,
-            lyrics: self.extensions().supports_lyrics(),
-            // Every Subsonic server since API 1.8 stars and scrobbles.
-            stars: true,
-            playlist_revisions: false,
-            live_updates: false,
-            scrobble: true,
-        }
+        features(self.extensions())
     }
 
     async fn home(&self) -> Result<HomeFeed, ServiceError> {

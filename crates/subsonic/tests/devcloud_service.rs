@@ -32,6 +32,9 @@ async fn devcloud_is_an_opensubsonic_service_with_lyrics_stars_and_scrobbles() {
             lyrics: true,
             stars: true,
             playlist_revisions: false,
+            playlist_sync: false,
+            downloads: false,
+            catalog: false,
             live_updates: false,
             scrobble: true,
         }

@@ -3,7 +3,7 @@
 
 export type ErrorKind = "not_signed_in" | "auth" | "network" | "server" | "not_found" | "forbidden" | "playback" | "unsupported_format" | "damaged_media" | "corrupt_download" | "storage_full" | "storage" | "no_output_device" | "invalid_input" | "untrusted" | "internal";
 export type AppError = { kind: ErrorKind, message: string, };
-export type Session = { service_url: string, username: string, };
+export type Session = { service_url: string, username: string, kind: ServiceKind, features: Features, };
 export type SignInStep = { "step": "signed_in", session: Session, } | { "step": "challenge", challenge: SignInChallenge, };
 export type SignInChallenge = { 
 /**
@@ -43,6 +43,46 @@ export type RememberedAccount = { service_url: string, username: string,
  * Whether it is the account signed in now.
  */
 current: boolean, };
+export type ServiceKind = "strato" | "open_subsonic";
+export type Features = { 
+/**
+ * Listeners upload their own music to it, and share it with others (Explore).
+ */
+uploads: boolean, 
+/**
+ * Synced lyrics for its tracks.
+ */
+lyrics: boolean, 
+/**
+ * Tracks, albums and artists can be starred (favourites kept by the server).
+ */
+stars: boolean, 
+/**
+ * Playlists carry revisions, so a stale write is refused by the server itself; without
+ * them a conflict is found by comparing with the playlist as last seen.
+ */
+playlist_revisions: boolean, 
+/**
+ * The library's playlists are kept in step with the service's.
+ */
+playlist_sync: boolean, 
+/**
+ * Its tracks can be kept on this computer to play offline.
+ */
+downloads: boolean, 
+/**
+ * The whole catalog can be listed page by page (the Catalog screen).
+ */
+catalog: boolean, 
+/**
+ * It pushes what changed on the listener's other devices as it happens, and playback
+ * moves between them.
+ */
+live_updates: boolean, 
+/**
+ * It records what was played (Subsonic's `scrobble`).
+ */
+scrobble: boolean, };
 export type ReplayGain = { track_gain_db: number, track_peak: number, album_gain_db: number, album_peak: number, };
 export type Listener = { 
 /**

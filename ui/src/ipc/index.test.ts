@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { makeSession } from "../test/fixtures";
 
 const tauri = vi.hoisted(() => ({
   invoke: vi.fn(),
@@ -22,7 +23,7 @@ beforeEach(() => {
 
 describe("commands", () => {
   it("sends camelCase argument keys", async () => {
-    const step = { step: "signed_in", session: { service_url: "http://s", username: "ana" } };
+    const step = { step: "signed_in", session: makeSession("http://s", "ana") };
     tauri.invoke.mockResolvedValue(step);
     await expect(ipc.signIn("http://s", "ana", "pw", true)).resolves.toEqual(step);
     expect(tauri.invoke).toHaveBeenCalledWith("sign_in", {

@@ -2,6 +2,7 @@ import type {
   CatalogPage,
   CatalogStatus,
   DownloadsStatus,
+  Features,
   LibraryPlaylist,
   PlayerStatus,
   PlaylistEntry,
@@ -10,10 +11,28 @@ import type {
   QueueEntry,
   QueueView,
   Settings,
+  Session,
   SettingsView,
   SyncStatus,
   Track,
 } from "../ipc";
+
+/** Everything a service can offer: the Strato cloud's session, unless a test takes some away. */
+export const ALL_FEATURES: Features = {
+  uploads: true,
+  lyrics: true,
+  stars: true,
+  playlist_revisions: true,
+  playlist_sync: true,
+  downloads: true,
+  catalog: true,
+  live_updates: true,
+  scrobble: true,
+};
+
+export function makeSession(service_url: string, username: string, overrides: Partial<Session> = {}): Session {
+  return { service_url, username, kind: "strato", features: ALL_FEATURES, ...overrides };
+}
 
 export function makeTrack(id: string, overrides: Partial<Track> = {}): Track {
   return {

@@ -9,6 +9,8 @@ use strato_model::ipc::{AppError, ErrorKind, Session};
 use strato_service::MusicService;
 
 use super::{App, RECONNECT_INTERVAL, lock};
+use crate::account::{Connection, features_offline};
+use crate::error;
 use crate::offline::AccountLibrary;
 use crate::offline::queue;
 
@@ -28,12 +30,14 @@ impl App {
             Err(error) if error.kind == ErrorKind::Network && self.data_dir.borrow().is_some() => {
                 // On a plane: the kept account's library opens without the service, so
                 // playlists and downloads work; the session resumes once it answers.
-                let Some((service_url, username)) = self.accounts.last_kept().await else {
+                let Some((service_url, username, kind)) = self.accounts.last_kept().await else {
                     return Err(error);
                 };
                 let session = Session {
                     service_url,
                     username,
+                    kind,
+                    features: features_offline(kind),
                 };
                 tracing::info!(account = %account_tag(&session.username), "started offline");
                 *lock(&self.offline_session) = Some(session.clone());
@@ -45,21 +49,29 @@ impl App {
         }
     }
 
-    /// The music service the listener browses: the session's, once [`Self::online_api`]
-    /// has it.
+    /// The music service the listener browses: the session's, once
+    /// [`Self::online_connection`] has it.
     pub(crate) async fn online_service(&self) -> Result<Arc<dyn MusicService>, AppError> {
-        let api: Arc<dyn MusicService> = self.online_api().await?;
-        Ok(api)
+        Ok(self.online_connection().await?.service())
     }
 
-    /// The session's API client; after an offline start, tries (at most every few seconds)
-    /// to resume the kept session first.
+    /// The Strato cloud's client, for what only it offers (see [`Self::online_connection`]).
     pub(crate) async fn online_api(&self) -> Result<Arc<ApiClient>, AppError> {
-        if let Ok(api) = self.api() {
-            return Ok(api);
+        self.online_connection()
+            .await?
+            .cloud()
+            .cloned()
+            .ok_or_else(error::not_offered)
+    }
+
+    /// The session's client; after an offline start, tries (at most every few seconds) to
+    /// resume the kept session first.
+    pub(crate) async fn online_connection(&self) -> Result<Connection, AppError> {
+        if let Ok(connection) = self.connection() {
+            return Ok(connection);
         }
         let Some(offline) = lock(&self.offline_session).clone() else {
-            return self.api();
+            return self.connection();
         };
         let due = lock(&self.reconnect_tried).is_none_or(|at| at.elapsed() >= RECONNECT_INTERVAL);
         if due {
@@ -81,7 +93,7 @@ impl App {
                 Err(error) => return Err(error),
             }
         }
-        self.api()
+        self.connection()
     }
 
     /// Opens the account's offline library (unless it is open) and starts its sync and
@@ -98,7 +110,7 @@ impl App {
                 .expect("the runtime lives as long as the app")
                 .handle()
                 .clone();
-            let (url, user) = (session.service_url.clone(), session.username.clone());
+            let opened_for = session.clone();
             let applied = self.applied_settings();
             let storage = (applied.storage_quota_bytes, applied.download_quality);
             let events = Arc::clone(&self.events);
@@ -110,8 +122,7 @@ impl App {
                 .spawn_blocking(move || {
                     let library = AccountLibrary::open(
                         &data_dir,
-                        &url,
-                        &user,
+                        &opened_for,
                         storage,
                         catalog_walk,
                         library_runtime,
@@ -155,7 +166,11 @@ impl App {
                 }
             }
         }
-        let api = lock(&self.session).as_ref().map(|s| Arc::clone(&s.api));
+        // Sync, downloads, uploads and the live channel are the Strato cloud's (a Subsonic
+        // account's library keeps what was seen, its queue and its local playlists).
+        let api = lock(&self.session)
+            .as_ref()
+            .and_then(|s| s.connection.cloud().cloned());
         let current = lock(&self.library).clone();
         if let (Some(library), Some(api)) = (current, api) {
             library.go_online(&api, &self.devices);

@@ -203,7 +203,7 @@ impl App {
             .await;
         let start = found[..start].iter().filter(|t| t.is_some()).count();
         let tracks: Vec<Track> = found.into_iter().flatten().collect();
-        self.opener.set_api(Some(api));
+        self.arm_opener();
         self.start_queue(&tracks, start, position_ms).await;
         Ok(())
     }

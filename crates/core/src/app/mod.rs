@@ -11,7 +11,7 @@ use strato_model::ipc::{
 use strato_service::{MusicService, ServiceError};
 use tokio::sync::watch;
 
-use crate::account::{Account, Accounts, Pending, StaySignedIn, Step};
+use crate::account::{Account, Accounts, Connection, Pending, StaySignedIn, Step};
 use crate::devices::{Devices, Presence};
 use crate::error::{self, from_cloud, from_service};
 use crate::metrics::PlayMeter;
@@ -21,7 +21,9 @@ use crate::playback::{AppEvents, StatusKeeper};
 use crate::preferences::Preferences;
 use crate::queue_view::QueueKeeper;
 use crate::settings::{AppSettings, AudioOutput};
-use crate::streaming::{CloudOpener, RoutingOpener, StreamChoices, TrackContext, UrlOpener};
+use crate::streaming::{
+    CloudOpener, RoutingOpener, StreamChoices, SubsonicOpener, TrackContext, UrlOpener,
+};
 
 mod account_library;
 mod browse;
@@ -72,7 +74,7 @@ pub struct App {
     /// The queue as the window sees it, and its tracks' catalog data.
     queue: Arc<QueueKeeper>,
     player: Player,
-    opener: Arc<CloudOpener>,
+    opener: Arc<RoutingOpener>,
     /// How tracks opened from now on are streamed: the format, quality and buffer chosen.
     stream_choices: watch::Sender<StreamChoices>,
     /// Where the accounts' libraries are kept: the settings' folder, until a move switches
@@ -100,7 +102,7 @@ pub struct App {
 #[derive(Clone)]
 struct SignedIn {
     session: Session,
-    api: Arc<ApiClient>,
+    connection: Connection,
 }
 
 /// An image and its MIME type.
@@ -131,13 +133,14 @@ impl App {
         });
         let context = TrackContext::new(runtime.handle().clone(), stream_choices.subscribe());
         let bandwidth = Arc::clone(&context.bandwidth);
-        let opener = Arc::new(CloudOpener::new(context.clone()));
         let library = Arc::new(Mutex::new(None));
-        let routing = Arc::new(RoutingOpener {
-            cloud: Arc::clone(&opener),
+        let opener = Arc::new(RoutingOpener {
+            cloud: CloudOpener::new(context.clone()),
+            subsonic: SubsonicOpener::new(context.clone()),
             urls: UrlOpener::new(context),
             library: Arc::clone(&library),
         });
+        let routing = Arc::clone(&opener);
         let queue_keeper = Arc::new(QueueKeeper::new(Arc::clone(&events)));
         let presence = Arc::new(Presence::default());
         let status = StatusKeeper::new(
@@ -443,11 +446,11 @@ impl App {
         lock(&self.offline_session).take();
         let previous = lock(&self.session).replace(SignedIn {
             session: session.clone(),
-            api: account.api,
+            connection: account.connection,
         });
         if previous.is_some_and(|p| p.session != session) {
             self.end_queue();
-            self.opener.set_api(None);
+            self.opener.set_connection(None);
             lock(&self.tracks).clear();
             lock(&self.covers).clear();
         }
@@ -464,7 +467,7 @@ impl App {
     /// service (`GlobalSignOut`) in the background.
     pub async fn sign_out(&self) {
         self.end_queue();
-        self.opener.set_api(None);
+        self.opener.set_connection(None);
         let offline = lock(&self.offline_session).take();
         let signed_in = lock(&self.session).take();
         lock(&self.tracks).clear();
@@ -479,8 +482,19 @@ impl App {
                 .forget(&offline.service_url, &offline.username)
                 .await;
         }
-        if let Some(SignedIn { session, api }) = signed_in {
-            drop(self.accounts.sign_out(Account { session, api }).await);
+        if let Some(SignedIn {
+            session,
+            connection,
+        }) = signed_in
+        {
+            drop(
+                self.accounts
+                    .sign_out(Account {
+                        session,
+                        connection,
+                    })
+                    .await,
+            );
         }
         tracing::info!("signed out");
     }
@@ -497,9 +511,19 @@ impl App {
         self.status.set_shown(shown);
     }
 
+    /// The Strato cloud's client, for what only it offers (a Subsonic account's window does
+    /// not offer it: see `Features`).
     fn api(&self) -> Result<Arc<ApiClient>, AppError> {
+        self.connection()?
+            .cloud()
+            .cloned()
+            .ok_or_else(error::not_offered)
+    }
+
+    /// The signed-in account's client.
+    fn connection(&self) -> Result<Connection, AppError> {
         if let Some(signed_in) = lock(&self.session).as_ref() {
-            return Ok(Arc::clone(&signed_in.api));
+            return Ok(signed_in.connection.clone());
         }
         if lock(&self.offline_session).is_some() {
             return Err(AppError::new(
@@ -531,12 +555,12 @@ impl App {
             // (The client's address, whichever trait it was called through.)
             if current
                 .as_ref()
-                .is_some_and(|s| std::ptr::eq(Arc::as_ptr(&s.api).cast::<()>(), client))
+                .is_some_and(|s| std::ptr::eq(s.connection.address(), client))
             {
                 let ended = current.take();
                 drop(current);
                 self.player.stop();
-                self.opener.set_api(None);
+                self.opener.set_connection(None);
                 if let Some(SignedIn { session, .. }) = ended {
                     self.accounts
                         .forget_soon(&session.service_url, &session.username);

@@ -6,9 +6,9 @@ use strato_audio::{EntryId, QueueItem, RepeatMode};
 use strato_model::ipc::{
     AppError, ErrorKind, OutputDeviceView, OutputDevices, PlaybackState, Track,
 };
-use strato_service::MusicService;
 
 use super::App;
+use crate::account::Connection;
 use crate::error;
 use crate::offline::queue::QueueNote;
 use crate::queue_view::queue_item;
@@ -63,14 +63,14 @@ impl App {
     /// The catalog data of tracks about to be queued (offline, from the catalog cache and
     /// the downloads), with the opener ready to stream them.
     pub(super) async fn queue_tracks(&self, track_ids: &[String]) -> Result<Vec<Track>, AppError> {
-        let api = self.online_api().await;
+        let connection = self.online_connection().await.ok();
+        let service = connection.as_ref().map(Connection::service);
         let mut tracks = Vec::with_capacity(track_ids.len());
         for id in track_ids {
-            let service = api.as_deref().ok().map(|api| api as &dyn MusicService);
-            tracks.push(self.track(service, id).await?);
+            tracks.push(self.track(service.as_deref(), id).await?);
         }
-        if let Ok(api) = api {
-            self.opener.set_api(Some(api));
+        if connection.is_some() {
+            self.opener.set_connection(connection.as_ref());
         }
         Ok(tracks)
     }
@@ -78,8 +78,8 @@ impl App {
     /// Lets the opener stream with the session's credentials, before a command that may
     /// start a track the queue already holds (one restored from the last run).
     pub(super) fn arm_opener(&self) {
-        if let Ok(api) = self.api() {
-            self.opener.set_api(Some(api));
+        if let Ok(connection) = self.connection() {
+            self.opener.set_connection(Some(&connection));
         }
     }
 

@@ -22,7 +22,7 @@ use std::time::Duration;
 use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState, Library, library_file_name};
 use strato_model::api::DownloadQuality;
-use strato_model::ipc::{AppError, DownloadsStatus, SyncStatus, TransfersStatus};
+use strato_model::ipc::{AppError, DownloadsStatus, Session, SyncStatus, TransfersStatus};
 use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
 use strato_sync::uploads::{UploadConfig, UploadManager};
 use strato_sync::{
@@ -49,8 +49,8 @@ const AVAILABILITY_INTERVAL: Duration = Duration::from_secs(15 * 60);
 /// One account's library and what keeps it in step with the service.
 pub(crate) struct AccountLibrary {
     handle: LibraryHandle,
-    service_url: String,
-    username: String,
+    /// The account it is open for.
+    session: Session,
     downloads_dir: PathBuf,
     /// The storage limit; changed live from the settings ([`Self::set_quota`]).
     quota_bytes: AtomicU64,
@@ -99,17 +99,16 @@ impl Drop for Online {
 }
 
 impl AccountLibrary {
-    /// Opens (creating or upgrading) the library of `username` on `service_url` under
-    /// `data_dir`.
+    /// Opens (creating or upgrading) the library of `session`'s account under `data_dir`.
     pub(crate) fn open(
         data_dir: &Path,
-        service_url: &str,
-        username: &str,
+        session: &Session,
         storage: (u64, DownloadQuality),
         catalog_walk: CatalogWalkSettings,
         runtime: Handle,
         events: Arc<dyn AppEvents>,
     ) -> Result<Arc<Self>, AppError> {
+        let (service_url, username) = (session.service_url.as_str(), session.username.as_str());
         let file = library_file_name(service_url, username);
         let stem = file.trim_end_matches(".sqlite3");
         std::fs::create_dir_all(data_dir)
@@ -124,8 +123,7 @@ impl AccountLibrary {
         );
         Ok(Arc::new(Self {
             handle: LibraryHandle::new(library),
-            service_url: service_url.to_owned(),
-            username: username.to_owned(),
+            session: session.clone(),
             downloads_dir: data_dir.join("offline").join(stem),
             quota_bytes: AtomicU64::new(storage.0),
             download_quality: Mutex::new(storage.1),
@@ -143,7 +141,7 @@ impl AccountLibrary {
     }
 
     pub(crate) fn is_for(&self, service_url: &str, username: &str) -> bool {
-        self.service_url == service_url && self.username == username
+        self.session.service_url == service_url && self.session.username == username
     }
 
     pub(crate) fn handle(&self) -> &LibraryHandle {
@@ -193,7 +191,7 @@ impl AccountLibrary {
             &self.runtime,
             ((**api).clone(), playlist_sync, sync.trigger()),
             LiveSchedule::default(),
-            Some(devices.presence_for(&self.service_url, &self.username)),
+            Some(devices.presence_for(&self.session.service_url, &self.session.username)),
             self.live_listener(Arc::clone(devices), devices.generation()),
         );
         let (catalog, catalog_task) = self.catalog.start_walker(

@@ -15,10 +15,7 @@ use crate::error::from_download;
 impl AccountLibrary {
     /// The account the library is open for.
     pub(crate) fn session(&self) -> Session {
-        Session {
-            service_url: self.service_url.clone(),
-            username: self.username.clone(),
-        }
+        self.session.clone()
     }
 
     /// Whether nothing but this reference holds the library or its database (the tasks of

@@ -1,9 +1,12 @@
-//! Glue between the cloud client and the streaming engine: catalog tracks become
-//! [`TrackMedia`](strato_audio::TrackMedia) that fetch from the CDN with the track's grant.
+//! Glue between the services' clients and the streaming engine: catalog tracks become
+//! [`TrackMedia`](strato_audio::TrackMedia) that fetch from the CDN with the track's grant,
+//! or from a Subsonic server's `stream` address (`subsonic.rs`); links and files play as
+//! they are (`url.rs`), downloaded tracks from their files.
 
 mod fetcher;
 mod media;
 mod plain;
+mod subsonic;
 mod track;
 mod url;
 
@@ -21,7 +24,9 @@ use tokio::sync::watch;
 use fetcher::TrackTrace;
 pub(crate) use track::{StreamChoices, TrackContext};
 
+use crate::account::Connection;
 use crate::offline::AccountLibrary;
+pub(crate) use subsonic::SubsonicOpener;
 pub(crate) use url::UrlOpener;
 
 /// Which rendition the app streams.
@@ -162,15 +167,31 @@ impl MediaOpener for CloudOpener {
     }
 }
 
-/// Sends catalog ids to the cloud and URLs or file paths to plain fetching.
+/// Sends catalog ids to the signed-in account's service (the cloud, or a Subsonic server)
+/// and URLs or file paths to plain fetching.
 pub(crate) struct RoutingOpener {
-    pub(crate) cloud: Arc<CloudOpener>,
+    pub(crate) cloud: CloudOpener,
+    pub(crate) subsonic: SubsonicOpener,
     pub(crate) urls: UrlOpener,
     /// Downloaded tracks play from their files, online or not.
     pub(crate) library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
 }
 
 impl RoutingOpener {
+    /// Streams with `connection`'s credentials from now on (`None`: signed out; nothing but
+    /// links, files and downloads opens).
+    pub(crate) fn set_connection(&self, connection: Option<&Connection>) {
+        self.cloud
+            .set_api(connection.and_then(Connection::cloud).cloned());
+        self.subsonic
+            .set_client(connection.and_then(Connection::subsonic).cloned());
+    }
+
+    /// See [`CloudOpener::trace_seek`].
+    pub(crate) fn trace_seek(&self, track_id: &str) -> Option<String> {
+        self.cloud.trace_seek(track_id)
+    }
+
     /// Whether a queue id names a URL or a file rather than a catalog track.
     pub(crate) fn is_location(id: &str) -> bool {
         id.contains("://") || std::path::Path::new(id).is_absolute() || id.starts_with('.')
@@ -199,6 +220,9 @@ impl MediaOpener for RoutingOpener {
                     "This track is not available offline, and the service cannot be reached.",
                 )));
             }
+        }
+        if self.subsonic.is_armed() {
+            return self.subsonic.open(item);
         }
         self.cloud.open(item)
     }

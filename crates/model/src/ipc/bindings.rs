@@ -26,6 +26,7 @@ use super::{
 use super::{
     EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
 };
+use super::{Features, ServiceKind};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
     PlaylistFileFormat, PlaylistImport, PlaylistItemEdit, UnmatchedEntry, UnmatchedReason,
@@ -60,6 +61,8 @@ pub fn typescript_bindings() -> String {
         CodeDelivery::decl(&cfg),
         SignUpOutcome::decl(&cfg),
         RememberedAccount::decl(&cfg),
+        ServiceKind::decl(&cfg),
+        Features::decl(&cfg),
         ReplayGain::decl(&cfg),
         Listener::decl(&cfg),
         Track::decl(&cfg),

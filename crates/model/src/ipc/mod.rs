@@ -14,6 +14,7 @@ mod library;
 mod lists;
 mod playlist_files;
 mod queue;
+mod service;
 mod settings;
 mod sound;
 mod updates;
@@ -50,6 +51,7 @@ pub use library::{
 pub use lists::PlaylistItemEdit;
 pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
+pub use service::{Features, ServiceKind};
 pub use settings::{
     APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved,
     DataFolderView, DesktopSettings, FormatChoice, LoudnessTarget, OutputDeviceView, OutputDevices,
@@ -154,11 +156,13 @@ impl std::fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
-/// The signed-in account.
+/// The signed-in account, and what its service offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Session {
     pub service_url: String,
     pub username: String,
+    pub kind: ServiceKind,
+    pub features: Features,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

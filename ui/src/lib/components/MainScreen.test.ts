@@ -2,7 +2,7 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Album, AlbumPage, HomeFeedView, HomeShelves } from "../../ipc";
-import { makePage, makePlaylist, makeStatus, makeTrack, makeView } from "../../test/fixtures";
+import { makePage, makePlaylist, makeStatus, makeTrack, makeView, makeSession } from "../../test/fixtures";
 import { stubLibrary } from "../../test/library";
 import { giveViewport } from "../../test/viewport";
 
@@ -32,6 +32,7 @@ import { resetBrowsing } from "$lib/features";
 import { navigation } from "$lib/navigation";
 import { catalogStore } from "$lib/stores/catalog.svelte";
 import { libraryStore } from "$lib/stores/library.svelte";
+import { sessionStore } from "$lib/stores/session.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
 import { searchStore } from "$lib/stores/search.svelte";
 import MainScreen from "./MainScreen.svelte";
@@ -67,6 +68,8 @@ const feed: HomeFeedView = {
 };
 
 beforeEach(() => {
+  // A Strato account: every feature on show.
+  sessionStore.current = makeSession("http://music.local", "ana");
   vi.resetAllMocks();
   giveViewport();
   stubLibrary(mocked);

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { createEvent, fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { deferred, makeEntry, makeItem, makePlaylist, makeTrack, makeView } from "../../test/fixtures";
+import { deferred, makeEntry, makeItem, makePlaylist, makeTrack, makeView, makeSession } from "../../test/fixtures";
 import type { PlaylistChange } from "../../ipc";
 import { stubLibrary } from "../../test/library";
 import { giveViewport } from "../../test/viewport";
@@ -17,6 +17,7 @@ vi.mock("../../ipc", async (importOriginal) => {
 
 import * as ipc from "../../ipc";
 import { libraryStore } from "$lib/stores/library.svelte";
+import { sessionStore } from "$lib/stores/session.svelte";
 import EditNotice from "$lib/list/EditNotice.svelte";
 import PlaylistScreen from "./PlaylistScreen.svelte";
 
@@ -26,6 +27,8 @@ const ROW_HEIGHT = 40;
 const ROW_HEIGHT_IN_APP = 52;
 
 beforeEach(() => {
+  // A Strato account: every feature on show.
+  sessionStore.current = makeSession("http://music.local", "ana");
   vi.resetAllMocks();
   giveViewport();
   stubLibrary(mocked);

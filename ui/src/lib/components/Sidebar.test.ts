@@ -18,7 +18,7 @@ vi.mock("../../ipc", async (importOriginal) => {
 
 import * as ipc from "../../ipc";
 import type { RememberedAccount } from "../../ipc";
-import { makeDownloads, makePage, makePlaylist, makeSyncStatus, makeView } from "../../test/fixtures";
+import { makeDownloads, makePage, makePlaylist, makeSyncStatus, makeView, makeSession } from "../../test/fixtures";
 import { stubLibrary, type LibraryEvents } from "../../test/library";
 import { endTrackDrag, startTrackDrag, type TrackDrag } from "$lib/list/dragdrop";
 import { navigation } from "$lib/navigation";
@@ -30,8 +30,8 @@ import { sessionStore } from "$lib/stores/session.svelte";
 import Sidebar from "./Sidebar.svelte";
 
 const mocked = vi.mocked(ipc);
-const ana = { service_url: "http://music.local", username: "ana" };
-const ben = { service_url: "https://other.example.com/", username: "ben" };
+const ana = makeSession("http://music.local", "ana");
+const ben = makeSession("https://other.example.com/", "ben");
 const kept: RememberedAccount[] = [
   { ...ana, current: true },
   { ...ben, current: false },
@@ -50,6 +50,41 @@ beforeEach(() => {
   sessionStore.remembered = kept;
   mocked.rememberedAccounts.mockResolvedValue(kept);
   mocked.catalogTracks.mockResolvedValue(makePage([], null));
+});
+
+describe("Sidebar screens", () => {
+  it("offers only the screens the signed-in service can fill", async () => {
+    mocked.syncStatus.mockResolvedValue(makeSyncStatus());
+    render(Sidebar);
+    await libraryStore.start();
+    for (const kind of ["home", "catalog", "explore", "uploads", "downloads", "history"]) {
+      expect(screen.queryByTestId(`nav-${kind}`), kind).not.toBeNull();
+    }
+    await vi.waitFor(() => expect(screen.queryByTestId("sync-status")).not.toBeNull());
+
+    // A Subsonic server: no uploads or sharing, no downloads or playlist sync yet, no
+    // catalog listed page by page.
+    sessionStore.current = makeSession("http://127.0.0.1:4040/", "ana", {
+      kind: "open_subsonic",
+      features: {
+        ...ana.features,
+        uploads: false,
+        downloads: false,
+        playlist_sync: false,
+        playlist_revisions: false,
+        catalog: false,
+        live_updates: false,
+      },
+    });
+    await vi.waitFor(() => expect(screen.queryByTestId("nav-uploads")).toBeNull());
+    for (const kind of ["catalog", "explore", "downloads"]) {
+      expect(screen.queryByTestId(`nav-${kind}`), kind).toBeNull();
+    }
+    for (const kind of ["home", "history"]) {
+      expect(screen.queryByTestId(`nav-${kind}`), kind).not.toBeNull();
+    }
+    expect(screen.queryByTestId("sync-status")).toBeNull();
+  });
 });
 
 describe("Sidebar account menu", () => {

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen } from "@testing-library/svelte";
+import { makeSession } from "../../test/fixtures";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("../../ipc", async (importOriginal) => ({
@@ -22,7 +23,7 @@ import SignInScreen from "./SignInScreen.svelte";
 
 const mocked = vi.mocked(ipc);
 const signIn = mocked.signIn;
-const ana = { service_url: "http://music.local", username: "ana" };
+const ana = makeSession("http://music.local", "ana");
 
 function input(testid: string, value: string) {
   return fireEvent.input(screen.getByTestId(testid), { target: { value } });
@@ -237,7 +238,7 @@ describe("SignInScreen kept accounts", () => {
 
   it("continues as a kept account in one click", async () => {
     sessionStore.remembered = [ben];
-    mocked.switchAccount.mockResolvedValue({ service_url: ben.service_url, username: "ben" });
+    mocked.switchAccount.mockResolvedValue(makeSession(ben.service_url, "ben"));
     render(SignInScreen);
 
     const entry = screen.getByTestId("remembered-account");
@@ -274,7 +275,7 @@ describe("SignInScreen kept accounts", () => {
   });
 
   it("lists only the other accounts while adding one, with a way back", async () => {
-    sessionStore.current = { service_url: "http://music.local", username: "ana" };
+    sessionStore.current = makeSession("http://music.local", "ana");
     sessionStore.adding = true;
     sessionStore.remembered = [{ service_url: "http://music.local", username: "ana", current: true }, ben];
     render(SignInScreen);

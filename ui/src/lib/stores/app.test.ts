@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppError } from "../../ipc";
-import { makeTrack } from "../../test/fixtures";
+import { makeTrack, makeSession } from "../../test/fixtures";
 
 const ended = vi.hoisted(() => ({ listener: null as ((error: AppError) => void) | null }));
 const elsewhere = vi.hoisted(() => ({ listener: null as (() => void) | null, stopped: 0 }));
@@ -30,7 +30,7 @@ import { sessionStore } from "./session.svelte";
 
 beforeEach(() => {
   sessionStore.phase = "signed_in";
-  sessionStore.current = { service_url: "http://music.local", username: "ana" };
+  sessionStore.current = makeSession("http://music.local", "ana");
   sessionStore.error = null;
   catalogStore.tracks = [makeTrack("t1")];
 });

@@ -3,6 +3,7 @@ import * as ipc from "../../ipc";
 import type {
   AppError,
   CodeDelivery,
+  Features,
   RememberedAccount,
   Session,
   SignInChallenge,
@@ -84,6 +85,18 @@ export function serviceHost(serviceUrl: string): string {
   }
 }
 
+const NO_FEATURES: Features = {
+  uploads: false,
+  lyrics: false,
+  stars: false,
+  playlist_revisions: false,
+  playlist_sync: false,
+  downloads: false,
+  catalog: false,
+  live_updates: false,
+  scrobble: false,
+};
+
 export class SessionStore {
   phase = $state<SessionPhase>("checking");
   current = $state<Session | null>(null);
@@ -105,6 +118,14 @@ export class SessionStore {
   adding = $state(false);
   /** A switch to a kept account is in flight; `phase` stays as it was meanwhile. */
   switching = $state(false);
+
+  /**
+   * What the signed-in service offers: the window hides what it lacks (a Subsonic server has
+   * no uploads, say). Signed out, nothing.
+   */
+  get features(): Features {
+    return this.current?.features ?? NO_FEATURES;
+  }
 
   get signedIn(): boolean {
     return this.phase === "signed_in" && this.current !== null;

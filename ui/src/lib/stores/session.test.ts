@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { deferred } from "../../test/fixtures";
+import { deferred, makeSession } from "../../test/fixtures";
 import type { RememberedAccount, Session, SignInChallenge, SignInStep } from "../../ipc";
 
 vi.mock("../../ipc", async (importOriginal) => ({
@@ -26,7 +26,7 @@ import { localeStore } from "$lib/i18n";
 import { SessionStore, challengeWords, describeDelivery, hostToTrust, serviceHost, stayWords } from "./session.svelte";
 
 const mocked = vi.mocked(ipc);
-const ana: Session = { service_url: "http://music.local", username: "ana" };
+const ana: Session = makeSession("http://music.local", "ana");
 const signedIn: SignInStep = { step: "signed_in", session: ana };
 const newPassword: SignInChallenge = {
   id: "challenge-1",
@@ -297,7 +297,7 @@ describe("SessionStore end of session", () => {
 });
 
 describe("SessionStore kept accounts", () => {
-  const ben: Session = { service_url: "http://other.local", username: "ben" };
+  const ben: Session = makeSession("http://other.local", "ben");
   const keptAna: RememberedAccount = { ...ana, current: true };
   const keptBen: RememberedAccount = { ...ben, current: false };
 

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen } from "@testing-library/svelte";
+import { makeSession } from "../../../test/fixtures";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("../../../ipc", async (importOriginal) => ({
@@ -18,7 +19,7 @@ const HERE = "https://music.example.com";
 
 beforeEach(() => {
   vi.resetAllMocks();
-  sessionStore.current = { service_url: HERE, username: "ana" };
+  sessionStore.current = makeSession(HERE, "ana");
   sessionStore.phase = "signed_in";
   sessionStore.error = null;
   mocked.rememberedAccounts.mockResolvedValue([
@@ -36,7 +37,7 @@ describe("AccountSettings", () => {
   });
 
   it("switches to another account and forgets one", async () => {
-    mocked.switchAccount.mockResolvedValue({ service_url: HERE, username: "ben" });
+    mocked.switchAccount.mockResolvedValue(makeSession(HERE, "ben"));
     render(AccountSettings);
     const [row] = await screen.findAllByTestId("settings-other-account");
     await fireEvent.click(row.querySelectorAll("button")[0]);

@@ -11,6 +11,13 @@
 //! Every keychain call goes through the keychain's own thread ([`Keychain`]): a slow or
 //! locked keychain makes these calls wait, never a tokio worker or the window's thread.
 //! Which service addresses are trusted with a password is [`Trust`]'s to say.
+//!
+//! An account is on the Strato cloud or on a Subsonic server ([`Connection`]); signing in
+//! finds which from the address (`subsonic.rs`), and everything after holds the account
+//! whatever its kind.
+
+mod connection;
+mod subsonic;
 
 use std::sync::Arc;
 
@@ -20,15 +27,26 @@ use strato_cloud::{
     ApiClient, Challenge, CloudError, CloudErrorKind, Credentials, ServiceClient,
     SignInStep as CloudStep, Tokens, Trust,
 };
+use strato_model::ipc::ServiceKind;
 pub use strato_model::ipc::StaySignedIn;
 use strato_model::ipc::{AppError, ChallengeKind, CodeDelivery, ErrorKind, Session, SignUpOutcome};
 
 use crate::error::from_cloud;
 
+pub(crate) use connection::{Connection, features_offline};
+
 /// A signed-in account: what the UI sees and the client its calls go through.
 pub(crate) struct Account {
     pub(crate) session: Session,
-    pub(crate) api: Arc<ApiClient>,
+    pub(crate) connection: Connection,
+}
+
+/// What an account's keychain entry holds.
+enum KeptSecret {
+    /// A Strato account's refresh token.
+    Token(strato_cloud::auth::refresh::RefreshToken),
+    /// A Subsonic server's password.
+    SubsonicPassword(String),
 }
 
 /// Where a sign-in step left the listener.
@@ -108,7 +126,8 @@ impl Accounts {
     }
 
     /// The first step of signing in; with `stay_signed_in`, the refresh token is kept in the
-    /// keychain once signed in (now, or after the challenges).
+    /// keychain once signed in (now, or after the challenges). The address says which kind
+    /// of service it is (see `subsonic.rs`).
     pub(crate) async fn begin_sign_in(
         &self,
         service_url: &str,
@@ -116,7 +135,22 @@ impl Accounts {
         password: String,
         stay_signed_in: bool,
     ) -> Result<Step, AppError> {
-        let service = self.connect(service_url).await?;
+        if subsonic::names_the_api(service_url) {
+            return self
+                .sign_in_subsonic(service_url, username, password, stay_signed_in, None)
+                .await
+                .map(Step::SignedIn);
+        }
+        let service = match ServiceClient::connect_with(service_url, &self.trust).await {
+            Ok(service) => service,
+            Err(err) if subsonic::may_be_subsonic(&err) => {
+                return self
+                    .sign_in_subsonic(service_url, username, password, stay_signed_in, Some(&err))
+                    .await
+                    .map(Step::SignedIn);
+            }
+            Err(err) => return Err(from_cloud(&err)),
+        };
         let credentials = Credentials {
             username: username.trim().to_owned(),
             password,
@@ -171,26 +205,34 @@ impl Accounts {
         let url = service.url().to_string();
         if stay_signed_in {
             let (scope, kept_url, kept) = (self.scope.clone(), url.clone(), tokens.clone());
-            let keeping = self.keychain.call(move |store| {
+            self.keep(move |store| {
                 store.save(&kept_url, &kept)?;
                 store.remember_account(&scope, &kept_url, kept.username())
-            });
-            match tokio::time::timeout(KEEP_WAIT, keeping).await {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => {
-                    tracing::warn!(error = %err, "could not keep the session in the keychain");
-                }
-                Err(_) => tracing::warn!(
-                    "the keychain is slow to answer (locked?); the session is kept once it does"
-                ),
-            }
+            })
+            .await;
         }
+        let username = tokens.username().to_owned();
+        let connection = Connection::Strato(Arc::new(ApiClient::new(service, tokens)));
         Account {
-            session: Session {
-                service_url: url,
-                username: tokens.username().to_owned(),
-            },
-            api: Arc::new(ApiClient::new(service, tokens)),
+            session: connection.session(&url, &username),
+            connection,
+        }
+    }
+
+    /// Keeps a sign-in in the keychain, waiting at most [`KEEP_WAIT`]. A keychain that fails
+    /// does not fail the sign-in: the session works, it just is not kept.
+    async fn keep(
+        &self,
+        keeping: impl FnOnce(&TokenStore) -> Result<(), CloudError> + Send + 'static,
+    ) {
+        match tokio::time::timeout(KEEP_WAIT, self.keychain.call(keeping)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "could not keep the session in the keychain");
+            }
+            Err(_) => tracing::warn!(
+                "the keychain is slow to answer (locked?); the session is kept once it does"
+            ),
         }
     }
 
@@ -275,27 +317,33 @@ impl Accounts {
     /// Resumes the last kept session, if there is one. A refused refresh token (revoked, or
     /// expired) is forgotten and reported in words; being offline keeps it for next time.
     pub(crate) async fn restore(&self) -> Result<Option<Account>, AppError> {
-        let Some((url, username)) = self.kept_entry().await.map_err(|e| from_cloud(&e))? else {
+        let Some((url, username, _)) = self.kept_entry().await.map_err(|e| from_cloud(&e))? else {
             return Ok(None);
         };
         self.resume(&url, &username).await.map(Some)
     }
 
     /// The account the next start resumes, if one is kept (whether or not the service can be
-    /// reached to resume it).
-    pub(crate) async fn last_kept(&self) -> Option<(String, String)> {
+    /// reached to resume it): service URL, username, and the kind of its service.
+    pub(crate) async fn last_kept(&self) -> Option<(String, String, ServiceKind)> {
         self.kept_entry().await.ok().flatten()
     }
 
-    /// The last account noted, if its token is still kept: (service URL, username).
-    async fn kept_entry(&self) -> Result<Option<(String, String)>, CloudError> {
+    /// The last account noted, if its sign-in is still kept.
+    async fn kept_entry(&self) -> Result<Option<(String, String, ServiceKind)>, CloudError> {
         let scope = self.scope.clone();
         self.keychain
             .call(move |store| {
                 let Some((url, username)) = store.last_account(&scope)? else {
                     return Ok(None);
                 };
-                Ok(store.load(&url, &username)?.map(|_| (url, username)))
+                Ok(kept_secret(store, &url, &username)?.map(|secret| {
+                    let kind = match secret {
+                        KeptSecret::Token(_) => ServiceKind::Strato,
+                        KeptSecret::SubsonicPassword(_) => ServiceKind::OpenSubsonic,
+                    };
+                    (url, username, kind)
+                }))
             })
             .await
     }
@@ -322,11 +370,18 @@ impl Accounts {
         username: &str,
     ) -> Result<Account, AppError> {
         let (url, user) = (service_url.to_owned(), username.to_owned());
-        let refresh = self
+        let kept = self
             .keychain
-            .call(move |store| store.load(&url, &user))
+            .call(move |store| kept_secret(store, &url, &user))
             .await
             .map_err(|e| from_cloud(&e))?;
+        let refresh = match kept {
+            Some(KeptSecret::Token(refresh)) => Some(refresh),
+            Some(KeptSecret::SubsonicPassword(password)) => {
+                return self.resume_subsonic(service_url, username, password).await;
+            }
+            None => None,
+        };
         let Some(refresh) = refresh else {
             self.forget(service_url, username).await;
             return Err(AppError::new(
@@ -337,28 +392,11 @@ impl Accounts {
         let service = self.connect(service_url).await?;
         match service.resume(username, &refresh).await {
             Ok(tokens) => {
-                tracing::info!(
-                    account = %strato_cloud::redact::account_tag(username),
-                    "session resumed from the keychain"
-                );
-                let (scope, url, user) = (
-                    self.scope.clone(),
-                    service_url.to_owned(),
-                    username.to_owned(),
-                );
-                let noted = self
-                    .keychain
-                    .call(move |store| store.remember_account(&scope, &url, &user))
-                    .await;
-                if let Err(err) = noted {
-                    tracing::warn!(error = %err, "could not note the account to resume next time");
-                }
+                self.note_resumed(service_url, username).await;
+                let connection = Connection::Strato(Arc::new(ApiClient::new(service, tokens)));
                 Ok(Account {
-                    session: Session {
-                        service_url: service_url.to_owned(),
-                        username: username.to_owned(),
-                    },
-                    api: Arc::new(ApiClient::new(service, tokens)),
+                    session: connection.session(service_url, username),
+                    connection,
                 })
             }
             Err(err) => {
@@ -370,13 +408,36 @@ impl Accounts {
         }
     }
 
-    /// Forgets the account locally, and revokes its tokens (`GlobalSignOut`) in the
-    /// background: signing out must not wait on, or fail with, the network.
-    pub(crate) async fn sign_out(&self, account: Account) -> std::thread::JoinHandle<()> {
+    /// Notes a resumed account as the one to resume at the next start.
+    async fn note_resumed(&self, service_url: &str, username: &str) {
+        tracing::info!(
+            account = %strato_cloud::redact::account_tag(username),
+            "session resumed from the keychain"
+        );
+        let (scope, url, user) = (
+            self.scope.clone(),
+            service_url.to_owned(),
+            username.to_owned(),
+        );
+        let noted = self
+            .keychain
+            .call(move |store| store.remember_account(&scope, &url, &user))
+            .await;
+        if let Err(err) = noted {
+            tracing::warn!(error = %err, "could not note the account to resume next time");
+        }
+    }
+
+    /// Forgets the account locally, and revokes a Strato account's tokens (`GlobalSignOut`)
+    /// in the background: signing out must not wait on, or fail with, the network. (A
+    /// Subsonic server keeps no session to revoke: forgetting its password is signing out.)
+    pub(crate) async fn sign_out(&self, account: Account) -> Option<std::thread::JoinHandle<()>> {
         self.forget(&account.session.service_url, &account.session.username)
             .await;
-        let api = account.api;
-        std::thread::Builder::new()
+        let Connection::Strato(api) = account.connection else {
+            return None;
+        };
+        let revoking = std::thread::Builder::new()
             .name("strato-sign-out".into())
             .spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
@@ -399,7 +460,8 @@ impl Accounts {
                     Err(err) => tracing::warn!(error = %err, "no runtime to revoke the session"),
                 }
             })
-            .expect("spawning the sign-out thread")
+            .expect("spawning the sign-out thread");
+        Some(revoking)
     }
 
     /// Forgets the account's keychain entries: its token, its place among the kept accounts
@@ -447,6 +509,21 @@ fn forget_entries(
 ) -> Result<(), CloudError> {
     store.forget(service_url, username)?;
     store.forget_account(scope, service_url, username)
+}
+
+/// What the entry of `service_url` and `username` keeps, by its kind.
+fn kept_secret(
+    store: &TokenStore,
+    service_url: &str,
+    username: &str,
+) -> Result<Option<KeptSecret>, CloudError> {
+    let Some(value) = store.load_secret(service_url, username)? else {
+        return Ok(None);
+    };
+    if let Some(password) = subsonic::kept_password(&value) {
+        return Ok(Some(KeptSecret::SubsonicPassword(password.to_owned())));
+    }
+    Ok(store.load(service_url, username)?.map(KeptSecret::Token))
 }
 
 fn delivery(from: CloudDelivery) -> CodeDelivery {

@@ -1,0 +1,178 @@
+//! Signing in to a server that speaks the Subsonic API (Navidrome, Gonic, Supysonic...), and
+//! staying signed in to it.
+//!
+//! The sign-in screen has one address field for every kind of service: an address whose
+//! path is the API's own folder (`…/rest`) is a Subsonic server; any other is asked for the
+//! Strato cloud's configuration first, and when it answers but not as Strato, it is tried as
+//! a Subsonic server with the same name and password.
+//!
+//! A Subsonic server has no refresh token: staying signed in keeps the password itself, in
+//! the keychain entry where a Strato account keeps its token, marked so that resuming knows
+//! which it is ([`kept_password`]). Nowhere else: the client holds it in a redacting
+//! [`Secret`](strato_subsonic::Secret), and every address it logs is redacted.
+
+use std::sync::Arc;
+
+use strato_cloud::{CloudError, CloudErrorKind};
+use strato_model::ipc::{AppError, ErrorKind};
+use strato_service::ServiceError;
+use strato_subsonic::{
+    ConnectOptions, Credentials, SubsonicClient, SubsonicError, SubsonicErrorKind,
+};
+
+use super::{Account, Accounts, Connection};
+use crate::error::from_service;
+
+/// Marks a kept Subsonic password apart from a Strato refresh token (which never starts so).
+const PASSWORD_MARK: &str = "opensubsonic-password:";
+
+/// The keychain's value for a Subsonic account's `password`.
+fn kept_value(password: &str) -> String {
+    format!("{PASSWORD_MARK}{password}")
+}
+
+/// The password in a kept keychain value, if the value is a Subsonic account's.
+pub(super) fn kept_password(value: &str) -> Option<&str> {
+    value.strip_prefix(PASSWORD_MARK)
+}
+
+/// Whether the typed address is the Subsonic API's own folder (`https://host/rest`).
+pub(super) fn names_the_api(address: &str) -> bool {
+    let path = address.trim().split(['?', '#']).next().unwrap_or_default();
+    path.trim_end_matches('/').ends_with("/rest")
+}
+
+/// Whether a failure to read the Strato cloud's configuration leaves room for the address
+/// being a Subsonic server: something answered, but not as the Strato cloud. An address that
+/// cannot be reached, is refused as insecure, or cannot be parsed is that for any kind.
+pub(super) fn may_be_subsonic(err: &CloudError) -> bool {
+    !matches!(
+        err.kind(),
+        CloudErrorKind::Offline | CloudErrorKind::InvalidInput | CloudErrorKind::Untrusted
+    )
+}
+
+impl Accounts {
+    /// Signs in to the Subsonic server at `address`; with `stay_signed_in`, keeps the password
+    /// in the keychain. `not_strato` is why the address was not taken for the Strato cloud,
+    /// when it was tried first: a server that is not a Subsonic one either is then said to
+    /// be neither.
+    pub(super) async fn sign_in_subsonic(
+        &self,
+        address: &str,
+        username: &str,
+        password: String,
+        stay_signed_in: bool,
+        not_strato: Option<&CloudError>,
+    ) -> Result<Account, AppError> {
+        let username = username.trim();
+        let kept = stay_signed_in.then(|| kept_value(&password));
+        let client = match self.connect_subsonic(address, username, password).await {
+            Ok(client) => client,
+            Err(err) if not_strato.is_some() && is_not_subsonic(&err) => {
+                tracing::info!(
+                    strato = %not_strato.map(ToString::to_string).unwrap_or_default(),
+                    subsonic = %err,
+                    "the address is neither a Strato service nor a Subsonic server"
+                );
+                return Err(AppError::new(
+                    ErrorKind::NotFound,
+                    "No music service answers at this address: it is neither a Strato \
+                     service nor a Subsonic server. Check the address.",
+                ));
+            }
+            Err(err) => return Err(from_subsonic(err)),
+        };
+        let url = client.base_url().to_string();
+        if let Some(value) = kept {
+            let (scope, kept_url, user) = (self.scope.clone(), url.clone(), username.to_owned());
+            self.keep(move |store| {
+                store.save_secret(&kept_url, &user, &value)?;
+                store.remember_account(&scope, &kept_url, &user)
+            })
+            .await;
+        }
+        let connection = Connection::Subsonic(Arc::new(client));
+        Ok(Account {
+            session: connection.session(&url, username),
+            connection,
+        })
+    }
+
+    /// Resumes a kept Subsonic account with its kept password. A refused password (changed
+    /// on the server) is forgotten; being offline keeps it for next time.
+    pub(super) async fn resume_subsonic(
+        &self,
+        service_url: &str,
+        username: &str,
+        password: String,
+    ) -> Result<Account, AppError> {
+        match self.connect_subsonic(service_url, username, password).await {
+            Ok(client) => {
+                self.note_resumed(service_url, username).await;
+                let connection = Connection::Subsonic(Arc::new(client));
+                Ok(Account {
+                    session: connection.session(service_url, username),
+                    connection,
+                })
+            }
+            Err(err) => {
+                if err.kind() == SubsonicErrorKind::Auth {
+                    self.forget(service_url, username).await;
+                }
+                Err(from_subsonic(err))
+            }
+        }
+    }
+
+    async fn connect_subsonic(
+        &self,
+        address: &str,
+        username: &str,
+        password: String,
+    ) -> Result<SubsonicClient, SubsonicError> {
+        let options = ConnectOptions {
+            allow_insecure: self.trust.insecure_allowed(),
+        };
+        let credentials = Credentials::password(username, password);
+        SubsonicClient::connect_with(address, credentials, options).await
+    }
+}
+
+/// Whether the answer says the address is no Subsonic server at all (a page not found, an
+/// answer that is not the API's), rather than one that refused or failed.
+fn is_not_subsonic(err: &SubsonicError) -> bool {
+    matches!(
+        err.kind(),
+        SubsonicErrorKind::NotFound | SubsonicErrorKind::Server
+    ) && err.code().is_none()
+}
+
+fn from_subsonic(err: SubsonicError) -> AppError {
+    from_service(&ServiceError::from(err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apis_folder_names_a_subsonic_server() {
+        assert!(names_the_api("https://music.example.com/rest"));
+        assert!(names_the_api(" http://127.0.0.1:4533/rest/ "));
+        assert!(names_the_api("https://host/navidrome/rest?x=1"));
+        assert!(!names_the_api("https://music.example.com"));
+        assert!(!names_the_api("https://host/myrest"));
+        assert!(!names_the_api("https://host/rest/v1"));
+    }
+
+    #[test]
+    fn a_kept_password_is_told_apart_from_a_refresh_token() {
+        let value = kept_value("pa:ss word");
+        assert_eq!(kept_password(&value), Some("pa:ss word"));
+        assert_eq!(
+            kept_password("eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.x"),
+            None
+        );
+    }
+}
