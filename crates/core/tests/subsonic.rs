@@ -92,6 +92,15 @@ async fn a_supysonic_server_is_signed_in_by_its_address_browsed_searched_and_pla
         .unwrap_or_else(|| panic!("{:?} not found in {:?}", wanted.title, found.tracks))
         .clone();
 
+    // Its album's cover, the folder's JPEG, from the server's `getCoverArt`.
+    let (cover, mime) = app.cover(&track.album_id).await.unwrap();
+    assert_eq!(mime, "image/jpeg");
+    let image = album
+        .cover_image
+        .as_ref()
+        .expect("the FLAC album has a folder cover");
+    assert_eq!(*cover, std::fs::read(image).unwrap());
+
     // Played from the server's `stream`, the original file with byte ranges.
     app.play_track(&track.id).await.unwrap();
     let playing = events

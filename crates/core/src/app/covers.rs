@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use strato_library::{COVERS_KEPT_BYTES, KeptCover};
 use strato_model::ipc::{AppError, ErrorKind};
-use strato_service::MusicService;
 
 use super::{App, Cover, lock};
 
@@ -135,7 +134,7 @@ impl App {
     }
 
     async fn fetch_cover(&self, album_id: &str) -> Result<Cover, AppError> {
-        let service: Arc<dyn MusicService> = self.api()?;
+        let service = self.connection()?.service();
         let known = lock(&self.tracks)
             .values()
             .find(|t| t.album_id == album_id)

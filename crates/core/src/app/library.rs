@@ -284,7 +284,7 @@ impl App {
     pub async fn sync_now(&self) -> Result<(), AppError> {
         let library = self.require_library()?;
         if lock(&self.offline_session).is_some() {
-            self.online_api().await?;
+            self.online_connection().await?;
         }
         library.sync_now();
         Ok(())
