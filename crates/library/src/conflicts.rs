@@ -205,7 +205,12 @@ pub(crate) fn alias_added_items(
         .iter()
         .zip(placed)
         .map(|(ours, server)| (ours.item_id.as_str(), server.item_id.as_str()))
+        // A server without item ids of its own (OpenSubsonic) is answered with ours.
+        .filter(|(ours, server)| ours != server)
         .collect();
+    if aliases.is_empty() {
+        return Ok(());
+    }
     let mut rename_row = tx.prepare_cached(
         "UPDATE playlist_items SET item_id = ?3 WHERE playlist_id = ?1 AND item_id = ?2",
     )?;

@@ -30,8 +30,11 @@
 //! needs from it is here as primitives: read the log in order ([`Library::pending_ops`]),
 //! take in server snapshots with pending edits re-applied on top
 //! ([`Library::apply_server_snapshot`]), retire acknowledged operations
-//! ([`Library::mark_op_done`]), record failures and rejections. The engine itself lives
-//! elsewhere.
+//! ([`Library::mark_op_done`]), record failures and rejections. For a server without
+//! revisions (`OpenSubsonic`), the last copy seen of each playlist is kept beside it
+//! ([`Library::last_seen_playlist`]), written with the snapshot or the retired edit
+//! ([`Library::apply_seen_snapshot`], [`Library::mark_op_done_seen`]). The engine itself
+//! lives elsewhere.
 //!
 //! The schema is a series of `.sql` files under `migrations/` ([`migrations`]), applied at
 //! open; a database from a newer Strato is refused ([`Error::TooNew`]), never downgraded.
@@ -49,6 +52,7 @@ mod covers;
 mod downloads;
 mod error;
 mod history;
+mod last_seen;
 mod library;
 mod listens;
 mod loudness;

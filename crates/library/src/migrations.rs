@@ -113,6 +113,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "lyrics",
         sql: include_str!("../migrations/0018_lyrics.sql"),
     },
+    Migration {
+        version: 19,
+        name: "playlist_last_seen",
+        sql: include_str!("../migrations/0019_playlist_last_seen.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -41,7 +41,7 @@ impl Library {
     /// operations on top again. A snapshot older than the one held is ignored (responses can
     /// arrive out of order).
     pub fn apply_server_snapshot(&mut self, snapshot: &Playlist) -> Result<SnapshotOutcome> {
-        self.write(|tx| take_snapshot(tx, snapshot, Origin::Elsewhere))
+        self.write(|tx| take_snapshot_from_elsewhere(tx, snapshot))
     }
 
     /// The service's answer to sharing a playlist on its owner's page (or not): only the flag
@@ -70,50 +70,7 @@ impl Library {
         seq: i64,
         server_state: Option<&Playlist>,
     ) -> Result<Option<SnapshotOutcome>> {
-        self.write(|tx| {
-            let (playlist_id, kind, payload): (String, String, String) = tx
-                .query_row(
-                    "SELECT playlist_id, kind, payload FROM pending_ops \
-                     WHERE seq = ?1 AND state = 'pending'",
-                    [seq],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()?
-                .ok_or_else(|| Error::not_found("operation", seq.to_string()))?;
-            ensure_changed(
-                tx.execute("DELETE FROM pending_ops WHERE seq = ?1", [seq])?,
-                seq,
-            )?;
-            let Some(snapshot) = server_state else {
-                if kind == "delete" {
-                    tx.execute(
-                        "DELETE FROM playlists WHERE id = ?1 AND deleted = 1",
-                        [&playlist_id],
-                    )?;
-                }
-                return Ok(None);
-            };
-            if snapshot.id != playlist_id {
-                if kind != "create" {
-                    return Err(Error::Invalid(format!(
-                        "the server answered operation {seq} on playlist {playlist_id} \
-                         with playlist {}",
-                        snapshot.id
-                    )));
-                }
-                rekey(tx, &playlist_id, &snapshot.id)?;
-            }
-            if let Ok(PlaylistOp::AddTracks {
-                items, position, ..
-            }) = serde_json::from_str::<PlaylistOp>(&payload)
-            {
-                conflicts::alias_added_items(tx, &snapshot.id, &items, position, snapshot)?;
-            }
-            if let Some(outcome) = take_answer_in_place(tx, snapshot)? {
-                return Ok(Some(outcome));
-            }
-            take_snapshot(tx, snapshot, Origin::OurWrite).map(Some)
-        })
+        self.write(|tx| mark_done_in(tx, seq, server_state))
     }
 
     /// The server says the playlist is gone (deleted on another device). The local copy goes.
@@ -150,6 +107,64 @@ impl Library {
             Ok(resolved)
         })
     }
+}
+
+/// [`Library::mark_op_done`] inside the caller's transaction.
+pub(crate) fn mark_done_in(
+    tx: &Transaction<'_>,
+    seq: i64,
+    server_state: Option<&Playlist>,
+) -> Result<Option<SnapshotOutcome>> {
+    let (playlist_id, kind, payload): (String, String, String) = tx
+        .query_row(
+            "SELECT playlist_id, kind, payload FROM pending_ops \
+                 WHERE seq = ?1 AND state = 'pending'",
+            [seq],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::not_found("operation", seq.to_string()))?;
+    ensure_changed(
+        tx.execute("DELETE FROM pending_ops WHERE seq = ?1", [seq])?,
+        seq,
+    )?;
+    let Some(snapshot) = server_state else {
+        if kind == "delete" {
+            tx.execute(
+                "DELETE FROM playlists WHERE id = ?1 AND deleted = 1",
+                [&playlist_id],
+            )?;
+        }
+        return Ok(None);
+    };
+    if snapshot.id != playlist_id {
+        if kind != "create" {
+            return Err(Error::Invalid(format!(
+                "the server answered operation {seq} on playlist {playlist_id} \
+                     with playlist {}",
+                snapshot.id
+            )));
+        }
+        rekey(tx, &playlist_id, &snapshot.id)?;
+    }
+    if let Ok(PlaylistOp::AddTracks {
+        items, position, ..
+    }) = serde_json::from_str::<PlaylistOp>(&payload)
+    {
+        conflicts::alias_added_items(tx, &snapshot.id, &items, position, snapshot)?;
+    }
+    if let Some(outcome) = take_answer_in_place(tx, snapshot)? {
+        return Ok(Some(outcome));
+    }
+    take_snapshot(tx, snapshot, Origin::OurWrite).map(Some)
+}
+
+/// [`Library::apply_server_snapshot`] inside the caller's transaction.
+pub(crate) fn take_snapshot_from_elsewhere(
+    tx: &Transaction<'_>,
+    snapshot: &Playlist,
+) -> Result<SnapshotOutcome> {
+    take_snapshot(tx, snapshot, Origin::Elsewhere)
 }
 
 /// Where a snapshot comes from.
