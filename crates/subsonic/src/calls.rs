@@ -357,8 +357,10 @@ impl SubsonicClient {
 }
 
 impl SubsonicClient {
-    /// The signed-in user's name; `None` with an API key, which names no one.
-    fn username(&self) -> Option<&str> {
+    /// The signed-in user's name; `None` with an API key, which names no one. The owner of
+    /// the playlists this account may change (others' public ones it may only read).
+    #[must_use]
+    pub fn username(&self) -> Option<&str> {
         match &self.credentials {
             Credentials::Password { username, .. } => Some(username),
             Credentials::ApiKey { .. } => None,

@@ -3,6 +3,9 @@
 //! - [`playlists`]: sends the pending playlist edits in order (with `Idempotency-Key` and
 //!   `If-Match`), pulls the changes feed, rebases on `412` and applies the conflict policy,
 //!   so an offline edit is never lost.
+//! - [`subsonic_playlists`]: the same for an `OpenSubsonic` server, whose API has neither
+//!   revisions nor idempotency keys: another client's edit, and a write whose answer was
+//!   lost, are found by comparing the server's playlist with the last copy seen.
 //! - [`live`]: follows the live channel, so another device's edit is pulled as it is made.
 //! - [`downloads`]: fetches the tracks the listener wants offline, verified and written
 //!   atomically, within the storage quota.
@@ -19,6 +22,7 @@ mod handle;
 pub mod live;
 pub mod playlists;
 mod schedule;
+pub mod subsonic_playlists;
 pub mod telemetry;
 pub mod uploads;
 
@@ -26,4 +30,5 @@ pub use handle::LibraryHandle;
 pub use live::{CommandNotSent, DevicePresence, LiveFollower, LiveNews, LiveSchedule, LiveState};
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
 pub use schedule::{SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};
+pub use subsonic_playlists::{SubsonicPlaylistSync, SubsonicSyncError};
 pub use telemetry::{TelemetryReport, TelemetryReporter};
