@@ -1,11 +1,12 @@
-//! IPC commands of browsing: the home page, album and artist pages, the Downloads screen and
-//! the play history. One-line delegates to the core, like the rest.
+//! IPC commands of browsing: the home page, album and artist pages, the Downloads screen,
+//! the play history and a track's lyrics. One-line delegates to the core, like the rest.
 // Tauri's command macro requires `State` and arguments by value.
 #![allow(clippy::needless_pass_by_value)]
 
 use strato_core::App;
 use strato_model::ipc::{
-    AlbumPage, AppError, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, Page, PlayedTrack,
+    AlbumPage, AppError, ArtistPage, DownloadsPage, HomeFeedView, HomeShelves, LyricsView, Page,
+    PlayedTrack,
 };
 use tauri::State;
 
@@ -17,6 +18,11 @@ pub async fn home_shelves(app: State<'_, App>) -> Result<HomeShelves, AppError> 
 #[tauri::command]
 pub async fn home_feed(app: State<'_, App>) -> Result<HomeFeedView, AppError> {
     app.home_feed().await
+}
+
+#[tauri::command]
+pub async fn lyrics(app: State<'_, App>, track_id: String) -> Result<LyricsView, AppError> {
+    app.lyrics(&track_id).await
 }
 
 #[tauri::command]

@@ -102,6 +102,8 @@ pub struct AppSettings {
     pub storage_quota_bytes: u64,
     /// Which copy of a track is downloaded for offline listening.
     pub download_quality: DownloadQuality,
+    /// The LRCLIB-compatible lyrics service asked for lyrics (LRCLIB itself by default).
+    pub lyrics_service_url: String,
     /// A developer setting: sign in to services over plain `http` on any host, and let a
     /// service name its own Cognito endpoint. Off, only `https` services and services on
     /// this computer are trusted with a password (see `strato_cloud::trust`); the sign-in
@@ -152,7 +154,8 @@ impl AppSettings {
     /// `low`, `normal`, `high`), `STRATO_BUFFER_SECONDS` (30), `STRATO_REPLAYGAIN` (`track`,
     /// the default, `album`, `off`), `STRATO_DATA_DIR` (the OS's data folder for Strato by
     /// default), `STRATO_STORAGE_QUOTA_MB`, `STRATO_CONFIG_DIR` (where the listener's
-    /// choices are kept; the OS's config folder for Strato by default) and
+    /// choices are kept; the OS's config folder for Strato by default), `STRATO_LRCLIB_URL`
+    /// (the lyrics service; LRCLIB's own by default) and
     /// `STRATO_ALLOW_INSECURE_SERVICE=1` (see [`Self::allow_insecure_services`]). Each
     /// variable that names a choice of the settings screen overrides the listener's.
     #[must_use]
@@ -220,7 +223,11 @@ impl AppSettings {
             env("STRATO_ALLOW_INSECURE_SERVICE", None).as_deref(),
             Some("1" | "true" | "yes")
         );
+        let lyrics_service_url = env("STRATO_LRCLIB_URL", None);
         let mut settings = Self::new(&default_service_url, audio_output);
+        if let Some(url) = lyrics_service_url {
+            settings.lyrics_service_url = url;
+        }
         settings.overridden = overridden;
         settings.allow_insecure_services = allow_insecure_services;
         settings.config_dir = config_dir;
@@ -307,6 +314,7 @@ impl AppSettings {
             data_dir: None,
             storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
             download_quality: DownloadQuality::Normal,
+            lyrics_service_url: strato_lyrics::lrclib::DEFAULT_BASE_URL.to_owned(),
             allow_insecure_services: false,
             catalog_walk: CatalogWalkSettings::default(),
             config_dir: None,

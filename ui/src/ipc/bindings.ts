@@ -398,6 +398,11 @@ device_name: string | null,
  */
 share_playback_reports: boolean, 
 /**
+ * Lyrics only from this computer (a file's own, and those kept from earlier lookups):
+ * the track's artist and title are not sent to LRCLIB or the listener's server.
+ */
+lyrics_local_only: boolean, 
+/**
  * Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
  */
 shortcuts: { [key in string]: string }, };
@@ -891,3 +896,15 @@ position: number,
  */
 label: string, reason: UnmatchedReason, };
 export type UnmatchedReason = { "kind": "nothing_to_look_for" } | { "kind": "not_found" } | { "kind": "length_differs", expected_ms: number, closest_ms: number, } | { "kind": "ambiguous", count: number, };
+export type LyricsView = { track_id: string, lyrics: TrackLyrics, };
+export type TrackLyrics = { "kind": "synced", lines: Array<LyricsLine>, source: LyricsOrigin, } | { "kind": "plain", text: string, source: LyricsOrigin, } | { "kind": "instrumental", source: LyricsOrigin, } | { "kind": "not_found", looked_online: boolean, };
+export type LyricsLine = { 
+/**
+ * From the start of the track.
+ */
+at_ms: number, 
+/**
+ * Empty for a pause.
+ */
+text: string, };
+export type LyricsOrigin = "lrclib" | "server" | "file" | "tags";

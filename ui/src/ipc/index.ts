@@ -587,3 +587,4 @@ export function coverUrl(albumId: string, version?: string | null): string {
     return "";
   }
 }
+export * from "./lyrics";

@@ -200,6 +200,7 @@ export function makeSettings(): Settings {
     language: null,
     device_name: null,
     share_playback_reports: false,
+    lyrics_local_only: false,
     shortcuts: {},
     sound: { equalizers: {} },
   };

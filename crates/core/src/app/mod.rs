@@ -33,6 +33,7 @@ mod diagnostics;
 mod error_kinds_tests;
 mod launch;
 mod library;
+mod lyrics;
 mod play;
 mod play_queue;
 mod playlist_batch;
@@ -92,6 +93,9 @@ pub struct App {
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
     events: Arc<dyn AppEvents>,
+    /// The lyrics service (LRCLIB's own unless the settings name another); `None` when the
+    /// address given cannot be used (said in the log): lyrics are then looked up locally.
+    lrclib: Option<strato_lyrics::LrclibClient>,
     /// Network work of the streaming engine. Owned, so every front end (the window, the
     /// CLI, tests) streams the same way whatever runtime it runs its commands on.
     runtime: Option<tokio::runtime::Runtime>,
@@ -184,6 +188,12 @@ impl App {
             runtime.handle(),
             Box::new(move |view| told.settings_changed(&view)),
         );
+        let lrclib = strato_lyrics::LrclibClient::with_base_url(
+            &settings.lyrics_service_url,
+            lyrics::LOOKUP_TIMEOUT,
+        )
+        .inspect_err(|error| tracing::warn!(%error, "lyrics are looked up on this computer only"))
+        .ok();
         Ok(Self {
             accounts: Accounts::new(&settings.default_service_url, trust_of(&settings)),
             data_dir: watch::Sender::new(settings.data_dir.clone()),
@@ -208,6 +218,7 @@ impl App {
             meter,
             library,
             events,
+            lrclib,
             runtime: Some(runtime),
         })
     }
@@ -244,6 +255,16 @@ impl App {
     /// change of the player's status still is.
     pub fn set_window_shown(&self, shown: bool) {
         self.status.set_shown(shown);
+    }
+
+    /// The app's own runtime, for work that must not run on a caller's (whichever runtime a
+    /// front end's command runs on).
+    fn own_runtime(&self) -> tokio::runtime::Handle {
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the app")
+            .handle()
+            .clone()
     }
 
     /// The Strato cloud's client, for what only it offers (a Subsonic account's window does

@@ -27,6 +27,7 @@ use super::{
     EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
 };
 use super::{Features, ServiceKind};
+use super::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
     PlaylistFileFormat, PlaylistImport, PlaylistItemEdit, UnmatchedEntry, UnmatchedReason,
@@ -140,6 +141,7 @@ pub fn typescript_bindings() -> String {
         .chain(device_decls(&cfg))
         .chain(sound_decls(&cfg))
         .chain(playlist_decls(&cfg))
+        .chain(lyrics_decls(&cfg))
     {
         out.push_str("export ");
         out.push_str(&decl);
@@ -149,6 +151,15 @@ pub fn typescript_bindings() -> String {
 }
 
 /// Playlists, and playlist files brought in and sent out.
+fn lyrics_decls(cfg: &Config) -> [String; 4] {
+    [
+        LyricsView::decl(cfg),
+        TrackLyrics::decl(cfg),
+        LyricsLine::decl(cfg),
+        LyricsOrigin::decl(cfg),
+    ]
+}
+
 fn playlist_decls(cfg: &Config) -> [String; 10] {
     [
         LibraryPlaylist::decl(cfg),

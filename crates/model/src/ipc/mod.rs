@@ -12,6 +12,7 @@ mod diagnostics;
 mod launch;
 mod library;
 mod lists;
+mod lyrics;
 mod playlist_files;
 mod queue;
 mod service;
@@ -49,6 +50,7 @@ pub use library::{
     SyncStatus,
 };
 pub use lists::PlaylistItemEdit;
+pub use lyrics::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
 pub use service::{Features, ServiceKind};

@@ -30,6 +30,9 @@ pub struct Settings {
     /// Send the service anonymous playback reports (counts by the hour: waits, stalls,
     /// errors by kind; `docs/api.md`, "Telemetry"). Off unless the listener turns it on.
     pub share_playback_reports: bool,
+    /// Lyrics only from this computer (a file's own, and those kept from earlier lookups):
+    /// the track's artist and title are not sent to LRCLIB or the listener's server.
+    pub lyrics_local_only: bool,
     /// Shortcuts the listener changed: an action's name to its keys ("Ctrl+Right").
     pub shortcuts: BTreeMap<String, String>,
 }

@@ -8,6 +8,7 @@ import { downloadsStore } from "./downloads/downloads.svelte";
 import { exploreStore } from "./explore/explore.svelte";
 import { historyStore } from "./history/history.svelte";
 import { homeStore } from "./home/home.svelte";
+import { lyricsStore } from "./lyrics/lyrics.svelte";
 import { playlistFiles } from "./playlist-files/playlist-files.svelte";
 import { uploadsStore } from "./uploads/uploads.svelte";
 
@@ -22,4 +23,5 @@ export function resetBrowsing(): void {
   uploadsStore.reset();
   exploreStore.reset();
   playlistFiles.reset();
+  lyricsStore.reset();
 }
