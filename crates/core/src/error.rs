@@ -9,8 +9,9 @@ use strato_audio::{AudioError, SinkError};
 use strato_cloud::{CloudError, CloudErrorKind};
 use strato_model::ipc::{AppError, ErrorKind};
 use strato_service::{ServiceError, ServiceErrorKind};
-use strato_sync::SyncError;
+use strato_subsonic::SubsonicErrorKind;
 use strato_sync::downloads::{DownloadError, DownloadErrorKind};
+use strato_sync::{SubsonicSyncError, SyncError};
 
 /// The app's kind for a failure talking to the service.
 #[expect(
@@ -135,6 +136,34 @@ pub(crate) fn from_sync(err: &SyncError) -> AppError {
         SyncError::Library(library) => AppError::new(library_kind(library.kind()), err.to_string()),
         // Another device keeps changing the same playlists: the service's state, retried.
         SyncError::Contended => AppError::new(ErrorKind::Server, err.to_string()),
+        SyncError::Subsonic(subsonic) => match subsonic {
+            SubsonicSyncError::Server(server) => {
+                AppError::new(subsonic_kind(server.kind()), server.to_string())
+            }
+            SubsonicSyncError::Library(library) => {
+                AppError::new(library_kind(library.kind()), err.to_string())
+            }
+            SubsonicSyncError::Contended => AppError::new(ErrorKind::Server, err.to_string()),
+        },
+    }
+}
+
+/// The app's kind for a Subsonic server's failure.
+#[expect(
+    clippy::match_same_arms,
+    reason = "today's kinds are each mapped on purpose; the wildcard is for kinds added later"
+)]
+fn subsonic_kind(kind: SubsonicErrorKind) -> ErrorKind {
+    match kind {
+        SubsonicErrorKind::Offline => ErrorKind::Network,
+        SubsonicErrorKind::Auth => ErrorKind::Auth,
+        SubsonicErrorKind::Forbidden => ErrorKind::Forbidden,
+        SubsonicErrorKind::NotFound => ErrorKind::NotFound,
+        SubsonicErrorKind::Server => ErrorKind::Server,
+        SubsonicErrorKind::InvalidInput | SubsonicErrorKind::Unsupported => ErrorKind::InvalidInput,
+        SubsonicErrorKind::Untrusted => ErrorKind::Untrusted,
+        // A kind added later: the server's failure.
+        _ => ErrorKind::Server,
     }
 }
 

@@ -234,3 +234,78 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+#[tokio::test]
+async fn a_subsonic_accounts_playlists_are_kept_in_step_with_its_server() {
+    let cloud = DevCloud::builder(Moto::start())
+        .subsonic_user(ALICE, ALICE_PASSWORD)
+        .start()
+        .await;
+    let data = tempfile::tempdir().unwrap();
+    let (app, _) = start_app(cloud.api_url(), data.path());
+    let session = app
+        .sign_in(&cloud.subsonic_url(), ALICE, ALICE_PASSWORD.into())
+        .await
+        .unwrap();
+    assert!(session.features.playlist_sync);
+    let found = app.search_catalog("a").await.unwrap();
+    let ids: Vec<String> = found.tracks.iter().take(3).map(|t| t.id.clone()).collect();
+    assert_eq!(ids.len(), 3);
+
+    // Made here, as the window makes it: it reaches the server, its tracks in order.
+    let made = app.create_playlist("Road trip", "").await.unwrap();
+    app.add_to_playlist(&made.id, ids.clone(), None)
+        .await
+        .unwrap();
+    let phone = strato_subsonic::SubsonicClient::connect(
+        &cloud.subsonic_url(),
+        strato_subsonic::Credentials::password(ALICE, ALICE_PASSWORD),
+    )
+    .await
+    .unwrap();
+    let on_server = eventually("the playlist on the server", async || {
+        let listed = phone.playlists().await.ok()?;
+        let road_trip = listed.into_iter().find(|p| p.name == "Road trip")?;
+        let whole = phone.playlist(&road_trip.id).await.ok()?;
+        (whole.entry.len() == 3).then_some(whole)
+    })
+    .await;
+    let order: Vec<&str> = on_server.entry.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(order, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    // Acknowledged here: nothing left to send.
+    eventually("the edits acknowledged", async || {
+        let listed = app.playlists().await.ok()?;
+        listed
+            .iter()
+            .any(|p| p.name == "Road trip" && p.unsynced_edits == 0)
+            .then_some(())
+    })
+    .await;
+
+    // Made on another client: it comes down.
+    phone
+        .create_playlist("From the phone", &ids[..1])
+        .await
+        .unwrap();
+    app.sync_now().await.unwrap();
+    eventually("the phone's playlist here", async || {
+        let listed = app.playlists().await.ok()?;
+        listed
+            .iter()
+            .any(|p| p.name == "From the phone" && p.item_count == 1)
+            .then_some(())
+    })
+    .await;
+}
+
+/// Polls `read` until it gives a value, for at most 30 s.
+async fn eventually<T>(what: &str, mut read: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(value) = read().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -50,9 +50,9 @@ pub fn features(extensions: &Extensions) -> Features {
         // Every Subsonic server since API 1.8 stars and scrobbles.
         stars: true,
         playlist_revisions: false,
-        // The app does not keep a Subsonic server's playlists in step, nor download its
-        // tracks, yet: said here so the window hides them rather than fail.
-        playlist_sync: false,
+        playlist_sync: true,
+        // The app does not download a Subsonic server's tracks yet: said here so the window
+        // hides it rather than fail.
         downloads: false,
         // getAlbumList2 and search3 list it, not page by page in one order.
         catalog: false,

@@ -32,7 +32,7 @@ async fn devcloud_is_an_opensubsonic_service_with_lyrics_stars_and_scrobbles() {
             lyrics: true,
             stars: true,
             playlist_revisions: false,
-            playlist_sync: false,
+            playlist_sync: true,
             downloads: false,
             catalog: false,
             live_updates: false,

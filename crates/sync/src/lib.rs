@@ -29,6 +29,6 @@ pub mod uploads;
 pub use handle::LibraryHandle;
 pub use live::{CommandNotSent, DevicePresence, LiveFollower, LiveNews, LiveSchedule, LiveState};
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
-pub use schedule::{SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};
+pub use schedule::{PlaylistPasses, SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};
 pub use subsonic_playlists::{SubsonicPlaylistSync, SubsonicSyncError};
 pub use telemetry::{TelemetryReport, TelemetryReporter};

@@ -65,6 +65,9 @@ pub enum SyncError {
          shortly."
     )]
     Contended,
+    /// A pass with an `OpenSubsonic` server stopped early.
+    #[error(transparent)]
+    Subsonic(#[from] crate::subsonic_playlists::SubsonicSyncError),
 }
 
 impl SyncError {
@@ -80,6 +83,7 @@ impl SyncError {
             }
             Self::Library(_) => false,
             Self::Contended => true,
+            Self::Subsonic(error) => error.is_transient(),
         }
     }
 }

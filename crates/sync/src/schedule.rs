@@ -3,6 +3,9 @@
 //! periodically (often while there is no live channel, rarely while there is), and, while
 //! the service cannot be reached, on a backoff that notices the network's return within a
 //! minute.
+//!
+//! The same loop runs either kind of pass ([`PlaylistPasses`]): the Strato cloud's, or an
+//! `OpenSubsonic` server's.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +15,35 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::playlists::{PlaylistSync, SyncError, SyncReport};
+use crate::subsonic_playlists::SubsonicPlaylistSync;
+
+/// The passes a [`SyncLoop`] runs: the account's service's kind of playlist sync.
+#[derive(Debug, Clone)]
+pub enum PlaylistPasses {
+    Cloud(PlaylistSync),
+    Subsonic(SubsonicPlaylistSync),
+}
+
+impl PlaylistPasses {
+    async fn sync(&self) -> Result<SyncReport, SyncError> {
+        match self {
+            Self::Cloud(sync) => sync.sync().await,
+            Self::Subsonic(sync) => Ok(sync.sync().await?),
+        }
+    }
+}
+
+impl From<PlaylistSync> for PlaylistPasses {
+    fn from(sync: PlaylistSync) -> Self {
+        Self::Cloud(sync)
+    }
+}
+
+impl From<SubsonicPlaylistSync> for PlaylistPasses {
+    fn from(sync: SubsonicPlaylistSync) -> Self {
+        Self::Subsonic(sync)
+    }
+}
 
 /// How sync is paced.
 #[derive(Debug, Clone, Copy)]
@@ -106,7 +138,7 @@ impl SyncTrigger {
 impl SyncLoop {
     /// Starts the loop on the current tokio runtime; `report` hears every pass.
     pub fn spawn(
-        sync: PlaylistSync,
+        sync: impl Into<PlaylistPasses>,
         schedule: SyncSchedule,
         report: impl Fn(SyncEvent) + Send + Sync + 'static,
     ) -> Self {
@@ -116,12 +148,12 @@ impl SyncLoop {
     /// Starts the loop on `runtime`.
     pub fn spawn_on(
         runtime: &tokio::runtime::Handle,
-        sync: PlaylistSync,
+        sync: impl Into<PlaylistPasses>,
         schedule: SyncSchedule,
         report: impl Fn(SyncEvent) + Send + Sync + 'static,
     ) -> Self {
         let trigger = SyncTrigger::default();
-        let task = runtime.spawn(run(sync, schedule, trigger.clone(), report));
+        let task = runtime.spawn(run(sync.into(), schedule, trigger.clone(), report));
         Self { trigger, task }
     }
 
@@ -144,7 +176,7 @@ impl Drop for SyncLoop {
 }
 
 async fn run(
-    sync: PlaylistSync,
+    sync: PlaylistPasses,
     schedule: SyncSchedule,
     trigger: SyncTrigger,
     report: impl Fn(SyncEvent),

@@ -166,14 +166,18 @@ impl App {
                 }
             }
         }
-        // Sync, downloads, uploads and the live channel are the Strato cloud's (a Subsonic
-        // account's library keeps what was seen, its queue and its local playlists).
-        let api = lock(&self.session)
-            .as_ref()
-            .and_then(|s| s.connection.cloud().cloned());
+        // Sync, downloads, uploads and the live channel with the Strato cloud; the playlists'
+        // sync with a Subsonic server.
+        let connection = lock(&self.session).as_ref().map(|s| s.connection.clone());
         let current = lock(&self.library).clone();
-        if let (Some(library), Some(api)) = (current, api) {
-            library.go_online(&api, &self.devices);
+        match (current, connection) {
+            (Some(library), Some(Connection::Strato(api))) => {
+                library.go_online(&api, &self.devices);
+            }
+            (Some(library), Some(Connection::Subsonic(client))) => {
+                library.go_online_subsonic(&client);
+            }
+            _ => {}
         }
     }
 }

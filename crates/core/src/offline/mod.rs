@@ -10,6 +10,7 @@ pub(crate) mod catalog_list;
 mod live;
 pub(crate) mod queue;
 mod reports;
+mod server_sync;
 mod status;
 mod storage;
 pub(crate) mod transfers;
@@ -74,6 +75,8 @@ pub(crate) struct AccountLibrary {
     /// task that drops what waits when it is turned off.
     reporting: Arc<AtomicBool>,
     online: Mutex<Option<Online>>,
+    /// A Subsonic server's playlist sync, while its client is at hand (`server_sync.rs`).
+    server_sync: Mutex<Option<server_sync::ServerSync>>,
 }
 
 /// What runs while an API client is at hand.
@@ -137,6 +140,7 @@ impl AccountLibrary {
             check_availability: AtomicBool::new(false),
             reporting: Arc::new(AtomicBool::new(false)),
             online: Mutex::new(None),
+            server_sync: Mutex::new(None),
         }))
     }
 
@@ -243,6 +247,7 @@ impl AccountLibrary {
 
     /// Stops sync and downloads (sign-out, account switch). Edits stay in the log.
     pub(crate) fn go_offline(&self) {
+        drop(lock(&self.server_sync).take());
         let online = lock(&self.online).take();
         if let Some(online) = online {
             // The follower stopped first; whatever it still tells is of a forgotten session.
@@ -263,6 +268,9 @@ impl AccountLibrary {
     pub(crate) fn nudge(&self) {
         if let Some(online) = lock(&self.online).as_ref() {
             online.sync.nudge();
+        }
+        if let Some(server) = lock(&self.server_sync).as_ref() {
+            server.sync.nudge();
         }
     }
 

@@ -62,8 +62,8 @@ describe("Sidebar screens", () => {
     }
     await vi.waitFor(() => expect(screen.queryByTestId("sync-status")).not.toBeNull());
 
-    // A Subsonic server: no uploads or sharing, no downloads or playlist sync yet, no
-    // catalog listed page by page.
+    // A service without uploads or sharing, downloads, playlist sync or a catalog listed
+    // page by page.
     sessionStore.current = makeSession("http://127.0.0.1:4040/", "ana", {
       kind: "open_subsonic",
       features: {
