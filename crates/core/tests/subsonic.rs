@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_model::ipc::{ErrorKind, PlaybackState, PlayerStatus, ServiceKind};
+use strato_model::ipc::{ErrorKind, OfflineTarget, PlaybackState, PlayerStatus, ServiceKind};
 use strato_testkit::{DevCloud, FolderFormat, Moto, Supysonic};
 
 #[derive(Default)]
@@ -123,10 +123,15 @@ async fn a_supysonic_server_is_signed_in_by_its_address_browsed_searched_and_pla
         })
         .await;
 
-    // What only the Strato cloud has is refused in words, not broken.
+    // What only the Strato cloud has is refused in words, not broken (nor left waiting).
     let refused = app.my_uploads(None).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput);
     assert!(refused.message.contains("does not offer"), "{refused:?}");
+    let refused = app
+        .set_offline(OfflineTarget::Track(track.id.clone()), true)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
 
     app.sign_out().await;
     assert_eq!(app.session(), None);
@@ -185,7 +190,8 @@ async fn the_apis_own_folder_names_a_subsonic_server_whose_sign_in_is_kept_in_th
         .await
         .unwrap();
     assert_eq!(session.kind, ServiceKind::OpenSubsonic);
-    assert_eq!(session.service_url, format!("{}/", cloud.api_url()));
+    // Kept apart from a Strato account at the same address.
+    assert_eq!(session.service_url, cloud.subsonic_url());
     // devcloud offers the lyrics extension.
     assert!(session.features.lyrics);
     drop(first);
@@ -202,14 +208,22 @@ async fn the_apis_own_folder_names_a_subsonic_server_whose_sign_in_is_kept_in_th
         "{kept:?}"
     );
 
-    // The password is in the keychain only: no file of the data folder holds it.
+    // The password is in the keychain only: no file of the data folder holds it, as typed,
+    // as a URL carries it, or as the hex a legacy sign-in sends.
+    let hex: String = ALICE_PASSWORD
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let encoded = url::form_urlencoded::byte_serialize(ALICE_PASSWORD.as_bytes()).collect::<String>();
     for entry in walk(data.path()) {
         let bytes = std::fs::read(&entry).unwrap();
-        assert!(
-            !contains(&bytes, ALICE_PASSWORD.as_bytes()),
-            "{} holds the password",
-            entry.display()
-        );
+        for form in [ALICE_PASSWORD, encoded.as_str(), hex.as_str()] {
+            assert!(
+                !contains(&bytes, form.as_bytes()),
+                "{} holds the password ({form})",
+                entry.display()
+            );
+        }
     }
 
     second.sign_out().await;

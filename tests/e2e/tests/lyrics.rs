@@ -54,7 +54,11 @@ fn lrc_for(duration_ms: u64) -> (String, usize) {
     let mut at = 0;
     while at + LINE_SECS * 1000 < duration_ms {
         count += 1;
-        lrc.push_str(&format!("[{:02}:{:02}.00]Line {count}\n", at / 60_000, at / 1000 % 60));
+        lrc.push_str(&format!(
+            "[{:02}:{:02}.00]Line {count}\n",
+            at / 60_000,
+            at / 1000 % 60
+        ));
         at += LINE_SECS * 1000;
     }
     (lrc, count)
@@ -73,12 +77,9 @@ async fn sung(app: &AppUnderTest) -> Result<Option<usize>> {
 #[tokio::test]
 async fn the_lyrics_follow_the_track_and_a_line_clicked_plays_from_it() -> Result<()> {
     let lrclib = LrclibEndpoint::start().await;
-    let app = AppUnderTest::launch_with_env(
-        Audio::Silent,
-        None,
-        &[("STRATO_LRCLIB_URL", lrclib.url())],
-    )
-    .await?;
+    let app =
+        AppUnderTest::launch_with_env(Audio::Silent, None, &[("STRATO_LRCLIB_URL", lrclib.url())])
+            .await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;
     open_catalog(&app).await?;
     let row = app.wait_for("track-row").await?;

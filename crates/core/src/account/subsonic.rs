@@ -43,13 +43,11 @@ pub(super) fn names_the_api(address: &str) -> bool {
 }
 
 /// Whether a failure to read the Strato cloud's configuration leaves room for the address
-/// being a Subsonic server: something answered, but not as the Strato cloud. An address that
-/// cannot be reached, is refused as insecure, or cannot be parsed is that for any kind.
+/// being a Subsonic server: something answered, but not as the Strato cloud (no
+/// `/v1/config`: a 404, or a page that is not its JSON). A Strato service failing (a 5xx, a
+/// 429), refusing, or out of reach keeps its own error, and no password is sent elsewhere.
 pub(super) fn may_be_subsonic(err: &CloudError) -> bool {
-    !matches!(
-        err.kind(),
-        CloudErrorKind::Offline | CloudErrorKind::InvalidInput | CloudErrorKind::Untrusted
-    )
+    err.status() == Some(404) || (err.kind() == CloudErrorKind::Server && err.status().is_none())
 }
 
 impl Accounts {
@@ -83,7 +81,9 @@ impl Accounts {
             }
             Err(err) => return Err(from_subsonic(err)),
         };
-        let url = client.base_url().to_string();
+        // Named by the API's own folder: an account on this server is kept apart from a
+        // Strato account at the same address (its keychain entry, its library's file).
+        let url = format!("{}rest/", client.base_url());
         if let Some(value) = kept {
             let (scope, kept_url, user) = (self.scope.clone(), url.clone(), username.to_owned());
             self.keep(move |store| {
@@ -140,12 +140,15 @@ impl Accounts {
 }
 
 /// Whether the answer says the address is no Subsonic server at all (a page not found, an
-/// answer that is not the API's), rather than one that refused or failed.
+/// answer that is not the API's), rather than one that refused or failed (a 5xx is the
+/// server's failure, said as such).
 fn is_not_subsonic(err: &SubsonicError) -> bool {
-    matches!(
-        err.kind(),
-        SubsonicErrorKind::NotFound | SubsonicErrorKind::Server
-    ) && err.code().is_none()
+    let not_the_api = match err.kind() {
+        SubsonicErrorKind::NotFound => true,
+        SubsonicErrorKind::Server => err.status().is_none_or(|status| status < 500),
+        _ => false,
+    };
+    not_the_api && err.code().is_none()
 }
 
 fn from_subsonic(err: SubsonicError) -> AppError {

@@ -15,7 +15,7 @@ use strato_model::ipc::{
 };
 
 use super::{App, lock};
-use crate::error::{from_download, from_library};
+use crate::error::{self, from_download, from_library};
 use crate::offline::AccountLibrary;
 
 /// Results of each kind a search returns, at most.
@@ -306,6 +306,14 @@ impl App {
     /// (its files are deleted unless something else kept offline still needs them).
     pub async fn set_offline(&self, target: OfflineTarget, offline: bool) -> Result<(), AppError> {
         let library = self.require_library()?;
+        // Downloads are the Strato cloud's for now: a request recorded for another kind of
+        // service would wait for ever.
+        if self
+            .session()
+            .is_some_and(|session| !session.features.downloads)
+        {
+            return Err(error::not_offered());
+        }
         let handle = library.handle().clone();
         let tracks = self.offline_target_tracks(&target, offline).await?;
         let collection = match &target {

@@ -71,6 +71,14 @@ impl App {
     }
 }
 
+/// The lyrics service the settings name; `None` (said in the log) when its address cannot
+/// be used: lyrics are then looked up on this computer only.
+pub(super) fn lyrics_service(settings: &crate::settings::AppSettings) -> Option<LrclibClient> {
+    LrclibClient::with_base_url(&settings.lyrics_service_url, LOOKUP_TIMEOUT)
+        .inspect_err(|error| tracing::warn!(%error, "lyrics are looked up on this computer only"))
+        .ok()
+}
+
 /// A lyrics service client that is never asked (lookups are local when it is used).
 fn offline_lrclib() -> LrclibClient {
     LrclibClient::with_base_url("http://127.0.0.1:9/", LOOKUP_TIMEOUT)
@@ -129,7 +137,16 @@ impl ServerLyrics for AccountLyrics {
         if !client.extensions().supports_lyrics() {
             return Ok(None);
         }
-        let found = client.lyrics_by_song_id(id).await.map_err(|err| {
+        // Bounded as LRCLIB is: the panel says "looking" meanwhile.
+        let asked = tokio::time::timeout(LOOKUP_TIMEOUT, client.lyrics_by_song_id(id))
+            .await
+            .map_err(|_| {
+                LyricsError::new(
+                    LyricsErrorKind::Offline,
+                    "your music server did not answer in time",
+                )
+            })?;
+        let found = asked.map_err(|err| {
             let kind = if err.kind() == strato_subsonic::SubsonicErrorKind::Offline {
                 LyricsErrorKind::Offline
             } else {
@@ -149,7 +166,8 @@ impl ServerLyrics for AccountLyrics {
     }
 }
 
-/// A server's structured lyrics as the LRC model: its offset applied to every line.
+/// A server's structured lyrics as the LRC model: its offset applied to every line as
+/// `OpenSubsonic` says (a positive offset shows the lines sooner, as LRC's `[offset:]` does).
 fn server_lyrics(structured: &strato_subsonic::wire::StructuredLyrics) -> Lyrics {
     let plain = structured
         .line
@@ -162,7 +180,7 @@ fn server_lyrics(structured: &strato_subsonic::wire::StructuredLyrics) -> Lyrics
             .line
             .iter()
             .map(|line| {
-                let start = line.start.unwrap_or(0).saturating_add(structured.offset);
+                let start = line.start.unwrap_or(0).saturating_sub(structured.offset);
                 LyricLine {
                     at: Duration::from_millis(u64::try_from(start).unwrap_or(0)),
                     text: line.value.clone(),
@@ -259,10 +277,19 @@ mod tests {
         };
         let lyrics = server_lyrics(&structured);
         let lines = lyrics.synced.unwrap();
-        assert_eq!(lines[0].at, Duration::from_millis(500));
+        // A negative offset: every line later.
+        assert_eq!(lines[0].at, Duration::from_millis(1_500));
         assert_eq!(lines[0].text, "first");
-        assert_eq!(lines[1].at, Duration::from_millis(1_500));
+        assert_eq!(lines[1].at, Duration::from_millis(2_500));
         assert_eq!(lyrics.plain, "second\nfirst");
+        // A positive one: sooner, never before the start.
+        let sooner = strato_subsonic::wire::StructuredLyrics {
+            offset: 1_200,
+            ..structured
+        };
+        let lines = server_lyrics(&sooner).synced.unwrap();
+        assert_eq!(lines[0].at, Duration::ZERO);
+        assert_eq!(lines[1].at, Duration::from_millis(800));
     }
 
     #[test]

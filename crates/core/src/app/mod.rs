@@ -188,12 +188,7 @@ impl App {
             runtime.handle(),
             Box::new(move |view| told.settings_changed(&view)),
         );
-        let lrclib = strato_lyrics::LrclibClient::with_base_url(
-            &settings.lyrics_service_url,
-            lyrics::LOOKUP_TIMEOUT,
-        )
-        .inspect_err(|error| tracing::warn!(%error, "lyrics are looked up on this computer only"))
-        .ok();
+        let lrclib = lyrics::lyrics_service(&settings);
         Ok(Self {
             accounts: Accounts::new(&settings.default_service_url, trust_of(&settings)),
             data_dir: watch::Sender::new(settings.data_dir.clone()),

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { makeEntry, makePlaylist, makeTrack } from "../../test/fixtures";
+import { makeEntry, makePlaylist, makeTrack, makeSession } from "../../test/fixtures";
+import { sessionStore } from "$lib/stores/session.svelte";
 import { stubLibrary } from "../../test/library";
 import { giveViewport } from "../../test/viewport";
 
@@ -23,6 +24,8 @@ const mocked = vi.mocked(ipc);
 const onplay = vi.fn();
 
 beforeEach(() => {
+  // A Strato account: every feature on offer.
+  sessionStore.current = makeSession("http://music.local", "ana");
   vi.resetAllMocks();
   giveViewport(520);
   stubLibrary(mocked);
@@ -268,6 +271,20 @@ describe("the context menu", () => {
     expect((await screen.findByTestId("menu-make-offline")).getAttribute("aria-disabled")).toBe("true");
     await fireEvent.click(screen.getByTestId("menu-remove-download"));
     await vi.waitFor(() => expect(mocked.setOffline).toHaveBeenCalledWith({ kind: "track", id: "t1" }, false));
+  });
+
+  it("offers no download where the service's tracks cannot be kept on this computer", async () => {
+    mocked.offlineStates.mockImplementation(async (ids) => ids.map(() => "available"));
+    sessionStore.current = makeSession("http://127.0.0.1:4040/rest/", "ana", {
+      kind: "open_subsonic",
+      features: { ...makeSession("", "").features, downloads: false },
+    });
+    await renderList(3);
+    await fireEvent.click(screen.getAllByTestId("row-menu")[1]);
+    await screen.findByTestId("track-menu");
+    expect(screen.queryByTestId("menu-make-offline")).toBeNull();
+    expect(screen.queryByTestId("menu-remove-download")).toBeNull();
+    expect(screen.getByTestId("menu-go-to-album")).toBeTruthy();
   });
 
   it("still opens when the core cannot say what is offline, without offering a removal", async () => {

@@ -9,6 +9,7 @@ import { m } from "$lib/i18n";
 import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
+import { sessionStore } from "$lib/stores/session.svelte";
 import type { OfflineState } from "../../ipc";
 import type { MenuAction } from "./menu";
 import { rowTitle, type TrackRow } from "./rows";
@@ -100,15 +101,18 @@ export function trackMenu({ selected, offline, playlistId, playFrom }: MenuConte
       run: () => void libraryStore.removeItems(selected.map((row) => row.key)),
     });
   }
-  entries.push({
-    id: "make-offline",
-    label: m.offline_make(),
-    separatorBefore: true,
-    disabled: allOffline,
-    run: () => void setOffline(trackIds, true),
-  });
-  if (anyOffline) {
-    entries.push({ id: "remove-download", label: m.offline_remove(), run: () => void setOffline(trackIds, false) });
+  // Only where the service's tracks can be kept on this computer.
+  if (sessionStore.features.downloads) {
+    entries.push({
+      id: "make-offline",
+      label: m.offline_make(),
+      separatorBefore: true,
+      disabled: allOffline,
+      run: () => void setOffline(trackIds, true),
+    });
+    if (anyOffline) {
+      entries.push({ id: "remove-download", label: m.offline_remove(), run: () => void setOffline(trackIds, false) });
+    }
   }
   const track = one?.track;
   if (track) {

@@ -2,7 +2,7 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { flushSync } from "svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { deferred, makeStatus, makeTrack } from "../../../test/fixtures";
+import { deferred, makeSettings, makeStatus, makeTrack } from "../../../test/fixtures";
 
 vi.mock("../../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../../ipc")>()),
@@ -13,6 +13,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 import * as ipc from "../../../ipc";
 import type { LyricsView } from "../../../ipc";
 import { playerStore } from "$lib/stores/player.svelte";
+import { settingsStore } from "$lib/features/settings/settings.svelte";
 import LyricsPanel from "./LyricsPanel.svelte";
 import { activeLine, lyricsStore } from "./lyrics.svelte";
 
@@ -112,6 +113,26 @@ describe("LyricsPanel", () => {
     await fireEvent.click(screen.getByTestId("lyrics-retry"));
     expect(await screen.findByTestId("lyrics-instrumental")).toBeTruthy();
     expect(mocked.lyrics).toHaveBeenLastCalledWith("t2");
+  });
+
+  it("looks again when lookups online are turned on", async () => {
+    const view = (localOnly: boolean) => ({
+      settings: { ...makeSettings(), lyrics_local_only: localOnly },
+      overridden: [],
+      file: null,
+      notice: null,
+    });
+    settingsStore.view = view(true);
+    mocked.lyrics.mockResolvedValueOnce({ track_id: "t1", lyrics: { kind: "not_found", looked_online: false } });
+    playing(0);
+    render(LyricsPanel, { id: "lyrics" });
+    await screen.findByTestId("lyrics-none");
+
+    mocked.lyrics.mockResolvedValueOnce(synced);
+    settingsStore.view = view(false);
+    flushSync();
+    expect(await screen.findAllByTestId("lyrics-line")).toHaveLength(3);
+    expect(mocked.lyrics).toHaveBeenCalledTimes(2);
   });
 
   it("asks nothing while nothing plays", () => {

@@ -25,7 +25,8 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 import * as ipc from "../../../ipc";
 import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
-import { makeEntry, makePlaylist } from "../../../test/fixtures";
+import { makeEntry, makePlaylist, makeSession } from "../../../test/fixtures";
+import { sessionStore } from "$lib/stores/session.svelte";
 import { stubLibrary } from "../../../test/library";
 import UploadSheet from "./UploadSheet.svelte";
 import UploadsScreen from "./UploadsScreen.svelte";
@@ -93,6 +94,8 @@ function page(items: Upload[]): Page<Upload> {
 }
 
 beforeEach(() => {
+  // A Strato account: every feature on offer.
+  sessionStore.current = makeSession("http://music.local", "ana");
   vi.resetAllMocks();
   uploadsStore.reset();
   navigation.reset();

@@ -1,5 +1,6 @@
 import { m } from "$lib/i18n";
 import { navigation } from "$lib/navigation/navigation.svelte";
+import { sessionStore } from "$lib/stores/session.svelte";
 import * as ipc from "../../../ipc";
 import type {
   AppError,
@@ -98,6 +99,9 @@ export class UploadsStore {
 
   /** Reads what `paths` would be sent as and shows the sheet to confirm it. */
   async prepare(paths: readonly string[]): Promise<void> {
+    // Files dropped on the window of an account whose service takes no uploads: nothing to
+    // offer (the window shows no upload anywhere for it).
+    if (!sessionStore.features.uploads) return;
     this.sheet = { drafts: [], limits: null, reading: true, sending: false, error: null };
     try {
       const read = await ipc.uploadCandidates(paths);
