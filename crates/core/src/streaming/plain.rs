@@ -65,6 +65,13 @@ impl PlainFetcher {
             }
             return Err(FetchError::new(kind, sentence));
         }
+        if is_text_answer(&response) {
+            let refusal = text_answer(response, url).await;
+            if refusal.kind == FetchErrorKind::Forbidden {
+                lock(&self.refusals).insert(url.clone(), refusal.message.clone());
+            }
+            return Err(refusal);
+        }
         let partial = status == reqwest::StatusCode::PARTIAL_CONTENT;
         let (offset, total) = if partial {
             let (start, total) = response
@@ -113,6 +120,72 @@ impl MediaFetcher for PlainFetcher {
             Err(FetchError::new(FetchErrorKind::Forbidden, refusal))
         })
     }
+}
+
+/// Whether a successful answer is a page or an error envelope (JSON, XML, HTML), never
+/// audio. (Not `text/plain`: servers send HLS playlists as that.)
+fn is_text_answer(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|kind| {
+            [
+                "application/json",
+                "text/xml",
+                "application/xml",
+                "text/html",
+            ]
+            .iter()
+            .any(|text| kind.starts_with(text))
+        })
+}
+
+/// The most of a text answer read to say why it is not audio.
+const TEXT_ANSWER_LIMIT: usize = 64 * 1024;
+
+/// Why a text answer came instead of audio. A Subsonic server answers a stream it cannot
+/// give (the song gone, the password changed, not allowed) with 200 and its JSON error
+/// envelope: its code gives the kind and its words are the listener's.
+async fn text_answer(mut response: reqwest::Response, url: &Url) -> FetchError {
+    let mut body = Vec::new();
+    while body.len() < TEXT_ANSWER_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    match subsonic_error(&body) {
+        Some((code, message)) => {
+            let kind = match code {
+                70 => FetchErrorKind::NotFound,
+                40 | 41 | 44 | 50 => FetchErrorKind::Forbidden,
+                _ => FetchErrorKind::Fatal,
+            };
+            FetchError::new(
+                kind,
+                format!("The server could not send this track: {message}"),
+            )
+        }
+        None => FetchError::new(
+            FetchErrorKind::Fatal,
+            format!("{} answered with a page, not audio.", shown(url)),
+        ),
+    }
+}
+
+/// The code and words of a Subsonic JSON error envelope.
+fn subsonic_error(body: &[u8]) -> Option<(u64, String)> {
+    let envelope: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let error = envelope.get("subsonic-response")?.get("error")?;
+    let code = error.get("code")?.as_u64()?;
+    let message = error
+        .get("message")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("it did not say why")
+        .to_owned();
+    Some((code, message))
 }
 
 /// `url` as shown to the listener and in logs: without user name, password, query or
@@ -324,6 +397,26 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subsonic_error_envelope_gives_its_code_and_words() {
+        let body = br#"{"subsonic-response":{"status":"failed","version":"1.16.1",
+            "error":{"code":70,"message":"Song not found"}}}"#;
+        assert_eq!(
+            subsonic_error(body),
+            Some((70, "Song not found".to_owned()))
+        );
+        let silent = br#"{"subsonic-response":{"status":"failed","error":{"code":40}}}"#;
+        assert_eq!(
+            subsonic_error(silent),
+            Some((40, "it did not say why".to_owned()))
+        );
+        assert_eq!(subsonic_error(b"<html>Not found</html>"), None);
+        assert_eq!(
+            subsonic_error(br#"{"subsonic-response":{"status":"ok"}}"#),
+            None
+        );
+    }
 
     #[test]
     fn addresses_are_shown_without_secrets() {
