@@ -1,6 +1,7 @@
 //! Rescanning just the paths that changed, as the watcher reports them: a file created or
 //! modified is read again, a folder created or moved in is scanned, anything gone (a file, a
-//! folder, the old name of a rename) leaves the index, and a cover added or removed changes
+//! folder, the old name of a rename) leaves the index (only when the system says it is not
+//! found: a path that cannot be looked at is left as it was), and a cover added or removed changes
 //! its folder's files.
 //!
 //! Paths are looked at as they are on disk now, not as the event said: by the time a
@@ -38,7 +39,7 @@ impl Scanner<'_> {
             }
             match std::fs::metadata(&path) {
                 Ok(metadata) if metadata.is_dir() => {
-                    self.scan_tree(folder.id, &path, &mut report)?;
+                    self.scan_tree(folder, &path, &mut report)?;
                 }
                 Ok(metadata) if metadata.is_file() => {
                     self.rescan_file(folder.id, &path, &metadata, &mut report)?;
@@ -46,7 +47,14 @@ impl Scanner<'_> {
                 Ok(_) => {}
                 // The music folder itself gone: an unplugged disk, kept as it was.
                 Err(_) if path == folder.path => report.folders_missing += 1,
-                Err(_) => self.forget(&path, &mut report)?,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    self.forget(&path, &mut report)?;
+                }
+                // No permission, a share's I/O error: unknown, not gone; its rows stay.
+                Err(error) => {
+                    let path = path.display();
+                    tracing::debug!(%path, %error, "could not look at a changed path");
+                }
             }
         }
         Ok(report)
@@ -164,5 +172,35 @@ mod tests {
         assert!(folder_holding(&folders, Path::new("/elsewhere/a.mp3")).is_none());
         assert!(hidden_inside(Path::new("/m"), Path::new("/m/.git/a.mp3")));
         assert!(!hidden_inside(Path::new("/.m"), Path::new("/.m/a.mp3")));
+    }
+
+    /// A changed path the system cannot look at (here a link to itself, which no user's
+    /// permission can read past) is unknown, not gone, and its rows stay; a path not found
+    /// leaves the index.
+    #[cfg(unix)]
+    #[test]
+    fn only_a_path_not_found_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("Music/Album")).unwrap();
+        let mut index = crate::LocalIndex::open_in_memory().unwrap();
+        let folder = index.add_folder(dir.path().join("Music")).unwrap();
+        let album = folder.path.join("Album");
+        let (kept, deleted) = (album.join("a.mp3"), folder.path.join("b.mp3"));
+        for file in [&kept, &deleted] {
+            std::fs::write(file, b"not really audio").unwrap();
+        }
+        assert_eq!(Scanner::new(&mut index).scan_all().unwrap().seen, 2);
+
+        std::fs::rename(&album, dir.path().join("Album moved")).unwrap();
+        std::os::unix::fs::symlink(&album, &album).unwrap();
+        let unreadable = std::fs::metadata(&album).unwrap_err();
+        assert_ne!(unreadable.kind(), std::io::ErrorKind::NotFound);
+        std::fs::remove_file(&deleted).unwrap();
+        let report = Scanner::new(&mut index)
+            .rescan_paths([album.clone(), deleted.clone()])
+            .unwrap();
+        assert_eq!(report.removed, 1, "{report:?}");
+        assert!(index.contains_file(&kept).unwrap());
+        assert!(!index.contains_file(&deleted).unwrap());
     }
 }

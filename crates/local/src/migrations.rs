@@ -21,10 +21,16 @@ struct Migration {
 }
 
 /// Every migration, in order. Append only: a released step is never edited.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("../migrations/0001_local_index.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../migrations/0001_local_index.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../migrations/0002_folder_device.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;

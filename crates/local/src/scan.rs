@@ -8,23 +8,27 @@
 //! - Rows are written in transactions of [`BATCH_ROWS`]: a crash or a stop mid-scan leaves
 //!   the index as it was plus whole batches, each a true account of its files; the next scan
 //!   finds those unchanged and goes on with the rest. Files gone are removed only after a
-//!   walk that was not stopped, and never for a folder that is not there at all (an
-//!   unplugged disk is not a deleted library).
+//!   walk that was not stopped, never under an entry the walk could not read (a folder
+//!   without permission, a link to an unplugged disk, a share's I/O error), and never for a
+//!   music folder that is not there or looks unplugged: one with indexed files that walks
+//!   empty (a mount point without its disk), or on another device than its files were
+//!   found on with none of them there. An unplugged disk is not a deleted library.
 //! - Tags are read on a few threads (reading is disk and parsing; one writer keeps SQLite
 //!   simple), so the walk of a 10,000-file folder is not one file at a time.
 //!
 //! Blocking: call it from a thread of its own (the app's `spawn_blocking`), stop it with a
 //! [`StopFlag`], follow it with [`Scanner::on_progress`].
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 
 use crate::error::Result;
-use crate::index::{LocalIndex, folder_path, now_ms, path_text};
+use crate::index::{Folder, LocalIndex, folder_path, now_ms, path_text};
 use crate::store::{self, FileRecord};
 use crate::tags::{FileTags, read_tags};
-use crate::walk::{FoundFile, Walked, walk};
+use crate::walk::{FoundFile, Walked, device_of, walk};
 
 /// Rows written per transaction: large enough that commits cost little, small enough that
 /// a stop or a crash loses little and readers of the index see progress.
@@ -64,7 +68,8 @@ pub struct ScanReport {
     pub failed: u64,
     /// Files gone from disk, removed from the index.
     pub removed: u64,
-    /// Folders that are not there (an unplugged disk): left as they were.
+    /// Folders that are not there or look unplugged (indexed files, none found): left as
+    /// they were.
     pub folders_missing: u64,
     /// The scan was stopped before the end.
     pub stopped: bool,
@@ -140,7 +145,7 @@ impl<'a> Scanner<'a> {
                 report.stopped = true;
                 break;
             }
-            self.scan_tree(folder.id, &folder.path, &mut report)?;
+            self.scan_tree(&folder, &folder.path, &mut report)?;
         }
         self.tell(&report);
         Ok(report)
@@ -151,7 +156,7 @@ impl<'a> Scanner<'a> {
         let path = folder_path(path.as_ref())?;
         let mut report = ScanReport::default();
         match self.index.folders()?.into_iter().find(|f| f.path == path) {
-            Some(folder) => self.scan_tree(folder.id, &folder.path, &mut report)?,
+            Some(folder) => self.scan_tree(&folder, &folder.path, &mut report)?,
             None => {
                 return Err(crate::LocalError::new(
                     crate::LocalErrorKind::NotFound,
@@ -163,10 +168,11 @@ impl<'a> Scanner<'a> {
         Ok(report)
     }
 
-    /// Scans the folder `root` (a music folder or a folder inside one) into `report`.
+    /// Scans the folder `root` (the music folder `folder` or a folder inside it) into
+    /// `report`.
     pub(crate) fn scan_tree(
         &mut self,
-        folder_id: i64,
+        folder: &Folder,
         root: &Path,
         report: &mut ScanReport,
     ) -> Result<()> {
@@ -176,6 +182,15 @@ impl<'a> Scanner<'a> {
         }
         let walked = walk(root, &self.stop);
         let mut existing = store::existing_under(&self.index.conn, root)?;
+        let is_music_folder = root == folder.path;
+        if is_music_folder && self.looks_unplugged(folder.id, root, &walked, &existing)? {
+            tracing::info!(
+                folder = %root.display(),
+                "the music folder looks unplugged: its files are kept as they were"
+            );
+            report.folders_missing += 1;
+            return Ok(());
+        }
         let mut to_read = Vec::new();
         for found in &walked.files {
             report.seen += 1;
@@ -189,7 +204,7 @@ impl<'a> Scanner<'a> {
             }
         }
         self.tell(report);
-        self.read_and_write(folder_id, &to_read, &walked, report)?;
+        self.read_and_write(folder.id, &to_read, &walked, report)?;
         if self.stop.is_stopped() {
             report.stopped = true;
             return Ok(());
@@ -198,11 +213,41 @@ impl<'a> Scanner<'a> {
         for (dir, cover) in &walked.folder_covers {
             store::set_folder_cover(&tx, dir, cover.as_deref())?;
         }
-        for gone in existing.keys() {
+        // What could not be read is unknown, not gone: its rows stay.
+        for gone in existing.keys().filter(|p| !walked.is_unseen(Path::new(p))) {
             report.removed += store::delete_file(&tx, gone)? as u64;
+        }
+        if is_music_folder {
+            store::set_folder_device(&tx, folder.id, device_of(root))?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Whether the music folder `root`, holding the indexed files `existing`, looks like a
+    /// disk that is not there rather than a library emptied: its walk found no audio at all,
+    /// or it is on another device than its files were found on and none of them is there.
+    fn looks_unplugged(
+        &self,
+        folder_id: i64,
+        root: &Path,
+        walked: &Walked,
+        existing: &HashMap<String, (i64, i64)>,
+    ) -> Result<bool> {
+        // A stopped walk is partial and removes nothing anyway.
+        if existing.is_empty() || self.stop.is_stopped() {
+            return Ok(false);
+        }
+        if walked.files.is_empty() {
+            return Ok(true);
+        }
+        let found_before = store::folder_device(&self.index.conn, folder_id)?;
+        let moved = found_before.is_some() && found_before != device_of(root);
+        let any_known = walked
+            .files
+            .iter()
+            .any(|f| path_text(&f.path).is_ok_and(|p| existing.contains_key(p)));
+        Ok(moved && !any_known)
     }
 
     /// Reads `to_read`'s tags on the reader threads and writes their rows in batches.
@@ -291,5 +336,54 @@ impl<'a> Scanner<'a> {
 
     pub(crate) fn is_stopped(&self) -> bool {
         self.stop.is_stopped()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A music folder on another device than its files were found on, none of them there
+    /// (a mount point without its disk, holding what the parent disk has there), keeps its
+    /// rows; with one of its files there again it is scanned and its device recorded.
+    #[test]
+    fn a_music_folder_on_another_device_without_its_files_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let music = dir.path().join("Music");
+        std::fs::create_dir(&music).unwrap();
+        std::fs::write(music.join("a.mp3"), b"not really audio").unwrap();
+        let mut index = LocalIndex::open_in_memory().unwrap();
+        let folder = index.add_folder(&music).unwrap();
+        Scanner::new(&mut index).scan_all().unwrap();
+        let device = store::folder_device(&index.conn, folder.id).unwrap();
+        assert_eq!(device, device_of(&folder.path));
+        #[cfg(unix)]
+        assert!(device.is_some());
+
+        // Its files found on another device than this one, as after a disk is unplugged.
+        let elsewhere = device.map_or(1, |d| d.wrapping_add(1));
+        store::set_folder_device(&index.conn, folder.id, Some(elsewhere)).unwrap();
+        std::fs::rename(music.join("a.mp3"), dir.path().join("a.mp3")).unwrap();
+        std::fs::write(music.join("left behind.mp3"), b"x").unwrap();
+        let report = Scanner::new(&mut index).scan_all().unwrap();
+        assert_eq!(
+            (report.folders_missing, report.removed, report.read),
+            (1, 0, 0),
+            "{report:?}"
+        );
+        assert!(index.contains_file(&folder.path.join("a.mp3")).unwrap());
+        assert!(
+            !index
+                .contains_file(&folder.path.join("left behind.mp3"))
+                .unwrap()
+        );
+
+        std::fs::rename(dir.path().join("a.mp3"), music.join("a.mp3")).unwrap();
+        let report = Scanner::new(&mut index).scan_all().unwrap();
+        assert_eq!((report.folders_missing, report.seen), (0, 2), "{report:?}");
+        assert_eq!(
+            store::folder_device(&index.conn, folder.id).unwrap(),
+            device_of(&folder.path)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Writing the files table: one file's row from what its walk and its tags said, the rows
-//! under a folder as they were, deleting the rows of files gone, and folder covers.
+//! under a folder as they were, deleting the rows of files gone, folder covers, and the
+//! device a music folder's files were found on.
 //!
 //! What a row shows is decided here, once: a file without a title is called by its name, a
 //! file without an album by its folder's, and the album and artist ids follow from those.
@@ -7,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::{MAIN_SEPARATOR, Path};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::ids;
@@ -120,6 +121,26 @@ pub(crate) fn delete_under(conn: &Connection, root: &Path) -> Result<usize> {
     let (low, high) = prefix_range(root)?;
     let mut statement = conn.prepare_cached("DELETE FROM files WHERE path >= ?1 AND path < ?2")?;
     Ok(statement.execute([low, high])?)
+}
+
+/// The device the music folder `folder_id`'s files were last found on, if known.
+pub(crate) fn folder_device(conn: &Connection, folder_id: i64) -> Result<Option<i64>> {
+    let mut statement = conn.prepare_cached("SELECT device FROM folders WHERE id = ?1")?;
+    Ok(statement
+        .query_row([folder_id], |row| row.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Records the device the music folder `folder_id`'s files are found on.
+pub(crate) fn set_folder_device(
+    conn: &Connection,
+    folder_id: i64,
+    device: Option<i64>,
+) -> Result<()> {
+    let mut statement = conn.prepare_cached("UPDATE folders SET device = ?2 WHERE id = ?1")?;
+    statement.execute(params![folder_id, device])?;
+    Ok(())
 }
 
 /// Gives every file directly in `dir` the folder cover `cover` (or none).

@@ -4,7 +4,11 @@
 //!
 //! The file's type is guessed from its content first and from its extension after, so a FLAC
 //! named `.mp3` is still read; a file neither way recognises is "not audio".
+//!
+//! Lofty has panicked on malformed files before: every read here catches a panic and
+//! makes it that file's damage, so one file never takes down a scan or the watcher.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use lofty::config::ParseOptions;
@@ -33,8 +37,32 @@ pub(crate) struct FileTags {
     pub has_embedded_cover: bool,
 }
 
+/// Why a file whose reading panicked inside lofty cannot be played.
+pub(crate) const PANICKED_WORDS: &str =
+    "Strato could not read this file's tags: it may be damaged.";
+
 /// Reads `path`'s tags and properties; `Err` holds why it cannot be played, in words.
 pub(crate) fn read_tags(path: &Path, format: AudioFormat) -> Result<FileTags, String> {
+    unless_it_panics(path, || read_tags_unguarded(path, format))
+}
+
+/// The picture a file carries, the front cover first: its bytes and MIME type.
+pub(crate) fn embedded_picture(path: &Path) -> Result<Option<(Vec<u8>, String)>, String> {
+    unless_it_panics(path, || embedded_picture_unguarded(path))
+}
+
+/// Runs `read`, a lofty read of the file at `path`, with a panic inside it turned into
+/// [`PANICKED_WORDS`].
+fn unless_it_panics<T>(path: &Path, read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    // AssertUnwindSafe: the reads borrow only the path and build values of their own, so a
+    // panic leaves nothing shared half-changed.
+    catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        tracing::warn!(path = %path.display(), "reading a file's tags panicked");
+        Err(PANICKED_WORDS.to_owned())
+    })
+}
+
+fn read_tags_unguarded(path: &Path, format: AudioFormat) -> Result<FileTags, String> {
     let tagged = open(path, ParseOptions::new()).map_err(|e| unreadable_words(&e))?;
     let properties = tagged.properties();
     let duration_ms = u32::try_from(properties.duration().as_millis()).unwrap_or(u32::MAX);
@@ -71,8 +99,7 @@ pub(crate) fn read_tags(path: &Path, format: AudioFormat) -> Result<FileTags, St
     })
 }
 
-/// The picture a file carries, the front cover first: its bytes and MIME type.
-pub(crate) fn embedded_picture(path: &Path) -> Result<Option<(Vec<u8>, String)>, String> {
+fn embedded_picture_unguarded(path: &Path) -> Result<Option<(Vec<u8>, String)>, String> {
     let tagged =
         open(path, ParseOptions::new().read_properties(false)).map_err(|e| unreadable_words(&e))?;
     let pictures: Vec<&Picture> = tagged.tags().iter().flat_map(Tag::pictures).collect();
@@ -139,6 +166,18 @@ mod tests {
     fn an_m4a_is_alac_only_with_a_bit_depth() {
         assert_eq!(codec(AudioFormat::M4a, Some(16)), "ALAC");
         assert_eq!(codec(AudioFormat::M4a, None), "AAC");
+    }
+
+    #[test]
+    fn a_panicking_read_is_a_damaged_file_in_words() {
+        let path = Path::new("/music/bad.mp3");
+        let panicked: Result<u32, String> = unless_it_panics(path, || panic!("lofty overflow"));
+        assert_eq!(panicked.unwrap_err(), PANICKED_WORDS);
+        assert_eq!(unless_it_panics(path, || Ok::<_, String>(7)), Ok(7));
+        assert_eq!(
+            unless_it_panics(path, || Err::<u32, _>("cut short".to_owned())),
+            Err("cut short".to_owned())
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! Links are followed (a music folder is often a link to another disk), and a link back to
 //! a folder above it is noticed and not entered again (walkdir compares each folder with
 //! the ones it is inside). Hidden entries are skipped, the folder walked excepted: the
-//! listener chose it. Entries that cannot be read (no permission, gone meanwhile) are
-//! skipped: a scan reports what it could see and never fails on one folder.
+//! listener chose it. Entries that cannot be read (no permission, a link to an unplugged
+//! disk, an I/O error on a network share) are skipped but named in [`Walked::unreadable`]:
+//! a scan reports what it could see, never fails on one folder, and never takes what it
+//! could not see for gone.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,16 @@ pub(crate) struct Walked {
     pub files: Vec<FoundFile>,
     /// Every folder walked, with its best cover file if it has one.
     pub folder_covers: HashMap<PathBuf, Option<PathBuf>>,
+    /// Entries (folders, files, links) that could not be read: what the index holds under
+    /// them is unknown, not gone.
+    pub unreadable: Vec<PathBuf>,
+}
+
+impl Walked {
+    /// Whether `path` is, or is under, an entry that could not be read.
+    pub fn is_unseen(&self, path: &Path) -> bool {
+        self.unreadable.iter().any(|entry| path.starts_with(entry))
+    }
 }
 
 /// The audio files and covers under `root`, stopping early when `stop` is set.
@@ -47,8 +59,13 @@ pub(crate) fn walk(root: &Path, stop: &StopFlag) -> Walked {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                // A link loop, a folder without permission, an entry gone meanwhile.
                 tracing::debug!(%error, "skipped while walking a music folder");
+                // A link loop is seen (once, where it starts), not unreadable.
+                if error.loop_ancestor().is_none()
+                    && let Some(path) = error.path()
+                {
+                    walked.unreadable.push(path.to_owned());
+                }
                 continue;
             }
         };
@@ -99,6 +116,23 @@ fn found_file(entry: &DirEntry) -> Option<FoundFile> {
         size: i64::try_from(metadata.len()).unwrap_or(i64::MAX),
         mtime_ns: mtime_ns(&metadata),
     })
+}
+
+/// The id of the device (disk, partition, share) `path` is on, where the system gives one:
+/// an unplugged disk's mount point is on its parent's device.
+#[cfg(unix)]
+pub(crate) fn device_of(path: &Path) -> Option<i64> {
+    use std::os::unix::fs::MetadataExt;
+    let device = std::fs::metadata(path).ok()?.dev();
+    // Kept as the same 64 bits in SQLite's signed integer: only compared, never shown.
+    Some(i64::from_ne_bytes(device.to_ne_bytes()))
+}
+
+/// Windows gives a volume serial number only through an unstable API: no device id there,
+/// and an unplugged disk is seen by its folder being gone or empty.
+#[cfg(not(unix))]
+pub(crate) fn device_of(_path: &Path) -> Option<i64> {
+    None
 }
 
 /// A file's modification time in nanoseconds since 1970 (negative before), 0 when the
@@ -160,6 +194,21 @@ mod tests {
         std::os::unix::fs::symlink(dir.path(), album.join("back to the top")).unwrap();
         let walked = walk(dir.path(), &StopFlag::new());
         assert_eq!(names(&walked), ["a.ogg"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_broken_link_is_named_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.mp3"), b"x").unwrap();
+        let link = dir.path().join("External");
+        std::os::unix::fs::symlink(dir.path().join("unplugged disk"), &link).unwrap();
+        let walked = walk(dir.path(), &StopFlag::new());
+        assert_eq!(names(&walked), ["a.mp3"]);
+        assert_eq!(walked.unreadable, std::slice::from_ref(&link));
+        assert!(walked.is_unseen(&link.join("Album/01.mp3")));
+        assert!(!walked.is_unseen(&dir.path().join("a.mp3")));
+        assert!(!walked.is_unseen(&dir.path().join("External2/b.mp3")));
     }
 
     #[test]

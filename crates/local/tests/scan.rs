@@ -1,6 +1,6 @@
 //! Scanning real files on disk: every format with its tags, covers beside and inside, a
 //! damaged file and an untagged one; incremental rescans, removal, a stop mid-scan and the
-//! scan after it, a folder that is not there.
+//! scan after it, a folder that is not there, one that cannot be read, one that walks empty.
 
 mod support;
 
@@ -408,4 +408,94 @@ fn a_link_back_up_the_tree_is_not_followed_round() {
     std::os::unix::fs::symlink(&lib.music, lib.music.join("Björk/Formats/loop")).unwrap();
     let report = scan(&mut lib.index);
     assert_eq!(report.seen, FILES, "{report:?}");
+}
+
+/// A folder the scan cannot read (no permission) is unknown, not gone: its files stay.
+/// Root reads any folder whatever its permission, so there the folder is readable and the
+/// check cannot be made: said on stderr, not passed silently as proven.
+#[cfg(unix)]
+#[test]
+fn a_folder_that_cannot_be_read_keeps_its_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut lib = library();
+    scan(&mut lib.index);
+    let locked = lib.music.join("Loose Ends");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let still_readable = std::fs::read_dir(&locked).is_ok();
+    let report = (!still_readable).then(|| scan(&mut lib.index));
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let Some(report) = report else {
+        eprintln!("skipped: this user (root?) reads a folder with no permission at all");
+        return;
+    };
+    assert_eq!(report.removed, 0, "{report:?}");
+    assert_eq!(lib.index.file_count().unwrap(), FILES);
+    assert!(
+        lib.index
+            .contains_file(&locked.join("03 Nameless.mp3"))
+            .unwrap()
+    );
+}
+
+/// A folder inside the music folder that is a link to a disk now unplugged keeps its files,
+/// while a file deleted elsewhere in the same scan is still removed.
+#[cfg(unix)]
+#[test]
+fn a_link_to_an_unplugged_disk_keeps_its_files() {
+    let mut lib = library();
+    let disk = lib.music.with_file_name("Disk");
+    copy_media("untagged.mp3", &disk.join("Album/01.mp3"));
+    std::os::unix::fs::symlink(&disk, lib.music.join("External")).unwrap();
+    assert_eq!(scan(&mut lib.index).seen, FILES + 1);
+    let on_the_disk = lib.music.join("External/Album/01.mp3");
+    assert!(lib.index.contains_file(&on_the_disk).unwrap());
+
+    std::fs::rename(&disk, disk.with_file_name("Unplugged")).unwrap();
+    let deleted = lib.music.join("Painter/Gallery/picture.mp3");
+    std::fs::remove_file(&deleted).unwrap();
+    let report = scan(&mut lib.index);
+    assert_eq!(report.removed, 1, "{report:?}");
+    assert!(!lib.index.contains_file(&deleted).unwrap());
+    assert!(lib.index.contains_file(&on_the_disk).unwrap());
+    assert_eq!(lib.index.file_count().unwrap(), FILES);
+}
+
+/// A music folder emptied of everything (as a mount point looks once its disk is gone)
+/// keeps its files and is reported missing; back, it is as it was, and a file deleted then
+/// is removed.
+#[test]
+fn a_music_folder_that_walks_empty_keeps_its_files() {
+    let mut lib = library();
+    scan(&mut lib.index);
+    let away = lib.music.with_file_name("Moved away");
+    std::fs::create_dir(&away).unwrap();
+    let entries: Vec<PathBuf> = std::fs::read_dir(&lib.music)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    for entry in &entries {
+        std::fs::rename(entry, away.join(entry.file_name().unwrap())).unwrap();
+    }
+    assert_eq!(std::fs::read_dir(&lib.music).unwrap().count(), 0);
+    let report = scan(&mut lib.index);
+    assert_eq!(
+        (report.folders_missing, report.removed, report.seen),
+        (1, 0, 0),
+        "{report:?}"
+    );
+    assert_eq!(lib.index.file_count().unwrap(), FILES);
+
+    for entry in &entries {
+        std::fs::rename(away.join(entry.file_name().unwrap()), entry).unwrap();
+    }
+    assert_eq!(scan(&mut lib.index).unchanged, FILES);
+    let deleted = lib.music.join("Loose Ends/03 Nameless.mp3");
+    std::fs::remove_file(&deleted).unwrap();
+    let report = scan(&mut lib.index);
+    assert_eq!(
+        (report.removed, report.folders_missing),
+        (1, 0),
+        "{report:?}"
+    );
+    assert!(!lib.index.contains_file(&deleted).unwrap());
 }
