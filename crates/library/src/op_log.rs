@@ -104,7 +104,8 @@ pub struct PendingOp {
     pub base_revision: Option<u64>,
     pub created_at: i64,
     pub state: OpState,
-    /// Failed attempts so far (for back-off).
+    /// Failed attempts so far (for back-off, and for giving up on an edit that always
+    /// fails). A note of [`Library::record_op_note`] is not one.
     pub attempts: u32,
     pub last_error: Option<String>,
     pub last_attempt_at: Option<i64>,
@@ -274,6 +275,21 @@ impl Library {
         })
     }
 
+    /// Records why an operation is still pending (it is being sent, the network is down)
+    /// without counting a failed attempt: an engine that gives up after so many failures
+    /// counts only those that are the operation's own.
+    pub fn record_op_note(&mut self, seq: i64, note: &str) -> Result<()> {
+        let now = unix_now();
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE pending_ops SET last_error = ?2, last_attempt_at = ?3 \
+                 WHERE seq = ?1 AND state = 'pending'",
+                params![seq, note, now],
+            )?;
+            ensure_changed(changed, seq)
+        })
+    }
+
     /// Parks an operation the server will never accept, with the reason to show. It is not
     /// re-applied to the local copy any more, and stays until [`Self::dismiss_rejected_op`].
     /// A [`crate::SyncRecord`] reports it.
@@ -358,6 +374,26 @@ mod tests {
     }
 
     #[test]
+    fn a_note_says_why_an_op_waits_without_counting_a_failure() {
+        let mut library = Library::open_in_memory().unwrap();
+        let seq = library.create_playlist("Mix", "").unwrap().op_seq;
+        library.record_op_note(seq, "sending").unwrap();
+        let op = library.next_pending_op().unwrap().unwrap();
+        assert_eq!(
+            (op.attempts, op.last_error.as_deref()),
+            (0, Some("sending"))
+        );
+        assert!(op.last_attempt_at.is_some());
+        library.mark_op_failed(seq, "HTTP 500").unwrap();
+        let op = library.next_pending_op().unwrap().unwrap();
+        assert_eq!(
+            (op.attempts, op.last_error.as_deref()),
+            (1, Some("HTTP 500"))
+        );
+        assert_healthy(&library);
+    }
+
+    #[test]
     fn corrupt_payload_is_reported_not_skipped() {
         let mut library = Library::open_in_memory().unwrap();
         library
@@ -371,6 +407,7 @@ mod tests {
         let error = library.pending_ops().unwrap_err();
         assert_eq!(error.kind(), crate::ErrorKind::Corrupt);
         assert!(library.mark_op_failed(99, "x").is_err());
+        assert!(library.record_op_note(99, "x").is_err());
         assert_healthy(&library);
     }
 }

@@ -21,7 +21,7 @@
 //!   the first request, so a run cut short is taken up where it stopped and a playlist
 //!   made by a create whose answer was lost is found (`push.rs`) rather than made twice.
 //!   (`createPlaylist` takes no comment: a description given with the create is logged as
-//!   an edit of its own once the create is retired, so a pass may send one more edit than
+//!   an edit of its own as the create is retired, so a pass may send one more edit than
 //!   the listener made.)
 //!
 //! A pass ([`SubsonicPlaylistSync::sync`]): every pending edit, oldest first; then, the log
@@ -32,10 +32,15 @@
 //! kept: others' public ones can be read, never changed.
 //!
 //! Failures: the network, a 5xx or a 429, an answer cut short, end the pass with the edit
-//! kept (its attempt counted, in words); a refusal for good (codes 10, 50, 70 for a song, or any other
+//! kept (why, in words); a refusal for good (codes 10, 50, 70 for a song, or any other
 //! envelope) parks the edit with a record in words, and the playlist is read again so the
-//! local copy shows what the server has. A playlist gone from the server takes the conflict
-//! policy's path for a deletion elsewhere; a delete of it is done.
+//! local copy shows what the server has. A server that fails on the edit itself (a 5xx or an
+//! unreadable answer to the write, the playlist read a moment before) is counted against the
+//! edit, and after [`MAX_SERVER_FAILURES`] of them the edit is parked the same way: the log
+//! replays in order, so an edit a server always fails on (a crash answered as a bare 500)
+//! would hold back every later one. A failure to read, or the network, counts nothing: then
+//! the server is down, not failing on the edit. A playlist gone from the server takes the
+//! conflict policy's path for a deletion elsewhere; a delete of it is done.
 //!
 //! What comparison cannot tell: a lost answer and another client's edit of the same
 //! playlist before the next pass look like another client's edit alone, so the edit is sent
@@ -51,7 +56,7 @@ mod plan;
 mod pull;
 mod push;
 
-use strato_library::{Library, PendingOp};
+use strato_library::{Library, PendingOp, PlaylistOp};
 use strato_model::api::Playlist;
 use strato_subsonic::{SubsonicClient, SubsonicError, SubsonicErrorKind, wire};
 
@@ -60,6 +65,11 @@ use crate::{LibraryHandle, SyncReport};
 /// Playlists taken in for one edit in one pass before the pass gives up for now (another
 /// client writing to the same playlist without pause). The edit stays pending.
 const MAX_CONFLICTS_PER_EDIT: u32 = 16;
+
+/// Server failures on an edit's own requests (see the module doc) before it is parked. The
+/// passes after a failure come within a minute (the schedule's back-off), so a server failing
+/// on one edit holds the others back for about that long.
+pub const MAX_SERVER_FAILURES: u32 = 5;
 
 /// Kept as an edit's last error while its requests are on their way: if the app stops
 /// before the answer, the listener reads why it is still pending.
@@ -172,14 +182,29 @@ impl SubsonicPlaylistSync {
     async fn retire(
         &self,
         pending: &PendingOp,
+        answer: Playlist,
+        exact: bool,
+        report: &mut SyncReport,
+    ) -> Result<(), SubsonicSyncError> {
+        self.retire_with(pending, answer, exact, report, |_| Ok(()))
+            .await
+    }
+
+    /// [`Self::retire`], running `first` in the same library call just before: the two are
+    /// done together or not at all as far as a pass cut short (dropped at an `.await`) goes.
+    async fn retire_with(
+        &self,
+        pending: &PendingOp,
         mut answer: Playlist,
         exact: bool,
         report: &mut SyncReport,
+        first: impl FnOnce(&mut Library) -> Result<(), strato_library::Error> + Send + 'static,
     ) -> Result<(), SubsonicSyncError> {
         let (seq, playlist_id) = (pending.seq, pending.playlist_id.clone());
         let outcome = self
             .library
             .call(move |lib| {
+                first(lib)?;
                 let steps = if exact { 1 } else { 2 };
                 answer.revision = held_revision(lib, &playlist_id) + steps;
                 lib.mark_op_done_seen(seq, Some(&answer))
@@ -240,8 +265,9 @@ impl SubsonicPlaylistSync {
         }
     }
 
-    /// Ends the pass on `error` with edit `seq` kept: its attempt is counted, in words,
-    /// unless the credentials were refused (the edit is not at fault).
+    /// Ends the pass on `error` with edit `seq` kept: why is noted for the listener (not
+    /// counted as the edit's failure), unless the credentials were refused (the edit is not
+    /// at fault).
     async fn stop(&self, seq: i64, error: SubsonicError) -> SubsonicSyncError {
         if !matches!(
             error.kind(),
@@ -250,7 +276,7 @@ impl SubsonicPlaylistSync {
             let words = error.to_string();
             if let Err(library) = self
                 .library
-                .call(move |lib| lib.mark_op_failed(seq, &words))
+                .call(move |lib| lib.record_op_note(seq, &words))
                 .await
             {
                 return library.into();
@@ -259,11 +285,34 @@ impl SubsonicPlaylistSync {
         error.into()
     }
 
+    /// A request of the edit itself (not a read) failed with `error`, to be tried again
+    /// later. A server failure is counted against the edit, and the last one allowed parks
+    /// it (the pass goes on); anything else ends the pass as [`Self::stop`] does.
+    async fn write_failed(
+        &self,
+        pending: &PendingOp,
+        error: SubsonicError,
+        report: &mut SyncReport,
+    ) -> Result<(), SubsonicSyncError> {
+        if !is_server_failure(&error) {
+            return Err(self.stop(pending.seq, error).await);
+        }
+        if pending.attempts + 1 >= MAX_SERVER_FAILURES {
+            let reason = gave_up(&pending.op, &error);
+            return self.park(pending, reason, report).await;
+        }
+        let (seq, words) = (pending.seq, error.to_string());
+        self.library
+            .call(move |lib| lib.mark_op_failed(seq, &words))
+            .await?;
+        Err(error.into())
+    }
+
     /// Records that edit `seq` is being sent, before a request the next pass must be able
-    /// to tell was made (see [`SENDING`]).
+    /// to tell was made (see [`SENDING`] and [`was_attempted`]).
     async fn note_sending(&self, seq: i64) -> Result<(), SubsonicSyncError> {
         self.library
-            .call(move |lib| lib.mark_op_failed(seq, SENDING))
+            .call(move |lib| lib.record_op_note(seq, SENDING))
             .await?;
         Ok(())
     }
@@ -281,6 +330,44 @@ fn owned_by(playlist: &wire::Playlist, user: Option<&str>) -> bool {
 /// The revision of the library's copy of `playlist_id` (0 for none yet).
 fn held_revision(lib: &Library, playlist_id: &str) -> u64 {
     lib.server_revision(playlist_id).ok().flatten().unwrap_or(0)
+}
+
+/// Whether a request of `pending` may have reached the server before: something was noted
+/// about it (being sent, or a failure, which may have come after the request arrived).
+fn was_attempted(pending: &PendingOp) -> bool {
+    pending.attempts > 0 || pending.last_error.is_some()
+}
+
+/// The server failed on a request, as opposed to the network or a busy server (429): a 5xx
+/// or an answer without an envelope that could not be read.
+fn is_server_failure(error: &SubsonicError) -> bool {
+    error.kind() == SubsonicErrorKind::Server
+        && error.code().is_none()
+        && error.status() != Some(429)
+}
+
+/// Why edit `op` is parked after [`MAX_SERVER_FAILURES`] server failures, the last `error`.
+fn gave_up(op: &PlaylistOp, error: &SubsonicError) -> String {
+    format!(
+        "the server failed on it {MAX_SERVER_FAILURES} times, so Strato stopped \
+         trying (its last answer: \u{201c}{error}\u{201d}).{}",
+        empty_playlist_hint(op, error)
+    )
+}
+
+/// What the listener can do when the server failed (a 5xx, or its envelope's code 0, as
+/// Supysonic 0.7.9 wraps its own crash) on a rename or a description: the likely cause.
+fn empty_playlist_hint(op: &PlaylistOp, error: &SubsonicError) -> &'static str {
+    let fields_only = matches!(op, PlaylistOp::Rename { .. } | PlaylistOp::Describe { .. });
+    if fields_only
+        && error.kind() == SubsonicErrorKind::Server
+        && error.code().is_none_or(|code| code == 0)
+    {
+        " Some servers cannot rename or describe a playlist that has never had a song: add \
+         one, then change it again."
+    } else {
+        ""
+    }
 }
 
 /// Sorts a failed request into what the pass does next.

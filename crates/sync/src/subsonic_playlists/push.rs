@@ -9,9 +9,16 @@
 //! are one).
 //!
 //! `createPlaylist` takes no comment, so a description given with the create is logged as
-//! an edit of its own once the create is retired, after the edits already waiting (unless
-//! one of them describes the playlist anew). It then reaches a playlist that has its songs:
-//! Supysonic 0.7.9 fails (500) on any `updatePlaylist` of a playlist that never had one.
+//! an edit of its own as the create is retired (in the same library call, so a pass cut
+//! short loses neither), after the edits already waiting (unless one of them describes the
+//! playlist anew). It then reaches a playlist that has its songs: Supysonic 0.7.9 fails on
+//! any `updatePlaylist` of a playlist that never had one that adds none (its list is NULL,
+//! and removing from it crashes). For the same reason a create is sent with the name of the
+//! last rename waiting behind it, which leaves those renames nothing to send. A description
+//! of a playlist that never gets a song, or a rename of one already made, still fails
+//! there: Supysonic answers its crash with an envelope (code 0), a refusal parked at once,
+//! with the likely cause in the record; a server answering a bare 500 has the edit parked
+//! after [`super::MAX_SERVER_FAILURES`] passes.
 
 use std::collections::HashSet;
 
@@ -78,7 +85,7 @@ impl SubsonicPlaylistSync {
             &before,
             &requests,
             &Shape::of(&current),
-            pending.attempts > 0,
+            super::was_attempted(pending),
         ) {
             // Sent before, its answer lost (or the app stopped mid-way): not again.
             done
@@ -135,7 +142,7 @@ impl SubsonicPlaylistSync {
         {
             Ok(()) | Err(Failure::NotFound(_)) => self.gone(pending, report).await,
             Err(Failure::Refused(reason)) => self.park(pending, reason, report).await,
-            Err(Failure::Stop(error)) => Err(self.stop(pending.seq, error).await),
+            Err(Failure::Stop(error)) => self.write_failed(pending, error, report).await,
         }
     }
 
@@ -193,9 +200,10 @@ impl SubsonicPlaylistSync {
         error: SubsonicError,
         report: &mut SyncReport,
     ) -> Result<(), SubsonicSyncError> {
+        let hint = super::empty_playlist_hint(&pending.op, &error);
         match classify(error) {
-            Failure::Stop(error) => Err(self.stop(pending.seq, error).await),
-            Failure::Refused(reason) => self.park(pending, reason, report).await,
+            Failure::Stop(error) => self.write_failed(pending, error, report).await,
+            Failure::Refused(reason) => self.park(pending, reason + hint, report).await,
             Failure::NotFound(reason) => {
                 match self
                     .client
@@ -212,7 +220,8 @@ impl SubsonicPlaylistSync {
     }
 
     /// A create: made on the server (or found there, made by an attempt whose answer was
-    /// lost), described, read back and retired with the server's id.
+    /// lost), read back and retired with the server's id, its description logged as an edit
+    /// of its own in the same library call.
     async fn create(
         &self,
         pending: &PendingOp,
@@ -220,8 +229,10 @@ impl SubsonicPlaylistSync {
         description: &str,
         report: &mut SyncReport,
     ) -> Result<(), SubsonicSyncError> {
-        let found = if pending.attempts > 0 {
-            self.made_by_lost_create(name).await?
+        let names = self.names_of_new(pending, name).await?;
+        let name = names.last().map_or(name, String::as_str);
+        let found = if super::was_attempted(pending) {
+            self.made_by_lost_create(&names).await?
         } else {
             None
         };
@@ -236,7 +247,9 @@ impl SubsonicPlaylistSync {
                 .map_err(classify)
             {
                 Ok(made) => made,
-                Err(Failure::Stop(error)) => return Err(self.stop(pending.seq, error).await),
+                Err(Failure::Stop(error)) => {
+                    return self.write_failed(pending, error, report).await;
+                }
                 Err(Failure::Refused(reason) | Failure::NotFound(reason)) => {
                     return self.park(pending, reason, report).await;
                 }
@@ -255,22 +268,47 @@ impl SubsonicPlaylistSync {
             ..answer.clone()
         };
         let exact = same_content(&answer, &expected);
-        self.retire(pending, answer, exact, report).await?;
-        if description.is_empty() {
-            return Ok(());
-        }
-        let (id, description) = (made.id, description.to_owned());
-        self.library
-            .call(move |lib| describe_later(lib, &id, &description))
-            .await?;
-        Ok(())
+        let (id, description) = (pending.playlist_id.clone(), description.to_owned());
+        // Logged before the create is retired (in the same call, nothing awaited between):
+        // cut short after it, the next pass finds the create's playlist and the Describe
+        // already logged; the other way round, the answer's empty comment would be the only
+        // copy of the playlist's description until the Describe is logged.
+        self.retire_with(pending, answer, exact, report, move |lib| {
+            if description.is_empty() {
+                Ok(())
+            } else {
+                describe_later(lib, &id, &description)
+            }
+        })
+        .await
+    }
+
+    /// The names the playlist of create `pending` (named `name`) has had while waiting: its
+    /// own, then those of the renames waiting behind it, oldest first. The last is sent with
+    /// the create, so those renames are done by it: Supysonic 0.7.9 fails on any
+    /// `updatePlaylist` of a playlist that never had a song, and a playlist renamed before
+    /// its first song would hold every later edit back until parked.
+    async fn names_of_new(
+        &self,
+        pending: &PendingOp,
+        name: &str,
+    ) -> Result<Vec<String>, SubsonicSyncError> {
+        let id = pending.playlist_id.clone();
+        let pending_ops = self.library.call(|lib| lib.pending_ops()).await?;
+        let mut names = vec![name.to_owned()];
+        names.extend(pending_ops.into_iter().filter_map(|op| match op.op {
+            PlaylistOp::Rename { name } if op.playlist_id == id => Some(name),
+            _ => None,
+        }));
+        Ok(names)
     }
 
     /// The playlist an earlier attempt of a create made, if the server lists one: named
-    /// `name`, the account's, empty, unknown to the library; the newest of several.
+    /// one of `names` (a rename logged since that attempt changes the name sent), the
+    /// account's, empty, unknown to the library; the newest of several.
     async fn made_by_lost_create(
         &self,
-        name: &str,
+        names: &[String],
     ) -> Result<Option<wire::Playlist>, SubsonicSyncError> {
         let listed = self.client.playlists().await?;
         let known: HashSet<String> = self
@@ -284,7 +322,7 @@ impl SubsonicPlaylistSync {
         Ok(listed
             .into_iter()
             .filter(|playlist| {
-                playlist.name == name
+                names.contains(&playlist.name)
                     && playlist.song_count == 0
                     && !known.contains(&playlist.id)
                     && super::owned_by(playlist, user)
