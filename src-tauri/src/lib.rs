@@ -19,6 +19,7 @@ mod media_session;
 mod mini_player;
 mod native_heap;
 mod queue_commands;
+mod scrobble_commands;
 mod sound_commands;
 mod tray;
 mod updates;

@@ -104,6 +104,8 @@ pub struct AppSettings {
     pub download_quality: DownloadQuality,
     /// The LRCLIB-compatible lyrics service asked for lyrics (LRCLIB itself by default).
     pub lyrics_service_url: String,
+    /// The `ListenBrainz`-compatible scrobble service (`ListenBrainz` itself by default).
+    pub listenbrainz_url: String,
     /// A developer setting: sign in to services over plain `http` on any host, and let a
     /// service name its own Cognito endpoint. Off, only `https` services and services on
     /// this computer are trusted with a password (see `strato_cloud::trust`); the sign-in
@@ -155,7 +157,8 @@ impl AppSettings {
     /// the default, `album`, `off`), `STRATO_DATA_DIR` (the OS's data folder for Strato by
     /// default), `STRATO_STORAGE_QUOTA_MB`, `STRATO_CONFIG_DIR` (where the listener's
     /// choices are kept; the OS's config folder for Strato by default), `STRATO_LRCLIB_URL`
-    /// (the lyrics service; LRCLIB's own by default) and
+    /// (the lyrics service; LRCLIB's own by default), `STRATO_LISTENBRAINZ_URL` (the scrobble
+    /// service; `ListenBrainz`'s own by default) and
     /// `STRATO_ALLOW_INSECURE_SERVICE=1` (see [`Self::allow_insecure_services`]). Each
     /// variable that names a choice of the settings screen overrides the listener's.
     #[must_use]
@@ -227,6 +230,9 @@ impl AppSettings {
         let mut settings = Self::new(&default_service_url, audio_output);
         if let Some(url) = lyrics_service_url {
             settings.lyrics_service_url = url;
+        }
+        if let Some(url) = env("STRATO_LISTENBRAINZ_URL", None) {
+            settings.listenbrainz_url = url;
         }
         settings.overridden = overridden;
         settings.allow_insecure_services = allow_insecure_services;
@@ -315,6 +321,7 @@ impl AppSettings {
             storage_quota_bytes: DEFAULT_STORAGE_QUOTA_BYTES,
             download_quality: DownloadQuality::Normal,
             lyrics_service_url: strato_lyrics::lrclib::DEFAULT_BASE_URL.to_owned(),
+            listenbrainz_url: strato_scrobble::listenbrainz::DEFAULT_BASE_URL.to_owned(),
             allow_insecure_services: false,
             catalog_walk: CatalogWalkSettings::default(),
             config_dir: None,

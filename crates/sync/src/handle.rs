@@ -50,6 +50,13 @@ impl LibraryHandle {
         Arc::strong_count(&self.library)
     }
 
+    /// The library itself, for a task that takes its lock the same way (inside blocking
+    /// calls only): the scrobble sender (`strato-scrobble`'s `SharedLibrary`).
+    #[must_use]
+    pub fn shared(&self) -> Arc<Mutex<Library>> {
+        Arc::clone(&self.library)
+    }
+
     /// Runs `f` with the library on the calling thread (for code that is not async).
     pub fn blocking<T>(&self, f: impl FnOnce(&mut Library) -> T) -> T {
         let mut library = self.library.lock().unwrap_or_else(PoisonError::into_inner);

@@ -908,3 +908,20 @@ at_ms: number,
  */
 text: string, };
 export type LyricsOrigin = "lrclib" | "server" | "file" | "tags";
+export type ScrobblingView = { 
+/**
+ * The `ListenBrainz` user the kept token belongs to; `None` when not connected.
+ */
+listenbrainz_user: string | null, 
+/**
+ * Plays are reported to the account's server (a Subsonic account's `scrobble`).
+ */
+server_scrobbles: boolean, 
+/**
+ * Listens heard and not sent yet (offline, or the service not answering), all targets.
+ */
+pending: number, 
+/**
+ * Why the last attempt to send failed, in words, until one succeeds.
+ */
+last_error: string | null, };

@@ -588,3 +588,4 @@ export function coverUrl(albumId: string, version?: string | null): string {
   }
 }
 export * from "./lyrics";
+export * from "./scrobbling";

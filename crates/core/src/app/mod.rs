@@ -38,6 +38,7 @@ mod play;
 mod play_queue;
 mod playlist_batch;
 mod playlist_files;
+mod scrobbling;
 mod shared;
 mod sign_in;
 mod sound;
@@ -89,6 +90,8 @@ pub struct App {
     devices: Arc<Devices>,
     /// Measures every play (kept in the library, for the Diagnostics screen).
     meter: Arc<PlayMeter>,
+    /// Reports what is heard to the account's scrobble targets (`scrobbling/`).
+    scrobbler: scrobbling::ScrobbleDriver,
     /// The signed-in account's offline library (`None` signed out, or without a data
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
@@ -160,6 +163,9 @@ impl App {
         let meter = crate::metrics::start(runtime.handle(), bandwidth, Arc::clone(&library));
         let meter_for_player = Arc::clone(&meter);
         let loudness = crate::loudness::start(runtime.handle(), Arc::clone(&library));
+        let scrobbler =
+            scrobbling::ScrobbleDriver::start(runtime.handle(), &queue_keeper, &library);
+        let scrobbler_for_player = scrobbler.clone();
         let (notes, notes_received) = tokio::sync::mpsc::unbounded_channel();
         let queue_notes = notes.clone();
         runtime.spawn(queue::keep(
@@ -173,6 +179,7 @@ impl App {
             move |event| {
                 meter_for_player.observe(&event);
                 loudness.observe(&event);
+                scrobbler_for_player.observe(&event);
                 let note = QueueNote::from_event(&event);
                 status_for_player.apply(event);
                 if let Some(note) = note {
@@ -211,6 +218,7 @@ impl App {
             stream_choices,
             devices,
             meter,
+            scrobbler,
             library,
             events,
             lrclib,

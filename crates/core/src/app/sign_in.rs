@@ -221,6 +221,7 @@ impl App {
     pub(super) async fn set_account(&self, account: Account) -> Session {
         let session = account.session.clone();
         lock(&self.offline_session).take();
+        let connection = account.connection.clone();
         let previous = lock(&self.session).replace(SignedIn {
             session: session.clone(),
             connection: account.connection,
@@ -232,6 +233,7 @@ impl App {
             lock(&self.covers).clear();
         }
         self.open_library(&session).await;
+        self.follow_for_scrobbling(&session, &connection).await;
         session
     }
 
@@ -243,6 +245,7 @@ impl App {
     /// Ends the session here at once, forgets it in the keychain, and revokes it on the
     /// service (`GlobalSignOut`) in the background.
     pub async fn sign_out(&self) {
+        self.stop_scrobbling();
         self.end_queue();
         self.opener.set_connection(None);
         let offline = lock(&self.offline_session).take();

@@ -1,5 +1,6 @@
 use ts_rs::{Config, TS};
 
+use super::ScrobblingView;
 use super::{
     AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved, DataFolderView,
     DesktopSettings, FormatChoice, LoudnessTarget, OutputDeviceView, OutputDevices, OutputSettings,
@@ -142,6 +143,7 @@ pub fn typescript_bindings() -> String {
         .chain(sound_decls(&cfg))
         .chain(playlist_decls(&cfg))
         .chain(lyrics_decls(&cfg))
+        .chain(scrobbling_decls(&cfg))
     {
         out.push_str("export ");
         out.push_str(&decl);
@@ -158,6 +160,11 @@ fn lyrics_decls(cfg: &Config) -> [String; 4] {
         LyricsLine::decl(cfg),
         LyricsOrigin::decl(cfg),
     ]
+}
+
+/// The Settings screen's Scrobbling group.
+fn scrobbling_decls(cfg: &Config) -> [String; 1] {
+    [ScrobblingView::decl(cfg)]
 }
 
 fn playlist_decls(cfg: &Config) -> [String; 10] {

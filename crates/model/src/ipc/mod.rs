@@ -15,6 +15,7 @@ mod lists;
 mod lyrics;
 mod playlist_files;
 mod queue;
+mod scrobbling;
 mod service;
 mod settings;
 mod sound;
@@ -53,6 +54,7 @@ pub use lists::PlaylistItemEdit;
 pub use lyrics::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};
+pub use scrobbling::ScrobblingView;
 pub use service::{Features, ServiceKind};
 pub use settings::{
     APPEARANCE_EVENT, AboutView, Appearance, AppearanceSettings, CacheCleared, DataFolderMoved,
