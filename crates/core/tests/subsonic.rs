@@ -210,7 +210,11 @@ async fn the_apis_own_folder_names_a_subsonic_server_whose_sign_in_is_kept_in_th
 
     // The password is in the keychain only: no file of the data folder holds it, as typed,
     // as a URL carries it, or as the hex a legacy sign-in sends.
-    let hex: String = ALICE_PASSWORD.bytes().map(|b| format!("{b:02x}")).collect();
+    let hex = ALICE_PASSWORD.bytes().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
     let encoded =
         url::form_urlencoded::byte_serialize(ALICE_PASSWORD.as_bytes()).collect::<String>();
     for entry in walk(data.path()) {

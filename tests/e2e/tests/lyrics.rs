@@ -3,6 +3,7 @@
 //! `STRATO_LRCLIB_URL`), the line being sung followed as the track plays, and a line clicked
 //! playing from it.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -54,11 +55,12 @@ fn lrc_for(duration_ms: u64) -> (String, usize) {
     let mut at = 0;
     while at + LINE_SECS * 1000 < duration_ms {
         count += 1;
-        lrc.push_str(&format!(
-            "[{:02}:{:02}.00]Line {count}\n",
+        let _ = writeln!(
+            lrc,
+            "[{:02}:{:02}.00]Line {count}",
             at / 60_000,
             at / 1000 % 60
-        ));
+        );
         at += LINE_SECS * 1000;
     }
     (lrc, count)
