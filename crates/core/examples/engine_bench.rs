@@ -10,16 +10,17 @@
 //!
 //! Run with `scripts/bench` (it builds what this needs first). Prints tables; asserts nothing.
 
-use std::io::Read;
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+
+#[cfg(target_os = "linux")]
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use strato_audio::{NullSink, Pacing, PcmFormat, Sink, SinkError};
-use strato_core::{
-    App, AppEvents, AppSettings, AudioOutput, HlsConfig, Quality, SinkFactory, StreamFormat,
-};
+use bench_support::{Probe, ffmpeg_first_output, load_average, ms, p50_p95, percentile};
+use strato_core::{App, AppEvents, AppSettings, HlsConfig, Quality, StreamFormat};
 use strato_model::ipc::{PlaybackState, PlayerStatus, RepeatMode};
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto, media_dir};
 
@@ -68,79 +69,6 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Records when each stream started and when its first samples arrived.
-#[derive(Default)]
-struct Probe {
-    first_writes: Mutex<Vec<Instant>>,
-    awaiting_first: Mutex<bool>,
-}
-
-struct ProbeSink {
-    inner: NullSink,
-    probe: Arc<Probe>,
-}
-
-impl Sink for ProbeSink {
-    fn name(&self) -> String {
-        "probe".into()
-    }
-    fn start(&mut self, format: PcmFormat) -> Result<(), SinkError> {
-        *self.probe.awaiting_first.lock().unwrap() = true;
-        self.inner.start(format)
-    }
-    fn write(&mut self, samples: &[f32], timeout: Duration) -> usize {
-        let taken = self.inner.write(samples, timeout);
-        if taken > 0 {
-            let mut awaiting = self.probe.awaiting_first.lock().unwrap();
-            if *awaiting {
-                *awaiting = false;
-                self.probe.first_writes.lock().unwrap().push(Instant::now());
-            }
-        }
-        taken
-    }
-
-    fn refill_in(&self) -> Duration {
-        self.inner.refill_in()
-    }
-
-    fn played_frames(&self) -> u64 {
-        self.inner.played_frames()
-    }
-    fn written_frames(&self) -> u64 {
-        self.inner.written_frames()
-    }
-    fn pause(&mut self) {
-        self.inner.pause();
-    }
-    fn resume(&mut self) {
-        self.inner.resume();
-    }
-    fn stop(&mut self) {
-        self.inner.stop();
-    }
-}
-
-impl Probe {
-    /// The first write after `t0`, waiting up to `timeout`.
-    async fn first_after(&self, t0: Instant, timeout: Duration) -> Option<Duration> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(at) = self
-                .first_writes
-                .lock()
-                .unwrap()
-                .iter()
-                .find(|&&at| at >= t0)
-            {
-                return Some(*at - t0);
-            }
-            tokio::time::sleep(Duration::from_micros(500)).await;
-        }
-        None
-    }
-}
-
 #[derive(Default)]
 struct Statuses(Mutex<Vec<PlayerStatus>>);
 
@@ -156,16 +84,7 @@ async fn app(
     hls: HlsConfig,
 ) -> anyhow::Result<(App, Arc<Probe>, Arc<Statuses>)> {
     let probe = Arc::new(Probe::default());
-    let factory = {
-        let probe = Arc::clone(&probe);
-        SinkFactory(Arc::new(move || {
-            Ok(Box::new(ProbeSink {
-                inner: NullSink::new(Pacing::RealTime),
-                probe: Arc::clone(&probe),
-            }) as Box<dyn Sink>)
-        }))
-    };
-    let mut settings = AppSettings::new(cloud.api_url(), AudioOutput::Custom(factory));
+    let mut settings = AppSettings::new(cloud.api_url(), probe.output());
     settings.stream_format = format;
     settings.hls = hls;
     let statuses = Arc::new(Statuses::default());
@@ -550,54 +469,4 @@ async fn stream_grant(
         .send()
         .await?;
     Ok(response.json().await?)
-}
-
-/// Spawn to the first decoded byte on stdout: ffmpeg's time to first audio.
-fn ffmpeg_first_output(url: &str, cookie: Option<&str>) -> anyhow::Result<Duration> {
-    let mut command = Command::new("ffmpeg");
-    command.args(["-v", "error", "-nostdin"]);
-    if let Some(cookie) = cookie {
-        command.args(["-headers", &format!("Cookie: {cookie}\r\n")]);
-    }
-    command
-        .args(["-i", url, "-f", "s16le", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let t0 = Instant::now();
-    let mut child = command.spawn()?;
-    let mut stdout = child.stdout.take().context("stdout")?;
-    let mut byte = [0_u8; 1];
-    stdout.read_exact(&mut byte)?;
-    let took = t0.elapsed();
-    let _ = child.kill();
-    let _ = child.wait();
-    Ok(took)
-}
-
-fn percentile(samples: &[Duration], p: usize) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[(sorted.len() - 1) * p / 100]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1000.0)
-}
-
-fn p50_p95(samples: &[Duration]) -> String {
-    format!(
-        "{} / {}",
-        ms(percentile(samples, 50)),
-        ms(percentile(samples, 95))
-    )
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "unknown".into(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-    )
 }
