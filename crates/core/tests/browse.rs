@@ -248,10 +248,19 @@ async fn downloads_list_each_kept_thing_and_remove_all_deletes_every_file() {
     app.set_offline(OfflineTarget::Track(single.id.clone()), true)
         .await
         .unwrap();
-    let page = eventually("four tracks downloaded", || async {
-        let page = app.downloads_page().await.unwrap();
-        (page.status.done == 4).then_some(page)
-    })
+    // Every row's own count as well as the overall one: the playlist's row follows its items,
+    // which the sync pass renames to the service's ids meanwhile.
+    let page = eventually(
+        "four tracks downloaded, each row counting its own",
+        || async {
+            let page = app.downloads_page().await.unwrap();
+            let rows_done = page
+                .items
+                .iter()
+                .all(|i| i.progress.downloaded == i.progress.tracks);
+            (page.status.done == 4 && rows_done).then_some(page)
+        },
+    )
     .await;
     let kinds: Vec<_> = page
         .items
