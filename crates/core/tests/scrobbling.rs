@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sha2::Digest as _;
+
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_model::ipc::{ErrorKind, PlayerStatus};
-use strato_testkit::{DevCloud, ListenBrainzEndpoint, Moto};
+use strato_model::ipc::{ErrorKind, OfflineTarget, PlayerStatus};
+use strato_testkit::{DevCloud, FaultRule, FaultTarget, ListenBrainzEndpoint, Moto};
 
 const TOKEN: &str = "a7c2d1f0-5b8e-4c3a-9d6f-0e1b2c3d4e5f";
 const LB_USER: &str = "lb-listener";
@@ -103,10 +105,16 @@ fn media_with_a_long_track(into: &Path) -> PathBuf {
         .status()
         .expect("ffmpeg, which makes the demo media, runs");
     assert!(made.success());
-    let size = std::fs::metadata(&looped).unwrap().len();
+    let bytes = std::fs::read(&looped).unwrap();
+    // Downloads check what they fetched against the catalog's size and digest.
+    let sha256: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     for variant in ["cbr", "vbr", "low", "high"] {
         std::fs::copy(&looped, mp3_dir.join(format!("{variant}.mp3"))).unwrap();
-        track["mp3"][variant]["size"] = size.into();
+        track["mp3"][variant]["size"] = bytes.len().into();
+        track["mp3"][variant]["sha256"] = sha256.clone().into();
     }
     track["duration_ms"] = 41_000.into();
     std::fs::write(&catalog_file, serde_json::to_vec(&catalog).unwrap()).unwrap();
@@ -254,4 +262,122 @@ async fn a_play_heard_past_half_is_one_listen_on_listenbrainz_and_a_scrobble_on_
     })
     .await;
     assert_eq!(view.last_error, None);
+}
+
+#[tokio::test]
+async fn a_listen_heard_after_an_offline_start_reaches_listenbrainz() {
+    let workspace = tempfile::tempdir().unwrap();
+    let media = media_with_a_long_track(workspace.path());
+    let listenbrainz = ListenBrainzEndpoint::start(&[(TOKEN, LB_USER)]).await;
+    let cloud = DevCloud::builder(Moto::start())
+        .media_dir(media)
+        .start()
+        .await;
+    let url = cloud.api_url().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    {
+        let app = start_app(&url, &listenbrainz.url(), data.path());
+        assert!(
+            app.stay_signed_in().await.available,
+            "this test needs a keychain"
+        );
+        // A listener of its own: the other tests sign the demo listener in and out.
+        cloud
+            .user_access_token("offline-listener", "Offline-Pass-123")
+            .await;
+        app.sign_in_with(&url, "offline-listener", "Offline-Pass-123".into(), true)
+            .await
+            .unwrap();
+        app.connect_listenbrainz(TOKEN.into()).await.unwrap();
+        let kept = app.create_playlist("For the plane", "").await.unwrap();
+        app.add_to_playlist(&kept.id, vec![LONG_TRACK.to_owned()], None)
+            .await
+            .unwrap();
+        app.set_offline(OfflineTarget::Playlist(kept.id.clone()), true)
+            .await
+            .unwrap();
+        eventually("the download", Duration::from_secs(30), async || {
+            (app.downloads_status().await.unwrap().done == 1).then_some(())
+        })
+        .await;
+    }
+
+    // The service is gone: the app starts offline, and still scrobbles what it plays.
+    drop(cloud);
+    let app = start_app(&url, &listenbrainz.url(), data.path());
+    let session = app
+        .restore_session()
+        .await
+        .unwrap()
+        .expect("the kept account opens offline");
+    assert_eq!(session.username, "offline-listener");
+    assert_eq!(
+        app.scrobbling().await.listenbrainz_user.as_deref(),
+        Some(LB_USER),
+        "the token kept in the keychain connects ListenBrainz offline too"
+    );
+    app.play_track(LONG_TRACK).await.unwrap();
+    assert!(
+        listenbrainz
+            .wait_for_listens(LB_USER, 1, Duration::from_secs(60))
+            .await,
+        "the listen heard after an offline start never reached ListenBrainz"
+    );
+    let listens = listenbrainz.listens(LB_USER);
+    assert_eq!(listens.len(), 1);
+    assert_eq!(
+        listens[0]["track_metadata"]["track_name"],
+        "Low Orbit Lullaby"
+    );
+    app.stop();
+    app.sign_out().await;
+}
+
+#[tokio::test]
+async fn a_session_the_service_ends_reports_nothing_more() {
+    let listenbrainz = ListenBrainzEndpoint::start(&[(TOKEN, LB_USER)]).await;
+    let cloud = DevCloud::start(Moto::start()).await;
+    let username = "scrobbler-ended";
+    cloud
+        .cognito()
+        .ensure_user(username, "Scrobbler-Pass-123")
+        .await;
+    let data = tempfile::tempdir().unwrap();
+    let app = start_app(cloud.api_url(), &listenbrainz.url(), data.path());
+    app.sign_in(cloud.api_url(), username, "Scrobbler-Pass-123".into())
+        .await
+        .unwrap();
+    app.connect_listenbrainz(TOKEN.into()).await.unwrap();
+    assert_eq!(
+        app.scrobbling().await.listenbrainz_user.as_deref(),
+        Some(LB_USER)
+    );
+
+    // Revoked elsewhere: the next call's refresh is refused, and the session ends here.
+    cloud
+        .cognito()
+        .sdk()
+        .admin_user_global_sign_out()
+        .user_pool_id(&cloud.config().user_pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap();
+    cloud
+        .add_fault(&FaultRule {
+            error_rate: Some(1.0),
+            error_status: Some(401),
+            times: Some(1),
+            ..FaultRule::new("/v1/search").on(FaultTarget::Api)
+        })
+        .await;
+    let ended = app.search_catalog("Night Ferry").await.unwrap_err();
+    assert_eq!(ended.kind, ErrorKind::Auth, "{ended:?}");
+    assert_eq!(app.session(), None);
+    let view = app.scrobbling().await;
+    assert_eq!(
+        view.listenbrainz_user, None,
+        "an ended session reports to nobody"
+    );
+    assert!(!view.server_scrobbles);
 }

@@ -43,6 +43,8 @@ impl App {
                 *lock(&self.offline_session) = Some(session.clone());
                 *lock(&self.reconnect_tried) = Some(std::time::Instant::now());
                 self.open_library(&session).await;
+                // Plays heard offline are listens too: queued now, sent once it answers.
+                self.follow_for_scrobbling(&session, None).await;
                 Ok(Some(session))
             }
             Err(error) => Err(error),
@@ -88,6 +90,7 @@ impl App {
                 Err(error) if error.kind == ErrorKind::Auth => {
                     // The kept session was refused (and forgotten): sign in again.
                     lock(&self.offline_session).take();
+                    self.stop_scrobbling();
                     return Err(error);
                 }
                 Err(error) => return Err(error),

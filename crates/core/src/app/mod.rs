@@ -320,6 +320,7 @@ impl App {
                 drop(current);
                 self.player.stop();
                 self.opener.set_connection(None);
+                self.stop_scrobbling();
                 if let Some(SignedIn { session, .. }) = ended {
                     self.accounts
                         .forget_soon(&session.service_url, &session.username);

@@ -233,7 +233,8 @@ impl App {
             lock(&self.covers).clear();
         }
         self.open_library(&session).await;
-        self.follow_for_scrobbling(&session, &connection).await;
+        self.follow_for_scrobbling(&session, Some(&connection))
+            .await;
         session
     }
 

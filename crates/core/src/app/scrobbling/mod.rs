@@ -145,13 +145,18 @@ impl App {
         self.scrobbling().await
     }
 
-    /// `session` is signed in with `connection`: its targets replace the previous account's,
-    /// with `ListenBrainz` if a token is kept for it. Called once its library is open.
-    pub(super) async fn follow_for_scrobbling(&self, session: &Session, connection: &Connection) {
+    /// `session` is signed in with `connection` (or started offline, without one): its
+    /// targets replace the previous account's, with `ListenBrainz` if a token is kept for
+    /// it. Called once its library is open.
+    pub(super) async fn follow_for_scrobbling(
+        &self,
+        session: &Session,
+        connection: Option<&Connection>,
+    ) {
         let mut account = AccountTargets::new(
             session.clone(),
             self.own_runtime(),
-            connection.subsonic().cloned(),
+            connection.and_then(Connection::subsonic).cloned(),
         );
         account.follow_library(self.library().as_ref());
         let (service, username) = entry_of(session);
@@ -180,7 +185,8 @@ impl App {
             .follow(account);
     }
 
-    /// Signed out: nothing is reported any more (the token stays kept for the account).
+    /// Signed out, or the session ended: nothing is reported any more (the token stays kept
+    /// for the account; listens not sent stay in its library).
     pub(super) fn stop_scrobbling(&self) {
         self.scrobbler
             .targets()

@@ -6,7 +6,12 @@
 //! be wrong.
 //!
 //! Everything here is owned by the account: signing out or switching drops it, which stops
-//! both senders (listens in flight stay in the library for the next run).
+//! both senders (listens in flight stay in the library for the next run). A Subsonic account
+//! started offline has no client yet: its listens are queued all the same, and sent by the
+//! sender of the session that resumes it.
+//!
+//! A local file (a `file://` id) is told to `ListenBrainz`, which knows it by its tags, and
+//! never to a Subsonic server, which would not know the id.
 
 use std::sync::{Arc, Weak};
 
@@ -17,6 +22,7 @@ use strato_subsonic::SubsonicClient;
 
 use super::subsonic::SubsonicSender;
 use crate::offline::AccountLibrary;
+use crate::streaming::RoutingOpener;
 
 /// The targets of the account signed in, if any.
 #[derive(Default)]
@@ -63,21 +69,38 @@ pub(crate) struct AccountTargets {
     /// so a move of the data folder can close it.
     library: Option<(Weak<AccountLibrary>, SharedLibrary)>,
     listenbrainz: Option<ListenBrainzTarget>,
-    subsonic: Option<(Arc<SubsonicClient>, Option<SubsonicSender>)>,
+    subsonic: ServerTarget,
+}
+
+/// A Subsonic account's own server, as a target.
+enum ServerTarget {
+    /// Not a Subsonic account.
+    None,
+    /// A Subsonic account started offline: listens are queued for it, nothing is sent.
+    Waiting,
+    /// Signed in: the server's client, and its sender while the library is open.
+    Ready(Arc<SubsonicClient>, Option<SubsonicSender>),
 }
 
 impl AccountTargets {
+    /// The targets of `session`'s account; `subsonic` is its server's client when it is a
+    /// Subsonic account signed in (`None` after an offline start: listens wait for it).
     pub(crate) fn new(
         session: Session,
         runtime: tokio::runtime::Handle,
         subsonic: Option<Arc<SubsonicClient>>,
     ) -> Self {
+        let subsonic = match subsonic {
+            Some(client) => ServerTarget::Ready(client, None),
+            None if session.kind == ServiceKind::OpenSubsonic => ServerTarget::Waiting,
+            None => ServerTarget::None,
+        };
         Self {
             session,
             runtime,
             library: None,
             listenbrainz: None,
-            subsonic: subsonic.map(|client| (client, None)),
+            subsonic,
         }
     }
 
@@ -94,14 +117,16 @@ impl AccountTargets {
     }
 
     pub(crate) fn subsonic_sender(&self) -> Option<&SubsonicSender> {
-        self.subsonic
-            .as_ref()
-            .and_then(|(_, sender)| sender.as_ref())
+        match &self.subsonic {
+            ServerTarget::Ready(_, sender) => sender.as_ref(),
+            ServerTarget::None | ServerTarget::Waiting => None,
+        }
     }
 
-    /// Whether plays are reported to the account's own server.
+    /// Whether plays are reported to the account's own server (once it answers, after an
+    /// offline start).
     pub(crate) fn reports_to_server(&self) -> bool {
-        self.subsonic.is_some()
+        !matches!(self.subsonic, ServerTarget::None)
     }
 
     /// The app's slot now holds `library`: the senders follow it. Another library than the
@@ -126,7 +151,7 @@ impl AccountTargets {
     /// (Re)starts the senders on the library followed; none without one.
     fn start_senders(&mut self) {
         let library = self.library().cloned();
-        if let Some((client, sender)) = &mut self.subsonic {
+        if let ServerTarget::Ready(client, sender) = &mut self.subsonic {
             *sender = library.as_ref().map(|library| {
                 SubsonicSender::spawn(&self.runtime, Arc::clone(client), Arc::clone(library))
             });
@@ -174,7 +199,9 @@ impl AccountTargets {
                 }
             });
         }
-        if let Some((client, _)) = &self.subsonic {
+        if let ServerTarget::Ready(client, _) = &self.subsonic
+            && !RoutingOpener::is_location(&track.id)
+        {
             let (client, id) = (Arc::clone(client), track.id.clone());
             self.runtime.spawn(async move {
                 if let Err(error) = client.scrobble(&id, None, false).await {
@@ -200,10 +227,17 @@ impl AccountTargets {
             let submitter = Arc::clone(submitter);
             wake.push(Box::new(move || submitter.wake()));
         }
-        if let Some(sender) = self.subsonic_sender() {
-            targets.push(ScrobbleTarget::Subsonic);
-            let notify = sender.waker();
-            wake.push(Box::new(move || notify.notify_one()));
+        if !RoutingOpener::is_location(&listen.track_id) {
+            match &self.subsonic {
+                ServerTarget::Ready(_, Some(sender)) => {
+                    targets.push(ScrobbleTarget::Subsonic);
+                    let notify = sender.waker();
+                    wake.push(Box::new(move || notify.notify_one()));
+                }
+                // Sent by the sender of the session that resumes this account.
+                ServerTarget::Waiting => targets.push(ScrobbleTarget::Subsonic),
+                ServerTarget::Ready(_, None) | ServerTarget::None => {}
+            }
         }
         if targets.is_empty() {
             return;
