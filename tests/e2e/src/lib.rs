@@ -11,6 +11,7 @@
 //! [`issued`] search that folder for what the cloud handed out.
 
 mod capture_limit;
+mod heard;
 pub mod issued;
 mod process;
 pub mod secrets;
@@ -18,6 +19,8 @@ pub mod tray;
 pub mod ui;
 pub mod updates;
 pub mod window;
+
+pub use heard::rms;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -476,15 +479,6 @@ impl AppUnderTest {
         Ok(())
     }
 
-    /// What the app has played so far, as interleaved 16-bit stereo samples.
-    pub fn captured_audio(&self) -> Result<Vec<i16>> {
-        let bytes = std::fs::read(self.dir.path().join("capture.raw")).unwrap_or_default();
-        Ok(bytes
-            .chunks_exact(2)
-            .map(|b| i16::from_le_bytes([b[0], b[1]]))
-            .collect())
-    }
-
     /// Saves a screenshot of the window.
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
         // WebKitWebDriver snapshots what was last painted; under Xvfb that can be a frame from
@@ -574,19 +568,4 @@ fn make_home(
         std::fs::write(folder.join("settings.json"), settings.to_string())?;
     }
     Ok((home, xdg))
-}
-
-/// The root-mean-square level of `samples`, from 0 (silence) to 1 (full scale).
-#[must_use]
-pub fn rms(samples: &[i16]) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let sum: f64 = samples
-        .iter()
-        .map(|&s| (f64::from(s) / 32768.0).powi(2))
-        .sum();
-    #[allow(clippy::cast_precision_loss)]
-    let n = samples.len() as f64;
-    (sum / n).sqrt()
 }
