@@ -46,6 +46,7 @@ mod seed;
 mod supysonic;
 pub mod synthetic;
 mod tls;
+mod watched;
 
 pub use cognito::CognitoAdmin;
 pub use devcloud::{DevCloud, DevCloudBuilder, ReadyInfo, devcloud_binary};

@@ -1,15 +1,14 @@
 //! A moto server (the Cognito emulator) on a loopback port of the kernel's choosing.
 
-use std::io::{Read as _, Write as _};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::{Duration, Instant};
 
-/// How long moto may take to answer after starting.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::watched;
+
+/// What werkzeug (moto's server) writes before the port it listens on.
+const WERKZEUG_BANNER: &str = "Running on http://127.0.0.1:";
 /// A start can fail (a slow machine, a crash at import); try a few.
 const START_ATTEMPTS: usize = 3;
 
@@ -86,9 +85,7 @@ impl Drop for Moto {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(mut watchdog) = watchdog {
-            // SIGTERM lets the watchdog's trap stop moto; then reap it.
-            let _ = Command::new("kill").arg(watchdog.id().to_string()).status();
-            let _ = watchdog.wait();
+            watched::stop(&mut watchdog);
         }
         let _ = std::fs::remove_file(&self.log);
     }
@@ -122,89 +119,20 @@ fn find_moto_server() -> PathBuf {
 }
 
 /// Starts moto on a port of the kernel's choosing (`-p 0`; it writes the port to its log)
-/// under a shell that kills it when this process (or the shell) goes away. Picking a free
-/// port first and handing it over is a race: another process can take the port between the
-/// two, and a connect to a port in the ephemeral range that nothing listens on can meet
-/// itself (TCP simultaneous open) and pass for a server that answers.
+/// under the test kit's watchdog ([`watched`]).
 fn spawn_watched(program: &Path, log: &Path) -> Child {
-    const WATCHDOG: &str = r#"
-        "$1" -H 127.0.0.1 -p 0 >"$3" 2>&1 &
-        moto=$!
-        trap 'kill $moto 2>/dev/null; exit 0' TERM INT HUP
-        while kill -0 "$2" 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done
-        kill $moto 2>/dev/null
-        wait $moto
-        # The shared server is never dropped: its log goes when the tests are gone.
-        if ! kill -0 "$2" 2>/dev/null; then rm -f "$3"; fi
-    "#;
-    Command::new("sh")
-        .args(["-c", WATCHDOG, "strato-moto"])
-        .arg(program)
-        .arg(std::process::id().to_string())
-        .arg(log)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()))
+    let mut server = Command::new(program);
+    server.args(["-H", "127.0.0.1", "-p", "0"]);
+    watched::spawn("strato-moto", &server, log, log)
 }
 
 /// The watchdog and moto's port once moto answers HTTP, or `None` if it died or timed out.
-fn wait_until_answering(mut watchdog: Child, log: &Path) -> Option<(Child, u16)> {
-    let deadline = Instant::now() + START_TIMEOUT;
-    while Instant::now() < deadline {
-        let port = std::fs::read_to_string(log)
-            .ok()
-            .and_then(|text| listening_port(&text));
-        if let Some(port) = port
-            && answers_http(port)
-        {
-            return Some((watchdog, port));
-        }
-        if watchdog.try_wait().ok().flatten().is_some() {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = watchdog.kill();
-    let _ = watchdog.wait();
-    None
-}
-
-/// The port in werkzeug's `* Running on http://127.0.0.1:<port>` line.
-fn listening_port(log: &str) -> Option<u16> {
-    let (_, rest) = log.split_once("Running on http://127.0.0.1:")?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+fn wait_until_answering(watchdog: Child, log: &Path) -> Option<(Child, u16)> {
+    watched::wait_until_answering(watchdog, log, WERKZEUG_BANNER, answers_http)
 }
 
 /// Whether an HTTP server answers on `port`: a status line, not merely an open socket.
 fn answers_http(port: u16) -> bool {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if stream
-        .write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0_u8; 7];
-    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/1."
-}
-
-#[cfg(test)]
-mod tests {
-    use super::listening_port;
-
-    #[test]
-    fn the_port_is_read_from_werkzeugs_banner() {
-        let log = "WARNING: This is a development server.\n * Running on http://127.0.0.1:34087\n\
-                   Press CTRL+C to quit\n";
-        assert_eq!(listening_port(log), Some(34087));
-        assert_eq!(listening_port("starting"), None);
-        assert_eq!(listening_port(" * Running on http://127.0.0.1:"), None);
-    }
+    watched::http_answer(port, "GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_some_and(|answer| answer.starts_with("HTTP/1."))
 }

@@ -19,17 +19,13 @@
 mod folder;
 
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::{Duration, Instant};
 
 pub use folder::{CoverPlacement, FolderAlbum, FolderFormat, FolderTrack};
 
-/// How long the server may take to answer `ping` after starting.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::watched;
 /// The account the fixture makes. The password has a space, `&` and non-ASCII letters, so a
 /// client that forgets to encode it (or hex-encodes other than UTF-8) is refused.
 const USERNAME: &str = "listener";
@@ -47,6 +43,8 @@ server = create_server(create_application(), host='127.0.0.1', port=0)
 print(f'strato-supysonic listening on {server.effective_port}', flush=True)
 server.run()
 ";
+/// What the launcher prints before its port.
+const LAUNCHER_BANNER: &str = "strato-supysonic listening on ";
 
 /// A running Supysonic. [`Supysonic::start`] shares one per test process; [`Supysonic::spawn`]
 /// makes a private one. Either way the server dies with the test process: a shell watchdog
@@ -152,7 +150,7 @@ impl Drop for Supysonic {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(mut watchdog) = watchdog {
-            stop(&mut watchdog);
+            watched::stop(&mut watchdog);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -232,76 +230,23 @@ fn run_cli(cli: &Path, dir: &Path, args: &[&str]) {
     );
 }
 
-/// Starts the launcher in `dir` under a shell that stops the server when this process (or
-/// the shell) goes away, and then removes `dir` if this process is gone (the shared server
-/// is never dropped).
+/// Starts the launcher in `dir` (its `HOME` too: Supysonic reads its config from the
+/// working dir) under the test kit's watchdog ([`watched`]), which removes `dir` once the
+/// test process is gone.
 fn spawn_watched(python: &Path, dir: &Path, log: &Path) -> Child {
-    const WATCHDOG: &str = r#"
-        cd "$3" || exit 1
-        HOME="$3" "$1" launch.py >"$4" 2>&1 &
-        server=$!
-        trap 'kill $server 2>/dev/null; exit 0' TERM INT HUP
-        while kill -0 "$2" 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 0.5; done
-        kill $server 2>/dev/null
-        wait $server
-        if ! kill -0 "$2" 2>/dev/null; then rm -rf "$3"; fi
-    "#;
-    Command::new("sh")
-        .args(["-c", WATCHDOG, "strato-supysonic"])
-        .arg(python)
-        .arg(std::process::id().to_string())
-        .arg(dir)
-        .arg(log)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {e}", python.display()))
-}
-
-/// Stops the watchdog with SIGTERM, which its trap turns into stopping the server (SIGKILL
-/// would leave the server running, holding its port and dir), then reaps it.
-fn stop(watchdog: &mut Child) {
-    let _ = Command::new("kill").arg(watchdog.id().to_string()).status();
-    let _ = watchdog.wait();
+    let mut server = Command::new(python);
+    server.arg("launch.py").current_dir(dir).env("HOME", dir);
+    watched::spawn("strato-supysonic", &server, log, dir)
 }
 
 /// The watchdog and the server's port once `ping` answers ok, or `None` if it died or timed
 /// out (the watchdog, and with it the server, then stopped).
-fn wait_until_answering(mut watchdog: Child, log: &Path) -> Option<(Child, u16)> {
-    let deadline = Instant::now() + START_TIMEOUT;
-    while Instant::now() < deadline {
-        let port = std::fs::read_to_string(log)
-            .ok()
-            .and_then(|text| listening_port(&text));
-        if let Some(port) = port
-            && pings(port)
-        {
-            return Some((watchdog, port));
-        }
-        if watchdog.try_wait().ok().flatten().is_some() {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    stop(&mut watchdog);
-    None
-}
-
-/// The port in the launcher's `strato-supysonic listening on <port>` line.
-fn listening_port(log: &str) -> Option<u16> {
-    let (_, rest) = log.split_once("strato-supysonic listening on ")?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+fn wait_until_answering(watchdog: Child, log: &Path) -> Option<(Child, u16)> {
+    watched::wait_until_answering(watchdog, log, LAUNCHER_BANNER, pings)
 }
 
 /// Whether `ping` answers `ok` for the fixture's account on `port`.
 fn pings(port: u16) -> bool {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let hex = PASSWORD.bytes().fold(String::new(), |mut hex, byte| {
         let _ = write!(hex, "{byte:02x}");
         hex
@@ -310,24 +255,5 @@ fn pings(port: u16) -> bool {
         "GET /rest/ping.view?u={USERNAME}&p=enc:{hex}&v=1.12.0&c=strato-testkit&f=json HTTP/1.0\r\n\
          Host: 127.0.0.1\r\n\r\n"
     );
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).is_ok() && answer.contains(r#""status":"ok""#)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::listening_port;
-
-    #[test]
-    fn the_port_is_read_from_the_launchers_line() {
-        assert_eq!(
-            listening_port("strato-supysonic listening on 40585\n"),
-            Some(40585)
-        );
-        assert_eq!(listening_port("Traceback (most recent call last):"), None);
-        assert_eq!(listening_port("strato-supysonic listening on "), None);
-    }
+    watched::http_answer(port, &request).is_some_and(|answer| answer.contains(r#""status":"ok""#))
 }
