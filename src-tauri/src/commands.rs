@@ -45,6 +45,18 @@ pub async fn sign_in(
         .await
 }
 
+/// Signs in to a Subsonic server with an API key made on it (no name, no password).
+#[tauri::command]
+pub async fn sign_in_with_api_key(
+    app: State<'_, App>,
+    service_url: String,
+    api_key: String,
+    stay_signed_in: bool,
+) -> Result<Session, AppError> {
+    app.sign_in_with_api_key(&service_url, api_key, stay_signed_in)
+        .await
+}
+
 #[tauri::command]
 pub async fn answer_challenge(
     app: State<'_, App>,

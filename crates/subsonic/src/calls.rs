@@ -357,13 +357,52 @@ impl SubsonicClient {
 }
 
 impl SubsonicClient {
-    /// The signed-in user's name; `None` with an API key, which names no one. The owner of
-    /// the playlists this account may change (others' public ones it may only read).
+    /// The signed-in user's name: the one signed in with, or the API key's owner as the
+    /// server said at connect. The owner of the playlists this account may change (others'
+    /// public ones it may only read).
     #[must_use]
     pub fn username(&self) -> Option<&str> {
         match &self.credentials {
             Credentials::Password { username, .. } => Some(username),
-            Credentials::ApiKey { .. } => None,
+            Credentials::ApiKey { .. } => self.key_owner.as_deref(),
+        }
+    }
+
+    /// `tokenInfo` (the `apiKeyAuthentication` extension): whose API key this client signs
+    /// in with.
+    pub async fn token_info(&self) -> Result<String, SubsonicError> {
+        let info: wire::TokenInfo = self
+            .call("tokenInfo", "tokenInfo", &[], "say whose API key this is")
+            .await?;
+        Ok(info.username)
+    }
+
+    /// [`Self::token_info`] at connect: a server that takes the key but does not say whose
+    /// it is (no `tokenInfo`, which the extension asks for) cannot name the account.
+    pub(crate) async fn key_owner_from_server(&self) -> Result<String, SubsonicError> {
+        match self.token_info().await {
+            Ok(name) if !name.trim().is_empty() => Ok(name),
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    SubsonicErrorKind::Offline
+                        | SubsonicErrorKind::Auth
+                        | SubsonicErrorKind::Untrusted
+                ) =>
+            {
+                Err(err)
+            }
+            answer => {
+                let mut error = SubsonicError::new(
+                    SubsonicErrorKind::Unsupported,
+                    "This server takes the API key but does not say whose it is; sign in \
+                     with your name and password.",
+                );
+                if let Err(source) = answer {
+                    error = error.with_source(source);
+                }
+                Err(error)
+            }
         }
     }
 }

@@ -66,6 +66,9 @@ pub struct SubsonicClient {
     pub(crate) credentials: Credentials,
     pub(crate) auth: AuthMethod,
     pub(crate) server: ServerInfo,
+    /// Whose API key signed in, as the server's `tokenInfo` says (`None` with a password,
+    /// whose username is in the credentials).
+    pub(crate) key_owner: Option<String>,
 }
 
 impl SubsonicClient {
@@ -82,7 +85,8 @@ impl SubsonicClient {
     ///    `Unsupported`, without sending the key); with a password: `ping` with a salted
     ///    token, then, if the server refuses tokens (codes 41, 42, 10), with the password;
     /// 3. the extensions again, signed in, if the server speaks OpenSubsonic but would not
-    ///    list them before.
+    ///    list them before;
+    /// 4. with an API key, `tokenInfo`: whose key it is ([`Self::username`]).
     ///
     /// What was chosen is [`Self::auth_method`]; what the server is, [`Self::server`].
     pub async fn connect_with(
@@ -121,6 +125,7 @@ impl SubsonicClient {
                 open_subsonic: false,
                 extensions: Extensions::none(),
             },
+            key_owner: None,
         };
         let listed = client.read_extensions(false).await?;
         let ping = client.sign_in(listed.as_ref()).await?;
@@ -136,6 +141,9 @@ impl SubsonicClient {
             open_subsonic: ping.open_subsonic,
             extensions,
         };
+        if client.auth == AuthMethod::ApiKey {
+            client.key_owner = Some(client.key_owner_from_server().await?);
+        }
         tracing::info!(
             server = %client.base,
             api = %client.server.api_version,
@@ -390,7 +398,7 @@ pub(crate) fn read_envelope(
 fn api_key_unsupported() -> SubsonicError {
     SubsonicError::new(
         SubsonicErrorKind::Unsupported,
-        "This server does not take API keys; sign in with your username and password.",
+        "This server does not accept API keys; sign in with your name and password.",
     )
 }
 
@@ -437,6 +445,7 @@ mod tests {
                 open_subsonic: true,
                 extensions: Extensions::none(),
             },
+            key_owner: None,
         }
     }
 

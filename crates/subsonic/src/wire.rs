@@ -221,6 +221,12 @@ pub struct SearchResult {
     pub song: Vec<Song>,
 }
 
+/// `tokenInfo` (the `apiKeyAuthentication` extension): whose API key signed in.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenInfo {
+    pub username: String,
+}
+
 /// `getStarred2`: what the listener starred, by type.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Starred {

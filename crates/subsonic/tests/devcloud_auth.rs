@@ -69,6 +69,9 @@ async fn an_api_key_signs_in_when_the_server_offers_the_extension() {
         .unwrap();
     assert_eq!(client.auth_method(), AuthMethod::ApiKey);
     assert!(client.extensions().supports_api_key());
+    // The key names no one; the server's tokenInfo says whose it is.
+    assert_eq!(client.username(), Some(ALICE));
+    assert_eq!(client.token_info().await.unwrap(), ALICE);
     client.ping().await.unwrap();
     let artists = client.artists().await.unwrap().into_artists();
     assert!(!artists.is_empty(), "the key reads alice's catalog");

@@ -49,6 +49,10 @@ async fn an_api_key_is_unsupported_by_a_server_without_the_extension() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), SubsonicErrorKind::Unsupported, "{err}");
+    assert_eq!(
+        err.to_string(),
+        "This server does not accept API keys; sign in with your name and password."
+    );
 }
 
 #[tokio::test]

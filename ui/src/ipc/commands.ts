@@ -25,6 +25,7 @@ export type Commands = {
   service_trust: { args: null; result: ServiceTrust };
   session: { args: null; result: Session | null };
   sign_in: { args: { serviceUrl: string; username: string; password: string; staySignedIn: boolean }; result: SignInStep };
+  sign_in_with_api_key: { args: { serviceUrl: string; apiKey: string; staySignedIn: boolean }; result: Session };
   answer_challenge: { args: { challengeId: string; answer: string }; result: SignInStep };
   stay_signed_in: { args: null; result: StaySignedIn };
   restore_session: { args: null; result: Session | null };

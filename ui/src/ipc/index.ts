@@ -96,6 +96,11 @@ export function signIn(
   return call("sign_in", { serviceUrl, username, password, staySignedIn });
 }
 
+/** Signs in to a Subsonic server with an API key made on it: the account is the key's owner. */
+export function signInWithApiKey(serviceUrl: string, apiKey: string, staySignedIn: boolean): Promise<Session> {
+  return call("sign_in_with_api_key", { serviceUrl, apiKey, staySignedIn });
+}
+
 /** The new password or the code a challenge asked for. */
 export function answerChallenge(challengeId: string, answer: string): Promise<SignInStep> {
   return call("answer_challenge", { challengeId, answer });

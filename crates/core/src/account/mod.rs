@@ -13,8 +13,8 @@
 //! Which service addresses are trusted with a password is [`Trust`]'s to say.
 //!
 //! An account is on the Strato cloud or on a Subsonic server ([`Connection`]); signing in
-//! finds which from the address (`subsonic.rs`), and everything after holds the account
-//! whatever its kind.
+//! finds which from the address (`subsonic.rs`), or is a Subsonic one when it comes with an
+//! API key, and everything after holds the account whatever its kind.
 
 mod connection;
 mod subsonic;
@@ -47,6 +47,8 @@ enum KeptSecret {
     Token(strato_cloud::auth::refresh::RefreshToken),
     /// A Subsonic server's password.
     SubsonicPassword(String),
+    /// An API key for a Subsonic server (`OpenSubsonic`'s `apiKeyAuthentication`).
+    SubsonicApiKey(String),
 }
 
 /// Where a sign-in step left the listener.
@@ -161,6 +163,19 @@ impl Accounts {
             .map_err(|e| from_cloud(&e))?;
         drop(credentials);
         Ok(self.next_step(service, step, stay_signed_in).await)
+    }
+
+    /// Signs in to the Subsonic server at `service_url` with an API key made on it, as the
+    /// key's owner; with `stay_signed_in`, the key is kept in the keychain. Only a Subsonic
+    /// server takes a key: the address is not asked whether it is a Strato service.
+    pub(crate) async fn sign_in_with_api_key(
+        &self,
+        service_url: &str,
+        api_key: String,
+        stay_signed_in: bool,
+    ) -> Result<Account, AppError> {
+        self.sign_in_subsonic_key(service_url, api_key, stay_signed_in)
+            .await
     }
 
     /// Answers `pending`'s question: a new password, or a code. The answer may be another
@@ -340,7 +355,9 @@ impl Accounts {
                 Ok(kept_secret(store, &url, &username)?.map(|secret| {
                     let kind = match secret {
                         KeptSecret::Token(_) => ServiceKind::Strato,
-                        KeptSecret::SubsonicPassword(_) => ServiceKind::OpenSubsonic,
+                        KeptSecret::SubsonicPassword(_) | KeptSecret::SubsonicApiKey(_) => {
+                            ServiceKind::OpenSubsonic
+                        }
                     };
                     (url, username, kind)
                 }))
@@ -378,7 +395,16 @@ impl Accounts {
         let refresh = match kept {
             Some(KeptSecret::Token(refresh)) => Some(refresh),
             Some(KeptSecret::SubsonicPassword(password)) => {
-                return self.resume_subsonic(service_url, username, password).await;
+                let credentials = strato_subsonic::Credentials::password(username, password);
+                return self
+                    .resume_subsonic(service_url, username, credentials)
+                    .await;
+            }
+            Some(KeptSecret::SubsonicApiKey(key)) => {
+                let credentials = strato_subsonic::Credentials::api_key(key);
+                return self
+                    .resume_subsonic(service_url, username, credentials)
+                    .await;
             }
             None => None,
         };
@@ -522,6 +548,9 @@ fn kept_secret(
     };
     if let Some(password) = subsonic::kept_password(&value) {
         return Ok(Some(KeptSecret::SubsonicPassword(password.to_owned())));
+    }
+    if let Some(key) = subsonic::kept_api_key(&value) {
+        return Ok(Some(KeptSecret::SubsonicApiKey(key.to_owned())));
     }
     Ok(store.load(service_url, username)?.map(KeptSecret::Token))
 }

@@ -10,6 +10,11 @@
 //! the keychain entry where a Strato account keeps its token, marked so that resuming knows
 //! which it is ([`kept_password`]). Nowhere else: the client holds it in a redacting
 //! [`Secret`](strato_subsonic::Secret), and every address it logs is redacted.
+//!
+//! An API key (`OpenSubsonic`'s `apiKeyAuthentication`) signs in with the address alone, on
+//! a server that lists the extension: the account is named by the key's owner, as the
+//! server's `tokenInfo` says, and the key is kept as a password is, marked apart
+//! ([`kept_api_key`]).
 
 use std::sync::Arc;
 
@@ -25,6 +30,8 @@ use crate::error::from_service;
 
 /// Marks a kept Subsonic password apart from a Strato refresh token (which never starts so).
 const PASSWORD_MARK: &str = "opensubsonic-password:";
+/// Marks a kept API key apart from a password and a refresh token.
+const API_KEY_MARK: &str = "opensubsonic-api-key:";
 
 /// The keychain's value for a Subsonic account's `password`.
 fn kept_value(password: &str) -> String {
@@ -34,6 +41,11 @@ fn kept_value(password: &str) -> String {
 /// The password in a kept keychain value, if the value is a Subsonic account's.
 pub(super) fn kept_password(value: &str) -> Option<&str> {
     value.strip_prefix(PASSWORD_MARK)
+}
+
+/// The API key in a kept keychain value, if the value is one.
+pub(super) fn kept_api_key(value: &str) -> Option<&str> {
+    value.strip_prefix(API_KEY_MARK)
 }
 
 /// Whether the typed address is the Subsonic API's own folder (`https://host/rest`).
@@ -65,7 +77,8 @@ impl Accounts {
     ) -> Result<Account, AppError> {
         let username = username.trim();
         let kept = stay_signed_in.then(|| kept_value(&password));
-        let client = match self.connect_subsonic(address, username, password).await {
+        let credentials = Credentials::password(username, password);
+        let client = match self.connect_subsonic(address, credentials).await {
             Ok(client) => client,
             Err(err) if not_strato.is_some() && is_not_subsonic(&err) => {
                 tracing::info!(
@@ -81,6 +94,56 @@ impl Accounts {
             }
             Err(err) => return Err(from_subsonic(err)),
         };
+        Ok(self.signed_in_subsonic(client, username, kept).await)
+    }
+
+    /// Signs in to the Subsonic server at `address` with an API key, as the key's owner;
+    /// with `stay_signed_in`, keeps the key in the keychain. A server without the
+    /// `apiKeyAuthentication` extension is told apart in words, the key never sent to it.
+    pub(super) async fn sign_in_subsonic_key(
+        &self,
+        address: &str,
+        key: String,
+        stay_signed_in: bool,
+    ) -> Result<Account, AppError> {
+        let key = key.trim().to_owned();
+        if key.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "Enter the API key you made on the server.",
+            ));
+        }
+        let kept = stay_signed_in.then(|| format!("{API_KEY_MARK}{key}"));
+        let client = match self
+            .connect_subsonic(address, Credentials::api_key(key))
+            .await
+        {
+            Ok(client) => client,
+            Err(err) if is_not_subsonic(&err) => {
+                tracing::info!(subsonic = %err, "no Subsonic server at the address of an API key");
+                return Err(AppError::new(
+                    ErrorKind::NotFound,
+                    "No Subsonic server answers at this address. Check the address.",
+                ));
+            }
+            // No keys taken here (no extension, or no owner said): a refused sign-in.
+            Err(err) if err.kind() == SubsonicErrorKind::Unsupported => {
+                return Err(AppError::new(ErrorKind::Auth, err.message()));
+            }
+            Err(err) => return Err(from_subsonic(err)),
+        };
+        let username = client.username().unwrap_or_default().to_owned();
+        Ok(self.signed_in_subsonic(client, &username, kept).await)
+    }
+
+    /// The account signed in with `client` as `username`, its secret kept when `kept` holds
+    /// the keychain's value for it.
+    async fn signed_in_subsonic(
+        &self,
+        client: SubsonicClient,
+        username: &str,
+        kept: Option<String>,
+    ) -> Account {
         // Named by the API's own folder: an account on this server is kept apart from a
         // Strato account at the same address (its keychain entry, its library's file).
         let url = format!("{}rest/", client.base_url());
@@ -93,21 +156,33 @@ impl Accounts {
             .await;
         }
         let connection = Connection::Subsonic(Arc::new(client));
-        Ok(Account {
+        Account {
             session: connection.session(&url, username),
             connection,
-        })
+        }
     }
 
-    /// Resumes a kept Subsonic account with its kept password. A refused password (changed
-    /// on the server) is forgotten; being offline keeps it for next time.
+    /// Resumes a kept Subsonic account with its kept password or API key. A refused one
+    /// (changed or revoked on the server, or a key now another user's) is forgotten; being
+    /// offline keeps it for next time.
     pub(super) async fn resume_subsonic(
         &self,
         service_url: &str,
         username: &str,
-        password: String,
+        credentials: Credentials,
     ) -> Result<Account, AppError> {
-        match self.connect_subsonic(service_url, username, password).await {
+        match self.connect_subsonic(service_url, credentials).await {
+            Ok(client) if client.username().is_some_and(|owner| owner != username) => {
+                // The key was given to another user on the server since: not this account's.
+                self.forget(service_url, username).await;
+                Err(AppError::new(
+                    ErrorKind::Auth,
+                    format!(
+                        "The API key kept for {username} now belongs to another account on \
+                         the server. Please sign in again."
+                    ),
+                ))
+            }
             Ok(client) => {
                 self.note_resumed(service_url, username).await;
                 let connection = Connection::Subsonic(Arc::new(client));
@@ -128,13 +203,11 @@ impl Accounts {
     async fn connect_subsonic(
         &self,
         address: &str,
-        username: &str,
-        password: String,
+        credentials: Credentials,
     ) -> Result<SubsonicClient, SubsonicError> {
         let options = ConnectOptions {
             allow_insecure: self.trust.insecure_allowed(),
         };
-        let credentials = Credentials::password(username, password);
         SubsonicClient::connect_with(address, credentials, options).await
     }
 }
@@ -173,6 +246,10 @@ mod tests {
     fn a_kept_password_is_told_apart_from_a_refresh_token() {
         let value = kept_value("pa:ss word");
         assert_eq!(kept_password(&value), Some("pa:ss word"));
+        assert_eq!(kept_api_key(&value), None);
+        let key = format!("{API_KEY_MARK}k:ey");
+        assert_eq!(kept_api_key(&key), Some("k:ey"));
+        assert_eq!(kept_password(&key), None);
         assert_eq!(
             kept_password("eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.x"),
             None

@@ -64,6 +64,23 @@ impl App {
         Ok(self.step(step).await)
     }
 
+    /// Signs in to a Subsonic server with an API key made on it (`OpenSubsonic`'s
+    /// `apiKeyAuthentication`): no name or password, the account is the key's owner. With
+    /// `stay_signed_in` the key is kept in the keychain, and only there.
+    pub async fn sign_in_with_api_key(
+        &self,
+        service_url: &str,
+        api_key: String,
+        stay_signed_in: bool,
+    ) -> Result<Session, AppError> {
+        lock(&self.challenge).take();
+        let account = self
+            .accounts
+            .sign_in_with_api_key(service_url, api_key, stay_signed_in)
+            .await?;
+        Ok(self.set_account(account).await)
+    }
+
     /// Answers the challenge named `challenge_id`. A wrong answer keeps the challenge, so the
     /// listener can try again; the answer may be a further challenge.
     pub async fn answer_challenge(

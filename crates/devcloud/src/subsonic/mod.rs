@@ -159,6 +159,8 @@ async fn answer(
     };
     match name {
         "ping" => Ok(Reply::empty()),
+        // The apiKeyAuthentication extension's: whose credentials these are.
+        "tokenInfo" => Ok(Reply::field("tokenInfo", json!({"username": user}))),
         "getLicense" => Ok(Reply::field(
             "license",
             json!({"valid": true, "email": format!("{user}@devcloud.invalid")}),

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 vi.mock("../../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../ipc")>()),
   signIn: vi.fn(),
+  signInWithApiKey: vi.fn(),
   answerChallenge: vi.fn(),
   signUp: vi.fn(),
   confirmSignUp: vi.fn(),
@@ -184,6 +185,64 @@ describe("SignInScreen", () => {
     await fireEvent.click(screen.getByTestId("back-to-sign-in"));
     expect(screen.getByTestId("account-title").textContent).toBe("Sign in");
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("SignInScreen API key", () => {
+  it("swaps the name and password for one API key field, labelled and hidden as typed", async () => {
+    render(SignInScreen);
+    const toggle = screen.getByRole("button", { name: "Use an API key" });
+    expect(toggle.dataset.testid).toBe("use-api-key");
+
+    await fireEvent.click(toggle);
+    expect(screen.queryByTestId("username")).toBeNull();
+    expect(screen.queryByTestId("password")).toBeNull();
+    const key = screen.getByLabelText("API key") as HTMLInputElement;
+    expect(key.dataset.testid).toBe("api-key");
+    expect(key.type).toBe("password");
+    expect(key.getAttribute("aria-describedby")).toBe("api-key-hint");
+    expect(screen.getByText(/in your server's settings/).id).toBe("api-key-hint");
+    // Nothing of the Strato cloud's account screens for a key made on a server.
+    expect(screen.queryByTestId("forgot-password")).toBeNull();
+    expect(screen.queryByTestId("create-account")).toBeNull();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Use a name and password" }));
+    expect(screen.getByTestId("username")).toBeTruthy();
+    expect(screen.queryByTestId("api-key")).toBeNull();
+  });
+
+  it("signs in with the address and the key alone, kept when asked", async () => {
+    mocked.signInWithApiKey.mockResolvedValue(makeSession("http://music.local/rest/", "ana", { kind: "open_subsonic" }));
+    render(SignInScreen);
+
+    await input("service-url", " http://music.local/rest ");
+    await fireEvent.click(screen.getByTestId("use-api-key"));
+    await input("api-key", " k-123 ");
+    await fireEvent.click(screen.getByTestId("stay-signed-in"));
+    await fireEvent.click(screen.getByTestId("sign-in"));
+
+    expect(mocked.signInWithApiKey).toHaveBeenCalledWith("http://music.local/rest", "k-123", true);
+    expect(signIn).not.toHaveBeenCalled();
+    expect(sessionStore.signedIn).toBe(true);
+    expect(sessionStore.current?.username).toBe("ana");
+  });
+
+  it("says a server that takes no keys in the backend's words, and the field stays", async () => {
+    mocked.signInWithApiKey.mockRejectedValue({
+      kind: "auth",
+      message: "This server does not accept API keys; sign in with your name and password.",
+    });
+    render(SignInScreen);
+
+    await fireEvent.click(screen.getByTestId("use-api-key"));
+    await input("api-key", "k-123");
+    await fireEvent.click(screen.getByTestId("sign-in"));
+
+    expect((await screen.findByRole("alert")).textContent?.trim()).toBe(
+      "This server does not accept API keys; sign in with your name and password.",
+    );
+    expect(sessionStore.signedIn).toBe(false);
+    expect((screen.getByTestId("api-key") as HTMLInputElement).value).toBe("k-123");
   });
 });
 

@@ -232,6 +232,14 @@ export class SessionStore {
     });
   }
 
+  /** Signs in to a Subsonic server with an API key (no name, no password); true once signed in. */
+  signInWithApiKey(serviceUrl: string, apiKey: string, staySignedIn = false): Promise<boolean> {
+    return this.#run(async () => {
+      const stay = staySignedIn && (this.staySignedIn?.available ?? false);
+      return this.#step({ step: "signed_in", session: await ipc.signInWithApiKey(serviceUrl.trim(), apiKey.trim(), stay) });
+    });
+  }
+
   /** Answers the challenge on show: the new password, or the code. */
   answerChallenge(answer: string): Promise<boolean> {
     const view = this.view;
