@@ -7,9 +7,10 @@
 //!   keeps what it learnt ([`ServerInfo`], [`Extensions`], [`AuthMethod`]).
 //! - Calls answer in the API's own types ([`wire`]); [`convert`] turns them into the project's
 //!   (`strato_model::api`), the shapes the app's service trait answers in.
-//! - Streams and downloads are addresses the audio engine fetches itself ([`StreamUrl`], with
-//!   whether the original file is sent, so seeking can be promised); covers are fetched here,
-//!   "no cover" being an answer, not an error.
+//! - Streams are addresses the audio engine fetches itself ([`StreamUrl`], with whether the
+//!   original file is sent, so seeking can be promised); a download for offline is fetched
+//!   here, from a byte on ([`SongDownload`]), a refusal being its code's error, never bytes of
+//!   a file; covers are fetched here, "no cover" being an answer, not an error.
 //! - [`SubsonicClient`] implements strato-service's `MusicService` (`music_service.rs`), so
 //!   the app browses a Subsonic server as it browses the Strato cloud; its errors become
 //!   `ServiceError`s with their kind, words and HTTP status.
@@ -27,6 +28,7 @@ pub mod auth;
 mod calls;
 mod client;
 pub mod convert;
+mod download;
 mod error;
 mod extensions;
 mod media;
@@ -38,6 +40,7 @@ pub use address::is_loopback;
 pub use auth::{AuthMethod, Credentials, Secret, salted_token};
 pub use calls::{AlbumListType, PlaylistUpdate, SearchCounts, StarTarget};
 pub use client::{API_VERSION, CLIENT_NAME, ConnectOptions, ServerInfo, SubsonicClient};
+pub use download::SongDownload;
 pub use error::{SubsonicError, SubsonicErrorKind};
 pub use extensions::{
     API_KEY_AUTHENTICATION, Extensions, FORM_POST, SONG_LYRICS, TRANSCODE_OFFSET,
