@@ -302,7 +302,7 @@ mod tests {
                 track_id,
                 std::path::Path::new(&format!("/tmp/{track_id}.mp3")),
                 size,
-                &sha,
+                Some(&sha),
             )
             .unwrap();
         library
@@ -455,7 +455,7 @@ mod tests {
                 "p1",
                 std::path::Path::new("/tmp/p1.mp3"),
                 5,
-                &"cd".repeat(32),
+                Some(&"cd".repeat(32)),
             )
             .unwrap();
         library.fail_download("p1", "gone").unwrap();

@@ -5,6 +5,10 @@
 //! size and SHA-256 measured on the written file and checks them against what the service
 //! promised when the download started. The table's CHECK enforces the same, so no other code
 //! path can mark an unverified file complete.
+//!
+//! A service may promise the size alone: a Subsonic server lists a song's size but no
+//! checksum. The measured SHA-256 is recorded all the same; the CHECK's `sha256 =
+//! expected_sha256` is NULL then, which SQL counts as met, while the size must still match.
 
 use std::path::{Path, PathBuf};
 
@@ -107,19 +111,20 @@ impl Library {
         self.require_download(track_id)
     }
 
-    /// The download manager starts (or restarts) fetching, with the grant's promise. Progress
-    /// is kept when resuming the same file with the same promise, reset otherwise.
+    /// The download manager starts (or restarts) fetching, with the grant's promise: a size,
+    /// and a SHA-256 when the service gives one. Progress is kept when resuming the same file
+    /// with the same promise, reset otherwise.
     pub fn start_download(
         &mut self,
         track_id: &str,
         path: &Path,
         expected_size: u64,
-        expected_sha256: &str,
+        expected_sha256: Option<&str>,
     ) -> Result<Download> {
         let path = path.to_str().ok_or_else(|| {
             Error::Invalid(format!("download path {} is not UTF-8", path.display()))
         })?;
-        let sha256 = valid_sha256(expected_sha256)?;
+        let sha256 = expected_sha256.map(valid_sha256).transpose()?;
         self.write(|tx| {
             let changed = tx.execute(
                 "UPDATE downloads SET state = 'downloading', last_error = NULL, \
@@ -147,9 +152,9 @@ impl Library {
         })
     }
 
-    /// Marks a download complete if the measured file is exactly what was promised. On a
-    /// mismatch the download is marked failed (saying why) and
-    /// [`Error::DownloadMismatch`] is returned.
+    /// Marks a download complete if the measured file is exactly what was promised (its size,
+    /// and its SHA-256 when one was). On a mismatch the download is marked failed (saying why)
+    /// and [`Error::DownloadMismatch`] is returned.
     pub fn complete_download(&mut self, track_id: &str, file: &VerifiedFile) -> Result<Download> {
         let sha256 = valid_sha256(&file.sha256)?;
         let now = unix_now();
@@ -165,12 +170,14 @@ impl Library {
                 promise.ok_or_else(|| Error::not_found("download", track_id))?;
             let problem = match (expected_size, expected_sha256) {
                 _ if state != "downloading" => Some(format!("the download is {state}, not running")),
-                (Some(size), Some(expected)) if size == file.size && expected == sha256 => None,
                 (Some(size), _) if size != file.size => {
                     Some(format!("{} bytes instead of {size}", file.size))
                 }
-                (Some(_), Some(_)) => Some("its SHA-256 differs".to_owned()),
-                _ => Some("no size and checksum were promised".to_owned()),
+                (Some(_), Some(expected)) if expected != sha256 => {
+                    Some("its SHA-256 differs".to_owned())
+                }
+                (Some(_), _) => None,
+                (None, _) => Some("no size was promised".to_owned()),
             };
             if let Some(detail) = problem {
                 tx.execute(

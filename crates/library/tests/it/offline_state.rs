@@ -75,10 +75,14 @@ fn downloads_complete_only_when_verified() {
     );
 
     let path = Path::new("/music/t1.mp3");
-    library.start_download("t1", path, 1_000, SHA_A).unwrap();
+    library
+        .start_download("t1", path, 1_000, Some(SHA_A))
+        .unwrap();
     library.record_download_progress("t1", 400).unwrap();
     // Resuming the same file with the same promise keeps the progress.
-    let resumed = library.start_download("t1", path, 1_000, SHA_A).unwrap();
+    let resumed = library
+        .start_download("t1", path, 1_000, Some(SHA_A))
+        .unwrap();
     assert_eq!(
         (resumed.state, resumed.bytes_done),
         (DownloadState::Downloading, 400)
@@ -94,14 +98,18 @@ fn downloads_complete_only_when_verified() {
     assert_eq!(failed.state, DownloadState::Failed);
     assert!(failed.last_error.unwrap().contains("SHA-256"));
 
-    let restarted = library.start_download("t1", path, 1_000, SHA_A).unwrap();
+    let restarted = library
+        .start_download("t1", path, 1_000, Some(SHA_A))
+        .unwrap();
     assert_eq!(restarted.bytes_done, 400);
     let short = VerifiedFile {
         size: 999,
         sha256: SHA_A.into(),
     };
     assert!(library.complete_download("t1", &short).is_err());
-    library.start_download("t1", path, 1_000, SHA_A).unwrap();
+    library
+        .start_download("t1", path, 1_000, Some(SHA_A))
+        .unwrap();
     let done = library.complete_download("t1", &file).unwrap();
     assert_eq!(done.state, DownloadState::Complete);
     assert_eq!((done.size, done.bytes_done), (Some(1_000), 1_000));
@@ -130,7 +138,58 @@ fn downloads_complete_only_when_verified() {
         [],
     );
     assert!(forged.is_err());
-    assert!(library.start_download("t1", path, 1, "not hex").is_err());
+    assert!(
+        library
+            .start_download("t1", path, 1, Some("not hex"))
+            .is_err()
+    );
+    fixture.check(library);
+}
+
+#[test]
+fn a_promise_of_the_size_alone_checks_the_size_and_keeps_the_measured_checksum() {
+    let fixture = Fixture::new();
+    let mut library = fixture.open();
+    library.request_download("s1", true).unwrap();
+    let path = Path::new("/music/s1.flac");
+    let started = library.start_download("s1", path, 2_000, None).unwrap();
+    assert_eq!(
+        (started.expected_size, started.expected_sha256),
+        (Some(2_000), None)
+    );
+    library.record_download_progress("s1", 700).unwrap();
+    // The same promise again (a resume) keeps the progress.
+    let resumed = library.start_download("s1", path, 2_000, None).unwrap();
+    assert_eq!(resumed.bytes_done, 700);
+
+    let short = VerifiedFile {
+        size: 1_999,
+        sha256: SHA_B.into(),
+    };
+    let error = library.complete_download("s1", &short).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::DownloadMismatch);
+    let failed = library.download("s1").unwrap().unwrap();
+    assert!(
+        failed.last_error.as_deref().unwrap().contains("1999 bytes"),
+        "{failed:?}"
+    );
+
+    library.start_download("s1", path, 2_000, None).unwrap();
+    let measured = VerifiedFile {
+        size: 2_000,
+        sha256: SHA_B.into(),
+    };
+    let done = library.complete_download("s1", &measured).unwrap();
+    assert_eq!(done.state, DownloadState::Complete);
+    assert_eq!(done.sha256.as_deref(), Some(SHA_B));
+    assert_eq!(done.path.as_deref(), Some(path));
+
+    // The schema still refuses a complete row whose size is not the one promised.
+    let forged = fixture.raw().execute(
+        "UPDATE downloads SET size = 1999, bytes_done = 1999 WHERE track_id = 's1'",
+        [],
+    );
+    assert!(forged.is_err());
     fixture.check(library);
 }
 
@@ -146,7 +205,12 @@ fn eviction_prefers_unplayed_then_least_recently_played_and_skips_pinned() {
     ] {
         library.request_download(track_id, pinned).unwrap();
         library
-            .start_download(track_id, Path::new(&format!("/m/{track_id}")), 10, SHA_A)
+            .start_download(
+                track_id,
+                Path::new(&format!("/m/{track_id}")),
+                10,
+                Some(SHA_A),
+            )
             .unwrap();
         library
             .complete_download(

@@ -1,13 +1,13 @@
 //! Offline copies of tracks the service no longer has for this listener (deleted or taken
 //! down, or made private by their owner) are removed at the next sync, and the listener is
-//! told which ones in a sync notice (`docs/api.md`, `POST /v1/tracks/availability`).
+//! told which ones in a sync notice. The service is asked through the manager's
+//! [`DownloadSource`](super::DownloadSource) (the cloud: `POST /v1/tracks/availability`,
+//! `docs/api.md`; a Subsonic server: each track's `getSong`).
 
 use std::collections::HashSet;
 
-use strato_library::DownloadState;
-use strato_model::api::AvailabilityRequest;
-
 use super::{DownloadError, DownloadManager};
+use strato_library::DownloadState;
 
 /// What [`DownloadManager::remove_unavailable`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct UnavailableRemoved {
 impl DownloadManager {
     /// Removes the downloads of tracks the service no longer has. With `ask_service`, it
     /// first asks the service about every track downloaded or waiting to be, and every track
-    /// marked unavailable (in batches of [`AvailabilityRequest::MAX_TRACKS`]), and records
+    /// marked unavailable (in the source's batches), and records
     /// the answer; without, it acts only on
     /// what the library already knows (playlists' snapshots mark unavailable items), with no
     /// request at all.
@@ -50,13 +50,12 @@ impl DownloadManager {
             let mut ids: Vec<String> = downloads.iter().map(|d| d.track_id.clone()).collect();
             let downloaded: HashSet<&String> = downloads.iter().map(|d| &d.track_id).collect();
             ids.extend(marked.into_iter().filter(|id| !downloaded.contains(id)));
-            for asked in ids.chunks(AvailabilityRequest::MAX_TRACKS) {
-                let unavailable = self
-                    .shared
-                    .api
-                    .unavailable_tracks(asked)
+            let source = &self.shared.source;
+            for asked in ids.chunks(source.availability_batch().max(1)) {
+                let unavailable = source
+                    .unavailable(asked)
                     .await
-                    .map_err(DownloadError::from_cloud)?;
+                    .map_err(DownloadError::from_service)?;
                 let asked = asked.to_vec();
                 library
                     .call(move |lib| lib.record_availability(&asked, &unavailable))

@@ -1,6 +1,6 @@
 //! Why a download stopped, in words a listener can read.
 
-use strato_cloud::{CloudError, CloudErrorKind};
+use strato_service::{ServiceError, ServiceErrorKind};
 
 /// A download that could not finish. `Display` is a sentence for the listener; the chain
 /// (`source`) keeps the technical cause for the log.
@@ -84,7 +84,7 @@ impl DownloadError {
         self.kind
     }
 
-    pub(crate) fn unavailable(source: CloudError) -> Self {
+    pub(crate) fn unavailable(source: ServiceError) -> Self {
         Self::new(
             DownloadErrorKind::Unavailable,
             "This track is no longer available, so it cannot be downloaded.",
@@ -93,22 +93,24 @@ impl DownloadError {
     }
 
     /// A service error that retrying will not fix; its own words are already for listeners.
-    pub(crate) fn from_cloud(source: CloudError) -> Self {
+    /// Every service's errors come here by the same kinds, so a Subsonic server's refusal
+    /// reads as the cloud's does.
+    pub(crate) fn from_service(source: ServiceError) -> Self {
         let kind = match source.kind() {
-            CloudErrorKind::NotFound => return Self::unavailable(source),
-            CloudErrorKind::Forbidden => DownloadErrorKind::Forbidden,
-            CloudErrorKind::Auth if source.status() == Some(403) => DownloadErrorKind::Forbidden,
-            CloudErrorKind::Auth => DownloadErrorKind::Session,
-            CloudErrorKind::Offline => DownloadErrorKind::Network,
-            CloudErrorKind::Untrusted => DownloadErrorKind::Untrusted,
+            ServiceErrorKind::NotFound => return Self::unavailable(source),
+            ServiceErrorKind::Forbidden => DownloadErrorKind::Forbidden,
+            ServiceErrorKind::Auth if source.status() == Some(403) => DownloadErrorKind::Forbidden,
+            ServiceErrorKind::Auth => DownloadErrorKind::Session,
+            ServiceErrorKind::Offline => DownloadErrorKind::Network,
+            ServiceErrorKind::Untrusted => DownloadErrorKind::Untrusted,
             _ => DownloadErrorKind::Server,
         };
         Self::new(kind, source.to_string()).with_source(source)
     }
 
     /// A failure worth retrying (the network, a 5xx) that ran out of retries.
-    pub(crate) fn transient(source: CloudError) -> Self {
-        let kind = if source.kind() == CloudErrorKind::Offline {
+    pub(crate) fn transient(source: ServiceError) -> Self {
+        let kind = if source.kind() == ServiceErrorKind::Offline {
             DownloadErrorKind::Network
         } else {
             DownloadErrorKind::Server
@@ -117,7 +119,7 @@ impl DownloadError {
     }
 
     /// The CDN refused the track's signature, and fresh grants did not help.
-    pub(crate) fn forbidden(source: CloudError) -> Self {
+    pub(crate) fn forbidden(source: ServiceError) -> Self {
         Self::new(
             DownloadErrorKind::Forbidden,
             "The music server refused access to this track, even with fresh permission, so \
@@ -184,10 +186,10 @@ impl DownloadError {
 
 /// Whether another try of the same request may succeed: the network, 5xx and 429, and
 /// answers this client could not read (a garbled range).
-pub(crate) fn is_transient(error: &CloudError) -> bool {
-    error.kind() == CloudErrorKind::Offline
+pub(crate) fn is_transient(error: &ServiceError) -> bool {
+    error.kind() == ServiceErrorKind::Offline
         || match error.status() {
-            None => error.kind() == CloudErrorKind::Server,
+            None => error.kind() == ServiceErrorKind::Server,
             Some(status) => status == 429 || status >= 500,
         }
 }
@@ -213,7 +215,45 @@ pub fn human_bytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_bytes;
+    use super::*;
+
+    #[test]
+    fn every_services_errors_end_a_download_by_the_same_kinds() {
+        use DownloadErrorKind as D;
+        use ServiceErrorKind as S;
+        for kind in S::ALL {
+            let error = DownloadError::from_service(ServiceError::new(kind, "The words."));
+            let expected = match kind {
+                S::NotFound => D::Unavailable,
+                S::Forbidden => D::Forbidden,
+                S::Auth => D::Session,
+                S::Offline => D::Network,
+                S::Untrusted => D::Untrusted,
+                _ => D::Server,
+            };
+            assert_eq!(error.kind(), expected, "{kind:?}");
+            if kind != S::NotFound {
+                assert_eq!(error.to_string(), "The words.", "the service's own words");
+            }
+        }
+        // A 403 for a session's request is a refusal, not an ended session.
+        let refused = ServiceError::new(S::Auth, "No.").with_status(Some(403));
+        assert_eq!(DownloadError::from_service(refused).kind(), D::Forbidden);
+        let gone = DownloadError::from_service(ServiceError::new(S::NotFound, "70"));
+        assert!(gone.to_string().contains("no longer available"), "{gone}");
+    }
+
+    #[test]
+    fn only_the_network_and_a_failing_server_are_tried_again() {
+        let with = |kind, status| ServiceError::new(kind, "x").with_status(status);
+        assert!(is_transient(&with(ServiceErrorKind::Offline, None)));
+        assert!(is_transient(&with(ServiceErrorKind::Server, None)));
+        assert!(is_transient(&with(ServiceErrorKind::Server, Some(503))));
+        assert!(is_transient(&with(ServiceErrorKind::Server, Some(429))));
+        assert!(!is_transient(&with(ServiceErrorKind::Server, Some(400))));
+        assert!(!is_transient(&with(ServiceErrorKind::Forbidden, None)));
+        assert!(!is_transient(&with(ServiceErrorKind::NotFound, Some(404))));
+    }
 
     #[test]
     fn sizes_read_well() {

@@ -1,15 +1,19 @@
-//! One track's download, from grant to verified file and complete row.
+//! One track's download, from grant to verified file and complete row, whatever the source.
 
 use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
-use strato_cloud::{CloudError, CloudErrorKind};
-use strato_library::{ErrorKind as LibraryErrorKind, VerifiedFile};
-use strato_model::api::{DownloadGrant, DownloadQuality};
+use strato_library::{Download, ErrorKind as LibraryErrorKind, VerifiedFile};
+use strato_model::api::DownloadQuality;
+use strato_service::{ServiceError, ServiceErrorKind};
 
 use super::error::is_transient;
+use super::source::{FilePromise, OpenError, SourceGrant};
 use super::storage::{PartFile, TrackFiles, hash_existing, publish, remove_if_present};
 use super::{DownloadError, DownloadErrorKind, DownloadEvent, Shared, quota};
+
+/// The format the files are named by until a grant says the track's own (the cloud's MP3).
+const FIRST_FORMAT: &str = "mp3";
 
 /// Progress is saved to the library this often (bytes), not at every chunk: the part file
 /// on disk, not the row, is what a resume trusts.
@@ -30,7 +34,7 @@ pub(crate) async fn download(shared: &Shared, track_id: &str) -> Outcome {
         shared,
         track_id,
         quality: shared.quality(),
-        files: TrackFiles::new(&shared.dir, track_id),
+        files: TrackFiles::new(&shared.dir, track_id, FIRST_FORMAT),
         attempts: 0,
         done: 0,
         hasher: Sha256::new(),
@@ -47,9 +51,10 @@ enum Step {
     Stop,
     /// Worth another try after a pause: the network, a 5xx, a stall.
     Transient(DownloadError),
-    /// The CDN refused the signature (403): a fresh grant is needed.
-    Expired(CloudError),
-    /// More bytes than promised: the file is not what the grant describes.
+    /// The grant's access ran out (the CDN refused its signature): a fresh grant is needed.
+    Expired(ServiceError),
+    /// Not the file promised (more bytes, or another length): the file is not what the grant
+    /// describes.
     Damaged(String),
     Fatal(DownloadError),
 }
@@ -60,6 +65,7 @@ struct Job<'a> {
     /// The copy asked for, as chosen when the track's download started: its grants all
     /// name the same file, so a part file goes on where it stopped.
     quality: DownloadQuality,
+    /// The track's file and part file, named by the grant's format once it is known.
     files: TrackFiles,
     /// Failed tries in a row (reset by any progress).
     attempts: u32,
@@ -81,31 +87,21 @@ impl Job<'_> {
             return Ok(Outcome::Stopped);
         };
         let mut grant = self.grant().await?;
-        if row
-            .expected_sha256
-            .as_deref()
-            .is_some_and(|promised| promised != grant.sha256)
-        {
-            // The service has a different file now: what was written of the old one is
-            // useless.
-            self.blocking(move |files| remove_if_present(&files.part))
-                .await
-                .map_err(DownloadError::write)?;
-        }
-        quota::reserve(self.shared, self.track_id, grant.size).await?;
-        if !self.start(&grant).await? {
+        self.take_files(&row, &grant.promise).await?;
+        quota::reserve(self.shared, self.track_id, grant.promise.size).await?;
+        if !self.start(&grant.promise).await? {
             return Ok(Outcome::Stopped);
         }
-        if let Some(outcome) = self.adopt_finished_file(&grant).await? {
+        if let Some(outcome) = self.adopt_finished_file(&grant.promise).await? {
             return Ok(outcome);
         }
-        self.load_part(grant.size).await?;
+        self.load_part(grant.promise.size).await?;
         let mut damaged = 0;
         loop {
             if self.shared.should_stop(self.track_id) {
                 return self.stop().await;
             }
-            if self.done < grant.size {
+            if self.done < grant.promise.size {
                 let before = self.done;
                 let step = self.transfer(&grant).await;
                 self.save_progress().await;
@@ -120,7 +116,7 @@ impl Job<'_> {
                         // Once per refusal; counted, so a CDN that refuses every fresh grant
                         // ends the track instead of looping.
                         self.count_attempt(DownloadError::forbidden(error))?;
-                        match self.renew(&grant).await? {
+                        match self.renew(&grant.promise).await? {
                             Some(fresh) => grant = fresh,
                             None => return Ok(Outcome::Stopped),
                         }
@@ -133,37 +129,78 @@ impl Job<'_> {
                 continue;
             }
             let sha256 = hex::encode(self.hasher.clone().finalize());
-            if sha256 != grant.sha256.to_ascii_lowercase() {
+            if grant
+                .promise
+                .sha256
+                .as_ref()
+                .is_some_and(|promised| *promised != sha256)
+            {
                 self.discard_damaged("its SHA-256 differs", &mut damaged)
                     .await?;
                 continue;
             }
-            return self.complete(grant.size, sha256).await;
+            return self.complete(grant.promise.size, sha256).await;
         }
     }
 
-    /// A download grant, retrying network failures.
-    async fn grant(&mut self) -> Result<DownloadGrant, DownloadError> {
+    /// Access to the file from the source, retrying network failures.
+    async fn grant(&mut self) -> Result<SourceGrant, DownloadError> {
         loop {
-            let asked = self.shared.api.download_grant(self.track_id, self.quality);
+            let asked = self.shared.source.grant(self.track_id, self.quality);
             match asked.await {
-                Ok(grant) => return Ok(grant),
+                Ok(mut grant) => {
+                    if let Some(sha256) = grant.promise.sha256.as_mut() {
+                        sha256.make_ascii_lowercase();
+                    }
+                    return Ok(grant);
+                }
                 Err(error) if is_transient(&error) => {
                     self.back_off(DownloadError::transient(error)).await?;
                 }
-                Err(error) => return Err(DownloadError::from_cloud(error)),
+                Err(error) => return Err(DownloadError::from_service(error)),
             }
         }
     }
 
-    /// A fresh grant after the CDN refused the old one. If its promise changed, the part
+    /// Names the track's files by the grant's format. What an earlier start recorded under
+    /// another promise (the service has another file now, or another format) is of no use:
+    /// its part file goes.
+    async fn take_files(
+        &mut self,
+        row: &Download,
+        promise: &FilePromise,
+    ) -> Result<(), DownloadError> {
+        self.files = TrackFiles::new(&self.shared.dir, self.track_id, &promise.format);
+        let earlier = row
+            .path
+            .as_deref()
+            .and_then(|path| TrackFiles::recorded(&self.shared.dir, path));
+        let same_promise = row.expected_size == Some(promise.size)
+            && row.expected_sha256 == promise.sha256
+            && earlier.as_ref() == Some(&self.files);
+        if same_promise || row.expected_size.is_none() {
+            return Ok(());
+        }
+        let stale = earlier.filter(|files| *files != self.files);
+        self.blocking(move |files| {
+            if let Some(stale) = stale {
+                remove_if_present(&stale.part)?;
+                remove_if_present(&stale.complete)?;
+            }
+            remove_if_present(&files.part)
+        })
+        .await
+        .map_err(DownloadError::write)
+    }
+
+    /// A fresh grant after the old one's access ran out. If its promise changed, the part
     /// file is of another file and starts over. `None`: the track was removed meanwhile.
-    async fn renew(&mut self, old: &DownloadGrant) -> Result<Option<DownloadGrant>, DownloadError> {
+    async fn renew(&mut self, old: &FilePromise) -> Result<Option<SourceGrant>, DownloadError> {
         let fresh = self.grant().await?;
-        if fresh.size != old.size || fresh.sha256 != old.sha256 {
+        if fresh.promise.size != old.size || fresh.promise.sha256 != old.sha256 {
             self.reset_part().await?;
-            quota::reserve(self.shared, self.track_id, fresh.size).await?;
-            if !self.start(&fresh).await? {
+            quota::reserve(self.shared, self.track_id, fresh.promise.size).await?;
+            if !self.start(&fresh.promise).await? {
                 return Ok(None);
             }
         }
@@ -172,14 +209,14 @@ impl Job<'_> {
     }
 
     /// Records the start with the grant's promise; `false` if the row is gone (removed).
-    async fn start(&self, grant: &DownloadGrant) -> Result<bool, DownloadError> {
+    async fn start(&self, promise: &FilePromise) -> Result<bool, DownloadError> {
         let id = self.track_id.to_owned();
         let path = self.files.complete.clone();
-        let (size, sha256) = (grant.size, grant.sha256.clone());
+        let (size, sha256) = (promise.size, promise.sha256.clone());
         match self
             .shared
             .library
-            .call(move |lib| lib.start_download(&id, &path, size, &sha256))
+            .call(move |lib| lib.start_download(&id, &path, size, sha256.as_deref()))
             .await
         {
             Ok(_) => Ok(true),
@@ -192,7 +229,7 @@ impl Job<'_> {
     /// and the row): completes the row if the file is the promised one, else deletes it.
     async fn adopt_finished_file(
         &mut self,
-        grant: &DownloadGrant,
+        promise: &FilePromise,
     ) -> Result<Option<Outcome>, DownloadError> {
         let Some((len, hasher)) = self
             .blocking(move |files| hash_existing(&files.complete))
@@ -202,7 +239,7 @@ impl Job<'_> {
             return Ok(None);
         };
         let sha256 = hex::encode(hasher.finalize());
-        if len == grant.size && sha256 == grant.sha256.to_ascii_lowercase() {
+        if len == promise.size && promise.sha256.as_ref().is_none_or(|p| *p == sha256) {
             return self.record_complete(len, sha256).await.map(Some);
         }
         self.blocking(move |files| remove_if_present(&files.complete))
@@ -242,13 +279,21 @@ impl Job<'_> {
     }
 
     /// One GET from `self.done` to the end, written and hashed as it arrives.
-    async fn transfer(&mut self, grant: &DownloadGrant) -> Result<(), Step> {
-        let mut response = self
-            .shared
-            .api
-            .download(grant, Some((self.done, None)))
+    async fn transfer(&mut self, grant: &SourceGrant) -> Result<(), Step> {
+        let size = grant.promise.size;
+        let mut response = grant
+            .file
+            .open(self.done)
             .await
-            .map_err(classify)?;
+            .map_err(|error| match error {
+                OpenError::Expired(error) => Step::Expired(error),
+                OpenError::Failed(error) => classify(error),
+            })?;
+        if let Some(sent) = response.total_len().filter(|sent| *sent != size) {
+            return Err(Step::Damaged(format!(
+                "the server sent a file of {sent} bytes, not the {size} it listed"
+            )));
+        }
         if response.offset() != self.done {
             // The server ignored the Range and sent the file from its start.
             self.reset_part().await.map_err(Step::Fatal)?;
@@ -278,10 +323,9 @@ impl Job<'_> {
                 Ok(Ok(Some(chunk))) => chunk,
             };
             let len = chunk.len() as u64;
-            if self.done + len > grant.size {
+            if self.done + len > size {
                 return Err(Step::Damaged(format!(
-                    "more than the promised {} bytes",
-                    grant.size
+                    "more than the promised {size} bytes"
                 )));
             }
             writer = blocking(move || writer.write_all(&chunk).map(|()| (writer, chunk)))
@@ -296,7 +340,7 @@ impl Job<'_> {
             self.shared.emit(DownloadEvent::Progress {
                 track_id: self.track_id.to_owned(),
                 bytes_done: self.done,
-                total: grant.size,
+                total: size,
             });
             if unsaved >= SAVE_PROGRESS_EVERY {
                 unsaved = 0;
@@ -304,7 +348,7 @@ impl Job<'_> {
             }
         }
         sync(writer).await?;
-        if self.done < grant.size {
+        if self.done < size {
             return Err(Step::Transient(DownloadError::new(
                 DownloadErrorKind::Network,
                 "The connection broke during the download.",
@@ -353,14 +397,14 @@ impl Job<'_> {
             .call(move |lib| lib.download(&id))
             .await
             .map_err(DownloadError::library)?
-            .and_then(|row| Some((row.expected_size?, row.expected_sha256?)));
+            .and_then(|row| Some((row.expected_size?, row.expected_sha256)));
         let Some((size, sha256)) = grant_promise else {
             return Err(error);
         };
         let (id, path) = (self.track_id.to_owned(), self.files.complete.clone());
         self.shared
             .library
-            .call(move |lib| lib.start_download(&id, &path, size, &sha256))
+            .call(move |lib| lib.start_download(&id, &path, size, sha256.as_deref()))
             .await
             .map_err(DownloadError::library)?;
         Ok(())
@@ -473,12 +517,12 @@ async fn sync(writer: Box<dyn PartFile>) -> Result<(), Step> {
     .map_err(|e| Step::Fatal(DownloadError::write(e)))
 }
 
-fn classify(error: CloudError) -> Step {
+/// A service's failure while fetching, by its kind: worth another try, or the end.
+fn classify(error: ServiceError) -> Step {
     match error.kind() {
-        CloudErrorKind::Auth => Step::Expired(error),
-        CloudErrorKind::NotFound => Step::Fatal(DownloadError::unavailable(error)),
+        ServiceErrorKind::NotFound => Step::Fatal(DownloadError::unavailable(error)),
         _ if is_transient(&error) => Step::Transient(DownloadError::transient(error)),
-        _ => Step::Fatal(DownloadError::from_cloud(error)),
+        _ => Step::Fatal(DownloadError::from_service(error)),
     }
 }
 

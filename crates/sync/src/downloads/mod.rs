@@ -3,17 +3,22 @@
 //! The listener asks for tracks ([`DownloadManager::enqueue`]); the library records the wish
 //! (so it survives a restart) and the manager fetches them, a few at a time:
 //!
-//! - **Resumable.** Each track is written to `<dir>/<id>.mp3.part`. After a dropped
-//!   connection, a 5xx or a pause, the download goes on with a `Range` request from the bytes
-//!   already on disk, which are hashed again first, so a restart loses nothing.
+//! - **From any service.** Where the bytes come from is a [`DownloadSource`] (`source/`):
+//!   the Strato cloud's signed CDN URLs, or a Subsonic server's `download` of the original
+//!   file. Everything below is the same for both.
+//! - **Resumable.** Each track is written to `<dir>/<id>.<format>.part` (`.mp3`, `.flac`,
+//!   `.opus`: the file's own kind, so the player knows it). After a dropped connection, a 5xx
+//!   or a pause, the download goes on with a `Range` request from the bytes already on disk,
+//!   which are hashed again first, so a restart loses nothing.
 //! - **Verified and atomic.** Size and SHA-256 are measured while writing and compared with
-//!   the download grant's promise; only then is the file `fsync`ed, renamed to
-//!   `<dir>/<id>.mp3`, the folder synced, and the library row marked complete. A crash at any
-//!   point leaves at worst a part file or an unrecorded finished file, never a row that calls
-//!   a partial file complete (the library refuses that too).
-//! - **Retried.** Network failures back off with jitter; a 403 from the CDN (its signature
-//!   expired) gets a fresh grant; a damaged file is fetched again from scratch a bounded
-//!   number of times. A 404, a full disk and the storage limit stop the track with words.
+//!   the source's promise (the size alone from a service that gives no checksum); only then
+//!   is the file `fsync`ed, renamed to `<dir>/<id>.<format>`, the folder synced, and the
+//!   library row marked complete. A crash at any point leaves at worst a part file or an
+//!   unrecorded finished file, never a row that calls a partial file complete (the library
+//!   refuses that too).
+//! - **Retried.** Network failures back off with jitter; a refused signature (the CDN's 403)
+//!   gets a fresh grant; a damaged file is fetched again from scratch a bounded number of
+//!   times. A 404, a refusal, a full disk and the storage limit stop the track with words.
 //! - **Within one storage limit** ([`DownloadConfig::quota_bytes`]). Unpinned complete
 //!   downloads are the streaming cache: evicted first, least recently played. Pinned ones
 //!   (the listener's "available offline") are never evicted; when they alone leave no room,
@@ -27,6 +32,7 @@ mod availability;
 mod error;
 mod fetch;
 mod quota;
+mod source;
 mod storage;
 
 use std::collections::{HashMap, HashSet};
@@ -35,7 +41,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use strato_cloud::ApiClient;
 use strato_library::{Download, DownloadState};
 use strato_model::api::DownloadQuality;
 use tokio::sync::{Notify, broadcast, watch};
@@ -44,6 +49,9 @@ use tokio::task::JoinSet;
 pub use availability::UnavailableRemoved;
 pub use error::{DownloadError, DownloadErrorKind, human_bytes};
 pub use quota::clear_cache_offline;
+pub use source::{
+    DownloadSource, FilePromise, GrantedFile, OpenError, SourceBody, SourceGrant, file_extension,
+};
 pub use storage::{DownloadStorage, FsStorage, PartFile};
 
 use crate::LibraryHandle;
@@ -160,7 +168,8 @@ pub struct DownloadManager {
 
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) api: ApiClient,
+    /// Where the bytes come from: the service's side of every download.
+    pub(crate) source: Arc<dyn DownloadSource>,
     pub(crate) library: LibraryHandle,
     pub(crate) dir: PathBuf,
     pub(crate) config: DownloadConfig,
@@ -229,13 +238,14 @@ fn complete_bytes(rows: &[Download], which: impl Fn(&Download) -> bool) -> u64 {
 }
 
 impl DownloadManager {
-    /// A manager writing into `dir` (created if missing). Nothing runs until
-    /// [`Self::spawn_worker`] or [`Self::run_until_idle`].
+    /// A manager fetching from `source` (a signed-in `ApiClient` or `SubsonicClient`) into
+    /// `dir` (created if missing). Nothing runs until [`Self::spawn_worker`] or
+    /// [`Self::run_until_idle`].
     ///
     /// # Errors
     /// If `dir` cannot be created.
     pub fn new(
-        api: ApiClient,
+        source: impl DownloadSource,
         library: LibraryHandle,
         dir: impl Into<PathBuf>,
         config: DownloadConfig,
@@ -245,7 +255,7 @@ impl DownloadManager {
         let (events, _) = broadcast::channel(1024);
         Ok(Self {
             shared: Arc::new(Shared {
-                api,
+                source: Arc::new(source),
                 library,
                 dir,
                 quota_bytes: AtomicU64::new(config.quota_bytes),
@@ -313,14 +323,24 @@ impl DownloadManager {
             }
             running
         };
-        let files = storage::TrackFiles::new(&self.shared.dir, track_id);
+        let dir = self.shared.dir.clone();
         let id = track_id.to_owned();
         self.shared
             .library
             .call(move |lib| {
-                storage::remove_if_present(&files.complete).map_err(DownloadError::write)?;
-                if !running {
-                    storage::remove_if_present(&files.part).map_err(DownloadError::write)?;
+                let recorded = lib
+                    .download(&id)
+                    .map_err(DownloadError::library)?
+                    .and_then(|row| row.path);
+                // Never started: no file was written.
+                if let Some(files) =
+                    recorded.and_then(|path| storage::TrackFiles::recorded(&dir, &path))
+                {
+                    storage::remove_if_present(&files.complete).map_err(DownloadError::write)?;
+                    // A running task deletes its own part file as it stops.
+                    if !running {
+                        storage::remove_if_present(&files.part).map_err(DownloadError::write)?;
+                    }
                 }
                 match lib.remove_download(&id) {
                     Err(e) if e.kind() != strato_library::ErrorKind::NotFound => {
@@ -532,7 +552,13 @@ impl DownloadManager {
         {
             let run = self.shared.run();
             for row in rows {
-                let files = storage::TrackFiles::new(&self.shared.dir, &row.track_id);
+                let Some(files) = row
+                    .path
+                    .as_deref()
+                    .and_then(|path| storage::TrackFiles::recorded(&self.shared.dir, path))
+                else {
+                    continue;
+                };
                 keep.insert(files.complete);
                 if row.state != DownloadState::Complete || run.active.contains_key(&row.track_id) {
                     keep.insert(files.part);
@@ -547,7 +573,8 @@ impl DownloadManager {
                 // a listener may have put there.
                 let ours = path
                     .extension()
-                    .is_some_and(|ext| ext == "mp3" || ext == "part");
+                    .and_then(|ext| ext.to_str())
+                    .is_some_and(|ext| ext == "part" || source::is_kept_file_extension(ext));
                 if ours && !keep.contains(&path) {
                     tracing::info!(path = %path.display(), "removing a stale download file");
                     storage::remove_if_present(&path)?;

@@ -127,10 +127,12 @@ async fn evict_next(
             else {
                 return Ok(None);
             };
-            let files = TrackFiles::new(&dir, &victim.track_id);
-            remove_if_present(&files.complete).map_err(DownloadError::write)?;
-            if let Some(path) = &victim.path {
-                remove_if_present(path).map_err(DownloadError::write)?;
+            let files = victim
+                .path
+                .as_deref()
+                .and_then(|path| TrackFiles::recorded(&dir, path));
+            if let Some(files) = files {
+                remove_if_present(&files.complete).map_err(DownloadError::write)?;
             }
             lib.remove_download(&victim.track_id)
                 .map_err(DownloadError::library)?;

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
+use super::source::file_extension;
+
 /// Opens part files for writing. The real one is [`FsStorage`].
 pub trait DownloadStorage: Send + Sync + std::fmt::Debug {
     /// Opens `path` for writing at `offset`: created if missing, cut to `offset` bytes (so
@@ -66,19 +68,33 @@ impl PartFile for FsPart {
 }
 
 /// A track's two names in the downloads folder: the finished file and the one being
-/// written.
-#[derive(Debug, Clone)]
+/// written beside it (`.part` added).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TrackFiles {
     pub(crate) complete: PathBuf,
     pub(crate) part: PathBuf,
 }
 
 impl TrackFiles {
-    pub(crate) fn new(dir: &Path, track_id: &str) -> Self {
-        let stem = file_stem(track_id);
+    /// `track_id`'s files for a file of `format`: `<id>.flac`, `<id>.mp3`, named by the
+    /// format so the player and the listener's file manager know them.
+    pub(crate) fn new(dir: &Path, track_id: &str, format: &str) -> Self {
+        let name = format!("{}.{}", file_stem(track_id), file_extension(format));
+        Self::at(dir.join(name))
+    }
+
+    /// The files of a download the library recorded at `complete`, in `dir`: the recorded
+    /// name, in the manager's folder (the data folder may have moved since it was recorded).
+    pub(crate) fn recorded(dir: &Path, complete: &Path) -> Option<Self> {
+        complete.file_name().map(|name| Self::at(dir.join(name)))
+    }
+
+    fn at(complete: PathBuf) -> Self {
+        let mut part = complete.clone().into_os_string();
+        part.push(".part");
         Self {
-            complete: dir.join(format!("{stem}.mp3")),
-            part: dir.join(format!("{stem}.mp3.part")),
+            complete,
+            part: part.into(),
         }
     }
 }
@@ -151,6 +167,21 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_named_by_their_format_and_found_again_by_their_recorded_name() {
+        let dir = Path::new("/data/offline/lib");
+        let flac = TrackFiles::new(dir, "so/ng", "FLAC");
+        assert_eq!(flac.complete, dir.join("so~2fng.flac"));
+        assert_eq!(flac.part, dir.join("so~2fng.flac.part"));
+        assert_eq!(
+            TrackFiles::new(dir, "t", "dsf").complete,
+            dir.join("t.audio")
+        );
+        // Recorded under a folder the data has since moved from.
+        let moved = TrackFiles::recorded(dir, Path::new("/old/offline/lib/so~2fng.flac"));
+        assert_eq!(moved, Some(flac));
+    }
 
     #[test]
     fn stems_are_safe_and_distinct() {
