@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_model::ipc::{ErrorKind, OfflineTarget, PlaybackState, PlayerStatus, ServiceKind};
+use strato_model::ipc::{ErrorKind, PlaybackState, PlayerStatus, ServiceKind};
 use strato_testkit::{DevCloud, FolderFormat, Moto, Supysonic};
 
 #[derive(Default)]
@@ -68,6 +68,8 @@ async fn a_supysonic_server_is_signed_in_by_its_address_browsed_searched_and_pla
     // Supysonic offers no OpenSubsonic lyrics extension.
     assert!(!session.features.lyrics);
     assert!(session.features.stars && session.features.scrobble);
+    // Its music is kept offline as the cloud's is (subsonic_downloads.rs).
+    assert!(session.features.downloads);
 
     // Browsing goes through the trait: the home page is the server's albums.
     let home = app.home_feed().await.unwrap();
@@ -127,11 +129,6 @@ async fn a_supysonic_server_is_signed_in_by_its_address_browsed_searched_and_pla
     let refused = app.my_uploads(None).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput);
     assert!(refused.message.contains("does not offer"), "{refused:?}");
-    let refused = app
-        .set_offline(OfflineTarget::Track(track.id.clone()), true)
-        .await
-        .unwrap_err();
-    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
 
     app.sign_out().await;
     assert_eq!(app.session(), None);

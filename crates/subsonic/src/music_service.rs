@@ -51,9 +51,9 @@ pub fn features(extensions: &Extensions) -> Features {
         stars: true,
         playlist_revisions: false,
         playlist_sync: true,
-        // The app does not download a Subsonic server's tracks yet: said here so the window
-        // hides it rather than fail.
-        downloads: false,
+        // `download` sends the original file, which every server has (a server may still
+        // refuse an account without the download permission: said in words per track).
+        downloads: true,
         // getAlbumList2 and search3 list it, not page by page in one order.
         catalog: false,
         live_updates: false,

@@ -306,8 +306,7 @@ impl App {
     /// (its files are deleted unless something else kept offline still needs them).
     pub async fn set_offline(&self, target: OfflineTarget, offline: bool) -> Result<(), AppError> {
         let library = self.require_library()?;
-        // Downloads are the Strato cloud's for now: a request recorded for another kind of
-        // service would wait for ever.
+        // A service without downloads would leave the request waiting for ever.
         if self
             .session()
             .is_some_and(|session| !session.features.downloads)
@@ -370,8 +369,9 @@ impl App {
     }
 
     /// The tracks `target` stands for, with their data cached first while the service
-    /// answers: what is kept offline is shown offline, a track met outside the catalog cache
-    /// (a listener's upload from Explore, say) included.
+    /// answers (through the service trait, whichever the account's): what is kept offline is
+    /// shown offline, a track met outside the catalog cache (a listener's upload from
+    /// Explore, say) included.
     async fn offline_target_tracks(
         &self,
         target: &OfflineTarget,
@@ -386,12 +386,12 @@ impl App {
                 };
                 if offline
                     && matches!(cached, Ok(None))
-                    && let Ok(api) = self.online_api().await
+                    && let Ok(service) = self.online_service().await
                 {
-                    let track = api
+                    let track = service
                         .track(id)
                         .await
-                        .map_err(|e| self.cloud_error(&api, &e))?;
+                        .map_err(|e| self.service_error(service.as_ref(), &e))?;
                     handle
                         .call(move |lib| lib.upsert_tracks(&[track]))
                         .await
@@ -400,11 +400,13 @@ impl App {
                 Ok(vec![id.clone()])
             }
             OfflineTarget::Album(id) => {
-                if let Ok(api) = self.online_api().await {
-                    let album = api
+                // Only to keep it: to stop keeping it, the tracks this computer knows are the
+                // ones downloaded, and the network may be gone.
+                if offline && let Ok(service) = self.online_service().await {
+                    let album = service
                         .album(id)
                         .await
-                        .map_err(|e| self.cloud_error(&api, &e))?;
+                        .map_err(|e| self.service_error(service.as_ref(), &e))?;
                     let tracks = album.tracks.clone();
                     handle
                         .call(move |lib| lib.upsert_catalog(&tracks, &[album.album], &[]))

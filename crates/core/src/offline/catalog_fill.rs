@@ -3,13 +3,14 @@
 //!
 //! A playlist of thousands of new tracks must not take hours to show its titles, nor flood
 //! the service or the UI: the tracks are asked for a few at a time, stored in batches, and
-//! the UI is told at most once a second while it goes on.
+//! the UI is told at most once a second while it goes on. The tracks are asked for through
+//! the service trait, so a Subsonic server's playlists are filled in as the cloud's are.
 
 use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
-use strato_cloud::{ApiClient, CloudErrorKind};
 use strato_model::api::Track;
+use strato_service::{MusicService, ServiceErrorKind};
 use strato_sync::LibraryHandle;
 
 /// How the catalog is filled in.
@@ -50,7 +51,7 @@ pub(crate) struct FillReport {
 /// Fetches and stores the tracks playlists name that the library lacks. `progress` is called
 /// (throttled) when stored tracks should be shown before the pass ends.
 pub(crate) async fn fill_playlist_tracks(
-    api: &ApiClient,
+    service: &dyn MusicService,
     library: &LibraryHandle,
     plan: FillPlan,
     mut progress: impl FnMut(),
@@ -73,7 +74,7 @@ pub(crate) async fn fill_playlist_tracks(
         // spawned tasks (a higher-ranked lifetime it cannot prove general).
         let answers: Vec<_> = stream::iter(batch.to_vec())
             .map(|id| async move {
-                let answer = api.track(&id).await;
+                let answer = service.track(&id).await;
                 (id, answer)
             })
             .buffer_unordered(plan.in_flight.max(1))
@@ -83,7 +84,7 @@ pub(crate) async fn fill_playlist_tracks(
         for (id, answer) in answers {
             match answer {
                 Ok(track) => tracks.push(track),
-                Err(error) if error.kind() == CloudErrorKind::NotFound => {
+                Err(error) if error.kind() == ServiceErrorKind::NotFound => {
                     tracing::debug!(track_id = %id, "a playlist names a track the catalog lacks");
                     report.missing += 1;
                 }
@@ -118,7 +119,7 @@ pub(crate) async fn fill_playlist_tracks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strato_cloud::{Credentials, ServiceClient};
+    use strato_cloud::{ApiClient, Credentials, ServiceClient};
     use strato_library::Library;
     use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
 

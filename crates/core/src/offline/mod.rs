@@ -2,11 +2,14 @@
 //! download manager, and what the UI is told about them.
 //!
 //! The library opens with the account and works without the network. Sync and downloads
-//! run only while an API client is at hand ([`AccountLibrary::go_online`]); everything the
-//! UI reads comes from the database, so it answers at once, online or not.
+//! run only while the service's client is at hand ([`AccountLibrary::go_online`] for the
+//! Strato cloud, [`AccountLibrary::go_online_subsonic`] for a Subsonic server; the download
+//! manager is the same for both, `downloads.rs`); everything the UI reads comes from the
+//! database, so it answers at once, online or not.
 
 mod catalog_fill;
 pub(crate) mod catalog_list;
+mod downloads;
 mod live;
 pub(crate) mod queue;
 mod reports;
@@ -18,13 +21,12 @@ pub(crate) mod transfers;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use strato_cloud::ApiClient;
-use strato_library::{Download, DownloadState, Library, library_file_name};
+use strato_library::{Library, library_file_name};
 use strato_model::api::DownloadQuality;
-use strato_model::ipc::{AppError, DownloadsStatus, Session, SyncStatus, TransfersStatus};
-use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager};
+use strato_model::ipc::{AppError, Session, SyncStatus, TransfersStatus};
+use strato_sync::downloads::DownloadManager;
 use strato_sync::uploads::{UploadConfig, UploadManager};
 use strato_sync::{
     LibraryHandle, LiveFollower, LiveSchedule, PlaylistSync, SyncEvent, SyncLoop, SyncSchedule,
@@ -33,19 +35,11 @@ use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
 use crate::devices::Devices;
-use crate::error::{download_kind, from_download, from_io, from_library};
+use crate::error::{from_io, from_library};
 use crate::playback::AppEvents;
 use crate::settings::CatalogWalkSettings;
 use catalog_list::{CatalogList, CatalogWalker};
 use status::SyncProgress;
-
-/// The UI hears about downloads at most this often.
-const DOWNLOAD_STATUS_INTERVAL: Duration = Duration::from_millis(250);
-
-/// How often sync asks the service whether the tracks kept offline are still available
-/// (besides the first pass online and a sync the listener asks for): one request per 500
-/// downloads, so not at every pass.
-const AVAILABILITY_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 /// One account's library and what keeps it in step with the service.
 pub(crate) struct AccountLibrary {
@@ -166,22 +160,8 @@ impl AccountLibrary {
         }
         *online = None;
         let _entered = self.runtime.enter();
-        let config = DownloadConfig {
-            quota_bytes: self.quota_bytes.load(Ordering::Relaxed),
-            quality: *lock(&self.download_quality),
-            ..DownloadConfig::default()
-        };
-        let downloads = match DownloadManager::new(
-            (**api).clone(),
-            self.handle.clone(),
-            &self.downloads_dir,
-            config,
-        ) {
-            Ok(downloads) => downloads,
-            Err(error) => {
-                tracing::warn!(%error, "offline downloads are unavailable");
-                return;
-            }
+        let Some((downloads, download_tasks)) = self.start_downloads((**api).clone()) else {
+            return;
         };
         let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
         let playlist_sync = PlaylistSync::new((**api).clone(), self.handle.clone());
@@ -210,14 +190,9 @@ impl AccountLibrary {
             self.handle.clone(),
             UploadConfig::default(),
         );
-        let tasks = vec![
+        let mut tasks = download_tasks;
+        tasks.extend([
             catalog_task,
-            // Listening before the worker starts, so no download completes unheard.
-            self.runtime.spawn(crate::loudness::measure_downloads(
-                downloads.subscribe(),
-                self.handle.clone(),
-            )),
-            downloads.spawn_worker(),
             uploads.spawn_worker(),
             self.runtime.spawn(transfers::follow(
                 uploads.clone(),
@@ -230,9 +205,7 @@ impl AccountLibrary {
                 Arc::clone(api),
                 downloads.clone(),
             )),
-            self.runtime
-                .spawn(Arc::clone(self).follow_downloads(downloads.clone())),
-        ];
+        ]);
         *online = Some(Online {
             api: Arc::clone(api),
             sync,
@@ -305,23 +278,6 @@ impl AccountLibrary {
         Ok(transfers::status(&rows, &lock(&self.transfers)))
     }
 
-    pub(crate) fn downloads(&self) -> Option<DownloadManager> {
-        lock(&self.online).as_ref().map(|o| o.downloads.clone())
-    }
-
-    /// The file of a verified download of `track_id`, if there is one.
-    pub(crate) fn downloaded_file(&self, track_id: &str) -> Option<PathBuf> {
-        let download: Option<Download> = self
-            .handle
-            .blocking(|lib| lib.download(track_id))
-            .ok()
-            .flatten();
-        download
-            .filter(|d| d.state == DownloadState::Complete)
-            .and_then(|d| d.path)
-            .filter(|path| path.is_file())
-    }
-
     /// Where sync stands, with the notices to show.
     pub(crate) async fn sync_status(&self) -> Result<SyncStatus, AppError> {
         let (pending, notices) = self
@@ -334,200 +290,51 @@ impl AccountLibrary {
         Ok(lock(&self.progress).status(pending, &notices))
     }
 
-    pub(crate) async fn downloads_status(&self) -> Result<DownloadsStatus, AppError> {
-        let Some(downloads) = self.downloads() else {
-            let rows = self
-                .handle
-                .call(|lib| lib.downloads())
-                .await
-                .map_err(|e| from_library(&e))?;
-            return Ok(status::downloads_offline(
-                &rows,
-                self.quota_bytes.load(Ordering::Relaxed),
-            ));
-        };
-        let status = downloads.status().await.map_err(|e| from_download(&e))?;
-        Ok(status::downloads(
-            &status,
-            lock(&self.progress).download_error.clone(),
-        ))
-    }
-
-    /// Tells the UI about each sync pass, and after a good one: downloads what offline
-    /// playlists gained, fetches the tracks playlists name that are not cached, and removes
-    /// the downloads of tracks the service no longer has.
+    /// Tells the UI about each sync pass, and after a good one: what every service's pass
+    /// leads to ([`Self::after_good_pass`]), then the playback reports due.
     async fn follow_sync(
         self: Arc<Self>,
         mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
         api: Arc<ApiClient>,
         downloads: DownloadManager,
     ) {
-        let mut availability_asked: Option<std::time::Instant> = None;
+        let mut follow_up = downloads::FollowUp::default();
         let mut reports_sent: Option<std::time::Instant> = None;
         while let Some(event) = events.recv().await {
-            let changed = match &event {
-                SyncEvent::Finished(report) => {
-                    report.sent + report.resolved + report.refused + report.pulled > 0
-                }
-                SyncEvent::Failed(_) | SyncEvent::Started => false,
-            };
-            let back_online = matches!(event, SyncEvent::Finished(_))
-                && !self.reachable.swap(true, Ordering::Relaxed);
-            if let SyncEvent::Failed(error) = &event {
-                self.reachable
-                    .store(!error.is_transient(), Ordering::Relaxed);
-            }
-            lock(&self.progress).apply(&event);
-            self.emit_sync_status().await;
-            if !matches!(event, SyncEvent::Finished(_)) {
+            let Some(pass) = self.take_in(&event).await else {
                 continue;
-            }
-            let fetched = self.cache_playlist_tracks(&api).await;
-            if changed || fetched {
-                self.events.playlists_changed();
-            }
-            let asked_for = self.check_availability.swap(false, Ordering::Relaxed);
-            let ask_service = asked_for
-                || availability_asked.is_none_or(|at| at.elapsed() >= AVAILABILITY_INTERVAL);
-            if self.remove_unavailable(&downloads, ask_service).await {
-                if ask_service {
-                    availability_asked = Some(std::time::Instant::now());
-                }
-            } else if asked_for {
-                // Not answered: the listener's question is asked again at the next pass.
-                self.check_availability.store(true, Ordering::Relaxed);
-            }
-            self.download_offline_collections(&downloads).await;
-            if back_online {
-                self.retry_failed_downloads(&downloads).await;
-            }
+            };
+            self.after_good_pass(&*api, &downloads, pass, &mut follow_up)
+                .await;
             self.report_if_due(&api, &mut reports_sent).await;
         }
     }
 
-    /// Removes the downloads of tracks the service no longer has; the listener is told by a
-    /// sync notice. Whether it all went through.
-    async fn remove_unavailable(&self, downloads: &DownloadManager, ask_service: bool) -> bool {
-        match downloads.remove_unavailable(ask_service).await {
-            Ok(removed) => {
-                if !removed.track_ids.is_empty() {
-                    self.events.playlists_changed();
-                }
-                if removed.notice.is_some() {
-                    self.emit_sync_status().await;
-                }
-                true
+    /// Takes in a sync loop's event, whichever service's: whether the service answers, the
+    /// sync indicator (the window is told). `Some` for a pass that went through, saying what
+    /// it did.
+    async fn take_in(&self, event: &SyncEvent) -> Option<downloads::GoodPass> {
+        let pass = match event {
+            SyncEvent::Finished(report) => Some(downloads::GoodPass {
+                changed: report.sent + report.resolved + report.refused + report.pulled > 0,
+                back_online: !self.reachable.swap(true, Ordering::Relaxed),
+            }),
+            SyncEvent::Failed(error) => {
+                self.reachable
+                    .store(!error.is_transient(), Ordering::Relaxed);
+                None
             }
-            Err(error) => {
-                tracing::warn!(%error, "could not check the offline tracks");
-                // Some may have gone before the failure, with their notice: shown all the same.
-                self.events.playlists_changed();
-                self.emit_sync_status().await;
-                false
-            }
-        }
-    }
-
-    /// Downloads that gave up while the service could not be reached try again once it can.
-    async fn retry_failed_downloads(&self, downloads: &DownloadManager) {
-        let failed: Vec<String> = match self.handle.call(|lib| lib.downloads()).await {
-            Ok(rows) => rows
-                .into_iter()
-                .filter(|d| d.state == DownloadState::Failed)
-                .map(|d| d.track_id)
-                .collect(),
-            Err(error) => {
-                tracing::warn!(%error, "could not read the downloads");
-                return;
-            }
+            SyncEvent::Started => None,
         };
-        if failed.is_empty() {
-            return;
-        }
-        // `false` keeps each one's pinning as it is.
-        if let Err(error) = downloads.enqueue(&failed, false).await {
-            tracing::warn!(%error, "could not retry the failed downloads");
-        }
+        lock(&self.progress).apply(event);
+        self.emit_sync_status().await;
+        pass
     }
 
     pub(crate) async fn emit_sync_status(&self) {
         match self.sync_status().await {
             Ok(status) => self.events.sync_status(&status),
             Err(error) => tracing::warn!(%error, "could not read the sync status"),
-        }
-    }
-
-    /// Queues downloads for tracks that offline playlists and albums gained.
-    pub(crate) async fn download_offline_collections(&self, downloads: &DownloadManager) {
-        let missing = self.handle.call(|lib| lib.offline_tracks_missing()).await;
-        match missing {
-            Ok(missing) if !missing.is_empty() => {
-                if let Err(error) = downloads.enqueue(&missing, true).await {
-                    tracing::warn!(%error, "could not queue offline downloads");
-                }
-            }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not read the offline collections"),
-        }
-    }
-
-    /// Fetches catalog data for tracks that playlists name and the cache lacks. Returns
-    /// whether any arrived.
-    async fn cache_playlist_tracks(&self, api: &ApiClient) -> bool {
-        let report = catalog_fill::fill_playlist_tracks(
-            api,
-            &self.handle,
-            catalog_fill::FillPlan::default(),
-            || self.events.playlists_changed(),
-        )
-        .await;
-        if report != catalog_fill::FillReport::default() {
-            tracing::debug!(?report, "filled in the playlists' tracks");
-        }
-        report.stored > 0
-    }
-
-    /// Tells the UI about downloads, at most four times a second: the events of each
-    /// quarter second fold into one status.
-    async fn follow_downloads(self: Arc<Self>, downloads: DownloadManager) {
-        use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-        let mut events = downloads.subscribe();
-        loop {
-            let mut batch = Vec::new();
-            match events.recv().await {
-                Ok(event) => batch.push(event),
-                Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return,
-            }
-            tokio::time::sleep(DOWNLOAD_STATUS_INTERVAL).await;
-            loop {
-                match events.try_recv() {
-                    Ok(event) => batch.push(event),
-                    Err(TryRecvError::Lagged(_)) => {}
-                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                }
-            }
-            let mut finished = false;
-            for event in batch {
-                match event {
-                    DownloadEvent::Failed { kind, message, .. } => {
-                        lock(&self.progress).download_error =
-                            Some(AppError::new(download_kind(kind), message));
-                        finished = true;
-                    }
-                    DownloadEvent::Completed { .. } | DownloadEvent::Evicted { .. } => {
-                        finished = true;
-                    }
-                    _ => {}
-                }
-            }
-            if finished {
-                self.events.playlists_changed();
-            }
-            match self.downloads_status().await {
-                Ok(status) => self.events.downloads_status(&status),
-                Err(error) => tracing::warn!(%error, "could not read the downloads status"),
-            }
         }
     }
 }

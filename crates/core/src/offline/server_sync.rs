@@ -1,33 +1,40 @@
-//! A Subsonic server's playlists kept in step with the account's library: the sync loop
-//! running `OpenSubsonic` passes (`strato_sync::SubsonicPlaylistSync`), and what the window is
-//! told of them. The Strato cloud's sync, downloads, uploads and live channel are
-//! [`AccountLibrary::go_online`]'s; with a Subsonic server, the playlists are what syncs.
+//! A Subsonic server kept in step with the account's library: the sync loop running
+//! `OpenSubsonic` passes of the playlists (`strato_sync::SubsonicPlaylistSync`), the download
+//! manager fetching the server's original files (`downloads.rs`, with the `SubsonicClient` as
+//! its source), and what the window is told of them. The Strato cloud's sync, downloads,
+//! uploads and live channel are [`AccountLibrary::go_online`]'s; with a Subsonic server, the
+//! playlists and the downloads are what runs.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use strato_subsonic::SubsonicClient;
+use strato_sync::downloads::DownloadManager;
 use strato_sync::{SubsonicPlaylistSync, SyncEvent, SyncLoop, SyncSchedule};
 use tokio::task::JoinHandle;
 
+use super::downloads::FollowUp;
 use super::{AccountLibrary, lock};
 
 /// What runs while a Subsonic server's client is at hand.
 pub(super) struct ServerSync {
     client: Arc<SubsonicClient>,
     pub(super) sync: SyncLoop,
-    follower: JoinHandle<()>,
+    /// `None` when the downloads folder could not be made (the playlists sync all the same).
+    pub(super) downloads: Option<DownloadManager>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Drop for ServerSync {
     fn drop(&mut self) {
-        self.follower.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
 impl AccountLibrary {
-    /// Starts syncing the library's playlists with the Subsonic server of `client` (again,
-    /// if the client changed).
+    /// Starts syncing the library's playlists with the Subsonic server of `client`, and
+    /// downloading what is kept offline from it (again, if the client changed).
     pub(crate) fn go_online_subsonic(self: &Arc<Self>, client: &Arc<SubsonicClient>) {
         let mut current = lock(&self.server_sync);
         if current
@@ -37,6 +44,10 @@ impl AccountLibrary {
             return;
         }
         *current = None;
+        let (downloads, mut tasks) = match self.start_downloads((**client).clone()) {
+            Some((downloads, tasks)) => (Some(downloads), tasks),
+            None => (None, Vec::new()),
+        };
         let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
         let sync = SyncLoop::spawn_on(
             &self.runtime,
@@ -44,39 +55,39 @@ impl AccountLibrary {
             SyncSchedule::default(),
             move |event| drop(sender.send(event)),
         );
-        let follower = self
-            .runtime
-            .spawn(Arc::clone(self).follow_server_sync(receiver));
+        tasks.push(self.runtime.spawn(Arc::clone(self).follow_server_sync(
+            receiver,
+            Arc::clone(client),
+            downloads.clone(),
+        )));
         *current = Some(ServerSync {
             client: Arc::clone(client),
             sync,
-            follower,
+            downloads,
+            tasks,
         });
     }
 
-    /// Tells the window of each pass: the sync indicator's state, and the playlists when a
-    /// pass changed them.
+    /// Tells the window of each pass (the sync indicator's state, the playlists when a pass
+    /// changed them) and, after one that went through, does what it leads to for downloads.
     async fn follow_server_sync(
         self: Arc<Self>,
         mut events: tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
+        client: Arc<SubsonicClient>,
+        downloads: Option<DownloadManager>,
     ) {
+        let mut follow_up = FollowUp::default();
         while let Some(event) = events.recv().await {
-            let changed = matches!(
-                &event,
-                SyncEvent::Finished(report)
-                    if report.sent + report.resolved + report.refused + report.pulled > 0
-            );
-            match &event {
-                SyncEvent::Finished(_) => self.reachable.store(true, Ordering::Relaxed),
-                SyncEvent::Failed(error) => self
-                    .reachable
-                    .store(!error.is_transient(), Ordering::Relaxed),
-                SyncEvent::Started => {}
-            }
-            lock(&self.progress).apply(&event);
-            self.emit_sync_status().await;
-            if changed {
-                self.events.playlists_changed();
+            let Some(pass) = self.take_in(&event).await else {
+                continue;
+            };
+            match &downloads {
+                Some(downloads) => {
+                    self.after_good_pass(&*client, downloads, pass, &mut follow_up)
+                        .await;
+                }
+                None if pass.changed => self.events.playlists_changed(),
+                None => {}
             }
         }
     }
