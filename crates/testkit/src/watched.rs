@@ -96,7 +96,8 @@ pub(crate) fn wait_until_answering(
     None
 }
 
-/// Stops the watchdog, whose trap stops the server, and reaps it.
+/// Stops the watchdog with SIGTERM, whose trap stops the server, and reaps it. (SIGKILL
+/// would leave the server running, holding its port and folder.)
 pub(crate) fn stop(watchdog: &mut Child) {
     let _ = Command::new("kill").arg(watchdog.id().to_string()).status();
     let _ = watchdog.wait();
@@ -109,16 +110,17 @@ pub(crate) fn port_after(log: &str, banner: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// The whole answer to `request` (an HTTP/1.0 request, so the server closes when done) sent
-/// to `port` on loopback; `None` if nothing answers.
+/// The answer to `request` (an HTTP/1.0 request, so the server closes when done) sent to
+/// `port` on loopback, as much as came within 5 s; `None` if nothing answers.
 pub(crate) fn http_answer(port: u16, request: &str) -> Option<String> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     stream.write_all(request.as_bytes()).ok()?;
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).ok()?;
-    Some(String::from_utf8_lossy(&answer).into_owned())
+    // What came before a reset or a slow end still says whether it answers.
+    let _ = stream.read_to_end(&mut answer);
+    (!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned())
 }
 
 #[cfg(test)]

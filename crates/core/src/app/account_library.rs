@@ -89,8 +89,10 @@ impl App {
                 }
                 Err(error) if error.kind == ErrorKind::Auth => {
                     // The kept session was refused (and forgotten): sign in again.
-                    lock(&self.offline_session).take();
-                    self.stop_scrobbling();
+                    // Only if still offline: a sign-in meanwhile keeps its own targets.
+                    if lock(&self.offline_session).take().is_some() {
+                        self.stop_scrobbling();
+                    }
                     return Err(error);
                 }
                 Err(error) => return Err(error),

@@ -27,7 +27,7 @@ use strato_scrobble::{ListenBrainzClient, ScrobbleError, ScrobbleErrorKind, User
 pub(super) use driver::ScrobbleDriver;
 use targets::AccountTargets;
 
-use super::App;
+use super::{App, lock};
 use crate::account::Connection;
 
 impl App {
@@ -148,41 +148,79 @@ impl App {
     /// `session` is signed in with `connection` (or started offline, without one): its
     /// targets replace the previous account's, with `ListenBrainz` if a token is kept for
     /// it. Called once its library is open.
+    ///
+    /// The keychain is read first and the targets installed only if `session` is still the
+    /// app's (signed in with a connection, or still offline without one): a sign-out, an
+    /// ended session or a resume that came during the read keeps its own targets. The
+    /// previous targets go before the new ones follow the library, so two senders never
+    /// drain one queue.
     pub(super) async fn follow_for_scrobbling(
         &self,
         session: &Session,
         connection: Option<&Connection>,
     ) {
+        let listenbrainz = self.kept_listenbrainz(session).await;
         let mut account = AccountTargets::new(
             session.clone(),
             self.own_runtime(),
             connection.and_then(Connection::subsonic).cloned(),
         );
-        account.follow_library(self.library().as_ref());
+        if let Some((client, user)) = listenbrainz {
+            account.connect_listenbrainz(client, user);
+        }
+        let library = self.library();
+        let mut targets = self
+            .scrobbler
+            .targets()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !self.is_current(session, connection.is_some()) {
+            return;
+        }
+        targets.follow(account);
+        if let Some(account) = targets.account_mut() {
+            account.follow_library(library.as_ref());
+        }
+    }
+
+    /// Whether `session` is the app's now: signed in (`online`), or started offline and not
+    /// resumed yet.
+    fn is_current(&self, session: &Session, online: bool) -> bool {
+        if online {
+            lock(&self.session)
+                .as_ref()
+                .is_some_and(|signed_in| &signed_in.session == session)
+        } else {
+            lock(&self.session).is_none() && lock(&self.offline_session).as_ref() == Some(session)
+        }
+    }
+
+    /// The `ListenBrainz` client and user kept in the keychain for `session`'s account.
+    async fn kept_listenbrainz(&self, session: &Session) -> Option<(ListenBrainzClient, String)> {
         let (service, username) = entry_of(session);
         let kept = Keychain::system()
             .call(move |store| store.load_secret(&service, &username))
             .await;
         match kept {
             Ok(Some(kept)) => {
-                if let Some((user, token)) = kept.split_once('\n') {
-                    match ListenBrainzClient::with_base_url(
-                        &self.settings.listenbrainz_url,
-                        UserToken::new(token),
-                    ) {
-                        Ok(client) => account.connect_listenbrainz(client, user.to_owned()),
-                        Err(error) => tracing::warn!(%error, "ListenBrainz cannot be reached"),
+                let (user, token) = kept.split_once('\n')?;
+                match ListenBrainzClient::with_base_url(
+                    &self.settings.listenbrainz_url,
+                    UserToken::new(token),
+                ) {
+                    Ok(client) => Some((client, user.to_owned())),
+                    Err(error) => {
+                        tracing::warn!(%error, "ListenBrainz cannot be reached");
+                        None
                     }
                 }
             }
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "the ListenBrainz token could not be read"),
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(%error, "the ListenBrainz token could not be read");
+                None
+            }
         }
-        self.scrobbler
-            .targets()
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .follow(account);
     }
 
     /// Signed out, or the session ended: nothing is reported any more (the token stays kept

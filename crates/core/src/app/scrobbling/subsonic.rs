@@ -22,6 +22,8 @@ use tokio::task::JoinHandle;
 const TARGET: ScrobbleTarget = ScrobbleTarget::Subsonic;
 const FIRST_RETRY: Duration = Duration::from_secs(2);
 const LONGEST_RETRY: Duration = Duration::from_secs(300);
+/// How often the queue is looked at when nothing woke the sender.
+const SWEEP: Duration = Duration::from_secs(60);
 
 /// The running sender; dropping it stops its task.
 pub(crate) struct SubsonicSender {
@@ -115,7 +117,12 @@ async fn drain(
             retry = (retry * 2).min(LONGEST_RETRY);
         } else {
             retry = FIRST_RETRY;
-            wake.notified().await;
+            // Woken by a listen queued through this sender; the sweep finds those queued
+            // without one (heard after an offline start, before this session resumed).
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(SWEEP) => {}
+            }
         }
     }
 }
