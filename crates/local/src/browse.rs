@@ -148,6 +148,11 @@ impl LocalIndex {
         self.albums_where("1", [])
     }
 
+    /// The album `album_id`, or `None` when no playable file is of it.
+    pub fn album(&self, album_id: &str) -> Result<Option<Album>> {
+        Ok(self.albums_where("album_id = ?1", [album_id])?.pop())
+    }
+
     /// The albums of the artist `artist_id` (as album artist).
     pub fn artist_albums(&self, artist_id: &str) -> Result<Vec<Album>> {
         self.albums_where("album_artist_id = ?1", [artist_id])

@@ -34,6 +34,16 @@ pub struct Folder {
     pub added_at_ms: i64,
 }
 
+/// A music folder and how many of its files the index holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderSummary {
+    pub folder: Folder,
+    /// Files that play.
+    pub playable: u64,
+    /// Files found that cannot be played (see [`LocalIndex::failed_files`]).
+    pub failed: u64,
+}
+
 /// A file found under a folder that cannot be played, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedFile {
@@ -162,6 +172,29 @@ impl LocalIndex {
                 id: row.get(0)?,
                 path: PathBuf::from(row.get::<_, String>(1)?),
                 added_at_ms: row.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The folders added, by path, each with how many of its files play and how many
+    /// cannot: what a list of the listener's music folders shows.
+    pub fn folder_summaries(&self) -> Result<Vec<FolderSummary>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT folders.id, folders.path, folders.added_at,
+                 count(files.id) - count(files.error), count(files.error)
+             FROM folders LEFT JOIN files ON files.folder_id = folders.id
+             GROUP BY folders.id ORDER BY folders.path",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(FolderSummary {
+                folder: Folder {
+                    id: row.get(0)?,
+                    path: PathBuf::from(row.get::<_, String>(1)?),
+                    added_at_ms: row.get(2)?,
+                },
+                playable: row.get::<_, i64>(3)?.unsigned_abs(),
+                failed: row.get::<_, i64>(4)?.unsigned_abs(),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -50,7 +50,7 @@ pub use cover::Cover;
 pub use error::{LocalError, LocalErrorKind, Result};
 pub use file_info::LocalFile;
 pub use file_kinds::AudioFormat;
-pub use index::{FailedFile, Folder, LocalIndex};
+pub use index::{FailedFile, Folder, FolderSummary, LocalIndex};
 pub use migrations::LATEST_VERSION;
 pub use scan::{BATCH_ROWS, ScanReport, Scanner, StopFlag};
 pub use watch::FolderWatcher;

@@ -214,6 +214,55 @@ fn tracks_are_file_urls_in_album_order() {
     let bjork = &artists[1];
     assert_eq!(lib.index.artist_albums(&bjork.id).unwrap().len(), 1);
     assert_eq!(lib.index.artist_tracks(&bjork.id).unwrap().len(), 6);
+    assert_eq!(
+        lib.index.album(&formats.id).unwrap().as_ref(),
+        Some(formats)
+    );
+    assert_eq!(
+        lib.index.album("local-album:0000000000000000").unwrap(),
+        None
+    );
+}
+
+#[test]
+fn each_folder_counts_its_playable_and_failed_files() {
+    let mut lib = library();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = elsewhere.path().join("Other");
+    copy_media("untagged.mp3", &other.join("one.mp3"));
+    lib.index.add_folder(&other).unwrap();
+    let empty = elsewhere.path().join("Empty");
+    std::fs::create_dir(&empty).unwrap();
+    lib.index.add_folder(&empty).unwrap();
+    scan(&mut lib.index);
+    let mut counts: Vec<(String, u64, u64)> = lib
+        .index
+        .folder_summaries()
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            let name = s
+                .folder
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, s.playable, s.failed)
+        })
+        .collect();
+    // By path; the two temporary folders come in either order.
+    counts.sort();
+    let expected = [
+        ("Empty", 0, 0),
+        ("Music", FILES - FAILED, FAILED),
+        ("Other", 1, 0),
+    ];
+    let expected: Vec<(String, u64, u64)> = expected
+        .iter()
+        .map(|(name, playable, failed)| ((*name).to_owned(), *playable, *failed))
+        .collect();
+    assert_eq!(counts, expected);
 }
 
 #[test]
