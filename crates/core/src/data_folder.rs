@@ -37,11 +37,13 @@ pub(crate) struct Copied {
 }
 
 /// Whether a data folder's entry (by its name, at the folder's top) is Strato's: the
-/// libraries with the database's side files, the downloads and the covers on disk.
+/// libraries and the index of local files with the databases' side files, the downloads and
+/// the covers on disk.
 pub(crate) fn is_ours(name: &str) -> bool {
     name == "offline"
         || name == COVERS
         || (name.starts_with("library-") && name.contains(".sqlite3"))
+        || name.starts_with(crate::local_files::INDEX_FILE)
 }
 
 /// Where the data goes when the listener picks `chosen`: the folder itself when it is empty,

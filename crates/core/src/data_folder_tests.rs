@@ -161,6 +161,8 @@ fn knows_its_own_files() {
         "library-x.sqlite3",
         "library-x.sqlite3-wal",
         "library-x.sqlite3-shm",
+        "local-files.sqlite3",
+        "local-files.sqlite3-wal",
     ] {
         assert!(is_ours(name), "{name}");
     }

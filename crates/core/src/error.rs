@@ -103,6 +103,30 @@ pub(crate) fn from_library(err: &strato_library::Error) -> AppError {
     AppError::new(kind, message)
 }
 
+/// The app's kind for a failure of the local files' index (`strato-local`).
+#[expect(
+    clippy::match_same_arms,
+    reason = "today's kinds are each mapped on purpose; the wildcard is for kinds added later"
+)]
+pub(crate) fn local_kind(kind: strato_local::LocalErrorKind) -> ErrorKind {
+    use strato_local::LocalErrorKind as Local;
+    match kind {
+        Local::NotFound => ErrorKind::NotFound,
+        // In the index, but damaged, cut short or not audio.
+        Local::Unreadable => ErrorKind::DamagedMedia,
+        Local::Invalid => ErrorKind::InvalidInput,
+        // The index's own file on this computer, or watching the folders.
+        Local::Database | Local::TooNew | Local::Watch => ErrorKind::Storage,
+        // A kind added later; the table test over `ALL` fails until it is mapped.
+        _ => ErrorKind::Storage,
+    }
+}
+
+/// A local files error in its own words, with the kind the UI branches on.
+pub(crate) fn from_local(err: &strato_local::LocalError) -> AppError {
+    AppError::new(local_kind(err.kind()), err.message())
+}
+
 /// The app's kind for a download that gave up.
 #[expect(
     clippy::match_same_arms,

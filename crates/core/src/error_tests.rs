@@ -111,6 +111,24 @@ fn every_library_kind_has_its_app_kind() {
 }
 
 #[test]
+fn every_local_files_kind_has_its_app_kind() {
+    use strato_local::LocalErrorKind as Local;
+    check_table(
+        "LocalErrorKind",
+        &Local::ALL,
+        &[
+            (Local::NotFound, ErrorKind::NotFound),
+            (Local::Unreadable, ErrorKind::DamagedMedia),
+            (Local::Invalid, ErrorKind::InvalidInput),
+            (Local::Database, ErrorKind::Storage),
+            (Local::TooNew, ErrorKind::Storage),
+            (Local::Watch, ErrorKind::Storage),
+        ],
+        local_kind,
+    );
+}
+
+#[test]
 fn every_download_kind_has_its_app_kind() {
     check_table(
         "DownloadErrorKind",

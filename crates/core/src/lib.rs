@@ -11,6 +11,7 @@ mod devices;
 mod diagnostics_export;
 mod error;
 pub mod launch;
+mod local_files;
 pub mod logging;
 mod loudness;
 pub(crate) mod metrics;

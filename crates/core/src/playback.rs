@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use strato_audio::{PlayerEvent, RepeatMode};
 use strato_model::ipc::{
-    CatalogChange, DevicesView, DownloadsStatus, OutputStatus, PlaybackState, PlayerStatus,
-    QueueView, RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track, TransfersStatus,
+    CatalogChange, DevicesView, DownloadsStatus, LocalFilesView, OutputStatus, PlaybackState,
+    PlayerStatus, QueueView, RepeatMode as IpcRepeat, SettingsView, SyncStatus, Track,
+    TransfersStatus,
 };
 
 use crate::devices::Presence;
@@ -45,6 +46,9 @@ pub trait AppEvents: Send + Sync {
     /// A launch was handed over (a link, files, `strato play`): the window should ask for
     /// it (`App::run_launches`).
     fn launches_waiting(&self) {}
+    /// The listener's music folders on this computer changed: one added or removed, a scan
+    /// moving on (a few times a second at most) or ending, a change on disk taken in.
+    fn local_files_changed(&self, _view: &LocalFilesView) {}
 }
 
 /// The current [`PlayerStatus`], shared by the player thread and the commands.

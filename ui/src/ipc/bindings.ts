@@ -925,3 +925,99 @@ pending: number,
  * Why the last attempt to send failed, in words, until one succeeds.
  */
 last_error: string | null, };
+export type LocalFilesView = { 
+/**
+ * Why local files cannot be used now, in words (this run keeps no files, the index on
+ * disk cannot be read, the data folder is being moved); `None` when they can.
+ */
+unavailable: string | null, 
+/**
+ * The folders added, by path.
+ */
+folders: Array<LocalFolder>, 
+/**
+ * Tracks that play, in every folder.
+ */
+tracks: number, 
+/**
+ * What the scan under way has done so far; `None` when none runs.
+ */
+scanning: LocalScanProgress | null, 
+/**
+ * Why the last scan stopped short, in words, until one ends well.
+ */
+scan_problem: string | null, 
+/**
+ * Why changes on disk are not followed as they happen, in words (they are then seen at
+ * the next start or rescan).
+ */
+watch_problem: string | null, 
+/**
+ * Files found that cannot be played, with why: the first [`LocalFilesView::FAILED_LISTED`]
+ * by path.
+ */
+failed: Array<LocalFailedFile>, 
+/**
+ * How many files cannot be played in all.
+ */
+failed_count: number, 
+/**
+ * Goes up each time the tracks, albums or artists may have changed (a scan's batch
+ * written, a file the watcher saw, a folder removed): a page showing them reads them
+ * again when it moves.
+ */
+revision: number, };
+export type LocalFolder = { 
+/**
+ * As added: absolute, links resolved; what the `remove_local_folder` command takes.
+ */
+path: string, 
+/**
+ * Its files that play.
+ */
+tracks: number, 
+/**
+ * Its files that cannot be played.
+ */
+failed: number, state: LocalFolderState, };
+export type LocalFolderState = "ready" | "missing" | "unreadable";
+export type LocalScanProgress = { 
+/**
+ * Audio files found on disk so far.
+ */
+found: number, 
+/**
+ * Of those, found as the index had them (not opened again).
+ */
+unchanged: number, 
+/**
+ * Files new or changed that were read.
+ */
+read: number, 
+/**
+ * Of those read, files that cannot be played.
+ */
+failed: number, 
+/**
+ * Files gone from disk, taken out of the index.
+ */
+removed: number, };
+export type LocalFailedFile = { path: string, 
+/**
+ * In the listener's words ("this file is damaged or cut short").
+ */
+reason: string, };
+export type LocalAlbumPage = { album: Album, 
+/**
+ * In disc and track order.
+ */
+tracks: Array<Track>, };
+export type LocalArtistPage = { artist: Artist, 
+/**
+ * The albums whose album artist they are, by title.
+ */
+albums: Array<Album>, 
+/**
+ * The tracks they play or whose album is theirs, in album order.
+ */
+tracks: Array<Track>, };

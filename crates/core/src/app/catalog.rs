@@ -158,13 +158,16 @@ fn offline_words(listed: u64) -> AppError {
 }
 
 impl App {
-    /// A track's catalog data: from memory, the library's cache, or (with `service`) the
-    /// service.
+    /// A track's catalog data: a file's from the local files (never asked of the service),
+    /// else from memory, the library's cache, or (with `service`) the service.
     pub(super) async fn track(
         &self,
         service: Option<&dyn MusicService>,
         track_id: &str,
     ) -> Result<Track, AppError> {
+        if strato_local::ids::is_local_track_id(track_id) {
+            return self.local_track(track_id).await;
+        }
         if let Some(track) = lock(&self.tracks).get(track_id) {
             return Ok(track.clone());
         }

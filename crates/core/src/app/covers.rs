@@ -1,5 +1,5 @@
 //! Album covers: from memory, else from the account's library (so they show offline), else
-//! from the CDN, then kept in both.
+//! from the CDN, then kept in both. A local album's (`local-album:…`) comes from its files.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +15,11 @@ const COVERS_IN_MEMORY: usize = 256;
 impl App {
     /// An album's cover image and its content type.
     pub async fn cover(&self, album_id: &str) -> Result<Cover, AppError> {
+        // Read from the files each time (not kept in memory): a retagged file's new cover
+        // shows at once.
+        if album_id.starts_with(strato_local::ids::ALBUM_ID_PREFIX) {
+            return self.local_cover(album_id).await;
+        }
         if let Some(cover) = lock(&self.covers).get(album_id) {
             return Ok(cover.clone());
         }
@@ -53,7 +58,8 @@ impl App {
         };
         let dir = data_dir.join(crate::data_folder::COVERS);
         let file = dir.join(format!("{}.{extension}", file_safe(album_id)));
-        if file.is_file() {
+        // A local album's cover may change with its files: written again each time.
+        if file.is_file() && !album_id.starts_with(strato_local::ids::ALBUM_ID_PREFIX) {
             return Ok(file);
         }
         let written = file.clone();

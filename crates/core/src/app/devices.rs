@@ -70,7 +70,7 @@ impl App {
         let mut index = None;
         for (at, entry) in (first..).zip(&page.entries) {
             // Files and links played from this computer mean nothing on another.
-            if entry.track.is_none() {
+            if entry.track.is_none() || strato_local::ids::is_local_track_id(&entry.track_id) {
                 continue;
             }
             if at == current {

@@ -57,6 +57,10 @@ impl App {
                 }
             }
         }
+        let (local, missing): (Vec<_>, Vec<_>) = missing
+            .into_iter()
+            .partition(|(_, id)| strato_local::ids::is_local_track_id(id));
+        found.extend(self.local_tracks_at(local).await);
         if !missing.is_empty() && self.library().is_some() {
             let read = self
                 .read_library(move |lib| {
@@ -70,8 +74,8 @@ impl App {
                 })
                 .await?;
             found.extend(read);
-            found.sort_by_key(|(index, _)| *index);
         }
+        found.sort_by_key(|(index, _)| *index);
         Ok(found.into_iter().map(|(_, track)| track).collect())
     }
 
@@ -134,6 +138,7 @@ impl App {
         track_ids: Vec<String>,
         position: Option<u32>,
     ) -> Result<PlaylistChanges, AppError> {
+        super::local_files::refuse_local_files(&track_ids)?;
         let known: Vec<_> = {
             let tracks = lock(&self.tracks);
             track_ids
@@ -306,6 +311,7 @@ impl App {
     /// (its files are deleted unless something else kept offline still needs them).
     pub async fn set_offline(&self, target: OfflineTarget, offline: bool) -> Result<(), AppError> {
         let library = self.require_library()?;
+        super::local_files::refuse_local_download(&target)?;
         // A service without downloads would leave the request waiting for ever.
         if self
             .session()

@@ -34,17 +34,23 @@ impl App {
     /// words, so the panel can say it and offer to try again.
     pub async fn lyrics(&self, track_id: &str) -> Result<LyricsView, AppError> {
         let online = !self.preferences.current().lyrics_local_only && self.lrclib.is_some();
-        let (query, lookups) = if RoutingOpener::is_location(track_id) {
+        let lookups = if online {
+            Lookups::Online
+        } else {
+            Lookups::LocalOnly
+        };
+        let (query, lookups) = if strato_local::ids::is_local_track_id(track_id)
+            && let Ok(track) = self.local_track(track_id).await
+            && !track.artist_name.is_empty()
+        {
+            // A file with its tags: its own lyrics first, then by artist and title.
+            (local_track_query(&track), lookups)
+        } else if RoutingOpener::is_location(track_id) {
             // A file or a link names no artist or title to look up by: its own lyrics only.
             (file_query(track_id), Lookups::LocalOnly)
         } else {
             let service = self.online_service().await.ok();
             let track = self.track(service.as_deref(), track_id).await?;
-            let lookups = if online {
-                Lookups::Online
-            } else {
-                Lookups::LocalOnly
-            };
             (TrackQuery::for_track(&track), lookups)
         };
         let server = AccountLyrics(self.connection().ok().and_then(|c| c.subsonic().cloned()));
@@ -83,6 +89,17 @@ pub(super) fn lyrics_service(settings: &crate::settings::AppSettings) -> Option<
 fn offline_lrclib() -> LrclibClient {
     LrclibClient::with_base_url("http://127.0.0.1:9/", LOOKUP_TIMEOUT)
         .expect("a loopback address is always accepted")
+}
+
+/// The query for a local track, tagged: kept under its file, whose `.lrc` and tags are read
+/// first.
+fn local_track_query(track: &strato_model::ipc::Track) -> TrackQuery {
+    let mut query = TrackQuery::for_track(track);
+    if let Ok(path) = strato_local::ids::track_path(&track.id) {
+        query.key = LyricsKey::File(path.clone());
+        query.local_file = Some(path);
+    }
+    query
 }
 
 /// The query for a file or link played by its path or URL.

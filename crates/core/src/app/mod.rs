@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::account::{Accounts, Connection, Pending};
 use crate::devices::{Devices, Presence};
 use crate::error::{self, from_cloud, from_service};
+use crate::local_files::LocalFiles;
 use crate::metrics::PlayMeter;
 use crate::offline::AccountLibrary;
 use crate::offline::queue::{self, QueueNote};
@@ -33,6 +34,7 @@ mod diagnostics;
 mod error_kinds_tests;
 mod launch;
 mod library;
+mod local_files;
 mod lyrics;
 mod play;
 mod play_queue;
@@ -92,6 +94,9 @@ pub struct App {
     meter: Arc<PlayMeter>,
     /// Reports what is heard to the account's scrobble targets (`scrobbling/`).
     scrobbler: scrobbling::ScrobbleDriver,
+    /// The listener's music folders on this computer, whoever is signed in
+    /// (`crate::local_files`).
+    local_files: LocalFiles,
     /// The signed-in account's offline library (`None` signed out, or without a data
     /// folder). Shared with the opener, which plays downloaded tracks from their files.
     library: Arc<Mutex<Option<Arc<AccountLibrary>>>>,
@@ -199,6 +204,7 @@ impl App {
         Ok(Self {
             accounts: Accounts::new(&settings.default_service_url, trust_of(&settings)),
             data_dir: watch::Sender::new(settings.data_dir.clone()),
+            local_files: LocalFiles::start(&settings, &events)?,
             moving: tokio::sync::Mutex::new(()),
             queue_notes,
             launches: launch::LaunchInbox::default(),
@@ -339,6 +345,7 @@ impl Drop for App {
     fn drop(&mut self) {
         self.preferences.flush();
         self.player.stop();
+        self.local_files.stop();
         // Dropping a runtime inside async code panics; shutting it down in the background
         // is allowed anywhere.
         if let Some(runtime) = self.runtime.take() {

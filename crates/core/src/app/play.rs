@@ -63,7 +63,16 @@ impl App {
     /// The catalog data of tracks about to be queued (offline, from the catalog cache and
     /// the downloads), with the opener ready to stream them.
     pub(super) async fn queue_tracks(&self, track_ids: &[String]) -> Result<Vec<Track>, AppError> {
-        let connection = self.online_connection().await.ok();
+        // Files on this computer need no session: a queue of only those does not wait for
+        // one to be resumed.
+        let connection = if track_ids
+            .iter()
+            .all(|id| strato_local::ids::is_local_track_id(id))
+        {
+            None
+        } else {
+            self.online_connection().await.ok()
+        };
         let service = connection.as_ref().map(Connection::service);
         let mut tracks = Vec::with_capacity(track_ids.len());
         for id in track_ids {

@@ -61,19 +61,31 @@ impl App {
         self.player.clear_upcoming();
     }
 
-    /// A new playlist named `name` with the queue's tracks, in the order they play.
+    /// A new playlist named `name` with the queue's tracks, in the order they play; files on
+    /// this computer are left out (the account's playlists are its server's too).
     pub async fn save_queue_as_playlist(&self, name: &str) -> Result<LibraryPlaylist, AppError> {
-        let track_ids: Vec<String> = self
+        let queued: Vec<String> = self
             .queue
             .snapshot()
             .entries
             .iter()
             .map(|e| e.item.id.clone())
             .collect();
-        if track_ids.is_empty() {
+        if queued.is_empty() {
             return Err(AppError::new(
                 ErrorKind::InvalidInput,
                 "The queue is empty: there is nothing to save.",
+            ));
+        }
+        let track_ids: Vec<String> = queued
+            .into_iter()
+            .filter(|id| !strato_local::ids::is_local_track_id(id))
+            .collect();
+        if track_ids.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "The queue holds only files on this computer, which cannot go into your \
+                 account's playlists.",
             ));
         }
         let limit = strato_library::MAX_PLAYLIST_ITEMS;

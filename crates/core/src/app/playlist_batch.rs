@@ -19,6 +19,10 @@ impl App {
         edits: Vec<PlaylistItemEdit>,
     ) -> Result<PlaylistChanges, AppError> {
         let library = self.require_library()?;
+        super::local_files::refuse_local_files(edits.iter().flat_map(|edit| match edit {
+            PlaylistItemEdit::Add { track_ids, .. } => track_ids.as_slice(),
+            _ => &[],
+        }))?;
         let adds = edits
             .iter()
             .any(|edit| matches!(edit, PlaylistItemEdit::Add { .. }));

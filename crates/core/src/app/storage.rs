@@ -1,6 +1,7 @@
 //! Downloads and storage as the settings screen changes them: the limit (applied in
 //! [`App::update_settings`]), clearing the stream cache, and moving the data folder (see
-//! [`crate::data_folder`] for how a move keeps every file safe).
+//! [`crate::data_folder`] for how a move keeps every file safe), the index of the local files
+//! with it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use strato_model::ipc::{
 
 use super::{App, lock};
 use crate::data_folder;
+use crate::local_files::Worker;
 use crate::offline::AccountLibrary;
 
 /// How long a move waits for the library's last users (a save under way, a task stopping)
@@ -77,6 +79,7 @@ impl App {
             .await?;
 
         let session = self.close_library().await?;
+        self.close_local_files().await;
         let (source, target) = (from.clone(), to.clone());
         let copied = self
             .blocking(move || data_folder::copy_verified(&source, &target))
@@ -91,6 +94,7 @@ impl App {
                     Ok(())
                 });
                 let _ = discarded.await;
+                self.open_local_files(&from).await;
                 if let Some(session) = &session {
                     self.open_library(session).await;
                 }
@@ -102,6 +106,7 @@ impl App {
             bytes = copied.bytes,
             "data folder moved"
         );
+        self.open_local_files(&to).await;
         if let Some(session) = &session {
             self.open_library(session).await;
         }
@@ -164,6 +169,21 @@ impl App {
         })
         .await?;
         Ok(Some(session))
+    }
+
+    /// Lets the index of the local files go, so its files are copied whole.
+    async fn close_local_files(&self) {
+        if let Err(error) = self.local_files.ask(Worker::close).await {
+            tracing::warn!(%error, "the local files were not closed for the move");
+        }
+    }
+
+    /// Takes the index of the local files up again in `data_dir`.
+    async fn open_local_files(&self, data_dir: &std::path::Path) {
+        let data_dir = data_dir.to_owned();
+        if let Err(error) = self.local_files.ask(move |w| w.open_in(&data_dir)).await {
+            tracing::warn!(%error, "the local files were not opened after the move");
+        }
     }
 
     /// Runs disk work on the runtime's blocking threads.

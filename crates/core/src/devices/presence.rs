@@ -64,7 +64,12 @@ impl Presence {
 fn playback_of(status: &PlayerStatus) -> DevicePlayback {
     DevicePlayback {
         track: status.track.as_ref().map(|track| NowPlaying {
-            track_id: track.id.clone(),
+            // A file's id is its path on this computer: the others are told its tags only.
+            track_id: if strato_local::ids::is_local_track_id(&track.id) {
+                String::new()
+            } else {
+                track.id.clone()
+            },
             title: track.title.clone(),
             artist: track.artist_name.clone(),
             duration_ms: u64::from(status.duration_ms.unwrap_or(track.duration_ms)),

@@ -278,7 +278,8 @@ async fn record_play(library: &AccountLibrary, track_id: String, since: i64, ms:
     if let Err(error) = recorded {
         tracing::warn!(%error, "could not record a play");
     }
-    if ms >= CACHE_AFTER_MS.min(length / 2) {
+    // A file on this computer is there already, and the service does not know it.
+    if ms >= CACHE_AFTER_MS.min(length / 2) && !strato_local::ids::is_local_track_id(&for_cache) {
         cache(library, for_cache).await;
     }
 }

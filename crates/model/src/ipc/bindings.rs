@@ -28,6 +28,10 @@ use super::{
     EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
 };
 use super::{Features, ServiceKind};
+use super::{
+    LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView, LocalFolder,
+    LocalFolderState, LocalScanProgress,
+};
 use super::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
@@ -144,6 +148,7 @@ pub fn typescript_bindings() -> String {
         .chain(playlist_decls(&cfg))
         .chain(lyrics_decls(&cfg))
         .chain(scrobbling_decls(&cfg))
+        .chain(local_files_decls(&cfg))
     {
         out.push_str("export ");
         out.push_str(&decl);
@@ -165,6 +170,19 @@ fn lyrics_decls(cfg: &Config) -> [String; 4] {
 /// The Settings screen's Scrobbling group.
 fn scrobbling_decls(cfg: &Config) -> [String; 1] {
     [ScrobblingView::decl(cfg)]
+}
+
+/// The "Local files" source: the music folders on this computer, and its pages.
+fn local_files_decls(cfg: &Config) -> [String; 7] {
+    [
+        LocalFilesView::decl(cfg),
+        LocalFolder::decl(cfg),
+        LocalFolderState::decl(cfg),
+        LocalScanProgress::decl(cfg),
+        LocalFailedFile::decl(cfg),
+        LocalAlbumPage::decl(cfg),
+        LocalArtistPage::decl(cfg),
+    ]
 }
 
 fn playlist_decls(cfg: &Config) -> [String; 10] {

@@ -12,6 +12,7 @@ mod diagnostics;
 mod launch;
 mod library;
 mod lists;
+mod local_files;
 mod lyrics;
 mod playlist_files;
 mod queue;
@@ -51,6 +52,10 @@ pub use library::{
     SyncStatus,
 };
 pub use lists::PlaylistItemEdit;
+pub use local_files::{
+    LOCAL_FILES_CHANGED_EVENT, LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView,
+    LocalFolder, LocalFolderState, LocalScanProgress,
+};
 pub use lyrics::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};
 pub use queue::{QUEUE_CHANGED_EVENT, QueueEntry, QueuePage, QueueView};

@@ -5,7 +5,8 @@
 //! The player thread only copies the few events the rule needs into an unbounded channel
 //! ([`ScrobbleDriver::observe`]): it never waits on the network, the keychain or the disk.
 //! The task numbers each play (a new [`PlayId`] at every track change), looks the track's
-//! catalog data up (the queue's, else the library's), and decides how a play ended: a
+//! catalog data up (the queue's, else the library's; a local file's are its tags, and a file
+//! without an artist is not scrobbled), and decides how a play ended: a
 //! position within [`NATURAL_END`] of the player's length when the track changed or the queue
 //! ended is a play that ran to its end ([`PlayEvent::Finished`], judged by its real length);
 //! anything else is a skip or a stop ([`PlayEvent::Ended`]).
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use strato_audio::PlayerEvent;
+use strato_local::ids::is_local_track_id;
 use strato_model::ipc::{PlaybackState, Track};
 use strato_scrobble::{PlayEvent, PlayId, Scrobble, ScrobbleRule, listen_of};
 use tokio::sync::mpsc;
@@ -143,11 +145,18 @@ async fn follow_plays(
                 if let Some(ended) = current.take() {
                     end_play(&mut rule, &ended, &targets);
                 }
-                let Some(id) = id.filter(|id| !RoutingOpener::is_location(id)) else {
+                // Of the files and links played, only local tracks are scrobbled: their
+                // tags name them (the targets keep their id from the account's server).
+                let Some(id) =
+                    id.filter(|id| !RoutingOpener::is_location(id) || is_local_track_id(id))
+                else {
                     continue;
                 };
                 plays += 1;
-                let track = catalog.track(&id).await;
+                let track = catalog
+                    .track(&id)
+                    .await
+                    .filter(|t| !is_local_track_id(&t.id) || !t.artist_name.trim().is_empty());
                 let play = PlayId(plays);
                 let duration = track
                     .as_ref()
