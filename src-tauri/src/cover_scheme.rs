@@ -39,7 +39,7 @@ pub async fn respond(core: &App, path: &str) -> Response<Vec<u8>> {
         tracing::debug!(path, "not a cover path");
         return not_found();
     };
-    match core.cover(album_id).await {
+    match core.cover(&album_id).await {
         Ok((bytes, content_type)) => Response::builder()
             .header(header::CONTENT_TYPE, content_type)
             .header(header::CACHE_CONTROL, "max-age=86400")
@@ -54,16 +54,31 @@ pub async fn respond(core: &App, path: &str) -> Response<Vec<u8>> {
 }
 
 /// The album id a path names: one segment of letters, digits, `-` and `_`, as the service's
-/// ids are. Anything else (`..`, more segments, percent-escapes, an empty path) names none,
-/// so nothing the page asks for can steer the request elsewhere.
-fn album_id(path: &str) -> Option<&str> {
+/// ids are, or a local album's (`local-album:` and hex digits, its colon escaped as the page's
+/// URL has it). Anything else (`..`, more segments, other percent-escapes, an empty path)
+/// names none, so nothing the page asks for can steer the request elsewhere.
+fn album_id(path: &str) -> Option<String> {
     let id = path.strip_prefix('/').unwrap_or(path);
+    if let Some(local) = local_album_id(id) {
+        return Some(local);
+    }
     let plain = !id.is_empty()
         && id.len() <= MAX_ALBUM_ID_LEN
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    plain.then_some(id)
+    plain.then(|| id.to_owned())
+}
+
+/// A local album's id (strato-local's `local-album:<hex>`), from the path's segment.
+fn local_album_id(segment: &str) -> Option<String> {
+    let rest = segment.strip_prefix("local-album")?;
+    let hash = rest
+        .strip_prefix("%3A")
+        .or_else(|| rest.strip_prefix("%3a"))
+        .or_else(|| rest.strip_prefix(':'))?;
+    let hex = !hash.is_empty() && hash.len() <= 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    hex.then(|| format!("local-album:{hash}"))
 }
 
 fn not_found() -> Response<Vec<u8>> {
@@ -78,8 +93,18 @@ mod tests {
 
     #[test]
     fn only_a_single_plain_segment_is_an_album_id() {
-        assert_eq!(album_id("/al-northern-drift"), Some("al-northern-drift"));
-        assert_eq!(album_id("/al_2"), Some("al_2"));
+        assert_eq!(
+            album_id("/al-northern-drift").as_deref(),
+            Some("al-northern-drift")
+        );
+        assert_eq!(album_id("/al_2").as_deref(), Some("al_2"));
+        // A local album's, its colon escaped by the page's URL.
+        let local = Some("local-album:0123456789abcdef");
+        assert_eq!(
+            album_id("/local-album%3A0123456789abcdef").as_deref(),
+            local
+        );
+        assert_eq!(album_id("/local-album:0123456789abcdef").as_deref(), local);
         for path in [
             "",
             "/",
@@ -90,6 +115,10 @@ mod tests {
             "/%2e%2e",
             "/al 1",
             "/al.jpg",
+            "/local-album%3A",
+            "/local-album%3A../x",
+            "/local-album%3Aab%2Fcd",
+            "/local-album%2F0123",
         ] {
             assert_eq!(album_id(path), None, "{path:?}");
         }

@@ -14,6 +14,7 @@ mod launch;
 mod library_commands;
 mod lifecycle;
 mod list_commands;
+mod local_files_commands;
 mod media_keys;
 mod media_session;
 mod mini_player;
@@ -37,10 +38,11 @@ use appearance::DesktopTheme;
 use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DEVICES_CHANGED_EVENT, DOWNLOADS_STATUS_EVENT,
-    DevicesView, DownloadsStatus, LAUNCHES_WAITING_EVENT, PLAYER_STATUS_EVENT,
-    PLAYLISTS_CHANGED_EVENT, PlayerStatus, QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT,
-    SIGNED_OUT_ELSEWHERE_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
-    TRANSFERS_STATUS_EVENT, TransfersStatus, UPLOADS_CHANGED_EVENT,
+    DevicesView, DownloadsStatus, LAUNCHES_WAITING_EVENT, LOCAL_FILES_CHANGED_EVENT,
+    LocalFilesView, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
+    QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SIGNED_OUT_ELSEWHERE_EVENT,
+    SYNC_STATUS_EVENT, SettingsView, SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus,
+    UPLOADS_CHANGED_EVENT,
 };
 use tauri::{Emitter, Manager, Runtime};
 use tauri_plugin_window_state::StateFlags;
@@ -126,6 +128,10 @@ impl AppEvents for WindowEvents {
 
     fn launches_waiting(&self) {
         self.send(LAUNCHES_WAITING_EVENT, ());
+    }
+
+    fn local_files_changed(&self, view: &LocalFilesView) {
+        self.send(LOCAL_FILES_CHANGED_EVENT, view);
     }
 }
 

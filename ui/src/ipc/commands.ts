@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, AlbumPage, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, LyricsView, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, ScrobblingView, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
+import type { AboutView, Album, AlbumPage, Artist, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, LocalAlbumPage, LocalArtistPage, LocalFilesView, LyricsView, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, ScrobblingView, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -94,6 +94,16 @@ export type Commands = {
   import_playlist: { args: { name: string; trackIds: ReadonlyArray<string> }; result: LibraryPlaylist };
   export_playlist: { args: { id: string; name: string; title: string }; result: string | null };
   edit_playlist: { args: { id: string; edits: ReadonlyArray<PlaylistItemEdit> }; result: PlaylistChanges };
+  local_files: { args: null; result: LocalFilesView };
+  add_local_folder: { args: { path: string }; result: LocalFilesView };
+  remove_local_folder: { args: { path: string }; result: LocalFilesView };
+  rescan_local_files: { args: null; result: LocalFilesView };
+  local_tracks: { args: null; result: Array<Track> };
+  local_albums: { args: null; result: Array<Album> };
+  local_artists: { args: null; result: Array<Artist> };
+  local_album: { args: { id: string }; result: LocalAlbumPage };
+  local_artist: { args: { id: string }; result: LocalArtistPage };
+  local_search: { args: { query: string; limit: number | null }; result: SearchResults };
   toggle_mini_player: { args: null; result: void };
   show_main_window: { args: null; result: void };
   play_next: { args: { trackIds: ReadonlyArray<string> }; result: void };

@@ -594,3 +594,4 @@ export function coverUrl(albumId: string, version?: string | null): string {
 }
 export * from "./lyrics";
 export * from "./scrobbling";
+export * from "./local_files";
