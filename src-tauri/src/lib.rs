@@ -22,6 +22,7 @@ mod native_heap;
 mod queue_commands;
 mod scrobble_commands;
 mod sound_commands;
+mod star_commands;
 mod tray;
 mod updates;
 mod upload_commands;

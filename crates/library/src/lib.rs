@@ -23,7 +23,9 @@
 //!   only once the target took it ([`Library::claim_listens`]), so none is lost offline or
 //!   sent twice;
 //! - the **lyrics** found for tracks and local files, or that none were found
-//!   ([`Library::kept_lyrics`]), so they show offline and are not looked up on every play.
+//!   ([`Library::kept_lyrics`]), so they show offline and are not looked up on every play;
+//! - an `OpenSubsonic` server's **stars** as last known, and the toggles waiting for it in
+//!   the order they were made ([`Library::record_star`]), so a star made offline is kept.
 //!
 //! This crate owns that database and nothing else: no HTTP, no sync logic, no Tauri. It is
 //! synchronous; the app keeps the [`Library`] on a dedicated thread. What the sync engine
@@ -69,6 +71,7 @@ mod playlists;
 mod queue;
 mod search;
 mod server_state;
+mod stars;
 mod sync_cursors;
 mod sync_records;
 mod telemetry;
@@ -96,6 +99,7 @@ pub use playlist_edits::EditOutcome;
 pub use playlists::{LocalPlaylist, LocalPlaylistItem, PlaylistInfo, PlaylistOutline};
 pub use queue::{PlayQueue, QueueEntryRow, QueueRepeat};
 pub use server_state::SnapshotOutcome;
+pub use stars::{StarEdit, StarKind};
 pub use sync_records::{SyncRecord, SyncRecordKind};
 pub use telemetry::TelemetryBatchRecord;
 pub use uploads::{LocalUpload, NewUpload, UploadSessionInfo, UploadState};

@@ -118,6 +118,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "playlist_last_seen",
         sql: include_str!("../migrations/0019_playlist_last_seen.sql"),
     },
+    Migration {
+        version: 20,
+        name: "stars",
+        sql: include_str!("../migrations/0020_stars.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,9 @@ use strato_library::Library;
 #[derive(Clone, Debug)]
 pub struct LibraryHandle {
     library: Arc<Mutex<Library>>,
+    /// Held by whoever sends the library's star toggles (`subsonic_stars.rs`), so two
+    /// senders never send the same toggles out of order.
+    star_sender: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl LibraryHandle {
@@ -16,7 +19,14 @@ impl LibraryHandle {
     pub fn new(library: Library) -> Self {
         Self {
             library: Arc::new(Mutex::new(library)),
+            star_sender: Arc::default(),
         }
+    }
+
+    /// The turn to send the library's star toggles: one sender at a time, across every
+    /// clone of this handle.
+    pub async fn star_sender(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.star_sender.lock().await
     }
 
     /// Runs `f` with the library on the blocking pool.

@@ -6,6 +6,8 @@
 //! - [`subsonic_playlists`]: the same for an `OpenSubsonic` server, whose API has neither
 //!   revisions nor idempotency keys: another client's edit, and a write whose answer was
 //!   lost, are found by comparing the server's playlist with the last copy seen.
+//! - [`subsonic_stars`]: the stars toggled on this computer, sent to an `OpenSubsonic`
+//!   server in the order they were made, offline ones when it can be reached again.
 //! - [`live`]: follows the live channel, so another device's edit is pulled as it is made.
 //! - [`downloads`]: fetches the tracks the listener wants offline, verified and written
 //!   atomically, within the storage quota.
@@ -23,6 +25,7 @@ pub mod live;
 pub mod playlists;
 mod schedule;
 pub mod subsonic_playlists;
+pub mod subsonic_stars;
 pub mod telemetry;
 pub mod uploads;
 
@@ -31,4 +34,5 @@ pub use live::{CommandNotSent, DevicePresence, LiveFollower, LiveNews, LiveSched
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
 pub use schedule::{PlaylistPasses, SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};
 pub use subsonic_playlists::{SubsonicPlaylistSync, SubsonicSyncError};
+pub use subsonic_stars::{RefusedStar, StarsSent, send_star_edits};
 pub use telemetry::{TelemetryReport, TelemetryReporter};

@@ -925,6 +925,14 @@ pending: number,
  * Why the last attempt to send failed, in words, until one succeeds.
  */
 last_error: string | null, };
+export type StarKind = "track" | "album" | "artist";
+export type StarRef = { kind: StarKind, id: string, };
+export type StarredPage = { tracks: Array<Track>, albums: Array<Album>, artists: Array<Artist>, 
+/**
+ * Stars toggled on this computer that the server has not taken yet (made offline):
+ * those starred are not on the page until it has.
+ */
+waiting: number, };
 export type LocalFilesView = { 
 /**
  * Why local files cannot be used now, in words (this run keeps no files, the index on

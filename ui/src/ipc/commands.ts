@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, Album, AlbumPage, Artist, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, LocalAlbumPage, LocalArtistPage, LocalFilesView, LyricsView, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, ScrobblingView, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
+import type { AboutView, Album, AlbumPage, Artist, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, LaunchOutcome, LibraryPlaylist, ListenerProfile, LocalAlbumPage, LocalArtistPage, LocalFilesView, LyricsView, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, ScrobblingView, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StarRef, StarredPage, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -120,6 +120,9 @@ export type Commands = {
   equalizer: { args: { device: string | null }; result: EqualizerView };
   set_equalizer: { args: { device: string | null; settings: EqualizerSettings }; result: EqualizerView };
   import_equalizer_profile: { args: { device: string | null; title: string }; result: EqualizerView | null };
+  stars: { args: null; result: Array<StarRef> };
+  set_starred: { args: { target: StarRef; starred: boolean }; result: void };
+  starred_page: { args: null; result: StarredPage };
   set_desktop_words: { args: { words: DesktopWords }; result: void };
   update_status: { args: null; result: UpdateStatus };
   check_for_updates: { args: null; result: UpdateStatus };

@@ -53,6 +53,7 @@ export * from "./uploads";
 export * from "./devices";
 export * from "./sound";
 export * from "./playlist_files";
+export * from "./stars";
 
 export const PLAYER_STATUS_EVENT = "player-status";
 /** The queue changed (once per change): a `QueueView`. */

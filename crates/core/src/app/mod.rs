@@ -44,6 +44,7 @@ mod scrobbling;
 mod shared;
 mod sign_in;
 mod sound;
+mod stars;
 mod storage;
 mod uploads;
 

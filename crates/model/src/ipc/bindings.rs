@@ -41,6 +41,7 @@ use super::{
     SharedPlaylist, Transfer, TransferState, TransfersStatus, UploadCandidate, UploadCandidates,
     UploadRequest,
 };
+use super::{StarKind, StarRef, StarredPage};
 use super::{UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 use crate::api::{Album, Artist, HomeFeed, Page, ReplayGain, SearchResults, Track};
 use crate::api::{
@@ -147,7 +148,7 @@ pub fn typescript_bindings() -> String {
         .chain(sound_decls(&cfg))
         .chain(playlist_decls(&cfg))
         .chain(lyrics_decls(&cfg))
-        .chain(scrobbling_decls(&cfg))
+        .chain(listening_decls(&cfg))
         .chain(local_files_decls(&cfg))
     {
         out.push_str("export ");
@@ -167,9 +168,15 @@ fn lyrics_decls(cfg: &Config) -> [String; 4] {
     ]
 }
 
-/// The Settings screen's Scrobbling group.
-fn scrobbling_decls(cfg: &Config) -> [String; 1] {
-    [ScrobblingView::decl(cfg)]
+/// What the listener keeps of what they hear: where plays are scrobbled (the Settings
+/// screen's Scrobbling group), and stars with the Starred page.
+fn listening_decls(cfg: &Config) -> [String; 4] {
+    [
+        ScrobblingView::decl(cfg),
+        StarKind::decl(cfg),
+        StarRef::decl(cfg),
+        StarredPage::decl(cfg),
+    ]
 }
 
 /// The "Local files" source: the music folders on this computer, and its pages.

@@ -133,13 +133,17 @@ impl SubsonicPlaylistSync {
         Self { client, library }
     }
 
-    /// One pass: push every pending edit, then pull the server's playlists.
+    /// One pass: send the stars toggled here, push every pending playlist edit, then pull
+    /// the server's playlists.
     ///
     /// # Errors
     /// The network, the server or the database stopped the pass; nothing is lost, the next
     /// pass goes on from where this one stopped.
     pub async fn sync(&self) -> Result<SyncReport, SubsonicSyncError> {
         let mut report = SyncReport::default();
+        // The stars toggled here first: a toggle is one idempotent call, never held back by
+        // a playlist edit. (Not counted in the report, which is the playlists'.)
+        crate::send_star_edits(&self.client, &self.library).await?;
         let mut conflicts_in_a_row = (0_i64, 0_u32);
         while let Some(pending) = self.library.call(|lib| lib.next_pending_op()).await? {
             let before = report.conflicts;

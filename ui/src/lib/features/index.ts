@@ -10,6 +10,7 @@ import { historyStore } from "./history/history.svelte";
 import { homeStore } from "./home/home.svelte";
 import { lyricsStore } from "./lyrics/lyrics.svelte";
 import { playlistFiles } from "./playlist-files/playlist-files.svelte";
+import { starredPageStore, starsStore } from "./starred/stars.svelte";
 import { uploadsStore } from "./uploads/uploads.svelte";
 
 /** Forgets every page seen and the screens visited: another account, or none, follows. */
@@ -24,4 +25,6 @@ export function resetBrowsing(): void {
   exploreStore.reset();
   playlistFiles.reset();
   lyricsStore.reset();
+  starsStore.reset();
+  starredPageStore.reset();
 }

@@ -2,7 +2,8 @@
  * The actions on a selection of tracks, as the context menu offers them: play, play next,
  * add to the queue, add to a playlist (or to a new one), remove from this playlist, keep
  * offline or remove the download (known from the rows, else asked of the core as the menu
- * opens), and go to the album or artist of a single track.
+ * opens), star or unstar (where the service has stars), and go to the album or artist of a
+ * single track.
  */
 import * as ipc from "../../ipc";
 import { m } from "$lib/i18n";
@@ -10,6 +11,7 @@ import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
 import { sessionStore } from "$lib/stores/session.svelte";
+import { starsStore } from "$lib/features/starred/stars.svelte";
 import type { OfflineState } from "../../ipc";
 import type { MenuAction } from "./menu";
 import { rowTitle, type TrackRow } from "./rows";
@@ -113,6 +115,16 @@ export function trackMenu({ selected, offline, playlistId, playFrom }: MenuConte
     if (anyOffline) {
       entries.push({ id: "remove-download", label: m.offline_remove(), run: () => void setOffline(trackIds, false) });
     }
+  }
+  // A star for all: "Remove star" only when every selected track has one.
+  if (sessionStore.features.stars && trackIds.length > 0) {
+    const allStarred = trackIds.every((id) => starsStore.has("track", id));
+    entries.push({
+      id: allStarred ? "unstar" : "star",
+      label: allStarred ? m.star_remove() : m.star_add(),
+      separatorBefore: true,
+      run: () => void starsStore.set("track", trackIds, !allStarred),
+    });
   }
   const track = one?.track;
   if (track) {

@@ -1,0 +1,111 @@
+import { SvelteSet } from "svelte/reactivity";
+import * as ipc from "../../../ipc";
+import type { AppError, StarKind, StarRef, StarredPage } from "../../../ipc";
+import { m } from "$lib/i18n";
+import { libraryStore } from "$lib/stores/library.svelte";
+import { sessionStore } from "$lib/stores/session.svelte";
+
+/** One star's key in the set: `track:id`, `album:id`, `artist:id`. */
+export function starKey(kind: StarKind, id: string): string {
+  return `${kind}:${id}`;
+}
+
+/**
+ * The stars the window shows (where the service has them, `features.stars`): read from the
+ * core once signed in (its copy works offline), and changed at once on a click, before the
+ * core answers. A refusal puts the star back as it was and says why in words (in the
+ * sidebar's notice, as a failed playlist edit does).
+ */
+export class StarsStore {
+  readonly #keys = new SvelteSet<string>();
+  #generation = 0;
+
+  has(kind: StarKind, id: string): boolean {
+    return this.#keys.has(starKey(kind, id));
+  }
+
+  /** Reads the stars kept by the core (after sign-in, and after an account switch). */
+  async load(): Promise<void> {
+    const generation = ++this.#generation;
+    if (!sessionStore.features.stars) {
+      this.#keys.clear();
+      return;
+    }
+    try {
+      const kept = await ipc.stars();
+      if (generation !== this.#generation) return;
+      this.#keys.clear();
+      for (const star of kept) this.#keys.add(starKey(star.kind, star.id));
+    } catch {
+      // Signed out meanwhile, or the library unreadable: no stars shown, toggles still work.
+    }
+  }
+
+  /** Stars `ids` (all of `kind`) when `starred`, else unstars them; each shown at once. */
+  async set(kind: StarKind, ids: readonly string[], starred: boolean): Promise<void> {
+    const changing = ids.filter((id) => this.has(kind, id) !== starred);
+    if (changing.length === 0) return;
+    this.#show(kind, changing, starred);
+    for (const id of changing) {
+      try {
+        await ipc.setStarred({ kind, id } satisfies StarRef, starred);
+      } catch (error) {
+        this.#show(kind, [id], !starred);
+        libraryStore.error = { ...ipc.toAppError(error), action: m.star_failed() };
+        return;
+      }
+    }
+  }
+
+  toggle(kind: StarKind, id: string): Promise<void> {
+    return this.set(kind, [id], !this.has(kind, id));
+  }
+
+  reset(): void {
+    this.#generation += 1;
+    this.#keys.clear();
+  }
+
+  #show(kind: StarKind, ids: readonly string[], starred: boolean): void {
+    for (const id of ids) {
+      if (starred) this.#keys.add(starKey(kind, id));
+      else this.#keys.delete(starKey(kind, id));
+    }
+  }
+}
+
+export const starsStore = new StarsStore();
+
+/** The Starred page: read from the server each time it opens. */
+export class StarredPageStore {
+  page = $state.raw<StarredPage | null>(null);
+  error = $state<AppError | null>(null);
+  loading = $state(false);
+  #generation = 0;
+
+  async load(): Promise<void> {
+    const generation = ++this.#generation;
+    this.loading = true;
+    this.error = null;
+    try {
+      const page = await ipc.starredPage();
+      if (generation !== this.#generation) return;
+      this.page = page;
+      // The server's list is the truth now (a star made on another client shows too).
+      await starsStore.load();
+    } catch (error) {
+      if (generation === this.#generation) this.error = ipc.toAppError(error);
+    } finally {
+      if (generation === this.#generation) this.loading = false;
+    }
+  }
+
+  reset(): void {
+    this.#generation += 1;
+    this.page = null;
+    this.error = null;
+    this.loading = false;
+  }
+}
+
+export const starredPageStore = new StarredPageStore();
