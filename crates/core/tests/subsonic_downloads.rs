@@ -88,6 +88,35 @@ async fn downloads_settle(app: &App, total: u32) -> DownloadsStatus {
     .await
 }
 
+/// Each file of `albums` is kept once under `offline`, the server's original byte for byte,
+/// named by its kind (lowercase, as the download manager names it), and nothing else is.
+fn assert_kept_as_originals(offline: &Path, albums: &[(&FolderAlbum, &str)]) {
+    let kept = files_under(offline);
+    let mut originals = 0;
+    for (album, format) in albums {
+        for track in &album.tracks {
+            originals += 1;
+            let bytes = std::fs::read(&track.path).unwrap();
+            let same: Vec<&PathBuf> = kept
+                .values()
+                .filter(|path| std::fs::read(path).is_ok_and(|kept| kept == bytes))
+                .collect();
+            assert_eq!(
+                same.len(),
+                1,
+                "{} is kept once: {kept:?}",
+                track.path.display()
+            );
+            assert_eq!(
+                same[0].extension().and_then(|e| e.to_str()),
+                Some(*format),
+                "{same:?} is named as a {format} file"
+            );
+        }
+    }
+    assert_eq!(kept.len(), originals, "nothing else is left: {kept:?}");
+}
+
 #[tokio::test]
 async fn a_subsonic_album_kept_offline_is_the_servers_files_and_plays_without_the_network() {
     let server = Supysonic::start();
@@ -112,30 +141,9 @@ async fn a_subsonic_album_kept_offline_is_the_servers_files_and_plays_without_th
     assert_eq!((status.done, status.failed), (total, 0), "{status:?}");
     assert!(status.error.is_none(), "{status:?}");
 
-    // Each kept file is the server's original, byte for byte, named by its kind.
-    let kept = files_under(&data.path().join("offline"));
-    let mut originals: Vec<(&str, &Path)> = Vec::new();
-    for (album, format) in [(&flac, "flac"), (&opus, "opus")] {
-        originals.extend(album.tracks.iter().map(|t| (format, t.path.as_path())));
-    }
-    for (format, original) in &originals {
-        let bytes = std::fs::read(original).unwrap();
-        let same: Vec<&PathBuf> = kept
-            .values()
-            .filter(|path| std::fs::read(path).is_ok_and(|kept| kept == bytes))
-            .collect();
-        assert_eq!(same.len(), 1, "{original:?} is kept once: {kept:?}");
-        // Named exactly as the download manager names it: lowercase.
-        assert_eq!(
-            same[0].extension().and_then(|e| e.to_str()),
-            Some(*format),
-            "{same:?} is named as a {format} file"
-        );
-    }
-    assert_eq!(
-        kept.len(),
-        originals.len(),
-        "nothing else is left: {kept:?}"
+    assert_kept_as_originals(
+        &data.path().join("offline"),
+        &[(&flac, "flac"), (&opus, "opus")],
     );
 
     // The network goes: a kept track of each kind plays from its file.

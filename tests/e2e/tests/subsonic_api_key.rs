@@ -1,4 +1,4 @@
-//! Signing in with an OpenSubsonic API key in the real window: on the sign-in screen the
+//! Signing in with an `OpenSubsonic` API key in the real window: on the sign-in screen the
 //! listener swaps the name and password for one API key field, types the server's address
 //! (devcloud's `/rest`, which takes keys) and the key made on it, and is signed in as the
 //! key's owner, the server's home page on show.
