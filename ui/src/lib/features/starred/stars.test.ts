@@ -92,6 +92,22 @@ describe("the star button", () => {
   });
 });
 
+describe("a local file's star", () => {
+  it("is not offered: the server never heard of the file, its album or its artist", () => {
+    for (const [kind, id] of [
+      ["track", "file:///home/ana/Music/a%20b.flac"],
+      ["album", "local-album:4a6f"],
+      ["artist", "local-artist:4a6f"],
+    ] as const) {
+      const shown = render(StarButton, { kind, id, name: "On this computer" });
+      expect(screen.queryByRole("button")).toBeNull();
+      shown.unmount();
+    }
+    render(StarButton, { kind: "track", id: "t1", name: "On the server" });
+    expect(screen.getByRole("button", { name: "Star On the server" })).not.toBeNull();
+  });
+});
+
 describe("the track menu", () => {
   const menuFor = (ids: string[]) =>
     trackMenu({ selected: trackRows(ids.map((id) => makeTrack(id))), playlistId: null, playFrom: () => {} });
