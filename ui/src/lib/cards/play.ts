@@ -1,15 +1,17 @@
 import * as ipc from "../../ipc";
 import { playerStore } from "$lib/stores/player.svelte";
+import { isLocalAlbumId } from "$lib/features/local-files/ids";
 
 /**
  * Plays an album from its first track (a card's play button): its page is read first, from
- * the service or, offline, from what this computer has seen. A failure shows where the
- * player's own do (the now-playing bar).
+ * the service or, offline, from what this computer has seen (a local album's, from the
+ * files on this computer). A failure shows where the player's own do (the now-playing bar).
  */
 export async function playAlbum(albumId: string, options: { shuffle?: boolean } = {}): Promise<void> {
   let trackIds: string[];
   try {
-    trackIds = (await ipc.albumPage(albumId)).tracks.map((track) => track.id);
+    const page = isLocalAlbumId(albumId) ? await ipc.localAlbum(albumId) : await ipc.albumPage(albumId);
+    trackIds = page.tracks.map((track) => track.id);
   } catch (error) {
     playerStore.commandError = ipc.toAppError(error);
     return;

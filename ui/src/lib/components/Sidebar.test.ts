@@ -57,7 +57,7 @@ describe("Sidebar screens", () => {
     mocked.syncStatus.mockResolvedValue(makeSyncStatus());
     render(Sidebar);
     await libraryStore.start();
-    for (const kind of ["home", "catalog", "explore", "uploads", "downloads", "history"]) {
+    for (const kind of ["home", "catalog", "explore", "uploads", "downloads", "local-files", "history"]) {
       expect(screen.queryByTestId(`nav-${kind}`), kind).not.toBeNull();
     }
     await vi.waitFor(() => expect(screen.queryByTestId("sync-status")).not.toBeNull());
@@ -80,7 +80,8 @@ describe("Sidebar screens", () => {
     for (const kind of ["catalog", "explore", "downloads"]) {
       expect(screen.queryByTestId(`nav-${kind}`), kind).toBeNull();
     }
-    for (const kind of ["home", "history"]) {
+    // The music on this computer needs no service: always offered.
+    for (const kind of ["home", "local-files", "history"]) {
       expect(screen.queryByTestId(`nav-${kind}`), kind).not.toBeNull();
     }
     expect(screen.queryByTestId("sync-status")).toBeNull();

@@ -12,6 +12,7 @@ import { libraryStore } from "$lib/stores/library.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
 import { sessionStore } from "$lib/stores/session.svelte";
 import { starsStore } from "$lib/features/starred/stars.svelte";
+import { isLocalTrackId } from "$lib/features/local-files/ids";
 import type { OfflineState } from "../../ipc";
 import type { MenuAction } from "./menu";
 import { rowTitle, type TrackRow } from "./rows";
@@ -54,6 +55,16 @@ export async function offlineOf(selected: readonly TrackRow[]): Promise<Map<stri
     return new Map();
   }
 }
+
+/** What the menu offers for files on this computer (Local files). */
+const LOCAL_FILE_ACTIONS: ReadonlySet<string> = new Set([
+  "play",
+  "play-next",
+  "add-to-queue",
+  "remove-from-playlist",
+  "go-to-album",
+  "go-to-artist",
+]);
 
 export function trackMenu({ selected, offline, playlistId, playFrom }: MenuContext): MenuAction[] {
   const trackIds = selected.map((row) => row.trackId);
@@ -138,7 +149,9 @@ export function trackMenu({ selected, offline, playlistId, playFrom }: MenuConte
       { id: "go-to-artist", label: m.go_to_artist(), run: () => navigation.go({ kind: "artist", id: track.artist_id }) },
     );
   }
-  return entries;
+  // Files on this computer are not the account's to keep offline, star or put in its
+  // playlists (its server and other devices could not play them): played and queued only.
+  return trackIds.some(isLocalTrackId) ? entries.filter((entry) => LOCAL_FILE_ACTIONS.has(entry.id)) : entries;
 }
 
 /** Keeps tracks for offline listening, or stops (their files go unless a kept album or playlist needs them). */

@@ -17,6 +17,7 @@ export type Route =
   | { kind: "listener"; id: string }
   | { kind: "shared-playlist"; id: string }
   | { kind: "history" }
+  | { kind: "local-files" }
   | { kind: "starred" }
   | { kind: "settings" }
   | { kind: "equalizer" }
