@@ -4,13 +4,17 @@ import type { AppError, SearchResults } from "../../ipc";
 /** How long typing must pause before a search is sent. */
 export const SEARCH_DEBOUNCE_MS = 150;
 
+/** The most tracks "On this computer" shows of the listener's own files. */
+export const LOCAL_FILES_LIMIT = 20;
+
 /** Where the results shown came from: the local index (instant) or the service's catalog. */
 export type SearchSource = "library" | "catalog";
 
 /**
  * The search box's state. Each query asks the local index first (its answer shows at once)
  * and the service's catalog second (its answer replaces the local one). Answers to a query
- * that is no longer the one typed are dropped.
+ * that is no longer the one typed are dropped. The listener's own files on this computer
+ * (Local files) are searched beside them, shown apart as `localFiles`.
  */
 export class SearchStore {
   query = $state("");
@@ -20,6 +24,8 @@ export class SearchStore {
   searching = $state(false);
   /** Why the catalog search failed (the local results, if any, stay shown). */
   error = $state<AppError | null>(null);
+  /** The local files matching the query ("On this computer"); null until they answer. */
+  localFiles = $state.raw<SearchResults | null>(null);
   #timer: ReturnType<typeof setTimeout> | null = null;
   // Bumped by each new query and by clear(), so older answers are recognised and dropped.
   #generation = 0;
@@ -57,6 +63,15 @@ export class SearchStore {
     const current = () => generation === this.#generation;
     let catalogAnswered = false;
     this.error = null;
+    const files = ipc.localSearch(query, LOCAL_FILES_LIMIT).then(
+      (results) => {
+        if (current()) this.localFiles = results;
+      },
+      // No local files to search (none added, the index unreadable): the section stays away.
+      () => {
+        if (current()) this.localFiles = null;
+      },
+    );
     const local = ipc.searchLibrary(query).then(
       (results) => {
         if (current() && !catalogAnswered) {
@@ -79,7 +94,7 @@ export class SearchStore {
     } finally {
       if (current()) this.searching = false;
     }
-    await local;
+    await Promise.all([local, files]);
   }
 
   #cancelPending(): void {
@@ -89,6 +104,7 @@ export class SearchStore {
 
   #forgetResults(): void {
     this.results = null;
+    this.localFiles = null;
     this.source = null;
     this.searching = false;
     this.error = null;
