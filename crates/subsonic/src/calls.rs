@@ -382,13 +382,16 @@ impl SubsonicClient {
     pub(crate) async fn key_owner_from_server(&self) -> Result<String, SubsonicError> {
         match self.token_info().await {
             Ok(name) if !name.trim().is_empty() => Ok(name),
+            // Unreachable, refused, or failing for now (5xx, 429): said as that, not as a
+            // server without keys.
             Err(err)
-                if matches!(
-                    err.kind(),
-                    SubsonicErrorKind::Offline
-                        | SubsonicErrorKind::Auth
-                        | SubsonicErrorKind::Untrusted
-                ) =>
+                if err.is_transient()
+                    || matches!(
+                        err.kind(),
+                        SubsonicErrorKind::Offline
+                            | SubsonicErrorKind::Auth
+                            | SubsonicErrorKind::Untrusted
+                    ) =>
             {
                 Err(err)
             }

@@ -127,21 +127,18 @@ impl SubsonicClient {
     }
 }
 
-/// Whether a successful answer is the server's JSON or XML envelope rather than a file.
+/// Whether a successful answer is not a file: the server's JSON or XML envelope, or any
+/// text (a proxy's sign-in page, a maintenance notice), which kept as the track would be
+/// taken for it and never fetched again.
 fn is_envelope(headers: &HeaderMap) -> bool {
     headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .map(str::to_ascii_lowercase)
         .is_some_and(|kind| {
-            [
-                "application/json",
-                "text/json",
-                "text/xml",
-                "application/xml",
-            ]
-            .iter()
-            .any(|envelope| kind.starts_with(envelope))
+            ["application/json", "application/xml", "text/"]
+                .iter()
+                .any(|envelope| kind.starts_with(envelope))
         })
 }
 
@@ -254,6 +251,11 @@ mod tests {
         };
         assert!(typed("application/json; charset=utf-8"));
         assert!(typed("text/xml"));
+        assert!(
+            typed("text/html; charset=utf-8"),
+            "a proxy's page is no file"
+        );
+        assert!(typed("text/plain"));
         assert!(!typed("audio/flac"));
         assert!(!typed("application/octet-stream"));
         assert!(!is_envelope(&HeaderMap::new()));

@@ -23,6 +23,8 @@ use strato_subsonic::{SongDownload, SubsonicClient, SubsonicError, SubsonicError
 
 use super::{DownloadSource, FilePromise, GrantedFile, OpenError, SourceBody, SourceGrant};
 
+/// The Subsonic error code for "the requested data was not found".
+const SONG_NOT_FOUND: u32 = 70;
 /// Tracks asked about at once when checking which are gone.
 const AVAILABILITY_IN_FLIGHT: usize = 4;
 /// Tracks in one availability question (each one request).
@@ -66,7 +68,9 @@ impl DownloadSource for SubsonicClient {
             .map(|id| async move {
                 match self.song(&id).await {
                     Ok(_) => Ok(None),
-                    Err(error) if error.kind() == SubsonicErrorKind::NotFound => Ok(Some(id)),
+                    // Only the server's own word: a bare 404 may be a proxy or a moved
+                    // address, and would delete every kept file.
+                    Err(error) if error.code() == Some(SONG_NOT_FOUND) => Ok(Some(id)),
                     Err(error) => Err(ServiceError::from(error)),
                 }
             })
@@ -157,8 +161,9 @@ fn refused(error: SubsonicError) -> ServiceError {
 
 fn no_size(track_id: &str) -> ServiceError {
     tracing::warn!(track_id, "the server says no size for a download");
+    // For good: asking again gets the same answer (and costs a whole file each time).
     ServiceError::new(
-        ServiceErrorKind::Server,
+        ServiceErrorKind::Unsupported,
         "The server does not say how big this track's file is, so it cannot be kept offline.",
     )
 }
