@@ -141,6 +141,18 @@ async fn a_track_an_album_and_an_artist_are_starred_listed_and_unstarred() {
             .unwrap()
             .contains(&star(StarKind::Album, "no-such-album"))
     );
+
+    // A file on this computer is refused before anything is kept or sent: the server would
+    // be told its path.
+    for local in [
+        star(StarKind::Track, "file:///home/ana/Music/a%20b.flac"),
+        star(StarKind::Album, "local-album:4a6f"),
+        star(StarKind::Artist, "local-artist:4a6f"),
+    ] {
+        let refused = app.set_starred(local.clone(), true).await.unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+        assert!(!app.stars().await.unwrap().contains(&local));
+    }
 }
 
 #[tokio::test]

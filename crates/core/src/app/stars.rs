@@ -42,6 +42,13 @@ impl App {
         if !self.offers_stars() {
             return Err(no_stars());
         }
+        if on_this_computer(&target.id) {
+            // The server never heard of it, and would be sent the file's path.
+            return Err(AppError::new(
+                ErrorKind::InvalidInput,
+                "Files on this computer cannot be starred: only your server's music can.",
+            ));
+        }
         let library = self.require_library()?;
         let (kind, id) = (to_kept(target.kind), target.id.clone());
         let seq = library
@@ -176,4 +183,12 @@ fn from_kept(kind: KeptKind) -> StarKind {
         KeptKind::Album => StarKind::Album,
         KeptKind::Artist => StarKind::Artist,
     }
+}
+
+/// Whether `id` names a file, a local album or artist, or an address: nothing the server
+/// knows.
+fn on_this_computer(id: &str) -> bool {
+    crate::streaming::RoutingOpener::is_location(id)
+        || id.starts_with("local-album:")
+        || id.starts_with("local-artist:")
 }

@@ -142,8 +142,11 @@ impl SubsonicPlaylistSync {
     pub async fn sync(&self) -> Result<SyncReport, SubsonicSyncError> {
         let mut report = SyncReport::default();
         // The stars toggled here first: a toggle is one idempotent call, never held back by
-        // a playlist edit. (Not counted in the report, which is the playlists'.)
-        crate::send_star_edits(&self.client, &self.library).await?;
+        // a playlist edit, nor holding one back: a star the server will not take now waits
+        // for the next pass. (Not counted in the report, which is the playlists'.)
+        if let Err(error) = crate::send_star_edits(&self.client, &self.library).await {
+            tracing::warn!(%error, "the stars were not sent in this pass");
+        }
         let mut conflicts_in_a_row = (0_i64, 0_u32);
         while let Some(pending) = self.library.call(|lib| lib.next_pending_op()).await? {
             let before = report.conflicts;
