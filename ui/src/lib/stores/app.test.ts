@@ -21,10 +21,15 @@ vi.mock("../../ipc", async (importOriginal) => ({
     });
   }),
   signOut: vi.fn(() => Promise.resolve()),
+  switchAccount: vi.fn(),
+  stars: vi.fn(),
+  catalogTracks: vi.fn(() => new Promise(() => {})),
+  playlists: vi.fn(() => new Promise(() => {})),
 }));
 
 import * as ipc from "../../ipc";
-import { watchSessionEnd } from "./app";
+import { starsStore } from "$lib/features/starred/stars.svelte";
+import { switchAccount, watchSessionEnd } from "./app";
 import { catalogStore } from "./catalog.svelte";
 import { sessionStore } from "./session.svelte";
 
@@ -67,5 +72,17 @@ describe("watchSessionEnd", () => {
     expect(ipc.signOut).toHaveBeenCalledTimes(1);
     unwatch();
     expect(elsewhere.stopped).toBe(1);
+  });
+});
+
+describe("switchAccount", () => {
+  it("reads the new account's stars, as the main screen stays mounted", async () => {
+    const ben = makeSession("http://music.local/rest/", "ben", { kind: "open_subsonic" });
+    vi.mocked(ipc.switchAccount).mockResolvedValue(ben);
+    vi.mocked(ipc.stars).mockResolvedValue([{ kind: "track", id: "t9" }]);
+    starsStore.reset();
+
+    expect(await switchAccount({ service_url: ben.service_url, username: "ben" })).toBe(true);
+    await vi.waitFor(() => expect(starsStore.has("track", "t9")).toBe(true));
   });
 });

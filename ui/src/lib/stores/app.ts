@@ -2,6 +2,7 @@ import * as ipc from "../../ipc";
 import type { AppError } from "../../ipc";
 import { m } from "$lib/i18n";
 import { resetBrowsing } from "$lib/features";
+import { starsStore } from "$lib/features/starred/stars.svelte";
 import { catalogStore } from "./catalog.svelte";
 import { devicesStore } from "./devices.svelte";
 import { libraryStore } from "./library.svelte";
@@ -26,6 +27,8 @@ export async function switchAccount(account: Pick<ipc.RememberedAccount, "servic
     resetBrowsing();
     void catalogStore.loadMore();
     void libraryStore.reload();
+    // The main screen stays mounted across a switch: the new account's stars are read here.
+    void starsStore.load();
   }
   return switched;
 }

@@ -1,3 +1,5 @@
+// Stars in the window: the set of starred tracks, albums and artists the buttons show
+// (changed at once on a click, put back on a refusal), and the Starred page's lists.
 import { SvelteSet } from "svelte/reactivity";
 import * as ipc from "../../../ipc";
 import type { AppError, StarKind, StarRef, StarredPage } from "../../../ipc";
