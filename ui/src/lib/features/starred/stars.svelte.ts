@@ -43,19 +43,23 @@ export class StarsStore {
     }
   }
 
-  /** Stars `ids` (all of `kind`) when `starred`, else unstars them; each shown at once. */
+  /**
+   * Stars `ids` (all of `kind`) when `starred`, else unstars them; each shown at once. All
+   * are handed to the core together (it keeps each before sending, so none waits behind
+   * another's slow server); only those refused go back, with the first refusal's words.
+   */
   async set(kind: StarKind, ids: readonly string[], starred: boolean): Promise<void> {
     const changing = ids.filter((id) => this.has(kind, id) !== starred);
     if (changing.length === 0) return;
     this.#show(kind, changing, starred);
-    for (const id of changing) {
-      try {
-        await ipc.setStarred({ kind, id } satisfies StarRef, starred);
-      } catch (error) {
-        this.#show(kind, [id], !starred);
-        libraryStore.error = { ...ipc.toAppError(error), action: m.star_failed() };
-        return;
-      }
+    const answers = await Promise.allSettled(
+      changing.map((id) => ipc.setStarred({ kind, id } satisfies StarRef, starred)),
+    );
+    const refused = changing.filter((_, index) => answers[index].status === "rejected");
+    const first = answers.find((answer) => answer.status === "rejected");
+    if (first) {
+      this.#show(kind, refused, !starred);
+      libraryStore.error = { ...ipc.toAppError(first.reason), action: m.star_failed() };
     }
   }
 

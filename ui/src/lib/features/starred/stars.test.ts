@@ -69,6 +69,18 @@ describe("the stars shown", () => {
     expect(libraryStore.error?.message).toBe("The server would not unstar this: gone.");
   });
 
+  it("of several tracks are all kept; only the one refused goes back", async () => {
+    mocked.setStarred.mockImplementation((star) =>
+      star.id === "t2" ? Promise.reject({ kind: "server", message: "The server would not star this: gone." }) : Promise.resolve(),
+    );
+    await starsStore.set("track", ["t1", "t2", "t3"], true);
+    expect(mocked.setStarred).toHaveBeenCalledTimes(3);
+    expect(starsStore.has("track", "t1")).toBe(true);
+    expect(starsStore.has("track", "t2")).toBe(false);
+    expect(starsStore.has("track", "t3")).toBe(true);
+    expect(libraryStore.error?.message).toBe("The server would not star this: gone.");
+  });
+
   it("are none where the service has no stars", async () => {
     sessionStore.current = makeSession("http://music.local", "ana", { features: { ...ALL_FEATURES, stars: false } });
     await starsStore.load();
