@@ -3,8 +3,9 @@
 //! browsed as albums, artists and tracks, searched by words, a cover from the folder, played
 //! through the real engine to its samples with the tags in the now-playing bar, queued, its
 //! lyrics from a `.lrc` beside it or LRCLIB by its tags; a file copied in found by the watcher
-//! and a deleted one gone; a folder removed; the index kept across sign-out, a restart (which
-//! rescans) and a move of the data folder; a local track told to `ListenBrainz` by its tags
+//! and a deleted one gone; a folder missing at start watched once a scan finds it back; a
+//! folder removed; the index kept across sign-out, a restart (which rescans) and a move of the
+//! data folder; a local track told to `ListenBrainz` by its tags
 //! and never to the account's server (devcloud's Subsonic `/rest`), and refused where the
 //! service would get it; and every refusal in words: a folder not there, a file, a relative
 //! path, one added twice or inside another, an index file that is not a database, a run
@@ -354,6 +355,53 @@ async fn the_watcher_takes_in_a_new_file_and_forgets_a_deleted_one_and_a_folder_
         .await
         .unwrap_err();
     assert_eq!(again.kind, ErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn a_folder_missing_at_start_is_watched_once_a_scan_finds_it_back() {
+    let music = Music::new();
+    let root = music.path();
+    let away = root.with_file_name(format!(
+        "{}-unplugged",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    let data = tempfile::tempdir().unwrap();
+    {
+        let (app, _) = quiet(data.path());
+        add_and_scan(&app, &music).await;
+    }
+
+    // Started while the disk is away: its tracks are kept, and it cannot be watched.
+    std::fs::rename(&root, &away).unwrap();
+    let (app, _) = quiet(data.path());
+    let view = scanned(&app, PLAYABLE).await;
+    assert_eq!(view.folders[0].state, LocalFolderState::Missing, "{view:?}");
+
+    // Plugged in again and scanned: from then on a new file is taken in by the watcher.
+    std::fs::rename(&away, &root).unwrap();
+    app.rescan_local_files().await.unwrap();
+    let view = eventually("the folder back", || async {
+        let view = app.local_files().await;
+        (view.scanning.is_none() && view.folders[0].state == LocalFolderState::Ready)
+            .then_some(view)
+    })
+    .await;
+    assert_eq!(view.tracks, PLAYABLE);
+    let elsewhere = tempfile::tempdir().unwrap();
+    make(&elsewhere.path().join("late.mp3"), &LATE_ARRIVAL);
+    std::fs::copy(
+        elsewhere.path().join("late.mp3"),
+        root.join("Aurora Test/Northern Lights/03 Late Arrival.mp3"),
+    )
+    .unwrap();
+    eventually("the new file taken in without a rescan", || async {
+        let tracks = app.local_tracks().await.unwrap();
+        tracks
+            .iter()
+            .any(|t| t.title == "Late Arrival")
+            .then_some(())
+    })
+    .await;
 }
 
 const LB_TOKEN: &str = "4f0c2d1e-8a7b-4c6d-9e5f-a1b2c3d4e5f6";

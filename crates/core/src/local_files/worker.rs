@@ -397,6 +397,23 @@ impl Worker {
         }
     }
 
+    /// Watches every folder that is there now: one missing when the watcher started (a disk
+    /// plugged in since, a share mounted late) is followed from here on. A folder watched
+    /// already stays as it was.
+    fn watch_present_folders(&mut self) {
+        let (Some(index), Some(watcher)) = (self.index.as_ref(), self.watcher.as_mut()) else {
+            return;
+        };
+        let Ok(folders) = index.folders() else {
+            return;
+        };
+        for folder in folders.iter().filter(|folder| folder.path.is_dir()) {
+            if let Err(error) = watcher.watch(&folder.path) {
+                self.watch_problem = Some(error.message().to_owned());
+            }
+        }
+    }
+
     /// The scan has ended: its outcome kept, and the next one started if asked for.
     fn finish_scan(&mut self) {
         let Some(scan) = self.scan.take() else {
@@ -425,6 +442,7 @@ impl Worker {
                     self.revision = self.revision.wrapping_add(1);
                 }
                 self.scan_problem = None;
+                self.watch_present_folders();
             }
             Some(Err(words)) => self.scan_problem = Some(words),
             None => {}
