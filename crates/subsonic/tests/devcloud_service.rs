@@ -33,7 +33,7 @@ async fn devcloud_is_an_opensubsonic_service_with_lyrics_stars_and_scrobbles() {
             stars: true,
             playlist_revisions: false,
             playlist_sync: true,
-            downloads: false,
+            downloads: true,
             catalog: false,
             live_updates: false,
             scrobble: true,
