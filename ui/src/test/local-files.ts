@@ -89,7 +89,7 @@ export type LocalFilesEvents = {
 export function stubLocalFiles(
   mocked: MockedObject<typeof ipcModule>,
   view: LocalFilesView,
-  lists: { tracks?: Track[]; albums?: Album[]; artists?: Artist[] } = {},
+  lists: { tracks?: Track[]; albums?: Album[] } = {},
 ): LocalFilesEvents {
   const callbacks = new Set<(view: LocalFilesView) => void>();
   mocked.onLocalFilesChanged.mockImplementation(async (callback) => {
@@ -99,7 +99,6 @@ export function stubLocalFiles(
   mocked.localFiles.mockResolvedValue(view);
   mocked.localTracks.mockResolvedValue(lists.tracks ?? []);
   mocked.localAlbums.mockResolvedValue(lists.albums ?? []);
-  mocked.localArtists.mockResolvedValue(lists.artists ?? []);
   mocked.localSearch.mockResolvedValue(localResults([]));
   return {
     changed: (next) => {

@@ -5,6 +5,7 @@ import { makeSession } from "../../../test/fixtures";
 import { stubLibrary } from "../../../test/library";
 import {
   LOCAL_ALBUM_ID,
+  LOCAL_ARTIST_ID,
   localResults,
   makeFolder,
   makeLocalAlbum,
@@ -32,8 +33,9 @@ import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { sessionStore } from "$lib/stores/session.svelte";
 import LocalAlbumScreen from "./LocalAlbumScreen.svelte";
+import LocalArtistScreen from "./LocalArtistScreen.svelte";
 import LocalFilesScreen from "./LocalFilesScreen.svelte";
-import { localAlbumPages, localFilesStore } from "./local-files.svelte";
+import { localAlbumPages, localArtistPages, localFilesStore } from "./local-files.svelte";
 
 const mocked = vi.mocked(ipc);
 
@@ -47,6 +49,7 @@ beforeEach(() => {
   libraryStore.stop();
   navigation.reset();
   localAlbumPages.reset();
+  localArtistPages.reset();
   sessionStore.current = makeSession("http://music.local", "ana");
   mocked.playQueue.mockResolvedValue(undefined);
 });
@@ -85,14 +88,14 @@ describe("Local files", () => {
     const events = stubLocalFiles(mocked, view, {
       tracks: [makeLocalTrack("One"), makeLocalTrack("Two")],
       albums: [makeLocalAlbum()],
-      artists: [makeLocalArtist()],
     });
     render(LocalFilesScreen);
     await vi.waitFor(() => expect(trackTitles()).toEqual(["One", "Two"]));
     const card = within(screen.getByTestId("local-albums")).getByTestId("local-album");
     expect(card.textContent).toContain("Home Tapes");
     expect(card.getAttribute("data-id")).toBe(LOCAL_ALBUM_ID);
-    expect(within(screen.getByTestId("local-artists")).getByTestId("local-artist").textContent).toContain("The Locals");
+    // The artist is a link on the card, to their own page.
+    expect(within(card).getByTestId("artist-link").getAttribute("data-entity-id")).toBe(LOCAL_ARTIST_ID);
 
     // A file copied into the folder: the watcher's revision brings it, the others stay put.
     mocked.localTracks.mockResolvedValue([makeLocalTrack("One"), makeLocalTrack("Two"), makeLocalTrack("Three")]);
@@ -178,6 +181,23 @@ describe("a local album's page", () => {
     events.changed(makeLocalView({ revision: 2 }));
     await vi.waitFor(() => expect(screen.getAllByTestId("track-row")).toHaveLength(2));
     expect(mocked.localAlbum).toHaveBeenCalledWith(LOCAL_ALBUM_ID);
+  });
+});
+
+describe("a local artist's page", () => {
+  it("shows the artist's albums on this computer and their tracks", async () => {
+    stubLocalFiles(mocked, makeLocalView());
+    mocked.localArtist.mockResolvedValueOnce({
+      artist: makeLocalArtist(),
+      albums: [makeLocalAlbum()],
+      tracks: [makeLocalTrack("One"), makeLocalTrack("Two")],
+    });
+    render(LocalArtistScreen, { id: LOCAL_ARTIST_ID });
+    expect((await screen.findByTestId("artist-name")).textContent).toBe("The Locals");
+    expect(screen.getByText("Artist · on this computer")).toBeTruthy();
+    expect(within(screen.getByTestId("artist-albums")).getByTestId("album-card").getAttribute("data-id")).toBe(LOCAL_ALBUM_ID);
+    await vi.waitFor(() => expect(screen.getAllByTestId("track-row")).toHaveLength(2));
+    expect(mocked.localArtist).toHaveBeenCalledWith(LOCAL_ARTIST_ID);
   });
 });
 

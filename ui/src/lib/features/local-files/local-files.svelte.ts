@@ -4,7 +4,6 @@ import * as ipc from "../../../ipc";
 import type {
   Album,
   AppError,
-  Artist,
   LocalAlbumPage,
   LocalArtistPage,
   LocalFilesView,
@@ -18,7 +17,7 @@ import { PageLoader } from "../page-loader.svelte";
 
 /**
  * The "Local files" source as the window holds it: the core's view of the music folders
- * (sent as `local-files-changed` while anything shows it), the albums, artists and tracks,
+ * (sent as `local-files-changed` while anything shows it), the albums and tracks,
  * read again only when the view's `revision` moves, a filter the local index answers, and
  * what the listener does to the folders (add one chosen in the OS's dialog, remove, rescan).
  *
@@ -62,7 +61,6 @@ export class LocalFilesStore {
   /** The folders and their index as the core last said; null until it has. */
   view = $state.raw<LocalFilesView | null>(null);
   albums = $state.raw<Album[]>([]);
-  artists = $state.raw<Artist[]>([]);
   tracks = $state.raw<Track[]>([]);
   /** The lists have been read once (before that, the screen says it is reading them). */
   listed = $state(false);
@@ -118,7 +116,7 @@ export class LocalFilesStore {
   async reload(): Promise<void> {
     this.error = null;
     try {
-      this.#take(await ipc.localFiles());
+      await this.#readView();
     } catch (error) {
       this.error = ipc.toAppError(error);
       return;
@@ -161,8 +159,13 @@ export class LocalFilesStore {
     this.busy = action;
     this.actionError = null;
     try {
+      const seen = this.#viewsSeen;
       const view = await work();
-      if (view) this.#take(view);
+      // The shell delivers events and answers in no set order: a scan as quick as a folder of
+      // a few files can end, and say so, before the answer to adding it arrives. An answer
+      // overtaken by events is not taken; the view is asked for again, after them.
+      if (view && seen === this.#viewsSeen) this.#take(view);
+      else if (view) await this.#readView();
     } catch (error) {
       this.actionError = { ...ipc.toAppError(error), action: failed };
     } finally {
@@ -185,13 +188,18 @@ export class LocalFilesStore {
     } catch {
       // No shell to listen to (a window without Tauri): the view is read once below.
     }
-    const seen = this.#viewsSeen;
     try {
-      const view = await ipc.localFiles();
-      if (generation === this.#listenGeneration && seen === this.#viewsSeen) this.#take(view);
+      if (generation === this.#listenGeneration) await this.#readView();
     } catch (error) {
       if (generation === this.#listenGeneration) this.error = ipc.toAppError(error);
     }
+  }
+
+  /** Reads the view, taken unless an event (as new, or newer) arrived meanwhile. */
+  async #readView(): Promise<void> {
+    const seen = this.#viewsSeen;
+    const view = await ipc.localFiles();
+    if (seen === this.#viewsSeen) this.#take(view);
   }
 
   #stopListening(): void {
@@ -216,9 +224,8 @@ export class LocalFilesStore {
         this.#readAgain = false;
         const revision = this.view?.revision ?? null;
         try {
-          const [albums, artists, tracks] = await Promise.all([ipc.localAlbums(), ipc.localArtists(), ipc.localTracks()]);
+          const [albums, tracks] = await Promise.all([ipc.localAlbums(), ipc.localTracks()]);
           this.albums = albums;
-          this.artists = artists;
           this.tracks = tracks;
           this.#listedRevision = revision;
           this.listed = true;

@@ -170,6 +170,26 @@ describe("LocalFilesStore", () => {
     expect(store.busy).toBeNull();
   });
 
+  it("keeps the newer view when the scan's end overtakes the answer to adding the folder", async () => {
+    const events = stubLocalFiles(mocked, makeLocalView());
+    const store = new LocalFilesStore();
+    const stop = store.use();
+    await vi.waitFor(() => expect(store.view).not.toBeNull());
+    const answer = deferred<ipc.LocalFilesView>();
+    mocked.chooseFolder.mockResolvedValueOnce("/music");
+    mocked.addLocalFolder.mockReturnValueOnce(answer.promise);
+    const adding = store.addFolder();
+    await vi.waitFor(() => expect(mocked.addLocalFolder).toHaveBeenCalled());
+    const scanned = makeLocalView({ folders: [makeFolder("/music", { tracks: 3 })], tracks: 3, revision: 2 });
+    events.changed(scanned);
+    mocked.localFiles.mockResolvedValueOnce(scanned);
+    answer.resolve(makeLocalView({ folders: [makeFolder("/music")], scanning: { found: 0, unchanged: 0, read: 0, failed: 0, removed: 0 } }));
+    await adding;
+    expect(store.view?.scanning).toBeNull();
+    expect(store.view?.folders[0].tracks).toBe(3);
+    stop();
+  });
+
   it("says in words why a folder could not be added", async () => {
     stubLocalFiles(mocked, makeLocalView());
     const store = new LocalFilesStore();
