@@ -1,4 +1,4 @@
-//! Stars in the real window, on a listener's own server (Supysonic, a real OpenSubsonic
+//! Stars in the real window, on a listener's own server (Supysonic, a real `OpenSubsonic`
 //! server from the Python registry): a track found by search is starred from its row's menu,
 //! and the Starred page in the sidebar lists it (read from the server, as the page is).
 
