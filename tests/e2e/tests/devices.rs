@@ -92,6 +92,9 @@ async fn playback_moves_to_the_laptop_is_steered_from_the_desk_and_comes_back() 
     assert_eq!(attr(&remote, "data-device-name").await?, "Laptop");
 
     // The desk's bar steers the laptop: pause, back to the start, next, previous, volume.
+    // The bar sends what its button shows: it must have heard that the laptop plays first
+    // (until then it shows "Play", and a click there asks the laptop to play).
+    until_label(&desk, "the desk's bar showing the laptop playing", "Pause").await?;
     desk.wait_for("play-pause").await?.click().await?;
     until_label(&laptop, "the laptop paused from the desk", "Play").await?;
     until_label(&desk, "the desk's bar showing the laptop paused", "Play").await?;
