@@ -1,7 +1,9 @@
 /**
  * The last playlist edit (or playlist deletion) and how to take it back, with the notice
  * that tells of it: one slot, as in Spotify, filled by each edit and emptied by an undo.
- * The library store fills it; the notice (`EditNotice`) and Ctrl/Cmd+Z empty it.
+ * The stores of playlists fill it (the account's and those on this computer share
+ * `playlistEdits`, so Ctrl/Cmd+Z takes back the last edit of either); the notice
+ * (`EditNotice`) and Ctrl/Cmd+Z empty it.
  */
 import { m } from "$lib/i18n";
 
@@ -63,3 +65,6 @@ export class UndoSlot {
     this.#edit = null;
   }
 }
+
+/** The window's one slot: the last edit of any playlist, the account's or on this computer. */
+export const playlistEdits = new UndoSlot();

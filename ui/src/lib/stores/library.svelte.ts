@@ -12,7 +12,7 @@ import type {
 import { addedItemIds, addedTracks, applyChanges } from "$lib/list/changes";
 import { TrackCache } from "$lib/list/track-cache.svelte";
 import { restoreMoves, restoreRemovals, type ItemMove } from "$lib/list/moves";
-import { UndoSlot, type EditNotice } from "$lib/list/undo.svelte";
+import { playlistEdits, UndoSlot, type EditNotice } from "$lib/list/undo.svelte";
 import { navigation } from "$lib/navigation/navigation.svelte";
 import { m, windowError } from "$lib/i18n";
 
@@ -44,7 +44,7 @@ export class LibraryStore {
   downloads = $state<DownloadsStatus | null>(null);
   error = $state<LibraryError | null>(null);
   /** What Ctrl/Cmd+Z undoes: the last edit, until another one (or an undo) replaces it. */
-  readonly #undo = new UndoSlot();
+  readonly #undo: UndoSlot;
   #unlisten: Unlisten[] = [];
   #running = false;
   #sawSyncEvent = false;
@@ -61,6 +61,11 @@ export class LibraryStore {
   /** The newest answer shown in the list, whole or one playlist. */
   #newestShown = 0;
   #viewShown = 0;
+
+  /** `undo`: the slot its edits are told in (the window's, shared with the playlists on this computer). */
+  constructor(undo: UndoSlot = new UndoSlot()) {
+    this.#undo = undo;
+  }
 
   /** The open playlist's details (from the list until its content is read). */
   get opened(): LibraryPlaylist | null {
@@ -574,4 +579,4 @@ export class LibraryStore {
   }
 }
 
-export const libraryStore = new LibraryStore();
+export const libraryStore = new LibraryStore(playlistEdits);
