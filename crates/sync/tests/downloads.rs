@@ -2,7 +2,6 @@
 //! injection) and a real SQLite library in a temp dir. No mocks: the one seam is the disk,
 //! which a test fills up on purpose.
 
-use std::io::{self, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,13 +11,14 @@ use strato_cloud::ApiClient;
 use strato_library::{DownloadState, Library};
 use strato_sync::LibraryHandle;
 use strato_sync::downloads::{
-    DownloadConfig, DownloadErrorKind, DownloadEvent, DownloadManager, DownloadStorage, PartFile,
-    RetryPolicy,
+    DownloadConfig, DownloadErrorKind, DownloadEvent, DownloadManager, RetryPolicy,
 };
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto, media_dir};
 use tokio::sync::broadcast;
 
+mod small_disk;
 mod support;
+use small_disk::SmallDisk;
 use support::demo_api as api;
 
 /// A catalog track's offline file, as the media dir has it.
@@ -395,53 +395,6 @@ async fn the_quota_evicts_unpinned_least_recently_played_first_and_never_pinned(
             ..
         }
     )));
-}
-
-/// A disk that fills up after `room` bytes of any one file.
-#[derive(Debug)]
-struct SmallDisk {
-    room: u64,
-}
-
-struct SmallPart {
-    file: std::fs::File,
-    written: u64,
-    room: u64,
-}
-
-impl DownloadStorage for SmallDisk {
-    fn open_part(&self, path: &Path, offset: u64) -> io::Result<Box<dyn PartFile>> {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(path)?;
-        file.set_len(offset)?;
-        file.seek(SeekFrom::End(0))?;
-        Ok(Box::new(SmallPart {
-            file,
-            written: offset,
-            room: self.room,
-        }))
-    }
-}
-
-impl PartFile for SmallPart {
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let fits = usize::try_from(self.room.saturating_sub(self.written))
-            .unwrap()
-            .min(bytes.len());
-        self.file.write_all(&bytes[..fits])?;
-        self.written += fits as u64;
-        if fits < bytes.len() {
-            return Err(io::Error::from(io::ErrorKind::StorageFull));
-        }
-        Ok(())
-    }
-
-    fn sync(&mut self) -> io::Result<()> {
-        self.file.sync_all()
-    }
 }
 
 #[tokio::test]

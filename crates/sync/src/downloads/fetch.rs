@@ -1,4 +1,11 @@
 //! One track's download, from grant to verified file and complete row, whatever the source.
+//!
+//! A part file's bytes are of one version of the file: the one its validator, kept beside it,
+//! names. A resume asks for the rest of that version (`If-Range`); a server whose file
+//! changed sends it whole, and the part starts over. A part of a file the service promises
+//! no checksum for, with no validator (a server that sends none, or a part written before
+//! validators were kept), cannot be told from another version's beginning: it starts over
+//! too, as nothing at the end would notice the splice.
 
 use std::time::Duration;
 
@@ -9,7 +16,10 @@ use strato_service::{ServiceError, ServiceErrorKind};
 
 use super::error::is_transient;
 use super::source::{FilePromise, OpenError, SourceGrant};
-use super::storage::{PartFile, TrackFiles, hash_existing, publish, remove_if_present};
+use super::storage::{
+    PartFile, TrackFiles, hash_existing, publish, read_validator, remove_if_present,
+    write_validator,
+};
 use super::{DownloadError, DownloadErrorKind, DownloadEvent, Shared, quota};
 
 /// The format the files are named by until a grant says the track's own (the cloud's MP3).
@@ -38,6 +48,7 @@ pub(crate) async fn download(shared: &Shared, track_id: &str) -> Outcome {
         attempts: 0,
         done: 0,
         hasher: Sha256::new(),
+        validator: None,
     };
     match job.run().await {
         Ok(outcome) => outcome,
@@ -72,6 +83,8 @@ struct Job<'a> {
     /// Bytes in the part file, all hashed into `hasher`.
     done: u64,
     hasher: Sha256,
+    /// What identifies the version of the file the part's bytes are of (kept beside it).
+    validator: Option<String>,
 }
 
 impl Job<'_> {
@@ -185,9 +198,11 @@ impl Job<'_> {
         self.blocking(move |files| {
             if let Some(stale) = stale {
                 remove_if_present(&stale.part)?;
+                remove_if_present(&stale.validator)?;
                 remove_if_present(&stale.complete)?;
             }
-            remove_if_present(&files.part)
+            remove_if_present(&files.part)?;
+            remove_if_present(&files.validator)
         })
         .await
         .map_err(DownloadError::write)
@@ -248,17 +263,22 @@ impl Job<'_> {
         Ok(None)
     }
 
-    /// Picks up the part file left by an earlier try: its bytes are hashed again, so the
-    /// final check covers them too.
+    /// Picks up the part file left by an earlier try, with its validator: its bytes are
+    /// hashed again, so the final check covers them too.
     async fn load_part(&mut self, size: u64) -> Result<(), DownloadError> {
         match self
-            .blocking(move |files| hash_existing(&files.part))
+            .blocking(move |files| {
+                let part = hash_existing(&files.part)?;
+                Ok(part.map(|part| (part, read_validator(&files.validator))))
+            })
             .await
             .map_err(DownloadError::write)?
         {
-            Some((len, hasher)) if len <= size => {
+            Some(((len, hasher), validator)) if len <= size => {
                 self.done = len;
                 self.hasher = hasher;
+                // Unreadable is as good as none: the part then starts over.
+                self.validator = validator.ok().flatten();
                 if len > 0 {
                     tracing::info!(track_id = self.track_id, bytes = len, "resuming download");
                 }
@@ -273,17 +293,40 @@ impl Job<'_> {
     async fn reset_part(&mut self) -> Result<(), DownloadError> {
         self.done = 0;
         self.hasher = Sha256::new();
-        self.blocking(move |files| remove_if_present(&files.part))
+        self.validator = None;
+        self.blocking(move |files| {
+            remove_if_present(&files.part)?;
+            remove_if_present(&files.validator)
+        })
+        .await
+        .map_err(DownloadError::write)
+    }
+
+    /// Keeps the validator of the version whose bytes are about to be written from byte 0,
+    /// before any of them is: a part's bytes are never of another version than its
+    /// validator names.
+    async fn keep_validator(&mut self, validator: Option<String>) -> Result<(), DownloadError> {
+        let kept = validator.clone();
+        self.blocking(move |files| write_validator(&files.validator, kept.as_deref()))
             .await
-            .map_err(DownloadError::write)
+            .map_err(DownloadError::write)?;
+        self.validator = validator;
+        Ok(())
     }
 
     /// One GET from `self.done` to the end, written and hashed as it arrives.
     async fn transfer(&mut self, grant: &SourceGrant) -> Result<(), Step> {
         let size = grant.promise.size;
+        if self.done > 0 && self.validator.is_none() && grant.promise.sha256.is_none() {
+            tracing::info!(
+                track_id = self.track_id,
+                "no way to ask for the rest of the same file: downloading it from the start"
+            );
+            self.reset_part().await.map_err(Step::Fatal)?;
+        }
         let mut response = grant
             .file
-            .open(self.done)
+            .open(self.done, self.validator.as_deref())
             .await
             .map_err(|error| match error {
                 OpenError::Expired(error) => Step::Expired(error),
@@ -295,8 +338,14 @@ impl Job<'_> {
             )));
         }
         if response.offset() != self.done {
-            // The server ignored the Range and sent the file from its start.
+            // The server ignored the Range, or its file changed since the part's bytes: it
+            // sent the file from its start.
             self.reset_part().await.map_err(Step::Fatal)?;
+        }
+        if self.done == 0 {
+            self.keep_validator(response.validator())
+                .await
+                .map_err(Step::Fatal)?;
         }
         let storage = std::sync::Arc::clone(&self.shared.config.storage);
         let path = self.files.part.clone();
@@ -451,6 +500,7 @@ impl Job<'_> {
         if removed {
             self.blocking(move |files| {
                 remove_if_present(&files.part)?;
+                remove_if_present(&files.validator)?;
                 remove_if_present(&files.complete)
             })
             .await

@@ -340,6 +340,8 @@ impl DownloadManager {
                     // A running task deletes its own part file as it stops.
                     if !running {
                         storage::remove_if_present(&files.part).map_err(DownloadError::write)?;
+                        storage::remove_if_present(&files.validator)
+                            .map_err(DownloadError::write)?;
                     }
                 }
                 match lib.remove_download(&id) {
@@ -562,6 +564,7 @@ impl DownloadManager {
                 keep.insert(files.complete);
                 if row.state != DownloadState::Complete || run.active.contains_key(&row.track_id) {
                     keep.insert(files.part);
+                    keep.insert(files.validator);
                 }
             }
         }
@@ -574,7 +577,11 @@ impl DownloadManager {
                 let ours = path
                     .extension()
                     .and_then(|ext| ext.to_str())
-                    .is_some_and(|ext| ext == "part" || source::is_kept_file_extension(ext));
+                    .is_some_and(|ext| {
+                        ext == "part"
+                            || ext == storage::VALIDATOR_EXTENSION
+                            || source::is_kept_file_extension(ext)
+                    });
                 if ours && !keep.contains(&path) {
                     tracing::info!(path = %path.display(), "removing a stale download file");
                     storage::remove_if_present(&path)?;

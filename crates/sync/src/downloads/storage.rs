@@ -1,9 +1,15 @@
 //! Where downloads are written: the file layout, and the seam for writing.
 //!
 //! Writing goes through [`DownloadStorage`] so a test can make the disk "fill up" after a
-//! number of bytes; everything else (hashing a part file, renaming, deleting) is plain
-//! `std::fs`, as no test needs to fake it. All of it blocks: callers run it on tokio's
-//! blocking pool.
+//! number of bytes; everything else (hashing a part file, renaming, deleting, the part's
+//! validator) is plain `std::fs`, as no test needs to fake it. All of it blocks: callers run
+//! it on tokio's blocking pool.
+//!
+//! A part file has a sidecar beside it (`<id>.<format>.part.validator`) holding what
+//! identified the version of the file its bytes came from (the server's `ETag` or
+//! `Last-Modified`), so a resume after a restart asks for the rest of that version only
+//! (`If-Range`): the server sends another version whole rather than its tail to splice onto
+//! the old beginning.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
@@ -67,12 +73,13 @@ impl PartFile for FsPart {
     }
 }
 
-/// A track's two names in the downloads folder: the finished file and the one being
-/// written beside it (`.part` added).
+/// A track's names in the downloads folder: the finished file, the one being written beside
+/// it (`.part` added), and the part's validator (`.part.validator`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TrackFiles {
     pub(crate) complete: PathBuf,
     pub(crate) part: PathBuf,
+    pub(crate) validator: PathBuf,
 }
 
 impl TrackFiles {
@@ -92,11 +99,42 @@ impl TrackFiles {
     fn at(complete: PathBuf) -> Self {
         let mut part = complete.clone().into_os_string();
         part.push(".part");
+        let mut validator = part.clone();
+        validator.push(".validator");
         Self {
             complete,
             part: part.into(),
+            validator: validator.into(),
         }
     }
+}
+
+/// The extension of a part file's validator sidecar.
+pub(crate) const VALIDATOR_EXTENSION: &str = "validator";
+
+/// The validator kept beside a part file, or `None` when there is none (never written, or
+/// written by a version before validators were kept).
+pub(crate) fn read_validator(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text.trim().to_owned()).filter(|v| !v.is_empty())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Keeps `validator` at `path` (`None` removes it), whole or not at all: written to a
+/// temporary file in the same folder, synced, then renamed over the old one, so a crash
+/// never leaves half a validator that could match nothing or, worse, something else.
+pub(crate) fn write_validator(path: &Path, validator: Option<&str>) -> io::Result<()> {
+    let Some(validator) = validator else {
+        return remove_if_present(path);
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(validator.as_bytes())?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// A track id as a file name: ASCII letters, digits, `-` and `_` as they are, every other
@@ -144,10 +182,12 @@ pub(crate) fn remove_if_present(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Moves the verified part file to its final name, then makes the rename itself durable.
+/// Moves the verified part file to its final name, then makes the rename itself durable;
+/// the part's validator has served.
 pub(crate) fn publish(files: &TrackFiles) -> io::Result<()> {
     std::fs::rename(&files.part, &files.complete)?;
-    sync_dir(files.complete.parent().unwrap_or(Path::new(".")))
+    sync_dir(files.complete.parent().unwrap_or(Path::new(".")))?;
+    remove_if_present(&files.validator)
 }
 
 /// `fsync` of a folder records the names in it (a rename) on Unix. Elsewhere folders cannot
@@ -174,6 +214,7 @@ mod tests {
         let flac = TrackFiles::new(dir, "so/ng", "FLAC");
         assert_eq!(flac.complete, dir.join("so~2fng.flac"));
         assert_eq!(flac.part, dir.join("so~2fng.flac.part"));
+        assert_eq!(flac.validator, dir.join("so~2fng.flac.part.validator"));
         assert_eq!(
             TrackFiles::new(dir, "t", "dsf").complete,
             dir.join("t.audio")
@@ -181,6 +222,20 @@ mod tests {
         // Recorded under a folder the data has since moved from.
         let moved = TrackFiles::recorded(dir, Path::new("/old/offline/lib/so~2fng.flac"));
         assert_eq!(moved, Some(flac));
+    }
+
+    #[test]
+    fn a_validator_is_kept_replaced_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.mp3.part.validator");
+        assert_eq!(read_validator(&path).unwrap(), None);
+        write_validator(&path, Some("\"v1\"")).unwrap();
+        write_validator(&path, Some("\"v2\"")).unwrap();
+        assert_eq!(read_validator(&path).unwrap().as_deref(), Some("\"v2\""));
+        write_validator(&path, None).unwrap();
+        assert_eq!(read_validator(&path).unwrap(), None);
+        // Nothing else left in the folder: no temporary file outlives its rename.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

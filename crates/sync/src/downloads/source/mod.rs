@@ -10,9 +10,11 @@
 //!   cloud's is a download grant: a signed CDN URL that expires, promising size and SHA-256.
 //!   A Subsonic server's is its `download` address, signed anew at each request, promising
 //!   the size its `getSong` lists.
-//! - [`GrantedFile::open`]: the file's bytes from an offset. A refusal that a fresh grant may
-//!   cure (the CDN's 403 for an expired signature) is [`OpenError::Expired`]: the manager
-//!   asks for a new grant and goes on; any other is the service's error, by its kind.
+//! - [`GrantedFile::open`]: the file's bytes from an offset, of the version the bytes already
+//!   held came from (`If-Range` with their [`SourceBody::validator`], which the manager keeps
+//!   beside the part file across restarts). A refusal that a fresh grant may cure (the
+//!   CDN's 403 for an expired signature) is [`OpenError::Expired`]: the manager asks for a
+//!   new grant and goes on; any other is the service's error, by its kind.
 //! - [`DownloadSource::unavailable`]: which tracks the service no longer has.
 //!
 //! The implementations are the services' own (`cloud.rs`, `subsonic.rs`), on their clients,
@@ -69,9 +71,15 @@ pub struct FilePromise {
 /// One track's granted file.
 #[async_trait]
 pub trait GrantedFile: Send + Sync + std::fmt::Debug {
-    /// The file from byte `from` to its end. A server that ignores the range sends it from
-    /// byte 0: [`SourceBody::offset`] says where the body starts.
-    async fn open(&self, from: u64) -> Result<Box<dyn SourceBody>, OpenError>;
+    /// The file from byte `from` to its end. `if_range` is the [`SourceBody::validator`] of
+    /// the bytes before `from`: a server whose file changed since sends it whole. A server
+    /// that ignores the range, or whose file changed, sends it from byte 0:
+    /// [`SourceBody::offset`] says where the body starts.
+    async fn open(
+        &self,
+        from: u64,
+        if_range: Option<&str>,
+    ) -> Result<Box<dyn SourceBody>, OpenError>;
 }
 
 /// A file's bytes as they arrive.
@@ -83,6 +91,10 @@ pub trait SourceBody: Send {
     /// The whole file's length, when the server says: checked against the promise before a
     /// byte is written.
     fn total_len(&self) -> Option<u64>;
+
+    /// What identifies this version of the file (its `ETag`, else its `Last-Modified`), to
+    /// send as `if_range` when asking for the rest of it; `None` when the server says none.
+    fn validator(&self) -> Option<String>;
 
     /// The next piece, `None` at the end.
     async fn chunk(&mut self) -> Result<Option<Bytes>, ServiceError>;

@@ -1,9 +1,10 @@
 //! A Subsonic server as a download source: the song's `download`, always the original file
 //! (FLAC, MP3, Opus, M4A... as the listener keeps it), promised by the size and suffix its
 //! `getSong` lists. The server gives no checksum, so the file is checked by its size, and a
-//! resume within a download asks for the rest only of the same version of the file
-//! (`If-Range` with the validator the server sent), so a file changed on the server midway
-//! comes whole rather than spliced onto the old one's beginning.
+//! resume asks for the rest only of the same version of the file (`If-Range` with the
+//! validator the server sent, which the manager keeps beside the part file, so this holds
+//! across a restart too): a file changed on the server comes whole rather than spliced onto
+//! the old one's beginning.
 //!
 //! The address is signed anew at each request (a fresh salt), so access never expires: a
 //! refusal is the server's answer, by its code. Code 50 (this account lacks the download
@@ -11,8 +12,6 @@
 //!
 //! There is no bulk availability question in the API: each track is asked for (`getSong`),
 //! a few at a time, and only the server's "not found" (code 70) counts as gone.
-
-use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -42,13 +41,12 @@ impl DownloadSource for SubsonicClient {
         let file = ServerFile {
             client: self.clone(),
             song_id: track_id.to_owned(),
-            validator: Mutex::new(None),
         };
         let size = match song.size.and_then(|size| u64::try_from(size).ok()) {
             Some(size) if size > 0 => size,
             // Not listed: the file's own answer says.
             _ => file
-                .fetch(0)
+                .fetch(0, None)
                 .await?
                 .total_len()
                 .ok_or_else(|| no_size(track_id))?,
@@ -90,34 +88,25 @@ impl DownloadSource for SubsonicClient {
 struct ServerFile {
     client: SubsonicClient,
     song_id: String,
-    /// What identified the file in the last answer, for asking the rest of the same one.
-    validator: Mutex<Option<String>>,
 }
 
 impl ServerFile {
-    async fn fetch(&self, from: u64) -> Result<SongDownload, ServiceError> {
-        let validator = self
-            .validator
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let download = self
-            .client
-            .download(&self.song_id, from, validator.as_deref())
+    async fn fetch(&self, from: u64, if_range: Option<&str>) -> Result<SongDownload, ServiceError> {
+        self.client
+            .download(&self.song_id, from, if_range)
             .await
-            .map_err(refused)?;
-        *self
-            .validator
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = download.validator().map(str::to_owned);
-        Ok(download)
+            .map_err(refused)
     }
 }
 
 #[async_trait]
 impl GrantedFile for ServerFile {
-    async fn open(&self, from: u64) -> Result<Box<dyn SourceBody>, OpenError> {
-        match self.fetch(from).await {
+    async fn open(
+        &self,
+        from: u64,
+        if_range: Option<&str>,
+    ) -> Result<Box<dyn SourceBody>, OpenError> {
+        match self.fetch(from, if_range).await {
             Ok(download) => Ok(Box::new(ServerBody(download))),
             Err(error) => Err(OpenError::Failed(error)),
         }
@@ -134,6 +123,10 @@ impl SourceBody for ServerBody {
 
     fn total_len(&self) -> Option<u64> {
         self.0.total_len()
+    }
+
+    fn validator(&self) -> Option<String> {
+        self.0.validator().map(str::to_owned)
     }
 
     async fn chunk(&mut self) -> Result<Option<Bytes>, ServiceError> {
