@@ -1,9 +1,10 @@
 //! Tracks the service no longer has for this listener (deleted or taken down, or made
 //! private by their owner), as playlists' snapshots and the availability check of the
-//! offline copies report them, and the notice that tells the listener their offline copies
-//! of such tracks are gone.
+//! offline copies report them, when the check last asked about each track (so a service
+//! asked one track at a time is asked about the longest unasked first), and the notice that
+//! tells the listener their offline copies of such tracks are gone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::params;
 
@@ -29,7 +30,7 @@ impl Library {
     }
 
     /// Takes in the service's answer about `asked`: the ids in `unavailable` are marked so,
-    /// the rest are available (again).
+    /// the rest are available (again); all of them were checked now.
     pub fn record_availability(&mut self, asked: &[String], unavailable: &[String]) -> Result<()> {
         let gone: HashSet<&str> = unavailable.iter().map(String::as_str).collect();
         self.write(|tx| {
@@ -39,6 +40,10 @@ impl Library {
             )?;
             let mut clear =
                 tx.prepare_cached("DELETE FROM unavailable_tracks WHERE track_id = ?1")?;
+            let mut checked = tx.prepare_cached(
+                "INSERT INTO availability_checked (track_id, checked_at) VALUES (?1, ?2) \
+                 ON CONFLICT (track_id) DO UPDATE SET checked_at = excluded.checked_at",
+            )?;
             let now = unix_now();
             for id in asked {
                 if gone.contains(id.as_str()) {
@@ -46,9 +51,47 @@ impl Library {
                 } else {
                     clear.execute([id])?;
                 }
+                checked.execute(params![id, now])?;
             }
             Ok(())
         })
+    }
+
+    /// At most `limit` of `track_ids`, those the availability check asked about longest ago
+    /// first (never asked: first of all), in `track_ids`' order among equals. Forgets when it
+    /// asked about tracks not among `track_ids` (kept nowhere any more).
+    pub fn least_recently_checked(
+        &mut self,
+        track_ids: &[String],
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        let checked: HashMap<String, i64> = collect(
+            &self.conn,
+            "SELECT track_id, checked_at FROM availability_checked",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .into_iter()
+        .collect();
+        let wanted: HashSet<&str> = track_ids.iter().map(String::as_str).collect();
+        let forgotten: Vec<&String> = checked
+            .keys()
+            .filter(|id| !wanted.contains(id.as_str()))
+            .collect();
+        if !forgotten.is_empty() {
+            self.write(|tx| {
+                let mut forget =
+                    tx.prepare_cached("DELETE FROM availability_checked WHERE track_id = ?1")?;
+                for id in &forgotten {
+                    forget.execute([id])?;
+                }
+                Ok(())
+            })?;
+        }
+        let mut order: Vec<&String> = track_ids.iter().collect();
+        // Stable: equals keep their order.
+        order.sort_by_key(|id| checked.get(id.as_str()).copied().unwrap_or(i64::MIN));
+        Ok(order.into_iter().take(limit).cloned().collect())
     }
 
     /// Tells the listener that the offline copies of `track_ids` were removed because the
@@ -104,6 +147,52 @@ fn removed_message(titles: &[String], count: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::removed_message;
+    use crate::Library;
+
+    fn ids(names: &[&str]) -> Vec<String> {
+        names.iter().map(|&n| n.to_owned()).collect()
+    }
+
+    #[test]
+    fn the_longest_unasked_come_first_and_tracks_kept_nowhere_are_forgotten() {
+        let mut lib = Library::open_in_memory().unwrap();
+        let all = ids(&["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            lib.least_recently_checked(&all, 2).unwrap(),
+            ids(&["a", "b"])
+        );
+        lib.record_availability(&ids(&["a", "b"]), &ids(&["b"]))
+            .unwrap();
+        // Never asked before those asked just now, then those in order.
+        assert_eq!(
+            lib.least_recently_checked(&all, 4).unwrap(),
+            ids(&["c", "d", "e", "a"])
+        );
+        lib.conn
+            .execute(
+                "UPDATE availability_checked SET checked_at = 1 WHERE track_id = 'b'",
+                [],
+            )
+            .unwrap();
+        lib.record_availability(&ids(&["c", "d", "e"]), &[])
+            .unwrap();
+        assert_eq!(
+            lib.least_recently_checked(&all, 2).unwrap(),
+            ids(&["b", "a"])
+        );
+        // "a", "d" and "e" are kept nowhere any more: when they were asked about goes.
+        assert_eq!(
+            lib.least_recently_checked(&ids(&["b", "c"]), 10).unwrap(),
+            ids(&["b", "c"])
+        );
+        let left: i64 = lib
+            .conn
+            .query_row("SELECT count(*) FROM availability_checked", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(left, 2, "only b and c are remembered");
+    }
 
     fn titles(names: &[&str]) -> Vec<String> {
         names.iter().map(|n| format!("“{n}”")).collect()

@@ -123,6 +123,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "stars",
         sql: include_str!("../migrations/0020_stars.sql"),
     },
+    Migration {
+        version: 21,
+        name: "availability_checked",
+        sql: include_str!("../migrations/0021_availability_checked.sql"),
+    },
 ];
 
 /// The schema version this build writes.

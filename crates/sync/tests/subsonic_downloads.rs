@@ -3,10 +3,12 @@
 //! on with a range from the bytes on disk and ends as the server's file, checked by the size
 //! the server lists (it gives no checksum); a song the server does not have fails as
 //! unavailable, and the availability check, a `getSong` per track, removes its record and
-//! keeps the rest.
+//! keeps the rest; the check asks about a bounded number of tracks each time, the longest
+//! unasked first, and stops at the first failure (counted in devcloud's access log).
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use strato_library::{DownloadState, Library};
@@ -18,7 +20,7 @@ use strato_testkit::{FaultRule, FaultTarget, media_dir};
 use tokio::sync::broadcast;
 
 mod subsonic_support;
-use subsonic_support::{ALICE, ALICE_PASSWORD, devcloud, signed_in};
+use subsonic_support::{ALICE, ALICE_PASSWORD, devcloud, signed_in, songs};
 
 /// The first catalog track's id and the file `/rest/download` sends for it (devcloud's
 /// original: the 192 kbit/s MP3), with its size.
@@ -158,4 +160,127 @@ async fn a_song_the_server_lacks_fails_as_unavailable_and_the_check_removes_its_
         (rows[0].track_id.as_str(), rows[0].state),
         (song.as_str(), DownloadState::Complete)
     );
+}
+
+/// The ids of every `getSong` devcloud's access log holds, in order.
+fn songs_asked(cloud: &strato_testkit::DevCloud) -> Vec<String> {
+    let log = std::fs::read_to_string(cloud.log_path()).unwrap();
+    log.lines()
+        .filter(|line| line.contains("devcloud::access") && line.contains("/rest/getSong"))
+        .filter_map(|line| {
+            let query = line.split(" query=").nth(1)?.split_whitespace().next()?;
+            let id = query.split('&').find_map(|pair| pair.strip_prefix("id="))?;
+            Some(id.to_owned())
+        })
+        .collect()
+}
+
+/// The `getSong`s after the first `before`, once at least `at_least` are logged (a request is
+/// logged as its answer ends, a moment after the client has it).
+async fn asked_since(
+    cloud: &strato_testkit::DevCloud,
+    before: usize,
+    at_least: usize,
+) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let asked = songs_asked(cloud).split_off(before);
+        if asked.len() >= at_least || Instant::now() > deadline {
+            return asked;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// What one availability check asks about at most (the Subsonic source's bound).
+const PER_CHECK: usize = 60;
+
+#[tokio::test]
+async fn the_availability_check_asks_about_a_bounded_number_the_longest_unasked_first() {
+    let cloud = devcloud().await;
+    let client = signed_in(&cloud.subsonic_url(), ALICE, ALICE_PASSWORD).await;
+    let temp = tempfile::tempdir().unwrap();
+    let library = LibraryHandle::new(Library::open(temp.path().join("lib.sqlite3")).unwrap());
+    // No worker: the downloads stay queued, and only the check asks the server anything.
+    let manager = DownloadManager::new(
+        client.clone(),
+        library.clone(),
+        temp.path().join("dl"),
+        fast_config(),
+    )
+    .unwrap();
+    let kept = songs(&client, 10).await;
+    let gone: Vec<String> = (0..140).map(|n| format!("gone-{n:03}")).collect();
+    manager.enqueue(&kept, true).await.unwrap();
+    manager.enqueue(&gone, true).await.unwrap();
+    let everything: HashSet<String> = kept.iter().chain(&gone).cloned().collect();
+
+    let mut asked_before: HashSet<String> = HashSet::new();
+    for check in 1..=3 {
+        let expected = PER_CHECK;
+        let before = songs_asked(&cloud).len();
+        let removed = manager.remove_unavailable(true).await.unwrap();
+        let asked = asked_since(&cloud, before, expected).await;
+        let distinct: HashSet<String> = asked.iter().cloned().collect();
+        assert_eq!(
+            (asked.len(), distinct.len()),
+            (expected, expected),
+            "check {check} asks about {expected} tracks, each once: {asked:?}"
+        );
+        // None asked again while another was never asked: the third check asks about the
+        // last 30 never asked, then 30 of those asked longest ago (the marks of tracks
+        // gone, which are asked about too, so one that comes back loses its mark).
+        let never_asked: HashSet<String> = everything.difference(&asked_before).cloned().collect();
+        if never_asked.len() >= expected {
+            assert!(
+                distinct.is_disjoint(&asked_before),
+                "check {check}: {asked:?}"
+            );
+        } else {
+            assert!(
+                distinct.is_superset(&never_asked),
+                "check {check}: {asked:?}"
+            );
+        }
+        let mut gone_asked: Vec<String> = asked
+            .iter()
+            // Those still kept: the rest went at an earlier check.
+            .filter(|id| id.starts_with("gone-") && !asked_before.contains(*id))
+            .cloned()
+            .collect();
+        gone_asked.sort();
+        let mut removed_ids = removed.track_ids.clone();
+        removed_ids.sort();
+        assert_eq!(
+            removed_ids, gone_asked,
+            "check {check} removes what it found gone"
+        );
+        asked_before.extend(distinct);
+    }
+    assert_eq!(asked_before, everything, "every track asked about");
+    let left: HashSet<String> = library
+        .blocking(|lib| lib.downloads())
+        .unwrap()
+        .into_iter()
+        .map(|row| row.track_id)
+        .collect();
+    assert_eq!(left, kept.iter().cloned().collect::<HashSet<_>>());
+
+    // A server that fails: the check stops at once, no more than the few in flight.
+    cloud
+        .add_fault(&FaultRule {
+            error_rate: Some(1.0),
+            error_status: Some(503),
+            ..FaultRule::new("/rest/getSong*").on(FaultTarget::Api)
+        })
+        .await;
+    let before = songs_asked(&cloud).len();
+    manager.remove_unavailable(true).await.unwrap_err();
+    let asked = asked_since(&cloud, before, 1).await;
+    assert!(
+        !asked.is_empty() && asked.len() <= 4,
+        "the first failure ends the check: {asked:?}"
+    );
+    let rows = library.blocking(|lib| lib.downloads()).unwrap();
+    assert_eq!(rows.len(), kept.len(), "nothing removed on no answer");
 }

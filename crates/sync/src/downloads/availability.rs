@@ -2,7 +2,7 @@
 //! down, or made private by their owner) are removed at the next sync, and the listener is
 //! told which ones in a sync notice. The service is asked through the manager's
 //! [`DownloadSource`](super::DownloadSource) (the cloud: `POST /v1/tracks/availability`,
-//! `docs/api.md`; a Subsonic server: each track's `getSong`).
+//! `docs/api.md`; a Subsonic server: each track's `getSong`, a bounded number per check).
 
 use std::collections::HashSet;
 
@@ -21,11 +21,12 @@ pub struct UnavailableRemoved {
 
 impl DownloadManager {
     /// Removes the downloads of tracks the service no longer has. With `ask_service`, it
-    /// first asks the service about every track downloaded or waiting to be, and every track
-    /// marked unavailable (in the source's batches), and records
-    /// the answer; without, it acts only on
-    /// what the library already knows (playlists' snapshots mark unavailable items), with no
-    /// request at all.
+    /// first asks the service about the tracks downloaded or waiting to be, and the tracks
+    /// marked unavailable (in the source's batches, as many as the source's
+    /// [`availability_per_check`](super::DownloadSource::availability_per_check), the
+    /// longest unasked first), and records the answers, stopping at the first question not
+    /// answered; without, it acts only on what the library already knows (playlists'
+    /// snapshots mark unavailable items), with no request at all.
     ///
     /// Removing a track's download never unpins a collection: an offline playlist keeps the
     /// item, shown as no longer available, and downloads it again if it comes back.
@@ -51,6 +52,11 @@ impl DownloadManager {
             let downloaded: HashSet<&String> = downloads.iter().map(|d| &d.track_id).collect();
             ids.extend(marked.into_iter().filter(|id| !downloaded.contains(id)));
             let source = &self.shared.source;
+            let limit = source.availability_per_check().unwrap_or(usize::MAX);
+            let ids = library
+                .call(move |lib| lib.least_recently_checked(&ids, limit))
+                .await
+                .map_err(DownloadError::library)?;
             for asked in ids.chunks(source.availability_batch().max(1)) {
                 let unavailable = source
                     .unavailable(asked)

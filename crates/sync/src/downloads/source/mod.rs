@@ -15,7 +15,8 @@
 //!   beside the part file across restarts). A refusal that a fresh grant may cure (the
 //!   CDN's 403 for an expired signature) is [`OpenError::Expired`]: the manager asks for a
 //!   new grant and goes on; any other is the service's error, by its kind.
-//! - [`DownloadSource::unavailable`]: which tracks the service no longer has.
+//! - [`DownloadSource::unavailable`]: which tracks the service no longer has, and how many
+//!   one check may ask about ([`DownloadSource::availability_per_check`]).
 //!
 //! The implementations are the services' own (`cloud.rs`, `subsonic.rs`), on their clients,
 //! so a manager is made from an `ApiClient` or a `SubsonicClient` as it is.
@@ -46,6 +47,14 @@ pub trait DownloadSource: Send + Sync + std::fmt::Debug + 'static {
 
     /// The most tracks one [`Self::unavailable`] question holds.
     fn availability_batch(&self) -> usize;
+
+    /// The most tracks one availability check asks about, the longest unasked first (the
+    /// library remembers when each was asked); `None`: every track at each check. A service
+    /// asked one track per request says a number, so a listener's thousands of downloads
+    /// cost it a steady trickle rather than thousands of requests every check.
+    fn availability_per_check(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Access to one track's file, with the promise it comes with.

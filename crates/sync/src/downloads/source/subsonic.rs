@@ -11,7 +11,9 @@
 //! permission, which some servers give per user) is said as that.
 //!
 //! There is no bulk availability question in the API: each track is asked for (`getSong`),
-//! a few at a time, and only the server's "not found" (code 70) counts as gone.
+//! a few at a time, at most [`AVAILABILITY_PER_CHECK`] a check (the longest unasked first),
+//! and only the server's "not found" (code 70) counts as gone. The first failure ends the
+//! check: no further track is asked about a server that does not answer.
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -26,8 +28,13 @@ use super::{DownloadSource, FilePromise, GrantedFile, OpenError, SourceBody, Sou
 const SONG_NOT_FOUND: u32 = 70;
 /// Tracks asked about at once when checking which are gone.
 const AVAILABILITY_IN_FLIGHT: usize = 4;
-/// Tracks in one availability question (each one request).
-const AVAILABILITY_BATCH: usize = 100;
+/// Tracks in one availability question (each one request); the answers are kept after each,
+/// so a check cut short keeps what it learnt.
+const AVAILABILITY_BATCH: usize = 20;
+/// Tracks one check asks about. The app checks every quarter hour: 60 a check is 240
+/// requests an hour however many tracks are kept, and 5,000 downloads are each asked about
+/// about once a day.
+const AVAILABILITY_PER_CHECK: usize = 60;
 
 #[async_trait]
 impl DownloadSource for SubsonicClient {
@@ -80,6 +87,10 @@ impl DownloadSource for SubsonicClient {
 
     fn availability_batch(&self) -> usize {
         AVAILABILITY_BATCH
+    }
+
+    fn availability_per_check(&self) -> Option<usize> {
+        Some(AVAILABILITY_PER_CHECK)
     }
 }
 
