@@ -26,7 +26,7 @@ use strato_audio::{
 use strato_dsp::LoudnessMeter;
 use strato_library::{KnownLoudness, Library, MeasuredFrom, TrackLoudness};
 use strato_sync::LibraryHandle;
-use strato_sync::downloads::DownloadEvent;
+use strato_sync::downloads::{DownloadEvent, kept_file};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::offline::AccountLibrary;
@@ -158,6 +158,7 @@ pub(crate) fn fill_from(known: &HashMap<String, KnownLoudness>, items: &mut [Que
 pub(crate) async fn measure_downloads(
     mut events: broadcast::Receiver<DownloadEvent>,
     library: LibraryHandle,
+    downloads_dir: PathBuf,
 ) {
     loop {
         let track_id = match events.recv().await {
@@ -165,7 +166,7 @@ pub(crate) async fn measure_downloads(
             Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        if let Err(error) = measure_download(&library, track_id).await {
+        if let Err(error) = measure_download(&library, &downloads_dir, track_id).await {
             tracing::warn!(%error, "a download's loudness was not measured");
         }
     }
@@ -182,7 +183,11 @@ enum MeasureError {
     Stopped(String),
 }
 
-async fn measure_download(library: &LibraryHandle, track_id: String) -> Result<(), MeasureError> {
+async fn measure_download(
+    library: &LibraryHandle,
+    downloads_dir: &Path,
+    track_id: String,
+) -> Result<(), MeasureError> {
     let id = track_id.clone();
     let file: Option<PathBuf> = library
         .call(move |lib| -> strato_library::Result<Option<PathBuf>> {
@@ -195,7 +200,8 @@ async fn measure_download(library: &LibraryHandle, track_id: String) -> Result<(
             Ok(lib.download(&id)?.and_then(|download| download.path))
         })
         .await?;
-    let Some(file) = file else {
+    // Where it is now, as the player finds it (see `AccountLibrary::downloaded_file`).
+    let Some(file) = file.and_then(|recorded| kept_file(downloads_dir, &recorded)) else {
         return Ok(());
     };
     let loudness = tokio::task::spawn_blocking(move || measure_file(&file))

@@ -1,6 +1,7 @@
 //! Downloads and storage as the settings screen changes them, against moto and devcloud: the
 //! data folder moved with its library and downloads (and kept across a restart), the stream
-//! cache cleared, a new storage limit and a new stream format taken without a restart.
+//! cache cleared, a new storage limit and a new stream format taken without a restart; a
+//! download played from the folder's new place with the service gone.
 
 mod app_support;
 
@@ -9,7 +10,7 @@ use std::sync::Arc;
 
 use app_support::eventually;
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_model::ipc::{ErrorKind, OfflineTarget, SettingKey};
+use strato_model::ipc::{ErrorKind, OfflineTarget, PlaybackState, SettingKey};
 use strato_testkit::{DevCloud, Moto};
 
 const NORTHERN_DRIFT: &str = "al-northern-drift";
@@ -147,6 +148,32 @@ async fn the_data_folder_moves_with_its_library_and_downloads_and_stays_moved() 
     let page = app.album_page(NORTHERN_DRIFT).await.unwrap();
     assert_eq!((page.offline.downloaded, page.offline.bytes), (3, bytes));
     assert!(ours(&old).is_empty());
+}
+
+#[tokio::test]
+async fn a_download_plays_from_the_moved_folder_with_the_service_gone() {
+    let mut cloud = DevCloud::start(Moto::start()).await;
+    let root = tempfile::tempdir().unwrap();
+    let app = signed_in(&cloud, root.path()).await;
+    album_downloaded(&app).await;
+    let track = app.album_page(NORTHERN_DRIFT).await.unwrap().tracks[1]
+        .id
+        .clone();
+    app.move_data_folder(root.path().join("moved").display().to_string())
+        .await
+        .unwrap();
+    // Only the kept file, in its new place, can play now.
+    cloud.stop();
+    app.play_track(&track).await.unwrap();
+    eventually("the kept track to play", || async {
+        let status = app.player_status();
+        assert!(status.error.is_none(), "{:?}", status.error);
+        (status.state == PlaybackState::Playing
+            && status.position_ms > 0
+            && status.track.as_ref().is_some_and(|t| t.id == track))
+        .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

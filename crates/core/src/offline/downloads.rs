@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use strato_library::{Download, DownloadState};
 use strato_model::ipc::{AppError, DownloadsStatus};
 use strato_service::MusicService;
-use strato_sync::downloads::{DownloadConfig, DownloadEvent, DownloadManager, DownloadSource};
+use strato_sync::downloads::{
+    DownloadConfig, DownloadEvent, DownloadManager, DownloadSource, kept_file,
+};
 use tokio::task::JoinHandle;
 
 use super::{AccountLibrary, catalog_fill, lock, status};
@@ -25,7 +27,8 @@ const DOWNLOAD_STATUS_INTERVAL: Duration = Duration::from_millis(250);
 
 /// How often sync asks the service whether the tracks kept offline are still available
 /// (besides the first pass online and a sync the listener asks for): the cloud answers 500
-/// tracks a request, a Subsonic server one, so not at every pass.
+/// tracks a request, a Subsonic server one (so it is asked about a bounded number each
+/// time, the longest unasked first), so not at every pass.
 const AVAILABILITY_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 /// What a sync pass that went through did.
@@ -71,6 +74,7 @@ impl AccountLibrary {
             self.runtime.spawn(crate::loudness::measure_downloads(
                 downloads.subscribe(),
                 self.handle.clone(),
+                self.downloads_dir.clone(),
             )),
             downloads.spawn_worker(),
             self.runtime
@@ -89,7 +93,9 @@ impl AccountLibrary {
         })
     }
 
-    /// The file of a verified download of `track_id`, if there is one.
+    /// The file of a verified download of `track_id`, if there is one: in the downloads
+    /// folder as it is now (the row's path is where it was written, and the data folder may
+    /// have moved since).
     pub(crate) fn downloaded_file(&self, track_id: &str) -> Option<PathBuf> {
         let download: Option<Download> = self
             .handle
@@ -99,6 +105,7 @@ impl AccountLibrary {
         download
             .filter(|d| d.state == DownloadState::Complete)
             .and_then(|d| d.path)
+            .and_then(|recorded| kept_file(&self.downloads_dir, &recorded))
             .filter(|path| path.is_file())
     }
 

@@ -52,7 +52,7 @@ pub use quota::clear_cache_offline;
 pub use source::{
     DownloadSource, FilePromise, GrantedFile, OpenError, SourceBody, SourceGrant, file_extension,
 };
-pub use storage::{DownloadStorage, FsStorage, PartFile};
+pub use storage::{DownloadStorage, FsStorage, PartFile, kept_file};
 
 use crate::LibraryHandle;
 use fetch::Outcome;

@@ -109,6 +109,15 @@ impl TrackFiles {
     }
 }
 
+/// Where the finished file of a download the library recorded at `recorded` is now: the
+/// recorded name in `dir`, the manager's folder. Rows keep the path they were written with,
+/// which the data folder's move leaves behind; the name is what stays. `None` for a path
+/// without a name.
+#[must_use]
+pub fn kept_file(dir: &Path, recorded: &Path) -> Option<PathBuf> {
+    TrackFiles::recorded(dir, recorded).map(|files| files.complete)
+}
+
 /// The extension of a part file's validator sidecar.
 pub(crate) const VALIDATOR_EXTENSION: &str = "validator";
 
