@@ -15,6 +15,7 @@ mod library_commands;
 mod lifecycle;
 mod list_commands;
 mod local_files_commands;
+mod local_playlist_commands;
 mod media_keys;
 mod media_session;
 mod mini_player;
@@ -40,10 +41,10 @@ use strato_core::{App, AppEvents, AppSettings};
 use strato_model::ipc::{
     CATALOG_CHANGED_EVENT, CatalogChange, DEVICES_CHANGED_EVENT, DOWNLOADS_STATUS_EVENT,
     DevicesView, DownloadsStatus, LAUNCHES_WAITING_EVENT, LOCAL_FILES_CHANGED_EVENT,
-    LocalFilesView, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT, PlayerStatus,
-    QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT, SIGNED_OUT_ELSEWHERE_EVENT,
-    SYNC_STATUS_EVENT, SettingsView, SyncStatus, TRANSFERS_STATUS_EVENT, TransfersStatus,
-    UPLOADS_CHANGED_EVENT,
+    LOCAL_PLAYLISTS_CHANGED_EVENT, LocalFilesView, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT,
+    PlayerStatus, QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT,
+    SIGNED_OUT_ELSEWHERE_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
+    TRANSFERS_STATUS_EVENT, TransfersStatus, UPLOADS_CHANGED_EVENT,
 };
 use tauri::{Emitter, Manager, Runtime};
 use tauri_plugin_window_state::StateFlags;
@@ -133,6 +134,10 @@ impl AppEvents for WindowEvents {
 
     fn local_files_changed(&self, view: &LocalFilesView) {
         self.send(LOCAL_FILES_CHANGED_EVENT, view);
+    }
+
+    fn local_playlists_changed(&self) {
+        self.send(LOCAL_PLAYLISTS_CHANGED_EVENT, ());
     }
 }
 

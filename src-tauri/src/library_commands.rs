@@ -6,8 +6,8 @@
 use strato_core::App;
 use strato_model::api::Track;
 use strato_model::ipc::{
-    AppError, DownloadsStatus, LibraryPlaylist, OfflineState, OfflineTarget, PlaylistChanges,
-    PlaylistImport, PlaylistView, SearchResults, SyncStatus,
+    AppError, DownloadsStatus, ImportedPlaylists, LibraryPlaylist, OfflineState, OfflineTarget,
+    PlaylistChanges, PlaylistImport, PlaylistView, SearchResults, SyncStatus,
 };
 use tauri::{Runtime, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt as _;
@@ -152,8 +152,8 @@ pub fn resume_downloads(app: State<'_, App>) -> Result<(), AppError> {
     app.resume_downloads()
 }
 
-/// Reads a playlist file the listener chose and matches it to the service's tracks, for them
-/// to confirm before [`import_playlist`].
+/// Reads a playlist file the listener chose and matches it to the service's tracks and the
+/// files on this computer, for them to confirm before [`import_playlist`].
 #[tauri::command]
 pub async fn read_playlist_file(
     app: State<'_, App>,
@@ -162,12 +162,14 @@ pub async fn read_playlist_file(
     app.read_playlist_file(path.into()).await
 }
 
+/// Creates what an import matched: an account playlist of the service's tracks, a playlist
+/// on this computer of the files on this computer, or both (same name).
 #[tauri::command]
 pub async fn import_playlist(
     app: State<'_, App>,
     name: String,
     track_ids: Vec<String>,
-) -> Result<LibraryPlaylist, AppError> {
+) -> Result<ImportedPlaylists, AppError> {
     app.import_playlist(&name, track_ids).await
 }
 

@@ -49,6 +49,9 @@ pub trait AppEvents: Send + Sync {
     /// The listener's music folders on this computer changed: one added or removed, a scan
     /// moving on (a few times a second at most) or ending, a change on disk taken in.
     fn local_files_changed(&self, _view: &LocalFilesView) {}
+    /// A playlist kept on this computer was created, renamed, deleted or its items changed:
+    /// the sidebar and an open one read theirs again.
+    fn local_playlists_changed(&self) {}
 }
 
 /// The current [`PlayerStatus`], shared by the player thread and the commands.

@@ -82,7 +82,8 @@ async fn a_playlist_file_is_matched_created_exported_and_read_back() {
 
     // Created as confirmed, in order: a library playlist like any other.
     let ids: Vec<String> = found.matched.iter().map(|t| t.id.clone()).collect();
-    let created = app.import_playlist("Road Trip", ids.clone()).await.unwrap();
+    let imported = app.import_playlist("Road Trip", ids.clone()).await.unwrap();
+    let created = imported.library.expect("a library playlist");
     assert_eq!(created.name, "Road Trip");
     assert_eq!(created.item_count, 3);
     let view = app.playlist(&created.id).await.unwrap();

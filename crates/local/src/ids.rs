@@ -5,7 +5,8 @@
 //! where the file is. Albums and artists have no file of their own: their ids are derived
 //! from their names (`local-album:` and `local-artist:` and the first 16 hex digits of a
 //! SHA-256), so they stay the same across rescans, runs and computers, and a local playlist
-//! or a link that names one still finds it.
+//! or a link that names one still finds it. A playlist kept on this computer has a random
+//! id, `local-playlist:` and a UUID v4 (see [`crate::LocalIndex::create_playlist`]).
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,8 @@ use crate::error::{LocalError, LocalErrorKind, Result};
 pub const ALBUM_ID_PREFIX: &str = "local-album:";
 /// What a local artist id starts with.
 pub const ARTIST_ID_PREFIX: &str = "local-artist:";
+/// What the id of a playlist kept on this computer starts with (then a UUID v4).
+pub const PLAYLIST_ID_PREFIX: &str = "local-playlist:";
 
 /// The id of the track in the file at `path` (absolute): its `file://` URL.
 pub fn track_id(path: &Path) -> Result<String> {
@@ -50,6 +53,12 @@ pub fn track_path(id: &str) -> Result<PathBuf> {
 pub fn is_local_track_id(id: &str) -> bool {
     id.get(..7)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("file://"))
+}
+
+/// Whether `id` is a playlist's kept on this computer (`local-playlist:…`).
+#[must_use]
+pub fn is_local_playlist_id(id: &str) -> bool {
+    id.starts_with(PLAYLIST_ID_PREFIX)
 }
 
 /// The id of the artist named `name` (an empty name is the unknown artist's).

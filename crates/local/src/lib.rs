@@ -15,6 +15,10 @@
 //! - **Reading** (on [`LocalIndex`]): tracks in album order, albums, artists, search by
 //!   words, a track by id, a track's cover, all as the model's types. A local track's id is
 //!   its file's `file://` URL (see [`ids`]), which the audio engine plays from disk.
+//! - **Playlists kept on this computer** (on [`LocalIndex`]: `create_playlist` and the
+//!   rest): lists of local files, in the same database because they belong to the computer
+//!   as the files do. An item keeps its file's last-known tags, so a file gone from the
+//!   index is still listed (as missing) and whole again once it is back.
 //!
 //! Not here: wiring into the app (the core's sources, the UI's "Local files"), and playing.
 //!
@@ -40,6 +44,7 @@ mod file_kinds;
 pub mod ids;
 mod index;
 mod migrations;
+mod playlists;
 mod scan;
 mod store;
 mod tags;
@@ -52,5 +57,6 @@ pub use file_info::LocalFile;
 pub use file_kinds::AudioFormat;
 pub use index::{FailedFile, Folder, FolderSummary, LocalIndex};
 pub use migrations::LATEST_VERSION;
+pub use playlists::{MAX_ITEMS as MAX_PLAYLIST_ITEMS, MAX_NAME_CHARS as MAX_PLAYLIST_NAME_CHARS};
 pub use scan::{BATCH_ROWS, ScanReport, Scanner, StopFlag};
 pub use watch::FolderWatcher;

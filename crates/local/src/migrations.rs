@@ -30,6 +30,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         sql: include_str!("../migrations/0002_folder_device.sql"),
     },
+    Migration {
+        version: 3,
+        sql: include_str!("../migrations/0003_local_playlists.sql"),
+    },
 ];
 
 /// The schema version this build writes.

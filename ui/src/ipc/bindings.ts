@@ -878,9 +878,14 @@ name: string, format: PlaylistFileFormat,
  */
 entries: number, 
 /**
- * The tracks matched, in the file's order.
+ * The tracks matched, in the file's order: the service's, and files on this computer
+ * (`file://` ids, matched by their path), which go into a playlist on this computer.
  */
 matched: Array<Track>, 
+/**
+ * How many of `matched` are files on this computer.
+ */
+local_matched: number, 
 /**
  * The entries no track matched, in the file's order.
  */
@@ -896,6 +901,52 @@ position: number,
  */
 label: string, reason: UnmatchedReason, };
 export type UnmatchedReason = { "kind": "nothing_to_look_for" } | { "kind": "not_found" } | { "kind": "length_differs", expected_ms: number, closest_ms: number, } | { "kind": "ambiguous", count: number, };
+export type LocalPlaylistSummary = { 
+/**
+ * `local-playlist:<uuid>`.
+ */
+id: string, name: string, 
+/**
+ * How many items it holds, missing ones included.
+ */
+items: number, 
+/**
+ * Of those, items whose file is not in the music folders now (or cannot be played).
+ */
+missing: number, 
+/**
+ * Its length: every item's, a missing one's as last known.
+ */
+duration_ms: number, 
+/**
+ * When its name or items last changed, Unix milliseconds.
+ */
+updated_at_ms: number, };
+export type LocalPlaylistPage = { id: string, name: string, items: Array<LocalPlaylistItem>, };
+export type LocalPlaylistItem = { 
+/**
+ * Its place, from 0: what removing and moving items name.
+ */
+position: number, 
+/**
+ * The file's track (its id is the file's `file://` URL): from the index when the file
+ * is there, else made of the tags last known.
+ */
+track: Track, 
+/**
+ * The file is not in the music folders now, or cannot be played: shown greyed, not
+ * played.
+ */
+missing: boolean, };
+export type ImportedPlaylists = { 
+/**
+ * The account's playlist of the service's tracks, when the file named any.
+ */
+library: LibraryPlaylist | null, 
+/**
+ * The playlist on this computer of the files on this computer, when it named any.
+ */
+local: LocalPlaylistSummary | null, };
 export type LyricsView = { track_id: string, lyrics: TrackLyrics, };
 export type TrackLyrics = { "kind": "synced", lines: Array<LyricsLine>, source: LyricsOrigin, } | { "kind": "plain", text: string, source: LyricsOrigin, } | { "kind": "instrumental", source: LyricsOrigin, } | { "kind": "not_found", looked_online: boolean, };
 export type LyricsLine = { 

@@ -596,3 +596,4 @@ export function coverUrl(albumId: string, version?: string | null): string {
 export * from "./lyrics";
 export * from "./scrobbling";
 export * from "./local_files";
+export * from "./local_playlists";

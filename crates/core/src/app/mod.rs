@@ -35,6 +35,7 @@ mod error_kinds_tests;
 mod launch;
 mod library;
 mod local_files;
+mod local_playlists;
 mod lyrics;
 mod play;
 mod play_queue;

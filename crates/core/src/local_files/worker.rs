@@ -254,7 +254,7 @@ impl Worker {
     }
 
     /// The index to write, opened (and its file made) if need be.
-    fn index_for_writing(&mut self) -> Result<&mut LocalIndex, AppError> {
+    pub(crate) fn index_for_writing(&mut self) -> Result<&mut LocalIndex, AppError> {
         if let Some(words) = &self.unavailable {
             return Err(AppError::new(ErrorKind::Storage, words.clone()));
         }

@@ -32,6 +32,7 @@ use super::{
     LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView, LocalFolder,
     LocalFolderState, LocalScanProgress,
 };
+use super::{ImportedPlaylists, LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSummary};
 use super::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
@@ -192,7 +193,9 @@ fn local_files_decls(cfg: &Config) -> [String; 7] {
     ]
 }
 
-fn playlist_decls(cfg: &Config) -> [String; 10] {
+/// Playlists, the account's and those kept on this computer, and playlist files brought in
+/// and sent out.
+fn playlist_decls(cfg: &Config) -> [String; 14] {
     [
         LibraryPlaylist::decl(cfg),
         PlaylistView::decl(cfg),
@@ -204,6 +207,10 @@ fn playlist_decls(cfg: &Config) -> [String; 10] {
         PlaylistFileFormat::decl(cfg),
         UnmatchedEntry::decl(cfg),
         UnmatchedReason::decl(cfg),
+        LocalPlaylistSummary::decl(cfg),
+        LocalPlaylistPage::decl(cfg),
+        LocalPlaylistItem::decl(cfg),
+        ImportedPlaylists::decl(cfg),
     ]
 }
 

@@ -13,6 +13,7 @@ mod launch;
 mod library;
 mod lists;
 mod local_files;
+mod local_playlists;
 mod lyrics;
 mod playlist_files;
 mod queue;
@@ -56,6 +57,10 @@ pub use lists::PlaylistItemEdit;
 pub use local_files::{
     LOCAL_FILES_CHANGED_EVENT, LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView,
     LocalFolder, LocalFolderState, LocalScanProgress,
+};
+pub use local_playlists::{
+    ImportedPlaylists, LOCAL_PLAYLISTS_CHANGED_EVENT, LocalPlaylistItem, LocalPlaylistPage,
+    LocalPlaylistSummary,
 };
 pub use lyrics::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};

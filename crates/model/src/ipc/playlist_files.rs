@@ -6,8 +6,8 @@ use ts_rs::TS;
 
 use crate::api::Track;
 
-/// A playlist file read and matched to the service's tracks, for the listener to confirm
-/// ("12 of 14 matched") before the playlist is created.
+/// A playlist file read and matched to the service's tracks and to the files on this
+/// computer, for the listener to confirm ("12 of 14 matched") before the playlist is created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PlaylistImport {
     /// The name the file gives (M3U's `#PLAYLIST:`, XSPF's title), else the file's name.
@@ -15,8 +15,11 @@ pub struct PlaylistImport {
     pub format: PlaylistFileFormat,
     /// How many tracks the file lists.
     pub entries: u32,
-    /// The tracks matched, in the file's order.
+    /// The tracks matched, in the file's order: the service's, and files on this computer
+    /// (`file://` ids, matched by their path), which go into a playlist on this computer.
     pub matched: Vec<Track>,
+    /// How many of `matched` are files on this computer.
+    pub local_matched: u32,
     /// The entries no track matched, in the file's order.
     pub unmatched: Vec<UnmatchedEntry>,
 }

@@ -1,6 +1,8 @@
-//! Playlist files: an M3U, M3U8 or XSPF read and matched to the service's tracks for the
-//! listener to confirm ("12 of 14 matched"), then created as a library playlist (so it
-//! syncs like any other); and any playlist written out as M3U8 or XSPF.
+//! Playlist files: an M3U, M3U8 or XSPF read and matched to the service's tracks and to the
+//! files on this computer for the listener to confirm ("12 of 14 matched"), then created: the
+//! service's tracks as a library playlist (so it syncs like any other), the files on this
+//! computer as a playlist on this computer (see [`local`]), both when it names both; and any
+//! playlist, of either kind, written out as M3U8 or XSPF.
 //!
 //! Reading and writing the formats, and the matching itself, are `strato_formats`'s; this
 //! module finds the candidates. A file names tracks by artist, title and length (or only by
@@ -8,6 +10,7 @@
 //! seen of the catalog and, when online, in the service's search; the matcher then chooses
 //! among everything found. A Strato export names each track by its `strato://track/<id>`
 //! link as well, so a playlist sent out and brought back matches exactly, whatever its tags.
+//! An entry naming a file in the music folders by its path matches that file, exactly too.
 //!
 //! A long file is bounded: at most [`SERVICE_REQUESTS`] requests go to the service (for the
 //! file's first entries, so the same file matches the same way), the library is searched a
@@ -15,25 +18,30 @@
 //! answer sends the rest to the library alone.
 
 mod entries;
+mod local;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt as _;
 use strato_formats::playlist_file::{self, EntryMatch, Format, PlaylistEntry, PlaylistFile};
+use strato_local::ids::{is_local_playlist_id, is_local_track_id};
 use strato_model::ipc::{
-    AppError, ErrorKind, LibraryPlaylist, PlaylistFileFormat, PlaylistImport, Track, UnmatchedEntry,
+    AppError, ErrorKind, ImportedPlaylists, LibraryPlaylist, PlaylistFileFormat, PlaylistImport,
+    Track, UnmatchedEntry,
 };
 use strato_service::MusicService;
 
 use self::entries::{
     TRACK_LINK, export_entry, label, query, read_file, reason, to_candidates, write_file,
 };
+use self::local::local_export_entry;
 use super::library::summary;
 use super::{App, lock};
 use crate::error::from_library;
+use crate::offline::AccountLibrary;
 
 /// Each entry's search asks the library for this many tracks, and the service for this many.
 const CANDIDATES_PER_ENTRY: usize = 10;
@@ -47,8 +55,9 @@ const SERVICE_REQUESTS: usize = 500;
 const LIBRARY_SEARCHES_PER_CALL: usize = 200;
 
 impl App {
-    /// Reads a playlist file and matches its entries to the service's tracks. Nothing is
-    /// created until [`Self::import_playlist`].
+    /// Reads a playlist file and matches its entries to the files on this computer (by
+    /// path, exactly) and to the service's tracks. Nothing is created until
+    /// [`Self::import_playlist`]. Signed out, only files on this computer match.
     ///
     /// # Errors
     /// The file cannot be read, or is not a playlist (in words saying why).
@@ -57,23 +66,28 @@ impl App {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let folder_path = path.parent().map(Path::to_path_buf);
         let folder = path.parent().map(|p| p.to_string_lossy().into_owned());
         let (file, format) = self.blocking(move || read_file(&path)).await?;
+        // A file on this computer named by its path is that file: exact, before any link or
+        // tag is looked at.
+        let on_disk = self.local_matches(&file.entries, folder_path).await;
         let service = self.online_service().await.ok();
         // Cleared by the first request the service cannot answer: the rest come from the
         // library, instead of each waiting out the network.
         let reachable = AtomicBool::new(service.is_some());
-        let by_link = self
+        let mut exact = self
             .linked_tracks(service.as_ref(), &reachable, &file.entries)
             .await;
+        exact.extend(on_disk);
         let unlinked: Vec<&PlaylistEntry> = file
             .entries
             .iter()
             .enumerate()
-            .filter(|(index, _)| !by_link.contains_key(index))
+            .filter(|(index, _)| !exact.contains_key(index))
             .map(|(_, entry)| entry)
             .collect();
-        let budget = SERVICE_REQUESTS.saturating_sub(by_link.len());
+        let budget = SERVICE_REQUESTS.saturating_sub(exact.len());
         let candidates = self
             .candidates(service.as_ref(), &reachable, &unlinked, budget)
             .await;
@@ -88,9 +102,16 @@ impl App {
                 ))
             })
             .await?;
-        let found = found_in_order(&file, &outcomes, &by_link, &candidates);
-        // At hand, so the import that follows caches them with the playlist.
-        self.know(&found.matched);
+        let found = found_in_order(&file, &outcomes, &exact, &candidates);
+        // At hand, so the import that follows caches them with the playlist (the service's:
+        // the files on this computer are the index's).
+        let service_tracks: Vec<Track> = found
+            .matched
+            .iter()
+            .filter(|track| !is_local_track_id(&track.id))
+            .cloned()
+            .collect();
+        self.know(&service_tracks);
         Ok(PlaylistImport {
             name: file
                 .name
@@ -105,11 +126,67 @@ impl App {
         })
     }
 
-    /// Creates a library playlist of `track_ids` (an import the listener confirmed), which
-    /// syncs to the service like any other: created with its tracks in one transaction, so
-    /// a refusal (more than a playlist holds) or a crash leaves no empty playlist.
+    /// Creates the playlists of `track_ids` (an import the listener confirmed), named
+    /// `name`: the service's tracks as a library playlist, which syncs like any other; the
+    /// files on this computer as a playlist on this computer; both when the file named both,
+    /// so nothing it named is lost. Signed out, files on this computer need no account.
+    ///
+    /// # Errors
+    /// `NotSignedIn` when it names the service's tracks and no library is open (nothing is
+    /// created then); either playlist refused (more than a playlist holds, the disk): when
+    /// the library's fails, the playlist on this computer just made is taken back.
     pub async fn import_playlist(
         &self,
+        name: &str,
+        track_ids: Vec<String>,
+    ) -> Result<ImportedPlaylists, AppError> {
+        let (local_ids, service_ids): (Vec<String>, Vec<String>) =
+            track_ids.into_iter().partition(|id| is_local_track_id(id));
+        // Nothing matched: an empty playlist of the account's, else of this computer's.
+        let library = if service_ids.is_empty() && !local_ids.is_empty() {
+            None
+        } else if service_ids.is_empty() {
+            self.library()
+        } else {
+            Some(self.library().ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::NotSignedIn,
+                    "Sign in to bring this playlist's tracks of your service into your library.",
+                )
+            })?)
+        };
+        let local = if local_ids.is_empty() && library.is_some() {
+            None
+        } else {
+            Some(self.create_local_playlist(name, local_ids).await?)
+        };
+        let Some(library) = library else {
+            return Ok(ImportedPlaylists {
+                library: None,
+                local,
+            });
+        };
+        match self.import_into_library(&library, name, service_ids).await {
+            Ok(created) => Ok(ImportedPlaylists {
+                library: Some(created),
+                local,
+            }),
+            Err(error) => {
+                if let Some(made) = &local
+                    && let Err(undo) = self.delete_local_playlist(&made.id).await
+                {
+                    tracing::warn!(%undo, "an import's playlist on this computer was kept");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// A library playlist of `track_ids`, created with its tracks in one transaction, so a
+    /// refusal (more than a playlist holds) or a crash leaves no empty playlist.
+    async fn import_into_library(
+        &self,
+        library: &AccountLibrary,
         name: &str,
         track_ids: Vec<String>,
     ) -> Result<LibraryPlaylist, AppError> {
@@ -121,7 +198,6 @@ impl App {
                 .collect()
         };
         let name = name.to_owned();
-        let library = self.require_library()?;
         let created = library
             .handle()
             .call(move |lib| {
@@ -139,21 +215,32 @@ impl App {
     /// Writes a playlist to `path`: XSPF when its name ends in `.xspf`, M3U8 otherwise (a
     /// name without an extension gets `.m3u8`). Each track is named by its tags, which other
     /// players match, and by its `strato://` link, which brings it back exactly (not by a
-    /// downloaded file's path: those live in Strato's own folder and go with its cache).
-    /// Answers the file written.
+    /// downloaded file's path: those live in Strato's own folder and go with its cache). A
+    /// playlist on this computer (`local-playlist:…`) names each file by its full path
+    /// instead, which any player on this computer plays. Answers the file written.
     pub async fn export_playlist(&self, id: &str, path: PathBuf) -> Result<PathBuf, AppError> {
-        let id = id.to_owned();
-        let (name, rows) = self
-            .read_library(move |lib| {
-                let outline = lib.playlist_outline(&id)?;
-                let mut rows = Vec::with_capacity(outline.items.len());
-                for (_, track_id) in outline.items {
-                    let track = lib.track(&track_id)?;
-                    rows.push((track_id, track));
-                }
-                Ok((outline.info.name, rows))
-            })
-            .await?;
+        let (name, entries) = if is_local_playlist_id(id) {
+            let (name, tracks) = self.local_playlist_tracks(id).await?;
+            (name, tracks.iter().map(local_export_entry).collect())
+        } else {
+            let id = id.to_owned();
+            let (name, rows) = self
+                .read_library(move |lib| {
+                    let outline = lib.playlist_outline(&id)?;
+                    let mut rows = Vec::with_capacity(outline.items.len());
+                    for (_, track_id) in outline.items {
+                        let track = lib.track(&track_id)?;
+                        rows.push((track_id, track));
+                    }
+                    Ok((outline.info.name, rows))
+                })
+                .await?;
+            let entries = rows
+                .iter()
+                .map(|(id, track)| export_entry(id, track.as_ref()))
+                .collect();
+            (name, entries)
+        };
         let mut path = path;
         if path.extension().is_none() {
             path.set_extension("m3u8");
@@ -163,10 +250,7 @@ impl App {
             .is_some_and(|e| e.eq_ignore_ascii_case("xspf"));
         let file = PlaylistFile {
             name: Some(name),
-            entries: rows
-                .iter()
-                .map(|(id, track)| export_entry(id, track.as_ref()))
-                .collect(),
+            entries,
         };
         let text = if xspf {
             playlist_file::to_xspf(&file)
@@ -286,19 +370,20 @@ impl App {
     }
 }
 
-/// The tracks matched in the file's order (a link's track, else the matcher's choice) and
-/// the entries nothing matched; `name`, `format` and `entries` left for the caller.
+/// The tracks matched in the file's order (an exact match, by a link or a file on this
+/// computer, else the matcher's choice) and the entries nothing matched; `name`, `format`
+/// and `entries` left for the caller.
 fn found_in_order(
     file: &PlaylistFile,
     outcomes: &[EntryMatch],
-    by_link: &HashMap<usize, Track>,
+    exact: &HashMap<usize, Track>,
     candidates: &[Track],
 ) -> PlaylistImport {
     let tracks: HashMap<&str, &Track> = candidates.iter().map(|t| (t.id.as_str(), t)).collect();
     let mut matched = Vec::new();
     let mut unmatched = Vec::new();
     for (index, (entry, outcome)) in file.entries.iter().zip(outcomes).enumerate() {
-        if let Some(track) = by_link.get(&index) {
+        if let Some(track) = exact.get(&index) {
             matched.push(track.clone());
             continue;
         }
@@ -319,6 +404,13 @@ fn found_in_order(
         name: String::new(),
         format: PlaylistFileFormat::M3u,
         entries: 0,
+        local_matched: u32::try_from(
+            matched
+                .iter()
+                .filter(|track| is_local_track_id(&track.id))
+                .count(),
+        )
+        .unwrap_or(u32::MAX),
         matched,
         unmatched,
     }

@@ -94,7 +94,8 @@ export class PlaylistFilesStore {
       );
       this.pending = null;
       await libraryStore.refresh();
-      await libraryStore.openPlaylist(created.id);
+      // Files on this computer alone make no playlist of the library to open.
+      if (created.library) await libraryStore.openPlaylist(created.library.id);
     } catch (error) {
       pending.creating = false;
       pending.error = errorWords(ipc.toAppError(error));

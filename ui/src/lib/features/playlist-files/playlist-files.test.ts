@@ -37,6 +37,7 @@ const found: PlaylistImport = {
   format: "m3u",
   entries: 3,
   matched: [track("a"), track("b")],
+  local_matched: 0,
   unmatched: [{ position: 2, label: "Nobody – Nothing", reason: { kind: "not_found" } }],
 };
 
@@ -79,7 +80,7 @@ describe("PlaylistFilesStore", () => {
   it("creates the playlist of the tracks matched, under the name chosen, and opens it", async () => {
     mocked.choosePlaylistFile.mockResolvedValue("/music/road.m3u8");
     mocked.readPlaylistFile.mockResolvedValue(found);
-    mocked.importPlaylist.mockResolvedValue(created);
+    mocked.importPlaylist.mockResolvedValue({ library: created, local: null });
     const store = new PlaylistFilesStore();
     await store.startImport();
     expect(mocked.readPlaylistFile).toHaveBeenCalledWith("/music/road.m3u8");

@@ -1,0 +1,187 @@
+//! Playlists kept on this computer ("local playlists"): lists of the listener's own files,
+//! kept in the index of local files (`strato-local`, owned by the local files' worker, see
+//! [`crate::local_files`]) rather than in an account, so they are there signed out, offline
+//! and under every account, and never sync.
+//!
+//! Every command runs on the worker's thread, which owns the index's connection; each write
+//! is one transaction there, and tells the window ([`AppEvents::local_playlists_changed`])
+//! once it is kept. Refusals come from the index in words: a service's track (`InvalidInput`,
+//! the whole call), a playlist gone (`NotFound`), the index failing (`Storage`).
+//!
+//! [`AppEvents::local_playlists_changed`]: crate::AppEvents::local_playlists_changed
+
+use strato_local::LocalIndex;
+use strato_model::ipc::{AppError, ErrorKind, LocalPlaylistPage, LocalPlaylistSummary, Track};
+
+use super::App;
+use crate::error::from_local;
+
+impl App {
+    /// The playlists kept on this computer, by name (none before the index is made).
+    ///
+    /// # Errors
+    /// When the index cannot be read.
+    pub async fn local_playlists(&self) -> Result<Vec<LocalPlaylistSummary>, AppError> {
+        self.read_local_playlists(|index| index.playlists().map(Some))
+            .await
+            .map(Option::unwrap_or_default)
+    }
+
+    /// The playlist `id` with every item in order: a file there as the index has it, a file
+    /// gone by the tags kept of it, marked missing.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such playlist.
+    pub async fn local_playlist(&self, id: &str) -> Result<LocalPlaylistPage, AppError> {
+        let id = id.to_owned();
+        self.read_local_playlists(move |index| index.playlist(&id).map(Some))
+            .await?
+            .ok_or_else(gone)
+    }
+
+    /// Creates a playlist on this computer named `name` of `track_ids` (files on this
+    /// computer; none is fine). Makes the index if no folder was added yet.
+    ///
+    /// # Errors
+    /// `InvalidInput` for an empty name or a track that is not a file on this computer;
+    /// `NotFound` for a file that is not there; `Storage` when the index cannot be written.
+    pub async fn create_local_playlist(
+        &self,
+        name: &str,
+        track_ids: Vec<String>,
+    ) -> Result<LocalPlaylistSummary, AppError> {
+        let name = name.to_owned();
+        let created = self
+            .local_files
+            .ask(move |worker| {
+                worker
+                    .index_for_writing()?
+                    .create_playlist(&name, &track_ids)
+                    .map_err(|e| from_local(&e))
+            })
+            .await??;
+        self.events.local_playlists_changed();
+        Ok(created)
+    }
+
+    /// Renames the playlist `id`.
+    ///
+    /// # Errors
+    /// `NotFound` when it is gone; `InvalidInput` for an empty name.
+    pub async fn rename_local_playlist(
+        &self,
+        id: &str,
+        name: &str,
+    ) -> Result<LocalPlaylistSummary, AppError> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.write_local_playlist(move |index| index.rename_playlist(&id, &name))
+            .await
+    }
+
+    /// Deletes the playlist `id` (its files stay).
+    ///
+    /// # Errors
+    /// `NotFound` when it is gone already.
+    pub async fn delete_local_playlist(&self, id: &str) -> Result<(), AppError> {
+        let id = id.to_owned();
+        self.write_local_playlist(move |index| index.delete_playlist(&id))
+            .await
+    }
+
+    /// Appends `track_ids` (files on this computer) to the playlist `id`.
+    ///
+    /// # Errors
+    /// `InvalidInput` when any is not a file on this computer: the whole call is refused,
+    /// nothing added. `NotFound` when the playlist or a file is gone.
+    pub async fn add_to_local_playlist(
+        &self,
+        id: &str,
+        track_ids: Vec<String>,
+    ) -> Result<LocalPlaylistSummary, AppError> {
+        let id = id.to_owned();
+        self.write_local_playlist(move |index| index.add_to_playlist(&id, &track_ids))
+            .await
+    }
+
+    /// Removes the items at `positions` (from 0) of the playlist `id`.
+    ///
+    /// # Errors
+    /// `NotFound` when it is gone; `InvalidInput` for a position it does not have (nothing
+    /// removed).
+    pub async fn remove_from_local_playlist(
+        &self,
+        id: &str,
+        positions: Vec<u32>,
+    ) -> Result<LocalPlaylistSummary, AppError> {
+        let id = id.to_owned();
+        self.write_local_playlist(move |index| index.remove_from_playlist(&id, &positions))
+            .await
+    }
+
+    /// Moves the item at `from` to `to` (both from 0) in the playlist `id`.
+    ///
+    /// # Errors
+    /// `NotFound` when it is gone; `InvalidInput` for a position it does not have.
+    pub async fn move_in_local_playlist(
+        &self,
+        id: &str,
+        from: u32,
+        to: u32,
+    ) -> Result<LocalPlaylistSummary, AppError> {
+        let id = id.to_owned();
+        self.write_local_playlist(move |index| index.move_in_playlist(&id, from, to))
+            .await
+    }
+
+    /// The name and the tracks of the playlist `id`, in order (missing files by their kept
+    /// tags), for an export.
+    pub(super) async fn local_playlist_tracks(
+        &self,
+        id: &str,
+    ) -> Result<(String, Vec<Track>), AppError> {
+        let page = self.local_playlist(id).await?;
+        Ok((
+            page.name,
+            page.items.into_iter().map(|item| item.track).collect(),
+        ))
+    }
+
+    /// `read` on the index, on the local files' thread; `None` when there is no index yet.
+    async fn read_local_playlists<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&LocalIndex) -> strato_local::Result<Option<T>> + Send + 'static,
+    ) -> Result<Option<T>, AppError> {
+        self.local_files
+            .ask(move |worker| match worker.reading() {
+                Some(index) => read(index).map_err(|e| from_local(&e)),
+                None => Ok(None),
+            })
+            .await?
+    }
+
+    /// `write` on an existing playlist, on the local files' thread; the window told once
+    /// it is kept. Without an index there is no playlist to change (and none is made).
+    async fn write_local_playlist<T: Send + 'static>(
+        &self,
+        write: impl FnOnce(&mut LocalIndex) -> strato_local::Result<T> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let written = self
+            .local_files
+            .ask(move |worker| {
+                if worker.reading().is_none() {
+                    return Err(gone());
+                }
+                write(worker.index_for_writing()?).map_err(|e| from_local(&e))
+            })
+            .await??;
+        self.events.local_playlists_changed();
+        Ok(written)
+    }
+}
+
+fn gone() -> AppError {
+    AppError::new(
+        ErrorKind::NotFound,
+        "This playlist is no longer on this computer.",
+    )
+}

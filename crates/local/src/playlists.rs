@@ -1,0 +1,524 @@
+//! Playlists kept on this computer ("local playlists"): lists of the listener's own files,
+//! in the index's database (migration 0003), because they belong to the computer as the
+//! files do: there signed out, offline and under every account, never synced.
+//!
+//! - An item names its file by path and keeps the file's last-known tags (title, artist,
+//!   album, length), so a file that leaves the index (moved, its folder removed, its disk
+//!   unplugged) is still listed by name, as missing, and is whole again when a scan finds it
+//!   at the same path. Nothing is ever dropped from a playlist but by the listener.
+//! - Items are files on this computer only: any other id is refused in words, the whole
+//!   call with it, nothing written.
+//! - Positions run from 0 without gaps; a move or a removal renumbers in the same
+//!   transaction. Each write is one transaction, and bumps the playlist's `updated_at`.
+//! - Duplicates are allowed, as in any playlist.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use strato_model::api::Track;
+use strato_model::ipc::{LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSummary};
+
+use crate::error::{LocalError, LocalErrorKind, Result};
+use crate::ids::{self, PLAYLIST_ID_PREFIX, is_local_track_id, track_path};
+use crate::index::{LocalIndex, now_ms, path_text};
+
+/// The longest name a playlist may have, in characters (as an account's playlist).
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most items a playlist on this computer holds: more than any listener's, few enough
+/// that a renumbering in one transaction is quick.
+pub const MAX_ITEMS: usize = 10_000;
+
+/// A summary's columns, as [`summary_of`] reads them; `files` joined only where the file
+/// plays, so its absence is a missing item.
+const SUMMARY_SELECT: &str = "SELECT p.id, p.name, p.updated_at, count(i.id), \
+         count(i.id) - count(f.id), coalesce(sum(coalesce(f.duration_ms, i.duration_ms)), 0) \
+     FROM playlists p \
+     LEFT JOIN playlist_items i ON i.playlist_id = p.id \
+     LEFT JOIN files f ON f.path = i.path AND f.error IS NULL";
+
+/// The tags an item keeps of its file.
+struct KeptTags {
+    path: String,
+    title: String,
+    artist: String,
+    album: String,
+    artist_id: String,
+    album_id: String,
+    duration_ms: u32,
+}
+
+impl LocalIndex {
+    /// Every playlist kept on this computer, by name.
+    pub fn playlists(&self) -> Result<Vec<LocalPlaylistSummary>> {
+        let sql = format!("{SUMMARY_SELECT} GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id");
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map([], summary_of)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The playlist `id`, as a list shows it.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such playlist (any more).
+    pub fn playlist_summary(&self, id: &str) -> Result<LocalPlaylistSummary> {
+        summary(&self.conn, id)
+    }
+
+    /// The playlist `id` and every item, in order: a file the index holds and can play as
+    /// the index has it, any other by the tags kept of it, marked missing. The kept tags are
+    /// brought up to date with the index's first (best effort: a failure only leaves them
+    /// older).
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such playlist (any more).
+    pub fn playlist(&self, id: &str) -> Result<LocalPlaylistPage> {
+        let name: String = self
+            .conn
+            .query_row("SELECT name FROM playlists WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .ok_or_else(gone)?;
+        if let Err(error) = self.refresh_kept_tags(id) {
+            tracing::debug!(%error, "the tags kept in a local playlist were not refreshed");
+        }
+        let mut statement = self.conn.prepare_cached(
+            "SELECT position, path, title, artist, album, artist_id, album_id, duration_ms
+             FROM playlist_items WHERE playlist_id = ?1 ORDER BY position, id",
+        )?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((
+                    row.get::<_, u32>(0)?,
+                    KeptTags {
+                        path: row.get(1)?,
+                        title: row.get(2)?,
+                        artist: row.get(3)?,
+                        album: row.get(4)?,
+                        artist_id: row.get(5)?,
+                        album_id: row.get(6)?,
+                        duration_ms: row.get(7)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut items = Vec::with_capacity(rows.len());
+        for (position, kept) in rows {
+            let track_id = ids::track_id(Path::new(&kept.path))?;
+            let (track, missing) = match self.track(&track_id) {
+                Ok(track) => (track, false),
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        LocalErrorKind::NotFound | LocalErrorKind::Unreadable
+                    ) =>
+                {
+                    (kept.into_track(track_id), true)
+                }
+                Err(error) => return Err(error),
+            };
+            items.push(LocalPlaylistItem {
+                position,
+                track,
+                missing,
+            });
+        }
+        Ok(LocalPlaylistPage {
+            id: id.to_owned(),
+            name,
+            items,
+        })
+    }
+
+    /// Creates a playlist named `name` (trimmed) of `track_ids` (files on this computer, in
+    /// order; none is fine), with an id of its own.
+    ///
+    /// # Errors
+    /// `Invalid` for an empty or too long name, an id that is not a file on this computer,
+    /// or more than [`MAX_ITEMS`]; `NotFound` for a file neither in the index nor on disk.
+    /// Nothing is written then.
+    pub fn create_playlist(
+        &mut self,
+        name: &str,
+        track_ids: &[String],
+    ) -> Result<LocalPlaylistSummary> {
+        let name = valid_name(name)?;
+        let id = format!("{PLAYLIST_ID_PREFIX}{}", uuid::Uuid::new_v4());
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![id, name, now],
+        )?;
+        append(&tx, &id, track_ids)?;
+        let created = summary(&tx, &id)?;
+        tx.commit()?;
+        Ok(created)
+    }
+
+    /// Renames the playlist `id` to `name` (trimmed).
+    ///
+    /// # Errors
+    /// `NotFound` when it is gone; `Invalid` for an empty or too long name.
+    pub fn rename_playlist(&mut self, id: &str, name: &str) -> Result<LocalPlaylistSummary> {
+        let name = valid_name(name)?;
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE playlists SET name = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, name, now_ms()],
+        )?;
+        if changed == 0 {
+            return Err(gone());
+        }
+        let renamed = summary(&tx, id)?;
+        tx.commit()?;
+        Ok(renamed)
+    }
+
+    /// Deletes the playlist `id` and its items (the files stay).
+    ///
+    /// # Errors
+    /// `NotFound` when it is gone already.
+    pub fn delete_playlist(&mut self, id: &str) -> Result<()> {
+        // Its items go with it (ON DELETE CASCADE).
+        let deleted = self
+            .conn
+            .execute("DELETE FROM playlists WHERE id = ?1", [id])?;
+        if deleted == 0 {
+            return Err(gone());
+        }
+        Ok(())
+    }
+
+    /// Appends `track_ids` (files on this computer) to the playlist `id`, in order.
+    ///
+    /// # Errors
+    /// `NotFound` when the playlist is gone, or a file is neither in the index nor on disk;
+    /// `Invalid` for an id that is not a file on this computer, or beyond [`MAX_ITEMS`]. The
+    /// whole call is refused then, nothing written.
+    pub fn add_to_playlist(
+        &mut self,
+        id: &str,
+        track_ids: &[String],
+    ) -> Result<LocalPlaylistSummary> {
+        let tx = self.conn.transaction()?;
+        touch(&tx, id)?;
+        append(&tx, id, track_ids)?;
+        let changed = summary(&tx, id)?;
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Removes the items at `positions` (from 0; each once, in any order) from the playlist
+    /// `id`; the rest close up.
+    ///
+    /// # Errors
+    /// `NotFound` when the playlist is gone; `Invalid` for a position it does not have (the
+    /// list changed meanwhile): nothing is removed then.
+    pub fn remove_from_playlist(
+        &mut self,
+        id: &str,
+        positions: &[u32],
+    ) -> Result<LocalPlaylistSummary> {
+        let tx = self.conn.transaction()?;
+        touch(&tx, id)?;
+        let mut order = item_order(&tx, id)?;
+        let mut doomed: Vec<usize> = positions
+            .iter()
+            .map(|&at| place(at, order.len()))
+            .collect::<Result<_>>()?;
+        doomed.sort_unstable();
+        doomed.dedup();
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM playlist_items WHERE id = ?1")?;
+            for &at in doomed.iter().rev() {
+                delete.execute([order.remove(at)])?;
+            }
+        }
+        renumber(&tx, &order, 0)?;
+        let changed = summary(&tx, id)?;
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Moves the item at `from` to `to` (both from 0; `to` is its place once moved): the
+    /// items between shift by one.
+    ///
+    /// # Errors
+    /// `NotFound` when the playlist is gone; `Invalid` for a position it does not have.
+    pub fn move_in_playlist(
+        &mut self,
+        id: &str,
+        from: u32,
+        to: u32,
+    ) -> Result<LocalPlaylistSummary> {
+        let tx = self.conn.transaction()?;
+        touch(&tx, id)?;
+        let mut order = item_order(&tx, id)?;
+        let (from, to) = (place(from, order.len())?, place(to, order.len())?);
+        let item = order.remove(from);
+        order.insert(to, item);
+        renumber(&tx, &order, from.min(to))?;
+        let changed = summary(&tx, id)?;
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Copies the index's tags of the playlist's files that play into what its items keep,
+    /// where they differ: what the items show once their files are gone.
+    fn refresh_kept_tags(&self, id: &str) -> Result<()> {
+        let mut statement = self.conn.prepare_cached(
+            "UPDATE playlist_items SET title = f.title, artist = coalesce(f.artist, ''),
+                 album = f.album, artist_id = f.artist_id, album_id = f.album_id,
+                 duration_ms = f.duration_ms
+             FROM files f
+             WHERE playlist_items.playlist_id = ?1 AND f.path = playlist_items.path
+                 AND f.error IS NULL
+                 AND (playlist_items.title IS NOT f.title
+                     OR playlist_items.artist IS NOT coalesce(f.artist, '')
+                     OR playlist_items.album IS NOT f.album
+                     OR playlist_items.artist_id IS NOT f.artist_id
+                     OR playlist_items.album_id IS NOT f.album_id
+                     OR playlist_items.duration_ms IS NOT f.duration_ms)",
+        )?;
+        statement.execute([id])?;
+        Ok(())
+    }
+}
+
+impl KeptTags {
+    /// The track a missing file is shown as: its id (the file's URL) and the tags kept.
+    fn into_track(self, id: String) -> Track {
+        Track {
+            id,
+            title: self.title,
+            artist_id: self.artist_id,
+            artist_name: self.artist,
+            album_id: self.album_id,
+            album_title: self.album,
+            track_number: 0,
+            duration_ms: self.duration_ms,
+            cover_path: None,
+            replaygain: None,
+            owner: None,
+        }
+    }
+}
+
+fn summary_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<LocalPlaylistSummary> {
+    Ok(LocalPlaylistSummary {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        updated_at_ms: row.get(2)?,
+        items: row.get(3)?,
+        missing: row.get(4)?,
+        duration_ms: row.get::<_, i64>(5)?.unsigned_abs(),
+    })
+}
+
+fn summary(conn: &Connection, id: &str) -> Result<LocalPlaylistSummary> {
+    let sql = format!("{SUMMARY_SELECT} WHERE p.id = ?1 GROUP BY p.id");
+    conn.prepare_cached(&sql)?
+        .query_row([id], summary_of)
+        .optional()?
+        .ok_or_else(gone)
+}
+
+/// Marks the playlist changed now; `NotFound` when it is gone.
+fn touch(conn: &Connection, id: &str) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE playlists SET updated_at = ?2 WHERE id = ?1",
+        params![id, now_ms()],
+    )?;
+    if changed == 0 {
+        return Err(gone());
+    }
+    Ok(())
+}
+
+/// Appends the files of `track_ids` after the playlist's last item; every id is checked
+/// before the first is written.
+fn append(conn: &Connection, id: &str, track_ids: &[String]) -> Result<()> {
+    let items = track_ids
+        .iter()
+        .map(|track_id| kept_tags(conn, track_id))
+        .collect::<Result<Vec<_>>>()?;
+    let count: i64 = conn.query_row(
+        "SELECT count(*) FROM playlist_items WHERE playlist_id = ?1",
+        [id],
+        |row| row.get(0),
+    )?;
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    if count + items.len() > MAX_ITEMS {
+        return Err(LocalError::new(
+            LocalErrorKind::Invalid,
+            format!(
+                "A playlist on this computer holds at most {MAX_ITEMS} files; this one has \
+                 {count}, and {} more would not fit.",
+                items.len()
+            ),
+        ));
+    }
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO playlist_items (playlist_id, position, path, title, artist, album,
+             artist_id, album_id, duration_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (offset, item) in items.iter().enumerate() {
+        insert.execute(params![
+            id,
+            sql_int(count + offset),
+            item.path,
+            item.title,
+            item.artist,
+            item.album,
+            item.artist_id,
+            item.album_id,
+            item.duration_ms,
+        ])?;
+    }
+    Ok(())
+}
+
+/// What an item of the file `track_id` keeps: the index's tags, else (a file outside the
+/// music folders) its name.
+fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
+    if !is_local_track_id(track_id) {
+        return Err(LocalError::new(
+            LocalErrorKind::Invalid,
+            "A playlist on this computer holds files on this computer only.",
+        ));
+    }
+    let path = track_path(track_id)?;
+    let text = path_text(&path)?.to_owned();
+    let indexed = conn
+        .prepare_cached(
+            "SELECT title, coalesce(artist, ''), album, artist_id, album_id, duration_ms
+             FROM files WHERE path = ?1",
+        )?
+        .query_row([&text], |row| {
+            Ok(KeptTags {
+                path: text.clone(),
+                title: row.get(0)?,
+                artist: row.get(1)?,
+                album: row.get(2)?,
+                artist_id: row.get(3)?,
+                album_id: row.get(4)?,
+                duration_ms: row.get(5)?,
+            })
+        })
+        .optional()?;
+    if let Some(kept) = indexed {
+        return Ok(kept);
+    }
+    if !path.is_file() {
+        return Err(LocalError::new(
+            LocalErrorKind::NotFound,
+            format!("The file {} cannot be found.", path.display()),
+        ));
+    }
+    let name = |part: Option<&std::ffi::OsStr>| {
+        part.map(|part| part.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let album = name(path.parent().and_then(Path::file_name));
+    Ok(KeptTags {
+        title: name(path.file_stem()),
+        artist_id: ids::artist_id(""),
+        album_id: ids::album_id("", &album),
+        artist: String::new(),
+        album,
+        path: text,
+        duration_ms: 0,
+    })
+}
+
+/// The playlist's item rows, in order.
+fn item_order(conn: &Connection, id: &str) -> Result<Vec<i64>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id FROM playlist_items WHERE playlist_id = ?1 ORDER BY position, id",
+    )?;
+    let rows = statement.query_map([id], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives the items of `order` from `start` on their place in it.
+fn renumber(conn: &Connection, order: &[i64], start: usize) -> Result<()> {
+    let mut update = conn.prepare_cached(
+        "UPDATE playlist_items SET position = ?2 WHERE id = ?1 AND position IS NOT ?2",
+    )?;
+    for (position, item) in order.iter().enumerate().skip(start) {
+        update.execute(params![item, sql_int(position)])?;
+    }
+    Ok(())
+}
+
+/// `at` as an index into a playlist of `len` items; `Invalid` beyond its end.
+fn place(at: u32, len: usize) -> Result<usize> {
+    usize::try_from(at)
+        .ok()
+        .filter(|&at| at < len)
+        .ok_or_else(|| {
+            LocalError::new(
+                LocalErrorKind::Invalid,
+                format!(
+                    "This playlist has no item {} (it holds {len}): it changed meanwhile.",
+                    u64::from(at) + 1
+                ),
+            )
+        })
+}
+
+/// A position as SQLite keeps it (bounded by [`MAX_ITEMS`], far below `i64::MAX`).
+fn sql_int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn valid_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(LocalError::new(
+            LocalErrorKind::Invalid,
+            "A playlist needs a name.",
+        ));
+    }
+    if chars > MAX_NAME_CHARS {
+        return Err(LocalError::new(
+            LocalErrorKind::Invalid,
+            format!("A playlist's name can be at most {MAX_NAME_CHARS} characters."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn gone() -> LocalError {
+    LocalError::new(
+        LocalErrorKind::NotFound,
+        "This playlist is no longer on this computer.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(valid_name("  Road trip \n").unwrap(), "Road trip");
+        assert_eq!(
+            valid_name(" \t ").unwrap_err().kind(),
+            LocalErrorKind::Invalid
+        );
+        assert!(valid_name(&"é".repeat(MAX_NAME_CHARS)).is_ok());
+        assert!(valid_name(&"é".repeat(MAX_NAME_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn a_place_beyond_the_end_is_refused_in_words() {
+        assert_eq!(place(2, 3).unwrap(), 2);
+        let error = place(3, 3).unwrap_err();
+        assert_eq!(error.kind(), LocalErrorKind::Invalid);
+        assert!(error.message().contains("no item 4"), "{error}");
+    }
+}
