@@ -101,6 +101,15 @@ impl App {
         self.connection()
     }
 
+    /// Whether `session` is the app's now: signed in, or started offline and not resumed.
+    fn is_current_session(&self, session: &Session) -> bool {
+        let signed_in = lock(&self.session).as_ref().map(|s| s.session.clone());
+        match signed_in {
+            Some(signed_in) => signed_in == *session,
+            None => lock(&self.offline_session).as_ref() == Some(session),
+        }
+    }
+
     /// Opens the account's offline library (unless it is open) and starts its sync and
     /// downloads with the session's client.
     pub(super) async fn open_library(&self, session: &Session) {
@@ -148,6 +157,13 @@ impl App {
                     return;
                 }
             };
+            // The listener may have signed in to another account while this one's library
+            // was opening: that account's sign-in opens its own, and this one is not wanted.
+            if !self.is_current_session(session) {
+                tracing::info!("another account signed in while its library opened");
+                drop(library);
+                return;
+            }
             let mut current = lock(&self.library);
             // Another sign-in may have opened it meanwhile; the first one stays.
             if !current.as_ref().is_some_and(open) {
@@ -172,9 +188,13 @@ impl App {
             }
         }
         // Sync, downloads, uploads and the live channel with the Strato cloud; the playlists'
-        // sync with a Subsonic server.
-        let connection = lock(&self.session).as_ref().map(|s| s.connection.clone());
-        let current = lock(&self.library).clone();
+        // sync with a Subsonic server. Only this account's library with this account's
+        // client: another sign-in meanwhile pairs its own.
+        let connection = lock(&self.session)
+            .as_ref()
+            .filter(|signed_in| signed_in.session == *session)
+            .map(|signed_in| signed_in.connection.clone());
+        let current = lock(&self.library).clone().filter(open);
         match (current, connection) {
             (Some(library), Some(Connection::Strato(api))) => {
                 library.go_online(&api, &self.devices);
