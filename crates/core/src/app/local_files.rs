@@ -271,7 +271,8 @@ impl App {
 }
 
 /// Refuses `track_ids` that name files on this computer: the account's playlists are the
-/// service's too, and would carry a path it cannot play (nor any other device).
+/// service's too, and would carry a path it cannot play (nor any other device). They go into
+/// a playlist on this computer (see [`super::local_playlists`]).
 pub(super) fn refuse_local_files<'a>(
     track_ids: impl IntoIterator<Item = &'a String>,
 ) -> Result<(), AppError> {
@@ -281,8 +282,9 @@ pub(super) fn refuse_local_files<'a>(
     {
         return Err(AppError::new(
             ErrorKind::InvalidInput,
-            "Files on this computer cannot go into your account's playlists: its other \
-             devices and its server could not play them.",
+            "Files on this computer cannot go into your account's playlists (its other \
+             devices and its server could not play them): put them in a playlist on this \
+             computer instead.",
         ));
     }
     Ok(())
