@@ -28,11 +28,11 @@ use super::{
     EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
 };
 use super::{Features, ServiceKind};
+use super::{ImportedPlaylists, LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSummary};
 use super::{
     LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView, LocalFolder,
     LocalFolderState, LocalScanProgress,
 };
-use super::{ImportedPlaylists, LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSummary};
 use super::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
 use super::{
