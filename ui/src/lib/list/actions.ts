@@ -3,7 +3,8 @@
  * add to the queue, add to a playlist (or to a new one), remove from this playlist, keep
  * offline or remove the download (known from the rows, else asked of the core as the menu
  * opens), star or unstar (where the service has stars), and go to the album or artist of a
- * single track.
+ * single track. Files on this computer go into playlists on this computer, the service's
+ * tracks into the account's: each kind of playlist refuses the other's.
  */
 import * as ipc from "../../ipc";
 import { m } from "$lib/i18n";
@@ -13,7 +14,9 @@ import { playerStore } from "$lib/stores/player.svelte";
 import { sessionStore } from "$lib/stores/session.svelte";
 import { starsStore } from "$lib/features/starred/stars.svelte";
 import { isLocalTrackId } from "$lib/features/local-files/ids";
+import { localPlaylistsStore } from "$lib/features/local-playlists/local-playlists.svelte";
 import type { OfflineState } from "../../ipc";
+import type { ListEditor } from "./editor";
 import type { MenuAction } from "./menu";
 import { rowTitle, type TrackRow } from "./rows";
 
@@ -22,8 +25,10 @@ export interface MenuContext {
   readonly selected: readonly TrackRow[];
   /** Whether tracks play offline, asked of the core for rows that do not say (`offlineOf`). */
   readonly offline?: ReadonlyMap<string, OfflineState>;
-  /** The playlist the list shows, when it shows one (its items can be removed). */
+  /** The playlist the list shows, when it shows one (left out of "Add to playlist"). */
   readonly playlistId: string | null;
+  /** How the playlist shown is edited ("Remove from this playlist"). */
+  readonly editor?: ListEditor | null;
   /** Plays the list from the row at `index` (one row selected: Play means "from here"). */
   readonly playFrom: (row: TrackRow) => void;
 }
@@ -61,57 +66,84 @@ const LOCAL_FILE_ACTIONS: ReadonlySet<string> = new Set([
   "play",
   "play-next",
   "add-to-queue",
+  "add-to-playlist",
   "remove-from-playlist",
   "go-to-album",
   "go-to-artist",
 ]);
 
-export function trackMenu({ selected, offline, playlistId, playFrom }: MenuContext): MenuAction[] {
+/**
+ * "Add to playlist": a new one made of the selection, then the playlists it can go into
+ * (`playlistId`, the one shown, left out). Files on this computer go into playlists on this
+ * computer, the service's tracks into the account's; a selection of both, into neither.
+ */
+function addToPlaylistMenu(selected: readonly TrackRow[], playlistId: string | null): MenuAction | null {
   const trackIds = selected.map((row) => row.trackId);
-  const one = selected.length === 1 ? selected[0] : null;
-  const title = one ? rowTitle(one) : undefined;
-  const stateOf = (row: TrackRow) => row.offline ?? offline?.get(row.trackId);
-  const anyOffline = selected.some((row) => (stateOf(row) ?? "none") !== "none");
-  const allOffline = selected.length > 0 && selected.every((row) => stateOf(row) === "available");
-
-  const playlists: MenuAction[] = libraryStore.playlists
+  const title = selected.length === 1 ? rowTitle(selected[0]) : undefined;
+  const local = trackIds.filter(isLocalTrackId).length;
+  if (local > 0 && local < trackIds.length) return null;
+  const onThisComputer = local > 0;
+  const playlists = onThisComputer ? localPlaylistsStore.playlists : libraryStore.playlists;
+  const add = onThisComputer
+    ? (id: string) => void localPlaylistsStore.add(id, trackIds, title)
+    : (id: string) => void libraryStore.addToPlaylist(id, trackIds, title);
+  const made: MenuAction = onThisComputer
+    ? {
+        id: "new-local-playlist",
+        label: m.local_playlist_from_selection(),
+        run: () => void localPlaylistsStore.createWith(newPlaylistName(selected), trackIds),
+      }
+    : {
+        id: "new-playlist",
+        label: m.playlist_from_selection(),
+        run: () => void libraryStore.createWith(newPlaylistName(selected), trackIds),
+      };
+  const options: MenuAction[] = playlists
     .filter((playlist) => playlist.id !== playlistId)
     .map((playlist, index) => ({
       id: `playlist-${playlist.id}`,
       label: playlist.name,
       testId: "add-to-playlist-option",
       separatorBefore: index === 0,
-      run: () => void libraryStore.addToPlaylist(playlist.id, trackIds, title),
+      run: () => add(playlist.id),
     }));
+  return {
+    id: "add-to-playlist",
+    label: m.add_to_playlist(),
+    separatorBefore: true,
+    submenuTestId: "add-to-playlist-menu",
+    submenu: [made, ...options],
+  };
+}
+
+export function trackMenu({ selected, offline, playlistId, editor, playFrom }: MenuContext): MenuAction[] {
+  const trackIds = selected.map((row) => row.trackId);
+  // A file on this computer that is not found cannot be played or queued.
+  const playable = selected.filter((row) => !row.missing);
+  const playableIds = playable.map((row) => row.trackId);
+  const one = selected.length === 1 ? selected[0] : null;
+  const stateOf = (row: TrackRow) => row.offline ?? offline?.get(row.trackId);
+  const anyOffline = selected.some((row) => (stateOf(row) ?? "none") !== "none");
+  const allOffline = selected.length > 0 && selected.every((row) => stateOf(row) === "available");
+  const nothingPlays = playable.length === 0;
 
   const entries: MenuAction[] = [
     {
       id: "play",
       label: m.player_play(),
-      run: () => (one ? playFrom(one) : void playerStore.playQueue(trackIds, 0)),
+      disabled: nothingPlays,
+      run: () => (one ? playFrom(one) : void playerStore.playQueue(playableIds, 0)),
     },
-    { id: "play-next", label: m.play_next(), run: () => void playerStore.playNext(trackIds) },
-    { id: "add-to-queue", label: m.add_to_queue(), run: () => void playerStore.addToQueue(trackIds) },
-    {
-      id: "add-to-playlist",
-      label: m.add_to_playlist(),
-      separatorBefore: true,
-      submenuTestId: "add-to-playlist-menu",
-      submenu: [
-        {
-          id: "new-playlist",
-          label: m.playlist_from_selection(),
-          run: () => void libraryStore.createWith(newPlaylistName(selected), trackIds),
-        },
-        ...playlists,
-      ],
-    },
+    { id: "play-next", label: m.play_next(), disabled: nothingPlays, run: () => void playerStore.playNext(playableIds) },
+    { id: "add-to-queue", label: m.add_to_queue(), disabled: nothingPlays, run: () => void playerStore.addToQueue(playableIds) },
   ];
-  if (playlistId) {
+  const addTo = addToPlaylistMenu(selected, playlistId);
+  if (addTo) entries.push(addTo);
+  if (editor) {
     entries.push({
       id: "remove-from-playlist",
       label: m.playlist_remove_from(),
-      run: () => void libraryStore.removeItems(selected.map((row) => row.key)),
+      run: () => void editor.remove(selected.map((row) => row.key)),
     });
   }
   // Only where the service's tracks can be kept on this computer.

@@ -14,6 +14,11 @@ export interface TrackRow {
   readonly pending?: boolean;
   /** The service said the track is no longer available (deleted or taken down). */
   readonly unavailable?: boolean;
+  /**
+   * A file on this computer that is not where it was (moved, deleted, its disk unplugged):
+   * shown greyed by its kept tags, "File not found", and never played.
+   */
+  readonly missing?: boolean;
 }
 
 export function trackRows(tracks: readonly Track[]): TrackRow[] {

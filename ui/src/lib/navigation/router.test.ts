@@ -119,6 +119,9 @@ describe("route addresses", () => {
     expect(routeHref({ kind: "downloads" })).toBe("#/downloads");
     expect(routeKey({ kind: "search", query: "x" })).not.toBe(routeKey({ kind: "search", query: "y" }));
     expect(routeKey({ kind: "album", id: "x" })).not.toBe(routeKey({ kind: "artist", id: "x" }));
+    // A playlist on this computer is a page of its own, apart from an account's of the same id.
+    expect(routeHref({ kind: "local-playlist", id: "local-playlist:1" })).toBe("#/local-playlist/local-playlist%3A1");
+    expect(routeKey({ kind: "local-playlist", id: "x" })).not.toBe(routeKey({ kind: "playlist", id: "x" }));
   });
 });
 

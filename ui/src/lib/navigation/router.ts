@@ -10,6 +10,7 @@ export type Route =
   | { kind: "album"; id: string }
   | { kind: "artist"; id: string }
   | { kind: "playlist"; id: string }
+  | { kind: "local-playlist"; id: string }
   | { kind: "search"; query: string }
   | { kind: "downloads" }
   | { kind: "uploads" }
@@ -56,6 +57,7 @@ export function routeKey(route: Route): string {
     case "album":
     case "artist":
     case "playlist":
+    case "local-playlist":
     case "listener":
     case "shared-playlist":
       return `${route.kind}/${route.id}`;
@@ -72,6 +74,7 @@ export function routeHref(route: Route): string {
     case "album":
     case "artist":
     case "playlist":
+    case "local-playlist":
     case "listener":
     case "shared-playlist":
       return `#/${route.kind}/${encodeURIComponent(route.id)}`;

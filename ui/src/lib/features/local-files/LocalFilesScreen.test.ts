@@ -202,10 +202,10 @@ describe("a local artist's page", () => {
 });
 
 describe("a local track's menu", () => {
-  it("offers playing and queueing, not what only the account's tracks can do", () => {
+  it("offers playing, queueing and the playlists on this computer, not what only the account's tracks can do", () => {
     const ids = (tracks: ReturnType<typeof makeLocalTrack>[]) =>
       trackMenu({ selected: trackRows(tracks), playlistId: null, playFrom: () => {} }).map((entry) => entry.id);
-    expect(ids([makeLocalTrack("One")])).toEqual(["play", "play-next", "add-to-queue", "go-to-album", "go-to-artist"]);
+    expect(ids([makeLocalTrack("One")])).toEqual(["play", "play-next", "add-to-queue", "add-to-playlist", "go-to-album", "go-to-artist"]);
     // A service's track keeps its whole menu.
     expect(ids([makeLocalTrack("One", { id: "tr-1" })])).toContain("add-to-playlist");
     expect(ids([makeLocalTrack("One", { id: "tr-1" })])).toContain("make-offline");
