@@ -1,10 +1,14 @@
 // Playlist files in and out. An import is read and matched first, then shown for the listener
-// to confirm ("12 of 14 matched", the others listed with why) before anything is created; an
-// export asks where to save and says where it went.
+// to confirm ("12 of 14 matched", the others listed with why) before anything is created: the
+// service's tracks go into a playlist in the library, files on this computer into a playlist
+// on this computer, both made when the file names both. An export (of either kind of
+// playlist) asks where to save and says where it went.
 import * as ipc from "../../../ipc";
 import type { PlaylistImport, UnmatchedReason } from "../../../ipc";
 import { formatTime } from "$lib/format";
 import { errorWords, m } from "$lib/i18n";
+import { localPlaylistsStore } from "$lib/features/local-playlists/local-playlists.svelte";
+import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
 
 /** An import waiting for the listener's word. */
@@ -80,7 +84,10 @@ export class PlaylistFilesStore {
     this.pending = null;
   }
 
-  /** Creates the playlist of the tracks matched, and opens it. */
+  /**
+   * Creates the playlists of the tracks matched (the library's, the one on this computer, or
+   * both), and opens one: the library's when it was made.
+   */
   async confirm(): Promise<void> {
     const pending = this.pending;
     if (!pending?.found || pending.creating) return;
@@ -93,9 +100,13 @@ export class PlaylistFilesStore {
         pending.found.matched.map((track) => track.id),
       );
       this.pending = null;
-      await libraryStore.refresh();
-      // Files on this computer alone make no playlist of the library to open.
-      if (created.library) await libraryStore.openPlaylist(created.library.id);
+      if (created.local) await localPlaylistsStore.refresh();
+      if (created.library) {
+        await libraryStore.refresh();
+        await libraryStore.openPlaylist(created.library.id);
+      } else if (created.local) {
+        navigation.go({ kind: "local-playlist", id: created.local.id });
+      }
     } catch (error) {
       pending.creating = false;
       pending.error = errorWords(ipc.toAppError(error));
@@ -118,6 +129,17 @@ export class PlaylistFilesStore {
     this.pending = null;
     this.exported = null;
   }
+}
+
+/**
+ * Where an import's tracks go, in words, when some are files on this computer (null when
+ * all are the service's: a playlist in the library, as always).
+ */
+export function destinationWords(found: PlaylistImport): string | null {
+  const local = found.local_matched;
+  const service = found.matched.length - local;
+  if (local === 0) return null;
+  return service > 0 ? m.import_local_and_library({ local, service }) : m.import_local_only({ count: local });
 }
 
 export const playlistFiles = new PlaylistFilesStore();

@@ -1,20 +1,27 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-vi.mock("../../../ipc", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("../../../ipc")>()),
-  choosePlaylistFile: vi.fn(),
-  readPlaylistFile: vi.fn(),
-  importPlaylist: vi.fn(),
-  exportPlaylist: vi.fn(),
-}));
+vi.mock("../../../ipc", async (importOriginal) => {
+  const { LOCAL_PLAYLISTS_IPC } = await import("../../../test/local-playlists");
+  return {
+    ...(await importOriginal<typeof import("../../../ipc")>()),
+    ...Object.fromEntries(LOCAL_PLAYLISTS_IPC.map((name) => [name, vi.fn()])),
+    choosePlaylistFile: vi.fn(),
+    readPlaylistFile: vi.fn(),
+    importPlaylist: vi.fn(),
+    exportPlaylist: vi.fn(),
+  };
+});
 vi.mock("$lib/stores/library.svelte", () => ({
   libraryStore: { error: null, refresh: vi.fn(), openPlaylist: vi.fn() },
 }));
 
 import * as ipc from "../../../ipc";
 import type { LibraryPlaylist, PlaylistImport, Track } from "../../../ipc";
+import { navigation } from "$lib/navigation";
 import { libraryStore } from "$lib/stores/library.svelte";
-import { PlaylistFilesStore, reasonWords } from "./playlist-files.svelte";
+import { LocalPlaylistsCore } from "../../../test/local-playlists";
+import { localPlaylistsStore } from "../local-playlists/local-playlists.svelte";
+import { destinationWords, PlaylistFilesStore, reasonWords } from "./playlist-files.svelte";
 
 const mocked = vi.mocked(ipc);
 const library = vi.mocked(libraryStore);
@@ -57,6 +64,16 @@ beforeEach(() => {
   library.error = null;
 });
 
+describe("destinationWords", () => {
+  it("say where the files on this computer go, and that both playlists are made when the file names both", () => {
+    expect(destinationWords(found)).toBeNull();
+    expect(destinationWords({ ...found, local_matched: 2 })).toBe("The 2 files on this computer go into a playlist on this computer.");
+    expect(destinationWords({ ...found, matched: [...found.matched, track("c")], local_matched: 1 })).toBe(
+      "The file on this computer goes into a playlist on this computer, the 2 tracks of your service into a playlist in your library: both are made, with this name.",
+    );
+  });
+});
+
 describe("reasonWords", () => {
   it("says why each entry matched nothing", () => {
     expect(reasonWords({ kind: "not_found" })).toBe("No track with this title and artist.");
@@ -89,6 +106,36 @@ describe("PlaylistFilesStore", () => {
     await store.confirm();
     expect(mocked.importPlaylist).toHaveBeenCalledWith("Drive", ["a", "b"]);
     expect(store.pending).toBeNull();
+    expect(library.openPlaylist).toHaveBeenCalledWith("pl-1");
+  });
+
+  it("puts the files on this computer in a playlist on this computer, and opens it", async () => {
+    const core = new LocalPlaylistsCore(mocked);
+    const files = [track("file:///music/One.flac"), track("file:///music/Two.flac")];
+    mocked.choosePlaylistFile.mockResolvedValue("/music/porch.m3u8");
+    mocked.readPlaylistFile.mockResolvedValue({ ...found, matched: files, local_matched: 2 });
+    mocked.importPlaylist.mockImplementation(async (name, ids) => ({ library: null, local: await mocked.createLocalPlaylist(name, ids) }));
+    navigation.reset();
+    const store = new PlaylistFilesStore();
+    await store.startImport();
+    await store.confirm();
+    const [id] = core.playlists.keys();
+    expect(navigation.route).toEqual({ kind: "local-playlist", id });
+    expect(localPlaylistsStore.playlists.map((playlist) => playlist.name)).toEqual(["Road Trip"]);
+    expect(library.openPlaylist).not.toHaveBeenCalled();
+  });
+
+  it("opens the library's playlist when both were made", async () => {
+    new LocalPlaylistsCore(mocked).add("Drive", ["One"]);
+    mocked.choosePlaylistFile.mockResolvedValue("/music/mixed.m3u8");
+    mocked.readPlaylistFile.mockResolvedValue({ ...found, matched: [...found.matched, track("file:///music/One.flac")], local_matched: 1 });
+    mocked.importPlaylist.mockResolvedValue({
+      library: created,
+      local: { id: "local-playlist:1", name: "Drive", items: 1, missing: 0, duration_ms: 200_000, updated_at_ms: 0 },
+    });
+    const store = new PlaylistFilesStore();
+    await store.startImport();
+    await store.confirm();
     expect(library.openPlaylist).toHaveBeenCalledWith("pl-1");
   });
 
