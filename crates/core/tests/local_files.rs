@@ -25,7 +25,9 @@ use local_support::{
     track, url_of, wait_status,
 };
 use strato_core::AudioOutput;
-use strato_model::ipc::{ErrorKind, LocalFolderState, OfflineTarget, PlaybackState};
+use strato_model::ipc::{
+    ErrorKind, LocalFileProblem, LocalFolderState, OfflineTarget, PlaybackState,
+};
 use strato_testkit::{DevCloud, ListenBrainzEndpoint, LrclibEndpoint, LrclibRecord, Moto};
 
 #[tokio::test]
@@ -58,7 +60,18 @@ async fn a_folder_is_scanned_in_the_background_and_browsed_signed_out() {
         view.failed[0].path,
         music.file("broken.mp3").display().to_string()
     );
-    assert!(!view.failed[0].reason.is_empty());
+    // Why, as a reason the window words in its language, and in English beside it.
+    assert_eq!(
+        view.failed[0].problem,
+        LocalFileProblem::Damaged,
+        "{:?}",
+        view.failed[0]
+    );
+    assert!(
+        view.failed[0].reason.contains("damaged"),
+        "{:?}",
+        view.failed[0]
+    );
     assert_eq!(view.scan_problem, None);
     // The window was told as it went, and last of the end.
     let told = window.local.lock().unwrap().clone();
@@ -591,24 +604,32 @@ async fn every_refusal_is_in_words_and_a_broken_index_leaves_the_app_running() {
         "http://127.0.0.1:9",
     ));
     let view = app.local_files().await;
-    let words = view.unavailable.expect("the view says why");
-    assert!(words.contains("without your local files"), "{words}");
+    let unavailable = view.unavailable.expect("the view says why");
+    assert_eq!(unavailable.kind, ErrorKind::Storage, "{unavailable:?}");
+    assert!(
+        unavailable.message.contains("without your local files"),
+        "{unavailable:?}"
+    );
     assert!(app.local_tracks().await.unwrap().is_empty());
     let refused = app
         .add_local_folder(music.path().display().to_string())
         .await
         .unwrap_err();
-    assert_eq!((refused.kind, refused.message), (ErrorKind::Storage, words));
+    assert_eq!(refused, unavailable);
     drop(app);
 
     // A run that keeps no files has no local files, and says so.
     let (app, _window) = start(settings(None, AudioOutput::Null, "http://127.0.0.1:9"));
-    let words = app
+    let unavailable = app
         .local_files()
         .await
         .unavailable
         .expect("the view says why");
-    assert!(words.contains("keeps no files"), "{words}");
+    assert_eq!(unavailable.kind, ErrorKind::Storage, "{unavailable:?}");
+    assert!(
+        unavailable.message.contains("keeps no files"),
+        "{unavailable:?}"
+    );
     let refused = app
         .add_local_folder(music.path().display().to_string())
         .await

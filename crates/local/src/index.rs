@@ -13,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::{LocalError, LocalErrorKind, Result};
 use crate::migrations;
+use crate::problem::FileProblem;
 
 /// How long a write waits for another connection's (the watcher's, the app's) to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,7 +49,10 @@ pub struct FolderSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedFile {
     pub path: PathBuf,
-    /// In the listener's words.
+    /// Why, for callers that word it in the listener's language.
+    pub problem: FileProblem,
+    /// Why, in English words (the system's own for an I/O error): for logs and an English
+    /// window.
     pub error: String,
 }
 
@@ -200,18 +204,32 @@ impl LocalIndex {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The files found that cannot be played, with why, by path.
-    pub fn failed_files(&self) -> Result<Vec<FailedFile>> {
+    /// The first `limit` files found that cannot be played, with why, by path (how many
+    /// there are in all: [`FolderSummary::failed`], or [`Self::failed_count`]).
+    pub fn failed_files(&self, limit: usize) -> Result<Vec<FailedFile>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path",
+            "SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path LIMIT ?1",
         )?;
-        let rows = statement.query_map([], |row| {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map([limit], |row| {
+            let error: String = row.get(1)?;
             Ok(FailedFile {
                 path: PathBuf::from(row.get::<_, String>(0)?),
-                error: row.get(1)?,
+                problem: FileProblem::of_words(&error),
+                error,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many files found cannot be played.
+    pub fn failed_count(&self) -> Result<u64> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM files WHERE error IS NOT NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(count.unsigned_abs())
     }
 
     /// How many files the index holds, playable or not.

@@ -19,6 +19,7 @@ use lofty::probe::Probe;
 use lofty::tag::{Accessor, ItemKey, Tag};
 
 use crate::file_kinds::AudioFormat;
+use crate::problem::FileProblem;
 
 /// The facts of a readable file. Text tags are trimmed; empty ones are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,10 +38,6 @@ pub(crate) struct FileTags {
     pub has_embedded_cover: bool,
 }
 
-/// Why a file whose reading panicked inside lofty cannot be played.
-pub(crate) const PANICKED_WORDS: &str =
-    "Strato could not read this file's tags: it may be damaged.";
-
 /// Reads `path`'s tags and properties; `Err` holds why it cannot be played, in words.
 pub(crate) fn read_tags(path: &Path, format: AudioFormat) -> Result<FileTags, String> {
     unless_it_panics(path, || read_tags_unguarded(path, format))
@@ -51,14 +48,14 @@ pub(crate) fn embedded_picture(path: &Path) -> Result<Option<(Vec<u8>, String)>,
     unless_it_panics(path, || embedded_picture_unguarded(path))
 }
 
-/// Runs `read`, a lofty read of the file at `path`, with a panic inside it turned into
-/// [`PANICKED_WORDS`].
+/// Runs `read`, a lofty read of the file at `path`, with a panic inside it turned into a
+/// damaged file's words.
 fn unless_it_panics<T>(path: &Path, read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     // AssertUnwindSafe: the reads borrow only the path and build values of their own, so a
     // panic leaves nothing shared half-changed.
     catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|_| {
         tracing::warn!(path = %path.display(), "reading a file's tags panicked");
-        Err(PANICKED_WORDS.to_owned())
+        Err(FileProblem::panicked_words())
     })
 }
 
@@ -67,7 +64,7 @@ fn read_tags_unguarded(path: &Path, format: AudioFormat) -> Result<FileTags, Str
     let properties = tagged.properties();
     let duration_ms = u32::try_from(properties.duration().as_millis()).unwrap_or(u32::MAX);
     if duration_ms == 0 && properties.sample_rate().is_none() {
-        return Err("No sound was found in this file: it may be damaged or cut short.".into());
+        return Err(FileProblem::NoSound.words().to_owned());
     }
     let tags: Vec<&Tag> = tagged
         .primary_tag()
@@ -138,24 +135,19 @@ fn codec(format: AudioFormat, bit_depth: Option<u8>) -> &'static str {
 
 /// Why lofty could not read a file, as the listener would say it.
 fn unreadable_words(error: &LoftyError) -> String {
-    match error.kind() {
-        ErrorKind::UnknownFormat => {
-            "This file is not audio Strato can play, or it is damaged.".to_owned()
-        }
+    let problem = match error.kind() {
+        ErrorKind::UnknownFormat => FileProblem::NotAudio,
         ErrorKind::Io(io) => match io.kind() {
-            std::io::ErrorKind::NotFound => "The file is no longer there.".to_owned(),
-            std::io::ErrorKind::PermissionDenied => {
-                "Strato is not allowed to read this file.".to_owned()
-            }
-            std::io::ErrorKind::UnexpectedEof => {
-                "This file is cut short (an unfinished copy or download?).".to_owned()
-            }
-            _ => format!("This file could not be read ({io})."),
+            std::io::ErrorKind::NotFound => FileProblem::Gone,
+            std::io::ErrorKind::PermissionDenied => FileProblem::NotAllowed,
+            std::io::ErrorKind::UnexpectedEof => FileProblem::CutShort,
+            _ => return FileProblem::unreadable_words(io),
         },
         // Lofty says what it found wrong in a codec's own terms ("no moov atom"): a
         // listener can only act on damaged or incomplete.
-        _ => "This file is damaged or incomplete, so Strato cannot play it.".to_owned(),
-    }
+        _ => FileProblem::Damaged,
+    };
+    problem.words().to_owned()
 }
 
 #[cfg(test)]
@@ -172,7 +164,10 @@ mod tests {
     fn a_panicking_read_is_a_damaged_file_in_words() {
         let path = Path::new("/music/bad.mp3");
         let panicked: Result<u32, String> = unless_it_panics(path, || panic!("lofty overflow"));
-        assert_eq!(panicked.unwrap_err(), PANICKED_WORDS);
+        assert_eq!(
+            FileProblem::of_words(&panicked.unwrap_err()),
+            FileProblem::Damaged
+        );
         assert_eq!(unless_it_panics(path, || Ok::<_, String>(7)), Ok(7));
         assert_eq!(
             unless_it_panics(path, || Err::<u32, _>("cut short".to_owned())),
@@ -184,7 +179,7 @@ mod tests {
     fn a_missing_file_is_said_to_be_gone() {
         let dir = tempfile::tempdir().unwrap();
         let words = read_tags(&dir.path().join("gone.mp3"), AudioFormat::Mp3).unwrap_err();
-        assert_eq!(words, "The file is no longer there.");
+        assert_eq!(FileProblem::of_words(&words), FileProblem::Gone);
     }
 
     #[test]
@@ -197,8 +192,9 @@ mod tests {
         )
         .unwrap();
         let words = read_tags(&path, AudioFormat::Flac).unwrap_err();
+        let problem = FileProblem::of_words(&words);
         assert!(
-            words.contains("damaged") || words.contains("not audio"),
+            matches!(problem, FileProblem::NotAudio | FileProblem::Damaged),
             "{words}"
         );
     }

@@ -7,7 +7,9 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use strato_local::ids::track_path;
-use strato_local::{BATCH_ROWS, LocalErrorKind, LocalIndex, ScanReport, Scanner, StopFlag};
+use strato_local::{
+    BATCH_ROWS, FileProblem, LocalErrorKind, LocalIndex, ScanReport, Scanner, StopFlag,
+};
 use support::{TAGGED, WITH_PICTURE, copy_media, media, set_title};
 
 /// A music folder holding one of everything, and its index.
@@ -135,7 +137,18 @@ fn untagged_and_damaged_files_are_kept_as_they_can_be() {
     assert_eq!(broken.title, "broken");
     let cut = lib.index.file_info(loose.join("cut short.m4a")).unwrap();
     assert!(cut.error.is_some(), "{cut:?}");
-    let failed = lib.index.failed_files().unwrap();
+    let failed = lib.index.failed_files(10).unwrap();
+    assert_eq!(lib.index.failed_count().unwrap(), 2);
+    // Each with its reason, read back from the words kept.
+    assert!(
+        matches!(
+            failed[0].problem,
+            FileProblem::NotAudio | FileProblem::Damaged
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(failed[0].error, error);
+    assert_eq!(lib.index.failed_files(1).unwrap(), failed[..1]);
     let failed: Vec<PathBuf> = failed.into_iter().map(|f| f.path).collect();
     assert_eq!(
         failed,

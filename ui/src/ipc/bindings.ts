@@ -986,10 +986,11 @@ export type StarredPage = { tracks: Array<Track>, albums: Array<Album>, artists:
 waiting: number, };
 export type LocalFilesView = { 
 /**
- * Why local files cannot be used now, in words (this run keeps no files, the index on
- * disk cannot be read, the data folder is being moved); `None` when they can.
+ * Why local files cannot be used now (this run keeps no files, the index on disk cannot
+ * be read, the data folder is being moved), with the kind a window in another language
+ * words it by; `None` when they can.
  */
-unavailable: string | null, 
+unavailable: AppError | null, 
 /**
  * The folders added, by path.
  */
@@ -1003,14 +1004,14 @@ tracks: number,
  */
 scanning: LocalScanProgress | null, 
 /**
- * Why the last scan stopped short, in words, until one ends well.
+ * Why the last scan stopped short, until one ends well.
  */
-scan_problem: string | null, 
+scan_problem: AppError | null, 
 /**
- * Why changes on disk are not followed as they happen, in words (they are then seen at
- * the next start or rescan).
+ * Why changes on disk are not followed as they happen (they are then seen at the next
+ * start or rescan).
  */
-watch_problem: string | null, 
+watch_problem: AppError | null, 
 /**
  * Files found that cannot be played, with why: the first [`LocalFilesView::FAILED_LISTED`]
  * by path.
@@ -1063,9 +1064,15 @@ failed: number,
 removed: number, };
 export type LocalFailedFile = { path: string, 
 /**
- * In the listener's words ("this file is damaged or cut short").
+ * Why, for the window to word in its language.
+ */
+problem: LocalFileProblem, 
+/**
+ * Why, in English ("This file is damaged or incomplete, so Strato cannot play it."),
+ * with the system's own words for an I/O error: what an English window shows.
  */
 reason: string, };
+export type LocalFileProblem = "not_audio" | "damaged" | "cut_short" | "no_sound" | "gone" | "not_allowed" | "unreadable";
 export type LocalAlbumPage = { album: Album, 
 /**
  * In disc and track order.

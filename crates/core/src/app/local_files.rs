@@ -33,7 +33,7 @@ impl App {
             .ask(|worker| worker.view())
             .await
             .unwrap_or_else(|error| LocalFilesView {
-                unavailable: Some(error.message),
+                unavailable: Some(error),
                 ..LocalFilesView::default()
             })
     }

@@ -5,18 +5,20 @@
 use std::io::ErrorKind as IoKind;
 use std::path::Path;
 
-use strato_local::{LocalIndex, ScanReport};
+use strato_local::{FileProblem, LocalIndex, ScanReport};
 use strato_model::ipc::{
-    AppError, ErrorKind, LocalFailedFile, LocalFilesView, LocalFolder, LocalFolderState,
-    LocalScanProgress,
+    AppError, ErrorKind, LocalFailedFile, LocalFileProblem, LocalFilesView, LocalFolder,
+    LocalFolderState, LocalScanProgress,
 };
+
+use crate::error::from_local;
 
 /// What the worker knows beside the index's rows.
 pub(super) struct Status {
-    pub(super) unavailable: Option<String>,
+    pub(super) unavailable: Option<AppError>,
     pub(super) scanning: Option<ScanReport>,
-    pub(super) scan_problem: Option<String>,
-    pub(super) watch_problem: Option<String>,
+    pub(super) scan_problem: Option<AppError>,
+    pub(super) watch_problem: Option<AppError>,
     pub(super) revision: u32,
 }
 
@@ -47,23 +49,39 @@ pub(super) fn view_of(index: Option<&LocalIndex>, status: Status) -> LocalFilesV
                 });
             }
         }
-        Err(error) => view.unavailable = Some(error.message().to_owned()),
+        Err(error) => view.unavailable = Some(from_local(&error)),
     }
-    match index.failed_files() {
-        Ok(failed) => {
-            view.failed_count = u32::try_from(failed.len()).unwrap_or(u32::MAX);
+    let failed = index
+        .failed_files(LocalFilesView::FAILED_LISTED)
+        .and_then(|failed| Ok((failed, index.failed_count()?)));
+    match failed {
+        Ok((failed, total)) => {
+            view.failed_count = count(total);
             view.failed = failed
                 .into_iter()
-                .take(LocalFilesView::FAILED_LISTED)
                 .map(|file| LocalFailedFile {
                     path: file.path.display().to_string(),
+                    problem: file_problem(file.problem),
                     reason: file.error,
                 })
                 .collect();
         }
-        Err(error) => view.unavailable = Some(error.message().to_owned()),
+        Err(error) => view.unavailable = Some(from_local(&error)),
     }
     view
+}
+
+/// The model's name for why a file cannot be played.
+fn file_problem(problem: FileProblem) -> LocalFileProblem {
+    match problem {
+        FileProblem::NotAudio => LocalFileProblem::NotAudio,
+        FileProblem::Damaged => LocalFileProblem::Damaged,
+        FileProblem::CutShort => LocalFileProblem::CutShort,
+        FileProblem::NoSound => LocalFileProblem::NoSound,
+        FileProblem::Gone => LocalFileProblem::Gone,
+        FileProblem::NotAllowed => LocalFileProblem::NotAllowed,
+        FileProblem::Unreadable => LocalFileProblem::Unreadable,
+    }
 }
 
 /// Whether the folder at `path`, of which the index holds `indexed` files, can be read now.

@@ -28,14 +28,14 @@ pub(crate) struct Worker {
     /// The worker's connection; `None` until the first folder is added, or when the index
     /// cannot be used.
     index: Option<LocalIndex>,
-    /// Why local files cannot be used now, in words.
-    unavailable: Option<String>,
+    /// Why local files cannot be used now.
+    unavailable: Option<AppError>,
     watcher: Option<FolderWatcher>,
-    watch_problem: Option<String>,
+    watch_problem: Option<AppError>,
     scan: Option<RunningScan>,
     /// Scan again once the scan under way ends: something changed after it began.
     scan_again: bool,
-    scan_problem: Option<String>,
+    scan_problem: Option<AppError>,
     /// See [`LocalFilesView::revision`].
     revision: u32,
     /// When the window was last told of a scan's progress.
@@ -57,8 +57,8 @@ struct RunningScan {
 #[derive(Default)]
 struct ScanState {
     report: ScanReport,
-    /// Its end: what it did, or why it stopped short, in words.
-    outcome: Option<Result<ScanReport, String>>,
+    /// Its end: what it did, or why it stopped short.
+    outcome: Option<Result<ScanReport, AppError>>,
 }
 
 /// The worker's loop: each message, then whatever the nudges say, until told to stop.
@@ -152,7 +152,7 @@ impl Worker {
         match self.watcher.as_mut() {
             Some(watcher) => {
                 if let Err(error) = watcher.watch(&added.path) {
-                    self.watch_problem = Some(error.message().to_owned());
+                    self.watch_problem = Some(from_local(&error));
                 }
             }
             None => self.start_watching(),
@@ -198,8 +198,8 @@ impl Worker {
     /// # Errors
     /// When the index cannot be used.
     pub(crate) fn rescan(&mut self) -> Result<LocalFilesView, AppError> {
-        if let (Some(words), Some(_)) = (&self.unavailable, &self.database) {
-            return Err(AppError::new(ErrorKind::Storage, words.clone()));
+        if let (Some(unavailable), Some(_)) = (&self.unavailable, &self.database) {
+            return Err(unavailable.clone());
         }
         if self.index.is_some() {
             self.start_scan();
@@ -217,11 +217,11 @@ impl Worker {
         }
         self.index = None;
         self.database = None;
-        self.unavailable = Some(
+        self.unavailable = Some(AppError::new(
+            ErrorKind::Storage,
             "Your music is being moved to another folder: your local files are back once it \
-             is done."
-                .to_owned(),
-        );
+             is done.",
+        ));
         self.tell();
     }
 
@@ -249,18 +249,20 @@ impl Worker {
                 self.start_watching();
                 self.start_scan();
             }
-            Err(error) => self.unusable(&error),
+            Err(error) => {
+                self.unusable(&error);
+            }
         }
     }
 
     /// The index to write, opened (and its file made) if need be.
     pub(crate) fn index_for_writing(&mut self) -> Result<&mut LocalIndex, AppError> {
-        if let Some(words) = &self.unavailable {
-            return Err(AppError::new(ErrorKind::Storage, words.clone()));
+        if let Some(unavailable) = &self.unavailable {
+            return Err(unavailable.clone());
         }
         if self.index.is_none() {
             let Some(database) = self.database.clone() else {
-                return Err(AppError::new(ErrorKind::Storage, no_data_folder()));
+                return Err(no_data_folder());
             };
             if let Some(dir) = database.parent()
                 && let Err(error) = std::fs::create_dir_all(dir)
@@ -272,13 +274,7 @@ impl Worker {
             }
             match LocalIndex::open(&database) {
                 Ok(index) => self.index = Some(index),
-                Err(error) => {
-                    self.unusable(&error);
-                    return Err(AppError::new(
-                        ErrorKind::Storage,
-                        self.unavailable.clone().unwrap_or_default(),
-                    ));
-                }
+                Err(error) => return Err(self.unusable(&error)),
             }
         }
         self.index.as_mut().ok_or_else(|| {
@@ -289,14 +285,20 @@ impl Worker {
         })
     }
 
-    /// The index cannot be used: said in words, and the app goes on without local files.
-    fn unusable(&mut self, error: &LocalError) {
+    /// The index cannot be used: said, and the app goes on without local files. Answers
+    /// what the view now says.
+    fn unusable(&mut self, error: &LocalError) -> AppError {
         tracing::warn!(%error, "local files are off for this run");
         self.index = None;
-        self.unavailable = Some(format!(
-            "{} Strato goes on without your local files.",
-            error.message()
-        ));
+        let unavailable = AppError::new(
+            crate::error::local_kind(error.kind()),
+            format!(
+                "{} Strato goes on without your local files.",
+                error.message()
+            ),
+        );
+        self.unavailable = Some(unavailable.clone());
+        unavailable
     }
 
     fn start_watching(&mut self) {
@@ -311,7 +313,7 @@ impl Worker {
             }
             Err(error) => {
                 tracing::warn!(%error, "local files are not watched");
-                self.watch_problem = Some(error.message().to_owned());
+                self.watch_problem = Some(from_local(&error));
             }
         }
     }
@@ -343,8 +345,10 @@ impl Worker {
                 });
             }
             Err(error) => {
-                self.scan_problem = Some(format!(
-                    "Strato could not start reading your music folders ({error})."
+                tracing::warn!(%error, "the scan's thread could not start");
+                self.scan_problem = Some(AppError::new(
+                    ErrorKind::Internal,
+                    format!("Strato could not start reading your music folders ({error})."),
                 ));
             }
         }
@@ -409,7 +413,7 @@ impl Worker {
         };
         for folder in folders.iter().filter(|folder| folder.path.is_dir()) {
             if let Err(error) = watcher.watch(&folder.path) {
-                self.watch_problem = Some(error.message().to_owned());
+                self.watch_problem = Some(from_local(&error));
             }
         }
     }
@@ -444,7 +448,7 @@ impl Worker {
                 self.scan_problem = None;
                 self.watch_present_folders();
             }
-            Some(Err(words)) => self.scan_problem = Some(words),
+            Some(Err(problem)) => self.scan_problem = Some(problem),
             None => {}
         }
         if std::mem::take(&mut self.scan_again) {
@@ -503,17 +507,26 @@ fn scan(database: &Path, stop: StopFlag, state: &Mutex<ScanState>, nudger: &Nudg
         Ok(Ok(report)) => Ok(report),
         Ok(Err(error)) => {
             tracing::warn!(%error, "scanning the music folders");
-            Err(format!(
-                "Your music folders could not be read to the end: {}",
-                error.message()
+            Err(AppError::new(
+                crate::error::local_kind(error.kind()),
+                format!(
+                    "Your music folders could not be read to the end: {}",
+                    error.message()
+                ),
             ))
         }
-        Err(_) => Err("Reading your music folders stopped on a fault of Strato's.".to_owned()),
+        Err(_) => Err(AppError::new(
+            ErrorKind::Internal,
+            "Reading your music folders stopped on a fault of Strato's.",
+        )),
     };
     state.lock().unwrap_or_else(PoisonError::into_inner).outcome = Some(outcome);
     nudger.nudge();
 }
 
-fn no_data_folder() -> String {
-    "This run keeps no files on this computer, so it has no local files.".to_owned()
+fn no_data_folder() -> AppError {
+    AppError::new(
+        ErrorKind::Storage,
+        "This run keeps no files on this computer, so it has no local files.",
+    )
 }

@@ -30,8 +30,8 @@ use super::{
 use super::{Features, ServiceKind};
 use super::{ImportedPlaylists, LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSummary};
 use super::{
-    LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView, LocalFolder,
-    LocalFolderState, LocalScanProgress,
+    LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFileProblem, LocalFilesView,
+    LocalFolder, LocalFolderState, LocalScanProgress,
 };
 use super::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 use super::{PlaylistChange, PlaylistChanges, QueueEntry, QueuePage, QueueView};
@@ -181,13 +181,14 @@ fn listening_decls(cfg: &Config) -> [String; 4] {
 }
 
 /// The "Local files" source: the music folders on this computer, and its pages.
-fn local_files_decls(cfg: &Config) -> [String; 7] {
+fn local_files_decls(cfg: &Config) -> [String; 8] {
     [
         LocalFilesView::decl(cfg),
         LocalFolder::decl(cfg),
         LocalFolderState::decl(cfg),
         LocalScanProgress::decl(cfg),
         LocalFailedFile::decl(cfg),
+        LocalFileProblem::decl(cfg),
         LocalAlbumPage::decl(cfg),
         LocalArtistPage::decl(cfg),
     ]

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::api::{Album, Artist, Track};
+use crate::ipc::AppError;
 
 /// The name of the event that carries [`LocalFilesView`]: a folder added or removed, a scan
 /// moving on or ending, a change on disk the watcher took in.
@@ -19,20 +20,21 @@ pub const LOCAL_FILES_CHANGED_EVENT: &str = "local-files-changed";
 /// The listener's music folders on this computer and the state of their index.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LocalFilesView {
-    /// Why local files cannot be used now, in words (this run keeps no files, the index on
-    /// disk cannot be read, the data folder is being moved); `None` when they can.
-    pub unavailable: Option<String>,
+    /// Why local files cannot be used now (this run keeps no files, the index on disk cannot
+    /// be read, the data folder is being moved), with the kind a window in another language
+    /// words it by; `None` when they can.
+    pub unavailable: Option<AppError>,
     /// The folders added, by path.
     pub folders: Vec<LocalFolder>,
     /// Tracks that play, in every folder.
     pub tracks: u32,
     /// What the scan under way has done so far; `None` when none runs.
     pub scanning: Option<LocalScanProgress>,
-    /// Why the last scan stopped short, in words, until one ends well.
-    pub scan_problem: Option<String>,
-    /// Why changes on disk are not followed as they happen, in words (they are then seen at
-    /// the next start or rescan).
-    pub watch_problem: Option<String>,
+    /// Why the last scan stopped short, until one ends well.
+    pub scan_problem: Option<AppError>,
+    /// Why changes on disk are not followed as they happen (they are then seen at the next
+    /// start or rescan).
+    pub watch_problem: Option<AppError>,
     /// Files found that cannot be played, with why: the first [`LocalFilesView::FAILED_LISTED`]
     /// by path.
     pub failed: Vec<LocalFailedFile>,
@@ -93,8 +95,32 @@ pub struct LocalScanProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LocalFailedFile {
     pub path: String,
-    /// In the listener's words ("this file is damaged or cut short").
+    /// Why, for the window to word in its language.
+    pub problem: LocalFileProblem,
+    /// Why, in English ("This file is damaged or incomplete, so Strato cannot play it."),
+    /// with the system's own words for an I/O error: what an English window shows.
     pub reason: String,
+}
+
+/// Why a file found in a music folder cannot be played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalFileProblem {
+    /// Not a kind of audio Strato reads (a text file named `.mp3`, an unknown format), or
+    /// damaged past recognising.
+    NotAudio,
+    /// Audio, but damaged or incomplete inside.
+    Damaged,
+    /// Ends before its data does: an unfinished copy or download.
+    CutShort,
+    /// Reads as audio but holds no sound.
+    NoSound,
+    /// Gone between being found and being read.
+    Gone,
+    /// Strato may not read it (permissions).
+    NotAllowed,
+    /// The disk would not give it, for a reason none of the others names.
+    Unreadable,
 }
 
 /// A local album's page.

@@ -55,8 +55,8 @@ pub use library::{
 };
 pub use lists::PlaylistItemEdit;
 pub use local_files::{
-    LOCAL_FILES_CHANGED_EVENT, LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFilesView,
-    LocalFolder, LocalFolderState, LocalScanProgress,
+    LOCAL_FILES_CHANGED_EVENT, LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFileProblem,
+    LocalFilesView, LocalFolder, LocalFolderState, LocalScanProgress,
 };
 pub use local_playlists::{
     ImportedPlaylists, LOCAL_PLAYLISTS_CHANGED_EVENT, LocalPlaylistItem, LocalPlaylistPage,

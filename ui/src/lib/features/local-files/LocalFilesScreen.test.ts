@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { makeSession } from "../../../test/fixtures";
 import { stubLibrary } from "../../../test/library";
 import {
@@ -27,6 +27,7 @@ vi.mock("../../../ipc", async (importOriginal) => {
 });
 
 import * as ipc from "../../../ipc";
+import { localeStore } from "$lib/i18n";
 import { trackMenu } from "$lib/list/actions";
 import { trackRows } from "$lib/list/rows";
 import { navigation } from "$lib/navigation";
@@ -38,6 +39,8 @@ import LocalFilesScreen from "./LocalFilesScreen.svelte";
 import { localAlbumPages, localArtistPages, localFilesStore } from "./local-files.svelte";
 
 const mocked = vi.mocked(ipc);
+
+afterEach(() => localeStore.use(null));
 
 const trackTitles = () =>
   screen.queryAllByTestId("local-track-row").map((row) => row.querySelector(".title")?.textContent);
@@ -140,7 +143,7 @@ describe("Local files", () => {
           makeFolder("/srv/shared", { state: "unreadable" }),
           makeFolder("/music", { tracks: 2 }),
         ],
-        scan_problem: "The disk could not be read.",
+        scan_problem: { kind: "storage", message: "The disk could not be read." },
         failed_count: 3,
       }),
     );
@@ -152,6 +155,24 @@ describe("Local files", () => {
     ]);
     expect(screen.getByTestId("local-scan-problem").textContent).toBe("The last scan stopped short: The disk could not be read.");
     expect(screen.getByTestId("local-failed-count").textContent).toContain("3 files cannot be played.");
+  });
+
+  it("says why local files cannot be used, in the window's language", async () => {
+    const unavailable = {
+      kind: "storage" as const,
+      message: "The index of your local files could not be read or written. Strato goes on without your local files.",
+    };
+    stubLocalFiles(mocked, makeLocalView({ unavailable }));
+    const { unmount } = render(LocalFilesScreen);
+    expect((await screen.findByTestId("local-unavailable")).textContent).toBe(unavailable.message);
+    expect((screen.getByTestId("local-add-folder") as HTMLButtonElement).disabled).toBe(true);
+    unmount();
+
+    localeStore.use("de");
+    render(LocalFilesScreen);
+    expect((await screen.findByTestId("local-unavailable")).textContent).toBe(
+      "Lokale Dateien lassen sich gerade nicht verwenden: Strato konnte seine Dateien auf diesem Computer nicht lesen oder schreiben.",
+    );
   });
 
   it("stops listening when it is left", async () => {

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { localeStore } from "$lib/i18n";
 import { makeFolder, makeLocalView, stubLocalFiles } from "../../../test/local-files";
 
 vi.mock("../../../ipc", async (importOriginal) => {
@@ -19,6 +20,8 @@ const mocked = vi.mocked(ipc);
 beforeEach(() => {
   vi.resetAllMocks();
 });
+
+afterEach(() => localeStore.use(null));
 
 const folderRows = () =>
   screen.queryAllByTestId("local-folder").map((row) => ({
@@ -81,11 +84,11 @@ describe("Settings › Local files", () => {
       makeLocalView({
         folders: [makeFolder("/music", { tracks: 5, failed: 102 })],
         failed: [
-          { path: "/music/broken.flac", reason: "This file is damaged or cut short." },
-          { path: "/music/notes.mp3", reason: "This is not an audio file Strato can play." },
+          { path: "/music/broken.flac", problem: "damaged", reason: "This file is damaged or incomplete, so Strato cannot play it." },
+          { path: "/music/notes.mp3", problem: "unreadable", reason: "This file could not be read (Input/output error (os error 5))." },
         ],
         failed_count: 102,
-        watch_problem: "This system allows no more watched folders.",
+        watch_problem: { kind: "storage", message: "Strato cannot watch your music folders for changes: no more watches." },
       }),
     );
     render(LocalFilesSettings);
@@ -98,10 +101,48 @@ describe("Settings › Local files", () => {
       within(details)
         .getAllByTestId("local-failed-file")
         .map((file) => file.textContent),
-    ).toEqual(["/music/broken.flacThis file is damaged or cut short.", "/music/notes.mp3This is not an audio file Strato can play."]);
+    ).toEqual([
+      "/music/broken.flacThis file is damaged or incomplete, so Strato cannot play it.",
+      // The core's own sentence in English, the system's words in it.
+      "/music/notes.mp3This file could not be read (Input/output error (os error 5)).",
+    ]);
     expect(details.textContent).toContain("…and 100 more.");
     expect(screen.getByTestId("local-watch-problem").textContent).toBe(
-      "Changes in your folders show only after a new scan: This system allows no more watched folders.",
+      "Changes in your folders show only after a new scan: Strato cannot watch your music folders for changes: no more watches.",
+    );
+  });
+
+  it("says in German why a file cannot be played and that a folder is missing", async () => {
+    localeStore.use("de");
+    stubLocalFiles(
+      mocked,
+      makeLocalView({
+        folders: [makeFolder("/musik", { tracks: 5, failed: 2 }), makeFolder("/media/usb", { tracks: 3, state: "missing" })],
+        failed: [
+          { path: "/musik/kaputt.flac", problem: "damaged", reason: "This file is damaged or incomplete, so Strato cannot play it." },
+          { path: "/musik/weg.mp3", problem: "gone", reason: "The file is no longer there." },
+        ],
+        failed_count: 2,
+        scan_problem: { kind: "storage", message: "Your music folders could not be read to the end: The index of your local files could not be read or written." },
+      }),
+    );
+    render(LocalFilesSettings);
+    await vi.waitFor(() =>
+      expect(folderRows()).toEqual([
+        { path: "/musik", state: "5 Titel · 2 nicht abspielbar" },
+        {
+          path: "/media/usb",
+          state: "Nicht gefunden. Ist das Laufwerk angeschlossen? Seine 3 Titel bleiben erhalten, bis der Ordner wieder da ist.",
+        },
+      ]),
+    );
+    const files = screen.getAllByTestId("local-failed-file").map((file) => file.textContent);
+    expect(files).toEqual([
+      "/musik/kaputt.flacDiese Datei ist beschädigt oder unvollständig, deshalb kann Strato sie nicht abspielen.",
+      "/musik/weg.mp3Die Datei ist nicht mehr da.",
+    ]);
+    expect(screen.getByTestId("local-scan-problem").textContent).toBe(
+      "Die letzte Suche wurde unterbrochen: Strato konnte seine Dateien auf diesem Computer nicht lesen oder schreiben.",
     );
   });
 

@@ -1,11 +1,13 @@
 import { untrack } from "svelte";
-import { format, m } from "$lib/i18n";
+import { errorWords, format, m, speaksCoreLanguage } from "$lib/i18n";
 import * as ipc from "../../../ipc";
 import type {
   Album,
   AppError,
   LocalAlbumPage,
   LocalArtistPage,
+  LocalFailedFile,
+  LocalFileProblem,
   LocalFilesView,
   LocalFolder,
   LocalScanProgress,
@@ -53,6 +55,38 @@ export function folderWords(folder: LocalFolder): string {
         ? m.local_folder_counts_failed({ count: folder.tracks, failed: folder.failed })
         : m.local_folder_counts({ count: folder.tracks });
   }
+}
+
+// A record over the generated union: a reason added on the Rust side fails the type check
+// here until it has its words.
+const PROBLEM_WORDS: Readonly<Record<LocalFileProblem, () => string>> = {
+  not_audio: () => m.local_problem_not_audio(),
+  damaged: () => m.local_problem_damaged(),
+  cut_short: () => m.local_problem_cut_short(),
+  no_sound: () => m.local_problem_no_sound(),
+  gone: () => m.local_problem_gone(),
+  not_allowed: () => m.local_problem_not_allowed(),
+  unreadable: () => m.local_problem_unreadable(),
+};
+
+/**
+ * Why a file cannot be played, in the window's language: in English the core's own sentence
+ * (which may carry the system's words for a disk's error), in another its reason's words.
+ */
+export function failedFileWords(file: LocalFailedFile): string {
+  if (speaksCoreLanguage() && file.reason.trim() !== "") return file.reason;
+  // A reason this window does not know yet (a newer core) keeps the core's words.
+  return PROBLEM_WORDS[file.problem]?.() ?? file.reason;
+}
+
+/**
+ * Why local files cannot be used now, in the window's language: the core's sentence says it
+ * whole in English; in another language the kind's words alone would not say it is about
+ * local files, so they follow a sentence that does.
+ */
+export function unavailableWords(error: AppError): string {
+  const words = errorWords(error);
+  return speaksCoreLanguage() ? words : m.local_unavailable({ reason: words });
 }
 
 type Action = "add" | "remove" | "rescan";
