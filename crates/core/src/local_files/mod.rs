@@ -121,7 +121,8 @@ impl LocalFiles {
     /// Runs `work` on the worker and answers what it gave.
     ///
     /// # Errors
-    /// `Internal` when the worker has stopped (the app is ending) or `work` panicked.
+    /// `Storage` when the worker has stopped (the app is ending): local files are not
+    /// available now, which is no bug. `Internal` when `work` panicked (one is).
     pub(crate) async fn ask<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Worker) -> T + Send + 'static,
@@ -132,7 +133,18 @@ impl LocalFiles {
             let _ = reply.send(work(worker));
         }));
         self.requests.send(call).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())
+        // The reply dropped unsent: the worker caught a panic of `work` (see worker::run), or
+        // it stopped with the call still waiting.
+        answer.await.map_err(|_| {
+            if self.shared.stopping.load(Ordering::SeqCst) {
+                stopped()
+            } else {
+                AppError::new(
+                    ErrorKind::Internal,
+                    "Your local files could not be read: Strato met a fault of its own.",
+                )
+            }
+        })
     }
 
     /// Stops the owner and waits for it: a scan under way stops at its next file, the
@@ -160,9 +172,55 @@ impl Drop for LocalFiles {
     }
 }
 
+/// The worker has stopped: the app is closing. Not a bug, so not `Internal`: local files are
+/// not available now, as when the index cannot be used.
 fn stopped() -> AppError {
     AppError::new(
-        ErrorKind::Internal,
-        "Your local files could not be read: Strato stopped looking after them.",
+        ErrorKind::Storage,
+        "Your local files are not available now: Strato is closing.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use strato_model::ipc::PlayerStatus;
+
+    use super::*;
+    use crate::settings::AudioOutput;
+
+    struct NoWindow;
+
+    impl AppEvents for NoWindow {
+        fn player_status(&self, _status: &PlayerStatus) {}
+    }
+
+    fn start(data: &std::path::Path) -> LocalFiles {
+        let mut settings = AppSettings::new("http://127.0.0.1:9", AudioOutput::Null);
+        settings.data_dir = Some(data.to_owned());
+        let events: Arc<dyn AppEvents> = Arc::new(NoWindow);
+        LocalFiles::start(&settings, &events).unwrap()
+    }
+
+    #[tokio::test]
+    async fn asked_once_stopped_it_says_local_files_are_not_available_now() {
+        let data = tempfile::tempdir().unwrap();
+        let local_files = start(data.path());
+        assert_eq!(local_files.ask(|_| 7).await, Ok(7));
+        local_files.stop();
+        let refused = local_files.ask(|_| 7).await.unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Storage, "{refused:?}");
+        assert!(refused.message.contains("not available now"), "{refused:?}");
+    }
+
+    #[tokio::test]
+    async fn a_request_that_panics_is_a_fault_of_strato_and_the_next_is_answered() {
+        let data = tempfile::tempdir().unwrap();
+        let local_files = start(data.path());
+        let fault = local_files
+            .ask(|_| -> u32 { panic!("a bug in one request") })
+            .await
+            .unwrap_err();
+        assert_eq!(fault.kind, ErrorKind::Internal, "{fault:?}");
+        assert_eq!(local_files.ask(|_| 7).await, Ok(7));
+    }
 }
