@@ -1,5 +1,6 @@
-//! A song's original file, fetched for keeping offline: `download` with a byte range, so a
-//! broken download goes on where it stopped, read chunk by chunk as it arrives.
+//! A song's file, fetched for keeping offline: the original (`download`), or a copy the
+//! server makes at a bit rate (`stream` with `maxBitRate` and `format`), with a byte range, so
+//! a broken download goes on where it stopped, read chunk by chunk as it arrives.
 //!
 //! A server answers a download it will not give (the song gone, the account without the
 //! download permission, the password changed) with its error envelope, often under HTTP 200:
@@ -14,6 +15,7 @@ use reqwest::header::{
 };
 
 use crate::client::{SubsonicClient, read_envelope};
+use crate::media::StreamOptions;
 use crate::redact::redact_url;
 use crate::{SubsonicError, SubsonicErrorKind};
 
@@ -91,6 +93,33 @@ impl SubsonicClient {
         if_range: Option<&str>,
     ) -> Result<SongDownload, SubsonicError> {
         let url = self.url("download", &[("id", id.to_owned())], true, WHAT)?;
+        self.fetch_song_file(url, from, if_range).await
+    }
+
+    /// `stream` of song `id` with `options` (a bit rate, a format), for keeping: the copy
+    /// the server makes, from byte `from` on, as [`Self::download`] fetches the original. A
+    /// server that transcodes as it sends usually says no length and takes no range: the
+    /// answer's [`SongDownload::total_len`] is then `None` and its offset 0.
+    ///
+    /// # Errors
+    /// As [`Self::download`].
+    pub async fn download_stream(
+        &self,
+        id: &str,
+        options: &StreamOptions,
+        from: u64,
+        if_range: Option<&str>,
+    ) -> Result<SongDownload, SubsonicError> {
+        let url = self.stream_url_of(id, options)?.url().clone();
+        self.fetch_song_file(url, from, if_range).await
+    }
+
+    async fn fetch_song_file(
+        &self,
+        url: url::Url,
+        from: u64,
+        if_range: Option<&str>,
+    ) -> Result<SongDownload, SubsonicError> {
         tracing::debug!(url = %redact_url(&url), from, "subsonic download");
         let mut request = self.http.get(url);
         if from > 0 {

@@ -4,7 +4,9 @@
 //! the server lists (it gives no checksum); a song the server does not have fails as
 //! unavailable, and the availability check, a `getSong` per track, removes its record and
 //! keeps the rest; the check asks about a bounded number of tracks each time, the longest
-//! unasked first, and stops at the first failure (counted in devcloud's access log).
+//! unasked first, and stops at the first failure (counted in devcloud's access log); the
+//! download quality chooses between the original (`download`) and a copy at a bit rate
+//! (`stream` with `maxBitRate`).
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use strato_library::{DownloadState, Library};
+use strato_model::api::DownloadQuality;
 use strato_sync::LibraryHandle;
 use strato_sync::downloads::{
     DownloadConfig, DownloadErrorKind, DownloadEvent, DownloadManager, RetryPolicy,
@@ -38,6 +41,8 @@ fn first_song() -> (String, PathBuf, u64) {
 
 fn fast_config() -> DownloadConfig {
     DownloadConfig {
+        // The original, as the server keeps it.
+        quality: DownloadQuality::High,
         retry: RetryPolicy {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(50),
@@ -283,4 +288,91 @@ async fn the_availability_check_asks_about_a_bounded_number_the_longest_unasked_
     );
     let rows = library.blocking(|lib| lib.downloads()).unwrap();
     assert_eq!(rows.len(), kept.len(), "nothing removed on no answer");
+}
+
+/// The `/rest/download` and `/rest/stream` requests devcloud's access log holds, as
+/// `(path, query)`, the query without its secrets.
+fn file_requests(cloud: &strato_testkit::DevCloud) -> Vec<(String, String)> {
+    let log = std::fs::read_to_string(cloud.log_path()).unwrap();
+    log.lines()
+        .filter(|line| line.contains("devcloud::access"))
+        .filter_map(|line| {
+            let path = line.split(" path=").nth(1)?.split_whitespace().next()?;
+            let query = line.split(" query=").nth(1)?.split_whitespace().next()?;
+            (path.starts_with("/rest/download") || path.starts_with("/rest/stream"))
+                .then(|| (path.to_owned(), query.to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_download_quality_chooses_the_original_or_a_copy_at_a_bit_rate() {
+    let cloud = devcloud().await;
+    let client = signed_in(&cloud.subsonic_url(), ALICE, ALICE_PASSWORD).await;
+    let (song, original, _) = first_song();
+    // devcloud's `stream` under 192 kbit/s sends its 96 kbit/s rendition.
+    let text = std::fs::read_to_string(media_dir().join("catalog.json")).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let low = media_dir().join(json["tracks"][0]["mp3"]["low"]["path"].as_str().unwrap());
+
+    for (quality, asked, limit, kept) in [
+        (DownloadQuality::Normal, "/rest/stream", Some("160"), &low),
+        (DownloadQuality::Low, "/rest/stream", Some("96"), &low),
+        (DownloadQuality::High, "/rest/download", None, &original),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let library = LibraryHandle::new(Library::open(temp.path().join("lib.sqlite3")).unwrap());
+        let manager = DownloadManager::new(
+            client.clone(),
+            library.clone(),
+            temp.path().join("dl"),
+            DownloadConfig {
+                quality,
+                ..fast_config()
+            },
+        )
+        .unwrap();
+        let before = file_requests(&cloud).len();
+        manager
+            .enqueue(std::slice::from_ref(&song), true)
+            .await
+            .unwrap();
+        manager.run_until_idle().await.unwrap();
+        let id = song.clone();
+        let row = library
+            .blocking(move |lib| lib.download(&id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.state, DownloadState::Complete, "{quality:?}: {row:?}");
+        assert!(
+            std::fs::read(row.path.unwrap()).unwrap() == std::fs::read(kept).unwrap(),
+            "{quality:?} keeps {}",
+            kept.display()
+        );
+        let requests = asked_since_of(&cloud, before).await;
+        assert_eq!(
+            requests.len(),
+            1,
+            "{quality:?}: one fetch of the file: {requests:?}"
+        );
+        let (path, query) = &requests[0];
+        assert!(path.starts_with(asked), "{quality:?}: {requests:?}");
+        let max_bit_rate = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("maxBitRate="));
+        assert_eq!(max_bit_rate, limit, "{quality:?}: {requests:?}");
+    }
+}
+
+/// The file requests after the first `before`, once one is logged (a request is logged as
+/// its answer ends, a moment after the client has it).
+async fn asked_since_of(cloud: &strato_testkit::DevCloud, before: usize) -> Vec<(String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let asked = file_requests(cloud).split_off(before);
+        if !asked.is_empty() || Instant::now() > deadline {
+            return asked;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
