@@ -11,8 +11,10 @@
 //! [`issued`] search that folder for what the cloud handed out.
 
 mod capture_limit;
+pub mod dialogs;
 mod heard;
 pub mod issued;
+pub mod local_music;
 mod process;
 pub mod secrets;
 pub mod tray;

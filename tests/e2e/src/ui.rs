@@ -243,6 +243,13 @@ pub async fn shown_route(app: &AppUnderTest) -> Result<String> {
     let id = match kind.as_str() {
         "album" => Some(attr(&app.wait_for("album-screen").await?, "data-album-id").await?),
         "artist" => Some(attr(&app.wait_for("artist-screen").await?, "data-artist-id").await?),
+        "local-playlist" => Some(
+            attr(
+                &app.wait_for("local-playlist-screen").await?,
+                "data-playlist-id",
+            )
+            .await?,
+        ),
         _ => None,
     };
     Ok(id.map_or_else(|| kind.clone(), |id| format!("{kind}/{id}")))
@@ -495,6 +502,24 @@ pub async fn wait_for_order(app: &AppUnderTest, what: &str, expected: &[String])
         |ids| ids == expected,
     )
     .await?;
+    Ok(())
+}
+
+/// Scrolls the main area so that the element marked `test_id` is at its top, under the
+/// sticky top bar.
+pub async fn scroll_main_to(app: &AppUnderTest, test_id: &str) -> Result<()> {
+    app.client
+        .execute(
+            &format!(
+                "document.querySelector('[data-testid=\"{test_id}\"]').scrollIntoView({{block: 'start'}});"
+            ),
+            vec![],
+        )
+        .await?;
+    // The sticky top bar covers what is scrolled under it: leave it room.
+    app.client
+        .execute("document.getElementById('main').scrollBy(0, -72);", vec![])
+        .await?;
     Ok(())
 }
 

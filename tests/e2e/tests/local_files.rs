@@ -14,18 +14,15 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, ensure};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
+use strato_e2e::local_music::{AlbumTags, FolderLink, add_folder_in_settings, cover_jpeg};
 use strato_e2e::ui::{
-    attr, inside, now_playing_title, open_settings, screenshots, shown, text, wait_for_route,
-    wait_until,
+    attr, inside, now_playing_title, open_settings, screenshots, scroll_main_to, shown, text,
+    wait_for_route, wait_until,
 };
-use strato_e2e::window::{AppWindow, press_key, type_text};
 use strato_e2e::{AppUnderTest, Audio};
-use strato_testkit::ffmpeg::{HlsPart, make_file};
 
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "Strato-demo-1";
-/// The folder dialog's title (the window's English).
-const CHOOSER_TITLE: &str = "Choose a folder of music";
 const ALBUM: &str = "Porch Tapes";
 const ARTIST: &str = "The Lamplighters";
 /// The album's tracks as their tags name them, in track order (files named otherwise, so
@@ -39,93 +36,12 @@ const TRACKS: [(&str, &str); 3] = [
 const LATE: (&str, &str) = ("04-d.flac", "Lantern Song");
 
 /// A FLAC file of `seconds` in `dir`, tagged as track `number` of the album.
-fn tagged_flac(dir: &Path, (name, title): (&str, &str), number: usize, seconds: f64) -> PathBuf {
-    let part = HlsPart {
-        name: "local",
-        rate: 44_100,
-        channels: 2,
-        codec: "flac",
-        bitrate: "",
-        base_hz: 220 + 40 * u32::try_from(number).unwrap_or(0),
-        seconds,
+fn tagged_flac(dir: &Path, track: (&str, &str), number: usize, seconds: f64) -> PathBuf {
+    let album = AlbumTags {
+        album: ALBUM,
+        artist: ARTIST,
     };
-    let (title, artist, album, track) = (
-        format!("title={title}"),
-        format!("artist={ARTIST}"),
-        format!("album={ALBUM}"),
-        format!("track={number}"),
-    );
-    make_file(
-        dir,
-        name,
-        &part,
-        &[
-            "-metadata",
-            &title,
-            "-metadata",
-            &artist,
-            "-metadata",
-            &album,
-            "-metadata",
-            &track,
-        ],
-    )
-}
-
-/// A link to a folder, removed when dropped (the test passed or not).
-struct Link(PathBuf);
-
-impl Link {
-    fn new(to: &Path, at: PathBuf) -> Result<Self> {
-        let _ = std::fs::remove_file(&at);
-        std::os::unix::fs::symlink(to, &at)?;
-        Ok(Self(at))
-    }
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// A cover for the album's folder, as a scanner's or a shop's JPEG: a gradient, 320 px.
-fn cover(path: &Path) -> Result<()> {
-    let out = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("gradients=s=320x320:c0=0xe9a44c:c1=0x3d5a80:x0=0:y0=0:x1=320:y1=320:d=1")
-        .args(["-frames:v", "1"])
-        .arg(path)
-        .output()?;
-    ensure!(
-        out.status.success(),
-        "ffmpeg made no cover: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(())
-}
-
-/// Chooses `folder` in GTK's folder dialog: its path typed into the location field (`/`
-/// opens it), then Return; a dialog still up has gone into the folder, and Return again
-/// selects the folder it shows.
-async fn choose_folder_in_dialog(app: &AppUnderTest, folder: &Path) -> Result<()> {
-    const RETURN: u32 = 0xff0d;
-    let pid = app.app_pid()?;
-    let dialog = AppWindow::wait_titled(pid, CHOOSER_TITLE, Duration::from_secs(20)).await?;
-    dialog.focus()?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let path = folder.to_str().context("a UTF-8 path")?;
-    type_text("/")?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    type_text(&path[1..])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    type_text("\n")?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    if AppWindow::find_titled(pid, Some(CHOOSER_TITLE)).is_ok() {
-        dialog.focus()?;
-        press_key(RETURN)?;
-    }
-    Ok(())
+    strato_e2e::local_music::tagged_flac(dir, album, track, number, seconds)
 }
 
 /// The titles of the rows marked `test_id` inside `container_test_id`, top to bottom.
@@ -169,23 +85,6 @@ async fn wait_for_titles(
     Ok(())
 }
 
-/// Scrolls the main area so that the element marked `test_id` is at its top.
-async fn scroll_to(app: &AppUnderTest, test_id: &str) -> Result<()> {
-    app.client
-        .execute(
-            &format!(
-                "document.querySelector('[data-testid=\"{test_id}\"]').scrollIntoView({{block: 'start'}});"
-            ),
-            vec![],
-        )
-        .await?;
-    // The sticky top bar covers what is scrolled under it: leave it room.
-    app.client
-        .execute("document.getElementById('main').scrollBy(0, -72);", vec![])
-        .await?;
-    Ok(())
-}
-
 /// The album's folder in the run's own scratch folder: its tagged files, a cover, and a file
 /// that only looks like audio (listed in Settings as one that cannot be played).
 fn make_music(app: &AppUnderTest) -> Result<PathBuf> {
@@ -194,7 +93,7 @@ fn make_music(app: &AppUnderTest) -> Result<PathBuf> {
     for (number, track) in TRACKS.iter().enumerate() {
         tagged_flac(&music, *track, number + 1, 8.0);
     }
-    cover(&music.join("cover.jpg"))?;
+    cover_jpeg(&music.join("cover.jpg"))?;
     std::fs::write(music.join("05-broken.flac"), b"not audio at all")?;
     Ok(music)
 }
@@ -207,13 +106,7 @@ async fn add_in_settings(app: &AppUnderTest, link: &Path, music: &Path) -> Resul
         t == "No folder added yet."
     })
     .await?;
-    scroll_to(app, "settings-local-files").await?;
-    app.wait_for("settings-local-add").await?.click().await?;
-    choose_folder_in_dialog(app, link).await?;
-    app.wait_for_text("local-folder-state", Duration::from_secs(60), |t| {
-        t == "3 tracks · 1 cannot be played"
-    })
-    .await?;
+    add_folder_in_settings(app, link, "3 tracks · 1 cannot be played").await?;
     let failed = app.wait_for("local-failed-summary").await?;
     assert_eq!(text(&failed).await?, "1 file cannot be played.");
     failed.click().await?;
@@ -227,7 +120,7 @@ async fn add_in_settings(app: &AppUnderTest, link: &Path, music: &Path) -> Resul
         Path::new(&path) == music.canonicalize()?,
         "the folder is kept as itself, its link resolved: {path}"
     );
-    scroll_to(app, "settings-local-files").await?;
+    scroll_main_to(app, "settings-local-files").await?;
     app.screenshot(&screenshots()?.join("window-settings-local-files.png"))
         .await
 }
@@ -321,7 +214,7 @@ async fn a_folder_added_in_settings_is_listed_played_followed_and_searched() -> 
     let music = make_music(&app)?;
     // Typed into the dialog through a link whose path needs no Shift (`type_text`); the app
     // keeps the folder itself.
-    let link = Link::new(
+    let link = FolderLink::new(
         &music,
         PathBuf::from(format!("/tmp/strato-e2e-local-{}", std::process::id())),
     )?;

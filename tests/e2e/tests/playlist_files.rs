@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
+use strato_e2e::dialogs::{open_file, save_as};
 use strato_e2e::ui::{playlist_order, screenshots, text, wait_for_order};
-use strato_e2e::window::{AppWindow, press_key, type_text};
 use strato_e2e::{AppUnderTest, Audio};
 
 const DEMO_USER: &str = "demo";
@@ -57,44 +57,10 @@ fn catalog_tracks() -> Result<Vec<Listed>> {
         .collect()
 }
 
-/// Opens `file` in GTK's open dialog titled `title` (already asked for).
-async fn open_in_dialog(app: &AppUnderTest, title: &str, file: &Path) -> Result<()> {
-    let dialog = AppWindow::wait_titled(app.app_pid()?, title, Duration::from_secs(20)).await?;
-    dialog.focus()?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    // A `/` opens the dialog's location field with it typed; what is typed before the field
-    // is up would be lost.
-    let path = file.to_str().context("a UTF-8 path")?;
-    type_text("/")?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    type_text(&path[1..])?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    type_text("\n")?;
-    Ok(())
-}
-
-/// Saves to `file` in GTK's save dialog titled `title`: the suggested name cleared, the
-/// whole path typed (lower case, digits, `/`, `-`, `.`: what `type_text` types unshifted).
-async fn save_in_dialog(app: &AppUnderTest, title: &str, file: &Path) -> Result<()> {
-    const END: u32 = 0xff57;
-    const BACKSPACE: u32 = 0xff08;
-    let dialog = AppWindow::wait_titled(app.app_pid()?, title, Duration::from_secs(20)).await?;
-    dialog.focus()?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    press_key(END)?;
-    for _ in 0..64 {
-        press_key(BACKSPACE)?;
-    }
-    type_text(file.to_str().context("a UTF-8 path")?)?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    type_text("\n")?;
-    Ok(())
-}
-
 /// Imports `file`: the sheet's summary once it has read and matched it.
 async fn import(app: &AppUnderTest, file: &Path) -> Result<String> {
     app.wait_for("import-playlist").await?.click().await?;
-    open_in_dialog(app, IMPORT_TITLE, file).await?;
+    open_file(app, IMPORT_TITLE, file).await?;
     app.wait_for_text("import-summary", Duration::from_secs(30), |t| {
         t.contains(" matched")
     })
@@ -160,7 +126,7 @@ async fn a_playlist_file_is_imported_matched_and_exported_again() -> Result<()> 
     // Out again as XSPF (by the name's ending), every track named by its link and its tags.
     let exported = folder.join("road-trip.xspf");
     app.wait_for("export-playlist").await?.click().await?;
-    save_in_dialog(&app, EXPORT_TITLE, &exported).await?;
+    save_as(&app, EXPORT_TITLE, &exported).await?;
     app.wait_for_text("playlist-exported", Duration::from_secs(20), |t| {
         t.contains("road-trip.xspf")
     })
