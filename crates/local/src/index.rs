@@ -43,6 +43,50 @@ pub struct FolderSummary {
     pub playable: u64,
     /// Files found that cannot be played (see [`LocalIndex::failed_files`]).
     pub failed: u64,
+    /// The device its files were last found on (see [`FolderSummary::presence`]).
+    device: Option<i64>,
+}
+
+/// Whether a music folder can be read now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderPresence {
+    /// There and readable.
+    Ready,
+    /// Not there, or a mount point without its disk (its files are kept meanwhile).
+    Missing,
+    /// There, but Strato may not read it (permissions).
+    Unreadable,
+}
+
+impl FolderSummary {
+    /// Whether the folder can be read now, as the scan judges it (see
+    /// `Scanner::looks_unplugged`): not there, or on another device than its files were
+    /// found on (a mount point without its disk), or empty while files of it are indexed, is
+    /// missing. Looks at the disk: the folder is opened, its metadata read, and at most its
+    /// first entry listed.
+    #[must_use]
+    pub fn presence(&self) -> FolderPresence {
+        let path = &self.folder.path;
+        let mut entries = match std::fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return FolderPresence::Missing;
+            }
+            Err(_) => return FolderPresence::Unreadable,
+        };
+        if self.playable + self.failed == 0 {
+            return FolderPresence::Ready;
+        }
+        let elsewhere = self.device.is_some_and(|found_on| {
+            crate::walk::device_of(path).is_some_and(|now| now != found_on)
+        });
+        let unplugged = elsewhere || entries.next().is_none();
+        if unplugged {
+            FolderPresence::Missing
+        } else {
+            FolderPresence::Ready
+        }
+    }
 }
 
 /// A file found under a folder that cannot be played, and why.
@@ -186,7 +230,7 @@ impl LocalIndex {
     pub fn folder_summaries(&self) -> Result<Vec<FolderSummary>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT folders.id, folders.path, folders.added_at,
-                 count(files.id) - count(files.error), count(files.error)
+                 count(files.id) - count(files.error), count(files.error), folders.device
              FROM folders LEFT JOIN files ON files.folder_id = folders.id
              GROUP BY folders.id ORDER BY folders.path",
         )?;
@@ -199,6 +243,7 @@ impl LocalIndex {
                 },
                 playable: row.get::<_, i64>(3)?.unsigned_abs(),
                 failed: row.get::<_, i64>(4)?.unsigned_abs(),
+                device: row.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -349,6 +394,46 @@ mod tests {
         assert!(index.folders().unwrap().is_empty());
         let gone = index.remove_folder(&outer).unwrap_err();
         assert_eq!(gone.kind(), LocalErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_folder_is_missing_when_gone_or_on_another_device_than_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let music = dir.path().join("Music");
+        std::fs::create_dir(&music).unwrap();
+        let mut index = LocalIndex::open_in_memory().unwrap();
+        let folder = index.add_folder(&music).unwrap();
+        let presence = |index: &LocalIndex| index.folder_summaries().unwrap()[0].presence();
+        // Empty and nothing indexed: a new folder, there.
+        assert_eq!(presence(&index), FolderPresence::Ready);
+        // A file of it indexed, its device not known yet: told by the folder being empty.
+        index
+            .conn
+            .execute(
+                "INSERT INTO files (path, folder_id, dir, size, mtime_ns, title, album,
+                     artist_id, album_artist_id, album_id, format, scanned_at)
+                 VALUES (?1, ?2, ?3, 1, 1, 't', 'a', 'x', 'x', 'x', 'mp3', 0)",
+                params![
+                    path_text(&folder.path.join("a.mp3")).unwrap(),
+                    folder.id,
+                    path_text(&folder.path).unwrap()
+                ],
+            )
+            .unwrap();
+        assert_eq!(presence(&index), FolderPresence::Missing);
+        std::fs::write(folder.path.join("a.mp3"), "x").unwrap();
+        assert_eq!(presence(&index), FolderPresence::Ready);
+        #[cfg(unix)]
+        {
+            let here = crate::walk::device_of(&folder.path).unwrap();
+            crate::store::set_folder_device(&index.conn, folder.id, Some(here)).unwrap();
+            assert_eq!(presence(&index), FolderPresence::Ready);
+            // Its files were found on another disk: this one is the mount point's parent.
+            crate::store::set_folder_device(&index.conn, folder.id, Some(here ^ 1)).unwrap();
+            assert_eq!(presence(&index), FolderPresence::Missing);
+        }
+        std::fs::remove_dir_all(&folder.path).unwrap();
+        assert_eq!(presence(&index), FolderPresence::Missing);
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub use cover::Cover;
 pub use error::{LocalError, LocalErrorKind, Result};
 pub use file_info::LocalFile;
 pub use file_kinds::AudioFormat;
-pub use index::{FailedFile, Folder, FolderSummary, LocalIndex};
+pub use index::{FailedFile, Folder, FolderPresence, FolderSummary, LocalIndex};
 pub use migrations::LATEST_VERSION;
 pub use playlists::{MAX_ITEMS as MAX_PLAYLIST_ITEMS, MAX_NAME_CHARS as MAX_PLAYLIST_NAME_CHARS};
 pub use problem::FileProblem;

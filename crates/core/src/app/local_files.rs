@@ -30,7 +30,7 @@ impl App {
     /// played. Never fails: what stops local files is said in the view.
     pub async fn local_files(&self) -> LocalFilesView {
         self.local_files
-            .ask(|worker| worker.view())
+            .ask(Worker::view)
             .await
             .unwrap_or_else(|error| LocalFilesView {
                 unavailable: Some(error),

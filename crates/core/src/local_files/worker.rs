@@ -13,6 +13,7 @@ use strato_local::{FolderWatcher, LocalError, LocalIndex, ScanReport, Scanner, S
 use strato_model::ipc::{AppError, ErrorKind, LocalFilesView};
 use tokio::sync::mpsc;
 
+use super::view::{FolderStates, Look, view_of};
 use super::{Message, Nudger, Shared};
 use crate::error::from_local;
 use crate::playback::AppEvents;
@@ -40,6 +41,8 @@ pub(crate) struct Worker {
     revision: u32,
     /// When the window was last told of a scan's progress.
     told_at: Option<Instant>,
+    /// The folders' states as the last view looked at them.
+    folder_states: FolderStates,
     events: Arc<dyn AppEvents>,
     nudger: Nudger,
 }
@@ -103,6 +106,7 @@ impl Worker {
             scan_problem: None,
             revision: 0,
             told_at: None,
+            folder_states: FolderStates::default(),
             events,
             nudger,
         }
@@ -114,9 +118,15 @@ impl Worker {
         self.index.as_ref()
     }
 
-    /// The view of the folders and the index, as the window shows it.
-    pub(crate) fn view(&self) -> LocalFilesView {
-        super::view::view_of(self.index.as_ref(), self.status())
+    /// The view of the folders and the index, as the window shows it, each folder looked at
+    /// on disk.
+    pub(crate) fn view(&mut self) -> LocalFilesView {
+        self.view_looking(Look::Disk)
+    }
+
+    fn view_looking(&mut self, look: Look) -> LocalFilesView {
+        let status = self.status();
+        view_of(self.index.as_ref(), status, &mut self.folder_states, look)
     }
 
     /// Adds the folder at `path` (absolute), watches it and scans it in the background.
@@ -371,10 +381,11 @@ impl Worker {
         if !shared.nudged.swap(false, Ordering::SeqCst) {
             return;
         }
-        let mut tell = false;
+        // Only a scan's progress: the folders' states stay as last looked at.
+        let mut tell = None;
         if shared.watched.swap(false, Ordering::SeqCst) {
             self.revision = self.revision.wrapping_add(1);
-            tell = true;
+            tell = Some(Look::Disk);
         }
         if let Some(scan) = self.scan.as_mut() {
             let (report, ended) = {
@@ -388,16 +399,16 @@ impl Worker {
             }
             if ended {
                 self.finish_scan();
-                tell = true;
+                tell = Some(Look::Disk);
             } else if self
                 .told_at
                 .is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL)
             {
-                tell = true;
+                tell = tell.or(Some(Look::Remembered));
             }
         }
-        if tell {
-            self.tell();
+        if let Some(look) = tell {
+            self.tell_looking(look);
         }
     }
 
@@ -456,9 +467,13 @@ impl Worker {
         }
     }
 
-    /// Sends the window the view now, and answers it.
+    /// Sends the window the view now, each folder looked at on disk, and answers it.
     fn tell(&mut self) -> LocalFilesView {
-        let view = self.view();
+        self.tell_looking(Look::Disk)
+    }
+
+    fn tell_looking(&mut self, look: Look) -> LocalFilesView {
+        let view = self.view_looking(look);
         self.told_at = Some(Instant::now());
         self.events.local_files_changed(&view);
         view
