@@ -17,6 +17,7 @@ mod engine_support;
 mod local_support;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use app_support::eventually;
 use engine_support::{CaptureSink, Captured, correlation};
@@ -163,6 +164,60 @@ async fn local_tracks_are_searched_by_words_and_their_albums_cover_shown() {
     assert_eq!(
         app.cover(&albums[1].id).await.unwrap_err().kind,
         ErrorKind::NotFound
+    );
+}
+
+/// A cover on a disk that takes its time (here a named pipe, which gives its bytes only
+/// once the test writes them) is read while the rest of local files goes on: the view is
+/// answered with the cover's read under way. Read on the local files' own thread, the view
+/// waited behind it and never came.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_slow_cover_holds_up_no_other_request_of_local_files() {
+    use std::io::Write as _;
+
+    let music = tempfile::tempdir().unwrap();
+    let album = music.path().join("Slow Disk");
+    make(
+        &album.join("01 First Light.flac"),
+        &local_support::FIRST_LIGHT,
+    );
+    let pipe = album.join("cover.jpg");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let data = tempfile::tempdir().unwrap();
+    let (app, _window) = quiet(data.path());
+    app.add_local_folder(music.path().display().to_string())
+        .await
+        .unwrap();
+    scanned(&app, 1).await;
+    let album_id = app.local_albums().await.unwrap()[0].id.clone();
+
+    let image = b"\xff\xd8\xff\xe0 a cover that took its time".to_vec();
+    let reading = app.cover(&album_id);
+    let meanwhile = async {
+        // Opening the pipe to write waits for the cover's read to open it.
+        let mut writer = tokio::task::spawn_blocking(move || {
+            std::fs::OpenOptions::new().write(true).open(pipe).unwrap()
+        })
+        .await
+        .unwrap();
+        let view = tokio::time::timeout(Duration::from_secs(60), app.local_files())
+            .await
+            .expect("the view waited behind the cover's read");
+        writer.write_all(&image).unwrap();
+        drop(writer);
+        view
+    };
+    let (cover, view) = tokio::join!(reading, meanwhile);
+    assert_eq!(view.tracks, 1);
+    let (bytes, content_type) = cover.unwrap();
+    assert_eq!(
+        (bytes.as_slice(), content_type.as_str()),
+        (image.as_slice(), "image/jpeg")
     );
 }
 

@@ -1,8 +1,13 @@
 //! A local track's cover: the picture in the file first (the front cover, else the first),
 //! else its folder's cover file. Read from disk when asked, never copied into the index:
 //! covers are large and the files are right there.
+//!
+//! Finding where a cover is ([`LocalIndex::cover_source`], one query) and reading it
+//! ([`CoverSource::read`], file I/O and a parse of the file's tags) are apart, so a caller
+//! holding the index's connection answers the first and reads on a thread of its own: a big
+//! cover on a slow disk then holds up nothing else asked of the index.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::OptionalExtension;
 
@@ -27,10 +32,43 @@ impl std::fmt::Debug for Cover {
     }
 }
 
+/// Where a track's cover is read from, as the index knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverSource {
+    /// The track's file, when it carries a picture.
+    embedded_in: Option<PathBuf>,
+    /// The cover file beside it (`cover.jpg` and the like), read when the file's picture
+    /// cannot be.
+    folder_cover: Option<PathBuf>,
+}
+
+impl CoverSource {
+    /// Reads the cover: `None` when there is none (or it is gone from disk since the last
+    /// scan). Blocking file I/O: on a thread that nothing else waits for.
+    #[must_use]
+    pub fn read(&self) -> Option<Cover> {
+        if let Some(path) = &self.embedded_in {
+            match embedded_picture(path) {
+                Ok(Some((bytes, mime_type))) => return Some(Cover { bytes, mime_type }),
+                Ok(None) => {}
+                Err(words) => tracing::debug!(path = %path.display(), words, "no embedded cover"),
+            }
+        }
+        self.folder_cover.as_deref().and_then(read_cover_file)
+    }
+}
+
 impl LocalIndex {
     /// The cover of the track `id`, or `None` when it has none (or it is gone from disk
-    /// since the last scan). `NotFound` when the index does not hold the track.
+    /// since the last scan). `NotFound` when the index does not hold the track. Reads the
+    /// cover on the caller's thread: see [`Self::cover_source`] to read it elsewhere.
     pub fn cover(&self, id: &str) -> Result<Option<Cover>> {
+        Ok(self.cover_source(id)?.read())
+    }
+
+    /// Where the cover of the track `id` is read from, without reading it. `NotFound` when
+    /// the index does not hold the track.
+    pub fn cover_source(&self, id: &str) -> Result<CoverSource> {
         let path = track_path(id)?;
         let found: Option<(bool, Option<String>)> = self
             .conn
@@ -46,14 +84,10 @@ impl LocalIndex {
                 format!("{} is not in your music folders.", path.display()),
             ));
         };
-        if embedded {
-            match embedded_picture(&path) {
-                Ok(Some((bytes, mime_type))) => return Ok(Some(Cover { bytes, mime_type })),
-                Ok(None) => {}
-                Err(words) => tracing::debug!(path = %path.display(), words, "no embedded cover"),
-            }
-        }
-        Ok(folder_cover.and_then(|cover| read_cover_file(Path::new(&cover))))
+        Ok(CoverSource {
+            embedded_in: embedded.then_some(path),
+            folder_cover: folder_cover.map(PathBuf::from),
+        })
     }
 }
 

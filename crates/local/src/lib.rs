@@ -52,7 +52,7 @@ mod tags;
 mod walk;
 mod watch;
 
-pub use cover::Cover;
+pub use cover::{Cover, CoverSource};
 pub use error::{LocalError, LocalErrorKind, Result};
 pub use file_info::LocalFile;
 pub use file_kinds::AudioFormat;

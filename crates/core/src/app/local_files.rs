@@ -236,22 +236,26 @@ impl App {
     }
 
     /// The cover of the local album `album_id` (`local-album:…`): the picture in one of its
-    /// files, or its folder's cover file.
+    /// files, or its folder's cover file. The local files' thread only says where it is; it
+    /// is read on a blocking thread of its own, so a big cover on a slow disk holds up no
+    /// other request of local files.
     ///
     /// # Errors
     /// `NotFound` when the album has none.
     pub(super) async fn local_cover(&self, album_id: &str) -> Result<Cover, AppError> {
         let album_id = album_id.to_owned();
-        let cover = self
+        let source = self
             .read_local(move |index| {
                 let Some(track) = index.album(&album_id)?.and_then(|a| a.cover_path) else {
                     return Ok(None);
                 };
-                index.cover(&track)
+                index.cover_source(&track).map(Some)
             })
             .await?;
-        let cover =
-            cover.ok_or_else(|| AppError::new(ErrorKind::NotFound, "This album has no cover."))?;
+        let no_cover = || AppError::new(ErrorKind::NotFound, "This album has no cover.");
+        let source = source.ok_or_else(no_cover)?;
+        let cover = self.blocking(move || Ok(source.read())).await?;
+        let cover = cover.ok_or_else(no_cover)?;
         Ok((Arc::new(cover.bytes), cover.mime_type))
     }
 
