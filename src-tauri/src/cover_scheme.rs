@@ -3,8 +3,13 @@
 //!
 //! [`respond`] is the whole logic, a plain function of the core and the request's path, so
 //! tests call it against a real signed-in [`App`]; [`handle`] only adapts it to Tauri.
+//!
+//! A service's cover is kept a day: a new cover of an album comes with a new version in the
+//! window's URL. A local album's can change on disk under the same URL (a retagged file, a
+//! new cover.jpg), so it carries an `ETag` (its files' sizes and times) and `no-cache`: the
+//! web view asks again each time and is answered `304 Not Modified` while it is the same.
 
-use strato_core::App;
+use strato_core::{App, CoverAnswer};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -21,9 +26,14 @@ pub fn handle<R: Runtime>(
 ) {
     let app = ctx.app_handle().clone();
     let path = request.uri().path().to_owned();
+    let if_none_match = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     tauri::async_runtime::spawn(async move {
         let response = match app.try_state::<App>() {
-            Some(core) => respond(&core, &path).await,
+            Some(core) => respond(&core, &path, if_none_match.as_deref()).await,
             // Before the core has started: nothing to show yet, the <img> falls back.
             None => not_found(),
         };
@@ -31,26 +41,43 @@ pub fn handle<R: Runtime>(
     });
 }
 
-/// The response to a request for `path` (`/<album id>`): the album's cover with its content
-/// type, or an empty 404 for anything else (an unknown album, an album without a cover, no
-/// session, or a path that is not a plain album id). The `<img>` shows its fallback then.
-pub async fn respond(core: &App, path: &str) -> Response<Vec<u8>> {
+/// The response to a request for `path` (`/<album id>`), the web view holding a copy of
+/// `ETag` `if_none_match`: the album's cover with its content type, `304` when the copy is
+/// still the cover, or an empty 404 for anything else (an unknown album, an album without a
+/// cover, no session, or a path that is not a plain album id). The `<img>` shows its
+/// fallback then.
+pub async fn respond(core: &App, path: &str, if_none_match: Option<&str>) -> Response<Vec<u8>> {
     let Some(album_id) = album_id(path) else {
         tracing::debug!(path, "not a cover path");
         return not_found();
     };
-    match core.cover(&album_id).await {
-        Ok((bytes, content_type)) => Response::builder()
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::CACHE_CONTROL, "max-age=86400")
+    let known = if_none_match.map(|tag| tag.trim().trim_start_matches("W/").trim_matches('"'));
+    let answer = core.cover_unless_unchanged(&album_id, known).await;
+    let response = match answer {
+        Ok(CoverAnswer::Unchanged) => Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(Vec::new()),
+        Ok(CoverAnswer::Image {
+            cover: (bytes, content_type),
+            validator,
+        }) => {
+            let cached = Response::builder().header(header::CONTENT_TYPE, content_type);
+            match validator {
+                Some(validator) => cached
+                    .header(header::CACHE_CONTROL, "no-cache")
+                    .header(header::ETAG, format!("\"{validator}\"")),
+                None => cached.header(header::CACHE_CONTROL, "max-age=86400"),
+            }
             .body(bytes.to_vec())
-            // Only a content type that is not a valid header value can fail here.
-            .unwrap_or_else(|_| not_found()),
+        }
         Err(err) => {
             tracing::debug!(album_id, %err, "no cover");
-            not_found()
+            return not_found();
         }
-    }
+    };
+    // Only a content type that is not a valid header value can fail here.
+    response.unwrap_or_else(|_| not_found())
 }
 
 /// The album id a path names: one segment of letters, digits, `-` and `_`, as the service's

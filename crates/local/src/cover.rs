@@ -15,6 +15,7 @@ use crate::error::{LocalError, LocalErrorKind, Result};
 use crate::ids::track_path;
 use crate::index::{LocalIndex, path_text};
 use crate::tags::embedded_picture;
+use crate::walk::mtime_ns;
 
 /// A cover's bytes and their MIME type (`image/jpeg`, `image/png`, ...).
 #[derive(Clone, PartialEq, Eq)]
@@ -55,6 +56,20 @@ impl CoverSource {
             }
         }
         self.folder_cover.as_deref().and_then(read_cover_file)
+    }
+
+    /// What changes when the cover may have: the size and modification time of each file
+    /// it is read from (`None` when none of them can be looked at). For a cache to ask "is
+    /// mine still the one?" without the cover being read. Blocking, as [`Self::read`].
+    #[must_use]
+    pub fn validator(&self) -> Option<String> {
+        let parts: Vec<String> = [&self.embedded_in, &self.folder_cover]
+            .into_iter()
+            .flatten()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|metadata| format!("{:x}-{:x}", metadata.len(), mtime_ns(&metadata)))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("."))
     }
 }
 

@@ -12,7 +12,43 @@ use super::{App, Cover, lock};
 /// Covers held in memory for this run: the ones on screen come back without a query.
 const COVERS_IN_MEMORY: usize = 256;
 
+/// A cover for an asker that may hold a copy already (the web view's cache, through the
+/// `cover://` scheme).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoverAnswer {
+    /// The copy the asker holds is still the cover.
+    Unchanged,
+    /// The cover, with its validator where it can change under the same album id (a local
+    /// album's: its files on disk); `None` for a service's, whose new cover comes with a new
+    /// version in the window's URL.
+    Image {
+        cover: Cover,
+        validator: Option<String>,
+    },
+}
+
 impl App {
+    /// An album's cover unless the asker's copy, whose validator is `known`, is still the
+    /// one (see [`CoverAnswer`]).
+    ///
+    /// # Errors
+    /// As [`Self::cover`].
+    pub async fn cover_unless_unchanged(
+        &self,
+        album_id: &str,
+        known: Option<&str>,
+    ) -> Result<CoverAnswer, AppError> {
+        if album_id.starts_with(strato_local::ids::ALBUM_ID_PREFIX) {
+            return self
+                .local_cover_unless(album_id, known.map(str::to_owned))
+                .await;
+        }
+        Ok(CoverAnswer::Image {
+            cover: self.cover(album_id).await?,
+            validator: None,
+        })
+    }
+
     /// An album's cover image and its content type.
     pub async fn cover(&self, album_id: &str) -> Result<Cover, AppError> {
         // Read from the files each time (not kept in memory): a retagged file's new cover

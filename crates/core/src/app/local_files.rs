@@ -11,13 +11,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use strato_local::ids::track_path;
-use strato_local::{LocalErrorKind, LocalIndex};
+use strato_local::{CoverSource, LocalErrorKind, LocalIndex};
 use strato_model::ipc::{
     Album, AppError, Artist, ErrorKind, LocalAlbumPage, LocalArtistPage, LocalFilesView,
     OfflineTarget, SearchResults, Track,
 };
 
-use super::{App, Cover};
+use super::{App, Cover, CoverAnswer};
 use crate::error::from_local;
 use crate::local_files::Worker;
 
@@ -243,6 +243,41 @@ impl App {
     /// # Errors
     /// `NotFound` when the album has none.
     pub(super) async fn local_cover(&self, album_id: &str) -> Result<Cover, AppError> {
+        let source = self.local_cover_source(album_id).await?;
+        let cover = self.blocking(move || Ok(source.read())).await?;
+        let cover = cover.ok_or_else(no_cover)?;
+        Ok((Arc::new(cover.bytes), cover.mime_type))
+    }
+
+    /// The local album's cover unless the asker's copy, of validator `known`, is still the
+    /// one: a cover changed on disk (retagged, a new cover.jpg) has a new validator (its
+    /// files' sizes and times), looked at without reading the cover.
+    ///
+    /// # Errors
+    /// `NotFound` when the album has none.
+    pub(super) async fn local_cover_unless(
+        &self,
+        album_id: &str,
+        known: Option<String>,
+    ) -> Result<CoverAnswer, AppError> {
+        let source = self.local_cover_source(album_id).await?;
+        self.blocking(move || {
+            let validator = source.validator();
+            if validator.is_some() && validator == known {
+                return Ok(CoverAnswer::Unchanged);
+            }
+            let cover = source.read().ok_or_else(no_cover)?;
+            Ok(CoverAnswer::Image {
+                cover: (Arc::new(cover.bytes), cover.mime_type),
+                validator,
+            })
+        })
+        .await
+    }
+
+    /// Where the local album's cover is read from, answered by the local files' thread
+    /// without reading it.
+    async fn local_cover_source(&self, album_id: &str) -> Result<CoverSource, AppError> {
         let album_id = album_id.to_owned();
         let source = self
             .read_local(move |index| {
@@ -252,11 +287,7 @@ impl App {
                 index.cover_source(&track).map(Some)
             })
             .await?;
-        let no_cover = || AppError::new(ErrorKind::NotFound, "This album has no cover.");
-        let source = source.ok_or_else(no_cover)?;
-        let cover = self.blocking(move || Ok(source.read())).await?;
-        let cover = cover.ok_or_else(no_cover)?;
-        Ok((Arc::new(cover.bytes), cover.mime_type))
+        source.ok_or_else(no_cover)
     }
 
     /// `read` on the index, on the local files' thread; `T::default()` (nothing) when there
@@ -272,6 +303,10 @@ impl App {
             })
             .await?
     }
+}
+
+fn no_cover() -> AppError {
+    AppError::new(ErrorKind::NotFound, "This album has no cover.")
 }
 
 /// Refuses `track_ids` that name files on this computer: the account's playlists are the

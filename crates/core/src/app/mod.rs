@@ -49,6 +49,8 @@ mod stars;
 mod storage;
 mod uploads;
 
+pub use covers::CoverAnswer;
+
 /// After an offline start, how often commands that need the service try to resume the
 /// session.
 pub(super) const RECONNECT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
