@@ -1,7 +1,8 @@
 //! Reading the index as the app shows it: every track in album order, the albums, the
 //! artists, an album's or an artist's tracks, a search by words, one track by id or by its
 //! file's path; all as the model's [`Track`], [`Album`] and [`Artist`], so local files fill
-//! the same screens as a service's catalog.
+//! the same screens as a service's catalog. (A file named by a path written elsewhere is
+//! found by [`crate::locate`].)
 //!
 //! Files that cannot be played are never listed (see [`LocalIndex::failed_files`]). What a
 //! local track has of a catalog track's fields: its id (the `file://` URL), title, artist,
@@ -9,14 +10,14 @@
 //! embedded or beside it, whose bytes [`LocalIndex::cover`] gives. No `ReplayGain` is read
 //! yet, and no owner: local files are the listener's own.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{OptionalExtension, Row, params};
 use strato_model::api::{Album, Artist, Track};
 
 use crate::error::{LocalError, LocalErrorKind, Result};
 use crate::ids::{self, track_path};
-use crate::index::{LocalIndex, folder_path, path_text};
+use crate::index::{LocalIndex, path_text};
 
 /// The columns of a track, as [`TrackRow::read`] reads them.
 const TRACK_COLUMNS: &str = "path, title, coalesce(artist, ''), artist_id, album, album_id, \
@@ -126,39 +127,6 @@ impl LocalIndex {
         }
     }
 
-    /// The playable track of the file at `path` (absolute), when the index holds it: `path`
-    /// is compared the way the index keeps paths, first as written with `.` and `..`
-    /// resolved, then with the links in its folders resolved too (a music folder reached
-    /// through a link is kept by its real path). `None` when neither is a file that plays.
-    pub fn track_at(&self, path: &Path) -> Result<Option<Track>> {
-        if !path.is_absolute() {
-            return Ok(None);
-        }
-        let written = without_dots(path);
-        let resolved = written
-            .parent()
-            .and_then(|folder| folder_path(folder).ok())
-            .zip(written.file_name())
-            .map(|(folder, name)| folder.join(name));
-        for candidate in std::iter::once(written.clone()).chain(resolved) {
-            let Ok(id) = ids::track_id(&candidate) else {
-                continue;
-            };
-            match self.track(&id) {
-                Ok(track) => return Ok(Some(track)),
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        LocalErrorKind::NotFound
-                            | LocalErrorKind::Unreadable
-                            | LocalErrorKind::Invalid
-                    ) => {}
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(None)
-    }
-
     /// The playable tracks matching every word of `query` (each as the start of a word of
     /// the title, artist, album or album artist; case and accents aside), best first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Track>> {
@@ -250,22 +218,6 @@ impl LocalIndex {
     }
 }
 
-/// `path` with `.` and `..` resolved by their names alone (the disk not asked), as a
-/// playlist file's `../Music/a.flac` names the file the index keeps as `/…/Music/a.flac`.
-fn without_dots(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// An FTS5 query of `query`'s words, each as a quoted prefix (`"rad"*`), all required;
 /// `None` when it has none. Quoting makes FTS5's operators plain text.
 fn match_expression(query: &str) -> Option<String> {
@@ -287,16 +239,6 @@ mod tests {
             match_expression("sigur \"ros OR"),
             Some(r#""sigur"* """ros"* "OR"*"#.to_owned())
         );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn dots_are_resolved_by_name() {
-        assert_eq!(
-            without_dots(Path::new("/m/lists/../Music/./a.flac")),
-            PathBuf::from("/m/Music/a.flac")
-        );
-        assert_eq!(without_dots(Path::new("/../a")), PathBuf::from("/a"));
     }
 
     #[test]

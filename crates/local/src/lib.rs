@@ -14,7 +14,9 @@
 //! - **Watching** ([`FolderWatcher`]): changes on disk, debounced, rescanned path by path.
 //! - **Reading** (on [`LocalIndex`]): tracks in album order, albums, artists, search by
 //!   words, a track by id, a track's cover, all as the model's types. A local track's id is
-//!   its file's `file://` URL (see [`ids`]), which the audio engine plays from disk.
+//!   its file's `file://` URL (see [`ids`]), which the audio engine plays from disk. A file
+//!   named by a path written elsewhere (a playlist file's) is found whichever links, `..`
+//!   or (on Windows and macOS) case it is written with ([`PathResolver`], `track_at`).
 //! - **Playlists kept on this computer** (on [`LocalIndex`]: `create_playlist` and the
 //!   rest): lists of local files, in the same database because they belong to the computer
 //!   as the files do. An item keeps its file's last-known tags, so a file gone from the
@@ -43,6 +45,7 @@ mod file_info;
 mod file_kinds;
 pub mod ids;
 mod index;
+mod locate;
 mod migrations;
 mod playlists;
 mod problem;
@@ -57,6 +60,7 @@ pub use error::{LocalError, LocalErrorKind, Result};
 pub use file_info::LocalFile;
 pub use file_kinds::AudioFormat;
 pub use index::{FailedFile, Folder, FolderPresence, FolderSummary, LocalIndex};
+pub use locate::PathResolver;
 pub use migrations::LATEST_VERSION;
 pub use playlists::{MAX_ITEMS as MAX_PLAYLIST_ITEMS, MAX_NAME_CHARS as MAX_PLAYLIST_NAME_CHARS};
 pub use problem::FileProblem;
