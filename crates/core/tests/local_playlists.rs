@@ -2,9 +2,9 @@
 //! temporary music folder: signed out with no account at all, one made of local tracks,
 //! listed, reordered, trimmed, renamed and deleted, the window told of each change and of no
 //! refusal; a service's track refused in words with nothing written; written out as M3U8 and
-//! XSPF (each file by its full path or `file://` URL, with its tags) and read back; an M3U8
-//! naming local files by relative, absolute, linked and `file://` paths imported as a
-//! playlist on this computer. Against devcloud, signed in: a file naming both catalog tracks
+//! XSPF (each file by its full path or `file://` URL, with its tags) and read back; a long
+//! M3U8 naming local files by relative, absolute, linked (into a linked subfolder too) and
+//! `file://` paths imported as a playlist on this computer. Against devcloud, signed in: a file naming both catalog tracks
 //! and local files makes both playlists under one name, each holding only its own.
 
 mod app_support;
@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use local_support::{Music, add_and_scan, settings, track, url_of};
+use local_support::{LATE_ARRIVAL, Music, add_and_scan, make, scanned, settings, track, url_of};
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
 use strato_model::ipc::{ErrorKind, LocalPlaylistPage, PlayerStatus, Track};
 use strato_testkit::{DevCloud, Moto};
@@ -229,8 +229,17 @@ async fn a_local_playlist_is_written_as_m3u8_and_xspf_and_read_back_by_path() {
 async fn an_m3u8_of_local_files_is_imported_as_a_playlist_on_this_computer() {
     let music = Music::new();
     let data = tempfile::tempdir().unwrap();
+    // A subfolder of the music that is a link to a folder elsewhere, where links are made.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let late = elsewhere.path().join("Album/03 Late Arrival.mp3");
+    make(&late, &LATE_ARRIVAL);
+    let linked_subfolder = linked(late.parent().unwrap(), &music.path().join("Linked"));
     let (app, events) = signed_out(data.path());
-    add_and_scan(&app, &music).await;
+    app.add_local_folder(music.path().display().to_string())
+        .await
+        .unwrap();
+    scanned(&app, 3 + u32::from(linked_subfolder)).await;
+    let told = events.told();
     let tracks = app.local_tracks().await.unwrap();
     let (first, second, harbour) = (
         track(&tracks, "First Light"),
@@ -254,13 +263,20 @@ async fn an_m3u8_of_local_files_is_imported_as_a_playlist_on_this_computer() {
         url_of(&music.file("Aurora Test/Northern Lights/02 Second Wind.flac")),
     );
     let mut expected = vec![first.clone(), harbour.clone(), second.clone()];
-    // And through a link to the music folder: the index keeps its real path.
+    // And through a link to the music folder: the index keeps its real path; into its
+    // linked subfolder too, which the index keeps through its link.
     let link = data.path().join("music-link");
     if linked(&music.path(), &link) {
         let through = link.join("Other Artist/Quiet Harbour/Harbour Song.ogg");
-        text = format!("{text}{}\n", through.display());
+        let into_linked = link.join("Linked/03 Late Arrival.mp3");
+        text = format!("{text}{}\n{}\n", through.display(), into_linked.display());
         expected.push(harbour.clone());
+        expected.push(track(&tracks, "Late Arrival").clone());
     }
+    // Long: the worker is asked a few hundred entries at a time.
+    let again = "../Aurora Test/Northern Lights/02 Second Wind.flac\n".repeat(250);
+    text = format!("{text}{again}");
+    expected.extend(std::iter::repeat_n(second.clone(), 250));
     let file = lists.join("evening.m3u8");
     std::fs::write(&file, text).unwrap();
 
@@ -283,7 +299,7 @@ async fn an_m3u8_of_local_files_is_imported_as_a_playlist_on_this_computer() {
     let page = app.local_playlist(&local.id).await.unwrap();
     let tracks: Vec<Track> = page.items.into_iter().map(|i| i.track).collect();
     assert_eq!(tracks, expected);
-    assert_eq!(events.told(), 1);
+    assert_eq!(events.told(), told + 1);
 
     // The service's tracks need an account: nothing is made without one.
     let refused = app
@@ -294,7 +310,8 @@ async fn an_m3u8_of_local_files_is_imported_as_a_playlist_on_this_computer() {
     assert_eq!(app.local_playlists().await.unwrap().len(), 1);
 }
 
-/// Makes `link` a link to the folder `target`, where links are made without privileges.
+/// Makes `link` a link to the folder `target`, where links are made without privileges;
+/// whether it did.
 #[cfg(unix)]
 fn linked(target: &Path, link: &Path) -> bool {
     std::os::unix::fs::symlink(target, link).unwrap();

@@ -2,9 +2,16 @@
 //! player's read and matched to the catalog (what matched, what did not and why), created as
 //! a playlist in the file's order; exported as M3U8 and XSPF and read back whole; files that
 //! are not playlists refused in words; and an import made offline from what the library saw.
+//! With files on this computer too: those matched by path leave the service's searches to
+//! the rest of the file.
+
+mod app_support;
+mod local_support;
 
 use std::sync::Arc;
 
+use app_support::eventually;
+use local_support::{Music, add_and_scan};
 use strato_core::{App, AppSettings, AudioOutput};
 use strato_model::ipc::{ErrorKind, PlaylistFileFormat, UnmatchedReason};
 use strato_testkit::{DevCloud, Moto};
@@ -180,4 +187,49 @@ async fn files_that_are_not_playlists_are_refused_in_words() {
         .await
         .unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NotFound);
+}
+
+/// Signed in to devcloud, with `music` scanned.
+async fn signed_in_with_music(cloud: &DevCloud, dir: &std::path::Path, music: &Music) -> App {
+    let app = start_app(cloud.api_url(), dir);
+    app.sign_in(cloud.api_url(), "demo", "Strato-demo-1".into())
+        .await
+        .unwrap();
+    add_and_scan(&app, music).await;
+    app
+}
+
+#[tokio::test]
+async fn files_on_this_computer_leave_the_service_searches_to_the_rest() {
+    let music = Music::new();
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = signed_in_with_music(&cloud, dir.path(), &music).await;
+
+    // As many entries naming a file on this computer as the service is ever asked about
+    // for one file, then a catalog track by its tags: it is still searched for.
+    let second = music.file("Aurora Test/Northern Lights/02 Second Wind.flac");
+    let text = format!(
+        "#EXTM3U\n{}#EXTINF:14,Velvet Orchard - Kelp Forest\n/music/Kelp Forest.flac\n",
+        format!("{}\n", second.display()).repeat(500)
+    );
+    let file = dir.path().join("long.m3u8");
+    std::fs::write(&file, text).unwrap();
+    let searches = || {
+        let log = std::fs::read_to_string(cloud.log_path()).unwrap_or_default();
+        log.lines()
+            .filter(|line| line.contains("devcloud::access") && line.contains("/v1/search"))
+            .count()
+    };
+    let before = searches();
+    let found = app.read_playlist_file(file).await.unwrap();
+    assert_eq!(found.local_matched, 500);
+    assert!(found.unmatched.is_empty(), "{:?}", found.unmatched);
+    assert_eq!(found.matched.len(), 501);
+    assert_eq!(found.matched[500].id, "tr-kelp-forest");
+    // The service was asked (its access log is written as each answer ends).
+    eventually("the service's search in its log", || async {
+        (searches() > before).then_some(())
+    })
+    .await;
 }

@@ -79,6 +79,8 @@ impl App {
         let mut exact = self
             .linked_tracks(service.as_ref(), &reachable, &file.entries)
             .await;
+        // Linked tracks may each have cost a request; the files on this computer cost none.
+        let budget = SERVICE_REQUESTS.saturating_sub(exact.len());
         exact.extend(on_disk);
         let unlinked: Vec<&PlaylistEntry> = file
             .entries
@@ -87,7 +89,6 @@ impl App {
             .filter(|(index, _)| !exact.contains_key(index))
             .map(|(_, entry)| entry)
             .collect();
-        let budget = SERVICE_REQUESTS.saturating_sub(exact.len());
         let candidates = self
             .candidates(service.as_ref(), &reachable, &unlinked, budget)
             .await;
