@@ -58,8 +58,10 @@ pub async fn remove_from_local_playlist(
     app: State<'_, App>,
     id: String,
     positions: Vec<u32>,
+    expected_revision: Option<u32>,
 ) -> Result<LocalPlaylistSummary, AppError> {
-    app.remove_from_local_playlist(&id, positions).await
+    app.remove_from_local_playlist(&id, positions, expected_revision)
+        .await
 }
 
 #[tauri::command]
@@ -68,6 +70,8 @@ pub async fn move_in_local_playlist(
     id: String,
     from: u32,
     to: u32,
+    expected_revision: Option<u32>,
 ) -> Result<LocalPlaylistSummary, AppError> {
-    app.move_in_local_playlist(&id, from, to).await
+    app.move_in_local_playlist(&id, from, to, expected_revision)
+        .await
 }

@@ -1,7 +1,8 @@
 //! Playlists kept on this computer through the App, over real files ffmpeg makes in a
 //! temporary music folder: signed out with no account at all, one made of local tracks,
 //! listed, reordered, trimmed, renamed and deleted, the window told of each change and of no
-//! refusal; a service's track refused in words with nothing written; written out as M3U8 and
+//! refusal; a service's track and positions read before another change refused in words
+//! with nothing written; a file that is nowhere kept by its name; written out as M3U8 and
 //! XSPF (each file by its full path or `file://` URL, with its tags) and read back; a long
 //! M3U8 naming local files by relative, absolute, linked (into a linked subfolder too) and
 //! `file://` paths imported as a playlist on this computer. Against devcloud, signed in: a file naming both catalog tracks
@@ -100,20 +101,32 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
     assert_eq!(created.duration_ms, expected_ms);
 
     let id = created.id.clone();
-    app.move_in_local_playlist(&id, 2, 0).await.unwrap();
+    app.move_in_local_playlist(&id, 2, 0, Some(created.revision))
+        .await
+        .unwrap();
     let page = app.local_playlist(&id).await.unwrap();
     assert_eq!(
         titles(&page),
         ["Harbour Song", "First Light", "Second Wind"]
     );
     assert_eq!(page.items[0].track, *harbour, "as the index has it");
-    app.remove_from_local_playlist(&id, vec![1]).await.unwrap();
+    app.remove_from_local_playlist(&id, vec![1], Some(page.revision))
+        .await
+        .unwrap();
     let renamed = app
         .rename_local_playlist(&id, "Evening walk")
         .await
         .unwrap();
     assert_eq!((renamed.name.as_str(), renamed.items), ("Evening walk", 2));
     assert_eq!(events.told(), 4, "each change told once");
+
+    // Positions of the page read before the removal are refused, not applied to others.
+    let stale = app
+        .remove_from_local_playlist(&id, vec![1], Some(page.revision))
+        .await
+        .unwrap_err();
+    assert_eq!(stale.kind, ErrorKind::InvalidInput);
+    assert_eq!(stale.message, "The playlist changed meanwhile; look again.");
 
     // A service's track is refused, the whole call, nothing written nor told.
     let before = app.local_playlist(&id).await.unwrap();
@@ -137,11 +150,20 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
     assert_eq!(app.local_playlists().await.unwrap().len(), 1);
     assert_eq!(events.told(), 4);
 
+    // A file that is nowhere is kept by its name, missing: never a refusal.
+    let nowhere = url_of(&music.file("Gone/Lost Song.flac"));
+    let kept = app.add_to_local_playlist(&id, vec![nowhere]).await.unwrap();
+    assert_eq!((kept.items, kept.missing), (3, 1));
+    let page = app.local_playlist(&id).await.unwrap();
+    assert_eq!(titles(&page)[2], "Lost Song");
+    assert!(page.items[2].missing);
+    assert_eq!(events.told(), 5);
+
     app.delete_local_playlist(&id).await.unwrap();
     assert!(app.local_playlists().await.unwrap().is_empty());
     let gone = app.local_playlist(&id).await.unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NotFound);
-    assert_eq!(events.told(), 5);
+    assert_eq!(events.told(), 6);
     // Before any index, nothing to change (and no index made for it).
     let fresh = tempfile::tempdir().unwrap();
     let (bare, _) = signed_out(fresh.path());

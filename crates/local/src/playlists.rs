@@ -3,15 +3,23 @@
 //! files do: there signed out, offline and under every account, never synced.
 //!
 //! - An item names its file by path and keeps the file's last-known tags (title, artist,
-//!   album, length), so a file that leaves the index (moved, its folder removed, its disk
-//!   unplugged) is still listed by name, as missing, and is whole again when a scan finds it
-//!   at the same path. Nothing is ever dropped from a playlist but by the listener.
+//!   album, length; kept in step with the index by the triggers of migration 0003), so a
+//!   file that leaves the index (moved, its folder removed, its disk unplugged) is still
+//!   listed by name, and is whole again when a scan finds it at the same path. Nothing is
+//!   ever dropped from a playlist but by the listener, not even a file that is nowhere when
+//!   it is added (it is kept by its file's name).
+//! - An item is *missing* when its file cannot be played from where it is named: the index
+//!   holds it as unplayable, or neither the index nor the disk has it. A file outside the
+//!   music folders that is there plays (the player plays any file), so it is not missing.
 //! - Items are files on this computer only: any other id is refused in words, the whole
 //!   call with it, nothing written.
 //! - Positions run from 0 without gaps; a move or a removal renumbers in the same
-//!   transaction. Each write is one transaction, and bumps the playlist's `updated_at`.
+//!   transaction. Each write is one transaction, and bumps the playlist's `updated_at` and
+//!   its `revision`: a removal or a move can name the revision its positions were read at,
+//!   and is refused, nothing changed, when another change came first.
 //! - Duplicates are allowed, as in any playlist.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -28,13 +36,18 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// that a renumbering in one transaction is quick.
 pub const MAX_ITEMS: usize = 10_000;
 
-/// A summary's columns, as [`summary_of`] reads them; `files` joined only where the file
-/// plays, so its absence is a missing item.
-const SUMMARY_SELECT: &str = "SELECT p.id, p.name, p.updated_at, count(i.id), \
-         count(i.id) - count(f.id), coalesce(sum(coalesce(f.duration_ms, i.duration_ms)), 0) \
+/// A summary's columns, as [`summary_of`] reads them: the items the index holds but cannot
+/// play counted as missing here, those it does not hold by [`missing_elsewhere`]. The kept
+/// lengths are the index's for every file it plays (the triggers keep them in step).
+const SUMMARY_SELECT: &str = "SELECT p.id, p.name, p.updated_at, p.revision, count(i.id), \
+         count(f.error), coalesce(sum(i.duration_ms), 0) \
      FROM playlists p \
      LEFT JOIN playlist_items i ON i.playlist_id = p.id \
-     LEFT JOIN files f ON f.path = i.path AND f.error IS NULL";
+     LEFT JOIN files f ON f.path = i.path";
+
+/// The message of a removal or a move refused because the playlist changed since the
+/// positions it names were read.
+const CHANGED_MEANWHILE: &str = "The playlist changed meanwhile; look again.";
 
 /// The tags an item keeps of its file.
 struct KeptTags {
@@ -50,10 +63,17 @@ struct KeptTags {
 impl LocalIndex {
     /// Every playlist kept on this computer, by name.
     pub fn playlists(&self) -> Result<Vec<LocalPlaylistSummary>> {
+        let tx = self.conn.unchecked_transaction()?;
         let sql = format!("{SUMMARY_SELECT} GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id");
-        let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map([], summary_of)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut summaries = tx
+            .prepare_cached(&sql)?
+            .query_map([], summary_of)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let elsewhere = missing_elsewhere(&tx, None)?;
+        for summary in &mut summaries {
+            summary.missing += elsewhere.get(&summary.id).copied().unwrap_or(0);
+        }
+        Ok(summaries)
     }
 
     /// The playlist `id`, as a list shows it.
@@ -65,24 +85,23 @@ impl LocalIndex {
     }
 
     /// The playlist `id` and every item, in order: a file the index holds and can play as
-    /// the index has it, any other by the tags kept of it, marked missing. The kept tags are
-    /// brought up to date with the index's first (best effort: a failure only leaves them
-    /// older).
+    /// the index has it, any other by the tags kept of it, missing unless it is a file
+    /// there on disk (see the module's doc). Read as one snapshot: a scan writing meanwhile
+    /// shows in the next read.
     ///
     /// # Errors
     /// `NotFound` when there is no such playlist (any more).
     pub fn playlist(&self, id: &str) -> Result<LocalPlaylistPage> {
-        let name: String = self
-            .conn
-            .query_row("SELECT name FROM playlists WHERE id = ?1", [id], |row| {
-                row.get(0)
-            })
+        let tx = self.conn.unchecked_transaction()?;
+        let (name, revision): (String, u32) = tx
+            .query_row(
+                "SELECT name, revision FROM playlists WHERE id = ?1",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
             .optional()?
             .ok_or_else(gone)?;
-        if let Err(error) = self.refresh_kept_tags(id) {
-            tracing::debug!(%error, "the tags kept in a local playlist were not refreshed");
-        }
-        let mut statement = self.conn.prepare_cached(
+        let mut statement = tx.prepare_cached(
             "SELECT position, path, title, artist, album, artist_id, album_id, duration_ms
              FROM playlist_items WHERE playlist_id = ?1 ORDER BY position, id",
         )?;
@@ -107,13 +126,12 @@ impl LocalIndex {
             let track_id = ids::track_id(Path::new(&kept.path))?;
             let (track, missing) = match self.track(&track_id) {
                 Ok(track) => (track, false),
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        LocalErrorKind::NotFound | LocalErrorKind::Unreadable
-                    ) =>
-                {
+                Err(error) if error.kind() == LocalErrorKind::Unreadable => {
                     (kept.into_track(track_id), true)
+                }
+                Err(error) if error.kind() == LocalErrorKind::NotFound => {
+                    let missing = !Path::new(&kept.path).is_file();
+                    (kept.into_track(track_id), missing)
                 }
                 Err(error) => return Err(error),
             };
@@ -126,6 +144,7 @@ impl LocalIndex {
         Ok(LocalPlaylistPage {
             id: id.to_owned(),
             name,
+            revision,
             items,
         })
     }
@@ -135,8 +154,8 @@ impl LocalIndex {
     ///
     /// # Errors
     /// `Invalid` for an empty or too long name, an id that is not a file on this computer,
-    /// or more than [`MAX_ITEMS`]; `NotFound` for a file neither in the index nor on disk.
-    /// Nothing is written then.
+    /// or more than [`MAX_ITEMS`]. Nothing is written then. A file neither in the index nor
+    /// on disk is kept all the same, by its name, missing.
     pub fn create_playlist(
         &mut self,
         name: &str,
@@ -163,13 +182,11 @@ impl LocalIndex {
     pub fn rename_playlist(&mut self, id: &str, name: &str) -> Result<LocalPlaylistSummary> {
         let name = valid_name(name)?;
         let tx = self.conn.transaction()?;
-        let changed = tx.execute(
-            "UPDATE playlists SET name = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, name, now_ms()],
+        change(&tx, id, None)?;
+        tx.execute(
+            "UPDATE playlists SET name = ?2 WHERE id = ?1",
+            params![id, name],
         )?;
-        if changed == 0 {
-            return Err(gone());
-        }
         let renamed = summary(&tx, id)?;
         tx.commit()?;
         Ok(renamed)
@@ -193,16 +210,16 @@ impl LocalIndex {
     /// Appends `track_ids` (files on this computer) to the playlist `id`, in order.
     ///
     /// # Errors
-    /// `NotFound` when the playlist is gone, or a file is neither in the index nor on disk;
-    /// `Invalid` for an id that is not a file on this computer, or beyond [`MAX_ITEMS`]. The
-    /// whole call is refused then, nothing written.
+    /// `NotFound` when the playlist is gone; `Invalid` for an id that is not a file on this
+    /// computer, or beyond [`MAX_ITEMS`]. The whole call is refused then, nothing written.
+    /// A file neither in the index nor on disk is kept all the same, by its name, missing.
     pub fn add_to_playlist(
         &mut self,
         id: &str,
         track_ids: &[String],
     ) -> Result<LocalPlaylistSummary> {
         let tx = self.conn.transaction()?;
-        touch(&tx, id)?;
+        change(&tx, id, None)?;
         append(&tx, id, track_ids)?;
         let changed = summary(&tx, id)?;
         tx.commit()?;
@@ -210,18 +227,21 @@ impl LocalIndex {
     }
 
     /// Removes the items at `positions` (from 0; each once, in any order) from the playlist
-    /// `id`; the rest close up.
+    /// `id`; the rest close up. With `expected_revision`, only if the playlist is still at
+    /// that revision (the one its positions were read at).
     ///
     /// # Errors
-    /// `NotFound` when the playlist is gone; `Invalid` for a position it does not have (the
-    /// list changed meanwhile): nothing is removed then.
+    /// `NotFound` when the playlist is gone; `Invalid` when it changed since
+    /// `expected_revision` ("The playlist changed meanwhile; look again."), or for a
+    /// position it does not have: nothing is removed then.
     pub fn remove_from_playlist(
         &mut self,
         id: &str,
         positions: &[u32],
+        expected_revision: Option<u32>,
     ) -> Result<LocalPlaylistSummary> {
         let tx = self.conn.transaction()?;
-        touch(&tx, id)?;
+        change(&tx, id, expected_revision)?;
         let mut order = item_order(&tx, id)?;
         let mut doomed: Vec<usize> = positions
             .iter()
@@ -242,18 +262,22 @@ impl LocalIndex {
     }
 
     /// Moves the item at `from` to `to` (both from 0; `to` is its place once moved): the
-    /// items between shift by one.
+    /// items between shift by one. With `expected_revision`, only if the playlist is still
+    /// at that revision.
     ///
     /// # Errors
-    /// `NotFound` when the playlist is gone; `Invalid` for a position it does not have.
+    /// `NotFound` when the playlist is gone; `Invalid` when it changed since
+    /// `expected_revision` ("The playlist changed meanwhile; look again."), or for a
+    /// position it does not have: nothing is moved then.
     pub fn move_in_playlist(
         &mut self,
         id: &str,
         from: u32,
         to: u32,
+        expected_revision: Option<u32>,
     ) -> Result<LocalPlaylistSummary> {
         let tx = self.conn.transaction()?;
-        touch(&tx, id)?;
+        change(&tx, id, expected_revision)?;
         let mut order = item_order(&tx, id)?;
         let (from, to) = (place(from, order.len())?, place(to, order.len())?);
         let item = order.remove(from);
@@ -263,31 +287,11 @@ impl LocalIndex {
         tx.commit()?;
         Ok(changed)
     }
-
-    /// Copies the index's tags of the playlist's files that play into what its items keep,
-    /// where they differ: what the items show once their files are gone.
-    fn refresh_kept_tags(&self, id: &str) -> Result<()> {
-        let mut statement = self.conn.prepare_cached(
-            "UPDATE playlist_items SET title = f.title, artist = coalesce(f.artist, ''),
-                 album = f.album, artist_id = f.artist_id, album_id = f.album_id,
-                 duration_ms = f.duration_ms
-             FROM files f
-             WHERE playlist_items.playlist_id = ?1 AND f.path = playlist_items.path
-                 AND f.error IS NULL
-                 AND (playlist_items.title IS NOT f.title
-                     OR playlist_items.artist IS NOT coalesce(f.artist, '')
-                     OR playlist_items.album IS NOT f.album
-                     OR playlist_items.artist_id IS NOT f.artist_id
-                     OR playlist_items.album_id IS NOT f.album_id
-                     OR playlist_items.duration_ms IS NOT f.duration_ms)",
-        )?;
-        statement.execute([id])?;
-        Ok(())
-    }
 }
 
 impl KeptTags {
-    /// The track a missing file is shown as: its id (the file's URL) and the tags kept.
+    /// The track a file the index does not play is shown as: its id (the file's URL) and
+    /// the tags kept.
     fn into_track(self, id: String) -> Track {
         Track {
             id,
@@ -305,34 +309,80 @@ impl KeptTags {
     }
 }
 
+/// A summary as [`SUMMARY_SELECT`] gives it: `missing` without the files the index does
+/// not hold.
 fn summary_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<LocalPlaylistSummary> {
     Ok(LocalPlaylistSummary {
         id: row.get(0)?,
         name: row.get(1)?,
         updated_at_ms: row.get(2)?,
-        items: row.get(3)?,
-        missing: row.get(4)?,
-        duration_ms: row.get::<_, i64>(5)?.unsigned_abs(),
+        revision: row.get(3)?,
+        items: row.get(4)?,
+        missing: row.get(5)?,
+        duration_ms: row.get::<_, i64>(6)?.unsigned_abs(),
     })
 }
 
 fn summary(conn: &Connection, id: &str) -> Result<LocalPlaylistSummary> {
     let sql = format!("{SUMMARY_SELECT} WHERE p.id = ?1 GROUP BY p.id");
-    conn.prepare_cached(&sql)?
+    let mut found = conn
+        .prepare_cached(&sql)?
         .query_row([id], summary_of)
         .optional()?
-        .ok_or_else(gone)
+        .ok_or_else(gone)?;
+    found.missing += missing_elsewhere(conn, Some(id))?
+        .get(id)
+        .copied()
+        .unwrap_or(0);
+    Ok(found)
 }
 
-/// Marks the playlist changed now; `NotFound` when it is gone.
-fn touch(conn: &Connection, id: &str) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE playlists SET updated_at = ?2 WHERE id = ?1",
-        params![id, now_ms()],
+/// How many items of each playlist (of `only`, else of all) name a file the index does not
+/// hold and the disk does not have either: the missing ones [`SUMMARY_SELECT`] cannot see.
+/// Each such file is looked for on disk once.
+fn missing_elsewhere(conn: &Connection, only: Option<&str>) -> Result<HashMap<String, u32>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT i.playlist_id, i.path FROM playlist_items i
+         WHERE (?1 IS NULL OR i.playlist_id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM files f WHERE f.path = i.path)",
     )?;
-    if changed == 0 {
-        return Err(gone());
+    let rows = statement
+        .query_map([only], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut on_disk: HashMap<String, bool> = HashMap::new();
+    let mut missing: HashMap<String, u32> = HashMap::new();
+    for (playlist, path) in rows {
+        let there = *on_disk
+            .entry(path)
+            .or_insert_with_key(|path| Path::new(path).is_file());
+        if !there {
+            *missing.entry(playlist).or_default() += 1;
+        }
     }
+    Ok(missing)
+}
+
+/// Starts a change of the playlist `id`: checks it is there (`NotFound`) and, given
+/// `expected`, still at that revision (`Invalid`), then marks it changed now, one revision
+/// on. In the change's transaction, so a refusal writes nothing.
+fn change(conn: &Connection, id: &str, expected: Option<u32>) -> Result<()> {
+    let revision: u32 = conn
+        .query_row(
+            "SELECT revision FROM playlists WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(gone)?;
+    if expected.is_some_and(|expected| expected != revision) {
+        return Err(LocalError::new(LocalErrorKind::Invalid, CHANGED_MEANWHILE));
+    }
+    conn.execute(
+        "UPDATE playlists SET updated_at = ?2, revision = ?3 WHERE id = ?1",
+        params![id, now_ms(), revision.wrapping_add(1)],
+    )?;
     Ok(())
 }
 
@@ -381,7 +431,8 @@ fn append(conn: &Connection, id: &str, track_ids: &[String]) -> Result<()> {
 }
 
 /// What an item of the file `track_id` keeps: the index's tags, else (a file outside the
-/// music folders) its name.
+/// music folders, or nowhere now) its name: nothing asked for is dropped, and the triggers
+/// bring the tags in once a scan finds the file.
 fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
     if !is_local_track_id(track_id) {
         return Err(LocalError::new(
@@ -410,12 +461,6 @@ fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
         .optional()?;
     if let Some(kept) = indexed {
         return Ok(kept);
-    }
-    if !path.is_file() {
-        return Err(LocalError::new(
-            LocalErrorKind::NotFound,
-            format!("The file {} cannot be found.", path.display()),
-        ));
     }
     let name = |part: Option<&std::ffi::OsStr>| {
         part.map(|part| part.to_string_lossy().into_owned())

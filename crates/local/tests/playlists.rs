@@ -1,13 +1,15 @@
 //! Playlists kept on this computer, on a real index on disk over real files ffmpeg made:
 //! created, appended to, reordered, trimmed, renamed and deleted, each in words when refused
-//! (a service's track id, a place the playlist lacks, an empty name) with nothing written; a
-//! file gone from the index listed as missing by the tags kept of it (the latest the index
-//! had), whole again once a scan finds it back; everything still there when the database is
-//! opened again; and an index of the previous schema taken up with its folders and tracks.
+//! (a service's track id, a place the playlist lacks, an empty name, positions read before
+//! another change) with nothing written; a file gone from the index listed by the tags kept
+//! of it (the latest the index had, kept in step by the index's triggers, not by reading),
+//! missing unless it is a file on disk, whole again once a scan finds it back; a file that is
+//! nowhere kept by its name; everything still there when the database is opened again; and
+//! an index of the schema before the last migration taken up with its folders and tracks.
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 use strato_local::ids::{self, PLAYLIST_ID_PREFIX};
@@ -56,6 +58,20 @@ impl Library {
 
     fn database(&self) -> PathBuf {
         self.dir.path().join("local-files.sqlite3")
+    }
+
+    /// The titles the items of `id` keep, read from the database by another connection
+    /// (nothing of the index's own reading involved).
+    fn kept_titles(&self, id: &str) -> Vec<String> {
+        let conn = Connection::open(self.database()).unwrap();
+        let mut statement = conn
+            .prepare("SELECT title FROM playlist_items WHERE playlist_id = ?1 ORDER BY position")
+            .unwrap();
+        statement
+            .query_map([id], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
     }
 }
 
@@ -107,13 +123,13 @@ fn a_playlist_is_made_reordered_trimmed_renamed_and_deleted() {
     assert!(page.items.iter().all(|item| !item.missing));
 
     // The last to the front, then the front to the end.
-    lib.index.move_in_playlist(&id, 3, 0).unwrap();
+    lib.index.move_in_playlist(&id, 3, 0, None).unwrap();
     let page = lib.index.playlist(&id).unwrap();
     assert_eq!(
         titles(&page),
         ["Jóga MP3", "Jóga MP3", "Hunter FLAC", "Bachelorette ALAC"]
     );
-    lib.index.move_in_playlist(&id, 0, 3).unwrap();
+    lib.index.move_in_playlist(&id, 0, 3, None).unwrap();
     let page = lib.index.playlist(&id).unwrap();
     assert_eq!(
         titles(&page),
@@ -122,17 +138,23 @@ fn a_playlist_is_made_reordered_trimmed_renamed_and_deleted() {
     assert_eq!(positions(&page), [0, 1, 2, 3]);
 
     // Two removed at once (given out of order, one twice); the rest close up.
-    let trimmed = lib.index.remove_from_playlist(&id, &[2, 0, 2]).unwrap();
+    let trimmed = lib
+        .index
+        .remove_from_playlist(&id, &[2, 0, 2], None)
+        .unwrap();
     assert_eq!(trimmed.items, 2);
     let page = lib.index.playlist(&id).unwrap();
     assert_eq!(titles(&page), ["Hunter FLAC", "Jóga MP3"]);
     assert_eq!(positions(&page), [0, 1]);
 
     // A place the playlist lacks is refused in words, nothing removed nor moved.
-    let beyond = lib.index.remove_from_playlist(&id, &[0, 2]).unwrap_err();
+    let beyond = lib
+        .index
+        .remove_from_playlist(&id, &[0, 2], None)
+        .unwrap_err();
     assert_eq!(beyond.kind(), LocalErrorKind::Invalid);
     assert!(beyond.message().contains("no item 3"), "{beyond}");
-    let beyond = lib.index.move_in_playlist(&id, 0, 5).unwrap_err();
+    let beyond = lib.index.move_in_playlist(&id, 0, 5, None).unwrap_err();
     assert_eq!(beyond.kind(), LocalErrorKind::Invalid);
     assert_eq!(
         titles(&lib.index.playlist(&id).unwrap()),
@@ -161,7 +183,7 @@ fn a_playlist_is_made_reordered_trimmed_renamed_and_deleted() {
         lib.index.playlist(&id).unwrap_err(),
         lib.index.delete_playlist(&id).unwrap_err(),
         lib.index.add_to_playlist(&id, &[joga]).unwrap_err(),
-        lib.index.move_in_playlist(&id, 0, 0).unwrap_err(),
+        lib.index.move_in_playlist(&id, 0, 0, None).unwrap_err(),
     ] {
         assert_eq!(gone.kind(), LocalErrorKind::NotFound);
         assert!(gone.message().contains("no longer"), "{gone}");
@@ -177,6 +199,34 @@ fn a_playlist_is_made_reordered_trimmed_renamed_and_deleted() {
     assert_eq!(rows, 0, "its items went with it");
     // The files stay in the index.
     assert_eq!(lib.index.tracks().unwrap().len(), 3);
+}
+
+#[test]
+fn a_move_within_shifts_only_the_items_between() {
+    let mut lib = Library::new();
+    let tracks = [lib.id(0), lib.id(1), lib.id(2), lib.id(0), lib.id(1)];
+    let id = lib.index.create_playlist("Within", &tracks).unwrap().id;
+    // Down: the second to the fourth place; the ends stay.
+    lib.index.move_in_playlist(&id, 1, 3, None).unwrap();
+    let page = lib.index.playlist(&id).unwrap();
+    assert_eq!(
+        titles(&page),
+        [
+            "Jóga MP3",
+            "Bachelorette ALAC",
+            "Jóga MP3",
+            "Hunter FLAC",
+            "Hunter FLAC"
+        ]
+    );
+    assert_eq!(positions(&page), [0, 1, 2, 3, 4]);
+    assert_eq!(page.items[3].track.id, tracks[1]);
+    // And back up.
+    lib.index.move_in_playlist(&id, 3, 1, None).unwrap();
+    let page = lib.index.playlist(&id).unwrap();
+    let order: Vec<&str> = page.items.iter().map(|i| i.track.id.as_str()).collect();
+    assert_eq!(order, tracks);
+    assert_eq!(positions(&page), [0, 1, 2, 3, 4]);
 }
 
 #[test]
@@ -204,12 +254,6 @@ fn a_service_track_is_refused_with_nothing_written() {
             "A playlist on this computer holds files on this computer only."
         );
     }
-    // A file neither in the index nor on disk.
-    let nowhere = ids::track_id(&lib.music.join("nowhere.flac")).unwrap();
-    let missing = lib.index.add_to_playlist(&id, &[nowhere]).unwrap_err();
-    assert_eq!(missing.kind(), LocalErrorKind::NotFound);
-    assert!(missing.message().contains("nowhere.flac"), "{missing}");
-
     assert_eq!(lib.index.playlist_summary(&id).unwrap(), before);
     let names: Vec<String> = lib
         .index
@@ -233,9 +277,11 @@ fn a_file_gone_from_the_index_is_kept_by_its_tags_and_comes_back() {
     let hunter_file = lib.file(TAGGED[1].name);
     let hunter_track = lib.index.track(&hunter).unwrap();
 
-    // Retagged and rescanned: the playlist shows, and keeps, the new title.
+    // Retagged and rescanned: the playlist keeps the new title as the scan writes it (no
+    // reading of the playlist needed), and shows it.
     set_title(&hunter_file, "Hunter Retitled");
     lib.scan();
+    assert_eq!(lib.kept_titles(&id), ["Jóga MP3", "Hunter Retitled"]);
     let page = lib.index.playlist(&id).unwrap();
     assert_eq!(titles(&page), ["Jóga MP3", "Hunter Retitled"]);
 
@@ -270,12 +316,141 @@ fn a_file_gone_from_the_index_is_kept_by_its_tags_and_comes_back() {
     );
     assert_eq!(lib.index.playlist_summary(&id).unwrap().missing, 0);
 
-    // Its whole folder removed from the music: every item kept, all missing.
+    // Its whole folder removed from the music: every item kept, by what the index had of
+    // its file as the file's row went (what the items kept is made stale by hand first).
+    Connection::open(lib.database())
+        .unwrap()
+        .execute("UPDATE playlist_items SET title = 'stale'", [])
+        .unwrap();
     let music = lib.music.clone();
     lib.index.remove_folder(&music).unwrap();
+    assert_eq!(lib.kept_titles(&id), ["Jóga MP3", "Hunter Retitled"]);
     let page = lib.index.playlist(&id).unwrap();
     assert_eq!(titles(&page), ["Jóga MP3", "Hunter Retitled"]);
+    // Not played from the music folders any more, but there on disk: they play from where
+    // they are, as any file opened with Strato does.
+    assert!(page.items.iter().all(|item| !item.missing));
+    std::fs::remove_dir_all(&music).unwrap();
+    let page = lib.index.playlist(&id).unwrap();
     assert!(page.items.iter().all(|item| item.missing));
+    assert_eq!(lib.index.playlist_summary(&id).unwrap().missing, 2);
+}
+
+#[test]
+fn positions_read_before_another_change_are_refused_with_nothing_changed() {
+    let mut lib = Library::new();
+    let created = lib
+        .index
+        .create_playlist("Careful", &[lib.id(0), lib.id(1), lib.id(2)])
+        .unwrap();
+    let id = created.id.clone();
+    let page = lib.index.playlist(&id).unwrap();
+    assert_eq!(page.revision, created.revision);
+
+    // Delete on the second row, twice before the page is read again: the first removes
+    // Hunter; the second names the same position at the same revision and is refused,
+    // rather than remove Bachelorette. A move read at that revision too.
+    let first = lib
+        .index
+        .remove_from_playlist(&id, &[1], Some(page.revision))
+        .unwrap();
+    assert_eq!(first.revision, page.revision + 1);
+    for stale in [
+        lib.index
+            .remove_from_playlist(&id, &[1], Some(page.revision))
+            .unwrap_err(),
+        lib.index
+            .move_in_playlist(&id, 0, 1, Some(page.revision))
+            .unwrap_err(),
+    ] {
+        assert_eq!(stale.kind(), LocalErrorKind::Invalid);
+        assert_eq!(
+            stale.message(),
+            "The playlist changed meanwhile; look again."
+        );
+    }
+    let now = lib.index.playlist(&id).unwrap();
+    assert_eq!(titles(&now), ["Jóga MP3", "Bachelorette ALAC"]);
+    assert_eq!(now.revision, first.revision, "a refusal changes nothing");
+
+    // At the revision read again, it goes through; every change moves it on.
+    let moved = lib
+        .index
+        .move_in_playlist(&id, 0, 1, Some(now.revision))
+        .unwrap();
+    assert_eq!(moved.revision, now.revision + 1);
+    let renamed = lib.index.rename_playlist(&id, "Still careful").unwrap();
+    let added = lib.index.add_to_playlist(&id, &[lib.id(0)]).unwrap();
+    assert_eq!(
+        (renamed.revision, added.revision),
+        (moved.revision + 1, moved.revision + 2)
+    );
+    assert_eq!(lib.index.playlists().unwrap()[0].revision, added.revision);
+    // Without one, by positions alone, as before.
+    lib.index.remove_from_playlist(&id, &[0], None).unwrap();
+    assert_eq!(
+        titles(&lib.index.playlist(&id).unwrap()),
+        ["Jóga MP3", "Jóga MP3"]
+    );
+}
+
+#[test]
+fn a_file_outside_the_music_plays_and_one_nowhere_is_kept_by_its_name() {
+    let mut lib = Library::new();
+    let outside = copy_media(
+        TAGGED[3].name,
+        &lib.dir.path().join("Downloads/Alarm Call.ogg"),
+    );
+    let outside = std::fs::canonicalize(outside).unwrap();
+    // Not there yet; later a file of the music folder.
+    let later = lib.music.join("Later/Late Song.flac");
+    let (outside_id, later_id) = (
+        ids::track_id(&outside).unwrap(),
+        ids::track_id(&later).unwrap(),
+    );
+
+    let made = lib
+        .index
+        .create_playlist("Anywhere", &[lib.id(0), outside_id.clone()])
+        .unwrap();
+    let id = made.id.clone();
+    assert_eq!((made.items, made.missing), (2, 0));
+    // A file that is nowhere is kept, never refused: nothing asked for is lost.
+    let added = lib
+        .index
+        .add_to_playlist(&id, std::slice::from_ref(&later_id))
+        .unwrap();
+    assert_eq!((added.items, added.missing), (3, 1));
+    assert_eq!(lib.index.playlists().unwrap()[0].missing, 1);
+    let page = lib.index.playlist(&id).unwrap();
+    assert_eq!(missing(&page), [false, false, true]);
+    // By their files' names and folders.
+    assert_eq!(titles(&page), ["Jóga MP3", "Alarm Call", "Late Song"]);
+    assert_eq!(page.items[1].track.id, outside_id);
+    assert_eq!(page.items[2].track.id, later_id);
+    assert_eq!(page.items[2].track.album_title, "Later");
+
+    // The file outside goes: missing, in the page and the summary alike.
+    std::fs::remove_file(&outside).unwrap();
+    assert_eq!(
+        missing(&lib.index.playlist(&id).unwrap()),
+        [false, true, true]
+    );
+    assert_eq!(lib.index.playlist_summary(&id).unwrap().missing, 2);
+
+    // The one that was nowhere arrives in the music folder: found by the scan, with its
+    // tags, and kept with them.
+    copy_media(TAGGED[1].name, &later);
+    lib.scan();
+    let page = lib.index.playlist(&id).unwrap();
+    assert_eq!(missing(&page), [false, true, false]);
+    assert_eq!(page.items[2].track, lib.index.track(&later_id).unwrap());
+    assert_eq!(lib.kept_titles(&id)[2], "Hunter FLAC");
+    assert_eq!(lib.index.playlist_summary(&id).unwrap().missing, 1);
+}
+
+fn missing(page: &LocalPlaylistPage) -> Vec<bool> {
+    page.items.iter().map(|i| i.missing).collect()
 }
 
 #[test]
@@ -286,7 +461,7 @@ fn playlists_are_there_when_the_index_is_opened_again() {
         .create_playlist("Lasting", &[lib.id(2), lib.id(0)])
         .unwrap()
         .id;
-    lib.index.move_in_playlist(&id, 1, 0).unwrap();
+    lib.index.move_in_playlist(&id, 1, 0, None).unwrap();
     let before = lib.index.playlist(&id).unwrap();
     let database = lib.database();
     drop(lib.index);
@@ -300,45 +475,100 @@ fn playlists_are_there_when_the_index_is_opened_again() {
 #[test]
 fn an_index_of_the_previous_schema_keeps_its_folders_and_tracks() {
     let lib = Library::new();
-    let database = lib.database();
+    let latest = lib.database();
     let tracks = lib.index.tracks().unwrap();
     let folders = lib.index.folders().unwrap();
     drop(lib.index);
 
-    // The same index as the previous version wrote it: its schema exactly (checked against
-    // the migrations of that version run on an empty database), at its version.
-    let previous = LATEST_VERSION - 1;
+    // The same index as the version before the last migration wrote it: every migration
+    // but the last run on a new database, at that version, and the rows of the index
+    // scanned above copied in.
+    let migrations = migration_files();
+    assert_eq!(migrations.len(), LATEST_VERSION as usize);
+    let previous_version = LATEST_VERSION - 1;
+    let previous = lib.dir.path().join("previous.sqlite3");
     {
-        let conn = Connection::open(&database).unwrap();
-        conn.execute_batch("DROP TABLE playlist_items; DROP TABLE playlists;")
+        let conn = Connection::open(&previous).unwrap();
+        for sql in &migrations[..migrations.len() - 1] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", previous_version)
             .unwrap();
-        conn.pragma_update(None, "user_version", previous).unwrap();
-        let fresh = Connection::open_in_memory().unwrap();
-        fresh
-            .execute_batch(include_str!("../migrations/0001_local_index.sql"))
+        copy_rows(&conn, &latest);
+        let copied: i64 = conn
+            .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
             .unwrap();
-        fresh
-            .execute_batch(include_str!("../migrations/0002_folder_device.sql"))
-            .unwrap();
-        assert_eq!(schema(&conn), schema(&fresh));
-        let version: u32 = conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))
-            .unwrap();
-        assert_eq!(version, previous);
+        assert_eq!(copied, 3);
     }
 
-    let mut index = LocalIndex::open(&database).unwrap();
-    let version: u32 = Connection::open(&database)
+    let mut index = LocalIndex::open(&previous).unwrap();
+    let version: u32 = Connection::open(&previous)
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
     assert_eq!(version, LATEST_VERSION);
     assert_eq!(index.folders().unwrap(), folders);
     assert_eq!(index.tracks().unwrap(), tracks);
+    assert_eq!(index.search("hunter", 5).unwrap().len(), 1);
+    // Its schema is now the latest's, exactly.
+    let fresh = lib.dir.path().join("fresh.sqlite3");
+    drop(LocalIndex::open(&fresh).unwrap());
+    assert_eq!(
+        schema(&Connection::open(&previous).unwrap()),
+        schema(&Connection::open(&fresh).unwrap())
+    );
     let made = index
         .create_playlist("After the update", &[tracks[0].id.clone()])
         .unwrap();
     assert_eq!(made.items, 1);
+}
+
+/// The SQL of every migration, in order (the files of `migrations/`, by name).
+fn migration_files() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect()
+}
+
+/// Copies into `conn`'s tables the rows of the same tables in the database at `from`, by
+/// the columns `conn`'s have (a later migration may have added some). The search index's
+/// own tables are left out: `conn`'s triggers fill it as the files go in.
+fn copy_rows(conn: &Connection, from: &Path) {
+    conn.execute("ATTACH ?1 AS latest", [from.to_str().unwrap()])
+        .unwrap();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+             AND name NOT LIKE 'sqlite_%'",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for table in tables {
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1, 'main')")
+            .unwrap()
+            .query_map([&table], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let columns = columns.join(", ");
+        conn.execute_batch(&format!(
+            "INSERT INTO main.{table} ({columns}) SELECT {columns} FROM latest.{table}"
+        ))
+        .unwrap();
+    }
+    conn.execute_batch("DETACH latest").unwrap();
 }
 
 /// Every table, index and trigger's SQL, by name.

@@ -911,7 +911,8 @@ id: string, name: string,
  */
 items: number, 
 /**
- * Of those, items whose file is not in the music folders now (or cannot be played).
+ * Of those, items whose file cannot be played from where it is named: neither in the
+ * music folders nor on disk, or there but damaged.
  */
 missing: number, 
 /**
@@ -921,8 +922,21 @@ duration_ms: number,
 /**
  * When its name or items last changed, Unix milliseconds.
  */
-updated_at_ms: number, };
-export type LocalPlaylistPage = { id: string, name: string, items: Array<LocalPlaylistItem>, };
+updated_at_ms: number, 
+/**
+ * One more at every change of its name or items: a removal or a move names the
+ * revision its positions were read at, and is refused if another change came first.
+ * Always sent; optional in TypeScript only until the window's stand-ins of the core
+ * carry it (then drop `as` and `optional`).
+ */
+revision?: number, };
+export type LocalPlaylistPage = { id: string, name: string, 
+/**
+ * The revision these items are at (see [`LocalPlaylistSummary::revision`]): what a
+ * removal or a move of their positions passes as `expected_revision`. Optional in
+ * TypeScript for the same while.
+ */
+revision?: number, items: Array<LocalPlaylistItem>, };
 export type LocalPlaylistItem = { 
 /**
  * Its place, from 0: what removing and moving items name.
@@ -934,8 +948,9 @@ position: number,
  */
 track: Track, 
 /**
- * The file is not in the music folders now, or cannot be played: shown greyed, not
- * played.
+ * The file cannot be played from where it is named (neither in the music folders nor
+ * on disk, or damaged): shown greyed, not played. A file outside the music folders that
+ * is there plays.
  */
 missing: boolean, };
 export type ImportedPlaylists = { 

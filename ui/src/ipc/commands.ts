@@ -110,8 +110,8 @@ export type Commands = {
   rename_local_playlist: { args: { id: string; name: string }; result: LocalPlaylistSummary };
   delete_local_playlist: { args: { id: string }; result: void };
   add_to_local_playlist: { args: { id: string; trackIds: ReadonlyArray<string> }; result: LocalPlaylistSummary };
-  remove_from_local_playlist: { args: { id: string; positions: ReadonlyArray<number> }; result: LocalPlaylistSummary };
-  move_in_local_playlist: { args: { id: string; from: number; to: number }; result: LocalPlaylistSummary };
+  remove_from_local_playlist: { args: { id: string; positions: ReadonlyArray<number>; expectedRevision: number | null }; result: LocalPlaylistSummary };
+  move_in_local_playlist: { args: { id: string; from: number; to: number; expectedRevision: number | null }; result: LocalPlaylistSummary };
   toggle_mini_player: { args: null; result: void };
   show_main_window: { args: null; result: void };
   play_next: { args: { trackIds: ReadonlyArray<string> }; result: void };

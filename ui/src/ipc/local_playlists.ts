@@ -3,7 +3,10 @@
 // and under every account, and never sync. Their ids start `local-playlist:`; their items are
 // files on this computer only (`file://` track ids: a service's track is refused, the whole
 // call). An item whose file went away is still listed by the tags kept of it, `missing`.
-// Positions run from 0.
+// Positions run from 0. Every change bumps the playlist's `revision`; a removal or a move given
+// the `revision` of the page its positions were read from is refused (`invalid_input`, "The
+// playlist changed meanwhile; look again.", nothing changed) when another change came first,
+// so a second Delete before the page is read again cannot remove other items.
 import type { LocalPlaylistPage, LocalPlaylistSummary } from "./bindings";
 import { call, subscribe, type Unlisten } from "./transport";
 
@@ -45,14 +48,34 @@ export function addToLocalPlaylist(id: string, trackIds: readonly string[]): Pro
   return call("add_to_local_playlist", { id, trackIds: [...trackIds] });
 }
 
-/** Removes the items at `positions` (from 0); a position it lacks rejects, nothing removed. */
-export function removeFromLocalPlaylist(id: string, positions: readonly number[]): Promise<LocalPlaylistSummary> {
-  return call("remove_from_local_playlist", { id, positions: [...positions] });
+/**
+ * Removes the items at `positions` (from 0); a position it lacks rejects, nothing removed. Given
+ * `expectedRevision` (the `revision` of the page the positions come from), rejects
+ * `invalid_input` with nothing removed when the playlist changed since.
+ */
+export function removeFromLocalPlaylist(
+  id: string,
+  positions: readonly number[],
+  expectedRevision?: number,
+): Promise<LocalPlaylistSummary> {
+  return call("remove_from_local_playlist", {
+    id,
+    positions: [...positions],
+    expectedRevision: expectedRevision ?? null,
+  });
 }
 
-/** Moves the item at `from` to `to` (both from 0; `to` is its place once moved). */
-export function moveInLocalPlaylist(id: string, from: number, to: number): Promise<LocalPlaylistSummary> {
-  return call("move_in_local_playlist", { id, from, to });
+/**
+ * Moves the item at `from` to `to` (both from 0; `to` is its place once moved). Given
+ * `expectedRevision`, rejects `invalid_input` with nothing moved when the playlist changed since.
+ */
+export function moveInLocalPlaylist(
+  id: string,
+  from: number,
+  to: number,
+  expectedRevision?: number,
+): Promise<LocalPlaylistSummary> {
+  return call("move_in_local_playlist", { id, from, to, expectedRevision: expectedRevision ?? null });
 }
 
 export function onLocalPlaylistsChanged(callback: () => void): Promise<Unlisten> {

@@ -44,7 +44,8 @@ impl App {
     ///
     /// # Errors
     /// `InvalidInput` for an empty name or a track that is not a file on this computer;
-    /// `NotFound` for a file that is not there; `Storage` when the index cannot be written.
+    /// `Storage` when the index cannot be written. A file that is not there is kept, by its
+    /// name, as missing.
     pub async fn create_local_playlist(
         &self,
         name: &str,
@@ -92,7 +93,8 @@ impl App {
     ///
     /// # Errors
     /// `InvalidInput` when any is not a file on this computer: the whole call is refused,
-    /// nothing added. `NotFound` when the playlist or a file is gone.
+    /// nothing added. `NotFound` when the playlist is gone (a file that is not there is kept,
+    /// by its name, as missing).
     pub async fn add_to_local_playlist(
         &self,
         id: &str,
@@ -103,34 +105,45 @@ impl App {
             .await
     }
 
-    /// Removes the items at `positions` (from 0) of the playlist `id`.
+    /// Removes the items at `positions` (from 0) of the playlist `id`; given
+    /// `expected_revision` (the page's `revision` the positions were read from), only if
+    /// nothing changed it since.
     ///
     /// # Errors
-    /// `NotFound` when it is gone; `InvalidInput` for a position it does not have (nothing
+    /// `NotFound` when it is gone; `InvalidInput` when it changed meanwhile ("The playlist
+    /// changed meanwhile; look again.") or for a position it does not have (nothing
     /// removed).
     pub async fn remove_from_local_playlist(
         &self,
         id: &str,
         positions: Vec<u32>,
+        expected_revision: Option<u32>,
     ) -> Result<LocalPlaylistSummary, AppError> {
         let id = id.to_owned();
-        self.write_local_playlist(move |index| index.remove_from_playlist(&id, &positions))
-            .await
+        self.write_local_playlist(move |index| {
+            index.remove_from_playlist(&id, &positions, expected_revision)
+        })
+        .await
     }
 
-    /// Moves the item at `from` to `to` (both from 0) in the playlist `id`.
+    /// Moves the item at `from` to `to` (both from 0) in the playlist `id`; given
+    /// `expected_revision`, only if nothing changed it since.
     ///
     /// # Errors
-    /// `NotFound` when it is gone; `InvalidInput` for a position it does not have.
+    /// `NotFound` when it is gone; `InvalidInput` when it changed meanwhile or for a
+    /// position it does not have (nothing moved).
     pub async fn move_in_local_playlist(
         &self,
         id: &str,
         from: u32,
         to: u32,
+        expected_revision: Option<u32>,
     ) -> Result<LocalPlaylistSummary, AppError> {
         let id = id.to_owned();
-        self.write_local_playlist(move |index| index.move_in_playlist(&id, from, to))
-            .await
+        self.write_local_playlist(move |index| {
+            index.move_in_playlist(&id, from, to, expected_revision)
+        })
+        .await
     }
 
     /// The name and the tracks of the playlist `id`, in order (missing files by their kept

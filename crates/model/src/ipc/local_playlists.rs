@@ -25,7 +25,8 @@ pub struct LocalPlaylistSummary {
     pub name: String,
     /// How many items it holds, missing ones included.
     pub items: u32,
-    /// Of those, items whose file is not in the music folders now (or cannot be played).
+    /// Of those, items whose file cannot be played from where it is named: neither in the
+    /// music folders nor on disk, or there but damaged.
     pub missing: u32,
     /// Its length: every item's, a missing one's as last known.
     #[ts(type = "number")]
@@ -33,6 +34,12 @@ pub struct LocalPlaylistSummary {
     /// When its name or items last changed, Unix milliseconds.
     #[ts(type = "number")]
     pub updated_at_ms: i64,
+    /// One more at every change of its name or items: a removal or a move names the
+    /// revision its positions were read at, and is refused if another change came first.
+    /// Always sent; optional in TypeScript only until the window's stand-ins of the core
+    /// carry it (then drop `as` and `optional`).
+    #[ts(as = "Option<u32>", optional)]
+    pub revision: u32,
 }
 
 /// An opened local playlist: every item, in order.
@@ -40,6 +47,11 @@ pub struct LocalPlaylistSummary {
 pub struct LocalPlaylistPage {
     pub id: String,
     pub name: String,
+    /// The revision these items are at (see [`LocalPlaylistSummary::revision`]): what a
+    /// removal or a move of their positions passes as `expected_revision`. Optional in
+    /// TypeScript for the same while.
+    #[ts(as = "Option<u32>", optional)]
+    pub revision: u32,
     pub items: Vec<LocalPlaylistItem>,
 }
 
@@ -51,8 +63,9 @@ pub struct LocalPlaylistItem {
     /// The file's track (its id is the file's `file://` URL): from the index when the file
     /// is there, else made of the tags last known.
     pub track: Track,
-    /// The file is not in the music folders now, or cannot be played: shown greyed, not
-    /// played.
+    /// The file cannot be played from where it is named (neither in the music folders nor
+    /// on disk, or damaged): shown greyed, not played. A file outside the music folders that
+    /// is there plays.
     pub missing: bool,
 }
 
