@@ -49,8 +49,11 @@ pub trait AppEvents: Send + Sync {
     /// The listener's music folders on this computer changed: one added or removed, a scan
     /// moving on (a few times a second at most) or ending, a change on disk taken in.
     fn local_files_changed(&self, _view: &LocalFilesView) {}
-    /// A playlist kept on this computer was created, renamed, deleted or its items changed:
-    /// the sidebar and an open one read theirs again.
+    /// A playlist kept on this computer was created, renamed, deleted or its items changed,
+    /// or which of its files are missing may have (a scan that changed the index ended, the
+    /// watcher took a change in, a music folder was removed), or the index went out of
+    /// reach or came back (the data folder moved): the sidebar and an open one read theirs
+    /// again.
     fn local_playlists_changed(&self) {}
 }
 

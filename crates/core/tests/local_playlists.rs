@@ -2,11 +2,14 @@
 //! temporary music folder: signed out with no account at all, one made of local tracks,
 //! listed, reordered, trimmed, renamed and deleted, the window told of each change and of no
 //! refusal; a service's track and positions read before another change refused in words
-//! with nothing written; a file that is nowhere kept by its name; written out as M3U8 and
-//! XSPF (each file by its full path or `file://` URL, with its tags) and read back; a long
-//! M3U8 naming local files by relative, absolute, linked (into a linked subfolder too) and
-//! `file://` paths imported as a playlist on this computer. Against devcloud, signed in: a file naming both catalog tracks
-//! and local files makes both playlists under one name, each holding only its own.
+//! with nothing written; a file that is nowhere kept by its name; the window told when a
+//! scan or a folder's removal changes which files are missing; an index that cannot be used
+//! answered as `Storage` in words, not as no playlists; written out as M3U8 and XSPF (each
+//! file by its full path or `file://` URL, with its tags) and read back; a long M3U8 naming
+//! local files by relative, absolute, linked (into a linked subfolder too) and `file://`
+//! paths imported as a playlist on this computer. Against devcloud, signed in: a file naming
+//! both catalog tracks and local files makes both playlists under one name, each holding
+//! only its own.
 
 mod app_support;
 mod local_support;
@@ -84,11 +87,13 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
         track(&tracks, "Harbour Song"),
     );
 
+    // The scan that found the files told the window once, at its end.
+    assert_eq!(events.told(), 1);
     let created = app
         .create_local_playlist(" Evening ", ids(&[first, second, harbour]))
         .await
         .unwrap();
-    assert_eq!(events.told(), 1);
+    assert_eq!(events.told(), 2);
     assert_eq!(created.name, "Evening");
     assert!(created.id.starts_with("local-playlist:"), "{}", created.id);
     let listed = app.local_playlists().await.unwrap();
@@ -118,7 +123,7 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
         .await
         .unwrap();
     assert_eq!((renamed.name.as_str(), renamed.items), ("Evening walk", 2));
-    assert_eq!(events.told(), 4, "each change told once");
+    assert_eq!(events.told(), 5, "each change told once");
 
     // Positions of the page read before the removal are refused, not applied to others.
     let stale = app
@@ -148,7 +153,7 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
     assert_eq!(empty_name.unwrap_err().kind, ErrorKind::InvalidInput);
     assert_eq!(app.local_playlist(&id).await.unwrap(), before);
     assert_eq!(app.local_playlists().await.unwrap().len(), 1);
-    assert_eq!(events.told(), 4);
+    assert_eq!(events.told(), 5);
 
     // A file that is nowhere is kept by its name, missing: never a refusal.
     let nowhere = url_of(&music.file("Gone/Lost Song.flac"));
@@ -157,19 +162,96 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
     let page = app.local_playlist(&id).await.unwrap();
     assert_eq!(titles(&page)[2], "Lost Song");
     assert!(page.items[2].missing);
-    assert_eq!(events.told(), 5);
+    assert_eq!(events.told(), 6);
 
     app.delete_local_playlist(&id).await.unwrap();
     assert!(app.local_playlists().await.unwrap().is_empty());
     let gone = app.local_playlist(&id).await.unwrap_err();
     assert_eq!(gone.kind, ErrorKind::NotFound);
-    assert_eq!(events.told(), 6);
+    assert_eq!(events.told(), 7);
     // Before any index, nothing to change (and no index made for it).
     let fresh = tempfile::tempdir().unwrap();
     let (bare, _) = signed_out(fresh.path());
     let nothing = bare.rename_local_playlist(&id, "x").await.unwrap_err();
     assert_eq!(nothing.kind, ErrorKind::NotFound);
     assert!(!fresh.path().join("local-files.sqlite3").exists());
+}
+
+#[tokio::test]
+async fn the_window_is_told_when_a_scan_or_a_removed_folder_changes_what_is_missing() {
+    let music = Music::new();
+    let data = tempfile::tempdir().unwrap();
+    let (app, _, tracks) = scanned_signed_out(&music, data.path()).await;
+    let id = app
+        .create_local_playlist(
+            "Evening",
+            ids(&[
+                track(&tracks, "First Light"),
+                track(&tracks, "Harbour Song"),
+            ]),
+        )
+        .await
+        .unwrap()
+        .id;
+    drop(app);
+
+    // While Strato was closed, a file of the playlist went away: the start's scan finds it
+    // gone and tells the window once, at its end (not at each step).
+    let aside = data.path().join("Harbour Song.ogg");
+    std::fs::rename(
+        music.file("Other Artist/Quiet Harbour/Harbour Song.ogg"),
+        &aside,
+    )
+    .unwrap();
+    let (app, events) = signed_out(data.path());
+    scanned(&app, 2).await;
+    assert_eq!(events.told(), 1);
+    let summary = app.local_playlists().await.unwrap().remove(0);
+    assert_eq!((summary.id.as_str(), summary.missing), (id.as_str(), 1));
+
+    // The music folder removed: told once more.
+    app.remove_local_folder(music.path().display().to_string())
+        .await
+        .unwrap();
+    assert_eq!(events.told(), 2);
+    let page = app.local_playlist(&id).await.unwrap();
+    // First Light is still there on disk and plays from there; Harbour Song is nowhere.
+    let missing: Vec<bool> = page.items.iter().map(|i| i.missing).collect();
+    assert_eq!(missing, [false, true]);
+}
+
+#[tokio::test]
+async fn an_index_that_cannot_be_read_is_said_so_rather_than_shown_as_no_playlists() {
+    let data = tempfile::tempdir().unwrap();
+    // Damaged: not a database at all.
+    std::fs::write(
+        data.path().join("local-files.sqlite3"),
+        "not a database ".repeat(512),
+    )
+    .unwrap();
+    let (app, events) = signed_out(data.path());
+    let id = "local-playlist:0b7f7d1c-2c8e-4b0e-9a55-0c5a4c8e2f11";
+    let answers = [
+        app.local_playlists().await.map(drop),
+        app.local_playlist(id).await.map(drop),
+        app.rename_local_playlist(id, "Renamed").await.map(drop),
+        app.remove_from_local_playlist(id, vec![0], None)
+            .await
+            .map(drop),
+        app.export_playlist(id, data.path().join("out.m3u8"))
+            .await
+            .map(drop),
+    ];
+    for answer in answers {
+        let error = answer.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Storage, "{error:?}");
+        assert!(
+            error.message.contains("goes on without your local files"),
+            "{}",
+            error.message
+        );
+    }
+    assert_eq!(events.told(), 0);
 }
 
 #[tokio::test]
@@ -403,7 +485,7 @@ async fn an_import_naming_catalog_tracks_and_local_files_makes_both_playlists() 
     assert_eq!(in_account, ["tr-kelp-forest"]);
     let page = app.local_playlist(&local.id).await.unwrap();
     assert_eq!(titles(&page), ["Second Wind", "Harbour Song"]);
-    assert_eq!(events.told(), 1);
+    assert_eq!(events.told(), 2, "the scan's end, then the import");
 
     // Each kind stays out of the other's playlists, said in words.
     let refused = app

@@ -6,11 +6,15 @@
 // Positions run from 0. Every change bumps the playlist's `revision`; a removal or a move given
 // the `revision` of the page its positions were read from is refused (`invalid_input`, "The
 // playlist changed meanwhile; look again.", nothing changed) when another change came first,
-// so a second Delete before the page is read again cannot remove other items.
+// so a second Delete before the page is read again cannot remove other items. When the index
+// cannot be used (the data folder being moved, a damaged index) every call rejects `storage`.
 import type { LocalPlaylistPage, LocalPlaylistSummary } from "./bindings";
 import { call, subscribe, type Unlisten } from "./transport";
 
-/** A local playlist was created, renamed, deleted or its items changed (no payload). */
+/**
+ * A local playlist was created, renamed, deleted or its items changed, which of its files are
+ * missing may have changed, or the index went out of reach or came back (no payload).
+ */
 export const LOCAL_PLAYLISTS_CHANGED_EVENT = "local-playlists-changed";
 
 /** Every playlist kept on this computer, by name. */

@@ -8,6 +8,11 @@
 //! once it is kept. Refusals come from the index in words: a service's track (`InvalidInput`,
 //! the whole call), a playlist gone (`NotFound`), the index failing (`Storage`).
 //!
+//! When the index cannot be used (the data folder being moved, an index of a newer Strato, a
+//! damaged or locked file), every command answers `Storage` with the worker's words for why:
+//! the window says so, rather than show no playlists or take each for deleted. Only before
+//! the index is made (no folder added, no playlist made yet) is there nothing to show.
+//!
 //! [`AppEvents::local_playlists_changed`]: crate::AppEvents::local_playlists_changed
 
 use strato_local::LocalIndex;
@@ -20,7 +25,7 @@ impl App {
     /// The playlists kept on this computer, by name (none before the index is made).
     ///
     /// # Errors
-    /// When the index cannot be read.
+    /// `Storage` when the index cannot be used or read.
     pub async fn local_playlists(&self) -> Result<Vec<LocalPlaylistSummary>, AppError> {
         self.read_local_playlists(|index| index.playlists().map(Some))
             .await
@@ -31,7 +36,7 @@ impl App {
     /// gone by the tags kept of it, marked missing.
     ///
     /// # Errors
-    /// `NotFound` when there is no such playlist.
+    /// `NotFound` when there is no such playlist; `Storage` when the index cannot be used.
     pub async fn local_playlist(&self, id: &str) -> Result<LocalPlaylistPage, AppError> {
         let id = id.to_owned();
         self.read_local_playlists(move |index| index.playlist(&id).map(Some))
@@ -159,7 +164,8 @@ impl App {
         ))
     }
 
-    /// `read` on the index, on the local files' thread; `None` when there is no index yet.
+    /// `read` on the index, on the local files' thread; `None` when there is no index yet,
+    /// `Storage` when it cannot be used.
     async fn read_local_playlists<T: Send + 'static>(
         &self,
         read: impl FnOnce(&LocalIndex) -> strato_local::Result<Option<T>> + Send + 'static,
@@ -167,13 +173,14 @@ impl App {
         self.local_files
             .ask(move |worker| match worker.reading() {
                 Some(index) => read(index).map_err(|e| from_local(&e)),
-                None => Ok(None),
+                None => worker.unavailable().map_or(Ok(None), Err),
             })
             .await?
     }
 
     /// `write` on an existing playlist, on the local files' thread; the window told once
-    /// it is kept. Without an index there is no playlist to change (and none is made).
+    /// it is kept. Without an index there is no playlist to change (and none is made);
+    /// `Storage` when it cannot be used.
     async fn write_local_playlist<T: Send + 'static>(
         &self,
         write: impl FnOnce(&mut LocalIndex) -> strato_local::Result<T> + Send + 'static,
@@ -182,7 +189,7 @@ impl App {
             .local_files
             .ask(move |worker| {
                 if worker.reading().is_none() {
-                    return Err(gone());
+                    return Err(worker.unavailable().unwrap_or_else(gone));
                 }
                 write(worker.index_for_writing()?).map_err(|e| from_local(&e))
             })
@@ -197,4 +204,54 @@ fn gone() -> AppError {
         ErrorKind::NotFound,
         "This playlist is no longer on this computer.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! On a real App and worker: the data folder's move is what lets the index go
+    //! (`Worker::close`), which only code inside the crate can hold still at that point.
+
+    use std::sync::Arc;
+
+    use strato_model::ipc::{ErrorKind, PlayerStatus};
+
+    use crate::local_files::Worker;
+    use crate::{App, AppEvents, AppSettings, AudioOutput};
+
+    struct Quiet;
+
+    impl AppEvents for Quiet {
+        fn player_status(&self, _status: &PlayerStatus) {}
+    }
+
+    #[tokio::test]
+    async fn while_the_data_folder_moves_the_playlists_are_out_of_reach_not_gone() {
+        let data = tempfile::tempdir().unwrap();
+        let mut settings = AppSettings::new("http://127.0.0.1:9", AudioOutput::Null);
+        settings.data_dir = Some(data.path().to_owned());
+        let app = App::start(settings, Arc::new(Quiet)).unwrap();
+        let made = app.create_local_playlist("Kept", Vec::new()).await.unwrap();
+        let id = made.id.as_str();
+
+        // As a move of the data folder does while it copies the files.
+        app.local_files.ask(Worker::close).await.unwrap();
+        let answers = [
+            app.local_playlists().await.map(drop),
+            app.local_playlist(id).await.map(drop),
+            app.rename_local_playlist(id, "Renamed").await.map(drop),
+            app.move_in_local_playlist(id, 0, 0, None).await.map(drop),
+            app.delete_local_playlist(id).await,
+            app.local_playlist_tracks(id).await.map(drop),
+        ];
+        for answer in answers {
+            let error = answer.unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Storage, "{error:?}");
+            assert!(error.message.contains("being moved"), "{}", error.message);
+        }
+
+        // Taken up again where it is: there, as it was.
+        let dir = data.path().to_owned();
+        app.local_files.ask(move |w| w.open_in(&dir)).await.unwrap();
+        assert_eq!(app.local_playlists().await.unwrap(), [made]);
+    }
 }

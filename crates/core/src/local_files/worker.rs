@@ -118,6 +118,15 @@ impl Worker {
         self.index.as_ref()
     }
 
+    /// Why the index cannot be used now (the data folder being moved, an index that could
+    /// not be opened, no data folder), as the answer to a request that needs it: `Storage`,
+    /// in the worker's words. `None` when it can be used, or is only not made yet.
+    pub(crate) fn unavailable(&self) -> Option<AppError> {
+        self.unavailable
+            .as_ref()
+            .map(|why| AppError::new(ErrorKind::Storage, why.message.clone()))
+    }
+
     /// The view of the folders and the index, as the window shows it, each folder looked at
     /// on disk.
     pub(crate) fn view(&mut self) -> LocalFilesView {
@@ -190,6 +199,8 @@ impl Worker {
         if removed.is_ok() {
             tracing::info!("a music folder removed");
             self.revision = self.revision.wrapping_add(1);
+            // Its files are missing from every playlist on this computer now.
+            self.events.local_playlists_changed();
             if let Some(watcher) = self.watcher.as_mut()
                 && let Err(error) = watcher.unwatch(path)
             {
@@ -233,6 +244,8 @@ impl Worker {
              is done.",
         ));
         self.tell();
+        // The playlists on this computer are out of reach until the index is back.
+        self.events.local_playlists_changed();
     }
 
     /// Takes the index up again in `data_dir` (after a move, the new folder; after a
@@ -242,6 +255,7 @@ impl Worker {
         self.unavailable = None;
         self.open_existing();
         self.tell();
+        self.events.local_playlists_changed();
     }
 
     /// Opens the index if its file is there, then watches its folders and scans them once.
@@ -385,6 +399,9 @@ impl Worker {
         let mut tell = None;
         if shared.watched.swap(false, Ordering::SeqCst) {
             self.revision = self.revision.wrapping_add(1);
+            // A file of a playlist on this computer may have gone or come back (the
+            // watcher's batches are already gathered, a few a second at most).
+            self.events.local_playlists_changed();
             tell = Some(Look::Disk);
         }
         if let Some(scan) = self.scan.as_mut() {
@@ -455,6 +472,9 @@ impl Worker {
                 );
                 if report.changed_anything() {
                     self.revision = self.revision.wrapping_add(1);
+                    // Once a scan, at its end (not at each step): which files of the
+                    // playlists on this computer are missing may have changed.
+                    self.events.local_playlists_changed();
                 }
                 self.scan_problem = None;
                 self.watch_present_folders();

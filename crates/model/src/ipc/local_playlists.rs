@@ -14,7 +14,9 @@ use super::LibraryPlaylist;
 use crate::api::Track;
 
 /// The name of the event sent when a local playlist is created, renamed, deleted or its
-/// items change (no payload): the sidebar and an open playlist read theirs again.
+/// items change, when which of its files are missing may have changed (a scan, the watcher,
+/// a music folder removed), and when the index goes out of reach or comes back (no
+/// payload): the sidebar and an open playlist read theirs again.
 pub const LOCAL_PLAYLISTS_CHANGED_EVENT: &str = "local-playlists-changed";
 
 /// A local playlist as a list of them shows it.
