@@ -3,7 +3,8 @@
 //! a playlist in the file's order; exported as M3U8 and XSPF and read back whole; files that
 //! are not playlists refused in words; and an import made offline from what the library saw.
 //! With files on this computer too: those matched by path leave the service's searches to
-//! the rest of the file.
+//! the rest of the file, and a file naming both kinds whose library playlist is refused
+//! leaves no playlist on this computer behind, so trying again makes one of each.
 
 mod app_support;
 mod local_support;
@@ -232,4 +233,45 @@ async fn files_on_this_computer_leave_the_service_searches_to_the_rest() {
         (searches() > before).then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_refused_library_half_takes_the_local_half_back_so_a_retry_makes_one_of_each() {
+    let music = Music::new();
+    let cloud = DevCloud::start(Moto::start()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = signed_in_with_music(&cloud, dir.path(), &music).await;
+    let local: Vec<String> = app
+        .local_tracks()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+
+    // More of the service's tracks than a library playlist holds.
+    let mut too_many = local.clone();
+    too_many.extend(std::iter::repeat_n(
+        "tr-kelp-forest".to_owned(),
+        strato_library::MAX_PLAYLIST_ITEMS + 1,
+    ));
+    let refused = app.import_playlist("Both", too_many).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput);
+    assert!(
+        refused.message.starts_with(
+            "The playlist in your library could not be made, so the one on this computer \
+             was not kept either: "
+        ),
+        "{}",
+        refused.message
+    );
+    assert!(app.local_playlists().await.unwrap().is_empty());
+
+    let mut fitting = local.clone();
+    fitting.push("tr-kelp-forest".to_owned());
+    let imported = app.import_playlist("Both", fitting).await.unwrap();
+    assert_eq!(imported.library.expect("the library's").item_count, 1);
+    let kept = app.local_playlists().await.unwrap();
+    assert_eq!(kept.len(), 1, "one playlist on this computer, not two");
+    assert_eq!((kept[0].name.as_str(), kept[0].items), ("Both", 3));
 }

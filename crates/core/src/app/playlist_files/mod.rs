@@ -134,8 +134,10 @@ impl App {
     ///
     /// # Errors
     /// `NotSignedIn` when it names the service's tracks and no library is open (nothing is
-    /// created then); either playlist refused (more than a playlist holds, the disk): when
-    /// the library's fails, the playlist on this computer just made is taken back.
+    /// created then); either playlist refused (more than a playlist holds, the disk), the
+    /// words saying which when it names both. When the library's fails, the playlist on
+    /// this computer just made is taken back, so trying again makes no second one (if even
+    /// that fails, the words say it was kept, by name).
     pub async fn import_playlist(
         &self,
         name: &str,
@@ -159,7 +161,22 @@ impl App {
         let local = if local_ids.is_empty() && library.is_some() {
             None
         } else {
-            Some(self.create_local_playlist(name, local_ids).await?)
+            let both = library.is_some();
+            let made = self.create_local_playlist(name, local_ids).await;
+            Some(made.map_err(|error| {
+                if both {
+                    AppError::new(
+                        error.kind,
+                        format!(
+                            "The playlist on this computer could not be made, so none was \
+                             made: {}",
+                            error.message
+                        ),
+                    )
+                } else {
+                    error
+                }
+            })?)
         };
         let Some(library) = library else {
             return Ok(ImportedPlaylists {
@@ -173,12 +190,26 @@ impl App {
                 local,
             }),
             Err(error) => {
-                if let Some(made) = &local
-                    && let Err(undo) = self.delete_local_playlist(&made.id).await
-                {
-                    tracing::warn!(%undo, "an import's playlist on this computer was kept");
-                }
-                Err(error)
+                let Some(made) = &local else {
+                    return Err(error);
+                };
+                // Both or neither: a retry must not make a second playlist on this computer.
+                let message = match self.delete_local_playlist(&made.id).await {
+                    Ok(()) => format!(
+                        "The playlist in your library could not be made, so the one on this \
+                         computer was not kept either: {}",
+                        error.message
+                    ),
+                    Err(undo) => {
+                        tracing::warn!(%undo, "an import's playlist on this computer was kept");
+                        format!(
+                            "The playlist in your library could not be made: {} The playlist \
+                             on this computer, \u{201c}{}\u{201d}, was kept.",
+                            error.message, made.name
+                        )
+                    }
+                };
+                Err(AppError::new(error.kind, message))
             }
         }
     }
