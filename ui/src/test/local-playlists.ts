@@ -16,17 +16,23 @@ export const LOCAL_PLAYLISTS_IPC = [
   "onLocalPlaylistsChanged",
 ] as const;
 
+/** The core's refusal of positions read before another change. */
+const CHANGED = { kind: "invalid_input", message: "The playlist changed meanwhile; look again." };
+
 interface KeptPlaylist {
   id: string;
   name: string;
   items: { track: Track; missing: boolean }[];
+  /** One more at every change of its name or items. */
+  revision: number;
 }
 
 /**
  * The playlists on this computer as the core keeps them, behind the mocked ipc: what the
  * commands answer and refuse as `strato_local`'s playlists do (positions from 0, a move's
- * `to` its place once moved, only `file://` ids, a gone playlist `not_found`), and the event
- * each change sends. A test reads `order` to see what the window's edits did.
+ * `to` its place once moved, only `file://` ids, a gone playlist `not_found`, a removal or a
+ * move naming a revision other than the playlist's refused), and the event each change
+ * sends. A test reads `order` to see what the window's edits did.
  */
 export class LocalPlaylistsCore {
   readonly playlists = new Map<string, KeptPlaylist>();
@@ -49,12 +55,12 @@ export class LocalPlaylistsCore {
     mocked.createLocalPlaylist.mockImplementation(async (name, trackIds = []) => {
       if (!name.trim()) throw { kind: "invalid_input", message: "A playlist needs a name." };
       const id = `local-playlist:${this.#next++}`;
-      this.playlists.set(id, { id, name: name.trim(), items: trackIds.map((trackId) => this.#item(trackId)) });
+      this.playlists.set(id, { id, name: name.trim(), items: trackIds.map((trackId) => this.#item(trackId)), revision: 0 });
       return this.#changed(id);
     });
     mocked.renameLocalPlaylist.mockImplementation(async (id, name) => {
       this.#kept(id).name = name.trim();
-      return this.#changed(id);
+      return this.#bumped(id);
     });
     mocked.deleteLocalPlaylist.mockImplementation(async (id) => {
       this.#kept(id);
@@ -65,32 +71,35 @@ export class LocalPlaylistsCore {
       const kept = this.#kept(id);
       const items = trackIds.map((trackId) => this.#item(trackId));
       kept.items.push(...items);
-      return this.#changed(id);
+      return this.#bumped(id);
     });
-    mocked.removeFromLocalPlaylist.mockImplementation(async (id, positions) => {
-      const kept = this.#kept(id);
-      if (positions.some((position) => position >= kept.items.length)) {
-        throw { kind: "invalid_input", message: "The playlist changed meanwhile." };
-      }
+    mocked.removeFromLocalPlaylist.mockImplementation(async (id, positions, expected) => {
+      const kept = this.#current(id, expected);
+      if (positions.some((position) => position >= kept.items.length)) throw CHANGED;
       kept.items = kept.items.filter((_, index) => !positions.includes(index));
-      return this.#changed(id);
+      return this.#bumped(id);
     });
-    mocked.moveInLocalPlaylist.mockImplementation(async (id, from, to) => {
-      const kept = this.#kept(id);
-      if (from >= kept.items.length || to >= kept.items.length) {
-        throw { kind: "invalid_input", message: "The playlist changed meanwhile." };
-      }
+    mocked.moveInLocalPlaylist.mockImplementation(async (id, from, to, expected) => {
+      const kept = this.#current(id, expected);
+      if (from >= kept.items.length || to >= kept.items.length) throw CHANGED;
       const [moved] = kept.items.splice(from, 1);
       kept.items.splice(to, 0, moved);
-      return this.#changed(id);
+      return this.#bumped(id);
     });
   }
 
   /** Makes a playlist named `name` of local tracks titled `titles` (as `makeLocalTrack`). */
   add(name: string, titles: string[]): string {
     const id = `local-playlist:${this.#next++}`;
-    this.playlists.set(id, { id, name, items: titles.map((title) => this.#item(makeLocalTrack(title).id)) });
+    this.playlists.set(id, { id, name, items: titles.map((title) => this.#item(makeLocalTrack(title).id)), revision: 0 });
     return id;
+  }
+
+  /** Appends a track titled `title` to playlist `id` as another window would, telling no one. */
+  append(id: string, title: string): void {
+    const kept = this.#kept(id);
+    kept.items.push(this.#item(makeLocalTrack(title).id));
+    kept.revision += 1;
   }
 
   /** The titles of playlist `id`'s items, in order. */
@@ -107,6 +116,7 @@ export class LocalPlaylistsCore {
       missing: kept.items.filter((item) => this.missing.has(item.track.id)).length,
       duration_ms: kept.items.reduce((sum, item) => sum + item.track.duration_ms, 0),
       updated_at_ms: 0,
+      revision: kept.revision,
     };
   }
 
@@ -115,6 +125,7 @@ export class LocalPlaylistsCore {
     return {
       id,
       name: kept.name,
+      revision: kept.revision,
       items: kept.items.map((item, position) => ({ position, track: item.track, missing: this.missing.has(item.track.id) })),
     };
   }
@@ -141,6 +152,18 @@ export class LocalPlaylistsCore {
     const kept = this.playlists.get(id);
     if (!kept) throw { kind: "not_found", message: "This playlist is no longer on this computer." };
     return kept;
+  }
+
+  /** Playlist `id`, refused as the core refuses positions read at another revision than its own. */
+  #current(id: string, expected: number | undefined): KeptPlaylist {
+    const kept = this.#kept(id);
+    if (expected !== undefined && expected !== kept.revision) throw CHANGED;
+    return kept;
+  }
+
+  #bumped(id: string): LocalPlaylistSummary {
+    this.#kept(id).revision += 1;
+    return this.#changed(id);
   }
 
   #changed(id: string): LocalPlaylistSummary {

@@ -88,7 +88,7 @@ describe("a playlist on this computer's page", () => {
     const { id, rows } = await showPorch(["One", "Two", "Three"]);
     rows()[0].focus();
     await fireEvent.keyDown(rows()[0], { key: "ArrowDown", altKey: true });
-    expect(mocked.moveInLocalPlaylist).toHaveBeenCalledWith(id, 0, 1);
+    expect(mocked.moveInLocalPlaylist).toHaveBeenCalledWith(id, 0, 1, 0);
     await vi.waitFor(() => expect(rowTitles()).toEqual(["Two", "One", "Three"]));
     await vi.waitFor(() => expect((document.activeElement as HTMLElement).querySelector(".title")?.textContent).toBe("One"));
     expect(core.order(id)).toEqual(["Two", "One", "Three"]);

@@ -6,7 +6,9 @@
  * They belong to the computer, not to an account: the core keeps them in the local files'
  * index and says `local-playlists-changed` after any change (here, or an import), and the
  * list and the page open are read again then. Edits show what the core answered, never a
- * guess; an answer older than one shown is dropped.
+ * guess; an answer older than one shown is dropped. A removal or a move names the positions
+ * of the page shown and its `revision`: the core refuses it, in words, when the playlist
+ * changed since (a second Delete before the page is read again removes nothing else).
  */
 import * as ipc from "../../../ipc";
 import type { AppError, LocalPlaylistPage, LocalPlaylistSummary, Unlisten } from "../../../ipc";
@@ -152,9 +154,13 @@ export class LocalPlaylistsStore {
       trackIds.length === 1 && title
         ? m.edit_added_one({ title, name: answer.name })
         : m.edit_added({ count: trackIds.length, name: answer.name });
-    // They went at the end: the last positions of the answer.
+    // They went at the end: the last positions of the answer, as long as nothing changed since.
     const added = Array.from({ length: trackIds.length }, (_, n) => answer.items - trackIds.length + n);
-    this.#undo.offer(told, async () => (await this.#edit(m.library_undo_add_failed(), () => ipc.removeFromLocalPlaylist(id, added))) !== null);
+    this.#undo.offer(
+      told,
+      async () =>
+        (await this.#edit(m.library_undo_add_failed(), () => ipc.removeFromLocalPlaylist(id, added, answer.revision))) !== null,
+    );
     return true;
   }
 
@@ -162,13 +168,14 @@ export class LocalPlaylistsStore {
   async removeRows(keys: readonly string[]): Promise<boolean> {
     const id = this.shownId;
     const rows = this.rows;
+    const revision = this.page?.revision;
     // A lookup made and dropped here, never shown: no need for a reactive set.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const wanted = new Set(keys);
     const indexes = rows.flatMap((row, index) => (wanted.has(row.key) ? [index] : []));
     if (!id || indexes.length === 0) return false;
     const answer = await this.#edit(m.library_remove_failed({ count: indexes.length }), () =>
-      ipc.removeFromLocalPlaylist(id, indexes),
+      ipc.removeFromLocalPlaylist(id, indexes, revision),
     );
     if (!answer) return false;
     const removed = indexes.map((index) => rows[index]);
@@ -180,7 +187,7 @@ export class LocalPlaylistsStore {
       const back = await this.#edit(m.library_put_back_failed(), () =>
         ipc.addToLocalPlaylist(id, removed.map((row) => row.trackId)),
       );
-      return back !== null && this.#moveAll(id, putBackMoves(indexes, back.items), m.library_put_back_failed());
+      return back !== null && (await this.#moveAll(id, putBackMoves(indexes, back.items), m.library_put_back_failed(), back.revision)) !== null;
     });
     return true;
   }
@@ -198,11 +205,12 @@ export class LocalPlaylistsStore {
     );
     if (!id || steps.length === 0) return false;
     const failed = m.library_move_failed({ count: moved.length });
-    if (!(await this.#moveAll(id, steps, failed))) return false;
+    const after = await this.#moveAll(id, steps, failed, this.page?.revision);
+    if (after === null) return false;
     const name = this.page?.name ?? this.summary(id)?.name ?? m.playlist_unnamed();
     const title = moved.length === 1 ? rows.find((row) => row.key === moved[0])?.track?.title : undefined;
     const told = title ? m.edit_moved_one({ title, name }) : m.edit_moved({ count: moved.length, name });
-    this.#undo.offer(told, () => this.#moveAll(id, reversedMoves(steps), m.library_move_back_failed()));
+    this.#undo.offer(told, async () => (await this.#moveAll(id, reversedMoves(steps), m.library_move_back_failed(), after)) !== null);
     return true;
   }
 
@@ -276,12 +284,19 @@ export class LocalPlaylistsStore {
     return summary;
   }
 
-  /** Sends the core's moves one after the other; false (and why) at the first refused. */
-  async #moveAll(id: string, steps: readonly IndexMove[], action: string): Promise<boolean> {
+  /**
+   * Sends the core's moves one after the other, the first naming `revision` (the positions'),
+   * each next the one the move before it left: the revision after them, or null (and why) at
+   * the first refused.
+   */
+  async #moveAll(id: string, steps: readonly IndexMove[], action: string, revision: number | undefined): Promise<number | undefined | null> {
+    let expected = revision;
     for (const { from, to } of steps) {
-      if (!(await this.#edit(action, () => ipc.moveInLocalPlaylist(id, from, to)))) return false;
+      const answer = await this.#edit(action, () => ipc.moveInLocalPlaylist(id, from, to, expected));
+      if (!answer) return null;
+      expected = answer.revision;
     }
-    return true;
+    return expected;
   }
 
   async #delete(id: string, action: string): Promise<boolean> {

@@ -100,13 +100,23 @@ describe("a playlist on this computer's page", () => {
     const id = core.add("Porch", ["A", "B", "C", "D", "E"]);
     const store = await showing(id);
     expect(await store.removeRows([keyOf(store, "B"), keyOf(store, "D")])).toBe(true);
-    expect(mocked.removeFromLocalPlaylist).toHaveBeenCalledWith(id, [1, 3]);
+    expect(mocked.removeFromLocalPlaylist).toHaveBeenCalledWith(id, [1, 3], 0);
     expect(titles(store)).toEqual(["A", "C", "E"]);
     expect(undo.notice?.message).toBe("Removed 2 tracks from “Porch”.");
 
     await undo.undo();
     expect(core.order(id)).toEqual(["A", "B", "C", "D", "E"]);
     await vi.waitFor(() => expect(titles(store)).toEqual(["A", "B", "C", "D", "E"]));
+  });
+
+  it("removes nothing when the playlist changed since its page was read, and says so", async () => {
+    const id = core.add("Porch", ["A", "B", "C"]);
+    const store = await showing(id);
+    // Another window adds a track; this page has not heard yet.
+    core.append(id, "D");
+    expect(await store.removeRows([keyOf(store, "B")])).toBe(false);
+    expect(store.error).toMatchObject({ action: "Couldn't remove the track", message: "The playlist changed meanwhile; look again." });
+    expect(core.order(id)).toEqual(["A", "B", "C", "D"]);
   });
 
   it("moves rows as the list asks, one core move at a time, and Undo moves them back", async () => {
