@@ -52,7 +52,9 @@ impl CoverSource {
             match embedded_picture(path) {
                 Ok(Some((bytes, mime_type))) => return Some(Cover { bytes, mime_type }),
                 Ok(None) => {}
-                Err(words) => tracing::debug!(path = %path.display(), words, "no embedded cover"),
+                Err(why) => {
+                    tracing::debug!(path = %path.display(), words = why.words, "no embedded cover");
+                }
             }
         }
         self.folder_cover.as_deref().and_then(read_cover_file)

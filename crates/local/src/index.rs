@@ -253,14 +253,15 @@ impl LocalIndex {
     /// there are in all: [`FolderSummary::failed`], or [`Self::failed_count`]).
     pub fn failed_files(&self, limit: usize) -> Result<Vec<FailedFile>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path LIMIT ?1",
+            "SELECT path, error, problem FROM files WHERE error IS NOT NULL ORDER BY path LIMIT ?1",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = statement.query_map([limit], |row| {
             let error: String = row.get(1)?;
+            let code: Option<String> = row.get(2)?;
             Ok(FailedFile {
                 path: PathBuf::from(row.get::<_, String>(0)?),
-                problem: FileProblem::of_words(&error),
+                problem: FileProblem::of_row(code.as_deref(), &error),
                 error,
             })
         })?;
@@ -449,5 +450,53 @@ mod tests {
             index.add_folder(&file).unwrap_err().kind(),
             LocalErrorKind::Invalid
         );
+    }
+
+    #[test]
+    fn a_failed_file_keeps_its_reason_by_code_and_is_found_by_the_partial_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = LocalIndex::open_in_memory().unwrap();
+        let folder = index.add_folder(dir.path()).unwrap();
+        let music = path_text(&folder.path).unwrap().to_owned();
+        let insert = |name: &str, error: Option<&str>, problem: Option<&str>| {
+            index
+                .conn
+                .execute(
+                    "INSERT INTO files (path, folder_id, dir, size, mtime_ns, title, album,
+                         artist_id, album_artist_id, album_id, format, scanned_at, error,
+                         problem)
+                     VALUES (?1, ?2, ?3, 1, 1, 't', 'a', 'x', 'x', 'x', 'mp3', 0, ?4, ?5)",
+                    params![format!("{music}/{name}"), folder.id, music, error, problem],
+                )
+                .unwrap();
+        };
+        // Its sentence reworded by a later version: the code still says why.
+        insert("a.mp3", Some("Reworded words."), Some("cut_short"));
+        // Written before codes were kept: read back from its sentence.
+        insert("b.mp3", Some(FileProblem::Gone.words()), None);
+        insert("c.mp3", None, None);
+        let failed = index.failed_files(10).unwrap();
+        let problems: Vec<FileProblem> = failed.iter().map(|file| file.problem).collect();
+        assert_eq!(problems, [FileProblem::CutShort, FileProblem::Gone]);
+        assert_eq!(failed[0].error, "Reworded words.");
+        assert_eq!(index.failed_count().unwrap(), 2);
+
+        for sql in [
+            "SELECT path, error, problem FROM files WHERE error IS NOT NULL ORDER BY path LIMIT 5",
+            "SELECT count(*) FROM files WHERE error IS NOT NULL",
+        ] {
+            let plan: Vec<String> = index
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([], |row| row.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter().any(|step| step.contains("files_failed")),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 }

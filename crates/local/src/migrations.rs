@@ -34,6 +34,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         sql: include_str!("../migrations/0003_local_playlists.sql"),
     },
+    Migration {
+        version: 4,
+        sql: include_str!("../migrations/0004_file_problem.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -26,6 +26,7 @@ use std::sync::{Arc, mpsc};
 
 use crate::error::Result;
 use crate::index::{Folder, LocalIndex, folder_path, now_ms, path_text};
+use crate::problem::Unplayable;
 use crate::store::{self, FileRecord};
 use crate::tags::{FileTags, read_tags};
 use crate::walk::{FoundFile, Walked, device_of, walk};
@@ -264,7 +265,7 @@ impl<'a> Scanner<'a> {
         let next = AtomicUsize::new(0);
         let stop = self.stop.clone();
         let (sender, results) =
-            mpsc::sync_channel::<(usize, Result<FileTags, String>)>(BATCH_ROWS * 2);
+            mpsc::sync_channel::<(usize, Result<FileTags, Unplayable>)>(BATCH_ROWS * 2);
         std::thread::scope(|scope| {
             for _ in 0..self.readers.min(to_read.len()) {
                 let sender = sender.clone();

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::Result;
 use crate::ids;
 use crate::index::path_text;
+use crate::problem::Unplayable;
 use crate::tags::FileTags;
 use crate::walk::FoundFile;
 
@@ -22,7 +23,7 @@ pub(crate) struct FileRecord {
     pub found: FoundFile,
     pub folder_id: i64,
     /// Its facts, or why it cannot be played.
-    pub tags: Result<FileTags, String>,
+    pub tags: Result<FileTags, Unplayable>,
     pub folder_cover: Option<String>,
     pub scanned_at: i64,
 }
@@ -37,9 +38,9 @@ pub(crate) fn upsert(conn: &Connection, record: &FileRecord) -> Result<()> {
         .unwrap_or_default();
     let dir_name = dir.file_name().and_then(|s| s.to_str()).unwrap_or_default();
     let empty = FileTags::default();
-    let (tags, error) = match &record.tags {
-        Ok(tags) => (tags, None),
-        Err(words) => (&empty, Some(words.as_str())),
+    let (tags, error, problem) = match &record.tags {
+        Ok(tags) => (tags, None, None),
+        Err(why) => (&empty, Some(why.words.as_str()), Some(why.problem.code())),
     };
     let title = tags.title.as_deref().unwrap_or(stem);
     let album = tags.album.as_deref().unwrap_or(dir_name);
@@ -52,9 +53,9 @@ pub(crate) fn upsert(conn: &Connection, record: &FileRecord) -> Result<()> {
         "INSERT INTO files (path, folder_id, dir, size, mtime_ns, title, artist, album,
              album_artist, artist_id, album_artist_id, album_id, track_no, disc_no, year,
              duration_ms, format, codec, sample_rate, channels, has_embedded_cover,
-             folder_cover, error, scanned_at)
+             folder_cover, error, problem, scanned_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
          ON CONFLICT (path) DO UPDATE SET folder_id = excluded.folder_id,
              dir = excluded.dir, size = excluded.size, mtime_ns = excluded.mtime_ns,
              title = excluded.title, artist = excluded.artist, album = excluded.album,
@@ -65,7 +66,7 @@ pub(crate) fn upsert(conn: &Connection, record: &FileRecord) -> Result<()> {
              codec = excluded.codec, sample_rate = excluded.sample_rate,
              channels = excluded.channels, has_embedded_cover = excluded.has_embedded_cover,
              folder_cover = excluded.folder_cover, error = excluded.error,
-             scanned_at = excluded.scanned_at",
+             problem = excluded.problem, scanned_at = excluded.scanned_at",
     )?;
     statement.execute(params![
         path_text(path)?,
@@ -91,6 +92,7 @@ pub(crate) fn upsert(conn: &Connection, record: &FileRecord) -> Result<()> {
         tags.has_embedded_cover,
         record.folder_cover,
         error,
+        problem,
         record.scanned_at,
     ])?;
     Ok(())

@@ -19,7 +19,7 @@ use lofty::probe::Probe;
 use lofty::tag::{Accessor, ItemKey, Tag};
 
 use crate::file_kinds::AudioFormat;
-use crate::problem::FileProblem;
+use crate::problem::{FileProblem, Unplayable};
 
 /// The facts of a readable file. Text tags are trimmed; empty ones are `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,32 +39,35 @@ pub(crate) struct FileTags {
 }
 
 /// Reads `path`'s tags and properties; `Err` holds why it cannot be played, in words.
-pub(crate) fn read_tags(path: &Path, format: AudioFormat) -> Result<FileTags, String> {
+pub(crate) fn read_tags(path: &Path, format: AudioFormat) -> Result<FileTags, Unplayable> {
     unless_it_panics(path, || read_tags_unguarded(path, format))
 }
 
 /// The picture a file carries, the front cover first: its bytes and MIME type.
-pub(crate) fn embedded_picture(path: &Path) -> Result<Option<(Vec<u8>, String)>, String> {
+pub(crate) fn embedded_picture(path: &Path) -> Result<Option<(Vec<u8>, String)>, Unplayable> {
     unless_it_panics(path, || embedded_picture_unguarded(path))
 }
 
 /// Runs `read`, a lofty read of the file at `path`, with a panic inside it turned into a
 /// damaged file's words.
-fn unless_it_panics<T>(path: &Path, read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+fn unless_it_panics<T>(
+    path: &Path,
+    read: impl FnOnce() -> Result<T, Unplayable>,
+) -> Result<T, Unplayable> {
     // AssertUnwindSafe: the reads borrow only the path and build values of their own, so a
     // panic leaves nothing shared half-changed.
     catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|_| {
         tracing::warn!(path = %path.display(), "reading a file's tags panicked");
-        Err(FileProblem::panicked_words())
+        Err(Unplayable::panicked())
     })
 }
 
-fn read_tags_unguarded(path: &Path, format: AudioFormat) -> Result<FileTags, String> {
-    let tagged = open(path, ParseOptions::new()).map_err(|e| unreadable_words(&e))?;
+fn read_tags_unguarded(path: &Path, format: AudioFormat) -> Result<FileTags, Unplayable> {
+    let tagged = open(path, ParseOptions::new()).map_err(|e| unplayable(&e))?;
     let properties = tagged.properties();
     let duration_ms = u32::try_from(properties.duration().as_millis()).unwrap_or(u32::MAX);
     if duration_ms == 0 && properties.sample_rate().is_none() {
-        return Err(FileProblem::NoSound.words().to_owned());
+        return Err(Unplayable::new(FileProblem::NoSound));
     }
     let tags: Vec<&Tag> = tagged
         .primary_tag()
@@ -96,9 +99,9 @@ fn read_tags_unguarded(path: &Path, format: AudioFormat) -> Result<FileTags, Str
     })
 }
 
-fn embedded_picture_unguarded(path: &Path) -> Result<Option<(Vec<u8>, String)>, String> {
+fn embedded_picture_unguarded(path: &Path) -> Result<Option<(Vec<u8>, String)>, Unplayable> {
     let tagged =
-        open(path, ParseOptions::new().read_properties(false)).map_err(|e| unreadable_words(&e))?;
+        open(path, ParseOptions::new().read_properties(false)).map_err(|e| unplayable(&e))?;
     let pictures: Vec<&Picture> = tagged.tags().iter().flat_map(Tag::pictures).collect();
     let chosen = pictures
         .iter()
@@ -134,20 +137,20 @@ fn codec(format: AudioFormat, bit_depth: Option<u8>) -> &'static str {
 }
 
 /// Why lofty could not read a file, as the listener would say it.
-fn unreadable_words(error: &LoftyError) -> String {
+fn unplayable(error: &LoftyError) -> Unplayable {
     let problem = match error.kind() {
         ErrorKind::UnknownFormat => FileProblem::NotAudio,
         ErrorKind::Io(io) => match io.kind() {
             std::io::ErrorKind::NotFound => FileProblem::Gone,
             std::io::ErrorKind::PermissionDenied => FileProblem::NotAllowed,
             std::io::ErrorKind::UnexpectedEof => FileProblem::CutShort,
-            _ => return FileProblem::unreadable_words(io),
+            _ => return Unplayable::unreadable(io),
         },
         // Lofty says what it found wrong in a codec's own terms ("no moov atom"): a
         // listener can only act on damaged or incomplete.
         _ => FileProblem::Damaged,
     };
-    problem.words().to_owned()
+    Unplayable::new(problem)
 }
 
 #[cfg(test)]
@@ -163,23 +166,21 @@ mod tests {
     #[test]
     fn a_panicking_read_is_a_damaged_file_in_words() {
         let path = Path::new("/music/bad.mp3");
-        let panicked: Result<u32, String> = unless_it_panics(path, || panic!("lofty overflow"));
+        let panicked: Result<u32, _> = unless_it_panics(path, || panic!("lofty overflow"));
+        assert_eq!(panicked.unwrap_err(), Unplayable::panicked());
+        assert_eq!(unless_it_panics(path, || Ok::<_, Unplayable>(7)), Ok(7));
+        let cut = Unplayable::new(FileProblem::CutShort);
         assert_eq!(
-            FileProblem::of_words(&panicked.unwrap_err()),
-            FileProblem::Damaged
-        );
-        assert_eq!(unless_it_panics(path, || Ok::<_, String>(7)), Ok(7));
-        assert_eq!(
-            unless_it_panics(path, || Err::<u32, _>("cut short".to_owned())),
-            Err("cut short".to_owned())
+            unless_it_panics(path, || Err::<u32, _>(cut.clone())),
+            Err(cut)
         );
     }
 
     #[test]
     fn a_missing_file_is_said_to_be_gone() {
         let dir = tempfile::tempdir().unwrap();
-        let words = read_tags(&dir.path().join("gone.mp3"), AudioFormat::Mp3).unwrap_err();
-        assert_eq!(FileProblem::of_words(&words), FileProblem::Gone);
+        let gone = read_tags(&dir.path().join("gone.mp3"), AudioFormat::Mp3).unwrap_err();
+        assert_eq!(gone, Unplayable::new(FileProblem::Gone));
     }
 
     #[test]
@@ -191,11 +192,13 @@ mod tests {
             "these are not the sounds you are looking for\n".repeat(50),
         )
         .unwrap();
-        let words = read_tags(&path, AudioFormat::Flac).unwrap_err();
-        let problem = FileProblem::of_words(&words);
+        let refused = read_tags(&path, AudioFormat::Flac).unwrap_err();
         assert!(
-            matches!(problem, FileProblem::NotAudio | FileProblem::Damaged),
-            "{words}"
+            matches!(
+                refused.problem,
+                FileProblem::NotAudio | FileProblem::Damaged
+            ),
+            "{refused:?}"
         );
     }
 }

@@ -139,7 +139,7 @@ fn untagged_and_damaged_files_are_kept_as_they_can_be() {
     assert!(cut.error.is_some(), "{cut:?}");
     let failed = lib.index.failed_files(10).unwrap();
     assert_eq!(lib.index.failed_count().unwrap(), 2);
-    // Each with its reason, read back from the words kept.
+    // Each with its reason (kept by its code) and its words.
     assert!(
         matches!(
             failed[0].problem,
