@@ -26,6 +26,11 @@ export class SearchStore {
   error = $state<AppError | null>(null);
   /** The local files matching the query ("On this computer"); null until they answer. */
   localFiles = $state.raw<SearchResults | null>(null);
+  /**
+   * The window is signed out: only the files on this computer are searched (there is no
+   * library or catalog to ask).
+   */
+  onlyThisComputer = $state(false);
   #timer: ReturnType<typeof setTimeout> | null = null;
   // Bumped by each new query and by clear(), so older answers are recognised and dropped.
   #generation = 0;
@@ -72,6 +77,11 @@ export class SearchStore {
         if (current()) this.localFiles = null;
       },
     );
+    if (this.onlyThisComputer) {
+      await files;
+      if (current()) this.searching = false;
+      return;
+    }
     const local = ipc.searchLibrary(query).then(
       (results) => {
         if (current() && !catalogAnswered) {

@@ -85,6 +85,30 @@ export function serviceHost(serviceUrl: string): string {
   }
 }
 
+/**
+ * Where the webview keeps the listener's choice to play the music on this computer without
+ * an account, so the next start opens the window there rather than at sign-in. A UI flag,
+ * nothing secret: the session and its tokens are the core's.
+ */
+const ON_THIS_COMPUTER_KEY = "strato.on-this-computer";
+
+function rememberOnThisComputer(chosen: boolean): void {
+  try {
+    if (chosen) localStorage.setItem(ON_THIS_COMPUTER_KEY, "1");
+    else localStorage.removeItem(ON_THIS_COMPUTER_KEY);
+  } catch {
+    // No storage (a private page, a test without one): the choice lasts until the window closes.
+  }
+}
+
+function rememberedOnThisComputer(): boolean {
+  try {
+    return localStorage.getItem(ON_THIS_COMPUTER_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
 const NO_FEATURES: Features = {
   uploads: false,
   lyrics: false,
@@ -118,6 +142,12 @@ export class SessionStore {
   adding = $state(false);
   /** A switch to a kept account is in flight; `phase` stays as it was meanwhile. */
   switching = $state(false);
+  /**
+   * Signed out, the listener chose "Play music on this computer": the main window shows what
+   * needs no account (their files, the playlists kept here, the queue, Settings), with
+   * `features` all off. Remembered across restarts until they go to sign in.
+   */
+  onThisComputer = $state(false);
 
   /**
    * What the signed-in service offers: the window hides what it lacks (a Subsonic server has
@@ -133,6 +163,32 @@ export class SessionStore {
 
   get busy(): boolean {
     return this.phase === "signing_in";
+  }
+
+  /** The main window is shown: signed in, or signed out with the music on this computer. */
+  get mainWindow(): boolean {
+    return this.signedIn || (this.onThisComputer && this.phase === "signed_out" && this.current === null);
+  }
+
+  /** Opens the main window signed out, with what works without an account. */
+  playOnThisComputer(): void {
+    if (this.busy || this.switching || this.current !== null) return;
+    this.error = null;
+    this.notice = null;
+    this.view = { name: "sign_in" };
+    this.onThisComputer = true;
+    rememberOnThisComputer(true);
+  }
+
+  /** From the window signed out, back to the sign-in screen (which offers the way back). */
+  showSignIn(): void {
+    this.#leaveThisComputer();
+    this.view = { name: "sign_in" };
+  }
+
+  #leaveThisComputer(): void {
+    this.onThisComputer = false;
+    rememberOnThisComputer(false);
   }
 
   /** At start: the default URL, "stay signed in" availability, and the kept session if any. */
@@ -151,10 +207,12 @@ export class SessionStore {
     if (restored.status === "fulfilled" && restored.value) {
       this.current = restored.value;
       this.phase = "signed_in";
+      this.#leaveThisComputer();
       await this.refreshRemembered();
       return;
     }
     this.current = null;
+    this.onThisComputer = rememberedOnThisComputer();
     this.phase = "signed_out";
     if (restored.status === "rejected") this.error = ipc.toAppError(restored.reason);
     await this.refreshRemembered();
@@ -180,6 +238,7 @@ export class SessionStore {
     try {
       this.current = await ipc.switchAccount(account.service_url, account.username);
       this.phase = "signed_in";
+      this.#leaveThisComputer();
       this.adding = false;
       this.view = { name: "sign_in" };
       this.notice = null;
@@ -353,6 +412,7 @@ export class SessionStore {
   #step(step: SignInStep): boolean {
     if (step.step === "signed_in") {
       this.current = step.session;
+      this.#leaveThisComputer();
       this.adding = false;
       this.view = { name: "sign_in" };
       this.notice = null;

@@ -63,7 +63,7 @@ describe("Local files", () => {
     render(LocalFilesScreen);
     const empty = await screen.findByTestId("local-files-empty");
     expect(within(empty).getByRole("heading").textContent).toBe("Your own music, on this computer");
-    expect(empty.textContent).toContain("signed in to any service and offline");
+    expect(empty.textContent).toContain("with or without an account, and offline");
 
     const added = makeLocalView({
       revision: 2,
