@@ -2,7 +2,8 @@
 //! (a real server from the Python registry): a track, an album and an artist starred, listed
 //! on the Starred page and by the server itself, one unstarred; then, with the network to the
 //! server cut, toggles kept and shown at once, sent in the order they were made once it is
-//! back, each landing once; a star of what the server does not have refused in words.
+//! back, each reaching the server once (counted at the relay); a star of what the server does
+//! not have refused in words.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +23,27 @@ fn start_app(default_url: &str, data_dir: &std::path::Path) -> App {
     let mut settings = AppSettings::new(default_url, AudioOutput::Null);
     settings.data_dir = Some(data_dir.to_owned());
     App::start(settings, Arc::new(Quiet)).unwrap()
+}
+
+/// Each `star` and `unstar` request the relay passed on to the server, in order: the call
+/// and the id it names.
+fn star_requests(relay: &Relay) -> Vec<(&'static str, String)> {
+    relay
+        .requests()
+        .iter()
+        .filter_map(|request| {
+            let call = match request.path() {
+                "/rest/star.view" => "star",
+                "/rest/unstar.view" => "unstar",
+                _ => return None,
+            };
+            let id = ["id", "albumId", "artistId"]
+                .iter()
+                .find_map(|name| request.param(name))
+                .unwrap_or_default();
+            Some((call, id))
+        })
+        .collect()
 }
 
 fn star(kind: StarKind, id: &str) -> StarRef {
@@ -216,7 +238,20 @@ async fn stars_toggled_offline_are_kept_and_sent_in_order_once_the_server_is_bac
     ids.sort_unstable();
     let mut expected = vec![tracks[1].id.as_str(), tracks[2].id.as_str()];
     expected.sort_unstable();
-    assert_eq!(ids, expected, "each once");
+    assert_eq!(ids, expected);
+    // The server's list cannot show a star sent twice; the requests it was sent can. Each
+    // toggle reached it once, in the order made (the track toggled twice: its last only).
+    let sent = star_requests(&relay);
+    assert_eq!(
+        sent,
+        [
+            ("star", tracks[0].album_id.clone()),
+            ("star", tracks[1].id.clone()),
+            ("unstar", tracks[0].album_id.clone()),
+            ("star", tracks[2].id.clone()),
+        ],
+        "each once, in order"
+    );
     let when = |id: &str| {
         listed
             .song

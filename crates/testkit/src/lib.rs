@@ -10,7 +10,8 @@
 //!   above, plus helpers for tokens, fault rules and restarts.
 //! - [`TestCa`] and [`TestServer`]: certificates made in the test and HTTP/HTTPS listeners
 //!   on loopback that count the connections they were offered.
-//! - [`Relay`]: the network between a client and a server on loopback, cut or delayed at will.
+//! - [`Relay`]: the network between a client and a server on loopback, cut or delayed at will;
+//!   it keeps the HTTP requests it passed on and can hold answers.
 //! - [`ListenBrainzEndpoint`]: a ListenBrainz-compatible endpoint that checks every submission
 //!   as the API documents it, stores what it takes, rate-limits, and can hold its answers.
 //! - [`LrclibEndpoint`]: an LRCLIB-compatible `/api/get` that validates its queries as the
@@ -56,7 +57,7 @@ pub use listenbrainz::ListenBrainzEndpoint;
 pub use lrclib::{LrclibEndpoint, LrclibRecord};
 pub use media::{media_dir, workspace_root};
 pub use moto::Moto;
-pub use relay::Relay;
+pub use relay::{AnswerHold, Relay, RelayedRequest};
 pub use seed::{TEST_SEED_VAR, test_seed};
 pub use supysonic::{CoverPlacement, FolderAlbum, FolderFormat, FolderTrack, Supysonic};
 pub use tls::{ServerCertificate, TestCa, TestServer};

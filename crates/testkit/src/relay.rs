@@ -1,7 +1,11 @@
 //! A TCP relay between a test's clients and a server on loopback, standing for the network
 //! between them: it can be cut (a laptop losing its network) and can delay every byte each
-//! way (a round trip of a real distance), for HTTP and WebSocket traffic alike.
+//! way (a round trip of a real distance), for HTTP and WebSocket traffic alike. It also
+//! keeps the HTTP requests it passed on, and can hold answers ([`requests`]).
 
+mod requests;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -10,6 +14,9 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+
+pub use requests::{AnswerHold, RelayedRequest};
+use requests::{Connection, RequestLog};
 
 /// Chunks in flight each way before the reading side waits (backpressure, not loss).
 const IN_FLIGHT: usize = 256;
@@ -21,6 +28,7 @@ pub struct Relay {
     pub url: String,
     cut: watch::Sender<bool>,
     task: JoinHandle<()>,
+    log: Arc<RequestLog>,
 }
 
 impl Relay {
@@ -44,12 +52,15 @@ impl Relay {
             .expect("a loopback port for the relay");
         let url = format!("http://{}", listener.local_addr().expect("a bound address"));
         let (cut, watch) = watch::channel(false);
+        let log = Arc::new(RequestLog::default());
+        let requests = Arc::clone(&log);
         let task = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 if *watch.borrow() {
                     continue;
                 }
                 let (target, mut watch) = (target.clone(), watch.clone());
+                let connection = Arc::new(Connection::new(Arc::clone(&requests)));
                 tokio::spawn(async move {
                     let Ok(outbound) = TcpStream::connect(&target).await else {
                         return;
@@ -62,8 +73,8 @@ impl Relay {
                     // answer); only a cut ends them early.
                     let both = async {
                         tokio::join!(
-                            pipe(in_read, out_write, one_way),
-                            pipe(out_read, in_write, one_way)
+                            pipe(in_read, out_write, one_way, Side::ToServer(&connection)),
+                            pipe(out_read, in_write, one_way, Side::ToClient(&connection))
                         )
                     };
                     tokio::select! {
@@ -73,13 +84,38 @@ impl Relay {
                 });
             }
         });
-        Self { url, cut, task }
+        Self {
+            url,
+            cut,
+            task,
+            log,
+        }
     }
 
     /// Cuts the network (open connections are closed, new ones refused) or restores it.
     pub fn cut(&self, cut: bool) {
         self.cut.send_replace(cut);
     }
+
+    /// The HTTP requests passed on to the server so far, in the order they went.
+    #[must_use]
+    pub fn requests(&self) -> Vec<RelayedRequest> {
+        self.log.requests()
+    }
+
+    /// Holds the answers to the requests passed on from now whose path ends with
+    /// `path_end` (`/rest/getStarred2.view`), until the hold is released or dropped.
+    #[must_use]
+    pub fn hold_answers(&self, path_end: &str) -> AnswerHold {
+        self.log.hold(path_end)
+    }
+}
+
+/// Which way a [`pipe`] copies, with the connection that reads its requests.
+#[derive(Clone, Copy)]
+enum Side<'a> {
+    ToServer(&'a Connection),
+    ToClient(&'a Connection),
 }
 
 impl Drop for Relay {
@@ -90,7 +126,7 @@ impl Drop for Relay {
 
 /// Copies one direction, each chunk due `delay` after it was read; chunks keep their order
 /// and the delay does not limit throughput (many chunks can be in flight).
-async fn pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, delay: Duration) {
+async fn pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, delay: Duration, side: Side<'_>) {
     let (sender, mut receiver) = mpsc::channel::<(Instant, Vec<u8>)>(IN_FLIGHT);
     let reader = async move {
         let mut buffer = vec![0; 64 * 1024];
@@ -107,6 +143,10 @@ async fn pipe(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, delay: Duration) 
     let writer = async move {
         while let Some((due, chunk)) = receiver.recv().await {
             tokio::time::sleep_until(due).await;
+            match side {
+                Side::ToServer(connection) => connection.to_server(&chunk),
+                Side::ToClient(connection) => connection.to_client().await,
+            }
             if to.write_all(&chunk).await.is_err() {
                 return;
             }
