@@ -3,7 +3,8 @@
 //! on the Starred page and by the server itself, one unstarred; then, with the network to the
 //! server cut, toggles kept and shown at once, sent in the order they were made once it is
 //! back, each reaching the server once (counted at the relay); a star of what the server does
-//! not have refused in words.
+//! not have refused in words; a star toggled while the Starred page is being read neither
+//! lost nor undone by the page.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -269,4 +270,68 @@ async fn stars_toggled_offline_are_kept_and_sent_in_order_once_the_server_is_bac
     assert_eq!(page.waiting, 0);
     assert_eq!(page.tracks.len(), 2);
     assert!(page.albums.is_empty());
+}
+
+#[tokio::test]
+async fn a_star_toggled_while_the_starred_page_is_read_is_neither_lost_nor_undone() {
+    let server = Supysonic::spawn();
+    let relay = Relay::to(server.url()).await;
+    let data = tempfile::tempdir().unwrap();
+    let app = start_app(&relay.url, data.path());
+    app.sign_in(&relay.url, server.username(), server.password().into())
+        .await
+        .unwrap();
+    let tracks = some_tracks(&app, &server).await;
+    let (kept, added) = (&tracks[0], &tracks[1]);
+    app.set_starred(star(StarKind::Track, &kept.id), true)
+        .await
+        .unwrap();
+
+    // The page's read of the server's stars is answered (the first track starred, the second
+    // not), and the answer kept on its way; meanwhile the first is unstarred and the second
+    // starred. Were the page not holding the star sender's turn, both would reach the server
+    // and leave the library before the page takes in a list read before them.
+    let hold = relay.hold_answers("/rest/getStarred2.view");
+    let toggles_meanwhile = async {
+        hold.held().await;
+        let toggles = async {
+            let (unstarred, starred) = tokio::join!(
+                app.set_starred(star(StarKind::Track, &kept.id), false),
+                app.set_starred(star(StarKind::Track, &added.id), true),
+            );
+            unstarred.unwrap();
+            starred.unwrap();
+        };
+        tokio::pin!(toggles);
+        // Time enough for both to be sent, if they could be.
+        let sent_early = tokio::time::timeout(Duration::from_secs(2), toggles.as_mut())
+            .await
+            .is_ok();
+        hold.release();
+        if !sent_early {
+            toggles.await;
+        }
+        sent_early
+    };
+    let (page, sent_early) = tokio::join!(app.starred_page(), toggles_meanwhile);
+    let page = page.unwrap();
+
+    // Neither lost nor undone: shown as toggled, and so on the server.
+    assert_eq!(
+        app.stars().await.unwrap(),
+        [star(StarKind::Track, &added.id)]
+    );
+    assert_eq!(song_ids(&on_server(&server).await), [added.id.as_str()]);
+    // They waited for the page, which showed neither: the one unstarred here, the other not
+    // on the server yet.
+    assert!(
+        !sent_early,
+        "sent while the page was taking the server's list in"
+    );
+    assert!(page.tracks.is_empty(), "{:?}", page.tracks);
+    assert_eq!(page.waiting, 2);
+    let page = app.starred_page().await.unwrap();
+    assert_eq!(page.waiting, 0);
+    assert_eq!(page.tracks.len(), 1);
+    assert_eq!(page.tracks[0].id, added.id);
 }

@@ -10,7 +10,9 @@ use strato_library::Library;
 pub struct LibraryHandle {
     library: Arc<Mutex<Library>>,
     /// Held by whoever sends the library's star toggles (`subsonic_stars.rs`), so two
-    /// senders never send the same toggles out of order.
+    /// senders never send the same toggles out of order, and by whoever takes in the
+    /// server's stars, so no toggle is sent between the server's list being read and taken
+    /// in.
     star_sender: Arc<tokio::sync::Mutex<()>>,
 }
 

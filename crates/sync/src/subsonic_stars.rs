@@ -6,7 +6,10 @@
 //! the app right after a toggle made online, so a star reaches the server at once. Two
 //! senders of one library never run together ([`LibraryHandle::star_sender`]): the second
 //! waits, then finds the toggles the first sent gone. So the server sees the toggles in the
-//! order they were made.
+//! order they were made. The server's list is taken in ([`take_in_starred`]) in the same
+//! turn, after sending: a toggle sent between the list being read and taken in would leave
+//! the library (sent) while the list read before it does not show it, so the star shown
+//! would be undone.
 //!
 //! What may be sent twice (an answer lost, a crash between the call and the record) does no
 //! harm on a server that takes a star it already has, and one that refuses it says so with an
@@ -40,6 +43,17 @@ pub struct RefusedStar {
     pub reason: String,
 }
 
+/// The server's stars as taken in by [`take_in_starred`].
+#[derive(Debug, Clone)]
+pub struct StarsTakenIn {
+    /// The server's list (`getStarred2`), read after the toggles were sent.
+    pub listed: wire::Starred,
+    /// The stars kept now: the server's, with the toggles still waiting on top.
+    pub kept: Vec<(StarKind, String)>,
+    /// Toggles still waiting for the server.
+    pub waiting: u64,
+}
+
 /// Sends every toggle waiting in `library`, oldest first.
 ///
 /// # Errors
@@ -50,6 +64,44 @@ pub async fn send_star_edits(
     library: &LibraryHandle,
 ) -> Result<StarsSent, SubsonicSyncError> {
     let _turn = library.star_sender().await;
+    send_waiting(client, library).await
+}
+
+/// Sends the toggles waiting (as [`send_star_edits`]; if they cannot be sent now, they
+/// wait), then reads the server's stars and takes them in as the library's, all in one
+/// turn of the sender: no toggle is sent between the read and the taking in.
+///
+/// # Errors
+/// The server's list could not be read (the network, the server, the credentials), or the
+/// database; the stars kept are as they were.
+pub async fn take_in_starred(
+    client: &SubsonicClient,
+    library: &LibraryHandle,
+) -> Result<StarsTakenIn, SubsonicSyncError> {
+    let _turn = library.star_sender().await;
+    if let Err(error) = send_waiting(client, library).await {
+        tracing::info!(%error, "stars still wait for the server");
+    }
+    let listed = client.starred().await?;
+    let server = star_list(&listed);
+    let (kept, waiting) = library
+        .call(move |lib| {
+            lib.replace_stars(&server)?;
+            Ok::<_, strato_library::Error>((lib.stars()?, lib.star_edits_waiting()?))
+        })
+        .await?;
+    Ok(StarsTakenIn {
+        listed,
+        kept,
+        waiting,
+    })
+}
+
+/// Sends the toggles waiting, in the sender's turn (held by the caller).
+async fn send_waiting(
+    client: &SubsonicClient,
+    library: &LibraryHandle,
+) -> Result<StarsSent, SubsonicSyncError> {
     let mut sent = StarsSent::default();
     while let Some(edit) = library.call(|lib| lib.next_star_edit()).await? {
         let answer = if edit.starred {

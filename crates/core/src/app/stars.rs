@@ -11,7 +11,7 @@
 use strato_library::StarKind as KeptKind;
 use strato_model::ipc::{AppError, ErrorKind, StarKind, StarRef, StarredPage};
 use strato_subsonic::convert;
-use strato_sync::subsonic_stars::star_list;
+use strato_sync::{StarsTakenIn, SubsonicSyncError};
 
 use super::{App, lock};
 use strato_service::ServiceError;
@@ -86,7 +86,9 @@ impl App {
     }
 
     /// The Starred page, from the server (`getStarred2`), after sending the toggles still
-    /// waiting. Needs the server: offline it fails in words.
+    /// waiting, both in the star sender's turn (`strato_sync::take_in_starred`): a toggle
+    /// made while the page is read waits until the server's list is taken in, so it is not
+    /// undone by a list read before it. Needs the server: offline it fails in words.
     pub async fn starred_page(&self) -> Result<StarredPage, AppError> {
         if !self.offers_stars() {
             return Err(no_stars());
@@ -94,25 +96,26 @@ impl App {
         let library = self.require_library()?;
         let connection = self.online_connection().await?;
         let client = connection.subsonic().cloned().ok_or_else(no_stars)?;
-        if let Err(error) = strato_sync::send_star_edits(&client, library.handle()).await {
-            tracing::info!(%error, "stars still wait for the server");
-        }
-        let listed = match client.starred().await {
-            Ok(listed) => listed,
-            Err(error) => {
+        let taken_in = match strato_sync::take_in_starred(&client, library.handle()).await {
+            Ok(taken_in) => taken_in,
+            Err(SubsonicSyncError::Library(error)) => return Err(from_library(&error)),
+            Err(SubsonicSyncError::Server(error)) => {
                 let error = ServiceError::from(error);
                 return Err(self.service_error(connection.service().as_ref(), &error));
             }
+            // Playlists' alone: taking stars in never says it.
+            Err(SubsonicSyncError::Contended) => {
+                return Err(AppError::new(
+                    ErrorKind::Server,
+                    "Your stars could not be read just now; try again shortly.",
+                ));
+            }
         };
-        let server = star_list(&listed);
-        let (shown, waiting) = library
-            .handle()
-            .call(move |lib| {
-                lib.replace_stars(&server)?;
-                Ok::<_, strato_library::Error>((lib.stars()?, lib.star_edits_waiting()?))
-            })
-            .await
-            .map_err(|e| from_library(&e))?;
+        let StarsTakenIn {
+            listed,
+            kept: shown,
+            waiting,
+        } = taken_in;
         // Unstarred here but not yet on the server: not on the page.
         let kept = |kind: KeptKind, id: &str| shown.iter().any(|(k, i)| *k == kind && i == id);
         let tracks: Vec<_> = listed
