@@ -25,6 +25,10 @@ pub trait AppEvents: Send + Sync {
     fn queue_changed(&self, _view: &QueueView) {}
     /// Playlists changed: an edit here, or a sync brought other devices' changes.
     fn playlists_changed(&self) {}
+    /// The stars kept changed other than by the window's own toggle: the server refused a
+    /// waiting one for good (made offline, sent by the sync pass), and the star went back.
+    /// The window reads the stars (and an open Starred page) again.
+    fn stars_changed(&self) {}
     fn sync_status(&self, _status: &SyncStatus) {}
     fn downloads_status(&self, _status: &DownloadsStatus) {}
     /// Uploads moved on: progress, a state, a failure (at most four times a second).

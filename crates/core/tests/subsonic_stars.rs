@@ -3,10 +3,11 @@
 //! on the Starred page and by the server itself, one unstarred; then, with the network to the
 //! server cut, toggles kept and shown at once, sent in the order they were made once it is
 //! back, each reaching the server once (counted at the relay); a star of what the server does
-//! not have refused in words; a star toggled while the Starred page is being read neither
-//! lost nor undone by the page.
+//! not have refused in words, and the window told when the sync pass had it refused; a star
+//! toggled while the Starred page is being read neither lost nor undone by the page.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
@@ -14,16 +15,25 @@ use strato_model::ipc::{ErrorKind, PlayerStatus, StarKind, StarRef, Track};
 use strato_subsonic::{Credentials, SubsonicClient, convert::parse_timestamp, wire};
 use strato_testkit::{Relay, Supysonic};
 
-struct Quiet;
+/// Counts what the window is told of the stars.
+#[derive(Default)]
+struct StarsTold(AtomicUsize);
 
-impl AppEvents for Quiet {
+impl AppEvents for StarsTold {
     fn player_status(&self, _: &PlayerStatus) {}
+    fn stars_changed(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 fn start_app(default_url: &str, data_dir: &std::path::Path) -> App {
+    start_app_told(default_url, data_dir, Arc::default())
+}
+
+fn start_app_told(default_url: &str, data_dir: &std::path::Path, told: Arc<StarsTold>) -> App {
     let mut settings = AppSettings::new(default_url, AudioOutput::Null);
     settings.data_dir = Some(data_dir.to_owned());
-    App::start(settings, Arc::new(Quiet)).unwrap()
+    App::start(settings, told).unwrap()
 }
 
 /// Each `star` and `unstar` request the relay passed on to the server, in order: the call
@@ -270,6 +280,49 @@ async fn stars_toggled_offline_are_kept_and_sent_in_order_once_the_server_is_bac
     assert_eq!(page.waiting, 0);
     assert_eq!(page.tracks.len(), 2);
     assert!(page.albums.is_empty());
+}
+
+#[tokio::test]
+async fn a_star_the_server_refuses_in_a_sync_pass_goes_back_and_the_window_is_told() {
+    let server = Supysonic::spawn();
+    let relay = Relay::to(server.url()).await;
+    let data = tempfile::tempdir().unwrap();
+    let told = Arc::new(StarsTold::default());
+    let app = start_app_told(&relay.url, data.path(), Arc::clone(&told));
+    app.sign_in(&relay.url, server.username(), server.password().into())
+        .await
+        .unwrap();
+    let track = some_tracks(&app, &server).await.remove(0);
+
+    // Offline, nobody can say no: both are kept and shown.
+    relay.cut(true);
+    app.set_starred(star(StarKind::Album, "no-such-album"), true)
+        .await
+        .unwrap();
+    app.set_starred(star(StarKind::Track, &track.id), true)
+        .await
+        .unwrap();
+    assert_eq!(app.stars().await.unwrap().len(), 2);
+
+    // Back: the sync pass sends them; the server refuses the album it does not have (code
+    // 70), which is the answer to no click, so the window is told to read the stars again.
+    relay.cut(false);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while told.0.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the window was never told");
+        app.sync_now().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        app.stars().await.unwrap(),
+        [star(StarKind::Track, &track.id)],
+        "the refused star went back, the other stayed"
+    );
+    assert_eq!(song_ids(&on_server(&server).await), [track.id.as_str()]);
+    // Once: further passes have nothing more to refuse.
+    app.sync_now().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(told.0.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

@@ -14,6 +14,8 @@ pub struct LibraryHandle {
     /// server's stars, so no toggle is sent between the server's list being read and taken
     /// in.
     star_sender: Arc<tokio::sync::Mutex<()>>,
+    /// How many star toggles the server refused for good (each put a star shown back).
+    star_refusals: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl LibraryHandle {
@@ -22,6 +24,7 @@ impl LibraryHandle {
         Self {
             library: Arc::new(Mutex::new(library)),
             star_sender: Arc::default(),
+            star_refusals: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 
@@ -29,6 +32,18 @@ impl LibraryHandle {
     /// clone of this handle.
     pub async fn star_sender(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.star_sender.lock().await
+    }
+
+    /// Changes each time the server refused a star toggle for good, whoever sent it (the
+    /// sync pass, a click, the Starred page): the stars kept went back, so what shows them
+    /// reads them again.
+    #[must_use]
+    pub fn star_refusals(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.star_refusals.subscribe()
+    }
+
+    pub(crate) fn note_star_refused(&self) {
+        self.star_refusals.send_modify(|count| *count += 1);
     }
 
     /// Runs `f` with the library on the blocking pool.

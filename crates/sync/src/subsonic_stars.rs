@@ -16,8 +16,9 @@
 //! error (Supysonic: code 0, "already starred"). So a refusal is checked against the server's
 //! own list (`getStarred2`) before it counts: a toggle the server already shows is done; one
 //! it does not is refused for good, the star shown goes back, and the refusal is said in
-//! words ([`StarsSent::refused`]). The network, the server's own failure, or the credentials
-//! end the run with the toggle kept for the next one.
+//! words ([`StarsSent::refused`]), and [`LibraryHandle::star_refusals`] changes, so what
+//! shows the stars reads them again whoever sent the toggle. The network, the server's own
+//! failure, or the credentials end the run with the toggle kept for the next one.
 
 use strato_library::{StarEdit, StarKind};
 use strato_subsonic::{StarTarget, SubsonicClient, SubsonicError, SubsonicErrorKind, wire};
@@ -125,6 +126,7 @@ async fn send_waiting(
                 } else {
                     tracing::warn!(%error, kind = ?edit.kind, "the server refused a star");
                     library.call(move |lib| lib.star_refused(seq)).await?;
+                    library.note_star_refused();
                     sent.refused.push(RefusedStar {
                         edit,
                         reason: error.to_string(),

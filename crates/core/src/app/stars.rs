@@ -6,7 +6,10 @@
 //! sent right away (`strato_sync::send_star_edits`), so a refusal reaches the window in
 //! words as the answer to the click. Offline, or when the server does not answer, it waits:
 //! the sync pass sends the waiting toggles in order once the server can be reached again
-//! (`offline/server_sync.rs` runs it). The Strato cloud has no stars (`Features::stars`).
+//! (`offline/server_sync.rs` runs it). A toggle the server refuses for good, whoever sent
+//! it, puts the star back and the window is told (`AppEvents::stars_changed`, from
+//! `server_sync.rs`), so it reads the stars again. The Strato cloud has no stars
+//! (`Features::stars`).
 
 use strato_library::StarKind as KeptKind;
 use strato_model::ipc::{AppError, ErrorKind, StarKind, StarRef, StarredPage};

@@ -1,9 +1,10 @@
 //! A Subsonic server kept in step with the account's library: the sync loop running
 //! `OpenSubsonic` passes of the playlists (`strato_sync::SubsonicPlaylistSync`), the download
 //! manager fetching the server's original files (`downloads.rs`, with the `SubsonicClient` as
-//! its source), and what the window is told of them. The Strato cloud's sync, downloads,
-//! uploads and live channel are [`AccountLibrary::go_online`]'s; with a Subsonic server, the
-//! playlists and the downloads are what runs.
+//! its source), and what the window is told of them (and of the stars, when the server
+//! refused a toggle). The Strato cloud's sync, downloads, uploads and live channel are
+//! [`AccountLibrary::go_online`]'s; with a Subsonic server, the playlists and the downloads
+//! are what runs.
 
 use std::sync::Arc;
 
@@ -60,6 +61,7 @@ impl AccountLibrary {
             Arc::clone(client),
             downloads.clone(),
         )));
+        tasks.push(self.runtime.spawn(Arc::clone(self).follow_star_refusals()));
         *current = Some(ServerSync {
             client: Arc::clone(client),
             sync,
@@ -89,6 +91,16 @@ impl AccountLibrary {
                 None if pass.changed => self.events.playlists_changed(),
                 None => {}
             }
+        }
+    }
+
+    /// Tells the window each time the server refused a star toggle for good (the star kept
+    /// went back): a sync pass's is the answer to no click, and one sent along with a click
+    /// may be another item's.
+    async fn follow_star_refusals(self: Arc<Self>) {
+        let mut refusals = self.handle.star_refusals();
+        while refusals.changed().await.is_ok() {
+            self.events.stars_changed();
         }
     }
 }

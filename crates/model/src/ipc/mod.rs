@@ -78,7 +78,7 @@ pub use sound::{
     DEFAULT_OUTPUT_KEY, EQ_GAIN_LIMIT_DB, EqBand, EqMode, EqPreset, EqualizerSettings,
     EqualizerView, FilterKind, GRAPHIC_BANDS_HZ, GRAPHIC_Q, SoundSettings,
 };
-pub use stars::{StarKind, StarRef, StarredPage};
+pub use stars::{STARS_CHANGED_EVENT, StarKind, StarRef, StarredPage};
 pub use updates::{UPDATE_STATUS_EVENT, UpdateOffer, UpdatePhase, UpdateStatus, UpdateStep};
 pub use uploads::{
     SHARED_PLAYLIST_TRACKS, SharedPlaylist, TRANSFERS_STATUS_EVENT, Transfer, TransferState,

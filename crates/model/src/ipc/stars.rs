@@ -6,6 +6,11 @@ use ts_rs::TS;
 
 use crate::api::{Album, Artist, Track};
 
+/// Sent, with no payload, when the stars kept changed other than by the window's own toggle
+/// (the server refused one waiting, made offline, and the star went back): the window reads
+/// the stars, and an open Starred page, again.
+pub const STARS_CHANGED_EVENT: &str = "stars-changed";
+
 /// What a star names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
