@@ -17,7 +17,8 @@ vi.mock("../../../ipc", async (importOriginal) => ({
 import * as ipc from "../../../ipc";
 import { navigation } from "$lib/navigation";
 import { localeStore } from "$lib/i18n";
-import { makeSettings, makeSettingsView } from "../../../test/fixtures";
+import { sessionStore } from "$lib/stores/session.svelte";
+import { makeSession, makeSettings, makeSettingsView } from "../../../test/fixtures";
 import SettingsScreen from "./SettingsScreen.svelte";
 import { DEVICE_POLL_MS, settingsStore } from "./settings.svelte";
 
@@ -52,6 +53,27 @@ describe("SettingsScreen", () => {
     expect((screen.getByTestId("setting-buffer-seconds") as HTMLInputElement).value).toBe("45");
     expect(screen.getByTestId("settings-file").textContent).toBe("/home/me/.config/strato/settings.json");
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Settings");
+  });
+
+  it("names the download qualities of the service signed in to", async () => {
+    const options = () =>
+      Array.from((screen.getByTestId("setting-download-quality") as HTMLSelectElement).options, (option) => option.textContent?.trim());
+    sessionStore.current = makeSession("http://music.local", "ana");
+    try {
+      await shown(viewOf(DEFAULTS));
+      expect(options()).toEqual(["Low (96 kbit/s MP3)", "Normal (about 190 kbit/s MP3)", "High (320 kbit/s MP3)"]);
+      // A Subsonic server sends its own file for High, and converts for the others.
+      sessionStore.current = makeSession("http://navidrome.local", "ana", { kind: "open_subsonic" });
+      await vi.waitFor(() =>
+        expect(options()).toEqual([
+          "Low (96 kbit/s MP3)",
+          "Normal (160 kbit/s MP3, converted by the server)",
+          "High (the original file, as on the server)",
+        ]),
+      );
+    } finally {
+      sessionStore.current = null;
+    }
   });
 
   it("saves a change as the whole settings, changed in that one place", async () => {
