@@ -5,7 +5,9 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use strato_core::App;
-use strato_model::ipc::{AppError, LocalPlaylistPage, LocalPlaylistSummary};
+use strato_model::ipc::{
+    AppError, LocalPlaylistEdited, LocalPlaylistPage, LocalPlaylistSummary, PlaylistItemEdit,
+};
 use tauri::State;
 
 #[tauri::command]
@@ -45,33 +47,11 @@ pub async fn delete_local_playlist(app: State<'_, App>, id: String) -> Result<()
 }
 
 #[tauri::command]
-pub async fn add_to_local_playlist(
+pub async fn edit_local_playlist(
     app: State<'_, App>,
     id: String,
-    track_ids: Vec<String>,
-) -> Result<LocalPlaylistSummary, AppError> {
-    app.add_to_local_playlist(&id, track_ids).await
-}
-
-#[tauri::command]
-pub async fn remove_from_local_playlist(
-    app: State<'_, App>,
-    id: String,
-    positions: Vec<u32>,
+    edits: Vec<PlaylistItemEdit>,
     expected_revision: Option<u32>,
-) -> Result<LocalPlaylistSummary, AppError> {
-    app.remove_from_local_playlist(&id, positions, expected_revision)
-        .await
-}
-
-#[tauri::command]
-pub async fn move_in_local_playlist(
-    app: State<'_, App>,
-    id: String,
-    from: u32,
-    to: u32,
-    expected_revision: Option<u32>,
-) -> Result<LocalPlaylistSummary, AppError> {
-    app.move_in_local_playlist(&id, from, to, expected_revision)
-        .await
+) -> Result<LocalPlaylistEdited, AppError> {
+    app.edit_local_playlist(&id, edits, expected_revision).await
 }

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use local_support::{LATE_ARRIVAL, Music, add_and_scan, make, scanned, settings, track, url_of};
 use strato_core::{App, AppEvents, AppSettings, AudioOutput};
-use strato_model::ipc::{ErrorKind, LocalPlaylistPage, PlayerStatus, Track};
+use strato_model::ipc::{ErrorKind, LocalPlaylistPage, PlayerStatus, PlaylistItemEdit, Track};
 use strato_testkit::{DevCloud, Moto};
 
 /// Counts what the window would be told of local playlists.
@@ -60,6 +60,28 @@ fn signed_out(data: &Path) -> (App, Arc<Events>) {
 
 fn titles(page: &LocalPlaylistPage) -> Vec<&str> {
     page.items.iter().map(|i| i.track.title.as_str()).collect()
+}
+
+fn add(track_ids: Vec<String>) -> PlaylistItemEdit {
+    PlaylistItemEdit::Add {
+        track_ids,
+        position: None,
+    }
+}
+
+/// The removal of the item at `n` of `page`.
+fn remove(page: &LocalPlaylistPage, n: usize) -> PlaylistItemEdit {
+    PlaylistItemEdit::Remove {
+        item_id: page.items[n].item_id.clone(),
+    }
+}
+
+/// The item at `n` of `page` right after the one at `after` (`None`: first).
+fn move_after(page: &LocalPlaylistPage, n: usize, after: Option<usize>) -> PlaylistItemEdit {
+    PlaylistItemEdit::Move {
+        item_id: page.items[n].item_id.clone(),
+        after: after.map(|at| page.items[at].item_id.clone()),
+    }
 }
 
 fn ids(tracks: &[&Track]) -> Vec<String> {
@@ -106,7 +128,8 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
     assert_eq!(created.duration_ms, expected_ms);
 
     let id = created.id.clone();
-    app.move_in_local_playlist(&id, 2, 0, Some(created.revision))
+    let page = app.local_playlist(&id).await.unwrap();
+    app.edit_local_playlist(&id, vec![move_after(&page, 2, None)], None)
         .await
         .unwrap();
     let page = app.local_playlist(&id).await.unwrap();
@@ -115,7 +138,7 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
         ["Harbour Song", "First Light", "Second Wind"]
     );
     assert_eq!(page.items[0].track, *harbour, "as the index has it");
-    app.remove_from_local_playlist(&id, vec![1], Some(page.revision))
+    app.edit_local_playlist(&id, vec![remove(&page, 1)], None)
         .await
         .unwrap();
     let renamed = app
@@ -125,18 +148,23 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
     assert_eq!((renamed.name.as_str(), renamed.items), ("Evening walk", 2));
     assert_eq!(events.told(), 5, "each change told once");
 
-    // Positions of the page read before the removal are refused, not applied to others.
-    let stale = app
-        .remove_from_local_playlist(&id, vec![1], Some(page.revision))
+    // The item removed, named again from the page read before, is refused, not another
+    // removed (edits by revision: strato-local's tests).
+    let again = app
+        .edit_local_playlist(&id, vec![remove(&page, 1)], None)
         .await
         .unwrap_err();
-    assert_eq!(stale.kind, ErrorKind::InvalidInput);
-    assert_eq!(stale.message, "The playlist changed meanwhile; look again.");
+    assert_eq!(again.kind, ErrorKind::InvalidInput);
+    assert!(again.message.contains("changed meanwhile"), "{again:?}");
 
     // A service's track is refused, the whole call, nothing written nor told.
     let before = app.local_playlist(&id).await.unwrap();
     let refused = app
-        .add_to_local_playlist(&id, vec![first.id.clone(), "tr-kelp-forest".into()])
+        .edit_local_playlist(
+            &id,
+            vec![add(vec![first.id.clone(), "tr-kelp-forest".into()])],
+            None,
+        )
         .await
         .unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput);
@@ -157,8 +185,12 @@ async fn a_local_playlist_is_kept_and_edited_signed_out_refusing_service_tracks(
 
     // A file that is nowhere is kept by its name, missing: never a refusal.
     let nowhere = url_of(&music.file("Gone/Lost Song.flac"));
-    let kept = app.add_to_local_playlist(&id, vec![nowhere]).await.unwrap();
-    assert_eq!((kept.items, kept.missing), (3, 1));
+    let kept = app
+        .edit_local_playlist(&id, vec![add(vec![nowhere])], None)
+        .await
+        .unwrap();
+    assert_eq!((kept.playlist.items, kept.playlist.missing), (3, 1));
+    assert_eq!(kept.added_item_ids.len(), 1);
     let page = app.local_playlist(&id).await.unwrap();
     assert_eq!(titles(&page)[2], "Lost Song");
     assert!(page.items[2].missing);
@@ -235,7 +267,7 @@ async fn an_index_that_cannot_be_read_is_said_so_rather_than_shown_as_no_playlis
         app.local_playlists().await.map(drop),
         app.local_playlist(id).await.map(drop),
         app.rename_local_playlist(id, "Renamed").await.map(drop),
-        app.remove_from_local_playlist(id, vec![0], None)
+        app.edit_local_playlist(id, Vec::new(), None)
             .await
             .map(drop),
         app.export_playlist(id, data.path().join("out.m3u8"))
@@ -489,7 +521,7 @@ async fn an_import_naming_catalog_tracks_and_local_files_makes_both_playlists() 
 
     // Each kind stays out of the other's playlists, said in words.
     let refused = app
-        .add_to_local_playlist(&local.id, vec!["tr-kelp-forest".into()])
+        .edit_local_playlist(&local.id, vec![add(vec!["tr-kelp-forest".into()])], None)
         .await
         .unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput);

@@ -18,9 +18,10 @@
 //!   named by a path written elsewhere (a playlist file's) is found whichever links, `..`
 //!   or (on Windows and macOS) case it is written with ([`PathResolver`], `track_at`).
 //! - **Playlists kept on this computer** (on [`LocalIndex`]: `create_playlist` and the
-//!   rest): lists of local files, in the same database because they belong to the computer
-//!   as the files do. An item keeps its file's last-known tags, so a file gone from the
-//!   index is still listed (as missing) and whole again once it is back.
+//!   rest, `edit_playlist` for their items): lists of local files, in the same database
+//!   because they belong to the computer as the files do. An item keeps its file's
+//!   last-known tags, so a file gone from the index is still listed (as missing), even put
+//!   back after it was taken out, and whole again once it is back.
 //!
 //! Not here: wiring into the app (the core's sources, the UI's "Local files"), and playing.
 //!
@@ -47,6 +48,7 @@ pub mod ids;
 mod index;
 mod locate;
 mod migrations;
+mod playlist_edits;
 mod playlists;
 mod problem;
 mod scan;

@@ -38,6 +38,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         sql: include_str!("../migrations/0004_file_problem.sql"),
     },
+    Migration {
+        version: 5,
+        sql: include_str!("../migrations/0005_removed_item_tags.sql"),
+    },
 ];
 
 /// The schema version this build writes.

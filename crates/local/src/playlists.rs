@@ -13,10 +13,9 @@
 //!   music folders that is there plays (the player plays any file), so it is not missing.
 //! - Items are files on this computer only: any other id is refused in words, the whole
 //!   call with it, nothing written.
-//! - Positions run from 0 without gaps; a move or a removal renumbers in the same
-//!   transaction. Each write is one transaction, and bumps the playlist's `updated_at` and
-//!   its `revision`: a removal or a move can name the revision its positions were read at,
-//!   and is refused, nothing changed, when another change came first.
+//! - Positions run from 0 without gaps; each write is one transaction, renumbers in it, and
+//!   bumps the playlist's `updated_at` and its `revision`. Items are changed by their ids
+//!   (see [`crate::playlist_edits`]), which stay with them through every move.
 //! - Duplicates are allowed, as in any playlist.
 
 use std::collections::HashMap;
@@ -29,6 +28,7 @@ use strato_model::ipc::{LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSumma
 use crate::error::{LocalError, LocalErrorKind, Result};
 use crate::ids::{self, PLAYLIST_ID_PREFIX, is_local_track_id, track_path};
 use crate::index::{LocalIndex, now_ms, path_text};
+use crate::playlist_edits::insert;
 
 /// The longest name a playlist may have, in characters (as an account's playlist).
 pub const MAX_NAME_CHARS: usize = 200;
@@ -50,14 +50,14 @@ const SUMMARY_SELECT: &str = "SELECT p.id, p.name, p.updated_at, p.revision, cou
 const CHANGED_MEANWHILE: &str = "The playlist changed meanwhile; look again.";
 
 /// The tags an item keeps of its file.
-struct KeptTags {
-    path: String,
-    title: String,
-    artist: String,
-    album: String,
-    artist_id: String,
-    album_id: String,
-    duration_ms: u32,
+pub(crate) struct KeptTags {
+    pub(crate) path: String,
+    pub(crate) title: String,
+    pub(crate) artist: String,
+    pub(crate) album: String,
+    pub(crate) artist_id: String,
+    pub(crate) album_id: String,
+    pub(crate) duration_ms: u32,
 }
 
 impl LocalIndex {
@@ -102,7 +102,7 @@ impl LocalIndex {
             .optional()?
             .ok_or_else(gone)?;
         let mut statement = tx.prepare_cached(
-            "SELECT position, path, title, artist, album, artist_id, album_id, duration_ms
+            "SELECT position, path, title, artist, album, artist_id, album_id, duration_ms, id
              FROM playlist_items WHERE playlist_id = ?1 ORDER BY position, id",
         )?;
         let rows = statement
@@ -118,11 +118,12 @@ impl LocalIndex {
                         album_id: row.get(6)?,
                         duration_ms: row.get(7)?,
                     },
+                    row.get::<_, i64>(8)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut items = Vec::with_capacity(rows.len());
-        for (position, kept) in rows {
+        for (position, kept, row) in rows {
             let track_id = ids::track_id(Path::new(&kept.path))?;
             let (track, missing) = match self.track(&track_id) {
                 Ok(track) => (track, false),
@@ -136,6 +137,7 @@ impl LocalIndex {
                 Err(error) => return Err(error),
             };
             items.push(LocalPlaylistItem {
+                item_id: row.to_string(),
                 position,
                 track,
                 missing,
@@ -169,7 +171,7 @@ impl LocalIndex {
             "INSERT INTO playlists (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
             params![id, name, now],
         )?;
-        append(&tx, &id, track_ids)?;
+        insert(&tx, &id, 0, track_ids)?;
         let created = summary(&tx, &id)?;
         tx.commit()?;
         Ok(created)
@@ -205,87 +207,6 @@ impl LocalIndex {
             return Err(gone());
         }
         Ok(())
-    }
-
-    /// Appends `track_ids` (files on this computer) to the playlist `id`, in order.
-    ///
-    /// # Errors
-    /// `NotFound` when the playlist is gone; `Invalid` for an id that is not a file on this
-    /// computer, or beyond [`MAX_ITEMS`]. The whole call is refused then, nothing written.
-    /// A file neither in the index nor on disk is kept all the same, by its name, missing.
-    pub fn add_to_playlist(
-        &mut self,
-        id: &str,
-        track_ids: &[String],
-    ) -> Result<LocalPlaylistSummary> {
-        let tx = self.conn.transaction()?;
-        change(&tx, id, None)?;
-        append(&tx, id, track_ids)?;
-        let changed = summary(&tx, id)?;
-        tx.commit()?;
-        Ok(changed)
-    }
-
-    /// Removes the items at `positions` (from 0; each once, in any order) from the playlist
-    /// `id`; the rest close up. With `expected_revision`, only if the playlist is still at
-    /// that revision (the one its positions were read at).
-    ///
-    /// # Errors
-    /// `NotFound` when the playlist is gone; `Invalid` when it changed since
-    /// `expected_revision` ("The playlist changed meanwhile; look again."), or for a
-    /// position it does not have: nothing is removed then.
-    pub fn remove_from_playlist(
-        &mut self,
-        id: &str,
-        positions: &[u32],
-        expected_revision: Option<u32>,
-    ) -> Result<LocalPlaylistSummary> {
-        let tx = self.conn.transaction()?;
-        change(&tx, id, expected_revision)?;
-        let mut order = item_order(&tx, id)?;
-        let mut doomed: Vec<usize> = positions
-            .iter()
-            .map(|&at| place(at, order.len()))
-            .collect::<Result<_>>()?;
-        doomed.sort_unstable();
-        doomed.dedup();
-        {
-            let mut delete = tx.prepare_cached("DELETE FROM playlist_items WHERE id = ?1")?;
-            for &at in doomed.iter().rev() {
-                delete.execute([order.remove(at)])?;
-            }
-        }
-        renumber(&tx, &order, 0)?;
-        let changed = summary(&tx, id)?;
-        tx.commit()?;
-        Ok(changed)
-    }
-
-    /// Moves the item at `from` to `to` (both from 0; `to` is its place once moved): the
-    /// items between shift by one. With `expected_revision`, only if the playlist is still
-    /// at that revision.
-    ///
-    /// # Errors
-    /// `NotFound` when the playlist is gone; `Invalid` when it changed since
-    /// `expected_revision` ("The playlist changed meanwhile; look again."), or for a
-    /// position it does not have: nothing is moved then.
-    pub fn move_in_playlist(
-        &mut self,
-        id: &str,
-        from: u32,
-        to: u32,
-        expected_revision: Option<u32>,
-    ) -> Result<LocalPlaylistSummary> {
-        let tx = self.conn.transaction()?;
-        change(&tx, id, expected_revision)?;
-        let mut order = item_order(&tx, id)?;
-        let (from, to) = (place(from, order.len())?, place(to, order.len())?);
-        let item = order.remove(from);
-        order.insert(to, item);
-        renumber(&tx, &order, from.min(to))?;
-        let changed = summary(&tx, id)?;
-        tx.commit()?;
-        Ok(changed)
     }
 }
 
@@ -323,7 +244,7 @@ fn summary_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<LocalPlaylistSummary>
     })
 }
 
-fn summary(conn: &Connection, id: &str) -> Result<LocalPlaylistSummary> {
+pub(crate) fn summary(conn: &Connection, id: &str) -> Result<LocalPlaylistSummary> {
     let sql = format!("{SUMMARY_SELECT} WHERE p.id = ?1 GROUP BY p.id");
     let mut found = conn
         .prepare_cached(&sql)?
@@ -367,7 +288,7 @@ fn missing_elsewhere(conn: &Connection, only: Option<&str>) -> Result<HashMap<St
 /// Starts a change of the playlist `id`: checks it is there (`NotFound`) and, given
 /// `expected`, still at that revision (`Invalid`), then marks it changed now, one revision
 /// on. In the change's transaction, so a refusal writes nothing.
-fn change(conn: &Connection, id: &str, expected: Option<u32>) -> Result<()> {
+pub(crate) fn change(conn: &Connection, id: &str, expected: Option<u32>) -> Result<()> {
     let revision: u32 = conn
         .query_row(
             "SELECT revision FROM playlists WHERE id = ?1",
@@ -386,54 +307,11 @@ fn change(conn: &Connection, id: &str, expected: Option<u32>) -> Result<()> {
     Ok(())
 }
 
-/// Appends the files of `track_ids` after the playlist's last item; every id is checked
-/// before the first is written.
-fn append(conn: &Connection, id: &str, track_ids: &[String]) -> Result<()> {
-    let items = track_ids
-        .iter()
-        .map(|track_id| kept_tags(conn, track_id))
-        .collect::<Result<Vec<_>>>()?;
-    let count: i64 = conn.query_row(
-        "SELECT count(*) FROM playlist_items WHERE playlist_id = ?1",
-        [id],
-        |row| row.get(0),
-    )?;
-    let count = usize::try_from(count).unwrap_or(usize::MAX);
-    if count + items.len() > MAX_ITEMS {
-        return Err(LocalError::new(
-            LocalErrorKind::Invalid,
-            format!(
-                "A playlist on this computer holds at most {MAX_ITEMS} files; this one has \
-                 {count}, and {} more would not fit.",
-                items.len()
-            ),
-        ));
-    }
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO playlist_items (playlist_id, position, path, title, artist, album,
-             artist_id, album_id, duration_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for (offset, item) in items.iter().enumerate() {
-        insert.execute(params![
-            id,
-            sql_int(count + offset),
-            item.path,
-            item.title,
-            item.artist,
-            item.album,
-            item.artist_id,
-            item.album_id,
-            item.duration_ms,
-        ])?;
-    }
-    Ok(())
-}
-
-/// What an item of the file `track_id` keeps: the index's tags, else (a file outside the
-/// music folders, or nowhere now) its name: nothing asked for is dropped, and the triggers
-/// bring the tags in once a scan finds the file.
-fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
+/// What an item of the file `track_id` keeps: the index's tags; else (a file outside the
+/// music folders, or nowhere now) what another item of it keeps, or what an item of it kept
+/// when it was removed (migration 0005: an Undo puts back what was taken out); else its name.
+/// Nothing asked for is dropped, and the triggers bring the tags in once a scan finds it.
+pub(crate) fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
     if !is_local_track_id(track_id) {
         return Err(LocalError::new(
             LocalErrorKind::Invalid,
@@ -444,8 +322,16 @@ fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
     let text = path_text(&path)?.to_owned();
     let indexed = conn
         .prepare_cached(
-            "SELECT title, coalesce(artist, ''), album, artist_id, album_id, duration_ms
-             FROM files WHERE path = ?1",
+            "SELECT title, artist, album, artist_id, album_id, duration_ms FROM (
+                 SELECT title, coalesce(artist, '') AS artist, album, artist_id, album_id,
+                     duration_ms, 0 AS rank FROM files WHERE path = ?1
+                 UNION ALL
+                 SELECT title, artist, album, artist_id, album_id, duration_ms, 1
+                     FROM playlist_items WHERE path = ?1
+                 UNION ALL
+                 SELECT title, artist, album, artist_id, album_id, duration_ms, 2
+                     FROM removed_item_tags WHERE path = ?1
+             ) ORDER BY rank LIMIT 1",
         )?
         .query_row([&text], |row| {
             Ok(KeptTags {
@@ -476,47 +362,6 @@ fn kept_tags(conn: &Connection, track_id: &str) -> Result<KeptTags> {
         path: text,
         duration_ms: 0,
     })
-}
-
-/// The playlist's item rows, in order.
-fn item_order(conn: &Connection, id: &str) -> Result<Vec<i64>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id FROM playlist_items WHERE playlist_id = ?1 ORDER BY position, id",
-    )?;
-    let rows = statement.query_map([id], |row| row.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Gives the items of `order` from `start` on their place in it.
-fn renumber(conn: &Connection, order: &[i64], start: usize) -> Result<()> {
-    let mut update = conn.prepare_cached(
-        "UPDATE playlist_items SET position = ?2 WHERE id = ?1 AND position IS NOT ?2",
-    )?;
-    for (position, item) in order.iter().enumerate().skip(start) {
-        update.execute(params![item, sql_int(position)])?;
-    }
-    Ok(())
-}
-
-/// `at` as an index into a playlist of `len` items; `Invalid` beyond its end.
-fn place(at: u32, len: usize) -> Result<usize> {
-    usize::try_from(at)
-        .ok()
-        .filter(|&at| at < len)
-        .ok_or_else(|| {
-            LocalError::new(
-                LocalErrorKind::Invalid,
-                format!(
-                    "This playlist has no item {} (it holds {len}): it changed meanwhile.",
-                    u64::from(at) + 1
-                ),
-            )
-        })
-}
-
-/// A position as SQLite keeps it (bounded by [`MAX_ITEMS`], far below `i64::MAX`).
-fn sql_int(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn valid_name(name: &str) -> Result<String> {
@@ -557,13 +402,5 @@ mod tests {
         );
         assert!(valid_name(&"é".repeat(MAX_NAME_CHARS)).is_ok());
         assert!(valid_name(&"é".repeat(MAX_NAME_CHARS + 1)).is_err());
-    }
-
-    #[test]
-    fn a_place_beyond_the_end_is_refused_in_words() {
-        assert_eq!(place(2, 3).unwrap(), 2);
-        let error = place(3, 3).unwrap_err();
-        assert_eq!(error.kind(), LocalErrorKind::Invalid);
-        assert!(error.message().contains("no item 4"), "{error}");
     }
 }

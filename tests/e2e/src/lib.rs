@@ -14,6 +14,7 @@ mod capture_limit;
 pub mod dialogs;
 mod heard;
 pub mod issued;
+pub mod list_edits;
 pub mod local_music;
 mod process;
 pub mod secrets;

@@ -4,10 +4,7 @@
 //! selection moved within a playlist (Alt+arrow and a drag) and dropped onto a sidebar
 //! playlist, each move undone; "Play next" and "Add to queue" from the menu. The screenshot
 //! of a multi-selection with its menu open goes to target/e2e/multi-select-menu.png.
-//!
-//! `WebKitWebDriver` accepts pointer drags but `WebKitGTK` starts no HTML drag from them, so
-//! drags are dispatched as the `DragEvent`s a real one fires (`dragstart`, `dragover`,
-//! `drop`, `dragend`) on the rows and the sidebar, through the page's own handlers.
+//! Drags are fired as the browser fires them (see `strato_e2e::list_edits`).
 
 use std::time::Duration;
 
@@ -16,6 +13,7 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_cloud::{ApiClient, Credentials, ServiceClient};
+use strato_e2e::list_edits::{drag, undo, wait_for_notice};
 use strato_e2e::ui::{
     add_from_catalog, attr, click_with, create_playlist, inside, open_catalog, press, screenshots,
     selected_tracks, shown, sidebar_row, text, wait_for_focus, wait_for_order, wait_until,
@@ -84,60 +82,6 @@ async fn right_click(app: &AppUnderTest, element: &Element) -> Result<()> {
     app.client.perform_actions(actions).await?;
     app.client.release_actions().await?;
     Ok(())
-}
-
-/// Ctrl+Z, as a listener undoes.
-async fn undo(app: &AppUnderTest) -> Result<()> {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let actions = KeyActions::new("keyboard".to_owned())
-        .then(KeyAction::Down {
-            value: Key::Control.into(),
-        })
-        .then(KeyAction::Down { value: 'z' })
-        .then(KeyAction::Up { value: 'z' })
-        .then(KeyAction::Up {
-            value: Key::Control.into(),
-        });
-    app.client.perform_actions(actions).await?;
-    app.client.release_actions().await?;
-    Ok(())
-}
-
-async fn wait_for_notice(app: &AppUnderTest, expected: &str) -> Result<()> {
-    app.wait_for_text("edit-notice-text", Duration::from_secs(10), |t| {
-        t == expected
-    })
-    .await?;
-    Ok(())
-}
-
-/// Drags the row `from` (and the selection with it) onto `onto`, as the browser would fire
-/// it: over the lower half of `onto` when it is a row. Answers whether `onto` took the drop.
-async fn drag(app: &AppUnderTest, from: &Element, onto: &Element) -> Result<bool> {
-    let script = r"
-        const [from, onto] = arguments;
-        const data = new DataTransfer();
-        const box = onto.getBoundingClientRect();
-        const at = { clientX: box.left + box.width / 2, clientY: box.top + box.height * 0.75 };
-        const fire = (target, type) => {
-            const event = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data, ...at });
-            target.dispatchEvent(event);
-            return event.defaultPrevented;
-        };
-        fire(from, 'dragstart');
-        const over = fire(onto, 'dragover');
-        const dropped = fire(onto, 'drop');
-        fire(from, 'dragend');
-        return over && dropped;
-    ";
-    let answer = app
-        .client
-        .execute(
-            script,
-            vec![serde_json::to_value(from)?, serde_json::to_value(onto)?],
-        )
-        .await?;
-    Ok(answer.as_bool() == Some(true))
 }
 
 /// The service as the demo listener, through the same API client the app's sync uses.

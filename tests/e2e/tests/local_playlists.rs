@@ -5,8 +5,11 @@
 //! sidebar's "On this computer", reordered with Alt+Up, played and heard on the capture
 //! device; found again, in that order, after the app is restarted; a file deleted on disk
 //! shown greyed as "File not found" and counted; and exported as M3U8 through GTK's save
-//! dialog, the file naming both files by their paths, in order. Linux only: GTK's dialogs
-//! driven through XTEST, and a Unix link to the folder.
+//! dialog, the file naming both files by their paths, in order. And edited as a listener
+//! does: a row dragged and the drag undone, two rows taken out by quick Deletes (each the
+//! row chosen, the keyboard staying in the list) and the last undone, the playlist deleted
+//! (the keyboard on the next screen's heading) and brought back by Undo. Linux only: GTK's
+//! dialogs driven through XTEST, and a Unix link to the folder.
 #![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
@@ -17,6 +20,7 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_e2e::dialogs::save_as;
+use strato_e2e::list_edits::{drag, undo, wait_for_notice};
 use strato_e2e::local_music::{
     AlbumTags, FolderLink, add_folder_in_settings, cover_jpeg, tagged_flac,
 };
@@ -110,15 +114,6 @@ async fn add_to_playlist_menu(app: &AppUnderTest, title: &str) -> Result<()> {
         .click()
         .await?;
     app.wait_for("add-to-playlist-menu").await?;
-    Ok(())
-}
-
-/// The notice after an edit says `expected`.
-async fn wait_for_notice(app: &AppUnderTest, expected: &str) -> Result<()> {
-    app.wait_for_text("edit-notice-text", Duration::from_secs(20), |t| {
-        t == expected
-    })
-    .await?;
     Ok(())
 }
 
@@ -302,5 +297,118 @@ async fn a_playlist_on_this_computer_is_made_reordered_played_kept_and_exported(
         "the exported M3U8"
     );
     let _ = std::fs::remove_dir_all(&out);
+    app.close().await
+}
+
+/// The tag of the focused element, and its text's start (`BODY` when the keyboard fell to
+/// the page).
+async fn focused(app: &AppUnderTest) -> Result<String> {
+    let found = app
+        .client
+        .execute(
+            "const e = document.activeElement; \
+             return `${e.tagName} ${(e.textContent || '').trim().slice(0, 40)}`;",
+            vec![],
+        )
+        .await?;
+    Ok(found.as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn edits_of_a_playlist_on_this_computer_are_undone_and_a_deleted_one_comes_back() -> Result<()>
+{
+    let app = AppUnderTest::launch(Audio::Silent).await?;
+    let music = make_music(&app)?;
+    let link = FolderLink::new(
+        &music,
+        PathBuf::from(format!("/tmp/strato-e2e-lpe-{}", std::process::id())),
+    )?;
+    app.sign_in_and_stay(DEMO_USER, DEMO_PASSWORD).await?;
+    app.wait_for("home-screen").await?;
+    open_settings(&app).await?;
+    add_folder_in_settings(&app, &link.0, "3 tracks").await?;
+    make_from_local_files(&app).await?;
+    add_to_playlist_menu(&app, TRACKS[1].1).await?;
+    let option = wait_until(
+        Duration::from_secs(10),
+        "the playlist in the menu",
+        async || {
+            for option in app.all("add-to-playlist-option").await? {
+                if text(&option).await? == PLAYLIST {
+                    return Ok(Some(option));
+                }
+            }
+            Ok(None)
+        },
+        Option::is_some,
+    )
+    .await?
+    .context("checked by wait_until")?;
+    shown(option).await?.click().await?;
+    let [(_, a), (_, b), (_, c)] = TRACKS;
+    open_from_sidebar(&app).await?;
+    wait_for_playlist(&app, "the playlist as made", &[a, c, b]).await?;
+
+    // The first row dragged onto the last: after it. Ctrl+Z puts it back.
+    let first = row_titled(&app, "local-playlist-item", a).await?;
+    let last = row_titled(&app, "local-playlist-item", b).await?;
+    ensure!(drag(&app, &first, &last).await?, "the list took the drop");
+    wait_for_playlist(&app, "the playlist after the drag", &[c, b, a]).await?;
+    wait_for_notice(&app, &format!("Moved “{a}” in “{PLAYLIST}”.")).await?;
+    undo(&app).await?;
+    wait_for_playlist(&app, "the drag undone", &[a, c, b]).await?;
+
+    // Delete twice: the chosen row, then the one the keyboard moved to; never another. The
+    // keyboard stays in the list. (Two in flight at once: the store's unit tests.)
+    shown(
+        row_titled(&app, "local-playlist-item", a)
+            .await?
+            .find(Locator::Css(".title"))
+            .await?,
+    )
+    .await?
+    .click()
+    .await?;
+    app.chord(&[Key::Delete]).await?;
+    wait_for_playlist(&app, "the first row taken out", &[c, b]).await?;
+    let keyboard = focused(&app).await?;
+    ensure!(keyboard.contains(c), "the keyboard not on the next row: {keyboard}");
+    app.chord(&[Key::Delete]).await?;
+    wait_for_playlist(&app, "two rows taken out", &[b]).await?;
+    wait_for_notice(&app, &format!("Removed “{c}” from “{PLAYLIST}”.")).await?;
+    let keyboard = focused(&app).await?;
+    ensure!(
+        keyboard.contains(b),
+        "the keyboard left the list: {keyboard}"
+    );
+    undo(&app).await?;
+    wait_for_playlist(&app, "the last removal undone", &[c, b]).await?;
+
+    // Deleted once confirmed: the screen before it comes back, with the keyboard on its
+    // heading; Undo makes it again, with its items, in the sidebar.
+    app.wait_for("delete-playlist").await?.click().await?;
+    app.wait_for("confirm-delete-playlist")
+        .await?
+        .click()
+        .await?;
+    wait_for_notice(&app, &format!("Deleted “{PLAYLIST}”.")).await?;
+    let keyboard = wait_until(
+        Duration::from_secs(5),
+        "the keyboard on the next screen's heading",
+        async || focused(&app).await,
+        |tag| tag.starts_with('H'),
+    )
+    .await?;
+    ensure!(
+        !keyboard.contains(PLAYLIST),
+        "still on the deleted page: {keyboard}"
+    );
+    ensure!(
+        app.all("local-playlist-row").await?.is_empty(),
+        "the deleted playlist still in the sidebar"
+    );
+    undo(&app).await?;
+    open_from_sidebar(&app).await?;
+    wait_for_playlist(&app, "the playlist made again", &[c, b]).await?;
     app.close().await
 }

@@ -924,22 +924,24 @@ duration_ms: number,
  */
 updated_at_ms: number, 
 /**
- * One more at every change of its name or items: a removal or a move names the
- * revision its positions were read at, and is refused if another change came first.
- * Always sent; optional in TypeScript only until the window's stand-ins of the core
- * carry it (then drop `as` and `optional`).
+ * One more at every change of its name or items: an edit computed from positions
+ * (the Undo of a removal) names the revision it was computed at, and is refused if
+ * another change came first.
  */
-revision?: number, };
+revision: number, };
 export type LocalPlaylistPage = { id: string, name: string, 
 /**
- * The revision these items are at (see [`LocalPlaylistSummary::revision`]): what a
- * removal or a move of their positions passes as `expected_revision`. Optional in
- * TypeScript for the same while.
+ * The revision these items are at (see [`LocalPlaylistSummary::revision`]).
  */
-revision?: number, items: Array<LocalPlaylistItem>, };
+revision: number, items: Array<LocalPlaylistItem>, };
 export type LocalPlaylistItem = { 
 /**
- * Its place, from 0: what removing and moving items name.
+ * The item's own id, which stays with it through every move: what removing and moving
+ * it name (a playlist may hold the same file twice).
+ */
+item_id: string, 
+/**
+ * Its place, from 0.
  */
 position: number, 
 /**
@@ -953,6 +955,11 @@ track: Track,
  * is there plays.
  */
 missing: boolean, };
+export type LocalPlaylistEdited = { playlist: LocalPlaylistSummary, 
+/**
+ * The items the edit added, in order: what its Undo removes.
+ */
+added_item_ids: Array<string>, };
 export type ImportedPlaylists = { 
 /**
  * The account's playlist of the service's tracks, when the file named any.

@@ -1,7 +1,7 @@
 // Generated from the #[tauri::command] functions in src-tauri/src by
 // `UPDATE_BINDINGS=1 cargo test -p strato-app --test ipc_contract`. Do not edit by hand.
 
-import type { AboutView, Album, AlbumPage, Artist, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, ImportedPlaylists, LaunchOutcome, LibraryPlaylist, ListenerProfile, LocalAlbumPage, LocalArtistPage, LocalFilesView, LocalPlaylistPage, LocalPlaylistSummary, LyricsView, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, ScrobblingView, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StarRef, StarredPage, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
+import type { AboutView, Album, AlbumPage, Artist, ArtistPage, CacheCleared, CatalogPage, CodeDelivery, DataFolderMoved, DataFolderView, DesktopWords, DevicesView, DiagnosticsView, DownloadsPage, DownloadsStatus, EqualizerSettings, EqualizerView, ExportedDiagnostics, HomeFeedView, HomeShelves, ImportedPlaylists, LaunchOutcome, LibraryPlaylist, ListenerProfile, LocalAlbumPage, LocalArtistPage, LocalFilesView, LocalPlaylistEdited, LocalPlaylistPage, LocalPlaylistSummary, LyricsView, OfflineState, OfflineTarget, OutputDevices, Page, PlayedTrack, PlayerStatus, PlaylistChanges, PlaylistImport, PlaylistItemEdit, PlaylistView, QueuePage, QueueView, RememberedAccount, RemoteCommand, RepeatMode, ScrobblingView, SearchResults, ServiceTrust, Session, Settings, SettingsView, SharedPlaylist, SignInStep, SignUpOutcome, StarRef, StarredPage, StaySignedIn, SyncStatus, Track, TransfersStatus, UpdateStatus, Upload, UploadCandidates, UploadPatch, UploadRequest } from "./bindings";
 
 /**
  * Every command of the shell: its arguments as the IPC payload names them (`null`: none)
@@ -109,9 +109,7 @@ export type Commands = {
   create_local_playlist: { args: { name: string; trackIds: ReadonlyArray<string> }; result: LocalPlaylistSummary };
   rename_local_playlist: { args: { id: string; name: string }; result: LocalPlaylistSummary };
   delete_local_playlist: { args: { id: string }; result: void };
-  add_to_local_playlist: { args: { id: string; trackIds: ReadonlyArray<string> }; result: LocalPlaylistSummary };
-  remove_from_local_playlist: { args: { id: string; positions: ReadonlyArray<number>; expectedRevision: number | null }; result: LocalPlaylistSummary };
-  move_in_local_playlist: { args: { id: string; from: number; to: number; expectedRevision: number | null }; result: LocalPlaylistSummary };
+  edit_local_playlist: { args: { id: string; edits: ReadonlyArray<PlaylistItemEdit>; expectedRevision: number | null }; result: LocalPlaylistEdited };
   toggle_mini_player: { args: null; result: void };
   show_main_window: { args: null; result: void };
   play_next: { args: { trackIds: ReadonlyArray<string> }; result: void };

@@ -3,12 +3,14 @@
 // and under every account, and never sync. Their ids start `local-playlist:`; their items are
 // files on this computer only (`file://` track ids: a service's track is refused, the whole
 // call). An item whose file went away is still listed by the tags kept of it, `missing`.
-// Positions run from 0. Every change bumps the playlist's `revision`; a removal or a move given
-// the `revision` of the page its positions were read from is refused (`invalid_input`, "The
-// playlist changed meanwhile; look again.", nothing changed) when another change came first,
-// so a second Delete before the page is read again cannot remove other items. When the index
-// cannot be used (the data folder being moved, a damaged index) every call rejects `storage`.
-import type { LocalPlaylistPage, LocalPlaylistSummary } from "./bindings";
+// Items are changed by their own ids (`item_id`, which stays with an item through every move),
+// as an account's playlist's are, so a selection chosen before another change still touches
+// what was chosen, or is refused (`invalid_input`, nothing changed) when an item chosen is gone.
+// Every change bumps the playlist's `revision`; an edit computed from positions (the Undo of a
+// removal) names the revision it was computed at and is refused ("The playlist changed
+// meanwhile; look again.") when another change came first. When the index cannot be used (the
+// data folder being moved, a damaged index) every call rejects `storage`.
+import type { LocalPlaylistEdited, LocalPlaylistPage, LocalPlaylistSummary, PlaylistItemEdit } from "./bindings";
 import { call, subscribe, type Unlisten } from "./transport";
 
 /**
@@ -45,41 +47,16 @@ export function deleteLocalPlaylist(id: string): Promise<void> {
 }
 
 /**
- * Appends files on this computer to a local playlist; rejects `invalid_input` (nothing added)
- * when any id is not a file on this computer.
+ * Applies `edits` to a local playlist in order, all or none: tracks (files on this computer)
+ * added at a place, items removed or moved by their ids. Given `expectedRevision`, refused
+ * when the playlist changed since. Answers its summary and the ids of the items added.
  */
-export function addToLocalPlaylist(id: string, trackIds: readonly string[]): Promise<LocalPlaylistSummary> {
-  return call("add_to_local_playlist", { id, trackIds: [...trackIds] });
-}
-
-/**
- * Removes the items at `positions` (from 0); a position it lacks rejects, nothing removed. Given
- * `expectedRevision` (the `revision` of the page the positions come from), rejects
- * `invalid_input` with nothing removed when the playlist changed since.
- */
-export function removeFromLocalPlaylist(
+export function editLocalPlaylist(
   id: string,
-  positions: readonly number[],
+  edits: readonly PlaylistItemEdit[],
   expectedRevision?: number,
-): Promise<LocalPlaylistSummary> {
-  return call("remove_from_local_playlist", {
-    id,
-    positions: [...positions],
-    expectedRevision: expectedRevision ?? null,
-  });
-}
-
-/**
- * Moves the item at `from` to `to` (both from 0; `to` is its place once moved). Given
- * `expectedRevision`, rejects `invalid_input` with nothing moved when the playlist changed since.
- */
-export function moveInLocalPlaylist(
-  id: string,
-  from: number,
-  to: number,
-  expectedRevision?: number,
-): Promise<LocalPlaylistSummary> {
-  return call("move_in_local_playlist", { id, from, to, expectedRevision: expectedRevision ?? null });
+): Promise<LocalPlaylistEdited> {
+  return call("edit_local_playlist", { id, edits: [...edits], expectedRevision: expectedRevision ?? null });
 }
 
 export function onLocalPlaylistsChanged(callback: () => void): Promise<Unlisten> {

@@ -10,29 +10,37 @@ export const LOCAL_PLAYLISTS_IPC = [
   "createLocalPlaylist",
   "renameLocalPlaylist",
   "deleteLocalPlaylist",
-  "addToLocalPlaylist",
-  "removeFromLocalPlaylist",
-  "moveInLocalPlaylist",
+  "editLocalPlaylist",
   "onLocalPlaylistsChanged",
 ] as const;
 
-/** The core's refusal of positions read before another change. */
+/** The core's refusal of an edit computed at a revision before another change. */
 const CHANGED = { kind: "invalid_input", message: "The playlist changed meanwhile; look again." };
+/** The core's refusal of an item the playlist no longer holds. */
+const GONE_ITEM = {
+  kind: "invalid_input",
+  message: "An item chosen is no longer in this playlist: it changed meanwhile; look again.",
+};
+
+interface KeptItem {
+  itemId: string;
+  track: Track;
+}
 
 interface KeptPlaylist {
   id: string;
   name: string;
-  items: { track: Track; missing: boolean }[];
+  items: KeptItem[];
   /** One more at every change of its name or items. */
   revision: number;
 }
 
 /**
  * The playlists on this computer as the core keeps them, behind the mocked ipc: what the
- * commands answer and refuse as `strato_local`'s playlists do (positions from 0, a move's
- * `to` its place once moved, only `file://` ids, a gone playlist `not_found`, a removal or a
- * move naming a revision other than the playlist's refused), and the event each change
- * sends. A test reads `order` to see what the window's edits did.
+ * commands answer and refuse as `strato_local`'s playlists do (items by their own ids, a
+ * batch of edits all or none, only `file://` ids, a gone playlist `not_found`, an item no
+ * longer held or an edit naming a revision other than the playlist's refused), and the event
+ * each change sends. A test reads `order` to see what the window's edits did.
  */
 export class LocalPlaylistsCore {
   readonly playlists = new Map<string, KeptPlaylist>();
@@ -42,6 +50,7 @@ export class LocalPlaylistsCore {
   readonly missing = new Set<string>();
   #listeners = new Set<() => void>();
   #next = 1;
+  #nextItem = 1;
 
   constructor(readonly mocked: MockedObject<typeof ipcModule>) {
     mocked.onLocalPlaylistsChanged.mockImplementation(async (callback) => {
@@ -67,24 +76,32 @@ export class LocalPlaylistsCore {
       this.playlists.delete(id);
       this.#emit();
     });
-    mocked.addToLocalPlaylist.mockImplementation(async (id, trackIds) => {
+    mocked.editLocalPlaylist.mockImplementation(async (id, edits, expected) => {
       const kept = this.#kept(id);
-      const items = trackIds.map((trackId) => this.#item(trackId));
-      kept.items.push(...items);
-      return this.#bumped(id);
-    });
-    mocked.removeFromLocalPlaylist.mockImplementation(async (id, positions, expected) => {
-      const kept = this.#current(id, expected);
-      if (positions.some((position) => position >= kept.items.length)) throw CHANGED;
-      kept.items = kept.items.filter((_, index) => !positions.includes(index));
-      return this.#bumped(id);
-    });
-    mocked.moveInLocalPlaylist.mockImplementation(async (id, from, to, expected) => {
-      const kept = this.#current(id, expected);
-      if (from >= kept.items.length || to >= kept.items.length) throw CHANGED;
-      const [moved] = kept.items.splice(from, 1);
-      kept.items.splice(to, 0, moved);
-      return this.#bumped(id);
+      if (expected !== undefined && expected !== kept.revision) throw CHANGED;
+      // All or none: worked on a copy, kept only once every edit applied.
+      const items = [...kept.items];
+      const added: string[] = [];
+      const at = (itemId: string) => {
+        const index = items.findIndex((item) => item.itemId === itemId);
+        if (index === -1) throw GONE_ITEM;
+        return index;
+      };
+      for (const edit of edits) {
+        if (edit.kind === "add") {
+          const adding = edit.track_ids.map((trackId) => this.#item(trackId));
+          const position = Math.min(edit.position ?? items.length, items.length);
+          items.splice(position, 0, ...adding);
+          added.push(...adding.map((item) => item.itemId));
+        } else if (edit.kind === "remove") {
+          items.splice(at(edit.item_id), 1);
+        } else {
+          const [moved] = items.splice(at(edit.item_id), 1);
+          items.splice(edit.after === null ? 0 : at(edit.after) + 1, 0, moved);
+        }
+      }
+      kept.items = items;
+      return { playlist: this.#bumped(id), added_item_ids: added };
     });
   }
 
@@ -126,7 +143,12 @@ export class LocalPlaylistsCore {
       id,
       name: kept.name,
       revision: kept.revision,
-      items: kept.items.map((item, position) => ({ position, track: item.track, missing: this.missing.has(item.track.id) })),
+      items: kept.items.map((item, position) => ({
+        item_id: item.itemId,
+        position,
+        track: item.track,
+        missing: this.missing.has(item.track.id),
+      })),
     };
   }
 
@@ -140,24 +162,17 @@ export class LocalPlaylistsCore {
     return this.#listeners.size;
   }
 
-  #item(trackId: string): { track: Track; missing: boolean } {
+  #item(trackId: string): KeptItem {
     if (!trackId.startsWith("file://")) {
       throw { kind: "invalid_input", message: "A playlist on this computer holds files on this computer only." };
     }
     const name = decodeURIComponent(trackId.replace(/^file:\/\/\/music\//, "").replace(/\.flac$/, ""));
-    return { track: this.known.get(trackId) ?? makeLocalTrack(name), missing: false };
+    return { itemId: String(this.#nextItem++), track: this.known.get(trackId) ?? makeLocalTrack(name) };
   }
 
   #kept(id: string): KeptPlaylist {
     const kept = this.playlists.get(id);
     if (!kept) throw { kind: "not_found", message: "This playlist is no longer on this computer." };
-    return kept;
-  }
-
-  /** Playlist `id`, refused as the core refuses positions read at another revision than its own. */
-  #current(id: string, expected: number | undefined): KeptPlaylist {
-    const kept = this.#kept(id);
-    if (expected !== undefined && expected !== kept.revision) throw CHANGED;
     return kept;
   }
 

@@ -16,7 +16,10 @@
 //! [`AppEvents::local_playlists_changed`]: crate::AppEvents::local_playlists_changed
 
 use strato_local::LocalIndex;
-use strato_model::ipc::{AppError, ErrorKind, LocalPlaylistPage, LocalPlaylistSummary, Track};
+use strato_model::ipc::{
+    AppError, ErrorKind, LocalPlaylistEdited, LocalPlaylistPage, LocalPlaylistSummary,
+    PlaylistItemEdit, Track,
+};
 
 use super::App;
 use crate::error::from_local;
@@ -94,61 +97,25 @@ impl App {
             .await
     }
 
-    /// Appends `track_ids` (files on this computer) to the playlist `id`.
+    /// Applies `edits` to the playlist `id` in order, all or none (tracks added at a
+    /// place, items removed or moved by their ids); given `expected_revision` (an edit
+    /// computed from positions, as an Undo of a removal), only if nothing changed it since.
+    /// Answers the playlist's summary and the items added.
     ///
     /// # Errors
-    /// `InvalidInput` when any is not a file on this computer: the whole call is refused,
-    /// nothing added. `NotFound` when the playlist is gone (a file that is not there is kept,
-    /// by its name, as missing).
-    pub async fn add_to_local_playlist(
+    /// `NotFound` when the playlist is gone; `InvalidInput`, nothing changed, when it
+    /// changed since `expected_revision` or no longer holds an item named, or for a track
+    /// that is not a file on this computer (a file that is not there is kept, by its name,
+    /// as missing).
+    pub async fn edit_local_playlist(
         &self,
         id: &str,
-        track_ids: Vec<String>,
-    ) -> Result<LocalPlaylistSummary, AppError> {
+        edits: Vec<PlaylistItemEdit>,
+        expected_revision: Option<u32>,
+    ) -> Result<LocalPlaylistEdited, AppError> {
         let id = id.to_owned();
-        self.write_local_playlist(move |index| index.add_to_playlist(&id, &track_ids))
+        self.write_local_playlist(move |index| index.edit_playlist(&id, &edits, expected_revision))
             .await
-    }
-
-    /// Removes the items at `positions` (from 0) of the playlist `id`; given
-    /// `expected_revision` (the page's `revision` the positions were read from), only if
-    /// nothing changed it since.
-    ///
-    /// # Errors
-    /// `NotFound` when it is gone; `InvalidInput` when it changed meanwhile ("The playlist
-    /// changed meanwhile; look again.") or for a position it does not have (nothing
-    /// removed).
-    pub async fn remove_from_local_playlist(
-        &self,
-        id: &str,
-        positions: Vec<u32>,
-        expected_revision: Option<u32>,
-    ) -> Result<LocalPlaylistSummary, AppError> {
-        let id = id.to_owned();
-        self.write_local_playlist(move |index| {
-            index.remove_from_playlist(&id, &positions, expected_revision)
-        })
-        .await
-    }
-
-    /// Moves the item at `from` to `to` (both from 0) in the playlist `id`; given
-    /// `expected_revision`, only if nothing changed it since.
-    ///
-    /// # Errors
-    /// `NotFound` when it is gone; `InvalidInput` when it changed meanwhile or for a
-    /// position it does not have (nothing moved).
-    pub async fn move_in_local_playlist(
-        &self,
-        id: &str,
-        from: u32,
-        to: u32,
-        expected_revision: Option<u32>,
-    ) -> Result<LocalPlaylistSummary, AppError> {
-        let id = id.to_owned();
-        self.write_local_playlist(move |index| {
-            index.move_in_playlist(&id, from, to, expected_revision)
-        })
-        .await
     }
 
     /// The name and the tracks of the playlist `id`, in order (missing files by their kept
@@ -239,7 +206,9 @@ mod tests {
             app.local_playlists().await.map(drop),
             app.local_playlist(id).await.map(drop),
             app.rename_local_playlist(id, "Renamed").await.map(drop),
-            app.move_in_local_playlist(id, 0, 0, None).await.map(drop),
+            app.edit_local_playlist(id, Vec::new(), None)
+                .await
+                .map(drop),
             app.delete_local_playlist(id).await,
             app.local_playlist_tracks(id).await.map(drop),
         ];

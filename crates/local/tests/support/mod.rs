@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // Each test binary uses its own part of the kit.
 
+pub mod library;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

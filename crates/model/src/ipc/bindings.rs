@@ -28,7 +28,10 @@ use super::{
     EqBand, EqMode, EqPreset, EqualizerSettings, EqualizerView, FilterKind, SoundSettings,
 };
 use super::{Features, ServiceKind};
-use super::{ImportedPlaylists, LocalPlaylistItem, LocalPlaylistPage, LocalPlaylistSummary};
+use super::{
+    ImportedPlaylists, LocalPlaylistEdited, LocalPlaylistItem, LocalPlaylistPage,
+    LocalPlaylistSummary,
+};
 use super::{
     LocalAlbumPage, LocalArtistPage, LocalFailedFile, LocalFileProblem, LocalFilesView,
     LocalFolder, LocalFolderState, LocalScanProgress,
@@ -196,7 +199,7 @@ fn local_files_decls(cfg: &Config) -> [String; 8] {
 
 /// Playlists, the account's and those kept on this computer, and playlist files brought in
 /// and sent out.
-fn playlist_decls(cfg: &Config) -> [String; 14] {
+fn playlist_decls(cfg: &Config) -> [String; 15] {
     [
         LibraryPlaylist::decl(cfg),
         PlaylistView::decl(cfg),
@@ -211,6 +214,7 @@ fn playlist_decls(cfg: &Config) -> [String; 14] {
         LocalPlaylistSummary::decl(cfg),
         LocalPlaylistPage::decl(cfg),
         LocalPlaylistItem::decl(cfg),
+        LocalPlaylistEdited::decl(cfg),
         ImportedPlaylists::decl(cfg),
     ]
 }
@@ -272,8 +276,12 @@ fn upload_decls(cfg: &Config) -> [String; 19] {
 mod tests {
     use std::path::PathBuf;
 
+    /// This crate's folder where the test runs (cargo says), so a test built in another
+    /// checkout (the target dir is shared) checks this checkout's bindings.
     fn committed_path() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/bindings.ts")
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+            .join("../../ui/src/ipc/bindings.ts")
     }
 
     /// The committed bindings must be what the Rust types generate. Run with

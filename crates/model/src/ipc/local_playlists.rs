@@ -36,11 +36,9 @@ pub struct LocalPlaylistSummary {
     /// When its name or items last changed, Unix milliseconds.
     #[ts(type = "number")]
     pub updated_at_ms: i64,
-    /// One more at every change of its name or items: a removal or a move names the
-    /// revision its positions were read at, and is refused if another change came first.
-    /// Always sent; optional in TypeScript only until the window's stand-ins of the core
-    /// carry it (then drop `as` and `optional`).
-    #[ts(as = "Option<u32>", optional)]
+    /// One more at every change of its name or items: an edit computed from positions
+    /// (the Undo of a removal) names the revision it was computed at, and is refused if
+    /// another change came first.
     pub revision: u32,
 }
 
@@ -49,10 +47,7 @@ pub struct LocalPlaylistSummary {
 pub struct LocalPlaylistPage {
     pub id: String,
     pub name: String,
-    /// The revision these items are at (see [`LocalPlaylistSummary::revision`]): what a
-    /// removal or a move of their positions passes as `expected_revision`. Optional in
-    /// TypeScript for the same while.
-    #[ts(as = "Option<u32>", optional)]
+    /// The revision these items are at (see [`LocalPlaylistSummary::revision`]).
     pub revision: u32,
     pub items: Vec<LocalPlaylistItem>,
 }
@@ -60,7 +55,10 @@ pub struct LocalPlaylistPage {
 /// One item of a local playlist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct LocalPlaylistItem {
-    /// Its place, from 0: what removing and moving items name.
+    /// The item's own id, which stays with it through every move: what removing and moving
+    /// it name (a playlist may hold the same file twice).
+    pub item_id: String,
+    /// Its place, from 0.
     pub position: u32,
     /// The file's track (its id is the file's `file://` URL): from the index when the file
     /// is there, else made of the tags last known.
@@ -69,6 +67,14 @@ pub struct LocalPlaylistItem {
     /// on disk, or damaged): shown greyed, not played. A file outside the music folders that
     /// is there plays.
     pub missing: bool,
+}
+
+/// What an edit of a playlist's items (`edit_local_playlist`) left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LocalPlaylistEdited {
+    pub playlist: LocalPlaylistSummary,
+    /// The items the edit added, in order: what its Undo removes.
+    pub added_item_ids: Vec<String>,
 }
 
 /// What an import created. A file naming both the service's tracks and files on this

@@ -59,8 +59,8 @@ pub use local_files::{
     LocalFilesView, LocalFolder, LocalFolderState, LocalScanProgress,
 };
 pub use local_playlists::{
-    ImportedPlaylists, LOCAL_PLAYLISTS_CHANGED_EVENT, LocalPlaylistItem, LocalPlaylistPage,
-    LocalPlaylistSummary,
+    ImportedPlaylists, LOCAL_PLAYLISTS_CHANGED_EVENT, LocalPlaylistEdited, LocalPlaylistItem,
+    LocalPlaylistPage, LocalPlaylistSummary,
 };
 pub use lyrics::{LyricsLine, LyricsOrigin, LyricsView, TrackLyrics};
 pub use playlist_files::{PlaylistFileFormat, PlaylistImport, UnmatchedEntry, UnmatchedReason};

@@ -169,7 +169,8 @@ export function trackMenu({ selected, offline, playlistId, editor, playFrom }: M
       run: () => void starsStore.set("track", trackIds, !allStarred),
     });
   }
-  const track = one?.track;
+  // A file not found has no album or artist page to go to (its kept tags may name none).
+  const track = one?.missing ? undefined : one?.track;
   if (track) {
     entries.push(
       {

@@ -74,7 +74,7 @@ describe("a playlist on this computer's page", () => {
     expect(mocked.playQueue).toHaveBeenLastCalledWith(["file:///music/One.flac", "file:///music/Three.flac"], 1);
   });
 
-  it("renames in place", async () => {
+  it("renames in place, the keyboard going back to Rename", async () => {
     const { id } = await showPorch(["One"]);
     await fireEvent.click(screen.getByTestId("rename-playlist"));
     const input = screen.getByTestId("rename-playlist-input");
@@ -82,13 +82,37 @@ describe("a playlist on this computer's page", () => {
     await fireEvent.keyDown(input, { key: "Enter" });
     expect(mocked.renameLocalPlaylist).toHaveBeenCalledWith(id, "Back porch");
     await vi.waitFor(() => expect(screen.getByTestId("playlist-name").textContent).toBe("Back porch"));
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("rename-playlist")));
+  });
+
+  it("says when it could not be read, and shows it on Try again", async () => {
+    const id = core.add("Porch", ["One"]);
+    mocked.localPlaylist.mockRejectedValueOnce({ kind: "storage", message: "The index of local files is damaged." });
+    navigation.go({ kind: "local-playlist", id });
+    await localPlaylistsStore.start();
+    render(LocalPlaylistScreen, { id });
+    const notice = await screen.findByTestId("page-error");
+    expect(notice.textContent).toContain("The index of local files is damaged.");
+    expect(screen.queryByText("Loading…")).toBeNull();
+    await fireEvent.click(within(notice).getByRole("button", { name: "Try again" }));
+    await vi.waitFor(() => expect(rowTitles()).toEqual(["One"]));
+    expect(screen.queryByTestId("page-error")).toBeNull();
+  });
+
+  it("offers no album or artist page for a file not found", async () => {
+    const { rows } = await showPorch(["One", "Two"], ["Two"]);
+    await fireEvent.click(within(rows()[1]).getByTestId("row-menu"));
+    expect(await screen.findByTestId("menu-remove-from-playlist")).toBeTruthy();
+    expect(screen.queryByTestId("menu-go-to-album")).toBeNull();
+    expect(screen.queryByTestId("menu-go-to-artist")).toBeNull();
   });
 
   it("moves the focused row with Alt+Down, the keyboard staying on it", async () => {
     const { id, rows } = await showPorch(["One", "Two", "Three"]);
+    const [one, two] = core.page(id).items.map((item) => item.item_id);
     rows()[0].focus();
     await fireEvent.keyDown(rows()[0], { key: "ArrowDown", altKey: true });
-    expect(mocked.moveInLocalPlaylist).toHaveBeenCalledWith(id, 0, 1, 0);
+    expect(mocked.editLocalPlaylist).toHaveBeenCalledWith(id, [{ kind: "move", item_id: one, after: two }], undefined);
     await vi.waitFor(() => expect(rowTitles()).toEqual(["Two", "One", "Three"]));
     await vi.waitFor(() => expect((document.activeElement as HTMLElement).querySelector(".title")?.textContent).toBe("One"));
     expect(core.order(id)).toEqual(["Two", "One", "Three"]);
@@ -106,6 +130,22 @@ describe("a playlist on this computer's page", () => {
     await fireEvent.keyDown(window, { key: "z", ctrlKey: true });
     await vi.waitFor(() => expect(rowTitles()).toEqual(["One", "Two", "Three"]));
     expect(core.order(id)).toEqual(["One", "Two", "Three"]);
+  });
+
+  it("gives the keyboard to the next row once one is removed, so Delete again takes that one", async () => {
+    const { id, rows } = await showPorch(["One", "Two", "Three"]);
+    await fireEvent.click(rows()[0]);
+    rows()[0].focus();
+    await fireEvent.keyDown(rows()[0], { key: "Delete" });
+    await vi.waitFor(() => expect(rowTitles()).toEqual(["Two", "Three"]));
+    const focusedTitle = () => (document.activeElement as HTMLElement).querySelector(".title")?.textContent;
+    await vi.waitFor(() => expect(focusedTitle()).toBe("Two"));
+    // Selected as well as focused: Delete on it takes it.
+    await vi.waitFor(() => expect(rows()[0].getAttribute("aria-selected")).toBe("true"));
+    await fireEvent.keyDown(rows()[0], { key: "Delete" });
+    await vi.waitFor(() => expect(rowTitles()).toEqual(["Three"]));
+    await vi.waitFor(() => expect(focusedTitle()).toBe("Three"));
+    expect(core.order(id)).toEqual(["Three"]);
   });
 
   it("offers other playlists on this computer in a row's menu, never the account's", async () => {
@@ -131,6 +171,11 @@ describe("a playlist on this computer's page", () => {
     const { id } = await showPorch(["One"]);
     await fireEvent.click(screen.getByTestId("delete-playlist"));
     expect(screen.getByTestId("delete-confirmation").textContent).toContain("Delete “Porch”?");
+    // The keyboard is on the safe answer; Cancel gives it back to Delete.
+    expect(document.activeElement).toBe(screen.getByTestId("cancel-delete-playlist"));
+    await fireEvent.click(screen.getByTestId("cancel-delete-playlist"));
+    await vi.waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("delete-playlist")));
+    await fireEvent.click(screen.getByTestId("delete-playlist"));
     expect(mocked.deleteLocalPlaylist).not.toHaveBeenCalled();
     await fireEvent.click(screen.getByTestId("confirm-delete-playlist"));
     expect(mocked.deleteLocalPlaylist).toHaveBeenCalledWith(id);

@@ -93,7 +93,7 @@ describe("the sidebar's playlists on this computer", () => {
     await vi.waitFor(() => expect(rowNames()).toEqual(["Porch"]));
     const service = await dropOnto({ trackIds: ["tr-1"], playlistId: null, itemIds: [] }, 0);
     expect(service.accepted).toBe(false);
-    expect(mocked.addToLocalPlaylist).not.toHaveBeenCalled();
+    expect(mocked.editLocalPlaylist).not.toHaveBeenCalled();
 
     const local = await dropOnto({ trackIds: ["file:///music/One.flac"], playlistId: null, itemIds: [], title: "One" }, 0);
     expect(local.accepted).toBe(true);

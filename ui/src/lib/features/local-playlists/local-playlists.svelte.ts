@@ -6,18 +6,28 @@
  * They belong to the computer, not to an account: the core keeps them in the local files'
  * index and says `local-playlists-changed` after any change (here, or an import), and the
  * list and the page open are read again then. Edits show what the core answered, never a
- * guess; an answer older than one shown is dropped. A removal or a move names the positions
- * of the page shown and its `revision`: the core refuses it, in words, when the playlist
- * changed since (a second Delete before the page is read again removes nothing else).
+ * guess; an answer older than one shown is dropped. Items are named by their own ids, as an
+ * account's playlist's are, and a selection is sent as one batch (`edit_local_playlist`,
+ * all or none), so edits made quickly one after another each touch what was chosen, or are
+ * refused in words when an item chosen went meanwhile. Only the Undo of a removal, which puts
+ * tracks back at their positions, names the revision its removal left, and is refused when
+ * the playlist changed after it.
  */
 import * as ipc from "../../../ipc";
-import type { AppError, LocalPlaylistPage, LocalPlaylistSummary, Unlisten } from "../../../ipc";
+import type {
+  AppError,
+  LocalPlaylistEdited,
+  LocalPlaylistPage,
+  LocalPlaylistSummary,
+  PlaylistItemEdit,
+  Unlisten,
+} from "../../../ipc";
 import { playTracks } from "$lib/cards/play";
-import { m } from "$lib/i18n";
-import type { ItemMove } from "$lib/list/moves";
+import { m, windowError } from "$lib/i18n";
+import { restoreMoves, restoreRemovals, type ItemMove } from "$lib/list/moves";
 import { playlistEdits, type UndoSlot } from "$lib/list/undo.svelte";
 import { playerStore } from "$lib/stores/player.svelte";
-import { indexMoves, localPlaylistRows, playableFrom, putBackMoves, reversedMoves, type IndexMove } from "./rows";
+import { localPlaylistRows, playableFrom } from "./rows";
 
 /** A failed command, in words: what was being done, then the core's reason. */
 export type LocalPlaylistsError = AppError & { action: string };
@@ -27,7 +37,10 @@ export class LocalPlaylistsStore {
   playlists = $state.raw<LocalPlaylistSummary[]>([]);
   /** The list has been read once (before that, the sidebar says nothing of it). */
   loaded = $state(false);
+  /** The last edit or read of the list that failed (the sidebar says it). */
   error = $state<LocalPlaylistsError | null>(null);
+  /** The page shown could not be read (its page says so, with "Try again"). */
+  pageError = $state<AppError | null>(null);
   /** The playlist whose page is shown (null: none). */
   shownId = $state<string | null>(null);
   /** Its items once read; replaced whole by each read. */
@@ -42,6 +55,8 @@ export class LocalPlaylistsStore {
   #sequence = 0;
   #listShown = 0;
   #pageShown = 0;
+  /** The number of the call whose failure `error` says: a later call's success clears it. */
+  #errorAt = 0;
 
   constructor(undo: UndoSlot = playlistEdits) {
     this.#undo = undo;
@@ -96,6 +111,7 @@ export class LocalPlaylistsStore {
       this.shownId = id;
       this.page = null;
       this.gone = false;
+      this.pageError = null;
     }
     await this.#readPage(id);
   }
@@ -106,6 +122,7 @@ export class LocalPlaylistsStore {
     this.shownId = null;
     this.page = null;
     this.gone = false;
+    this.pageError = null;
   }
 
   /** Reads the page shown again (its files came or went, see `followLocalFiles`). */
@@ -137,80 +154,110 @@ export class LocalPlaylistsStore {
     return (await this.#edit(m.library_rename_failed(), () => ipc.renameLocalPlaylist(id, trimmed))) !== null;
   }
 
-  /** Deletes the playlist `id` (its files stay where they are). Asked to confirm first, not undone. */
-  delete(id: string): Promise<boolean> {
-    return this.#delete(id, m.library_delete_failed());
+  /**
+   * Deletes the playlist `id` (its files stay where they are), once the listener confirmed;
+   * Undo makes it again, with its items, under a new id.
+   */
+  async delete(id: string): Promise<boolean> {
+    // What it held, so an Undo can make it again (without: deleted all the same).
+    let content: LocalPlaylistPage | null = this.shownId === id ? this.page : null;
+    try {
+      content ??= await ipc.localPlaylist(id);
+    } catch {
+      content = null;
+    }
+    if (!(await this.#delete(id, m.library_delete_failed()))) return false;
+    if (content) {
+      const { name, items } = content;
+      this.#undo.offer(m.edit_deleted({ name }), async () => {
+        const trackIds = items.map((item) => item.track.id);
+        return (await this.#edit(m.library_restore_failed(), () => ipc.createLocalPlaylist(name, trackIds))) !== null;
+      });
+    }
+    return true;
   }
 
   /**
    * Adds tracks (files on this computer) at the end of playlist `id` as one undoable edit,
-   * saying so ("Added “Song” to “Mix”."); `title` names a single track.
+   * saying so ("Added “Song” to “Mix”."); `title` names a single track. Undo takes out the
+   * items added, wherever they are by then.
    */
   async add(id: string, trackIds: readonly string[], title?: string): Promise<boolean> {
     if (trackIds.length === 0) return false;
-    const answer = await this.#edit(m.library_add_failed(), () => ipc.addToLocalPlaylist(id, [...trackIds]));
+    const answer = await this.#batch(m.library_add_failed(), id, [{ kind: "add", track_ids: [...trackIds], position: null }]);
     if (!answer) return false;
-    const told =
-      trackIds.length === 1 && title
-        ? m.edit_added_one({ title, name: answer.name })
-        : m.edit_added({ count: trackIds.length, name: answer.name });
-    // They went at the end: the last positions of the answer, as long as nothing changed since.
-    const added = Array.from({ length: trackIds.length }, (_, n) => answer.items - trackIds.length + n);
-    this.#undo.offer(
-      told,
-      async () =>
-        (await this.#edit(m.library_undo_add_failed(), () => ipc.removeFromLocalPlaylist(id, added, answer.revision))) !== null,
-    );
+    const name = answer.playlist.name;
+    const told = trackIds.length === 1 && title ? m.edit_added_one({ title, name }) : m.edit_added({ count: trackIds.length, name });
+    const added: PlaylistItemEdit[] = answer.added_item_ids.map((item_id) => ({ kind: "remove", item_id }));
+    this.#undo.offer(told, async () => (await this.#batch(m.library_undo_add_failed(), id, added)) !== null);
     return true;
   }
 
-  /** Takes the rows `keys` out of the page shown as one undoable edit; Undo puts them back in place. */
+  /**
+   * Takes the rows `keys` (item ids) out of the page shown as one undoable edit; Undo puts
+   * their tracks back at their places, unless the playlist changed after the removal.
+   */
   async removeRows(keys: readonly string[]): Promise<boolean> {
     const id = this.shownId;
     const rows = this.rows;
-    const revision = this.page?.revision;
     // A lookup made and dropped here, never shown: no need for a reactive set.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const wanted = new Set(keys);
-    const indexes = rows.flatMap((row, index) => (wanted.has(row.key) ? [index] : []));
-    if (!id || indexes.length === 0) return false;
-    const answer = await this.#edit(m.library_remove_failed({ count: indexes.length }), () =>
-      ipc.removeFromLocalPlaylist(id, indexes, revision),
+    const removed = rows.flatMap((row, index) => (wanted.has(row.key) ? [{ index, trackId: row.trackId, title: row.track?.title }] : []));
+    if (!id || removed.length === 0) return false;
+    const action = m.library_remove_failed({ count: wanted.size });
+    if (removed.length < wanted.size) {
+      // Chosen from rows redrawn meanwhile: nothing is removed rather than some.
+      this.#fail(action, windowError("invalid_input", m.local_playlist_changed_meanwhile()));
+      return false;
+    }
+    // The page the positions come from: its Undo puts them back only if this removal is the
+    // one change since (another, in flight or from elsewhere, moved them).
+    const read = this.page?.revision ?? 0;
+    const answer = await this.#batch(
+      action,
+      id,
+      removed.map(({ index }) => ({ kind: "remove", item_id: rows[index].key })),
     );
     if (!answer) return false;
-    const removed = indexes.map((index) => rows[index]);
-    const title = removed.length === 1 ? removed[0].track?.title : undefined;
-    const told = title
-      ? m.edit_removed_one({ title, name: answer.name })
-      : m.edit_removed({ count: removed.length, name: answer.name });
-    this.#undo.offer(told, async () => {
-      const back = await this.#edit(m.library_put_back_failed(), () =>
-        ipc.addToLocalPlaylist(id, removed.map((row) => row.trackId)),
-      );
-      return back !== null && (await this.#moveAll(id, putBackMoves(indexes, back.items), m.library_put_back_failed(), back.revision)) !== null;
-    });
+    const name = answer.playlist.name;
+    const title = removed.length === 1 ? removed[0].title : undefined;
+    const told = title ? m.edit_removed_one({ title, name }) : m.edit_removed({ count: removed.length, name });
+    const putBack: PlaylistItemEdit[] = restoreRemovals(removed).map((insert) => ({
+      kind: "add",
+      track_ids: insert.trackIds,
+      position: insert.position,
+    }));
+    this.#undo.offer(told, async () => (await this.#batch(m.library_put_back_failed(), id, putBack, read + 1)) !== null);
     return true;
   }
 
   /**
    * Moves rows of the page shown as one undoable edit: `moves` (see `$lib/list/moves`) are
-   * sent as the core's moves, one after the other; `moved` are the rows that move.
+   * sent together and applied in order; `moved` are the rows (item ids) that move. Undo puts
+   * each back after the item it followed.
    */
   async moveRows(moves: readonly ItemMove[], moved: readonly string[]): Promise<boolean> {
     const id = this.shownId;
     const rows = this.rows;
-    const steps = indexMoves(
-      rows.map((row) => row.key),
-      moves,
-    );
-    if (!id || steps.length === 0) return false;
-    const failed = m.library_move_failed({ count: moved.length });
-    const after = await this.#moveAll(id, steps, failed, this.page?.revision);
-    if (after === null) return false;
-    const name = this.page?.name ?? this.summary(id)?.name ?? m.playlist_unnamed();
+    if (!id || moves.length === 0) return false;
+    const before = rows.map((row) => row.key);
+    const edits: PlaylistItemEdit[] = moves.map((move) => ({ kind: "move", item_id: move.item_id, after: move.after }));
+    const answer = await this.#batch(m.library_move_failed({ count: moved.length }), id, edits);
+    if (!answer) return false;
+    const name = answer.playlist.name;
     const title = moved.length === 1 ? rows.find((row) => row.key === moved[0])?.track?.title : undefined;
     const told = title ? m.edit_moved_one({ title, name }) : m.edit_moved({ count: moved.length, name });
-    this.#undo.offer(told, async () => (await this.#moveAll(id, reversedMoves(steps), m.library_move_back_failed(), after)) !== null);
+    this.#undo.offer(told, async () => {
+      // The order as it is now (read again after the move, or another window's change).
+      const current = this.shownId === id && this.page ? this.rows.map((row) => row.key) : before;
+      const back: PlaylistItemEdit[] = restoreMoves(before, current, moved).map((move) => ({
+        kind: "move",
+        item_id: move.item_id,
+        after: move.after,
+      }));
+      return (await this.#batch(m.library_move_back_failed(), id, back)) !== null;
+    });
     return true;
   }
 
@@ -236,6 +283,11 @@ export class LocalPlaylistsStore {
     this.error = null;
   }
 
+  /** Reads the page shown again after it failed to read ("Try again"). */
+  retryPage(): Promise<void> {
+    return this.reloadPage();
+  }
+
   async #readList(sequence = ++this.#sequence): Promise<void> {
     try {
       const playlists = await ipc.localPlaylists();
@@ -244,7 +296,7 @@ export class LocalPlaylistsStore {
       this.playlists = playlists;
       this.loaded = true;
     } catch (error) {
-      if (sequence >= this.#listShown) this.#fail(m.local_playlists_read_failed(), error);
+      if (sequence >= this.#listShown) this.#fail(m.local_playlists_read_failed(), error, sequence);
     }
   }
 
@@ -255,6 +307,7 @@ export class LocalPlaylistsStore {
       this.#pageShown = sequence;
       this.page = page;
       this.gone = false;
+      this.pageError = null;
     } catch (error) {
       if (this.shownId !== id || sequence < this.#pageShown) return;
       const appError = ipc.toAppError(error);
@@ -263,7 +316,7 @@ export class LocalPlaylistsStore {
         this.page = null;
         this.gone = true;
       } else {
-        this.#fail(m.library_open_failed(), appError);
+        this.pageError = appError;
       }
     }
   }
@@ -271,42 +324,53 @@ export class LocalPlaylistsStore {
   /** An edit answered with the playlist's summary: shown in the list, and its page read again. */
   async #edit(action: string, command: () => Promise<LocalPlaylistSummary>): Promise<LocalPlaylistSummary | null> {
     const sequence = ++this.#sequence;
-    this.error = null;
     let summary: LocalPlaylistSummary;
     try {
       summary = await command();
     } catch (error) {
-      this.#fail(action, error);
+      this.#fail(action, error, sequence);
       return null;
     }
+    this.#succeeded(sequence);
     this.#showSummary(summary, sequence);
     if (this.shownId === summary.id) await this.#readPage(summary.id);
     return summary;
   }
 
   /**
-   * Sends the core's moves one after the other, the first naming `revision` (the positions'),
-   * each next the one the move before it left: the revision after them, or null (and why) at
-   * the first refused.
+   * A batch of edits of playlist `id` (`edit_local_playlist`), given `revision` only if the
+   * playlist is still there: its answer shown, and its page read again. An item chosen that
+   * went meanwhile, or a revision passed, is said in the window's words.
    */
-  async #moveAll(id: string, steps: readonly IndexMove[], action: string, revision: number | undefined): Promise<number | undefined | null> {
-    let expected = revision;
-    for (const { from, to } of steps) {
-      const answer = await this.#edit(action, () => ipc.moveInLocalPlaylist(id, from, to, expected));
-      if (!answer) return null;
-      expected = answer.revision;
+  async #batch(action: string, id: string, edits: PlaylistItemEdit[], revision?: number): Promise<LocalPlaylistEdited | null> {
+    const sequence = ++this.#sequence;
+    let answer: LocalPlaylistEdited;
+    try {
+      answer = await ipc.editLocalPlaylist(id, edits, revision);
+    } catch (error) {
+      const appError = ipc.toAppError(error);
+      // Edits of items already there (and an Undo's, by revision) have one refusal of their
+      // input: the playlist changed meanwhile. New tracks have others (not a file here).
+      const changedMeanwhile =
+        appError.kind === "invalid_input" && (revision !== undefined || edits.every((edit) => edit.kind !== "add"));
+      this.#fail(action, changedMeanwhile ? windowError("invalid_input", m.local_playlist_changed_meanwhile()) : appError, sequence);
+      return null;
     }
-    return expected;
+    this.#succeeded(sequence);
+    this.#showSummary(answer.playlist, sequence);
+    if (this.shownId === id) await this.#readPage(id);
+    return answer;
   }
 
   async #delete(id: string, action: string): Promise<boolean> {
-    this.error = null;
+    const sequence = ++this.#sequence;
     try {
       await ipc.deleteLocalPlaylist(id);
     } catch (error) {
-      this.#fail(action, error);
+      this.#fail(action, error, sequence);
       return false;
     }
+    this.#succeeded(sequence);
     this.playlists = this.playlists.filter((playlist) => playlist.id !== id);
     if (this.shownId === id) {
       this.page = null;
@@ -324,8 +388,15 @@ export class LocalPlaylistsStore {
     this.playlists = [...others, summary].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  #fail(action: string, error: unknown): void {
-    this.error = { ...ipc.toAppError(error), action };
+  /** Says why call `sequence` failed (an error worded here keeps the window's words). */
+  #fail(action: string, error: unknown, sequence = ++this.#sequence): void {
+    this.error = { ...(ipc.isAppError(error) ? error : ipc.toAppError(error)), action };
+    this.#errorAt = sequence;
+  }
+
+  /** Call `sequence` went through: what an earlier one's failure said is no longer news. */
+  #succeeded(sequence: number): void {
+    if (this.#errorAt < sequence) this.error = null;
   }
 }
 

@@ -11,6 +11,7 @@ vi.mock("../../../ipc", async (importOriginal) => {
 });
 
 import * as ipc from "../../../ipc";
+import { errorWords, localeStore } from "$lib/i18n";
 import { UndoSlot } from "$lib/list/undo.svelte";
 import { LocalPlaylistsStore } from "./local-playlists.svelte";
 
@@ -99,8 +100,10 @@ describe("a playlist on this computer's page", () => {
   it("takes rows out as one edit, and Undo puts them back where they were", async () => {
     const id = core.add("Porch", ["A", "B", "C", "D", "E"]);
     const store = await showing(id);
-    expect(await store.removeRows([keyOf(store, "B"), keyOf(store, "D")])).toBe(true);
-    expect(mocked.removeFromLocalPlaylist).toHaveBeenCalledWith(id, [1, 3], 0);
+    const chosen = [keyOf(store, "B"), keyOf(store, "D")];
+    expect(await store.removeRows(chosen)).toBe(true);
+    expect(mocked.editLocalPlaylist).toHaveBeenCalledTimes(1);
+    expect(mocked.editLocalPlaylist).toHaveBeenCalledWith(id, chosen.map((item_id) => ({ kind: "remove", item_id })), undefined);
     expect(titles(store)).toEqual(["A", "C", "E"]);
     expect(undo.notice?.message).toBe("Removed 2 tracks from “Porch”.");
 
@@ -109,30 +112,69 @@ describe("a playlist on this computer's page", () => {
     await vi.waitFor(() => expect(titles(store)).toEqual(["A", "B", "C", "D", "E"]));
   });
 
-  it("removes nothing when the playlist changed since its page was read, and says so", async () => {
-    const id = core.add("Porch", ["A", "B", "C"]);
+  it("takes out each row chosen by quick Deletes, and only those, before the page is read again", async () => {
+    const id = core.add("Porch", ["A", "B", "C", "D"]);
     const store = await showing(id);
-    // Another window adds a track; this page has not heard yet.
-    core.append(id, "D");
-    expect(await store.removeRows([keyOf(store, "B")])).toBe(false);
-    expect(store.error).toMatchObject({ action: "Couldn't remove the track", message: "The playlist changed meanwhile; look again." });
-    expect(core.order(id)).toEqual(["A", "B", "C", "D"]);
+    const [b, c] = [keyOf(store, "B"), keyOf(store, "C")];
+    // Two Deletes sent before either answer: both rows go, nothing else.
+    expect(await Promise.all([store.removeRows([b]), store.removeRows([c])])).toEqual([true, true]);
+    expect(core.order(id)).toEqual(["A", "D"]);
+    // C's place was read before B went: its Undo cannot know it, and refuses.
+    expect(await undo.undo()).toBe(false);
+    expect(core.order(id)).toEqual(["A", "D"]);
+    // A third on a row already gone removes nothing else, and says why in the window's words.
+    expect(await store.removeRows([b])).toBe(false);
+    expect(store.error?.message).toBe("The playlist changed meanwhile; look again.");
+    expect(core.order(id)).toEqual(["A", "D"]);
+    await vi.waitFor(() => expect(titles(store)).toEqual(["A", "D"]));
   });
 
-  it("moves rows as the list asks, one core move at a time, and Undo moves them back", async () => {
+  it("removes the copy chosen when a file is listed twice", async () => {
+    const id = core.add("Porch", ["A", "B", "A"]);
+    const store = await showing(id);
+    const second = store.rows[2].key;
+    expect(second).not.toBe(store.rows[0].key);
+    expect(await store.removeRows([second])).toBe(true);
+    expect(core.order(id)).toEqual(["A", "B"]);
+    expect(store.rows[0].key).not.toBe(second);
+  });
+
+  it("refuses an Undo of a removal after another change, in the window's words, changing nothing", async () => {
+    const id = core.add("Porch", ["A", "B", "C"]);
+    const store = await showing(id);
+    await store.removeRows([keyOf(store, "B")]);
+    // Another window adds a track: B's place is not known to be where it was.
+    core.append(id, "D");
+    expect(await undo.undo()).toBe(false);
+    expect(core.order(id)).toEqual(["A", "C", "D"]);
+    expect(store.error).toMatchObject({ action: "Couldn't put the tracks back", message: "The playlist changed meanwhile; look again." });
+
+    // A German window says it in German (the core's words are English).
+    localeStore.use("de");
+    try {
+      await store.removeRows([keyOf(store, "C")]);
+      core.append(id, "E");
+      expect(await undo.undo()).toBe(false);
+      expect(errorWords(store.error ?? { kind: "internal", message: "" })).toBe(
+        "Die Playlist hat sich inzwischen geändert. Bitte sehen Sie noch einmal nach.",
+      );
+    } finally {
+      localeStore.use(null);
+    }
+  });
+
+  it("moves rows as the list asks, in one edit, and Undo moves them back", async () => {
     const id = core.add("Porch", ["A", "B", "C", "D"]);
     const store = await showing(id);
     // B and D to the top, together: [B, D, A, C].
     const moving = [keyOf(store, "B"), keyOf(store, "D")];
-    expect(
-      await store.moveRows(
-        [
-          { item_id: moving[0], after: null },
-          { item_id: moving[1], after: moving[0] },
-        ],
-        moving,
-      ),
-    ).toBe(true);
+    const moves = [
+      { item_id: moving[0], after: null },
+      { item_id: moving[1], after: moving[0] },
+    ];
+    expect(await store.moveRows(moves, moving)).toBe(true);
+    expect(mocked.editLocalPlaylist).toHaveBeenCalledTimes(1);
+    expect(mocked.editLocalPlaylist).toHaveBeenCalledWith(id, moves.map((move) => ({ kind: "move", ...move })), undefined);
     expect(core.order(id)).toEqual(["B", "D", "A", "C"]);
     expect(titles(store)).toEqual(["B", "D", "A", "C"]);
     expect(undo.notice?.message).toBe("Moved 2 tracks in “Porch”.");
@@ -141,6 +183,17 @@ describe("a playlist on this computer's page", () => {
 
     await undo.undo();
     expect(core.order(id)).toEqual(["A", "B", "C", "D"]);
+  });
+
+  it("says it could not be read, on the page, and reads it again on Try again", async () => {
+    const id = core.add("Porch", ["A"]);
+    mocked.localPlaylist.mockRejectedValueOnce({ kind: "storage", message: "The index of local files is damaged." });
+    const store = await showing(id);
+    expect(store.page).toBeNull();
+    expect(store.pageError).toMatchObject({ kind: "storage" });
+    await store.retryPage();
+    expect(store.pageError).toBeNull();
+    expect(titles(store)).toEqual(["A"]);
   });
 
   it("says the playlist is gone once it is, here or elsewhere", async () => {
@@ -153,8 +206,8 @@ describe("a playlist on this computer's page", () => {
     expect(store.page).toBeNull();
   });
 
-  it("renames, and deletes leaving the files", async () => {
-    const id = core.add("Porch", ["A"]);
+  it("renames, deletes leaving the files, and Undo makes it again with its items", async () => {
+    const id = core.add("Porch", ["A", "B", "A"]);
     const store = await showing(id);
     expect(await store.rename(id, "  Back porch ")).toBe(true);
     expect(mocked.renameLocalPlaylist).toHaveBeenCalledWith(id, "Back porch");
@@ -162,6 +215,12 @@ describe("a playlist on this computer's page", () => {
     expect(await store.delete(id)).toBe(true);
     expect(store.playlists).toEqual([]);
     expect(store.gone).toBe(true);
+    expect(undo.notice?.message).toBe("Deleted “Back porch”.");
+
+    expect(await undo.undo()).toBe(true);
+    const [again] = store.playlists;
+    expect(again).toMatchObject({ name: "Back porch", items: 3 });
+    expect(core.order(again.id)).toEqual(["A", "B", "A"]);
   });
 
   it("plays from a row, skipping the files not found; a missing file's row plays nothing", async () => {

@@ -131,7 +131,7 @@ describe("PlaylistFilesStore", () => {
     mocked.readPlaylistFile.mockResolvedValue({ ...found, matched: [...found.matched, track("file:///music/One.flac")], local_matched: 1 });
     mocked.importPlaylist.mockResolvedValue({
       library: created,
-      local: { id: "local-playlist:1", name: "Drive", items: 1, missing: 0, duration_ms: 200_000, updated_at_ms: 0 },
+      local: { id: "local-playlist:1", name: "Drive", items: 1, missing: 0, duration_ms: 200_000, updated_at_ms: 0, revision: 0 },
     });
     const store = new PlaylistFilesStore();
     await store.startImport();
