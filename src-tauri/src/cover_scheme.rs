@@ -6,10 +6,12 @@
 //!
 //! A service's cover is kept a day: a new cover of an album comes with a new version in the
 //! window's URL. A local album's can change on disk under the same URL (a retagged file, a
-//! new cover.jpg), so it carries an `ETag` (its files' sizes and times) and `no-cache`: the
-//! web view asks again each time and is answered `304 Not Modified` while it is the same.
+//! new cover.jpg), so it is `no-cache` with an `ETag` (its files' paths, sizes and times):
+//! the web view asks again each time and is answered `304 Not Modified`, with that `ETag`,
+//! while it is the same (without one, when its files could not be looked at, it is sent
+//! whole each time).
 
-use strato_core::{App, CoverAnswer};
+use strato_core::{App, CoverAnswer, CoverKeeping};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -54,20 +56,26 @@ pub async fn respond(core: &App, path: &str, if_none_match: Option<&str>) -> Res
     let known = if_none_match.map(|tag| tag.trim().trim_start_matches("W/").trim_matches('"'));
     let answer = core.cover_unless_unchanged(&album_id, known).await;
     let response = match answer {
-        Ok(CoverAnswer::Unchanged) => Response::builder()
+        Ok(CoverAnswer::Unchanged { validator }) => Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .header(header::CACHE_CONTROL, "no-cache")
+            .header(header::ETAG, format!("\"{validator}\""))
             .body(Vec::new()),
         Ok(CoverAnswer::Image {
             cover: (bytes, content_type),
-            validator,
+            keeping,
         }) => {
             let cached = Response::builder().header(header::CONTENT_TYPE, content_type);
-            match validator {
-                Some(validator) => cached
+            match keeping {
+                CoverKeeping::Versioned => cached.header(header::CACHE_CONTROL, "max-age=86400"),
+                CoverKeeping::Revalidate { validator: None } => {
+                    cached.header(header::CACHE_CONTROL, "no-cache")
+                }
+                CoverKeeping::Revalidate {
+                    validator: Some(validator),
+                } => cached
                     .header(header::CACHE_CONTROL, "no-cache")
                     .header(header::ETAG, format!("\"{validator}\"")),
-                None => cached.header(header::CACHE_CONTROL, "max-age=86400"),
             }
             .body(bytes.to_vec())
         }

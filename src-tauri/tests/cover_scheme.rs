@@ -127,6 +127,8 @@ async fn a_local_albums_cover_is_revalidated_and_a_changed_one_shows() {
     let same = respond(&core, &path, Some(&tag)).await;
     assert_eq!(same.status(), StatusCode::NOT_MODIFIED);
     assert!(same.body().is_empty());
+    assert_eq!(same.headers()[header::ETAG].to_str().unwrap(), tag);
+    assert_eq!(same.headers()[header::CACHE_CONTROL], "no-cache");
 
     std::fs::write(&cover, b"\xff\xd8 a new cover, longer than the first").unwrap();
     let changed = respond(&core, &path, Some(&tag)).await;

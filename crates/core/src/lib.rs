@@ -23,7 +23,7 @@ mod settings;
 mod streaming;
 
 pub use account::StaySignedIn;
-pub use app::{App, CoverAnswer};
+pub use app::{App, CoverAnswer, CoverKeeping};
 pub use playback::AppEvents;
 pub use settings::{
     AppSettings, AudioOutput, CatalogWalkSettings, DEFAULT_STORAGE_QUOTA_BYTES, DeviceListHandle,

@@ -60,16 +60,25 @@ impl CoverSource {
         self.folder_cover.as_deref().and_then(read_cover_file)
     }
 
-    /// What changes when the cover may have: the size and modification time of each file
-    /// it is read from (`None` when none of them can be looked at). For a cache to ask "is
-    /// mine still the one?" without the cover being read. Blocking, as [`Self::read`].
+    /// What changes when the cover may have: which files it is read from, and the size and
+    /// modification time of each (`None` when none of them can be looked at). For a cache to
+    /// ask "is mine still the one?" without the cover being read: a cover read from another
+    /// file of the same size and time (the album's first track changed) is another. Blocking,
+    /// as [`Self::read`].
     #[must_use]
     pub fn validator(&self) -> Option<String> {
         let parts: Vec<String> = [&self.embedded_in, &self.folder_cover]
             .into_iter()
             .flatten()
-            .filter_map(|path| std::fs::metadata(path).ok())
-            .map(|metadata| format!("{:x}-{:x}", metadata.len(), mtime_ns(&metadata)))
+            .filter_map(|path| Some((path, std::fs::metadata(path).ok()?)))
+            .map(|(path, metadata)| {
+                format!(
+                    "{:x}-{:x}-{:x}",
+                    path_hash(path),
+                    metadata.len(),
+                    mtime_ns(&metadata)
+                )
+            })
             .collect();
         (!parts.is_empty()).then(|| parts.join("."))
     }
@@ -120,4 +129,42 @@ fn read_cover_file(path: &Path) -> Option<Cover> {
         bytes,
         mime_type: mime_type.to_owned(),
     })
+}
+
+/// A short, stable stand-in for a path in a validator (which goes into an HTTP header, where
+/// the path itself does not belong). Stable for a build: a validator is never kept longer
+/// than a web view's cache, and a different one only means the cover is sent again.
+fn path_hash(path: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cover_read_from_another_file_of_the_same_size_and_time_is_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two) = (dir.path().join("one.jpg"), dir.path().join("two.jpg"));
+        std::fs::write(&one, b"cover").unwrap();
+        std::fs::copy(&one, &two).unwrap();
+        let time = std::fs::metadata(&one).unwrap().modified().unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&two)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+        let source = |folder_cover: &Path| CoverSource {
+            embedded_in: None,
+            folder_cover: Some(folder_cover.to_owned()),
+        };
+        let first = source(&one).validator().unwrap();
+        assert_eq!(source(&one).validator().unwrap(), first, "stable");
+        assert_ne!(source(&two).validator().unwrap(), first);
+        assert_eq!(source(&dir.path().join("gone.jpg")).validator(), None);
+    }
 }

@@ -45,6 +45,9 @@ pub struct FolderSummary {
     pub failed: u64,
     /// The device its files were last found on (see [`FolderSummary::presence`]).
     device: Option<i64>,
+    /// Two of the files the index holds of it (the first and the last by path), looked for
+    /// on disk when the folder is on another device than its files were found on.
+    known_files: [Option<PathBuf>; 2],
 }
 
 /// Whether a music folder can be read now.
@@ -60,10 +63,12 @@ pub enum FolderPresence {
 
 impl FolderSummary {
     /// Whether the folder can be read now, as the scan judges it (see
-    /// `Scanner::looks_unplugged`): not there, or on another device than its files were
-    /// found on (a mount point without its disk), or empty while files of it are indexed, is
-    /// missing. Looks at the disk: the folder is opened, its metadata read, and at most its
-    /// first entry listed.
+    /// `Scanner::looks_unplugged`): not there, or empty while files of it are indexed, or on
+    /// another device than its files were found on without them (a mount point without its
+    /// disk), is missing. On another device with its files there, it is the same disk
+    /// mounted again under another number (as removable disks are), and ready. Looks at the
+    /// disk: the folder is opened, its metadata read, at most its first entry listed, and at
+    /// most two of its files looked for.
     #[must_use]
     pub fn presence(&self) -> FolderPresence {
         let path = &self.folder.path;
@@ -80,7 +85,11 @@ impl FolderSummary {
         let elsewhere = self.device.is_some_and(|found_on| {
             crate::walk::device_of(path).is_some_and(|now| now != found_on)
         });
-        let unplugged = elsewhere || entries.next().is_none();
+        let unplugged = if elsewhere {
+            !self.known_files.iter().flatten().any(|file| file.is_file())
+        } else {
+            entries.next().is_none()
+        };
         if unplugged {
             FolderPresence::Missing
         } else {
@@ -230,7 +239,8 @@ impl LocalIndex {
     pub fn folder_summaries(&self) -> Result<Vec<FolderSummary>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT folders.id, folders.path, folders.added_at,
-                 count(files.id) - count(files.error), count(files.error), folders.device
+                 count(files.id) - count(files.error), count(files.error), folders.device,
+                 min(files.path), max(files.path)
              FROM folders LEFT JOIN files ON files.folder_id = folders.id
              GROUP BY folders.id ORDER BY folders.path",
         )?;
@@ -244,6 +254,10 @@ impl LocalIndex {
                 playable: row.get::<_, i64>(3)?.unsigned_abs(),
                 failed: row.get::<_, i64>(4)?.unsigned_abs(),
                 device: row.get(5)?,
+                known_files: [
+                    row.get::<_, Option<String>>(6)?.map(PathBuf::from),
+                    row.get::<_, Option<String>>(7)?.map(PathBuf::from),
+                ],
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -429,8 +443,13 @@ mod tests {
             let here = crate::walk::device_of(&folder.path).unwrap();
             crate::store::set_folder_device(&index.conn, folder.id, Some(here)).unwrap();
             assert_eq!(presence(&index), FolderPresence::Ready);
-            // Its files were found on another disk: this one is the mount point's parent.
+            // Its files were found on another device number, and are here: the same disk
+            // mounted again under a new number, as removable disks are.
             crate::store::set_folder_device(&index.conn, folder.id, Some(here ^ 1)).unwrap();
+            assert_eq!(presence(&index), FolderPresence::Ready);
+            // Without its files, though not empty: a mount point without its disk.
+            std::fs::remove_file(folder.path.join("a.mp3")).unwrap();
+            std::fs::write(folder.path.join(".mount-point"), "").unwrap();
             assert_eq!(presence(&index), FolderPresence::Missing);
         }
         std::fs::remove_dir_all(&folder.path).unwrap();

@@ -16,15 +16,23 @@ const COVERS_IN_MEMORY: usize = 256;
 /// `cover://` scheme).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CoverAnswer {
-    /// The copy the asker holds is still the cover.
-    Unchanged,
-    /// The cover, with its validator where it can change under the same album id (a local
-    /// album's: its files on disk); `None` for a service's, whose new cover comes with a new
-    /// version in the window's URL.
-    Image {
-        cover: Cover,
-        validator: Option<String>,
-    },
+    /// The copy the asker holds, of this validator, is still the cover.
+    Unchanged { validator: String },
+    /// The cover, and how long the asker may keep it.
+    Image { cover: Cover, keeping: CoverKeeping },
+}
+
+/// How long an asker may keep a cover answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoverKeeping {
+    /// A service's cover: kept; a new cover of the album comes with a new version in the
+    /// window's URL.
+    Versioned,
+    /// A local album's, read from files that can change under the same album id: asked for
+    /// again each time. `validator` (its files' paths, sizes and times) tells whether the
+    /// copy held is still the one; `None` when its files could not be looked at, and the
+    /// cover is sent whole each time.
+    Revalidate { validator: Option<String> },
 }
 
 impl App {
@@ -45,7 +53,7 @@ impl App {
         }
         Ok(CoverAnswer::Image {
             cover: self.cover(album_id).await?,
-            validator: None,
+            keeping: CoverKeeping::Versioned,
         })
     }
 

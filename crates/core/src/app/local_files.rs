@@ -17,7 +17,7 @@ use strato_model::ipc::{
     OfflineTarget, SearchResults, Track,
 };
 
-use super::{App, Cover, CoverAnswer};
+use super::{App, Cover, CoverAnswer, CoverKeeping};
 use crate::error::from_local;
 use crate::local_files::Worker;
 
@@ -250,8 +250,8 @@ impl App {
     }
 
     /// The local album's cover unless the asker's copy, of validator `known`, is still the
-    /// one: a cover changed on disk (retagged, a new cover.jpg) has a new validator (its
-    /// files' sizes and times), looked at without reading the cover.
+    /// one: a cover changed on disk (retagged, a new cover.jpg, read from another file) has
+    /// a new validator (its files' paths, sizes and times), looked at without reading it.
     ///
     /// # Errors
     /// `NotFound` when the album has none.
@@ -263,13 +263,13 @@ impl App {
         let source = self.local_cover_source(album_id).await?;
         self.blocking(move || {
             let validator = source.validator();
-            if validator.is_some() && validator == known {
-                return Ok(CoverAnswer::Unchanged);
+            if let Some(validator) = validator.clone().filter(|now| Some(now) == known.as_ref()) {
+                return Ok(CoverAnswer::Unchanged { validator });
             }
             let cover = source.read().ok_or_else(no_cover)?;
             Ok(CoverAnswer::Image {
                 cover: (Arc::new(cover.bytes), cover.mime_type),
-                validator,
+                keeping: CoverKeeping::Revalidate { validator },
             })
         })
         .await

@@ -49,7 +49,7 @@ mod stars;
 mod storage;
 mod uploads;
 
-pub use covers::CoverAnswer;
+pub use covers::{CoverAnswer, CoverKeeping};
 
 /// After an offline start, how often commands that need the service try to resume the
 /// session.
