@@ -26,7 +26,7 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
 fn shell_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    strato_testkit::workspace_root().join("src-tauri")
 }
 
 fn ipc_dir() -> PathBuf {

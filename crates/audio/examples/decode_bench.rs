@@ -213,7 +213,7 @@ fn media_dir() -> Result<PathBuf, Box<dyn std::error::Error>> {
     if let Some(dir) = std::env::var_os("STRATO_MEDIA_DIR") {
         return Ok(dir.into());
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/ensure-media.sh");
+    let script = strato_testkit::workspace_root().join("scripts/ensure-media.sh");
     let out = Command::new(&script).stderr(Stdio::inherit()).output()?;
     if !out.status.success() {
         return Err(format!("{} failed", script.display()).into());

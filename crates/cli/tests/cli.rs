@@ -273,7 +273,7 @@ fn version_names_the_commit() {
     let shown = String::from_utf8(output.stdout).unwrap();
     let head = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(strato_testkit::workspace_root())
         .output()
         .ok()
         .filter(|o| o.status.success())

@@ -4,12 +4,28 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The repository's root (two levels above this crate).
+/// The repository's root: the folder with `Cargo.lock` above where the test runs
+/// (`CARGO_MANIFEST_DIR`, which cargo sets when it runs a test, else the current folder),
+/// so that a test built in another checkout (the target dir is shared, and a workspace
+/// crate's artifacts are the same in any checkout) reads this checkout's files, not the
+/// other's; the checkout it was built in when neither is inside one.
 ///
 /// # Panics
-/// If the source tree has moved since the build.
+/// If no checkout is found, and the one built in has moved.
 #[must_use]
 pub fn workspace_root() -> PathBuf {
+    let running_in = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(std::env::current_dir().ok());
+    for start in running_in {
+        if let Some(root) = start
+            .ancestors()
+            .find(|dir| dir.join("Cargo.lock").is_file())
+        {
+            return root.to_owned();
+        }
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     root.canonicalize()
         .unwrap_or_else(|e| panic!("workspace root {}: {e}", root.display()))

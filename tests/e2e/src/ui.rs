@@ -474,7 +474,7 @@ pub async fn row_menu_action(app: &AppUnderTest, track_id: &str, entry: &str) ->
 
 /// Where the tests' screenshots go (`target/e2e`), made if missing.
 pub fn screenshots() -> Result<std::path::PathBuf> {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    let dir = strato_testkit::workspace_root().join("target/e2e");
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

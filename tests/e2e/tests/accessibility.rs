@@ -5,7 +5,6 @@
 //! `target/e2e/accessibility.txt`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -25,7 +24,7 @@ const TAGS: &str = r#"["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]"#
 
 fn axe_source() -> Result<String> {
     let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+        strato_testkit::workspace_root().join("ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).with_context(|| {
         format!(
             "{} (run the test command, which installs the UI's packages)",

@@ -12,8 +12,7 @@ const DEMO_PASSWORD: &str = "Strato-demo-1";
 #[tokio::test]
 async fn signs_in_plays_a_track_and_it_is_heard() -> Result<()> {
     let app = AppUnderTest::launch(Audio::Capture).await?;
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&shots)?;
+    let shots = strato_e2e::ui::screenshots()?;
     app.wait_for("sign-in").await?;
     app.screenshot(&shots.join("sign-in.png")).await?;
     app.sign_in(DEMO_USER, DEMO_PASSWORD).await?;

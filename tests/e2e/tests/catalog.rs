@@ -7,7 +7,6 @@
 //!
 //! "Stay signed in" needs a keychain: run under `scripts/lib/secret-service.sh`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -82,8 +81,7 @@ async fn the_catalog_lists_the_service_s_tracks_and_still_does_offline_after_a_r
         "the rows follow the service's order"
     );
     assert!(app.all("catalog-notice").await?.is_empty());
-    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&shots)?;
+    let shots = strato_e2e::ui::screenshots()?;
     app.screenshot(&shots.join("catalog.png")).await?;
 
     // On a plane: the service is gone, the app starts again on the kept account.

@@ -21,7 +21,7 @@ const ALBUM: &str = "al-northern-drift";
 /// The English catalogue's plain sentences (no placeholders) that German words otherwise:
 /// any of them on a German screen is a string that escaped the catalogue.
 fn english_only() -> Result<BTreeSet<String>> {
-    let messages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/messages");
+    let messages = strato_testkit::workspace_root().join("ui/messages");
     let read = |name: &str| -> Result<serde_json::Map<String, serde_json::Value>> {
         let path = messages.join(name);
         let text = std::fs::read_to_string(&path).with_context(|| path.display().to_string())?;

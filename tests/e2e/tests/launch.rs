@@ -50,8 +50,7 @@ async fn a_second_launch_hands_its_link_or_files_to_the_open_window() -> Result<
     let album_first = "Polar Morning";
     app.wait_for_text("now-playing-title", WAIT, |t| t == album_first)
         .await?;
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&shots)?;
+    let shots = strato_e2e::ui::screenshots()?;
     app.screenshot(&shots.join("launch-link.png")).await?;
 
     // `strato play` from a terminal with a playlist file, by a relative name.

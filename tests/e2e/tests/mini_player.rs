@@ -118,8 +118,7 @@ async fn the_mini_player_plays_on_top_and_both_windows_keep_their_place() -> Res
         kept_above,
         "the mini-player is not kept above other windows"
     );
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&shots)?;
+    let shots = strato_e2e::ui::screenshots()?;
     app.screenshot(&shots.join("mini-player.png")).await?;
 
     // The main window's page hidden (minimised, on another workspace: its page says so): the

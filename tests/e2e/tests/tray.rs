@@ -133,8 +133,7 @@ async fn the_tray_menu_plays_hides_keeps_and_quits() -> Result<()> {
             vec![serde_json::to_value(&keep)?],
         )
         .await?;
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
-    std::fs::create_dir_all(&shots)?;
+    let shots = strato_e2e::ui::screenshots()?;
     app.screenshot(&shots.join("settings-desktop.png")).await?;
     window.close()?;
     wait_for_window(&window, false).await?;
