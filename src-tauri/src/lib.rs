@@ -43,7 +43,7 @@ use strato_model::ipc::{
     DevicesView, DownloadsStatus, LAUNCHES_WAITING_EVENT, LOCAL_FILES_CHANGED_EVENT,
     LOCAL_PLAYLISTS_CHANGED_EVENT, LocalFilesView, PLAYER_STATUS_EVENT, PLAYLISTS_CHANGED_EVENT,
     PlayerStatus, QUEUE_CHANGED_EVENT, QueueView, SETTINGS_CHANGED_EVENT,
-    SIGNED_OUT_ELSEWHERE_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
+    SIGNED_OUT_ELSEWHERE_EVENT, STARS_CHANGED_EVENT, SYNC_STATUS_EVENT, SettingsView, SyncStatus,
     TRANSFERS_STATUS_EVENT, TransfersStatus, UPLOADS_CHANGED_EVENT,
 };
 use tauri::{Emitter, Manager, Runtime};
@@ -138,6 +138,10 @@ impl AppEvents for WindowEvents {
 
     fn local_playlists_changed(&self) {
         self.send(LOCAL_PLAYLISTS_CHANGED_EVENT, ());
+    }
+
+    fn stars_changed(&self) {
+        self.send(STARS_CHANGED_EVENT, ());
     }
 }
 

@@ -67,6 +67,28 @@ export class StarsStore {
     return this.set(kind, [id], !this.has(kind, id));
   }
 
+  /**
+   * Reads the stars again whenever the core says they changed (a star refused during a sync
+   * pass goes back), and the Starred page with them when it is shown; the function stops it.
+   */
+  follow(): () => void {
+    let stopped = false;
+    let unlisten: ipc.Unlisten | null = null;
+    ipc
+      .onStarsChanged(() => {
+        void this.load();
+        if (starredPageStore.page) void starredPageStore.load();
+      })
+      .then((stop) => (stopped ? stop() : (unlisten = stop)))
+      .catch(() => {
+        // No shell to listen to (a page without Tauri): nothing will change behind the window.
+      });
+    return () => {
+      stopped = true;
+      unlisten?.();
+    };
+  }
+
   reset(): void {
     this.#generation += 1;
     this.#keys.clear();

@@ -9,6 +9,7 @@ vi.mock("../../../ipc", async (importOriginal) => ({
   stars: vi.fn(),
   setStarred: vi.fn(),
   starredPage: vi.fn(),
+  onStarsChanged: vi.fn(),
   playQueue: vi.fn(),
 }));
 
@@ -59,6 +60,29 @@ describe("the stars shown", () => {
     await toggling;
     expect(mocked.setStarred).toHaveBeenCalledWith({ kind: "track", id: "t1" }, true);
     expect(starsStore.has("track", "t1")).toBe(true);
+  });
+
+  it("are read again, the Starred page with them, when the core says a sync pass changed them", async () => {
+    let told: (() => void) | null = null;
+    const unlisten = vi.fn();
+    mocked.onStarsChanged.mockImplementation(async (callback) => {
+      told = callback;
+      return unlisten;
+    });
+    const page: StarredPage = { tracks: [], albums: [album("al1")], artists: [], waiting: 1 };
+    mocked.starredPage.mockResolvedValue(page);
+    await starredPageStore.load();
+    const stop = starsStore.follow();
+    await vi.waitFor(() => expect(told).not.toBeNull());
+
+    // The server refused al1's star, made offline: it is gone from what the core keeps.
+    mocked.stars.mockResolvedValue([]);
+    mocked.starredPage.mockResolvedValue({ ...page, albums: [], waiting: 0 });
+    told!();
+    await vi.waitFor(() => expect(starsStore.has("album", "al1")).toBe(false));
+    await vi.waitFor(() => expect(starredPageStore.page?.waiting).toBe(0));
+    stop();
+    expect(unlisten).toHaveBeenCalled();
   });
 
   it("go back as they were when the server refuses, saying why in words", async () => {
