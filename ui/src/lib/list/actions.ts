@@ -14,10 +14,10 @@ import { playerStore } from "$lib/stores/player.svelte";
 import { sessionStore } from "$lib/stores/session.svelte";
 import { starsStore } from "$lib/features/starred/stars.svelte";
 import { isLocalTrackId } from "$lib/features/local-files/ids";
-import { localPlaylistsStore } from "$lib/features/local-playlists/local-playlists.svelte";
 import type { OfflineState } from "../../ipc";
 import type { ListEditor } from "./editor";
 import type { MenuAction } from "./menu";
+import { playlistTargets } from "./playlist-targets";
 import { rowTitle, type TrackRow } from "./rows";
 
 export interface MenuContext {
@@ -78,34 +78,24 @@ const LOCAL_FILE_ACTIONS: ReadonlySet<string> = new Set([
  * computer, the service's tracks into the account's; a selection of both, into neither.
  */
 function addToPlaylistMenu(selected: readonly TrackRow[], playlistId: string | null): MenuAction | null {
-  const trackIds = selected.map((row) => row.trackId);
-  const title = selected.length === 1 ? rowTitle(selected[0]) : undefined;
-  const local = trackIds.filter(isLocalTrackId).length;
-  if (local > 0 && local < trackIds.length) return null;
-  const onThisComputer = local > 0;
-  const playlists = onThisComputer ? localPlaylistsStore.playlists : libraryStore.playlists;
-  const add = onThisComputer
-    ? (id: string) => void localPlaylistsStore.add(id, trackIds, title)
-    : (id: string) => void libraryStore.addToPlaylist(id, trackIds, title);
-  const made: MenuAction = onThisComputer
-    ? {
-        id: "new-local-playlist",
-        label: m.local_playlist_from_selection(),
-        run: () => void localPlaylistsStore.createWith(newPlaylistName(selected), trackIds),
-      }
-    : {
-        id: "new-playlist",
-        label: m.playlist_from_selection(),
-        run: () => void libraryStore.createWith(newPlaylistName(selected), trackIds),
-      };
-  const options: MenuAction[] = playlists
+  const targets = playlistTargets(
+    selected.map((row) => row.trackId),
+    selected.length === 1 ? rowTitle(selected[0]) : undefined,
+  );
+  if (!targets) return null;
+  const made: MenuAction = {
+    id: targets.onThisComputer ? "new-local-playlist" : "new-playlist",
+    label: targets.onThisComputer ? m.local_playlist_from_selection() : m.playlist_from_selection(),
+    run: () => void targets.create(newPlaylistName(selected)),
+  };
+  const options: MenuAction[] = targets.playlists
     .filter((playlist) => playlist.id !== playlistId)
     .map((playlist, index) => ({
       id: `playlist-${playlist.id}`,
       label: playlist.name,
       testId: "add-to-playlist-option",
       separatorBefore: index === 0,
-      run: () => add(playlist.id),
+      run: () => void targets.add(playlist.id),
     }));
   return {
     id: "add-to-playlist",
