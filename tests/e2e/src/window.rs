@@ -102,6 +102,50 @@ impl AppWindow {
         Ok(())
     }
 
+    /// Whether it has the keyboard focus.
+    ///
+    /// # Errors
+    /// When the X server cannot be asked.
+    pub fn has_focus(&self) -> Result<bool> {
+        Ok(self.conn.get_input_focus()?.reply()?.focus == self.window)
+    }
+
+    /// The screen's pixels where it is (the part of it on the screen): what it has drawn, as
+    /// under Xvfb, which runs no window manager, nothing covers the window mapped last (a
+    /// dialog). Read from the root window, which any rectangle of the screen may be.
+    ///
+    /// # Errors
+    /// When the X server cannot be asked (the window is gone).
+    pub fn picture(&self) -> Result<Vec<u8>> {
+        use x11rb::protocol::xproto::ImageFormat;
+        let geometry = self.conn.get_geometry(self.window)?.reply()?;
+        let screen = self.conn.get_geometry(geometry.root)?.reply()?;
+        let at = self
+            .conn
+            .translate_coordinates(self.window, geometry.root, 0, 0)?
+            .reply()?;
+        let (left, top) = (i32::from(at.dst_x).max(0), i32::from(at.dst_y).max(0));
+        let right = (i32::from(at.dst_x) + i32::from(geometry.width)).min(i32::from(screen.width));
+        let bottom =
+            (i32::from(at.dst_y) + i32::from(geometry.height)).min(i32::from(screen.height));
+        if right <= left || bottom <= top {
+            return Ok(Vec::new());
+        }
+        let image = self
+            .conn
+            .get_image(
+                ImageFormat::Z_PIXMAP,
+                geometry.root,
+                i16::try_from(left)?,
+                i16::try_from(top)?,
+                u16::try_from(right - left)?,
+                u16::try_from(bottom - top)?,
+                !0,
+            )?
+            .reply()?;
+        Ok(image.data)
+    }
+
     /// Whether it asked to be kept above other windows (`_NET_WM_STATE_ABOVE`, as GTK sets it
     /// for an always-on-top window).
     ///
