@@ -22,6 +22,7 @@ vi.mock("./ipc", async (importOriginal) => {
 
 import * as ipc from "./ipc";
 import type { AppError } from "./ipc";
+import { switchAccount } from "$lib/stores/app";
 import App from "./App.svelte";
 import { navigation } from "$lib/navigation";
 import { sessionStore } from "$lib/stores/session.svelte";
@@ -156,6 +157,11 @@ describe("the window signed out", () => {
     await fireEvent.click(within(needed).getByTestId("account-needed-local-files"));
     await screen.findByTestId("local-files-screen");
     navigation.go({ kind: "playlist", id: "pl-1" });
+    await screen.findByTestId("account-needed");
+    navigation.go({ kind: "catalog" });
+    await screen.findByTestId("account-needed");
+    expect(mocked.playlist).not.toHaveBeenCalled();
+    expect(mocked.catalogTracks).not.toHaveBeenCalled();
     await fireEvent.click(within(await screen.findByTestId("account-needed")).getByTestId("account-needed-sign-in"));
     await screen.findByTestId("play-on-this-computer");
   });
@@ -194,6 +200,23 @@ describe("the window signed out", () => {
     expect(navShown()).toContain("nav-home");
     expect(sessionStore.onThisComputer).toBe(false);
     expect(localStorage.getItem(ON_THIS_COMPUTER_KEY)).toBeNull();
+  });
+});
+
+describe("switching to a kept account from the window without one", () => {
+  it("makes the signed-in window anew, with the account's pages", async () => {
+    await playOnThisComputer();
+    const ana = makeSession("http://music.local", "ana");
+    mocked.switchAccount.mockResolvedValue(ana);
+    mocked.playlists.mockResolvedValue([]);
+    expect(await switchAccount({ service_url: ana.service_url, username: ana.username })).toBe(true);
+
+    await screen.findByTestId("account-menu");
+    expect(navShown()).toContain("nav-home");
+    expect(screen.queryByTestId("signed-out-footer")).toBeNull();
+    expect(searchStore.onlyThisComputer).toBe(false);
+    // The account's library is read, as at any sign-in.
+    await vi.waitFor(() => expect(mocked.playlists).toHaveBeenCalled());
   });
 });
 

@@ -2,8 +2,10 @@ import { untrack } from "svelte";
 import { catalogStore } from "$lib/stores/catalog.svelte";
 import { libraryStore } from "$lib/stores/library.svelte";
 import { searchStore } from "$lib/stores/search.svelte";
+import { sessionStore } from "$lib/stores/session.svelte";
 import { navigation } from "./navigation.svelte";
 import type { Route } from "./router";
+import { worksSignedOut } from "./signed-out";
 
 /**
  * Ties the stores behind the older screens to the router, both ways, while the signed-in
@@ -51,6 +53,8 @@ export function followRoutes(): () => void {
 }
 
 function applyRoute(shown: Route): void {
+  // Signed out, a page that needs an account only says so: nothing is asked of the core.
+  if (sessionStore.current === null && !worksSignedOut(shown)) return;
   if (shown.kind === "playlist") {
     if (libraryStore.openId !== shown.id) void libraryStore.openPlaylist(shown.id);
   } else if (libraryStore.openId !== null) {
