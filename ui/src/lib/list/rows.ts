@@ -1,4 +1,6 @@
 import type { OfflineState, PlaylistItem, Track } from "../../ipc";
+import type { IconName } from "$lib/components/Icon.svelte";
+import { m } from "$lib/i18n";
 import type { TrackCache } from "./track-cache.svelte";
 
 /** A row of a track list: a track, or a playlist's item naming one. */
@@ -47,4 +49,20 @@ export function playlistRows(items: readonly PlaylistItem[], tracks: TrackCache)
 /** What a row is called, in words (its title, or its id while unknown). */
 export function rowTitle(row: TrackRow): string {
   return row.track?.title ?? row.trackId;
+}
+
+/** What a row shows of its offline copy: its icon and words, or nothing. */
+export function offlineBadge(state: OfflineState | undefined): { icon: IconName; label: string } | null {
+  switch (state) {
+    case "available":
+      return { icon: "downloaded", label: m.offline_available() };
+    case "downloading":
+      return { icon: "download", label: m.offline_downloading() };
+    case "queued":
+      return { icon: "clock", label: m.offline_queued() };
+    case "failed":
+      return { icon: "alert", label: m.offline_failed() };
+    default:
+      return null;
+  }
 }

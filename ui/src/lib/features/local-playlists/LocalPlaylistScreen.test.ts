@@ -2,6 +2,7 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { makeLocalView, stubLocalFiles } from "../../../test/local-files";
+import { deferred } from "../../../test/fixtures";
 import { LocalPlaylistsCore } from "../../../test/local-playlists";
 import { giveViewport } from "../../../test/viewport";
 
@@ -145,6 +146,25 @@ describe("a playlist on this computer's page", () => {
     await fireEvent.keyDown(rows()[0], { key: "Delete" });
     await vi.waitFor(() => expect(rowTitles()).toEqual(["Three"]));
     await vi.waitFor(() => expect(focusedTitle()).toBe("Three"));
+    expect(core.order(id)).toEqual(["Three"]);
+  });
+
+  it("takes two rows for two Deletes pressed before the first is answered", async () => {
+    const { id, rows } = await showPorch(["One", "Two", "Three"]);
+    await fireEvent.click(rows()[0]);
+    rows()[0].focus();
+    const answer = deferred<void>();
+    const edit = mocked.editLocalPlaylist.getMockImplementation();
+    mocked.editLocalPlaylist.mockImplementationOnce(async (...args) => {
+      await answer.promise;
+      return edit!(...args);
+    });
+    await fireEvent.keyDown(rows()[0], { key: "Delete" });
+    // The next row has the keyboard, selected, before the core answers.
+    expect(document.activeElement?.querySelector(".title")?.textContent).toBe("Two");
+    await fireEvent.keyDown(document.activeElement as HTMLElement, { key: "Delete" });
+    answer.resolve();
+    await vi.waitFor(() => expect(rowTitles()).toEqual(["Three"]));
     expect(core.order(id)).toEqual(["Three"]);
   });
 
