@@ -346,7 +346,9 @@ async fn a_star_toggled_while_the_starred_page_is_read_is_neither_lost_nor_undon
     // and leave the library before the page takes in a list read before them.
     let hold = relay.hold_answers("/rest/getStarred2.view");
     let toggles_meanwhile = async {
-        hold.held().await;
+        tokio::time::timeout(Duration::from_secs(60), hold.held())
+            .await
+            .expect("the page's read of the stars never reached the server");
         let toggles = async {
             let (unstarred, starred) = tokio::join!(
                 app.set_starred(star(StarKind::Track, &kept.id), false),

@@ -20,6 +20,8 @@ export function starKey(kind: StarKind, id: string): string {
  */
 export class StarsStore {
   readonly #keys = new SvelteSet<string>();
+  /** Toggles handed to the core and not answered yet, by key: shown over any read meanwhile. */
+  readonly #pending = new Map<string, boolean>();
   #generation = 0;
 
   has(kind: StarKind, id: string): boolean {
@@ -38,6 +40,11 @@ export class StarsStore {
       if (generation !== this.#generation) return;
       this.#keys.clear();
       for (const star of kept) this.#keys.add(starKey(star.kind, star.id));
+      // A click the core has not recorded yet may be missing from what it kept: still shown.
+      for (const [key, starred] of this.#pending) {
+        if (starred) this.#keys.add(key);
+        else this.#keys.delete(key);
+      }
     } catch {
       // Signed out meanwhile, or the library unreadable: no stars shown, toggles still work.
     }
@@ -52,9 +59,12 @@ export class StarsStore {
     const changing = ids.filter((id) => this.has(kind, id) !== starred);
     if (changing.length === 0) return;
     this.#show(kind, changing, starred);
+    const keys = changing.map((id) => starKey(kind, id));
+    for (const key of keys) this.#pending.set(key, starred);
     const answers = await Promise.allSettled(
       changing.map((id) => ipc.setStarred({ kind, id } satisfies StarRef, starred)),
     );
+    for (const key of keys) if (this.#pending.get(key) === starred) this.#pending.delete(key);
     const refused = changing.filter((_, index) => answers[index].status === "rejected");
     const first = answers.find((answer) => answer.status === "rejected");
     if (first) {
@@ -76,8 +86,9 @@ export class StarsStore {
     let unlisten: ipc.Unlisten | null = null;
     ipc
       .onStarsChanged(() => {
-        void this.load();
-        if (starredPageStore.page) void starredPageStore.load();
+        // The page reads the stars after its own (see StarredPageStore.load).
+        if (starredPageStore.shown) void starredPageStore.load();
+        else void this.load();
       })
       .then((stop) => (stopped ? stop() : (unlisten = stop)))
       .catch(() => {
@@ -92,6 +103,7 @@ export class StarsStore {
   reset(): void {
     this.#generation += 1;
     this.#keys.clear();
+    this.#pending.clear();
   }
 
   #show(kind: StarKind, ids: readonly string[], starred: boolean): void {
@@ -107,6 +119,8 @@ export const starsStore = new StarsStore();
 /** The Starred page: read from the server each time it opens. */
 export class StarredPageStore {
   page = $state.raw<StarredPage | null>(null);
+  /** The Starred screen is up: a change told by the core reads the page again. */
+  shown = false;
   error = $state<AppError | null>(null);
   loading = $state(false);
   #generation = 0;

@@ -71,6 +71,7 @@ describe("the stars shown", () => {
     });
     const page: StarredPage = { tracks: [], albums: [album("al1")], artists: [], waiting: 1 };
     mocked.starredPage.mockResolvedValue(page);
+    starredPageStore.shown = true;
     await starredPageStore.load();
     const stop = starsStore.follow();
     await vi.waitFor(() => expect(told).not.toBeNull());
@@ -81,8 +82,27 @@ describe("the stars shown", () => {
     told!();
     await vi.waitFor(() => expect(starsStore.has("album", "al1")).toBe(false));
     await vi.waitFor(() => expect(starredPageStore.page?.waiting).toBe(0));
+    // Not shown: only the stars are read, never the server's page.
+    starredPageStore.shown = false;
+    mocked.starredPage.mockClear();
+    told!();
+    await vi.waitFor(() => expect(mocked.stars).toHaveBeenCalledTimes(4));
+    expect(mocked.starredPage).not.toHaveBeenCalled();
     stop();
     expect(unlisten).toHaveBeenCalled();
+  });
+
+  it("keep a click the core has not answered over stars read meanwhile", async () => {
+    const answer = deferred<void>();
+    mocked.setStarred.mockReturnValue(answer.promise);
+    const toggling = starsStore.toggle("track", "t1");
+    // Read before the core recorded the click: it is not among them, yet still shown.
+    mocked.stars.mockResolvedValue([{ kind: "album", id: "al1" }]);
+    await starsStore.load();
+    expect(starsStore.has("track", "t1")).toBe(true);
+    answer.resolve();
+    await toggling;
+    expect(starsStore.has("track", "t1")).toBe(true);
   });
 
   it("go back as they were when the server refuses, saying why in words", async () => {
