@@ -34,7 +34,5 @@ pub use live::{CommandNotSent, DevicePresence, LiveFollower, LiveNews, LiveSched
 pub use playlists::{PlaylistSync, SyncError, SyncReport};
 pub use schedule::{PlaylistPasses, SyncEvent, SyncLoop, SyncSchedule, SyncTrigger};
 pub use subsonic_playlists::{SubsonicPlaylistSync, SubsonicSyncError};
-pub use subsonic_stars::{
-    RefusedStar, StarsSent, StarsTakenIn, send_star_edits, take_in_starred,
-};
+pub use subsonic_stars::{RefusedStar, StarsSent, StarsTakenIn, send_star_edits, take_in_starred};
 pub use telemetry::{TelemetryReport, TelemetryReporter};

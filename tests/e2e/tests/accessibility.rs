@@ -23,8 +23,7 @@ const PLAYLIST: &str = "Scanned";
 const TAGS: &str = r#"["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]"#;
 
 fn axe_source() -> Result<String> {
-    let path =
-        strato_testkit::workspace_root().join("ui/node_modules/axe-core/axe.min.js");
+    let path = strato_testkit::workspace_root().join("ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).with_context(|| {
         format!(
             "{} (run the test command, which installs the UI's packages)",

@@ -372,7 +372,10 @@ async fn edits_of_a_playlist_on_this_computer_are_undone_and_a_deleted_one_comes
     app.chord(&[Key::Delete]).await?;
     wait_for_playlist(&app, "the first row taken out", &[c, b]).await?;
     let keyboard = focused(&app).await?;
-    ensure!(keyboard.contains(c), "the keyboard not on the next row: {keyboard}");
+    ensure!(
+        keyboard.contains(c),
+        "the keyboard not on the next row: {keyboard}"
+    );
     app.chord(&[Key::Delete]).await?;
     wait_for_playlist(&app, "two rows taken out", &[b]).await?;
     wait_for_notice(&app, &format!("Removed “{c}” from “{PLAYLIST}”.")).await?;

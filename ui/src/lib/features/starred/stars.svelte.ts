@@ -21,6 +21,8 @@ export function starKey(kind: StarKind, id: string): string {
 export class StarsStore {
   readonly #keys = new SvelteSet<string>();
   /** Toggles handed to the core and not answered yet, by key: shown over any read meanwhile. */
+  // Read only by `load`, never shown itself (the keys above are): no need for a reactive map.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #pending = new Map<string, boolean>();
   #generation = 0;
 
