@@ -46,6 +46,23 @@ fn parts_recorded(data_dir: &Path) -> Option<usize> {
     library.upload_parts(&upload.local_id).ok().map(|p| p.len())
 }
 
+/// Whether the journal holds the upload as done: a track on the service, ready.
+fn recorded_ready(data_dir: &Path) -> bool {
+    let Some(file) = std::fs::read_dir(data_dir).ok().and_then(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "sqlite3"))
+    }) else {
+        return false;
+    };
+    strato_library::Library::open(file)
+        .ok()
+        .and_then(|library| library.uploads().ok())
+        .and_then(|uploads| uploads.into_iter().next())
+        .is_some_and(|upload| upload.state == strato_library::UploadState::Ready)
+}
+
 async fn uploads_on_service(cloud: &DevCloud) -> Vec<serde_json::Value> {
     let token = cloud.demo_access_token().await;
     let page: serde_json::Value = cloud
@@ -70,9 +87,10 @@ async fn an_upload_killed_at_random_points_finishes_once_when_run_again() {
     // 150 s of WAV, 26 MB: four parts.
     let file = make_audio_file(dir.path(), "Session Take.wav", 150.0);
 
-    // A run may finish the upload before its kill comes (a random point after the end): then
-    // there is nothing left to resume, and a run after it would upload the file again on
-    // purpose, a second track (as the end of this test shows).
+    // A run may finish the upload before its kill comes (a random point after the end), or be
+    // killed once its journal holds the track as ready but before it exits: then there is
+    // nothing left to resume, and a run after it would upload the file again on purpose, a
+    // second track (as the end of this test shows).
     let mut finished_early = None;
     for kill in 0..KILLS {
         let mut child = strato(&cloud, &data_dir)
@@ -116,13 +134,13 @@ async fn an_upload_killed_at_random_points_finishes_once_when_run_again() {
                 "the first run was killed mid-upload: {parts:?}"
             );
         }
-        if exited.is_some_and(|status| status.success()) {
+        if exited.is_some_and(|status| status.success()) || recorded_ready(&data_dir) {
             finished_early = Some(kill);
             break;
         }
     }
     let track_id = if let Some(early) = finished_early {
-        println!("run {early} finished the upload itself: nothing left to resume");
+        println!("run {early} finished the upload: nothing left to resume");
         let uploads = uploads_on_service(&cloud).await;
         uploads[0]["id"].as_str().unwrap_or_default().to_owned()
     } else {
