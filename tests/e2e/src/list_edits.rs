@@ -1,6 +1,6 @@
-//! Editing track lists in the real window, shared by the tests of the account's playlists
-//! and of those on this computer: a drag of rows as the browser fires it, and the edit
-//! notice's words.
+//! Track lists in the real window, shared by the tests of the account's playlists, the queue,
+//! local files and the playlists on this computer: the titles a list shows, a drag of rows
+//! as the browser fires it, the edit notice's words, and Ctrl+Z.
 //!
 //! `WebKitWebDriver` accepts pointer drags but `WebKitGTK` starts no HTML drag from them, so
 //! a drag is dispatched as the `DragEvent`s a real one fires (`dragstart`, `dragover`,
@@ -13,6 +13,49 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 
 use crate::AppUnderTest;
+use crate::ui::wait_until;
+
+/// The titles of the rows marked `row_test_id` inside the element marked `container`, in
+/// order, read in one go (rows read one by one may be redrawn between two reads).
+pub async fn row_titles(
+    app: &AppUnderTest,
+    container: &str,
+    row_test_id: &str,
+) -> Result<Vec<String>> {
+    let found = app
+        .client
+        .execute(
+            &format!(
+                "return Array.from(document.querySelectorAll('[data-testid=\"{container}\"] \
+                 [data-testid=\"{row_test_id}\"] .title'), (title) => title.textContent.trim());"
+            ),
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(found)?)
+}
+
+/// Waits until the rows marked `row_test_id` inside `container` are titled `expected`.
+pub async fn wait_for_titles(
+    app: &AppUnderTest,
+    container: &str,
+    row_test_id: &str,
+    expected: &[&str],
+) -> Result<()> {
+    wait_until(
+        Duration::from_secs(30),
+        &format!("{container}'s rows titled {expected:?}"),
+        async || row_titles(app, container, row_test_id).await,
+        |shown| {
+            shown
+                .iter()
+                .map(String::as_str)
+                .eq(expected.iter().copied())
+        },
+    )
+    .await?;
+    Ok(())
+}
 
 /// Drags the row `from` (and the selection with it) onto `onto`, as the browser would fire
 /// it: over the lower half of `onto` when it is a row. Answers whether `onto` took the drop.

@@ -14,10 +14,11 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, ensure};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
+use strato_e2e::list_edits::wait_for_titles;
 use strato_e2e::local_music::{AlbumTags, FolderLink, add_folder_in_settings, cover_jpeg};
 use strato_e2e::ui::{
     attr, inside, now_playing_title, open_settings, screenshots, scroll_main_to, shown, text,
-    wait_for_route, wait_until,
+    wait_for_route,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -42,47 +43,6 @@ fn tagged_flac(dir: &Path, track: (&str, &str), number: usize, seconds: f64) -> 
         artist: ARTIST,
     };
     strato_e2e::local_music::tagged_flac(dir, album, track, number, seconds)
-}
-
-/// The titles of the rows marked `test_id` inside `container_test_id`, top to bottom.
-async fn row_titles(
-    app: &AppUnderTest,
-    container_test_id: &str,
-    test_id: &str,
-) -> Result<Vec<String>> {
-    let titles = app
-        .client
-        .execute(
-            &format!(
-                "return Array.from(document.querySelectorAll('[data-testid=\"{container_test_id}\"] \
-                 [data-testid=\"{test_id}\"] .title'), (title) => title.textContent.trim());"
-            ),
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(titles)?)
-}
-
-/// Waits until the rows marked `test_id` inside `container_test_id` are titled `expected`.
-async fn wait_for_titles(
-    app: &AppUnderTest,
-    container_test_id: &str,
-    test_id: &str,
-    expected: &[&str],
-) -> Result<()> {
-    wait_until(
-        Duration::from_secs(30),
-        &format!("{container_test_id}'s rows titled {expected:?}"),
-        async || row_titles(app, container_test_id, test_id).await,
-        |titles| {
-            titles
-                .iter()
-                .map(String::as_str)
-                .eq(expected.iter().copied())
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The album's folder in the run's own scratch folder: its tagged files, a cover, and a file

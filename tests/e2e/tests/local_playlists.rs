@@ -20,7 +20,7 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_e2e::dialogs::save_as;
-use strato_e2e::list_edits::{drag, undo, wait_for_notice};
+use strato_e2e::list_edits::{drag, row_titles, undo, wait_for_notice};
 use strato_e2e::local_music::{
     AlbumTags, FolderLink, add_folder_in_settings, cover_jpeg, tagged_flac,
 };
@@ -48,27 +48,12 @@ const PLAYLIST: &str = "Porch Tapes";
 /// The save dialog's title (the window's English).
 const EXPORT_TITLE: &str = "Export the playlist";
 
-/// The titles of the rows marked `row_test_id` in the element marked `container`, in order.
-async fn titles(app: &AppUnderTest, container: &str, row_test_id: &str) -> Result<Vec<String>> {
-    let found = app
-        .client
-        .execute(
-            &format!(
-                "return Array.from(document.querySelectorAll('[data-testid=\"{container}\"] \
-                 [data-testid=\"{row_test_id}\"] .title'), (title) => title.textContent.trim());"
-            ),
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(found)?)
-}
-
 /// Waits until the local playlist's page lists `expected`, in order.
 async fn wait_for_playlist(app: &AppUnderTest, what: &str, expected: &[&str]) -> Result<()> {
     wait_until(
         Duration::from_secs(20),
         what,
-        async || titles(app, "local-playlist-screen", "local-playlist-item").await,
+        async || row_titles(app, "local-playlist-screen", "local-playlist-item").await,
         |shown| {
             shown
                 .iter()

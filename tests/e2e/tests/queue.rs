@@ -19,6 +19,7 @@ use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
+use strato_e2e::list_edits::drag;
 use strato_e2e::ui::{
     attr, click_with, inside, open_catalog, row_menu_action, screenshots, sidebar_row, text,
     wait_until,
@@ -109,30 +110,6 @@ async fn focus_entry(app: &AppUnderTest, entry_id: &str) -> Result<()> {
         "entry {entry_id} did not take the focus"
     );
     Ok(())
-}
-
-/// Drags the row `from` onto the lower half of the row `onto`, as the browser fires it
-/// (`WebKitWebDriver` moves the pointer but `WebKitGTK` starts no HTML drag from it, so the
-/// events are dispatched through the page's own handlers). Answers whether `onto` took it.
-async fn drag(app: &AppUnderTest, from: &Element, onto: &Element) -> Result<bool> {
-    let script = r"
-        const [from, onto] = arguments;
-        const data = new DataTransfer();
-        const box = onto.getBoundingClientRect();
-        const at = { clientX: box.left + box.width / 2, clientY: box.top + box.height * 0.75 };
-        const fire = (target, type) => {
-            const event = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data, ...at });
-            target.dispatchEvent(event);
-            return event.defaultPrevented;
-        };
-        fire(from, 'dragstart');
-        const over = fire(onto, 'dragover');
-        const dropped = fire(onto, 'drop');
-        fire(from, 'dragend');
-        return over && dropped;
-    ";
-    let args = vec![serde_json::to_value(from)?, serde_json::to_value(onto)?];
-    Ok(app.client.execute(script, args).await?.as_bool() == Some(true))
 }
 
 /// Pauses, and waits until the window shows it paused.

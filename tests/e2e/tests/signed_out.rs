@@ -16,12 +16,13 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, ensure};
 use fantoccini::Locator;
 use fantoccini::key::Key;
+use strato_e2e::list_edits::wait_for_titles;
 use strato_e2e::local_music::{
     AlbumTags, FolderLink, add_folder_in_settings, cover_jpeg, tagged_flac,
 };
 use strato_e2e::ui::{
     inside, now_playing_title, screenshots, scroll_main_to, shown, shown_route, text,
-    wait_for_route, wait_until,
+    wait_for_route,
 };
 use strato_e2e::{AppUnderTest, Audio};
 
@@ -63,43 +64,6 @@ async fn sidebar_screens(app: &AppUnderTest) -> Result<Vec<String>> {
         )
         .await?;
     Ok(serde_json::from_value(found)?)
-}
-
-/// The titles of the rows marked `row_test_id` in the element marked `container`, in order.
-async fn titles(app: &AppUnderTest, container: &str, row_test_id: &str) -> Result<Vec<String>> {
-    let found = app
-        .client
-        .execute(
-            &format!(
-                "return Array.from(document.querySelectorAll('[data-testid=\"{container}\"] \
-                 [data-testid=\"{row_test_id}\"] .title'), (title) => title.textContent.trim());"
-            ),
-            vec![],
-        )
-        .await?;
-    Ok(serde_json::from_value(found)?)
-}
-
-/// Waits until the rows marked `row_test_id` in `container` are titled `expected`.
-async fn wait_for_titles(
-    app: &AppUnderTest,
-    container: &str,
-    row_test_id: &str,
-    expected: &[&str],
-) -> Result<()> {
-    wait_until(
-        Duration::from_secs(30),
-        &format!("{container}'s rows titled {expected:?}"),
-        async || titles(app, container, row_test_id).await,
-        |shown| {
-            shown
-                .iter()
-                .map(String::as_str)
-                .eq(expected.iter().copied())
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The sign-in screen's way to the music here: the main window signed out, at Local files,
