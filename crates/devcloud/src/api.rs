@@ -38,6 +38,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub auth: Arc<Authenticator>,
     pub db: Db,
+    /// Where playlists live.
+    pub playlists: Arc<dyn crate::playlists::PlaylistStore>,
     pub signer: Arc<Signer>,
     pub settings: Arc<Settings>,
     pub uploads: Uploads,

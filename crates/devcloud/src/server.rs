@@ -71,22 +71,7 @@ fn updates_folder(data_dir: &std::path::Path) -> Result<std::path::PathBuf, Erro
 
 /// Runs devcloud until `shutdown` completes.
 pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Result<(), Error> {
-    std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::Io {
-        what: "creating the data dir",
-        path: args.data_dir.clone(),
-        source,
-    })?;
-    let media_root = std::fs::canonicalize(&args.media_dir).map_err(|source| Error::Io {
-        what: "opening the media dir",
-        path: args.media_dir.clone(),
-        source,
-    })?;
-    let catalog = blocking({
-        let root = media_root.clone();
-        move || Catalog::load(&root)
-    })
-    .await?;
-    tracing::info!(tracks = catalog.track_count(), "catalog loaded");
+    let (catalog, media_root) = load_catalog(&args).await?;
     let faults = match &args.faults {
         Some(path) => FaultStore::load(path)?,
         None => FaultStore::default(),
@@ -129,6 +114,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     let state = AppState {
         catalog: Arc::new(catalog),
         auth,
+        playlists: Arc::new(crate::playlists::SqlitePlaylists::new(db.clone())),
         db,
         signer: Arc::clone(&signer),
         settings: Arc::new(Settings {
@@ -173,6 +159,28 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     println!("devcloud ready api={api_url} cdn={cdn_url}");
     tracing::info!(%api_url, %cdn_url, "devcloud ready");
     serve(api_listener, api_router, cdn_listener, cdn_router, shutdown).await
+}
+
+/// Makes the data dir and loads the catalog of the media dir; answers it with the media dir's
+/// full path.
+async fn load_catalog(args: &Args) -> Result<(Catalog, PathBuf), Error> {
+    std::fs::create_dir_all(&args.data_dir).map_err(|source| Error::Io {
+        what: "creating the data dir",
+        path: args.data_dir.clone(),
+        source,
+    })?;
+    let media_root = std::fs::canonicalize(&args.media_dir).map_err(|source| Error::Io {
+        what: "opening the media dir",
+        path: args.media_dir.clone(),
+        source,
+    })?;
+    let catalog = blocking({
+        let root = media_root.clone();
+        move || Catalog::load(&root)
+    })
+    .await?;
+    tracing::info!(tracks = catalog.track_count(), "catalog loaded");
+    Ok((catalog, media_root))
 }
 
 /// `/rest/`'s state: the API's catalog and database, the media dir, the Subsonic accounts.

@@ -28,7 +28,7 @@ use tokio::sync::broadcast;
 
 use crate::api::AppState;
 use crate::auth::User;
-use crate::playlists::store::Recorded;
+use crate::playlists::Recorded;
 use crate::unix_now;
 use devices::DeviceRegistry;
 

@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use super::store::StoreError;
+use super::storage::StoreError;
 
 /// How long a key is remembered.
 pub const RETENTION_SECS: i64 = 24 * 3600;

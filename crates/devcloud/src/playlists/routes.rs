@@ -1,21 +1,19 @@
-//! `/v1/playlists/**`. Handlers parse and check the request, then run one transaction on the
-//! database thread through [`write`].
+//! `/v1/playlists/**`. Handlers parse and check the request, then hand one [`PlaylistOp`] to
+//! the [`super::PlaylistStore`] through [`write`].
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use rusqlite::Transaction;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use strato_model::api::{
-    AddItems, MoveItem, NewPlaylist, Playlist, PlaylistChanges, PlaylistPatch, PlaylistSummary,
-    ProblemType,
+    AddItems, MoveItem, NewPlaylist, PlaylistChanges, PlaylistPatch, PlaylistSummary, ProblemType,
 };
 
-use super::idempotency::{self, IdempotencyKey, StoredResponse};
-use super::store::{self, Precondition, StoreError};
+use super::idempotency::{IdempotencyKey, StoredResponse};
+use super::storage::{MAX_ADD, PlaylistOp, Precondition, StoreError, WriteRequest, Written};
 use crate::api::AppState;
 use crate::auth::User;
 use crate::problem::{ApiError, ApiJson, ApiPath, ApiQuery};
@@ -23,8 +21,6 @@ use crate::unix_now;
 
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
-/// The most tracks one `AddItems` may carry.
-const MAX_ADD: usize = 500;
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
@@ -42,7 +38,7 @@ impl From<StoreError> for ApiError {
                 Self::new(ProblemType::IdempotencyConflict, "Idempotency-Key reused")
                     .detail(error.to_string())
             }
-            StoreError::Sql(error) => Self::internal(&error),
+            StoreError::Storage(error) => Self::internal(&error),
         }
     }
 }
@@ -90,15 +86,6 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON: {e}")))
 }
 
-fn json_response(status: StatusCode, playlist: &Playlist) -> Result<StoredResponse, StoreError> {
-    Ok(StoredResponse {
-        status: status.as_u16(),
-        body: serde_json::to_string(playlist).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        location: None,
-        etag: Some(format!("\"{}\"", playlist.revision)),
-    })
-}
-
 impl StoredResponse {
     fn into_response(self, replayed: bool) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
@@ -121,44 +108,26 @@ impl StoredResponse {
     }
 }
 
-/// A write's answer, whether it was replayed, and the changes it recorded.
-type Written = (StoredResponse, bool, Vec<store::Recorded>);
-
-/// Runs `op` in one transaction for `user`, replaying a stored response instead when the
-/// idempotency key was seen with this request before.
-async fn write<F>(
+/// Applies `op` for `user` once (or replays the answer its key was given), then tells the
+/// listener's devices what changed.
+async fn write(
     state: &AppState,
     user: User,
     key: Option<IdempotencyKey>,
-    op: F,
-) -> Result<Response, ApiError>
-where
-    F: FnOnce(&Transaction<'_>, &str, i64) -> Result<StoredResponse, StoreError> + Send + 'static,
-{
-    let (owner, name) = (user.sub.clone(), user.display_name());
-    let outcome = state
-        .db
-        .call(move |conn| -> Result<Written, StoreError> {
-            let tx = conn.transaction()?;
-            let now = unix_now();
-            if let Some(key) = &key
-                && let Some(stored) = idempotency::lookup(&tx, &owner, key, now)?
-            {
-                return Ok((stored, true, Vec::new()));
-            }
-            crate::uploads::store::remember_listener(&tx, &owner, &name)?;
-            let before = store::last_seq(&tx, &owner)?;
-            let response = op(&tx, &owner, now)?;
-            let recorded = store::recorded_after(&tx, &owner, before)?;
-            if let Some(key) = &key {
-                idempotency::remember(&tx, &owner, key, &response, now)?;
-            }
-            tx.commit()?;
-            Ok((response, false, recorded))
-        })
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let (response, replayed, recorded) = outcome?;
+    op: PlaylistOp,
+) -> Result<Response, ApiError> {
+    let request = WriteRequest {
+        owner: user.sub.clone(),
+        owner_name: user.display_name(),
+        key,
+        op,
+        now: unix_now(),
+    };
+    let Written {
+        response,
+        replayed,
+        recorded,
+    } = state.playlists.write(request).await?;
     // Committed: the listener's devices hear of it, as a real deployment's function on the
     // change stream tells them (a replayed request changed nothing, so tells nothing).
     for change in recorded {
@@ -173,12 +142,7 @@ pub async fn list(
     user: User,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<PlaylistSummary>>, ApiError> {
-    let playlists = state
-        .db
-        .call(move |conn| store::list(conn, &user.sub))
-        .await
-        .map_err(|e| ApiError::internal(&e))??;
-    Ok(Json(playlists))
+    Ok(Json(state.playlists.list(&user.sub, false).await?))
 }
 
 pub async fn create(
@@ -190,13 +154,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, &uri, &body)?;
     let new: NewPlaylist = parse(&body)?;
-    write(&state, user, key, move |tx, owner, now| {
-        let playlist = store::create(tx, owner, &new, now)?;
-        let mut response = json_response(StatusCode::CREATED, &playlist)?;
-        response.location = Some(format!("/v1/playlists/{}", playlist.id));
-        Ok(response)
-    })
-    .await
+    write(&state, user, key, PlaylistOp::Create(new)).await
 }
 
 pub async fn get(
@@ -205,11 +163,7 @@ pub async fn get(
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let playlist = state
-        .db
-        .call(move |conn| store::get_shared(conn, &user.sub, &id))
-        .await
-        .map_err(|e| ApiError::internal(&e))??;
+    let playlist = state.playlists.get(&user.sub, &id, true).await?;
     let tag = etag(playlist.revision);
     // Availability moves without the revision (a track deleted elsewhere): a playlist with an
     // unavailable item is always sent whole.
@@ -228,13 +182,12 @@ pub async fn update(
     ApiJson(patch): ApiJson<PlaylistPatch>,
 ) -> Result<Response, ApiError> {
     let precondition = precondition(&headers)?;
-    write(&state, user, None, move |tx, owner, now| {
-        json_response(
-            StatusCode::OK,
-            &store::update(tx, owner, &id, precondition, &patch, now)?,
-        )
-    })
-    .await
+    let op = PlaylistOp::Update {
+        id,
+        precondition,
+        patch,
+    };
+    write(&state, user, None, op).await
 }
 
 pub async fn delete(
@@ -244,16 +197,7 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let precondition = precondition(&headers)?;
-    write(&state, user, None, move |tx, owner, now| {
-        store::delete(tx, owner, &id, precondition, now)?;
-        Ok(StoredResponse {
-            status: 204,
-            body: String::new(),
-            location: None,
-            etag: None,
-        })
-    })
-    .await
+    write(&state, user, None, PlaylistOp::Delete { id, precondition }).await
 }
 
 pub async fn add_items(
@@ -281,28 +225,13 @@ pub async fn add_items(
             "unknown track id {unknown:?}"
         )));
     }
-    write(&state, user, key, move |tx, owner, now| {
-        for id in add
-            .track_ids
-            .iter()
-            .filter(|t| crate::uploads::explore::is_upload(t))
-        {
-            if crate::uploads::store::visible(tx, owner, id)?.is_none() {
-                return Err(StoreError::Invalid(format!("unknown track id {id:?}")));
-            }
-        }
-        let playlist = store::add_items(
-            tx,
-            owner,
-            &id,
-            precondition,
-            &add.track_ids,
-            add.position,
-            now,
-        )?;
-        json_response(StatusCode::OK, &playlist)
-    })
-    .await
+    let op = PlaylistOp::AddItems {
+        id,
+        precondition,
+        track_ids: add.track_ids,
+        position: add.position,
+    };
+    write(&state, user, key, op).await
 }
 
 pub async fn remove_item(
@@ -312,13 +241,12 @@ pub async fn remove_item(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let precondition = precondition(&headers)?;
-    write(&state, user, None, move |tx, owner, now| {
-        json_response(
-            StatusCode::OK,
-            &store::remove_item(tx, owner, &id, precondition, &item_id, now)?,
-        )
-    })
-    .await
+    let op = PlaylistOp::RemoveItem {
+        id,
+        precondition,
+        item_id,
+    };
+    write(&state, user, None, op).await
 }
 
 pub async fn move_item(
@@ -332,11 +260,13 @@ pub async fn move_item(
     let key = idempotency_key(&headers, &uri, &body)?;
     let precondition = precondition(&headers)?;
     let MoveItem { position } = parse(&body)?;
-    write(&state, user, key, move |tx, owner, now| {
-        let playlist = store::move_item(tx, owner, &id, precondition, &item_id, position, now)?;
-        json_response(StatusCode::OK, &playlist)
-    })
-    .await
+    let op = PlaylistOp::MoveItem {
+        id,
+        precondition,
+        item_id,
+        position,
+    };
+    write(&state, user, key, op).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -350,10 +280,5 @@ pub async fn changes(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Result<Json<PlaylistChanges>, ApiError> {
-    let changes = state
-        .db
-        .call(move |conn| store::changes(conn, &user.sub, query.since))
-        .await
-        .map_err(|e| ApiError::internal(&e))??;
-    Ok(Json(changes))
+    Ok(Json(state.playlists.changes(&user.sub, query.since).await?))
 }

@@ -1,5 +1,7 @@
-//! Playlist operations on SQLite. Every write runs inside the caller's transaction, checks the
-//! playlist's owner and revision first, bumps the revision by one and records a change.
+//! Playlist operations on SQLite, for [`super::sqlite::SqlitePlaylists`]. Every write runs
+//! inside the caller's transaction, checks the playlist's owner and revision first, bumps the
+//! revision by one and records a change. Items keep dense positions: a write renumbers the
+//! rows behind the place it changed, which SQLite does in one statement.
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use strato_model::api::{
@@ -7,37 +9,10 @@ use strato_model::api::{
     PlaylistPatch, PlaylistSummary,
 };
 
-/// The longest playlist name, in characters.
-pub const MAX_NAME_CHARS: usize = 200;
-/// The longest description, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 2000;
-/// The most items one playlist holds.
-pub const MAX_ITEMS: usize = 10_000;
-
-/// Why an operation was refused or failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("no playlist {0:?}")]
-    NotFound(String),
-    #[error("no item {0:?} in this playlist")]
-    ItemNotFound(String),
-    #[error("current revision is {current}")]
-    RevisionMismatch { current: u64 },
-    #[error("{0}")]
-    Invalid(String),
-    #[error("this Idempotency-Key was used with a different request")]
-    IdempotencyConflict,
-    #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
-}
-
-/// What `If-Match` asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Precondition {
-    /// `If-Match: *`: any current revision.
-    Any,
-    Revision(u64),
-}
+use super::storage::{
+    MAX_ITEMS, Outcome, PlaylistOp, Precondition, Recorded, StoreError, check_description,
+    check_name, check_patch, new_id,
+};
 
 fn to_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
@@ -45,10 +20,6 @@ fn to_u64(value: i64) -> u64 {
 
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-fn new_id(prefix: &str) -> String {
-    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
 fn kind_name(kind: ChangeKind) -> &'static str {
@@ -59,36 +30,57 @@ fn kind_name(kind: ChangeKind) -> &'static str {
     }
 }
 
-fn check_name(name: &str) -> Result<String, StoreError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(StoreError::Invalid(format!(
-            "name must have 1 to {MAX_NAME_CHARS} characters"
-        )));
-    }
-    Ok(name.to_owned())
+/// Applies `op` for `owner` inside `tx`.
+pub fn apply(
+    tx: &Transaction<'_>,
+    owner: &str,
+    op: &PlaylistOp,
+    now: i64,
+) -> Result<Outcome, StoreError> {
+    let playlist = match op {
+        PlaylistOp::Create(new) => create(tx, owner, new, now)?,
+        PlaylistOp::Update {
+            id,
+            precondition,
+            patch,
+        } => update(tx, owner, id, *precondition, patch, now)?,
+        PlaylistOp::Delete { id, precondition } => {
+            delete(tx, owner, id, *precondition, now)?;
+            return Ok(Outcome::Deleted);
+        }
+        PlaylistOp::AddItems {
+            id,
+            precondition,
+            track_ids,
+            position,
+        } => {
+            for track in track_ids
+                .iter()
+                .filter(|t| crate::uploads::explore::is_upload(t))
+            {
+                if crate::uploads::store::visible(tx, owner, track)?.is_none() {
+                    return Err(StoreError::Invalid(format!("unknown track id {track:?}")));
+                }
+            }
+            add_items(tx, owner, id, *precondition, track_ids, *position, now)?
+        }
+        PlaylistOp::RemoveItem {
+            id,
+            precondition,
+            item_id,
+        } => remove_item(tx, owner, id, *precondition, item_id, now)?,
+        PlaylistOp::MoveItem {
+            id,
+            precondition,
+            item_id,
+            position,
+        } => move_item(tx, owner, id, *precondition, item_id, *position, now)?,
+    };
+    Ok(Outcome::Playlist(playlist))
 }
 
-fn check_description(description: &str) -> Result<(), StoreError> {
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(StoreError::Invalid(format!(
-            "description must have at most {MAX_DESCRIPTION_CHARS} characters"
-        )));
-    }
-    Ok(())
-}
-
-/// The user's playlists, oldest first.
-pub fn list(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, StoreError> {
-    summaries(conn, owner, false)
-}
-
-/// The user's public playlists, oldest first (their profile).
-pub fn list_public(conn: &Connection, owner: &str) -> Result<Vec<PlaylistSummary>, StoreError> {
-    summaries(conn, owner, true)
-}
-
-fn summaries(
+/// The user's playlists (only the public ones with `public_only`), oldest first.
+pub fn list(
     conn: &Connection,
     owner: &str,
     public_only: bool,
@@ -113,19 +105,14 @@ fn summaries(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// One of the user's playlists with its items in order.
-pub fn get(conn: &Connection, owner: &str, id: &str) -> Result<Playlist, StoreError> {
-    read(conn, owner, id, false)
-}
-
-/// A playlist `viewer` may read: theirs, or a public one (read-only).
-pub fn get_shared(conn: &Connection, viewer: &str, id: &str) -> Result<Playlist, StoreError> {
-    read(conn, viewer, id, true)
-}
-
-/// Items whose track `viewer` may not see (deleted, taken down, someone else's private
+/// A playlist `viewer` may read: theirs, or with `shared` a public one. Items whose track `viewer` may not see (deleted, taken down, someone else's private
 /// upload) are marked unavailable; catalog tracks never go away.
-fn read(conn: &Connection, viewer: &str, id: &str, shared: bool) -> Result<Playlist, StoreError> {
+pub fn get(
+    conn: &Connection,
+    viewer: &str,
+    id: &str,
+    shared: bool,
+) -> Result<Playlist, StoreError> {
     let playlist = conn
         .prepare_cached(
             "SELECT id, name, description, revision, created_at, updated_at, public
@@ -164,7 +151,7 @@ fn read(conn: &Connection, viewer: &str, id: &str, shared: bool) -> Result<Playl
     Ok(playlist)
 }
 
-pub fn create(
+fn create(
     tx: &Transaction<'_>,
     owner: &str,
     new: &NewPlaylist,
@@ -179,10 +166,10 @@ pub fn create(
         params![id, owner, name, new.description, now],
     )?;
     record_change(tx, owner, &id, ChangeKind::Created, 1, now)?;
-    get(tx, owner, &id)
+    get(tx, owner, &id, false)
 }
 
-pub fn update(
+fn update(
     tx: &Transaction<'_>,
     owner: &str,
     id: &str,
@@ -190,11 +177,7 @@ pub fn update(
     patch: &PlaylistPatch,
     now: i64,
 ) -> Result<Playlist, StoreError> {
-    if patch.name.is_none() && patch.description.is_none() && patch.public.is_none() {
-        return Err(StoreError::Invalid(
-            "nothing to change: give name, description and/or public".into(),
-        ));
-    }
+    check_patch(patch)?;
     let current = check(tx, owner, id, precondition)?;
     if let Some(name) = &patch.name {
         let name = check_name(name)?;
@@ -217,11 +200,11 @@ pub fn update(
         )?;
     }
     bump(tx, owner, id, current, now)?;
-    get(tx, owner, id)
+    get(tx, owner, id, false)
 }
 
 /// Deletes a playlist; returns the revision its deletion was recorded with.
-pub fn delete(
+fn delete(
     tx: &Transaction<'_>,
     owner: &str,
     id: &str,
@@ -235,7 +218,7 @@ pub fn delete(
 }
 
 /// Inserts tracks at `position` (clamped to the end; `None` appends), in the given order.
-pub fn add_items(
+fn add_items(
     tx: &Transaction<'_>,
     owner: &str,
     id: &str,
@@ -271,10 +254,10 @@ pub fn add_items(
         ])?;
     }
     bump(tx, owner, id, current, now)?;
-    get(tx, owner, id)
+    get(tx, owner, id, false)
 }
 
-pub fn remove_item(
+fn remove_item(
     tx: &Transaction<'_>,
     owner: &str,
     id: &str,
@@ -290,11 +273,11 @@ pub fn remove_item(
         params![id, to_i64(position)],
     )?;
     bump(tx, owner, id, current, now)?;
-    get(tx, owner, id)
+    get(tx, owner, id, false)
 }
 
 /// Moves an item to `position`, counted in the list without the item (clamped to the end).
-pub fn move_item(
+fn move_item(
     tx: &Transaction<'_>,
     owner: &str,
     id: &str,
@@ -325,16 +308,7 @@ pub fn move_item(
         params![to_i64(to), item_id],
     )?;
     bump(tx, owner, id, current, now)?;
-    get(tx, owner, id)
-}
-
-/// One change as recorded, without the playlist.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recorded {
-    pub seq: u64,
-    pub playlist_id: String,
-    pub kind: ChangeKind,
-    pub revision: u64,
+    get(tx, owner, id, false)
 }
 
 /// The changes recorded for `owner` after `since`, oldest first.
@@ -387,7 +361,7 @@ pub fn changes(conn: &Connection, owner: &str, since: u64) -> Result<PlaylistCha
         let playlist = if let Some(snapshot) = snapshots.get(&playlist_id) {
             snapshot.clone()
         } else {
-            let snapshot = match get(conn, owner, &playlist_id) {
+            let snapshot = match get(conn, owner, &playlist_id, false) {
                 Ok(playlist) => Some(playlist),
                 Err(StoreError::NotFound(_)) => None,
                 Err(error) => return Err(error),
@@ -426,12 +400,7 @@ fn check(
         )
         .optional()?;
     let current = to_u64(current.ok_or_else(|| StoreError::NotFound(id.to_owned()))?);
-    match precondition {
-        Precondition::Revision(expected) if expected != current => {
-            Err(StoreError::RevisionMismatch { current })
-        }
-        _ => Ok(current),
-    }
+    precondition.check(current)
 }
 
 fn bump(
@@ -486,7 +455,3 @@ fn item_position(tx: &Transaction<'_>, id: &str, item_id: &str) -> Result<u64, S
         .map(to_u64)
         .ok_or_else(|| StoreError::ItemNotFound(item_id.to_owned()))
 }
-
-#[cfg(test)]
-#[path = "store_tests.rs"]
-mod tests;

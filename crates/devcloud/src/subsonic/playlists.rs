@@ -14,8 +14,8 @@ use crate::catalog::Catalog;
 use crate::unix_now;
 
 /// The longest name and comment, in characters, as devcloud's REST playlists allow.
-const MAX_NAME_CHARS: usize = crate::playlists::store::MAX_NAME_CHARS;
-const MAX_COMMENT_CHARS: usize = crate::playlists::store::MAX_DESCRIPTION_CHARS;
+const MAX_NAME_CHARS: usize = crate::playlists::storage::MAX_NAME_CHARS;
+const MAX_COMMENT_CHARS: usize = crate::playlists::storage::MAX_DESCRIPTION_CHARS;
 
 /// A playlist in Subsonic's shape; with `entries`, its songs as `entry`.
 fn shape(catalog: &Catalog, row: &PlaylistRow, starred: &Starred, entries: bool) -> Value {

@@ -16,7 +16,6 @@ use crate::api::AppState;
 use crate::auth::User;
 use crate::catalog::TrackMedia;
 use crate::catalog::search::{self, Rank};
-use crate::playlists::store as playlists;
 use crate::problem::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// Whether an id names an upload rather than a catalog entry.
@@ -104,15 +103,12 @@ pub async fn profile(
             return Ok(None);
         };
         let tracks = store::list_public(conn, Some(&listener_id), 0, 500)?;
-        let playlists = playlists::list_public(conn, &listener_id).map_err(|e| match e {
-            playlists::StoreError::Sql(e) => e,
-            other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
-        })?;
-        Ok(Some((listener, tracks, playlists)))
+        Ok(Some((listener, tracks)))
     })
     .await?;
-    let (listener, tracks, playlists) =
+    let (listener, tracks) =
         found.ok_or_else(|| ApiError::not_found(format!("no listener {id:?}")))?;
+    let playlists = state.playlists.list(&listener.id, true).await?;
     Ok(Json(ListenerProfile {
         listener,
         tracks: tracks.iter().filter_map(UploadRow::track).collect(),
