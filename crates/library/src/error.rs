@@ -162,6 +162,12 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+impl From<strato_model::order_key::OrderKeyError> for Error {
+    fn from(error: strato_model::order_key::OrderKeyError) -> Self {
+        Self::Corrupt(error.to_string())
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(error: serde_json::Error) -> Self {
         Self::Corrupt(error.to_string())

@@ -62,7 +62,6 @@ mod lyrics;
 pub mod migrations;
 mod offline;
 mod op_log;
-mod order_key;
 mod play_metrics;
 mod playlist_apply;
 mod playlist_batch;

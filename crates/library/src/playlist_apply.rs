@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 
 use crate::error::{Error, Result};
 use crate::op_log::{Anchor, PlaylistOp};
-use crate::order_key::{self, REBALANCE_LEN};
+use strato_model::order_key::{self, REBALANCE_LEN};
 
 /// The service's limit on items per playlist (docs/api.md, "Validation").
 pub const MAX_ITEMS: usize = 10_000;
@@ -153,7 +153,11 @@ fn keys_at_unbalanced(
             (Some(key), next)
         }
     };
-    order_key::keys_between(before.as_deref(), after.as_deref(), count)
+    Ok(order_key::keys_between(
+        before.as_deref(),
+        after.as_deref(),
+        count,
+    )?)
 }
 
 #[derive(Clone, Copy)]

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use strato_model::api::Playlist;
+use strato_model::order_key;
 
 use crate::aliases::{self, AliasKind};
 use crate::conflicts;
@@ -19,7 +20,6 @@ use crate::conflicts;
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::op_log::{self, PlaylistOp, ensure_changed};
-use crate::order_key;
 use crate::playlists::{self, PlaylistInfo};
 use crate::sync_records::{self, NewRecord, SyncRecordKind};
 

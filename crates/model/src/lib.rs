@@ -7,7 +7,10 @@
 //!   [`ts_rs::TS`]; `ui/src/ipc/bindings.ts` is generated from them by [`ipc::typescript_bindings`]
 //!   and a test keeps the committed file fresh.
 //!
+//! And [`order_key`], the fractional keys both the library and the service order items by.
+//!
 //! JSON is `snake_case`. Timestamps are Unix seconds (UTC); durations are milliseconds.
 
 pub mod api;
 pub mod ipc;
+pub mod order_key;

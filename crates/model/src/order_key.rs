@@ -2,7 +2,7 @@
 //! that one row and never renumbers the list.
 //!
 //! A key is a string over the 62 ASCII digits `0-9A-Za-z` (ordered as ASCII, so byte order,
-//! SQLite's BINARY collation and Rust's `str` order all agree). It reads as a number in base
+//! `SQLite`'s BINARY collation and Rust's `str` order all agree). It reads as a number in base
 //! 62 with an integer part and a fraction:
 //!
 //! - The **integer part** has a variable length announced by its first character: `a`..`z`
@@ -16,9 +16,23 @@
 //!   renumbered).
 //!
 //! This is David Greenspan's scheme ("Implementing Fractional Indexing", 2020, also the npm
-//! `fractional-indexing` package), ported to Rust.
+//! `fractional-indexing` package), ported to Rust. It lives in the model because both ends
+//! order with it: the library's playlists on this computer, and the service's playlist blocks
+//! in `DynamoDB`.
 
-use crate::error::{Error, Result};
+/// Why no key could be made: the keys given were not order keys, or not in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderKeyError(String);
+
+impl std::fmt::Display for OrderKeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for OrderKeyError {}
+
+type Result<T> = std::result::Result<T, OrderKeyError>;
 
 /// The digits in ascending order.
 const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -31,10 +45,10 @@ const SMALLEST_INTEGER: &str = "A00000000000000000000000000";
 
 /// Above this length a new key triggers a rebalance of its list. 48 characters is about 250
 /// inserts at one and the same spot; key comparisons stay cheap well beyond that.
-pub(crate) const REBALANCE_LEN: usize = 48;
+pub const REBALANCE_LEN: usize = 48;
 
 /// A key strictly between `before` and `after` (`None` = the start / the end of the list).
-pub(crate) fn key_between(before: Option<&str>, after: Option<&str>) -> Result<String> {
+pub fn key_between(before: Option<&str>, after: Option<&str>) -> Result<String> {
     if let Some(key) = before {
         validate(key)?;
     }
@@ -63,7 +77,7 @@ pub(crate) fn key_between(before: Option<&str>, after: Option<&str>) -> Result<S
         }
         (Some(a), Some(b)) => {
             if a >= b {
-                return Err(Error::Corrupt(format!(
+                return Err(OrderKeyError(format!(
                     "order keys out of order: {} >= {}",
                     String::from_utf8_lossy(a),
                     String::from_utf8_lossy(b)
@@ -83,12 +97,13 @@ pub(crate) fn key_between(before: Option<&str>, after: Option<&str>) -> Result<S
             }
         }
     };
-    Ok(String::from_utf8(bytes).expect("order keys are ASCII"))
+    // Every digit is ASCII, so this cannot fail; an error rather than a panic all the same.
+    String::from_utf8(bytes).map_err(|e| OrderKeyError(e.to_string()))
 }
 
 /// `count` ascending keys strictly between `before` and `after`, spread evenly (by bisection)
 /// so that a bulk insert in the middle of a list grows keys by about log62(count) characters.
-pub(crate) fn keys_between(
+pub fn keys_between(
     before: Option<&str>,
     after: Option<&str>,
     count: usize,
@@ -130,7 +145,7 @@ pub(crate) fn keys_between(
 
 /// Whether `key` is a well-formed order key.
 #[cfg(test)]
-pub(crate) fn is_valid(key: &str) -> bool {
+fn is_valid(key: &str) -> bool {
     validate(key).is_ok()
 }
 
@@ -147,12 +162,12 @@ fn validate(key: &str) -> Result<()> {
     if well_formed {
         Ok(())
     } else {
-        Err(Error::Corrupt(format!("invalid order key {key:?}")))
+        Err(OrderKeyError(format!("invalid order key {key:?}")))
     }
 }
 
-fn exhausted(end: &str) -> Error {
-    Error::Corrupt(format!("no order key left at the {end} of the list"))
+fn exhausted(end: &str) -> OrderKeyError {
+    OrderKeyError(format!("no order key left at the {end} of the list"))
 }
 
 fn digit_value(digit: u8) -> Option<usize> {
