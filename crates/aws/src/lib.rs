@@ -1,0 +1,32 @@
+//! Strato's service on AWS: devcloud's contract (`docs/api.md`) over `DynamoDB`, for the Lambda
+//! functions `deploy/aws` deploys. devcloud's routes stay the one implementation of the
+//! contract; this crate gives them stores of a deployment's kind behind devcloud's storage
+//! traits, and each store runs through the same conformance suite as devcloud's own.
+//!
+//! It owns:
+//! - [`tables`]: the tables' names, keys and indexes (the ones `deploy/aws` declares).
+//! - [`playlists`]: [`playlists::DynamoPlaylists`], the playlists, their items in blocks, the
+//!   per-listener change feed and idempotency records, each write one transaction.
+//! - [`uploads`]: who may see an upload, asked of many at once.
+//! - [`attrs`]: reading and writing items.
+
+pub mod attrs;
+pub mod playlists;
+pub mod tables;
+pub mod uploads;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+
+/// A client for a `DynamoDB` at `endpoint` with static credentials: moto, for tests and
+/// `aws-local`. A function in a deployment uses its role's credentials instead.
+#[must_use]
+pub fn local_client(endpoint: &str, region: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new("strato", "strato", None, None, "static"))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}

@@ -1,0 +1,129 @@
+//! devcloud's playlist contract on `DynamoDB`: the conformance suite every playlist store
+//! runs through, against moto's `DynamoDB` (a real server over loopback), and what only
+//! this store has to get right (item blocks, uploads' availability).
+//!
+//! What moto does not check, and these tests therefore do not claim: it never deletes
+//! expired items (time to live; the 24 hours are checked in code and tested with the clock),
+//! it does not throttle or report `TransactionConflict`, and its item size and transaction
+//! size checks are approximate.
+
+use aws_sdk_dynamodb::Client;
+use strato_aws::attrs::{Item, s};
+use strato_aws::playlists::DynamoPlaylists;
+use strato_aws::tables::{self, Tables};
+use strato_devcloud::playlists::conformance::{self, NOW, playlist_of, request};
+use strato_devcloud::playlists::storage::{PlaylistOp, PlaylistStore, Precondition, StoreError};
+use strato_model::api::NewPlaylist;
+use strato_testkit::Moto;
+
+async fn store() -> (DynamoPlaylists, Client, Tables) {
+    let client = strato_aws::local_client(Moto::start().url(), "us-east-1");
+    let prefix = format!("t{}", uuid::Uuid::new_v4().simple());
+    let tables = Tables::prefixed(&prefix);
+    tables::create(&client, &tables).await.unwrap();
+    (
+        DynamoPlaylists::new(client.clone(), tables.clone()),
+        client,
+        tables,
+    )
+}
+
+#[tokio::test]
+async fn dynamodb_keeps_the_playlist_contract() {
+    let (playlists, _, _) = store().await;
+    conformance::run(&playlists).await;
+}
+
+async fn put_upload(client: &Client, tables: &Tables, id: &str, owner: &str, visibility: &str) {
+    let item = Item::from([
+        ("id".to_owned(), s(id)),
+        ("owner".to_owned(), s(owner)),
+        ("status".to_owned(), s("ready")),
+        ("visibility".to_owned(), s(visibility)),
+    ]);
+    client
+        .put_item()
+        .table_name(&tables.uploads)
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn uploads_are_added_and_shown_as_their_owner_allows() {
+    let (playlists, client, tables) = store().await;
+    put_upload(&client, &tables, "up-mine", "me", "private").await;
+    put_upload(&client, &tables, "up-shared", "them", "public").await;
+    put_upload(&client, &tables, "up-hidden", "them", "private").await;
+    let created = playlists
+        .write(request(
+            "me",
+            PlaylistOp::Create(NewPlaylist {
+                name: "mixed".into(),
+                description: String::new(),
+            }),
+            NOW,
+        ))
+        .await
+        .unwrap();
+    let id = playlist_of(&created).id;
+    let add = |ids: &[&str]| PlaylistOp::AddItems {
+        id: id.clone(),
+        precondition: Precondition::Any,
+        track_ids: ids.iter().map(|t| (*t).to_owned()).collect(),
+        position: None,
+    };
+    assert!(
+        matches!(
+            playlists
+                .write(request("me", add(&["up-hidden"]), NOW))
+                .await,
+            Err(StoreError::Invalid(_))
+        ),
+        "someone else's private upload cannot be added"
+    );
+    playlists
+        .write(request("me", add(&["up-mine", "up-shared", "t-1"]), NOW))
+        .await
+        .unwrap();
+    let publish = PlaylistOp::Update {
+        id: id.clone(),
+        precondition: Precondition::Any,
+        patch: strato_model::api::PlaylistPatch {
+            public: Some(true),
+            ..Default::default()
+        },
+    };
+    playlists.write(request("me", publish, NOW)).await.unwrap();
+    let available = |viewer: &'static str| {
+        let playlists = playlists.clone();
+        let id = id.clone();
+        async move {
+            let playlist = playlists.get(viewer, &id, true).await.unwrap();
+            playlist
+                .items
+                .iter()
+                .map(|i| (i.track_id.clone(), i.available))
+                .collect::<Vec<_>>()
+        }
+    };
+    let pair = |t: &str, a| (t.to_owned(), a);
+    assert_eq!(
+        available("me").await,
+        [
+            pair("up-mine", true),
+            pair("up-shared", true),
+            pair("t-1", true)
+        ]
+    );
+    assert_eq!(
+        available("someone").await,
+        [
+            pair("up-mine", false),
+            pair("up-shared", true),
+            pair("t-1", true)
+        ],
+        "a private upload in a public playlist is unavailable to others"
+    );
+}
