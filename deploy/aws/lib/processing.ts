@@ -1,0 +1,101 @@
+// Owns: the work after a request. The processing queue the API sends each completed upload
+// to, its dead-letter queue, and strato-process (ffmpeg from a layer) reading it; and
+// strato-collect, run hourly, which removes from the buckets what no live record names and
+// finishes playlist sweeps left behind.
+import { Duration, Size } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { Data } from "./data.js";
+import { StratoFunction } from "./functions.js";
+import type { Media } from "./media.js";
+
+/** strato-process may run this long: Lambda's most. */
+const PROCESS_TIMEOUT = Duration.minutes(15);
+
+export interface ProcessingProps {
+  lambdaDir: string;
+  /** A folder laid out as a layer: `bin/ffmpeg` (Lambda mounts it at /opt). */
+  ffmpegLayerDir: string;
+  data: Data;
+  media: Media;
+}
+
+export class Processing extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetters: sqs.Queue;
+  readonly process: StratoFunction;
+  readonly collect: StratoFunction;
+
+  constructor(scope: Construct, id: string, props: ProcessingProps) {
+    super(scope, id);
+    const { data, media, lambdaDir } = props;
+    this.deadLetters = new sqs.Queue(this, "DeadLetters", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, "Queue", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for a Lambda source: six times the function's timeout, so a message is
+      // not handed out again while a slow run still holds it.
+      visibilityTimeout: Duration.minutes(PROCESS_TIMEOUT.toMinutes() * 6),
+      // The third receive is the last: strato-process marks the upload failed then.
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 3 },
+    });
+
+    const ffmpeg = new lambda.LayerVersion(this, "Ffmpeg", {
+      description: "ffmpeg for strato-process, at /opt/bin/ffmpeg",
+      code: lambda.Code.fromAsset(props.ffmpegLayerDir),
+      compatibleRuntimes: [lambda.Runtime.PROVIDED_AL2023],
+      compatibleArchitectures: [lambda.Architecture.X86_64],
+    });
+    this.process = new StratoFunction(this, "Process", {
+      bin: "strato-process",
+      lambdaDir,
+      description: "Strato: turns an uploaded original into published media and a cover",
+      memorySize: 3008,
+      timeout: PROCESS_TIMEOUT,
+      ephemeralStorageSize: Size.gibibytes(10),
+      layers: [ffmpeg],
+    });
+    this.process.fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        // Bounds what a flood of uploads can cost at once.
+        maxConcurrency: 10,
+      }),
+    );
+    this.process.allowTable(data.tables.Uploads, { actions: ["GetItem", "UpdateItem"] });
+    this.process.allowObjects(media.uploadsBucket, ["uploads/"], ["GetObject"]);
+    this.process.allowObjects(media.mediaBucket, ["media/", "art/"], ["PutObject"]);
+
+    this.collect = new StratoFunction(this, "Collect", {
+      bin: "strato-collect",
+      lambdaDir,
+      description: "Strato: removes what no live record names, finishes playlist sweeps",
+      memorySize: 512,
+      timeout: Duration.minutes(15),
+    });
+    new events.Rule(this, "Hourly", {
+      description: "Strato: runs strato-collect",
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [new targets.LambdaFunction(this.collect.fn, { retryAttempts: 2 })],
+    });
+    this.collect.allowTable(data.tables.Uploads, { actions: ["Scan"] });
+    this.collect.allowTable(data.tables.Playlists, {
+      actions: ["Query", "BatchWriteItem", "DeleteItem"],
+    });
+    // Recomputes each owner's used bytes and logs a drift from the counter.
+    this.collect.allowTable(data.tables.Users, { actions: ["BatchGetItem"] });
+    this.collect.allowListing(media.uploadsBucket, ["uploads/"]);
+    this.collect.allowListing(media.mediaBucket, ["media/", "art/"]);
+    this.collect.allowObjects(media.uploadsBucket, ["uploads/"], ["DeleteObject"]);
+    this.collect.allowObjects(media.mediaBucket, ["media/", "art/"], ["DeleteObject"]);
+  }
+}
