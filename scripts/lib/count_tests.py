@@ -5,8 +5,9 @@
 
 prints one line per runner it found: `RUNNER PASSED FAILED IGNORED`. Runners:
 
-- `ui`: Vitest's JSON report (`LOG_DIR/ui.json`). A test file that fails to load has no
-  failed test in it, so it counts as one failure of its own.
+- `ui`, `cdk` (the AWS stack's assertions, deploy/aws): Vitest's JSON report
+  (`LOG_DIR/<runner>.json`). A test file that fails to load has no failed test in it, so it
+  counts as one failure of its own.
 - `rust+e2e`: one `cargo test` output (`LOG_DIR/rust+e2e.txt`), split into `rust` and `e2e`
   by the package of each test executable (`LOG_DIR/executables.json`, cargo's JSON messages).
   An executable that started and printed no result (it crashed, or was killed) is one failure.
@@ -28,8 +29,8 @@ RESULT = re.compile(
 )
 
 
-def ui(log_dir: Path) -> None:
-    report = log_dir / "ui.json"
+def vitest(runner: str, log_dir: Path) -> None:
+    report = log_dir / f"{runner}.json"
     if not report.exists():
         return
     data = json.loads(report.read_text())
@@ -40,7 +41,7 @@ def ui(log_dir: Path) -> None:
         failing = [a for a in suite.get("assertionResults", []) if a.get("status") == "failed"]
         if suite.get("status") == "failed" and not failing:
             failed += 1
-    print("ui", passed, failed, ignored)
+    print(runner, passed, failed, ignored)
 
 
 def executables(log_dir: Path) -> dict[str, str]:
@@ -102,7 +103,10 @@ def fuzz(log_dir: Path) -> None:
 
 def main() -> None:
     runner, log_dir = sys.argv[1], Path(sys.argv[2])
-    {"ui": ui, "rust+e2e": rust_and_e2e, "fuzz": fuzz}[runner](log_dir)
+    if runner in ("ui", "cdk"):
+        vitest(runner, log_dir)
+    else:
+        {"rust+e2e": rust_and_e2e, "fuzz": fuzz}[runner](log_dir)
 
 
 if __name__ == "__main__":

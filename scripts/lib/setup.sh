@@ -2,7 +2,8 @@
 #
 # Every step checks before it acts, so a second run on a prepared machine costs seconds:
 # apt packages (only the missing ones), Node.js (the system's if >= 20.19, else a pinned
-# build from PyPI), a Python venv with moto, the UI's npm packages, tauri-driver, and the
+# build from PyPI), a Python venv with moto and cfn-lint, the UI's npm packages (and for
+# tests the AWS stack's), tauri-driver, and the
 # demo media (generated once and cached by the hash of its generator), and a venv with Supysonic
 # (the Subsonic server the OpenSubsonic client is tested against).
 
@@ -17,6 +18,8 @@ MOTO_VERSION="5.2.1"
 # An independent Cognito SRP implementation: crates/cloud/tests/srp_vectors.rs checks our math
 # against it (moto accepts any SRP signature).
 PYCOGNITO_VERSION="2024.5.1"
+# cfn-lint lints the AWS stack's template (deploy/aws); moto[server] brings it unpinned.
+CFN_LINT_VERSION="1.58.0"
 # Supysonic, a real Subsonic server for crates/subsonic's tests (strato_testkit::Supysonic), in
 # a venv of its own: its Flask and Werkzeug pins must not fight moto's.
 SUPYSONIC_VENV=$STRATO_CACHE/venv-supysonic
@@ -78,6 +81,10 @@ ensure_venv() {
         say "installing pycognito $PYCOGNITO_VERSION (reference SRP implementation for tests)"
         "$VENV/bin/pip" install -q "pycognito==$PYCOGNITO_VERSION"
     fi
+    if [ "$(venv_version cfn-lint)" != "$CFN_LINT_VERSION" ]; then
+        say "installing cfn-lint $CFN_LINT_VERSION (lints the AWS stack's template)"
+        "$VENV/bin/pip" install -q "cfn-lint==$CFN_LINT_VERSION"
+    fi
     export STRATO_MOTO_SERVER=$VENV/bin/moto_server
 }
 
@@ -120,6 +127,19 @@ ensure_ui_packages() {
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         say "installing the UI's npm packages"
         (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$want" >"$stamp"
+    fi
+}
+
+# The AWS stack's npm packages (deploy/aws: aws-cdk-lib, the CDK CLI, vitest), for its tests
+# only: skipped while its lock is unchanged, as the UI's are.
+ensure_deploy_packages() {
+    local stamp="$ROOT/deploy/aws/node_modules/.strato-lock-hash"
+    local want
+    want=$(sha256sum "$ROOT/deploy/aws/package-lock.json" | cut -c1-16)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        say "installing the AWS stack's npm packages"
+        (cd "$ROOT/deploy/aws" && npm ci --no-audit --no-fund --loglevel=error)
         echo "$want" >"$stamp"
     fi
 }
@@ -167,6 +187,7 @@ setup_for() {
     [ "$1" = test ] && ensure_supysonic
     ensure_node
     ensure_ui_packages
+    [ "$1" = test ] && ensure_deploy_packages
     [ "$1" = test ] && ensure_tauri_driver
     [ "$1" = test ] && ensure_disk_room
     ensure_media
