@@ -54,11 +54,12 @@ const SPECS: Record<TableName, TableSpec> = {
     sortKey: "sk",
     indexes: [
       {
-        // Sparse: only META items carry `created`. What a playlist list shows.
+        // Sparse: only META items carry `created`. What a playlist list shows. All of META
+        // is projected: it holds nothing but the summary, and a field added to it later
+        // cannot go missing from the list.
         name: "by_owner",
         partitionKey: "owner",
         sortKey: "created",
-        include: ["name", "description", "public", "revision", "item_count", "created_at", "updated_at"],
       },
     ],
     // The fan-out reads change records (sk C#...) from it: new images are enough.
