@@ -8,9 +8,11 @@
 //! - [`playlists`]: [`playlists::DynamoPlaylists`], the playlists, their items in blocks, the
 //!   per-listener change feed and idempotency records, each write one transaction.
 //! - [`uploads`]: who may see an upload, asked of many at once.
+//! - [`bodies`]: idempotency answers too big for an item, in S3.
 //! - [`attrs`]: reading and writing items.
 
 pub mod attrs;
+pub mod bodies;
 pub mod playlists;
 pub mod tables;
 pub mod uploads;

@@ -1,5 +1,6 @@
 //! [`PlaylistStore`] on `DynamoDB`: devcloud's playlist contract in the `Playlists` and
-//! `Idempotency` tables (their items: [`items`]; a playlist's items in blocks: [`blocks`]).
+//! `Idempotency` tables (their items: [`items`]; a playlist's items in blocks: [`blocks`]),
+//! with answers too big for an item in S3 ([`AnswerBodies`]).
 //!
 //! Every read that a write depends on is strongly consistent, and a write commits as one
 //! `TransactWriteItems` conditioned on what it read (the revision, the listener's change
@@ -8,6 +9,7 @@
 //! like every global secondary index is eventually consistent: a playlist made a moment ago
 //! may be missing from a list read at once, as the contract allows (its feed has it).
 
+mod actions;
 mod blocks;
 mod items;
 mod write;
@@ -25,6 +27,7 @@ use strato_model::api::{
 use self::blocks::{Block, Entry};
 use self::items::{BLOCK_PREFIX, META, Meta, block_from_item, change_sk, listener_pk, playlist_pk};
 use crate::attrs::{Item, number, s, sdk, string};
+use crate::bodies::AnswerBodies;
 use crate::tables::{PLAYLISTS_BY_OWNER, Tables};
 use crate::uploads::visible_uploads;
 
@@ -33,12 +36,17 @@ use crate::uploads::visible_uploads;
 pub struct DynamoPlaylists {
     client: Client,
     tables: Tables,
+    bodies: AnswerBodies,
 }
 
 impl DynamoPlaylists {
     #[must_use]
-    pub fn new(client: Client, tables: Tables) -> Self {
-        Self { client, tables }
+    pub fn new(client: Client, tables: Tables, bodies: AnswerBodies) -> Self {
+        Self {
+            client,
+            tables,
+            bodies,
+        }
     }
 
     /// A playlist's `META`, read strongly consistent.
@@ -262,4 +270,26 @@ fn change_of(item: &Item) -> Result<PlaylistChange, StoreError> {
         revision: number(item, "revision")?,
         playlist: None,
     })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use strato_testkit::Moto;
+
+    use super::DynamoPlaylists;
+    use crate::bodies::{AnswerBodies, local_s3_client};
+    use crate::tables::{self, Tables};
+
+    /// A store in fresh tables and a fresh bucket of the process's moto.
+    pub(crate) async fn moto_store() -> DynamoPlaylists {
+        let moto = Moto::start();
+        let client = crate::local_client(moto.url(), "us-east-1");
+        let prefix = format!("u{}", uuid::Uuid::new_v4().simple());
+        let tables = Tables::prefixed(&prefix);
+        tables::create(&client, &tables).await.unwrap();
+        let s3 = local_s3_client(moto.url(), "us-east-1");
+        let bucket = format!("{prefix}-uploads");
+        s3.create_bucket().bucket(&bucket).send().await.unwrap();
+        DynamoPlaylists::new(client, tables, AnswerBodies::new(s3, bucket))
+    }
 }

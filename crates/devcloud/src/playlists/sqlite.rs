@@ -112,6 +112,7 @@ mod tests {
     async fn sqlite_keeps_the_contract() {
         let (playlists, _db) = store().await;
         conformance::run(&playlists).await;
+        conformance::concurrent_writes(&playlists).await;
     }
 
     #[tokio::test]
