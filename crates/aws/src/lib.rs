@@ -7,10 +7,12 @@
 //! - [`tables`]: the tables' names, keys and indexes (the ones `deploy/aws` declares).
 //! - [`playlists`]: [`playlists::DynamoPlaylists`], the playlists, their items in blocks, the
 //!   per-listener change feed and idempotency records, each write one transaction.
+//! - [`accounts`]: [`accounts::DynamoAccounts`], listeners' sign-outs and names.
 //! - [`uploads`]: who may see an upload, asked of many at once.
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
 //! - [`attrs`]: reading and writing items.
 
+pub mod accounts;
 pub mod attrs;
 pub mod bodies;
 pub mod playlists;

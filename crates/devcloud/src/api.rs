@@ -38,6 +38,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub auth: Arc<Authenticator>,
     pub db: Db,
+    /// Sign-outs everywhere and listeners' names.
+    pub accounts: Arc<dyn crate::account::AccountStore>,
     /// Where playlists live.
     pub playlists: Arc<dyn crate::playlists::PlaylistStore>,
     pub signer: Arc<Signer>,

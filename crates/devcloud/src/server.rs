@@ -15,6 +15,7 @@ use strato_model::api::{CognitoConfig, ServiceConfig};
 use tokio::net::TcpListener;
 
 use crate::access_log;
+use crate::account::{AccountStore, PoolAdmin, SqliteAccounts};
 use crate::api::{self, AppState, Settings};
 use crate::auth::{Authenticator, cognito};
 use crate::catalog::Catalog;
@@ -92,7 +93,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
             issuer,
         } => CognitoSettings::aws(region, user_pool_id, client_id, jwks_url, issuer),
     };
-    let (auth, pool_admin) = start_auth(&cognito, &db).await?;
+    let (auth, accounts, pool_admin) = start_auth(&cognito, &db).await?;
 
     let api_listener = bind(args.api_addr).await?;
     let cdn_listener = bind(args.cdn_addr).await?;
@@ -114,6 +115,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
     let state = AppState {
         catalog: Arc::new(catalog),
         auth,
+        accounts,
         playlists: Arc::new(crate::playlists::SqlitePlaylists::new(db.clone())),
         db,
         signer: Arc::clone(&signer),
@@ -202,23 +204,17 @@ fn subsonic_state(args: &Args, state: &AppState, media_root: &Path) -> SubsonicS
 async fn start_auth(
     cognito: &CognitoSettings,
     db: &Db,
-) -> Result<(Arc<Authenticator>, Option<crate::account::PoolAdmin>), Error> {
-    let auth = Arc::new(Authenticator::new(cognito));
+) -> Result<(Arc<Authenticator>, Arc<dyn AccountStore>, Option<PoolAdmin>), Error> {
+    let accounts: Arc<dyn AccountStore> = Arc::new(SqliteAccounts::open(db.clone()).await?);
+    let auth = Arc::new(Authenticator::new(cognito, Arc::clone(&accounts)));
     auth.prefetch().await;
-    let signed_out = db
-        .call(|conn| crate::account::signed_out_times(conn))
-        .await?
-        .map_err(crate::db::DbError::Read)?;
-    for (sub, at) in signed_out {
-        auth.signed_out_everywhere(&sub, at);
-    }
     // Only the emulator's pool is administered here; against a real pool devcloud has no
     // administrative credentials of its own.
-    let pool_admin = cognito.emulator.then(|| crate::account::PoolAdmin {
+    let pool_admin = cognito.emulator.then(|| PoolAdmin {
         client: cognito::emulator_client(&cognito.endpoint),
         user_pool_id: cognito.user_pool_id.clone(),
     });
-    Ok((auth, pool_admin))
+    Ok((auth, accounts, pool_admin))
 }
 
 /// The upload bucket, processing left mid-way, the collector; and the published folder the

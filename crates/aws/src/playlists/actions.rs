@@ -69,7 +69,7 @@ pub fn transaction(
                 Update::builder()
                     .table_name(&tables.users)
                     .key("sub", s(owner))
-                    .key("sk", s("PROFILE"))
+                    .key("sk", s(crate::accounts::PROFILE))
                     .update_expression("SET #name = :name")
                     .expression_attribute_names("#name", "name")
                     .expression_attribute_values(":name", s(&request.owner_name))

@@ -34,6 +34,8 @@ pub enum Rejection {
     KeysUnavailable,
     #[error("the session was signed out everywhere")]
     SignedOut,
+    #[error("whether the session was signed out everywhere could not be read")]
+    AccountsUnavailable,
 }
 
 /// What a valid token must say.

@@ -5,14 +5,14 @@ pub mod cognito;
 pub mod jwks;
 pub mod jwt;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use strato_model::api::{Problem, ProblemType};
 
+use crate::account::AccountStore;
 use crate::config::CognitoSettings;
 use crate::problem::ApiError;
 use crate::unix_now;
@@ -28,12 +28,12 @@ pub struct Authenticator {
     jwks: Jwks,
     expected: Expected,
     /// When each listener last signed out everywhere: tokens issued before are refused.
-    signed_out: Mutex<HashMap<String, i64>>,
+    accounts: Arc<dyn AccountStore>,
 }
 
 impl Authenticator {
     #[must_use]
-    pub fn new(cognito: &CognitoSettings) -> Self {
+    pub fn new(cognito: &CognitoSettings, accounts: Arc<dyn AccountStore>) -> Self {
         Self {
             jwks: Jwks::new(cognito.jwks_url.clone()),
             expected: Expected {
@@ -41,16 +41,8 @@ impl Authenticator {
                 client_id: cognito.client_id.clone(),
                 leeway_secs: LEEWAY_SECS,
             },
-            signed_out: Mutex::default(),
+            accounts,
         }
-    }
-
-    /// From now on, `sub`'s tokens issued before `at` (Unix seconds) are refused.
-    pub fn signed_out_everywhere(&self, sub: &str, at: i64) {
-        self.signed_out
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(sub.to_owned(), at);
     }
 
     /// Loads the key set ahead of the first request; failures are only logged, as the keys
@@ -75,11 +67,13 @@ impl Authenticator {
         };
         let claims = unverified.verify(&key, &self.expected, unix_now())?;
         let signed_out_at = self
-            .signed_out
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&claims.sub)
-            .copied();
+            .accounts
+            .signed_out_at(&claims.sub)
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "sign-out times unavailable");
+                Rejection::AccountsUnavailable
+            })?;
         // A token of the same second as the sign-out may be a new sign-in's: let it be.
         if signed_out_at.is_some_and(|at| claims.iat.unwrap_or(0) < at) {
             return Err(Rejection::SignedOut);
@@ -154,7 +148,10 @@ where
 }
 
 fn unauthorized(rejection: &Rejection) -> ApiError {
-    if *rejection == Rejection::KeysUnavailable {
+    if matches!(
+        rejection,
+        Rejection::KeysUnavailable | Rejection::AccountsUnavailable
+    ) {
         return ApiError::from_problem(Problem {
             status: 503,
             ..Problem::new(ProblemType::Internal, "Cannot verify tokens right now")

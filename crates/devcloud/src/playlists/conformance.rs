@@ -36,6 +36,9 @@ pub fn playlist_of(written: &Written) -> Playlist {
 }
 
 /// Runs every scenario against `store` but [`concurrent_writes`].
+///
+/// # Panics
+/// At the first expectation the store does not meet.
 pub async fn run(store: &dyn PlaylistStore) {
     creates_at_revision_one_for_its_owner_only(store).await;
     inserts_removes_and_moves_items_in_order(store).await;
@@ -339,6 +342,9 @@ async fn public_playlists_are_read_by_others_and_listed_on_profiles(store: &dyn 
 /// Four writes to one playlist at once all land, their changes numbered without gaps. Apart
 /// from [`run`]: it needs a database that isolates concurrent transactions, which moto's
 /// `DynamoDB` does not.
+///
+/// # Panics
+/// When a write fails or the changes are not numbered one after another.
 pub async fn concurrent_writes(store: &dyn PlaylistStore) {
     let me = listener("race");
     let id = create(store, &me, "p").await.id;

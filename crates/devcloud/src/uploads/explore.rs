@@ -97,17 +97,17 @@ pub async fn profile(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ListenerProfile>, ApiError> {
+    let listener = state
+        .accounts
+        .listener(&id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| ApiError::not_found(format!("no listener {id:?}")))?;
     let listener_id = id.clone();
-    let found = db(&state.db, move |conn| {
-        let Some(listener) = store::listener(conn, &listener_id)? else {
-            return Ok(None);
-        };
-        let tracks = store::list_public(conn, Some(&listener_id), 0, 500)?;
-        Ok(Some((listener, tracks)))
+    let tracks = db(&state.db, move |conn| {
+        store::list_public(conn, Some(&listener_id), 0, 500)
     })
     .await?;
-    let (listener, tracks) =
-        found.ok_or_else(|| ApiError::not_found(format!("no listener {id:?}")))?;
     let playlists = state.playlists.list(&listener.id, true).await?;
     Ok(Json(ListenerProfile {
         listener,

@@ -1,6 +1,6 @@
-//! devcloud's playlist contract on `DynamoDB`: the conformance suite every playlist store
+//! devcloud's contract on `DynamoDB`: the conformance suites every playlist and account store
 //! runs through, against moto's `DynamoDB` (a real server over loopback), and what only
-//! this store has to get right (item blocks, uploads' availability).
+//! these stores have to get right (item blocks, uploads' availability).
 //!
 //! A full playlist's answer (about 900 KB) is replayed from S3 (moto's), as a deployment
 //! keeps it past `DynamoDB`'s 400 KB an item.
@@ -17,6 +17,7 @@
 //!   transaction size checks are approximate (the blocks' own test bounds their size).
 
 use aws_sdk_dynamodb::Client;
+use strato_aws::accounts::DynamoAccounts;
 use strato_aws::attrs::{Item, s};
 use strato_aws::bodies::{AnswerBodies, local_s3_client};
 use strato_aws::playlists::DynamoPlaylists;
@@ -47,6 +48,13 @@ async fn store() -> (DynamoPlaylists, Client, Tables) {
 async fn dynamodb_keeps_the_playlist_contract() {
     let (playlists, _, _) = store().await;
     conformance::run(&playlists).await;
+}
+
+#[tokio::test]
+async fn dynamodb_keeps_the_accounts_contract() {
+    let (playlists, client, tables) = store().await;
+    let accounts = DynamoAccounts::new(client, tables);
+    strato_devcloud::account::conformance::run(&accounts, &playlists).await;
 }
 
 async fn put_upload(client: &Client, tables: &Tables, id: &str, owner: &str, visibility: &str) {

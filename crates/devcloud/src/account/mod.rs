@@ -7,7 +7,14 @@
 //!
 //! A real deployment does the same in its function: the Cognito call with the function's
 //! role, the time in a `DynamoDB` item per user (with a TTL of the access tokens' lifetime),
-//! read by the same token check, and the event through the live channel's fan-out.
+//! read by the same token check, and the event through the live channel's fan-out. Where the
+//! time is kept is the [`AccountStore`]'s business ([`store`]).
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+pub mod store;
+
+pub use store::{AccountStore, AccountStoreError, SqliteAccounts};
 
 use aws_sdk_cognitoidentityprovider as cip;
 use axum::extract::State;
@@ -46,28 +53,12 @@ pub async fn sign_out_everywhere(
     } else {
         tracing::warn!("no user pool administration: refresh tokens stay valid until they expire");
     }
-    let sub = user.sub.clone();
     state
-        .db
-        .call(move |conn| {
-            conn.execute(
-                "INSERT INTO signed_out (sub, signed_out_at) VALUES (?1, ?2)
-                 ON CONFLICT (sub) DO UPDATE SET signed_out_at = excluded.signed_out_at",
-                rusqlite::params![sub, now],
-            )
-        })
+        .accounts
+        .sign_out(&user.sub, now)
         .await
-        .map_err(|e| ApiError::internal(&e))?
         .map_err(|e| ApiError::internal(&e))?;
-    state.auth.signed_out_everywhere(&user.sub, now);
     state.live.publish(&user.sub, LiveEvent::SignedOut);
     tracing::info!(user = %user.sub, "signed out everywhere");
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Every listener's last sign-out everywhere, for the token check at start.
-pub fn signed_out_times(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<(String, i64)>> {
-    let mut statement = conn.prepare("SELECT sub, signed_out_at FROM signed_out")?;
-    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    rows.collect()
 }
