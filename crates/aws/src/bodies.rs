@@ -2,7 +2,8 @@
 //!
 //! A write's answer is the whole playlist: about 110 bytes an item, so about 900 KB for 10,000
 //! items, past the 400 KB a `DynamoDB` item holds. An answer over [`INLINE_MAX`] bytes is put
-//! at `idempotency/<sha-256 of listener and key>.json` in the uploads bucket before the
+//! at `idempotency/<sha-256 of listener and key>/<sha-256 of the answer>.json` in the uploads
+//! bucket before the
 //! transaction that records it (an object no record names is harmless, and expires with the
 //! bucket's three-day rule for the prefix); the record names the object instead of holding
 //! the body.
@@ -32,15 +33,22 @@ impl AnswerBodies {
         Self { client, bucket }
     }
 
-    /// The object's key for `owner`'s `key`.
+    /// The object's key for `owner`'s `key` and this `body`. The body's own hash is part of
+    /// it: two attempts with one key (a retry racing its first try) each put their answer,
+    /// and the record that commits names its own, never the other's.
     #[must_use]
-    pub fn object_key(owner: &str, key: &IdempotencyKey) -> String {
-        let digest = Sha256::new()
+    pub fn object_key(owner: &str, key: &IdempotencyKey, body: &str) -> String {
+        let request = Sha256::new()
             .chain_update(owner.as_bytes())
             .chain_update(b"\n")
             .chain_update(key.key.as_bytes())
             .finalize();
-        format!("idempotency/{}.json", hex::encode(digest))
+        let answer = Sha256::digest(body.as_bytes());
+        format!(
+            "idempotency/{}/{}.json",
+            hex::encode(request),
+            hex::encode(answer)
+        )
     }
 
     /// Keeps `body` at `object_key`.

@@ -13,8 +13,6 @@ use strato_devcloud::playlists::storage::StoreError;
 
 use crate::attrs::{build, sdk};
 
-/// The index of a listener's playlists, oldest first: `owner`, `created`.
-pub const PLAYLISTS_BY_OWNER: &str = "by_owner";
 /// The attribute `DynamoDB` deletes expired items by (some time after it).
 pub const EXPIRES_AT: &str = "expires_at";
 
@@ -75,7 +73,7 @@ pub const SCHEMAS: [TableSchema; 6] = [
         logical_name: "Playlists",
         partition_key: "pk",
         sort_key: Some("sk"),
-        indexes: &[index(PLAYLISTS_BY_OWNER, "owner", "created")],
+        indexes: &[],
         stream: Some(StreamView::NewImage),
         ttl: None,
     },

@@ -62,10 +62,8 @@ export class Api extends Construct {
         "PutItem",
         "UpdateItem",
         "DeleteItem",
-        "ConditionCheckItem",
         "BatchWriteItem",
       ],
-      indexes: ["by_owner"],
       transactions: true,
     });
     h.allowTable(tables.Idempotency, { actions: ["GetItem", "PutItem"], transactions: true });

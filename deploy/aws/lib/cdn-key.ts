@@ -3,8 +3,11 @@
 // a Secrets Manager secret and returns only the public key, which becomes the CloudFront
 // public key of the trusted key group. Neither key is ever in the template. The secret is
 // created with a random placeholder (CloudFormation makes no secret without a value) that the
-// custom resource replaces before anything can read it. An update keeps the key the secret
-// holds, so grants signed before a deploy stay valid after it.
+// custom resource replaces before anything can read it. The key is made once, when the
+// resource is created, and a deploy that changes nothing here keeps it. Beware: a change to
+// the secret's own settings (its generated placeholder) lets CloudFormation write a new
+// placeholder over the key without running the key maker again, which would break every
+// /media grant until the resource is replaced; leave those settings alone.
 import { CustomResource, Duration } from "aws-cdk-lib";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as iam from "aws-cdk-lib/aws-iam";

@@ -48,20 +48,14 @@ interface TableSpec {
 }
 
 const SPECS: Record<TableName, TableSpec> = {
-  // META, blocks of entries, the per-user sequence and change records, GC marks.
+  // META, blocks of entries, per listener their playlist summaries, change counter and
+  // change records, and GC marks of deleted playlists whose blocks are being swept.
   Playlists: {
     partitionKey: "pk",
     sortKey: "sk",
-    indexes: [
-      {
-        // Sparse: only META items carry `created`. What a playlist list shows. All of META
-        // is projected: it holds nothing but the summary, and a field added to it later
-        // cannot go missing from the list.
-        name: "by_owner",
-        partitionKey: "owner",
-        sortKey: "created",
-      },
-    ],
+    // No index: a listener's playlist list is a summary item per playlist under their own
+    // partition (U#<sub>/P#...), written in each write's transaction and read strongly
+    // consistent, which an index (eventually consistent) could not give.
     // The fan-out reads change records (sk C#...) from it: new images are enough.
     stream: dynamodb.StreamViewType.NEW_IMAGE,
     pointInTimeRecovery: true,

@@ -31,14 +31,12 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
     "Data/Idempotency": ["dynamodb:GetItem", "dynamodb:PutItem"],
     "Data/Playlists": [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:UpdateItem",
     ],
-    "Data/Playlists/index/by_owner": ["dynamodb:Query"],
     "Data/Telemetry": ["dynamodb:PutItem"],
     "Data/Uploads": [
       "dynamodb:BatchGetItem",

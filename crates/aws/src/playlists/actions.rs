@@ -7,7 +7,9 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use strato_devcloud::playlists::idempotency::{IdempotencyKey, RETENTION_SECS, StoredResponse};
 use strato_devcloud::playlists::storage::{StoreError, WriteRequest};
 
-use super::items::{BLOCK_PREFIX, META, SEQ, block_item, change_item, listener_pk, playlist_pk};
+use super::items::{
+    BLOCK_PREFIX, GC, META, SEQ, block_item, change_item, listener_pk, playlist_pk,
+};
 use super::write::{Edit, key_pk};
 use crate::attrs::{Item, build, n, s};
 use crate::bodies::{AnswerBodies, INLINE_MAX};
@@ -88,6 +90,7 @@ pub fn transaction(
             request.now,
         )?);
     }
+    actions.extend(summary_actions(tables, owner, edit)?);
     for block in &edit.blocks.put {
         let put = Put::builder()
             .table_name(&tables.playlists)
@@ -106,6 +109,42 @@ pub fn transaction(
         actions.push(TransactWriteItem::builder().delete(delete).build());
     }
     Ok(actions)
+}
+
+/// The playlist's summary under its owner, as the write leaves it; with a deletion, the
+/// `GC` mark of its blocks' sweep.
+fn summary_actions(
+    tables: &Tables,
+    owner: &str,
+    edit: &Edit,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    if let Some((meta, _)) = &edit.after {
+        let put = Put::builder()
+            .table_name(&tables.playlists)
+            .set_item(Some(meta.summary_item()))
+            .build()
+            .map_err(build)?;
+        return Ok(vec![TransactWriteItem::builder().put(put).build()]);
+    }
+    let delete = Delete::builder()
+        .table_name(&tables.playlists)
+        .key("pk", s(listener_pk(owner)))
+        .key("sk", s(&edit.summary_sk))
+        .build()
+        .map_err(build)?;
+    let mark = Put::builder()
+        .table_name(&tables.playlists)
+        .set_item(Some(Item::from([
+            ("pk".into(), s(GC)),
+            ("sk".into(), s(&edit.playlist_id)),
+            ("owner".into(), s(owner)),
+        ])))
+        .build()
+        .map_err(build)?;
+    Ok(vec![
+        TransactWriteItem::builder().delete(delete).build(),
+        TransactWriteItem::builder().put(mark).build(),
+    ])
 }
 
 /// The write's `META` action: made, replaced or deleted, on the condition of what was read.
@@ -166,7 +205,10 @@ fn remember(
     ]);
     // The body was put in S3 before the transaction when too big for the item.
     if response.body.len() > INLINE_MAX {
-        item.insert("body_s3".into(), s(AnswerBodies::object_key(owner, key)));
+        item.insert(
+            "body_s3".into(),
+            s(AnswerBodies::object_key(owner, key, &response.body)),
+        );
     } else {
         item.insert("body".into(), s(&response.body));
     }

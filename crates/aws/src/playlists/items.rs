@@ -2,10 +2,15 @@
 //!
 //! | `pk` | `sk` | holds |
 //! | --- | --- | --- |
-//! | `PL#<id>` | `META` | owner, name, description, public, revision, `item_count`, times, `created` (`<ms, 13 digits>#<id>`, the `by_owner` index's order) |
+//! | `PL#<id>` | `META` | owner, name, description, public, revision, `item_count`, times |
 //! | `PL#<id>` | `B#<order key>` | `entries`: a list of `{i: item id, t: track id, a: added at}` |
+//! | `U#<sub>` | `P#<created, 13 digits>#<id>` | the playlist's summary, for the listener's list |
 //! | `U#<sub>` | `SEQ` | `seq`: the listener's last change number |
 //! | `U#<sub>` | `C#<seq, 20 digits>` | one change: `playlist_id`, `kind`, `revision`, `at` |
+//! | `GC` | `<id>` | a deleted playlist whose blocks are being swept |
+//!
+//! The summaries live under the listener's own key, written in each write's transaction, so
+//! a list read right after a write (strongly consistent) shows it; an index could not.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use strato_model::api::{ChangeKind, PlaylistSummary};
@@ -17,6 +22,9 @@ pub const META: &str = "META";
 pub const SEQ: &str = "SEQ";
 pub const BLOCK_PREFIX: &str = "B#";
 pub const CHANGE_PREFIX: &str = "C#";
+pub const SUMMARY_PREFIX: &str = "P#";
+/// The partition of deleted playlists' sweeps.
+pub const GC: &str = "GC";
 
 #[must_use]
 pub fn playlist_pk(id: &str) -> String {
@@ -61,11 +69,21 @@ impl Meta {
             ("item_count".into(), n(self.item_count)),
             ("created_at".into(), n(self.created_at)),
             ("updated_at".into(), n(self.updated_at)),
-            (
-                "created".into(),
-                s(format!("{:013}#{}", self.created_at, self.id)),
-            ),
         ])
+    }
+
+    /// The key of its summary under its owner: their list's order is creation, then id.
+    #[must_use]
+    pub fn summary_sk(&self) -> String {
+        format!("{SUMMARY_PREFIX}{:013}#{}", self.created_at, self.id)
+    }
+
+    /// Its summary item, under its owner's key.
+    pub fn summary_item(&self) -> Item {
+        let mut item = self.to_item();
+        item.insert("pk".into(), s(listener_pk(&self.owner)));
+        item.insert("sk".into(), s(self.summary_sk()));
+        item
     }
 
     /// # Errors

@@ -5,9 +5,10 @@
 //! Every read that a write depends on is strongly consistent, and a write commits as one
 //! `TransactWriteItems` conditioned on what it read (the revision, the listener's change
 //! counter, the idempotency key): two writes at once cannot both commit on the same reading;
-//! the loser reads again and tries again ([`write`]). Listing uses the `by_owner` index, which
-//! like every global secondary index is eventually consistent: a playlist made a moment ago
-//! may be missing from a list read at once, as the contract allows (its feed has it).
+//! the loser reads again and tries again ([`write`]). A listener's list is read from the
+//! summaries under their own key, strongly consistent too. A playlist read is its `META` and
+//! its blocks in two calls: the `META` is read again after the blocks, and the read done
+//! again when a write came in between, so an `ETag` never names items of another revision.
 
 mod actions;
 mod blocks;
@@ -25,11 +26,16 @@ use strato_model::api::{
 };
 
 use self::blocks::{Block, Entry};
-use self::items::{BLOCK_PREFIX, META, Meta, block_from_item, change_sk, listener_pk, playlist_pk};
+use self::items::{
+    BLOCK_PREFIX, META, Meta, SUMMARY_PREFIX, block_from_item, change_sk, listener_pk, playlist_pk,
+};
 use crate::attrs::{Item, number, s, sdk, string};
 use crate::bodies::AnswerBodies;
-use crate::tables::{PLAYLISTS_BY_OWNER, Tables};
+use crate::tables::Tables;
 use crate::uploads::visible_uploads;
+
+/// How many times a read is done again while writes keep landing between its two calls.
+const READ_ATTEMPTS: u32 = 5;
 
 /// Playlists in a deployment's tables.
 #[derive(Debug, Clone)]
@@ -174,10 +180,10 @@ impl PlaylistStore for DynamoPlaylists {
                 .client
                 .query()
                 .table_name(&self.tables.playlists)
-                .index_name(PLAYLISTS_BY_OWNER)
-                .key_condition_expression("#owner = :owner")
-                .expression_attribute_names("#owner", "owner")
-                .expression_attribute_values(":owner", s(owner))
+                .key_condition_expression("pk = :pk AND begins_with(sk, :summaries)")
+                .expression_attribute_values(":pk", s(listener_pk(owner)))
+                .expression_attribute_values(":summaries", s(SUMMARY_PREFIX))
+                .consistent_read(true)
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
@@ -196,14 +202,27 @@ impl PlaylistStore for DynamoPlaylists {
     }
 
     async fn get(&self, viewer: &str, id: &str, shared: bool) -> Result<Playlist, StoreError> {
-        let meta = self
+        let may_read = |m: &Meta| m.owner == viewer || (shared && m.public);
+        let not_found = || StoreError::NotFound(id.to_owned());
+        let mut meta = self
             .meta(id)
             .await?
-            .filter(|m| m.owner == viewer || (shared && m.public))
-            .ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
-        let blocks = self.blocks(id).await?;
-        let entries: Vec<&Entry> = blocks.iter().flat_map(|b| &b.entries).collect();
-        self.render(viewer, &meta, &entries).await
+            .filter(may_read)
+            .ok_or_else(not_found)?;
+        for _ in 0..READ_ATTEMPTS {
+            let blocks = self.blocks(id).await?;
+            let again = self
+                .meta(id)
+                .await?
+                .filter(may_read)
+                .ok_or_else(not_found)?;
+            if again.revision == meta.revision {
+                let entries: Vec<&Entry> = blocks.iter().flat_map(|b| &b.entries).collect();
+                return self.render(viewer, &again, &entries).await;
+            }
+            meta = again;
+        }
+        Err(StoreError::Busy)
     }
 
     async fn write(&self, request: WriteRequest) -> Result<Written, StoreError> {

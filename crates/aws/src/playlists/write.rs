@@ -8,12 +8,16 @@
 //! 3. the change record `C#<seq>`;
 //! 4. the listener's name in `Users` (their profile);
 //! 5. with an `Idempotency-Key`, the answer, conditioned on the key being free or expired;
-//! 6. the blocks the edit touched (at most four; see [`super::blocks`]).
+//! 6. the blocks the edit touched (at most four; see [`super::blocks`]);
 //!
-//! That is at most ten actions, far from the hundred a transaction allows. When a condition
-//! fails another write got there first: read again and retry, a few times with jitter. A
-//! deleted playlist's blocks are deleted after the commit (a crash in between leaves blocks
-//! no `META` points to, which no read reaches).
+//! 7. the playlist's summary under its owner (put, or deleted with the playlist, which also
+//!    puts a `GC` mark).
+//!
+//! That is at most twelve actions, far from the hundred a transaction allows. When a
+//! condition fails another write got there first: read again and retry, a few times with
+//! jitter, then answer busy (503). A deleted playlist's blocks are deleted after the commit,
+//! then its `GC` mark; a sweep cut short keeps its mark for the collector, and no read
+//! reaches blocks without a `META`.
 //!
 //! An answer too big for the record is put in S3 first ([`crate::bodies`]). Idempotency
 //! records carry `expires_at` for `DynamoDB`'s time to live, which deletes them
@@ -33,7 +37,7 @@ use strato_devcloud::playlists::storage::{
 use strato_model::api::ChangeKind;
 
 use super::blocks::{BlockWrites, Blocks, Entry};
-use super::items::{Meta, SEQ, listener_pk, playlist_pk};
+use super::items::{BLOCK_PREFIX, GC, Meta, SEQ, listener_pk, playlist_pk};
 use super::{DynamoPlaylists, actions};
 use crate::attrs::{number, s, sdk, string};
 use crate::bodies::{AnswerBodies, INLINE_MAX};
@@ -42,6 +46,8 @@ use crate::bodies::{AnswerBodies, INLINE_MAX};
 const ATTEMPTS: u32 = 8;
 /// `BatchWriteItem`'s most requests a call.
 const BATCH_WRITE_MAX: usize = 25;
+/// How many times a sweep asks again for blocks `DynamoDB` did not get to.
+const SWEEP_ROUNDS: u32 = 4;
 
 /// What one attempt came to.
 enum Attempt {
@@ -64,6 +70,8 @@ pub(super) struct Edit {
     pub(super) blocks: BlockWrites,
     /// Blocks to delete once a deletion committed.
     pub(super) sweep: Vec<String>,
+    /// The key of the playlist's summary under its owner.
+    pub(super) summary_sk: String,
 }
 
 pub(super) async fn write(
@@ -86,9 +94,13 @@ pub(super) async fn write(
             }
         }
     }
-    Err(StoreError::Storage(
-        format!("{ATTEMPTS} writes at once to the same playlists kept colliding").into(),
-    ))
+    // A key taken in the last round is answered, as in any other.
+    if let Some(key) = &request.key
+        && let Some(replayed) = replay(store, &request.owner, key, request.now).await?
+    {
+        return Ok(replayed);
+    }
+    Err(StoreError::Busy)
 }
 
 pub(super) fn key_pk(owner: &str, key: &IdempotencyKey) -> String {
@@ -186,7 +198,7 @@ async fn commit(
     if let Some(key) = &request.key
         && response.body.len() > INLINE_MAX
     {
-        let object_key = AnswerBodies::object_key(&request.owner, key);
+        let object_key = AnswerBodies::object_key(&request.owner, key, &response.body);
         store.bodies.put(&object_key, &response.body).await?;
     }
     let actions = actions::transaction(&store.tables, request, &edit, seq, &response)?;
@@ -293,6 +305,7 @@ async fn edit(
             };
             return Ok(Edit {
                 playlist_id: meta.id.clone(),
+                summary_sk: meta.summary_sk(),
                 after: Some((meta, Vec::new())),
                 read: None,
                 kind: ChangeKind::Created,
@@ -328,6 +341,7 @@ async fn edit(
     if matches!(op, PlaylistOp::Delete { .. }) {
         return Ok(Edit {
             playlist_id: id.clone(),
+            summary_sk: meta.summary_sk(),
             after: None,
             read: Some(read),
             kind: ChangeKind::Deleted,
@@ -344,6 +358,7 @@ async fn edit(
     let entries = blocks.entries().cloned().collect();
     Ok(Edit {
         playlist_id: id.clone(),
+        summary_sk: meta.summary_sk(),
         after: Some((meta, entries)),
         read: Some(read),
         kind: ChangeKind::Updated,
@@ -415,35 +430,71 @@ fn apply(
     Ok(())
 }
 
-/// Deletes a deleted playlist's blocks. A failure leaves blocks no read reaches; it is
-/// logged, not the listener's problem (their playlist is gone either way).
+/// Deletes a deleted playlist's blocks, then its `GC` mark. Whatever is left (a crash, a
+/// throttle that outlasted the retries) keeps its mark, for the collector to finish; no read
+/// reaches blocks without a `META`, so the listener sees nothing of it.
 async fn sweep(store: &DynamoPlaylists, playlist_id: &str, keys: &[String]) {
+    let mut left = false;
     for chunk in keys.chunks(BATCH_WRITE_MAX) {
-        let requests: Result<Vec<BatchWrite>, _> = chunk
-            .iter()
-            .map(|key| {
-                DeleteRequest::builder()
-                    .key("pk", s(playlist_pk(playlist_id)))
-                    .key("sk", s(format!("{}{key}", super::items::BLOCK_PREFIX)))
-                    .build()
-                    .map(|delete| BatchWrite::builder().delete_request(delete).build())
-            })
-            .collect();
-        let result = match requests {
-            Ok(requests) => store
-                .client
-                .batch_write_item()
-                .request_items(&store.tables.playlists, requests)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| sdk(e).to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = result {
-            tracing::warn!(playlist_id, %error, "a deleted playlist's blocks were left behind");
+        if let Err(error) = delete_blocks(store, playlist_id, chunk).await {
+            tracing::warn!(playlist_id, %error, "a deleted playlist's blocks were left for the collector");
+            left = true;
         }
     }
+    if left {
+        return;
+    }
+    let done = store
+        .client
+        .delete_item()
+        .table_name(&store.tables.playlists)
+        .key("pk", s(GC))
+        .key("sk", s(playlist_id))
+        .send()
+        .await;
+    if let Err(error) = done {
+        tracing::warn!(playlist_id, error = %sdk(error), "a finished sweep kept its mark");
+    }
+}
+
+/// Deletes up to 25 blocks, asking again for those `DynamoDB` did not get to.
+async fn delete_blocks(
+    store: &DynamoPlaylists,
+    playlist_id: &str,
+    keys: &[String],
+) -> Result<(), StoreError> {
+    let mut requests = keys
+        .iter()
+        .map(|key| {
+            DeleteRequest::builder()
+                .key("pk", s(playlist_pk(playlist_id)))
+                .key("sk", s(format!("{BLOCK_PREFIX}{key}")))
+                .build()
+                .map(|delete| BatchWrite::builder().delete_request(delete).build())
+                .map_err(crate::attrs::build)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for round in 1..=SWEEP_ROUNDS {
+        let answer = store
+            .client
+            .batch_write_item()
+            .request_items(&store.tables.playlists, requests)
+            .send()
+            .await
+            .map_err(sdk)?;
+        requests = answer
+            .unprocessed_items()
+            .and_then(|u| u.get(&store.tables.playlists))
+            .cloned()
+            .unwrap_or_default();
+        if requests.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50 * u64::from(round))).await;
+    }
+    Err(StoreError::Storage(
+        format!("{} blocks still unprocessed", requests.len()).into(),
+    ))
 }
 
 #[cfg(test)]
@@ -520,5 +571,73 @@ mod tests {
         assert!(replayed.replayed);
         assert_eq!(replayed.response, first.response);
         assert_eq!(playlist_of(&replayed).items.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_big_retry_that_lost_to_its_first_try_replays_the_first_answer() {
+        let store = moto_store().await;
+        let id = playlist(&store).await;
+        for round in 0..8 {
+            let tracks = (0..500).map(|n| format!("t{round}-{n}")).collect();
+            let fill = PlaylistOp::AddItems {
+                id: id.clone(),
+                precondition: strato_devcloud::playlists::storage::Precondition::Any,
+                track_ids: tracks,
+                position: None,
+            };
+            write(&store, &request("me", fill, NOW)).await.unwrap();
+        }
+        let key = IdempotencyKey::new("big", "POST", "/v1/playlists/x/items", b"{}").unwrap();
+        let keyed = WriteRequest {
+            key: Some(key),
+            ..request("me", add(&id, "once"), NOW)
+        };
+        let retry = prepare(&store, &keyed).await.unwrap();
+        let first = write(&store, &keyed).await.unwrap();
+        assert!(first.response.body.len() > INLINE_MAX, "kept in S3");
+        // The retry's answer names other new item ids: it must not replace the first's.
+        assert!(matches!(
+            commit(&store, &keyed, retry).await.unwrap(),
+            Attempt::KeyTaken
+        ));
+        let replayed = write(&store, &keyed).await.unwrap();
+        assert!(replayed.replayed);
+        // Not assert_eq: a failure would print two 360 KB bodies.
+        assert!(
+            replayed.response == first.response,
+            "the first try's answer, not the retry's"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deleted_playlist_leaves_no_block_or_mark_behind() {
+        let store = moto_store().await;
+        let id = playlist(&store).await;
+        let tracks: Vec<String> = (0..450).map(|n| format!("t{n}")).collect();
+        let fill = PlaylistOp::AddItems {
+            id: id.clone(),
+            precondition: strato_devcloud::playlists::storage::Precondition::Any,
+            track_ids: tracks,
+            position: None,
+        };
+        write(&store, &request("me", fill, NOW)).await.unwrap();
+        assert!(store.blocks(&id).await.unwrap().len() >= 3);
+        let delete = PlaylistOp::Delete {
+            id: id.clone(),
+            precondition: strato_devcloud::playlists::storage::Precondition::Any,
+        };
+        write(&store, &request("me", delete, NOW)).await.unwrap();
+        assert!(store.blocks(&id).await.unwrap().is_empty(), "blocks swept");
+        let mark = store
+            .client
+            .get_item()
+            .table_name(&store.tables.playlists)
+            .key("pk", s(GC))
+            .key("sk", s(&id))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap();
+        assert!(mark.item().is_none(), "the finished sweep's mark is gone");
     }
 }

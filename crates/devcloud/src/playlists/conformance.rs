@@ -237,6 +237,10 @@ async fn every_write_bumps_the_revision_and_stale_ones_fail(store: &dyn Playlist
         store.get(&me, &id, false).await,
         Err(StoreError::NotFound(_))
     ));
+    assert!(
+        store.list(&me, false).await.unwrap().is_empty(),
+        "gone from the list at once"
+    );
 }
 
 async fn the_changes_feed_is_per_listener_ordered_and_resumable(store: &dyn PlaylistStore) {

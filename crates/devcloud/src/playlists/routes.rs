@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use strato_model::api::{
-    AddItems, MoveItem, NewPlaylist, PlaylistChanges, PlaylistPatch, PlaylistSummary, ProblemType,
+    AddItems, MoveItem, NewPlaylist, PlaylistChanges, PlaylistPatch, PlaylistSummary, Problem,
+    ProblemType,
 };
 
 use super::idempotency::{IdempotencyKey, StoredResponse};
@@ -38,6 +39,11 @@ impl From<StoreError> for ApiError {
                 Self::new(ProblemType::IdempotencyConflict, "Idempotency-Key reused")
                     .detail(error.to_string())
             }
+            StoreError::Busy => Self::from_problem(Problem {
+                status: 503,
+                ..Problem::new(ProblemType::Internal, "Busy")
+            })
+            .detail(error.to_string()),
             StoreError::Storage(error) => Self::internal(&error),
         }
     }

@@ -34,6 +34,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyConflict,
+    /// Too many writes to the same playlists at once kept colliding: a 503, worth a retry.
+    #[error("too many changes to these playlists at once; try again")]
+    Busy,
     /// The database failed or could not be reached: a 500, and a bug or an outage.
     #[error("storage: {0}")]
     Storage(Box<dyn std::error::Error + Send + Sync>),
