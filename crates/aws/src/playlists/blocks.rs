@@ -310,4 +310,107 @@ mod tests {
             .sum();
         assert!(bytes < 40_000, "{bytes} bytes");
     }
+
+    /// A block item's size by `DynamoDB`'s rules: names and strings in UTF-8 bytes, a number
+    /// at most 21 bytes, a list or map 3 bytes plus a byte an element.
+    fn item_size(playlist_id: &str, block: &Block) -> usize {
+        let number = |value: i64| 1 + value.unsigned_abs().to_string().len().div_ceil(2);
+        let entries: usize = block
+            .entries
+            .iter()
+            .map(|e| {
+                1 + 3
+                    + 3
+                    + (1 + e.item_id.len())
+                    + (1 + e.track_id.len())
+                    + (1 + number(e.added_at))
+            })
+            .sum();
+        let pk = 2 + 3 + playlist_id.len();
+        let sk = 2 + 2 + block.key.len();
+        pk + sk + "entries".len() + 3 + entries
+    }
+
+    #[test]
+    fn random_edits_keep_order_and_stay_within_dynamodb_limits() {
+        use rand::rngs::StdRng;
+        use rand::{Rng as _, SeedableRng as _};
+        use std::collections::BTreeMap;
+
+        const FIXED_ACTIONS: usize = 7;
+        let playlist_id = "pl-0123456789abcdef0123456789abcdef";
+        let mut rng = StdRng::seed_from_u64(strato_testkit::test_seed(
+            "random_edits_keep_order_and_stay_within_dynamodb_limits",
+        ));
+        // The table as a transaction leaves it, and the list as the listener sees it.
+        let mut table: BTreeMap<String, Block> = BTreeMap::new();
+        let mut model: Vec<Entry> = Vec::new();
+        let mut next = 0usize;
+        for step in 0..600 {
+            let mut blocks = Blocks::new(table.values().cloned().collect());
+            let len = model.len();
+            let roll = rng.gen_range(0..10);
+            if len == 0 || (roll < 5 && len < 10_000) {
+                let count = rng.gen_range(1..=500).min(10_000 - len).max(1);
+                let at = if rng.gen_bool(0.3) {
+                    0
+                } else {
+                    rng.gen_range(0..=len)
+                };
+                let new: Vec<Entry> = (0..count)
+                    .map(|n| Entry {
+                        item_id: format!("it-{:032}", next + n),
+                        track_id: format!("up-{:032}", next + n),
+                        added_at: 1_800_000_000,
+                    })
+                    .collect();
+                next += count;
+                blocks.insert(at, new.clone()).unwrap();
+                model.splice(at..at, new);
+            } else if roll < 8 {
+                let victim = model.remove(rng.gen_range(0..len));
+                let (position, removed) = blocks.remove(&victim.item_id).unwrap();
+                assert_eq!(removed, victim);
+                assert!(position <= model.len());
+            } else {
+                let from = rng.gen_range(0..len);
+                let entry = model.remove(from);
+                blocks.remove(&entry.item_id).unwrap();
+                let to = rng.gen_range(0..=model.len());
+                blocks.insert(to, vec![entry.clone()]).unwrap();
+                model.insert(to, entry);
+            }
+            let writes = blocks.into_writes();
+            let actions = FIXED_ACTIONS + writes.put.len() + writes.delete.len();
+            assert!(actions <= 100, "step {step}: {actions} actions");
+            let sizes: Vec<usize> = writes
+                .put
+                .iter()
+                .map(|b| item_size(playlist_id, b))
+                .collect();
+            assert!(
+                sizes.iter().all(|&size| size < 400 * 1024),
+                "step {step}: {sizes:?}"
+            );
+            assert!(sizes.iter().sum::<usize>() < 4 * 1024 * 1024, "step {step}");
+            for key in &writes.delete {
+                assert!(
+                    table.remove(key).is_some(),
+                    "step {step}: deletes a block never stored"
+                );
+            }
+            for block in writes.put {
+                assert!(
+                    !block.entries.is_empty(),
+                    "step {step}: an empty block stored"
+                );
+                table.insert(block.key.clone(), block);
+            }
+            let stored: Vec<&Entry> = table.values().flat_map(|b| &b.entries).collect();
+            assert!(
+                stored.iter().copied().eq(model.iter()),
+                "step {step}: the table, read in key order, is not the list"
+            );
+        }
+    }
 }
