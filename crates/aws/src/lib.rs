@@ -10,6 +10,7 @@
 //! - [`accounts`]: [`accounts::DynamoAccounts`], listeners' sign-outs and names.
 //! - [`uploads`]: who may see an upload, asked of many at once.
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
+//! - [`telemetry`]: [`telemetry::DynamoTelemetry`], playback reports taken once, kept in S3.
 //! - [`attrs`]: reading and writing items.
 
 pub mod accounts;
@@ -17,6 +18,7 @@ pub mod attrs;
 pub mod bodies;
 pub mod playlists;
 pub mod tables;
+pub mod telemetry;
 pub mod uploads;
 
 use aws_sdk_dynamodb::Client;

@@ -1,5 +1,5 @@
-//! devcloud's contract on `DynamoDB`: the conformance suites every playlist and account store
-//! runs through, against moto's `DynamoDB` (a real server over loopback), and what only
+//! devcloud's contract on `DynamoDB` and S3: the conformance suites every playlist, account
+//! and telemetry store runs through, against moto (a real server over loopback), and what only
 //! these stores have to get right (item blocks, uploads' availability).
 //!
 //! A full playlist's answer (about 900 KB) is replayed from S3 (moto's), as a deployment
@@ -22,6 +22,7 @@ use strato_aws::attrs::{Item, s};
 use strato_aws::bodies::{AnswerBodies, local_s3_client};
 use strato_aws::playlists::DynamoPlaylists;
 use strato_aws::tables::{self, Tables};
+use strato_aws::telemetry::DynamoTelemetry;
 use strato_devcloud::playlists::conformance::{self, NOW, playlist_of, request};
 use strato_devcloud::playlists::storage::{PlaylistOp, PlaylistStore, Precondition, StoreError};
 use strato_model::api::NewPlaylist;
@@ -48,6 +49,19 @@ async fn store() -> (DynamoPlaylists, Client, Tables) {
 async fn dynamodb_keeps_the_playlist_contract() {
     let (playlists, _, _) = store().await;
     conformance::run(&playlists).await;
+}
+
+#[tokio::test]
+async fn dynamodb_and_s3_keep_the_telemetry_contract() {
+    let moto = Moto::start();
+    let client = strato_aws::local_client(moto.url(), "us-east-1");
+    let tables = Tables::prefixed(&format!("t{}", uuid::Uuid::new_v4().simple()));
+    tables::create(&client, &tables).await.unwrap();
+    let s3 = local_s3_client(moto.url(), "us-east-1");
+    let bucket = format!("{}-telemetry", tables.telemetry.to_lowercase());
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let telemetry = DynamoTelemetry::new(client, tables, s3, bucket);
+    strato_devcloud::telemetry::conformance::run(&telemetry).await;
 }
 
 #[tokio::test]

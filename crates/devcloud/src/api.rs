@@ -40,6 +40,8 @@ pub struct AppState {
     pub db: Db,
     /// Sign-outs everywhere and listeners' names.
     pub accounts: Arc<dyn crate::account::AccountStore>,
+    /// Playback reports.
+    pub telemetry: Arc<dyn crate::telemetry::TelemetryStore>,
     /// Where playlists live.
     pub playlists: Arc<dyn crate::playlists::PlaylistStore>,
     pub signer: Arc<Signer>,

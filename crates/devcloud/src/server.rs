@@ -117,6 +117,7 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         auth,
         accounts,
         playlists: Arc::new(crate::playlists::SqlitePlaylists::new(db.clone())),
+        telemetry: Arc::new(crate::telemetry::SqliteTelemetry::new(db.clone())),
         db,
         signer: Arc::clone(&signer),
         settings: Arc::new(Settings {

@@ -74,7 +74,8 @@ export class Api extends Construct {
     });
     // Profiles, the quota counter (in the upload's transaction) and sign-out times.
     h.allowTable(tables.Users, { actions: ["GetItem", "PutItem", "UpdateItem"], transactions: true });
-    h.allowTable(tables.Telemetry, { actions: ["PutItem"] });
+    // A batch id put on the condition it is new; taken back when its batch could not be kept.
+    h.allowTable(tables.Telemetry, { actions: ["PutItem", "DeleteItem"] });
 
     // Multipart uploads: it starts, presigns parts of, lists, completes and aborts them.
     h.allowObjects(

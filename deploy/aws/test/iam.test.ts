@@ -37,7 +37,7 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
       "dynamodb:Query",
       "dynamodb:UpdateItem",
     ],
-    "Data/Telemetry": ["dynamodb:PutItem"],
+    "Data/Telemetry": ["dynamodb:DeleteItem", "dynamodb:PutItem"],
     "Data/Uploads": [
       "dynamodb:BatchGetItem",
       "dynamodb:DeleteItem",
