@@ -11,6 +11,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use strato_devcloud::account::{AccountStore, AccountStoreError};
 use strato_model::api::Listener;
 
@@ -72,14 +73,28 @@ impl AccountStore for DynamoAccounts {
             ("at".into(), n(at)),
             (EXPIRES_AT.into(), n(at + SIGNOUT_KEPT_SECS)),
         ]);
-        self.client
+        let put = self
+            .client
             .put_item()
             .table_name(&self.tables.users)
             .set_item(Some(item))
+            // The latest sign-out counts: one arriving late must not let tokens back in.
+            .condition_expression("attribute_not_exists(#at) OR #at < :at")
+            .expression_attribute_names("#at", "at")
+            .expression_attribute_values(":at", n(at))
             .send()
-            .await
-            .map_err(|e| failed(crate::attrs::sdk(e)))?;
-        Ok(())
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(PutItemError::is_conditional_check_failed_exception) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(failed(crate::attrs::sdk(error))),
+        }
     }
 
     async fn listener(&self, id: &str) -> Result<Option<Listener>, AccountStoreError> {

@@ -25,6 +25,7 @@ use strato_aws::tables::{self, Tables};
 use strato_aws::telemetry::DynamoTelemetry;
 use strato_devcloud::playlists::conformance::{self, NOW, playlist_of, request};
 use strato_devcloud::playlists::storage::{PlaylistOp, PlaylistStore, Precondition, StoreError};
+use strato_devcloud::telemetry::TelemetryStore;
 use strato_model::api::NewPlaylist;
 use strato_testkit::Moto;
 
@@ -62,6 +63,43 @@ async fn dynamodb_and_s3_keep_the_telemetry_contract() {
     s3.create_bucket().bucket(&bucket).send().await.unwrap();
     let telemetry = DynamoTelemetry::new(client, tables, s3, bucket);
     strato_devcloud::telemetry::conformance::run(&telemetry).await;
+}
+
+#[tokio::test]
+async fn a_batch_whose_storing_failed_is_kept_when_sent_again() {
+    let moto = Moto::start();
+    let client = strato_aws::local_client(moto.url(), "us-east-1");
+    let tables = Tables::prefixed(&format!("t{}", uuid::Uuid::new_v4().simple()));
+    tables::create(&client, &tables).await.unwrap();
+    let s3 = local_s3_client(moto.url(), "us-east-1");
+    // The bucket is not there yet: keeping the batch fails after its id was taken.
+    let bucket = format!("{}-late", tables.telemetry.to_lowercase());
+    let telemetry = DynamoTelemetry::new(client, tables, s3.clone(), bucket.clone());
+    let batch = strato_model::api::TelemetryBatch {
+        batch_id: uuid::Uuid::new_v4().to_string(),
+        app_version: "0.1.0".into(),
+        os: "linux".into(),
+        hours: Vec::new(),
+    };
+    let now = 1_800_000_000;
+    assert!(telemetry.take(&batch, now).await.is_err());
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    assert!(
+        !telemetry.take(&batch, now + 86_400).await.unwrap(),
+        "the resend is kept, not answered as a duplicate"
+    );
+    assert!(telemetry.take(&batch, now + 86_401).await.unwrap());
+    assert_eq!(
+        telemetry.received().await.unwrap(),
+        std::slice::from_ref(&batch)
+    );
+    let objects = s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
+    let keys: Vec<&str> = objects.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(
+        keys,
+        [format!("telemetry/day=2027-01-15/{}.json", batch.batch_id)],
+        "under the day it was first taken, once"
+    );
 }
 
 #[tokio::test]

@@ -368,10 +368,10 @@ mod tests {
                 blocks.insert(at, new.clone()).unwrap();
                 model.splice(at..at, new);
             } else if roll < 8 {
-                let victim = model.remove(rng.gen_range(0..len));
+                let index = rng.gen_range(0..len);
+                let victim = model.remove(index);
                 let (position, removed) = blocks.remove(&victim.item_id).unwrap();
-                assert_eq!(removed, victim);
-                assert!(position <= model.len());
+                assert_eq!((position, removed), (index, victim), "step {step}");
             } else {
                 let from = rng.gen_range(0..len);
                 let entry = model.remove(from);

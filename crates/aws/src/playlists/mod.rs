@@ -13,6 +13,7 @@
 mod actions;
 mod blocks;
 mod items;
+mod sweep;
 mod write;
 
 use std::collections::{HashMap, HashSet};

@@ -27,7 +27,6 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest as BatchWrite};
 use rand::Rng as _;
 use strato_devcloud::playlists::idempotency::{IdempotencyKey, RETENTION_SECS, StoredResponse};
 use strato_devcloud::playlists::storage::{
@@ -37,17 +36,14 @@ use strato_devcloud::playlists::storage::{
 use strato_model::api::ChangeKind;
 
 use super::blocks::{BlockWrites, Blocks, Entry};
-use super::items::{BLOCK_PREFIX, GC, Meta, SEQ, listener_pk, playlist_pk};
+use super::items::{Meta, SEQ, listener_pk};
+use super::sweep::sweep;
 use super::{DynamoPlaylists, actions};
 use crate::attrs::{number, s, sdk, string};
 use crate::bodies::{AnswerBodies, INLINE_MAX};
 
 /// How many times a write reads again after losing a race before giving up.
 const ATTEMPTS: u32 = 8;
-/// `BatchWriteItem`'s most requests a call.
-const BATCH_WRITE_MAX: usize = 25;
-/// How many times a sweep asks again for blocks `DynamoDB` did not get to.
-const SWEEP_ROUNDS: u32 = 4;
 
 /// What one attempt came to.
 enum Attempt {
@@ -151,6 +147,10 @@ async fn replay(
 
 /// A write read and applied in memory, not yet committed.
 struct Prepared {
+    /// This attempt's `ClientRequestToken`: should the SDK send its transaction again after
+    /// a timeout, `DynamoDB` answers the first commit's outcome instead of running it twice
+    /// (which would fail its conditions and be taken for a lost race, applying the op again).
+    token: String,
     /// The listener's change counter as read.
     seq: u64,
     edit: Edit,
@@ -178,6 +178,7 @@ async fn prepare(store: &DynamoPlaylists, request: &WriteRequest) -> Result<Prep
     };
     let response = request.op.respond(outcome)?;
     Ok(Prepared {
+        token: uuid::Uuid::new_v4().to_string(),
         seq,
         edit,
         response,
@@ -191,6 +192,7 @@ async fn commit(
     prepared: Prepared,
 ) -> Result<Attempt, StoreError> {
     let Prepared {
+        token,
         seq,
         edit,
         response,
@@ -205,6 +207,7 @@ async fn commit(
     if let Err(error) = store
         .client
         .transact_write_items()
+        .client_request_token(token)
         .set_transact_items(Some(actions))
         .send()
         .await
@@ -430,214 +433,6 @@ fn apply(
     Ok(())
 }
 
-/// Deletes a deleted playlist's blocks, then its `GC` mark. Whatever is left (a crash, a
-/// throttle that outlasted the retries) keeps its mark, for the collector to finish; no read
-/// reaches blocks without a `META`, so the listener sees nothing of it.
-async fn sweep(store: &DynamoPlaylists, playlist_id: &str, keys: &[String]) {
-    let mut left = false;
-    for chunk in keys.chunks(BATCH_WRITE_MAX) {
-        if let Err(error) = delete_blocks(store, playlist_id, chunk).await {
-            tracing::warn!(playlist_id, %error, "a deleted playlist's blocks were left for the collector");
-            left = true;
-        }
-    }
-    if left {
-        return;
-    }
-    let done = store
-        .client
-        .delete_item()
-        .table_name(&store.tables.playlists)
-        .key("pk", s(GC))
-        .key("sk", s(playlist_id))
-        .send()
-        .await;
-    if let Err(error) = done {
-        tracing::warn!(playlist_id, error = %sdk(error), "a finished sweep kept its mark");
-    }
-}
-
-/// Deletes up to 25 blocks, asking again for those `DynamoDB` did not get to.
-async fn delete_blocks(
-    store: &DynamoPlaylists,
-    playlist_id: &str,
-    keys: &[String],
-) -> Result<(), StoreError> {
-    let mut requests = keys
-        .iter()
-        .map(|key| {
-            DeleteRequest::builder()
-                .key("pk", s(playlist_pk(playlist_id)))
-                .key("sk", s(format!("{BLOCK_PREFIX}{key}")))
-                .build()
-                .map(|delete| BatchWrite::builder().delete_request(delete).build())
-                .map_err(crate::attrs::build)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    for round in 1..=SWEEP_ROUNDS {
-        let answer = store
-            .client
-            .batch_write_item()
-            .request_items(&store.tables.playlists, requests)
-            .send()
-            .await
-            .map_err(sdk)?;
-        requests = answer
-            .unprocessed_items()
-            .and_then(|u| u.get(&store.tables.playlists))
-            .cloned()
-            .unwrap_or_default();
-        if requests.is_empty() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50 * u64::from(round))).await;
-    }
-    Err(StoreError::Storage(
-        format!("{} blocks still unprocessed", requests.len()).into(),
-    ))
-}
-
 #[cfg(test)]
-mod tests {
-    //! A write whose reads went stale before its commit, step by step: moto cannot host
-    //! concurrent transactions (see `tests/playlists.rs`), and a step-by-step race is the
-    //! same every run.
-
-    use strato_devcloud::playlists::conformance::{NOW, playlist_of, request};
-    use strato_model::api::NewPlaylist;
-
-    use super::*;
-    use crate::playlists::tests::moto_store;
-
-    fn add(id: &str, track: &str) -> PlaylistOp {
-        PlaylistOp::AddItems {
-            id: id.to_owned(),
-            precondition: strato_devcloud::playlists::storage::Precondition::Any,
-            track_ids: vec![track.to_owned()],
-            position: None,
-        }
-    }
-
-    async fn playlist(store: &DynamoPlaylists) -> String {
-        let create = PlaylistOp::Create(NewPlaylist {
-            name: "race".into(),
-            description: String::new(),
-        });
-        playlist_of(&write(store, &request("me", create, NOW)).await.unwrap()).id
-    }
-
-    #[tokio::test]
-    async fn a_write_that_read_before_another_committed_reads_again() {
-        let store = moto_store().await;
-        let id = playlist(&store).await;
-        let late = request("me", add(&id, "late"), NOW);
-        let stale = prepare(&store, &late).await.unwrap();
-        write(&store, &request("me", add(&id, "first"), NOW))
-            .await
-            .unwrap();
-        assert!(matches!(
-            commit(&store, &late, stale).await.unwrap(),
-            Attempt::Raced
-        ));
-        let written = write(&store, &late).await.unwrap();
-        assert_eq!(
-            (written.recorded[0].seq, written.recorded[0].revision),
-            (3, 3)
-        );
-        let tracks: Vec<String> = playlist_of(&written)
-            .items
-            .into_iter()
-            .map(|i| i.track_id)
-            .collect();
-        assert_eq!(tracks, ["first", "late"], "nothing lost, nothing twice");
-    }
-
-    #[tokio::test]
-    async fn a_retry_that_lost_to_its_first_try_is_replayed() {
-        let store = moto_store().await;
-        let id = playlist(&store).await;
-        let key = IdempotencyKey::new("k", "POST", "/v1/playlists/x/items", b"{}").unwrap();
-        let keyed = WriteRequest {
-            key: Some(key),
-            ..request("me", add(&id, "once"), NOW)
-        };
-        let retry = prepare(&store, &keyed).await.unwrap();
-        let first = write(&store, &keyed).await.unwrap();
-        assert!(matches!(
-            commit(&store, &keyed, retry).await.unwrap(),
-            Attempt::KeyTaken
-        ));
-        let replayed = write(&store, &keyed).await.unwrap();
-        assert!(replayed.replayed);
-        assert_eq!(replayed.response, first.response);
-        assert_eq!(playlist_of(&replayed).items.len(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_big_retry_that_lost_to_its_first_try_replays_the_first_answer() {
-        let store = moto_store().await;
-        let id = playlist(&store).await;
-        for round in 0..8 {
-            let tracks = (0..500).map(|n| format!("t{round}-{n}")).collect();
-            let fill = PlaylistOp::AddItems {
-                id: id.clone(),
-                precondition: strato_devcloud::playlists::storage::Precondition::Any,
-                track_ids: tracks,
-                position: None,
-            };
-            write(&store, &request("me", fill, NOW)).await.unwrap();
-        }
-        let key = IdempotencyKey::new("big", "POST", "/v1/playlists/x/items", b"{}").unwrap();
-        let keyed = WriteRequest {
-            key: Some(key),
-            ..request("me", add(&id, "once"), NOW)
-        };
-        let retry = prepare(&store, &keyed).await.unwrap();
-        let first = write(&store, &keyed).await.unwrap();
-        assert!(first.response.body.len() > INLINE_MAX, "kept in S3");
-        // The retry's answer names other new item ids: it must not replace the first's.
-        assert!(matches!(
-            commit(&store, &keyed, retry).await.unwrap(),
-            Attempt::KeyTaken
-        ));
-        let replayed = write(&store, &keyed).await.unwrap();
-        assert!(replayed.replayed);
-        // Not assert_eq: a failure would print two 360 KB bodies.
-        assert!(
-            replayed.response == first.response,
-            "the first try's answer, not the retry's"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_deleted_playlist_leaves_no_block_or_mark_behind() {
-        let store = moto_store().await;
-        let id = playlist(&store).await;
-        let tracks: Vec<String> = (0..450).map(|n| format!("t{n}")).collect();
-        let fill = PlaylistOp::AddItems {
-            id: id.clone(),
-            precondition: strato_devcloud::playlists::storage::Precondition::Any,
-            track_ids: tracks,
-            position: None,
-        };
-        write(&store, &request("me", fill, NOW)).await.unwrap();
-        assert!(store.blocks(&id).await.unwrap().len() >= 3);
-        let delete = PlaylistOp::Delete {
-            id: id.clone(),
-            precondition: strato_devcloud::playlists::storage::Precondition::Any,
-        };
-        write(&store, &request("me", delete, NOW)).await.unwrap();
-        assert!(store.blocks(&id).await.unwrap().is_empty(), "blocks swept");
-        let mark = store
-            .client
-            .get_item()
-            .table_name(&store.tables.playlists)
-            .key("pk", s(GC))
-            .key("sk", s(&id))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap();
-        assert!(mark.item().is_none(), "the finished sweep's mark is gone");
-    }
-}
+#[path = "write_tests.rs"]
+mod tests;

@@ -23,6 +23,12 @@ pub async fn run(accounts: &dyn AccountStore, playlists: &dyn PlaylistStore) {
         Some(NOW + 60),
         "the last sign-out counts"
     );
+    accounts.sign_out(&me, NOW + 30).await.unwrap();
+    assert_eq!(
+        accounts.signed_out_at(&me).await.unwrap(),
+        Some(NOW + 60),
+        "an earlier sign-out arriving late does not let tokens back in"
+    );
     let other = format!("acct-{}", uuid::Uuid::new_v4().simple());
     assert_eq!(accounts.signed_out_at(&other).await.unwrap(), None);
 

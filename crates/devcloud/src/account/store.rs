@@ -26,7 +26,7 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     /// refused. Read on every authenticated request, so it must be cheap and current.
     async fn signed_out_at(&self, sub: &str) -> Result<Option<i64>, AccountStoreError>;
 
-    /// Records that `sub` signed out everywhere at `at`.
+    /// Records that `sub` signed out everywhere at `at`, unless a later sign-out is kept.
     async fn sign_out(&self, sub: &str, at: i64) -> Result<(), AccountStoreError>;
 
     /// The listener `id` as others see them, once they have shown up (a playlist or an
@@ -84,18 +84,22 @@ impl AccountStore for SqliteAccounts {
             .call(move |conn| {
                 conn.execute(
                     "INSERT INTO signed_out (sub, signed_out_at) VALUES (?1, ?2)
-                     ON CONFLICT (sub) DO UPDATE SET signed_out_at = excluded.signed_out_at",
+                     ON CONFLICT (sub) DO UPDATE
+                     SET signed_out_at = MAX(signed_out_at, excluded.signed_out_at)",
                     rusqlite::params![owned, at],
                 )
             })
             .await
             .map_err(failed)?
             .map_err(failed)?;
-        // Only once stored: a sign-out the database lost would come undone at a restart.
+        // Only once stored: a sign-out the database lost would come undone at a restart. The
+        // latest counts, whichever call gets here first.
         self.signed_out
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(sub.to_owned(), at);
+            .entry(sub.to_owned())
+            .and_modify(|kept| *kept = (*kept).max(at))
+            .or_insert(at);
         Ok(())
     }
 
