@@ -71,8 +71,18 @@ async fn the_volume_and_the_mute_are_kept_across_a_restart() -> Result<()> {
         wait_pressed(&app, button).await?;
     }
 
-    // Saved within a second, before the app is closed (which saves what is left too).
-    wait_for_settings_file(&app, &["\"muted\": true"]).await?;
+    // Saved within a second. The restart below ends the WebDriver session, which can end
+    // the app before a save still pending lands: wait for all three (waiting for the mute
+    // alone once let the restart come before the repeat was saved).
+    wait_for_settings_file(
+        &app,
+        &[
+            "\"muted\": true",
+            "\"shuffle\": true",
+            "\"repeat\": \"all\"",
+        ],
+    )
+    .await?;
 
     app.restart().await?;
     app.wait_for("home-screen").await?;
