@@ -1,5 +1,5 @@
 //! Reading and writing `DynamoDB` items: typed getters that name the attribute that was
-//! missing or malformed. A malformed item is a storage error (a bug or a foreign writer),
+//! missing or malformed, and queries read to their last page. A malformed item is a storage error (a bug or a foreign writer),
 //! never the listener's fault.
 
 use std::collections::HashMap;
@@ -7,6 +7,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use strato_devcloud::playlists::storage::StoreError;
 
@@ -81,6 +82,28 @@ pub fn n(value: impl Display) -> AttributeValue {
 impl From<AttrError> for StoreError {
     fn from(error: AttrError) -> Self {
         Self::Storage(Box::new(error))
+    }
+}
+
+/// Every item a query matches, page by page (a page holds at most 1 MB).
+///
+/// # Errors
+/// When a page cannot be read.
+pub async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = query
+            .clone()
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(sdk)?;
+        items.extend(page.items().iter().cloned());
+        match page.last_evaluated_key() {
+            Some(key) if !key.is_empty() => start = Some(key.clone()),
+            _ => return Ok(items),
+        }
     }
 }
 

@@ -30,7 +30,7 @@ use self::blocks::{Block, Entry};
 use self::items::{
     BLOCK_PREFIX, META, Meta, SUMMARY_PREFIX, block_from_item, change_sk, listener_pk, playlist_pk,
 };
-use crate::attrs::{Item, number, s, sdk, string};
+use crate::attrs::{Item, number, query_all, s, sdk, string};
 use crate::bodies::AnswerBodies;
 use crate::tables::Tables;
 use crate::uploads::visible_uploads;
@@ -73,29 +73,19 @@ impl DynamoPlaylists {
 
     /// A playlist's blocks in order, read strongly consistent, page by page.
     async fn blocks(&self, id: &str) -> Result<Vec<Block>, StoreError> {
-        let mut blocks = Vec::new();
-        let mut start: Option<HashMap<String, _>> = None;
-        loop {
-            let answer = self
-                .client
-                .query()
-                .table_name(&self.tables.playlists)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :blocks)")
-                .expression_attribute_values(":pk", s(playlist_pk(id)))
-                .expression_attribute_values(":blocks", s(BLOCK_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in answer.items() {
-                blocks.push(block_from_item(item)?);
-            }
-            match answer.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok(blocks),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.playlists)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :blocks)")
+            .expression_attribute_values(":pk", s(playlist_pk(id)))
+            .expression_attribute_values(":blocks", s(BLOCK_PREFIX))
+            .consistent_read(true);
+        let items = query_all(query).await?;
+        Ok(items
+            .iter()
+            .map(block_from_item)
+            .collect::<Result<_, _>>()?)
     }
 
     /// The playlist `id` with its blocks, when `owner` owns it.
@@ -174,32 +164,22 @@ impl PlaylistStore for DynamoPlaylists {
         owner: &str,
         public_only: bool,
     ) -> Result<Vec<PlaylistSummary>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.playlists)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :summaries)")
+            .expression_attribute_values(":pk", s(listener_pk(owner)))
+            .expression_attribute_values(":summaries", s(SUMMARY_PREFIX))
+            .consistent_read(true);
         let mut summaries = Vec::new();
-        let mut start = None;
-        loop {
-            let answer = self
-                .client
-                .query()
-                .table_name(&self.tables.playlists)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :summaries)")
-                .expression_attribute_values(":pk", s(listener_pk(owner)))
-                .expression_attribute_values(":summaries", s(SUMMARY_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in answer.items() {
-                let meta = Meta::from_item(item)?;
-                if !public_only || meta.public {
-                    summaries.push(meta.summary());
-                }
-            }
-            match answer.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok(summaries),
+        for item in query_all(query).await? {
+            let meta = Meta::from_item(&item)?;
+            if !public_only || meta.public {
+                summaries.push(meta.summary());
             }
         }
+        Ok(summaries)
     }
 
     async fn get(&self, viewer: &str, id: &str, shared: bool) -> Result<Playlist, StoreError> {
@@ -231,34 +211,20 @@ impl PlaylistStore for DynamoPlaylists {
     }
 
     async fn changes(&self, owner: &str, since: u64) -> Result<PlaylistChanges, StoreError> {
-        let mut recorded = Vec::new();
-        let mut start = None;
-        loop {
-            let answer = self
-                .client
-                .query()
-                .table_name(&self.tables.playlists)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(listener_pk(owner)))
-                .expression_attribute_values(":from", s(change_sk(since.saturating_add(1))))
-                .expression_attribute_values(":to", s(change_sk(u64::MAX)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            recorded.extend(
-                answer
-                    .items()
-                    .iter()
-                    .map(change_of)
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
-            match answer.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => break,
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.playlists)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(listener_pk(owner)))
+            .expression_attribute_values(":from", s(change_sk(since.saturating_add(1))))
+            .expression_attribute_values(":to", s(change_sk(u64::MAX)))
+            .consistent_read(true);
+        let mut recorded = query_all(query)
+            .await?
+            .iter()
+            .map(change_of)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut snapshots: HashMap<String, Option<Playlist>> = HashMap::new();
         for change in &mut recorded {
             if change.kind == ChangeKind::Deleted {

@@ -10,7 +10,7 @@ use strato_devcloud::playlists::storage::StoreError;
 
 use super::DynamoPlaylists;
 use super::items::{BLOCK_PREFIX, GC, playlist_pk};
-use crate::attrs::{s, sdk, string};
+use crate::attrs::{query_all, s, sdk, string};
 
 /// `BatchWriteItem`'s most requests a call.
 const BATCH_WRITE_MAX: usize = 25;
@@ -24,28 +24,18 @@ impl DynamoPlaylists {
     /// # Errors
     /// When the marks or a playlist's blocks cannot be read.
     pub async fn finish_sweeps(&self) -> Result<usize, StoreError> {
-        let mut marks = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.tables.playlists)
-                .key_condition_expression("pk = :gc")
-                .expression_attribute_values(":gc", s(GC))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items() {
-                marks.push(string(item, "sk")?);
-            }
-            match page.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => break,
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.tables.playlists)
+            .key_condition_expression("pk = :gc")
+            .expression_attribute_values(":gc", s(GC))
+            .consistent_read(true);
+        let marks = query_all(query)
+            .await?
+            .iter()
+            .map(|item| string(item, "sk"))
+            .collect::<Result<Vec<_>, _>>()?;
         for playlist_id in &marks {
             let keys: Vec<String> = self
                 .blocks(playlist_id)
