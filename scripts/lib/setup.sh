@@ -120,28 +120,28 @@ ensure_node() {
     node_is_recent || die "could not get a recent Node.js"
 }
 
-ensure_ui_packages() {
-    local stamp="$ROOT/ui/node_modules/.strato-lock-hash"
+# `npm ci` in the folder $1 (for $2, in words), skipped while its lock is unchanged: a stamp in
+# node_modules keeps the lock's hash of the last install.
+ensure_npm_packages() {
+    local dir="$1" what="$2"
+    local stamp="$dir/node_modules/.strato-lock-hash"
     local want
-    want=$(sha256sum "$ROOT/ui/package-lock.json" | cut -c1-16)
+    want=$(sha256sum "$dir/package-lock.json" | cut -c1-16)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "installing the UI's npm packages"
-        (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+        say "installing $what's npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
         echo "$want" >"$stamp"
     fi
 }
 
+ensure_ui_packages() {
+    ensure_npm_packages "$ROOT/ui" "the UI"
+}
+
 # The AWS stack's npm packages (deploy/aws: aws-cdk-lib, the CDK CLI, vitest), for its tests
-# only: skipped while its lock is unchanged, as the UI's are.
+# only.
 ensure_deploy_packages() {
-    local stamp="$ROOT/deploy/aws/node_modules/.strato-lock-hash"
-    local want
-    want=$(sha256sum "$ROOT/deploy/aws/package-lock.json" | cut -c1-16)
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "installing the AWS stack's npm packages"
-        (cd "$ROOT/deploy/aws" && npm ci --no-audit --no-fund --loglevel=error)
-        echo "$want" >"$stamp"
-    fi
+    ensure_npm_packages "$ROOT/deploy/aws" "the AWS stack"
 }
 
 ensure_tauri_driver() {

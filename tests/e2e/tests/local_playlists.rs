@@ -20,7 +20,7 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use strato_e2e::dialogs::save_as;
-use strato_e2e::list_edits::{drag, row_titles, undo, wait_for_notice};
+use strato_e2e::list_edits::{drag, undo, wait_for_notice, wait_for_titles};
 use strato_e2e::local_music::{
     AlbumTags, FolderLink, add_folder_in_settings, cover_jpeg, tagged_flac,
 };
@@ -48,21 +48,17 @@ const PLAYLIST: &str = "Porch Tapes";
 /// The save dialog's title (the window's English).
 const EXPORT_TITLE: &str = "Export the playlist";
 
-/// Waits until the local playlist's page lists `expected`, in order.
+/// Waits until the local playlist's page lists `expected`, in order; `what` says which
+/// moment of the test it is, should it not.
 async fn wait_for_playlist(app: &AppUnderTest, what: &str, expected: &[&str]) -> Result<()> {
-    wait_until(
-        Duration::from_secs(20),
-        what,
-        async || row_titles(app, "local-playlist-screen", "local-playlist-item").await,
-        |shown| {
-            shown
-                .iter()
-                .map(String::as_str)
-                .eq(expected.iter().copied())
-        },
+    wait_for_titles(
+        app,
+        "local-playlist-screen",
+        "local-playlist-item",
+        expected,
     )
-    .await?;
-    Ok(())
+    .await
+    .with_context(|| what.to_owned())
 }
 
 /// The row titled `title` among the rows marked `row_test_id` shown.
