@@ -59,11 +59,31 @@ impl FromRef<AppState> for Arc<Authenticator> {
     }
 }
 
-/// The API's routes: `/v1/**` and the admin API. Fault and logging layers are the server's.
-pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
+/// The API listener's routes: the live channel and the admin API, devcloud's own, and every
+/// other request to `front`, the contract's home ([`crate::home::Home::front`] over
+/// [`contract_router`]). Fault and logging layers are the server's.
+pub fn router(state: AppState, faults: Arc<FaultStore>, front: Router) -> Router {
+    Router::new()
+        .route("/v1/live", get(crate::live::connect))
+        .with_state(state.clone())
+        .merge(admin::router(faults))
+        .merge(
+            Router::new()
+                .route("/admin/cdn-signatures", get(issued_signatures))
+                .route("/admin/collect", post(collector::collect_now))
+                .route("/admin/telemetry", get(telemetry::received))
+                .layer(axum::middleware::from_fn(admin::loopback_only))
+                .with_state(state),
+        )
+        .fallback_service(front)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+}
+
+/// The contract (`docs/api.md`): every `/v1` route but the live channel, which a deployment's
+/// API function serves; an unknown path or method is a problem.
+pub fn contract_router(state: AppState) -> Router {
     Router::new()
         .route("/v1/config", get(config))
-        .route("/v1/live", get(crate::live::connect))
         .route(
             "/v1/account/sign-out-everywhere",
             post(crate::account::sign_out_everywhere),
@@ -123,16 +143,7 @@ pub fn router(state: AppState, faults: Arc<FaultStore>) -> Router {
             "/v1/playlists/{id}/items/{item_id}/move",
             post(playlists::move_item),
         )
-        .with_state(state.clone())
-        .merge(admin::router(faults))
-        .merge(
-            Router::new()
-                .route("/admin/cdn-signatures", get(issued_signatures))
-                .route("/admin/collect", post(collector::collect_now))
-                .route("/admin/telemetry", get(telemetry::received))
-                .layer(axum::middleware::from_fn(admin::loopback_only))
-                .with_state(state),
-        )
+        .with_state(state)
         .fallback(problem::no_such_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
 }

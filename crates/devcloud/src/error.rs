@@ -30,6 +30,9 @@ pub enum Error {
     /// The upload bucket could not be reached or made.
     #[error("upload bucket: {0}")]
     Storage(String),
+    /// The contract's stores (another home's: `DynamoDB`, S3) could not be reached or made.
+    #[error("the contract's stores: {0}")]
+    Stores(String),
     /// A file or directory devcloud needs could not be used.
     #[error("{what} {}: {source}", path.display())]
     Io {

@@ -26,6 +26,9 @@
 //! - **Fault injection** ([`faults`]): latency, bandwidth, stalls, dropped connections, error
 //!   rates, refused signatures and short-lived grants, from a file or a loopback-only admin API.
 //!
+//! The contract's routes and stores have a home ([`home`]): devcloud's own SQLite, or another
+//! (`strato-aws`'s `DynamoDB` behind API Gateway's events) for the same tests to run against.
+//!
 //! Database work runs on its own thread ([`db`]); nothing holds a lock across an
 //! `.await`. Logs never carry tokens, cookies or signatures ([`access_log`]).
 
@@ -41,6 +44,7 @@ pub mod error;
 pub mod faults;
 pub mod glob;
 pub mod grants;
+pub mod home;
 pub mod live;
 pub mod playlists;
 pub mod problem;
@@ -52,7 +56,7 @@ pub mod uploads;
 
 pub use config::Args;
 pub use error::Error;
-pub use server::{Ready, run};
+pub use server::{Ready, run, run_in};
 
 /// Seconds since the Unix epoch.
 #[must_use]

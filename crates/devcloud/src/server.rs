@@ -15,7 +15,7 @@ use strato_model::api::{CognitoConfig, ServiceConfig};
 use tokio::net::TcpListener;
 
 use crate::access_log;
-use crate::account::{AccountStore, PoolAdmin, SqliteAccounts};
+use crate::account::PoolAdmin;
 use crate::api::{self, AppState, Settings};
 use crate::auth::{Authenticator, cognito};
 use crate::catalog::Catalog;
@@ -24,6 +24,7 @@ use crate::config::{Args, CognitoSettings, CognitoSource};
 use crate::db::Db;
 use crate::error::Error;
 use crate::faults::{FaultStore, Target, layer};
+use crate::home::{Home, LocalHome, Site, Stores};
 use crate::subsonic::SubsonicState;
 use crate::subsonic::credentials::Credentials;
 use crate::uploads::object_store::{ObjectStore, StorageSettings};
@@ -70,8 +71,17 @@ fn updates_folder(data_dir: &std::path::Path) -> Result<std::path::PathBuf, Erro
         })
 }
 
-/// Runs devcloud until `shutdown` completes.
+/// Runs devcloud, the contract in its own home, until `shutdown` completes.
 pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Result<(), Error> {
+    run_in(args, shutdown, &LocalHome).await
+}
+
+/// Runs devcloud with the contract in `home` until `shutdown` completes.
+pub async fn run_in(
+    args: Args,
+    shutdown: impl Future<Output = ()> + Send,
+    home: &dyn Home,
+) -> Result<(), Error> {
     let (catalog, media_root) = load_catalog(&args).await?;
     let faults = match &args.faults {
         Some(path) => FaultStore::load(path)?,
@@ -93,7 +103,18 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
             issuer,
         } => CognitoSettings::aws(region, user_pool_id, client_id, jwks_url, issuer),
     };
-    let (auth, accounts, pool_admin) = start_auth(&cognito, &db).await?;
+    let live = Arc::new(crate::live::LiveHub::default());
+    // The upload bucket first: a home may keep some of its stores in it.
+    let (uploads, published_root) =
+        start_uploads(&args, &db, &cognito.region, Arc::clone(&live)).await?;
+    let stores = home
+        .open_stores(Site {
+            args: &args,
+            db: &db,
+            region: &cognito.region,
+        })
+        .await?;
+    let (auth, pool_admin) = start_auth(&cognito, &stores).await;
 
     let api_listener = bind(args.api_addr).await?;
     let cdn_listener = bind(args.cdn_addr).await?;
@@ -106,18 +127,14 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         source,
     })?;
 
-    let live = Arc::new(crate::live::LiveHub::default());
-    let (uploads, published_root) =
-        start_uploads(&args, &db, &cognito.region, Arc::clone(&live)).await?;
-
     let signer = Arc::new(Signer::new(key));
     let faults = Arc::new(faults);
     let state = AppState {
         catalog: Arc::new(catalog),
         auth,
-        accounts,
-        playlists: Arc::new(crate::playlists::SqlitePlaylists::new(db.clone())),
-        telemetry: Arc::new(crate::telemetry::SqliteTelemetry::new(db.clone())),
+        accounts: stores.accounts,
+        playlists: stores.playlists,
+        telemetry: stores.telemetry,
         db,
         signer: Arc::clone(&signer),
         settings: Arc::new(Settings {
@@ -132,8 +149,9 @@ pub async fn run(args: Args, shutdown: impl Future<Output = ()> + Send) -> Resul
         pool_admin,
     };
     let subsonic = subsonic_state(&args, &state, &media_root);
+    let front = home.front(api::contract_router(state.clone()));
     let api_router = with_layers(
-        api::router(state, Arc::clone(&faults)).merge(crate::subsonic::router(subsonic)),
+        api::router(state, Arc::clone(&faults), front).merge(crate::subsonic::router(subsonic)),
         &faults,
         Target::Api,
     );
@@ -200,14 +218,13 @@ fn subsonic_state(args: &Args, state: &AppState, media_root: &Path) -> SubsonicS
     }
 }
 
-/// The token check, with the sign-outs everywhere the database remembers, and the user
+/// The token check, with the sign-outs everywhere the accounts' store remembers, and the user
 /// pool's administration when it is the emulator's.
 async fn start_auth(
     cognito: &CognitoSettings,
-    db: &Db,
-) -> Result<(Arc<Authenticator>, Arc<dyn AccountStore>, Option<PoolAdmin>), Error> {
-    let accounts: Arc<dyn AccountStore> = Arc::new(SqliteAccounts::open(db.clone()).await?);
-    let auth = Arc::new(Authenticator::new(cognito, Arc::clone(&accounts)));
+    stores: &Stores,
+) -> (Arc<Authenticator>, Option<PoolAdmin>) {
+    let auth = Arc::new(Authenticator::new(cognito, Arc::clone(&stores.accounts)));
     auth.prefetch().await;
     // Only the emulator's pool is administered here; against a real pool devcloud has no
     // administrative credentials of its own.
@@ -215,7 +232,7 @@ async fn start_auth(
         client: cognito::emulator_client(&cognito.endpoint),
         user_pool_id: cognito.user_pool_id.clone(),
     });
-    Ok((auth, accounts, pool_admin))
+    (auth, pool_admin)
 }
 
 /// The upload bucket, processing left mid-way, the collector; and the published folder the
@@ -371,5 +388,27 @@ async fn serve(
             tracing::warn!("responses still in flight after {SHUTDOWN_GRACE:?}; stopping anyway");
             Ok(())
         }
+    }
+}
+
+/// Ctrl-C, or SIGTERM where there is one (how tests and service managers stop a server).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }

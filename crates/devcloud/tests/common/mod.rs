@@ -12,9 +12,15 @@ use serde::de::DeserializeOwned;
 use strato_model::api::{Problem, ProblemType};
 use strato_testkit::{DevCloud, DevCloudBuilder, Moto};
 
-/// A builder for this crate's freshly built binary.
+/// A builder for this crate's freshly built binary, or for `$STRATO_DEVCLOUD_BIN` when set:
+/// the contract's other home (`aws-local`, `scripts/lib/contract-on-lambda.sh`) runs these
+/// tests too.
 pub fn builder() -> DevCloudBuilder {
-    DevCloud::builder(Moto::start()).binary(env!("CARGO_BIN_EXE_devcloud"))
+    let binary = std::env::var_os("STRATO_DEVCLOUD_BIN").map_or_else(
+        || env!("CARGO_BIN_EXE_devcloud").into(),
+        std::path::PathBuf::from,
+    );
+    DevCloud::builder(Moto::start()).binary(binary)
 }
 
 /// A devcloud with default options.
