@@ -12,10 +12,15 @@
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
 //! - [`telemetry`]: [`telemetry::DynamoTelemetry`], playback reports taken once, kept in S3.
 //! - [`attrs`]: reading and writing items.
+//! - [`gateway`]: API Gateway's HTTP API in front of the API function, in process.
+//! - [`local`]: `aws-local`'s home of the contract (moto's `DynamoDB` and S3 behind
+//!   [`gateway`]), which devcloud's integration tests run against a second time.
 
 pub mod accounts;
 pub mod attrs;
 pub mod bodies;
+pub mod gateway;
+pub mod local;
 pub mod playlists;
 pub mod tables;
 pub mod telemetry;

@@ -4,6 +4,7 @@
 //! the tables tests make in moto with [`create`] are the deployed ones.
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
@@ -188,8 +189,9 @@ fn string_attribute(name: &str) -> Result<AttributeDefinition, StoreError> {
         .map_err(build)
 }
 
-/// Makes the tables (on demand) as a deployment has them: for tests and `aws-local` against
-/// moto. A deployment's tables come from `deploy/aws`.
+/// Makes the tables (on demand) as a deployment has them, leaving any already there (an
+/// earlier start's): for tests and `aws-local` against moto. A deployment's tables come from
+/// `deploy/aws`.
 ///
 /// # Errors
 /// When a table cannot be made.
@@ -246,7 +248,17 @@ async fn create_table(client: &Client, name: &str, schema: &TableSchema) -> Resu
                 .map_err(build)?,
         );
     }
-    request.send().await.map_err(sdk)?;
+    match request.send().await {
+        Ok(_) => {}
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(CreateTableError::is_resource_in_use_exception) =>
+        {
+            return Ok(());
+        }
+        Err(error) => return Err(sdk(error)),
+    }
     if let Some(attribute) = schema.ttl {
         client
             .update_time_to_live()
