@@ -11,6 +11,8 @@ prints one line per runner it found: `RUNNER PASSED FAILED IGNORED`. Runners:
 - `rust+e2e`: one `cargo test` output (`LOG_DIR/rust+e2e.txt`), split into `rust` and `e2e`
   by the package of each test executable (`LOG_DIR/executables.json`, cargo's JSON messages).
   An executable that started and printed no result (it crashed, or was killed) is one failure.
+- `aws`: devcloud's test executables re-run against `aws-local` (contract-on-lambda.sh), each
+  after a cargo-like `Running` line; one that printed no result is one failure.
 - `fuzz`: the closing `fuzz: N passed, M failed` line of scripts/fuzz.sh (one per target).
 
 Nothing found prints nothing: the caller counts a failed runner with no count as a failure.
@@ -91,6 +93,27 @@ def rust_and_e2e(log_dir: Path) -> None:
             print(runner, passed, failed, ignored)
 
 
+def libtest(runner: str, log_dir: Path) -> None:
+    """Test executables run one after another, each announced by a `Running` line."""
+    log = log_dir / f"{runner}.txt"
+    if not log.exists():
+        return
+    counts = [0, 0, 0]
+    awaiting = False  # an executable started and has not reported yet
+    for line in log.read_text(errors="replace").splitlines():
+        if RUNNING.match(line):
+            counts[1] += awaiting
+            awaiting = True
+        elif match := RESULT.match(line):
+            counts[0] += int(match["passed"])
+            counts[1] += int(match["failed"])
+            counts[2] += int(match["ignored"])
+            awaiting = False
+    counts[1] += awaiting
+    if any(counts):
+        print(runner, *counts)
+
+
 def fuzz(log_dir: Path) -> None:
     log = log_dir / "fuzz.txt"
     if not log.exists():
@@ -106,7 +129,9 @@ def main() -> None:
     if runner in ("ui", "cdk"):
         vitest(runner, log_dir)
     else:
-        {"rust+e2e": rust_and_e2e, "fuzz": fuzz}[runner](log_dir)
+        {"rust+e2e": rust_and_e2e, "fuzz": fuzz, "aws": lambda d: libtest("aws", d)}[runner](
+            log_dir
+        )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #   step_check TITLE CMD...          a check that is not a test runner: one passed or failed
 #   step_tests RUNNER TITLE CMD...   a test runner; its output is kept in $STEPS_LOG/RUNNER.txt
 #                                    and counted by count_tests.py (runners: ui, cdk, rust+e2e,
-#                                    fuzz)
+#                                    aws, fuzz)
 #   step_not_run TITLE WHY           a step that cannot run: one failed
 #   steps_cleanup                    (define it) runs first thing in steps_end, on every exit
 #   steps_end                        prints the times, the counts and `all: N passed, M failed`,
@@ -115,7 +115,7 @@ steps_end() {
     echo
     printf '%s\n' "${STEP_LINES[@]}"
     echo
-    for runner in checks ui rust e2e fuzz cdk; do
+    for runner in checks ui rust e2e aws fuzz cdk; do
         [ -n "${COUNTS[$runner]:-}" ] || continue
         read -r p f i <<<"${COUNTS[$runner]}"
         extra=""

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The contract's integration tests a second time, against its AWS form: devcloud's own test
+# executables, already built by scripts/test (no cargo run here, so no second feature
+# resolution), each pointed at `aws-local` through STRATO_DEVCLOUD_BIN. There the contract's
+# requests become API Gateway's events and reach the API function's handler, with playlists,
+# accounts and playback reports in moto's DynamoDB and S3 (crates/aws/src/local.rs).
+#
+#   contract-on-lambda.sh EXECUTABLES_JSON
+#
+# EXECUTABLES_JSON: cargo's JSON messages of `cargo test --no-run` (scripts/test's list).
+# Prints each executable's output after a cargo-like `Running` line, for count_tests.py.
+#
+# Not re-run: `cdn`, `faults`, `subsonic*` (devcloud's own, no part of the API function);
+# `live`, `devices` (the live channel is devcloud's here: API Gateway's WebSocket API is to
+# come); `upload_sharing` (uploads are still in devcloud's SQLite, which the DynamoDB
+# playlists' availability check cannot see).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+EXECUTABLES=${1:?usage: contract-on-lambda.sh EXECUTABLES_JSON}
+TESTS=(auth catalog playlists telemetry uploads)
+
+AWS_LOCAL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/aws-local"
+[ -x "$AWS_LOCAL" ] || { echo "aws-local is not built: $AWS_LOCAL" >&2; exit 1; }
+
+devcloud_test() {
+    python3 - "$EXECUTABLES" "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        message = json.loads(line)
+    except ValueError:
+        continue
+    target = message.get("target", {})
+    if message.get("executable") and "crates/devcloud" in message.get("manifest_path", "") \
+            and target.get("name") == sys.argv[2] and "test" in target.get("kind", []):
+        print(message["executable"])
+        break
+PY
+}
+
+status=0
+for name in "${TESTS[@]}"; do
+    executable=$(devcloud_test "$name")
+    if [ -z "$executable" ]; then
+        echo "devcloud's test executable \"$name\" is not in $EXECUTABLES" >&2
+        status=1
+        continue
+    fi
+    echo "     Running tests/$name.rs ($executable)"
+    STRATO_DEVCLOUD_BIN="$AWS_LOCAL" "$executable" || status=1
+done
+exit "$status"
