@@ -13,6 +13,7 @@ use axum::Router;
 use sha2::{Digest as _, Sha256};
 use strato_devcloud::Error;
 use strato_devcloud::home::{Home, Site, Stores};
+use strato_devcloud::uploads::sqlite::SqliteUploads;
 
 use crate::accounts::DynamoAccounts;
 use crate::bodies::{AnswerBodies, local_s3_client};
@@ -45,6 +46,8 @@ impl Home for AwsLocalHome {
             )),
             accounts: std::sync::Arc::new(DynamoAccounts::new(dynamodb.clone(), tables.clone())),
             telemetry: std::sync::Arc::new(DynamoTelemetry::new(dynamodb, tables, s3, bucket)),
+            // Still devcloud's own: uploads on DynamoDB are to come.
+            uploads: std::sync::Arc::new(SqliteUploads::new(site.db.clone())),
         })
     }
 

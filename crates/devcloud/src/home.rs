@@ -22,6 +22,8 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::playlists::{PlaylistStore, SqlitePlaylists};
 use crate::telemetry::{SqliteTelemetry, TelemetryStore};
+use crate::uploads::sqlite::SqliteUploads;
+use crate::uploads::storage::UploadStore;
 
 /// The contract's stores.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
     /// Playback reports.
     pub telemetry: Arc<dyn TelemetryStore>,
+    /// Uploads' records.
+    pub uploads: Arc<dyn UploadStore>,
 }
 
 /// What a home opens its stores with.
@@ -60,7 +64,7 @@ impl Site<'_> {
 /// Where the contract lives; see the module's documentation.
 #[async_trait]
 pub trait Home: Send + Sync {
-    /// Opens the stores (after the upload bucket exists).
+    /// Opens the stores (after the upload bucket exists, before uploads' processing starts).
     ///
     /// # Errors
     /// When a store cannot be reached or made.
@@ -82,6 +86,7 @@ impl Home for LocalHome {
             playlists: Arc::new(SqlitePlaylists::new(site.db.clone())),
             accounts: Arc::new(SqliteAccounts::open(site.db.clone()).await?),
             telemetry: Arc::new(SqliteTelemetry::new(site.db.clone())),
+            uploads: Arc::new(SqliteUploads::new(site.db.clone())),
         })
     }
 

@@ -105,8 +105,7 @@ pub async fn run_in(
     };
     let live = Arc::new(crate::live::LiveHub::default());
     // The upload bucket first: a home may keep some of its stores in it.
-    let (uploads, published_root) =
-        start_uploads(&args, &db, &cognito.region, Arc::clone(&live)).await?;
+    let storage = connect_storage(&args, &cognito.region).await?;
     let stores = home
         .open_stores(Site {
             args: &args,
@@ -114,6 +113,8 @@ pub async fn run_in(
             region: &cognito.region,
         })
         .await?;
+    let (uploads, published_root) =
+        start_uploads(&args, storage, &stores, Arc::clone(&live)).await?;
     let (auth, pool_admin) = start_auth(&cognito, &stores).await;
 
     let api_listener = bind(args.api_addr).await?;
@@ -235,15 +236,9 @@ async fn start_auth(
     (auth, pool_admin)
 }
 
-/// The upload bucket, processing left mid-way, the collector; and the published folder the
-/// CDN serves beside the media dir.
-async fn start_uploads(
-    args: &Args,
-    db: &Db,
-    region: &str,
-    live: Arc<crate::live::LiveHub>,
-) -> Result<(Uploads, PathBuf), Error> {
-    let storage = ObjectStore::connect(&StorageSettings {
+/// The upload bucket, made if missing.
+async fn connect_storage(args: &Args, region: &str) -> Result<ObjectStore, Error> {
+    ObjectStore::connect(&StorageSettings {
         endpoint: args
             .s3_endpoint
             .clone()
@@ -252,13 +247,24 @@ async fn start_uploads(
         bucket: args.upload_bucket.clone(),
     })
     .await
-    .map_err(|e| Error::Storage(e.to_string()))?;
+    .map_err(|e| Error::Storage(e.to_string()))
+}
+
+/// Uploads over their bucket and records, processing left mid-way, the collector; and the
+/// published folder the CDN serves beside the media dir.
+async fn start_uploads(
+    args: &Args,
+    storage: ObjectStore,
+    stores: &Stores,
+    live: Arc<crate::live::LiveHub>,
+) -> Result<(Uploads, PathBuf), Error> {
     let limits = Limits {
         max_file_bytes: args.upload_max_bytes,
         max_duration_ms: args.upload_max_duration_secs.saturating_mul(1000),
         quota_bytes: args.upload_quota_bytes,
     };
-    let uploads = Uploads::start(db.clone(), storage, limits, &args.data_dir, live)
+    let records = Arc::clone(&stores.uploads);
+    let uploads = Uploads::start(records, storage, limits, &args.data_dir, live)
         .await
         .map_err(|source| Error::Io {
             what: "preparing the uploads folders",

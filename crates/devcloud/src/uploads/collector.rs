@@ -14,7 +14,6 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::Uploads;
-use super::store;
 use crate::api::AppState;
 use crate::problem::ApiError;
 
@@ -42,10 +41,9 @@ pub async fn collect(uploads: &Uploads) -> Result<Collected, String> {
     let art = entries(&published.join("art")).await;
 
     let live = uploads
-        .db()
-        .call(|conn| store::live_set(conn))
+        .records()
+        .live_set()
         .await
-        .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
 
     let mut collected = Collected::default();

@@ -10,8 +10,8 @@ use strato_model::api::{
     Page, SearchResults, Track,
 };
 
-use super::shared::{PageQuery, db, page_bounds, page_of};
-use super::store::{self, UploadRow};
+use super::shared::{PageQuery, page_limit};
+use super::store::UploadRow;
 use crate::api::AppState;
 use crate::auth::User;
 use crate::catalog::TrackMedia;
@@ -37,8 +37,7 @@ pub async fn visible_track(
             .entry(id)
             .map(|e| (e.track.clone(), e.media.clone())));
     }
-    let (viewer, id) = (viewer.to_owned(), id.to_owned());
-    let row = db(&state.db, move |conn| store::visible(conn, &viewer, &id)).await?;
+    let row = state.uploads.records().visible(viewer, id).await?;
     Ok(row.and_then(|row| Some((row.track()?, row.media?))))
 }
 
@@ -58,11 +57,11 @@ pub async fn availability(
         )));
     }
     let uploads: Vec<String> = ids.iter().filter(|id| is_upload(id)).cloned().collect();
-    let viewer = user.sub;
-    let visible = db(&state.db, move |conn| {
-        store::visible_ids(conn, &viewer, uploads.iter().map(String::as_str))
-    })
-    .await?;
+    let visible = state
+        .uploads
+        .records()
+        .visible_ids(&user.sub, &uploads)
+        .await?;
     let unavailable = ids
         .into_iter()
         .filter(|id| {
@@ -82,13 +81,15 @@ pub async fn newest(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<Track>>, ApiError> {
-    let (offset, limit) = page_bounds(query.cursor.as_deref(), query.limit)?;
-    let rows = db(&state.db, move |conn| {
-        store::list_public(conn, None, offset, limit + 1)
-    })
-    .await?;
-    let tracks = rows.iter().filter_map(UploadRow::track).collect();
-    Ok(Json(page_of(tracks, offset, limit)))
+    let page = state
+        .uploads
+        .records()
+        .list_public(None, query.cursor.as_deref(), page_limit(query.limit)?)
+        .await?;
+    Ok(Json(Page {
+        items: page.items.iter().filter_map(UploadRow::track).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// `GET /v1/users/{id}`.
@@ -103,11 +104,13 @@ pub async fn profile(
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(|| ApiError::not_found(format!("no listener {id:?}")))?;
-    let listener_id = id.clone();
-    let tracks = db(&state.db, move |conn| {
-        store::list_public(conn, Some(&listener_id), 0, 500)
-    })
-    .await?;
+    // A profile shows a listener's newest public tracks, at most a few hundred.
+    let tracks = state
+        .uploads
+        .records()
+        .list_public(Some(&id), None, 500)
+        .await?
+        .items;
     let playlists = state.playlists.list(&listener.id, true).await?;
     Ok(Json(ListenerProfile {
         listener,
@@ -144,15 +147,11 @@ async fn visible_tracks(
     album: Option<&str>,
     artist: Option<&str>,
 ) -> Result<Vec<Track>, ApiError> {
-    let (viewer, album, artist) = (
-        viewer.to_owned(),
-        album.map(str::to_owned),
-        artist.map(str::to_owned),
-    );
-    let rows = db(&state.db, move |conn| {
-        store::list_visible(conn, &viewer, album.as_deref(), artist.as_deref())
-    })
-    .await?;
+    let rows = state
+        .uploads
+        .records()
+        .list_visible(viewer, album, artist)
+        .await?;
     Ok(rows.iter().filter_map(UploadRow::track).collect())
 }
 

@@ -1,5 +1,6 @@
 //! Listeners' own music: uploads straight to the upload bucket through presigned multipart
-//! parts ([`object_store`]), the records in SQLite ([`store`]), processing into the catalog's
+//! parts ([`object_store`]), the records behind [`storage::UploadStore`] (devcloud's in
+//! SQLite: [`sqlite`], [`store`]), processing into the catalog's
 //! forms ([`processing`]), who may see what ([`store::visible_to`]), takedowns, explore and
 //! profiles ([`routes`], [`explore`]), and the collector that keeps storage in step with the
 //! records ([`collector`]). What a change means to others goes out on the live channel
@@ -9,6 +10,8 @@
 //! CDN's second root beside the catalog's media dir; in AWS it is the same media bucket.
 
 pub mod collector;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 pub mod explore;
 pub mod formats;
 pub mod moderation;
@@ -17,6 +20,8 @@ pub mod processing;
 mod record;
 pub mod routes;
 mod shared;
+pub mod sqlite;
+pub mod storage;
 pub mod store;
 
 use std::path::{Path, PathBuf};
@@ -24,10 +29,10 @@ use std::sync::Arc;
 
 use strato_model::api::{LiveEvent, UploadLimits, UploadStatus, Visibility};
 
-use crate::db::Db;
 use crate::live::LiveHub;
 use object_store::ObjectStore;
 use processing::Processor;
+use storage::UploadStore;
 
 /// The service's limits on uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +58,7 @@ impl Limits {
 
 #[derive(Debug)]
 struct Inner {
-    db: Db,
+    records: Arc<dyn UploadStore>,
     storage: ObjectStore,
     limits: Limits,
     data_dir: PathBuf,
@@ -69,14 +74,14 @@ pub struct Uploads(Arc<Inner>);
 impl Uploads {
     /// Makes the folders; processing left mid-way by a previous run starts again.
     pub async fn start(
-        db: Db,
+        records: Arc<dyn UploadStore>,
         storage: ObjectStore,
         limits: Limits,
         data_dir: &Path,
         live: Arc<LiveHub>,
     ) -> std::io::Result<Self> {
         let uploads = Self(Arc::new(Inner {
-            db,
+            records,
             storage,
             limits,
             data_dir: data_dir.to_owned(),
@@ -92,10 +97,9 @@ impl Uploads {
             tokio::fs::create_dir_all(dir).await?;
         }
         let unfinished = uploads
-            .db()
-            .call(|conn| store::processing_ids(conn))
+            .records()
+            .processing_ids()
             .await
-            .map_err(std::io::Error::other)?
             .map_err(std::io::Error::other)?;
         for id in unfinished {
             tracing::info!(%id, "processing again an upload a previous run left");
@@ -104,9 +108,10 @@ impl Uploads {
         Ok(uploads)
     }
 
+    /// The upload records.
     #[must_use]
-    pub fn db(&self) -> &Db {
-        &self.0.db
+    pub fn records(&self) -> &dyn UploadStore {
+        &*self.0.records
     }
 
     #[must_use]

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use strato_model::api::{TakedownRequest, Upload, UploadStatus, Visibility};
 
-use super::shared::{db, reread, shown, to_the_end};
-use super::store::{self, Status, UploadRow};
+use super::shared::{reread, shown, to_the_end};
+use super::store::{Status, UploadRow};
 use crate::api::AppState;
 use crate::auth::User;
 use crate::problem::{ApiError, ApiJson, ApiPath};
@@ -42,13 +42,11 @@ pub async fn takedown(
     let before = moderated(&state, &user, &id).await?;
     tracing::info!(%id, by = %user.sub, "track taken down");
     let after = to_the_end(async move {
-        {
-            let id = id.clone();
-            db(state.uploads.db(), move |conn| {
-                store::set_takedown(conn, &id, Some(reason.as_str()), unix_now())
-            })
+        state
+            .uploads
+            .records()
+            .set_takedown(&id, Some(reason.as_str()), unix_now())
             .await?;
-        }
         let after = reread(&state, &id).await?;
         state.uploads.announce(&before, Some(&after));
         Ok(after)
@@ -66,13 +64,11 @@ pub async fn restore(
     let before = moderated(&state, &user, &id).await?;
     tracing::info!(%id, by = %user.sub, "track restored");
     let after = to_the_end(async move {
-        {
-            let id = id.clone();
-            db(state.uploads.db(), move |conn| {
-                store::set_takedown(conn, &id, None, unix_now())
-            })
+        state
+            .uploads
+            .records()
+            .set_takedown(&id, None, unix_now())
             .await?;
-        }
         let after = reread(&state, &id).await?;
         state.uploads.announce(&before, Some(&after));
         Ok(after)

@@ -22,7 +22,7 @@ pub(super) use self::ffmpeg::run;
 use self::ffmpeg::{count_samples, encode_hls, encode_mp3s, extract_cover, loudness, write_master};
 use super::Uploads;
 use super::formats;
-use super::store::{self, Published, cover_file};
+use super::store::{Published, cover_file};
 use crate::catalog::{MediaFile, TrackMedia};
 use crate::unix_now;
 
@@ -74,28 +74,20 @@ impl Processor {
                 Ok(published) => {
                     tracing::info!(%id, "upload ready");
                     uploads
-                        .db()
-                        .call(move |conn| store::mark_ready(conn, &id, &published, now).map(|_| ()))
+                        .records()
+                        .mark_ready(&id, &published, now)
                         .await
+                        .map(|_| ())
                 }
                 Err(failure) => {
                     tracing::info!(%id, kind = ?failure.kind, message = %failure.message, "upload failed");
-                    uploads
-                        .db()
-                        .call(move |conn| store::mark_failed(conn, &id, &failure, now))
-                        .await
+                    uploads.records().mark_failed(&id, &failure, now).await
                 }
             };
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => tracing::error!(%error, "recording the outcome of processing"),
-                Err(error) => tracing::error!(%error, "recording the outcome of processing"),
+            if let Err(error) = written {
+                tracing::error!(%error, "recording the outcome of processing");
             }
-            let owner = uploads
-                .db()
-                .call(move |conn| store::row(conn, &announced))
-                .await;
-            if let Ok(Ok(Some(row))) = owner {
+            if let Ok(Some(row)) = uploads.records().row(&announced).await {
                 uploads.tell_owner(&row.owner, &row.id);
             }
         });
@@ -112,22 +104,16 @@ fn internal(what: &str, error: impl std::fmt::Display) -> UploadFailure {
 }
 
 async fn progress(uploads: &Uploads, id: &str, value: f64) {
-    let id = id.to_owned();
     #[allow(clippy::cast_possible_truncation)] // a fraction
     let value = value as f32;
-    let _ = uploads
-        .db()
-        .call(move |conn| store::set_progress(conn, &id, value))
-        .await;
+    let _ = uploads.records().set_progress(id, value).await;
 }
 
 async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, UploadFailure> {
-    let id_owned = id.to_owned();
     let row = uploads
-        .db()
-        .call(move |conn| store::row(conn, &id_owned))
+        .records()
+        .row(id)
         .await
-        .map_err(|e| internal("reading the upload", e))?
         .map_err(|e| internal("reading the upload", e))?
         .ok_or_else(|| internal("reading the upload", "no such upload"))?;
     tokio::fs::create_dir_all(work)

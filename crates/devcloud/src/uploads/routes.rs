@@ -10,7 +10,7 @@ use strato_model::api::{
     UploadSession, UploadStatus, UploadedPart,
 };
 
-use super::shared::{PageQuery, db, owned, page_bounds, page_of, reread, shown, to_the_end};
+use super::shared::{PageQuery, owned, page_limit, reread, shown, to_the_end};
 use super::store::{self, NewRow, PatchError, Status, UploadRow};
 use super::{Uploads, formats};
 use crate::api::AppState;
@@ -39,11 +39,7 @@ pub async fn limits(
     user: User,
     State(state): State<AppState>,
 ) -> Result<Json<UploadLimits>, ApiError> {
-    let owner = user.sub;
-    let taken = db(state.uploads.db(), move |conn| {
-        store::used_bytes(conn, &owner)
-    })
-    .await?;
+    let taken = state.uploads.records().used_bytes(&user.sub).await?;
     Ok(Json(state.uploads.limits().for_listener(taken)))
 }
 
@@ -122,8 +118,7 @@ pub async fn create(
     check_new(&new, uploads)?;
     let key = idempotency_key(&headers)?;
     if let Some(key) = key.clone() {
-        let owner = user.sub.clone();
-        let earlier = db(uploads.db(), move |conn| store::by_key(conn, &owner, &key)).await?;
+        let earlier = uploads.records().by_key(&user.sub, &key).await?;
         if let Some(earlier) = earlier.filter(|r| r.status != Status::Deleted) {
             return replay(&state, &earlier).await;
         }
@@ -149,20 +144,7 @@ pub async fn create(
     // The record first, in the same transaction as the quota check: the collector never sees
     // an object or multipart upload no record names.
     let quota = uploads.limits().quota_bytes;
-    let inserted = {
-        let row = row.clone();
-        db(uploads.db(), move |conn| {
-            let tx = conn.transaction()?;
-            let taken = store::used_bytes(&tx, &row.owner)?;
-            if taken.saturating_add(row.size) > quota {
-                return Ok(Err(taken));
-            }
-            store::insert(&tx, &row, unix_now())?;
-            tx.commit()?;
-            Ok(Ok(()))
-        })
-        .await?
-    };
+    let inserted = uploads.records().create(&row, quota, unix_now()).await?;
     if let Err(taken) = inserted {
         return Err(quota_exceeded(new.size, taken, quota));
     }
@@ -173,21 +155,11 @@ pub async fn create(
     {
         Ok(multipart) => multipart,
         Err(error) => {
-            let id = id.clone();
-            let _ = db(uploads.db(), move |conn| {
-                store::delete(conn, &id, unix_now())
-            })
-            .await;
+            let _ = uploads.records().delete(&id, unix_now()).await;
             return Err(ApiError::internal(&error));
         }
     };
-    {
-        let (id, multipart) = (id.clone(), multipart.clone());
-        db(uploads.db(), move |conn| {
-            store::set_multipart(conn, &id, &multipart)
-        })
-        .await?;
-    }
+    uploads.records().set_multipart(&id, &multipart).await?;
     let all: Vec<u32> = (1..=part_count).collect();
     let session = session(&state, &reread(&state, &id).await?, &all).await?;
     let location =
@@ -383,13 +355,11 @@ pub async fn complete(
                 .complete(&key, &multipart, &parts)
                 .await
                 .map_err(|e| ApiError::internal(&e))?;
-            let started = {
-                let id = id.clone();
-                db(state.uploads.db(), move |conn| {
-                    store::start_processing(conn, &id, unix_now())
-                })
-                .await?
-            };
+            let started = state
+                .uploads
+                .records()
+                .start_processing(&id, unix_now())
+                .await?;
             if started {
                 state.uploads.process(id);
             }
@@ -413,14 +383,15 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<Upload>>, ApiError> {
-    let (offset, limit) = page_bounds(query.cursor.as_deref(), query.limit)?;
-    let owner = user.sub;
-    let rows = db(state.uploads.db(), move |conn| {
-        store::list_owned(conn, &owner, offset, limit + 1)
-    })
-    .await?;
-    let items = rows.iter().filter_map(UploadRow::upload).collect();
-    Ok(Json(page_of(items, offset, limit)))
+    let page = state
+        .uploads
+        .records()
+        .list_owned(&user.sub, query.cursor.as_deref(), page_limit(query.limit)?)
+        .await?;
+    Ok(Json(Page {
+        items: page.items.iter().filter_map(UploadRow::upload).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// `GET /v1/uploads/{id}`.
@@ -441,11 +412,11 @@ pub async fn update(
 ) -> Result<Json<Upload>, ApiError> {
     let before = owned(&state, &user, &id).await?;
     let outcome = to_the_end(async move {
-        let row = before.clone();
-        let outcome = db(state.uploads.db(), move |conn| {
-            store::patch(conn, &row, &patch, unix_now())
-        })
-        .await?;
+        let outcome = state
+            .uploads
+            .records()
+            .patch(&before, &patch, unix_now())
+            .await?;
         if outcome.is_err() {
             return Ok(outcome.map(|()| before));
         }
@@ -480,13 +451,11 @@ pub async fn put_cover(
         return Err(unsupported());
     }
     // The version is recorded before its file exists, so the collector keeps it.
-    let version = {
-        let id = id.clone();
-        db(state.uploads.db(), move |conn| {
-            store::next_cover_version(conn, &id, unix_now())
-        })
-        .await?
-    };
+    let version = state
+        .uploads
+        .records()
+        .next_cover_version(&id, unix_now())
+        .await?;
     let work = state
         .uploads
         .work_dir()
@@ -499,11 +468,11 @@ pub async fn put_cover(
         .await
         .is_err()
     {
-        let id = id.clone();
-        db(state.uploads.db(), move |conn| {
-            store::undo_cover_version(conn, &id, version)
-        })
-        .await?;
+        state
+            .uploads
+            .records()
+            .undo_cover_version(&id, version)
+            .await?;
         return Err(unsupported());
     }
     let after = reread(&state, &id).await?;
@@ -522,10 +491,7 @@ pub async fn delete(
     {
         let (state, id, row) = (state.clone(), id.clone(), row.clone());
         to_the_end(async move {
-            db(state.uploads.db(), move |conn| {
-                store::delete(conn, &id, unix_now())
-            })
-            .await?;
+            state.uploads.records().delete(&id, unix_now()).await?;
             state.uploads.announce(&row, None);
             Ok(())
         })
