@@ -19,29 +19,37 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EXECUTABLES=${1:?usage: contract-on-lambda.sh EXECUTABLES_JSON}
 TESTS=(auth catalog playlists telemetry uploads)
 
-AWS_LOCAL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/aws-local"
-[ -x "$AWS_LOCAL" ] || { echo "aws-local is not built: $AWS_LOCAL" >&2; exit 1; }
-
-devcloud_test() {
-    python3 - "$EXECUTABLES" "$1" <<'PY'
+# artifact KIND NAME: the executable cargo built for devcloud's test NAME (KIND test) or
+# strato-aws's binary NAME (KIND bin), from the list of this build.
+artifact() {
+    python3 - "$EXECUTABLES" "$1" "$2" <<'PY'
 import json, sys
+manifest = {"test": "crates/devcloud/Cargo.toml", "bin": "crates/aws/Cargo.toml"}[sys.argv[2]]
 for line in open(sys.argv[1]):
     try:
         message = json.loads(line)
     except ValueError:
         continue
     target = message.get("target", {})
-    if message.get("executable") and "crates/devcloud" in message.get("manifest_path", "") \
-            and target.get("name") == sys.argv[2] and "test" in target.get("kind", []):
+    # A binary's own unit tests are a "bin" target too, built with the test profile.
+    is_test_build = message.get("profile", {}).get("test", False)
+    if message.get("executable") and message.get("manifest_path", "").endswith(manifest) \
+            and target.get("name") == sys.argv[3] and sys.argv[2] in target.get("kind", []) \
+            and is_test_build == (sys.argv[2] == "test"):
         print(message["executable"])
         break
 PY
 }
 
+AWS_LOCAL=$(artifact bin aws-local)
+[ -x "$AWS_LOCAL" ] || { echo "aws-local is not in $EXECUTABLES" >&2; exit 1; }
+
 status=0
 for name in "${TESTS[@]}"; do
-    executable=$(devcloud_test "$name")
+    executable=$(artifact test "$name")
     if [ -z "$executable" ]; then
+        # A Running line with no result: counted as one failure.
+        echo "     Running tests/$name.rs (missing)"
         echo "devcloud's test executable \"$name\" is not in $EXECUTABLES" >&2
         status=1
         continue

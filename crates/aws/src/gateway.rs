@@ -15,30 +15,36 @@
 //! API gives for them: 413 when the event is too big, 500 when the answer is. These bodies are
 //! API Gateway's own, not problems; the contract's payloads must stay under the limit.
 //!
-//! What this cannot show: API Gateway's own limits but this one (its 30 s timeout, throttling),
-//! its header rules (it drops some, such as `Connection`), and X-Ray's sampling decision.
+//! What this cannot show: API Gateway's own limits but these (its 30 s timeout, throttling),
+//! its header rules (it drops some, such as `Connection`), and X-Ray's own sampling (the
+//! client's decision is passed on, else the request is sampled). Nothing but the event
+//! crosses, as on AWS: devcloud's fault rules that ride on a request's extensions (a grant's
+//! shortened lifetime) do not reach the function, so fault tests stay devcloud's.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use futures_util::FutureExt as _;
 use lambda_http::lambda_runtime::{Context, LambdaEvent};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Service as _};
 use serde_json::{Map, Value, json};
+use strato_devcloud::access_log::new_trace_root;
 use strato_model::api::{TRACE_HEADER, trace_root};
 
 /// Lambda's limit on a synchronous invocation's payload, each way, in bytes (its error
 /// messages name this figure; the quotas page says "6 MB").
 pub const INVOCATION_LIMIT: usize = 6_291_556;
 
-/// An HTTP API's limit on a request's body.
-const REQUEST_BODY_LIMIT: usize = 10 * 1024 * 1024;
+/// An HTTP API's limit on a request's body ("10 MB" in its quotas).
+const REQUEST_BODY_LIMIT: usize = 10_000_000;
 
 /// A router that answers every request as an HTTP API in front of `function` does.
 pub fn front(function: Router) -> Router {
@@ -86,51 +92,88 @@ pub async fn invoke(
 
 async fn answer(function: Router, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(body) = to_bytes(body, REQUEST_BODY_LIMIT).await else {
-        return gateway_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+    let body = match to_bytes(body, REQUEST_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(error) if too_long(&error) => {
+            return gateway_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+        }
+        // The client went away or sent a broken body: nobody is left to answer.
+        Err(_) => return gateway_message(StatusCode::BAD_REQUEST, "Bad Request"),
     };
     let request_id = uuid::Uuid::new_v4().to_string();
-    let trace = trace_of(&parts.headers);
+    let trace = Trace::of(&parts.headers);
     let event = event(&parts, &body, &request_id, &trace).to_string();
     if event.len() > INVOCATION_LIMIT {
         return gateway_message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
     }
     let mut context = Context::default();
     context.request_id = request_id;
-    context.xray_trace_id = Some(format!(
-        "Root={trace};Parent={};Sampled=1",
-        &uuid::Uuid::new_v4().simple().to_string()[..16]
-    ));
-    match invoke(function, &event, context).await {
-        Ok(answer) if answer.len() <= INVOCATION_LIMIT => {
+    context.xray_trace_id = Some(trace.for_the_function());
+    // The Lambda runtime answers a panicking handler with an error, which API Gateway turns
+    // into a 500; a dropped connection would hide it.
+    let invoked = std::panic::AssertUnwindSafe(invoke(function, &event, context))
+        .catch_unwind()
+        .await;
+    match invoked {
+        Ok(Ok(answer)) if answer.len() <= INVOCATION_LIMIT => {
             http_response(&answer).unwrap_or_else(|| internal("a malformed answer"))
         }
-        Ok(answer) => internal(&format!("an answer of {} bytes", answer.len())),
-        Err(error) => internal(&error.to_string()),
+        Ok(Ok(answer)) => internal(&format!("an answer of {} bytes", answer.len())),
+        Ok(Err(error)) => internal(&error.to_string()),
+        Err(_) => internal("the handler panicked"),
     }
 }
 
-/// The request's trace root, or a new one as API Gateway starts when there is none.
-fn trace_of(headers: &HeaderMap) -> String {
-    headers
-        .get(TRACE_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .and_then(trace_root)
-        .map_or_else(
-            || {
-                let id = uuid::Uuid::new_v4().simple().to_string();
-                format!(
-                    "1-{:08x}-{}",
-                    strato_devcloud::unix_now() & 0xffff_ffff,
-                    &id[..24]
-                )
-            },
-            str::to_owned,
-        )
+/// Whether reading a body failed on the request size limit.
+fn too_long(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// The trace a request is part of: its root (the client's, or one devcloud's access log
+/// started) and the client's sampling decision.
+struct Trace {
+    root: String,
+    sampled: Option<String>,
+}
+
+impl Trace {
+    fn of(headers: &HeaderMap) -> Self {
+        let header = headers
+            .get(TRACE_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        Self {
+            root: trace_root(header).map_or_else(new_trace_root, str::to_owned),
+            sampled: header
+                .split(';')
+                .find_map(|part| part.trim().strip_prefix("Sampled="))
+                .map(str::to_owned),
+        }
+    }
+
+    /// As Lambda hands it to a traced function: the root, a parent segment, the decision (the
+    /// client's, else sampled: X-Ray's rule traces the first request each second).
+    fn for_the_function(&self) -> String {
+        let parent = &uuid::Uuid::new_v4().simple().to_string()[..16];
+        let sampled = self.sampled.as_deref().unwrap_or("1");
+        format!("Root={};Parent={parent};Sampled={sampled}", self.root)
+    }
 }
 
 /// The event an HTTP API sends for this request (payload format 2.0).
-fn event(parts: &axum::http::request::Parts, body: &[u8], request_id: &str, trace: &str) -> Value {
+fn event(
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+    request_id: &str,
+    trace: &Trace,
+) -> Value {
     let mut headers = Map::new();
     let mut cookies = Vec::new();
     for name in parts.headers.keys() {
@@ -158,12 +201,20 @@ fn event(parts: &axum::http::request::Parts, body: &[u8], request_id: &str, trac
         .headers
         .get(header::HOST)
         .and_then(|value| value.to_str().ok())
-        .unwrap_or("localhost")
-        .to_owned();
-    headers.insert("x-forwarded-proto".into(), "http".into());
+        .unwrap_or("localhost");
+    // The domain name API Gateway answers on has no port; aws-local's address has one.
+    let (domain, port) = host.rsplit_once(':').unwrap_or((host, "443"));
+    let source = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "127.0.0.1".to_owned(), |peer| peer.0.ip().to_string());
+    // An HTTP API is reached over HTTPS only; the function is told so, as on AWS.
+    headers.insert("x-forwarded-proto".into(), "https".into());
+    headers.insert("x-forwarded-port".into(), port.into());
+    headers.insert("x-forwarded-for".into(), source.clone().into());
     headers.insert(
         TRACE_HEADER.to_ascii_lowercase(),
-        format!("Root={trace}").into(),
+        format!("Root={}", trace.root).into(),
     );
     let now = time::OffsetDateTime::now_utc();
     let mut event = json!({
@@ -175,20 +226,20 @@ fn event(parts: &axum::http::request::Parts, body: &[u8], request_id: &str, trac
         "requestContext": {
             "accountId": "000000000000",
             "apiId": "aws-local",
-            "domainName": host,
-            "domainPrefix": host.split('.').next().unwrap_or_default(),
+            "domainName": domain,
+            "domainPrefix": domain.split('.').next().unwrap_or_default(),
             "http": {
                 "method": parts.method.as_str(),
                 "path": parts.uri.path(),
                 "protocol": format!("{:?}", parts.version),
-                "sourceIp": "127.0.0.1",
+                "sourceIp": source,
                 "userAgent": parts.headers.get(header::USER_AGENT)
                     .and_then(|value| value.to_str().ok()).unwrap_or_default(),
             },
             "requestId": request_id,
             "routeKey": "$default",
             "stage": "$default",
-            "time": now.unix_timestamp().to_string(),
+            "time": request_time(now),
             "timeEpoch": now.unix_timestamp() * 1000 + i64::from(now.millisecond()),
         },
         "isBase64Encoded": false,
@@ -211,6 +262,22 @@ fn event(parts: &axum::http::request::Parts, body: &[u8], request_id: &str, trac
         }
     }
     event
+}
+
+/// `requestContext.time` as API Gateway writes it: `07/Dec/2026:16:58:00 +0000`.
+fn request_time(now: time::OffsetDateTime) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{:02}/{}/{}:{:02}:{:02}:{:02} +0000",
+        now.day(),
+        MONTHS[usize::from(u8::from(now.month())) - 1],
+        now.year(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 /// `queryStringParameters`: decoded, a repeated name's values joined by commas.

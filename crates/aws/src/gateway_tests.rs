@@ -17,6 +17,11 @@ fn function() -> Router {
         .route("/repeated", get(repeated_header))
         .route("/huge", get(|| async { "x".repeat(INVOCATION_LIMIT) }))
         .route("/empty", post(|| async { StatusCode::NO_CONTENT }))
+        .route("/panics", get(panics))
+}
+
+async fn panics() -> &'static str {
+    panic!("a bug in a handler")
 }
 
 async fn echo(uri: Uri, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
@@ -177,6 +182,24 @@ async fn payloads_past_lambdas_limit_get_api_gateways_answers() {
         huge.text().await.unwrap(),
         r#"{"message":"Internal Server Error"}"#
     );
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_api_gateways_500() {
+    let url = serve().await;
+    let response = reqwest::get(format!("{url}/panics")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        response.text().await.unwrap(),
+        r#"{"message":"Internal Server Error"}"#
+    );
+}
+
+#[test]
+fn the_request_time_is_written_as_api_gateway_writes_it() {
+    // 2026-03-09 07:05:02 UTC.
+    let at = time::OffsetDateTime::from_unix_timestamp(1_773_039_902).unwrap();
+    assert_eq!(super::request_time(at), "09/Mar/2026:07:05:02 +0000");
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ impl Home for AwsLocalHome {
         })?;
         let dynamodb = crate::local_client(endpoint, site.region);
         let tables = Tables::prefixed(&table_prefix(&site.args.data_dir));
-        tables::create(&dynamodb, &tables)
+        tables::create_or_keep(&dynamodb, &tables)
             .await
             .map_err(|error| Error::Stores(error.to_string()))?;
         let s3 = local_s3_client(endpoint, site.region);

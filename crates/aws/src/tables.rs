@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TimeToLiveSpecification,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 use strato_devcloud::playlists::storage::StoreError;
 
@@ -189,23 +189,51 @@ fn string_attribute(name: &str) -> Result<AttributeDefinition, StoreError> {
         .map_err(build)
 }
 
-/// Makes the tables (on demand) as a deployment has them, leaving any already there (an
-/// earlier start's): for tests and `aws-local` against moto. A deployment's tables come from
-/// `deploy/aws`.
+/// Makes the tables (on demand) as a deployment has them: for tests against moto. A table of
+/// that name already there is an error (two tests sharing a prefix). A deployment's tables
+/// come from `deploy/aws`.
 ///
 /// # Errors
 /// When a table cannot be made.
 pub async fn create(client: &Client, tables: &Tables) -> Result<(), StoreError> {
     for schema in &SCHEMAS {
-        let name = tables
-            .name_of(schema.logical_name)
-            .ok_or_else(|| StoreError::Storage("a table without a name".into()))?;
-        create_table(client, name, schema).await?;
+        create_table(client, name_in(tables, schema)?, schema, Existing::Refuse).await?;
     }
     Ok(())
 }
 
-async fn create_table(client: &Client, name: &str, schema: &TableSchema) -> Result<(), StoreError> {
+/// Makes the tables that are missing, and keeps those an earlier start made (`aws-local`
+/// against moto, restarted on its data dir), finishing their time to live if that start
+/// stopped before it. Their keys and indexes are not compared: the prefix names one schema.
+///
+/// # Errors
+/// When a table cannot be made.
+pub async fn create_or_keep(client: &Client, tables: &Tables) -> Result<(), StoreError> {
+    for schema in &SCHEMAS {
+        create_table(client, name_in(tables, schema)?, schema, Existing::Keep).await?;
+    }
+    Ok(())
+}
+
+fn name_in<'a>(tables: &'a Tables, schema: &TableSchema) -> Result<&'a str, StoreError> {
+    tables
+        .name_of(schema.logical_name)
+        .ok_or_else(|| StoreError::Storage("a table without a name".into()))
+}
+
+/// What to do with a table already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    Refuse,
+    Keep,
+}
+
+async fn create_table(
+    client: &Client,
+    name: &str,
+    schema: &TableSchema,
+    existing: Existing,
+) -> Result<(), StoreError> {
     let mut attributes: Vec<&str> = vec![schema.partition_key];
     attributes.extend(schema.sort_key);
     for index in schema.indexes {
@@ -251,11 +279,14 @@ async fn create_table(client: &Client, name: &str, schema: &TableSchema) -> Resu
     match request.send().await {
         Ok(_) => {}
         Err(error)
-            if error
-                .as_service_error()
-                .is_some_and(CreateTableError::is_resource_in_use_exception) =>
+            if existing == Existing::Keep
+                && error
+                    .as_service_error()
+                    .is_some_and(CreateTableError::is_resource_in_use_exception) =>
         {
-            return Ok(());
+            if schema.ttl.is_none() || ttl_enabled(client, name).await? {
+                return Ok(());
+            }
         }
         Err(error) => return Err(sdk(error)),
     }
@@ -275,6 +306,25 @@ async fn create_table(client: &Client, name: &str, schema: &TableSchema) -> Resu
             .map_err(sdk)?;
     }
     Ok(())
+}
+
+/// Whether a table's time to live is on (or being turned on).
+async fn ttl_enabled(client: &Client, name: &str) -> Result<bool, StoreError> {
+    let described = client
+        .describe_time_to_live()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(sdk)?;
+    Ok(described
+        .time_to_live_description()
+        .and_then(|description| description.time_to_live_status())
+        .is_some_and(|status| {
+            matches!(
+                status,
+                TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling
+            )
+        }))
 }
 
 #[cfg(test)]

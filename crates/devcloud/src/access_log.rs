@@ -6,8 +6,10 @@
 //! cookies) are never logged, but for the trace id.
 //!
 //! The trace id is the `Root` of the request's `X-Amzn-Trace-Id` (`docs/api.md`, "Tracing");
-//! a request without one starts a trace of its own, as API Gateway does. Either way the
-//! response carries it back, so a client can name it when it reports a problem.
+//! a request without one starts a trace of its own, as API Gateway does, and goes on with it
+//! (the handlers and the contract's home see the same root). Either way the response carries
+//! it back, so a client can name it when it reports a problem; the contract's router does the
+//! same on its own ([`echo_trace`]), as a deployment's function must.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -24,13 +26,34 @@ use strato_model::api::{TRACE_HEADER, trace_root};
 
 /// A trace id for a request that came without one: this second, and 24 hex digits of a
 /// random UUID (88 random bits: the version digit is fixed).
-fn new_trace_root() -> String {
+#[must_use]
+pub fn new_trace_root() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("1-{:08x}-{}", crate::unix_now() & 0xffff_ffff, &id[..24])
 }
 
+/// Middleware: answers with the request's trace root, for the contract's router, which a
+/// deployment's function serves without devcloud's access log around it.
+pub async fn echo_trace(request: Request, next: Next) -> Response {
+    let root = request
+        .headers()
+        .get(TRACE_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(trace_root)
+        .and_then(|root| HeaderValue::from_str(&format!("Root={root}")).ok());
+    let mut response = next.run(request).await;
+    if let Some(root) = root {
+        response.headers_mut().insert(TRACE_HEADER, root);
+    }
+    response
+}
+
 /// Middleware; the state names the listener.
-pub async fn log(State(listener): State<&'static str>, request: Request, next: Next) -> Response {
+pub async fn log(
+    State(listener): State<&'static str>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = path
@@ -43,7 +66,14 @@ pub async fn log(State(listener): State<&'static str>, request: Request, next: N
         .get(TRACE_HEADER)
         .and_then(|value| value.to_str().ok())
         .and_then(trace_root)
-        .map_or_else(new_trace_root, str::to_owned);
+        .map(str::to_owned);
+    let trace = trace.unwrap_or_else(|| {
+        let trace = new_trace_root();
+        if let Ok(value) = HeaderValue::from_str(&format!("Root={trace}")) {
+            request.headers_mut().insert(TRACE_HEADER, value);
+        }
+        trace
+    });
     let started = Instant::now();
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&format!("Root={trace}")) {

@@ -79,8 +79,9 @@ pub fn router(state: AppState, faults: Arc<FaultStore>, front: Router) -> Router
         .method_not_allowed_fallback(problem::method_not_allowed)
 }
 
-/// The contract (`docs/api.md`): every `/v1` route but the live channel, which a deployment's
-/// API function serves; an unknown path or method is a problem.
+/// The contract (`docs/api.md`): every `/v1` route but the live channel, the routes a
+/// deployment's API function serves; an unknown path or method is a problem, and every answer
+/// carries the request's trace root back.
 pub fn contract_router(state: AppState) -> Router {
     Router::new()
         .route("/v1/config", get(config))
@@ -146,6 +147,7 @@ pub fn contract_router(state: AppState) -> Router {
         .with_state(state)
         .fallback(problem::no_such_route)
         .method_not_allowed_fallback(problem::method_not_allowed)
+        .layer(axum::middleware::from_fn(crate::access_log::echo_trace))
 }
 
 /// `GET /admin/cdn-signatures` (loopback peers only): every CDN signature and cookie policy

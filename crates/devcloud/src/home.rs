@@ -9,7 +9,9 @@
 //!   into API Gateway's event and answered by the handler a deployment's function runs.
 //!
 //! So the same integration tests can run against either process and hold both to the
-//! contract.
+//! contract. One difference stays: a method `/v1/live` does not take is devcloud's 405 in
+//! either home, where a deployment's API function would answer 404 (the live channel is a
+//! WebSocket API of its own there).
 
 use std::sync::Arc;
 
