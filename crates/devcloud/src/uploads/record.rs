@@ -1,14 +1,15 @@
-//! An upload's record as stored: its row read from SQLite, and what it shows as (the
-//! owner's `Upload`, everyone's `Track`). The functions that read and write it are
-//! [`super::store`]'s.
+//! An upload's record as stored: its row read from SQLite, what it shows as (the owner's
+//! `Upload`, everyone's `Track`), and the changes every store makes the same way (an owner's
+//! edit, what processing found). The SQL that reads and writes it is [`super::store`]'s.
 
 use rusqlite::Row;
 use sha2::{Digest as _, Sha256};
 use strato_model::api::{
     FailureKind, Listener, ReplayGain, Takedown, Track, Upload, UploadDetails, UploadFailure,
-    UploadStatus, Visibility,
+    UploadPatch, UploadStatus, Visibility,
 };
 
+use super::store::{NewRow, Published};
 use crate::catalog::TrackMedia;
 
 /// What a listener who left a detail empty sees.
@@ -42,6 +43,8 @@ pub struct UploadRow {
     pub cover_version: Option<u32>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When it became ready.
+    pub published_at: Option<i64>,
 }
 
 /// An upload's status, with the tombstone the API never shows.
@@ -52,7 +55,21 @@ pub enum Status {
 }
 
 impl Status {
-    fn parse(text: &str) -> Self {
+    /// As stored.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Live(UploadStatus::Uploading) => "uploading",
+            Self::Live(UploadStatus::Processing) => "processing",
+            Self::Live(UploadStatus::Ready) => "ready",
+            Self::Live(UploadStatus::Failed) => "failed",
+            Self::Deleted => "deleted",
+        }
+    }
+
+    /// From its stored name (anything unknown is a tombstone: never shown).
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
         match text {
             "uploading" => Self::Live(UploadStatus::Uploading),
             "processing" => Self::Live(UploadStatus::Processing),
@@ -63,14 +80,16 @@ impl Status {
     }
 }
 
-pub(super) fn visibility_name(visibility: Visibility) -> &'static str {
+#[must_use]
+pub fn visibility_name(visibility: Visibility) -> &'static str {
     match visibility {
         Visibility::Private => "private",
         Visibility::Public => "public",
     }
 }
 
-pub(super) fn failure_name(kind: FailureKind) -> &'static str {
+#[must_use]
+pub fn failure_name(kind: FailureKind) -> &'static str {
     match kind {
         FailureKind::NotAudio => "not_audio",
         FailureKind::TooLong => "too_long",
@@ -79,7 +98,8 @@ pub(super) fn failure_name(kind: FailureKind) -> &'static str {
     }
 }
 
-fn failure_kind(name: &str) -> FailureKind {
+#[must_use]
+pub fn failure_kind(name: &str) -> FailureKind {
     match name {
         "not_audio" => FailureKind::NotAudio,
         "too_long" => FailureKind::TooLong,
@@ -94,11 +114,13 @@ fn derived_id(prefix: &str, owner: &str, name: &str) -> String {
     format!("{prefix}-{}", hex::encode(&digest[..10]))
 }
 
-pub(super) fn album_id(owner: &str, album: Option<&str>) -> String {
+#[must_use]
+pub fn album_id(owner: &str, album: Option<&str>) -> String {
     derived_id("ual", owner, album.unwrap_or(UNKNOWN_ALBUM))
 }
 
-pub(super) fn artist_id(owner: &str, artist: Option<&str>) -> String {
+#[must_use]
+pub fn artist_id(owner: &str, artist: Option<&str>) -> String {
     derived_id("uar", owner, artist.unwrap_or(UNKNOWN_ARTIST))
 }
 
@@ -106,7 +128,7 @@ pub(super) const COLUMNS: &str = "u.id, u.owner, u.owner_name, u.file_name, u.si
     u.progress, u.visibility, u.title, u.artist, u.album, u.track_number, u.album_id, \
     u.artist_id, u.object_key, u.multipart_id, u.part_size, u.part_count, u.failure_kind, \
     u.failure_message, u.takedown_reason, u.takedown_at, u.media, u.duration_ms, u.replaygain, \
-    u.cover_version, u.created_at, u.updated_at";
+    u.cover_version, u.created_at, u.updated_at, u.published_at";
 
 pub(super) fn to_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
@@ -170,7 +192,114 @@ pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<UploadRow> {
         cover_version: row.get(26)?,
         created_at: row.get(27)?,
         updated_at: row.get(28)?,
+        published_at: row.get(29)?,
     })
+}
+
+/// Why an owner's edit was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchError {
+    Invalid(String),
+    TakenDown,
+}
+
+impl UploadRow {
+    /// The record a new upload starts as: `uploading`.
+    #[must_use]
+    pub fn new(new: &NewRow, now: i64) -> Self {
+        Self {
+            id: new.id.clone(),
+            owner: new.owner.clone(),
+            owner_name: new.owner_name.clone(),
+            file_name: new.file_name.clone(),
+            size: new.size,
+            sha256: new.sha256.clone(),
+            status: Status::Live(UploadStatus::Uploading),
+            progress: 0.0,
+            visibility: new.visibility,
+            details: new.details.clone(),
+            album_id: album_id(&new.owner, new.details.album.as_deref()),
+            artist_id: artist_id(&new.owner, new.details.artist.as_deref()),
+            object_key: new.object_key.clone(),
+            multipart_id: None,
+            part_size: new.part_size,
+            part_count: new.part_count,
+            failure: None,
+            takedown: None,
+            media: None,
+            duration_ms: None,
+            replaygain: None,
+            cover_version: None,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+        }
+    }
+
+    /// Ready with what processing found and made: the details the listener left out come
+    /// from the file's tags.
+    #[must_use]
+    pub fn made_ready(&self, published: &Published, now: i64) -> Self {
+        let (mine, tags) = (&self.details, &published.tags);
+        let details = UploadDetails {
+            title: mine.title.clone().or_else(|| tags.title.clone()),
+            artist: mine.artist.clone().or_else(|| tags.artist.clone()),
+            album: mine.album.clone().or_else(|| tags.album.clone()),
+            track_number: mine.track_number.or(tags.track_number),
+        };
+        Self {
+            status: Status::Live(UploadStatus::Ready),
+            progress: 1.0,
+            album_id: album_id(&self.owner, details.album.as_deref()),
+            artist_id: artist_id(&self.owner, details.artist.as_deref()),
+            details,
+            media: Some(published.media.clone()),
+            duration_ms: Some(published.duration_ms),
+            replaygain: published.replaygain,
+            cover_version: published.has_cover.then_some(1),
+            updated_at: now,
+            published_at: Some(now),
+            ..self.clone()
+        }
+    }
+
+    /// An owner's edit: absent fields stay, an empty string clears a detail (the title then
+    /// falls back to the file's name), a track taken down cannot be made public.
+    ///
+    /// # Errors
+    /// When a detail is too long, or the edit would publish a track taken down.
+    pub fn patched(&self, patch: &UploadPatch, now: i64) -> Result<Self, PatchError> {
+        let clean = |value: &Option<String>, old: &Option<String>, what: &str| match value {
+            None => Ok(old.clone()),
+            Some(text) if text.chars().count() > 200 => Err(PatchError::Invalid(format!(
+                "the {what} is longer than 200 characters"
+            ))),
+            Some(text) => Ok(Some(text.trim().to_owned()).filter(|t| !t.is_empty())),
+        };
+        let old = &self.details;
+        let details = UploadDetails {
+            title: clean(&patch.title, &old.title, "title")?,
+            artist: clean(&patch.artist, &old.artist, "artist")?,
+            album: clean(&patch.album, &old.album, "album")?,
+            track_number: match patch.track_number {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => old.track_number,
+            },
+        };
+        let visibility = patch.visibility.unwrap_or(self.visibility);
+        if visibility == Visibility::Public && self.takedown.is_some() {
+            return Err(PatchError::TakenDown);
+        }
+        Ok(Self {
+            album_id: album_id(&self.owner, details.album.as_deref()),
+            artist_id: artist_id(&self.owner, details.artist.as_deref()),
+            details,
+            visibility,
+            updated_at: now,
+            ..self.clone()
+        })
+    }
 }
 
 impl UploadRow {

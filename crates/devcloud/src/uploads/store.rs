@@ -8,10 +8,11 @@ use strato_model::api::{
     Listener, ReplayGain, UploadDetails, UploadFailure, UploadPatch, UploadStatus, Visibility,
 };
 
-use super::record::{
-    COLUMNS, album_id, artist_id, failure_name, read_row, to_i64, to_u64, visibility_name,
+use super::record::{COLUMNS, read_row, to_i64, to_u64};
+pub use super::record::{
+    PatchError, Status, UploadRow, album_id, artist_id, cover_file, failure_kind, failure_name,
+    visibility_name,
 };
-pub use super::record::{Status, UploadRow, cover_file};
 use crate::catalog::TrackMedia;
 
 /// The condition "upload `u` is a track the listener bound to SQL parameter `viewer` may
@@ -276,15 +277,8 @@ pub fn mark_ready(
     if current.status != Status::Live(UploadStatus::Processing) {
         return Ok(false);
     }
-    let tags = &published.tags;
-    let title = current.details.title.clone().or_else(|| tags.title.clone());
-    let artist = current
-        .details
-        .artist
-        .clone()
-        .or_else(|| tags.artist.clone());
-    let album = current.details.album.clone().or_else(|| tags.album.clone());
-    let number = current.details.track_number.or(tags.track_number);
+    let ready = current.made_ready(published, now);
+    let details = &ready.details;
     tx.prepare_cached(
         "UPDATE uploads SET status = 'ready', progress = 1, title = ?2, artist = ?3, album = ?4,
              track_number = ?5, album_id = ?6, artist_id = ?7, media = ?8, duration_ms = ?9,
@@ -293,18 +287,18 @@ pub fn mark_ready(
     )?
     .execute(params![
         id,
-        title,
-        artist,
-        album,
-        number,
-        album_id(&current.owner, album.as_deref()),
-        artist_id(&current.owner, artist.as_deref()),
+        details.title,
+        details.artist,
+        details.album,
+        details.track_number,
+        ready.album_id,
+        ready.artist_id,
         serde_json::to_string(&published.media).unwrap_or_default(),
         published.duration_ms,
         published
             .replaygain
             .and_then(|gain| serde_json::to_string(&gain).ok()),
-        published.has_cover.then_some(1),
+        ready.cover_version,
         now,
     ])?;
     tx.commit()?;
@@ -331,47 +325,18 @@ pub fn mark_failed(
     Ok(())
 }
 
-/// Why a patch was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PatchError {
-    Invalid(String),
-    TakenDown,
-}
-
-/// Applies an owner's edit. An empty string clears a detail (the title falls back to the
-/// file's name).
+/// Applies an owner's edit ([`UploadRow::patched`]).
 pub fn patch(
     conn: &Connection,
     current: &UploadRow,
     patch: &UploadPatch,
     now: i64,
 ) -> rusqlite::Result<Result<(), PatchError>> {
-    let clean = |value: &Option<String>, old: &Option<String>, what: &str| match value {
-        None => Ok(old.clone()),
-        Some(text) if text.chars().count() > 200 => Err(PatchError::Invalid(format!(
-            "the {what} is longer than 200 characters"
-        ))),
-        Some(text) => Ok(Some(text.trim().to_owned()).filter(|t| !t.is_empty())),
+    let edited = match current.patched(patch, now) {
+        Ok(edited) => edited,
+        Err(refused) => return Ok(Err(refused)),
     };
-    let details = &current.details;
-    let fields = (
-        clean(&patch.title, &details.title, "title"),
-        clean(&patch.artist, &details.artist, "artist"),
-        clean(&patch.album, &details.album, "album"),
-    );
-    let (title, artist, album) = match fields {
-        (Ok(t), Ok(ar), Ok(al)) => (t, ar, al),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Ok(Err(e)),
-    };
-    let track_number = match patch.track_number {
-        Some(0) => None,
-        Some(n) => Some(n),
-        None => details.track_number,
-    };
-    let visibility = patch.visibility.unwrap_or(current.visibility);
-    if visibility == Visibility::Public && current.takedown.is_some() {
-        return Ok(Err(PatchError::TakenDown));
-    }
+    let details = &edited.details;
     conn.prepare_cached(
         "UPDATE uploads SET title = ?2, artist = ?3, album = ?4, track_number = ?5,
              album_id = ?6, artist_id = ?7, visibility = ?8, updated_at = ?9
@@ -379,13 +344,13 @@ pub fn patch(
     )?
     .execute(params![
         current.id,
-        title,
-        artist,
-        album,
-        track_number,
-        album_id(&current.owner, album.as_deref()),
-        artist_id(&current.owner, artist.as_deref()),
-        visibility_name(visibility),
+        details.title,
+        details.artist,
+        details.album,
+        details.track_number,
+        edited.album_id,
+        edited.artist_id,
+        visibility_name(edited.visibility),
         now,
     ])?;
     Ok(Ok(()))
