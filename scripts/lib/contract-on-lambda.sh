@@ -3,21 +3,21 @@
 # executables, already built by scripts/test (no cargo run here, so no second feature
 # resolution), each pointed at `aws-local` through STRATO_DEVCLOUD_BIN. There the contract's
 # requests become API Gateway's events and reach the API function's handler, with playlists,
-# accounts and playback reports in moto's DynamoDB and S3 (crates/aws/src/local.rs).
+# accounts, uploads' records and playback reports in moto's DynamoDB and S3
+# (crates/aws/src/local.rs).
 #
 #   contract-on-lambda.sh EXECUTABLES_JSON
 #
 # EXECUTABLES_JSON: cargo's JSON messages of `cargo test --no-run` (scripts/test's list).
 # Prints each executable's output after a cargo-like `Running` line, for count_tests.py.
 #
-# Not re-run: `cdn`, `faults`, `subsonic*` (devcloud's own, no part of the API function);
-# `live`, `devices` (the live channel is devcloud's here: API Gateway's WebSocket API is to
-# come); `upload_sharing` (uploads are still in devcloud's SQLite, which the DynamoDB
-# playlists' availability check cannot see).
+# Not re-run: `cdn`, `faults`, `subsonic*` (devcloud's own, no part of the API function; fault
+# rules ride on request extensions, which no event carries); `live`, `devices` (the live
+# channel is devcloud's here: API Gateway's WebSocket API is to come).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EXECUTABLES=${1:?usage: contract-on-lambda.sh EXECUTABLES_JSON}
-TESTS=(auth catalog playlists telemetry uploads)
+TESTS=(auth catalog playlists telemetry uploads upload_sharing)
 
 # artifact KIND NAME: the executable cargo built for devcloud's test NAME (KIND test) or
 # strato-aws's binary NAME (KIND bin), from the list of this build.

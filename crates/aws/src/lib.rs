@@ -8,7 +8,8 @@
 //! - [`playlists`]: [`playlists::DynamoPlaylists`], the playlists, their items in blocks, the
 //!   per-listener change feed and idempotency records, each write one transaction.
 //! - [`accounts`]: [`accounts::DynamoAccounts`], listeners' sign-outs and names.
-//! - [`uploads`]: who may see an upload, asked of many at once.
+//! - [`uploads`]: [`uploads::DynamoUploads`], uploads' records and who may see them, the
+//!   storage each listener uses kept as a counter.
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
 //! - [`telemetry`]: [`telemetry::DynamoTelemetry`], playback reports taken once, kept in S3.
 //! - [`attrs`]: reading and writing items.

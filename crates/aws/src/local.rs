@@ -1,10 +1,10 @@
-//! `aws-local`'s home of the contract: devcloud's process with the contract's stores in
-//! `DynamoDB` and S3 (moto's) and every contract request answered through API Gateway's event
+//! `aws-local`'s home of the contract: devcloud's process with the contract's stores
+//! (playlists, accounts, uploads' records, playback reports) in `DynamoDB` and S3 (moto's) and every contract request answered through API Gateway's event
 //! ([`gateway`](crate::gateway)), as a deployment's API function answers it. devcloud's
 //! integration tests run against it a second time (`scripts/lib/contract-on-lambda.sh`).
 //!
-//! Not yet in their AWS form (still devcloud's, in its `SQLite` file and folders): uploads,
-//! their media and processing, and the live channel's connections.
+//! Not yet in their AWS form (still devcloud's, in its folders and process): uploads' media
+//! and processing, and the live channel's connections.
 
 use std::path::Path;
 
@@ -13,13 +13,13 @@ use axum::Router;
 use sha2::{Digest as _, Sha256};
 use strato_devcloud::Error;
 use strato_devcloud::home::{Home, Site, Stores};
-use strato_devcloud::uploads::sqlite::SqliteUploads;
 
 use crate::accounts::DynamoAccounts;
 use crate::bodies::{AnswerBodies, local_s3_client};
 use crate::playlists::DynamoPlaylists;
 use crate::tables::{self, Tables};
 use crate::telemetry::DynamoTelemetry;
+use crate::uploads::DynamoUploads;
 
 /// The contract on moto's `DynamoDB` and S3, behind API Gateway's events.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,9 +45,8 @@ impl Home for AwsLocalHome {
                 AnswerBodies::new(s3.clone(), bucket.clone()),
             )),
             accounts: std::sync::Arc::new(DynamoAccounts::new(dynamodb.clone(), tables.clone())),
+            uploads: std::sync::Arc::new(DynamoUploads::new(dynamodb.clone(), tables.clone())),
             telemetry: std::sync::Arc::new(DynamoTelemetry::new(dynamodb, tables, s3, bucket)),
-            // Still devcloud's own: uploads on DynamoDB are to come.
-            uploads: std::sync::Arc::new(SqliteUploads::new(site.db.clone())),
         })
     }
 

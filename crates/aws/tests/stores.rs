@@ -1,5 +1,5 @@
-//! devcloud's contract on `DynamoDB` and S3: the conformance suites every playlist, account
-//! and telemetry store runs through, against moto (a real server over loopback), and what only
+//! devcloud's contract on `DynamoDB` and S3: the conformance suites every playlist, account,
+//! upload and telemetry store runs through, against moto (a real server over loopback), and what only
 //! these stores have to get right (item blocks, uploads' availability).
 //!
 //! A full playlist's answer (about 900 KB) is replayed from S3 (moto's), as a deployment
@@ -23,6 +23,7 @@ use strato_aws::bodies::{AnswerBodies, local_s3_client};
 use strato_aws::playlists::DynamoPlaylists;
 use strato_aws::tables::{self, Tables};
 use strato_aws::telemetry::DynamoTelemetry;
+use strato_aws::uploads::DynamoUploads;
 use strato_devcloud::playlists::conformance::{self, NOW, playlist_of, request};
 use strato_devcloud::playlists::storage::{PlaylistOp, PlaylistStore, Precondition, StoreError};
 use strato_devcloud::telemetry::TelemetryStore;
@@ -50,6 +51,12 @@ async fn store() -> (DynamoPlaylists, Client, Tables) {
 async fn dynamodb_keeps_the_playlist_contract() {
     let (playlists, _, _) = store().await;
     conformance::run(&playlists).await;
+}
+
+#[tokio::test]
+async fn dynamodb_keeps_the_upload_contract() {
+    let (_, client, tables) = store().await;
+    strato_devcloud::uploads::conformance::run(&DynamoUploads::new(client, tables)).await;
 }
 
 #[tokio::test]

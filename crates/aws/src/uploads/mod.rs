@@ -1,10 +1,17 @@
-//! Who may see an upload, read from the `Uploads` table: ready, not taken down, and public or
-//! the viewer's own. The same rule as devcloud's `uploads::store::visible_to`, asked of many
-//! ids at once (a playlist's availability, an `AddItems`' uploads).
+//! Uploads' records in the `Uploads` table: [`DynamoUploads`] (devcloud's `UploadStore`), the
+//! item and its index keys ([`item`]), and who may see an upload, asked of many ids at once
+//! ([`visible_uploads`]: a playlist's availability, an `AddItems`' uploads): ready, not taken
+//! down, and public or the viewer's own, the rule of devcloud's `uploads::store::visible_to`.
 //!
 //! An upload item is keyed by `id` and carries, among its other attributes, `owner`, `status`
 //! (`uploading`, `processing`, `ready`, `failed`, `deleted`), `visibility` (`private`,
 //! `public`) and, once taken down, `takedown_at`.
+
+pub mod item;
+mod pages;
+mod records;
+
+pub use records::DynamoUploads;
 
 use std::collections::HashSet;
 
