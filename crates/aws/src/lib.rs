@@ -11,6 +11,7 @@
 //! - [`uploads`]: [`uploads::DynamoUploads`], uploads' records and who may see them, the
 //!   storage each listener uses kept as a counter.
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
+//! - [`queue`]: [`queue::SqsQueue`], the processing queue on SQS.
 //! - [`telemetry`]: [`telemetry::DynamoTelemetry`], playback reports taken once, kept in S3.
 //! - [`attrs`]: reading and writing items.
 //! - [`gateway`]: API Gateway's HTTP API in front of the API function, in process.
@@ -23,6 +24,7 @@ pub mod bodies;
 pub mod gateway;
 pub mod local;
 pub mod playlists;
+pub mod queue;
 pub mod tables;
 pub mod telemetry;
 pub mod uploads;

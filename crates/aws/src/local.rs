@@ -1,10 +1,12 @@
 //! `aws-local`'s home of the contract: devcloud's process with the contract's stores
-//! (playlists, accounts, uploads' records, playback reports) in `DynamoDB` and S3 (moto's) and every contract request answered through API Gateway's event
+//! (playlists, accounts, uploads' records, playback reports) in `DynamoDB` and S3 and the
+//! processing queue in SQS (moto's), and every contract request answered through API Gateway's event
 //! ([`gateway`](crate::gateway)), as a deployment's API function answers it. devcloud's
 //! integration tests run against it a second time (`scripts/lib/contract-on-lambda.sh`).
 //!
 //! Not yet in their AWS form (still devcloud's, in its folders and process): uploads' media
-//! and processing, and the live channel's connections.
+//! (processing's worker runs here, taking its jobs from SQS as the processing function
+//! would), and the live channel's connections.
 
 use std::path::Path;
 
@@ -17,6 +19,7 @@ use strato_devcloud::home::{Home, Site, Stores};
 use crate::accounts::DynamoAccounts;
 use crate::bodies::{AnswerBodies, local_s3_client};
 use crate::playlists::DynamoPlaylists;
+use crate::queue::{SqsQueue, local_sqs_client};
 use crate::tables::{self, Tables};
 use crate::telemetry::DynamoTelemetry;
 use crate::uploads::DynamoUploads;
@@ -38,6 +41,10 @@ impl Home for AwsLocalHome {
             .map_err(|error| Error::Stores(error.to_string()))?;
         let s3 = local_s3_client(endpoint, site.region);
         let bucket = site.args.upload_bucket.clone();
+        let queue_name = format!("{}processing", table_prefix(&site.args.data_dir));
+        let processing = SqsQueue::create(local_sqs_client(endpoint, site.region), &queue_name)
+            .await
+            .map_err(|error| Error::Stores(error.to_string()))?;
         Ok(Stores {
             playlists: std::sync::Arc::new(DynamoPlaylists::new(
                 dynamodb.clone(),
@@ -46,6 +53,7 @@ impl Home for AwsLocalHome {
             )),
             accounts: std::sync::Arc::new(DynamoAccounts::new(dynamodb.clone(), tables.clone())),
             uploads: std::sync::Arc::new(DynamoUploads::new(dynamodb.clone(), tables.clone())),
+            processing: std::sync::Arc::new(processing),
             telemetry: std::sync::Arc::new(DynamoTelemetry::new(dynamodb, tables, s3, bucket)),
         })
     }

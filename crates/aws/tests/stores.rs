@@ -60,6 +60,29 @@ async fn dynamodb_keeps_the_upload_contract() {
 }
 
 #[tokio::test]
+async fn sqs_gives_a_job_to_one_worker_and_keeps_it_until_done() {
+    use strato_devcloud::uploads::queue::ProcessingQueue as _;
+    let moto = Moto::start();
+    let client = strato_aws::queue::local_sqs_client(moto.url(), "us-east-1");
+    let name = format!("t{}-processing", uuid::Uuid::new_v4().simple());
+    let queue = strato_aws::queue::SqsQueue::create(client, &name)
+        .await
+        .unwrap();
+    assert!(queue.keeps_jobs());
+    queue.enqueue("up-1").await.unwrap();
+    let job = queue.next().await.unwrap().unwrap();
+    assert_eq!(job.upload_id, "up-1");
+    let hidden = tokio::time::timeout(std::time::Duration::from_secs(3), queue.next()).await;
+    assert!(
+        hidden.is_err(),
+        "a job being processed went to a second worker"
+    );
+    queue.done(&job).await.unwrap();
+    queue.enqueue("up-2").await.unwrap();
+    assert_eq!(queue.next().await.unwrap().unwrap().upload_id, "up-2");
+}
+
+#[tokio::test]
 async fn dynamodb_and_s3_keep_the_telemetry_contract() {
     let moto = Moto::start();
     let client = strato_aws::local_client(moto.url(), "us-east-1");

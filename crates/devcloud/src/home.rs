@@ -24,6 +24,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::playlists::{PlaylistStore, SqlitePlaylists};
 use crate::telemetry::{SqliteTelemetry, TelemetryStore};
+use crate::uploads::queue::{LocalQueue, ProcessingQueue};
 use crate::uploads::sqlite::SqliteUploads;
 use crate::uploads::storage::UploadStore;
 
@@ -38,6 +39,8 @@ pub struct Stores {
     pub telemetry: Arc<dyn TelemetryStore>,
     /// Uploads' records.
     pub uploads: Arc<dyn UploadStore>,
+    /// Where completed uploads wait for processing.
+    pub processing: Arc<dyn ProcessingQueue>,
 }
 
 /// What a home opens its stores with.
@@ -89,6 +92,7 @@ impl Home for LocalHome {
             accounts: Arc::new(SqliteAccounts::open(site.db.clone()).await?),
             telemetry: Arc::new(SqliteTelemetry::new(site.db.clone())),
             uploads: Arc::new(SqliteUploads::new(site.db.clone())),
+            processing: Arc::new(LocalQueue::default()),
         })
     }
 

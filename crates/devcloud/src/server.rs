@@ -263,8 +263,8 @@ async fn start_uploads(
         max_duration_ms: args.upload_max_duration_secs.saturating_mul(1000),
         quota_bytes: args.upload_quota_bytes,
     };
-    let records = Arc::clone(&stores.uploads);
-    let uploads = Uploads::start(records, storage, limits, &args.data_dir, live)
+    let (records, queue) = (Arc::clone(&stores.uploads), Arc::clone(&stores.processing));
+    let uploads = Uploads::start(records, queue, storage, limits, &args.data_dir, live)
         .await
         .map_err(|source| Error::Io {
             what: "preparing the uploads folders",

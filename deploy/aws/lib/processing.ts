@@ -71,7 +71,9 @@ export class Processing extends Construct {
         maxConcurrency: 10,
       }),
     );
-    this.process.allowTable(data.tables.Uploads, { actions: ["GetItem", "UpdateItem"] });
+    // Each change reads the record and puts it back on the condition nothing came between
+    // (strato_aws::uploads::DynamoUploads).
+    this.process.allowTable(data.tables.Uploads, { actions: ["GetItem", "PutItem"] });
     this.process.allowObjects(media.uploadsBucket, ["uploads/"], ["GetObject"]);
     this.process.allowObjects(media.mediaBucket, ["media/", "art/"], ["PutObject"]);
 

@@ -68,7 +68,7 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
   },
   "strato-process": {
     "*": XRAY,
-    "Data/Uploads": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    "Data/Uploads": ["dynamodb:GetItem", "dynamodb:PutItem"],
     "Media/MediaBucket/art/*": ["s3:PutObject"],
     "Media/MediaBucket/media/*": ["s3:PutObject"],
     "Media/UploadsBucket/uploads/*": ["s3:GetObject"],

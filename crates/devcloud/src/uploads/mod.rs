@@ -17,6 +17,7 @@ pub mod formats;
 pub mod moderation;
 pub mod object_store;
 pub mod processing;
+pub mod queue;
 mod record;
 pub mod routes;
 mod shared;
@@ -31,7 +32,7 @@ use strato_model::api::{LiveEvent, UploadLimits, UploadStatus, Visibility};
 
 use crate::live::LiveHub;
 use object_store::ObjectStore;
-use processing::Processor;
+use queue::{ProcessingQueue, QueueError};
 use storage::UploadStore;
 
 /// The service's limits on uploads.
@@ -62,7 +63,7 @@ struct Inner {
     storage: ObjectStore,
     limits: Limits,
     data_dir: PathBuf,
-    processor: Processor,
+    queue: Arc<dyn ProcessingQueue>,
     live: Arc<LiveHub>,
 }
 
@@ -75,6 +76,7 @@ impl Uploads {
     /// Makes the folders; processing left mid-way by a previous run starts again.
     pub async fn start(
         records: Arc<dyn UploadStore>,
+        queue: Arc<dyn ProcessingQueue>,
         storage: ObjectStore,
         limits: Limits,
         data_dir: &Path,
@@ -85,7 +87,7 @@ impl Uploads {
             storage,
             limits,
             data_dir: data_dir.to_owned(),
-            processor: Processor::default(),
+            queue,
             live,
         }));
         for dir in [
@@ -96,15 +98,18 @@ impl Uploads {
         ] {
             tokio::fs::create_dir_all(dir).await?;
         }
-        let unfinished = uploads
-            .records()
-            .processing_ids()
-            .await
-            .map_err(std::io::Error::other)?;
-        for id in unfinished {
-            tracing::info!(%id, "processing again an upload a previous run left");
-            uploads.process(id);
+        if !uploads.queue().keeps_jobs() {
+            let unfinished = uploads
+                .records()
+                .processing_ids()
+                .await
+                .map_err(std::io::Error::other)?;
+            for id in unfinished {
+                tracing::info!(%id, "processing again an upload a previous run left");
+                uploads.process(&id).await.map_err(std::io::Error::other)?;
+            }
         }
+        processing::run_workers(&uploads);
         Ok(uploads)
     }
 
@@ -143,9 +148,18 @@ impl Uploads {
         self.0.data_dir.join("work")
     }
 
-    /// Processes upload `id` in the background.
-    pub fn process(&self, id: String) {
-        self.0.processor.start(self.clone(), id);
+    /// Where completed uploads wait for processing.
+    #[must_use]
+    pub fn queue(&self) -> &dyn ProcessingQueue {
+        &*self.0.queue
+    }
+
+    /// Queues upload `id` for processing.
+    ///
+    /// # Errors
+    /// When the queue cannot take it.
+    pub async fn process(&self, id: &str) -> Result<(), QueueError> {
+        self.0.queue.enqueue(id).await
     }
 
     /// Tells the live channel what a committed change to an upload means: its owner's

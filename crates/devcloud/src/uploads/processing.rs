@@ -14,15 +14,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
-use strato_model::api::{FailureKind, ReplayGain, SegmentKind, UploadDetails, UploadFailure};
-use tokio::sync::Semaphore;
+use strato_model::api::{
+    FailureKind, ReplayGain, SegmentKind, UploadDetails, UploadFailure, UploadStatus,
+};
 use tokio::task::JoinSet;
 
 pub(super) use self::ffmpeg::run;
 use self::ffmpeg::{count_samples, encode_hls, encode_mp3s, extract_cover, loudness, write_master};
 use super::Uploads;
 use super::formats;
-use super::store::{Published, cover_file};
+use super::store::{Published, Status, cover_file};
 use crate::catalog::{MediaFile, TrackMedia};
 use crate::unix_now;
 
@@ -41,56 +42,66 @@ const PROBED: f64 = 0.25;
 const TRANSCODED: f64 = 0.9;
 const DESCRIBED: f64 = 0.95;
 
-/// Runs the processing of uploads, a few at a time.
-#[derive(Debug, Clone)]
-pub struct Processor {
-    permits: Arc<Semaphore>,
-}
-
-impl Default for Processor {
-    fn default() -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(CONCURRENCY)),
-        }
+/// Starts the workers: [`CONCURRENCY`] of them, each taking the queue's next job, processing
+/// it and marking it done, until the queue closes.
+pub fn run_workers(uploads: &Uploads) {
+    for _ in 0..CONCURRENCY {
+        let uploads = uploads.clone();
+        tokio::spawn(async move {
+            loop {
+                let job = match uploads.queue().next().await {
+                    Ok(Some(job)) => job,
+                    Ok(None) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "waiting for the processing queue");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                process_job(&uploads, &job.upload_id).await;
+                if let Err(error) = uploads.queue().done(&job).await {
+                    tracing::warn!(%error, id = %job.upload_id, "the job will come again");
+                }
+            }
+        });
     }
 }
 
-impl Processor {
-    /// Processes upload `id` in the background.
-    pub fn start(&self, uploads: Uploads, id: String) {
-        let permits = Arc::clone(&self.permits);
-        tokio::spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
-                return;
-            };
-            let work = uploads.work_dir().join(&id);
-            let announced = id.clone();
-            let outcome = process(&uploads, &id, &work).await;
-            let _ = tokio::fs::remove_dir_all(&work).await;
-            // What a failed run encoded (a run that published has moved it all out).
-            let _ = tokio::fs::remove_dir_all(uploads.staging_dir().join(&id)).await;
-            let now = unix_now();
-            let written = match outcome {
-                Ok(published) => {
-                    tracing::info!(%id, "upload ready");
-                    uploads
-                        .records()
-                        .mark_ready(&id, &published, now)
-                        .await
-                        .map(|_| ())
-                }
-                Err(failure) => {
-                    tracing::info!(%id, kind = ?failure.kind, message = %failure.message, "upload failed");
-                    uploads.records().mark_failed(&id, &failure, now).await
-                }
-            };
-            if let Err(error) = written {
-                tracing::error!(%error, "recording the outcome of processing");
-            }
-            if let Ok(Some(row)) = uploads.records().row(&announced).await {
-                uploads.tell_owner(&row.owner, &row.id);
-            }
-        });
+/// Processes upload `id` if it is still waiting for it, and records the outcome.
+async fn process_job(uploads: &Uploads, id: &str) {
+    match uploads.records().row(id).await {
+        Ok(Some(row)) if row.status == Status::Live(UploadStatus::Processing) => {}
+        Ok(_) => return, // deleted, or processed already: a job delivered again
+        Err(error) => {
+            tracing::error!(%error, %id, "reading an upload to process");
+            return;
+        }
+    }
+    let work = uploads.work_dir().join(id);
+    let outcome = process(uploads, id, &work).await;
+    let _ = tokio::fs::remove_dir_all(&work).await;
+    // What a failed run encoded (a run that published has moved it all out).
+    let _ = tokio::fs::remove_dir_all(uploads.staging_dir().join(id)).await;
+    let now = unix_now();
+    let written = match outcome {
+        Ok(published) => {
+            tracing::info!(%id, "upload ready");
+            uploads
+                .records()
+                .mark_ready(id, &published, now)
+                .await
+                .map(|_| ())
+        }
+        Err(failure) => {
+            tracing::info!(%id, kind = ?failure.kind, message = %failure.message, "upload failed");
+            uploads.records().mark_failed(id, &failure, now).await
+        }
+    };
+    if let Err(error) = written {
+        tracing::error!(%error, "recording the outcome of processing");
+    }
+    if let Ok(Some(row)) = uploads.records().row(id).await {
+        uploads.tell_owner(&row.owner, &row.id);
     }
 }
 

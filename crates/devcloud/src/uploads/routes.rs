@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use strato_model::api::{
-    CompleteUpload, NewUpload, Page, PartsRequest, ProblemType, Upload, UploadLimits, UploadPatch,
-    UploadSession, UploadStatus, UploadedPart,
+    CompleteUpload, FailureKind, NewUpload, Page, PartsRequest, ProblemType, Upload, UploadFailure,
+    UploadLimits, UploadPatch, UploadSession, UploadStatus, UploadedPart,
 };
 
 use super::shared::{PageQuery, owned, page_limit, reread, shown, to_the_end};
@@ -360,8 +360,20 @@ pub async fn complete(
                 .records()
                 .start_processing(&id, unix_now())
                 .await?;
-            if started {
-                state.uploads.process(id);
+            if started && let Err(error) = state.uploads.process(&id).await {
+                // Not left "processing" for ever: the listener is told to upload it again.
+                let failure = UploadFailure {
+                    kind: FailureKind::Internal,
+                    message: "The service could not start processing this file just now. \
+                              Upload it again later."
+                        .to_owned(),
+                };
+                state
+                    .uploads
+                    .records()
+                    .mark_failed(&id, &failure, unix_now())
+                    .await?;
+                return Err(ApiError::internal(&error));
             }
             Ok::<_, ApiError>(started)
         }

@@ -1,0 +1,126 @@
+//! [`SqsQueue`]: devcloud's processing queue on SQS, as a deployment has it (the API function
+//! sends, the processing function receives). Each message is an upload's id; a message
+//! received and not deleted comes again after the queue's visibility timeout, so a worker
+//! that dies mid-way loses nothing, and SQS keeps the jobs across restarts.
+
+use async_trait::async_trait;
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::types::QueueAttributeName;
+use strato_devcloud::uploads::queue::{Job, ProcessingQueue, QueueError};
+
+/// How long a received job stays hidden from other workers: processing's longest run (the
+/// deployment's queue says six times the function's 15 minutes).
+const VISIBILITY_TIMEOUT_SECS: u32 = 900;
+/// How long to wait before asking again when the queue was empty. Short polling: moto's long
+/// polling could hold a message for a receive its caller had given up on. (The deployment's
+/// worker is not a poller: Lambda's event source mapping receives for it.)
+const EMPTY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Uploads to process, in an SQS queue.
+#[derive(Debug, Clone)]
+pub struct SqsQueue {
+    client: Client,
+    url: String,
+}
+
+fn failed(error: impl std::error::Error + Send + Sync + 'static) -> QueueError {
+    QueueError(DisplayErrorContext(error).to_string().into())
+}
+
+impl SqsQueue {
+    /// The queue at `url`.
+    #[must_use]
+    pub fn new(client: Client, url: String) -> Self {
+        Self { client, url }
+    }
+
+    /// The queue named `name`, made if missing (`aws-local` against moto; a deployment's
+    /// queue comes from `deploy/aws`).
+    ///
+    /// # Errors
+    /// When it cannot be made.
+    pub async fn create(client: Client, name: &str) -> Result<Self, QueueError> {
+        let made = client
+            .create_queue()
+            .queue_name(name)
+            .attributes(
+                QueueAttributeName::VisibilityTimeout,
+                VISIBILITY_TIMEOUT_SECS.to_string(),
+            )
+            .send()
+            .await
+            .map_err(failed)?;
+        let url = made
+            .queue_url()
+            .ok_or_else(|| QueueError("SQS made a queue without a URL".into()))?
+            .to_owned();
+        Ok(Self::new(client, url))
+    }
+}
+
+/// A client for an SQS at `endpoint` with static credentials: moto, for tests and
+/// `aws-local`.
+#[must_use]
+pub fn local_sqs_client(endpoint: &str, region: &str) -> Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new("strato", "strato", None, None, "static"))
+        .endpoint_url(endpoint)
+        .build();
+    Client::from_conf(config)
+}
+
+#[async_trait]
+impl ProcessingQueue for SqsQueue {
+    async fn enqueue(&self, upload_id: &str) -> Result<(), QueueError> {
+        self.client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(upload_id)
+            .send()
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn next(&self) -> Result<Option<Job>, QueueError> {
+        loop {
+            let received = self
+                .client
+                .receive_message()
+                .queue_url(&self.url)
+                .max_number_of_messages(1)
+                .send()
+                .await
+                .map_err(failed)?;
+            let job = received.messages().first().and_then(|message| {
+                Some(Job {
+                    upload_id: message.body()?.to_owned(),
+                    receipt: message.receipt_handle()?.to_owned(),
+                })
+            });
+            if let Some(job) = job {
+                return Ok(Some(job));
+            }
+            tokio::time::sleep(EMPTY_PAUSE).await;
+        }
+    }
+
+    async fn done(&self, job: &Job) -> Result<(), QueueError> {
+        self.client
+            .delete_message()
+            .queue_url(&self.url)
+            .receipt_handle(&job.receipt)
+            .send()
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    fn keeps_jobs(&self) -> bool {
+        true
+    }
+}
