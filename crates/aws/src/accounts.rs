@@ -2,7 +2,7 @@
 //!
 //! | `sub` | `sk` | holds |
 //! | --- | --- | --- |
-//! | the listener's `sub` | `PROFILE` | `name`, as others see it (written by playlist and upload writes) |
+//! | the listener's `sub` | `PROFILE` | `name`, as others see it (written by playlist and upload writes); `used_bytes`, their uploads' storage (`uploads::DynamoUploads`) |
 //! | the listener's `sub` | `SIGNOUT` | `at`: their last sign-out everywhere; `expires_at` a day later |
 //!
 //! A sign-out matters only while the access tokens issued before it live (an hour by

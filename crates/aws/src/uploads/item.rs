@@ -31,12 +31,16 @@ pub fn time_key(at: i64, id: &str) -> String {
     format!("{:013}#{id}", at.max(0))
 }
 
-/// `by_album`'s and `by_artist`'s sort key.
+/// `by_album`'s and `by_artist`'s sort key: no track number first (as SQL sorts `NULL`), then
+/// by number, publication and id.
 #[must_use]
 pub fn track_order(row: &UploadRow) -> String {
+    let number = row
+        .details
+        .track_number
+        .map_or_else(|| "0".to_owned(), |n| format!("1{n:010}"));
     format!(
-        "{:05}#{}",
-        row.details.track_number.unwrap_or(0),
+        "{number}#{}",
         time_key(row.published_at.unwrap_or(0), &row.id)
     )
 }

@@ -10,6 +10,7 @@
 pub mod item;
 mod pages;
 mod records;
+mod retry;
 
 pub use records::DynamoUploads;
 

@@ -1,6 +1,6 @@
 //! Pages of an index of the `Uploads` table, newest first, with cursors of their own: a page
-//! asks for one item more than it shows, and its cursor names the index's partition and the
-//! last item's keys (base64url JSON). A cursor of another partition (another listener's) or
+//! asks for one item more than it shows, and its cursor names the index, its partition and
+//! the last item's keys (base64url JSON). A cursor of another listing (another listener's) or
 //! not this store's is refused.
 
 use aws_sdk_dynamodb::Client;
@@ -30,41 +30,45 @@ pub async fn page(
     cursor: Option<&str>,
     limit: usize,
 ) -> Answer<Page<UploadRow>> {
-    let start = cursor
+    let mut start = cursor
         .filter(|cursor| !cursor.is_empty())
         .map(|cursor| start_key(listing, cursor))
         .transpose()?;
-    let answer = client
-        .query()
-        .table_name(table)
-        .index_name(listing.index)
-        .key_condition_expression("#p = :p")
-        .expression_attribute_names("#p", listing.partition_key)
-        .expression_attribute_values(":p", s(listing.partition))
-        .scan_index_forward(false)
-        .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
-        .set_exclusive_start_key(start)
-        .send()
-        .await
-        .map_err(|e| failed(sdk(e)))?;
-    let mut rows = answer
-        .items()
-        .iter()
-        .map(|item| from_item(item).map(|(row, _)| row).map_err(failed))
-        .collect::<Answer<Vec<_>>>()?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = if more {
-        let last = answer
-            .items()
-            .get(limit - 1)
-            .ok_or_else(|| UploadStoreError::Storage("a page shorter than it said".into()))?;
-        Some(cursor_after(listing, last)?)
-    } else {
-        None
+    // One item more than shown says whether there is a next page. A query answers at most
+    // 1 MB, so it is asked again from where it stopped until it has that many or no more.
+    let mut items: Vec<Item> = Vec::new();
+    loop {
+        let wanted = limit + 1 - items.len();
+        let answer = client
+            .query()
+            .table_name(table)
+            .index_name(listing.index)
+            .key_condition_expression("#p = :p")
+            .expression_attribute_names("#p", listing.partition_key)
+            .expression_attribute_values(":p", s(listing.partition))
+            .scan_index_forward(false)
+            .limit(i32::try_from(wanted).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(|e| failed(sdk(e)))?;
+        items.extend(answer.items().iter().cloned());
+        match answer.last_evaluated_key() {
+            Some(key) if !key.is_empty() && items.len() <= limit => start = Some(key.clone()),
+            _ => break,
+        }
+    }
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next_cursor = match items.last() {
+        Some(last) if more => Some(cursor_after(listing, last)?),
+        _ => None,
     };
     Ok(Page {
-        items: rows,
+        items: items
+            .iter()
+            .map(|item| from_item(item).map(|(row, _)| row).map_err(failed))
+            .collect::<Answer<Vec<_>>>()?,
         next_cursor,
     })
 }
@@ -72,6 +76,7 @@ pub async fn page(
 /// A cursor: the listing's partition and the last item's keys, as base64url JSON.
 fn cursor_after(listing: &Listing<'_>, last: &Item) -> Answer<String> {
     let value = serde_json::json!({
+        "i": listing.index,
         "p": listing.partition,
         "s": string(last, listing.sort_key).map_err(failed)?,
         "id": string(last, "id").map_err(failed)?,
@@ -86,8 +91,11 @@ fn start_key(listing: &Listing<'_>, cursor: &str) -> Answer<Item> {
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or(UploadStoreError::BadCursor)?;
     let field = |name: &str| decoded.get(name).and_then(serde_json::Value::as_str);
-    match (field("p"), field("s"), field("id")) {
-        (Some(partition), Some(sort), Some(id)) if partition == listing.partition => {
+    let nonempty = |name: &str| field(name).filter(|value| !value.is_empty());
+    match (field("i"), nonempty("p"), nonempty("s"), nonempty("id")) {
+        (Some(index), Some(partition), Some(sort), Some(id))
+            if index == listing.index && partition == listing.partition =>
+        {
             Ok(Item::from([
                 (listing.partition_key.to_owned(), s(partition)),
                 (listing.sort_key.to_owned(), s(sort)),

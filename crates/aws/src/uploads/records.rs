@@ -21,7 +21,6 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use strato_devcloud::playlists::storage::StoreError;
 use strato_devcloud::uploads::storage::{
@@ -32,11 +31,9 @@ use strato_model::api::{Page, UploadFailure, UploadPatch, UploadStatus};
 
 use super::item::{PUBLIC, from_item, is_public, to_item};
 use super::pages::{Listing, page};
+use super::retry::{ATTEMPTS, CONDITION_FAILED, backoff, cancellation};
 use crate::attrs::{Item, build, n, number, query_all, s, sdk, string};
 use crate::tables::Tables;
-
-/// How many times a change reads again after losing a race.
-const ATTEMPTS: usize = 8;
 
 /// Upload records in a deployment's `Uploads` table.
 #[derive(Debug, Clone)]
@@ -181,12 +178,6 @@ fn key_item_id(owner: &str, key: &str) -> String {
     format!("KEY#{owner}#{key}")
 }
 
-fn visible_to(row: &UploadRow, viewer: &str) -> bool {
-    row.status == Status::Live(UploadStatus::Ready)
-        && row.takedown.is_none()
-        && (is_public(row) || row.owner == viewer)
-}
-
 #[async_trait]
 impl UploadStore for DynamoUploads {
     async fn create(&self, new: &NewRow, quota_bytes: u64, now: i64) -> Answer<Result<(), u64>> {
@@ -228,31 +219,35 @@ impl UploadStore for DynamoUploads {
                     .build(),
             );
         }
-        let written = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .client_request_token(&new.id)
-            .send()
-            .await;
-        match written {
-            Ok(_) => Ok(Ok(())),
-            Err(error) => {
+        for attempt in 1..=ATTEMPTS {
+            // The token (at most 36 characters: an upload id is 35) makes the SDK's own resend
+            // of this call apply once.
+            let written = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(actions.clone()))
+                .client_request_token(&new.id)
+                .send()
+                .await;
+            let Err(error) = written else {
+                return Ok(Ok(()));
+            };
+            match cancellation(&error) {
                 // The second action is the quota's: its condition failing means no room.
-                let over_quota = match error.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(cancel)) => {
-                        cancel.cancellation_reasons().get(1).and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                    }
-                    _ => false,
-                };
-                if over_quota {
-                    Ok(Err(self.used_bytes(&new.owner).await?))
-                } else {
-                    Err(failed(sdk(error)))
+                Some(reasons) if reasons.get(1).map(String::as_str) == Some(CONDITION_FAILED) => {
+                    return Ok(Err(self.used_bytes(&new.owner).await?));
                 }
+                // Another write of the listener's profile at once (a playlist's, another
+                // upload's): DynamoDB cancels one of them; it is tried again.
+                Some(reasons) if !reasons.iter().any(|r| r == CONDITION_FAILED) => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                _ => return Err(failed(sdk(error))),
             }
         }
+        Err(UploadStoreError::Storage(
+            "too many writes of this listener's profile at once".into(),
+        ))
     }
 
     async fn set_multipart(&self, id: &str, multipart_id: &str) -> Answer<()> {
@@ -305,7 +300,7 @@ impl UploadStore for DynamoUploads {
     }
 
     async fn visible(&self, viewer: &str, id: &str) -> Answer<Option<UploadRow>> {
-        Ok(self.row(id).await?.filter(|row| visible_to(row, viewer)))
+        Ok(self.row(id).await?.filter(|row| row.visible_to(viewer)))
     }
 
     async fn visible_ids(&self, viewer: &str, ids: &[String]) -> Answer<HashSet<String>> {
@@ -369,8 +364,11 @@ impl UploadStore for DynamoUploads {
                 rows
             }
         };
+        // An index can lag a change: a track may show up in both queries above.
+        let mut seen = HashSet::new();
         rows.retain(|row| {
-            visible_to(row, viewer)
+            seen.insert(row.id.clone())
+                && row.visible_to(viewer)
                 && album_id.is_none_or(|album| row.album_id == album)
                 && artist_id.is_none_or(|artist| row.artist_id == artist)
         });
@@ -488,7 +486,10 @@ impl UploadStore for DynamoUploads {
     }
 
     async fn delete(&self, id: &str, now: i64) -> Answer<()> {
-        for _ in 0..ATTEMPTS {
+        // A counter below the upload's size has drifted (a profile written by hand, a bug):
+        // the delete still goes through, and starts the counter again from nothing.
+        let mut drifted = false;
+        for attempt in 1..=ATTEMPTS {
             let Some((row, v)) = self.read(id).await? else {
                 return Ok(());
             };
@@ -507,12 +508,18 @@ impl UploadStore for DynamoUploads {
                     .build(),
                 TransactWriteItem::builder()
                     .update(
-                        self.used_bytes_update(&row.owner)
-                            .update_expression("SET used_bytes = used_bytes - :size")
-                            .condition_expression("used_bytes >= :size")
-                            .expression_attribute_values(":size", n(row.size))
-                            .build()
-                            .map_err(|e| failed(build(e)))?,
+                        if drifted {
+                            self.used_bytes_update(&row.owner)
+                                .update_expression("SET used_bytes = :zero")
+                                .expression_attribute_values(":zero", n(0))
+                        } else {
+                            self.used_bytes_update(&row.owner)
+                                .update_expression("SET used_bytes = used_bytes - :size")
+                                .condition_expression("used_bytes >= :size")
+                                .expression_attribute_values(":size", n(row.size))
+                        }
+                        .build()
+                        .map_err(|e| failed(build(e)))?,
                     )
                     .build(),
             ];
@@ -523,13 +530,17 @@ impl UploadStore for DynamoUploads {
                 .client_request_token(uuid::Uuid::new_v4().simple().to_string())
                 .send()
                 .await;
-            match written {
-                Ok(_) => return Ok(()),
-                Err(error)
-                    if error.as_service_error().is_some_and(
-                        TransactWriteItemsError::is_transaction_canceled_exception,
-                    ) => {}
-                Err(error) => return Err(failed(sdk(error))),
+            let Err(error) = written else {
+                return Ok(());
+            };
+            match cancellation(&error) {
+                Some(reasons) if reasons.get(1).map(String::as_str) == Some(CONDITION_FAILED) => {
+                    tracing::warn!(owner = %row.owner, "storage used was below an upload's size");
+                    drifted = true;
+                }
+                // Another write came first (reason 0), or a conflict: read again.
+                Some(_) => tokio::time::sleep(backoff(attempt)).await,
+                None => return Err(failed(sdk(error))),
             }
         }
         Err(UploadStoreError::Storage(

@@ -86,6 +86,22 @@ fn published(id: &str, album: &str) -> Published {
     }
 }
 
+/// A public upload of `owner`, published at `at`.
+async fn ready_at(store: &dyn UploadStore, owner: &str, album: &str, at: i64) -> String {
+    let mut row = new_row(owner, 100, None);
+    row.visibility = Visibility::Public;
+    let id = row.id.clone();
+    store.create(&row, u64::MAX, at).await.unwrap().unwrap();
+    assert!(store.start_processing(&id, at).await.unwrap());
+    assert!(
+        store
+            .mark_ready(&id, &published(&id, album), at)
+            .await
+            .unwrap()
+    );
+    id
+}
+
 /// An upload of `owner`, taken to `ready` (public when asked).
 async fn ready(store: &dyn UploadStore, owner: &str, album: &str, public: bool) -> String {
     let mut row = new_row(owner, 100, None);
@@ -327,6 +343,14 @@ async fn pages_newest_first_each_upload_once(store: &dyn UploadStore) {
         Err(UploadStoreError::BadCursor)
     ));
 
+    store.delete(&made[1], NOW).await.unwrap();
+    let after = store.list_owned(&me, None, 50).await.unwrap();
+    assert!(
+        !after.items.iter().any(|row| row.id == made[1]),
+        "a deleted upload is listed"
+    );
+    assert_eq!(after.items.len(), made.len() - 1);
+
     let author = listener("public");
     let first = ready(store, &author, "A", true).await;
     let _private = ready(store, &author, "A", false).await;
@@ -334,6 +358,25 @@ async fn pages_newest_first_each_upload_once(store: &dyn UploadStore) {
     let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, [first.as_str()]);
     assert_eq!(page.next_cursor, None);
+    let second = ready_at(store, &author, "A", NOW + 10).await;
+    let page = store.list_public(Some(&author), None, 1).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    let rest = store
+        .list_public(Some(&author), page.next_cursor.as_deref(), 1)
+        .await
+        .unwrap();
+    let walked: Vec<&str> = page
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(
+        walked,
+        [second.as_str(), first.as_str()],
+        "newest first, across pages"
+    );
+    assert_eq!(rest.next_cursor, None);
     let everyone = store.list_public(None, None, 200).await.unwrap();
     assert!(everyone.items.iter().any(|r| r.id == first));
     assert!(

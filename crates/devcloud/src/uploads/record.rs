@@ -204,6 +204,14 @@ pub enum PatchError {
 }
 
 impl UploadRow {
+    /// Whether `viewer` may see it: ready, not taken down, and public or theirs.
+    #[must_use]
+    pub fn visible_to(&self, viewer: &str) -> bool {
+        self.status == Status::Live(UploadStatus::Ready)
+            && self.takedown.is_none()
+            && (self.visibility == Visibility::Public || self.owner == viewer)
+    }
+
     /// The record a new upload starts as: `uploading`.
     #[must_use]
     pub fn new(new: &NewRow, now: i64) -> Self {
@@ -256,7 +264,8 @@ impl UploadRow {
             media: Some(published.media.clone()),
             duration_ms: Some(published.duration_ms),
             replaygain: published.replaygain,
-            cover_version: published.has_cover.then_some(1),
+            // A cover the listener sent while processing ran stays theirs.
+            cover_version: self.cover_version.or(published.has_cover.then_some(1)),
             updated_at: now,
             published_at: Some(now),
             ..self.clone()

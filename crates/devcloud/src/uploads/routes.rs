@@ -119,8 +119,17 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     if let Some(key) = key.clone() {
         let earlier = uploads.records().by_key(&user.sub, &key).await?;
-        if let Some(earlier) = earlier.filter(|r| r.status != Status::Deleted) {
-            return replay(&state, &earlier).await;
+        match earlier {
+            Some(earlier) if earlier.status == Status::Deleted => {
+                // The key stays the deleted upload's: a new upload needs a new key.
+                return Err(ApiError::new(
+                    ProblemType::IdempotencyConflict,
+                    "Idempotency-Key reused",
+                )
+                .detail("this Idempotency-Key named an upload since deleted"));
+            }
+            Some(earlier) => return replay(&state, &earlier).await,
+            None => {}
         }
     }
     let id = format!("up-{}", uuid::Uuid::new_v4().simple());

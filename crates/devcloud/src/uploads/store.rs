@@ -1,7 +1,7 @@
-//! Upload records in SQLite: plain functions over a connection, run on the database thread.
-//! Who may see a track is decided here, in SQL ([`visible_to`]), so that every door (the
-//! track, its grants, search, explore, profiles, playlists' availability) asks the same
-//! question.
+//! Upload records in SQLite: plain functions over a connection, run on the database thread
+//! for [`SqliteUploads`](super::sqlite::SqliteUploads). Who may see a track is decided in SQL
+//! here ([`visible_to`]), the rule of [`UploadRow::visible_to`], so that every door (the track,
+//! its grants, search, explore, profiles, playlists' availability) asks the same question.
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 use strato_model::api::{
@@ -325,19 +325,22 @@ pub fn mark_failed(
     Ok(())
 }
 
-/// Applies an owner's edit ([`UploadRow::patched`]).
+/// Applies an owner's edit ([`UploadRow::patched`]) to the record as stored now, not as the
+/// route read it: processing may have filled details in meanwhile.
 pub fn patch(
-    conn: &Connection,
+    conn: &mut Connection,
     current: &UploadRow,
     patch: &UploadPatch,
     now: i64,
 ) -> rusqlite::Result<Result<(), PatchError>> {
-    let edited = match current.patched(patch, now) {
+    let tx = conn.transaction()?;
+    let stored = row(&tx, &current.id)?.unwrap_or_else(|| current.clone());
+    let edited = match stored.patched(patch, now) {
         Ok(edited) => edited,
         Err(refused) => return Ok(Err(refused)),
     };
     let details = &edited.details;
-    conn.prepare_cached(
+    tx.prepare_cached(
         "UPDATE uploads SET title = ?2, artist = ?3, album = ?4, track_number = ?5,
              album_id = ?6, artist_id = ?7, visibility = ?8, updated_at = ?9
          WHERE id = ?1",
@@ -353,6 +356,7 @@ pub fn patch(
         visibility_name(edited.visibility),
         now,
     ])?;
+    tx.commit()?;
     Ok(Ok(()))
 }
 
