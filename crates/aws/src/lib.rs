@@ -11,6 +11,7 @@
 //! - [`uploads`]: [`uploads::DynamoUploads`], uploads' records and who may see them, the
 //!   storage each listener uses kept as a counter.
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
+//! - [`media`]: [`media::S3Media`], uploads' published media and covers in the media bucket.
 //! - [`queue`]: [`queue::SqsQueue`], the processing queue on SQS.
 //! - [`telemetry`]: [`telemetry::DynamoTelemetry`], playback reports taken once, kept in S3.
 //! - [`attrs`]: reading and writing items.
@@ -23,6 +24,7 @@ pub mod attrs;
 pub mod bodies;
 pub mod gateway;
 pub mod local;
+pub mod media;
 pub mod playlists;
 pub mod queue;
 pub mod tables;

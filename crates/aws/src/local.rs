@@ -1,12 +1,12 @@
 //! `aws-local`'s home of the contract: devcloud's process with the contract's stores
-//! (playlists, accounts, uploads' records, playback reports) in `DynamoDB` and S3 and the
-//! processing queue in SQS (moto's), and every contract request answered through API Gateway's event
+//! (playlists, accounts, uploads' records, playback reports) in `DynamoDB` and S3, the
+//! processing queue in SQS and published media in a media bucket the CDN reads as `CloudFront`
+//! reads S3 (all moto's), and every contract request answered through API Gateway's event
 //! ([`gateway`](crate::gateway)), as a deployment's API function answers it. devcloud's
 //! integration tests run against it a second time (`scripts/lib/contract-on-lambda.sh`).
 //!
-//! Not yet in their AWS form (still devcloud's, in its folders and process): uploads' media
-//! (processing's worker runs here, taking its jobs from SQS as the processing function
-//! would), and the live channel's connections.
+//! Not yet in their AWS form: processing's worker runs in this process (taking its jobs from
+//! SQS as the processing function would), and the live channel's connections are devcloud's.
 
 use std::path::Path;
 
@@ -18,6 +18,7 @@ use strato_devcloud::home::{Home, Site, Stores};
 
 use crate::accounts::DynamoAccounts;
 use crate::bodies::{AnswerBodies, local_s3_client};
+use crate::media::S3Media;
 use crate::playlists::DynamoPlaylists;
 use crate::queue::{SqsQueue, local_sqs_client};
 use crate::tables::{self, Tables};
@@ -45,6 +46,14 @@ impl Home for AwsLocalHome {
         let processing = SqsQueue::create(local_sqs_client(endpoint, site.region), &queue_name)
             .await
             .map_err(|error| Error::Stores(error.to_string()))?;
+        let media = S3Media::new(
+            s3.clone(),
+            format!("{}media", table_prefix(&site.args.data_dir)),
+        );
+        media
+            .create_bucket()
+            .await
+            .map_err(|error| Error::Stores(error.to_string()))?;
         Ok(Stores {
             playlists: std::sync::Arc::new(DynamoPlaylists::new(
                 dynamodb.clone(),
@@ -54,6 +63,7 @@ impl Home for AwsLocalHome {
             accounts: std::sync::Arc::new(DynamoAccounts::new(dynamodb.clone(), tables.clone())),
             uploads: std::sync::Arc::new(DynamoUploads::new(dynamodb.clone(), tables.clone())),
             processing: std::sync::Arc::new(processing),
+            media: std::sync::Arc::new(media),
             telemetry: std::sync::Arc::new(DynamoTelemetry::new(dynamodb, tables, s3, bucket)),
         })
     }

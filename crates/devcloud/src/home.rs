@@ -24,6 +24,8 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::playlists::{PlaylistStore, SqlitePlaylists};
 use crate::telemetry::{SqliteTelemetry, TelemetryStore};
+use crate::uploads::media::{FolderMedia, MediaStore};
+use crate::uploads::published_dir;
 use crate::uploads::queue::{LocalQueue, ProcessingQueue};
 use crate::uploads::sqlite::SqliteUploads;
 use crate::uploads::storage::UploadStore;
@@ -41,6 +43,8 @@ pub struct Stores {
     pub uploads: Arc<dyn UploadStore>,
     /// Where completed uploads wait for processing.
     pub processing: Arc<dyn ProcessingQueue>,
+    /// Uploads' published media and covers, the CDN's second origin.
+    pub media: Arc<dyn MediaStore>,
 }
 
 /// What a home opens its stores with.
@@ -80,6 +84,19 @@ pub trait Home: Send + Sync {
     fn front(&self, contract: Router) -> Router;
 }
 
+/// Published media in `DATA_DIR/published`.
+///
+/// # Errors
+/// When its folders cannot be made.
+pub fn open_folder_media(args: &Args) -> Result<FolderMedia, Error> {
+    let root = published_dir(&args.data_dir);
+    FolderMedia::open(&root).map_err(|source| Error::Io {
+        what: "making the published folder",
+        path: root,
+        source,
+    })
+}
+
 /// devcloud's own home: SQLite, and the router called directly.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocalHome;
@@ -93,6 +110,7 @@ impl Home for LocalHome {
             telemetry: Arc::new(SqliteTelemetry::new(site.db.clone())),
             uploads: Arc::new(SqliteUploads::new(site.db.clone())),
             processing: Arc::new(LocalQueue::default()),
+            media: Arc::new(open_folder_media(site.args)?),
         })
     }
 

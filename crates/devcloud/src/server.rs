@@ -28,7 +28,7 @@ use crate::home::{Home, LocalHome, Site, Stores};
 use crate::subsonic::SubsonicState;
 use crate::subsonic::credentials::Credentials;
 use crate::uploads::object_store::{ObjectStore, StorageSettings};
-use crate::uploads::{Limits, Uploads, collector, published_dir};
+use crate::uploads::{Limits, Uploads, collector};
 
 /// How long in-flight responses may take to finish after a shutdown request.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -113,8 +113,7 @@ pub async fn run_in(
             region: &cognito.region,
         })
         .await?;
-    let (uploads, published_root) =
-        start_uploads(&args, storage, &stores, Arc::clone(&live)).await?;
+    let uploads = start_uploads(&args, storage, &stores, Arc::clone(&live)).await?;
     let (auth, pool_admin) = start_auth(&cognito, &stores).await;
 
     let api_listener = bind(args.api_addr).await?;
@@ -158,7 +157,7 @@ pub async fn run_in(
     );
     let cdn_state = CdnState {
         media_root: Arc::new(media_root),
-        published_root: Arc::new(published_root),
+        published: Arc::clone(&stores.media),
         base_url: Arc::from(cdn_url.as_str()),
         verifier: Arc::new(signer.verifier().clone()),
         updates_root: Arc::new(updates_folder(&args.data_dir)?),
@@ -250,21 +249,19 @@ async fn connect_storage(args: &Args, region: &str) -> Result<ObjectStore, Error
     .map_err(|e| Error::Storage(e.to_string()))
 }
 
-/// Uploads over their bucket and records, processing left mid-way, the collector; and the
-/// published folder the CDN serves beside the media dir.
+/// Uploads over their bucket and stores, processing left mid-way, the collector.
 async fn start_uploads(
     args: &Args,
     storage: ObjectStore,
     stores: &Stores,
     live: Arc<crate::live::LiveHub>,
-) -> Result<(Uploads, PathBuf), Error> {
+) -> Result<Uploads, Error> {
     let limits = Limits {
         max_file_bytes: args.upload_max_bytes,
         max_duration_ms: args.upload_max_duration_secs.saturating_mul(1000),
         quota_bytes: args.upload_quota_bytes,
     };
-    let (records, queue) = (Arc::clone(&stores.uploads), Arc::clone(&stores.processing));
-    let uploads = Uploads::start(records, queue, storage, limits, &args.data_dir, live)
+    let uploads = Uploads::start(stores, storage, limits, &args.data_dir, live)
         .await
         .map_err(|source| Error::Io {
             what: "preparing the uploads folders",
@@ -275,13 +272,7 @@ async fn start_uploads(
         uploads.clone(),
         Duration::from_secs(args.collect_interval_secs),
     );
-    let published = published_dir(&args.data_dir);
-    let root = std::fs::canonicalize(&published).map_err(|source| Error::Io {
-        what: "opening the published folder",
-        path: published,
-        source,
-    })?;
-    Ok((uploads, root))
+    Ok(uploads)
 }
 
 fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig {

@@ -24,6 +24,7 @@ use axum::response::Response;
 
 use crate::faults::FaultPlan;
 use crate::unix_now;
+use crate::uploads::media::MediaStore;
 use access::{denied, xml_error};
 use signing::{Denial, Verifier};
 
@@ -32,9 +33,9 @@ use signing::{Denial, Verifier};
 pub struct CdnState {
     /// Canonical path of the media dir.
     pub media_root: Arc<PathBuf>,
-    /// Canonical path of the published uploads (`<data dir>/published`): the same origin in
-    /// a real deployment, a second folder here so the catalog's media dir stays read-only.
-    pub published_root: Arc<PathBuf>,
+    /// Published uploads: the same origin as the catalog in a real deployment, a second one
+    /// here so the catalog's media dir stays read-only.
+    pub published: Arc<dyn MediaStore>,
     /// `http://host:port` as clients reach the CDN; signed resources are URLs under it.
     pub base_url: Arc<str>,
     pub verifier: Arc<Verifier>,
@@ -85,14 +86,14 @@ async fn handle(State(state): State<CdnState>, request: Request) -> Response {
             return denied(denial);
         }
     }
-    let found = match serve::resolve(&state.media_root, &path[1..]).await {
-        Some(file) => Some(file),
-        None => serve::resolve(&state.published_root, &path[1..]).await,
-    };
-    let Some(file) = found else {
-        return not_found();
-    };
-    serve::file(&method, request.headers(), &file).await
+    if let Some(file) = serve::resolve(&state.media_root, &path[1..]).await {
+        return serve::file(&method, request.headers(), &file).await;
+    }
+    state
+        .published
+        .serve(&method, request.headers(), &path[1..])
+        .await
+        .unwrap_or_else(not_found)
 }
 
 fn not_found() -> Response {

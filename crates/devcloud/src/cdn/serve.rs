@@ -43,7 +43,9 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn cache_control(path: &Path) -> &'static str {
+/// The `Cache-Control` of a file by its extension: playlists a minute, the rest for good.
+#[must_use]
+pub fn cache_control(path: &Path) -> &'static str {
     if path.extension().is_some_and(|e| e == "m3u8") {
         PLAYLIST
     } else {

@@ -3,11 +3,9 @@
 //! replaced), and nothing else.
 //!
 //! Storage is listed *before* the records are read. An upload is recorded before its objects
-//! exist (the record, then the multipart upload; processing, then the published folder; the
+//! exist (the record, then the multipart upload; processing, then the published media; the
 //! cover's version, then its file), so anything the listing saw that was live then is live in
 //! the records read after it.
-
-use std::path::Path;
 
 use axum::Json;
 use axum::extract::State;
@@ -36,10 +34,11 @@ pub async fn collect(uploads: &Uploads) -> Result<Collected, String> {
         .await
         .map_err(|e| e.to_string())?;
     let multiparts = storage.list_multipart().await.map_err(|e| e.to_string())?;
-    let published = uploads.published_dir();
-    let media = entries(&published.join("media")).await;
-    let art = entries(&published.join("art")).await;
-
+    let published = uploads
+        .media()
+        .inventory()
+        .await
+        .map_err(|e| e.to_string())?;
     let live = uploads
         .records()
         .live_set()
@@ -62,21 +61,24 @@ pub async fn collect(uploads: &Uploads) -> Result<Collected, String> {
             collected.objects.push(key);
         }
     }
-    for id in media {
+    for id in published.media_ids {
         if !live.media_ids.contains(&id) {
-            tokio::fs::remove_dir_all(published.join("media").join(&id))
+            uploads
+                .media()
+                .remove_media(&id)
                 .await
                 .map_err(|e| e.to_string())?;
             collected.published.push(format!("media/{id}"));
         }
     }
-    for name in art {
-        let relative = format!("art/{name}");
-        if !live.covers.contains(&relative) {
-            tokio::fs::remove_file(published.join(&relative))
+    for name in published.covers {
+        if !live.covers.contains(&name) {
+            uploads
+                .media()
+                .remove_cover(&name)
                 .await
                 .map_err(|e| e.to_string())?;
-            collected.published.push(relative);
+            collected.published.push(name);
         }
     }
     if collected != Collected::default() {
@@ -88,18 +90,6 @@ pub async fn collect(uploads: &Uploads) -> Result<Collected, String> {
         );
     }
     Ok(collected)
-}
-
-/// The names in a folder (none if it is missing).
-async fn entries(dir: &Path) -> Vec<String> {
-    let mut names = Vec::new();
-    if let Ok(mut read) = tokio::fs::read_dir(dir).await {
-        while let Ok(Some(entry)) = read.next_entry().await {
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    names.sort();
-    names
 }
 
 /// Collects every `interval`, for as long as devcloud runs.

@@ -6,14 +6,18 @@
 //! records ([`collector`]). What a change means to others goes out on the live channel
 //! ([`Uploads::announce`]).
 //!
-//! Published media lives in `DATA_DIR/published/` (`media/<id>/…`, `art/<id>-<n>.jpg`), the
-//! CDN's second root beside the catalog's media dir; in AWS it is the same media bucket.
+//! Published media (`media/<id>/…`, `art/<id>-<n>.jpg`) is a [`media::MediaStore`]'s: devcloud's
+//! in `DATA_DIR/published/`, the CDN's second root beside the catalog's media dir; in AWS the
+//! media bucket behind CloudFront.
 
 pub mod collector;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod explore;
 pub mod formats;
+pub mod media;
+#[cfg(any(test, feature = "conformance"))]
+pub mod media_conformance;
 pub mod moderation;
 pub mod object_store;
 pub mod processing;
@@ -30,7 +34,9 @@ use std::sync::Arc;
 
 use strato_model::api::{LiveEvent, UploadLimits, UploadStatus, Visibility};
 
+use crate::home::Stores;
 use crate::live::LiveHub;
+use media::MediaStore;
 use object_store::ObjectStore;
 use queue::{ProcessingQueue, QueueError};
 use storage::UploadStore;
@@ -64,6 +70,7 @@ struct Inner {
     limits: Limits,
     data_dir: PathBuf,
     queue: Arc<dyn ProcessingQueue>,
+    media: Arc<dyn MediaStore>,
     live: Arc<LiveHub>,
 }
 
@@ -73,29 +80,24 @@ struct Inner {
 pub struct Uploads(Arc<Inner>);
 
 impl Uploads {
-    /// Makes the folders; processing left mid-way by a previous run starts again.
+    /// Makes the work folders; processing left mid-way by a previous run starts again.
     pub async fn start(
-        records: Arc<dyn UploadStore>,
-        queue: Arc<dyn ProcessingQueue>,
+        stores: &Stores,
         storage: ObjectStore,
         limits: Limits,
         data_dir: &Path,
         live: Arc<LiveHub>,
     ) -> std::io::Result<Self> {
         let uploads = Self(Arc::new(Inner {
-            records,
+            records: Arc::clone(&stores.uploads),
             storage,
             limits,
             data_dir: data_dir.to_owned(),
-            queue,
+            queue: Arc::clone(&stores.processing),
+            media: Arc::clone(&stores.media),
             live,
         }));
-        for dir in [
-            uploads.published_dir().join("media"),
-            uploads.published_dir().join("art"),
-            uploads.staging_dir(),
-            uploads.work_dir(),
-        ] {
+        for dir in [uploads.staging_dir(), uploads.work_dir()] {
             tokio::fs::create_dir_all(dir).await?;
         }
         if !uploads.queue().keeps_jobs() {
@@ -129,14 +131,14 @@ impl Uploads {
         self.0.limits
     }
 
-    /// The CDN's second root: published media and covers.
+    /// Published media and covers.
     #[must_use]
-    pub fn published_dir(&self) -> PathBuf {
-        published_dir(&self.0.data_dir)
+    pub fn media(&self) -> &dyn MediaStore {
+        &*self.0.media
     }
 
-    /// Where processing stages what it makes before publishing it with a rename (same file
-    /// system as the published tree).
+    /// Where processing stages what it makes before publishing it (on the file system of
+    /// devcloud's published folder, which publishes with a rename).
     #[must_use]
     pub fn staging_dir(&self) -> PathBuf {
         self.0.data_dir.join("staging")

@@ -23,7 +23,7 @@ pub(super) use self::ffmpeg::run;
 use self::ffmpeg::{count_samples, encode_hls, encode_mp3s, extract_cover, loudness, write_master};
 use super::Uploads;
 use super::formats;
-use super::store::{Published, Status, cover_file};
+use super::store::{Published, Status};
 use crate::catalog::{MediaFile, TrackMedia};
 use crate::unix_now;
 
@@ -385,7 +385,7 @@ async fn describe(
     })
 }
 
-/// One rename for the media folder, one for the cover.
+/// Hands the staged media and cover to the media store, and clears the staging folder.
 async fn publish(
     uploads: &Uploads,
     id: &str,
@@ -393,21 +393,12 @@ async fn publish(
     media_dir: &Path,
     has_cover: bool,
 ) -> Result<(), UploadFailure> {
-    let published = uploads.published_dir();
-    let target = published.join("media").join(id);
-    let _ = tokio::fs::remove_dir_all(&target).await;
-    tokio::fs::create_dir_all(published.join("media"))
+    let cover = has_cover.then(|| staging.join("cover.jpg"));
+    uploads
+        .media()
+        .publish(id, media_dir, cover.as_deref())
         .await
-        .and(tokio::fs::create_dir_all(published.join("art")).await)
-        .map_err(|e| internal("making the published folders", e))?;
-    tokio::fs::rename(media_dir, &target)
-        .await
-        .map_err(|e| internal("publishing the media", e))?;
-    if has_cover {
-        tokio::fs::rename(staging.join("cover.jpg"), published.join(cover_file(id, 1)))
-            .await
-            .map_err(|e| internal("publishing the cover", e))?;
-    }
+        .map_err(|e| internal("publishing", e))?;
     let _ = tokio::fs::remove_dir_all(staging).await;
     Ok(())
 }
@@ -445,21 +436,34 @@ pub fn details_from_tags<S: std::hash::BuildHasher>(
     }
 }
 
-/// A cover sent by its owner, made a JPEG of at most 600 pixels wide at `target` (through
-/// `work`, then a rename).
-pub async fn write_cover(image: &[u8], work: &Path, target: &Path) -> Result<(), String> {
+/// A cover sent by its owner, made a JPEG of at most 600 pixels wide and published as
+/// cover `version` of upload `id` (made beside `work`): `false` when the image cannot be
+/// read.
+///
+/// # Errors
+/// When the work files cannot be written or the media store refuses the cover.
+pub async fn publish_cover(
+    uploads: &Uploads,
+    id: &str,
+    version: u32,
+    image: &[u8],
+    work: &Path,
+) -> Result<bool, String> {
     let input = work.with_extension("in");
     let output = work.with_extension("jpg");
-    tokio::fs::write(&input, image)
-        .await
-        .map_err(|e| format!("writing the cover: {e}"))?;
     let result = async {
-        if !extract_cover(&input, &output).await {
-            return Err("the image could not be read".to_owned());
-        }
-        tokio::fs::rename(&output, target)
+        tokio::fs::write(&input, image)
             .await
-            .map_err(|e| format!("publishing the cover: {e}"))
+            .map_err(|e| format!("writing the cover: {e}"))?;
+        if !extract_cover(&input, &output).await {
+            return Ok(false);
+        }
+        uploads
+            .media()
+            .put_cover(id, version, &output)
+            .await
+            .map(|()| true)
+            .map_err(|e| e.to_string())
     }
     .await;
     let _ = tokio::fs::remove_file(&input).await;

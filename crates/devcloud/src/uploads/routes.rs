@@ -11,7 +11,7 @@ use strato_model::api::{
 };
 
 use super::shared::{PageQuery, owned, page_limit, reread, shown, to_the_end};
-use super::store::{self, NewRow, PatchError, Status, UploadRow};
+use super::store::{NewRow, PatchError, Status, UploadRow};
 use super::{Uploads, formats};
 use crate::api::AppState;
 use crate::auth::User;
@@ -481,20 +481,18 @@ pub async fn put_cover(
         .uploads
         .work_dir()
         .join(format!("{id}-cover-{version}"));
-    let target = state
-        .uploads
-        .published_dir()
-        .join(store::cover_file(&id, version));
-    if super::processing::write_cover(&body, &work, &target)
-        .await
-        .is_err()
-    {
+    let published =
+        super::processing::publish_cover(&state.uploads, &id, version, &body, &work).await;
+    if published != Ok(true) {
         state
             .uploads
             .records()
             .undo_cover_version(&id, version)
             .await?;
-        return Err(unsupported());
+        return Err(match published {
+            Err(error) => ApiError::internal(&format!("publishing a cover: {error}")),
+            _ => unsupported(),
+        });
     }
     let after = reread(&state, &id).await?;
     state.uploads.announce(&before, Some(&after));
