@@ -113,9 +113,19 @@ pub(super) fn read(path: &Path) -> Result<RawCatalog, LoadError> {
     })
 }
 
-/// Checks what serde cannot: supported version, unique ids, resolvable references, and that
-/// every referenced file exists under `media_dir` (with the size the catalog says for MP3s).
-pub(super) fn validate(raw: &RawCatalog, media_dir: &Path) -> Result<(), String> {
+/// Parses a catalog read from elsewhere (a deployment's media bucket), named `source` in errors.
+pub(super) fn parse(bytes: &[u8], source: &str) -> Result<RawCatalog, LoadError> {
+    serde_json::from_slice(bytes).map_err(|source_error| LoadError::Parse {
+        path: PathBuf::from(source),
+        source: source_error,
+    })
+}
+
+/// Checks what serde cannot: supported version, unique ids, resolvable references, and, given
+/// `media_dir`, that every referenced file exists under it (with the size the catalog says
+/// for MP3s). Without one (a deployment's files are objects beside the catalog, put by the
+/// same step) paths are only checked to be plain and under their prefix.
+pub(super) fn validate(raw: &RawCatalog, media_dir: Option<&Path>) -> Result<(), String> {
     if raw.version != 1 {
         return Err(format!(
             "unsupported catalog version {} (expected 1)",
@@ -125,6 +135,18 @@ pub(super) fn validate(raw: &RawCatalog, media_dir: &Path) -> Result<(), String>
     let artists = unique_ids("artist", raw.artists.iter().map(|a| a.id.as_str()))?;
     let albums = unique_ids("album", raw.albums.iter().map(|a| a.id.as_str()))?;
     unique_ids("track", raw.tracks.iter().map(|t| t.id.as_str()))?;
+    // Uploads' ids share the tracks' namespace (`GET /v1/tracks/{id}`) and the media bucket.
+    if let Some(track) = raw
+        .tracks
+        .iter()
+        .find(|t| t.id.starts_with(crate::uploads::ID_PREFIX))
+    {
+        return Err(format!(
+            "track id {:?} begins as uploads' ids do ({:?})",
+            track.id,
+            crate::uploads::ID_PREFIX
+        ));
+    }
     for album in &raw.albums {
         let at = || format!("album {:?}", album.id);
         if !artists.contains(album.artist_id.as_str()) {
@@ -211,9 +233,10 @@ fn unique_ids<'a>(
     Ok(seen)
 }
 
-/// `relative` must be a plain relative path under `prefix` naming an existing file.
+/// `relative` must be a plain relative path under `prefix` naming an existing file (when there
+/// is a `media_dir` to look in).
 fn check_file(
-    media_dir: &Path,
+    media_dir: Option<&Path>,
     relative: &str,
     prefix: &str,
     what: &str,
@@ -227,6 +250,9 @@ fn check_file(
             "{what}: path {relative:?} must be relative and under {prefix}"
         ));
     }
+    let Some(media_dir) = media_dir else {
+        return Ok(());
+    };
     let metadata = std::fs::metadata(media_dir.join(relative))
         .map_err(|e| format!("{what}: {relative}: {e}"))?;
     if !metadata.is_file() {

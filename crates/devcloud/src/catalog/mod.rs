@@ -7,7 +7,7 @@ pub mod routes;
 pub mod search;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -102,8 +102,23 @@ impl Catalog {
     pub fn load(media_dir: &Path) -> Result<Self, LoadError> {
         let path = media_dir.join("catalog.json");
         let raw = load::read(&path)?;
-        load::validate(&raw, media_dir).map_err(|message| LoadError::Invalid {
+        load::validate(&raw, Some(media_dir)).map_err(|message| LoadError::Invalid {
             path: path.clone(),
+            message,
+        })?;
+        Ok(Self::build(raw))
+    }
+
+    /// Parses and validates a catalog read from `source` (a deployment's
+    /// `catalog/catalog.json` in the media bucket), whose files are not checked: they are
+    /// objects beside it, put by the same step.
+    ///
+    /// # Errors
+    /// When it is not a valid catalog.
+    pub fn from_json(bytes: &[u8], source: &str) -> Result<Self, LoadError> {
+        let raw = load::parse(bytes, source)?;
+        load::validate(&raw, None).map_err(|message| LoadError::Invalid {
+            path: PathBuf::from(source),
             message,
         })?;
         Ok(Self::build(raw))

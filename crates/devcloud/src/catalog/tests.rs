@@ -243,3 +243,38 @@ fn validation_names_the_problem() {
     let message = invalid(|c| c["tracks"][0]["hls"]["segment_kind"] = json!("webm"));
     assert!(message.contains("not a valid catalog"), "{message}");
 }
+
+#[test]
+fn uploads_ids_are_not_the_catalogs() {
+    let message = invalid(|c| c["tracks"][0]["id"] = json!("up-mine"));
+    assert!(message.contains("begins as uploads' ids do"), "{message}");
+}
+
+#[test]
+fn a_catalog_read_from_a_bucket_is_the_one_on_disk_without_its_files() {
+    let (dir, on_disk) = fixture();
+    let bytes = std::fs::read(dir.path().join("catalog.json")).unwrap();
+    // Its files are objects beside it in a deployment: none need be here.
+    let from_bucket = Catalog::from_json(&bytes, "s3://media/catalog/catalog.json").unwrap();
+    assert_eq!(from_bucket.track_count(), on_disk.track_count());
+    assert_eq!(
+        from_bucket.search("a", 50).tracks.len(),
+        on_disk.search("a", 50).tracks.len()
+    );
+    let mut broken: Value = serde_json::from_slice(&bytes).unwrap();
+    broken["albums"][0]["cover"] = json!("art/../../etc/passwd");
+    let message = Catalog::from_json(
+        broken.to_string().as_bytes(),
+        "s3://media/catalog/catalog.json",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        message.contains("s3://media/catalog/catalog.json") && message.contains("must be relative"),
+        "{message}"
+    );
+    let message = Catalog::from_json(b"{", "s3://m/c.json")
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("not a valid catalog"), "{message}");
+}

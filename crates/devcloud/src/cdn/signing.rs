@@ -84,9 +84,17 @@ pub struct Signer {
 }
 
 impl Signer {
+    /// devcloud's signer: its key under [`KEY_PAIR_ID`].
     #[must_use]
     pub fn new(key: RsaPrivateKey) -> Self {
-        let verifier = Verifier::new(key.to_public_key(), KEY_PAIR_ID.to_owned());
+        Self::with_key_pair_id(key, KEY_PAIR_ID.to_owned())
+    }
+
+    /// A signer whose signatures name `key_pair_id` (a deployment's: the id `CloudFront` gave
+    /// the public key of its trusted key group).
+    #[must_use]
+    pub fn with_key_pair_id(key: RsaPrivateKey, key_pair_id: String) -> Self {
+        let verifier = Verifier::new(key.to_public_key(), key_pair_id);
         Self {
             key,
             verifier,
@@ -141,7 +149,8 @@ impl Signer {
     pub fn signed_url(&self, url: &str, expires: i64) -> String {
         let signature = self.sign(&canned_policy(url, expires));
         let separator = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{separator}Expires={expires}&Signature={signature}&Key-Pair-Id={KEY_PAIR_ID}")
+        let key_pair_id = self.key_pair_id();
+        format!("{url}{separator}Expires={expires}&Signature={signature}&Key-Pair-Id={key_pair_id}")
     }
 
     /// The three signed cookies of a custom policy over `resource` until `expires`, as
@@ -154,8 +163,14 @@ impl Signer {
         [
             (COOKIE_POLICY, encoded_policy),
             (COOKIE_SIGNATURE, self.sign(&policy)),
-            (COOKIE_KEY_PAIR_ID, KEY_PAIR_ID.to_owned()),
+            (COOKIE_KEY_PAIR_ID, self.key_pair_id().to_owned()),
         ]
+    }
+
+    /// The id its signatures name.
+    #[must_use]
+    pub fn key_pair_id(&self) -> &str {
+        &self.verifier.key_pair_id
     }
 }
 
@@ -476,5 +491,23 @@ mod tests {
             signer().verifier().verify(&presented, &url, NOW + 10),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_deployments_signer_names_its_own_key_pair_id() {
+        let key = signer().key.clone();
+        let deployed = Signer::with_key_pair_id(key, "K2JCJMDEHXQW5F".to_owned());
+        let url = format!("{BASE}/media/tr-1/mp3/cbr.mp3");
+        let signed = deployed.signed_url(&url, NOW + 60);
+        assert!(signed.ends_with("&Key-Pair-Id=K2JCJMDEHXQW5F"), "{signed}");
+        let presented = query_params(&signed);
+        assert_eq!(deployed.verifier().verify(&presented, &url, NOW), Ok(()));
+        // devcloud's verifier knows the same key under its own id only.
+        assert_eq!(
+            signer().verifier().verify(&presented, &url, NOW),
+            Err(Denial::UnknownKey)
+        );
+        let [_, _, (name, id)] = deployed.signed_cookies(&format!("{BASE}/media/tr-1/*"), NOW + 60);
+        assert_eq!((name, id.as_str()), (COOKIE_KEY_PAIR_ID, "K2JCJMDEHXQW5F"));
     }
 }
