@@ -76,6 +76,10 @@ export class Processing extends Construct {
     this.process.allowTable(data.tables.Uploads, { actions: ["GetItem", "PutItem"] });
     this.process.allowObjects(media.uploadsBucket, ["uploads/"], ["GetObject"]);
     this.process.allowObjects(media.mediaBucket, ["media/", "art/"], ["PutObject"]);
+    // A publication removes what an earlier run of the same upload left and this one did not
+    // make (strato_aws::media::S3Media::publish): it lists and deletes under media/ only.
+    this.process.allowListing(media.mediaBucket, ["media/"]);
+    this.process.allowObjects(media.mediaBucket, ["media/"], ["DeleteObject"]);
 
     this.collect = new StratoFunction(this, "Collect", {
       bin: "strato-collect",

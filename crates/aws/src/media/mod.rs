@@ -7,23 +7,22 @@
 //! same upload left that this one did not make. The upload is marked ready only after, so
 //! no listener is sent to a file not yet there.
 //!
-//! [`MediaStore::serve`] is `CloudFront`'s side, for `aws-local`'s CDN: `GetObject` or
-//! `HeadObject` with the request's `Range` and `If-None-Match`, and S3's answer passed on.
+//! [`MediaStore::serve`] is `CloudFront`'s side, for `aws-local`'s CDN ([`origin`]).
+
+mod origin;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse as _, Response};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use percent_encoding::percent_decode_str;
-use strato_devcloud::cdn::access::xml_error;
+use strato_devcloud::uploads::ID_PREFIX;
 use strato_devcloud::uploads::media::{
     Inventory, MediaError, MediaStore, cache_control, content_type, files_under,
 };
@@ -111,6 +110,27 @@ impl S3Media {
             .collect())
     }
 
+    /// The "folders" (common prefixes up to the next `/`) of keys beginning `prefix`.
+    async fn folders(&self, prefix: &str) -> Result<Vec<String>, MediaError> {
+        let pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .into_paginator()
+            .send();
+        let pages: Vec<_> = pages
+            .try_collect()
+            .await
+            .map_err(|e| MediaError::new("listing the published media", DisplayErrorContext(e)))?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.common_prefixes.unwrap_or_default())
+            .filter_map(|folder| folder.prefix)
+            .collect())
+    }
+
     async fn delete(&self, keys: Vec<String>) -> Result<(), MediaError> {
         for batch in keys.chunks(DELETE_BATCH) {
             let objects = batch
@@ -184,17 +204,23 @@ impl MediaStore for S3Media {
     }
 
     async fn inventory(&self) -> Result<Inventory, MediaError> {
+        // Uploads' names only, the catalog's never listed; media by folder, not by segment.
+        let media_prefix = format!("media/{ID_PREFIX}");
         let media_ids = self
-            .keys("media/")
+            .folders(&media_prefix)
             .await?
             .into_iter()
-            .filter_map(|key| {
-                let id = key.strip_prefix("media/")?.split('/').next()?;
-                (!id.is_empty()).then(|| id.to_owned())
+            .filter_map(|folder| {
+                let id = folder.strip_prefix("media/")?.strip_suffix('/')?;
+                Some(id.to_owned())
             })
             .collect();
-        let covers = self.keys("art/").await?.into_iter().collect();
-        Ok(Inventory { media_ids, covers })
+        let covers = self
+            .keys(&format!("art/{ID_PREFIX}"))
+            .await?
+            .into_iter()
+            .collect();
+        Ok(Inventory { media_ids, covers }.of_uploads())
     }
 
     async fn remove_media(&self, id: &str) -> Result<(), MediaError> {
@@ -205,7 +231,7 @@ impl MediaStore for S3Media {
     async fn remove_cover(&self, name: &str) -> Result<(), MediaError> {
         let is_cover = name
             .strip_prefix("art/")
-            .is_some_and(|file| !file.is_empty() && !file.contains('/'));
+            .is_some_and(|file| !matches!(file, "" | "." | "..") && !file.contains('/'));
         if !is_cover {
             return Err(MediaError::new("removing a cover", "not a cover's name"));
         }
@@ -213,143 +239,7 @@ impl MediaStore for S3Media {
     }
 
     async fn serve(&self, method: &Method, headers: &HeaderMap, key: &str) -> Option<Response> {
-        let key = percent_decode_str(key).decode_utf8().ok()?;
-        let text = |name| {
-            headers
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-        };
-        let (range, if_none_match) = (text(header::RANGE), text(header::IF_NONE_MATCH));
-        if *method == Method::HEAD {
-            let answer = self
-                .client
-                .head_object()
-                .bucket(&self.bucket)
-                .key(key.as_ref())
-                .set_range(range.map(str::to_owned))
-                .set_if_none_match(if_none_match.map(str::to_owned))
-                .send()
-                .await;
-            return match answer {
-                Ok(head) => Some(found(
-                    head.content_range.is_some(),
-                    Described {
-                        content_type: head.content_type,
-                        cache_control: head.cache_control,
-                        etag: head.e_tag,
-                        length: head.content_length,
-                        range: head.content_range,
-                    },
-                    Body::empty(),
-                )),
-                Err(error) => refused(error),
-            };
-        }
-        let answer = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key.as_ref())
-            .set_range(range.map(str::to_owned))
-            .set_if_none_match(if_none_match.map(str::to_owned))
-            .send()
-            .await;
-        match answer {
-            Ok(object) => Some(found(
-                object.content_range.is_some(),
-                Described {
-                    content_type: object.content_type,
-                    cache_control: object.cache_control,
-                    etag: object.e_tag,
-                    length: object.content_length,
-                    range: object.content_range,
-                },
-                Body::from_stream(tokio_util::io::ReaderStream::new(
-                    object.body.into_async_read(),
-                )),
-            )),
-            Err(error) => refused(error),
-        }
-    }
-}
-
-/// What S3 says of an object it answers with.
-struct Described {
-    content_type: Option<String>,
-    cache_control: Option<String>,
-    etag: Option<String>,
-    length: Option<i64>,
-    range: Option<String>,
-}
-
-fn found(partial: bool, described: Described, body: Body) -> Response {
-    let status = if partial {
-        StatusCode::PARTIAL_CONTENT
-    } else {
-        StatusCode::OK
-    };
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    for (name, value) in [
-        (header::CONTENT_TYPE, described.content_type),
-        (header::CACHE_CONTROL, described.cache_control),
-        (header::ETAG, described.etag),
-        (
-            header::CONTENT_LENGTH,
-            described.length.map(|n| n.to_string()),
-        ),
-        (header::CONTENT_RANGE, described.range),
-    ] {
-        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
-            headers.insert(name, value);
-        }
-    }
-    (status, headers, body).into_response()
-}
-
-/// S3's refusal as `CloudFront` passes it on: `None` for a missing key.
-fn refused<E, R>(error: SdkError<E, R>) -> Option<Response>
-where
-    E: std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + AsHttpAnswer,
-{
-    let answer = error.raw_response().map(AsHttpAnswer::status_and_etag);
-    match answer {
-        Some((404, _)) => None,
-        Some((304, etag)) => {
-            let mut response = StatusCode::NOT_MODIFIED.into_response();
-            if let Some(etag) = etag.and_then(|v| HeaderValue::from_str(&v).ok()) {
-                response.headers_mut().insert(header::ETAG, etag);
-            }
-            Some(response)
-        }
-        Some((416, _)) => Some(xml_error(
-            StatusCode::RANGE_NOT_SATISFIABLE,
-            "InvalidRange",
-            "The requested range is not satisfiable",
-        )),
-        _ => {
-            tracing::error!(error = %DisplayErrorContext(error), "reading published media");
-            Some(xml_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalError",
-                "We encountered an internal error",
-            ))
-        }
-    }
-}
-
-/// The status and `ETag` of the raw answer behind an SDK error.
-trait AsHttpAnswer {
-    fn status_and_etag(&self) -> (u16, Option<String>);
-}
-
-impl AsHttpAnswer for aws_sdk_s3::config::http::HttpResponse {
-    fn status_and_etag(&self) -> (u16, Option<String>) {
-        (
-            self.status().as_u16(),
-            self.headers().get("etag").map(str::to_owned),
-        )
+        origin::serve(&self.client, &self.bucket, method, headers, key).await
     }
 }
 
@@ -357,6 +247,7 @@ impl AsHttpAnswer for aws_sdk_s3::config::http::HttpResponse {
 mod tests {
     use super::S3Media;
     use crate::bodies::local_s3_client;
+    use strato_devcloud::uploads::media::MediaStore as _;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_media_bucket_keeps_the_media_contract() {
@@ -367,5 +258,37 @@ mod tests {
         store.create_bucket().await.unwrap();
         let scratch = tempfile::tempdir().unwrap();
         strato_devcloud::uploads::media_conformance::run(&store, scratch.path()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_catalogs_files_beside_uploads_are_never_the_collectors() {
+        let moto = strato_testkit::Moto::start();
+        let client = local_s3_client(moto.url(), "us-east-1");
+        let bucket = format!("media-{}", uuid::Uuid::new_v4().simple());
+        let store = S3Media::new(client.clone(), bucket.clone());
+        store.create_bucket().await.unwrap();
+        for key in [
+            "media/tr-polar-morning/mp3/cbr.mp3",
+            "art/al-northern-drift.jpg",
+        ] {
+            client
+                .put_object()
+                .bucket(&bucket)
+                .key(key)
+                .body(b"catalog".to_vec().into())
+                .send()
+                .await
+                .unwrap();
+        }
+        let scratch = tempfile::tempdir().unwrap();
+        let cover = scratch.path().join("c.jpg");
+        std::fs::write(&cover, b"jpeg").unwrap();
+        store.put_cover("up-1", 1, &cover).await.unwrap();
+        let inventory = store.inventory().await.unwrap();
+        assert_eq!(
+            inventory.covers.into_iter().collect::<Vec<_>>(),
+            ["art/up-1-1.jpg"]
+        );
+        assert!(inventory.media_ids.is_empty(), "{:?}", inventory.media_ids);
     }
 }

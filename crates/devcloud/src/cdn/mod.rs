@@ -69,8 +69,14 @@ async fn handle(State(state): State<CdnState>, request: Request) -> Response {
         return response;
     }
     let path = request.uri().path();
-    let protected = path.starts_with("/media/");
-    if !protected && !path.starts_with("/art/") {
+    // Which behaviour a request falls under is decided on the key storage will see (decoded
+    // once, as each origin decodes it), never on the raw path: `/art/..%2Fmedia/…` must not
+    // reach private media without a signature.
+    let Some(key) = storage_key(path) else {
+        return not_found();
+    };
+    let protected = key.starts_with("media/");
+    if !protected && !key.starts_with("art/") {
         return not_found();
     }
     if protected {
@@ -96,10 +102,53 @@ async fn handle(State(state): State<CdnState>, request: Request) -> Response {
         .unwrap_or_else(not_found)
 }
 
+/// The object key a URL path names: percent-decoded, without its leading `/`; `None` when it is
+/// not plain (empty, `.` or `..` segments, backslashes, NUL), which no origin is asked for.
+fn storage_key(path: &str) -> Option<String> {
+    let key = percent_encoding::percent_decode_str(path.strip_prefix('/')?)
+        .decode_utf8()
+        .ok()?;
+    let plain = !key.contains(['\\', '\0'])
+        && key
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."));
+    plain.then(|| key.into_owned())
+}
+
 fn not_found() -> Response {
     xml_error(
         StatusCode::NOT_FOUND,
         "NoSuchKey",
         "The specified key does not exist.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::storage_key;
+
+    #[test]
+    fn keys_are_decoded_once_and_plain() {
+        assert_eq!(
+            storage_key("/media/up-1/mp3/cbr%20128.mp3").as_deref(),
+            Some("media/up-1/mp3/cbr 128.mp3")
+        );
+        assert_eq!(
+            storage_key("/art/al-1.jpg").as_deref(),
+            Some("art/al-1.jpg")
+        );
+        for bad in [
+            "/art/..%2Fmedia%2Fup-x%2Fmp3%2Fcbr.mp3",
+            "/art/../media/up-x/a.mp3",
+            "/art/./al.jpg",
+            "/media//up-1/a.mp3",
+            "/media/up-1/a.mp3%00",
+            "/art/a%5C..%5Cb.jpg",
+            "/",
+            "",
+            "/art/%FF.jpg",
+        ] {
+            assert_eq!(storage_key(bad), None, "{bad}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 
+use super::ID_PREFIX;
 use super::store::cover_file;
 
 /// Media could not be published, listed, removed or read.
@@ -36,13 +37,27 @@ impl MediaError {
     }
 }
 
-/// What is published, by name: what the collector compares with the records.
+/// What uploads have published, by name: what the collector compares with the records. Only
+/// names of uploads ([`ID_PREFIX`]) are listed: a deployment's catalog shares the bucket.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Inventory {
     /// Uploads with a `media/<id>/` folder.
     pub media_ids: BTreeSet<String>,
     /// Covers, as `art/<id>-<n>.jpg`.
     pub covers: BTreeSet<String>,
+}
+
+impl Inventory {
+    /// Keeps the names of uploads' media and covers only.
+    #[must_use]
+    pub fn of_uploads(mut self) -> Self {
+        self.media_ids.retain(|id| id.starts_with(ID_PREFIX));
+        self.covers.retain(|name| {
+            name.strip_prefix("art/")
+                .is_some_and(|n| n.starts_with(ID_PREFIX) && !n.contains('/'))
+        });
+        self
+    }
 }
 
 /// Published media and covers; see the module's documentation.
@@ -153,13 +168,14 @@ impl MediaStore for FolderMedia {
 
     async fn inventory(&self) -> Result<Inventory, MediaError> {
         Ok(Inventory {
-            media_ids: entries(&self.root.join("media")).await?,
-            covers: entries(&self.root.join("art"))
+            media_ids: entries(&self.root.join("media"), true).await?,
+            covers: entries(&self.root.join("art"), false)
                 .await?
                 .into_iter()
                 .map(|name| format!("art/{name}"))
                 .collect(),
-        })
+        }
+        .of_uploads())
     }
 
     async fn remove_media(&self, id: &str) -> Result<(), MediaError> {
@@ -173,7 +189,11 @@ impl MediaStore for FolderMedia {
 
     async fn remove_cover(&self, name: &str) -> Result<(), MediaError> {
         let relative = Path::new(name);
-        if !relative.starts_with("art") || relative.components().count() != 2 {
+        let mut parts = relative.components();
+        let is_cover = parts.next() == Some(std::path::Component::Normal("art".as_ref()))
+            && matches!(parts.next(), Some(std::path::Component::Normal(_)))
+            && parts.next().is_none();
+        if !is_cover {
             return Err(MediaError::new("removing a cover", "not a cover's name"));
         }
         match tokio::fs::remove_file(self.root.join(relative)).await {
@@ -190,13 +210,17 @@ impl MediaStore for FolderMedia {
     }
 }
 
-/// The names in a folder.
-async fn entries(dir: &Path) -> Result<BTreeSet<String>, MediaError> {
+/// The names of the folders (`folders`) or files in a folder: what else is there is nothing
+/// publishing made, and no business of the collector's.
+async fn entries(dir: &Path, folders: bool) -> Result<BTreeSet<String>, MediaError> {
     let listing = |e| MediaError::new("listing the published media", e);
     let mut names = BTreeSet::new();
     let mut read = tokio::fs::read_dir(dir).await.map_err(listing)?;
     while let Some(entry) = read.next_entry().await.map_err(listing)? {
-        names.insert(entry.file_name().to_string_lossy().into_owned());
+        let kind = entry.file_type().await.map_err(listing)?;
+        if (folders && kind.is_dir()) || (!folders && kind.is_file()) {
+            names.insert(entry.file_name().to_string_lossy().into_owned());
+        }
     }
     Ok(names)
 }

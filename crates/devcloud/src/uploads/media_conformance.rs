@@ -172,12 +172,29 @@ async fn answers_ranges_and_etags(store: &dyn MediaStore, scratch: &Path) {
 
     let beyond = get(store, &key, &[(header::RANGE, "bytes=999999-")]).await;
     assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        header_of(&beyond, &header::CONTENT_RANGE),
+        format!("bytes */{MP3_BYTES}")
+    );
+
+    let mut range = HeaderMap::new();
+    range.insert(header::RANGE, HeaderValue::from_static("bytes=0-9"));
+    let head = store.serve(&Method::HEAD, &range, &key).await.unwrap();
+    assert_eq!(head.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(header_of(&head, &header::CONTENT_LENGTH), "10");
+    assert!(body(head).await.is_empty());
 
     let whole = get(store, &key, &[]).await;
     let etag = header_of(&whole, &header::ETAG).to_owned();
     assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
     let again = get(store, &key, &[(header::IF_NONE_MATCH, &etag)]).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header_of(&again, &header::ETAG), etag);
+    assert_eq!(
+        header_of(&again, &header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable",
+        "a 304 keeps the object's caching"
+    );
     let other = get(store, &key, &[(header::IF_NONE_MATCH, "\"not-it\"")]).await;
     assert_eq!(other.status(), StatusCode::OK);
     assert!(
@@ -243,8 +260,10 @@ async fn replaces_and_removes(store: &dyn MediaStore, scratch: &Path) {
             .is_none()
     );
     assert!(!store.inventory().await.unwrap().media_ids.contains(&id));
-    assert!(
-        store.remove_cover("media/elsewhere.jpg").await.is_err(),
-        "only covers are removed as covers"
-    );
+    for not_a_cover in ["media/elsewhere.jpg", "art/..", "art/x/y.jpg", "art/"] {
+        assert!(
+            store.remove_cover(not_a_cover).await.is_err(),
+            "{not_a_cover} was removed as a cover"
+        );
+    }
 }

@@ -41,6 +41,11 @@ use object_store::ObjectStore;
 use queue::{ProcessingQueue, QueueError};
 use storage::UploadStore;
 
+/// How every upload's id begins. The catalog's ids never do, so in a deployment, where the
+/// catalog's files and uploads' share the media bucket's `media/` and `art/`, what is an
+/// upload's is told by its name.
+pub const ID_PREFIX: &str = "up-";
+
 /// The service's limits on uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

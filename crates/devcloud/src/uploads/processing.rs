@@ -5,8 +5,9 @@
 //! measurements run side by side, each as soon as what it reads exists (`transcode`); the
 //! ffmpeg command lines are in `ffmpeg`.
 //!
-//! Work happens in a staging folder beside the published tree and is moved into place with
-//! one rename per folder, so the CDN never serves half a track.
+//! Work happens in a staging folder; the media store publishes it (devcloud's with a rename,
+//! a deployment's object by object), and only then is the upload marked ready, so no
+//! listener is sent to a file not yet there.
 
 mod ffmpeg;
 
@@ -80,7 +81,7 @@ async fn process_job(uploads: &Uploads, id: &str) {
     let work = uploads.work_dir().join(id);
     let outcome = process(uploads, id, &work).await;
     let _ = tokio::fs::remove_dir_all(&work).await;
-    // What a failed run encoded (a run that published has moved it all out).
+    // What a run staged (the media store has taken what it published).
     let _ = tokio::fs::remove_dir_all(uploads.staging_dir().join(id)).await;
     let now = unix_now();
     let written = match outcome {

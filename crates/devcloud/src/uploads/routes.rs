@@ -132,7 +132,7 @@ pub async fn create(
             None => {}
         }
     }
-    let id = format!("up-{}", uuid::Uuid::new_v4().simple());
+    let id = format!("{}{}", super::ID_PREFIX, uuid::Uuid::new_v4().simple());
     let part_size = part_size_for(new.size);
     let part_count = u32::try_from(new.size.div_ceil(part_size)).unwrap_or(u32::MAX);
     let row = NewRow {
@@ -484,6 +484,9 @@ pub async fn put_cover(
     let published =
         super::processing::publish_cover(&state.uploads, &id, version, &body, &work).await;
     if published != Ok(true) {
+        if let Err(error) = &published {
+            tracing::error!(%error, %id, "publishing a cover");
+        }
         state
             .uploads
             .records()
