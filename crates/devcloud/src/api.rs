@@ -11,7 +11,6 @@ use strato_model::api::{MAX_TELEMETRY_BYTES, ServiceConfig};
 use crate::auth::Authenticator;
 use crate::catalog::{Catalog, routes as catalog};
 use crate::cdn::signing::Signer;
-use crate::db::Db;
 use crate::faults::{FaultStore, admin};
 use crate::grants;
 use crate::playlists::routes as playlists;
@@ -37,7 +36,6 @@ pub struct Settings {
 pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub auth: Arc<Authenticator>,
-    pub db: Db,
     /// Sign-outs everywhere and listeners' names.
     pub accounts: Arc<dyn crate::account::AccountStore>,
     /// Playback reports.

@@ -8,6 +8,23 @@ use clap::{ArgGroup, Parser};
 
 use crate::subsonic::credentials::{SubsonicApiKey, SubsonicUser};
 
+/// The service's settings as a deployment has them (devcloud's defaults; a deployment's
+/// functions take the same).
+pub mod defaults {
+    /// How long the home feed's picks stay the same.
+    pub const HOME_RESHUFFLE_SECS: u64 = 3600;
+    /// How long stream and download grants stay valid.
+    pub const GRANT_TTL_SECS: u64 = 3600;
+    /// The largest file a listener may upload.
+    pub const UPLOAD_MAX_BYTES: u64 = 1 << 30;
+    /// The longest track a listener may upload.
+    pub const UPLOAD_MAX_DURATION_SECS: u64 = 3 * 3600;
+    /// Each listener's storage for uploads.
+    pub const UPLOAD_QUOTA_BYTES: u64 = 10 << 30;
+    /// The longest a live connection lives (API Gateway's limit).
+    pub const LIVE_MAX_LIFE_SECS: u64 = 2 * 3600;
+}
+
 /// `devcloud`'s command line. See `docs/api.md` for what each part serves.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -33,10 +50,10 @@ pub struct Args {
     #[arg(long)]
     pub ready_file: Option<PathBuf>,
     /// How long the home feed's picks stay the same.
-    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = defaults::HOME_RESHUFFLE_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub home_reshuffle_secs: u64,
     /// How long stream and download grants stay valid.
-    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = defaults::GRANT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub grant_ttl_secs: u64,
     /// Fault rules to load at start (a JSON array of rules).
     #[arg(long)]
@@ -67,17 +84,17 @@ pub struct Args {
     #[arg(long, default_value = "strato-uploads")]
     pub upload_bucket: String,
     /// The largest file a listener may upload.
-    #[arg(long, default_value_t = 1 << 30)]
+    #[arg(long, default_value_t = defaults::UPLOAD_MAX_BYTES)]
     pub upload_max_bytes: u64,
     /// The longest track a listener may upload.
-    #[arg(long, default_value_t = 3 * 3600)]
+    #[arg(long, default_value_t = defaults::UPLOAD_MAX_DURATION_SECS)]
     pub upload_max_duration_secs: u64,
     /// Each listener's storage for uploads.
-    #[arg(long, default_value_t = 10 << 30)]
+    #[arg(long, default_value_t = defaults::UPLOAD_QUOTA_BYTES)]
     pub upload_quota_bytes: u64,
     /// The longest a live connection lives before the service closes it (code 4000), as
     /// API Gateway closes WebSocket connections after two hours.
-    #[arg(long, default_value_t = 2 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = defaults::LIVE_MAX_LIFE_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub live_max_life_secs: u64,
     /// How often the collector removes what deleted uploads left in storage.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]

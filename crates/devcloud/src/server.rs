@@ -135,7 +135,6 @@ pub async fn run_in(
         accounts: stores.accounts,
         playlists: stores.playlists,
         telemetry: stores.telemetry,
-        db,
         signer: Arc::clone(&signer),
         settings: Arc::new(Settings {
             cdn_base_url: cdn_url.clone(),
@@ -148,7 +147,7 @@ pub async fn run_in(
         live,
         pool_admin,
     };
-    let subsonic = subsonic_state(&args, &state, &media_root);
+    let subsonic = subsonic_state(&args, &state, db, &media_root);
     let front = home.front(api::contract_router(state.clone()));
     let api_router = with_layers(
         api::router(state, Arc::clone(&faults), front).merge(crate::subsonic::router(subsonic)),
@@ -204,11 +203,12 @@ async fn load_catalog(args: &Args) -> Result<(Catalog, PathBuf), Error> {
     Ok((catalog, media_root))
 }
 
-/// `/rest/`'s state: the API's catalog and database, the media dir, the Subsonic accounts.
-fn subsonic_state(args: &Args, state: &AppState, media_root: &Path) -> SubsonicState {
+/// `/rest/`'s state: the API's catalog, devcloud's database, the media dir, the Subsonic
+/// accounts.
+fn subsonic_state(args: &Args, state: &AppState, db: Db, media_root: &Path) -> SubsonicState {
     SubsonicState {
         catalog: Arc::clone(&state.catalog),
-        db: state.db.clone(),
+        db,
         media_root: Arc::new(media_root.to_owned()),
         credentials: Arc::new(Credentials::new(
             &args.subsonic_users,
@@ -275,7 +275,9 @@ async fn start_uploads(
     Ok(uploads)
 }
 
-fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig {
+/// What `GET /v1/config` answers for this pool and CDN.
+#[must_use]
+pub fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig {
     ServiceConfig {
         api_version: "1".to_owned(),
         cognito: CognitoConfig {

@@ -85,8 +85,12 @@ struct Inner {
 pub struct Uploads(Arc<Inner>);
 
 impl Uploads {
-    /// Makes the work folders; processing left mid-way by a previous run starts again.
-    pub async fn start(
+    /// Uploads over `stores`, with their work folders under `data_dir`; nothing processes
+    /// them yet (a deployment's API function, whose jobs another function takes).
+    ///
+    /// # Errors
+    /// When the folders cannot be made.
+    pub async fn open(
         stores: &Stores,
         storage: ObjectStore,
         limits: Limits,
@@ -105,6 +109,22 @@ impl Uploads {
         for dir in [uploads.staging_dir(), uploads.work_dir()] {
             tokio::fs::create_dir_all(dir).await?;
         }
+        Ok(uploads)
+    }
+
+    /// [`Uploads::open`], and processing in this process: left mid-way by a previous run (when
+    /// the queue forgets its jobs) it starts again, and workers take the queue's jobs.
+    ///
+    /// # Errors
+    /// When the folders cannot be made or the records read.
+    pub async fn start(
+        stores: &Stores,
+        storage: ObjectStore,
+        limits: Limits,
+        data_dir: &Path,
+        live: Arc<LiveHub>,
+    ) -> std::io::Result<Self> {
+        let uploads = Self::open(stores, storage, limits, data_dir, live).await?;
         if !uploads.queue().keeps_jobs() {
             let unfinished = uploads
                 .records()

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{
-    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+    BehaviorVersion, Credentials, ProvideCredentials as _, Region, RequestChecksumCalculation,
+    ResponseChecksumValidation, SharedCredentialsProvider,
 };
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sigv4::http_request::{
@@ -35,6 +36,11 @@ fn failed(error: impl std::fmt::Display) -> StorageError {
     StorageError(error.to_string())
 }
 
+/// A URL path segment, percent-encoded.
+fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// Where the bucket is.
 #[derive(Debug, Clone)]
 pub struct StorageSettings {
@@ -49,44 +55,87 @@ pub struct StorageSettings {
 pub struct ObjectStore {
     client: Client,
     bucket: String,
-    /// For the request signed by hand ([`ObjectStore::list_parts`]).
-    endpoint: String,
+    /// The bucket's URL, for the requests signed by hand ([`ObjectStore::list_parts`]).
+    bucket_url: String,
     region: String,
-    credentials: Credentials,
+    credentials: SharedCredentialsProvider,
     http: reqwest::Client,
 }
 
 impl ObjectStore {
-    /// A client for the bucket, made if missing. Static credentials: moto takes any; a real
-    /// deployment's function uses its role (the AWS SDK's default chain).
+    /// A client for the bucket, made if missing. Static credentials: moto takes any.
     pub async fn connect(settings: &StorageSettings) -> Result<Self, StorageError> {
-        let credentials = Credentials::new("devcloud", "devcloud", None, None, "static");
+        let credentials = SharedCredentialsProvider::new(Credentials::new(
+            "devcloud", "devcloud", None, None, "static",
+        ));
         let mut config = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(settings.region.clone()))
             .credentials_provider(credentials.clone())
-            .force_path_style(true)
-            // Checksums only where S3 requires them: a checksum signed into a presigned URL
-            // would have to match bytes the client has not sent yet, and moto checks none, so
-            // a mistake would pass here and fail on S3.
-            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-            .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+            .force_path_style(true);
         if let Some(endpoint) = &settings.endpoint {
             config = config.endpoint_url(endpoint);
         }
-        let store = Self {
-            client: Client::from_conf(config.build()),
-            bucket: settings.bucket.clone(),
-            endpoint: settings
-                .endpoint
-                .clone()
-                .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", settings.region)),
-            region: settings.region.clone(),
+        let endpoint = settings
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", settings.region));
+        let bucket_url = format!(
+            "{}/{}",
+            endpoint.trim_end_matches('/'),
+            encode(&settings.bucket)
+        );
+        let store = Self::with_config(
+            config,
             credentials,
-            http: reqwest::Client::new(),
-        };
+            &settings.region,
+            &settings.bucket,
+            bucket_url,
+        );
         store.ensure_bucket().await?;
         Ok(store)
+    }
+
+    /// A deployment's upload bucket in `region` (the stack's: never made here), through
+    /// `config` on `credentials`, the function's own (its role, through the AWS SDK's default
+    /// chain), addressed as S3 asks of buckets now: by the bucket's own host name.
+    #[must_use]
+    pub fn deployed(
+        config: aws_sdk_s3::config::Builder,
+        credentials: SharedCredentialsProvider,
+        region: &str,
+        bucket: &str,
+    ) -> Self {
+        let bucket_url = format!("https://{}.s3.{region}.amazonaws.com", encode(bucket));
+        let config = config
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(credentials.clone())
+            .force_path_style(false);
+        Self::with_config(config, credentials, region, bucket, bucket_url)
+    }
+
+    fn with_config(
+        config: aws_sdk_s3::config::Builder,
+        credentials: SharedCredentialsProvider,
+        region: &str,
+        bucket: &str,
+        bucket_url: String,
+    ) -> Self {
+        // Checksums only where S3 requires them: a checksum signed into a presigned URL would
+        // have to match bytes the client has not sent yet, and moto checks none, so a mistake
+        // would pass here and fail on S3.
+        let config = config
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .build();
+        Self {
+            client: Client::from_conf(config),
+            bucket: bucket.to_owned(),
+            bucket_url,
+            region: region.to_owned(),
+            credentials,
+            http: reqwest::Client::new(),
+        }
     }
 
     async fn ensure_bucket(&self) -> Result<(), StorageError> {
@@ -184,10 +233,6 @@ impl ObjectStore {
         key: &str,
         multipart_id: &str,
     ) -> Result<Option<Vec<UploadedPart>>, StorageError> {
-        let encode = |text: &str| {
-            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
-                .to_string()
-        };
         let url = format!(
             "{}?max-parts=1000&uploadId={}",
             self.object_url(key),
@@ -221,19 +266,10 @@ impl ObjectStore {
         Ok(Some(parts))
     }
 
-    /// `https://endpoint/bucket/key`, path-style, each segment percent-encoded.
+    /// The object's URL under the bucket's, each segment percent-encoded.
     fn object_url(&self, key: &str) -> String {
-        let encode = |text: &str| {
-            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
-                .to_string()
-        };
         let key_path: Vec<String> = key.split('/').map(encode).collect();
-        format!(
-            "{}/{}/{}",
-            self.endpoint.trim_end_matches('/'),
-            encode(&self.bucket),
-            key_path.join("/")
-        )
+        format!("{}/{}", self.bucket_url, key_path.join("/"))
     }
 
     /// A request signed with `SigV4` (header signature, payload hashed); status and body.
@@ -243,7 +279,13 @@ impl ObjectStore {
         url: &str,
         body: Vec<u8>,
     ) -> Result<(reqwest::StatusCode, String), StorageError> {
-        let identity = self.credentials.clone().into();
+        // The role's credentials change over a function's life; the provider caches them.
+        let identity = self
+            .credentials
+            .provide_credentials()
+            .await
+            .map_err(failed)?
+            .into();
         let mut settings = SigningSettings::default();
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
         let params = aws_sigv4::sign::v4::SigningParams::builder()
