@@ -23,7 +23,9 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use async_trait::async_trait;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request};
@@ -39,6 +41,8 @@ use serde_json::{Map, Value, json};
 use strato_devcloud::access_log::new_trace_root;
 use strato_model::api::{TRACE_HEADER, trace_root};
 
+use crate::runtime::RuntimeApi;
+
 /// Lambda's limit on a synchronous invocation's payload, each way, in bytes (its error
 /// messages name this figure; the quotas page says "6 MB").
 pub const INVOCATION_LIMIT: usize = 6_291_556;
@@ -46,9 +50,46 @@ pub const INVOCATION_LIMIT: usize = 6_291_556;
 /// An HTTP API's limit on a request's body ("10 MB" in its quotas).
 const REQUEST_BODY_LIMIT: usize = 10_000_000;
 
-/// A router that answers every request as an HTTP API in front of `function` does.
+/// A router that answers every request as an HTTP API in front of `function` (in this
+/// process) does.
 pub fn front(function: Router) -> Router {
-    Router::new().fallback(move |request: Request| answer(function.clone(), request))
+    front_of(Arc::new(InProcess(function)))
+}
+
+/// A router that answers every request as an HTTP API in front of `function` does.
+pub fn front_of(function: Arc<dyn Function>) -> Router {
+    Router::new().fallback(move |request: Request| answer(Arc::clone(&function), request))
+}
+
+/// What answers an HTTP API's events: the function in this process, or a function's own
+/// process through Lambda's runtime API ([`RuntimeApi`]).
+#[async_trait]
+pub trait Function: Send + Sync {
+    /// The answer to `event` (JSON, as the runtime receives it), serialized as the runtime
+    /// returns it.
+    ///
+    /// # Errors
+    /// What the function reported instead of an answer.
+    async fn invoke(&self, event: String, context: Context) -> Result<String, String>;
+}
+
+/// The API function's router, in this process.
+struct InProcess(Router);
+
+#[async_trait]
+impl Function for InProcess {
+    async fn invoke(&self, event: String, context: Context) -> Result<String, String> {
+        invoke(self.0.clone(), &event, context)
+            .await
+            .map_err(|error| error.to_string())
+    }
+}
+
+#[async_trait]
+impl Function for RuntimeApi {
+    async fn invoke(&self, event: String, context: Context) -> Result<String, String> {
+        RuntimeApi::invoke(self, event, &context.request_id, context.xray_trace_id).await
+    }
 }
 
 /// Why an invocation gave no answer.
@@ -90,7 +131,7 @@ pub async fn invoke(
     serde_json::to_string(&answer).map_err(InvokeError::Answer)
 }
 
-async fn answer(function: Router, request: Request) -> Response {
+async fn answer(function: Arc<dyn Function>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = match to_bytes(body, REQUEST_BODY_LIMIT).await {
         Ok(body) => body,
@@ -111,7 +152,7 @@ async fn answer(function: Router, request: Request) -> Response {
     context.xray_trace_id = Some(trace.for_the_function());
     // The Lambda runtime answers a panicking handler with an error, which API Gateway turns
     // into a 500; a dropped connection would hide it.
-    let invoked = std::panic::AssertUnwindSafe(invoke(function, &event, context))
+    let invoked = std::panic::AssertUnwindSafe(function.invoke(event, context))
         .catch_unwind()
         .await;
     match invoked {
@@ -119,7 +160,7 @@ async fn answer(function: Router, request: Request) -> Response {
             http_response(&answer).unwrap_or_else(|| internal("a malformed answer"))
         }
         Ok(Ok(answer)) => internal(&format!("an answer of {} bytes", answer.len())),
-        Ok(Err(error)) => internal(&error.to_string()),
+        Ok(Err(error)) => internal(&error),
         Err(_) => internal("the handler panicked"),
     }
 }

@@ -15,18 +15,23 @@
 //! - [`queue`]: [`queue::SqsQueue`], the processing queue on SQS.
 //! - [`telemetry`]: [`telemetry::DynamoTelemetry`], playback reports taken once, kept in S3.
 //! - [`attrs`]: reading and writing items.
+//! - [`deployment`]: what a deployment's functions read from their environment, and the API
+//!   function's state.
 //! - [`gateway`]: API Gateway's HTTP API in front of the API function, in process.
+//! - [`runtime`]: Lambda's runtime API on loopback, for a function run as its own process.
 //! - [`local`]: `aws-local`'s home of the contract (moto's `DynamoDB` and S3 behind
 //!   [`gateway`]), which devcloud's integration tests run against a second time.
 
 pub mod accounts;
 pub mod attrs;
 pub mod bodies;
+pub mod deployment;
 pub mod gateway;
 pub mod local;
 pub mod media;
 pub mod playlists;
 pub mod queue;
+pub mod runtime;
 pub mod tables;
 pub mod telemetry;
 pub mod uploads;

@@ -1,0 +1,215 @@
+//! Lambda's runtime API on loopback: what a function's own process (a built `bootstrap`, such
+//! as `strato-api`) polls for its invocations, as it polls Lambda's in a deployment, so tests
+//! can run the function exactly as deployed, its set-up included.
+//!
+//! [`RuntimeApi::invoke`] queues an event; an instance takes it with
+//! `GET /2018-06-01/runtime/invocation/next` (the request id, deadline, function ARN and
+//! X-Ray trace in the headers `lambda_runtime` reads) and answers with
+//! `POST …/invocation/{id}/response` or `…/error`. As on Lambda, an instance takes one
+//! invocation at a time; several instances may poll one API. An instance that fails its
+//! set-up reports `POST /2018-06-01/runtime/init/error`, kept for [`RuntimeApi::init_errors`].
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{get, post};
+use tokio::sync::oneshot;
+
+/// How long an invocation may run (API Gateway gives up on an integration after 30 s).
+const DEADLINE: Duration = Duration::from_secs(29);
+/// The ARN an instance is told it was invoked as.
+const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:strato-api";
+
+/// An invocation waiting for an instance.
+struct Queued {
+    request_id: String,
+    trace_id: Option<String>,
+    event: String,
+}
+
+/// How an invocation ended.
+type Outcome = Result<String, String>;
+
+#[derive(Default)]
+struct Shared {
+    answers: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    init_errors: Mutex<Vec<String>>,
+}
+
+/// The runtime API, serving on loopback until dropped.
+#[derive(Clone)]
+pub struct RuntimeApi {
+    address: SocketAddr,
+    queue: async_channel::Sender<Queued>,
+    shared: Arc<Shared>,
+    _server: Arc<tokio::task::AbortHandle>,
+}
+
+impl std::fmt::Debug for RuntimeApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeApi")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RuntimeApi {
+    /// Serves on a free loopback port.
+    ///
+    /// # Errors
+    /// When no port can be bound.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let address = listener.local_addr()?;
+        let (queue, pending) = async_channel::unbounded();
+        let shared = Arc::new(Shared::default());
+        let routes = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(respond),
+            )
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state((pending, Arc::clone(&shared)));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, routes).await;
+        });
+        Ok(Self {
+            address,
+            queue,
+            shared,
+            _server: Arc::new(server.abort_handle()),
+        })
+    }
+
+    /// `host:port`, as `AWS_LAMBDA_RUNTIME_API` names it.
+    #[must_use]
+    pub fn address(&self) -> String {
+        self.address.to_string()
+    }
+
+    /// Runs `event` on the next free instance: its answer, or the error it reported.
+    ///
+    /// # Errors
+    /// When the function reported an error, or no instance answered in time.
+    pub async fn invoke(
+        &self,
+        event: String,
+        request_id: &str,
+        trace_id: Option<String>,
+    ) -> Outcome {
+        let (answer, answered) = oneshot::channel();
+        self.shared
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(request_id.to_owned(), answer);
+        let queued = Queued {
+            request_id: request_id.to_owned(),
+            trace_id,
+            event,
+        };
+        if self.queue.send(queued).await.is_err() {
+            return Err("the runtime API has stopped".to_owned());
+        }
+        match tokio::time::timeout(DEADLINE, answered).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err("the invocation was dropped".to_owned()),
+            Err(_) => {
+                self.shared
+                    .answers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(request_id);
+                Err(format!("no answer within {} s", DEADLINE.as_secs()))
+            }
+        }
+    }
+
+    /// What instances reported when their set-up failed.
+    #[must_use]
+    pub fn init_errors(&self) -> Vec<String> {
+        self.shared
+            .init_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+type ApiState = (async_channel::Receiver<Queued>, Arc<Shared>);
+
+async fn next(State((pending, _)): State<ApiState>) -> Response {
+    let Ok(queued) = pending.recv().await else {
+        return StatusCode::GONE.into_response();
+    };
+    let deadline = SystemTime::now()
+        .checked_add(DEADLINE)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_millis());
+    let mut headers = HeaderMap::new();
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    };
+    set("lambda-runtime-aws-request-id", &queued.request_id);
+    set("lambda-runtime-deadline-ms", &deadline.to_string());
+    set("lambda-runtime-invoked-function-arn", FUNCTION_ARN);
+    if let Some(trace) = &queued.trace_id {
+        set("lambda-runtime-trace-id", trace);
+    }
+    (StatusCode::OK, headers, queued.event).into_response()
+}
+
+fn settle(shared: &Shared, id: &str, outcome: Outcome) -> StatusCode {
+    let waiting = shared
+        .answers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(id);
+    match waiting {
+        Some(answer) => {
+            let _ = answer.send(outcome);
+            StatusCode::ACCEPTED
+        }
+        None => StatusCode::BAD_REQUEST,
+    }
+}
+
+async fn respond(
+    State((_, shared)): State<ApiState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
+    let answer = String::from_utf8_lossy(&body).into_owned();
+    settle(&shared, &id, Ok(answer))
+}
+
+async fn fail(
+    State((_, shared)): State<ApiState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
+    let error = String::from_utf8_lossy(&body).into_owned();
+    settle(&shared, &id, Err(error))
+}
+
+async fn init_error(State((_, shared)): State<ApiState>, body: Bytes) -> StatusCode {
+    let error = String::from_utf8_lossy(&body).into_owned();
+    tracing::error!(%error, "a function's set-up failed");
+    shared
+        .init_errors
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(error);
+    StatusCode::ACCEPTED
+}

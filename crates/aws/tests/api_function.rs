@@ -1,0 +1,313 @@
+//! The API function as deployed: the built `strato-api` bootstrap in processes of its own,
+//! polling Lambda's runtime API ([`strato_aws::runtime`]) behind API Gateway's HTTP API
+//! ([`strato_aws::gateway`]), set up from the variables the stack gives it, with moto standing
+//! in for every AWS service (`AWS_ENDPOINT_URL`): its tables, buckets and queue, the catalog
+//! in the media bucket, the CDN's key in Secrets Manager, the user pool.
+//!
+//! devcloud's integration tests hold the handlers to the contract (runner `aws`); these hold
+//! the function's own set-up to the deployment: the catalog it serves is the bucket's, the
+//! grants it signs name the stack's key pair id and CDN, its stores are the stack's tables.
+//! moto does not check IAM: what each role may do is `deploy/aws`'s assertions.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::Arc;
+
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::{EncodePrivateKey as _, LineEnding};
+use serde_json::{Value, json};
+use strato_aws::bodies::local_s3_client;
+use strato_aws::deployment::CATALOG_KEY;
+use strato_aws::gateway;
+use strato_aws::runtime::RuntimeApi;
+use strato_aws::tables::{self, Tables};
+use strato_testkit::CognitoAdmin;
+use strato_testkit::Moto;
+use tokio::process::{Child, Command};
+
+const CDN_URL: &str = "https://d111111abcdef8.cloudfront.net";
+const KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
+/// Instances polling the runtime API at once, as Lambda scales a function out.
+const INSTANCES: usize = 2;
+
+/// A deployment's resources in moto, and the variables the stack would give the function.
+struct Deployment {
+    vars: HashMap<String, String>,
+    client_id: String,
+    pool: CognitoAdmin,
+}
+
+async fn deploy(moto: &Moto) -> Deployment {
+    let endpoint = moto.url();
+    let cognito = strato_devcloud::auth::cognito::provision(endpoint)
+        .await
+        .unwrap();
+    let region = cognito.region.clone();
+    let prefix = format!("f{}", uuid::Uuid::new_v4().simple());
+    let tables = Tables::prefixed(&prefix);
+    tables::create(&strato_aws::local_client(endpoint, &region), &tables)
+        .await
+        .unwrap();
+
+    let s3 = local_s3_client(endpoint, &region);
+    let (uploads, media) = (format!("{prefix}-uploads"), format!("{prefix}-media"));
+    for bucket in [&uploads, &media] {
+        s3.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    let catalog = std::fs::read(strato_testkit::media_dir().join("catalog.json")).unwrap();
+    s3.put_object()
+        .bucket(&media)
+        .key(CATALOG_KEY)
+        .body(catalog.into())
+        .send()
+        .await
+        .unwrap();
+
+    let queue = strato_aws::queue::local_sqs_client(endpoint, &region)
+        .create_queue()
+        .queue_name(format!("{prefix}-process"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+
+    let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let secrets = aws_sdk_secretsmanager::Client::from_conf(
+        aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+            .region(aws_sdk_secretsmanager::config::Region::new(region.clone()))
+            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+                "strato", "strato", None, None, "static",
+            ))
+            .endpoint_url(endpoint)
+            .build(),
+    );
+    let secret = secrets
+        .create_secret()
+        .name(format!("{prefix}-cdn-key"))
+        .secret_string(key.to_pkcs8_pem(LineEnding::LF).unwrap().as_str())
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap();
+
+    let vars = [
+        ("STRATO_REGION", region.as_str()),
+        ("STRATO_PLAYLISTS_TABLE", &tables.playlists),
+        ("STRATO_IDEMPOTENCY_TABLE", &tables.idempotency),
+        ("STRATO_UPLOADS_TABLE", &tables.uploads),
+        ("STRATO_USERS_TABLE", &tables.users),
+        ("STRATO_TELEMETRY_TABLE", &tables.telemetry),
+        ("STRATO_MEDIA_BUCKET", &media),
+        ("STRATO_UPLOADS_BUCKET", &uploads),
+        ("STRATO_PROCESS_QUEUE_URL", &queue),
+        ("STRATO_CDN_URL", CDN_URL),
+        ("STRATO_CDN_KEY_PAIR_ID", KEY_PAIR_ID),
+        ("STRATO_CDN_PRIVATE_KEY_SECRET_ARN", &secret),
+        ("STRATO_USER_POOL_ID", &cognito.user_pool_id),
+        ("STRATO_CLIENT_ID", &cognito.client_id),
+        ("STRATO_LIVE_URL", "wss://live.example/$default"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .collect();
+    Deployment {
+        vars,
+        client_id: cognito.client_id.clone(),
+        pool: CognitoAdmin::new(endpoint, &region, &cognito.user_pool_id),
+    }
+}
+
+/// One instance of the function, as Lambda starts it: the runtime's variables, the role's
+/// credentials, the stack's variables.
+fn instance(moto: &Moto, runtime: &RuntimeApi, vars: &HashMap<String, String>) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_strato-api"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "strato-api")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", &vars["STRATO_REGION"])
+        .env("AWS_ACCESS_KEY_ID", "strato")
+        .env("AWS_SECRET_ACCESS_KEY", "strato")
+        .env("AWS_SESSION_TOKEN", "session")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", moto.url())
+        .envs(vars)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// API Gateway's HTTP API in front of the runtime API, on loopback: its URL.
+async fn http_api(runtime: RuntimeApi) -> String {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let front = gateway::front_of(Arc::new(runtime));
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            front.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    url
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.unwrap()
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name} in {:?}", response.headers()))
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_function_serves_the_contract_from_the_stacks_resources() {
+    let moto = Moto::start();
+    let deployment = deploy(moto).await;
+    let runtime = RuntimeApi::start().await.unwrap();
+    let _instances: Vec<Child> = (0..INSTANCES)
+        .map(|_| instance(moto, &runtime, &deployment.vars))
+        .collect();
+    let api = http_api(runtime.clone()).await;
+    let http = reqwest::Client::new();
+
+    // No token: the configuration, and the contract's own problems.
+    let config = http.get(format!("{api}/v1/config")).send().await.unwrap();
+    assert_eq!(config.status(), 200);
+    let config = json_of(config).await;
+    assert_eq!(config["cdn_base_url"], CDN_URL);
+    assert_eq!(
+        config["cognito"]["client_id"],
+        deployment.client_id.as_str()
+    );
+    let nowhere = http.get(format!("{api}/v1/nowhere")).send().await.unwrap();
+    assert_eq!(nowhere.status(), 404);
+    assert_eq!(header(&nowhere, "content-type"), "application/problem+json");
+    let anonymous = http.get(format!("{api}/v1/tracks")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(
+        header(&anonymous, "content-type"),
+        "application/problem+json"
+    );
+    assert!(header(&anonymous, "www-authenticate").starts_with("Bearer"));
+
+    // Signed in: the catalog is the one in the media bucket.
+    let token = deployment
+        .pool
+        .access_token(
+            &deployment.client_id,
+            strato_devcloud::auth::cognito::DEMO_USERNAME,
+            strato_devcloud::auth::cognito::DEMO_PASSWORD,
+        )
+        .await;
+    let get = |path: &str| http.get(format!("{api}{path}")).bearer_auth(&token);
+    let tracks = json_of(get("/v1/tracks?limit=100").send().await.unwrap()).await;
+    let catalog: Value = serde_json::from_slice(
+        &std::fs::read(strato_testkit::media_dir().join("catalog.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        tracks["items"].as_array().unwrap().len(),
+        catalog["tracks"].as_array().unwrap().len()
+    );
+    let track = tracks["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // Its grants are signed for the stack's CDN, under the stack's key pair id.
+    let traced = "Root=1-67891233-abcdef012345678912345678;Sampled=1";
+    let grant = get(&format!("/v1/tracks/{track}/stream"))
+        .header("x-amzn-trace-id", traced)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grant.status(), 200);
+    assert!(
+        header(&grant, "x-amzn-trace-id").contains("Root=1-67891233-abcdef012345678912345678"),
+        "the client's trace is echoed"
+    );
+    let cookies: Vec<String> = grant
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("CloudFront-Key-Pair-Id={KEY_PAIR_ID}"))),
+        "{cookies:?}"
+    );
+    let grant = json_of(grant).await;
+    assert!(
+        grant["mp3_url"].as_str().unwrap().starts_with(CDN_URL),
+        "{grant}"
+    );
+
+    // Its playlists are the stack's tables: a write, replayed by its key.
+    let create = || {
+        http.post(format!("{api}/v1/playlists"))
+            .bearer_auth(&token)
+            .header("idempotency-key", "first-playlist")
+            .json(&json!({"name": "Deployed"}))
+    };
+    let created = create().send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let location = header(&created, "location");
+    let etag = header(&created, "etag");
+    let replayed = create().send().await.unwrap();
+    assert_eq!(replayed.status(), 201);
+    assert_eq!(header(&replayed, "location"), location);
+    let read = get(&location).send().await.unwrap();
+    assert_eq!(header(&read, "etag"), etag);
+    assert_eq!(json_of(read).await["name"], "Deployed");
+
+    assert!(
+        runtime.init_errors().is_empty(),
+        "{:?}",
+        runtime.init_errors()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_missing_a_variable_stops_in_its_set_up_and_says_which() {
+    let moto = Moto::start();
+    let deployment = deploy(moto).await;
+    let runtime = RuntimeApi::start().await.unwrap();
+    let mut vars = deployment.vars.clone();
+    vars.remove("STRATO_CDN_KEY_PAIR_ID");
+    let output = instance(moto, &runtime, &vars)
+        .wait_with_output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("STRATO_CDN_KEY_PAIR_ID"), "{said}");
+
+    let mut vars = deployment.vars.clone();
+    vars.insert(
+        "STRATO_CDN_PRIVATE_KEY_SECRET_ARN".into(),
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:none".into(),
+    );
+    let output = instance(moto, &runtime, &vars)
+        .wait_with_output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("reading the CDN's signing key"), "{said}");
+}
