@@ -24,7 +24,7 @@ use strato_devcloud::cdn::signing::Signer;
 use strato_devcloud::config::{CognitoSettings, defaults};
 use strato_devcloud::home::Stores;
 use strato_devcloud::live::LiveHub;
-use strato_devcloud::uploads::object_store::{ObjectStore, StorageSettings};
+use strato_devcloud::uploads::object_store::ObjectStore;
 use strato_devcloud::uploads::{Limits, Uploads};
 
 use crate::accounts::DynamoAccounts;
@@ -203,7 +203,7 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
     let work = std::env::temp_dir().join("strato");
     let uploads = Uploads::open(
         &stores,
-        upload_bucket(env, sdk).await?,
+        upload_bucket(env, sdk)?,
         limits,
         &work,
         Arc::clone(&live),
@@ -233,17 +233,8 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
     })
 }
 
-/// The upload bucket: the stack's on AWS; against a stand-in, the one a test made.
-async fn upload_bucket(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<ObjectStore, SetUpError> {
-    if let Some(endpoint) = &env.endpoint {
-        return ObjectStore::connect(&StorageSettings {
-            endpoint: Some(endpoint.clone()),
-            region: env.region.clone(),
-            bucket: env.uploads_bucket.clone(),
-        })
-        .await
-        .map_err(|e| failed("opening the upload bucket")(e.to_string()));
-    }
+/// The upload bucket, the stack's (a stand-in's when `AWS_ENDPOINT_URL` names one).
+fn upload_bucket(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<ObjectStore, SetUpError> {
     let credentials = sdk
         .credentials_provider()
         .ok_or_else(|| failed("opening the upload bucket")("no credentials".to_owned()))?;
@@ -252,6 +243,7 @@ async fn upload_bucket(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<ObjectSt
         credentials,
         &env.region,
         &env.uploads_bucket,
+        env.endpoint.as_deref(),
     ))
 }
 

@@ -6,8 +6,9 @@
 //! `GET /2018-06-01/runtime/invocation/next` (the request id, deadline, function ARN and
 //! X-Ray trace in the headers `lambda_runtime` reads) and answers with
 //! `POST …/invocation/{id}/response` or `…/error`. As on Lambda, an instance takes one
-//! invocation at a time; several instances may poll one API. An instance that fails its
-//! set-up reports `POST /2018-06-01/runtime/init/error`, kept for [`RuntimeApi::init_errors`].
+//! invocation at a time; several instances may poll one API. An invocation's deadline runs
+//! from when an instance takes it; one nobody waits for any more (it timed out in the queue)
+//! is not handed out. An instance whose set-up fails exits, as Lambda sees it fail its init.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -40,7 +41,6 @@ type Outcome = Result<String, String>;
 #[derive(Default)]
 struct Shared {
     answers: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
-    init_errors: Mutex<Vec<String>>,
 }
 
 /// The runtime API, serving on loopback until dropped.
@@ -77,7 +77,6 @@ impl RuntimeApi {
                 post(respond),
             )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(fail))
-            .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state((pending, Arc::clone(&shared)));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, routes).await;
@@ -133,23 +132,23 @@ impl RuntimeApi {
             }
         }
     }
-
-    /// What instances reported when their set-up failed.
-    #[must_use]
-    pub fn init_errors(&self) -> Vec<String> {
-        self.shared
-            .init_errors
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
 }
 
 type ApiState = (async_channel::Receiver<Queued>, Arc<Shared>);
 
-async fn next(State((pending, _)): State<ApiState>) -> Response {
-    let Ok(queued) = pending.recv().await else {
-        return StatusCode::GONE.into_response();
+async fn next(State((pending, shared)): State<ApiState>) -> Response {
+    let queued = loop {
+        let Ok(queued) = pending.recv().await else {
+            return StatusCode::GONE.into_response();
+        };
+        let waited_for = shared
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(&queued.request_id);
+        if waited_for {
+            break queued;
+        }
     };
     let deadline = SystemTime::now()
         .checked_add(DEADLINE)
@@ -201,15 +200,4 @@ async fn fail(
 ) -> StatusCode {
     let error = String::from_utf8_lossy(&body).into_owned();
     settle(&shared, &id, Err(error))
-}
-
-async fn init_error(State((_, shared)): State<ApiState>, body: Bytes) -> StatusCode {
-    let error = String::from_utf8_lossy(&body).into_owned();
-    tracing::error!(%error, "a function's set-up failed");
-    shared
-        .init_errors
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(error);
-    StatusCode::ACCEPTED
 }

@@ -7,7 +7,9 @@
 //! devcloud's integration tests hold the handlers to the contract (runner `aws`); these hold
 //! the function's own set-up to the deployment: the catalog it serves is the bucket's, the
 //! grants it signs name the stack's key pair id and CDN, its stores are the stack's tables.
-//! moto does not check IAM: what each role may do is `deploy/aws`'s assertions.
+//! moto checks neither IAM (what each role may do is `deploy/aws`'s assertions) nor request
+//! signatures (so the hand-signed multipart calls are shown to reach the bucket, not to be
+//! signed as S3 would accept).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -17,11 +19,15 @@ use std::sync::Arc;
 use rsa::RsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey as _, LineEnding};
 use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
 use strato_aws::bodies::local_s3_client;
 use strato_aws::deployment::CATALOG_KEY;
 use strato_aws::gateway;
 use strato_aws::runtime::RuntimeApi;
 use strato_aws::tables::{self, Tables};
+use strato_devcloud::cdn::access;
+use strato_devcloud::cdn::signing::Verifier;
+use strato_model::api::{StreamGrant, UploadSession};
 use strato_testkit::CognitoAdmin;
 use strato_testkit::Moto;
 use tokio::process::{Child, Command};
@@ -36,6 +42,8 @@ struct Deployment {
     vars: HashMap<String, String>,
     client_id: String,
     pool: CognitoAdmin,
+    /// The CDN's key, as `CloudFront`'s trusted key group holds its public half.
+    key: RsaPrivateKey,
 }
 
 async fn deploy(moto: &Moto) -> Deployment {
@@ -118,12 +126,18 @@ async fn deploy(moto: &Moto) -> Deployment {
         vars,
         client_id: cognito.client_id.clone(),
         pool: CognitoAdmin::new(endpoint, &region, &cognito.user_pool_id),
+        key,
     }
 }
 
 /// One instance of the function, as Lambda starts it: the runtime's variables, the role's
 /// credentials, the stack's variables.
-fn instance(moto: &Moto, runtime: &RuntimeApi, vars: &HashMap<String, String>) -> Child {
+fn instance(
+    moto: &Moto,
+    runtime: &RuntimeApi,
+    vars: &HashMap<String, String>,
+    stderr: Stdio,
+) -> Child {
     Command::new(env!("CARGO_BIN_EXE_strato-api"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -139,7 +153,7 @@ fn instance(moto: &Moto, runtime: &RuntimeApi, vars: &HashMap<String, String>) -
         .env("AWS_ENDPOINT_URL", moto.url())
         .envs(vars)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
         .unwrap()
@@ -182,7 +196,7 @@ async fn the_api_function_serves_the_contract_from_the_stacks_resources() {
     let deployment = deploy(moto).await;
     let runtime = RuntimeApi::start().await.unwrap();
     let _instances: Vec<Child> = (0..INSTANCES)
-        .map(|_| instance(moto, &runtime, &deployment.vars))
+        .map(|_| instance(moto, &runtime, &deployment.vars, Stdio::null()))
         .collect();
     let api = http_api(runtime.clone()).await;
     let http = reqwest::Client::new();
@@ -240,23 +254,7 @@ async fn the_api_function_serves_the_contract_from_the_stacks_resources() {
         header(&grant, "x-amzn-trace-id").contains("Root=1-67891233-abcdef012345678912345678"),
         "the client's trace is echoed"
     );
-    let cookies: Vec<String> = grant
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    assert!(
-        cookies
-            .iter()
-            .any(|c| c.starts_with(&format!("CloudFront-Key-Pair-Id={KEY_PAIR_ID}"))),
-        "{cookies:?}"
-    );
-    let grant = json_of(grant).await;
-    assert!(
-        grant["mp3_url"].as_str().unwrap().starts_with(CDN_URL),
-        "{grant}"
-    );
+    check_grant(grant, &deployment.key).await;
 
     // Its playlists are the stack's tables: a write, replayed by its key.
     let create = || {
@@ -276,11 +274,104 @@ async fn the_api_function_serves_the_contract_from_the_stacks_resources() {
     assert_eq!(header(&read, "etag"), etag);
     assert_eq!(json_of(read).await["name"], "Deployed");
 
-    assert!(
-        runtime.init_errors().is_empty(),
-        "{:?}",
-        runtime.init_errors()
+    check_upload(&http, &api, &token, moto, &deployment.vars).await;
+}
+
+/// A stream grant: each cookie its own `Set-Cookie`, URLs under the stack's CDN, signed with
+/// the key whose public half the trusted key group holds.
+async fn check_grant(grant: reqwest::Response, key: &RsaPrivateKey) {
+    let set_cookies = grant.headers().get_all("set-cookie").iter().count();
+    assert_eq!(
+        set_cookies, 3,
+        "the grant's cookies, each its own Set-Cookie"
     );
+    let grant: StreamGrant = grant.json().await.unwrap();
+    let master = &grant.hls_master_url;
+    assert!(master.starts_with(CDN_URL), "{master}");
+    // The trusted key group's public half accepts the cookies for the track's media.
+    let cookie = grant
+        .cookies
+        .iter()
+        .map(|c| format!("{}={}", c.name, c.value))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    let presented = access::presented(None, &headers).unwrap();
+    let edge = Verifier::new(key.to_public_key(), KEY_PAIR_ID.to_owned());
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    assert_eq!(edge.verify(&presented, master, now), Ok(()));
+    let other_key = Verifier::new(
+        RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
+            .unwrap()
+            .to_public_key(),
+        KEY_PAIR_ID.to_owned(),
+    );
+    assert!(other_key.verify(&presented, master, now).is_err());
+}
+
+/// An upload goes to the stack's bucket in parts, and its job to the processing queue.
+async fn check_upload(
+    http: &reqwest::Client,
+    api: &str,
+    token: &str,
+    moto: &Moto,
+    vars: &HashMap<String, String>,
+) {
+    let original = b"not audio, but bytes all the same".repeat(1000);
+    let announced = http
+        .post(format!("{api}/v1/uploads"))
+        .bearer_auth(token)
+        .json(&json!({
+            "file_name": "song.flac",
+            "size": original.len(),
+            "content_type": "audio/flac",
+            "sha256": hex::encode(Sha256::digest(&original)),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(announced.status(), 201);
+    let session: UploadSession = announced.json().await.unwrap();
+    let part = &session.parts[0];
+    assert!(part.url.starts_with(moto.url()), "{}", part.url);
+    let mut put = http
+        .put(&part.url)
+        .header("content-type", "application/octet-stream");
+    for (name, value) in &part.headers {
+        put = put.header(name, value);
+    }
+    let sent = put.body(original.clone()).send().await.unwrap();
+    assert!(sent.status().is_success(), "{}", sent.status());
+    let etag = header(&sent, "etag");
+    let completed = http
+        .post(format!("{api}/v1/uploads/{}/complete", session.upload.id))
+        .bearer_auth(token)
+        .json(&json!({"parts": [{"part_number": 1, "etag": etag, "size": original.len()}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        completed.status(),
+        202,
+        "{}",
+        completed.text().await.unwrap()
+    );
+    let jobs = strato_aws::queue::local_sqs_client(moto.url(), &vars["STRATO_REGION"])
+        .receive_message()
+        .queue_url(&vars["STRATO_PROCESS_QUEUE_URL"])
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = jobs.messages().iter().filter_map(|m| m.body()).collect();
+    assert_eq!(bodies, [session.upload.id.as_str()]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,24 +381,29 @@ async fn an_instance_missing_a_variable_stops_in_its_set_up_and_says_which() {
     let runtime = RuntimeApi::start().await.unwrap();
     let mut vars = deployment.vars.clone();
     vars.remove("STRATO_CDN_KEY_PAIR_ID");
-    let output = instance(moto, &runtime, &vars)
-        .wait_with_output()
-        .await
-        .unwrap();
+    let output = set_up_of(instance(moto, &runtime, &vars, Stdio::piped())).await;
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
-    assert!(said.contains("STRATO_CDN_KEY_PAIR_ID"), "{said}");
+    assert!(said.contains("lacks STRATO_CDN_KEY_PAIR_ID"), "{said}");
 
     let mut vars = deployment.vars.clone();
     vars.insert(
         "STRATO_CDN_PRIVATE_KEY_SECRET_ARN".into(),
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:none".into(),
     );
-    let output = instance(moto, &runtime, &vars)
-        .wait_with_output()
-        .await
-        .unwrap();
+    let output = set_up_of(instance(moto, &runtime, &vars, Stdio::piped())).await;
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("reading the CDN's signing key"), "{said}");
+}
+
+/// How an instance's set-up ended: it must stop by itself, and soon.
+async fn set_up_of(instance: Child) -> std::process::Output {
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        instance.wait_with_output(),
+    )
+    .await
+    .expect("the instance kept running: its set-up did not fail")
+    .unwrap()
 }

@@ -35,6 +35,8 @@ export class Api extends Construct {
       memorySize: 1024,
       // API Gateway gives up on an integration after 30 s.
       timeout: Duration.seconds(29),
+      // A cover a listener sends is read and resized by ffmpeg, as processing's are.
+      layers: [props.processing.ffmpeg],
     });
     this.httpApi = new apigwv2.HttpApi(this, "Http", {
       description: "Strato: /v1",
@@ -74,8 +76,9 @@ export class Api extends Construct {
     });
     // Profiles, the quota counter (in the upload's transaction) and sign-out times.
     h.allowTable(tables.Users, { actions: ["GetItem", "PutItem", "UpdateItem"], transactions: true });
-    // A batch id put on the condition it is new; taken back when its batch could not be kept.
-    h.allowTable(tables.Telemetry, { actions: ["PutItem", "DeleteItem"] });
+    // A batch id put on the condition it is new, read when a resend finds it, marked stored
+    // once its batch is in S3 (strato_aws::telemetry).
+    h.allowTable(tables.Telemetry, { actions: ["GetItem", "PutItem", "UpdateItem"] });
 
     // Multipart uploads: it starts, presigns parts of, lists, completes and aborts them.
     h.allowObjects(
@@ -86,6 +89,9 @@ export class Api extends Construct {
     h.allowObjects(media.uploadsBucket, ["idempotency/"], ["PutObject", "GetObject"]);
     h.allowObjects(media.uploadsBucket, ["telemetry/"], ["PutObject"]);
     h.allowObjects(media.mediaBucket, ["catalog/"], ["GetObject"]);
+    // Without ListBucket S3 answers a missing catalog with 403, not 404: a stack whose
+    // catalog/ is still empty must start (and serve listeners' uploads only).
+    h.allowListing(media.mediaBucket, ["catalog/"]);
     h.allowObjects(media.mediaBucket, ["art/"], ["PutObject"]);
 
     h.allow(["sqs:SendMessage"], [processing.queue.queueArn]);

@@ -29,6 +29,8 @@ export class Processing extends Construct {
   readonly deadLetters: sqs.Queue;
   readonly process: StratoFunction;
   readonly collect: StratoFunction;
+  /** ffmpeg at /opt/bin/ffmpeg: processing's encodes, and the API's cover resizing. */
+  readonly ffmpeg: lambda.LayerVersion;
 
   constructor(scope: Construct, id: string, props: ProcessingProps) {
     super(scope, id);
@@ -49,7 +51,7 @@ export class Processing extends Construct {
     });
 
     const ffmpeg = new lambda.LayerVersion(this, "Ffmpeg", {
-      description: "ffmpeg for strato-process, at /opt/bin/ffmpeg",
+      description: "ffmpeg for strato-process and strato-api's covers, at /opt/bin/ffmpeg",
       code: lambda.Code.fromAsset(props.ffmpegLayerDir),
       compatibleRuntimes: [lambda.Runtime.PROVIDED_AL2023],
       compatibleArchitectures: [lambda.Architecture.X86_64],
@@ -63,6 +65,7 @@ export class Processing extends Construct {
       ephemeralStorageSize: Size.gibibytes(10),
       layers: [ffmpeg],
     });
+    this.ffmpeg = ffmpeg;
     this.process.fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 1,

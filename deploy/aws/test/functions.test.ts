@@ -116,3 +116,11 @@ describe("strato-collect", () => {
     });
   });
 });
+
+describe("strato-api", () => {
+  it("has processing's ffmpeg layer, which resizes the covers listeners send", () => {
+    const p = propsOf("strato-api");
+    expect(p.Layers).toEqual(propsOf("strato-process").Layers);
+    expect(all[p.Layers[0].Ref].Type).toBe("AWS::Lambda::LayerVersion");
+  });
+});

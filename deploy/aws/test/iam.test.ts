@@ -37,7 +37,7 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
       "dynamodb:Query",
       "dynamodb:UpdateItem",
     ],
-    "Data/Telemetry": ["dynamodb:DeleteItem", "dynamodb:PutItem"],
+    "Data/Telemetry": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     "Data/Uploads": [
       "dynamodb:BatchGetItem",
       "dynamodb:DeleteItem",
@@ -53,6 +53,7 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
     "Data/Uploads/index/public_by_owner": ["dynamodb:Query"],
     "Data/Users": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     "Identity/Users": ["cognito-idp:AdminUserGlobalSignOut"],
+    "Media/MediaBucket": ["s3:ListBucket"],
     "Media/MediaBucket/art/*": ["s3:PutObject"],
     "Media/MediaBucket/catalog/*": ["s3:GetObject"],
     "Media/SigningKey/PrivateKey": ["secretsmanager:GetSecretValue"],

@@ -10,8 +10,10 @@ use aws_config::BehaviorVersion;
 use strato_aws::deployment::{ApiEnvironment, api_state};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
+// One thread: an instance answers one invocation at a time, and the runtime sets the X-Ray
+// trace variable per invocation, which other threads must not be reading meanwhile.
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
     // CloudWatch stamps each line itself; colours would be noise in it.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -21,6 +23,13 @@ async fn main() -> Result<(), lambda_http::Error> {
         .with_ansi(false)
         .with_writer(std::io::stderr)
         .init();
+    if let Err(error) = serve().await {
+        tracing::error!("{error}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve() -> Result<(), lambda_http::Error> {
     let environment = ApiEnvironment::from_vars(|name| std::env::var(name).ok())?;
     let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
     // Set-up awaits several clients at once: a big future, kept off the stack.

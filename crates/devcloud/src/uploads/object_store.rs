@@ -17,7 +17,8 @@ use aws_sdk_s3::config::{
 };
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode, sign,
 };
 use strato_model::api::{PartUrl, UploadedPart};
 use tokio::io::AsyncWriteExt as _;
@@ -36,9 +37,16 @@ fn failed(error: impl std::fmt::Display) -> StorageError {
     StorageError(error.to_string())
 }
 
-/// A URL path segment, percent-encoded.
+/// What AWS's URI encoding leaves alone besides letters and digits (RFC 3986's unreserved).
+const AWS_URI: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A URL path segment or query value, encoded as S3 encodes it when it checks a signature.
 fn encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(text, AWS_URI).to_string()
 }
 
 /// Where the bucket is.
@@ -80,11 +88,7 @@ impl ObjectStore {
             .endpoint
             .clone()
             .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", settings.region));
-        let bucket_url = format!(
-            "{}/{}",
-            endpoint.trim_end_matches('/'),
-            encode(&settings.bucket)
-        );
+        let bucket_url = format!("{}/{}", endpoint.trim_end_matches('/'), settings.bucket);
         let store = Self::with_config(
             config,
             credentials,
@@ -98,19 +102,30 @@ impl ObjectStore {
 
     /// A deployment's upload bucket in `region` (the stack's: never made here), through
     /// `config` on `credentials`, the function's own (its role, through the AWS SDK's default
-    /// chain), addressed as S3 asks of buckets now: by the bucket's own host name.
+    /// chain). On AWS (`endpoint` `None`) the bucket is addressed as S3 asks of buckets now, by
+    /// its own host name (path-style for a name with a dot, which the host's certificate
+    /// cannot cover); a stand-in at `endpoint` serves every bucket on one host.
     #[must_use]
     pub fn deployed(
         config: aws_sdk_s3::config::Builder,
         credentials: SharedCredentialsProvider,
         region: &str,
         bucket: &str,
+        endpoint: Option<&str>,
     ) -> Self {
-        let bucket_url = format!("https://{}.s3.{region}.amazonaws.com", encode(bucket));
-        let config = config
+        let path_style = endpoint.is_some() || bucket.contains('.');
+        let bucket_url = match endpoint {
+            Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
+            None if path_style => format!("https://s3.{region}.amazonaws.com/{bucket}"),
+            None => format!("https://{bucket}.s3.{region}.amazonaws.com"),
+        };
+        let mut config = config
             .region(Region::new(region.to_owned()))
             .credentials_provider(credentials.clone())
-            .force_path_style(false);
+            .force_path_style(path_style);
+        if let Some(endpoint) = endpoint {
+            config = config.endpoint_url(endpoint);
+        }
         Self::with_config(config, credentials, region, bucket, bucket_url)
     }
 
@@ -286,8 +301,11 @@ impl ObjectStore {
             .await
             .map_err(failed)?
             .into();
+        // As S3 checks it: the path as sent (encoded once, by `encode`), not normalised.
         let mut settings = SigningSettings::default();
         settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
@@ -334,11 +352,7 @@ impl ObjectStore {
             );
         }
         xml.push_str("</CompleteMultipartUpload>");
-        let url = format!(
-            "{}?uploadId={}",
-            self.object_url(key),
-            percent_encoding::utf8_percent_encode(multipart_id, percent_encoding::NON_ALPHANUMERIC)
-        );
+        let url = format!("{}?uploadId={}", self.object_url(key), encode(multipart_id));
         let (status, body) = self.signed("POST", &url, xml.into_bytes()).await?;
         if status.is_success() && !body.contains("<Error>") {
             Ok(())
@@ -447,5 +461,40 @@ impl ObjectStore {
             .await
             .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, SharedCredentialsProvider};
+
+    use super::ObjectStore;
+
+    fn deployed(bucket: &str, endpoint: Option<&str>) -> ObjectStore {
+        ObjectStore::deployed(
+            aws_sdk_s3::Config::builder().behavior_version(BehaviorVersion::latest()),
+            SharedCredentialsProvider::new(Credentials::new("a", "b", Some("t".into()), None, "t")),
+            "eu-west-1",
+            bucket,
+            endpoint,
+        )
+    }
+
+    #[test]
+    fn a_deployments_bucket_is_addressed_by_its_own_host_and_keys_as_s3_signs_them() {
+        let store = deployed("strato-uploadsbucket-1a2b3c", None);
+        assert_eq!(
+            store.object_url("uploads/us-east-1:ab/up-1f~x/my song.flac"),
+            "https://strato-uploadsbucket-1a2b3c.s3.eu-west-1.amazonaws.com/uploads/us-east-1%3Aab/up-1f~x/my%20song.flac"
+        );
+        // A dot in the name would not match the host's certificate.
+        assert_eq!(
+            deployed("strato.uploads", None).object_url("uploads/a"),
+            "https://s3.eu-west-1.amazonaws.com/strato.uploads/uploads/a"
+        );
+        assert_eq!(
+            deployed("b", Some("http://127.0.0.1:5000/")).object_url("uploads/a"),
+            "http://127.0.0.1:5000/b/uploads/a"
+        );
     }
 }
