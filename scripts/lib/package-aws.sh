@@ -14,7 +14,7 @@ CARGO_LAMBDA_VERSION=1.9.2
 ZIGLANG_VERSION=0.13.0
 GLIBC_MAX=2.34
 # The functions built so far (deploy/aws/lib/environment.ts names all five).
-LAMBDA_BINS=(strato-api)
+LAMBDA_BINS=(strato-api strato-collect)
 
 ensure_lambda_tools() {
     if [ "$(venv_version cargo-lambda "$LAMBDA_VENV")" != "$CARGO_LAMBDA_VERSION" ] ||

@@ -53,7 +53,7 @@ pub enum SetUpError {
     Failed { what: &'static str, message: String },
 }
 
-fn failed(what: &'static str) -> impl FnOnce(String) -> SetUpError {
+pub(crate) fn failed(what: &'static str) -> impl FnOnce(String) -> SetUpError {
     move |message| SetUpError::Failed { what, message }
 }
 
@@ -86,10 +86,7 @@ impl ApiEnvironment {
                 .filter(|value| !value.is_empty())
                 .ok_or(SetUpError::Missing(name))
         };
-        let endpoint = var("AWS_ENDPOINT_URL").filter(|value| !value.is_empty());
-        if let Some(endpoint) = &endpoint {
-            check_endpoint(endpoint)?;
-        }
+        let endpoint = endpoint_override(&var)?;
         Ok(Self {
             region: get("STRATO_REGION")?,
             tables: Tables {
@@ -109,7 +106,7 @@ impl ApiEnvironment {
             cdn_private_key_secret_arn: get("STRATO_CDN_PRIVATE_KEY_SECRET_ARN")?,
             user_pool_id: get("STRATO_USER_POOL_ID")?,
             client_id: get("STRATO_CLIENT_ID")?,
-            endpoint: endpoint.map(|e| e.trim_end_matches('/').to_owned()),
+            endpoint,
         })
     }
 
@@ -128,6 +125,20 @@ impl ApiEnvironment {
             None,
         )
     }
+}
+
+/// `AWS_ENDPOINT_URL`, when set: plain `http` only to this machine.
+///
+/// # Errors
+/// When it is set to anything else.
+pub fn endpoint_override(
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<String>, SetUpError> {
+    let Some(endpoint) = var("AWS_ENDPOINT_URL").filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    check_endpoint(&endpoint)?;
+    Ok(Some(endpoint.trim_end_matches('/').to_owned()))
 }
 
 /// Plain `http` only to this machine.
@@ -203,7 +214,12 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
     let work = std::env::temp_dir().join("strato");
     let uploads = Uploads::open(
         &stores,
-        upload_bucket(env, sdk)?,
+        upload_bucket(
+            sdk,
+            &env.region,
+            &env.uploads_bucket,
+            env.endpoint.as_deref(),
+        )?,
         limits,
         &work,
         Arc::clone(&live),
@@ -234,16 +250,24 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
 }
 
 /// The upload bucket, the stack's (a stand-in's when `AWS_ENDPOINT_URL` names one).
-fn upload_bucket(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<ObjectStore, SetUpError> {
+///
+/// # Errors
+/// When the SDK found no credentials.
+pub fn upload_bucket(
+    sdk: &SdkConfig,
+    region: &str,
+    bucket: &str,
+    endpoint: Option<&str>,
+) -> Result<ObjectStore, SetUpError> {
     let credentials = sdk
         .credentials_provider()
         .ok_or_else(|| failed("opening the upload bucket")("no credentials".to_owned()))?;
     Ok(ObjectStore::deployed(
         aws_sdk_s3::config::Builder::from(sdk),
         credentials,
-        &env.region,
-        &env.uploads_bucket,
-        env.endpoint.as_deref(),
+        region,
+        bucket,
+        endpoint,
     ))
 }
 

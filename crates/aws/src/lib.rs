@@ -17,6 +17,7 @@
 //! - [`attrs`]: reading and writing items.
 //! - [`deployment`]: what a deployment's functions read from their environment, and the API
 //!   function's state.
+//! - [`collect`]: the collector function, hourly.
 //! - [`gateway`]: API Gateway's HTTP API in front of the API function, in process.
 //! - [`runtime`]: Lambda's runtime API on loopback, for a function run as its own process.
 //! - [`local`]: `aws-local`'s home of the contract (moto's `DynamoDB` and S3 behind
@@ -25,6 +26,7 @@
 pub mod accounts;
 pub mod attrs;
 pub mod bodies;
+pub mod collect;
 pub mod deployment;
 pub mod gateway;
 pub mod local;

@@ -104,7 +104,9 @@ export class Processing extends Construct {
     this.collect.allowTable(data.tables.Users, { actions: ["BatchGetItem"] });
     this.collect.allowListing(media.uploadsBucket, ["uploads/"]);
     this.collect.allowListing(media.mediaBucket, ["media/", "art/"]);
-    this.collect.allowObjects(media.uploadsBucket, ["uploads/"], ["DeleteObject"]);
+    this.collect.allowObjects(media.uploadsBucket, ["uploads/"], ["DeleteObject", "AbortMultipartUpload"]);
+    // Multipart uploads a deleted upload left open are listed, then aborted.
+    this.collect.allow(["s3:ListBucketMultipartUploads"], [media.uploadsBucket.bucketArn]);
     this.collect.allowObjects(media.mediaBucket, ["media/", "art/"], ["DeleteObject"]);
   }
 }

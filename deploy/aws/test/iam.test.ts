@@ -91,8 +91,8 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
     "Media/MediaBucket": ["s3:ListBucket"],
     "Media/MediaBucket/art/*": ["s3:DeleteObject"],
     "Media/MediaBucket/media/*": ["s3:DeleteObject"],
-    "Media/UploadsBucket": ["s3:ListBucket"],
-    "Media/UploadsBucket/uploads/*": ["s3:DeleteObject"],
+    "Media/UploadsBucket": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+    "Media/UploadsBucket/uploads/*": ["s3:AbortMultipartUpload", "s3:DeleteObject"],
     "Processing/Collect/Logs": LOGS,
   },
   "strato-live": {

@@ -12,6 +12,9 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use super::Uploads;
+use super::media::MediaStore;
+use super::object_store::ObjectStore;
+use super::storage::UploadStore;
 use crate::api::AppState;
 use crate::problem::ApiError;
 
@@ -27,23 +30,30 @@ pub struct Collected {
 }
 
 /// Runs one pass.
+///
+/// # Errors
+/// When storage or the records cannot be read, or storage refuses a removal.
 pub async fn collect(uploads: &Uploads) -> Result<Collected, String> {
-    let storage = uploads.storage();
+    collect_from(uploads.records(), uploads.storage(), uploads.media()).await
+}
+
+/// Runs one pass over these records and storage (a deployment's collector function, which
+/// has no use for the rest of [`Uploads`]).
+///
+/// # Errors
+/// As [`collect`].
+pub async fn collect_from(
+    records: &dyn UploadStore,
+    storage: &ObjectStore,
+    media: &dyn MediaStore,
+) -> Result<Collected, String> {
     let objects = storage
         .list_keys("uploads/")
         .await
         .map_err(|e| e.to_string())?;
     let multiparts = storage.list_multipart().await.map_err(|e| e.to_string())?;
-    let published = uploads
-        .media()
-        .inventory()
-        .await
-        .map_err(|e| e.to_string())?;
-    let live = uploads
-        .records()
-        .live_set()
-        .await
-        .map_err(|e| e.to_string())?;
+    let published = media.inventory().await.map_err(|e| e.to_string())?;
+    let live = records.live_set().await.map_err(|e| e.to_string())?;
 
     let mut collected = Collected::default();
     for (key, multipart) in multiparts {
@@ -63,21 +73,13 @@ pub async fn collect(uploads: &Uploads) -> Result<Collected, String> {
     }
     for id in published.media_ids {
         if !live.media_ids.contains(&id) {
-            uploads
-                .media()
-                .remove_media(&id)
-                .await
-                .map_err(|e| e.to_string())?;
+            media.remove_media(&id).await.map_err(|e| e.to_string())?;
             collected.published.push(format!("media/{id}"));
         }
     }
     for name in published.covers {
         if !live.covers.contains(&name) {
-            uploads
-                .media()
-                .remove_cover(&name)
-                .await
-                .map_err(|e| e.to_string())?;
+            media.remove_cover(&name).await.map_err(|e| e.to_string())?;
             collected.published.push(name);
         }
     }
