@@ -20,16 +20,19 @@ ensure_lambda_tools() {
     if [ "$(venv_version cargo-lambda "$LAMBDA_VENV")" != "$CARGO_LAMBDA_VERSION" ] ||
         [ "$(venv_version ziglang "$LAMBDA_VENV")" != "$ZIGLANG_VERSION" ]; then
         say "setting up cargo-lambda $CARGO_LAMBDA_VERSION and zig $ZIGLANG_VERSION"
-        python3 -m venv "$LAMBDA_VENV"
-        "$LAMBDA_VENV/bin/pip" install -q --upgrade pip
+        # Afresh: a venv left by an older Python would not mend itself.
+        python3 -m venv --clear "$LAMBDA_VENV"
         "$LAMBDA_VENV/bin/pip" install -q "cargo-lambda==$CARGO_LAMBDA_VERSION" \
             "ziglang==$ZIGLANG_VERSION"
     fi
 }
 
-# The newest glibc symbol version an executable asks for (2.17 for none newer).
+# The newest glibc symbol version an executable asks for (2.2.5, x86-64's first, for none).
 newest_glibc() {
-    objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1
+    local symbols versions
+    symbols=$(objdump -T "$1") || die "objdump cannot read $1"
+    versions=$(grep -o 'GLIBC_[0-9][0-9.]*' <<<"$symbols" | sed 's/GLIBC_//' | sort -V) || true
+    echo "${versions##*$'\n'}" | grep . || echo 2.2.5
 }
 
 package_aws() {

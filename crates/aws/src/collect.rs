@@ -4,8 +4,8 @@
 //! the playlist sweeps a deletion left unfinished
 //! ([`DynamoPlaylists::finish_sweeps`](crate::playlists::DynamoPlaylists::finish_sweeps)).
 //!
-//! A pass that fails is the invocation's error: `EventBridge` tries it again (twice), and the
-//! next hour's pass starts over, as devcloud's does.
+//! A pass that fails is the invocation's error: Lambda runs an asynchronous invocation that
+//! failed twice more, and the next hour's pass starts over, as devcloud's does.
 
 use aws_config::SdkConfig;
 use serde::Serialize;
@@ -13,7 +13,9 @@ use strato_devcloud::uploads::collector::{Collected, collect_from};
 use strato_devcloud::uploads::object_store::ObjectStore;
 
 use crate::bodies::AnswerBodies;
-use crate::deployment::{SetUpError, endpoint_override, failed, s3_client, upload_bucket};
+use crate::deployment::{
+    SetUpError, endpoint_override, failed, required, s3_client, upload_bucket,
+};
 use crate::media::S3Media;
 use crate::playlists::DynamoPlaylists;
 use crate::tables::Tables;
@@ -36,11 +38,7 @@ impl CollectEnvironment {
     /// # Errors
     /// When one is missing or empty, or the endpoint override is neither `https` nor loopback.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SetUpError> {
-        let get = |name: &'static str| {
-            var(name)
-                .filter(|value| !value.is_empty())
-                .ok_or(SetUpError::Missing(name))
-        };
+        let get = |name| required(&var, name);
         Ok(Self {
             region: get("STRATO_REGION")?,
             tables: Tables {

@@ -26,6 +26,7 @@ use strato_devcloud::home::Stores;
 use strato_devcloud::live::LiveHub;
 use strato_devcloud::uploads::object_store::ObjectStore;
 use strato_devcloud::uploads::{Limits, Uploads};
+use tracing_subscriber::EnvFilter;
 
 use crate::accounts::DynamoAccounts;
 use crate::bodies::AnswerBodies;
@@ -35,6 +36,24 @@ use crate::queue::SqsQueue;
 use crate::tables::Tables;
 use crate::telemetry::DynamoTelemetry;
 use crate::uploads::DynamoUploads;
+
+/// Runs a function's instance: its log lines as CloudWatch keeps them (no time, which
+/// CloudWatch stamps, nor colours), then `serve`; a failure (its set-up's, as a rule) is logged
+/// in words and ends the process, as Lambda expects of an init that cannot go on.
+pub async fn run_function<E: std::fmt::Display>(serve: impl Future<Output = Result<(), E>>) {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .without_time()
+        .with_ansi(false)
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(error) = serve.await {
+        tracing::error!("{error}");
+        std::process::exit(1);
+    }
+}
 
 /// Where a deployment keeps its catalog, in the media bucket beside its `media/` and `art/`.
 pub const CATALOG_KEY: &str = "catalog/catalog.json";
@@ -81,11 +100,7 @@ impl ApiEnvironment {
     /// # Errors
     /// When one is missing or empty, or the endpoint override is neither `https` nor loopback.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SetUpError> {
-        let get = |name: &'static str| {
-            var(name)
-                .filter(|value| !value.is_empty())
-                .ok_or(SetUpError::Missing(name))
-        };
+        let get = |name| required(&var, name);
         let endpoint = endpoint_override(&var)?;
         Ok(Self {
             region: get("STRATO_REGION")?,
@@ -125,6 +140,19 @@ impl ApiEnvironment {
             None,
         )
     }
+}
+
+/// Variable `name`, which must be set and not empty.
+///
+/// # Errors
+/// When it is not.
+pub fn required(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<String, SetUpError> {
+    var(name)
+        .filter(|value| !value.is_empty())
+        .ok_or(SetUpError::Missing(name))
 }
 
 /// `AWS_ENDPOINT_URL`, when set: plain `http` only to this machine.

@@ -23,24 +23,28 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use tokio::sync::oneshot;
 
-/// How long an invocation may run (API Gateway gives up on an integration after 30 s).
+/// How long an invocation may run once an instance has it (API Gateway gives up on an
+/// integration after 30 s; the longest function, processing, has 15 minutes).
 const DEADLINE: Duration = Duration::from_secs(29);
-/// The ARN an instance is told it was invoked as.
-const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:strato-api";
+/// How long an invocation may wait for a free instance.
+const QUEUED_AT_MOST: Duration = Duration::from_secs(60);
 
 /// An invocation waiting for an instance.
 struct Queued {
     request_id: String,
     trace_id: Option<String>,
     event: String,
+    /// Told when an instance takes it, so its deadline starts then.
+    taken: oneshot::Sender<()>,
 }
 
 /// How an invocation ended.
 type Outcome = Result<String, String>;
 
-#[derive(Default)]
 struct Shared {
     answers: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    /// What instances are told they were invoked as.
+    function_arn: String,
 }
 
 /// The runtime API, serving on loopback until dropped.
@@ -61,15 +65,18 @@ impl std::fmt::Debug for RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Serves on a free loopback port.
+    /// Serves function `name`'s instances on a free loopback port.
     ///
     /// # Errors
     /// When no port can be bound.
-    pub async fn start() -> std::io::Result<Self> {
+    pub async fn start(name: &str) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
         let (queue, pending) = async_channel::unbounded();
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared {
+            answers: Mutex::default(),
+            function_arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
+        });
         let routes = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route(
@@ -106,6 +113,7 @@ impl RuntimeApi {
         trace_id: Option<String>,
     ) -> Outcome {
         let (answer, answered) = oneshot::channel();
+        let (taken, was_taken) = oneshot::channel();
         self.shared
             .answers
             .lock()
@@ -115,39 +123,49 @@ impl RuntimeApi {
             request_id: request_id.to_owned(),
             trace_id,
             event,
+            taken,
         };
         if self.queue.send(queued).await.is_err() {
             return Err("the runtime API has stopped".to_owned());
         }
-        match tokio::time::timeout(DEADLINE, answered).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(_)) => Err("the invocation was dropped".to_owned()),
-            Err(_) => {
-                self.shared
-                    .answers
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .remove(request_id);
-                Err(format!("no answer within {} s", DEADLINE.as_secs()))
-            }
-        }
+        let outcome = match tokio::time::timeout(QUEUED_AT_MOST, was_taken).await {
+            Ok(Ok(())) => match tokio::time::timeout(DEADLINE, answered).await {
+                Ok(Ok(outcome)) => return outcome,
+                Ok(Err(_)) => "the invocation was dropped".to_owned(),
+                Err(_) => format!("no answer within {} s", DEADLINE.as_secs()),
+            },
+            _ => format!("no instance took it within {} s", QUEUED_AT_MOST.as_secs()),
+        };
+        // Nobody waits for it any more: not handed out, and a late answer is refused.
+        self.shared
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(request_id);
+        Err(outcome)
     }
 }
 
 type ApiState = (async_channel::Receiver<Queued>, Arc<Shared>);
 
 async fn next(State((pending, shared)): State<ApiState>) -> Response {
-    let queued = loop {
+    let (request_id, trace_id, event) = loop {
         let Ok(queued) = pending.recv().await else {
             return StatusCode::GONE.into_response();
         };
+        let Queued {
+            request_id,
+            trace_id,
+            event,
+            taken,
+        } = queued;
         let waited_for = shared
             .answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .contains_key(&queued.request_id);
-        if waited_for {
-            break queued;
+            .contains_key(&request_id);
+        if waited_for && taken.send(()).is_ok() {
+            break (request_id, trace_id, event);
         }
     };
     let deadline = SystemTime::now()
@@ -160,13 +178,13 @@ async fn next(State((pending, shared)): State<ApiState>) -> Response {
             headers.insert(name, value);
         }
     };
-    set("lambda-runtime-aws-request-id", &queued.request_id);
+    set("lambda-runtime-aws-request-id", &request_id);
     set("lambda-runtime-deadline-ms", &deadline.to_string());
-    set("lambda-runtime-invoked-function-arn", FUNCTION_ARN);
-    if let Some(trace) = &queued.trace_id {
+    set("lambda-runtime-invoked-function-arn", &shared.function_arn);
+    if let Some(trace) = &trace_id {
         set("lambda-runtime-trace-id", trace);
     }
-    (StatusCode::OK, headers, queued.event).into_response()
+    (StatusCode::OK, headers, event).into_response()
 }
 
 fn settle(shared: &Shared, id: &str, outcome: Outcome) -> StatusCode {

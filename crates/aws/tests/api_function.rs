@@ -31,6 +31,7 @@ use strato_testkit::Moto;
 use tokio::process::Child;
 
 const API: &str = env!("CARGO_BIN_EXE_strato-api");
+const FUNCTION: &str = "strato-api";
 
 /// API Gateway's HTTP API in front of the runtime API, on loopback: its URL.
 async fn http_api(runtime: RuntimeApi) -> String {
@@ -67,7 +68,7 @@ fn header(response: &reqwest::Response, name: &str) -> String {
 async fn the_api_function_serves_the_contract_from_the_stacks_resources() {
     let moto = Moto::start();
     let deployment = deploy(moto).await;
-    let runtime = RuntimeApi::start().await.unwrap();
+    let runtime = RuntimeApi::start(FUNCTION).await.unwrap();
     let _instances: Vec<Child> = (0..INSTANCES)
         .map(|_| instance(API, moto, &runtime, &deployment.vars, Stdio::null()))
         .collect();
@@ -251,7 +252,7 @@ async fn check_upload(
 async fn an_instance_missing_a_variable_stops_in_its_set_up_and_says_which() {
     let moto = Moto::start();
     let deployment = deploy(moto).await;
-    let runtime = RuntimeApi::start().await.unwrap();
+    let runtime = RuntimeApi::start(FUNCTION).await.unwrap();
     let mut vars = deployment.vars.clone();
     vars.remove("STRATO_CDN_KEY_PAIR_ID");
     let output = set_up_of(instance(API, moto, &runtime, &vars, Stdio::piped())).await;

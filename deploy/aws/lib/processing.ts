@@ -100,8 +100,6 @@ export class Processing extends Construct {
     this.collect.allowTable(data.tables.Playlists, {
       actions: ["Query", "BatchWriteItem", "DeleteItem"],
     });
-    // Recomputes each owner's used bytes and logs a drift from the counter.
-    this.collect.allowTable(data.tables.Users, { actions: ["BatchGetItem"] });
     this.collect.allowListing(media.uploadsBucket, ["uploads/"]);
     this.collect.allowListing(media.mediaBucket, ["media/", "art/"]);
     this.collect.allowObjects(media.uploadsBucket, ["uploads/"], ["DeleteObject", "AbortMultipartUpload"]);

@@ -87,7 +87,6 @@ const EXPECTED: Record<Bin, Record<string, string[]>> = {
     "*": XRAY,
     "Data/Playlists": ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:Query"],
     "Data/Uploads": ["dynamodb:Scan"],
-    "Data/Users": ["dynamodb:BatchGetItem"],
     "Media/MediaBucket": ["s3:ListBucket"],
     "Media/MediaBucket/art/*": ["s3:DeleteObject"],
     "Media/MediaBucket/media/*": ["s3:DeleteObject"],

@@ -7,26 +7,14 @@
 //! rather than answering requests wrongly.
 
 use aws_config::BehaviorVersion;
-use strato_aws::deployment::{ApiEnvironment, api_state};
-use tracing_subscriber::EnvFilter;
+use strato_aws::deployment::{ApiEnvironment, api_state, run_function};
 
 // One thread: an instance answers one invocation at a time, and the runtime sets the X-Ray
 // trace variable per invocation, which other threads must not be reading meanwhile.
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    // CloudWatch stamps each line itself; colours would be noise in it.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .without_time()
-        .with_ansi(false)
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(error) = serve().await {
-        tracing::error!("{error}");
-        std::process::exit(1);
-    }
+    // The function's whole life is one big future: on the heap, not the stack.
+    run_function(Box::pin(serve())).await;
 }
 
 async fn serve() -> Result<(), lambda_http::Error> {

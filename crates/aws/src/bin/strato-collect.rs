@@ -4,23 +4,13 @@
 use aws_config::BehaviorVersion;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use strato_aws::collect::{CollectEnvironment, Collection, Collector};
-use tracing_subscriber::EnvFilter;
+use strato_aws::deployment::run_function;
 
 // One thread: an instance runs one invocation at a time (see strato-api).
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .without_time()
-        .with_ansi(false)
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(error) = serve().await {
-        tracing::error!("{error}");
-        std::process::exit(1);
-    }
+    // The function's whole life is one big future: on the heap, not the stack.
+    run_function(Box::pin(serve())).await;
 }
 
 async fn serve() -> Result<(), lambda_runtime::Error> {

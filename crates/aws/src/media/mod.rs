@@ -17,6 +17,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use axum::http::{HeaderMap, Method};
@@ -92,18 +93,9 @@ impl S3Media {
 
     /// Every key under `prefix`, across pages.
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, MediaError> {
-        let pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .into_paginator()
-            .send();
-        let pages: Vec<_> = pages
-            .try_collect()
-            .await
-            .map_err(|e| MediaError::new("listing the published media", DisplayErrorContext(e)))?;
-        Ok(pages
+        Ok(self
+            .list(prefix, None)
+            .await?
             .into_iter()
             .flat_map(|page| page.contents.unwrap_or_default())
             .filter_map(|object| object.key)
@@ -112,23 +104,31 @@ impl S3Media {
 
     /// The "folders" (common prefixes up to the next `/`) of keys beginning `prefix`.
     async fn folders(&self, prefix: &str) -> Result<Vec<String>, MediaError> {
-        let pages = self
-            .client
-            .list_objects_v2()
-            .bucket(&self.bucket)
-            .prefix(prefix)
-            .delimiter("/")
-            .into_paginator()
-            .send();
-        let pages: Vec<_> = pages
-            .try_collect()
-            .await
-            .map_err(|e| MediaError::new("listing the published media", DisplayErrorContext(e)))?;
-        Ok(pages
+        Ok(self
+            .list(prefix, Some("/"))
+            .await?
             .into_iter()
             .flat_map(|page| page.common_prefixes.unwrap_or_default())
             .filter_map(|folder| folder.prefix)
             .collect())
+    }
+
+    /// Every page of a listing under `prefix`.
+    async fn list(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+    ) -> Result<Vec<ListObjectsV2Output>, MediaError> {
+        self.client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .set_delimiter(delimiter.map(str::to_owned))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| MediaError::new("listing the published media", DisplayErrorContext(e)))
     }
 
     async fn delete(&self, keys: Vec<String>) -> Result<(), MediaError> {

@@ -19,7 +19,8 @@ const SWEEP_ROUNDS: u32 = 4;
 
 impl DynamoPlaylists {
     /// Finishes the sweeps cut short (a crash or a throttle after a deletion committed): the
-    /// collector's part, run on its schedule.
+    /// collector's part, run on its schedule. Answers how many it finished; one that fails
+    /// again keeps its mark for the next run.
     ///
     /// # Errors
     /// When the marks or a playlist's blocks cannot be read.
@@ -36,6 +37,7 @@ impl DynamoPlaylists {
             .iter()
             .map(|item| string(item, "sk"))
             .collect::<Result<Vec<_>, _>>()?;
+        let mut finished = 0;
         for playlist_id in &marks {
             let keys: Vec<String> = self
                 .blocks(playlist_id)
@@ -43,16 +45,19 @@ impl DynamoPlaylists {
                 .into_iter()
                 .map(|b| b.key)
                 .collect();
-            sweep(self, playlist_id, &keys).await;
+            if sweep(self, playlist_id, &keys).await {
+                finished += 1;
+            }
         }
-        Ok(marks.len())
+        Ok(finished)
     }
 }
 
 /// Deletes a deleted playlist's blocks, then its `GC` mark. Whatever is left (a crash, a
 /// throttle that outlasted the retries) keeps its mark, for [`DynamoPlaylists::finish_sweeps`];
 /// no read reaches blocks without a `META`, so the listener sees nothing of it.
-pub(super) async fn sweep(store: &DynamoPlaylists, playlist_id: &str, keys: &[String]) {
+/// Whether the sweep finished (its mark gone).
+pub(super) async fn sweep(store: &DynamoPlaylists, playlist_id: &str, keys: &[String]) -> bool {
     let mut left = false;
     for chunk in keys.chunks(BATCH_WRITE_MAX) {
         if let Err(error) = delete_blocks(store, playlist_id, chunk).await {
@@ -61,7 +66,7 @@ pub(super) async fn sweep(store: &DynamoPlaylists, playlist_id: &str, keys: &[St
         }
     }
     if left {
-        return;
+        return false;
     }
     let done = store
         .client
@@ -71,8 +76,12 @@ pub(super) async fn sweep(store: &DynamoPlaylists, playlist_id: &str, keys: &[St
         .key("sk", s(playlist_id))
         .send()
         .await;
-    if let Err(error) = done {
-        tracing::warn!(playlist_id, error = %sdk(error), "a finished sweep kept its mark");
+    match done {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::warn!(playlist_id, error = %sdk(error), "a finished sweep kept its mark");
+            false
+        }
     }
 }
 

@@ -436,20 +436,36 @@ impl ObjectStore {
         }
     }
 
-    /// Every open multipart upload: (key, id).
+    /// Every open multipart upload of an original (under `uploads/`, all a deployment's role
+    /// may abort): (key, id), across pages of a thousand.
     pub async fn list_multipart(&self) -> Result<Vec<(String, String)>, StorageError> {
-        let output = self
-            .client
-            .list_multipart_uploads()
-            .bucket(&self.bucket)
-            .send()
-            .await
-            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-        Ok(output
-            .uploads()
-            .iter()
-            .filter_map(|u| Some((u.key()?.to_owned(), u.upload_id()?.to_owned())))
-            .collect())
+        let mut open = Vec::new();
+        let (mut key_marker, mut id_marker) = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_multipart_uploads()
+                .bucket(&self.bucket)
+                .prefix("uploads/")
+                .set_key_marker(key_marker)
+                .set_upload_id_marker(id_marker)
+                .send()
+                .await
+                .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            open.extend(
+                page.uploads()
+                    .iter()
+                    .filter_map(|u| Some((u.key()?.to_owned(), u.upload_id()?.to_owned()))),
+            );
+            if page.is_truncated() != Some(true) {
+                return Ok(open);
+            }
+            key_marker = page.next_key_marker().map(str::to_owned);
+            id_marker = page.next_upload_id_marker().map(str::to_owned);
+            if key_marker.is_none() && id_marker.is_none() {
+                return Ok(open);
+            }
+        }
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
