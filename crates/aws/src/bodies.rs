@@ -9,7 +9,6 @@
 //! the body.
 
 use aws_sdk_s3::Client;
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 use sha2::{Digest as _, Sha256};
 use strato_devcloud::playlists::idempotency::IdempotencyKey;
@@ -90,15 +89,9 @@ impl AnswerBodies {
     }
 }
 
-/// An S3 client for an endpoint with static credentials: moto, for tests and `aws-local`.
+/// An S3 client for a stand-in at `endpoint` ([`local_config`](crate::local_config)),
+/// path-style as a stand-in serves every bucket on one host.
 #[must_use]
 pub fn local_s3_client(endpoint: &str, region: &str) -> Client {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new("strato", "strato", None, None, "static"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .build();
-    Client::from_conf(config)
+    crate::deployment::s3_client(&crate::local_config(endpoint, region))
 }

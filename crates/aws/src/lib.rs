@@ -38,18 +38,26 @@ pub mod tables;
 pub mod telemetry;
 pub mod uploads;
 
+use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
 
-/// A client for a `DynamoDB` at `endpoint` with static credentials: moto, for tests and
-/// `aws-local`. A function in a deployment uses its role's credentials instead.
+/// The AWS configuration of a stand-in at `endpoint` with static credentials: moto, for tests
+/// and `aws-local`. A function in a deployment takes its role's from the SDK's default chain.
 #[must_use]
-pub fn local_client(endpoint: &str, region: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+pub fn local_config(endpoint: &str, region: &str) -> SdkConfig {
+    SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new("strato", "strato", None, None, "static"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "strato", "strato", None, None, "static",
+        )))
         .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+        .build()
+}
+
+/// A `DynamoDB` client for a stand-in at `endpoint` ([`local_config`]).
+#[must_use]
+pub fn local_client(endpoint: &str, region: &str) -> Client {
+    Client::new(&local_config(endpoint, region))
 }

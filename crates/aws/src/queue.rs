@@ -5,7 +5,6 @@
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::QueueAttributeName;
 use strato_devcloud::uploads::queue::{Job, ProcessingQueue, QueueError};
@@ -60,17 +59,10 @@ impl SqsQueue {
     }
 }
 
-/// A client for an SQS at `endpoint` with static credentials: moto, for tests and
-/// `aws-local`.
+/// An SQS client for a stand-in at `endpoint` ([`local_config`](crate::local_config)).
 #[must_use]
 pub fn local_sqs_client(endpoint: &str, region: &str) -> Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new("strato", "strato", None, None, "static"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+    Client::new(&crate::local_config(endpoint, region))
 }
 
 #[async_trait]

@@ -67,16 +67,7 @@ pub async fn deploy(moto: &Moto) -> Deployment {
         .unwrap();
 
     let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let secrets = aws_sdk_secretsmanager::Client::from_conf(
-        aws_sdk_secretsmanager::Config::builder()
-            .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-            .region(aws_sdk_secretsmanager::config::Region::new(region.clone()))
-            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
-                "strato", "strato", None, None, "static",
-            ))
-            .endpoint_url(endpoint)
-            .build(),
-    );
+    let secrets = aws_sdk_secretsmanager::Client::new(&strato_aws::local_config(endpoint, &region));
     let secret = secrets
         .create_secret()
         .name(format!("{prefix}-cdn-key"))
