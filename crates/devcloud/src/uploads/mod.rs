@@ -38,6 +38,7 @@ use crate::home::Stores;
 use crate::live::LiveHub;
 use media::MediaStore;
 use object_store::ObjectStore;
+use processing::Processor;
 use queue::{ProcessingQueue, QueueError};
 use storage::UploadStore;
 
@@ -70,12 +71,9 @@ impl Limits {
 
 #[derive(Debug)]
 struct Inner {
-    records: Arc<dyn UploadStore>,
-    storage: ObjectStore,
+    processor: Processor,
     limits: Limits,
-    data_dir: PathBuf,
     queue: Arc<dyn ProcessingQueue>,
-    media: Arc<dyn MediaStore>,
     live: Arc<LiveHub>,
 }
 
@@ -97,19 +95,20 @@ impl Uploads {
         data_dir: &Path,
         live: Arc<LiveHub>,
     ) -> std::io::Result<Self> {
-        let uploads = Self(Arc::new(Inner {
-            records: Arc::clone(&stores.uploads),
+        let processor = Processor::open(
+            Arc::clone(&stores.uploads),
             storage,
+            Arc::clone(&stores.media),
+            limits.max_duration_ms,
+            data_dir,
+        )
+        .await?;
+        Ok(Self(Arc::new(Inner {
+            processor,
             limits,
-            data_dir: data_dir.to_owned(),
             queue: Arc::clone(&stores.processing),
-            media: Arc::clone(&stores.media),
             live,
-        }));
-        for dir in [uploads.staging_dir(), uploads.work_dir()] {
-            tokio::fs::create_dir_all(dir).await?;
-        }
-        Ok(uploads)
+        })))
     }
 
     /// [`Uploads::open`], and processing in this process: left mid-way by a previous run (when
@@ -140,15 +139,21 @@ impl Uploads {
         Ok(uploads)
     }
 
+    /// What processing works with.
+    #[must_use]
+    pub fn processor(&self) -> &Processor {
+        &self.0.processor
+    }
+
     /// The upload records.
     #[must_use]
     pub fn records(&self) -> &dyn UploadStore {
-        &*self.0.records
+        self.0.processor.records()
     }
 
     #[must_use]
     pub fn storage(&self) -> &ObjectStore {
-        &self.0.storage
+        self.0.processor.storage()
     }
 
     #[must_use]
@@ -159,20 +164,13 @@ impl Uploads {
     /// Published media and covers.
     #[must_use]
     pub fn media(&self) -> &dyn MediaStore {
-        &*self.0.media
+        self.0.processor.media()
     }
 
-    /// Where processing stages what it makes before publishing it (on the file system of
-    /// devcloud's published folder, which publishes with a rename).
-    #[must_use]
-    pub fn staging_dir(&self) -> PathBuf {
-        self.0.data_dir.join("staging")
-    }
-
-    /// Where processing keeps the original while it works.
+    /// Where processing and covers do their work ([`Processor::work_dir`]).
     #[must_use]
     pub fn work_dir(&self) -> PathBuf {
-        self.0.data_dir.join("work")
+        self.0.processor.work_dir()
     }
 
     /// Where completed uploads wait for processing.

@@ -7,29 +7,27 @@
 //!
 //! Work happens in a staging folder; the media store publishes it (devcloud's with a rename,
 //! a deployment's object by object), and only then is the upload marked ready, so no
-//! listener is sent to a file not yet there.
+//! listener is sent to a file not yet there. Who runs a job, and what is recorded when, is
+//! `job`'s ([`Processor`], [`process_job`]).
 
 mod ffmpeg;
+mod job;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
-use strato_model::api::{
-    FailureKind, ReplayGain, SegmentKind, UploadDetails, UploadFailure, UploadStatus,
-};
+use strato_model::api::{FailureKind, ReplayGain, SegmentKind, UploadDetails, UploadFailure};
 use tokio::task::JoinSet;
 
 pub(super) use self::ffmpeg::run;
 use self::ffmpeg::{count_samples, encode_hls, encode_mp3s, extract_cover, loudness, write_master};
-use super::Uploads;
+pub use self::job::{Attempt, CONCURRENCY, Outcome, Processor, give_up, process_job, run_workers};
 use super::formats;
-use super::store::{Published, Status};
+use super::media::MediaStore;
+use super::store::{Published, UploadRow};
 use crate::catalog::{MediaFile, TrackMedia};
-use crate::unix_now;
 
-/// Uploads processed at once (each runs several ffmpeg encodes).
-pub const CONCURRENCY: usize = 2;
 /// The AAC encoder's priming (ffmpeg's native encoder), as the catalog measures it.
 const AAC_PRIMING: u32 = 1024;
 /// The HLS ladder, kbit/s.
@@ -43,69 +41,6 @@ const PROBED: f64 = 0.25;
 const TRANSCODED: f64 = 0.9;
 const DESCRIBED: f64 = 0.95;
 
-/// Starts the workers: [`CONCURRENCY`] of them, each taking the queue's next job, processing
-/// it and marking it done, until the queue closes.
-pub fn run_workers(uploads: &Uploads) {
-    for _ in 0..CONCURRENCY {
-        let uploads = uploads.clone();
-        tokio::spawn(async move {
-            loop {
-                let job = match uploads.queue().next().await {
-                    Ok(Some(job)) => job,
-                    Ok(None) => return,
-                    Err(error) => {
-                        tracing::warn!(%error, "waiting for the processing queue");
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                        continue;
-                    }
-                };
-                process_job(&uploads, &job.upload_id).await;
-                if let Err(error) = uploads.queue().done(&job).await {
-                    tracing::warn!(%error, id = %job.upload_id, "the job will come again");
-                }
-            }
-        });
-    }
-}
-
-/// Processes upload `id` if it is still waiting for it, and records the outcome.
-async fn process_job(uploads: &Uploads, id: &str) {
-    match uploads.records().row(id).await {
-        Ok(Some(row)) if row.status == Status::Live(UploadStatus::Processing) => {}
-        Ok(_) => return, // deleted, or processed already: a job delivered again
-        Err(error) => {
-            tracing::error!(%error, %id, "reading an upload to process");
-            return;
-        }
-    }
-    let work = uploads.work_dir().join(id);
-    let outcome = process(uploads, id, &work).await;
-    let _ = tokio::fs::remove_dir_all(&work).await;
-    // What a run staged (the media store has taken what it published).
-    let _ = tokio::fs::remove_dir_all(uploads.staging_dir().join(id)).await;
-    let now = unix_now();
-    let written = match outcome {
-        Ok(published) => {
-            tracing::info!(%id, "upload ready");
-            uploads
-                .records()
-                .mark_ready(id, &published, now)
-                .await
-                .map(|_| ())
-        }
-        Err(failure) => {
-            tracing::info!(%id, kind = ?failure.kind, message = %failure.message, "upload failed");
-            uploads.records().mark_failed(id, &failure, now).await
-        }
-    };
-    if let Err(error) = written {
-        tracing::error!(%error, "recording the outcome of processing");
-    }
-    if let Ok(Some(row)) = uploads.records().row(id).await {
-        uploads.tell_owner(&row.owner, &row.id);
-    }
-}
-
 fn internal(what: &str, error: impl std::fmt::Display) -> UploadFailure {
     tracing::error!(%error, "processing: {what}");
     UploadFailure {
@@ -115,26 +50,26 @@ fn internal(what: &str, error: impl std::fmt::Display) -> UploadFailure {
     }
 }
 
-async fn progress(uploads: &Uploads, id: &str, value: f64) {
+async fn progress(processor: &Processor, id: &str, value: f64) {
     #[allow(clippy::cast_possible_truncation)] // a fraction
     let value = value as f32;
-    let _ = uploads.records().set_progress(id, value).await;
+    let _ = processor.records().set_progress(id, value).await;
 }
 
-async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, UploadFailure> {
-    let row = uploads
-        .records()
-        .row(id)
-        .await
-        .map_err(|e| internal("reading the upload", e))?
-        .ok_or_else(|| internal("reading the upload", "no such upload"))?;
+/// Processes the upload `row` records, working in `work`: what it published, or why not.
+async fn process(
+    processor: &Processor,
+    row: &UploadRow,
+    work: &Path,
+) -> Result<Published, UploadFailure> {
+    let id = row.id.as_str();
     tokio::fs::create_dir_all(work)
         .await
         .map_err(|e| internal("making the work folder", e))?;
 
     // 1. The bytes, as announced.
     let original = work.join("original");
-    let size = uploads
+    let size = processor
         .storage()
         .download(&row.object_key, &original)
         .await
@@ -148,7 +83,7 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
             message: "The file changed or was damaged on the way. Upload it again.".to_owned(),
         });
     }
-    progress(uploads, id, CHECKED).await;
+    progress(processor, id, CHECKED).await;
 
     // 2. What it is.
     let probe = formats::probe(&original)
@@ -160,7 +95,7 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
             message: "This file is not audio we can read.".to_owned(),
         });
     };
-    let max_ms = uploads.limits().max_duration_ms;
+    let max_ms = processor.max_duration_ms();
     if probe.duration_ms > max_ms {
         return Err(UploadFailure {
             kind: FailureKind::TooLong,
@@ -171,7 +106,7 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
             ),
         });
     }
-    progress(uploads, id, PROBED).await;
+    progress(processor, id, PROBED).await;
 
     // 3. The catalog's forms, staged: the encodes and measurements run side by side.
     let rate = if matches!(audio.sample_rate, 44_100 | 48_000) {
@@ -179,7 +114,7 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
     } else {
         48_000
     };
-    let staging = uploads.staging_dir().join(id);
+    let staging = processor.staging_dir().join(id);
     let _ = tokio::fs::remove_dir_all(&staging).await;
     let media_dir = staging.join("media").join(id);
     tokio::fs::create_dir_all(media_dir.join("mp3"))
@@ -191,11 +126,11 @@ async fn process(uploads: &Uploads, id: &str, work: &Path) -> Result<Published, 
         media_dir: media_dir.clone(),
         rate,
     };
-    let measured = transcode(uploads, id, staged).await?;
+    let measured = transcode(processor, id, staged).await?;
 
     let media = describe(id, &media_dir, rate, &measured).await?;
-    progress(uploads, id, DESCRIBED).await;
-    publish(uploads, id, &staging, &media_dir, measured.has_cover).await?;
+    progress(processor, id, DESCRIBED).await;
+    publish(processor, id, &staging, &media_dir, measured.has_cover).await?;
     Ok(Published {
         tags: probe.tags,
         media,
@@ -271,7 +206,11 @@ impl Measured {
 /// The progress rises as pieces finish, by their share of the work, from here only: the loop
 /// is the one writer, so it never goes back. On the first failure the rest are dropped, and
 /// with them their ffmpeg processes (`kill_on_drop`).
-async fn transcode(uploads: &Uploads, id: &str, staged: Staged) -> Result<Measured, UploadFailure> {
+async fn transcode(
+    processor: &Processor,
+    id: &str,
+    staged: Staged,
+) -> Result<Measured, UploadFailure> {
     let total = f64::from(total_weight(staged.cover.is_some()));
     let staged = Arc::new(staged);
     let hls_dir = staged.media_dir.join("hls");
@@ -335,7 +274,7 @@ async fn transcode(uploads: &Uploads, id: &str, staged: Staged) -> Result<Measur
             Done::Loudness(replaygain) => measured.replaygain = replaygain,
         }
         let share = f64::from(done) / total;
-        progress(uploads, id, PROBED + (TRANSCODED - PROBED) * share).await;
+        progress(processor, id, PROBED + (TRANSCODED - PROBED) * share).await;
     }
     write_master(&hls_dir)
         .await
@@ -388,14 +327,14 @@ async fn describe(
 
 /// Hands the staged media and cover to the media store, and clears the staging folder.
 async fn publish(
-    uploads: &Uploads,
+    processor: &Processor,
     id: &str,
     staging: &Path,
     media_dir: &Path,
     has_cover: bool,
 ) -> Result<(), UploadFailure> {
     let cover = has_cover.then(|| staging.join("cover.jpg"));
-    uploads
+    processor
         .media()
         .publish(id, media_dir, cover.as_deref())
         .await
@@ -444,7 +383,7 @@ pub fn details_from_tags<S: std::hash::BuildHasher>(
 /// # Errors
 /// When the work files cannot be written or the media store refuses the cover.
 pub async fn publish_cover(
-    uploads: &Uploads,
+    media: &dyn MediaStore,
     id: &str,
     version: u32,
     image: &[u8],
@@ -459,8 +398,7 @@ pub async fn publish_cover(
         if !extract_cover(&input, &output).await {
             return Ok(false);
         }
-        uploads
-            .media()
+        media
             .put_cover(id, version, &output)
             .await
             .map(|()| true)

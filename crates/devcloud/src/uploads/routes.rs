@@ -482,7 +482,7 @@ pub async fn put_cover(
         .work_dir()
         .join(format!("{id}-cover-{version}"));
     let published =
-        super::processing::publish_cover(&state.uploads, &id, version, &body, &work).await;
+        super::processing::publish_cover(state.uploads.media(), &id, version, &body, &work).await;
     if published != Ok(true) {
         if let Err(error) = &published {
             tracing::error!(%error, %id, "publishing a cover");
