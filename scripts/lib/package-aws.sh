@@ -21,7 +21,7 @@ CARGO_LAMBDA_VERSION=1.9.2
 ZIGLANG_VERSION=0.13.0
 GLIBC_MAX=2.34
 # The functions built so far (deploy/aws/lib/environment.ts names all five).
-LAMBDA_BINS=(strato-api strato-collect)
+LAMBDA_BINS=(strato-api strato-collect strato-process)
 
 # The layer's wheels and what they hold, pinned.
 FFMPEG_WHEELS='imageio-ffmpeg==0.7.0 --hash=sha256:4e1f36bef7bedd4bc5dc25f60a8345d88f57133fa1e754f09b411ac61b854408

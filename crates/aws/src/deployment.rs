@@ -233,13 +233,6 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
     let auth = Arc::new(Authenticator::new(&cognito, Arc::clone(&stores.accounts)));
     auth.prefetch().await;
     let live = Arc::new(LiveHub::default());
-    let limits = Limits {
-        max_file_bytes: defaults::UPLOAD_MAX_BYTES,
-        max_duration_ms: defaults::UPLOAD_MAX_DURATION_SECS * 1000,
-        quota_bytes: defaults::UPLOAD_QUOTA_BYTES,
-    };
-    // Covers are made in Lambda's /tmp, the one place a function may write.
-    let work = std::env::temp_dir().join("strato");
     let uploads = Uploads::open(
         &stores,
         upload_bucket(
@@ -248,8 +241,8 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
             &env.uploads_bucket,
             env.endpoint.as_deref(),
         )?,
-        limits,
-        &work,
+        limits(),
+        &work_dir(),
         Arc::clone(&live),
     )
     .await
@@ -275,6 +268,22 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
             user_pool_id: env.user_pool_id.clone(),
         }),
     })
+}
+
+/// A deployment's limits on uploads: the API announces them, processing holds tracks to them.
+#[must_use]
+pub fn limits() -> Limits {
+    Limits {
+        max_file_bytes: defaults::UPLOAD_MAX_BYTES,
+        max_duration_ms: defaults::UPLOAD_MAX_DURATION_SECS * 1000,
+        quota_bytes: defaults::UPLOAD_QUOTA_BYTES,
+    }
+}
+
+/// Where a function works on files: under Lambda's `/tmp`, the one place it may write.
+#[must_use]
+pub fn work_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("strato")
 }
 
 /// The upload bucket, the stack's (a stand-in's when `AWS_ENDPOINT_URL` names one).

@@ -18,6 +18,7 @@
 //! - [`deployment`]: what a deployment's functions read from their environment, and the API
 //!   function's state.
 //! - [`collect`]: the collector function, hourly.
+//! - [`process`]: the processing function, SQS's worker.
 //! - [`gateway`]: API Gateway's HTTP API in front of the API function, in process.
 //! - [`runtime`]: Lambda's runtime API on loopback, for a function run as its own process.
 //! - [`local`]: `aws-local`'s home of the contract (moto's `DynamoDB` and S3 behind
@@ -32,6 +33,7 @@ pub mod gateway;
 pub mod local;
 pub mod media;
 pub mod playlists;
+pub mod process;
 pub mod queue;
 pub mod runtime;
 pub mod tables;

@@ -23,8 +23,8 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use tokio::sync::oneshot;
 
-/// How long an invocation may run once an instance has it (API Gateway gives up on an
-/// integration after 30 s; the longest function, processing, has 15 minutes).
+/// How long an invocation may run once an instance has it, unless the API is started with a
+/// timeout of its own: API Gateway gives up on an integration after 30 s.
 const DEADLINE: Duration = Duration::from_secs(29);
 /// How long an invocation may wait for a free instance.
 const QUEUED_AT_MOST: Duration = Duration::from_secs(60);
@@ -45,6 +45,8 @@ struct Shared {
     answers: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     /// What instances are told they were invoked as.
     function_arn: String,
+    /// How long an invocation may run once an instance has it (the function's timeout).
+    timeout: Duration,
 }
 
 /// The runtime API, serving on loopback until dropped.
@@ -65,17 +67,28 @@ impl std::fmt::Debug for RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Serves function `name`'s instances on a free loopback port.
+    /// Serves function `name`'s instances on a free loopback port, each invocation with the
+    /// 29 s an API function has.
     ///
     /// # Errors
     /// When no port can be bound.
     pub async fn start(name: &str) -> std::io::Result<Self> {
+        Self::with_timeout(name, DEADLINE).await
+    }
+
+    /// [`RuntimeApi::start`] for a function whose timeout is `timeout` (processing's is
+    /// 15 minutes; a test gives it what it needs).
+    ///
+    /// # Errors
+    /// When no port can be bound.
+    pub async fn with_timeout(name: &str, timeout: Duration) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
         let (queue, pending) = async_channel::unbounded();
         let shared = Arc::new(Shared {
             answers: Mutex::default(),
             function_arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
+            timeout,
         });
         let routes = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -129,10 +142,10 @@ impl RuntimeApi {
             return Err("the runtime API has stopped".to_owned());
         }
         let outcome = match tokio::time::timeout(QUEUED_AT_MOST, was_taken).await {
-            Ok(Ok(())) => match tokio::time::timeout(DEADLINE, answered).await {
+            Ok(Ok(())) => match tokio::time::timeout(self.shared.timeout, answered).await {
                 Ok(Ok(outcome)) => return outcome,
                 Ok(Err(_)) => "the invocation was dropped".to_owned(),
-                Err(_) => format!("no answer within {} s", DEADLINE.as_secs()),
+                Err(_) => format!("no answer within {} s", self.shared.timeout.as_secs()),
             },
             _ => format!("no instance took it within {} s", QUEUED_AT_MOST.as_secs()),
         };
@@ -169,7 +182,7 @@ async fn next(State((pending, shared)): State<ApiState>) -> Response {
         }
     };
     let deadline = SystemTime::now()
-        .checked_add(DEADLINE)
+        .checked_add(shared.timeout)
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_millis());
     let mut headers = HeaderMap::new();
