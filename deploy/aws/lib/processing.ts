@@ -15,11 +15,21 @@ import type { Media } from "./media.js";
 
 /** strato-process may run this long: Lambda's most. */
 const PROCESS_TIMEOUT = Duration.minutes(15);
+/**
+ * strato-process's memory unless the stack is told otherwise. Lambda gives CPU in proportion
+ * to memory: 3,008 MB (under two vCPUs) is the most a new account's quota allows. A job runs
+ * eight encoders at once, about 4.4 CPU-seconds a minute of audio (measured on this
+ * project's two-core machine), so the longest track taken, 3 hours, needs some 8 minutes of
+ * the 15 here, and about 3 at 10,240 MB (six vCPUs) where the quota allows it.
+ */
+const PROCESS_MEMORY_MB = 3008;
 
 export interface ProcessingProps {
   lambdaDir: string;
   /** A folder laid out as a layer: `bin/ffmpeg` (Lambda mounts it at /opt). */
   ffmpegLayerDir: string;
+  /** strato-process's memory, MB (see PROCESS_MEMORY_MB). */
+  memoryMb?: number;
   data: Data;
   media: Media;
 }
@@ -35,6 +45,10 @@ export class Processing extends Construct {
   constructor(scope: Construct, id: string, props: ProcessingProps) {
     super(scope, id);
     const { data, media, lambdaDir } = props;
+    const memorySize = props.memoryMb ?? PROCESS_MEMORY_MB;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw new Error(`processMemoryMb must be a whole number of MB from 128 to 10240: ${props.memoryMb}`);
+    }
     this.deadLetters = new sqs.Queue(this, "DeadLetters", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -60,7 +74,7 @@ export class Processing extends Construct {
       bin: "strato-process",
       lambdaDir,
       description: "Strato: turns an uploaded original into published media and a cover",
-      memorySize: 3008,
+      memorySize,
       timeout: PROCESS_TIMEOUT,
       ephemeralStorageSize: Size.gibibytes(10),
       layers: [ffmpeg],

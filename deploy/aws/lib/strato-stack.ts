@@ -20,6 +20,8 @@ export interface StratoStackProps extends StackProps {
   lambdaDir: string;
   /** A layer folder with `bin/ffmpeg`. */
   ffmpegLayerDir: string;
+  /** strato-process's memory, MB (default 3008). */
+  processMemoryMb?: number;
 }
 
 export class StratoStack extends Stack {
@@ -41,6 +43,7 @@ export class StratoStack extends Stack {
     this.processing = new Processing(this, "Processing", {
       lambdaDir,
       ffmpegLayerDir: props.ffmpegLayerDir,
+      memoryMb: props.processMemoryMb,
       data: this.data,
       media: this.media,
     });

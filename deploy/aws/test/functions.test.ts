@@ -4,10 +4,11 @@
 // a dead-letter queue and ffmpeg from a layer; strato-collect run hourly.
 import * as path from "node:path";
 import { App, Stack } from "aws-cdk-lib";
-import { Match } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import * as s3assets from "aws-cdk-lib/aws-s3-assets";
 import { describe, expect, it } from "vitest";
 import { BINS, type Bin, FUNCTION_ENV } from "../lib/environment.js";
+import { StratoStack } from "../lib/strato-stack.js";
 import { logicalId, resources } from "./helpers.js";
 import { FIXTURES, strato } from "./stack.js";
 
@@ -62,6 +63,19 @@ describe("strato-process", () => {
 
   it("has 15 minutes, 3008 MB and 10 GB of /tmp", () => {
     expect(p).toMatchObject({ Timeout: 900, MemorySize: 3008, EphemeralStorage: { Size: 10240 } });
+  });
+
+  it("takes the memory an account's quota allows from processMemoryMb, and nothing Lambda refuses", () => {
+    const props = (processMemoryMb: number) => ({
+      lambdaDir: path.join(FIXTURES, "lambda"),
+      ffmpegLayerDir: path.join(FIXTURES, "ffmpeg"),
+      processMemoryMb,
+    });
+    const big = new StratoStack(new App(), "Strato", props(10240));
+    const bigProps = resources(Template.fromStack(big))[logicalId(big, big.processing.process.fn)]
+      .Properties as Props;
+    expect(bigProps.MemorySize).toBe(10240);
+    expect(() => new StratoStack(new App(), "Strato", props(20000))).toThrow(/processMemoryMb/);
   });
 
   it("has ffmpeg from a layer for provided.al2023", () => {
