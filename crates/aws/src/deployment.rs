@@ -88,6 +88,8 @@ pub struct ApiEnvironment {
     pub cdn_url: String,
     pub cdn_key_pair_id: String,
     pub cdn_private_key_secret_arn: String,
+    /// The live channel's WebSocket API stage, `wss://…/live`, told to clients.
+    pub live_url: String,
     pub user_pool_id: String,
     pub client_id: String,
     /// `AWS_ENDPOINT_URL`: a stand-in for every AWS service; `None` on AWS.
@@ -119,6 +121,7 @@ impl ApiEnvironment {
             cdn_url: get("STRATO_CDN_URL")?.trim_end_matches('/').to_owned(),
             cdn_key_pair_id: get("STRATO_CDN_KEY_PAIR_ID")?,
             cdn_private_key_secret_arn: get("STRATO_CDN_PRIVATE_KEY_SECRET_ARN")?,
+            live_url: get("STRATO_LIVE_URL")?,
             user_pool_id: get("STRATO_USER_POOL_ID")?,
             client_id: get("STRATO_CLIENT_ID")?,
             endpoint,
@@ -259,7 +262,11 @@ pub async fn api_state(env: &ApiEnvironment, sdk: &SdkConfig) -> Result<AppState
             grant_ttl_secs: defaults::GRANT_TTL_SECS,
             home_reshuffle_secs: defaults::HOME_RESHUFFLE_SECS,
             live_max_life: Duration::from_secs(defaults::LIVE_MAX_LIFE_SECS),
-            service: strato_devcloud::server::service_config(&cognito, &env.cdn_url),
+            service: strato_devcloud::server::service_config(
+                &cognito,
+                &env.cdn_url,
+                Some(&env.live_url),
+            ),
         }),
         uploads,
         live,
@@ -409,7 +416,8 @@ mod tests {
             cognito.jwks_url,
             "https://cognito-idp.value-of-STRATO_REGION.amazonaws.com/value-of-STRATO_USER_POOL_ID/.well-known/jwks.json"
         );
-        for missing in API_VARS.iter().filter(|name| **name != "STRATO_LIVE_URL") {
+        assert_eq!(env.live_url, "value-of-STRATO_LIVE_URL");
+        for missing in &API_VARS {
             let error = ApiEnvironment::from_vars(|name| {
                 (name != *missing)
                     .then(|| vars.get(name).cloned())

@@ -81,6 +81,10 @@ async fn the_api_function_serves_the_contract_from_the_stacks_resources() {
     let config = json_of(config).await;
     assert_eq!(config["cdn_base_url"], CDN_URL);
     assert_eq!(
+        config["live_url"],
+        deployment.vars["STRATO_LIVE_URL"].as_str()
+    );
+    assert_eq!(
         config["cognito"]["client_id"],
         deployment.client_id.as_str()
     );

@@ -7,6 +7,14 @@
 //! `wss://` beyond this computer, the same TLS roots, no plain `ws://` except to loopback.
 //! A refused token is refreshed once and tried again, as every request does.
 //!
+//! The channel is the service's `/v1/live` unless its configuration names another
+//! (`live_url`: a deployment's WebSocket API, on a host of its own). Two things differ there,
+//! and this end reads both one way (`docs/api.md`, "Live events"): such a service cannot
+//! speak first, so the client pings as it opens and the hello may come before or after the
+//! answer; and it closes with 1000 whatever the reason, so the reason comes first as a
+//! `closing` event, read as the close frame's code. Its refusal of a token is API Gateway's
+//! 401 or 403, read as the API's 401.
+//!
 //! This module reads frames and says how a connection ended; when to connect again, and
 //! what an event sets in motion, is the sync layer's business.
 
@@ -42,6 +50,9 @@ pub struct LiveConnection {
     heard_at: Instant,
     /// A ping is out and nothing was heard since.
     asked: bool,
+    /// Pongs still owed to pings of the connection's own (its opening one, and the ones a
+    /// silence asks): they are not the caller's, who hears only answers to [`Self::ping`].
+    own_pongs: u32,
 }
 
 /// How a live connection ended.
@@ -64,18 +75,33 @@ impl ApiClient {
         let mut refreshed = false;
         loop {
             match self.upgrade(&bearer.token).await {
-                Err(err) if err.status() == Some(401) && !refreshed => {
+                Err(err) if self.refused_token(&err) && !refreshed => {
                     refreshed = true;
                     bearer = self.session().bearer_after_unauthorized(&bearer).await?;
+                }
+                // API Gateway's refusal, told as the API tells one.
+                Err(err) if err.status() == Some(403) && self.refused_token(&err) => {
+                    return Err(CloudError::from_response(401, None, "open live updates"));
                 }
                 outcome => return outcome,
             }
         }
     }
 
+    /// Whether the channel refused the token: a 401, or, from a deployment's own channel
+    /// (API Gateway's authorizer), a 403. The API's own `/v1/live` answers a 403 only for
+    /// what a new token would not change.
+    fn refused_token(&self, error: &CloudError) -> bool {
+        match error.status() {
+            Some(401) => true,
+            Some(403) => self.service().config.live_url.is_some(),
+            _ => false,
+        }
+    }
+
     async fn upgrade(&self, token: &str) -> Result<LiveConnection, CloudError> {
         const WHAT: &str = "open live updates";
-        let url = self.endpoint("live");
+        let url = self.service().live_endpoint.clone();
         let request = self
             .service()
             .http
@@ -93,12 +119,21 @@ impl ApiClient {
             .into_websocket()
             .await
             .map_err(|e| upgrade_error(e, WHAT))?;
-        Ok(LiveConnection {
+        let mut connection = LiveConnection {
             socket,
             heartbeat: DEFAULT_HEARTBEAT,
             heard_at: Instant::now(),
             asked: false,
-        })
+            own_pongs: 0,
+        };
+        // A service that cannot speak first says hello in answer to this.
+        connection.ask().await.map_err(|end| {
+            CloudError::new(
+                CloudErrorKind::Offline,
+                format!("Could not {WHAT}: {end:?}"),
+            )
+        })?;
+        Ok(connection)
     }
 }
 
@@ -116,7 +151,7 @@ impl LiveConnection {
                 }
                 // Counted as asked once the ping is out: cancelled while sending, the next
                 // call finds the silence still over and asks again.
-                self.send(&LiveRequest::Ping).await?;
+                self.ask().await?;
                 self.asked = true;
                 self.heard_at = Instant::now();
                 continue;
@@ -137,6 +172,10 @@ impl LiveConnection {
                 None => return Err(LiveEnd::Broken("the connection ended".into())),
             };
             match serde_json::from_str::<LiveEvent>(&text) {
+                Ok(LiveEvent::Pong) if self.own_pongs > 0 => self.own_pongs -= 1,
+                Ok(LiveEvent::Closing { code, reason }) => {
+                    return Err(LiveEnd::Closed { code, reason });
+                }
                 Ok(event) => {
                     if let LiveEvent::Hello { heartbeat_secs, .. } = &event {
                         self.heartbeat = Duration::from_secs(u64::from(*heartbeat_secs))
@@ -152,6 +191,13 @@ impl LiveConnection {
     /// Asks the service for a pong (the answer arrives through [`Self::next`]).
     pub async fn ping(&mut self) -> Result<(), LiveEnd> {
         self.send(&LiveRequest::Ping).await
+    }
+
+    /// A ping of the connection's own, whose pong the caller never sees.
+    async fn ask(&mut self) -> Result<(), LiveEnd> {
+        self.send(&LiveRequest::Ping).await?;
+        self.own_pongs += 1;
+        Ok(())
     }
 
     /// Sends a request of the client's (a device's registration, what it plays, a command).

@@ -20,6 +20,8 @@ pub struct ServiceClient {
     /// Where Cognito is called: the region's real endpoint unless [`Trust`] allowed the one
     /// the configuration named.
     pub(crate) cognito_endpoint: String,
+    /// Where the live channel opens ([`Trust::live_endpoint`]).
+    pub(crate) live_endpoint: Url,
 }
 
 impl ServiceClient {
@@ -62,6 +64,7 @@ impl ServiceClient {
             .map_err(|e| CloudError::transport(e, "connect to the service"))?;
         let config: ServiceConfig = read_json(response, "connect to the service").await?;
         trust.check_cdn_base(&base, &config.cdn_base_url)?;
+        let live_endpoint = trust.live_endpoint(&base, config.live_url.as_deref())?;
         let cognito_endpoint = trust.cognito_endpoint(
             &base,
             config.cognito.endpoint.as_deref(),
@@ -79,6 +82,7 @@ impl ServiceClient {
             config,
             auth_flow: AuthFlow::from_env(),
             cognito_endpoint,
+            live_endpoint,
         })
     }
 

@@ -21,6 +21,8 @@ use std::net::SocketAddr;
 use rustls::CertificateError;
 use url::{Host, Url};
 
+use strato_model::api::API_PREFIX;
+
 use crate::{CloudError, CloudErrorKind};
 
 /// How far the app trusts the service addresses it is given. The default is strict.
@@ -144,6 +146,42 @@ impl Trust {
                  is not https), so Strato will not sign in to it.",
             ))
         }
+    }
+
+    /// Where the live channel opens, as an `https`/`http` URL the HTTP client upgrades: the
+    /// service's own `/v1/live` unless its configuration named another (`live_url`, a
+    /// `wss://` address), which must be secure beyond this computer as every address is.
+    pub(crate) fn live_endpoint(
+        &self,
+        service: &Url,
+        live_url: Option<&str>,
+    ) -> Result<Url, CloudError> {
+        let Some(live_url) = live_url else {
+            return Ok(service
+                .join(&format!("{}/live", API_PREFIX.trim_start_matches('/')))
+                .expect("the API's paths are valid relative URLs"));
+        };
+        let unusable = || {
+            CloudError::new(
+                CloudErrorKind::Server,
+                "The service names an address for live updates that cannot be used.",
+            )
+        };
+        let mut url = Url::parse(live_url).map_err(|e| unusable().with_source(e))?;
+        let scheme = match url.scheme() {
+            "wss" | "https" => "https",
+            "ws" | "http" if self.allow_insecure || is_loopback(&url) => "http",
+            "ws" | "http" => {
+                return Err(CloudError::new(
+                    CloudErrorKind::Untrusted,
+                    "The service sends live updates without a secure connection (its address \
+                     is not wss), so Strato will not open them.",
+                ));
+            }
+            _ => return Err(unusable()),
+        };
+        url.set_scheme(scheme).map_err(|()| unusable())?;
+        Ok(url)
     }
 
     /// The HTTP client for the service at `service`: these roots and overrides, redirects
@@ -280,6 +318,50 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_live_channel_is_the_services_own_unless_its_configuration_names_a_secure_one() {
+        let strict = Trust::strict();
+        let live = |trust: &Trust, service: &str, live_url: Option<&str>| {
+            trust
+                .live_endpoint(&url(service), live_url)
+                .map(String::from)
+                .map_err(|e| e.kind())
+        };
+        let service = "https://music.example.com/api/";
+        assert_eq!(
+            live(&strict, service, None),
+            Ok("https://music.example.com/api/v1/live".into())
+        );
+        let stage = "wss://a1b2.execute-api.eu-west-1.amazonaws.com/live";
+        assert_eq!(
+            live(&strict, service, Some(stage)),
+            Ok("https://a1b2.execute-api.eu-west-1.amazonaws.com/live".into())
+        );
+        let plain = "ws://live.example.com/live";
+        assert_eq!(
+            live(&strict, service, Some(plain)),
+            Err(CloudErrorKind::Untrusted)
+        );
+        assert_eq!(
+            live(&Trust::allow_insecure(), service, Some(plain)),
+            Ok("http://live.example.com/live".into())
+        );
+        assert_eq!(
+            live(
+                &strict,
+                "http://127.0.0.1:8787/",
+                Some("ws://127.0.0.1:9000/live")
+            ),
+            Ok("http://127.0.0.1:9000/live".into())
+        );
+        for unusable in ["ftp://live.example.com/", "not a url"] {
+            assert_eq!(
+                live(&strict, service, Some(unusable)),
+                Err(CloudErrorKind::Server)
+            );
+        }
     }
 
     #[test]

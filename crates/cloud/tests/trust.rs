@@ -22,6 +22,10 @@ fn config_router() -> Router {
 }
 
 fn config_router_with_cdn(cdn_base_url: &str) -> Router {
+    config_router_with(cdn_base_url, None)
+}
+
+fn config_router_with(cdn_base_url: &str, live_url: Option<&str>) -> Router {
     let cdn_base_url = cdn_base_url.to_owned();
     let config = ServiceConfig {
         api_version: "1".into(),
@@ -32,6 +36,7 @@ fn config_router_with_cdn(cdn_base_url: &str) -> Router {
             endpoint: Some(EMULATOR.into()),
         },
         cdn_base_url,
+        live_url: live_url.map(str::to_owned),
     };
     Router::new().route("/v1/config", get(move || async move { axum::Json(config) }))
 }
@@ -213,6 +218,25 @@ async fn a_remote_service_may_not_send_its_media_over_plain_http() {
     assert_eq!(err.kind(), CloudErrorKind::Untrusted);
     assert!(err.to_string().contains("not https"), "{err}");
     // A local service, or the developer setting, may.
+    ServiceClient::connect_with(&url, &trusting(&ca, Trust::allow_insecure(), &server))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_remote_service_may_not_send_its_live_updates_over_plain_websockets() {
+    let ca = TestCa::new("Strato test CA");
+    let server = TestServer::https(
+        ca.issue(&[NAME]),
+        config_router_with("https://cdn.music.test", Some("ws://live.music.test/live")),
+    )
+    .await;
+    let url = format!("https://{NAME}:{}", server.port());
+    let err = ServiceClient::connect_with(&url, &trusting(&ca, Trust::strict(), &server))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), CloudErrorKind::Untrusted);
+    assert!(err.to_string().contains("not wss"), "{err}");
     ServiceClient::connect_with(&url, &trusting(&ca, Trust::allow_insecure(), &server))
         .await
         .unwrap();

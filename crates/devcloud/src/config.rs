@@ -96,6 +96,10 @@ pub struct Args {
     /// API Gateway closes WebSocket connections after two hours.
     #[arg(long, default_value_t = defaults::LIVE_MAX_LIFE_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub live_max_life_secs: u64,
+    /// The live channel's address to tell clients (`live_url` in `/v1/config`) when it is not
+    /// this API's own `/v1/live`: a deployment's WebSocket API stands elsewhere.
+    #[arg(long)]
+    pub live_url: Option<String>,
     /// How often the collector removes what deleted uploads left in storage.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub collect_interval_secs: u64,

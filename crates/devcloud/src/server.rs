@@ -141,7 +141,7 @@ pub async fn run_in(
             grant_ttl_secs: args.grant_ttl_secs,
             home_reshuffle_secs: args.home_reshuffle_secs,
             live_max_life: Duration::from_secs(args.live_max_life_secs),
-            service: service_config(&cognito, &cdn_url),
+            service: service_config(&cognito, &cdn_url, args.live_url.as_deref()),
         }),
         uploads,
         live,
@@ -277,7 +277,11 @@ async fn start_uploads(
 
 /// What `GET /v1/config` answers for this pool and CDN.
 #[must_use]
-pub fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig {
+pub fn service_config(
+    cognito: &CognitoSettings,
+    cdn_url: &str,
+    live_url: Option<&str>,
+) -> ServiceConfig {
     ServiceConfig {
         api_version: "1".to_owned(),
         cognito: CognitoConfig {
@@ -287,6 +291,7 @@ pub fn service_config(cognito: &CognitoSettings, cdn_url: &str) -> ServiceConfig
             endpoint: cognito.emulator.then(|| cognito.endpoint.clone()),
         },
         cdn_base_url: cdn_url.to_owned(),
+        live_url: live_url.map(str::to_owned),
     }
 }
 

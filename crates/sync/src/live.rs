@@ -300,7 +300,8 @@ impl<T: Fn(LiveNews)> Follow<T> {
     async fn hear(&self, event: LiveEvent) {
         let tell = &self.tell;
         match event {
-            LiveEvent::Hello { .. } | LiveEvent::Pong => {}
+            // The connection reads a closing event as the end it announces.
+            LiveEvent::Hello { .. } | LiveEvent::Pong | LiveEvent::Closing { .. } => {}
             LiveEvent::PlaylistChanged { seq, .. } | LiveEvent::PlaylistDeleted { seq, .. } => {
                 // This device's own writes come back too; the feed already has them when
                 // its pass pulled past them.

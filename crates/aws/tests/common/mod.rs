@@ -19,6 +19,8 @@ use tokio::process::{Child, Command};
 
 pub const CDN_URL: &str = "https://d111111abcdef8.cloudfront.net";
 pub const KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
+/// The WebSocket API's stage, as the stack names it.
+pub const LIVE_URL: &str = "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/live";
 /// Instances polling the runtime API at once, as Lambda scales a function out.
 pub const INSTANCES: usize = 2;
 
@@ -93,7 +95,7 @@ pub async fn deploy(moto: &Moto) -> Deployment {
         ("STRATO_CDN_PRIVATE_KEY_SECRET_ARN", &secret),
         ("STRATO_USER_POOL_ID", &cognito.user_pool_id),
         ("STRATO_CLIENT_ID", &cognito.client_id),
-        ("STRATO_LIVE_URL", "wss://live.example/$default"),
+        ("STRATO_LIVE_URL", LIVE_URL),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value.to_owned()))

@@ -322,6 +322,13 @@ async fn serve(
         }
     };
     if let Some((code, reason)) = close {
+        // Said first as an event, as a deployment's channel must (API Gateway closes with
+        // 1000 whatever the reason), so that clients have one way to read it.
+        let closing = LiveEvent::Closing {
+            code,
+            reason: reason.to_owned(),
+        };
+        let _ = send(&mut socket, &closing).await;
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from_static(reason),

@@ -41,15 +41,25 @@ pub async fn next(socket: &mut Socket) -> LiveEvent {
     }
 }
 
-/// The close frame that ends the connection, within a few seconds.
+/// How the service ends the connection, within a few seconds: a `closing` event, then a
+/// close frame that says the same (a deployment's channel can only send the event).
 pub async fn closed(socket: &mut Socket) -> (u16, String) {
+    let LiveEvent::Closing { code, reason } = next(socket).await else {
+        panic!("the connection ends without a closing event first");
+    };
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
             .expect("closed within 10 s");
         match frame {
             Some(Ok(Message::Close(Some(frame)))) => {
-                return (u16::from(frame.code), frame.reason.to_string());
+                let frame = (u16::from(frame.code), frame.reason.to_string());
+                assert_eq!(
+                    frame,
+                    (code, reason),
+                    "the close frame and the event differ"
+                );
+                return frame;
             }
             Some(Ok(Message::Text(text))) => panic!("an event instead of the close: {text}"),
             Some(Ok(_)) => {}

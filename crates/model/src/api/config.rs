@@ -8,6 +8,11 @@ pub struct ServiceConfig {
     pub cognito: CognitoConfig,
     /// Base URL of the CDN that serves audio and art, without a trailing slash.
     pub cdn_base_url: String,
+    /// The live channel's URL (`wss://`) when it is not the API's own `/v1/live`: a
+    /// deployment's channel is a WebSocket API of its own, on another host. Clients prefer
+    /// it to the URL derived from the service's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_url: Option<String>,
 }
 
 /// Where and how to sign in.

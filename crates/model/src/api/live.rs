@@ -11,7 +11,10 @@ use super::devices::{Device, DeviceCommand, DevicePlayback};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum LiveEvent {
-    /// The first frame of every connection.
+    /// The first frame of every connection: sent as it opens, or (by a service that cannot
+    /// speak first, such as API Gateway's) before its answer to the client's first frame.
+    /// Clients send a [`LiveRequest::Ping`] as the connection opens, and act on the hello
+    /// whether it comes before or after anything else.
     #[serde(rename = "hello")]
     Hello {
         connection_id: String,
@@ -53,6 +56,11 @@ pub enum LiveEvent {
     /// The answer to a [`LiveRequest::Ping`].
     #[serde(rename = "pong")]
     Pong,
+    /// The service is about to end the connection, with `code` (one of [`close`]'s) and why.
+    /// Clients act on it as on a close frame with that code: some services can only close
+    /// with 1000 (API Gateway's `DeleteConnection`), whatever the reason.
+    #[serde(rename = "closing")]
+    Closing { code: u16, reason: String },
     /// The listener's devices now (this one among them, once registered): sent to each of
     /// their connections whenever a device registers, says what it plays, or goes.
     #[serde(rename = "devices")]
