@@ -4,18 +4,23 @@
 //! ([`process_job`]) over the deployment's upload records, upload bucket and media bucket,
 //! with ffmpeg and ffprobe from the layer at `/opt/bin`.
 //!
-//! A message whose outcome is not recorded is answered as a batch item failure, so SQS hands
-//! it out again after the queue's visibility timeout. The queue's third receive is a job's
-//! last (then SQS moves it to the dead-letter queue), so on it whatever happens is recorded:
-//! a failure the service caused becomes the upload's failure, and a run that would outlast
-//! the invocation is stopped short of Lambda's deadline and recorded as too slow. Either way
-//! no upload is left `processing` for good, and no try leaves its files in `/tmp`.
+//! A message whose outcome is not recorded is answered as a batch item failure, its
+//! visibility first set to the stack's retry delay times its receive count (a minute, then
+//! two), so SQS hands it out again then rather than after the queue's 90-minute visibility
+//! timeout. The queue's third receive is a job's last (then SQS moves it to the dead-letter
+//! queue), so on it whatever can be recorded is: a failure the service caused becomes the
+//! upload's failure, and a run that would outlast the invocation is stopped short of Lambda's
+//! deadline and recorded as too slow. No try leaves its files in `/tmp`. What can still leave
+//! an upload `processing` is a last try that cannot write its record at all, or that dies
+//! (out of memory): its message goes to the dead-letter queue, whose alarm says so.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_sqs::error::DisplayErrorContext;
+use strato_devcloud::uploads::is_upload_id;
 use strato_devcloud::uploads::processing::{Attempt, Outcome, Processor, give_up, process_job};
 use strato_model::api::{FailureKind, UploadFailure};
 
@@ -41,6 +46,11 @@ pub struct ProcessEnvironment {
     pub tables: Tables,
     pub media_bucket: String,
     pub uploads_bucket: String,
+    /// The queue whose jobs it takes, to hand one back sooner.
+    pub queue_url: String,
+    /// How long a job it could not finish waits before it comes again, times its receive
+    /// count.
+    pub retry_after: Duration,
     /// `AWS_ENDPOINT_URL`: a stand-in for every AWS service; `None` on AWS.
     pub endpoint: Option<String>,
 }
@@ -65,6 +75,10 @@ impl ProcessEnvironment {
             },
             media_bucket: get("STRATO_MEDIA_BUCKET")?,
             uploads_bucket: get("STRATO_UPLOADS_BUCKET")?,
+            queue_url: get("STRATO_PROCESS_QUEUE_URL")?,
+            retry_after: Duration::from_secs(get("STRATO_PROCESS_RETRY_SECS")?.parse().map_err(
+                |_| failed("reading STRATO_PROCESS_RETRY_SECS")("not a number of seconds".into()),
+            )?),
             endpoint: endpoint_override(&var)?,
         })
     }
@@ -74,6 +88,9 @@ impl ProcessEnvironment {
 #[derive(Debug, Clone)]
 pub struct ProcessFunction {
     processor: Processor,
+    queue: aws_sdk_sqs::Client,
+    queue_url: String,
+    retry_after: Duration,
 }
 
 impl ProcessFunction {
@@ -97,7 +114,12 @@ impl ProcessFunction {
         )
         .await
         .map_err(|e| failed("making the work folders")(e.to_string()))?;
-        Ok(Self { processor })
+        Ok(Self {
+            processor,
+            queue: aws_sdk_sqs::Client::new(sdk),
+            queue_url: env.queue_url.clone(),
+            retry_after: env.retry_after,
+        })
     }
 
     /// Processes what SQS handed over, each job stopped short of `deadline`: the answer names
@@ -105,15 +127,40 @@ impl ProcessFunction {
     pub async fn handle(&self, event: SqsEvent, deadline: SystemTime) -> SqsBatchResponse {
         let mut answer = SqsBatchResponse::default();
         for message in &event.records {
-            let again = self.run(message, deadline).await == Outcome::Again;
-            match (&message.message_id, again) {
-                (Some(message_id), true) => answer.add_failure(message_id.clone()),
+            if self.run(message, deadline).await != Outcome::Again {
+                continue;
+            }
+            self.hand_back_soon(message).await;
+            if let Some(message_id) = &message.message_id {
+                answer.add_failure(message_id.clone());
+            } else {
                 // Without an id SQS cannot be told; it hands the message out again anyway.
-                (None, true) => tracing::warn!("a job to retry came without a message id"),
-                (_, false) => {}
+                tracing::warn!("a job to retry came without a message id");
             }
         }
         answer
+    }
+
+    /// Makes `message` visible again after the retry delay times its receive count, rather
+    /// than the queue's visibility timeout. Failing that, it comes back after the timeout.
+    async fn hand_back_soon(&self, message: &SqsMessage) {
+        let Some(receipt) = &message.receipt_handle else {
+            return;
+        };
+        let wait = self.retry_after.saturating_mul(receive_count(message));
+        let seconds = i32::try_from(wait.as_secs()).unwrap_or(i32::MAX);
+        let changed = self
+            .queue
+            .change_message_visibility()
+            .queue_url(&self.queue_url)
+            .receipt_handle(receipt)
+            .visibility_timeout(seconds)
+            .send()
+            .await;
+        if let Err(error) = changed {
+            let error = DisplayErrorContext(error);
+            tracing::warn!(%error, "the job will come again after the queue's visibility timeout");
+        }
     }
 
     async fn run(&self, message: &SqsMessage, deadline: SystemTime) -> Outcome {
@@ -121,7 +168,7 @@ impl ProcessFunction {
             .body
             .as_deref()
             .map(str::trim)
-            .filter(|id| !id.is_empty())
+            .filter(|id| is_upload_id(id))
         else {
             tracing::error!(message_id = ?message.message_id, "a job that names no upload");
             return Outcome::Skipped;
@@ -135,6 +182,10 @@ impl ProcessFunction {
             .duration_since(SystemTime::now())
             .unwrap_or_default()
             .saturating_sub(STOP_BEFORE_DEADLINE);
+        if time.is_zero() {
+            // An earlier job of the batch took the time: this one was not even tried.
+            return Outcome::Again;
+        }
         let processor = &self.processor;
         let outcome = tokio::time::timeout(time, process_job(processor, id, attempt)).await;
         // On time out the run is dropped, and with it its ffmpeg processes (`kill_on_drop`).
@@ -194,11 +245,16 @@ mod tests {
     }
 
     #[test]
-    fn the_environment_is_the_four_variables_the_stack_gives_strato_process() {
+    fn the_environment_is_the_variables_the_stack_gives_strato_process() {
         let vars = [
             ("STRATO_REGION", "eu-west-1"),
             ("STRATO_UPLOADS_TABLE", "Uploads"),
             ("STRATO_MEDIA_BUCKET", "media"),
+            (
+                "STRATO_PROCESS_QUEUE_URL",
+                "https://sqs.eu-west-1.amazonaws.com/1/q",
+            ),
+            ("STRATO_PROCESS_RETRY_SECS", "60"),
             ("STRATO_UPLOADS_BUCKET", "uploads"),
         ];
         let read = |vars: &[(&str, &str)]| {
@@ -212,7 +268,8 @@ mod tests {
             ("media", "uploads")
         );
         assert_eq!(env.endpoint, None);
-        let error = read(&vars[..3]).unwrap_err();
+        assert_eq!(env.retry_after, Duration::from_secs(60));
+        let error = read(&vars[..5]).unwrap_err();
         assert_eq!(
             error.to_string(),
             "the function's environment lacks STRATO_UPLOADS_BUCKET"

@@ -4,7 +4,10 @@
 //! layer's when `PATH` puts `$CARGO_TARGET_DIR/lambda-layers/ffmpeg/bin` first). What
 //! processing makes is devcloud's, held to the contract by `uploads` (runner `aws` too); this
 //! holds the function to its deployment: only the variables the stack gives it, its buckets,
-//! SQS's receive count and partial batch answers, and Lambda's deadline.
+//! and the jobs as SQS has them: each a real message of the stack's queue in moto, received,
+//! handed to the function in the event Lambda's poller makes of it, and deleted unless the
+//! function's partial batch answer names it (a job handed back must come again within its
+//! retry delay); and Lambda's deadline.
 
 mod common;
 
@@ -13,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use common::{deploy, instance, set_up_of};
 use serde_json::{Value, json};
 use strato_aws::bodies::local_s3_client;
@@ -37,6 +41,8 @@ const PROCESS_VARS: &[&str] = &[
     "STRATO_UPLOADS_TABLE",
     "STRATO_MEDIA_BUCKET",
     "STRATO_UPLOADS_BUCKET",
+    "STRATO_PROCESS_QUEUE_URL",
+    "STRATO_PROCESS_RETRY_SECS",
 ];
 /// Time enough for a few seconds of audio through every encode, on a busy machine.
 const ENOUGH: Duration = Duration::from_secs(300);
@@ -46,6 +52,7 @@ struct Fixture {
     vars: HashMap<String, String>,
     records: DynamoUploads,
     s3: aws_sdk_s3::Client,
+    sqs: aws_sdk_sqs::Client,
     /// The instances' `TMPDIR` (Lambda's `/tmp`).
     tmp: TempDir,
     files: TempDir,
@@ -68,6 +75,7 @@ async fn fixture(moto: &Moto) -> Fixture {
             tables,
         ),
         s3: local_s3_client(moto.url(), &vars["STRATO_REGION"]),
+        sqs: strato_aws::queue::local_sqs_client(moto.url(), &vars["STRATO_REGION"]),
         tmp: TempDir::new().unwrap(),
         files: TempDir::new().unwrap(),
         vars,
@@ -160,42 +168,120 @@ impl Fixture {
     }
 }
 
-/// SQS's event for upload `id`'s job on its `receive`th receive, and the message's id.
-fn sqs_event(id: &str, receive: u32) -> (String, String) {
-    let message_id = uuid::Uuid::new_v4().to_string();
-    let event = json!({"Records": [{
-        "messageId": message_id,
-        "receiptHandle": format!("receipt-{message_id}"),
-        "body": id,
-        "attributes": {
-            "ApproximateReceiveCount": receive.to_string(),
-            "SentTimestamp": "1800000000000",
-            "SenderId": "AROAEXAMPLE:strato-api",
-            "ApproximateFirstReceiveTimestamp": "1800000000100"
-        },
+impl Fixture {
+    /// The next job taken and handed to the function, on its `receive`th receive: whether it
+    /// was handed back.
+    async fn take_job(&self, runtime: &RuntimeApi, receive: u32) -> bool {
+        let message = self.receive().await;
+        assert_eq!(receive_count(&message), receive);
+        self.deliver(runtime, &message).await
+    }
+
+    fn queue_url(&self) -> &str {
+        &self.vars["STRATO_PROCESS_QUEUE_URL"]
+    }
+
+    /// Queues upload `id`'s job, as the API function does.
+    async fn enqueue(&self, id: &str) {
+        self.sqs
+            .send_message()
+            .queue_url(self.queue_url())
+            .message_body(id)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The next job as Lambda's poller receives it, waiting a few seconds for one to be
+    /// visible (short polls: moto's long polling can keep a message from a later receive).
+    async fn receive(&self) -> Message {
+        for _ in 0..50 {
+            let received = self
+                .sqs
+                .receive_message()
+                .queue_url(self.queue_url())
+                .message_system_attribute_names(MessageSystemAttributeName::All)
+                .max_number_of_messages(1)
+                .send()
+                .await
+                .unwrap();
+            if let Some(message) = received.messages().first() {
+                return message.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("no job visible within 10 s");
+    }
+
+    /// What Lambda's poller does with `message`: the function invoked with its event, the
+    /// message deleted unless the answer hands it back. Whether it was handed back.
+    async fn deliver(&self, runtime: &RuntimeApi, message: &Message) -> bool {
+        let message_id = message.message_id().unwrap();
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let answer = runtime
+            .invoke(sqs_event(message), &request_id, None)
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        let again: Vec<&str> = answer["batchItemFailures"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a partial batch answer: {answer}"))
+            .iter()
+            .map(|failure| failure["itemIdentifier"].as_str().unwrap())
+            .collect();
+        assert!(again.iter().all(|again| *again == message_id), "{answer}");
+        if again.is_empty() {
+            self.sqs
+                .delete_message()
+                .queue_url(self.queue_url())
+                .receipt_handle(message.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+        !again.is_empty()
+    }
+
+    /// When the media bucket last had `key` written.
+    async fn written_at(&self, key: &str) -> aws_sdk_s3::primitives::DateTime {
+        let head = self
+            .s3
+            .head_object()
+            .bucket(&self.vars["STRATO_MEDIA_BUCKET"])
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        *head.last_modified().unwrap()
+    }
+}
+
+fn receive_count(message: &Message) -> u32 {
+    message.attributes().unwrap()[&MessageSystemAttributeName::ApproximateReceiveCount]
+        .parse()
+        .unwrap()
+}
+
+/// The event Lambda's SQS poller makes of `message`.
+fn sqs_event(message: &Message) -> String {
+    let attributes: serde_json::Map<String, Value> = message
+        .attributes()
+        .unwrap()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), Value::from(value.as_str())))
+        .collect();
+    json!({"Records": [{
+        "messageId": message.message_id(),
+        "receiptHandle": message.receipt_handle(),
+        "body": message.body(),
+        "attributes": attributes,
         "messageAttributes": {},
-        "md5OfBody": "0",
+        "md5OfBody": message.md5_of_body(),
         "eventSource": "aws:sqs",
         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:Strato-ProcessingQueue",
         "awsRegion": "us-east-1"
-    }]});
-    (event.to_string(), message_id)
-}
-
-/// Delivers upload `id`'s job as its `receive`th receive: the message ids to hand out again.
-async fn deliver(runtime: &RuntimeApi, id: &str, receive: u32) -> Vec<String> {
-    let (event, message_id) = sqs_event(id, receive);
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let answer = runtime.invoke(event, &request_id, None).await.unwrap();
-    let answer: Value = serde_json::from_str(&answer).unwrap();
-    let again: Vec<String> = answer["batchItemFailures"]
-        .as_array()
-        .unwrap_or_else(|| panic!("not a partial batch answer: {answer}"))
-        .iter()
-        .map(|failure| failure["itemIdentifier"].as_str().unwrap().to_owned())
-        .collect();
-    assert!(again.iter().all(|again| *again == message_id), "{answer}");
-    again
+    }]})
+    .to_string()
 }
 
 fn failure_of(row: &UploadRow) -> (FailureKind, String) {
@@ -213,7 +299,8 @@ async fn an_uploaded_track_is_published_to_the_media_bucket_and_ready() {
     let runtime = RuntimeApi::with_timeout(FUNCTION, ENOUGH).await.unwrap();
     let _instance = fixture.instance(moto, &runtime, Stdio::null());
 
-    assert_eq!(deliver(&runtime, &id, 1).await, Vec::<String>::new());
+    fixture.enqueue(&id).await;
+    assert!(!fixture.take_job(&runtime, 1).await);
     let row = fixture.row(&id).await;
     assert_eq!(row.status, Status::Live(UploadStatus::Ready), "{row:?}");
     let duration = row.duration_ms.unwrap();
@@ -233,17 +320,18 @@ async fn an_uploaded_track_is_published_to_the_media_bucket_and_ready() {
     }
     assert!(fixture.work_left().is_empty(), "{:?}", fixture.work_left());
 
-    // SQS delivers at least once: the same job again changes nothing.
-    assert_eq!(deliver(&runtime, &id, 2).await, Vec::<String>::new());
+    // SQS delivers at least once: the same job again changes nothing, not even a file
+    // (processing again would publish every one anew, seconds later).
+    let published_at = fixture.written_at(&media.cbr.path).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    fixture.enqueue(&id).await;
+    assert!(!fixture.take_job(&runtime, 1).await);
     let again = fixture.row(&id).await;
     assert_eq!(
-        (
-            again.status,
-            again.updated_at,
-            again.media.map(|m| m.cbr.sha256)
-        ),
-        (row.status, row.updated_at, Some(media.cbr.sha256))
+        (again.status, again.updated_at),
+        (row.status, row.updated_at)
     );
+    assert_eq!(fixture.written_at(&media.cbr.path).await, published_at);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,21 +348,21 @@ async fn a_file_that_is_not_audio_fails_at_once_and_a_service_failure_on_the_las
     let _instance = fixture.instance(moto, &runtime, Stdio::null());
 
     // The listener's file is at fault: no try would do better.
-    assert_eq!(deliver(&runtime, &not_audio, 1).await, Vec::<String>::new());
+    fixture.enqueue(&not_audio).await;
+    assert!(!fixture.take_job(&runtime, 1).await);
     let (kind, message) = failure_of(&fixture.row(&not_audio).await);
     assert_eq!(kind, FailureKind::NotAudio);
     assert_eq!(message, "This file is not audio we can read.");
 
-    // The service is at fault: SQS hands it out again, until its last receive.
+    // The service is at fault: handed back, it comes again within its retry delay (not the
+    // queue's visibility timeout of 30 s), until its last receive.
+    fixture.enqueue(&unreadable).await;
     for receive in 1..=2 {
-        assert_eq!(deliver(&runtime, &unreadable, receive).await.len(), 1);
+        assert!(fixture.take_job(&runtime, receive).await);
         let row = fixture.row(&unreadable).await;
         assert_eq!(row.status, Status::Live(UploadStatus::Processing));
     }
-    assert_eq!(
-        deliver(&runtime, &unreadable, 3).await,
-        Vec::<String>::new()
-    );
+    assert!(!fixture.take_job(&runtime, 3).await);
     let (kind, message) = failure_of(&fixture.row(&unreadable).await);
     assert_eq!(kind, FailureKind::Internal);
     assert!(message.contains("Upload it again later"), "{message}");
@@ -295,14 +383,16 @@ async fn a_run_that_would_outlast_its_invocation_stops_short_of_the_deadline() {
 
     // The runtime API fails an invocation with no answer by its deadline: an answer at all
     // says the function stopped in time.
-    assert_eq!(deliver(&runtime, &id, 1).await.len(), 1);
-    assert_eq!(
-        fixture.row(&id).await.status,
-        Status::Live(UploadStatus::Processing)
-    );
-    assert!(fixture.work_left().is_empty(), "{:?}", fixture.work_left());
-
-    assert_eq!(deliver(&runtime, &id, 3).await, Vec::<String>::new());
+    fixture.enqueue(&id).await;
+    for receive in 1..=2 {
+        assert!(fixture.take_job(&runtime, receive).await);
+        assert_eq!(
+            fixture.row(&id).await.status,
+            Status::Live(UploadStatus::Processing)
+        );
+        assert!(fixture.work_left().is_empty(), "{:?}", fixture.work_left());
+    }
+    assert!(!fixture.take_job(&runtime, 3).await);
     let (kind, message) = failure_of(&fixture.row(&id).await);
     assert_eq!(kind, FailureKind::Internal);
     assert!(message.starts_with("This file took too long"), "{message}");

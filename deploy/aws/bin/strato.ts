@@ -7,10 +7,15 @@
 import { App } from "aws-cdk-lib";
 import { StratoStack } from "../lib/strato-stack.js";
 
+/** A context value given as a number or a string of one; absent, the stack's default. */
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
 const app = new App();
 const targetDir = process.env.CARGO_TARGET_DIR ?? "../../target";
 new StratoStack(app, "Strato", {
   lambdaDir: app.node.tryGetContext("lambdaDir") ?? `${targetDir}/lambda`,
   ffmpegLayerDir: app.node.tryGetContext("ffmpegLayerDir") ?? `${targetDir}/lambda-layers/ffmpeg`,
-  processMemoryMb: Number(app.node.tryGetContext("processMemoryMb") ?? 3008),
+  processMemoryMb: optionalNumber(app.node.tryGetContext("processMemoryMb")),
 });

@@ -25,6 +25,7 @@ export const ENV = {
   STRATO_MEDIA_BUCKET: "S3 bucket behind the CDN (media/, art/, catalog/)",
   STRATO_UPLOADS_BUCKET: "S3 bucket of originals (uploads/, idempotency/, telemetry/)",
   STRATO_PROCESS_QUEUE_URL: "SQS queue strato-process reads",
+  STRATO_PROCESS_RETRY_SECS: "seconds a job strato-process could not finish waits, times its receive count",
   STRATO_CDN_URL: "https://<distribution domain>, no trailing slash",
   STRATO_CDN_KEY_PAIR_ID: "the CloudFront public key id (Key-Pair-Id)",
   STRATO_CDN_PRIVATE_KEY_SECRET_ARN: "Secrets Manager secret: the signing key, PKCS#8 PEM",
@@ -54,7 +55,14 @@ export const FUNCTION_ENV: Record<Bin, readonly EnvName[]> = {
     "STRATO_CLIENT_ID",
     "STRATO_LIVE_URL",
   ],
-  "strato-process": ["STRATO_REGION", "STRATO_UPLOADS_TABLE", "STRATO_MEDIA_BUCKET", "STRATO_UPLOADS_BUCKET"],
+  "strato-process": [
+    "STRATO_REGION",
+    "STRATO_UPLOADS_TABLE",
+    "STRATO_MEDIA_BUCKET",
+    "STRATO_UPLOADS_BUCKET",
+    "STRATO_PROCESS_QUEUE_URL",
+    "STRATO_PROCESS_RETRY_SECS",
+  ],
   "strato-collect": [
     "STRATO_REGION",
     "STRATO_PLAYLISTS_TABLE",

@@ -35,6 +35,12 @@ export interface ProcessingProps {
 }
 
 export class Processing extends Construct {
+  /**
+   * How long a job strato-process could not finish waits before SQS hands it out again,
+   * times its receive count (the function sets the message's visibility so): without it,
+   * the queue's 90-minute visibility timeout would hold every retry.
+   */
+  readonly retryAfter = Duration.minutes(1);
   readonly queue: sqs.Queue;
   readonly deadLetters: sqs.Queue;
   readonly process: StratoFunction;
@@ -46,8 +52,9 @@ export class Processing extends Construct {
     super(scope, id);
     const { data, media, lambdaDir } = props;
     const memorySize = props.memoryMb ?? PROCESS_MEMORY_MB;
-    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
-      throw new Error(`processMemoryMb must be a whole number of MB from 128 to 10240: ${props.memoryMb}`);
+    // Below one vCPU's 1769 MB, ffmpeg's encodes would crawl.
+    if (!Number.isInteger(memorySize) || memorySize < 1769 || memorySize > 10240) {
+      throw new Error(`processMemoryMb must be a whole number of MB from 1769 to 10240: ${props.memoryMb}`);
     }
     this.deadLetters = new sqs.Queue(this, "DeadLetters", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

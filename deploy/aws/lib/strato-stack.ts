@@ -98,6 +98,7 @@ export class StratoStack extends Stack {
       STRATO_MEDIA_BUCKET: this.media.mediaBucket.bucketName,
       STRATO_UPLOADS_BUCKET: this.media.uploadsBucket.bucketName,
       STRATO_PROCESS_QUEUE_URL: this.processing.queue.queueUrl,
+      STRATO_PROCESS_RETRY_SECS: String(this.processing.retryAfter.toSeconds()),
       STRATO_CDN_URL: `https://${this.media.distribution.distributionDomainName}`,
       STRATO_CDN_KEY_PAIR_ID: this.media.signingKey.publicKey.publicKeyId,
       STRATO_CDN_PRIVATE_KEY_SECRET_ARN: this.media.signingKey.secret.secretArn,

@@ -61,6 +61,11 @@ describe("strato-process", () => {
   const queue = all[logicalId(stack, stack.processing.queue)].Properties as Props;
   const deadLetters = logicalId(stack, stack.processing.deadLetters);
 
+  it("hands a job it could not finish back to SQS after a minute, not the queue's 90", () => {
+    expect(p.Environment.Variables.STRATO_PROCESS_RETRY_SECS).toBe("60");
+    expect(queue.VisibilityTimeout).toBe(5400);
+  });
+
   it("has 15 minutes, 3008 MB and 10 GB of /tmp", () => {
     expect(p).toMatchObject({ Timeout: 900, MemorySize: 3008, EphemeralStorage: { Size: 10240 } });
   });
@@ -76,6 +81,7 @@ describe("strato-process", () => {
       .Properties as Props;
     expect(bigProps.MemorySize).toBe(10240);
     expect(() => new StratoStack(new App(), "Strato", props(20000))).toThrow(/processMemoryMb/);
+    expect(() => new StratoStack(new App(), "Strato", props(512))).toThrow(/processMemoryMb/);
   });
 
   it("has ffmpeg from a layer for provided.al2023", () => {

@@ -90,6 +90,8 @@ pub async fn deploy(moto: &Moto) -> Deployment {
         ("STRATO_MEDIA_BUCKET", &media),
         ("STRATO_UPLOADS_BUCKET", &uploads),
         ("STRATO_PROCESS_QUEUE_URL", &queue),
+        // The stack's is 60; a test waits a second.
+        ("STRATO_PROCESS_RETRY_SECS", "1"),
         ("STRATO_CDN_URL", CDN_URL),
         ("STRATO_CDN_KEY_PAIR_ID", KEY_PAIR_ID),
         ("STRATO_CDN_PRIVATE_KEY_SECRET_ARN", &secret),
@@ -109,7 +111,9 @@ pub async fn deploy(moto: &Moto) -> Deployment {
 }
 
 /// One instance of the function, as Lambda starts it: the runtime's variables, the role's
-/// credentials, the stack's variables.
+/// credentials, the stack's variables. `bin` is this build's executable, unless
+/// `STRATO_LAMBDA_DIR` names the folder `scripts/package --aws` built into
+/// (`$CARGO_TARGET_DIR/lambda`): then it is the function's `bootstrap` there, as deployed.
 pub fn instance(
     bin: &str,
     moto: &Moto,
@@ -117,7 +121,17 @@ pub fn instance(
     vars: &HashMap<String, String>,
     stderr: Stdio,
 ) -> Child {
-    Command::new(bin)
+    let executable = match std::env::var_os("STRATO_LAMBDA_DIR") {
+        Some(dir) => {
+            let bootstrap = std::path::Path::new(&dir)
+                .join(function_name(bin))
+                .join("bootstrap");
+            assert!(bootstrap.is_file(), "no {}", bootstrap.display());
+            bootstrap
+        }
+        None => bin.into(),
+    };
+    Command::new(executable)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("AWS_LAMBDA_RUNTIME_API", runtime.address())

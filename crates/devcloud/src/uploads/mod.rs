@@ -47,6 +47,19 @@ use storage::UploadStore;
 /// upload's is told by its name.
 pub const ID_PREFIX: &str = "up-";
 
+/// Whether `id` is shaped as the service makes an upload's id ([`ID_PREFIX`], then lower-case
+/// letters, digits and hyphens): a name safe in keys and folder paths.
+#[must_use]
+pub fn is_upload_id(id: &str) -> bool {
+    id.strip_prefix(ID_PREFIX).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 64
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
+
 /// The service's limits on uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -221,4 +234,21 @@ fn playable_by_others(row: &store::UploadRow) -> bool {
 #[must_use]
 pub fn published_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("published")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_id_is_the_prefix_then_lower_case_letters_digits_and_hyphens() {
+        assert!(is_upload_id("up-0f3a9c1e2b4d4c6a8e0f1a2b3c4d5e6f"));
+        assert!(is_upload_id("up-scenario-12"));
+        for not in [
+            "", "up-", "tr-123", "up-../x", "up-/tmp", "up-ABC", "up-a b", "x-up-1",
+        ] {
+            assert!(!is_upload_id(not), "{not}");
+        }
+        assert!(!is_upload_id(&format!("up-{}", "a".repeat(65))));
+    }
 }

@@ -151,14 +151,16 @@ pub async fn process_job(processor: &Processor, id: &str, attempt: Attempt) -> O
 }
 
 /// Records upload `id` failed with `failure` if it is still processing: a job's last try
-/// when the try itself could not finish (a run stopped at its deadline).
+/// when the try itself could not finish (a run stopped at its deadline). Recorded first,
+/// then the work folders cleared, as clearing gigabytes takes time the deadline may lack.
 pub async fn give_up(processor: &Processor, id: &str, failure: UploadFailure) -> Outcome {
-    processor.clear(id).await;
-    match waiting(processor, id).await {
+    let outcome = match waiting(processor, id).await {
         Ok(Some(row)) => record(processor, &row, Err(failure)).await,
         Ok(None) => Outcome::Skipped,
         Err(()) => Outcome::Again,
-    }
+    };
+    processor.clear(id).await;
+    outcome
 }
 
 /// Upload `id`'s record if it is waiting for processing; `Err` when it cannot be read.
@@ -181,24 +183,29 @@ async fn record(
     let (id, now) = (&row.id, unix_now());
     let ready = outcome.is_ok();
     let written = match outcome {
-        Ok(published) => {
-            tracing::info!(%id, "upload ready");
-            processor
-                .records()
-                .mark_ready(id, &published, now)
-                .await
-                .map(|_| ())
-        }
+        Ok(published) => processor.records().mark_ready(id, &published, now).await,
         Err(failure) => {
             tracing::info!(%id, kind = ?failure.kind, message = %failure.message, "upload failed");
-            processor.records().mark_failed(id, &failure, now).await
+            processor
+                .records()
+                .mark_failed(id, &failure, now)
+                .await
+                .map(|()| true)
         }
     };
     match written {
-        Ok(()) => Outcome::Recorded {
-            owner: row.owner.clone(),
-            ready,
-        },
+        Ok(true) => {
+            if ready {
+                tracing::info!(%id, "upload ready");
+            }
+            Outcome::Recorded {
+                owner: row.owner.clone(),
+                ready,
+            }
+        }
+        // Deleted while it was processed: nothing to record (the collector takes what the
+        // run published).
+        Ok(false) => Outcome::Skipped,
         Err(error) => {
             tracing::error!(%error, %id, "recording the outcome of processing");
             Outcome::Again
@@ -208,8 +215,9 @@ async fn record(
 
 /// Starts devcloud's workers: [`CONCURRENCY`] of them, each taking the queue's next job,
 /// processing it, telling the owner's devices and marking the job done, until the queue
-/// closes. A job whose outcome could not be recorded is done all the same: devcloud queues
-/// the uploads left processing again when it next starts.
+/// closes. A job whose outcome could not be recorded is left to come again from a queue
+/// that keeps jobs (SQS, after its visibility timeout); from one that does not, it is done
+/// all the same, and devcloud queues the uploads left processing again when it next starts.
 pub fn run_workers(uploads: &Uploads) {
     for _ in 0..CONCURRENCY {
         let uploads = uploads.clone();
@@ -228,6 +236,9 @@ pub fn run_workers(uploads: &Uploads) {
                 let outcome = process_job(uploads.processor(), id, Attempt::Last).await;
                 if let Outcome::Recorded { owner, .. } = &outcome {
                     uploads.tell_owner(owner, id);
+                }
+                if outcome == Outcome::Again && uploads.queue().keeps_jobs() {
+                    continue;
                 }
                 if let Err(error) = uploads.queue().done(&job).await {
                     tracing::warn!(%error, %id, "the job will come again");
