@@ -12,8 +12,8 @@
 //! and this end reads both one way (`docs/api.md`, "Live events"): such a service cannot
 //! speak first, so the client pings as it opens and the hello may come before or after the
 //! answer; and it closes with 1000 whatever the reason, so the reason comes first as a
-//! `closing` event, read as the close frame's code. Its refusal of a token is API Gateway's
-//! 401 or 403, read as the API's 401.
+//! `closing` event, read as the close frame's code. It refuses a token with API Gateway's
+//! own 401 (its authorizer's "Unauthorized"), refreshed once as the API's.
 //!
 //! This module reads frames and says how a connection ended; when to connect again, and
 //! what an event sets in motion, is the sync layer's business.
@@ -75,27 +75,12 @@ impl ApiClient {
         let mut refreshed = false;
         loop {
             match self.upgrade(&bearer.token).await {
-                Err(err) if self.refused_token(&err) && !refreshed => {
+                Err(err) if err.status() == Some(401) && !refreshed => {
                     refreshed = true;
                     bearer = self.session().bearer_after_unauthorized(&bearer).await?;
                 }
-                // API Gateway's refusal, told as the API tells one.
-                Err(err) if err.status() == Some(403) && self.refused_token(&err) => {
-                    return Err(CloudError::from_response(401, None, "open live updates"));
-                }
                 outcome => return outcome,
             }
-        }
-    }
-
-    /// Whether the channel refused the token: a 401, or, from a deployment's own channel
-    /// (API Gateway's authorizer), a 403. The API's own `/v1/live` answers a 403 only for
-    /// what a new token would not change.
-    fn refused_token(&self, error: &CloudError) -> bool {
-        match error.status() {
-            Some(401) => true,
-            Some(403) => self.service().config.live_url.is_some(),
-            _ => false,
         }
     }
 
@@ -193,11 +178,21 @@ impl LiveConnection {
         self.send(&LiveRequest::Ping).await
     }
 
-    /// A ping of the connection's own, whose pong the caller never sees.
+    /// A ping of the connection's own, whose pong the caller never sees. Counted once the
+    /// frame is queued, before it is flushed: cancelled in between, the frame still goes
+    /// out (with the next flush) and its pong is still the connection's.
     async fn ask(&mut self) -> Result<(), LiveEnd> {
-        self.send(&LiveRequest::Ping).await?;
+        let text = serde_json::to_string(&LiveRequest::Ping)
+            .map_err(|e| LiveEnd::Broken(e.to_string()))?;
+        self.socket
+            .feed(Message::Text(text))
+            .await
+            .map_err(|e| LiveEnd::Broken(e.to_string()))?;
         self.own_pongs += 1;
-        Ok(())
+        self.socket
+            .flush()
+            .await
+            .map_err(|e| LiveEnd::Broken(e.to_string()))
     }
 
     /// Sends a request of the client's (a device's registration, what it plays, a command).

@@ -150,7 +150,8 @@ impl Trust {
 
     /// Where the live channel opens, as an `https`/`http` URL the HTTP client upgrades: the
     /// service's own `/v1/live` unless its configuration named another (`live_url`, a
-    /// `wss://` address), which must be secure beyond this computer as every address is.
+    /// `wss://` address), which must be secure unless the service is on this computer (or
+    /// the developer setting allows it), as its media must ([`Self::check_cdn_base`]).
     pub(crate) fn live_endpoint(
         &self,
         service: &Url,
@@ -170,7 +171,7 @@ impl Trust {
         let mut url = Url::parse(live_url).map_err(|e| unusable().with_source(e))?;
         let scheme = match url.scheme() {
             "wss" | "https" => "https",
-            "ws" | "http" if self.allow_insecure || is_loopback(&url) => "http",
+            "ws" | "http" if self.allow_insecure || is_loopback(service) => "http",
             "ws" | "http" => {
                 return Err(CloudError::new(
                     CloudErrorKind::Untrusted,
@@ -355,6 +356,12 @@ mod tests {
                 Some("ws://127.0.0.1:9000/live")
             ),
             Ok("http://127.0.0.1:9000/live".into())
+        );
+        // A remote service's client speaks https only: a plain channel on this computer is
+        // refused at once, not on every try to open it.
+        assert_eq!(
+            live(&strict, service, Some("ws://127.0.0.1:9000/live")),
+            Err(CloudErrorKind::Untrusted)
         );
         for unusable in ["ftp://live.example.com/", "not a url"] {
             assert_eq!(

@@ -1,8 +1,9 @@
 //! The live channel where a deployment has it: not the API's `/v1/live` but a WebSocket API
 //! of its own, named by the service's configuration (`live_url`). What a client sees of API
-//! Gateway there is stood in for by a small server below: its authorizer's refusal is a 403
-//! with API Gateway's own body, it cannot speak before the client's first frame, and it
-//! ends every connection with 1000, the reason told first in a `closing` event. devcloud
+//! Gateway there is stood in for by a small server below: its authorizer's refusal is a 401
+//! with API Gateway's own body (the authorizer answers "Unauthorized"), it cannot speak
+//! before the client's first frame, and it ends every connection with 1000, the reason told
+//! first in a `closing` event. devcloud
 //! serves the API and sign-in, and names the stand-in as its live channel.
 
 use std::sync::Arc;
@@ -49,7 +50,7 @@ async fn connect(
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
         .is_ok();
     if refused {
-        return (StatusCode::FORBIDDEN, r#"{"message":"Forbidden"}"#).into_response();
+        return (StatusCode::UNAUTHORIZED, r#"{"message":"Unauthorized"}"#).into_response();
     }
     upgrade.on_upgrade(serve)
 }
@@ -111,7 +112,7 @@ async fn a_deployments_channel_opens_at_its_address_and_its_closing_event_is_the
         Some(live_url.as_str())
     );
 
-    // The authorizer's 403 is read as the API's 401: the token is refreshed, and it opens.
+    // The authorizer's refusal, API Gateway's own 401: the token is refreshed, and it opens.
     let mut live = api.open_live().await.unwrap();
     assert_eq!(api.session().refresh_count(), 1);
     // The client spoke first, so the hello came; the pong to its own ping is not the caller's.
