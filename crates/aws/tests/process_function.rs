@@ -370,6 +370,46 @@ async fn a_file_that_is_not_audio_fails_at_once_and_a_service_failure_on_the_las
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_bigger_than_a_record_may_hold_is_cut_and_the_track_is_ready() {
+    let moto = Moto::start();
+    let fixture = fixture(moto).await;
+    let dir = fixture.files.path();
+    let song = make_audio_file(dir, "song.flac", 2.0);
+    // A title of half a megabyte: more than a DynamoDB item may hold (400 KB).
+    let metadata = dir.join("tags.txt");
+    std::fs::write(
+        &metadata,
+        format!(";FFMETADATA1\ntitle={}\n", "t".repeat(500_000)),
+    )
+    .unwrap();
+    let tagged = dir.join("tagged.flac");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(&song)
+        .arg("-i")
+        .arg(&metadata)
+        .args(["-map_metadata", "1", "-c", "copy"])
+        .arg(&tagged)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let id = fixture.upload(&tagged, true).await;
+    let runtime = RuntimeApi::with_timeout(FUNCTION, ENOUGH).await.unwrap();
+    let _instance = fixture.instance(moto, &runtime, Stdio::null());
+
+    fixture.enqueue(&id).await;
+    assert!(!fixture.take_job(&runtime, 1).await);
+    let row = fixture.row(&id).await;
+    assert_eq!(
+        row.status,
+        Status::Live(UploadStatus::Ready),
+        "{:?}",
+        row.failure
+    );
+    assert_eq!(row.details.title.unwrap(), "t".repeat(200));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_would_outlast_its_invocation_stops_short_of_the_deadline() {
     let moto = Moto::start();
     let fixture = fixture(moto).await;

@@ -237,6 +237,21 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_longer_than_a_detail_may_be_is_cut_and_trimmed() {
+        let tags: std::collections::HashMap<String, String> = [
+            ("title".to_owned(), "é".repeat(100_000)),
+            ("artist".to_owned(), "  Someone  ".to_owned()),
+            ("album".to_owned(), format!("{} x", "a".repeat(199))),
+        ]
+        .into();
+        let details = crate::uploads::processing::details_from_tags(&tags);
+        assert_eq!(details.title.unwrap().chars().count(), 200);
+        assert_eq!(details.artist.as_deref(), Some("Someone"));
+        // Cut at 200, then the space it ends with trimmed.
+        assert_eq!(details.album.unwrap(), "a".repeat(199));
+    }
+
+    #[test]
     fn names_are_accepted_by_extension() {
         for name in [
             "a.MP3", "b.flac", "c.wav", "d.aiff", "e.m4a", "f.ogg", "g.opus",

@@ -25,7 +25,7 @@ use self::ffmpeg::{count_samples, encode_hls, encode_mp3s, extract_cover, loudne
 pub use self::job::{Attempt, CONCURRENCY, Outcome, Processor, give_up, process_job, run_workers};
 use super::formats;
 use super::media::MediaStore;
-use super::store::{Published, UploadRow};
+use super::store::{MAX_DETAIL_CHARS, Published, UploadRow};
 use crate::catalog::{MediaFile, TrackMedia};
 
 /// The AAC encoder's priming (ffmpeg's native encoder), as the catalog measures it.
@@ -356,14 +356,17 @@ pub async fn sha256_of(path: &Path) -> std::io::Result<String> {
     .map_err(std::io::Error::other)?
 }
 
-/// Details from the file's tags, for what the listener left out.
+/// Details from the file's tags, for what the listener left out: each cut to
+/// [`MAX_DETAIL_CHARS`], as an owner's edit is held to it (a tag may be any size, and a record
+/// too big to store would leave the upload processing).
 #[must_use]
 pub fn details_from_tags<S: std::hash::BuildHasher>(
     tags: &std::collections::HashMap<String, String, S>,
 ) -> UploadDetails {
     let get = |key: &str| {
         tags.get(key)
-            .map(|v| v.trim().to_owned())
+            .map(|v| v.trim().chars().take(MAX_DETAIL_CHARS).collect::<String>())
+            .map(|v| v.trim_end().to_owned())
             .filter(|v| !v.is_empty())
     };
     UploadDetails {

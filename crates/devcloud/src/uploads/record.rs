@@ -16,6 +16,10 @@ use crate::catalog::TrackMedia;
 const UNKNOWN_ARTIST: &str = "Unknown artist";
 const UNKNOWN_ALBUM: &str = "Unknown album";
 
+/// The longest title, artist or album an upload has, in characters: an owner's edit longer
+/// is refused, a file's tag longer is cut.
+pub const MAX_DETAIL_CHARS: usize = 200;
+
 /// Everything stored about an upload.
 #[derive(Debug, Clone)]
 pub struct UploadRow {
@@ -280,9 +284,9 @@ impl UploadRow {
     pub fn patched(&self, patch: &UploadPatch, now: i64) -> Result<Self, PatchError> {
         let clean = |value: &Option<String>, old: &Option<String>, what: &str| match value {
             None => Ok(old.clone()),
-            Some(text) if text.chars().count() > 200 => Err(PatchError::Invalid(format!(
-                "the {what} is longer than 200 characters"
-            ))),
+            Some(text) if text.chars().count() > MAX_DETAIL_CHARS => Err(PatchError::Invalid(
+                format!("the {what} is longer than {MAX_DETAIL_CHARS} characters"),
+            )),
             Some(text) => Ok(Some(text.trim().to_owned()).filter(|t| !t.is_empty())),
         };
         let old = &self.details;

@@ -10,8 +10,8 @@ use strato_model::api::{
 
 use super::record::{COLUMNS, read_row, to_i64, to_u64};
 pub use super::record::{
-    PatchError, Status, UploadRow, album_id, artist_id, cover_file, failure_kind, failure_name,
-    visibility_name,
+    MAX_DETAIL_CHARS, PatchError, Status, UploadRow, album_id, artist_id, cover_file, failure_kind,
+    failure_name, visibility_name,
 };
 use crate::catalog::TrackMedia;
 
