@@ -33,7 +33,7 @@ use crate::uploads::DynamoUploads;
 
 /// The receive on which a job is handed out for the last time: the processing queue's
 /// `maxReceiveCount` in `deploy/aws/lib/processing.ts`.
-pub const LAST_RECEIVE: u32 = 3;
+pub const LAST_RECEIVE: u32 = crate::queue::MAX_RECEIVES;
 
 /// How long before the invocation's deadline a run is stopped: time to record the failure
 /// (one read and one conditional write) and clear the work folder.
@@ -148,7 +148,8 @@ impl ProcessFunction {
             return;
         };
         let wait = self.retry_after.saturating_mul(receive_count(message));
-        let seconds = i32::try_from(wait.as_secs()).unwrap_or(i32::MAX);
+        // SQS's longest visibility is 12 hours.
+        let seconds = i32::try_from(wait.as_secs().min(43_200)).unwrap_or(43_200);
         let changed = self
             .queue
             .change_message_visibility()

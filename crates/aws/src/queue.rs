@@ -12,6 +12,9 @@ use strato_devcloud::uploads::queue::{Job, ProcessingQueue, QueueError};
 /// How long a received job stays hidden from other workers: processing's longest run (the
 /// deployment's queue says six times the function's 15 minutes).
 const VISIBILITY_TIMEOUT_SECS: u32 = 900;
+/// The receives after which a job goes to the dead-letter queue: the stack's
+/// `maxReceiveCount` (`deploy/aws/lib/processing.ts`).
+pub const MAX_RECEIVES: u32 = 3;
 /// How long to wait before asking again when the queue was empty. Short polling: moto's long
 /// polling could hold a message for a receive its caller had given up on. (The deployment's
 /// worker is not a poller: Lambda's event source mapping receives for it.)
@@ -35,12 +38,36 @@ impl SqsQueue {
         Self { client, url }
     }
 
-    /// The queue named `name`, made if missing (`aws-local` against moto; a deployment's
-    /// queue comes from `deploy/aws`).
+    /// The queue named `name`, made if missing, with its dead-letter queue `<name>-dead`
+    /// after [`MAX_RECEIVES`] as the stack's (`aws-local` against moto; a deployment's queues
+    /// come from `deploy/aws`): a job that never gets done stops coming.
     ///
     /// # Errors
-    /// When it cannot be made.
+    /// When either cannot be made.
     pub async fn create(client: Client, name: &str) -> Result<Self, QueueError> {
+        let dead = client
+            .create_queue()
+            .queue_name(format!("{name}-dead"))
+            .send()
+            .await
+            .map_err(failed)?;
+        let dead_url = dead
+            .queue_url()
+            .ok_or_else(|| QueueError("SQS made a queue without a URL".into()))?;
+        let dead_arn = client
+            .get_queue_attributes()
+            .queue_url(dead_url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .map_err(failed)?
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .ok_or_else(|| QueueError("SQS did not say the dead-letter queue's ARN".into()))?;
+        let redrive = serde_json::json!({
+            "deadLetterTargetArn": dead_arn,
+            "maxReceiveCount": MAX_RECEIVES.to_string(),
+        });
         let made = client
             .create_queue()
             .queue_name(name)
@@ -48,6 +75,7 @@ impl SqsQueue {
                 QueueAttributeName::VisibilityTimeout,
                 VISIBILITY_TIMEOUT_SECS.to_string(),
             )
+            .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
             .send()
             .await
             .map_err(failed)?;

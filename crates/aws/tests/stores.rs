@@ -83,6 +83,59 @@ async fn sqs_gives_a_job_to_one_worker_and_keeps_it_until_done() {
 }
 
 #[tokio::test]
+async fn a_job_never_done_goes_to_the_dead_letter_queue_after_its_last_receive() {
+    use strato_devcloud::uploads::queue::ProcessingQueue as _;
+    let moto = Moto::start();
+    let client = strato_aws::queue::local_sqs_client(moto.url(), "us-east-1");
+    let name = format!("t{}-processing", uuid::Uuid::new_v4().simple());
+    let queue = strato_aws::queue::SqsQueue::create(client.clone(), &name)
+        .await
+        .unwrap();
+    let url_of = |name: String| {
+        let client = client.clone();
+        async move {
+            let found = client
+                .get_queue_url()
+                .queue_name(name)
+                .send()
+                .await
+                .unwrap();
+            found.queue_url().unwrap().to_owned()
+        }
+    };
+    let url = url_of(name.clone()).await;
+    queue.enqueue("up-1").await.unwrap();
+    for _ in 0..strato_aws::queue::MAX_RECEIVES {
+        let job = queue.next().await.unwrap().unwrap();
+        assert_eq!(job.upload_id, "up-1");
+        // Its visibility timeout over at once, as if 15 minutes had passed.
+        client
+            .change_message_visibility()
+            .queue_url(&url)
+            .receipt_handle(&job.receipt)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap();
+    }
+    let again = client
+        .receive_message()
+        .queue_url(&url)
+        .send()
+        .await
+        .unwrap();
+    assert!(again.messages().is_empty(), "a fourth receive of the job");
+    let dead = client
+        .receive_message()
+        .queue_url(url_of(format!("{name}-dead")).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dead.messages().len(), 1);
+    assert_eq!(dead.messages()[0].body(), Some("up-1"));
+}
+
+#[tokio::test]
 async fn dynamodb_and_s3_keep_the_telemetry_contract() {
     let moto = Moto::start();
     let client = strato_aws::local_client(moto.url(), "us-east-1");
