@@ -10,11 +10,10 @@ mod common;
 use std::collections::HashMap;
 use std::process::Stdio;
 
-use common::{deploy, instance, set_up_of};
+use common::{deploy, instance, set_up_of, tables_of};
 use serde_json::{Value, json};
 use strato_aws::bodies::local_s3_client;
 use strato_aws::runtime::RuntimeApi;
-use strato_aws::tables::Tables;
 use strato_aws::uploads::DynamoUploads;
 use strato_devcloud::uploads::storage::UploadStore as _;
 use strato_devcloud::uploads::store::NewRow;
@@ -190,14 +189,7 @@ fn only(vars: &HashMap<String, String>, names: &[&str]) -> HashMap<String, Strin
 
 /// An upload recorded and started processing (so its first cover is expected): its id.
 async fn live_upload(moto: &Moto, vars: &HashMap<String, String>) -> String {
-    let tables = Tables {
-        playlists: vars["STRATO_PLAYLISTS_TABLE"].clone(),
-        idempotency: vars["STRATO_IDEMPOTENCY_TABLE"].clone(),
-        uploads: vars["STRATO_UPLOADS_TABLE"].clone(),
-        users: vars["STRATO_USERS_TABLE"].clone(),
-        connections: String::new(),
-        telemetry: vars["STRATO_TELEMETRY_TABLE"].clone(),
-    };
+    let tables = tables_of(vars);
     let records = DynamoUploads::new(
         strato_aws::local_client(moto.url(), &vars["STRATO_REGION"]),
         tables,

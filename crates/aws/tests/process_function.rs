@@ -17,12 +17,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
-use common::{deploy, instance, set_up_of};
+use common::{deploy, instance, set_up_of, tables_of};
 use serde_json::{Value, json};
 use strato_aws::bodies::local_s3_client;
 use strato_aws::process::STOP_BEFORE_DEADLINE;
 use strato_aws::runtime::RuntimeApi;
-use strato_aws::tables::Tables;
 use strato_aws::uploads::DynamoUploads;
 use strato_devcloud::uploads::processing::sha256_of;
 use strato_devcloud::uploads::storage::UploadStore as _;
@@ -61,14 +60,7 @@ struct Fixture {
 async fn fixture(moto: &Moto) -> Fixture {
     let vars = deploy(moto).await.vars;
     // The test records uploads as the API function does, quota and all.
-    let tables = Tables {
-        playlists: vars["STRATO_PLAYLISTS_TABLE"].clone(),
-        idempotency: vars["STRATO_IDEMPOTENCY_TABLE"].clone(),
-        uploads: vars["STRATO_UPLOADS_TABLE"].clone(),
-        users: vars["STRATO_USERS_TABLE"].clone(),
-        connections: String::new(),
-        telemetry: vars["STRATO_TELEMETRY_TABLE"].clone(),
-    };
+    let tables = tables_of(&vars);
     Fixture {
         records: DynamoUploads::new(
             strato_aws::local_client(moto.url(), &vars["STRATO_REGION"]),

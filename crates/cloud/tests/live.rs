@@ -2,22 +2,12 @@
 //! on a connection opened with the session's token, a refused token is refreshed once, and a
 //! service without the channel or a closing service is told apart.
 
-use strato_cloud::{ApiClient, CloudErrorKind, Credentials, LiveEnd, ServiceClient};
+mod common;
+
+use common::demo_api;
+use strato_cloud::{CloudErrorKind, LiveEnd};
 use strato_model::api::{LiveEvent, NewPlaylist, live_close};
 use strato_testkit::{DevCloud, FaultRule, FaultTarget, Moto};
-
-async fn demo_api(cloud: &DevCloud) -> ApiClient {
-    let ready = cloud.config();
-    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
-    let tokens = service
-        .sign_in(&Credentials {
-            username: ready.demo_username.clone().unwrap(),
-            password: ready.demo_password.clone().unwrap(),
-        })
-        .await
-        .unwrap();
-    ApiClient::new(service, tokens)
-}
 
 #[tokio::test]
 async fn a_write_is_heard_on_the_channel_after_the_hello() {

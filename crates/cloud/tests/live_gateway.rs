@@ -6,6 +6,8 @@
 //! first in a `closing` event. devcloud
 //! serves the API and sign-in, and names the stand-in as its live channel.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -15,7 +17,8 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
-use strato_cloud::{ApiClient, CloudErrorKind, Credentials, LiveEnd, ServiceClient};
+use common::demo_api;
+use strato_cloud::{CloudErrorKind, LiveEnd};
 use strato_model::api::{LiveEvent, LiveRequest, live_close};
 use strato_testkit::{DevCloud, Moto};
 
@@ -84,19 +87,6 @@ async fn serve(mut socket: WebSocket) {
         reason: "".into(),
     };
     let _ = socket.send(Message::Close(Some(normal))).await;
-}
-
-async fn demo_api(cloud: &DevCloud) -> ApiClient {
-    let ready = cloud.config();
-    let service = ServiceClient::connect(cloud.api_url()).await.unwrap();
-    let tokens = service
-        .sign_in(&Credentials {
-            username: ready.demo_username.clone().unwrap(),
-            password: ready.demo_password.clone().unwrap(),
-        })
-        .await
-        .unwrap();
-    ApiClient::new(service, tokens)
 }
 
 #[tokio::test]

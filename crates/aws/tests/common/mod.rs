@@ -110,6 +110,18 @@ pub async fn deploy(moto: &Moto) -> Deployment {
     }
 }
 
+/// The tables `vars` name, as the API function has them.
+pub fn tables_of(vars: &HashMap<String, String>) -> Tables {
+    Tables {
+        playlists: vars["STRATO_PLAYLISTS_TABLE"].clone(),
+        idempotency: vars["STRATO_IDEMPOTENCY_TABLE"].clone(),
+        uploads: vars["STRATO_UPLOADS_TABLE"].clone(),
+        users: vars["STRATO_USERS_TABLE"].clone(),
+        connections: String::new(),
+        telemetry: vars["STRATO_TELEMETRY_TABLE"].clone(),
+    }
+}
+
 /// One instance of the function, as Lambda starts it: the runtime's variables, the role's
 /// credentials, the stack's variables. `bin` is this build's executable, unless
 /// `STRATO_LAMBDA_DIR` names the folder `scripts/package --aws` built into
