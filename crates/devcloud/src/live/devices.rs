@@ -5,10 +5,15 @@
 //! A connection is at most one device; a device is at most one connection (registering an id
 //! again, after a reconnect, moves it to the new connection). Commands are routed by this
 //! table only, so they never leave the listener whose connections it holds.
+//!
+//! The rules are the one copy both homes use: devcloud keeps a registry per listener in
+//! memory; a deployment's live function builds one from the listener's connection rows
+//! ([`DeviceRegistry::from_records`]), applies a request, and writes back what changed
+//! ([`DeviceRegistry::records`]). Times are wall-clock milliseconds, passed in, since a
+//! deployment's are read back from rows another process wrote.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use strato_model::api::{
     Device, DeviceCommand, DevicePlayback, MAX_DEVICE_NAME, MAX_HANDOVER_TRACKS,
@@ -19,29 +24,79 @@ const MAX_ID: usize = 64;
 /// The most devices one account may have connected at once.
 const MAX_DEVICES: usize = 32;
 
+/// One listener's devices; see the module's documentation.
 #[derive(Debug, Default)]
-pub(super) struct DeviceRegistry {
+pub struct DeviceRegistry {
     by_id: BTreeMap<String, Registered>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Registered {
     connection: Arc<str>,
     name: String,
     os: String,
     playback: Option<DevicePlayback>,
-    said_at: Instant,
+    said_at_ms: u64,
+}
+
+/// A registered device as a deployment stores it, on its connection's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub connection: String,
+    pub device_id: String,
+    pub name: String,
+    pub os: String,
+    pub playback: Option<DevicePlayback>,
+    /// When it last said what it plays (or registered), in Unix milliseconds.
+    pub said_at_ms: u64,
 }
 
 impl DeviceRegistry {
-    /// Makes `connection` the device `device_id`; `Err` says in words what is wrong with the
-    /// registration.
-    pub(super) fn register(
+    /// The registry these records make (a deployment's, from its rows).
+    #[must_use]
+    pub fn from_records(records: impl IntoIterator<Item = DeviceRecord>) -> Self {
+        let by_id = records
+            .into_iter()
+            .map(|r| {
+                let registered = Registered {
+                    connection: Arc::from(r.connection),
+                    name: r.name,
+                    os: r.os,
+                    playback: r.playback,
+                    said_at_ms: r.said_at_ms,
+                };
+                (r.device_id, registered)
+            })
+            .collect();
+        Self { by_id }
+    }
+
+    /// Every registered device, as records to store.
+    #[must_use]
+    pub fn records(&self) -> Vec<DeviceRecord> {
+        self.by_id
+            .iter()
+            .map(|(id, d)| DeviceRecord {
+                connection: d.connection.to_string(),
+                device_id: id.clone(),
+                name: d.name.clone(),
+                os: d.os.clone(),
+                playback: d.playback.clone(),
+                said_at_ms: d.said_at_ms,
+            })
+            .collect()
+    }
+
+    /// Makes `connection` the device `device_id` at `now_ms`; `Err` says in words what is
+    /// wrong with the registration.
+    ///
+    /// # Errors
+    /// An id or OS name that is not 1-64 letters, digits, `-` or `_`, or a 33rd device.
+    pub fn register(
         &mut self,
         connection: &Arc<str>,
-        device_id: &str,
-        name: &str,
-        os: &str,
+        (device_id, name, os): (&str, &str, &str),
+        now_ms: u64,
     ) -> Result<(), &'static str> {
         let is_token = |text: &str| {
             !text.is_empty()
@@ -61,11 +116,11 @@ impl DeviceRegistry {
             return Err("an account has at most 32 devices connected at once");
         }
         // A new name for the same device keeps what it plays, and when it said so.
-        let (playback, said_at) = self
+        let (playback, said_at_ms) = self
             .by_id
             .get(device_id)
             .filter(|d| d.connection == *connection)
-            .map_or((None, Instant::now()), |d| (d.playback.clone(), d.said_at));
+            .map_or((None, now_ms), |d| (d.playback.clone(), d.said_at_ms));
         // One device per connection: a connection registering anew drops its old id.
         self.leave(connection);
         self.by_id.insert(
@@ -79,17 +134,19 @@ impl DeviceRegistry {
                 },
                 os: os.to_ascii_lowercase(),
                 playback,
-                said_at,
+                said_at_ms,
             },
         );
         Ok(())
     }
 
-    /// Records what `connection`'s device plays; `false` when it registered no device.
-    pub(super) fn set_playback(
+    /// Records what `connection`'s device plays, said at `now_ms`; `false` when it
+    /// registered no device.
+    pub fn set_playback(
         &mut self,
         connection: &str,
         playback: Option<DevicePlayback>,
+        now_ms: u64,
     ) -> bool {
         let Some(device) = self
             .by_id
@@ -102,24 +159,27 @@ impl DeviceRegistry {
             p.volume_percent = p.volume_percent.min(100);
             p
         });
-        device.said_at = Instant::now();
+        device.said_at_ms = now_ms;
         true
     }
 
     /// Forgets `connection`'s device (it closed); `true` when it had one.
-    pub(super) fn leave(&mut self, connection: &str) -> bool {
+    pub fn leave(&mut self, connection: &str) -> bool {
         let before = self.by_id.len();
         self.by_id.retain(|_, d| &*d.connection != connection);
         self.by_id.len() != before
     }
 
-    pub(super) fn is_empty(&self) -> bool {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
 
-    /// Where a command from `connection` to the device `to` goes, and from which device id;
-    /// `Err` is the refusal's reason.
-    pub(super) fn route(
+    /// Where a command from `connection` to the device `to` goes, and from which device id.
+    ///
+    /// # Errors
+    /// The refusal's reason: an unregistered sender, no such device, or an unsound command.
+    pub fn route(
         &self,
         connection: &str,
         to: &str,
@@ -149,9 +209,9 @@ impl DeviceRegistry {
         }
     }
 
-    /// The list as the listener's devices are told it.
-    pub(super) fn list(&self) -> Vec<Device> {
-        let now = Instant::now();
+    /// The list as the listener's devices are told it at `now_ms`.
+    #[must_use]
+    pub fn list(&self, now_ms: u64) -> Vec<Device> {
         self.by_id
             .iter()
             .map(|(id, d)| Device {
@@ -159,8 +219,8 @@ impl DeviceRegistry {
                 name: d.name.clone(),
                 os: d.os.clone(),
                 playback: d.playback.clone(),
-                said_ms_ago: u64::try_from(now.duration_since(d.said_at).as_millis())
-                    .unwrap_or(u64::MAX),
+                // A clock set back says "just now", not a negative age.
+                said_ms_ago: now_ms.saturating_sub(d.said_at_ms),
             })
             .collect()
     }
@@ -178,15 +238,15 @@ mod tests {
     fn a_reconnecting_device_moves_to_its_new_connection() {
         let mut devices = DeviceRegistry::default();
         devices
-            .register(&conn("c1"), "desk", "Desk", "linux")
+            .register(&conn("c1"), ("desk", "Desk", "linux"), 0)
             .unwrap();
         devices
-            .register(&conn("c2"), "desk", "Desk", "linux")
+            .register(&conn("c2"), ("desk", "Desk", "linux"), 0)
             .unwrap();
-        assert_eq!(devices.list().len(), 1);
+        assert_eq!(devices.list(0).len(), 1);
         // The old connection closing later does not take the device with it.
         assert!(!devices.leave("c1"));
-        assert_eq!(devices.list().len(), 1);
+        assert_eq!(devices.list(0).len(), 1);
         assert!(devices.leave("c2"));
         assert!(devices.is_empty());
     }
@@ -200,14 +260,14 @@ mod tests {
             "unregistered sender"
         );
         devices
-            .register(&conn("c1"), "laptop", "Laptop", "macos")
+            .register(&conn("c1"), ("laptop", "Laptop", "macos"), 0)
             .unwrap();
         assert!(
             devices.route("c1", "desk", &play).is_err(),
             "unknown target"
         );
         devices
-            .register(&conn("c2"), "desk", "Desk", "linux")
+            .register(&conn("c2"), ("desk", "Desk", "linux"), 0)
             .unwrap();
         let (from, to) = devices.route("c1", "desk", &play).unwrap();
         assert_eq!((from.as_str(), &*to), ("laptop", "c2"));
@@ -221,17 +281,63 @@ mod tests {
             volume_percent: 101,
         };
         assert!(devices.route("c1", "desk", &loud).is_err());
-        assert!(devices.register(&conn("c3"), "", "x", "linux").is_err());
-        assert!(devices.register(&conn("c3"), "a b", "x", "linux").is_err());
+        assert!(
+            devices
+                .register(&conn("c3"), ("", "x", "linux"), 0)
+                .is_err()
+        );
+        assert!(
+            devices
+                .register(&conn("c3"), ("a b", "x", "linux"), 0)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_registry_read_back_from_its_records_keeps_the_rules_and_the_times() {
+        let mut devices = DeviceRegistry::default();
+        devices
+            .register(&conn("c1"), ("desk", "Desk", "linux"), 1_000)
+            .unwrap();
+        devices
+            .register(&conn("c2"), ("laptop", "Laptop", "macos"), 2_000)
+            .unwrap();
+        let playing = DevicePlayback {
+            track: None,
+            playing: true,
+            position_ms: 5_000,
+            volume_percent: 150,
+        };
+        assert!(devices.set_playback("c1", Some(playing), 3_000));
+        let mut again = DeviceRegistry::from_records(devices.records());
+        assert_eq!(again.records(), devices.records());
+        let listed = again.list(4_500);
+        assert_eq!(listed[0].device_id, "desk");
+        assert_eq!(listed[0].said_ms_ago, 1_500);
+        assert_eq!(listed[0].playback.as_ref().unwrap().volume_percent, 100);
+        assert_eq!(listed[1].said_ms_ago, 2_500);
+        // A clock set back: "just now", not an age below zero.
+        assert_eq!(again.list(0)[0].said_ms_ago, 0);
+        // The rules hold on what was read back: a reconnect moves the device.
+        again
+            .register(&conn("c3"), ("desk", "Desk", "linux"), 5_000)
+            .unwrap();
+        assert!(!again.leave("c1"));
+        let (from, to) = again.route("c2", "desk", &DeviceCommand::Play).unwrap();
+        assert_eq!((from.as_str(), &*to), ("laptop", "c3"));
     }
 
     #[test]
     fn names_are_trimmed_and_cut() {
         let mut devices = DeviceRegistry::default();
         let long = "x".repeat(200);
-        devices.register(&conn("c1"), "a", &long, "Linux").unwrap();
-        devices.register(&conn("c2"), "b", "   ", "linux").unwrap();
-        let list = devices.list();
+        devices
+            .register(&conn("c1"), ("a", &long, "Linux"), 0)
+            .unwrap();
+        devices
+            .register(&conn("c2"), ("b", "   ", "linux"), 0)
+            .unwrap();
+        let list = devices.list(0);
         assert_eq!(list[0].name.chars().count(), MAX_DEVICE_NAME);
         assert_eq!(list[0].os, "linux");
         assert_eq!(list[1].name, "Unnamed device");

@@ -12,7 +12,7 @@
 //! The hub also keeps each listener's devices ([`devices`]): what every connection
 //! registered, what it plays, and the commands between them, routed within one listener.
 
-mod devices;
+pub mod devices;
 #[cfg(test)]
 mod expiry_tests;
 
@@ -99,7 +99,7 @@ impl LiveHub {
     ) -> Result<(), &'static str> {
         self.change_devices(user, |devices| {
             devices
-                .register(connection, device_id, name, os)
+                .register(connection, (device_id, name, os), now_ms())
                 .map(|()| true)
         })
     }
@@ -156,7 +156,7 @@ impl LiveHub {
         };
         if change(&mut listener.devices)? {
             let event = LiveEvent::Devices {
-                devices: listener.devices.list(),
+                devices: listener.devices.list(now_ms()),
             };
             // Sent under the lock, so that two changes' lists arrive in their order.
             let _ = listener.sender.send(Delivery { only: None, event });
@@ -233,7 +233,7 @@ impl Link<'_> {
             }
             LiveRequest::Playback { playback } => {
                 self.hub.change_devices(user, |devices| {
-                    Ok(devices.set_playback(self.connection, playback))
+                    Ok(devices.set_playback(self.connection, playback, now_ms()))
                 })?;
                 Ok(None)
             }
@@ -336,6 +336,13 @@ async fn serve(
         let _ = socket.send(Message::Close(Some(frame))).await;
     }
     tracing::info!(connection = %connection_id, ?close, "live connection closed");
+}
+
+/// The wall clock in Unix milliseconds, as a deployment's rows keep device times.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// What a recorded playlist change tells the listener's devices.
