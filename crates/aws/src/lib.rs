@@ -8,6 +8,8 @@
 //! - [`playlists`]: [`playlists::DynamoPlaylists`], the playlists, their items in blocks, the
 //!   per-listener change feed and idempotency records, each write one transaction.
 //! - [`accounts`]: [`accounts::DynamoAccounts`], listeners' sign-outs and names.
+//! - [`connections`]: [`connections::DynamoConnections`], the live channel's open connections
+//!   and the devices they registered.
 //! - [`uploads`]: [`uploads::DynamoUploads`], uploads' records and who may see them, the
 //!   storage each listener uses kept as a counter.
 //! - [`bodies`]: idempotency answers too big for an item, in S3.
@@ -28,6 +30,7 @@ pub mod accounts;
 pub mod attrs;
 pub mod bodies;
 pub mod collect;
+pub mod connections;
 pub mod deployment;
 pub mod gateway;
 pub mod local;
