@@ -16,7 +16,6 @@
 //! from a listener's list for that moment.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 use strato_devcloud::live::devices::DeviceRecord;
@@ -127,29 +126,43 @@ impl DynamoConnections {
     }
 
     /// Records a connection that opened; `false` if one of that id is recorded already.
+    /// On success `connection` is as stored, ready to be changed and saved.
     ///
     /// # Errors
     /// When the table cannot be written.
-    pub async fn open(&self, connection: &Connection) -> Result<bool, StoreError> {
+    pub async fn open(&self, connection: &mut Connection) -> Result<bool, StoreError> {
         self.put(connection, "attribute_not_exists(connection_id)", None)
             .await
     }
 
     /// Writes back a connection read and changed; `false` if it changed or closed since it
-    /// was read (read it again).
+    /// was read (read it again). On success `connection` is as stored, so it may be changed
+    /// and saved again.
     ///
     /// # Errors
-    /// When the table cannot be written.
-    pub async fn save(&self, connection: &Connection) -> Result<bool, StoreError> {
-        self.put(connection, "v = :v", Some(connection.v)).await
+    /// When the table cannot be written, or the device is another connection's (a bug).
+    pub async fn save(&self, connection: &mut Connection) -> Result<bool, StoreError> {
+        let read_v = connection.v;
+        self.put(connection, "v = :v", Some(read_v)).await
     }
 
     async fn put(
         &self,
-        connection: &Connection,
+        connection: &mut Connection,
         condition: &str,
         read_v: Option<u64>,
     ) -> Result<bool, StoreError> {
+        if let Some(device) = &connection.device
+            && device.connection != connection.connection_id
+        {
+            return Err(StoreError::Storage(
+                format!(
+                    "device {} of connection {} written onto {}'s row",
+                    device.device_id, device.connection, connection.connection_id
+                )
+                .into(),
+            ));
+        }
         let v = read_v.map_or(1, |v| v + 1);
         let mut put = self
             .client
@@ -161,7 +174,10 @@ impl DynamoConnections {
             put = put.expression_attribute_values(":v", n(read_v));
         }
         match put.send().await {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                connection.v = v;
+                Ok(true)
+            }
             Err(error)
                 if error
                     .as_service_error()
@@ -202,18 +218,12 @@ impl DynamoConnections {
             .key("connection_id", s(id))
             .return_values(ReturnValue::AllOld)
             .send()
-            .await;
-        match deleted {
-            Ok(answer) => Ok(answer.attributes().map(Connection::from_item).transpose()?),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(DeleteItemError::is_conditional_check_failed_exception) =>
-            {
-                Ok(None)
-            }
-            Err(error) => Err(crate::attrs::sdk(error)),
-        }
+            .await
+            .map_err(crate::attrs::sdk)?;
+        Ok(deleted
+            .attributes()
+            .map(Connection::from_item)
+            .transpose()?)
     }
 
     /// `user`'s open connections, as the `by_user` index has them.

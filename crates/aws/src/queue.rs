@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::operation::create_queue::CreateQueueError;
 use aws_sdk_sqs::types::QueueAttributeName;
 use strato_devcloud::uploads::queue::{Job, ProcessingQueue, QueueError};
 
@@ -68,21 +69,49 @@ impl SqsQueue {
             "deadLetterTargetArn": dead_arn,
             "maxReceiveCount": MAX_RECEIVES.to_string(),
         });
+        let attributes = [
+            (
+                QueueAttributeName::VisibilityTimeout,
+                VISIBILITY_TIMEOUT_SECS.to_string(),
+            ),
+            (QueueAttributeName::RedrivePolicy, redrive.to_string()),
+        ];
         let made = client
             .create_queue()
             .queue_name(name)
-            .attributes(
-                QueueAttributeName::VisibilityTimeout,
-                VISIBILITY_TIMEOUT_SECS.to_string(),
-            )
-            .attributes(QueueAttributeName::RedrivePolicy, redrive.to_string())
+            .set_attributes(Some(attributes.clone().into()))
             .send()
-            .await
-            .map_err(failed)?;
-        let url = made
-            .queue_url()
-            .ok_or_else(|| QueueError("SQS made a queue without a URL".into()))?
-            .to_owned();
+            .await;
+        let url = match made {
+            Ok(made) => made.queue_url().map(str::to_owned),
+            // Made by an earlier aws-local with other attributes: given these.
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(CreateQueueError::is_queue_name_exists) =>
+            {
+                let url = client
+                    .get_queue_url()
+                    .queue_name(name)
+                    .send()
+                    .await
+                    .map_err(failed)?
+                    .queue_url()
+                    .map(str::to_owned);
+                if let Some(url) = &url {
+                    client
+                        .set_queue_attributes()
+                        .queue_url(url)
+                        .set_attributes(Some(attributes.into()))
+                        .send()
+                        .await
+                        .map_err(failed)?;
+                }
+                url
+            }
+            Err(error) => return Err(failed(error)),
+        };
+        let url = url.ok_or_else(|| QueueError("SQS made a queue without a URL".into()))?;
         Ok(Self::new(client, url))
     }
 }

@@ -29,19 +29,25 @@ fn ids(connections: &[Connection]) -> Vec<&str> {
 async fn connections_are_recorded_once_found_by_listener_and_forgotten_with_their_device() {
     let connections = table().await;
     let expires_at = 1_800_003_600;
-    let c1 = Connection::opened("c1=", "sub-a", expires_at, 1_800_000_000_000);
-    assert!(connections.open(&c1).await.unwrap());
-    assert!(!connections.open(&c1).await.unwrap(), "recorded twice");
+    let mut c1 = Connection::opened("c1=", "sub-a", expires_at, 1_800_000_000_000);
+    assert!(connections.open(&mut c1).await.unwrap());
+    assert!(
+        !connections.open(&mut c1.clone()).await.unwrap(),
+        "recorded twice"
+    );
     for (id, user) in [("c2=", "sub-a"), ("c3=", "sub-b")] {
-        let opened = Connection::opened(id, user, expires_at, 1_800_000_000_500);
-        assert!(connections.open(&opened).await.unwrap());
+        let mut opened = Connection::opened(id, user, expires_at, 1_800_000_000_500);
+        assert!(connections.open(&mut opened).await.unwrap());
     }
+    // As opened is as stored: it may be changed and saved at once.
+    c1.greeted = true;
+    assert!(connections.save(&mut c1).await.unwrap());
     let read = connections.get("c1=").await.unwrap().unwrap();
     assert_eq!(
         (read.user.as_str(), read.expires_at, read.connected_at_ms),
         (c1.user.as_str(), c1.expires_at, c1.connected_at_ms)
     );
-    assert!(!read.greeted && read.device.is_none());
+    assert!(read.greeted && read.device.is_none());
     assert_eq!(
         ids(&connections.of_user("sub-a").await.unwrap()),
         ["c1=", "c2="]
@@ -66,14 +72,17 @@ async fn connections_are_recorded_once_found_by_listener_and_forgotten_with_thei
     assert!(devices.set_playback("c1=", Some(playing.clone()), 1_800_000_002_000));
     let read = connections.get("c1=").await.unwrap().unwrap();
     let mut changed = read.clone();
-    changed.greeted = true;
     changed.device = devices
         .records()
         .into_iter()
         .find(|d| d.connection == "c1=");
-    assert!(connections.save(&changed).await.unwrap());
+    // A device is written onto its own connection's row only.
+    let mut misplaced = changed.clone();
+    misplaced.connection_id = "c2=".into();
+    assert!(connections.save(&mut misplaced).await.is_err());
+    assert!(connections.save(&mut changed).await.unwrap());
     // A writer that read before that change is refused, not lost over it.
-    assert!(!connections.save(&read).await.unwrap());
+    assert!(!connections.save(&mut read.clone()).await.unwrap());
 
     let stored = connections.get("c1=").await.unwrap().unwrap();
     assert!(stored.greeted);
@@ -92,7 +101,7 @@ async fn connections_are_recorded_once_found_by_listener_and_forgotten_with_thei
     assert_eq!(connections.close("c1=").await.unwrap(), None);
     assert_eq!(connections.get("c1=").await.unwrap(), None);
     assert!(
-        !connections.save(&stored).await.unwrap(),
+        !connections.save(&mut stored.clone()).await.unwrap(),
         "a closed one came back"
     );
     assert_eq!(ids(&connections.of_user("sub-a").await.unwrap()), ["c2="]);

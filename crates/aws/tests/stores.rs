@@ -88,6 +88,17 @@ async fn a_job_never_done_goes_to_the_dead_letter_queue_after_its_last_receive()
     let moto = Moto::start();
     let client = strato_aws::queue::local_sqs_client(moto.url(), "us-east-1");
     let name = format!("t{}-processing", uuid::Uuid::new_v4().simple());
+    // As an earlier aws-local made it, without a dead-letter queue: given one now.
+    client
+        .create_queue()
+        .queue_name(&name)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "900",
+        )
+        .send()
+        .await
+        .unwrap();
     let queue = strato_aws::queue::SqsQueue::create(client.clone(), &name)
         .await
         .unwrap();

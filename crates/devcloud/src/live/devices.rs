@@ -52,22 +52,28 @@ pub struct DeviceRecord {
 }
 
 impl DeviceRegistry {
-    /// The registry these records make (a deployment's, from its rows).
+    /// The registry these records make (a deployment's, from its rows). Two rows may name
+    /// one device for a moment (a reconnect, before the old connection is reported closed):
+    /// the one that spoke last is the device.
     #[must_use]
     pub fn from_records(records: impl IntoIterator<Item = DeviceRecord>) -> Self {
-        let by_id = records
-            .into_iter()
-            .map(|r| {
-                let registered = Registered {
-                    connection: Arc::from(r.connection),
-                    name: r.name,
-                    os: r.os,
-                    playback: r.playback,
-                    said_at_ms: r.said_at_ms,
-                };
-                (r.device_id, registered)
-            })
-            .collect();
+        let mut by_id: BTreeMap<String, Registered> = BTreeMap::new();
+        for r in records {
+            if by_id
+                .get(&r.device_id)
+                .is_some_and(|known| known.said_at_ms >= r.said_at_ms)
+            {
+                continue;
+            }
+            let registered = Registered {
+                connection: Arc::from(r.connection),
+                name: r.name,
+                os: r.os,
+                playback: r.playback,
+                said_at_ms: r.said_at_ms,
+            };
+            by_id.insert(r.device_id, registered);
+        }
         Self { by_id }
     }
 
@@ -318,6 +324,22 @@ mod tests {
         assert_eq!(listed[1].said_ms_ago, 2_500);
         // A clock set back: "just now", not an age below zero.
         assert_eq!(again.list(0)[0].said_ms_ago, 0);
+        // Two rows naming one device (a reconnect not yet reported closed): the later wins.
+        let mut stale = devices.records()[0].clone();
+        stale.connection = "c0".into();
+        stale.said_at_ms = 500;
+        let mut records = devices.records();
+        records.push(stale.clone());
+        assert_eq!(
+            DeviceRegistry::from_records(records).records(),
+            devices.records()
+        );
+        let mut records = vec![stale];
+        records.extend(devices.records());
+        assert_eq!(
+            DeviceRegistry::from_records(records).records(),
+            devices.records()
+        );
         // The rules hold on what was read back: a reconnect moves the device.
         again
             .register(&conn("c3"), ("desk", "Desk", "linux"), 5_000)
