@@ -201,43 +201,30 @@ async fn a_redirect_from_https_to_plain_http_is_not_followed() {
     assert_eq!(target.connections(), 0, "the plain http hop was never made");
 }
 
-#[tokio::test]
-async fn a_remote_service_may_not_send_its_media_over_plain_http() {
+/// A remote service whose configuration is `config` is refused at once as `Untrusted`, in
+/// words that say `why`; with the developer setting it is taken.
+async fn refused_unless_insecure_allowed(config: Router, why: &str) {
     let ca = TestCa::new("Strato test CA");
-
-    // Its configuration names a CDN without https: refused at once, in words.
-    let server = TestServer::https(
-        ca.issue(&[NAME]),
-        config_router_with_cdn("http://cdn.music.test"),
-    )
-    .await;
+    let server = TestServer::https(ca.issue(&[NAME]), config).await;
     let url = format!("https://{NAME}:{}", server.port());
     let err = ServiceClient::connect_with(&url, &trusting(&ca, Trust::strict(), &server))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), CloudErrorKind::Untrusted);
-    assert!(err.to_string().contains("not https"), "{err}");
-    // A local service, or the developer setting, may.
+    assert!(err.to_string().contains(why), "{err}");
     ServiceClient::connect_with(&url, &trusting(&ca, Trust::allow_insecure(), &server))
         .await
         .unwrap();
 }
 
 #[tokio::test]
+async fn a_remote_service_may_not_send_its_media_over_plain_http() {
+    refused_unless_insecure_allowed(config_router_with_cdn("http://cdn.music.test"), "not https")
+        .await;
+}
+
+#[tokio::test]
 async fn a_remote_service_may_not_send_its_live_updates_over_plain_websockets() {
-    let ca = TestCa::new("Strato test CA");
-    let server = TestServer::https(
-        ca.issue(&[NAME]),
-        config_router_with("https://cdn.music.test", Some("ws://live.music.test/live")),
-    )
-    .await;
-    let url = format!("https://{NAME}:{}", server.port());
-    let err = ServiceClient::connect_with(&url, &trusting(&ca, Trust::strict(), &server))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), CloudErrorKind::Untrusted);
-    assert!(err.to_string().contains("not wss"), "{err}");
-    ServiceClient::connect_with(&url, &trusting(&ca, Trust::allow_insecure(), &server))
-        .await
-        .unwrap();
+    let config = config_router_with("https://cdn.music.test", Some("ws://live.music.test/live"));
+    refused_unless_insecure_allowed(config, "not wss").await;
 }
